@@ -1,0 +1,109 @@
+/*
+ * The interface shared by the kernel and user space: resource identifiers, resource types,
+ * operation modes, and the argument structures of Tessera's native system calls.
+ * Plain C types only, so the same header compiles in the freestanding kernel and under musl.
+ */
+#pragma once
+#include <stdint.h>
+
+/* ---- Resource identifiers ----------------------------------------------------------------
+ * type (8 bits) | generation (24 bits) | index (32 bits). The generation of a table slot
+ * changes every time the slot is freed, so a stale id is detected, never silently reused.
+ * Id 0 is never valid. */
+typedef uint64_t rid_t;
+#define RID_MAKE(type, gen, idx) \
+	(((uint64_t)(type) << 56) | (((uint64_t)(gen) & 0xffffffu) << 32) | (uint32_t)(idx))
+#define RID_TYPE(rid) ((uint32_t)((rid) >> 56))
+#define RID_GEN(rid) ((uint32_t)(((rid) >> 32) & 0xffffffu))
+#define RID_INDEX(rid) ((uint32_t)(rid))
+
+enum t_res_type {
+	RT_NONE = 0,
+	RT_PROCESS = 1,   /* pid, process table entry */
+	RT_PROGRAM = 2,   /* sizes and addresses of text/data, entry: hides the ELF format */
+	RT_PLATE = 3,     /* persistent storage: a file */
+	RT_VREGION = 4,   /* a memory image backed by real memory */
+	RT_VSPACE = 5,    /* an address space: a translation table */
+	RT_VUSPACE = 6,   /* a region attached to a space at an address, user-accessible */
+	RT_VKSPACE = 7,   /* a region attached to a space at an address, kernel-only */
+	RT_EXEC = 8,      /* an execution: the unit of processor allocation */
+	RT_NTYPES
+};
+
+/* ---- Operation modes ---------------------------------------------------------------------
+ * Five operations, allowed or denied separately for owner, group and others. */
+#define TOP_REFER 0x01u
+#define TOP_USE 0x02u
+#define TOP_MODIFY 0x04u
+#define TOP_DELETE 0x08u
+#define TOP_MOVE 0x10u
+#define TOP_ALL 0x1fu
+#define TMODE(owner, group, other) \
+	((((owner) & TOP_ALL) << 10) | (((group) & TOP_ALL) << 5) | ((other) & TOP_ALL))
+#define TMODE_OWNER(m) (((m) >> 10) & TOP_ALL)
+#define TMODE_GROUP(m) (((m) >> 5) & TOP_ALL)
+#define TMODE_OTHER(m) ((m) & TOP_ALL)
+/* default: owner everything, group and others may refer and use */
+#define TMODE_DEFAULT TMODE(TOP_ALL, TOP_REFER | TOP_USE, TOP_REFER | TOP_USE)
+
+#define T_NAME_MAX 32   /* resource names, including the terminating NUL */
+#define T_MAX_REFS 8
+
+/* A reference from one resource to another, with the role it plays ("space", "text", ...). */
+struct t_res_ref {
+	rid_t rid;
+	char role[16];
+};
+
+/* What t_res_info returns. v[] holds type-specific values, documented per type:
+ *  process: v0 pid, v1 parent pid, v2 state (enum t_proc_state), v3 exit status, v4 uid
+ *  program: v0 text size, v1 data size, v2 bss size, v3 entry offset, v4 is_pie, v5 users
+ *  plate:   v0 size in bytes, v1 1 if directory
+ *  vregion: v0 size in bytes, v1 resident pages, v2 kind (enum t_region_kind), v3 attachments
+ *  vspace:  v0 attachments, v1 processes, v2 page-table pages
+ *  vuspace/vkspace: v0 address, v1 size
+ *  exec:    v0 state, v1 priority, v2 pid (0 = none), v3 ticks run */
+struct t_res_info {
+	rid_t rid;
+	uint32_t type;
+	uint32_t owner;
+	uint32_t group;
+	uint32_t mode;
+	char name[T_NAME_MAX];
+	uint32_t nrefs;
+	uint32_t reserved;
+	struct t_res_ref refs[T_MAX_REFS];
+	uint64_t v[6];
+};
+
+enum t_proc_state { TPS_NEW = 0, TPS_READY, TPS_RUNNING, TPS_BLOCKED, TPS_ZOMBIE };
+enum t_region_kind { TRK_TEXT = 0, TRK_DATA, TRK_BSS, TRK_HEAP, TRK_STACK, TRK_MMAP, TRK_OTHER };
+
+/* ---- Process creation (t_proc_create) ---------------------------------------------------- */
+struct t_spawn {
+	const char *path;              /* program plate, e.g. "/bin/hello" */
+	const char *const *argv;       /* NULL-terminated; NULL means { path, NULL } */
+	const char *const *envp;       /* NULL-terminated; NULL means empty */
+	const char *name;              /* resource name of the process; NULL: basename of path */
+	rid_t vspace;                  /* 0: a new space; otherwise an existing space */
+	uint32_t mode;                 /* operation mode of the process; 0: TMODE_DEFAULT */
+	int32_t prio;                  /* priority 0 (highest) .. 7; -1: the creator's */
+};
+
+/* t_proc_wait flags */
+#define TW_NOHANG 1
+
+/* Wait status words follow the Linux encoding: exited normally = (code & 0xff) << 8;
+ * killed by a fault = signal number (SIGSEGV 11, SIGFPE 8, SIGILL 4, SIGBUS 7). */
+
+/* ---- Kernel statistics (t_kstat), used by the leak checks of the test suite -------------- */
+struct t_kstat {
+	uint64_t pages_total;
+	uint64_t pages_free;
+	uint64_t ticks;              /* timer ticks since boot */
+	uint64_t hz;                 /* ticks per second */
+	uint32_t res_count[RT_NTYPES];  /* live resources per type */
+	uint32_t reserved;
+};
+
+/* t_poweroff: the code is the exit status QEMU reports through isa-debug-exit when present */

@@ -1,0 +1,15 @@
+/* The console terminal on the first serial port: output, and line-edited input with echo
+ * and backspace (canonical mode) or raw bytes (when ICANON is cleared with TCSETS). */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+void console_init(void);
+/* Blocks until input is available; returns bytes read (0 at end of input never happens). */
+long console_read(char *kbuf, size_t n);
+long console_write(const char *kbuf, size_t n);
+/* Called from the serial interrupt with each received byte. */
+void console_input(char c);
+/* termios lflag bits the console honours: ICANON 0x2, ECHO 0x8 */
+uint32_t console_get_lflag(void);
+void console_set_lflag(uint32_t lflag);

@@ -1,0 +1,14 @@
+/* Checked access to user memory from system calls. Every user pointer goes through these:
+ * the range must lie in the user half and be mapped with the needed rights in the caller's
+ * space (demand-zero pages are faulted in), else -EFAULT. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+int copy_from_user(void *dst, const void *usrc, size_t n);
+int copy_to_user(void *udst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most max-1 characters; returns its length,
+ * -EFAULT, or -ENAMETOOLONG if no NUL within max bytes. */
+long strncpy_from_user(char *dst, const char *usrc, size_t max);
+/* Whether [uaddr, uaddr+n) is entirely below the user limit (no mapping check). */
+int user_range_ok(uint64_t uaddr, size_t n);

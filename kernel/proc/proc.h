@@ -1,0 +1,50 @@
+/*
+ * Processes: the unit the OS controls. A process entry names its constituents by resource id:
+ * its program, its virtual space, its execution, and the attachments (virtual user spaces)
+ * of its regions. Nothing here points into another type's table.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/fs/file.h"
+#include "kernel/res/res.h"
+
+#define NPROC 128
+#define PROC_MAX_ATT 48      /* attached regions per process (text, data, heap, stack, mmaps) */
+#define PROC_CWD_MAX 256
+
+struct proc {
+	struct res_hdr hdr;
+	int pid;
+	int ppid;
+	enum t_proc_state state;
+	struct cred cred;
+	rid_t program;
+	rid_t vspace;
+	rid_t exec;
+	rid_t att[PROC_MAX_ATT];     /* vuspace rids of this process's regions */
+	uint64_t brk_start, brk_cur, brk_max;
+	rid_t heap_att;
+	uint64_t mmap_next;          /* informational; mmap addresses come from uva_alloc */
+	int exit_status;             /* wait status word (Linux encoding) */
+	bool killed;
+	struct fdtable fds;
+	char cwd[PROC_CWD_MAX];
+};
+
+void proc_init(void);
+/* The process of the running execution (NULL for a kernel-only execution). */
+struct proc *proc_cur(void);
+struct proc *proc_by_pid(int pid);
+struct proc *proc_get(rid_t rid);
+
+/* Create a process running the program at spawn->path (kernel copies of every argument). */
+int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
+		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
+		struct proc *parent, int *pid_out);
+_Noreturn void proc_exit(int status_word);
+/* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
+int proc_wait(int pid, int *status_word, int flags);
+/* A fault in user mode: print a message and end the current process with signal sig. */
+_Noreturn void proc_fault(int sig, const char *what, uint64_t addr, uint64_t rip);

@@ -1,0 +1,8 @@
+#!/bin/sh
+# Installs every Debian package Tessera needs to build, boot, test and benchmark.
+set -e
+PKGS="qemu-system-x86 musl-tools busybox-static cpio gcc make python3 linux-image-amd64"
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $PKGS
