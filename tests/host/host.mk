@@ -1,0 +1,1 @@
+# host unit tests (being written)
