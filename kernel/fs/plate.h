@@ -1,0 +1,62 @@
+/* Plates (Tender): the persistent-storage resource, i.e. files and directories. Each plate is
+ * named by its canonical absolute path (see path.h). Plates from the boot image point into the
+ * image's memory (read-only, no copy); plates created at run time (under /tmp) keep their
+ * content in physical pages found through a two-level page list, and grow up to
+ * PLATE_MAX_SIZE. Other tables refer to a plate only by its rid. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/res/res.h"
+
+#define PLATE_MAX 512                           /* plates in the table */
+#define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
+
+/* Registers the plate table and creates "/" and the writable directory "/tmp". */
+void plate_init(void);
+/* Creates a plate for every entry of the boot image, a newc cpio archive that stays mapped
+ * and unchanged for the kernel's lifetime. Parents missing from the archive are implied.
+ * -EINVAL for a malformed archive (nothing is created then), -ENFILE when the table fills. */
+int plate_init_image(const void *base, size_t len);
+
+int plate_lookup_path(const char *abs_path, rid_t *out);
+/* Creates an empty regular plate at a canonical path whose parent directory exists and is
+ * writable (-EROFS otherwise, -EEXIST if it exists). mode: permission bits (07777). The
+ * caller has checked the creator's right to modify the parent. */
+int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
+
+/* Contiguous content of an image plate; -ENOTSUP for a run-time plate (use plate_read_at). */
+int plate_map_image(rid_t plate, const void **data, size_t *size);
+/* Copy out up to n bytes at off (0 at or beyond the end); negative errno for a bad plate. */
+long plate_read_at(rid_t plate, uint64_t off, void *kbuf, size_t n);
+long plate_write_at(rid_t plate, uint64_t off, const void *kbuf, size_t n);
+
+/* The readable bytes at off as one span inside a single page (or the whole rest of an image
+ * plate): *n is 0 at the end. Valid until the plate is next written or truncated. */
+int plate_read_span(rid_t plate, uint64_t off, const void **p, size_t *n);
+/* Where up to *n bytes may be written at off (the page is allocated here): the caller fills
+ * some prefix of it and then calls plate_write_commit with how much it wrote. -EROFS for image
+ * plates and directories, -EFBIG at PLATE_MAX_SIZE, -ENOSPC when memory is exhausted. */
+int plate_write_span(rid_t plate, uint64_t off, void **p, size_t *n);
+void plate_write_commit(rid_t plate, uint64_t off, size_t written);
+/* New size: pages beyond it are freed, a gap reads as zeros. -EROFS, -EFBIG, -EISDIR. */
+int plate_truncate(rid_t plate, uint64_t size);
+
+int plate_is_dir(rid_t plate);                  /* 1 dir, 0 file, negative errno if bad */
+uint64_t plate_size(rid_t plate);               /* 0 for a bad rid */
+int plate_is_writable(rid_t plate);             /* content (file) or entries (dir) may change */
+uint32_t plate_mode(rid_t plate);               /* S_IF* | permission bits; 0 for a bad rid */
+uint32_t plate_mtime(rid_t plate);
+uint64_t plate_ino(rid_t plate);                /* table index + 1 */
+rid_t plate_parent(rid_t plate);                /* 0 for "/" */
+/* The canonical path (valid while the plate lives), or NULL for a bad rid. */
+const char *plate_path(rid_t plate);
+
+/* Open files count their plate, so that deleting it is refused (-EBUSY) while open. */
+void plate_open_ref(rid_t plate);
+void plate_close_ref(rid_t plate);
+
+/* Packs Linux dirent64 records of directory dir into buf: position 0 is ".", 1 is "..", then
+ * the children in path order. Starts at *pos and advances it past every record written;
+ * returns the bytes written (0 at the end), -EINVAL if not even one record fits, -ENOTDIR. */
+long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap);
