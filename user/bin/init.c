@@ -1,0 +1,102 @@
+/*
+ * init, pid 1. The kernel passes the boot command line as arguments.
+ *   run=/path [-- args...]  run that one program, report its status and power off with its
+ *                           exit code (how the test harness runs /bin/utest);
+ *   otherwise               run the shell /bin/sh, restarting it whenever it ends.
+ * Either way init also reaps every orphan that ends up as its child.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "libtessera.h"
+
+#define MAX_ARGS 32
+
+static int start(const char *path, const char *const *argv)
+{
+	int pid;
+	int err = t_spawnv(path, argv, &pid);
+	if (err < 0) {
+		printf("init: cannot start %s: error %d (%s)\n", path, err, strerror(-err));
+		return err;
+	}
+	return pid;
+}
+
+/* Waits until pid ends, reaping any other child on the way; returns its status word. */
+static int wait_for(int pid)
+{
+	for (;;) {
+		int status = 0;
+		int got = t_proc_wait(-1, &status, 0);
+		if (got == pid)
+			return status;
+		if (got < 0) {
+			printf("init: wait: error %d (%s)\n", got, strerror(-got));
+			return -1;
+		}
+	}
+}
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (status & 0x7f);
+}
+
+static _Noreturn void run_once(const char *path, const char *const *argv)
+{
+	int code = 127;
+	int pid = start(path, argv);
+	if (pid > 0) {
+		int status = wait_for(pid);
+		if (status >= 0 && WIFSIGNALED(status))
+			printf("init: %s killed by signal %d (%s)\n", path, WTERMSIG(status),
+			       strsignal(WTERMSIG(status)));
+		code = status < 0 ? 126 : exit_code_of(status);
+		printf("init: %s exited with status %d\n", path, code);
+	}
+	fflush(stdout);
+	t_poweroff(code);
+	for (;;)
+		t_proc_wait(-1, NULL, 0);
+}
+
+static _Noreturn void run_shell(void)
+{
+	static const char *const sh_argv[] = { "sh", NULL };
+	printf("\nTessera: every object is a tile (resource) you can inspect, move and reshape.\n"
+	       "Type 'help' for the shell's commands, 'ps' and 'res' to look at resources.\n\n");
+	for (;;) {
+		fflush(stdout);
+		int pid = start("/bin/sh", sh_argv);
+		if (pid < 0) {
+			t_poweroff(1);
+			for (;;)
+				t_proc_wait(-1, NULL, 0);
+		}
+		int status = wait_for(pid);
+		printf("init: sh ended (status 0x%x); starting a new one\n", status);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *run = NULL;
+	const char *prog_argv[MAX_ARGS + 2];
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "run=", 4) == 0 && !run) {
+			run = argv[i] + 4;
+		} else if (strcmp(argv[i], "--") == 0 && run) {
+			for (i++; i < argc && n < MAX_ARGS; i++)
+				prog_argv[1 + n++] = argv[i];
+		}
+	}
+	if (!run || !*run)
+		run_shell();
+	prog_argv[0] = run;
+	prog_argv[1 + n] = NULL;
+	run_once(run, prog_argv);
+}

@@ -1,0 +1,52 @@
+/*
+ * libtessera: typed wrappers for Tessera's native system calls (abi/tessera.h) and small
+ * helpers to show resources to people.
+ *
+ * Convention: every wrapper returns what the kernel returned, a value >= 0 on success or a
+ * negative errno (-ENOENT, -EACCES, ...) on failure. errno is never set; use strerror(-ret)
+ * to name an error.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+
+int t_res_info(rid_t rid, struct t_res_info *out);
+/* The first live resource of type (RT_NONE: any type) after 'after' (0: from the start);
+ * -ENOENT after the last one. */
+int t_res_next(uint32_t type, rid_t after, rid_t *out);
+int t_res_lookup(uint32_t type, const char *name, rid_t *out);
+int t_res_delete(rid_t rid);
+/* flag != 0: also change the owner of every resource that composes rid */
+int t_res_changeoid(rid_t rid, uint32_t oid, int flag);
+int t_res_changemod(rid_t rid, uint32_t mode);
+/* Starts the program req->path; the new pid is stored in *pid_out. */
+int t_proc_create(const struct t_spawn *req, int *pid_out);
+/* Waits for child pid (-1: any child); returns its pid, or 0 with TW_NOHANG when none has
+ * ended. *status (may be NULL) gets the Linux wait-status word. */
+int t_proc_wait(int pid, int *status, int flags);
+int t_kstat(struct t_kstat *out);
+/* Ends the machine; under QEMU the exit status is (code << 1) | 1. Returns only on error. */
+int t_poweroff(int code);
+int t_proc_rid(int pid, rid_t *out);
+int t_set_prio(int pid, int prio);
+
+/* Convenience: start path with argv in a new space with default mode and priority, passing
+ * this process's environment. */
+int t_spawnv(const char *path, const char *const *argv, int *pid_out);
+
+/* ---- formatting helpers ---- */
+#define T_MODE_STR_LEN 18   /* "rumdv/ru---/r----" and the NUL */
+/* Writes the mode as owner/group/other with letters r u m d v ('-' where denied). */
+char *t_mode_str(uint32_t mode, char buf[T_MODE_STR_LEN]);
+/* Parses what t_mode_str writes; -EINVAL if malformed. */
+int t_mode_parse(const char *s, uint32_t *mode);
+/* "process", "program", ... ; "?" for an unknown type. */
+const char *t_type_name(uint32_t type);
+/* The type whose name is s (or a number 1..RT_NTYPES-1); -EINVAL if none. */
+int t_type_parse(const char *s, uint32_t *type);
+const char *t_state_name(uint32_t state);
+const char *t_region_kind_name(uint32_t kind);
+#define T_RID_STR_LEN 32
+/* "type:index" (the generation is left out: it only matters to detect stale ids). */
+char *t_rid_str(rid_t rid, char buf[T_RID_STR_LEN]);
