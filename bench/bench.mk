@@ -1,1 +1,57 @@
-# placeholder
+# Benchmarks against Linux in the same QEMU configuration. bench/bench.c is ONE static non-PIE
+# musl binary that runs unchanged on both systems; it goes into the Tessera image as /bin/bench
+# and into a busybox initramfs booted with Debian's Linux kernel.
+#   make bench        Tessera and Linux, prints the comparison table (tools/bench_report.py)
+#   make bench-linux  only the Linux side (no Tessera kernel needed)
+BENCH_BIN := $(B)/root/bin/bench
+USER_BINS += $(BENCH_BIN)
+
+# Not PIE: Linux must run the very same file (Debian's musl has no rcrt1.o for static PIE).
+$(BENCH_BIN): bench/bench.c abi/syscalls.def abi/tessera.h | deps
+	@mkdir -p $(dir $@)
+	musl-gcc $(WARN) -O2 -static -I. $< -o $@
+
+# ---- Linux side: initramfs of busybox-static + bench, Debian's newest installed kernel -------
+LINUX_ROOT := $(B)/bench/linux-root
+LINUX_INITRD := $(B)/bench/linux-initrd.cpio
+LINUX_KERNEL_SRC := $(shell ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+LINUX_KERNEL := $(B)/bench/$(or $(notdir $(LINUX_KERNEL_SRC)),vmlinuz-missing)
+
+# Applets become symlinks at build time, so /init needs no setup before printing its marker.
+$(LINUX_INITRD): $(BENCH_BIN) bench/linux-init.sh tools/mkimage.sh | deps
+	rm -rf $(LINUX_ROOT)
+	mkdir -p $(LINUX_ROOT)/bin $(LINUX_ROOT)/proc $(LINUX_ROOT)/dev $(LINUX_ROOT)/sys
+	cp "$$(command -v busybox)" $(LINUX_ROOT)/bin/busybox
+	for a in $$($(LINUX_ROOT)/bin/busybox --list); do \
+		[ "$$a" = busybox ] || ln -s busybox $(LINUX_ROOT)/bin/$$a; done
+	cp $(BENCH_BIN) $(LINUX_ROOT)/bin/bench
+	cp bench/linux-init.sh $(LINUX_ROOT)/init
+	tools/mkimage.sh $(LINUX_ROOT) $@
+
+# Debian installs /boot/vmlinuz-* readable by root only on some systems: copy it once.
+$(LINUX_KERNEL): | deps
+	@mkdir -p $(dir $@)
+	@k="$(LINUX_KERNEL_SRC)"; \
+	if [ -z "$$k" ]; then \
+		echo "bench: no /boot/vmlinuz-*: install linux-image-amd64 (tools/install-deps.sh)"; \
+		exit 1; \
+	elif [ -r "$$k" ]; then cp "$$k" $@; \
+	elif sudo -n true 2>/dev/null; then \
+		sudo cp "$$k" $@ && sudo chown "$$(id -u):$$(id -g)" $@; \
+	else \
+		echo "bench: $$k is not readable: run 'sudo chmod a+r $$k' or make bench as root"; \
+		exit 1; \
+	fi
+
+# Linux gets the same machine as Tessera: QEMU_FLAGS without Tessera's kernel and image.
+BENCH_QEMU_BASE = $(filter-out -kernel -initrd $(B)/tessera.elf $(B)/tessera.img,$(QEMU_FLAGS))
+BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD) \
+	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
+
+bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
+	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --tessera "$(QEMU) $(QEMU_FLAGS)"
+
+bench-linux: $(LINUX_INITRD) $(LINUX_KERNEL)
+	python3 tools/bench_report.py $(BENCH_LINUX_ARGS)
+
+.PHONY: bench-linux
