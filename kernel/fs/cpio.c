@@ -100,7 +100,10 @@ static int parse_entry(struct cpio_iter *it, struct cpio_entry *out, size_t *nex
 	if (check_name(name, f[F_NAMESIZE]))
 		return -EINVAL;
 	size_t data_off = align4(name_off + f[F_NAMESIZE]);
-	if (!in_bounds(it, data_off, f[F_FILESIZE]))
+	/* empty data may lack its padding: archives may end right after the trailer's name */
+	if (f[F_FILESIZE] == 0)
+		data_off = name_off + f[F_NAMESIZE];
+	else if (!in_bounds(it, data_off, f[F_FILESIZE]))
 		return -EINVAL;
 	out->name = name;
 	out->namelen = f[F_NAMESIZE] - 1;

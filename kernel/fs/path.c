@@ -70,12 +70,14 @@ static int start_from(struct pbuf *b, const char *base, const char *path)
 int path_normalize(const char *base, const char *path, char out[PATH_BUF], path_dir_check check,
 		   void *arg)
 {
-	if (path[0] == '\0')
-		return -ENOENT;
-	if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
-		return -ENAMETOOLONG;
 	struct pbuf b = { out, 0 };
-	int err = start_from(&b, base, path);
+	int err = 0;
+	if (path[0] == '\0')
+		err = -ENOENT;
+	else if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
+		err = -ENAMETOOLONG;
+	else
+		err = start_from(&b, base, path);
 	for (const char *p = path; !err && *p;) {
 		while (*p == '/')
 			p++;

@@ -1,0 +1,393 @@
+// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c
+/* Host tests of the plate table: boot-image plates (zero-copy, implied parents, read-only),
+ * run-time plates in /tmp (paged content, holes, truncation, the size cap, out of memory),
+ * deletion rules, the resource-layer description, and directory listings as dirent64. */
+#include "tests/host/harness.h"
+#include "kernel/fs/plate.h"
+#include "kernel/fs/cpio.h"
+#include "kernel/fs/dirent.h"
+#include "kernel/fs/path.h"
+#include "kernel/mm/pmm.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The physical page allocator, on the host: pages from the C heap, "physical" addresses
+ * chosen so that the kernel's phys_to_virt (pa + PHYS_BASE) gives back the pointer. */
+static long pages_out;
+static int fail_alloc;
+
+uint64_t pmm_alloc(void)
+{
+	if (fail_alloc)
+		return 0;
+	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!p)
+		return 0;
+	memset(p, 0, PAGE_SIZE);
+	pages_out++;
+	return (uint64_t)(uintptr_t)p - PHYS_BASE;
+}
+
+void pmm_free(uint64_t pa)
+{
+	pages_out--;
+	free(phys_to_virt(pa));
+}
+
+/* ---- a boot image ------------------------------------------------------------------------ */
+
+static uint8_t image[16384];
+static size_t image_len;
+
+static void put(const char *name, uint32_t mode, const char *data)
+{
+	uint32_t namesize = (uint32_t)strlen(name) + 1, size = (uint32_t)strlen(data);
+	char h[CPIO_HDR_LEN + 1];
+	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u,
+		 mode, 0u, 0u, 1u, 77u, size, 0u, 0u, 0u, 0u, namesize, 0u);
+	memcpy(image + image_len, h, CPIO_HDR_LEN);
+	image_len += CPIO_HDR_LEN;
+	memcpy(image + image_len, name, namesize);
+	image_len = (image_len + namesize + 3) & ~(size_t)3;
+	memcpy(image + image_len, data, size);
+	image_len = (image_len + size + 3) & ~(size_t)3;
+}
+
+static const char long_name[] = "usr/share/doc/a-rather-long-directory-name/readme.txt";
+
+static void setup(void)
+{
+	static int done;
+	if (done++)
+		return;
+	plate_init();
+	put(".", 040755, "");
+	put("./bin", 040755, "");
+	put("./bin/sh", 0100755, "#!shell");
+	put("./bin/ls", 0100755, "ls-program");
+	put("etc/motd", 0100644, "hello\n");     /* /etc is implied */
+	put(long_name, 0100444, "doc");
+	put("bin/link", 0120777, "sh");          /* a symlink: skipped */
+	put("TRAILER!!!", 0, "");
+	if (plate_init_image(image, image_len))
+		printf("plate_init_image failed\n");
+}
+
+static rid_t lookup(const char *path)
+{
+	rid_t r = 0;
+	return plate_lookup_path(path, &r) ? 0 : r;
+}
+
+TEST(plate_boot_directories)
+{
+	setup();
+	rid_t root = lookup("/"), tmp = lookup("/tmp"), bin = lookup("/bin"), etc = lookup("/etc");
+	REQUIRE(root && tmp && bin && etc);
+	CHECK_EQ(plate_is_dir(root), 1);
+	CHECK_EQ(plate_is_dir(etc), 1);
+	CHECK_EQ(plate_parent(root), 0);
+	CHECK_EQ(plate_parent(bin), root);
+	CHECK_EQ(plate_parent(tmp), root);
+	CHECK(plate_is_writable(tmp));
+	CHECK(!plate_is_writable(root));
+	CHECK(!plate_is_writable(bin));
+	CHECK_EQ(plate_mode(bin), 040755);
+	CHECK_EQ(plate_mode(tmp), 041777);
+	CHECK_EQ(lookup("/bin/link"), 0);
+	CHECK_EQ(lookup("/bin/"), 0);              /* lookups take canonical paths only */
+}
+
+TEST(plate_image_files_are_zero_copy)
+{
+	setup();
+	rid_t sh = lookup("/bin/sh");
+	REQUIRE(sh);
+	const void *data;
+	size_t size;
+	REQUIRE(plate_map_image(sh, &data, &size) == 0);
+	CHECK_EQ(size, 7);
+	CHECK(memcmp(data, "#!shell", 7) == 0);
+	CHECK((const uint8_t *)data > image && (const uint8_t *)data < image + image_len);
+	CHECK_EQ(plate_size(sh), 7);
+	CHECK_EQ(plate_is_dir(sh), 0);
+	CHECK_EQ(plate_mode(sh), 0100755);
+	CHECK_EQ(plate_mtime(sh), 77);
+	char buf[16] = { 0 };
+	CHECK_EQ(plate_read_at(sh, 2, buf, sizeof(buf)), 5);
+	CHECK_STR(buf, "shell");
+	CHECK_EQ(plate_read_at(sh, 7, buf, 4), 0);
+	CHECK_EQ(plate_read_at(sh, 1000, buf, 4), 0);
+	CHECK_EQ(plate_write_at(sh, 0, "x", 1), -EROFS);
+	CHECK_EQ(plate_truncate(sh, 0), -EROFS);
+	CHECK_EQ(plate_read_at(lookup("/bin"), 0, buf, 4), -EISDIR);
+}
+
+TEST(plate_long_paths_and_resource_info)
+{
+	setup();
+	char want[PATH_BUF] = "/";
+	strcat(want, long_name);
+	rid_t doc = lookup(want);
+	REQUIRE(doc);
+	CHECK_STR(plate_path(doc), want);
+	REQUIRE(lookup("/usr/share/doc/a-rather-long-directory-name"));
+	struct t_res_info info;
+	REQUIRE(res_info(doc, &info) == 0);
+	CHECK_EQ(info.type, RT_PLATE);
+	CHECK_EQ(strlen(info.name), T_NAME_MAX - 1);
+	CHECK(strncmp(info.name, want, T_NAME_MAX - 1) == 0);
+	CHECK_EQ(info.v[0], 3);
+	CHECK_EQ(info.v[1], 0);
+	REQUIRE(info.nrefs == 1);
+	CHECK_STR(info.refs[0].role, "parent");
+	CHECK_EQ(info.refs[0].rid, lookup("/usr/share/doc/a-rather-long-directory-name"));
+	REQUIRE(res_info(lookup("/etc"), &info) == 0);
+	CHECK_EQ(info.v[1], 1);
+	CHECK_STR(info.name, "/etc");
+}
+
+TEST(plate_malformed_image_creates_nothing)
+{
+	setup();
+	uint32_t before = res_count(RT_PLATE);
+	uint8_t bad[256];
+	memcpy(bad, image, sizeof(bad));
+	CHECK_EQ(plate_init_image(bad, sizeof(bad)), -EINVAL);   /* cut before its trailer */
+	CHECK_EQ(res_count(RT_PLATE), before);
+}
+
+TEST(plate_create_rules)
+{
+	setup();
+	struct cred u = { 5, 5 };
+	rid_t r;
+	CHECK_EQ(plate_create("/bin/new", 0644, &u, &r), -EROFS);
+	CHECK_EQ(plate_create("/", 0644, &u, &r), -EEXIST);
+	CHECK_EQ(plate_create("/tmp", 0644, &u, &r), -EEXIST);
+	CHECK_EQ(plate_create("/nodir/x", 0644, &u, &r), -ENOENT);
+	CHECK_EQ(plate_create("/bin/sh/x", 0644, &u, &r), -ENOTDIR);
+	REQUIRE(plate_create("/tmp/c1", 0100640, &u, &r) == 0);
+	CHECK_EQ(plate_mode(r), 0100640);
+	CHECK_EQ(plate_size(r), 0);
+	CHECK_EQ(plate_parent(r), lookup("/tmp"));
+	CHECK_EQ(res_hdr(r)->owner, 5);
+	rid_t again;
+	CHECK_EQ(plate_create("/tmp/c1", 0644, &u, &again), -EEXIST);
+	const void *d;
+	size_t n;
+	CHECK_EQ(plate_map_image(r, &d, &n), -ENOTSUP);
+	CHECK_EQ(res_delete(r, NULL), 0);
+}
+
+TEST(plate_write_read_across_pages)
+{
+	setup();
+	rid_t r;
+	REQUIRE(plate_create("/tmp/w", 0644, NULL, &r) == 0);
+	static uint8_t in[3 * 4096 + 100], out[sizeof(in)];
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 3);
+	CHECK_EQ(plate_write_at(r, 10, in, sizeof(in)), sizeof(in));
+	CHECK_EQ(plate_size(r), sizeof(in) + 10);
+	CHECK_EQ(pages_out, 4 + 1);              /* four data pages and one index page */
+	memset(out, 0xee, sizeof(out));
+	CHECK_EQ(plate_read_at(r, 10, out, sizeof(out)), sizeof(in));
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	CHECK_EQ(plate_read_at(r, 0, out, 10), 10);
+	CHECK_EQ(out[0] | out[9], 0);
+	CHECK_EQ(plate_write_at(r, 4090, "overwrite", 9), 9);
+	CHECK_EQ(plate_read_at(r, 4088, out, 13), 13);
+	CHECK(memcmp(out + 2, "overwrite", 9) == 0);
+	CHECK_EQ(plate_size(r), sizeof(in) + 10);
+	CHECK_EQ(res_delete(r, NULL), 0);
+	CHECK_EQ(pages_out, 0);
+}
+
+TEST(plate_holes_truncation_and_stale_bytes)
+{
+	setup();
+	rid_t r;
+	REQUIRE(plate_create("/tmp/h", 0644, NULL, &r) == 0);
+	CHECK_EQ(plate_write_at(r, 3u << 20, "end", 3), 3);
+	CHECK_EQ(plate_size(r), (3u << 20) + 3);
+	CHECK_EQ(pages_out, 2);                  /* holes take no memory */
+	char buf[8] = "xxxxxxx";
+	CHECK_EQ(plate_read_at(r, 12345, buf, 8), 8);
+	CHECK(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0);
+	/* bytes written beyond the size but never committed must not reappear */
+	CHECK_EQ(plate_truncate(r, 100), 0);
+	CHECK_EQ(pages_out, 0);
+	CHECK_EQ(plate_write_at(r, 0, "abcdefghij", 10), 10);
+	CHECK_EQ(plate_truncate(r, 4), 0);
+	void *p;
+	size_t n;
+	REQUIRE(plate_write_span(r, 6, &p, &n) == 0);
+	memcpy(p, "JUNK", 4);                    /* abandoned: no commit */
+	CHECK_EQ(plate_size(r), 4);
+	CHECK_EQ(plate_truncate(r, 12), 0);
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(plate_read_at(r, 2, buf, 8), 8);
+	CHECK(memcmp(buf, "cd\0\0\0\0\0\0", 8) == 0);
+	CHECK_EQ(plate_write_at(r, 20, "z", 1), 1);   /* a gap after a shrink reads as zeros */
+	CHECK_EQ(plate_read_at(r, 12, buf, 8), 8);
+	CHECK(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0);
+	CHECK_EQ(res_delete(r, NULL), 0);
+	CHECK_EQ(pages_out, 0);
+}
+
+TEST(plate_size_cap_and_out_of_memory)
+{
+	setup();
+	rid_t r;
+	REQUIRE(plate_create("/tmp/big", 0644, NULL, &r) == 0);
+	CHECK_EQ(plate_write_at(r, PLATE_MAX_SIZE - 1, "ab", 2), 1);
+	CHECK_EQ(plate_size(r), PLATE_MAX_SIZE);
+	CHECK_EQ(plate_write_at(r, PLATE_MAX_SIZE, "ab", 2), -EFBIG);
+	CHECK_EQ(plate_truncate(r, PLATE_MAX_SIZE + 1), -EFBIG);
+	CHECK_EQ(plate_truncate(r, 0), 0);
+	fail_alloc = 1;
+	CHECK_EQ(plate_write_at(r, 0, "ab", 2), -ENOSPC);
+	fail_alloc = 0;
+	CHECK_EQ(plate_size(r), 0);
+	CHECK_EQ(res_delete(r, NULL), 0);
+	CHECK_EQ(pages_out, 0);
+}
+
+TEST(plate_delete_rules)
+{
+	setup();
+	rid_t r, tmp = lookup("/tmp");
+	CHECK_EQ(res_delete(lookup("/bin/sh"), NULL), -EROFS);
+	CHECK_EQ(res_delete(lookup("/bin"), NULL), -EROFS);
+	CHECK_EQ(res_delete(tmp, NULL), -EBUSY);
+	REQUIRE(plate_create("/tmp/d", 0644, NULL, &r) == 0);
+	CHECK_EQ(plate_write_at(r, 0, "x", 1), 1);
+	plate_open_ref(r);
+	CHECK_EQ(res_delete(r, NULL), -EBUSY);
+	plate_close_ref(r);
+	struct cred other = { 9, 9 };
+	CHECK_EQ(res_delete(r, &other), -EACCES);
+	CHECK_EQ(res_delete(r, NULL), 0);
+	CHECK_EQ(pages_out, 0);
+	CHECK_EQ(plate_is_dir(r), -ESTALE);
+	CHECK_EQ(plate_size(r), 0);
+	CHECK(plate_path(r) == NULL);
+	CHECK_EQ(lookup("/tmp/d"), 0);
+	char b[1];
+	CHECK_EQ(plate_read_at(r, 0, b, 1), -ESTALE);
+}
+
+/* ---- directory listings ------------------------------------------------------------------ */
+
+struct rec {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	const char *name;
+};
+
+static size_t parse(const uint8_t *buf, size_t len, struct rec *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t at = 0; at < len && n < max; n++) {
+		const struct linux_dirent64 *d = (const void *)(buf + at);
+		out[n] = (struct rec){ d->d_ino, d->d_off, d->d_reclen, d->d_type, d->d_name };
+		at += d->d_reclen;
+	}
+	return n;
+}
+
+TEST(plate_dir_listing_of_root)
+{
+	setup();
+	rid_t root = lookup("/");
+	uint8_t buf[1024];
+	struct rec r[16];
+	uint64_t pos = 0;
+	long len = plate_dir_read(root, &pos, buf, sizeof(buf));
+	REQUIRE(len > 0);
+	size_t n = parse(buf, (size_t)len, r, 16);
+	const char *want[] = { ".", "..", "bin", "etc", "tmp", "usr" };
+	REQUIRE(n == 6);
+	for (size_t i = 0; i < n; i++) {
+		CHECK_STR(r[i].name, want[i]);
+		CHECK_EQ(r[i].off, i + 1);
+		CHECK_EQ(r[i].type, L_DT_DIR);
+		CHECK_EQ(r[i].reclen % 8, 0);
+		CHECK_EQ(r[i].reclen, dirent_reclen(strlen(want[i])));
+	}
+	CHECK_EQ(r[0].ino, plate_ino(root));
+	CHECK_EQ(r[1].ino, plate_ino(root));
+	CHECK_EQ(r[2].ino, plate_ino(lookup("/bin")));
+	CHECK_EQ(pos, 6);
+	CHECK_EQ(plate_dir_read(root, &pos, buf, sizeof(buf)), 0);
+}
+
+TEST(plate_dir_listing_resumes_and_refuses_tiny_buffers)
+{
+	setup();
+	rid_t bin = lookup("/bin");
+	uint8_t buf[64];
+	struct rec r[4];
+	const char *want[] = { ".", "..", "ls", "sh" };
+	uint64_t pos = 0;
+	CHECK_EQ(plate_dir_read(bin, &pos, buf, dirent_reclen(1) - 1), -EINVAL);
+	CHECK_EQ(pos, 0);
+	for (int i = 0; i < 4; i++) {
+		long len = plate_dir_read(bin, &pos, buf, dirent_reclen(2));  /* one at a time */
+		REQUIRE(len == (long)dirent_reclen(strlen(want[i])));
+		REQUIRE(parse(buf, (size_t)len, r, 4) == 1);
+		CHECK_STR(r[0].name, want[i]);
+		CHECK_EQ(r[0].type, i < 2 ? L_DT_DIR : L_DT_REG);
+	}
+	CHECK_EQ(r[0].ino, plate_ino(lookup("/bin/sh")));
+	CHECK_EQ(plate_dir_read(bin, &pos, buf, sizeof(buf)), 0);
+	pos = 1000;
+	CHECK_EQ(plate_dir_read(bin, &pos, buf, sizeof(buf)), 0);
+	pos = 0;
+	CHECK_EQ(plate_dir_read(lookup("/bin/sh"), &pos, buf, sizeof(buf)), -ENOTDIR);
+}
+
+TEST(plate_dir_listing_sees_new_files_in_order)
+{
+	setup();
+	rid_t a, b, tmp = lookup("/tmp");
+	REQUIRE(plate_create("/tmp/zeta", 0644, NULL, &b) == 0);
+	REQUIRE(plate_create("/tmp/alpha", 0644, NULL, &a) == 0);
+	uint8_t buf[512];
+	struct rec r[8];
+	uint64_t pos = 0;
+	long len = plate_dir_read(tmp, &pos, buf, sizeof(buf));
+	REQUIRE(len > 0);
+	REQUIRE(parse(buf, (size_t)len, r, 8) == 4);
+	CHECK_STR(r[2].name, "alpha");
+	CHECK_STR(r[3].name, "zeta");
+	CHECK_EQ(r[1].ino, plate_ino(lookup("/")));
+	CHECK_EQ(res_delete(a, NULL), 0);
+	CHECK_EQ(res_delete(b, NULL), 0);
+}
+
+TEST(dirent_pack_layout)
+{
+	uint8_t buf[64];
+	memset(buf, 0xaa, sizeof(buf));
+	CHECK_EQ(dirent_reclen(0), 24);
+	CHECK_EQ(dirent_reclen(4), 24);
+	CHECK_EQ(dirent_reclen(5), 32);
+	CHECK_EQ(dirent_pack(buf, 23, 1, 2, L_DT_REG, "abc", 3), 0);
+	CHECK_EQ(buf[0], 0xaa);                  /* nothing written when it does not fit */
+	REQUIRE(dirent_pack(buf, 24, 0x1122, -5, L_DT_REG, "abcdX", 4) == 24);
+	struct linux_dirent64 d;
+	memcpy(&d, buf, sizeof(d));
+	CHECK_EQ(d.d_ino, 0x1122);
+	CHECK_EQ(d.d_off, -5);
+	CHECK_EQ(d.d_reclen, 24);
+	CHECK_EQ(d.d_type, L_DT_REG);
+	CHECK_STR((char *)buf + 19, "abcd");
+	CHECK_EQ(buf[24], 0xaa);
+}
