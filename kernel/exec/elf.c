@@ -300,7 +300,6 @@ static const struct {
 	{ DT_RELRSZ, offsetof(struct dyninfo, relrsz) },
 	{ DT_RELRENT, offsetof(struct dyninfo, relrent) },
 	{ DT_RELSZ, offsetof(struct dyninfo, relsz) },
-	{ DT_NEEDED, offsetof(struct dyninfo, needed) },
 };
 
 struct reloc {
@@ -336,6 +335,7 @@ static int read_dynamic(const struct reloc *r, struct dyninfo *d)
 		memcpy(&e, dyn + i * sizeof(e), sizeof(e));
 		if (e.tag == DT_NULL)
 			break;
+		d->needed += e.tag == DT_NEEDED;   /* its value may be 0: count presence */
 		for (size_t f = 0; f < sizeof(dyn_fields) / sizeof(dyn_fields[0]); f++)
 			if (dyn_fields[f].tag == e.tag)
 				memcpy((char *)d + dyn_fields[f].field, &e.val, sizeof(e.val));

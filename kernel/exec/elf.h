@@ -41,7 +41,13 @@ struct elf_image {
 	uint64_t tls_vaddr, tls_filesz, tls_memsz, tls_align;  /* PT_TLS; memsz 0: none */
 };
 
-/* Check the file and fill *out. 0, or -ENOEXEC for anything malformed or unsupported. */
+/* Check the file and fill *out. 0, or -ENOEXEC for anything malformed or unsupported:
+ * not ELF64 little-endian x86-64 ET_EXEC/ET_DYN; headers or segment bytes outside the file;
+ * filesz > memsz; a segment wrapping or reaching above ELF_USER_TOP; vaddr and offset not
+ * congruent modulo the page size; two PT_LOAD segments sharing a page (every page gets one
+ * set of permissions); no or more than ELF_MAX_SEGS non-empty PT_LOAD; a PT_INTERP; the entry
+ * outside every executable segment; PT_PHDR, PT_DYNAMIC or PT_TLS bytes not file-backed by a
+ * PT_LOAD, or duplicated. *out is written only on success. */
 int elf_parse(const void *file, size_t size, struct elf_image *out);
 
 /* The file offset of [vaddr, vaddr+len), which must lie in the file-backed part of one
