@@ -13,6 +13,7 @@ struct cpio_entry {
 	uint32_t mode;        /* file type and permission bits (S_IF* | 07777) */
 	uint32_t uid, gid;
 	uint32_t mtime;
+	uint32_t rdev_major, rdev_minor;   /* of a device node */
 	const void *data;     /* inside the archive */
 	size_t size;
 };

@@ -20,6 +20,7 @@ struct plate {
 	uint32_t mtime;
 	uint32_t flags;
 	uint32_t opens;
+	uint32_t rdev;           /* device nodes */
 	uint64_t size;
 	const uint8_t *image;    /* content of an image plate */
 	struct pagelist pages;   /* content of a run-time plate */
@@ -42,6 +43,16 @@ static struct plate *get(rid_t rid)
 static int is_dir(const struct plate *p)
 {
 	return (p->mode & L_S_IFMT) == L_S_IFDIR;
+}
+
+/* 0 for a regular plate, else why its content cannot be used. */
+static int check_regular(const struct plate *p)
+{
+	if (!p)
+		return -ESTALE;
+	if (is_dir(p))
+		return -EISDIR;
+	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
 int plate_lookup_path(const char *abs_path, rid_t *out)
@@ -109,6 +120,27 @@ static int ensure_dir(const char *path, const struct cred *owner, struct plate *
 	return err;
 }
 
+static void make_devices(const struct cred *root)
+{
+	static const struct {
+		const char *path;
+		uint32_t rdev;
+	} devs[] = {
+		{ "/dev/console", 0x0501 }, { "/dev/tty", 0x0500 },
+		{ "/dev/null", 0x0103 },    { "/dev/zero", 0x0105 },
+	};
+	struct plate *dir, *p;
+	if (ensure_dir("/dev", root, &dir))
+		panic("%s: cannot create /dev", __func__);
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		if (make_plate(devs[i].path, L_S_IFCHR | 0666, TMODE(TOP_ALL, TOP_ALL, TOP_ALL), root,
+			       dir->hdr.rid, &p))
+			panic("%s: cannot create %s", __func__, devs[i].path);
+		p->flags = PF_IMAGE | PF_PINNED;
+		p->rdev = devs[i].rdev;
+	}
+}
+
 void plate_init(void)
 {
 	static const struct cred root = { 0, 0 };
@@ -123,6 +155,7 @@ void plate_init(void)
 	p->flags = PF_PINNED;
 	p->mode = L_S_IFDIR | 01777;
 	p->hdr.mode = TMODE(TOP_ALL, TOP_ALL & ~TOP_DELETE, TOP_ALL & ~TOP_DELETE);
+	make_devices(&root);
 }
 
 /* "./a/b", "/a/b" and "a/b" all name /a/b; "." names "/". */
@@ -131,6 +164,7 @@ static int image_path(const struct cpio_entry *e, char out[PATH_BUF])
 	return path_normalize("/", e->name, out, NULL, NULL);
 }
 
+/* A file or device node from the image (mode says which). */
 static int add_image_file(const char *path, const struct cpio_entry *e)
 {
 	char parent_path[PATH_BUF];
@@ -143,14 +177,18 @@ static int add_image_file(const char *path, const struct cpio_entry *e)
 		return err;
 	if (plate_lookup_path(path, &rid) == 0)
 		return -EEXIST;
-	err = make_plate(path, L_S_IFREG | (e->mode & 07777), TMODE_DEFAULT, &owner, dir->hdr.rid,
+	err = make_plate(path, e->mode & (L_S_IFMT | 07777), TMODE_DEFAULT, &owner, dir->hdr.rid,
 			 &p);
 	if (err)
 		return err;
 	p->flags = PF_IMAGE;
+	p->mtime = e->mtime;
+	if ((e->mode & L_S_IFMT) == L_S_IFCHR) {
+		p->rdev = (e->rdev_major << 8) | (e->rdev_minor & 0xff);
+		return 0;
+	}
 	p->image = e->data;
 	p->size = e->size;
-	p->mtime = e->mtime;
 	return 0;
 }
 
@@ -173,6 +211,7 @@ static int add_image_entry(const struct cpio_entry *e)
 		}
 		return 0;
 	case L_S_IFREG:
+	case L_S_IFCHR:
 		return add_image_file(path, e);
 	default:
 		kprintf("plate: %s: not a file or directory, skipped\n", path);
@@ -225,10 +264,9 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 int plate_map_image(rid_t rid, const void **data, size_t *size)
 {
 	struct plate *p = get(rid);
-	if (!p)
-		return -ESTALE;
-	if (is_dir(p))
-		return -EISDIR;
+	int err = check_regular(p);
+	if (err)
+		return err;
 	if (!(p->flags & PF_IMAGE))
 		return -ENOTSUP;
 	*data = p->image;
@@ -239,10 +277,9 @@ int plate_map_image(rid_t rid, const void **data, size_t *size)
 int plate_read_span(rid_t rid, uint64_t off, const void **out, size_t *n)
 {
 	struct plate *p = get(rid);
-	if (!p)
-		return -ESTALE;
-	if (is_dir(p))
-		return -EISDIR;
+	int err = check_regular(p);
+	if (err)
+		return err;
 	*n = 0;
 	*out = zero_page;
 	if (off >= p->size)
@@ -261,10 +298,9 @@ int plate_read_span(rid_t rid, uint64_t off, const void **out, size_t *n)
 
 static int check_writable_file(const struct plate *p)
 {
-	if (!p)
-		return -ESTALE;
-	if (is_dir(p))
-		return -EISDIR;
+	int err = check_regular(p);
+	if (err)
+		return err;
 	return p->flags & PF_IMAGE ? -EROFS : 0;
 }
 
@@ -373,7 +409,13 @@ int plate_is_dir(rid_t rid)
 uint64_t plate_size(rid_t rid)
 {
 	struct plate *p = get(rid);
-	return p && !is_dir(p) ? p->size : 0;
+	return p && !check_regular(p) ? p->size : 0;
+}
+
+uint32_t plate_rdev(rid_t rid)
+{
+	struct plate *p = get(rid);
+	return p ? p->rdev : 0;
 }
 
 int plate_is_writable(rid_t rid)
@@ -464,6 +506,18 @@ static int dir_entry_at(const struct plate *d, const uint16_t *idx, uint32_t n, 
 	return 1;
 }
 
+static uint8_t dirent_type(const struct plate *p)
+{
+	switch (p->mode & L_S_IFMT) {
+	case L_S_IFDIR:
+		return L_DT_DIR;
+	case L_S_IFCHR:
+		return L_DT_CHR;
+	default:
+		return L_DT_REG;
+	}
+}
+
 long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 {
 	uint16_t idx[PLATE_MAX];
@@ -477,7 +531,7 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 	uint32_t n = collect_children(dir, idx);
 	while (dir_entry_at(d, idx, n, *pos, &e, &name)) {
 		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)(e - plates) + 1,
-					 (int64_t)(*pos + 1), is_dir(e) ? L_DT_DIR : L_DT_REG, name,
+					 (int64_t)(*pos + 1), dirent_type(e), name,
 					 strlen(name));
 		if (!len)
 			return done ? (long)done : -EINVAL;
@@ -492,7 +546,7 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 static void plate_describe(rid_t rid, struct t_res_info *info)
 {
 	struct plate *p = get(rid);
-	info->v[0] = is_dir(p) ? 0 : p->size;
+	info->v[0] = check_regular(p) ? 0 : p->size;
 	info->v[1] = (uint64_t)is_dir(p);
 	res_add_ref(info, "parent", p->parent);
 }

@@ -1,4 +1,5 @@
-/* Plates (Tender): the persistent-storage resource, i.e. files and directories. Each plate is
+/* Plates (Tender): the persistent-storage resource, i.e. files and directories (and the
+ * device nodes of /dev, whose rdev selects a device driver when opened). Each plate is
  * named by its canonical absolute path (see path.h). Plates from the boot image point into the
  * image's memory (read-only, no copy); plates created at run time (under /tmp) keep their
  * content in physical pages found through a two-level page list, and grow up to
@@ -12,7 +13,8 @@
 #define PLATE_MAX 512                           /* plates in the table */
 #define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
 
-/* Registers the plate table and creates "/" and the writable directory "/tmp". */
+/* Registers the plate table and creates "/", the writable directory "/tmp", and /dev with
+ * the nodes console (5,1), tty (5,0), null (1,3) and zero (1,5). */
 void plate_init(void);
 /* Creates a plate for every entry of the boot image, a newc cpio archive that stays mapped
  * and unchanged for the kernel's lifetime. Parents missing from the archive are implied.
@@ -25,7 +27,8 @@ int plate_lookup_path(const char *abs_path, rid_t *out);
  * caller has checked the creator's right to modify the parent. */
 int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
 
-/* Contiguous content of an image plate; -ENOTSUP for a run-time plate (use plate_read_at). */
+/* Contiguous content of an image plate; -ENOTSUP for a run-time plate (use plate_read_at).
+ * Content operations on a directory fail with -EISDIR, on a device node with -EINVAL. */
 int plate_map_image(rid_t plate, const void **data, size_t *size);
 /* Copy out up to n bytes at off (0 at or beyond the end); negative errno for a bad plate. */
 long plate_read_at(rid_t plate, uint64_t off, void *kbuf, size_t n);
@@ -42,7 +45,8 @@ void plate_write_commit(rid_t plate, uint64_t off, size_t written);
 /* New size: pages beyond it are freed, a gap reads as zeros. -EROFS, -EFBIG, -EISDIR. */
 int plate_truncate(rid_t plate, uint64_t size);
 
-int plate_is_dir(rid_t plate);                  /* 1 dir, 0 file, negative errno if bad */
+int plate_is_dir(rid_t plate);                  /* 1 dir, 0 otherwise, negative errno if bad */
+uint32_t plate_rdev(rid_t plate);               /* (major << 8) | minor of a device node */
 uint64_t plate_size(rid_t plate);               /* 0 for a bad rid */
 int plate_is_writable(rid_t plate);             /* content (file) or entries (dir) may change */
 uint32_t plate_mode(rid_t plate);               /* S_IF* | permission bits; 0 for a bad rid */

@@ -42,18 +42,24 @@ void pmm_free(uint64_t pa)
 static uint8_t image[16384];
 static size_t image_len;
 
-static void put(const char *name, uint32_t mode, const char *data)
+static void put_dev(const char *name, uint32_t mode, const char *data, uint32_t major,
+		    uint32_t minor)
 {
 	uint32_t namesize = (uint32_t)strlen(name) + 1, size = (uint32_t)strlen(data);
 	char h[CPIO_HDR_LEN + 1];
 	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u,
-		 mode, 0u, 0u, 1u, 77u, size, 0u, 0u, 0u, 0u, namesize, 0u);
+		 mode, 0u, 0u, 1u, 77u, size, 0u, 0u, major, minor, namesize, 0u);
 	memcpy(image + image_len, h, CPIO_HDR_LEN);
 	image_len += CPIO_HDR_LEN;
 	memcpy(image + image_len, name, namesize);
 	image_len = (image_len + namesize + 3) & ~(size_t)3;
 	memcpy(image + image_len, data, size);
 	image_len = (image_len + size + 3) & ~(size_t)3;
+}
+
+static void put(const char *name, uint32_t mode, const char *data)
+{
+	put_dev(name, mode, data, 0, 0);
 }
 
 static const char long_name[] = "usr/share/doc/a-rather-long-directory-name/readme.txt";
@@ -71,6 +77,8 @@ static void setup(void)
 	put("etc/motd", 0100644, "hello\n");     /* /etc is implied */
 	put(long_name, 0100444, "doc");
 	put("bin/link", 0120777, "sh");          /* a symlink: skipped */
+	put_dev("dev/console", 020600, "", 5, 1);    /* exists already: skipped */
+	put_dev("dev/ttyS0", 020660, "", 4, 64);
 	put("TRAILER!!!", 0, "");
 	if (plate_init_image(image, image_len))
 		printf("plate_init_image failed\n");
@@ -281,8 +289,6 @@ TEST(plate_delete_rules)
 	CHECK_EQ(plate_read_at(r, 0, b, 1), -ESTALE);
 }
 
-/* ---- directory listings ------------------------------------------------------------------ */
-
 struct rec {
 	uint64_t ino;
 	int64_t off;
@@ -302,6 +308,37 @@ static size_t parse(const uint8_t *buf, size_t len, struct rec *out, size_t max)
 	return n;
 }
 
+TEST(plate_device_nodes)
+{
+	setup();
+	rid_t null = lookup("/dev/null"), con = lookup("/dev/console"), s0 = lookup("/dev/ttyS0");
+	REQUIRE(null && con && s0);
+	CHECK_EQ(plate_mode(null), 020666);
+	CHECK_EQ(plate_rdev(null), 0x0103);
+	CHECK_EQ(plate_rdev(con), 0x0501);
+	CHECK_EQ(plate_mode(con), 020666);       /* the image's node did not replace it */
+	CHECK_EQ(plate_rdev(s0), 0x0440);
+	CHECK_EQ(plate_mode(s0), 020660);
+	CHECK_EQ(plate_is_dir(null), 0);
+	CHECK_EQ(plate_size(null), 0);
+	char b[4];
+	CHECK_EQ(plate_read_at(null, 0, b, 4), -EINVAL);
+	CHECK_EQ(plate_write_at(null, 0, b, 4), -EINVAL);
+	CHECK_EQ(res_delete(null, NULL), -EROFS);
+	uint8_t buf[512];
+	struct rec r[8];
+	uint64_t pos = 2;
+	long len = plate_dir_read(lookup("/dev"), &pos, buf, sizeof(buf));
+	REQUIRE(len > 0);
+	REQUIRE(parse(buf, (size_t)len, r, 8) == 5);
+	CHECK_STR(r[0].name, "console");
+	CHECK_EQ(r[0].type, L_DT_CHR);
+	CHECK_EQ(r[0].off, 3);
+	CHECK_STR(r[4].name, "zero");
+}
+
+/* ---- directory listings ------------------------------------------------------------------ */
+
 TEST(plate_dir_listing_of_root)
 {
 	setup();
@@ -312,8 +349,8 @@ TEST(plate_dir_listing_of_root)
 	long len = plate_dir_read(root, &pos, buf, sizeof(buf));
 	REQUIRE(len > 0);
 	size_t n = parse(buf, (size_t)len, r, 16);
-	const char *want[] = { ".", "..", "bin", "etc", "tmp", "usr" };
-	REQUIRE(n == 6);
+	const char *want[] = { ".", "..", "bin", "dev", "etc", "tmp", "usr" };
+	REQUIRE(n == 7);
 	for (size_t i = 0; i < n; i++) {
 		CHECK_STR(r[i].name, want[i]);
 		CHECK_EQ(r[i].off, i + 1);
@@ -324,7 +361,7 @@ TEST(plate_dir_listing_of_root)
 	CHECK_EQ(r[0].ino, plate_ino(root));
 	CHECK_EQ(r[1].ino, plate_ino(root));
 	CHECK_EQ(r[2].ino, plate_ino(lookup("/bin")));
-	CHECK_EQ(pos, 6);
+	CHECK_EQ(pos, 7);
 	CHECK_EQ(plate_dir_read(root, &pos, buf, sizeof(buf)), 0);
 }
 
