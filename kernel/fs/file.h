@@ -1,6 +1,7 @@
 /* Open files and per-process file-descriptor tables. An open file is a small kernel object
- * (like a Unix open file description) whose variant (console, plate, directory) sits behind
- * an operations table. */
+ * (like a Unix open file description) whose variant (console, null device, plate, directory)
+ * sits behind an operations table; it is shared by reference between descriptors (dup) and
+ * processes (clone), and freed with its last reference. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 struct file;
 struct linux_stat;
+struct cred;
 
 struct file_ops {
 	/* ubuf is a user pointer: the op copies with copy_to_user/copy_from_user. */
@@ -25,9 +27,10 @@ struct file_ops {
 struct file {
 	const struct file_ops *ops;
 	int refs;
-	int flags;          /* O_* open flags */
-	uint64_t off;
-	rid_t plate;        /* 0 for the console */
+	int flags;          /* O_* open flags (access mode, O_APPEND, O_NONBLOCK, ...) */
+	uint64_t off;       /* byte offset; for a directory, the listing position */
+	rid_t plate;        /* the plate behind the file (a device plate for /dev/...); 0 for the
+			     * console of fdtable_init_console */
 };
 
 struct fdtable {
@@ -35,8 +38,49 @@ struct fdtable {
 	uint8_t cloexec[NFD];
 };
 
-/* fds 0, 1, 2 on the console */
+/* ---- descriptor tables -------------------------------------------------------------------- */
+/* fds 0, 1, 2 on the console; -ENOMEM */
 int fdtable_init_console(struct fdtable *t);
-/* dst gets references to the same open files as src */
+/* dst gets references to the same open files as src (and the same close-on-exec flags) */
 void fdtable_clone(struct fdtable *dst, const struct fdtable *src);
 void fdtable_close_all(struct fdtable *t);
+/* Closes the descriptors marked close-on-exec (for a process that changes its program). */
+void fdtable_close_cloexec(struct fdtable *t);
+
+/* The lowest free descriptor >= min gets f (the caller's reference moves into the table):
+ * returns it, or -EMFILE (-EINVAL if min is out of range); f is untouched on failure. */
+int fd_install(struct fdtable *t, int min, struct file *f, int cloexec);
+/* The open file of fd, without a new reference; -EBADF. */
+int fd_get(const struct fdtable *t, int fd, struct file **out);
+int fd_close(struct fdtable *t, int fd);
+/* Makes newfd refer to oldfd's file (closing what newfd had); close-on-exec is cleared. */
+int fd_dup2(struct fdtable *t, int oldfd, int newfd);
+/* The current process's open file of fd, without a new reference (for mmap); -EBADF. */
+int file_of_fd(int fd, struct file **out);
+
+/* ---- open files --------------------------------------------------------------------------- */
+/* A new file with one reference; plate (if any) is counted open until the release. */
+int file_alloc(const struct file_ops *ops, int flags, rid_t plate, struct file **out);
+void file_get(struct file *f);
+void file_put(struct file *f);
+/* The console on the first serial port, not backed by a plate. */
+int file_open_console(struct file **out);
+
+/* Opens the canonical path (creating it for O_CREAT) with Linux open flags and permission bits
+ * mode, checking cred's rights on the plates: read needs TOP_USE, write TOP_MODIFY, creating
+ * TOP_MODIFY on the parent. Errors as Linux open(2); -EROFS to write boot-image plates. */
+int file_open_path(const char *canon, int flags, uint32_t mode, const struct cred *cred,
+		   struct file **out);
+/* Resolves path against the canonical directory base into out (every intermediate component
+ * must be an existing directory): 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG. */
+int fs_resolve(const char *base, const char *path, char out[256]);
+/* Like stat(2) on a plate. */
+int fs_stat_plate(rid_t plate, struct linux_stat *st);
+
+/* The operations with the checks every variant shares (access mode, EBADF, EISDIR...). */
+long file_read(struct file *f, void *ubuf, size_t n);
+long file_write(struct file *f, const void *ubuf, size_t n);
+long file_lseek(struct file *f, int64_t off, int whence);
+int file_stat(struct file *f, struct linux_stat *st);
+long file_getdents64(struct file *f, void *ubuf, size_t n);
+long file_ioctl(struct file *f, unsigned long req, uint64_t arg);

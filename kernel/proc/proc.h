@@ -26,9 +26,11 @@ struct proc {
 	rid_t att[PROC_MAX_ATT];     /* vuspace rids of this process's regions */
 	uint64_t brk_start, brk_cur, brk_max;
 	rid_t heap_att;
-	uint64_t mmap_next;          /* informational; mmap addresses come from uva_alloc */
+	uint64_t img_va, img_span;   /* system-wide addresses reserved for a PIE's segments */
 	int exit_status;             /* wait status word (Linux encoding) */
 	bool killed;
+	int kill_sig;
+	bool own_space;              /* the space was made for this process alone */
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 };
@@ -47,4 +49,8 @@ _Noreturn void proc_exit(int status_word);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
 /* A fault in user mode: print a message and end the current process with signal sig. */
+/* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
+int proc_kill(struct proc *p, int sig);
+/* Called on every return to user mode: ends the process if it was killed. */
+void proc_check_killed(void);
 _Noreturn void proc_fault(int sig, const char *what, uint64_t addr, uint64_t rip);

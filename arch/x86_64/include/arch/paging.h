@@ -1,0 +1,46 @@
+/* x86-64 4-level page tables: the translation tables behind virtual spaces. Physical memory
+ * is reached through the direct map at PHYS_BASE. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096ul
+#define PHYS_BASE 0xffff800000000000ul       /* direct map of physical memory */
+#define KSTACK_AREA 0xffffff0000000000ul     /* PML4[510]: kernel stacks, guard-paged */
+#define USER_TOP 0x0000800000000000ul
+
+#define PTE_P 0x1ul
+#define PTE_W 0x2ul
+#define PTE_U 0x4ul
+#define PTE_PS 0x80ul
+#define PTE_NX (1ul << 63)
+#define PTE_ADDR 0x000ffffffffff000ul
+
+static inline void *phys_to_virt(uint64_t pa)
+{
+	return (void *)(pa + PHYS_BASE);
+}
+static inline uint64_t virt_to_phys(const void *va)
+{
+	return (uint64_t)va - PHYS_BASE;
+}
+
+void paging_init(void);
+/* The kernel's own table (kernel half only); new spaces copy its upper half. */
+uint64_t paging_kernel_root(void);
+/* A new top-level table with the kernel half; 0 when out of memory. */
+uint64_t pt_create(void);
+/* Free every user-half table page (not the mapped pages) and the root. */
+void pt_destroy(uint64_t root);
+/* Map one 4 KiB page; -ENOMEM if a table page cannot be had. flags: PTE_W|PTE_U|PTE_NX. */
+int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
+/* Unmap; returns the physical address that was mapped, or 0. */
+uint64_t pt_unmap(uint64_t root, uint64_t va);
+/* The PTE for va, or 0 if not mapped. */
+uint64_t pt_lookup(uint64_t root, uint64_t va);
+/* Change the flags of a mapped page; false if not mapped. */
+bool pt_protect(uint64_t root, uint64_t va, uint64_t flags);
+/* Count of table pages below root, for statistics. */
+uint64_t pt_count_tables(uint64_t root);
+void pt_activate(uint64_t root);
+uint64_t pt_active(void);

@@ -1,0 +1,98 @@
+/* Interrupt, exception and system-call dispatch from the entry stubs. A fault in user code
+ * ends that process; a fault in the kernel is a broken invariant and panics. */
+#include "arch/cpu.h"
+#include "arch/paging.h"
+#include "arch/serial.h"
+#include "arch/timer.h"
+#include "kernel/dev/console.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
+
+void trap_handler(struct trapframe *tf);
+void syscall_handler(struct trapframe *tf);
+
+enum { SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11 };
+
+static const struct {
+	const char *name;
+	int sig;
+} exceptions[32] = {
+	[0] = { "divide error", SIGFPE },        [1] = { "debug trap", SIGTRAP },
+	[3] = { "breakpoint", SIGTRAP },         [4] = { "overflow", SIGSEGV },
+	[5] = { "bound range", SIGSEGV },        [6] = { "invalid opcode", SIGILL },
+	[7] = { "FPU unavailable", SIGFPE },     [10] = { "invalid TSS", SIGSEGV },
+	[11] = { "segment not present", SIGBUS }, [12] = { "stack fault", SIGBUS },
+	[13] = { "general protection fault", SIGSEGV }, [14] = { "page fault", SIGSEGV },
+	[16] = { "x87 FPU error", SIGFPE },      [17] = { "alignment check", SIGBUS },
+	[19] = { "SIMD FP exception", SIGFPE },
+};
+
+static _Noreturn void kernel_fault(struct trapframe *tf)
+{
+	const char *name = tf->vector < 32 && exceptions[tf->vector].name
+				   ? exceptions[tf->vector].name : "exception";
+	kprintf("rax %lx rbx %lx rcx %lx rdx %lx rsi %lx rdi %lx\n", tf->rax, tf->rbx, tf->rcx,
+		tf->rdx, tf->rsi, tf->rdi);
+	kprintf("rbp %lx rsp %lx r8 %lx r9 %lx cr2 %lx cr3 %lx\n", tf->rbp, tf->rsp, tf->r8,
+		tf->r9, read_cr2(), read_cr3());
+	panic("trap_handler: %s (vector %lu, error %lx) in the kernel at rip %lx", name,
+	      tf->vector, tf->error, tf->rip);
+}
+
+static void page_fault(struct trapframe *tf)
+{
+	uint64_t addr = read_cr2();
+	bool user = tf->cs & 3;
+	struct proc *p = proc_cur();
+	/* not-present faults inside an attachment are demand-zero (also for the kernel's
+	 * own accesses on behalf of a process, which uaccess checks beforehand anyway) */
+	if (p && p->vspace && !(tf->error & 1) && addr < USER_TOP &&
+	    vspace_fault(p->vspace, addr, tf->error & 2, true) == 0)
+		return;
+	if (!user)
+		kernel_fault(tf);
+	proc_fault(SIGSEGV, tf->error & 1 ? "protection fault" : "page fault", addr, tf->rip);
+}
+
+static void exception(struct trapframe *tf)
+{
+	if (tf->vector == 14) {
+		page_fault(tf);
+		return;
+	}
+	if (!(tf->cs & 3))
+		kernel_fault(tf);
+	int sig = exceptions[tf->vector].sig ? exceptions[tf->vector].sig : SIGSEGV;
+	proc_fault(sig, exceptions[tf->vector].name ? exceptions[tf->vector].name : "exception", 0,
+		   tf->rip);
+}
+
+void trap_handler(struct trapframe *tf)
+{
+	if (tf->vector < 32) {
+		exception(tf);
+	} else if (tf->vector == IRQ_BASE + IRQ_TIMER) {
+		irq_eoi(IRQ_TIMER);
+		sched_tick();
+	} else if (tf->vector == IRQ_BASE + IRQ_COM1) {
+		serial_poll_input(console_input);
+		irq_eoi(IRQ_COM1);
+	} else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
+		irq_eoi((int)tf->vector - IRQ_BASE);    /* spurious or unused line */
+	}
+	if (tf->cs & 3) {
+		sched_preempt_point();
+		proc_check_killed();
+	}
+}
+
+void syscall_handler(struct trapframe *tf)
+{
+	struct sysargs a = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 } };
+	tf->rax = (uint64_t)syscall_dispatch(tf->rax, &a);
+	sched_preempt_point();
+	proc_check_killed();
+}

@@ -1,0 +1,124 @@
+/* The console terminal on COM1 (see console.h): line discipline with echo and backspace. */
+#include "kernel/dev/console.h"
+#include "abi/errno.h"
+#include "arch/serial.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+
+#define L_ICANON 0x2u
+#define L_ECHO 0x8u
+#define INBUF 4096
+#define LINEMAX 1024
+
+static char inbuf[INBUF];           /* bytes ready for readers */
+static unsigned in_head, in_tail;
+static char line[LINEMAX];          /* the line being edited (canonical mode) */
+static unsigned line_len;
+static unsigned eof_pending;        /* ^D on an empty line: one read returns 0 */
+static uint32_t lflag = L_ICANON | L_ECHO;
+
+static void putc_raw(char c)
+{
+	if (c == '\n')
+		serial_putc('\r');
+	serial_putc(c);
+}
+
+static void sink(const char *s, size_t n)
+{
+	while (n--)
+		putc_raw(*s++);
+}
+
+void console_init(void)
+{
+	kprintf_sink = sink;
+}
+
+long console_write(const char *kbuf, size_t n)
+{
+	sink(kbuf, n);
+	return (long)n;
+}
+
+static void queue(char c)
+{
+	if (in_tail - in_head < INBUF)
+		inbuf[in_tail++ % INBUF] = c;
+}
+
+static void edit(char c)
+{
+	if (c == '\r')
+		c = '\n';
+	if (c == 0x7f || c == 0x08) {
+		if (line_len) {
+			line_len--;
+			if (lflag & L_ECHO)
+				sink("\b \b", 3);
+		}
+		return;
+	}
+	if (c == 0x04) {                  /* ^D: end of file, or push the partial line */
+		if (!line_len)
+			eof_pending++;
+		for (unsigned i = 0; i < line_len; i++)
+			queue(line[i]);
+		line_len = 0;
+		return;
+	}
+	if (line_len < LINEMAX - 1 || c == '\n')
+		line[line_len++] = c;
+	if (lflag & L_ECHO)
+		putc_raw(c);
+	if (c == '\n') {
+		for (unsigned i = 0; i < line_len; i++)
+			queue(line[i]);
+		line_len = 0;
+	}
+}
+
+void console_input(char c)
+{
+	if (lflag & L_ICANON) {
+		edit(c);
+	} else {
+		queue(c);
+		if (lflag & L_ECHO)
+			putc_raw(c);
+	}
+	wakeup(inbuf);
+}
+
+long console_read(char *kbuf, size_t n)
+{
+	while (in_head == in_tail && !eof_pending) {
+		sleep_on(inbuf, 0);
+		struct proc *p = proc_cur();
+		if (p && p->killed)
+			return -EINTR;
+	}
+	if (in_head == in_tail) {
+		eof_pending--;
+		return 0;
+	}
+	size_t k = 0;
+	while (k < n && in_head != in_tail) {
+		char c = inbuf[in_head++ % INBUF];
+		kbuf[k++] = c;
+		if (c == '\n' && (lflag & L_ICANON))
+			break;
+	}
+	return (long)k;
+}
+
+uint32_t console_get_lflag(void)
+{
+	return lflag;
+}
+
+void console_set_lflag(uint32_t f)
+{
+	lflag = f & (L_ICANON | L_ECHO);
+}

@@ -1,0 +1,100 @@
+/* Physical page allocator: a LIFO free list threaded through the free pages themselves, plus
+ * a bitmap of allocated pages so that a double free or a foreign address is caught at once. */
+#include "kernel/mm/pmm.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+
+#define MAX_PHYS (16ul << 30)                 /* 16 GiB of RAM at most */
+#define NPAGES (MAX_PHYS / PAGE_SIZE)
+
+static uint64_t free_bitmap[NPAGES / 64];     /* 1 = on the free list */
+static uint64_t free_head;                    /* physical address, 0 = empty */
+static uint64_t nfree, ntotal;
+
+#define NRESERVED 8
+static struct {
+	uint64_t base, end;
+} reserved[NRESERVED];
+static int nreserved;
+
+void pmm_reserve(uint64_t base, uint64_t len)
+{
+	assert(nreserved < NRESERVED);
+	reserved[nreserved].base = base & ~(PAGE_SIZE - 1);
+	reserved[nreserved].end = (base + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	nreserved++;
+}
+
+static int is_reserved(uint64_t pa)
+{
+	for (int i = 0; i < nreserved; i++)
+		if (pa >= reserved[i].base && pa < reserved[i].end)
+			return 1;
+	return 0;
+}
+
+static void push_free(uint64_t pa)
+{
+	free_bitmap[pa / PAGE_SIZE / 64] |= 1ul << (pa / PAGE_SIZE % 64);
+	*(uint64_t *)phys_to_virt(pa) = free_head;
+	free_head = pa;
+	nfree++;
+}
+
+void pmm_add_range(uint64_t base, uint64_t len)
+{
+	uint64_t start = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t end = (base + len) & ~(PAGE_SIZE - 1);
+	if (start < 0x100000)
+		start = 0x100000;                     /* leave the first MiB to firmware */
+	if (end > MAX_PHYS)
+		end = MAX_PHYS;
+	/* push from the top down so low pages are handed out first */
+	for (uint64_t pa = end; pa > start;) {
+		pa -= PAGE_SIZE;
+		if (is_reserved(pa))
+			continue;
+		push_free(pa);
+		ntotal++;
+	}
+}
+
+uint64_t pmm_alloc_dirty(void)
+{
+	uint64_t pa = free_head;
+	if (!pa)
+		return 0;
+	free_head = *(uint64_t *)phys_to_virt(pa);
+	nfree--;
+	uint64_t *w = &free_bitmap[pa / PAGE_SIZE / 64];
+	assert(*w & (1ul << (pa / PAGE_SIZE % 64)));
+	*w &= ~(1ul << (pa / PAGE_SIZE % 64));
+	return pa;
+}
+
+uint64_t pmm_alloc(void)
+{
+	uint64_t pa = pmm_alloc_dirty();
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+void pmm_free(uint64_t pa)
+{
+	if ((pa & (PAGE_SIZE - 1)) || pa >= MAX_PHYS)
+		panic("pmm_free: bad address %lx", pa);
+	if (free_bitmap[pa / PAGE_SIZE / 64] & (1ul << (pa / PAGE_SIZE % 64)))
+		panic("pmm_free: double free of %lx", pa);
+	push_free(pa);
+}
+
+uint64_t pmm_free_pages(void)
+{
+	return nfree;
+}
+
+uint64_t pmm_total_pages(void)
+{
+	return ntotal;
+}

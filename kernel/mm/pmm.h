@@ -1,0 +1,16 @@
+/* The physical page allocator: every free 4 KiB page of RAM from the boot memory map. */
+#pragma once
+#include <stdint.h>
+#include "arch/paging.h"
+
+/* Add the RAM range [base, base+len) as free pages (called per memory-map entry at boot). */
+void pmm_add_range(uint64_t base, uint64_t len);
+/* Keep [base, base+len) out of the allocator (kernel image, boot modules); call before add. */
+void pmm_reserve(uint64_t base, uint64_t len);
+/* A zeroed page's physical address, or 0 when memory is exhausted. */
+uint64_t pmm_alloc(void);
+/* A page whose content is undefined (the caller overwrites it all). */
+uint64_t pmm_alloc_dirty(void);
+void pmm_free(uint64_t pa);
+uint64_t pmm_free_pages(void);
+uint64_t pmm_total_pages(void);

@@ -1,0 +1,83 @@
+/* System-wide user address allocator (see uva.h): a sorted array of free ranges. */
+#include "kernel/mm/uva.h"
+#include "abi/errno.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+
+#define MAX_RANGES 1024
+
+static struct range {
+	uint64_t start, end;
+} ranges[MAX_RANGES];
+static int nranges;
+
+void uva_init(void)
+{
+	ranges[0] = (struct range){ UVA_BASE, UVA_END };
+	nranges = 1;
+}
+
+static void remove_at(int i)
+{
+	memmove(&ranges[i], &ranges[i + 1], (nranges - i - 1) * sizeof(ranges[0]));
+	nranges--;
+}
+
+static int insert_at(int i, uint64_t start, uint64_t end)
+{
+	if (nranges == MAX_RANGES)
+		return -ENOMEM;
+	memmove(&ranges[i + 1], &ranges[i], (nranges - i) * sizeof(ranges[0]));
+	ranges[i] = (struct range){ start, end };
+	nranges++;
+	return 0;
+}
+
+int uva_alloc(uint64_t size, uint64_t align, uint64_t *addr)
+{
+	if (!size || (size & 0xfff) || align < 4096 || (align & (align - 1)))
+		return -EINVAL;
+	for (int i = 0; i < nranges; i++) {
+		struct range *r = &ranges[i];
+		uint64_t a = (r->start + align - 1) & ~(align - 1);
+		if (a < r->start || a + size > r->end || a + size < a)
+			continue;
+		uint64_t s = r->start, e = r->end;
+		if (a > s && a + size < e) {
+			if (insert_at(i + 1, a + size, e))
+				return -ENOMEM;
+			ranges[i].end = a;
+		} else if (a > s) {
+			r->end = a;
+		} else if (a + size < e) {
+			r->start = a + size;
+		} else {
+			remove_at(i);
+		}
+		*addr = a;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+void uva_free(uint64_t addr, uint64_t size)
+{
+	uint64_t end = addr + size;
+	int i = 0;
+	while (i < nranges && ranges[i].start < addr)
+		i++;
+	assert(i == 0 || ranges[i - 1].end <= addr);
+	assert(i == nranges || ranges[i].start >= end);
+	int left = i > 0 && ranges[i - 1].end == addr;
+	int right = i < nranges && ranges[i].start == end;
+	if (left && right) {
+		ranges[i - 1].end = ranges[i].end;
+		remove_at(i);
+	} else if (left) {
+		ranges[i - 1].end = end;
+	} else if (right) {
+		ranges[i].start = addr;
+	} else if (insert_at(i, addr, end)) {
+		panic("uva_free: range table full");
+	}
+}

@@ -1,0 +1,14 @@
+/* System-wide allocation of user virtual addresses. Every region placed by the kernel (PIE
+ * programs, stacks, heaps, mmaps) gets addresses no other region in the system uses, so any
+ * process can later join any space without collisions (HVS). Fixed-address (non-PIE)
+ * programs live below UVA_BASE and are checked for collisions per space instead. */
+#pragma once
+#include <stdint.h>
+
+#define UVA_BASE 0x0000100000000000ul
+#define UVA_END 0x00007f0000000000ul
+
+void uva_init(void);
+/* Reserve size bytes (page multiple) aligned to align (power of two >= 4096). */
+int uva_alloc(uint64_t size, uint64_t align, uint64_t *addr);
+void uva_free(uint64_t addr, uint64_t size);

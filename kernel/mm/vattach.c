@@ -1,0 +1,172 @@
+/* Virtual user spaces and virtual kernel spaces (see vattach.h): two resource types with one
+ * table layout; the variant is the type. */
+#include "kernel/mm/vattach.h"
+#include "abi/errno.h"
+#include "arch/paging.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/mm/vspace.h"
+
+struct vattach {
+	struct res_hdr hdr;
+	rid_t space;
+	rid_t region;
+	uint64_t addr;
+	uint64_t size;
+};
+
+static struct vattach user_atts[NVATTACH];
+static struct vattach kernel_atts[NVATTACH / 8];
+static struct res_table user_table, kernel_table;
+
+static struct vattach *get(rid_t rid)
+{
+	struct vattach *a = res_obj(rid, RT_VUSPACE);
+	return a ? a : res_obj(rid, RT_VKSPACE);
+}
+
+static void describe(rid_t rid, struct t_res_info *info)
+{
+	struct vattach *a = get(rid);
+	info->v[0] = a->addr;
+	info->v[1] = a->size;
+	res_add_ref(info, "space", a->space);
+	res_add_ref(info, "region", a->region);
+}
+
+static const struct res_ops att_ops = { .describe = describe };
+
+void vattach_init(void)
+{
+	user_table = (struct res_table){ .name = "vuspace", .base = user_atts,
+					 .stride = sizeof(struct vattach), .capacity = NVATTACH,
+					 .ops = &att_ops };
+	kernel_table = user_table;
+	kernel_table.name = "vkspace";
+	kernel_table.base = kernel_atts;
+	kernel_table.capacity = NVATTACH / 8;
+	res_register(RT_VUSPACE, &user_table);
+	res_register(RT_VKSPACE, &kernel_table);
+}
+
+uint64_t vattach_pte_flags(rid_t rid, bool writable_override)
+{
+	struct vattach *a = get(rid);
+	uint32_t prot = vregion_prot(a->region);
+	uint64_t f = 0;
+	if ((prot & VR_W) || writable_override)
+		f |= PTE_W;
+	if (!(prot & VR_X))
+		f |= PTE_NX;
+	if (RID_TYPE(rid) == RT_VUSPACE)
+		f |= PTE_U;
+	return f;
+}
+
+static void unmap_range(struct vattach *a, uint64_t from, uint64_t to)
+{
+	uint64_t root = vspace_root(a->space);
+	for (uint64_t va = from; va < to; va += PAGE_SIZE)
+		pt_unmap(root, va);
+}
+
+static int map_resident(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	uint64_t root = vspace_root(a->space), flags = vattach_pte_flags(rid, false);
+	for (uint64_t off = 0; off < a->size; off += PAGE_SIZE) {
+		uint64_t pa = vregion_page(a->region, off / PAGE_SIZE, false);
+		if (pa && pt_map(root, a->addr + off, pa, flags)) {
+			unmap_range(a, a->addr, a->addr + off);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
+		   rid_t *out)
+{
+	uint64_t size = vregion_size(region);
+	int err;
+	if ((err = res_validate(space, RT_VSPACE)) || (err = res_validate(region, RT_VREGION)))
+		return err;
+	if ((addr & (PAGE_SIZE - 1)) || addr + size < addr ||
+	    (user ? addr + size > USER_TOP : addr < PHYS_BASE))
+		return -EINVAL;
+	if (vspace_overlaps(space, addr, size))
+		return -EEXIST;
+	rid_t rid;
+	if ((err = res_alloc(user ? RT_VUSPACE : RT_VKSPACE, "", owner, TMODE_DEFAULT, &rid)))
+		return err;
+	struct vattach *a = get(rid);
+	*a = (struct vattach){ .hdr = a->hdr, .space = space, .region = region, .addr = addr,
+			       .size = size };
+	if ((err = vspace_add_att(space, rid)))
+		goto fail;
+	if ((err = map_resident(rid))) {
+		vspace_remove_att(space, rid);
+		goto fail;
+	}
+	vregion_ref(region, 1);
+	*out = rid;
+	return 0;
+fail:
+	res_free(rid);
+	return err;
+}
+
+int vattach_delete(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	if (!a)
+		return -ESTALE;
+	unmap_range(a, a->addr, a->addr + a->size);
+	vspace_remove_att(a->space, rid);
+	vregion_ref(a->region, -1);
+	res_free(rid);
+	return 0;
+}
+
+rid_t vattach_region(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	return a ? a->region : 0;
+}
+
+rid_t vattach_space(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	return a ? a->space : 0;
+}
+
+uint64_t vattach_addr(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	return a ? a->addr : 0;
+}
+
+uint64_t vattach_size(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	return a ? a->size : 0;
+}
+
+bool vattach_user(rid_t rid)
+{
+	return RID_TYPE(rid) == RT_VUSPACE && get(rid);
+}
+
+void vattach_reprotect(rid_t rid, uint64_t addr, uint64_t len, uint32_t prot)
+{
+	struct vattach *a = get(rid);
+	uint64_t root = vspace_root(a->space);
+	uint64_t f = (prot & VR_W ? PTE_W : 0) | (prot & VR_X ? 0 : PTE_NX) |
+		     (RID_TYPE(rid) == RT_VUSPACE ? PTE_U : 0);
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
+		if (!prot)
+			pt_unmap(root, va);
+		else
+			pt_protect(root, va, f);
+	}
+}

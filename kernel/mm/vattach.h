@@ -1,0 +1,25 @@
+/* Virtual user spaces and virtual kernel spaces (Tender): a region attached to a space at an
+ * address, user-accessible or kernel-only. Attaching maps the region's resident pages;
+ * detaching unmaps them and deletes the attachment resource. Nothing is copied. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/res/res.h"
+
+#define NVATTACH 1024
+
+void vattach_init(void);
+/* Attach region at addr (page aligned) in space. -EEXIST on overlap. */
+int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
+		   rid_t *out);
+int vattach_delete(rid_t att);
+rid_t vattach_region(rid_t att);
+rid_t vattach_space(rid_t att);
+uint64_t vattach_addr(rid_t att);
+uint64_t vattach_size(rid_t att);
+bool vattach_user(rid_t att);
+/* Page-table flags for the attachment's pages. */
+uint64_t vattach_pte_flags(rid_t att, bool writable_override);
+/* Re-apply the region's protection to the mapped pages of [addr, addr+len). */
+void vattach_reprotect(rid_t att, uint64_t addr, uint64_t len, uint32_t prot);

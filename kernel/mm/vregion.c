@@ -1,0 +1,183 @@
+/* Virtual regions (see vregion.h). The page list is a two-level radix table kept in physical
+ * pages: a root of 512 leaf pointers, each leaf 512 page addresses (1 GiB at most). */
+#include "kernel/mm/vregion.h"
+#include "abi/errno.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+
+struct vregion {
+	struct res_hdr hdr;
+	uint64_t size;
+	uint32_t kind;
+	uint32_t prot;
+	uint32_t nattach;
+	uint64_t resident;
+	uint64_t pv_root;     /* physical address of the radix root page */
+};
+
+static struct vregion regions[NVREGION];
+static struct res_table region_table;
+
+static struct vregion *get(rid_t rid)
+{
+	return res_obj(rid, RT_VREGION);
+}
+
+static void describe(rid_t rid, struct t_res_info *info)
+{
+	struct vregion *r = get(rid);
+	info->v[0] = r->size;
+	info->v[1] = r->resident;
+	info->v[2] = r->kind;
+	info->v[3] = r->nattach;
+}
+
+static int destroy(rid_t rid)
+{
+	return vregion_delete(rid);
+}
+
+static const struct res_ops region_ops = { .describe = describe, .destroy = destroy };
+
+void vregion_init(void)
+{
+	region_table = (struct res_table){ .name = "vregion", .base = regions,
+					   .stride = sizeof(struct vregion),
+					   .capacity = NVREGION, .ops = &region_ops };
+	res_register(RT_VREGION, &region_table);
+}
+
+int vregion_create(uint64_t size, uint32_t kind, uint32_t prot, const char *name,
+		   const struct cred *owner, rid_t *out)
+{
+	if (!size || (size & (PAGE_SIZE - 1)) || size > VREGION_MAX_SIZE)
+		return -EINVAL;
+	uint64_t root = pmm_alloc();
+	if (!root)
+		return -ENOMEM;
+	rid_t rid;
+	int err = res_alloc(RT_VREGION, name, owner, TMODE_DEFAULT, &rid);
+	if (err) {
+		pmm_free(root);
+		return err;
+	}
+	struct vregion *r = get(rid);
+	r->size = size;
+	r->kind = kind;
+	r->prot = prot;
+	r->pv_root = root;
+	*out = rid;
+	return 0;
+}
+
+static uint64_t *slot(struct vregion *r, uint64_t idx, bool alloc)
+{
+	uint64_t *root = phys_to_virt(r->pv_root);
+	uint64_t *leaf = &root[idx / 512];
+	if (!*leaf) {
+		if (!alloc || !(*leaf = pmm_alloc()))
+			return NULL;
+	}
+	return (uint64_t *)phys_to_virt(*leaf) + idx % 512;
+}
+
+uint64_t vregion_page(rid_t rid, uint64_t idx, bool alloc)
+{
+	struct vregion *r = get(rid);
+	if (!r || idx >= r->size / PAGE_SIZE)
+		return 0;
+	uint64_t *s = slot(r, idx, alloc);
+	if (!s)
+		return 0;
+	if (!*s && alloc) {
+		if (!(*s = pmm_alloc()))
+			return 0;
+		r->resident++;
+	}
+	return *s;
+}
+
+int vregion_write(rid_t rid, uint64_t off, const void *src, uint64_t n)
+{
+	struct vregion *r = get(rid);
+	if (!r || off + n > r->size || off + n < off)
+		return -EINVAL;
+	const char *s = src;
+	while (n) {
+		uint64_t pa = vregion_page(rid, off / PAGE_SIZE, true);
+		if (!pa)
+			return -ENOMEM;
+		uint64_t in = off % PAGE_SIZE, k = PAGE_SIZE - in < n ? PAGE_SIZE - in : n;
+		memcpy((char *)phys_to_virt(pa) + in, s, k);
+		s += k, off += k, n -= k;
+	}
+	return 0;
+}
+
+uint64_t vregion_size(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->size : 0;
+}
+
+uint32_t vregion_prot(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->prot : 0;
+}
+
+void vregion_set_prot(rid_t rid, uint32_t prot)
+{
+	struct vregion *r = get(rid);
+	if (r)
+		r->prot = prot;
+}
+
+void vregion_discard(rid_t rid, uint64_t off, uint64_t len)
+{
+	struct vregion *r = get(rid);
+	for (uint64_t i = off / PAGE_SIZE; r && i < (off + len) / PAGE_SIZE; i++) {
+		uint64_t *s = slot(r, i, false);
+		if (s && *s) {
+			pmm_free(*s);
+			*s = 0;
+			r->resident--;
+		}
+	}
+}
+
+void vregion_ref(rid_t rid, int delta)
+{
+	struct vregion *r = get(rid);
+	assert(r && (delta > 0 || r->nattach > 0));
+	r->nattach += delta;
+}
+
+uint32_t vregion_nattach(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->nattach : 0;
+}
+
+int vregion_delete(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	if (!r)
+		return -ESTALE;
+	if (r->nattach)
+		return -EBUSY;
+	uint64_t *root = phys_to_virt(r->pv_root);
+	for (int i = 0; i < 512; i++) {
+		if (!root[i])
+			continue;
+		uint64_t *leaf = phys_to_virt(root[i]);
+		for (int j = 0; j < 512; j++)
+			if (leaf[j])
+				pmm_free(leaf[j]);
+		pmm_free(root[i]);
+	}
+	pmm_free(r->pv_root);
+	res_free(rid);
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* Virtual regions: memory images (text, data, BSS, heap, stack, mmap) backed by physical
+ * pages. A region exists on its own; it becomes visible when attached to a space. Pages are
+ * allocated on first touch (demand-zero) unless written by the loader. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/res/res.h"
+
+#define NVREGION 1024
+#define VREGION_MAX_SIZE (1ul << 30)
+/* protection bits of a region */
+#define VR_R 1u
+#define VR_W 2u
+#define VR_X 4u
+
+void vregion_init(void);
+int vregion_create(uint64_t size, uint32_t kind, uint32_t prot, const char *name,
+		   const struct cred *owner, rid_t *out);
+/* The physical page backing page index idx; alloc: allocate a zero page if absent.
+ * Returns 0 if absent (or out of memory when alloc). */
+uint64_t vregion_page(rid_t region, uint64_t idx, bool alloc);
+/* Copy n kernel bytes into the region at offset off (pages allocated as needed). */
+int vregion_write(rid_t region, uint64_t off, const void *src, uint64_t n);
+uint64_t vregion_size(rid_t region);
+uint32_t vregion_prot(rid_t region);
+void vregion_set_prot(rid_t region, uint32_t prot);
+/* Free the pages of [off, off+len) (they read as zero again on next touch). */
+void vregion_discard(rid_t region, uint64_t off, uint64_t len);
+/* Attachment bookkeeping, by the attach module. */
+void vregion_ref(rid_t region, int delta);
+uint32_t vregion_nattach(rid_t region);
+/* Delete a region that is attached nowhere. */
+int vregion_delete(rid_t region);

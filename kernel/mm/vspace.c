@@ -1,0 +1,169 @@
+/* Virtual spaces (see vspace.h). */
+#include "kernel/mm/vspace.h"
+#include "abi/errno.h"
+#include "arch/paging.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+
+struct vspace {
+	struct res_hdr hdr;
+	uint64_t root;
+	uint32_t nprocs;
+	uint32_t natt;
+	rid_t att[VSPACE_MAX_ATT];
+};
+
+static struct vspace spaces[NVSPACE];
+static struct res_table space_table;
+
+static struct vspace *get(rid_t rid)
+{
+	return res_obj(rid, RT_VSPACE);
+}
+
+static void describe(rid_t rid, struct t_res_info *info)
+{
+	struct vspace *s = get(rid);
+	info->v[0] = s->natt;
+	info->v[1] = s->nprocs;
+	info->v[2] = pt_count_tables(s->root);
+}
+
+static void constituents(rid_t rid, void (*fn)(rid_t, void *), void *arg)
+{
+	struct vspace *s = get(rid);
+	for (uint32_t i = 0; i < s->natt; i++) {
+		fn(s->att[i], arg);
+		fn(vattach_region(s->att[i]), arg);
+	}
+}
+
+static int destroy(rid_t rid)
+{
+	return vspace_delete(rid);
+}
+
+static const struct res_ops space_ops = { .describe = describe, .destroy = destroy,
+					  .constituents = constituents };
+
+void vspace_init(void)
+{
+	space_table = (struct res_table){ .name = "vspace", .base = spaces,
+					  .stride = sizeof(struct vspace), .capacity = NVSPACE,
+					  .ops = &space_ops };
+	res_register(RT_VSPACE, &space_table);
+}
+
+int vspace_create(const char *name, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	uint64_t root = pt_create();
+	if (!root)
+		return -ENOMEM;
+	rid_t rid;
+	int err = res_alloc(RT_VSPACE, name, owner, mode ? mode : TMODE_DEFAULT, &rid);
+	if (err) {
+		pt_destroy(root);
+		return err;
+	}
+	get(rid)->root = root;
+	*out = rid;
+	return 0;
+}
+
+int vspace_delete(rid_t rid)
+{
+	struct vspace *s = get(rid);
+	if (!s)
+		return -ESTALE;
+	if (s->nprocs || s->natt)
+		return -EBUSY;
+	if (pt_active() == s->root)
+		pt_activate(paging_kernel_root());
+	pt_destroy(s->root);
+	res_free(rid);
+	return 0;
+}
+
+uint64_t vspace_root(rid_t rid)
+{
+	struct vspace *s = get(rid);
+	return s ? s->root : 0;
+}
+
+void vspace_proc_ref(rid_t rid, int delta)
+{
+	struct vspace *s = get(rid);
+	assert(s && (delta > 0 || s->nprocs > 0));
+	s->nprocs += delta;
+}
+
+uint32_t vspace_nprocs(rid_t rid)
+{
+	struct vspace *s = get(rid);
+	return s ? s->nprocs : 0;
+}
+
+int vspace_add_att(rid_t rid, rid_t att)
+{
+	struct vspace *s = get(rid);
+	if (!s)
+		return -ESTALE;
+	if (s->natt == VSPACE_MAX_ATT)
+		return -ENOMEM;
+	s->att[s->natt++] = att;
+	return 0;
+}
+
+void vspace_remove_att(rid_t rid, rid_t att)
+{
+	struct vspace *s = get(rid);
+	for (uint32_t i = 0; s && i < s->natt; i++) {
+		if (s->att[i] == att) {
+			s->att[i] = s->att[--s->natt];
+			return;
+		}
+	}
+}
+
+rid_t vspace_find_att(rid_t rid, uint64_t addr)
+{
+	struct vspace *s = get(rid);
+	for (uint32_t i = 0; s && i < s->natt; i++) {
+		uint64_t a = vattach_addr(s->att[i]);
+		if (addr >= a && addr - a < vattach_size(s->att[i]))
+			return s->att[i];
+	}
+	return 0;
+}
+
+bool vspace_overlaps(rid_t rid, uint64_t addr, uint64_t size)
+{
+	struct vspace *s = get(rid);
+	for (uint32_t i = 0; s && i < s->natt; i++) {
+		uint64_t a = vattach_addr(s->att[i]);
+		if (addr < a + vattach_size(s->att[i]) && a < addr + size)
+			return true;
+	}
+	return false;
+}
+
+int vspace_fault(rid_t rid, uint64_t addr, bool write, bool user)
+{
+	struct vspace *s = get(rid);
+	rid_t att = s ? vspace_find_att(rid, addr) : 0;
+	if (!att || (user && !vattach_user(att)))
+		return -EFAULT;
+	rid_t region = vattach_region(att);
+	uint32_t prot = vregion_prot(region);
+	if ((write && !(prot & VR_W)) || !(prot & (VR_R | VR_W | VR_X)))
+		return -EFAULT;
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	uint64_t pa = vregion_page(region, (va - vattach_addr(att)) / PAGE_SIZE, true);
+	if (!pa)
+		return -ENOMEM;
+	if (pt_lookup(s->root, va))
+		return write ? -EFAULT : 0;    /* present: a genuine protection fault */
+	return pt_map(s->root, va, pa, vattach_pte_flags(att, false));
+}

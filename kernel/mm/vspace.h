@@ -1,0 +1,30 @@
+/* Virtual spaces: address spaces, i.e. translation tables. A space exists independently of
+ * processes and may hold zero, one or many of them (HVS). Regions become visible in a space
+ * through attachments (vattach.h). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/res/res.h"
+
+#define NVSPACE 64
+#define VSPACE_MAX_ATT 128
+
+void vspace_init(void);
+int vspace_create(const char *name, uint32_t mode, const struct cred *owner, rid_t *out);
+/* Delete an empty space (no processes, no attachments): -EBUSY otherwise. */
+int vspace_delete(rid_t space);
+uint64_t vspace_root(rid_t space);
+/* Process membership count, kept by the process module. */
+void vspace_proc_ref(rid_t space, int delta);
+uint32_t vspace_nprocs(rid_t space);
+/* Attachment list, kept by the attach module. */
+int vspace_add_att(rid_t space, rid_t att);
+void vspace_remove_att(rid_t space, rid_t att);
+/* The attachment covering addr, or 0. */
+rid_t vspace_find_att(rid_t space, uint64_t addr);
+/* Whether [addr, addr+size) overlaps an attachment of the space. */
+bool vspace_overlaps(rid_t space, uint64_t addr, uint64_t size);
+/* Resolve a fault at addr: map the region page (demand-zero). 0, or -EFAULT if no
+ * attachment covers it or the access is not allowed. */
+int vspace_fault(rid_t space, uint64_t addr, bool write, bool user);

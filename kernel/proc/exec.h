@@ -1,0 +1,46 @@
+/*
+ * Executions: the unit of processor allocation (Tender). An execution exists independently of
+ * processes: it has a kernel stack, saved registers and a priority; a process acquires one to
+ * be scheduled. Scheduling is preemptive by priority (0 highest .. EXEC_NPRIO-1), round robin
+ * within a priority.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "arch/cpu.h"
+
+#define NEXEC 160
+#define EXEC_NPRIO 8
+#define EXEC_DEFAULT_PRIO 4
+
+void exec_init(void);
+/* A new execution whose first run enters user mode through the frame exec_tf() returns. */
+int exec_create(int prio, rid_t proc, rid_t *out);
+struct trapframe *exec_tf(rid_t exec);
+/* Address space (translation-table root) the execution runs in; 0 = kernel only. */
+void exec_set_root(rid_t exec, uint64_t root);
+rid_t exec_cur(void);
+rid_t exec_proc(rid_t exec);
+void exec_make_ready(rid_t exec);
+/* Wake a blocked execution early (its sleep_on returns); used to deliver a kill. */
+void exec_interrupt(rid_t exec);
+int exec_set_prio(rid_t exec, int prio);
+int exec_get_prio(rid_t exec);
+
+/* Block the current execution until wakeup(chan) (or, if deadline_ns != 0, that time). */
+void sleep_on(const void *chan, uint64_t deadline_ns);
+void wakeup(const void *chan);
+void sched_yield_cur(void);
+/* Called on every timer tick (interrupts off). */
+void sched_tick(void);
+/* Preempt if a higher-priority execution is ready or the time slice is used up. */
+void sched_preempt_point(void);
+/* The current execution ends for good; its stack is freed after the switch away. */
+_Noreturn void exec_exit_cur(void);
+/* Enter the scheduler loop on the boot stack (becomes the idle execution). */
+_Noreturn void sched_start(void);
+void sched_after_switch(void);
+/* Thread-pointer (FS base) of the current execution, for arch_prctl. */
+void exec_set_fs(uint64_t fs);
+uint64_t exec_get_fs(void);

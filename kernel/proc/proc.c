@@ -1,0 +1,270 @@
+/* Processes (see proc.h): creation from a program, exit, wait, faults. */
+#include "kernel/proc/proc.h"
+#include "abi/errno.h"
+#include "arch/cpu.h"
+#include "arch/paging.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/load.h"
+#include "kernel/proc/procmem.h"
+#include "kernel/proc/program.h"
+
+static struct proc procs[NPROC];
+static struct res_table proc_table;
+static int next_pid = 1;
+
+static const struct res_ops proc_ops;
+
+struct proc *proc_get(rid_t rid)
+{
+	return res_obj(rid, RT_PROCESS);
+}
+
+struct proc *proc_cur(void)
+{
+	return proc_get(exec_proc(exec_cur()));
+}
+
+struct proc *proc_by_pid(int pid)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].hdr.rid && procs[i].pid == pid && pid > 0)
+			return &procs[i];
+	return NULL;
+}
+
+static void describe(rid_t rid, struct t_res_info *info)
+{
+	struct proc *p = proc_get(rid);
+	info->v[0] = p->pid;
+	info->v[1] = p->ppid;
+	info->v[2] = p->state;
+	info->v[3] = p->exit_status;
+	info->v[4] = p->cred.uid;
+	res_add_ref(info, "program", p->program);
+	res_add_ref(info, "space", p->vspace);
+	res_add_ref(info, "exec", p->exec);
+	for (int i = 0; i < PROC_MAX_ATT; i++)
+		if (p->att[i])
+			res_add_ref(info, p->att[i] == p->heap_att ? "heap" : "region", p->att[i]);
+}
+
+static void constituents(rid_t rid, void (*fn)(rid_t, void *), void *arg)
+{
+	struct proc *p = proc_get(rid);
+	rid_t parts[] = { p->program, p->vspace, p->exec };
+	for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i])
+			fn(parts[i], arg);
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		if (p->att[i]) {
+			fn(p->att[i], arg);
+			fn(vattach_region(p->att[i]), arg);
+		}
+	}
+}
+
+static int destroy(rid_t rid)
+{
+	struct proc *p = proc_get(rid);
+	if (p->state == TPS_ZOMBIE)
+		return -EBUSY;               /* reaped by its parent's wait */
+	return proc_kill(p, 9);
+}
+
+static const struct res_ops proc_ops = { .describe = describe, .destroy = destroy,
+					 .constituents = constituents };
+
+void proc_init(void)
+{
+	proc_table = (struct res_table){ .name = "process", .base = procs,
+					 .stride = sizeof(struct proc), .capacity = NPROC,
+					 .ops = &proc_ops };
+	res_register(RT_PROCESS, &proc_table);
+}
+
+/* Join a space (creating a fresh one when space == 0). */
+static int join_space(struct proc *p, rid_t space)
+{
+	int err;
+	if (!space) {
+		if ((err = vspace_create(p->hdr.name, 0, &p->cred, &space)))
+			return err;
+		p->own_space = true;
+	} else if ((err = res_check(space, TOP_USE, &p->cred))) {
+		return err;
+	}
+	p->vspace = space;
+	vspace_proc_ref(space, 1);
+	return 0;
+}
+
+/* Give back everything but the process entry itself (the zombie keeps that). */
+static void release_constituents(struct proc *p)
+{
+	procmem_release(p);
+	if (p->program)
+		program_put(p->program);
+	p->program = 0;
+	if (p->vspace) {
+		vspace_proc_ref(p->vspace, -1);
+		if (p->own_space && !vspace_nprocs(p->vspace))
+			vspace_delete(p->vspace);   /* -EBUSY leaves a space others attached to */
+	}
+	p->vspace = 0;
+	fdtable_close_all(&p->fds);
+}
+
+static int setup_exec(struct proc *p, int prio, const struct load_info *li)
+{
+	int err = exec_create(prio, p->hdr.rid, &p->exec);
+	if (err)
+		return err;
+	struct trapframe *tf = exec_tf(p->exec);
+	tf->rip = li->entry;
+	tf->rsp = li->sp;
+	tf->cs = SEL_UCODE;
+	tf->ss = SEL_UDATA;
+	tf->rflags = RFLAGS_IF | 0x2;
+	exec_set_root(p->exec, vspace_root(p->vspace));
+	return 0;
+}
+
+static void init_identity(struct proc *p, struct proc *parent)
+{
+	p->pid = next_pid++;
+	p->ppid = parent ? parent->pid : 0;
+	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
+	p->hdr.owner = p->cred.uid;
+	p->hdr.group = p->cred.gid;
+	p->state = TPS_NEW;
+	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
+	if (parent)
+		fdtable_clone(&p->fds, &parent->fds);
+	else
+		fdtable_init_console(&p->fds);
+}
+
+int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
+		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
+		struct proc *parent, int *pid_out)
+{
+	rid_t rid, program;
+	struct load_info li;
+	const struct cred *cred = parent ? &parent->cred : NULL;
+	int err = program_open(path, cred, &program);
+	if (err)
+		return err;
+	if ((err = res_alloc(RT_PROCESS, name, cred, mode ? mode : TMODE_DEFAULT, &rid))) {
+		program_put(program);
+		return err;
+	}
+	struct proc *p = proc_get(rid);
+	p->program = program;
+	init_identity(p, parent);
+	if ((err = join_space(p, vspace)) || (err = load_segments(p, program, &li)) ||
+	    (err = procmem_setup_heap(p)) ||
+	    (err = load_stack(p, program, argv, argc, envp, envc, &li)) ||
+	    (err = setup_exec(p, prio, &li)))
+		goto fail;
+	p->state = TPS_READY;
+	exec_make_ready(p->exec);
+	*pid_out = p->pid;
+	return 0;
+fail:
+	release_constituents(p);
+	res_free(rid);
+	return err;
+}
+
+static void reparent_children(struct proc *p)
+{
+	for (int i = 0; i < NPROC; i++) {
+		if (!procs[i].hdr.rid || procs[i].ppid != p->pid)
+			continue;
+		procs[i].ppid = 1;
+		if (procs[i].state == TPS_ZOMBIE)
+			wakeup(proc_by_pid(1));
+	}
+}
+
+_Noreturn void proc_exit(int status_word)
+{
+	struct proc *p = proc_cur();
+	assert(p);
+	if (p->pid == 1)
+		kprintf("init exited with status %d\n", status_word);
+	/* run on the kernel's table while this process's space goes away */
+	exec_set_root(p->exec, paging_kernel_root());
+	release_constituents(p);
+	p->exit_status = status_word;
+	p->state = TPS_ZOMBIE;
+	p->exec = 0;
+	reparent_children(p);
+	wakeup(proc_by_pid(p->ppid));
+	if (p->pid == 1)
+		arch_poweroff(status_word >> 8);
+	exec_exit_cur();
+}
+
+static int reap(struct proc *c, int *status_word)
+{
+	int pid = c->pid;
+	if (status_word)
+		*status_word = c->exit_status;
+	res_free(c->hdr.rid);
+	return pid;
+}
+
+int proc_wait(int pid, int *status_word, int flags)
+{
+	struct proc *self = proc_cur();
+	for (;;) {
+		bool any = false;
+		for (int i = 0; i < NPROC; i++) {
+			struct proc *c = &procs[i];
+			if (!c->hdr.rid || c->ppid != self->pid || (pid > 0 && c->pid != pid))
+				continue;
+			any = true;
+			if (c->state == TPS_ZOMBIE)
+				return reap(c, status_word);
+		}
+		if (!any)
+			return -ECHILD;
+		if (flags & TW_NOHANG)
+			return 0;
+		sleep_on(self, 0);
+		if (self->killed)
+			return -EINTR;
+	}
+}
+
+int proc_kill(struct proc *p, int sig)
+{
+	if (p->state == TPS_ZOMBIE)
+		return -ESRCH;
+	if (p == proc_cur())
+		proc_exit(sig);
+	p->killed = true;
+	p->kill_sig = sig;
+	exec_interrupt(p->exec);
+	return 0;
+}
+
+_Noreturn void proc_fault(int sig, const char *what, uint64_t addr, uint64_t rip)
+{
+	struct proc *p = proc_cur();
+	kprintf("tessera: pid %d (%s): %s at address 0x%lx, rip 0x%lx; killed\n", p->pid,
+		p->hdr.name, what, addr, rip);
+	proc_exit(sig);
+}
+
+void proc_check_killed(void)
+{
+	struct proc *p = proc_cur();
+	if (p && p->killed)
+		proc_exit(p->kill_sig);
+}

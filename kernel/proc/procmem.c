@@ -1,0 +1,197 @@
+/* Process memory (see procmem.h). Addresses for everything the kernel places come from the
+ * system-wide allocator (uva), so a process's regions collide with no other process's. */
+#include "kernel/proc/procmem.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "arch/paging.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/plate.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uva.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/mm/vspace.h"
+
+static int att_slot(struct proc *p)
+{
+	for (int i = 0; i < PROC_MAX_ATT; i++)
+		if (!p->att[i])
+			return i;
+	return -1;
+}
+
+int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
+		rid_t *att_out)
+{
+	static const char *names[] = { "text", "data", "bss", "heap", "stack", "mmap", "other" };
+	int slot = att_slot(p), err;
+	bool own_va = !addr;
+	rid_t region, att;
+	if (slot < 0)
+		return -ENOMEM;
+	if (own_va && (err = uva_alloc(size, PAGE_SIZE, &addr)))
+		return err;
+	if ((err = vregion_create(size, kind, prot, names[kind], &p->cred, &region)))
+		goto fail_va;
+	if ((err = vattach_create(p->vspace, region, addr, true, &p->cred, &att)))
+		goto fail_region;
+	p->att[slot] = att;
+	if (att_out)
+		*att_out = att;
+	return 0;
+fail_region:
+	vregion_delete(region);
+fail_va:
+	if (own_va)
+		uva_free(addr, size);
+	return err;
+}
+
+static void remove_att(struct proc *p, int i)
+{
+	rid_t att = p->att[i], region = vattach_region(att);
+	uint64_t addr = vattach_addr(att), size = vattach_size(att);
+	vattach_delete(att);
+	if (!vregion_nattach(region))
+		vregion_delete(region);
+	bool in_image = addr >= p->img_va && addr < p->img_va + p->img_span;
+	if (addr >= UVA_BASE && !in_image)
+		uva_free(addr, size);
+	p->att[i] = 0;
+}
+
+void procmem_release(struct proc *p)
+{
+	for (int i = 0; i < PROC_MAX_ATT; i++)
+		if (p->att[i])
+			remove_att(p, i);
+	p->heap_att = 0;
+	if (p->img_span)
+		uva_free(p->img_va, p->img_span);
+	p->img_va = p->img_span = 0;
+}
+
+int procmem_setup_heap(struct proc *p)
+{
+	rid_t att;
+	int err = procmem_add(p, HEAP_MAX, TRK_HEAP, VR_R | VR_W, 0, &att);
+	if (err)
+		return err;
+	p->heap_att = att;
+	p->brk_start = p->brk_cur = vattach_addr(att);
+	p->brk_max = p->brk_start + HEAP_MAX;
+	return 0;
+}
+
+long procmem_brk(struct proc *p, uint64_t want)
+{
+	if (want < p->brk_start || want > p->brk_max)
+		return (long)p->brk_cur;           /* Linux: failure returns the old break */
+	uint64_t old_top = (p->brk_cur + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t new_top = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (new_top < old_top) {
+		vattach_reprotect(p->heap_att, new_top, old_top - new_top, 0);
+		vregion_discard(vattach_region(p->heap_att), new_top - p->brk_start,
+				old_top - new_top);
+	}
+	p->brk_cur = want;
+	return (long)want;
+}
+
+static uint32_t prot_from_linux(uint32_t prot)
+{
+	return (prot & L_PROT_READ ? VR_R : 0) | (prot & L_PROT_WRITE ? VR_W : 0) |
+	       (prot & L_PROT_EXEC ? VR_X : 0);
+}
+
+static int fill_from_file(rid_t att, int fd, uint64_t off, uint64_t len)
+{
+	struct file *f;
+	int err = file_of_fd(fd, &f);
+	if (err)
+		return err;
+	if (!f->plate || plate_is_dir(f->plate) == 1)
+		return -EACCES;
+	char *buf = kmalloc(2048);
+	if (!buf)
+		return -ENOMEM;
+	rid_t region = vattach_region(att);
+	for (uint64_t done = 0; done < len;) {
+		long n = plate_read_at(f->plate, off + done, buf, len - done < 2048 ? len - done : 2048);
+		if (n <= 0) {
+			err = (int)n;
+			break;
+		}
+		if ((err = vregion_write(region, done, buf, (uint64_t)n)))
+			break;
+		done += (uint64_t)n;
+	}
+	kfree(buf);
+	return err;
+}
+
+long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
+		  int fd, uint64_t off)
+{
+	(void)addr;    /* hints are ignored: addresses are chosen system-wide */
+	if (!len || (off & (PAGE_SIZE - 1)) || (flags & L_MAP_FIXED))
+		return -EINVAL;
+	if (!(flags & L_MAP_ANONYMOUS) && (flags & L_MAP_SHARED) && (prot & L_PROT_WRITE))
+		return -ENOTSUP;
+	uint64_t size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (size > VREGION_MAX_SIZE || size < len)
+		return -ENOMEM;
+	rid_t att;
+	uint32_t vprot = prot_from_linux(prot);
+	int err = procmem_add(p, size, TRK_MMAP, vprot | VR_W, 0, &att);
+	if (err)
+		return err;
+	if (!(flags & L_MAP_ANONYMOUS) && (err = fill_from_file(att, fd, off, len))) {
+		for (int i = 0; i < PROC_MAX_ATT; i++)
+			if (p->att[i] == att)
+				remove_att(p, i);
+		return err;
+	}
+	vregion_set_prot(vattach_region(att), vprot);
+	vattach_reprotect(att, vattach_addr(att), size, vprot ? vprot : 0);
+	return (long)vattach_addr(att);
+}
+
+int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr)
+		return -EINVAL;
+	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		rid_t att = p->att[i];
+		if (!att || att == p->heap_att)
+			continue;
+		uint64_t a = vattach_addr(att), e = a + vattach_size(att);
+		if (end <= a || addr >= e)
+			continue;
+		if (addr <= a && end >= e) {
+			remove_att(p, i);
+			continue;
+		}
+		uint64_t from = addr > a ? addr : a, to = end < e ? end : e;
+		vattach_reprotect(att, from, to - from, 0);
+		vregion_discard(vattach_region(att), from - a, to - from);
+	}
+	return 0;
+}
+
+int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	rid_t att = vspace_find_att(p->vspace, addr);
+	if (!att || end > vattach_addr(att) + vattach_size(att))
+		return -ENOMEM;
+	uint32_t vprot = prot_from_linux(prot);
+	if (addr == vattach_addr(att) && end == addr + vattach_size(att))
+		vregion_set_prot(vattach_region(att), vprot);
+	vattach_reprotect(att, addr, end - addr, vprot);
+	return 0;
+}

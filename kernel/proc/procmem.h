@@ -1,0 +1,20 @@
+/* A process's memory: the regions it has attached to its space (text, data, BSS, heap, stack,
+ * mmaps), and the calls that change them (brk, mmap, munmap, mprotect). */
+#pragma once
+#include <stdint.h>
+#include "kernel/proc/proc.h"
+
+#define STACK_SIZE (8ul << 20)
+#define HEAP_MAX (256ul << 20)
+
+/* Create a region, attach it at addr (0: a fresh system-wide address) and record it. */
+int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
+		rid_t *att_out);
+/* Detach and delete every region of the process. */
+void procmem_release(struct proc *p);
+int procmem_setup_heap(struct proc *p);
+long procmem_brk(struct proc *p, uint64_t want);
+long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
+		  int fd, uint64_t off);
+int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len);
+int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot);

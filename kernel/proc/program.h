@@ -1,0 +1,18 @@
+/* Programs: what a process runs, independent of the executable format. A program names its
+ * plate (the file holding its content) and records its layout (text/data/BSS sizes, entry),
+ * taken from the ELF headers by the exec/elf module. */
+#pragma once
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/exec/elf.h"
+#include "kernel/res/res.h"
+
+#define NPROGRAM 64
+
+void program_init(void);
+/* The program for the plate at path (shared while in use): its parsed image and file bytes.
+ * -ENOENT, -EISDIR, -ENOEXEC (bad ELF). The caller gets a use reference. */
+int program_open(const char *path, const struct cred *cred, rid_t *out);
+void program_put(rid_t program);
+const struct elf_image *program_image(rid_t program);
+int program_file(rid_t program, const void **data, size_t *size);

@@ -1,0 +1,255 @@
+/* Miscellaneous Linux calls: identity, time, sleeping, thread pointer, signals (accepted,
+ * not yet delivered), limits, and Tessera's statistics and power-off. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "abi/tessera.h"
+#include "arch/cpu.h"
+#include "arch/timer.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+#include "kernel/res/res.h"
+#include "kernel/sys/syscall.h"
+
+long sys_uname(const struct sysargs *a)
+{
+	struct linux_utsname u;
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Tessera", sizeof(u.sysname));
+	strlcpy(u.nodename, "tessera", sizeof(u.nodename));
+	strlcpy(u.release, "0.1", sizeof(u.release));
+	strlcpy(u.version, "Tessera resource kernel", sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	return copy_to_user((void *)a->a[0], &u, sizeof(u));
+}
+
+static int clock_now(uint64_t clk, struct linux_timespec *ts)
+{
+	uint64_t ns;
+	switch (clk) {
+	case L_CLOCK_REALTIME:
+	case L_CLOCK_REALTIME_COARSE:
+		ns = time_realtime_ns();
+		break;
+	case L_CLOCK_MONOTONIC:
+	case L_CLOCK_MONOTONIC_RAW:
+	case L_CLOCK_MONOTONIC_COARSE:
+	case L_CLOCK_BOOTTIME:
+	case L_CLOCK_PROCESS_CPUTIME_ID:
+	case L_CLOCK_THREAD_CPUTIME_ID:
+		ns = time_ns();
+		break;
+	default:
+		return -EINVAL;
+	}
+	ts->tv_sec = (int64_t)(ns / 1000000000ull);
+	ts->tv_nsec = (int64_t)(ns % 1000000000ull);
+	return 0;
+}
+
+long sys_clock_gettime(const struct sysargs *a)
+{
+	struct linux_timespec ts;
+	int err = clock_now(a->a[0], &ts);
+	return err ? err : copy_to_user((void *)a->a[1], &ts, sizeof(ts));
+}
+
+long sys_clock_getres(const struct sysargs *a)
+{
+	struct linux_timespec ts = { 0, 1 };
+	if (clock_now(a->a[0], &ts) < 0)
+		return -EINVAL;
+	ts = (struct linux_timespec){ 0, 1 };
+	return a->a[1] ? copy_to_user((void *)a->a[1], &ts, sizeof(ts)) : 0;
+}
+
+long sys_gettimeofday(const struct sysargs *a)
+{
+	uint64_t ns = time_realtime_ns();
+	struct linux_timeval tv = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000) };
+	return a->a[0] ? copy_to_user((void *)a->a[0], &tv, sizeof(tv)) : 0;
+}
+
+long sys_time(const struct sysargs *a)
+{
+	int64_t t = (int64_t)(time_realtime_ns() / 1000000000ull);
+	if (a->a[0] && copy_to_user((void *)a->a[0], &t, sizeof(t)))
+		return -EFAULT;
+	return t;
+}
+
+static long sleep_until(uint64_t deadline)
+{
+	struct proc *p = proc_cur();
+	while (time_ns() < deadline) {
+		sleep_on(NULL, deadline);
+		if (p->killed)
+			return -EINTR;
+	}
+	return 0;
+}
+
+static long do_nanosleep(uint64_t ureq, bool absolute, uint64_t clk)
+{
+	struct linux_timespec ts;
+	if (copy_from_user(&ts, (const void *)ureq, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	uint64_t now = time_ns();
+	if (absolute)
+		ns = clk == L_CLOCK_REALTIME ? ns - (time_realtime_ns() - now) : ns;
+	else
+		ns += now;
+	return sleep_until(ns);
+}
+
+long sys_nanosleep(const struct sysargs *a)
+{
+	return do_nanosleep(a->a[0], false, 0);
+}
+
+long sys_clock_nanosleep(const struct sysargs *a)
+{
+	if (a->a[0] != L_CLOCK_REALTIME && a->a[0] != L_CLOCK_MONOTONIC)
+		return -EINVAL;
+	if (a->a[1] & ~1ul)
+		return -EINVAL;
+	return do_nanosleep(a->a[2], a->a[1] & 1, a->a[0]);
+}
+
+long sys_sched_yield(const struct sysargs *a)
+{
+	(void)a;
+	sched_yield_cur();
+	return 0;
+}
+
+long sys_arch_prctl(const struct sysargs *a)
+{
+	switch (a->a[0]) {
+	case L_ARCH_SET_FS:
+		if (a->a[1] >= 0x0000800000000000ul)
+			return -EPERM;
+		exec_set_fs(a->a[1]);
+		return 0;
+	case L_ARCH_GET_FS: {
+		uint64_t fs = exec_get_fs();
+		return copy_to_user((void *)a->a[1], &fs, sizeof(fs));
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_set_tid_address(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->pid;
+}
+
+long sys_set_robust_list(const struct sysargs *a)
+{
+	(void)a;
+	return 0;     /* single-threaded processes: nothing to clean up at exit */
+}
+
+long sys_rt_sigaction(const struct sysargs *a)
+{
+	if (a->a[0] < 1 || a->a[0] > 64 || a->a[3] != 8)
+		return -EINVAL;
+	if (a->a[2]) {     /* report "default action" for the old handler */
+		uint64_t zero[4] = { 0 };
+		if (copy_to_user((void *)a->a[2], zero, sizeof(zero)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_rt_sigprocmask(const struct sysargs *a)
+{
+	if (a->a[0] > 2 || a->a[3] != 8)
+		return -EINVAL;
+	uint64_t set = 0;
+	if (a->a[1] && copy_from_user(&set, (const void *)a->a[1], 8))
+		return -EFAULT;
+	if (a->a[2] && copy_to_user((void *)a->a[2], &set, 8))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_prlimit64(const struct sysargs *a)
+{
+	if (a->a[0] && a->a[0] != (uint64_t)proc_cur()->pid)
+		return -ESRCH;
+	if (a->a[3]) {
+		uint64_t lim[2] = { ~0ull, ~0ull };
+		if (a->a[1] == 3)            /* RLIMIT_STACK */
+			lim[0] = lim[1] = 8ull << 20;
+		return copy_to_user((void *)a->a[3], lim, sizeof(lim));
+	}
+	return 0;
+}
+
+long sys_getuid(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->cred.uid;
+}
+
+long sys_geteuid(const struct sysargs *a)
+{
+	return sys_getuid(a);
+}
+
+long sys_getgid(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->cred.gid;
+}
+
+long sys_getegid(const struct sysargs *a)
+{
+	return sys_getgid(a);
+}
+
+long sys_setuid(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	if (p->cred.uid != 0 && a->a[0] != p->cred.uid)
+		return -EPERM;
+	p->cred.uid = (uint32_t)a->a[0];
+	return 0;
+}
+
+long sys_setgid(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	if (p->cred.uid != 0 && a->a[0] != p->cred.gid)
+		return -EPERM;
+	p->cred.gid = (uint32_t)a->a[0];
+	return 0;
+}
+
+long sys_t_kstat(const struct sysargs *a)
+{
+	struct t_kstat ks;
+	memset(&ks, 0, sizeof(ks));
+	ks.pages_total = pmm_total_pages();
+	ks.pages_free = pmm_free_pages();
+	ks.ticks = time_ns() / (1000000000ull / TIMER_HZ);
+	ks.hz = TIMER_HZ;
+	for (uint32_t t = 0; t < RT_NTYPES; t++)
+		ks.res_count[t] = res_count(t);
+	return copy_to_user((void *)a->a[0], &ks, sizeof(ks));
+}
+
+long sys_t_poweroff(const struct sysargs *a)
+{
+	if (proc_cur()->cred.uid != 0)
+		return -EPERM;
+	arch_poweroff((int)a->a[0]);
+}

@@ -1,0 +1,179 @@
+/* Process system calls: the Linux ones (getpid, exit, wait4, ...) and Tessera's native
+ * process creation and waiting. Arguments are fetched and checked here, then handed on. */
+#include "abi/errno.h"
+#include "abi/tessera.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
+
+#define MAX_ARGS 64
+#define MAX_ARG_BYTES 8192
+
+long sys_getpid(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->pid;
+}
+
+long sys_gettid(const struct sysargs *a)
+{
+	return sys_getpid(a);
+}
+
+long sys_getppid(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->ppid;
+}
+
+long sys_exit(const struct sysargs *a)
+{
+	proc_exit((int)(a->a[0] & 0xff) << 8);
+}
+
+long sys_exit_group(const struct sysargs *a)
+{
+	return sys_exit(a);
+}
+
+static long wait_common(int pid, uint64_t ustatus, int flags)
+{
+	int status = 0;
+	long r = proc_wait(pid, &status, flags);
+	if (r > 0 && ustatus && copy_to_user((void *)ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	return r;
+}
+
+long sys_wait4(const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	if (a->a[2] & ~1ul)          /* WNOHANG only */
+		return -EINVAL;
+	if (a->a[0] != (uint64_t)-1 && pid <= 0)
+		return -EINVAL;          /* process groups do not exist here */
+	if (a->a[1] && !user_range_ok(a->a[1], sizeof(int)))
+		return -EFAULT;
+	return wait_common(pid, a->a[1], a->a[2] & 1 ? TW_NOHANG : 0);
+}
+
+long sys_t_proc_wait(const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	if (a->a[2] & ~(uint64_t)TW_NOHANG || (pid <= 0 && pid != -1))
+		return -EINVAL;
+	return wait_common(pid, a->a[1], (int)a->a[2]);
+}
+
+/* A user array of strings, copied into one kernel buffer. */
+struct strvec {
+	const char *v[MAX_ARGS + 1];
+	int n;
+	char *buf;
+	size_t used;
+};
+
+static int fetch_strvec(struct strvec *sv, uint64_t uvec)
+{
+	sv->n = 0;
+	if (!uvec)
+		return 0;
+	for (;; sv->n++) {
+		uint64_t uptr;
+		if (copy_from_user(&uptr, (const void *)(uvec + sv->n * 8ul), 8))
+			return -EFAULT;
+		if (!uptr)
+			return 0;
+		if (sv->n == MAX_ARGS)
+			return -E2BIG;
+		long len = strncpy_from_user(sv->buf + sv->used, (const char *)uptr,
+					     MAX_ARG_BYTES - sv->used);
+		if (len < 0)
+			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+		sv->v[sv->n] = sv->buf + sv->used;
+		sv->used += (size_t)len + 1;
+	}
+}
+
+struct spawn_args {
+	struct t_spawn req;
+	char path[256];
+	char name[T_NAME_MAX];
+	struct strvec argv, envp;
+};
+
+static int fetch_spawn(struct spawn_args *s, uint64_t ureq)
+{
+	int err;
+	if (copy_from_user(&s->req, (const void *)ureq, sizeof(s->req)))
+		return -EFAULT;
+	long n = strncpy_from_user(s->path, s->req.path, sizeof(s->path));
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ENOENT;
+	const char *slash = strrchr(s->path, '/');
+	strlcpy(s->name, slash ? slash + 1 : s->path, sizeof(s->name));
+	if (s->req.name && (n = strncpy_from_user(s->name, s->req.name, sizeof(s->name))) < 0)
+		return n == -ENAMETOOLONG ? -EINVAL : (int)n;
+	if (s->req.prio < -1 || s->req.prio >= EXEC_NPRIO ||
+	    (s->req.mode & ~(uint32_t)TMODE(TOP_ALL, TOP_ALL, TOP_ALL)))
+		return -EINVAL;
+	if ((err = fetch_strvec(&s->argv, (uint64_t)s->req.argv)))
+		return err;
+	s->envp.buf = s->argv.buf;
+	s->envp.used = s->argv.used;
+	if ((err = fetch_strvec(&s->envp, (uint64_t)s->req.envp)))
+		return err;
+	if (!s->req.argv) {
+		s->argv.v[0] = s->path;
+		s->argv.n = 1;
+	}
+	return 0;
+}
+
+long sys_t_proc_create(const struct sysargs *a)
+{
+	struct spawn_args *s = kzalloc(sizeof(*s));
+	char *buf = kmalloc(MAX_ARG_BYTES);
+	int pid = 0, err = -ENOMEM;
+	if (!s || !buf)
+		goto out;
+	s->argv.buf = buf;
+	if (!user_range_ok(a->a[1], sizeof(int)))
+		err = -EFAULT;
+	else
+		err = fetch_spawn(s, a->a[0]);
+	if (err)
+		goto out;
+	struct proc *self = proc_cur();
+	int prio = s->req.prio >= 0 ? s->req.prio : exec_get_prio(self->exec);
+	err = proc_create(s->path, s->argv.v, s->argv.n, s->envp.v, s->envp.n, s->name,
+			  s->req.vspace, s->req.mode, prio, self, &pid);
+	if (!err && copy_to_user((void *)a->a[1], &pid, sizeof(pid)))
+		err = -EFAULT;     /* the child runs anyway; the caller can still wait(-1) */
+out:
+	kfree(buf);
+	kfree(s);
+	return err;
+}
+
+long sys_t_set_prio(const struct sysargs *a)
+{
+	struct proc *p = a->a[0] ? proc_by_pid((int)a->a[0]) : proc_cur();
+	if (!p || p->state == TPS_ZOMBIE)
+		return -ESRCH;
+	int err = res_check(p->hdr.rid, TOP_MODIFY, &proc_cur()->cred);
+	return err ? err : exec_set_prio(p->exec, (int)a->a[1]);
+}
+
+long sys_t_proc_rid(const struct sysargs *a)
+{
+	struct proc *p = a->a[0] ? proc_by_pid((int)a->a[0]) : proc_cur();
+	if (!p)
+		return -ESRCH;
+	return copy_to_user((void *)a->a[1], &p->hdr.rid, sizeof(rid_t));
+}
