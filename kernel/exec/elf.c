@@ -424,7 +424,9 @@ static int relr_one(const struct reloc *r, uint64_t target)
 static int do_relr_table(const struct reloc *r, uint64_t vaddr, uint64_t size)
 {
 	const uint8_t *tab = size ? file_at(r, vaddr, size) : NULL;
-	uint64_t where = ELF_USER_TOP;   /* none yet: a bitmap first is malformed */
+	/* No address entry yet: a leading bitmap then names only addresses above the user half,
+	 * which no segment holds, so it is rejected like any other bad target. */
+	uint64_t where = ELF_USER_TOP;
 	int err = 0;
 	for (uint64_t i = 0; i < size / 8 && !err; i++) {
 		uint64_t e;
@@ -434,8 +436,6 @@ static int do_relr_table(const struct reloc *r, uint64_t vaddr, uint64_t size)
 			where = e + 8;
 			continue;
 		}
-		if (where >= ELF_USER_TOP)
-			return -ENOEXEC;
 		for (int bit = 0; bit < 63 && !err; bit++)
 			if ((e >> (bit + 1)) & 1)
 				err = relr_one(r, where + (uint64_t)bit * 8);
