@@ -65,6 +65,11 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* The console on the first serial port, not backed by a plate. */
 int file_open_console(struct file **out);
+/* The console opened through a device node (/dev/console, /dev/tty). */
+int file_open_console_node(rid_t node, int flags, struct file **out);
+
+/* A regular or directory plate (no checks: see file_open_path). */
+int file_open_plate(rid_t plate, int flags, struct file **out);
 
 /* Opens the canonical path (creating it for O_CREAT) with Linux open flags and permission bits
  * mode, checking cred's rights on the plates: read needs TOP_USE, write TOP_MODIFY, creating
@@ -76,6 +81,16 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 int fs_resolve(const char *base, const char *path, char out[256]);
 /* Like stat(2) on a plate. */
 int fs_stat_plate(rid_t plate, struct linux_stat *st);
+
+/* Shared answers for operations a variant does not have (every table is complete). */
+long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */
+long file_op_enotdir(struct file *f, void *ubuf, size_t n);           /* getdents64 */
+long file_op_enotty(struct file *f, unsigned long req, uint64_t arg);  /* ioctl */
+void file_op_norelease(struct file *f);                                /* release */
+
+/* The variants opened by device-node plates: the console, /dev/null and /dev/zero. -ENXIO for
+ * a device number no driver serves. */
+int file_open_device(rid_t node, int flags, struct file **out);
 
 /* The operations with the checks every variant shares (access mode, EBADF, EISDIR...). */
 long file_read(struct file *f, void *ubuf, size_t n);

@@ -125,16 +125,17 @@ static void make_devices(const struct cred *root)
 	static const struct {
 		const char *path;
 		uint32_t rdev;
+		uint32_t perm;
 	} devs[] = {
-		{ "/dev/console", 0x0501 }, { "/dev/tty", 0x0500 },
-		{ "/dev/null", 0x0103 },    { "/dev/zero", 0x0105 },
+		{ "/dev/console", 0x0501, 0620 }, { "/dev/tty", 0x0500, 0666 },
+		{ "/dev/null", 0x0103, 0666 },    { "/dev/zero", 0x0105, 0666 },
 	};
 	struct plate *dir, *p;
 	if (ensure_dir("/dev", root, &dir))
 		panic("%s: cannot create /dev", __func__);
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
-		if (make_plate(devs[i].path, L_S_IFCHR | 0666, TMODE(TOP_ALL, TOP_ALL, TOP_ALL), root,
-			       dir->hdr.rid, &p))
+		if (make_plate(devs[i].path, L_S_IFCHR | devs[i].perm, TMODE(TOP_ALL, TOP_ALL, TOP_ALL),
+			       root, dir->hdr.rid, &p))
 			panic("%s: cannot create %s", __func__, devs[i].path);
 		p->flags = PF_IMAGE | PF_PINNED;
 		p->rdev = devs[i].rdev;

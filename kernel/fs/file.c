@@ -1,0 +1,222 @@
+/* Open files (reference counted) and descriptor tables, plus the checks that every file
+ * variant shares before its operation runs (see file.h). */
+#include "kernel/fs/file.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/plate.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/proc/proc.h"
+
+int file_alloc(const struct file_ops *ops, int flags, rid_t plate, struct file **out)
+{
+	struct file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->ops = ops;
+	f->refs = 1;
+	f->flags = flags;
+	f->plate = plate;
+	if (plate)
+		plate_open_ref(plate);
+	*out = f;
+	return 0;
+}
+
+void file_get(struct file *f)
+{
+	assert(f->refs > 0);
+	f->refs++;
+}
+
+void file_put(struct file *f)
+{
+	assert(f->refs > 0);
+	if (--f->refs)
+		return;
+	if (f->ops->release)
+		f->ops->release(f);
+	if (f->plate)
+		plate_close_ref(f->plate);
+	kfree(f);
+}
+
+/* ---- descriptor tables -------------------------------------------------------------------- */
+
+int fdtable_init_console(struct fdtable *t)
+{
+	struct file *f;
+	int err = file_open_console(&f);
+	if (err)
+		return err;
+	for (int i = 0; i < NFD; i++) {
+		t->fd[i] = NULL;
+		t->cloexec[i] = 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (i)
+			file_get(f);
+		t->fd[i] = f;
+	}
+	return 0;
+}
+
+void fdtable_clone(struct fdtable *dst, const struct fdtable *src)
+{
+	for (int i = 0; i < NFD; i++) {
+		dst->fd[i] = src->fd[i];
+		dst->cloexec[i] = src->cloexec[i];
+		if (dst->fd[i])
+			file_get(dst->fd[i]);
+	}
+}
+
+void fdtable_close_all(struct fdtable *t)
+{
+	for (int i = 0; i < NFD; i++)
+		fd_close(t, i);
+}
+
+void fdtable_close_cloexec(struct fdtable *t)
+{
+	for (int i = 0; i < NFD; i++)
+		if (t->cloexec[i])
+			fd_close(t, i);
+}
+
+int fd_install(struct fdtable *t, int min, struct file *f, int cloexec)
+{
+	if (min < 0 || min >= NFD)
+		return -EINVAL;
+	for (int i = min; i < NFD; i++) {
+		if (!t->fd[i]) {
+			t->fd[i] = f;
+			t->cloexec[i] = cloexec ? 1 : 0;
+			return i;
+		}
+	}
+	return -EMFILE;
+}
+
+int fd_get(const struct fdtable *t, int fd, struct file **out)
+{
+	if (fd < 0 || fd >= NFD || !t->fd[fd])
+		return -EBADF;
+	*out = t->fd[fd];
+	return 0;
+}
+
+int fd_close(struct fdtable *t, int fd)
+{
+	struct file *f;
+	int err = fd_get(t, fd, &f);
+	if (err)
+		return err;
+	t->fd[fd] = NULL;
+	t->cloexec[fd] = 0;
+	file_put(f);
+	return 0;
+}
+
+int fd_dup2(struct fdtable *t, int oldfd, int newfd)
+{
+	struct file *f;
+	int err = fd_get(t, oldfd, &f);
+	if (err)
+		return err;
+	if (newfd < 0 || newfd >= NFD)
+		return -EBADF;
+	if (oldfd == newfd)
+		return newfd;
+	file_get(f);
+	fd_close(t, newfd);
+	t->fd[newfd] = f;
+	t->cloexec[newfd] = 0;
+	return newfd;
+}
+
+int file_of_fd(int fd, struct file **out)
+{
+	struct proc *p = proc_cur();
+	if (!p)
+		return -EBADF;
+	return fd_get(&p->fds, fd, out);
+}
+
+/* ---- shared checks ------------------------------------------------------------------------ */
+
+static int can_read(const struct file *f)
+{
+	return (f->flags & L_O_ACCMODE) != L_O_WRONLY;
+}
+
+static int can_write(const struct file *f)
+{
+	int acc = f->flags & L_O_ACCMODE;
+	return acc == L_O_WRONLY || acc == L_O_RDWR;
+}
+
+long file_read(struct file *f, void *ubuf, size_t n)
+{
+	if (!can_read(f))
+		return -EBADF;
+	if (n > INT64_MAX)
+		return -EINVAL;
+	return f->ops->read(f, ubuf, n);
+}
+
+long file_write(struct file *f, const void *ubuf, size_t n)
+{
+	if (!can_write(f))
+		return -EBADF;
+	if (n > INT64_MAX)
+		return -EINVAL;
+	return f->ops->write(f, ubuf, n);
+}
+
+long file_lseek(struct file *f, int64_t off, int whence)
+{
+	if (whence != L_SEEK_SET && whence != L_SEEK_CUR && whence != L_SEEK_END)
+		return -EINVAL;
+	return f->ops->lseek(f, off, whence);
+}
+
+int file_stat(struct file *f, struct linux_stat *st)
+{
+	return f->ops->stat(f, st);
+}
+
+long file_getdents64(struct file *f, void *ubuf, size_t n)
+{
+	return f->ops->getdents64(f, ubuf, n);
+}
+
+long file_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	return f->ops->ioctl(f, req, arg);
+}
+
+/* ---- defaults for variants ---------------------------------------------------------------- */
+
+long file_op_espipe(struct file *f, int64_t off, int whence)
+{
+	(void)f, (void)off, (void)whence;
+	return -ESPIPE;
+}
+
+long file_op_enotdir(struct file *f, void *ubuf, size_t n)
+{
+	(void)f, (void)ubuf, (void)n;
+	return -ENOTDIR;
+}
+
+long file_op_enotty(struct file *f, unsigned long req, uint64_t arg)
+{
+	(void)f, (void)req, (void)arg;
+	return -ENOTTY;
+}
+
+void file_op_norelease(struct file *f)
+{
+	(void)f;
+}

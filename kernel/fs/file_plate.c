@@ -1,0 +1,158 @@
+/* The plate variants of open files: regular plates (read, write, seek through the plate's
+ * content spans straight to and from user memory) and directories (getdents64 through a
+ * bounce page), and stat(2) of any plate. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/plate.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/res/res.h"
+
+#define DIRBUF 4096
+
+static long reg_read(struct file *f, void *ubuf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		const void *src;
+		size_t avail;
+		int err = plate_read_span(f->plate, f->off, &src, &avail);
+		if (err)
+			return done ? (long)done : err;
+		if (!avail)
+			break;
+		size_t chunk = avail < n - done ? avail : n - done;
+		if (copy_to_user((char *)ubuf + done, src, chunk))
+			return done ? (long)done : -EFAULT;
+		done += chunk;
+		f->off += chunk;
+	}
+	return (long)done;
+}
+
+static long reg_write(struct file *f, const void *ubuf, size_t n)
+{
+	size_t done = 0;
+	if (f->flags & L_O_APPEND)
+		f->off = plate_size(f->plate);
+	while (done < n) {
+		void *dst;
+		size_t avail;
+		int err = plate_write_span(f->plate, f->off, &dst, &avail);
+		if (err)
+			return done ? (long)done : err;
+		size_t chunk = avail < n - done ? avail : n - done;
+		if (copy_from_user(dst, (const char *)ubuf + done, chunk))
+			return done ? (long)done : -EFAULT;
+		plate_write_commit(f->plate, f->off, chunk);
+		done += chunk;
+		f->off += chunk;
+	}
+	return (long)done;
+}
+
+/* New offset from whence, refusing negative results and overflow. */
+static long seek_to(struct file *f, int64_t off, int whence, uint64_t end)
+{
+	int64_t base = whence == L_SEEK_SET ? 0 : whence == L_SEEK_CUR ? (int64_t)f->off
+								       : (int64_t)end;
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->off = (uint64_t)(base + off);
+	return (long)f->off;
+}
+
+static long reg_lseek(struct file *f, int64_t off, int whence)
+{
+	return seek_to(f, off, whence, plate_size(f->plate));
+}
+
+/* Directory positions are record numbers; there is no meaningful end to seek from. */
+static long dir_lseek(struct file *f, int64_t off, int whence)
+{
+	if (whence == L_SEEK_END)
+		return -EINVAL;
+	return seek_to(f, off, whence, 0);
+}
+
+static int plate_stat(struct file *f, struct linux_stat *st)
+{
+	return fs_stat_plate(f->plate, st);
+}
+
+static long dir_read(struct file *f, void *ubuf, size_t n)
+{
+	(void)f, (void)ubuf, (void)n;
+	return -EISDIR;
+}
+
+static long dir_write(struct file *f, const void *ubuf, size_t n)
+{
+	(void)f, (void)ubuf, (void)n;
+	return -EISDIR;
+}
+
+/* Fills the user buffer page by page; the position moves only past records the caller got. */
+static long dir_getdents64(struct file *f, void *ubuf, size_t n)
+{
+	char *buf = kmalloc(DIRBUF);
+	size_t done = 0;
+	long r = 0;
+	if (!buf)
+		return -ENOMEM;
+	while (done < n) {
+		uint64_t pos = f->off;
+		r = plate_dir_read(f->plate, &pos, buf, n - done < DIRBUF ? n - done : DIRBUF);
+		if (r <= 0)
+			break;
+		if (copy_to_user((char *)ubuf + done, buf, (size_t)r)) {
+			r = -EFAULT;
+			break;
+		}
+		done += (size_t)r;
+		f->off = pos;
+	}
+	kfree(buf);
+	if (done)
+		return (long)done;
+	return r;
+}
+
+static const struct file_ops reg_ops = {
+	.read = reg_read, .write = reg_write, .lseek = reg_lseek, .stat = plate_stat,
+	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
+};
+
+static const struct file_ops dir_ops = {
+	.read = dir_read, .write = dir_write, .lseek = dir_lseek, .stat = plate_stat,
+	.getdents64 = dir_getdents64, .ioctl = file_op_enotty, .release = file_op_norelease,
+};
+
+int file_open_plate(rid_t plate, int flags, struct file **out)
+{
+	return file_alloc(plate_is_dir(plate) == 1 ? &dir_ops : &reg_ops, flags, plate, out);
+}
+
+int fs_stat_plate(rid_t plate, struct linux_stat *st)
+{
+	struct res_hdr *h = res_hdr(plate);
+	if (!h || RID_TYPE(plate) != RT_PLATE)
+		return -ESTALE;
+	int dir = plate_is_dir(plate) == 1;
+	uint64_t size = plate_size(plate);
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 1;
+	st->st_ino = plate_ino(plate);
+	st->st_nlink = dir ? 2 : 1;
+	st->st_mode = plate_mode(plate);
+	st->st_uid = h->owner;
+	st->st_gid = h->group;
+	st->st_rdev = plate_rdev(plate);
+	st->st_size = (int64_t)size;
+	st->st_blksize = 4096;
+	st->st_blocks = (int64_t)((size + 4095) / 4096 * 8);
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = plate_mtime(plate);
+	return 0;
+}

@@ -1,0 +1,170 @@
+/* File-system operations of a process (see fsproc.h). */
+#include "kernel/fs/fsproc.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/path.h"
+#include "kernel/fs/plate.h"
+#include "kernel/lib/string.h"
+
+#define SETFL_MASK (L_O_APPEND | L_O_NONBLOCK)
+
+/* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
+static int base_dir(struct proc *p, int dirfd, const char *path, const char **base)
+{
+	struct file *f;
+	*base = p->cwd;
+	if (path[0] == '/' || dirfd == L_AT_FDCWD)
+		return 0;
+	int err = fd_get(&p->fds, dirfd, &f);
+	if (err)
+		return err;
+	if (!f->plate || plate_is_dir(f->plate) != 1)
+		return -ENOTDIR;
+	*base = plate_path(f->plate);
+	return 0;
+}
+
+/* The plate named by path relative to dirfd. */
+static int lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
+{
+	char canon[PATH_BUF];
+	const char *base;
+	int err = base_dir(p, dirfd, path, &base);
+	if (!err)
+		err = fs_resolve(base, path, canon);
+	if (!err)
+		err = plate_lookup_path(canon, out);
+	return err;
+}
+
+static int has_free_fd(const struct fdtable *t)
+{
+	for (int i = 0; i < NFD; i++)
+		if (!t->fd[i])
+			return 1;
+	return 0;
+}
+
+int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode)
+{
+	char canon[PATH_BUF];
+	const char *base;
+	struct file *f;
+	int err = base_dir(p, dirfd, path, &base);
+	if (!err)
+		err = fs_resolve(base, path, canon);
+	/* refuse before O_CREAT could leave a new plate behind */
+	if (!err && !has_free_fd(&p->fds))
+		err = -EMFILE;
+	if (!err)
+		err = file_open_path(canon, flags, mode, &p->cred, &f);
+	if (err)
+		return err;
+	int fd = fd_install(&p->fds, 0, f, flags & L_O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct linux_stat *st)
+{
+	struct file *f;
+	rid_t plate;
+	if (flags & ~(L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
+		return -EINVAL;
+	if (path[0] == '\0' && (flags & L_AT_EMPTY_PATH)) {
+		if (dirfd != L_AT_FDCWD) {
+			int err = fd_get(&p->fds, dirfd, &f);
+			return err ? err : file_stat(f, st);
+		}
+		path = ".";
+	}
+	int err = lookup_at(p, dirfd, path, &plate);
+	return err ? err : fs_stat_plate(plate, st);
+}
+
+/* W_OK: like a read-only mount for boot-image plates. */
+static int access_write(rid_t plate, const struct cred *cred)
+{
+	uint32_t kind = plate_mode(plate) & L_S_IFMT;
+	if (kind != L_S_IFCHR && !plate_is_writable(plate))
+		return -EROFS;
+	return res_check(plate, TOP_MODIFY, cred);
+}
+
+int fsp_access(struct proc *p, const char *path, int mode)
+{
+	rid_t plate;
+	if (mode & ~7)
+		return -EINVAL;
+	int err = lookup_at(p, L_AT_FDCWD, path, &plate);
+	if (!err && (mode & 4))
+		err = res_check(plate, TOP_USE, &p->cred);
+	if (!err && (mode & 2))
+		err = access_write(plate, &p->cred);
+	if (!err && (mode & 1)) {
+		err = res_check(plate, TOP_USE, &p->cred);
+		if (!err && plate_is_dir(plate) != 1 && !(plate_mode(plate) & 0111))
+			err = -EACCES;
+	}
+	return err;
+}
+
+int fsp_chdir(struct proc *p, const char *path)
+{
+	char canon[PATH_BUF];
+	rid_t plate;
+	int err = fs_resolve(p->cwd, path, canon);
+	if (!err)
+		err = plate_lookup_path(canon, &plate);
+	if (!err && plate_is_dir(plate) != 1)
+		err = -ENOTDIR;
+	if (!err)
+		err = res_check(plate, TOP_USE, &p->cred);
+	if (!err)
+		strlcpy(p->cwd, canon, sizeof(p->cwd));
+	return err;
+}
+
+int fsp_dup(struct proc *p, int fd, int min, int cloexec)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	if (min < 0 || min >= NFD)
+		return -EINVAL;
+	file_get(f);
+	int nfd = fd_install(&p->fds, min, f, cloexec);
+	if (nfd < 0)
+		file_put(f);
+	return nfd;
+}
+
+long fsp_fcntl(struct proc *p, int fd, int cmd, uint64_t arg)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	switch (cmd) {
+	case L_F_DUPFD:
+	case L_F_DUPFD_CLOEXEC:
+		if (arg >= NFD)
+			return -EINVAL;
+		return fsp_dup(p, fd, (int)arg, cmd == L_F_DUPFD_CLOEXEC);
+	case L_F_GETFD:
+		return p->fds.cloexec[fd] ? L_FD_CLOEXEC : 0;
+	case L_F_SETFD:
+		p->fds.cloexec[fd] = (arg & L_FD_CLOEXEC) ? 1 : 0;
+		return 0;
+	case L_F_GETFL:
+		return f->flags;
+	case L_F_SETFL:
+		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,233 @@
+/* The Linux file-system calls: each fetches its arguments (user strings and structures
+ * through uaccess), then calls the open-file, descriptor-table and fsproc functions. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fsproc.h"
+#include "kernel/fs/path.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
+
+#define IOV_MAX 1024
+
+static struct proc *cur(void)
+{
+	struct proc *p = proc_cur();
+	assert(p);
+	return p;
+}
+
+static int get_file(uint64_t fd, struct file **out)
+{
+	if (fd > (uint64_t)INT32_MAX)
+		return -EBADF;
+	return fd_get(&cur()->fds, (int)fd, out);
+}
+
+/* A path argument, into path[PATH_BUF]. */
+static int get_path(uint64_t upath, char *path)
+{
+	long n = strncpy_from_user(path, (const char *)upath, PATH_BUF);
+	return n < 0 ? (int)n : 0;
+}
+
+static long put_stat(uint64_t ubuf, const struct linux_stat *st)
+{
+	return copy_to_user((void *)ubuf, st, sizeof(*st)) ? -EFAULT : 0;
+}
+
+long sys_read(const struct sysargs *a)
+{
+	struct file *f;
+	int err = get_file(a->a[0], &f);
+	return err ? err : file_read(f, (void *)a->a[1], a->a[2]);
+}
+
+long sys_write(const struct sysargs *a)
+{
+	struct file *f;
+	int err = get_file(a->a[0], &f);
+	return err ? err : file_write(f, (const void *)a->a[1], a->a[2]);
+}
+
+/* Checks the whole iovec array before any transfer, as Linux does: at most IOV_MAX entries,
+ * readable, with a total that fits in a long. */
+static int check_iov(uint64_t uiov, uint64_t cnt)
+{
+	struct linux_iovec v;
+	uint64_t total = 0;
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (copy_from_user(&v, (const struct linux_iovec *)uiov + i, sizeof(v)))
+			return -EFAULT;
+		if (v.len > (uint64_t)INT64_MAX - total)
+			return -EINVAL;
+		total += v.len;
+	}
+	return 0;
+}
+
+/* readv/writev: one transfer per buffer, stopping at the first short one. */
+static long do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, int write)
+{
+	struct linux_iovec v;
+	struct file *f;
+	long total = 0;
+	int err = get_file(fd, &f);
+	if (!err)
+		err = check_iov(uiov, cnt);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (copy_from_user(&v, (const struct linux_iovec *)uiov + i, sizeof(v)))
+			return total ? total : -EFAULT;
+		long r = write ? file_write(f, (const void *)v.base, v.len)
+			       : file_read(f, (void *)v.base, v.len);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < v.len)
+			break;
+	}
+	return total;
+}
+
+long sys_readv(const struct sysargs *a)
+{
+	return do_iov(a->a[0], a->a[1], a->a[2], 0);
+}
+
+long sys_writev(const struct sysargs *a)
+{
+	return do_iov(a->a[0], a->a[1], a->a[2], 1);
+}
+
+static long openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+{
+	char path[PATH_BUF];
+	int err = get_path(upath, path);
+	return err ? err : fsp_openat(cur(), dirfd, path, (int)flags, (uint32_t)mode);
+}
+
+long sys_open(const struct sysargs *a)
+{
+	return openat(L_AT_FDCWD, a->a[0], a->a[1], a->a[2]);
+}
+
+long sys_openat(const struct sysargs *a)
+{
+	return openat((int)a->a[0], a->a[1], a->a[2], a->a[3]);
+}
+
+long sys_close(const struct sysargs *a)
+{
+	if (a->a[0] > (uint64_t)INT32_MAX)
+		return -EBADF;
+	return fd_close(&cur()->fds, (int)a->a[0]);
+}
+
+long sys_lseek(const struct sysargs *a)
+{
+	struct file *f;
+	int err = get_file(a->a[0], &f);
+	return err ? err : file_lseek(f, (int64_t)a->a[1], (int)a->a[2]);
+}
+
+long sys_fstat(const struct sysargs *a)
+{
+	struct linux_stat st;
+	struct file *f;
+	int err = get_file(a->a[0], &f);
+	if (!err)
+		err = file_stat(f, &st);
+	return err ? err : put_stat(a->a[1], &st);
+}
+
+static long stat_at(int dirfd, uint64_t upath, uint64_t ubuf, int flags)
+{
+	char path[PATH_BUF];
+	struct linux_stat st;
+	int err = get_path(upath, path);
+	if (!err)
+		err = fsp_stat_at(cur(), dirfd, path, flags, &st);
+	return err ? err : put_stat(ubuf, &st);
+}
+
+long sys_stat(const struct sysargs *a)
+{
+	return stat_at(L_AT_FDCWD, a->a[0], a->a[1], 0);
+}
+
+long sys_lstat(const struct sysargs *a)
+{
+	return stat_at(L_AT_FDCWD, a->a[0], a->a[1], L_AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_newfstatat(const struct sysargs *a)
+{
+	return stat_at((int)a->a[0], a->a[1], a->a[2], (int)a->a[3]);
+}
+
+long sys_getdents64(const struct sysargs *a)
+{
+	struct file *f;
+	int err = get_file(a->a[0], &f);
+	return err ? err : file_getdents64(f, (void *)a->a[1], a->a[2]);
+}
+
+long sys_ioctl(const struct sysargs *a)
+{
+	struct file *f;
+	int err = get_file(a->a[0], &f);
+	return err ? err : file_ioctl(f, (unsigned long)a->a[1], a->a[2]);
+}
+
+long sys_access(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	int err = get_path(a->a[0], path);
+	return err ? err : fsp_access(cur(), path, (int)a->a[1]);
+}
+
+long sys_dup(const struct sysargs *a)
+{
+	if (a->a[0] > (uint64_t)INT32_MAX)
+		return -EBADF;
+	return fsp_dup(cur(), (int)a->a[0], 0, 0);
+}
+
+long sys_dup2(const struct sysargs *a)
+{
+	if (a->a[0] > (uint64_t)INT32_MAX || a->a[1] > (uint64_t)INT32_MAX)
+		return -EBADF;
+	return fd_dup2(&cur()->fds, (int)a->a[0], (int)a->a[1]);
+}
+
+long sys_fcntl(const struct sysargs *a)
+{
+	if (a->a[0] > (uint64_t)INT32_MAX)
+		return -EBADF;
+	return fsp_fcntl(cur(), (int)a->a[0], (int)a->a[1], a->a[2]);
+}
+
+long sys_getcwd(const struct sysargs *a)
+{
+	const char *cwd = cur()->cwd;
+	size_t len = strnlen(cwd, PROC_CWD_MAX - 1) + 1;
+	if (a->a[1] < len)
+		return -ERANGE;
+	if (copy_to_user((void *)a->a[0], cwd, len))
+		return -EFAULT;
+	return (long)len;
+}
+
+long sys_chdir(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	int err = get_path(a->a[0], path);
+	return err ? err : fsp_chdir(cur(), path);
+}
