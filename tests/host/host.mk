@@ -62,8 +62,8 @@ $(HOST_B)/elf_fixtures.h: tests/host/gen_elf_fixtures.sh $(HOST_FX)
 
 $(filter $(HOST_B)/obj/tests/host/test_elf%,$(HOST_OBJS)): $(HOST_B)/elf_fixtures.h
 
-# ---- running: each binary's last line is "N passed, N failed"; a binary that dies without
-# it (sanitizer report, panic) counts as one more failure.
+# ---- running: each binary's last line is "N passed, N failed"; when a binary dies without
+# it (sanitizer report, panic), its finished tests count and the one that died fails.
 host-test: $(HOST_BINS)
 	@pass=0; fail=0; \
 	for t in $(HOST_BINS); do \
@@ -73,7 +73,8 @@ host-test: $(HOST_BINS)
 		line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' $$t.log | tail -n 1); \
 		if [ -z "$$line" ]; then \
 			echo "$$t: died (exit $$rc) before its summary; see $$t.log"; \
-			fail=$$((fail + 1)); continue; \
+			pass=$$((pass + $$(grep -c '^ok ' $$t.log))); \
+			fail=$$((fail + 1 + $$(grep -c '^FAIL ' $$t.log))); continue; \
 		fi; \
 		p=$${line%% passed*}; f=$${line#*, }; f=$${f%% failed}; \
 		[ $$rc -ne 0 ] && [ $$f -eq 0 ] && f=1; \
