@@ -83,6 +83,4 @@ host-test: $(HOST_BINS)
 	echo "host: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
 
-test: host-test
-
 .PHONY: host-test
