@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""The test suites that boot Tessera in QEMU (through tools/qemu_run.py), and the total.
+
+Suites (each prints "PASS suite: test" / "FAIL suite: test: reason" lines, then
+"suite: N passed, N failed"):
+  guest   boots with run=/bin/utest and counts its UTEST PASS/FAIL lines;
+  shell   boots to the shell, types commands, checks their output and that poweroff works;
+  compat  runs every compatibility program (-pie and -static) in one boot and compares each
+          output with the host run of build/compat/NAME-static.
+
+  guest_suites.py --qemu "QEMU CMD" [--results FILE] run [SUITE...]
+  guest_suites.py total FILE...    sums every "suite: N passed, N failed" line of the files,
+                                   prints "N passed, N failed", exits 1 on any failure.
+"""
+import argparse
+import difflib
+import glob
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_run import Qemu, debug_exit_code, normalize  # noqa: E402
+
+EOL = "\r"                      # what the Enter key sends on a serial terminal
+PROMPT = re.compile(r"tessera:\S*\$ ")   # the shell prompt: "tessera:CWD$ "
+BOOT_TIMEOUT = 120
+CMD_TIMEOUT = 60
+EXIT_TIMEOUT = 20
+DETAIL_LINES = 40               # of a failing test's output or diff
+SUMMARY = re.compile(r"^(\w[\w-]*): (\d+) passed, (\d+) failed\s*$", re.M)
+ALL_SUITES = ["guest", "shell", "compat"]
+
+
+class Suite:
+    """Counts the checks of one suite and prints each result as it is known."""
+
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, test, ok, reason="", detail=""):
+        if ok:
+            self.passed += 1
+            print("PASS %s: %s" % (self.name, test), flush=True)
+        else:
+            self.failed += 1
+            print("FAIL %s: %s: %s" % (self.name, test, reason), flush=True)
+            lines = detail.rstrip("\n").split("\n") if detail else []
+            if len(lines) > DETAIL_LINES:
+                lines = lines[:DETAIL_LINES] + ["... (%d more lines)" % (len(lines) - DETAIL_LINES)]
+            for line in lines:
+                print("    " + line)
+        return ok
+
+    def summary(self):
+        return "%s: %d passed, %d failed" % (self.name, self.passed, self.failed)
+
+
+# ---- guest: the in-guest suite /bin/utest ------------------------------------------------
+
+UTEST_PASS = re.compile(r"UTEST PASS (.+?)\s*$")
+UTEST_FAIL = re.compile(r"UTEST FAIL (.+?)(?:: (.*?))?\s*$")
+
+
+def count_utest_lines(suite, text):
+    for line in text.split("\n"):
+        m = UTEST_PASS.search(line)
+        if m:
+            suite.check(m.group(1), True)
+            continue
+        m = UTEST_FAIL.search(line)
+        if m:
+            suite.check(m.group(1), False, m.group(2) or "failed")
+
+
+def utest_problems(vm, done, status, total, suite):
+    """What went wrong around the suite itself (each one is a failure, never a pass)."""
+    problems = []
+    if vm.panicked():
+        problems.append(("kernel", "KERNEL PANIC"))
+    if vm.timed_out:
+        problems.append(("boot", "timeout: QEMU killed"))
+    if not done:
+        problems.append(("utest", "no UTEST DONE line"))
+    elif not total:
+        problems.append(("utest", "no 'N passed, N failed' line after UTEST DONE"))
+    elif (int(total.group(1)), int(total.group(2))) != (suite.passed, suite.failed):
+        problems.append(("utest", "its summary '%s' does not match its UTEST lines (%d/%d)"
+                         % (total.group(0).strip(), suite.passed, suite.failed)))
+    code = debug_exit_code(status)
+    if done and suite.failed == 0 and code != 0:
+        problems.append(("poweroff", "QEMU exit status %s (expected guest code 0)" % status))
+    return problems
+
+
+def suite_guest(cfg):
+    suite = Suite("guest")
+    vm = Qemu(cfg.qemu + ["-append", "run=/bin/utest"], "guest-utest", cfg.utest_timeout)
+    done = vm.expect(r"UTEST DONE", cfg.utest_timeout)
+    total = None
+    if done:
+        total = vm.expect(r"(\d+) passed, (\d+) failed", CMD_TIMEOUT)
+    status = vm.wait_exit(EXIT_TIMEOUT) if done else None
+    count_utest_lines(suite, normalize(vm.text))
+    problems = utest_problems(vm, done, status, total, suite)
+    for test, reason in problems:
+        suite.check(test, False, reason)
+    vm.close(suite.failed == 0)
+    return suite
+
+
+# ---- talking to the shell -------------------------------------------------------------------
+
+class Shell:
+    """Types command lines into the shell of a booted Tessera and returns their output."""
+
+    def __init__(self, vm):
+        self.vm = vm
+        self.alive = True
+
+    def boot(self):
+        self.alive = self.vm.expect(PROMPT, BOOT_TIMEOUT) is not None
+        return self.alive
+
+    def run(self, cmd, timeout=CMD_TIMEOUT):
+        """Output of cmd (CR LF made LF, the echoed command line removed), None if the prompt
+        did not come back."""
+        if not self.alive:
+            return None
+        start = self.vm.pos
+        self.vm.send(cmd + EOL)
+        m = self.vm.expect(PROMPT, timeout)
+        if not m:
+            self.alive = False
+            return None
+        out = normalize(self.vm.text[start:m.start()])
+        echo = out.find(cmd + "\n")
+        return out[echo + len(cmd) + 1:] if echo >= 0 else out
+
+    def poweroff(self):
+        """QEMU's exit status after typing poweroff, None if it did not exit by itself."""
+        if not self.alive:
+            return None
+        self.vm.send("poweroff" + EOL)
+        status = self.vm.wait_exit(EXIT_TIMEOUT)
+        return None if self.vm.timed_out else status
+
+
+# ---- shell: a smoke test of the interactive system -------------------------------------------
+
+def has_line(out, want):
+    return want in [line.strip() for line in out.split("\n")]
+
+
+def ps_ok(out):
+    rows = [line.split() for line in out.split("\n") if line.strip()]
+    names = [r[-1] for r in rows[1:] if r]
+    return bool(rows) and "PID" in rows[0] and "init" in names and "sh" in names
+
+
+def res_ok(out):
+    rows = [line.split() for line in out.split("\n") if line.strip()]
+    return bool(rows) and rows[0][:1] == ["TYPE"] and any(r[0] == "process" for r in rows[1:])
+
+
+# (test name, command line, check of its output, what was expected)
+SHELL_STEPS = [
+    ("echo", "echo hello-tessera", lambda o: has_line(o, "hello-tessera"),
+     "a line 'hello-tessera'"),
+    ("ls /bin", "ls /bin", lambda o: {"sh", "hello", "utest"} <= set(o.split()),
+     "sh, hello and utest listed"),
+    ("ps", "ps", ps_ok, "a PID header and rows for init and sh"),
+    ("res", "res", res_ok, "a TYPE header and at least one process row"),
+    ("cd /bin", "cd /bin", lambda o: o.strip() == "", "no output"),
+    ("pwd", "pwd", lambda o: has_line(o, "/bin"), "a line '/bin'"),
+    ("program with args", 'hello alpha "two words"',
+     lambda o: re.search(r"Hello from Tessera! \(pid \d+, arg alpha, arg two words\)", o),
+     "hello printing its pid and both arguments"),
+    ("nonexistent command", "no-such-cmd-1234", lambda o: "not found" in o,
+     "'not found', then the prompt again"),
+]
+
+
+def suite_shell(cfg):
+    suite = Suite("shell")
+    vm = Qemu(cfg.qemu, "guest-shell", cfg.shell_timeout)
+    sh = Shell(vm)
+    suite.check("boot to prompt", sh.boot(), "no shell prompt (boot timeout %d s, or QEMU ended)" % BOOT_TIMEOUT)
+    for name, cmd, ok, expected in SHELL_STEPS:
+        out = sh.run(cmd)
+        if out is None:
+            suite.check(name, False, "no prompt after '%s'" % cmd)
+        else:
+            suite.check(name, bool(ok(out)), "expected %s" % expected,
+                        "output of '%s':\n%s" % (cmd, out or "(none)"))
+    status = sh.poweroff()
+    suite.check("poweroff", status is not None and debug_exit_code(status) == 0,
+                "QEMU did not exit by itself with guest code 0 (status %s)" % status)
+    suite.check("no kernel panic", not vm.panicked(), "KERNEL PANIC on the console")
+    vm.close(suite.failed == 0)
+    return suite
+
+
+# ---- compat: the same program on Tessera and on the host Linux -------------------------------
+
+def compat_names():
+    return sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob("user/compat/*.c"))
+
+
+def host_output(name):
+    """(output, error) of build/compat/NAME-static run on this Linux with root build/root."""
+    path = os.path.join("build", "compat", name + "-static")
+    try:
+        r = subprocess.run([path, "build/root"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=CMD_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, "host run failed: %s" % e
+    out = r.stdout.decode(errors="replace")
+    if r.returncode != 0:
+        return out, "host run exited with status %d" % r.returncode
+    return out, None
+
+
+def compare(suite, test, got, want):
+    if got is None:
+        return suite.check(test, False, "no prompt after the program ran")
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                        "host (Linux)", "Tessera"))
+    return suite.check(test, got == want, "output differs from the host run", diff)
+
+
+def suite_compat(cfg):
+    suite = Suite("compat")
+    names = compat_names()
+    vm = Qemu(cfg.qemu, "guest-compat", cfg.compat_timeout)
+    sh = Shell(vm)
+    booted = sh.boot()
+    for name in names:
+        want, err = host_output(name)
+        for variant in ("pie", "static"):
+            test = "%s-%s" % (name, variant)
+            got = sh.run("/bin/%s /" % test) if booted else None
+            if err:
+                suite.check(test, False, err, want or "")
+            else:
+                compare(suite, test, got, want)
+    if not booted:
+        suite.check("boot to prompt", False, "no shell prompt (boot timeout %d s, or QEMU ended)" % BOOT_TIMEOUT)
+    sh.poweroff()
+    if vm.panicked():
+        suite.check("no kernel panic", False, "KERNEL PANIC on the console")
+    vm.close(suite.failed == 0)
+    return suite
+
+
+# ---- driver ----------------------------------------------------------------------------------
+
+SUITES = {"guest": suite_guest, "shell": suite_shell, "compat": suite_compat}
+
+
+def cmd_run(cfg):
+    lines = []
+    for name in cfg.suites or ALL_SUITES:
+        print("== %s suite" % name, flush=True)
+        lines.append(SUITES[name](cfg).summary())
+        print(lines[-1], flush=True)
+    if cfg.results:
+        with open(cfg.results, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    return 0 if all(SUMMARY.match(x).group(3) == "0" for x in lines) else 1
+
+
+def cmd_total(cfg):
+    """Sums the last summary line of each suite (only the --require'd ones when given, so a
+    suite's own sub-totals are not counted twice); a required suite without its line counts
+    as one failure."""
+    required = [n for n in cfg.require.split(",") if n]
+    last = {}
+    for path in cfg.files:
+        try:
+            with open(path, errors="replace") as f:
+                text = normalize(f.read())
+        except OSError:
+            text = ""
+        for m in SUMMARY.finditer(text):
+            last[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    names = required or sorted(last)
+    passed = failed = 0
+    for name in names:
+        if name not in last:
+            print("FAIL %s: the suite did not report its result" % name)
+            failed += 1
+            continue
+        passed, failed = passed + last[name][0], failed + last[name][1]
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Tessera's QEMU test suites.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="run suites: " + " ".join(ALL_SUITES))
+    run.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
+    run.add_argument("--results", help="also write the suite summary lines to this file")
+    run.add_argument("--utest-timeout", type=float, default=300)
+    run.add_argument("--shell-timeout", type=float, default=180)
+    run.add_argument("--compat-timeout", type=float, default=240)
+    run.add_argument("suites", nargs="*", help="default: all")
+    tot = sub.add_parser("total", help="sum the suite summary lines of files")
+    tot.add_argument("--require", default="", help="comma-separated suites that must report")
+    tot.add_argument("files", nargs="+")
+    cfg = ap.parse_args()
+    if cfg.cmd == "run":
+        unknown = [x for x in cfg.suites if x not in SUITES]
+        if unknown:
+            ap.error("unknown suite(s) %s; known: %s" % (" ".join(unknown), " ".join(ALL_SUITES)))
+        cfg.qemu = shlex.split(cfg.qemu)
+        return cmd_run(cfg)
+    return cmd_total(cfg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
