@@ -63,7 +63,9 @@ typedef int (*elf_write64_fn)(void *ctx, uint64_t vaddr, uint64_t value);
  * base + offset, RELR entries store base + (the file's word there); R_X86_64_NONE is skipped.
  * The tables are read from file (the same bytes elf_parse checked). Every relocation is
  * checked before the first write64 call: any other type, a target outside the PT_LOAD
- * segments or a malformed table gives -ENOEXEC and no write; a bad base gives -EINVAL.
+ * segments (memsz ranges), a DT_NEEDED or DT_REL table, or a malformed table gives -ENOEXEC
+ * and no write; -EINVAL (no write) when write64 is NULL, base is not page-aligned, base is
+ * not 0 for ET_EXEC, or base + img->hi > ELF_USER_TOP.
  * A write64 failure is returned as is (earlier writes are then already done).
  */
 int elf_relocate(const struct elf_image *img, const void *file, size_t size, uint64_t base,
