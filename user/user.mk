@@ -75,15 +75,16 @@ $(B)/root/%: user/root/%
 # Malformed programs for the exec tests (each must be refused with ENOEXEC), made from a
 # real binary so they are close to valid: cut inside the program headers, cut inside the
 # segments, a 32-bit class byte, a foreign machine, and a dynamically linked host program.
+# All are executable (mode 755), so a refusal can only come from their content.
 BADELF_DIR := $(B)/root/data/bad
 BADELF := $(addprefix $(BADELF_DIR)/,trunc-hdr.elf trunc-body.elf elf32.elf arm.elf dynamic.elf)
 ROOT_FILES += $(BADELF)
 $(BADELF_DIR)/trunc-hdr.elf: $(B)/root/bin/hello
 	@mkdir -p $(dir $@)
-	head -c 100 $< > $@
+	head -c 100 $< > $@ && chmod 755 $@
 $(BADELF_DIR)/trunc-body.elf: $(B)/root/bin/hello
 	@mkdir -p $(dir $@)
-	head -c 6000 $< > $@
+	head -c 6000 $< > $@ && chmod 755 $@
 $(BADELF_DIR)/elf32.elf: $(B)/root/bin/hello
 	@mkdir -p $(dir $@)
 	cp $< $@.tmp && printf '\001' | dd of=$@.tmp bs=1 seek=4 conv=notrunc status=none && mv $@.tmp $@

@@ -16,29 +16,29 @@ long tsys_call(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 	return ret;
 }
 
-#define TSYS_STUB0(nr, name) \
-	long tsys_##name(void) { return tsys_call(nr, 0, 0, 0, 0, 0, 0); }
-#define TSYS_STUB1(nr, name) \
-	long tsys_##name(long a0) { return tsys_call(nr, a0, 0, 0, 0, 0, 0); }
-#define TSYS_STUB2(nr, name) \
-	long tsys_##name(long a0, long a1) { return tsys_call(nr, a0, a1, 0, 0, 0, 0); }
-#define TSYS_STUB3(nr, name) \
-	long tsys_##name(long a0, long a1, long a2) { return tsys_call(nr, a0, a1, a2, 0, 0, 0); }
-#define TSYS_STUB4(nr, name)                                   \
-	long tsys_##name(long a0, long a1, long a2, long a3)   \
+#define TSYS_STUB0(nr, fn) \
+	long fn(void) { return tsys_call(nr, 0, 0, 0, 0, 0, 0); }
+#define TSYS_STUB1(nr, fn) \
+	long fn(long a0) { return tsys_call(nr, a0, 0, 0, 0, 0, 0); }
+#define TSYS_STUB2(nr, fn) \
+	long fn(long a0, long a1) { return tsys_call(nr, a0, a1, 0, 0, 0, 0); }
+#define TSYS_STUB3(nr, fn) \
+	long fn(long a0, long a1, long a2) { return tsys_call(nr, a0, a1, a2, 0, 0, 0); }
+#define TSYS_STUB4(nr, fn)                                     \
+	long fn(long a0, long a1, long a2, long a3)            \
 	{                                                      \
 		return tsys_call(nr, a0, a1, a2, a3, 0, 0);    \
 	}
-#define TSYS_STUB5(nr, name)                                           \
-	long tsys_##name(long a0, long a1, long a2, long a3, long a4)  \
+#define TSYS_STUB5(nr, fn)                                             \
+	long fn(long a0, long a1, long a2, long a3, long a4)           \
 	{                                                              \
 		return tsys_call(nr, a0, a1, a2, a3, a4, 0);           \
 	}
-#define TSYS_STUB6(nr, name)                                                   \
-	long tsys_##name(long a0, long a1, long a2, long a3, long a4, long a5) \
+#define TSYS_STUB6(nr, fn)                                                     \
+	long fn(long a0, long a1, long a2, long a3, long a4, long a5)          \
 	{                                                                      \
 		return tsys_call(nr, a0, a1, a2, a3, a4, a5);                  \
 	}
-#define SYSCALL(nr, name, nargs) TSYS_STUB##nargs(nr, name)
+#define SYSCALL(nr, name, nargs) TSYS_STUB##nargs(nr, tsys_##name)
 #include "abi/syscalls.def"
 #undef SYSCALL
