@@ -73,22 +73,17 @@ static int linux_spawn_wait(const char *self)
 	return 0;
 }
 
-/* t_proc_create(spawn, &pid) then t_proc_wait(pid, &status, 0). The pid buffer is 64 bits
- * and zeroed so the result is read correctly whether the kernel stores an int or a long. */
+/* t_proc_create(spawn, &pid) then t_proc_wait(pid, &status, 0), as abi/tessera.h defines
+ * them; musl's syscall() turns a negative result into -1. */
 static int tessera_spawn_wait(const char *self)
 {
 	const char *const argv[] = { self, "exit", NULL };
 	struct t_spawn sp = { .path = self, .argv = argv, .prio = -1 };
-	uint64_t pid = 0;
-	int status = -1;
-	long r;
+	int pid = 0, status = -1;
 
-	r = syscall(TNR_t_proc_create, &sp, &pid);
-	if (r < 0)
+	if (syscall(TNR_t_proc_create, &sp, &pid) < 0 || pid <= 0)
 		return -1;
-	if (pid == 0)
-		pid = (uint64_t)r;
-	if (syscall(TNR_t_proc_wait, (long)(int)pid, &status, 0) < 0)
+	if (syscall(TNR_t_proc_wait, pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
