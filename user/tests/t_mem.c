@@ -171,7 +171,7 @@ static void mmap_file(void)
 	CHECK(fd >= 0);
 	struct stat st;
 	CHECK_OK(fstat(fd, &st));
-	CHECK(st.st_size > 2 * PAGE);
+	CHECK(st.st_size > PAGE && st.st_size < 2 * PAGE);
 	size_t size = (size_t)st.st_size;
 	char *buf = malloc(size);
 	CHECK(buf != NULL);
@@ -181,7 +181,9 @@ static void mmap_file(void)
 	CHECK(memcmp((void *)p, buf, size) == 0);
 	long q = tsys_mmap(0, PAGE, PROT_READ, MAP_PRIVATE, fd, PAGE);   /* from an offset */
 	CHECK_OK(q);
-	CHECK(memcmp((void *)q, buf + PAGE, PAGE) == 0);
+	CHECK(memcmp((void *)q, buf + PAGE, size - PAGE) == 0);
+	for (long i = (long)size - PAGE; i < PAGE; i++)   /* past the end of the file: zeros */
+		CHECK_EQ(((char *)q)[i], 0);
 	CHECK_ERR(tsys_mmap(0, PAGE, PROT_READ, MAP_PRIVATE, fd, 100), EINVAL);
 	CHECK_OK(close(fd));
 	CHECK(memcmp((void *)p, buf, size) == 0);   /* the mapping outlives the descriptor */
