@@ -112,6 +112,7 @@ static void ids(void)
 	CHECK_ERR(tsys_setuid(0), EPERM);
 	CHECK_ERR(tsys_setgid(0), EPERM);
 	CHECK_EQ(getuid(), 1000);
+	CHECK_ERR(t_poweroff(3), EPERM);   /* only root may turn the machine off */
 }
 
 const struct utest ut_misc_tests[] = {
