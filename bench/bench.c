@@ -27,9 +27,9 @@ enum {
 #undef SYSCALL
 };
 
-#define RUNS 7
+#define RUNS 5
 #define GETPID_ITERS 20000
-#define SPAWN_ITERS 20
+#define SPAWN_ITERS 10
 
 extern char **environ;
 

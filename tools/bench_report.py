@@ -20,6 +20,7 @@ from qemu_run import Qemu  # noqa: E402
 
 LINUX_APPEND = "console=ttyS0 quiet panic=-1"
 BOOT_TIMEOUT = 120
+BENCH_TIMEOUT = 240   # the whole run=/bin/bench boot (Linux needs about 15 s)
 BENCH_RE = re.compile(r"^BENCH (\S+) (.*?)\r?$", re.M)
 
 
@@ -75,8 +76,8 @@ def boot_tessera_prompt(args):
 
 def boot_tessera_bench(args):
     argv = shlex.split(args.tessera) + ["-append", "run=/bin/bench"]
-    vm = Qemu(argv, "bench-tessera", BOOT_TIMEOUT)
-    done = vm.expect(r"BENCH DONE", BOOT_TIMEOUT)
+    vm = Qemu(argv, "bench-tessera", BENCH_TIMEOUT)
+    done = vm.expect(r"BENCH DONE", BENCH_TIMEOUT)
     res = bench_values(vm.text)
     vm.wait_exit(20)
     ok = bool(done) and "spawn_us" in res
@@ -92,7 +93,10 @@ def number(res, key):
 
 
 def fmt(v, row):
-    return "n/a" if v is None else "%.3g %s" % (v * row.scale, row.unit)
+    if v is None:
+        return "n/a"
+    x = v * row.scale
+    return ("%.0f %s" if x >= 1000 else "%.3g %s") % (x, row.unit)
 
 
 def table(tess, linux):
@@ -127,12 +131,11 @@ def main():
     tess = None
     if args.tessera:
         boot = boot_tessera_prompt(args)
-        tess = boot_tessera_bench(args)
-        if boot is None or tess is None:
+        run = boot_tessera_bench(args)
+        if boot is None or run is None:
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
-        if tess is not None and boot is not None:
-            tess.update(boot)
+        tess = dict(run or {}, **(boot or {}))
     if linux:
         print("Linux %s: spawn = %s" % (linux.get("kernel"), linux.get("spawn_method")))
     if tess:

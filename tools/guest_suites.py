@@ -80,10 +80,9 @@ def utest_problems(vm, done, status, total, suite):
     problems = []
     if vm.panicked():
         problems.append(("kernel", "KERNEL PANIC"))
-    if vm.timed_out:
-        problems.append(("boot", "timeout: QEMU killed"))
     if not done:
-        problems.append(("utest", "no UTEST DONE line"))
+        why = vm.end_reason()
+        problems.append(("utest", "no UTEST DONE line" + (" (%s)" % why if why else "")))
     elif not total:
         problems.append(("utest", "no 'N passed, N failed' line after UTEST DONE"))
     elif (int(total.group(1)), int(total.group(2))) != (suite.passed, suite.failed):
@@ -121,8 +120,11 @@ class Shell:
         self.alive = True
 
     def boot(self):
+        """"" once the first prompt is there, else why it is not."""
         self.alive = self.vm.expect(PROMPT, BOOT_TIMEOUT) is not None
-        return self.alive
+        if self.alive:
+            return ""
+        return "no shell prompt (%s)" % (self.vm.end_reason() or "boot timeout %d s" % BOOT_TIMEOUT)
 
     def run(self, cmd, timeout=CMD_TIMEOUT):
         """Output of cmd (CR LF made LF, the echoed command line removed), None if the prompt
@@ -187,11 +189,13 @@ def suite_shell(cfg):
     suite = Suite("shell")
     vm = Qemu(cfg.qemu, "guest-shell", cfg.shell_timeout)
     sh = Shell(vm)
-    suite.check("boot to prompt", sh.boot(), "no shell prompt (boot timeout %d s, or QEMU ended)" % BOOT_TIMEOUT)
+    why = sh.boot()
+    suite.check("boot to prompt", not why, why)
     for name, cmd, ok, expected in SHELL_STEPS:
         out = sh.run(cmd)
         if out is None:
-            suite.check(name, False, "no prompt after '%s'" % cmd)
+            why = vm.end_reason()
+            suite.check(name, False, "no prompt after '%s'%s" % (cmd, " (%s)" % why if why else ""))
         else:
             suite.check(name, bool(ok(out)), "expected %s" % expected,
                         "output of '%s':\n%s" % (cmd, out or "(none)"))
@@ -236,18 +240,18 @@ def suite_compat(cfg):
     names = compat_names()
     vm = Qemu(cfg.qemu, "guest-compat", cfg.compat_timeout)
     sh = Shell(vm)
-    booted = sh.boot()
+    why = sh.boot()
     for name in names:
         want, err = host_output(name)
         for variant in ("pie", "static"):
             test = "%s-%s" % (name, variant)
-            got = sh.run("/bin/%s /" % test) if booted else None
+            got = sh.run("/bin/%s /" % test)
             if err:
                 suite.check(test, False, err, want or "")
             else:
                 compare(suite, test, got, want)
-    if not booted:
-        suite.check("boot to prompt", False, "no shell prompt (boot timeout %d s, or QEMU ended)" % BOOT_TIMEOUT)
+    if why:
+        suite.check("boot to prompt", False, why)
     sh.poweroff()
     if vm.panicked():
         suite.check("no kernel panic", False, "KERNEL PANIC on the console")

@@ -147,6 +147,17 @@ class Qemu:
         except subprocess.TimeoutExpired:
             return None
 
+    def end_reason(self):
+        """Why QEMU is no longer running ("" while it runs), for failure messages."""
+        status = self.proc.poll()
+        if status is None:
+            return ""
+        if self.timed_out:
+            return "timeout: QEMU killed after %.0f s" % self.watchdog.interval
+        self.readers[1].join(2)
+        err = self.stderr.decode(errors="replace").strip().split("\n")[0]
+        return "QEMU exited with status %d%s" % (status, ": " + err if err else "")
+
     def close(self, ok, keep=False):
         """Stop QEMU (if still running); keep the log if the run failed (or keep is set)."""
         self.watchdog.cancel()
