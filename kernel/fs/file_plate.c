@@ -10,7 +10,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/res/res.h"
 
-#define DIRBUF 4096
+#define DIRBUF 2048           /* one kmalloc object */
 
 static long reg_read(struct file *f, void *ubuf, size_t n)
 {

@@ -8,6 +8,7 @@
 #include "kernel/lib/string.h"
 
 #define SETFL_MASK (L_O_APPEND | L_O_NONBLOCK)
+#define UMASK 022        /* there is no umask call: every process has Linux's default */
 
 /* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
 static int base_dir(struct proc *p, int dirfd, const char *path, const char **base)
@@ -58,7 +59,7 @@ int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t 
 	if (!err && !has_free_fd(&p->fds))
 		err = -EMFILE;
 	if (!err)
-		err = file_open_path(canon, flags, mode, &p->cred, &f);
+		err = file_open_path(canon, flags, mode & ~(uint32_t)UMASK, &p->cred, &f);
 	if (err)
 		return err;
 	int fd = fd_install(&p->fds, 0, f, flags & L_O_CLOEXEC);

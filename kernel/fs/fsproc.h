@@ -7,7 +7,7 @@
 
 struct linux_stat;
 
-/* open(2)/openat(2): the new descriptor, or a negative errno. */
+/* open(2)/openat(2): the new descriptor, or a negative errno. New plates get mode & ~022. */
 int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode);
 /* newfstatat(2): flags AT_EMPTY_PATH (path "" means dirfd itself) and AT_SYMLINK_NOFOLLOW
  * (no symbolic links exist, so it changes nothing). */
