@@ -44,6 +44,8 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 	path_parent(canon, parent);
 	if (plate_lookup_path(parent, &dir))
 		return -ENOENT;
+	if (!plate_is_writable(dir))
+		return -EROFS;       /* a read-only "mount" answers before permissions, as on Linux */
 	int err = res_check(dir, TOP_MODIFY, cred);
 	if (err)
 		return err;

@@ -1,0 +1,88 @@
+/* Plates from the boot image: one per entry of the newc cpio archive, pointing into it. */
+#include "kernel/fs/plate_int.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/cpio.h"
+#include "kernel/lib/kprintf.h"
+
+/* "./a/b", "/a/b" and "a/b" all name /a/b; "." names "/". */
+static int image_path(const struct cpio_entry *e, char out[PATH_BUF])
+{
+	return path_normalize("/", e->name, out, NULL, NULL);
+}
+
+/* A file or device node from the image (mode says which). */
+static int add_image_file(const char *path, const struct cpio_entry *e)
+{
+	char parent_path[PATH_BUF];
+	struct plate *dir, *p;
+	struct cred owner = { e->uid, e->gid };
+	rid_t rid;
+	path_parent(path, parent_path);
+	int err = pl_ensure_dir(parent_path, &owner, &dir);
+	if (err)
+		return err;
+	if (plate_lookup_path(path, &rid) == 0)
+		return -EEXIST;
+	err = pl_make(path, e->mode & (L_S_IFMT | 07777), TMODE_DEFAULT, &owner, dir->hdr.rid,
+		      &p);
+	if (err)
+		return err;
+	p->flags = PF_IMAGE;
+	p->mtime = e->mtime;
+	if ((e->mode & L_S_IFMT) == L_S_IFCHR) {
+		p->rdev = (e->rdev_major << 8) | (e->rdev_minor & 0xff);
+		return 0;
+	}
+	p->image = e->data;
+	p->size = e->size;
+	return 0;
+}
+
+static int add_image_entry(const struct cpio_entry *e)
+{
+	char path[PATH_BUF];
+	struct plate *p;
+	struct cred owner = { e->uid, e->gid };
+	if (image_path(e, path)) {
+		kprintf("plate: image entry with a bad or too long name, skipped\n");
+		return 0;
+	}
+	switch (e->mode & L_S_IFMT) {
+	case L_S_IFDIR:
+		if (pl_ensure_dir(path, &owner, &p))
+			return -ENOTDIR;
+		if (p->flags & PF_IMAGE) {
+			p->mode = L_S_IFDIR | (e->mode & 07777);
+			p->mtime = e->mtime;
+		}
+		return 0;
+	case L_S_IFREG:
+	case L_S_IFCHR:
+		return add_image_file(path, e);
+	default:
+		kprintf("plate: %s: not a file or directory, skipped\n", path);
+		return 0;
+	}
+}
+
+int plate_init_image(const void *base, size_t len)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	int r, err;
+	rid_t root;
+	if (plate_lookup_path("/", &root))
+		panic("%s: plate_init has not run", __func__);
+	if (cpio_validate(base, len))
+		return -EINVAL;
+	cpio_iter_init(&it, base, len);
+	while ((r = cpio_next(&it, &e)) > 0) {
+		err = add_image_entry(&e);
+		if (err == -EEXIST || err == -ENOTDIR)
+			kprintf("plate: %s: conflicting image entry, skipped\n", e.name);
+		else if (err)
+			return err;
+	}
+	return r;
+}
