@@ -75,7 +75,8 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 {
 	rid_t plate;
 	int created, err;
-	if ((flags & L_O_ACCMODE) == L_O_ACCMODE)
+	if ((flags & L_O_ACCMODE) == L_O_ACCMODE ||
+	    ((flags & L_O_CREAT) && (flags & L_O_DIRECTORY)))   /* as Linux since 6.4 */
 		return -EINVAL;
 	if ((err = find_or_create(canon, flags, mode, cred, &plate, &created)))
 		return err;
