@@ -5,12 +5,23 @@
 # Console logs of failed boots are kept under build/test-logs/ (their paths are printed).
 # EXTRA_BINS given on the command line go into the image through `all`, as for `make run`.
 SUITES ?= guest shell compat
+
+# The image must be rebuilt when the EXTRA_BINS list changes, not only when a listed file is
+# newer than the image (a system binary such as /bin/busybox never is): the list is kept in a
+# file that is rewritten only when it differs, and the image depends on it.
+EXTRA_BINS_LIST := $(B)/extra-bins.list
+$(EXTRA_BINS_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo "$(EXTRA_BINS)" | cmp -s - $@ 2>/dev/null || echo "$(EXTRA_BINS)" > $@
+$(B)/tessera.img: $(EXTRA_BINS_LIST)
+FORCE:
 TEST_LOGS := $(B)/test-logs
 GUEST_SUITES = python3 tools/guest_suites.py
+GUEST_ARGS = --qemu "$(QEMU) $(QEMU_FLAGS)" --extra-bins "$(EXTRA_BINS)"
 
 guest-test: all
 	@mkdir -p $(TEST_LOGS)
-	@$(GUEST_SUITES) run --qemu "$(QEMU) $(QEMU_FLAGS)" $(SUITES)
+	@$(GUEST_SUITES) run $(GUEST_ARGS) $(SUITES)
 
 # Every suite runs even when an earlier one fails; the total decides the exit status. The
 # host suite's make status is kept too: a host build that fails without printing its summary
@@ -19,7 +30,7 @@ test: all
 	@mkdir -p $(TEST_LOGS)
 	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out
 	@$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out
-	@$(GUEST_SUITES) run --qemu "$(QEMU) $(QEMU_FLAGS)" --results $(TEST_LOGS)/suites.out \
+	@$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
 		guest shell compat || true
 	@$(GUEST_SUITES) total --require host,guest,shell,compat \
 		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out
