@@ -54,29 +54,36 @@ static size_t random_size(void)
 	return 1 + r % 512;
 }
 
+/* 0, or -1 when memory ran out (fail_size tells how much was asked), -2 on corruption. */
+static size_t fail_size;
+
 static int step(struct block *b)
 {
 	uint32_t op = next_rand() % 3;
 	if (!b->p) {
 		b->n = random_size();
 		b->tag = next_rand();
-		if (!(b->p = malloc(b->n)))
+		if (!(b->p = malloc(b->n))) {
+			fail_size = b->n;
 			return -1;
+		}
 		fill(b, 0);
 	} else if (op == 0) {
 		if (verify(b, b->n))
-			return -1;
+			return -2;
 		free(b->p);
 		b->p = NULL;
 	} else {
 		size_t n = random_size();
 		unsigned char *q = realloc(b->p, n);
-		if (!q)
+		if (!q) {
+			fail_size = n;
 			return -1;
+		}
 		b->p = q;
 		size_t keep = n < b->n ? n : b->n;
 		if (verify(b, keep))
-			return -1;
+			return -2;
 		b->n = n;
 		fill(b, keep);
 	}
@@ -87,8 +94,14 @@ int main(void)
 {
 	static struct block blocks[SLOTS];
 	for (int i = 0; i < OPS; i++) {
-		if (step(&blocks[next_rand() % SLOTS]) < 0) {
-			printf("mstress: FAILED at op %d\n", i);
+		int err = step(&blocks[next_rand() % SLOTS]);
+		if (err == -1) {
+			printf("mstress: FAILED at op %d: out of memory allocating %zu bytes\n", i,
+			       fail_size);
+			return 1;
+		}
+		if (err) {
+			printf("mstress: FAILED at op %d: a block's content changed\n", i);
 			return 1;
 		}
 	}

@@ -209,7 +209,7 @@ static void tmp_file(void)
 	CHECK_EQ(st.st_size, 0);
 	CHECK_OK(tsys_close(fd));
 	delete_plate(path);
-	CHECK_ERR(stat(path, &st), -1);
+	CHECK_ERR(tsys_stat((long)path, (long)&st), ENOENT);
 }
 
 static void tmp_listing(void)
