@@ -97,6 +97,14 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
 	return 0;
 }
 
+int pt_prepare(uint64_t root, uint64_t va, uint64_t len)
+{
+	for (uint64_t a = va & ~(PAGE_SIZE - 1); a < va + len; a += PAGE_SIZE)
+		if (!walk(root, a, 1))
+			return -ENOMEM;
+	return 0;
+}
+
 uint64_t pt_unmap(uint64_t root, uint64_t va)
 {
 	uint64_t *e = walk(root, va, 0);

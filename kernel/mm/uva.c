@@ -81,3 +81,28 @@ void uva_free(uint64_t addr, uint64_t size)
 		panic("uva_free: range table full");
 	}
 }
+
+int uva_reserve(uint64_t addr, uint64_t size)
+{
+	uint64_t end = addr + size;
+	if (!size || (addr & 0xfff) || (size & 0xfff) || end < addr)
+		return -EINVAL;
+	for (int i = 0; i < nranges; i++) {
+		struct range *r = &ranges[i];
+		if (addr < r->start || end > r->end)
+			continue;
+		if (addr > r->start && end < r->end) {
+			if (insert_at(i + 1, end, r->end))
+				return -ENOMEM;
+			ranges[i].end = addr;
+		} else if (addr > r->start) {
+			r->end = addr;
+		} else if (end < r->end) {
+			r->start = end;
+		} else {
+			remove_at(i);
+		}
+		return 0;
+	}
+	return -ENOMEM;
+}

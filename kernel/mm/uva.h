@@ -12,3 +12,5 @@ void uva_init(void);
 /* Reserve size bytes (page multiple) aligned to align (power of two >= 4096). */
 int uva_alloc(uint64_t size, uint64_t align, uint64_t *addr);
 void uva_free(uint64_t addr, uint64_t size);
+/* Take exactly [addr, addr+size) if it is free: -ENOMEM otherwise. */
+int uva_reserve(uint64_t addr, uint64_t size);

@@ -7,7 +7,7 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVATTACH 1024
+#define NVATTACH 4096
 
 void vattach_init(void);
 /* Attach region at addr (page aligned) in space. -EEXIST on overlap. */

@@ -7,7 +7,7 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVREGION 1024
+#define NVREGION 4096
 #define VREGION_MAX_SIZE (1ul << 30)
 /* protection bits of a region */
 #define VR_R 1u

@@ -8,7 +8,7 @@
 #include "kernel/res/res.h"
 
 #define NVSPACE 64
-#define VSPACE_MAX_ATT 128
+#define VSPACE_MAX_ATT 1024
 
 void vspace_init(void);
 int vspace_create(const char *name, uint32_t mode, const struct cred *owner, rid_t *out);

@@ -47,17 +47,22 @@ static struct exec *get(rid_t rid)
 	return res_obj(rid, RT_EXEC);
 }
 
+int exec_visible_state(rid_t rid)
+{
+	static const int vis[] = { TPS_NEW, TPS_READY, TPS_RUNNING, TPS_BLOCKED, TPS_ZOMBIE };
+	struct exec *e = get(rid);
+	return e ? vis[e->state] : TPS_ZOMBIE;
+}
+
 static void describe(rid_t rid, struct t_res_info *info)
 {
 	struct exec *e = get(rid);
-	static const int vis[] = { TPS_NEW, TPS_READY, TPS_RUNNING, TPS_BLOCKED, TPS_ZOMBIE };
-	info->v[0] = vis[e->state];
+	info->v[0] = exec_visible_state(rid);
 	info->v[1] = e->prio;
-	struct res_hdr *p = res_hdr(e->proc);
-	info->v[2] = 0;
+	struct t_res_info owner;
+	info->v[2] = e->proc && res_info(e->proc, &owner) == 0 ? owner.v[0] : 0;   /* pid */
 	info->v[3] = e->ticks;
-	if (p)
-		res_add_ref(info, "process", e->proc);
+	res_add_ref(info, "process", e->proc);
 }
 
 static const struct res_ops exec_ops = { .describe = describe };
@@ -67,6 +72,10 @@ void exec_init(void)
 	exec_table = (struct res_table){ .name = "exec", .base = execs, .stride = sizeof(struct exec),
 					 .capacity = NEXEC, .ops = &exec_ops };
 	res_register(RT_EXEC, &exec_table);
+	/* kernel-stack page tables are made once, so executions come and go without
+	 * allocating (or leaking) table pages */
+	if (pt_prepare(paging_kernel_root(), KSTACK_AREA, (uint64_t)NEXEC * KSTACK_SLOT))
+		panic("exec_init: no memory for kernel stack tables");
 	for (int p = 0; p <= EXEC_NPRIO; p++)
 		rq_head[p] = rq_tail[p] = -1;
 }

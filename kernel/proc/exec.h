@@ -22,6 +22,8 @@ struct trapframe *exec_tf(rid_t exec);
 void exec_set_root(rid_t exec, uint64_t root);
 rid_t exec_cur(void);
 rid_t exec_proc(rid_t exec);
+/* The execution's state as user space sees it (enum t_proc_state). */
+int exec_visible_state(rid_t exec);
 void exec_make_ready(rid_t exec);
 /* Wake a blocked execution early (its sleep_on returns); used to deliver a kill. */
 void exec_interrupt(rid_t exec);

@@ -158,7 +158,8 @@ static int build_stack(struct stack_builder *b, struct proc *p, const struct elf
 	if (err || (err = push_strings(b, envp, envc, strs + argc)) || !rnd)
 		return err ? err : -E2BIG;
 	uint64_t phdr = img->phdr_vaddr ? img->phdr_vaddr + li->base : 0;
-	uint64_t aux[] = { AT_PHDR, phdr, AT_PHENT, img->phentsize, AT_PHNUM, img->phnum,
+	/* without loaded program headers, tell the program there are none */
+	uint64_t aux[] = { AT_PHDR, phdr, AT_PHENT, img->phentsize, AT_PHNUM, phdr ? img->phnum : 0,
 			   AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_ENTRY, li->entry,
 			   AT_UID, p->cred.uid, AT_EUID, p->cred.uid, AT_GID, p->cred.gid,
 			   AT_EGID, p->cred.gid, AT_SECURE, 0, AT_RANDOM, rnd, AT_HWCAP, 0,

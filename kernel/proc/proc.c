@@ -41,7 +41,7 @@ static void describe(rid_t rid, struct t_res_info *info)
 	struct proc *p = proc_get(rid);
 	info->v[0] = p->pid;
 	info->v[1] = p->ppid;
-	info->v[2] = p->state;
+	info->v[2] = p->exec ? (uint64_t)exec_visible_state(p->exec) : p->state;
 	info->v[3] = p->exit_status;
 	info->v[4] = p->cred.uid;
 	res_add_ref(info, "program", p->program);
@@ -94,8 +94,9 @@ static int join_space(struct proc *p, rid_t space)
 		if ((err = vspace_create(p->hdr.name, 0, &p->cred, &space)))
 			return err;
 		p->own_space = true;
-	} else if ((err = res_check(space, TOP_USE, &p->cred))) {
-		return err;
+	} else if ((err = res_validate(space, RT_VSPACE)) ||
+		   (err = res_check(space, TOP_USE, &p->cred))) {
+		return err == -ESTALE ? -EINVAL : err;
 	}
 	p->vspace = space;
 	vspace_proc_ref(space, 1);

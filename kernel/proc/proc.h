@@ -11,7 +11,7 @@
 #include "kernel/res/res.h"
 
 #define NPROC 128
-#define PROC_MAX_ATT 48      /* attached regions per process (text, data, heap, stack, mmaps) */
+#define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
 #define PROC_CWD_MAX 256
 
 struct proc {

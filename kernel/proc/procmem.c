@@ -131,11 +131,24 @@ static int fill_from_file(rid_t att, int fd, uint64_t off, uint64_t len)
 	return err;
 }
 
+/* MAP_FIXED: replace whatever this process has there; addresses in the system-wide range
+ * must not be in use by any other process. */
+static int claim_fixed(struct proc *p, uint64_t addr, uint64_t size)
+{
+	if ((addr & (PAGE_SIZE - 1)) || addr + size > USER_TOP || addr + size < addr || !addr)
+		return -EINVAL;
+	procmem_munmap(p, addr, size);
+	if (vspace_overlaps(p->vspace, addr, size))
+		return -EEXIST;
+	if (addr + size > UVA_BASE && addr < UVA_BASE)
+		return -EINVAL;
+	return addr >= UVA_BASE ? uva_reserve(addr, size) : 0;
+}
+
 long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
 		  int fd, uint64_t off)
 {
-	(void)addr;    /* hints are ignored: addresses are chosen system-wide */
-	if (!len || (off & (PAGE_SIZE - 1)) || (flags & L_MAP_FIXED))
+	if (!len || (off & (PAGE_SIZE - 1)))
 		return -EINVAL;
 	if (!(flags & L_MAP_ANONYMOUS) && (flags & L_MAP_SHARED) && (prot & L_PROT_WRITE))
 		return -ENOTSUP;
@@ -144,9 +157,17 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 		return -ENOMEM;
 	rid_t att;
 	uint32_t vprot = prot_from_linux(prot);
-	int err = procmem_add(p, size, TRK_MMAP, vprot | VR_W, 0, &att);
-	if (err)
+	uint64_t at = 0;    /* without MAP_FIXED, hints are ignored: addresses are system-wide */
+	int err;
+	if ((flags & L_MAP_FIXED) && (err = claim_fixed(p, addr, size)))
 		return err;
+	if (flags & L_MAP_FIXED)
+		at = addr;
+	if ((err = procmem_add(p, size, TRK_MMAP, vprot | VR_W, at, &att))) {
+		if (at >= UVA_BASE)
+			uva_free(at, size);
+		return err;
+	}
 	if (!(flags & L_MAP_ANONYMOUS) && (err = fill_from_file(att, fd, off, len))) {
 		for (int i = 0; i < PROC_MAX_ATT; i++)
 			if (p->att[i] == att)
@@ -160,7 +181,7 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 
 int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 {
-	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr)
+	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr || addr + len > USER_TOP)
 		return -EINVAL;
 	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
 	for (int i = 0; i < PROC_MAX_ATT; i++) {
@@ -183,7 +204,7 @@ int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 
 int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot)
 {
-	if (addr & (PAGE_SIZE - 1))
+	if ((addr & (PAGE_SIZE - 1)) || addr + len < addr || addr + len > USER_TOP)
 		return -EINVAL;
 	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
 	rid_t att = vspace_find_att(p->vspace, addr);

@@ -140,15 +140,15 @@ int res_next(uint32_t type, rid_t after, rid_t *out)
 		return -EINVAL;
 	uint32_t t0 = type ? type : 1, t1 = type ? type : RT_NTYPES - 1;
 	uint32_t start_t = after ? RID_TYPE(after) : t0;
-	uint32_t start_i = after ? RID_INDEX(after) + 1 : 0;
+	uint64_t start_i = after ? (uint64_t)RID_INDEX(after) + 1 : 0;
 	if (start_t < t0) {
 		start_t = t0;
 		start_i = 0;
 	}
 	for (uint32_t ty = start_t; ty <= t1; ty++, start_i = 0) {
 		struct res_table *t = tables[ty];
-		for (uint32_t i = start_i; t && i < t->capacity; i++) {
-			struct res_hdr *h = slot(t, i);
+		for (uint64_t i = start_i; t && i < t->capacity; i++) {
+			struct res_hdr *h = slot(t, (uint32_t)i);
 			if (h->rid) {
 				*out = h->rid;
 				return 0;

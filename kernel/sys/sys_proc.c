@@ -10,7 +10,7 @@
 #include "kernel/sys/syscall.h"
 
 #define MAX_ARGS 64
-#define MAX_ARG_BYTES 8192
+#define MAX_ARG_BYTES 4000    /* one kmalloc object */
 
 long sys_getpid(const struct sysargs *a)
 {
@@ -143,7 +143,8 @@ long sys_t_proc_create(const struct sysargs *a)
 	if (!s || !buf)
 		goto out;
 	s->argv.buf = buf;
-	if (!user_range_ok(a->a[1], sizeof(int)))
+	/* probe the result pointer first: a bad one must not leave an unknown child behind */
+	if (copy_to_user((void *)a->a[1], &pid, sizeof(pid)))
 		err = -EFAULT;
 	else
 		err = fetch_spawn(s, a->a[0]);
@@ -153,8 +154,8 @@ long sys_t_proc_create(const struct sysargs *a)
 	int prio = s->req.prio >= 0 ? s->req.prio : exec_get_prio(self->exec);
 	err = proc_create(s->path, s->argv.v, s->argv.n, s->envp.v, s->envp.n, s->name,
 			  s->req.vspace, s->req.mode, prio, self, &pid);
-	if (!err && copy_to_user((void *)a->a[1], &pid, sizeof(pid)))
-		err = -EFAULT;     /* the child runs anyway; the caller can still wait(-1) */
+	if (!err)
+		copy_to_user((void *)a->a[1], &pid, sizeof(pid));   /* probed above */
 out:
 	kfree(buf);
 	kfree(s);

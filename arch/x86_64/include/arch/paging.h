@@ -34,6 +34,9 @@ uint64_t pt_create(void);
 void pt_destroy(uint64_t root);
 /* Map one 4 KiB page; -ENOMEM if a table page cannot be had. flags: PTE_W|PTE_U|PTE_NX. */
 int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
+/* Create the intermediate tables for [va, va+len) now (kernel areas whose tables must
+ * never be allocated later). */
+int pt_prepare(uint64_t root, uint64_t va, uint64_t len);
 /* Unmap; returns the physical address that was mapped, or 0. */
 uint64_t pt_unmap(uint64_t root, uint64_t va);
 /* The PTE for va, or 0 if not mapped. */
