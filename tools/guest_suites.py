@@ -31,6 +31,7 @@ PROMPT = re.compile(r"tessera:\S*\$ ")   # the shell prompt: "tessera:CWD$ "
 # about 6 minutes. A normal run takes well under a minute (Tessera boots in about 0.4 s).
 BOOT_TIMEOUT = 60
 CMD_TIMEOUT = 30
+COMPAT_CMD_TIMEOUT = 20         # a compat program that takes longer is taken as hung
 EXIT_TIMEOUT = 20
 DETAIL_LINES = 40               # of a failing test's output or diff
 SUMMARY = re.compile(r"^(\w[\w-]*): (\d+) passed, (\d+) failed\s*$", re.M)
@@ -103,6 +104,7 @@ def suite_guest(cfg):
     done = vm.expect(r"UTEST DONE", cfg.utest_timeout)
     total = None
     if done:
+        print("  UTEST DONE %.3f s after QEMU started" % vm.time_at(done.end() - 1))
         total = vm.expect(r"(\d+) passed, (\d+) failed", CMD_TIMEOUT)
     status = vm.wait_exit(EXIT_TIMEOUT) if done else None
     count_utest_lines(suite, normalize(vm.text))
@@ -236,35 +238,55 @@ def host_output(name):
     return out, None
 
 
-def compare(suite, test, got, want):
+def compare(suite, test, got, want, why):
     if got is None:
-        return suite.check(test, False, "no prompt after the program ran")
+        return suite.check(test, False, "no prompt after the program ran%s"
+                           % (" (%s)" % why if why else ""))
     diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                         "host (Linux)", "Tessera"))
     return suite.check(test, got == want, "output differs from the host run", diff)
 
 
+class CompatBoot:
+    """One boot of the compat suite. A program that hangs the shell ends the boot; the
+    remaining programs then run in a fresh boot, so one hang does not hide the others."""
+
+    def __init__(self, cfg, suite, n, budget):
+        self.suite, self.failed_before = suite, suite.failed
+        self.vm = Qemu(cfg.qemu, "guest-compat" + ("-%d" % n if n > 1 else ""), budget)
+        self.sh = Shell(self.vm)
+        self.why = self.sh.boot()
+        if self.why:
+            suite.check("boot %d to prompt" % n, False, self.why)
+
+    def end(self):
+        self.sh.poweroff()
+        if self.vm.panicked():
+            self.suite.check("no kernel panic", False, "KERNEL PANIC on the console")
+        self.vm.close(self.suite.failed == self.failed_before)
+
+
 def suite_compat(cfg):
     suite = Suite("compat")
-    names = compat_names()
-    vm = Qemu(cfg.qemu, "guest-compat", cfg.compat_timeout)
-    sh = Shell(vm)
-    why = sh.boot()
-    for name in names:
+    deadline = time.monotonic() + cfg.compat_timeout
+    boot, boots = None, 0
+    for name in compat_names():
         want, err = host_output(name)
         for variant in ("pie", "static"):
             test = "%s-%s" % (name, variant)
-            got = sh.run("/bin/%s /" % test)
+            left = deadline - time.monotonic()
+            if boot is None or (boot.sh.alive is False and not boot.why and left > 10):
+                if boot:
+                    boot.end()
+                boots += 1
+                boot = CompatBoot(cfg, suite, boots, left)
+            got = boot.sh.run("/bin/%s /" % test, COMPAT_CMD_TIMEOUT)
             if err:
                 suite.check(test, False, err, want or "")
             else:
-                compare(suite, test, got, want)
-    if why:
-        suite.check("boot to prompt", False, why)
-    sh.poweroff()
-    if vm.panicked():
-        suite.check("no kernel panic", False, "KERNEL PANIC on the console")
-    vm.close(suite.failed == 0)
+                compare(suite, test, got, want, boot.vm.end_reason() or boot.why)
+    if boot:
+        boot.end()
     return suite
 
 
