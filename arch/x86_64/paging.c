@@ -117,6 +117,46 @@ uint64_t pt_unmap(uint64_t root, uint64_t va)
 	return pa;
 }
 
+/* The page table (level-1) covering va, or NULL; *span gets the bytes to skip when absent. */
+static uint64_t *leaf_table(uint64_t root, uint64_t va, uint64_t *span)
+{
+	uint64_t *t = table(root);
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t e = t[(va >> shift) & 511];
+		if (!(e & PTE_P) || (e & PTE_PS)) {
+			*span = (1ul << shift) - (va & ((1ul << shift) - 1));
+			return NULL;
+		}
+		t = table(e);
+	}
+	return t;
+}
+
+void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
+{
+	bool active = root == pt_active() || va >= USER_TOP;
+	uint64_t end = va + len, span = PAGE_SIZE;
+	while (va < end) {
+		uint64_t *t = leaf_table(root, va, &span);
+		if (!t) {
+			va += span;
+			continue;
+		}
+		for (; va < end; va += PAGE_SIZE) {
+			uint64_t *e = &t[(va >> 12) & 511];
+			if (*e & PTE_P) {
+				*e = 0;
+				if (active)
+					invlpg(va);
+			}
+			if (((va >> 12) & 511) == 511) {
+				va += PAGE_SIZE;
+				break;
+			}
+		}
+	}
+}
+
 uint64_t pt_lookup(uint64_t root, uint64_t va)
 {
 	uint64_t *e = walk(root, va, 0);

@@ -1,10 +1,26 @@
 /* Freestanding string and memory functions for the kernel. */
 #include "kernel/lib/string.h"
+#include <stdint.h>
 
+/* memcpy and memset move eight bytes per step when they can. Under emulation (QEMU TCG)
+ * this matters a lot: a byte loop, and even "rep movsb"/"rep stosb" (emulated one
+ * iteration at a time), cost hundreds of nanoseconds per byte of a page. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			uint64_t a = ((const uint64_t *)s)[0], b = ((const uint64_t *)s)[1];
+			uint64_t c = ((const uint64_t *)s)[2], e = ((const uint64_t *)s)[3];
+			((uint64_t *)d)[0] = a;
+			((uint64_t *)d)[1] = b;
+			((uint64_t *)d)[2] = c;
+			((uint64_t *)d)[3] = e;
+		}
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)d = *(const uint64_t *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -27,6 +43,17 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t v = 0x0101010101010101ull * (unsigned char)c;
+	while (n && ((uintptr_t)d & 7))
+		*d++ = (unsigned char)c, n--;
+	for (; n >= 32; n -= 32, d += 32) {
+		((uint64_t *)d)[0] = v;
+		((uint64_t *)d)[1] = v;
+		((uint64_t *)d)[2] = v;
+		((uint64_t *)d)[3] = v;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = v;
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

@@ -65,21 +65,26 @@ uint64_t vattach_pte_flags(rid_t rid, bool writable_override)
 
 static void unmap_range(struct vattach *a, uint64_t from, uint64_t to)
 {
-	uint64_t root = vspace_root(a->space);
-	for (uint64_t va = from; va < to; va += PAGE_SIZE)
-		pt_unmap(root, va);
+	pt_unmap_range(vspace_root(a->space), from, to - from);
+}
+
+struct map_ctx {
+	uint64_t root, addr, flags;
+};
+
+static int map_one(void *c, uint64_t idx, uint64_t pa)
+{
+	struct map_ctx *m = c;
+	return pt_map(m->root, m->addr + idx * PAGE_SIZE, pa, m->flags);
 }
 
 static int map_resident(rid_t rid)
 {
 	struct vattach *a = get(rid);
-	uint64_t root = vspace_root(a->space), flags = vattach_pte_flags(rid, false);
-	for (uint64_t off = 0; off < a->size; off += PAGE_SIZE) {
-		uint64_t pa = vregion_page(a->region, off / PAGE_SIZE, false);
-		if (pa && pt_map(root, a->addr + off, pa, flags)) {
-			unmap_range(a, a->addr, a->addr + off);
-			return -ENOMEM;
-		}
+	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false) };
+	if (vregion_for_each_page(a->region, map_one, &m)) {
+		unmap_range(a, a->addr, a->addr + a->size);
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -163,10 +168,10 @@ void vattach_reprotect(rid_t rid, uint64_t addr, uint64_t len, uint32_t prot)
 	uint64_t root = vspace_root(a->space);
 	uint64_t f = (prot & VR_W ? PTE_W : 0) | (prot & VR_X ? 0 : PTE_NX) |
 		     (RID_TYPE(rid) == RT_VUSPACE ? PTE_U : 0);
-	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
-		if (!prot)
-			pt_unmap(root, va);
-		else
-			pt_protect(root, va, f);
+	if (!prot) {
+		pt_unmap_range(root, addr, len);
+		return;
 	}
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
+		pt_protect(root, va, f);
 }

@@ -98,6 +98,26 @@ uint64_t vregion_page(rid_t rid, uint64_t idx, bool alloc)
 	return *s;
 }
 
+int vregion_for_each_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t pa), void *ctx)
+{
+	struct vregion *r = get(rid);
+	if (!r)
+		return -ESTALE;
+	uint64_t *root = phys_to_virt(r->pv_root);
+	uint64_t npages = r->size / PAGE_SIZE;
+	for (uint64_t i = 0; i < 512 && i * 512 < npages; i++) {
+		if (!root[i])
+			continue;
+		uint64_t *leaf = phys_to_virt(root[i]);
+		for (uint64_t j = 0; j < 512 && i * 512 + j < npages; j++) {
+			int err = leaf[j] ? fn(ctx, i * 512 + j, leaf[j]) : 0;
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 int vregion_write(rid_t rid, uint64_t off, const void *src, uint64_t n)
 {
 	struct vregion *r = get(rid);

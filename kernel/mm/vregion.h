@@ -20,6 +20,10 @@ int vregion_create(uint64_t size, uint32_t kind, uint32_t prot, const char *name
 /* The physical page backing page index idx; alloc: allocate a zero page if absent.
  * Returns 0 if absent (or out of memory when alloc). */
 uint64_t vregion_page(rid_t region, uint64_t idx, bool alloc);
+/* Call fn for every resident page (index, physical address) in index order; stops at and
+ * returns the first non-zero result. */
+int vregion_for_each_page(rid_t region, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
+			  void *ctx);
 /* Copy n kernel bytes into the region at offset off (pages allocated as needed). */
 int vregion_write(rid_t region, uint64_t off, const void *src, uint64_t n);
 uint64_t vregion_size(rid_t region);

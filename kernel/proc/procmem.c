@@ -174,8 +174,9 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 				remove_att(p, i);
 		return err;
 	}
+	/* nothing is mapped yet (file bytes went to the region), so the region's protection
+	 * is all that decides the mappings made on first touch */
 	vregion_set_prot(vattach_region(att), vprot);
-	vattach_reprotect(att, vattach_addr(att), size, vprot ? vprot : 0);
 	return (long)vattach_addr(att);
 }
 

@@ -39,6 +39,9 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
 int pt_prepare(uint64_t root, uint64_t va, uint64_t len);
 /* Unmap; returns the physical address that was mapped, or 0. */
 uint64_t pt_unmap(uint64_t root, uint64_t va);
+/* Unmap every page of [va, va+len), skipping absent tables quickly; calls fn (if not NULL)
+ * with each physical page that was mapped. */
+void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len);
 /* The PTE for va, or 0 if not mapped. */
 uint64_t pt_lookup(uint64_t root, uint64_t va);
 /* Change the flags of a mapped page; false if not mapped. */
