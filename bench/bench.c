@@ -113,14 +113,25 @@ static uint64_t bench_spawn_once(const struct spawner *sp, const char *self)
 	return (now_ns() - t0) / SPAWN_ITERS / 1000;
 }
 
+/* "BENCH key median" and, to show the spread, "BENCH key_runs v1 v2 ..." (sorted). */
+static void report(const char *key, uint64_t *v, int n)
+{
+	uint64_t med = median(v, n);
+
+	printf("BENCH %s_runs", key);
+	for (int i = 0; i < n; i++)
+		printf(" %llu", (unsigned long long)v[i]);
+	printf("\nBENCH %s %llu\n", key, (unsigned long long)med);
+	fflush(stdout);
+}
+
 static int run_benchmarks(const struct spawner *sp, const char *self)
 {
 	uint64_t getpid_ns[RUNS], spawn_us[RUNS];
 
 	for (int i = 0; i < RUNS; i++)
 		getpid_ns[i] = bench_getpid_once();
-	printf("BENCH getpid_ns %llu\n", (unsigned long long)median(getpid_ns, RUNS));
-	fflush(stdout);
+	report("getpid_ns", getpid_ns, RUNS);
 	for (int i = 0; i < RUNS; i++) {
 		spawn_us[i] = bench_spawn_once(sp, self);
 		if (spawn_us[i] == 0) {
@@ -129,7 +140,7 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 		}
 	}
 	printf("BENCH spawn_method %s\n", sp->name);
-	printf("BENCH spawn_us %llu\n", (unsigned long long)median(spawn_us, RUNS));
+	report("spawn_us", spawn_us, RUNS);
 	return 0;
 }
 

@@ -136,10 +136,11 @@ def main():
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
         tess = dict(run or {}, **(boot or {}))
-    if linux:
-        print("Linux %s: spawn = %s" % (linux.get("kernel"), linux.get("spawn_method")))
-    if tess:
-        print("Tessera: spawn = %s" % tess.get("spawn_method"))
+    for name, res in (("Linux " + (linux or {}).get("kernel", ""), linux), ("Tessera", tess)):
+        if res:
+            print("%s: spawn = %s; runs (sorted): getpid_ns %s; spawn_us %s" % (
+                name, res.get("spawn_method"), res.get("getpid_ns_runs"),
+                res.get("spawn_us_runs")))
     print(table(tess, linux))
     return 0 if ok else 1
 
