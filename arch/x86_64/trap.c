@@ -94,5 +94,7 @@ void syscall_handler(struct trapframe *tf)
 	struct sysargs a = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 } };
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, &a);
 	sched_preempt_point();
-	proc_check_killed();
+	struct proc *p = proc_cur();
+	if (p && p->killed)
+		proc_check_killed();
 }

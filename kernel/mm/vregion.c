@@ -12,6 +12,7 @@ struct vregion {
 	uint32_t kind;
 	uint32_t prot;
 	uint32_t nattach;
+	uint32_t pins;
 	uint64_t resident;
 	uint64_t pv_root;     /* physical address of the radix root page */
 };
@@ -31,6 +32,7 @@ static void describe(rid_t rid, struct t_res_info *info)
 	info->v[1] = r->resident;
 	info->v[2] = r->kind;
 	info->v[3] = r->nattach;
+	info->v[4] = r->pins;
 }
 
 static int destroy(rid_t rid)
@@ -174,6 +176,13 @@ void vregion_ref(rid_t rid, int delta)
 	r->nattach += delta;
 }
 
+void vregion_pin(rid_t rid, int delta)
+{
+	struct vregion *r = get(rid);
+	assert(r && (delta > 0 || r->pins > 0));
+	r->pins += delta;
+}
+
 uint32_t vregion_nattach(rid_t rid)
 {
 	struct vregion *r = get(rid);
@@ -185,7 +194,7 @@ int vregion_delete(rid_t rid)
 	struct vregion *r = get(rid);
 	if (!r)
 		return -ESTALE;
-	if (r->nattach)
+	if (r->nattach || r->pins)
 		return -EBUSY;
 	uint64_t *root = phys_to_virt(r->pv_root);
 	for (int i = 0; i < 512; i++) {

@@ -34,5 +34,8 @@ void vregion_discard(rid_t region, uint64_t off, uint64_t len);
 /* Attachment bookkeeping, by the attach module. */
 void vregion_ref(rid_t region, int delta);
 uint32_t vregion_nattach(rid_t region);
-/* Delete a region that is attached nowhere. */
+/* A pinned region is kept by its holder (a program keeping its shared text) even when it is
+ * attached nowhere: vregion_delete refuses it until unpinned. */
+void vregion_pin(rid_t region, int delta);
+/* Delete a region that is attached nowhere and not pinned (-EBUSY otherwise). */
 int vregion_delete(rid_t region);

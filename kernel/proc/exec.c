@@ -36,7 +36,8 @@ static struct res_table exec_table;
 static int rq_head[EXEC_NPRIO + 1], rq_tail[EXEC_NPRIO + 1];
 static int cur = -1, idle = -1;
 static int slice_left = SLICE_TICKS;
-static bool need_resched;
+bool sched_need_resched;
+rid_t exec_current_rid;
 static int dead_pending = -1;
 
 void switch_context(uint64_t *save_rsp, uint64_t new_rsp);
@@ -91,7 +92,7 @@ static void enqueue(int i)
 		rq_head[e->prio] = i;
 	rq_tail[e->prio] = i;
 	if (cur >= 0 && e->prio < execs[cur].prio)
-		need_resched = true;
+		sched_need_resched = true;
 }
 
 static int dequeue(void)
@@ -191,11 +192,6 @@ void exec_set_root(rid_t rid, uint64_t root)
 		pt_activate(root);
 }
 
-rid_t exec_cur(void)
-{
-	return cur >= 0 ? execs[cur].hdr.rid : 0;
-}
-
 rid_t exec_proc(rid_t rid)
 {
 	struct exec *e = get(rid);
@@ -263,9 +259,10 @@ static void schedule(void)
 	fpu_save(p->fpu);
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;
+	exec_current_rid = n->hdr.rid;
 	n->state = ES_RUNNING;
 	slice_left = SLICE_TICKS;
-	need_resched = false;
+	sched_need_resched = false;
 	if (n->root)
 		pt_activate(n->root);
 	cpu_set_kstack(n->kstack_top);
@@ -324,13 +321,13 @@ void sched_tick(void)
 	if (cur >= 0) {
 		execs[cur].ticks++;
 		if (--slice_left <= 0)
-			need_resched = true;
+			sched_need_resched = true;
 	}
 }
 
-void sched_preempt_point(void)
+void sched_preempt_slow(void)
 {
-	if (need_resched && cur != idle)
+	if (cur != idle)
 		sched_yield_cur();
 }
 
@@ -349,6 +346,7 @@ _Noreturn void sched_start(void)
 	int err = res_alloc(RT_EXEC, "idle", NULL, TMODE_DEFAULT, &rid);
 	assert(!err);
 	idle = cur = (int)RID_INDEX(rid);
+	exec_current_rid = rid;
 	execs[idle].state = ES_RUNNING;
 	execs[idle].prio = EXEC_NPRIO;
 	execs[idle].root = paging_kernel_root();

@@ -20,7 +20,13 @@ int exec_create(int prio, rid_t proc, rid_t *out);
 struct trapframe *exec_tf(rid_t exec);
 /* Address space (translation-table root) the execution runs in; 0 = kernel only. */
 void exec_set_root(rid_t exec, uint64_t root);
-rid_t exec_cur(void);
+/* Per-CPU scheduler state read on every kernel exit (kept in exec.c). */
+extern rid_t exec_current_rid;
+extern bool sched_need_resched;
+static inline rid_t exec_cur(void)
+{
+	return exec_current_rid;
+}
 rid_t exec_proc(rid_t exec);
 /* The execution's state as user space sees it (enum t_proc_state). */
 int exec_visible_state(rid_t exec);
@@ -37,7 +43,12 @@ void sched_yield_cur(void);
 /* Called on every timer tick (interrupts off). */
 void sched_tick(void);
 /* Preempt if a higher-priority execution is ready or the time slice is used up. */
-void sched_preempt_point(void);
+void sched_preempt_slow(void);
+static inline void sched_preempt_point(void)
+{
+	if (sched_need_resched)
+		sched_preempt_slow();
+}
 /* The current execution ends for good; its stack is freed after the switch away. */
 _Noreturn void exec_exit_cur(void);
 /* Enter the scheduler loop on the boot stack (becomes the idle execution). */

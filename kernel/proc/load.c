@@ -19,6 +19,7 @@
 struct reloc_ctx {
 	const struct elf_image *img;
 	rid_t regions[ELF_MAX_SEGS];
+	bool shared[ELF_MAX_SEGS];     /* the program's shared text: never written here */
 	uint64_t base;
 };
 
@@ -28,6 +29,8 @@ static int write_reloc(void *c, uint64_t vaddr, uint64_t value)
 	uint64_t link = vaddr - ctx->base;
 	for (int i = 0; i < ctx->img->nseg; i++) {
 		const struct elf_seg *s = &ctx->img->seg[i];
+		if (link >= s->vaddr && link + 8 <= s->vaddr + s->memsz && ctx->shared[i])
+			return -ENOEXEC;    /* program_open's dry run rules this out */
 		if (link >= s->vaddr && link + 8 <= s->vaddr + s->memsz)
 			return vregion_write(ctx->regions[i], link - PG_DOWN(s->vaddr), &value, 8);
 	}
@@ -44,6 +47,10 @@ static int make_regions(struct proc *p, const struct elf_image *img, const uint8
 {
 	for (int i = 0; i < img->nseg; i++) {
 		const struct elf_seg *s = &img->seg[i];
+		if (program_text_region(p->program, i, &ctx->regions[i]) == 0) {
+			ctx->shared[i] = true;
+			continue;
+		}
 		uint64_t size = PG_UP(s->vaddr + s->memsz) - PG_DOWN(s->vaddr);
 		uint32_t kind = s->flags & ELF_PF_W ? TRK_DATA : TRK_TEXT;
 		int err = vregion_create(size, kind, seg_prot(s->flags), kind ? "data" : "text",
@@ -99,7 +106,7 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 	    !(err = elf_relocate(img, file, size, ctx.base, write_reloc, &ctx)))
 		err = attach_regions(p, img, &ctx);
 	for (int i = 0; i < img->nseg; i++)
-		if (ctx.regions[i])
+		if (ctx.regions[i] && !ctx.shared[i])
 			vregion_delete(ctx.regions[i]);
 	if (err)
 		return err;

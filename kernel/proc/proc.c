@@ -23,9 +23,18 @@ struct proc *proc_get(rid_t rid)
 	return res_obj(rid, RT_PROCESS);
 }
 
-struct proc *proc_cur(void)
+/* The current process is asked for on every system call: remember the last answer, keyed
+ * by the execution's id (a process entry outlives its execution, so the cache is valid for
+ * as long as that execution id is current). */
+rid_t proc_cache_exec;
+struct proc *proc_cache;
+
+struct proc *proc_cur_slow(void)
 {
-	return proc_get(exec_proc(exec_cur()));
+	rid_t e = exec_cur();
+	proc_cache = proc_get(exec_proc(e));
+	proc_cache_exec = proc_cache ? e : 0;
+	return proc_cache;
 }
 
 struct proc *proc_by_pid(int pid)
@@ -204,6 +213,7 @@ _Noreturn void proc_exit(int status_word)
 	p->exit_status = status_word;
 	p->state = TPS_ZOMBIE;
 	p->exec = 0;
+	proc_cache_exec = 0;
 	reparent_children(p);
 	wakeup(proc_by_pid(p->ppid));
 	if (p->pid == 1)

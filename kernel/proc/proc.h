@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
+#include "kernel/proc/exec.h"
 #include "kernel/res/res.h"
 
 #define NPROC 128
@@ -36,8 +37,9 @@ struct proc {
 };
 
 void proc_init(void);
-/* The process of the running execution (NULL for a kernel-only execution). */
-struct proc *proc_cur(void);
+struct proc *proc_cur_slow(void);
+extern rid_t proc_cache_exec;
+extern struct proc *proc_cache;
 struct proc *proc_by_pid(int pid);
 struct proc *proc_get(rid_t rid);
 
@@ -54,3 +56,11 @@ int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */
 void proc_check_killed(void);
 _Noreturn void proc_fault(int sig, const char *what, uint64_t addr, uint64_t rip);
+
+/* The process of the running execution (NULL for a kernel-only execution); asked for on
+ * every system call, so the answer is cached per execution id. */
+static inline struct proc *proc_cur(void)
+{
+	rid_t e = exec_cur();
+	return e && e == proc_cache_exec ? proc_cache : proc_cur_slow();
+}

@@ -5,11 +5,14 @@
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/vregion.h"
 
 struct program {
 	struct res_hdr hdr;
 	rid_t plate;
 	uint32_t users;
+	bool share_text;                   /* no relocation writes into a non-writable segment */
+	rid_t text[ELF_MAX_SEGS];          /* shared text regions, pinned by the program */
 	struct elf_image img;
 };
 
@@ -41,6 +44,8 @@ static void describe(rid_t rid, struct t_res_info *info)
 	info->v[4] = p->img.pie;
 	info->v[5] = p->users;
 	res_add_ref(info, "plate", p->plate);
+	for (int i = 0; i < p->img.nseg; i++)
+		res_add_ref(info, "text", p->text[i]);
 }
 
 static const struct res_ops program_ops = { .describe = describe };
@@ -51,6 +56,27 @@ void program_init(void)
 					    .stride = sizeof(struct program),
 					    .capacity = NPROGRAM, .ops = &program_ops };
 	res_register(RT_PROGRAM, &program_table);
+}
+
+/* A dry run of the relocations: do any of them land in a non-writable segment? */
+#define TEXT_CHECK_BASE 0x100000000000ull
+struct text_check {
+	const struct elf_image *img;
+	bool shareable;
+};
+
+static int check_write(void *ctx, uint64_t vaddr, uint64_t value)
+{
+	struct text_check *tc = ctx;
+	uint64_t link = vaddr - (tc->img->pie ? TEXT_CHECK_BASE : 0);
+	(void)value;
+	for (int i = 0; i < tc->img->nseg; i++) {
+		const struct elf_seg *s = &tc->img->seg[i];
+		if (link >= (s->vaddr & ~0xfffull) && link < s->vaddr + s->memsz &&
+		    !(s->flags & ELF_PF_W))
+			tc->shareable = false;
+	}
+	return 0;
 }
 
 static rid_t find_by_plate(rid_t plate)
@@ -81,6 +107,9 @@ int program_open(const char *path, const struct cred *cred, rid_t *out)
 		return err == -ENOTSUP ? -ENOEXEC : err;
 	if ((err = elf_parse(data, size, &img)))
 		return err;
+	struct text_check tc = { &img, true };
+	if ((err = elf_relocate(&img, data, size, img.pie ? TEXT_CHECK_BASE : 0, check_write, &tc)))
+		return err;
 	const char *base = strrchr(path, '/');
 	if ((err = res_alloc(RT_PROGRAM, base ? base + 1 : path, cred, TMODE_DEFAULT, &rid)))
 		return err;
@@ -88,6 +117,7 @@ int program_open(const char *path, const struct cred *cred, rid_t *out)
 	p->plate = plate;
 	p->users = 1;
 	p->img = img;
+	p->share_text = tc.shareable;
 	*out = rid;
 	return 0;
 }
@@ -96,8 +126,47 @@ void program_put(rid_t rid)
 {
 	struct program *p = get(rid);
 	assert(p && p->users > 0);
-	if (--p->users == 0)
-		res_free(rid);
+	if (--p->users)
+		return;
+	for (int i = 0; i < ELF_MAX_SEGS; i++) {
+		if (!p->text[i])
+			continue;
+		vregion_pin(p->text[i], -1);
+		vregion_delete(p->text[i]);
+	}
+	res_free(rid);
+}
+
+int program_text_region(rid_t rid, int seg, rid_t *out)
+{
+	struct program *p = get(rid);
+	if (!p || seg < 0 || seg >= p->img.nseg)
+		return -EINVAL;
+	const struct elf_seg *s = &p->img.seg[seg];
+	if (!p->share_text || (s->flags & ELF_PF_W))
+		return -ENOENT;
+	if (!p->text[seg]) {
+		const void *data;
+		size_t size;
+		uint64_t start = s->vaddr & ~0xfffull;
+		uint64_t len = ((s->vaddr + s->memsz + 0xfff) & ~0xfffull) - start;
+		uint32_t prot = VR_R | (s->flags & ELF_PF_X ? VR_X : 0);
+		rid_t region;
+		int err = program_file(rid, &data, &size);
+		if (!err)
+			err = vregion_create(len, TRK_TEXT, prot, "text", NULL, &region);
+		if (err)
+			return err;
+		if ((err = vregion_write(region, s->vaddr - start, (const uint8_t *)data + s->offset,
+					 s->filesz))) {
+			vregion_delete(region);
+			return err;
+		}
+		vregion_pin(region, 1);
+		p->text[seg] = region;
+	}
+	*out = p->text[seg];
+	return 0;
 }
 
 const struct elf_image *program_image(rid_t rid)

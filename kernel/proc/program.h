@@ -15,4 +15,8 @@ void program_init(void);
 int program_open(const char *path, const struct cred *cred, rid_t *out);
 void program_put(rid_t program);
 const struct elf_image *program_image(rid_t program);
+/* The shared text region of non-writable segment seg (made on first use, then attached by
+ * every process running the program), or -ENOENT when the segment must be private because
+ * load-time relocations write into it. */
+int program_text_region(rid_t program, int seg, rid_t *out);
 int program_file(rid_t program, const void **data, size_t *size);
