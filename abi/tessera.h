@@ -27,6 +27,11 @@ enum t_res_type {
 	RT_VUSPACE = 6,   /* a region attached to a space at an address, user-accessible */
 	RT_VKSPACE = 7,   /* a region attached to a space at an address, kernel-only */
 	RT_EXEC = 8,      /* an execution: the unit of processor allocation */
+	RT_CBOX = 9,      /* container box: a named mailbox (HVS IPC) */
+	RT_CONTAINER = 10, /* container: one message held in a box */
+	RT_CHECKPOINT = 11, /* saved data/BSS/stack/registers of a process (metamorphosis) */
+	RT_ICA = 12,      /* inter-core communication area (AnT) */
+	RT_NODE = 13,     /* another machine (migration) */
 	RT_NTYPES
 };
 
