@@ -206,7 +206,8 @@ def suite_shell(cfg):
         out = sh.run(cmd)
         if out is None:
             why = vm.end_reason()
-            suite.check(name, False, "no prompt after '%s'%s" % (cmd, " (%s)" % why if why else ""))
+            suite.check(name, False, "no prompt within %d s after '%s' (%s)"
+                        % (CMD_TIMEOUT, cmd, why or "hung or too slow"))
         else:
             suite.check(name, bool(ok(out)), "expected %s" % expected,
                         "output of '%s':\n%s" % (cmd, out or "(none)"))
@@ -240,8 +241,8 @@ def host_output(name):
 
 def compare(suite, test, got, want, why):
     if got is None:
-        return suite.check(test, False, "no prompt after the program ran%s"
-                           % (" (%s)" % why if why else ""))
+        return suite.check(test, False, "no prompt within %d s of starting it (%s)"
+                           % (COMPAT_CMD_TIMEOUT, why or "hung or too slow"))
     diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                         "host (Linux)", "Tessera"))
     return suite.check(test, got == want, "output differs from the host run", diff)
