@@ -301,7 +301,12 @@ def cmd_run(cfg):
     for name in cfg.suites or ALL_SUITES:
         print("== %s suite" % name, flush=True)
         t0 = time.monotonic()
-        lines.append(SUITES[name](cfg).summary())
+        try:
+            suite = SUITES[name](cfg)
+        except OSError as e:        # QEMU or a host program could not be started at all
+            suite = Suite(name)
+            suite.check("harness", False, str(e))
+        lines.append(suite.summary())
         print("  (%s suite: %.1f s)" % (name, time.monotonic() - t0))
         print(lines[-1], flush=True)
     if cfg.results:
