@@ -10,8 +10,10 @@ usable by hand. What it guarantees:
     guest with a small receive buffer loses nothing;
   - the log of a failed run is kept and its path printed; the log of a good run is removed.
 
-Command-line use (one boot, checks markers, prints their times):
-  tools/qemu_run.py --name smoke --timeout 60 --expect 'UTEST DONE' --mark '\\$ ' \\
+Command-line use (one boot; waits for each --expect in turn, types the matching --input after
+it, prints the time of each marker; exit status 0 if all were seen):
+  tools/qemu_run.py --name smoke --timeout 60 --expect '\\$ ' --input 'ls /bin' \\
+      --expect '\\$ ' --input poweroff --wait-exit \\
       -- qemu-system-x86_64 -machine q35 ... -kernel build/tessera.elf -initrd build/tessera.img
 """
 import argparse
@@ -48,7 +50,7 @@ class Qemu:
         self.name = name
         self.log_path = os.path.join(log_dir, name + ".log")
         self.log = open(self.log_path, "w", encoding="utf-8", errors="replace")
-        self.log.write("# " + " ".join(shlex.quote(a) for a in argv) + "\n")
+        self.log.write("# " + " ".join(shlex.quote(a) for a in argv + CONSOLE_FLAGS) + "\n")
         self.log.flush()
         self.text = ""
         self.ends = []        # end offset in self.text of each chunk received
