@@ -121,3 +121,5 @@ kernel_boot_stack:
 	.fill 16384, 1, 0
 	.globl kernel_boot_stack_top
 kernel_boot_stack_top:
+
+	.section .note.GNU-stack, "", @progbits

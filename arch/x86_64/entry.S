@@ -157,3 +157,5 @@ ISR_ADDR_ALL 0, 63
 ISR_ADDR_ALL 64, 127
 ISR_ADDR_ALL 128, 191
 ISR_ADDR_ALL 192, 255
+
+	.section .note.GNU-stack, "", @progbits

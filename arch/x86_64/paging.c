@@ -9,6 +9,40 @@
 
 extern uint64_t boot_pml4[512];
 static uint64_t kernel_root;
+static uint64_t active_root;               /* what CR3 holds: table | pcid */
+static bool pcid_supported, pcid_on;
+static uint64_t stale[4096 / 64];          /* PCIDs whose TLB entries may be out of date */
+
+#define CR4_PGE (1ul << 7)
+#define CR4_PCIDE (1ul << 17)
+#define CR3_NOFLUSH (1ul << 63)
+
+static uint64_t read_cr4(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static void mark_stale(uint64_t root)
+{
+	uint16_t pcid = root & 0xfff;
+	stale[pcid / 64] |= 1ul << (pcid % 64);
+}
+
+/* Does a change to root's mappings need an invlpg now (rather than a later PCID flush)? */
+static bool change_is_live(uint64_t root, uint64_t va)
+{
+	if (va >= USER_TOP || (root & PTE_ADDR) == (active_root & PTE_ADDR))
+		return true;
+	mark_stale(root);
+	return false;
+}
 
 static uint64_t *table(uint64_t pa)
 {
@@ -28,7 +62,37 @@ void paging_init(void)
 		assert(pa);
 		root[i] = pa | PTE_P | PTE_W;
 	}
+	uint32_t ecx;
+	__asm__ volatile("cpuid" : "=c"(ecx) : "a"(1), "c"(0) : "ebx", "edx");
+	pcid_supported = ecx & (1u << 17);
+	write_cr4(read_cr4() | CR4_PGE);         /* kernel stacks are global mappings */
+	active_root = kernel_root;
 	write_cr3(kernel_root);
+	paging_set_pcid(pcid_supported);
+}
+
+bool paging_pcid_supported(void)
+{
+	return pcid_supported;
+}
+
+bool paging_pcid_enabled(void)
+{
+	return pcid_on;
+}
+
+int paging_set_pcid(bool on)
+{
+	if (on && !pcid_supported)
+		return -ENOTSUP;
+	/* CR4.PCIDE may only be set while the current PCID is 0: go through the kernel table */
+	active_root = kernel_root;
+	write_cr3(kernel_root);
+	uint64_t cr4 = read_cr4() & ~CR4_PCIDE;
+	write_cr4(on ? cr4 | CR4_PCIDE : cr4);
+	pcid_on = on;
+	memset(stale, 0xff, sizeof(stale));
+	return 0;
 }
 
 uint64_t paging_kernel_root(void)
@@ -36,13 +100,14 @@ uint64_t paging_kernel_root(void)
 	return kernel_root;
 }
 
-uint64_t pt_create(void)
+uint64_t pt_create(uint16_t pcid)
 {
 	uint64_t pa = pmm_alloc();
 	if (!pa)
 		return 0;
 	memcpy(table(pa) + 256, table(kernel_root) + 256, 256 * sizeof(uint64_t));
-	return pa;
+	mark_stale(pcid);                        /* entries of an earlier space with this PCID */
+	return pa | (pcid & 0xfff);
 }
 
 static void free_level(uint64_t pa, int level)
@@ -61,7 +126,8 @@ void pt_destroy(uint64_t root)
 	for (int i = 0; i < 256; i++)
 		if (t[i] & PTE_P)
 			free_level(t[i], 3);
-	pmm_free(root);
+	mark_stale(root);
+	pmm_free(root & PTE_ADDR);
 }
 
 /* The PTE slot for va, creating intermediate tables when create is set. */
@@ -92,7 +158,7 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
 	if (!e)
 		return -ENOMEM;
 	*e = (pa & PTE_ADDR) | PTE_P | flags;
-	if (root == pt_active() || va >= USER_TOP)
+	if (change_is_live(root, va))
 		invlpg(va);
 	return 0;
 }
@@ -112,7 +178,7 @@ uint64_t pt_unmap(uint64_t root, uint64_t va)
 		return 0;
 	uint64_t pa = *e & PTE_ADDR;
 	*e = 0;
-	if (root == pt_active() || va >= USER_TOP)
+	if (change_is_live(root, va))
 		invlpg(va);
 	return pa;
 }
@@ -134,7 +200,7 @@ static uint64_t *leaf_table(uint64_t root, uint64_t va, uint64_t *span)
 
 void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
 {
-	bool active = root == pt_active() || va >= USER_TOP;
+	bool active = change_is_live(root, va);
 	uint64_t end = va + len, span = PAGE_SIZE;
 	while (va < end) {
 		uint64_t *t = leaf_table(root, va, &span);
@@ -169,7 +235,7 @@ bool pt_protect(uint64_t root, uint64_t va, uint64_t flags)
 	if (!e || !(*e & PTE_P))
 		return false;
 	*e = (*e & PTE_ADDR) | PTE_P | flags;
-	if (root == pt_active())
+	if (change_is_live(root, va))
 		invlpg(va);
 	return true;
 }
@@ -195,11 +261,21 @@ uint64_t pt_count_tables(uint64_t root)
 
 void pt_activate(uint64_t root)
 {
-	if (read_cr3() != root)
-		write_cr3(root);
+	if (root == active_root)
+		return;                          /* same space: no reload, no TLB flush */
+	active_root = root;
+	if (!pcid_on) {
+		write_cr3(root & PTE_ADDR);
+		return;
+	}
+	uint16_t pcid = root & 0xfff;
+	uint64_t bit = 1ul << (pcid % 64);
+	uint64_t keep = stale[pcid / 64] & bit ? 0 : CR3_NOFLUSH;
+	stale[pcid / 64] &= ~bit;
+	write_cr3(root | keep);
 }
 
 uint64_t pt_active(void)
 {
-	return read_cr3() & PTE_ADDR;
+	return active_root;
 }

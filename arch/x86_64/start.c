@@ -110,8 +110,9 @@ void kmain(uint32_t start_info_pa)
 	int err = plate_init_image(phys_to_virt(mods[0].paddr), mods[0].size);
 	if (err)
 		panic("kmain: bad boot image: error %d", err);
-	kprintf("Tessera: %lu MiB free, boot image %lu KiB\n",
-		pmm_free_pages() * PAGE_SIZE >> 20, mods[0].size >> 10);
+	kprintf("Tessera: %lu MiB free, boot image %lu KiB, PCID %s\n",
+		pmm_free_pages() * PAGE_SIZE >> 20, mods[0].size >> 10,
+		paging_pcid_enabled() ? "on" : paging_pcid_supported() ? "off" : "not supported");
 	start_init();
 	sched_start();
 }

@@ -58,14 +58,15 @@ void vspace_init(void)
 
 int vspace_create(const char *name, uint32_t mode, const struct cred *owner, rid_t *out)
 {
-	uint64_t root = pt_create();
-	if (!root)
-		return -ENOMEM;
 	rid_t rid;
 	int err = res_alloc(RT_VSPACE, name, owner, mode ? mode : TMODE_DEFAULT, &rid);
-	if (err) {
-		pt_destroy(root);
+	if (err)
 		return err;
+	/* the table index doubles as the space's PCID (0 is the kernel's own table) */
+	uint64_t root = pt_create((uint16_t)(RID_INDEX(rid) + 1));
+	if (!root) {
+		res_free(rid);
+		return -ENOMEM;
 	}
 	get(rid)->root = root;
 	*out = rid;

@@ -130,7 +130,8 @@ static int map_kstack(int idx, uint64_t *top)
 	uint64_t base = KSTACK_AREA + (uint64_t)idx * KSTACK_SLOT + PAGE_SIZE;  /* guard below */
 	for (int i = 0; i < KSTACK_PAGES; i++) {
 		uint64_t pa = pmm_alloc_dirty();
-		if (!pa || pt_map(paging_kernel_root(), base + i * PAGE_SIZE, pa, PTE_W | PTE_NX)) {
+		if (!pa || pt_map(paging_kernel_root(), base + i * PAGE_SIZE, pa,
+				    PTE_W | PTE_NX | PTE_G)) {
 			if (pa)
 				pmm_free(pa);
 			while (i--)

@@ -13,6 +13,7 @@
 #define PTE_W 0x2ul
 #define PTE_U 0x4ul
 #define PTE_PS 0x80ul
+#define PTE_G 0x100ul                         /* global: kept across address-space switches */
 #define PTE_NX (1ul << 63)
 #define PTE_ADDR 0x000ffffffffff000ul
 
@@ -25,11 +26,22 @@ static inline uint64_t virt_to_phys(const void *va)
 	return (uint64_t)va - PHYS_BASE;
 }
 
+/*
+ * A translation-table root is handled as a 64-bit value: the physical address of the PML4
+ * plus, in the low 12 bits, the process-context identifier (PCID) of its space. With PCID
+ * on, switching spaces keeps each space's TLB entries; changes made to a space that is not
+ * active mark its PCID stale, and the next switch to it flushes exactly that PCID.
+ */
 void paging_init(void);
+/* Whether the CPU has PCID, and turning its use on or off (for measurements). */
+bool paging_pcid_supported(void);
+bool paging_pcid_enabled(void);
+int paging_set_pcid(bool on);
 /* The kernel's own table (kernel half only); new spaces copy its upper half. */
 uint64_t paging_kernel_root(void);
-/* A new top-level table with the kernel half; 0 when out of memory. */
-uint64_t pt_create(void);
+/* A new top-level table with the kernel half, tagged with pcid (1..4095); 0 when out of
+ * memory. */
+uint64_t pt_create(uint16_t pcid);
 /* Free every user-half table page (not the mapped pages) and the root. */
 void pt_destroy(uint64_t root);
 /* Map one 4 KiB page; -ENOMEM if a table page cannot be had. flags: PTE_W|PTE_U|PTE_NX. */
