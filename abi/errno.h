@@ -36,5 +36,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ENOTEMPTY 39
+#define EIDRM 43
+#define EMSGSIZE 90
 #define ENOTSUP 95
 #define ESTALE 116

@@ -67,7 +67,9 @@ struct t_res_ref {
  *  vregion: v0 size in bytes, v1 resident pages, v2 kind (enum t_region_kind), v3 attachments
  *  vspace:  v0 attachments, v1 processes, v2 page-table pages
  *  vuspace/vkspace: v0 address, v1 size
- *  exec:    v0 state, v1 priority, v2 pid (0 = none), v3 ticks run */
+ *  exec:    v0 state, v1 priority, v2 pid (0 = none), v3 ticks run
+ *  cbox:    v0 queued containers, v1 bytes queued, v2 waiting receivers, v3 waiting senders
+ *  container: v0 size in bytes; ref "box" */
 struct t_res_info {
 	rid_t rid;
 	uint32_t type;
@@ -94,6 +96,14 @@ struct t_spawn {
 	uint32_t mode;                 /* operation mode of the process; 0: TMODE_DEFAULT */
 	int32_t prio;                  /* priority 0 (highest) .. 7; -1: the creator's */
 };
+
+/* ---- Container boxes and containers (t_cbox_create/send/recv; docs/ipc.md) --------------
+ * A container box is a named mailbox (RT_CBOX); a container is one message (RT_CONTAINER)
+ * queued in a box, first in first out. Sending and receiving both need TOP_USE on the box. */
+#define CONTAINER_MAX 65536u        /* largest container in bytes (bigger: -EMSGSIZE) */
+#define CBOX_QLEN 64u               /* containers one box holds */
+#define CBOX_QBYTES (1u << 20)      /* bytes one box holds */
+#define TCB_NONBLOCK 1u             /* -EAGAIN instead of waiting for room or a container */
 
 /* t_proc_wait flags */
 #define TW_NOHANG 1

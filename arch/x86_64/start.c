@@ -6,6 +6,7 @@
 #include "arch/timer.h"
 #include "kernel/dev/console.h"
 #include "kernel/fs/plate.h"
+#include "kernel/ipc/cbox.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
@@ -62,6 +63,7 @@ static void resources_init(void)
 	vspace_init();
 	vattach_init();
 	plate_init();
+	ipc_init();
 }
 
 static int split_args(char *s, const char **argv, int max)
