@@ -105,6 +105,14 @@ struct t_spawn {
 #define CBOX_QBYTES (1u << 20)      /* bytes one box holds */
 #define TCB_NONBLOCK 1u             /* -EAGAIN instead of waiting for room or a container */
 
+/* t_kctl keys (uid 0 only for changes): value -1 reads the current setting */
+#define TK_PCID 1          /* 1: use PCIDs on space switches, 0: flush on every switch */
+
+/* t_region_create protection bits */
+#define TR_READ 1
+#define TR_WRITE 2
+#define TR_EXEC 4
+
 /* t_proc_wait flags */
 #define TW_NOHANG 1
 

@@ -13,6 +13,7 @@ struct vattach {
 	rid_t region;
 	uint64_t addr;
 	uint64_t size;
+	bool standalone;
 };
 
 static struct vattach user_atts[NVATTACH];
@@ -30,11 +31,20 @@ static void describe(rid_t rid, struct t_res_info *info)
 	struct vattach *a = get(rid);
 	info->v[0] = a->addr;
 	info->v[1] = a->size;
+	info->v[2] = a->standalone;
 	res_add_ref(info, "space", a->space);
 	res_add_ref(info, "region", a->region);
 }
 
-static const struct res_ops att_ops = { .describe = describe };
+static int destroy(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	if (!a->standalone)
+		return -EBUSY;          /* a process's region: it leaves with the process */
+	return vattach_delete(rid);
+}
+
+static const struct res_ops att_ops = { .describe = describe, .destroy = destroy };
 
 void vattach_init(void)
 {
@@ -131,6 +141,13 @@ int vattach_delete(rid_t rid)
 	vregion_ref(a->region, -1);
 	res_free(rid);
 	return 0;
+}
+
+void vattach_set_standalone(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	if (a)
+		a->standalone = true;
 }
 
 rid_t vattach_region(rid_t rid)

@@ -14,6 +14,9 @@ void vattach_init(void);
 int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
 		   rid_t *out);
 int vattach_delete(rid_t att);
+/* Mark an attachment as free-standing (made by t_region_attach, not part of a process):
+ * only those can be deleted through the uniform interface. */
+void vattach_set_standalone(rid_t att);
 rid_t vattach_region(rid_t att);
 rid_t vattach_space(rid_t att);
 uint64_t vattach_addr(rid_t att);

@@ -5,6 +5,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/mm/uva.h"
 
 struct vregion {
 	struct res_hdr hdr;
@@ -15,6 +16,7 @@ struct vregion {
 	uint32_t pins;
 	uint64_t resident;
 	uint64_t pv_root;     /* physical address of the radix root page */
+	uint64_t home;        /* reserved system-wide address, 0 if none */
 };
 
 static struct vregion regions[NVREGION];
@@ -33,6 +35,7 @@ static void describe(rid_t rid, struct t_res_info *info)
 	info->v[2] = r->kind;
 	info->v[3] = r->nattach;
 	info->v[4] = r->pins;
+	info->v[5] = r->home;
 }
 
 static int destroy(rid_t rid)
@@ -143,6 +146,20 @@ uint64_t vregion_size(rid_t rid)
 	return r ? r->size : 0;
 }
 
+int vregion_make_home(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	if (!r)
+		return -ESTALE;
+	return r->home ? -EEXIST : uva_alloc(r->size, PAGE_SIZE, &r->home);
+}
+
+uint64_t vregion_home(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->home : 0;
+}
+
 uint32_t vregion_prot(rid_t rid)
 {
 	struct vregion *r = get(rid);
@@ -207,6 +224,8 @@ int vregion_delete(rid_t rid)
 		pmm_free(root[i]);
 	}
 	pmm_free(r->pv_root);
+	if (r->home)
+		uva_free(r->home, r->size);
 	res_free(rid);
 	return 0;
 }

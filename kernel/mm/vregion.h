@@ -27,6 +27,10 @@ int vregion_for_each_page(rid_t region, int (*fn)(void *ctx, uint64_t idx, uint6
 /* Copy n kernel bytes into the region at offset off (pages allocated as needed). */
 int vregion_write(rid_t region, uint64_t off, const void *src, uint64_t n);
 uint64_t vregion_size(rid_t region);
+/* A free-standing region (made by t_region_create) owns one system-wide address, its home,
+ * and is attached there in every space; 0 for regions of processes. */
+int vregion_make_home(rid_t region);
+uint64_t vregion_home(rid_t region);
 uint32_t vregion_prot(rid_t region);
 void vregion_set_prot(rid_t region, uint32_t prot);
 /* Free the pages of [off, off+len) (they read as zero again on next touch). */

@@ -12,6 +12,7 @@ struct vspace {
 	uint64_t root;
 	uint32_t nprocs;
 	uint32_t natt;
+	bool transient;
 	rid_t att[VSPACE_MAX_ATT];
 };
 
@@ -29,6 +30,8 @@ static void describe(rid_t rid, struct t_res_info *info)
 	info->v[0] = s->natt;
 	info->v[1] = s->nprocs;
 	info->v[2] = pt_count_tables(s->root);
+	info->v[3] = s->transient;
+	info->v[4] = s->root & 0xfff;     /* PCID */
 }
 
 static void constituents(rid_t rid, void (*fn)(rid_t, void *), void *arg)
@@ -93,11 +96,20 @@ uint64_t vspace_root(rid_t rid)
 	return s ? s->root : 0;
 }
 
+void vspace_set_transient(rid_t rid)
+{
+	struct vspace *s = get(rid);
+	if (s)
+		s->transient = true;
+}
+
 void vspace_proc_ref(rid_t rid, int delta)
 {
 	struct vspace *s = get(rid);
 	assert(s && (delta > 0 || s->nprocs > 0));
 	s->nprocs += delta;
+	if (s->transient && !s->nprocs && !s->natt)
+		vspace_delete(rid);
 }
 
 uint32_t vspace_nprocs(rid_t rid)
@@ -123,9 +135,11 @@ void vspace_remove_att(rid_t rid, rid_t att)
 	for (uint32_t i = 0; s && i < s->natt; i++) {
 		if (s->att[i] == att) {
 			s->att[i] = s->att[--s->natt];
-			return;
+			break;
 		}
 	}
+	if (s && s->transient && !s->nprocs && !s->natt)
+		vspace_delete(rid);
 }
 
 rid_t vspace_find_att(rid_t rid, uint64_t addr)

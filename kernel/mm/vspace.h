@@ -15,7 +15,11 @@ int vspace_create(const char *name, uint32_t mode, const struct cred *owner, rid
 /* Delete an empty space (no processes, no attachments): -EBUSY otherwise. */
 int vspace_delete(rid_t space);
 uint64_t vspace_root(rid_t space);
-/* Process membership count, kept by the process module. */
+/* A transient space was made for one process: it is deleted as soon as it holds no process
+ * and nothing attached. Spaces made with vmcreate persist until deleted. */
+void vspace_set_transient(rid_t space);
+/* Process membership count, kept by the process module. A transient space whose last
+ * process leaves (and that holds no other attachment) is deleted here. */
 void vspace_proc_ref(rid_t space, int delta);
 uint32_t vspace_nprocs(rid_t space);
 /* Attachment list, kept by the attach module. */

@@ -102,7 +102,7 @@ static int join_space(struct proc *p, rid_t space)
 	if (!space) {
 		if ((err = vspace_create(p->hdr.name, 0, &p->cred, &space)))
 			return err;
-		p->own_space = true;
+		vspace_set_transient(space);
 	} else if ((err = res_validate(space, RT_VSPACE)) ||
 		   (err = res_check(space, TOP_USE, &p->cred))) {
 		return err == -ESTALE ? -EINVAL : err;
@@ -119,11 +119,8 @@ static void release_constituents(struct proc *p)
 	if (p->program)
 		program_put(p->program);
 	p->program = 0;
-	if (p->vspace) {
-		vspace_proc_ref(p->vspace, -1);
-		if (p->own_space && !vspace_nprocs(p->vspace))
-			vspace_delete(p->vspace);   /* -EBUSY leaves a space others attached to */
-	}
+	if (p->vspace)
+		vspace_proc_ref(p->vspace, -1);     /* deletes a transient space left empty */
 	p->vspace = 0;
 	fdtable_close_all(&p->fds);
 }
@@ -152,6 +149,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->hdr.group = p->cred.gid;
 	p->state = TPS_NEW;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
+	p->umask = parent ? parent->umask : 022;
 	if (parent)
 		fdtable_clone(&p->fds, &parent->fds);
 	else

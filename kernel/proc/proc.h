@@ -31,9 +31,9 @@ struct proc {
 	int exit_status;             /* wait status word (Linux encoding) */
 	bool killed;
 	int kill_sig;
-	bool own_space;              /* the space was made for this process alone */
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
+	uint32_t umask;              /* umask(2): permission bits cleared on create */
 };
 
 void proc_init(void);

@@ -50,3 +50,38 @@ const char *t_region_kind_name(uint32_t kind);
 #define T_RID_STR_LEN 32
 /* "type:index" (the generation is left out: it only matters to detect stale ids). */
 char *t_rid_str(rid_t rid, char buf[T_RID_STR_LEN]);
+
+/* ---- HVS: spaces, moving processes, data regions (user/lib/hvs.c) ---------------------- */
+/* vmcreate: an empty, persistent space (deleted with t_res_delete once empty). */
+int t_vm_create(const char *name, uint32_t mode, rid_t *out);
+/* procmove: move process pid (0 = the caller) into space (0 = a new space of its own);
+ * nothing is copied. */
+int t_proc_move(int pid, rid_t space);
+/* proccreate(name, path, argv, vmid, mod): vmid 0 makes a new space. */
+int t_proccreate(const char *name, const char *path, const char *const *argv, rid_t vmid,
+		 uint32_t mode, int *pid_out);
+/* A free-standing region with its own system-wide address (TR_READ/TR_WRITE/TR_EXEC). */
+int t_region_create(uint64_t size, uint32_t prot, const char *name, rid_t *out);
+/* Attach a free-standing region into a space at its address (detach: t_res_delete(att)). */
+int t_region_attach(rid_t region, rid_t space, rid_t *att_out);
+uint64_t t_region_addr(rid_t region);
+/* The space process pid runs in (0 if none or unknown). */
+rid_t t_proc_space(int pid);
+/* Kernel settings: TK_PCID; value -1 reads. */
+int t_kctl(int key, long value);
+
+/* ---- Container boxes and containers: HVS IPC (user/lib/ipc.c, docs/ipc.md) -------------- */
+/* A new box named name (mode 0: TMODE_DEFAULT); -EEXIST if that name is taken. */
+int t_cbox_create(const char *name, uint32_t mode, rid_t *out);
+/* The box called name (t_res_lookup of RT_CBOX). */
+int t_cbox_open(const char *name, rid_t *out);
+/* Queues one container of size bytes (0..CONTAINER_MAX); waits while the box is full unless
+ * flags has TCB_NONBLOCK (-EAGAIN). */
+int t_cbox_send(rid_t box, const void *buf, size_t size, uint32_t flags);
+/* Takes the oldest container into buf; returns its size (also in *len_out when not NULL).
+ * Waits while the box is empty unless TCB_NONBLOCK (-EAGAIN). A container bigger than cap
+ * stays queued: -EMSGSIZE, with its size in *len_out. */
+int t_cbox_recv(rid_t box, void *buf, size_t cap, uint32_t flags, size_t *len_out);
+/* Parse a resource id: 16 hex digits as `res` prints them, TYPE:INDEX, or (when type is not 0)
+ * a name of a resource of that type. */
+int t_rid_parse(const char *s, uint32_t type, rid_t *out);

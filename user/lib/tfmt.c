@@ -51,6 +51,8 @@ static const char *const type_names[RT_NTYPES] = {
 	[RT_NONE] = "none",       [RT_PROCESS] = "process", [RT_PROGRAM] = "program",
 	[RT_PLATE] = "plate",     [RT_VREGION] = "vregion", [RT_VSPACE] = "vspace",
 	[RT_VUSPACE] = "vuspace", [RT_VKSPACE] = "vkspace", [RT_EXEC] = "exec",
+	[RT_CBOX] = "cbox", [RT_CONTAINER] = "container", [RT_CHECKPOINT] = "checkpoint",
+	[RT_ICA] = "ica", [RT_NODE] = "node",
 };
 
 const char *t_type_name(uint32_t type)

@@ -1,0 +1,67 @@
+/* Process moves between spaces (see procmove.h). All new attachments are made before any
+ * old one is removed, so a failure leaves the process exactly as it was. */
+#include "kernel/proc/procmove.h"
+#include "abi/errno.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/proc/exec.h"
+
+static int check_move(struct proc *p, rid_t space, const struct cred *cred)
+{
+	int err;
+	if (p->state == TPS_ZOMBIE || !p->exec)
+		return -ESRCH;
+	if ((err = res_validate(space, RT_VSPACE)))
+		return err;
+	if ((err = res_check(p->hdr.rid, TOP_MOVE, cred)) ||
+	    (err = res_check(space, TOP_USE, cred)))
+		return err;
+	for (int i = 0; i < PROC_MAX_ATT; i++)
+		if (p->att[i] && vspace_overlaps(space, vattach_addr(p->att[i]),
+						 vattach_size(p->att[i])))
+			return -EEXIST;
+	return 0;
+}
+
+/* Attach every region of p in space; on failure undo and return the error. */
+static int attach_all(struct proc *p, rid_t space, rid_t *fresh)
+{
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		fresh[i] = 0;
+		if (!p->att[i])
+			continue;
+		int err = vattach_create(space, vattach_region(p->att[i]), vattach_addr(p->att[i]),
+					 true, &p->cred, &fresh[i]);
+		if (err) {
+			while (i--)
+				if (fresh[i])
+					vattach_delete(fresh[i]);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int proc_move(struct proc *p, rid_t space, const struct cred *cred)
+{
+	static rid_t fresh[PROC_MAX_ATT];      /* one CPU, no sleeping in here */
+	int err = check_move(p, space, cred);
+	if (err || space == p->vspace)
+		return err;
+	if ((err = attach_all(p, space, fresh)))
+		return err;
+	rid_t old = p->vspace;
+	vspace_proc_ref(space, 1);
+	p->vspace = space;
+	exec_set_root(p->exec, vspace_root(space));   /* takes effect now if p is running */
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		if (!p->att[i])
+			continue;
+		if (p->att[i] == p->heap_att)
+			p->heap_att = fresh[i];
+		vattach_delete(p->att[i]);
+		p->att[i] = fresh[i];
+	}
+	vspace_proc_ref(old, -1);                     /* a transient space left empty goes */
+	return 0;
+}

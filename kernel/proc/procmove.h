@@ -1,0 +1,9 @@
+/* Moving a process between virtual spaces (HVS): its regions are detached from the old space
+ * and attached to the new one at the same addresses; no page is copied and the process
+ * continues where it was, whatever its state. */
+#pragma once
+#include "kernel/proc/proc.h"
+
+/* Needs TOP_MOVE on the process and TOP_USE on the target space. -EEXIST if one of its
+ * regions would collide with something already in the target (nothing changes then). */
+int proc_move(struct proc *p, rid_t space, const struct cred *cred);

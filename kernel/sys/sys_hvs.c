@@ -1,0 +1,128 @@
+/* Heterogeneous Virtual Storage calls: making spaces, moving processes between them, and
+ * free-standing data regions that live in a space without any process. */
+#include "abi/errno.h"
+#include "abi/tessera.h"
+#include "arch/paging.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/procmove.h"
+#include "kernel/sys/syscall.h"
+
+static const struct cred *caller(void)
+{
+	return &proc_cur()->cred;
+}
+
+/* An optional resource name from user space ("" when NULL). */
+static int fetch_name(uint64_t uname, char *name)
+{
+	name[0] = 0;
+	if (!uname)
+		return 0;
+	long n = strncpy_from_user(name, (const char *)uname, T_NAME_MAX);
+	return n == -ENAMETOOLONG ? -EINVAL : n < 0 ? (int)n : 0;
+}
+
+long sys_t_vm_create(const struct sysargs *a)
+{
+	char name[T_NAME_MAX];
+	rid_t rid, other;
+	int err = fetch_name(a->a[0], name);
+	if (err)
+		return err;
+	if (a->a[1] & ~(uint64_t)TMODE(TOP_ALL, TOP_ALL, TOP_ALL))
+		return -EINVAL;
+	if (!user_range_ok(a->a[2], sizeof(rid)))
+		return -EFAULT;
+	if (name[0] && res_lookup(RT_VSPACE, name, &other) == 0)
+		return -EEXIST;
+	if ((err = vspace_create(name, (uint32_t)a->a[1], caller(), &rid)))
+		return err;
+	if ((err = copy_to_user((void *)a->a[2], &rid, sizeof(rid))))
+		vspace_delete(rid);
+	return err;
+}
+
+/* Space 0 means a new space of the process's own, deleted when it is left empty. */
+long sys_t_proc_move(const struct sysargs *a)
+{
+	struct proc *p = a->a[0] ? proc_by_pid((int)a->a[0]) : proc_cur();
+	rid_t space = a->a[1];
+	if (!p || (int64_t)a->a[0] < 0 || p->state == TPS_ZOMBIE)
+		return -ESRCH;
+	if (space)
+		return proc_move(p, space, caller());
+	int err = res_check(p->hdr.rid, TOP_MOVE, caller());
+	if (err || (err = vspace_create(p->hdr.name, 0, &p->cred, &space)))
+		return err;
+	if ((err = proc_move(p, space, caller())))
+		vspace_delete(space);
+	else
+		vspace_set_transient(space);
+	return err;
+}
+
+long sys_t_region_create(const struct sysargs *a)
+{
+	char name[T_NAME_MAX];
+	rid_t rid;
+	uint64_t size = a->a[0];
+	uint32_t prot = (uint32_t)a->a[1];
+	int err = fetch_name(a->a[2], name);
+	if (err)
+		return err;
+	if (!size || size > VREGION_MAX_SIZE || (prot & ~(uint32_t)(TR_READ | TR_WRITE | TR_EXEC)))
+		return -EINVAL;
+	if (!user_range_ok(a->a[3], sizeof(rid)))
+		return -EFAULT;
+	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint32_t vprot = (prot & TR_READ ? VR_R : 0) | (prot & TR_WRITE ? VR_W : 0) |
+			 (prot & TR_EXEC ? VR_X : 0);
+	if ((err = vregion_create(size, TRK_OTHER, vprot, name, caller(), &rid)))
+		return err;
+	if ((err = vregion_make_home(rid)) ||
+	    (err = copy_to_user((void *)a->a[3], &rid, sizeof(rid))))
+		vregion_delete(rid);
+	return err;
+}
+
+long sys_t_region_attach(const struct sysargs *a)
+{
+	rid_t region = a->a[0], space = a->a[1], att;
+	int err;
+	if ((err = res_validate(region, RT_VREGION)) || (err = res_validate(space, RT_VSPACE)))
+		return err;
+	if (!vregion_home(region))
+		return -EINVAL;              /* a process's own region cannot be attached elsewhere */
+	if ((err = res_check(region, TOP_USE, caller())) ||
+	    (err = res_check(space, TOP_MODIFY, caller())))
+		return err;
+	if (!user_range_ok(a->a[2], sizeof(att)))
+		return -EFAULT;
+	if ((err = vattach_create(space, region, vregion_home(region), true, caller(), &att)))
+		return err;
+	vattach_set_standalone(att);
+	if ((err = copy_to_user((void *)a->a[2], &att, sizeof(att))))
+		vattach_delete(att);
+	return err;
+}
+
+long sys_t_kctl(const struct sysargs *a)
+{
+	int64_t value = (int64_t)a->a[1];
+	switch (a->a[0]) {
+	case TK_PCID:
+		if (value == -1)
+			return paging_pcid_enabled();
+		if (value != 0 && value != 1)
+			return -EINVAL;
+		if (caller()->uid != 0)
+			return -EPERM;
+		return paging_set_pcid(value == 1);
+	default:
+		return -EINVAL;
+	}
+}
