@@ -24,7 +24,7 @@ const char *ut_errname(long v)
 		{ EFBIG, "EFBIG" },	{ ENOSPC, "ENOSPC" },	    { ESPIPE, "ESPIPE" },
 		{ EROFS, "EROFS" },	{ ERANGE, "ERANGE" },	    { ENAMETOOLONG, "ENAMETOOLONG" },
 		{ ENOSYS, "ENOSYS" },	{ ENOTEMPTY, "ENOTEMPTY" }, { ENOTSUP, "ENOTSUP" },
-		{ ESTALE, "ESTALE" },
+		{ ESTALE, "ESTALE" },	{ EIDRM, "EIDRM" },	    { EMSGSIZE, "EMSGSIZE" },
 	};
 	if (v >= 0 || v < -4095)
 		return "";

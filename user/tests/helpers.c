@@ -219,6 +219,7 @@ static const struct {
 	{ "munmap", fault_munmap },	{ "exit", mode_exit },	      { "args", mode_args },
 	{ "bigargs", mode_bigargs },	{ "ppid", mode_ppid },	      { "cwd", mode_cwd },
 	{ "sleep", mode_sleep },	{ "yield", mode_yield },      { "orphan", mode_orphan },
+	{ "cbox", ut_helper_cbox },
 };
 
 int ut_helper_main(int argc, char **argv)

@@ -22,6 +22,7 @@ extern const struct utest ut_proc_tests[];
 extern const struct utest ut_mem_tests[];
 extern const struct utest ut_fs_tests[];
 extern const struct utest ut_misc_tests[];
+extern const struct utest ut_ipc_tests[];
 
 extern const char *ut_name;   /* the test running in this process */
 
@@ -78,3 +79,5 @@ extern const char *const ut_expected_env[];
 
 /* Runs the helper mode named in argv[2] (argv = { utest, -c, MODE, args... }). */
 int ut_helper_main(int argc, char **argv);
+/* The container-box helper: utest -c cbox OP ARGS (t_ipc.c). */
+int ut_helper_cbox(int argc, char **argv);
