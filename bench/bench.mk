@@ -11,6 +11,13 @@ $(BENCH_BIN): bench/bench.c abi/syscalls.def abi/tessera.h | deps
 	@mkdir -p $(dir $@)
 	musl-gcc $(WARN) -O2 -static -I. $< -o $@
 
+# Tessera-only benchmarks of the mechanisms (native calls, so PIE programs over libtessera).
+TESSERA_BENCHES := $(B)/root/bin/hvs_bench
+USER_BINS += $(TESSERA_BENCHES)
+$(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) $< $(ULIB) -o $@
+
 # ---- Linux side: initramfs of busybox-static + bench, Debian's newest installed kernel -------
 LINUX_ROOT := $(B)/bench/linux-root
 LINUX_INITRD := $(B)/bench/linux-initrd.cpio

@@ -105,7 +105,7 @@ static int join_space(struct proc *p, rid_t space)
 		vspace_set_transient(space);
 	} else if ((err = res_validate(space, RT_VSPACE)) ||
 		   (err = res_check(space, TOP_USE, &p->cred))) {
-		return err == -ESTALE ? -EINVAL : err;
+		return err;
 	}
 	p->vspace = space;
 	vspace_proc_ref(space, 1);

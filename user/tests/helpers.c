@@ -220,6 +220,8 @@ static const struct {
 	{ "bigargs", mode_bigargs },	{ "ppid", mode_ppid },	      { "cwd", mode_cwd },
 	{ "sleep", mode_sleep },	{ "yield", mode_yield },      { "orphan", mode_orphan },
 	{ "cbox", ut_helper_cbox },
+	{ "hvswork", ut_helper_hvswork }, { "hvsdeny", ut_helper_hvsdeny },
+	{ "hvsread", ut_helper_hvsread },
 };
 
 int ut_helper_main(int argc, char **argv)

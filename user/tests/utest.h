@@ -81,3 +81,7 @@ extern const char *const ut_expected_env[];
 int ut_helper_main(int argc, char **argv);
 /* The container-box helper: utest -c cbox OP ARGS (t_ipc.c). */
 int ut_helper_cbox(int argc, char **argv);
+extern const struct utest ut_hvs_tests[];
+int ut_helper_hvswork(int argc, char **argv);
+int ut_helper_hvsdeny(int argc, char **argv);
+int ut_helper_hvsread(int argc, char **argv);
