@@ -18,6 +18,14 @@ $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $(ULDFLAGS) $< $(ULIB) -o $@
 
+# Container round trips (bench/ipc_bench.c): static PIE so that its echo child can also run
+# in the parent's own space (cbox_rt_same_ns); uses native calls, so Tessera only.
+IPC_BENCH_BIN := $(B)/root/bin/ipcbench
+USER_BINS += $(IPC_BENCH_BIN)
+$(IPC_BENCH_BIN): bench/ipc_bench.c abi/syscalls.def abi/tessera.h | deps
+	@mkdir -p $(dir $@)
+	musl-gcc $(WARN) -O2 -fPIE -I. $(ULDFLAGS) $< -o $@
+
 # ---- Linux side: initramfs of busybox-static + bench, Debian's newest installed kernel -------
 LINUX_ROOT := $(B)/bench/linux-root
 LINUX_INITRD := $(B)/bench/linux-initrd.cpio
