@@ -125,3 +125,99 @@ struct linux_winsize {
 #define L_F_SETFL 4
 #define L_F_DUPFD_CLOEXEC 1030
 #define L_FD_CLOEXEC 1
+/* poll(2) events, statfs(2), resource limits and usage, sysinfo(2), times(2), sigaltstack */
+#define L_POLLIN 0x001
+#define L_POLLPRI 0x002
+#define L_POLLOUT 0x004
+#define L_POLLERR 0x008
+#define L_POLLHUP 0x010
+#define L_POLLNVAL 0x020
+#define L_S_IFIFO 0010000
+#define L_DT_FIFO 1
+#define L_AT_REMOVEDIR 0x200
+#define L_AT_EACCESS 0x200
+#define L_UTIME_NOW ((1l << 30) - 1l)
+#define L_UTIME_OMIT ((1l << 30) - 2l)
+#define L_RENAME_NOREPLACE 1
+#define L_RENAME_EXCHANGE 2
+#define L_RENAME_WHITEOUT 4
+#define L_RLIMIT_NLIMITS 16
+#define L_RLIMIT_STACK 3
+#define L_RLIMIT_NOFILE 7
+#define L_RLIM_INFINITY (~0ull)
+#define L_SS_ONSTACK 1
+#define L_SS_DISABLE 2
+#define L_MINSIGSTKSZ 2048
+#define L_GRND_NONBLOCK 1
+#define L_GRND_RANDOM 2
+#define L_GRND_INSECURE 4
+#define L_PR_SET_NAME 15
+#define L_PR_GET_NAME 16
+#define L_MREMAP_MAYMOVE 1
+#define L_MREMAP_FIXED 2
+#define L_MREMAP_DONTUNMAP 4
+#define L_TMPFS_MAGIC 0x01021994
+
+struct linux_pollfd {
+	int32_t fd;
+	int16_t events;
+	int16_t revents;
+};
+
+struct linux_statfs {
+	int64_t f_type;
+	int64_t f_bsize;
+	uint64_t f_blocks;
+	uint64_t f_bfree;
+	uint64_t f_bavail;
+	uint64_t f_files;
+	uint64_t f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen;
+	int64_t f_frsize;
+	int64_t f_flags;
+	int64_t f_spare[4];
+};
+
+struct linux_rlimit {
+	uint64_t cur;
+	uint64_t max;
+};
+
+struct linux_rusage {
+	struct linux_timeval ru_utime;
+	struct linux_timeval ru_stime;
+	int64_t rest[14];          /* maxrss ... nivcsw */
+};
+
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram;
+	uint64_t freeram;
+	uint64_t sharedram;
+	uint64_t bufferram;
+	uint64_t totalswap;
+	uint64_t freeswap;
+	uint16_t procs;
+	uint16_t pad;
+	uint32_t pad2;
+	uint64_t totalhigh;
+	uint64_t freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+struct linux_tms {
+	int64_t utime;
+	int64_t stime;
+	int64_t cutime;
+	int64_t cstime;
+};
+
+struct linux_stack {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};

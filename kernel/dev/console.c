@@ -91,6 +91,11 @@ void console_input(char c)
 	wakeup(inbuf);
 }
 
+int console_readable(void)
+{
+	return in_head != in_tail || eof_pending;
+}
+
 long console_read(char *kbuf, size_t n)
 {
 	while (in_head == in_tail && !eof_pending) {

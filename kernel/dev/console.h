@@ -8,6 +8,8 @@ void console_init(void);
 /* Blocks until input is available; returns bytes read (0 at end of input never happens). */
 long console_read(char *kbuf, size_t n);
 long console_write(const char *kbuf, size_t n);
+/* Whether a console_read would return at once (input queued, or an end of file pending). */
+int console_readable(void);
 /* Called from the serial interrupt with each received byte. */
 void console_input(char c);
 /* termios lflag bits the console honours: ICANON 0x2, ECHO 0x8 */

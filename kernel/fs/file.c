@@ -6,6 +6,7 @@
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 
 int file_alloc(const struct file_ops *ops, int flags, rid_t plate, struct file **out)
@@ -194,6 +195,18 @@ long file_getdents64(struct file *f, void *ubuf, size_t n)
 long file_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	return f->ops->ioctl(f, req, arg);
+}
+
+const char file_poll_chan;
+
+void file_poll_wakeup(void)
+{
+	wakeup(&file_poll_chan);
+}
+
+unsigned file_poll(struct file *f)
+{
+	return f->ops->poll ? f->ops->poll(f) : L_POLLIN | L_POLLOUT;
 }
 
 /* ---- defaults for variants ---------------------------------------------------------------- */

@@ -22,6 +22,8 @@ struct file_ops {
 	long (*getdents64)(struct file *f, void *ubuf, size_t n);
 	long (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
 	void (*release)(struct file *f);
+	/* Readiness as L_POLL* bits, without blocking; NULL: always readable and writable. */
+	unsigned (*poll)(struct file *f);
 };
 
 struct file {
@@ -31,6 +33,7 @@ struct file {
 	uint64_t off;       /* byte offset; for a directory, the listing position */
 	rid_t plate;        /* the plate behind the file (a device plate for /dev/...); 0 for the
 			     * console of fdtable_init_console */
+	void *priv;         /* the variant's own object (the pipe of a pipe end) */
 };
 
 struct fdtable {
@@ -91,6 +94,16 @@ void file_op_norelease(struct file *f);                                /* releas
 /* The variants opened by device-node plates: the console, /dev/null and /dev/zero. -ENXIO for
  * a device number no driver serves. */
 int file_open_device(rid_t node, int flags, struct file **out);
+
+/* A pipe: *rd is its read end, *wr its write end (flags: O_NONBLOCK is kept). -ENOMEM. */
+int pipe_create(int flags, struct file **rd, struct file **wr);
+/* Readiness of f as L_POLL* bits (see file_ops.poll). */
+unsigned file_poll(struct file *f);
+/* Whether f is a pipe end (pread/pwrite/lseek answer -ESPIPE). */
+int file_is_pipe(const struct file *f);
+/* Every open file that changes readiness calls this; poll(2) sleeps on it. */
+void file_poll_wakeup(void);
+extern const char file_poll_chan;
 
 /* The operations with the checks every variant shares (access mode, EBADF, EISDIR...). */
 long file_read(struct file *f, void *ubuf, size_t n);

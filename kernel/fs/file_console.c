@@ -100,7 +100,14 @@ static long con_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	}
 }
 
+static unsigned con_poll(struct file *f)
+{
+	(void)f;
+	return L_POLLOUT | (console_readable() ? L_POLLIN : 0);
+}
+
 static const struct file_ops console_ops = {
+	.poll = con_poll,
 	.read = con_read,
 	.write = con_write,
 	.lseek = file_op_espipe,

@@ -8,10 +8,9 @@
 #include "kernel/lib/string.h"
 
 #define SETFL_MASK (L_O_APPEND | L_O_NONBLOCK)
-#define UMASK 022        /* there is no umask call: every process has Linux's default */
 
 /* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
-static int base_dir(struct proc *p, int dirfd, const char *path, const char **base)
+int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base)
 {
 	struct file *f;
 	*base = p->cwd;
@@ -27,11 +26,11 @@ static int base_dir(struct proc *p, int dirfd, const char *path, const char **ba
 }
 
 /* The plate named by path relative to dirfd. */
-static int lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
+int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 {
 	char canon[PATH_BUF];
 	const char *base;
-	int err = base_dir(p, dirfd, path, &base);
+	int err = fsp_base_dir(p, dirfd, path, &base);
 	if (!err)
 		err = fs_resolve(base, path, canon);
 	if (!err)
@@ -52,14 +51,14 @@ int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t 
 	char canon[PATH_BUF];
 	const char *base;
 	struct file *f;
-	int err = base_dir(p, dirfd, path, &base);
+	int err = fsp_base_dir(p, dirfd, path, &base);
 	if (!err)
 		err = fs_resolve(base, path, canon);
 	/* refuse before O_CREAT could leave a new plate behind */
 	if (!err && !has_free_fd(&p->fds))
 		err = -EMFILE;
 	if (!err)
-		err = file_open_path(canon, flags, mode & ~(uint32_t)UMASK, &p->cred, &f);
+		err = file_open_path(canon, flags, mode & ~p->umask, &p->cred, &f);
 	if (err)
 		return err;
 	int fd = fd_install(&p->fds, 0, f, flags & L_O_CLOEXEC);
@@ -81,7 +80,7 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 		}
 		path = ".";
 	}
-	int err = lookup_at(p, dirfd, path, &plate);
+	int err = fsp_lookup_at(p, dirfd, path, &plate);
 	return err ? err : fs_stat_plate(plate, st);
 }
 
@@ -94,12 +93,12 @@ static int access_write(rid_t plate, const struct cred *cred)
 	return res_check(plate, TOP_MODIFY, cred);
 }
 
-int fsp_access(struct proc *p, const char *path, int mode)
+int fsp_access(struct proc *p, int dirfd, const char *path, int mode)
 {
 	rid_t plate;
 	if (mode & ~7)
 		return -EINVAL;
-	int err = lookup_at(p, L_AT_FDCWD, path, &plate);
+	int err = fsp_lookup_at(p, dirfd, path, &plate);
 	if (!err && (mode & 4))
 		err = res_check(plate, TOP_USE, &p->cred);
 	if (!err && (mode & 2))

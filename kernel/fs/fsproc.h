@@ -2,18 +2,58 @@
  * current directory and its credentials. The system calls in kernel/sys/sys_fs.c copy the
  * arguments in and out of user memory and call these with kernel copies. */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include "kernel/proc/proc.h"
 
 struct linux_stat;
+struct linux_statfs;
+struct linux_timespec;
+struct linux_pollfd;
 
 /* open(2)/openat(2): the new descriptor, or a negative errno. New plates get mode & ~022. */
 int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode);
 /* newfstatat(2): flags AT_EMPTY_PATH (path "" means dirfd itself) and AT_SYMLINK_NOFOLLOW
  * (no symbolic links exist, so it changes nothing). */
 int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct linux_stat *st);
-/* access(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0). */
-int fsp_access(struct proc *p, const char *path, int mode);
+/* faccessat(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0). */
+int fsp_access(struct proc *p, int dirfd, const char *path, int mode);
+/* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
+int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base);
+/* The plate named by path relative to dirfd. */
+int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out);
+
+/* ---- changing names and attributes (fsproc_names.c); errors as the Linux calls ---------- */
+int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode);
+/* unlinkat(2): flags 0 or AT_REMOVEDIR (rmdir) */
+int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags);
+/* renameat2(2): flags 0 or RENAME_NOREPLACE */
+int fsp_renameat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
+		 const char *newpath, unsigned flags);
+/* truncate(2) by path (fd < 0) or ftruncate(2) of fd (path NULL) */
+int fsp_truncate(struct proc *p, int fd, const char *path, int64_t length);
+/* fchmodat(2) by path, or fchmod(2) when path is NULL */
+int fsp_chmodat(struct proc *p, int dirfd, const char *path, uint32_t mode);
+/* utimensat(2): path NULL means dirfd itself; ts NULL means now (ts[1] is the mtime) */
+int fsp_utimensat(struct proc *p, int dirfd, const char *path, const struct linux_timespec *ts,
+		  int flags);
+int fsp_fchdir(struct proc *p, int fd);
+/* readlinkat(2): -EINVAL for every existing plate (there are no symbolic links) */
+int fsp_readlinkat(struct proc *p, int dirfd, const char *path);
+/* statfs(2) of the file system holding path (fd < 0) or fd */
+int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st);
+/* pread64/pwrite64: a transfer at off that leaves the file offset alone */
+long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int write);
+/* pipe2(2): fds[0] the read end, fds[1] the write end; flags O_CLOEXEC, O_NONBLOCK */
+int fsp_pipe(struct proc *p, int fds[2], int flags);
+/* dup3(2): flags 0 or O_CLOEXEC; oldfd == newfd is -EINVAL */
+int fsp_dup3(struct proc *p, int oldfd, int newfd, int flags);
+/* fsync/fdatasync/fadvise64 checks: 0 for plates, -EINVAL (-ESPIPE for advice) otherwise */
+int fsp_fsync(struct proc *p, int fd);
+int fsp_fadvise(struct proc *p, int fd, int64_t len, int advice);
+/* poll(2) over kernel copies of the pollfds; timeout_ns < 0 waits for ever; returns the
+ * number of entries with events, 0 on timeout, -EINTR if killed */
+int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeout_ns);
 int fsp_chdir(struct proc *p, const char *path);
 /* The lowest free descriptor >= min on fd's file (dup, F_DUPFD, F_DUPFD_CLOEXEC). */
 int fsp_dup(struct proc *p, int fd, int min, int cloexec);

@@ -36,7 +36,8 @@ int pl_check_regular(const struct plate *p)
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
 	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		if (plate_slots[i].hdr.rid && strcmp(plate_slots[i].path, abs_path) == 0) {
+		if (plate_slots[i].hdr.rid && !(plate_slots[i].flags & PF_UNLINKED) &&
+		    strcmp(plate_slots[i].path, abs_path) == 0) {
 			*out = plate_slots[i].hdr.rid;
 			return 0;
 		}
@@ -153,6 +154,7 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 	int err = pl_make(abs_path, L_S_IFREG | (mode & 07777), TMODE_DEFAULT, owner, dir, &p);
 	if (err)
 		return err;
+	p->mtime = plate_obj(dir)->mtime = pl_now();
 	*out = p->hdr.rid;
 	return 0;
 }
@@ -224,6 +226,7 @@ void plate_close_ref(rid_t rid)
 	struct plate *p = plate_obj(rid);
 	assert(p && p->opens > 0);
 	p->opens--;
+	pl_release_unlinked(p);
 }
 
 /* ---- the resource-layer operations -------------------------------------------------------- */

@@ -27,6 +27,22 @@ int plate_lookup_path(const char *abs_path, rid_t *out);
  * caller has checked the creator's right to modify the parent. */
 int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
 
+/* A new empty directory at a canonical path (parent as for plate_create); mode: 07777 bits. */
+int plate_mkdir(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
+/* Removes a name: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2) (-EISDIR).
+ * Needs modify rights on the parent (and ownership in a sticky directory: -EPERM); -EROFS
+ * on the boot image, -EBUSY for "/" and pinned plates. An open plate lives on unnamed. */
+int plate_remove(rid_t plate, int want_dir, const struct cred *cred);
+/* rename(2) between canonical paths, moving a directory's whole subtree; an existing target
+ * is replaced as Linux does (noreplace: -EEXIST instead). */
+int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred);
+/* Permission bits (owner or root only: -EPERM; -EROFS on the boot image). */
+int plate_chmod(rid_t plate, uint32_t mode, const struct cred *cred);
+/* Modification time in seconds; explicit_time 0 means "now", which write rights suffice for. */
+int plate_set_mtime(rid_t plate, uint32_t mtime, int explicit_time, const struct cred *cred);
+/* Sets the modification time to now (a write happened). */
+void plate_touch(rid_t plate);
+
 /* Contiguous content of an image plate; -ENOTSUP for a run-time plate (use plate_read_at).
  * Content operations on a directory fail with -EISDIR, on a device node with -EINVAL. */
 int plate_map_image(rid_t plate, const void **data, size_t *size);

@@ -93,6 +93,7 @@ void plate_write_commit(rid_t rid, uint64_t off, size_t written)
 		zero_range(p, p->size, off);
 	if (off + written > p->size)
 		p->size = off + written;
+	p->mtime = pl_now();
 }
 
 int plate_truncate(rid_t rid, uint64_t size)
@@ -108,6 +109,7 @@ int plate_truncate(rid_t rid, uint64_t size)
 	else
 		pagelist_free_from(&p->pages, (size + PL_PAGE - 1) / PL_PAGE);
 	p->size = size;
+	p->mtime = pl_now();
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #define PF_IMAGE 0x1u      /* content and entry come from the boot image: read-only */
 #define PF_PINNED 0x2u     /* never deleted ("/", "/tmp", /dev nodes) */
+#define PF_UNLINKED 0x4u   /* its name is gone; freed when the last open file closes */
 
 struct plate {
 	struct res_hdr hdr;
@@ -34,3 +35,7 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	    rid_t parent, struct plate **out);
 /* The directory at a canonical path, created with its missing parents (read-only ones). */
 int pl_ensure_dir(const char *path, const struct cred *owner, struct plate **out);
+/* The wall-clock time in seconds, for modification times. */
+uint32_t pl_now(void);
+/* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */
+void pl_release_unlinked(struct plate *p);

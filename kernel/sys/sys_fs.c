@@ -190,7 +190,7 @@ long sys_access(const struct sysargs *a)
 {
 	char path[PATH_BUF];
 	int err = get_path(a->a[0], path);
-	return err ? err : fsp_access(cur(), path, (int)a->a[1]);
+	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1]);
 }
 
 long sys_dup(const struct sysargs *a)

@@ -181,19 +181,6 @@ long sys_rt_sigprocmask(const struct sysargs *a)
 	return 0;
 }
 
-long sys_prlimit64(const struct sysargs *a)
-{
-	if (a->a[0] && a->a[0] != (uint64_t)proc_cur()->pid)
-		return -ESRCH;
-	if (a->a[3]) {
-		uint64_t lim[2] = { ~0ull, ~0ull };
-		if (a->a[1] == 3)            /* RLIMIT_STACK */
-			lim[0] = lim[1] = 8ull << 20;
-		return copy_to_user((void *)a->a[3], lim, sizeof(lim));
-	}
-	return 0;
-}
-
 long sys_getuid(const struct sysargs *a)
 {
 	(void)a;

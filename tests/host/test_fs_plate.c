@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c
+// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c
 /* Host tests of the plate table: boot-image plates (zero-copy, implied parents, read-only),
  * run-time plates in /tmp (paged content, holes, truncation, the size cap, out of memory),
  * deletion rules, the resource-layer description, and directory listings as dirent64. */
@@ -8,6 +8,7 @@
 #include "kernel/fs/dirent.h"
 #include "kernel/fs/path.h"
 #include "kernel/mm/pmm.h"
+#include "arch/timer.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include <stdio.h>
@@ -35,6 +36,12 @@ void pmm_free(uint64_t pa)
 {
 	pages_out--;
 	free(phys_to_virt(pa));
+}
+
+/* The wall clock, for modification times: a fixed moment is enough here. */
+uint64_t time_realtime_ns(void)
+{
+	return 1700000000ull * 1000000000ull;
 }
 
 /* ---- a boot image ------------------------------------------------------------------------ */

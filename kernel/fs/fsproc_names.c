@@ -1,0 +1,333 @@
+/* File-system operations of a process that change names and attributes, plus the
+ * descriptor-level calls of the Linux personality that are not open/close/read/write
+ * (pread/pwrite, pipes, dup3, fsync, poll, statfs). See fsproc.h. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "arch/timer.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fsproc.h"
+#include "kernel/fs/path.h"
+#include "kernel/fs/plate.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/proc/exec.h"
+
+#define CONSOLE_POLL_NS 10000000ull   /* console input does not wake poll: look this often */
+
+static int resolve_at(struct proc *p, int dirfd, const char *path, char canon[PATH_BUF])
+{
+	const char *base;
+	int err = fsp_base_dir(p, dirfd, path, &base);
+	return err ? err : fs_resolve(base, path, canon);
+}
+
+/* The last component of a path as written ("" if none), to refuse "." and "..". */
+static void last_component(const char *path, char out[PATH_BUF])
+{
+	size_t n = strnlen(path, PATH_MAX_LEN);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t s = n;
+	while (s > 0 && path[s - 1] != '/')
+		s--;
+	memcpy(out, path + s, n - s);
+	out[n - s] = '\0';
+}
+
+int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+{
+	char canon[PATH_BUF], parent[PATH_BUF];
+	rid_t rid, dir;
+	int err = resolve_at(p, dirfd, path, canon);
+	if (err)
+		return err;
+	if (plate_lookup_path(canon, &rid) == 0)
+		return -EEXIST;
+	path_parent(canon, parent);
+	if (plate_lookup_path(parent, &dir))
+		return -ENOENT;
+	if (plate_is_dir(dir) != 1)
+		return -ENOTDIR;
+	if (!plate_is_writable(dir))
+		return -EROFS;
+	if ((err = res_check(dir, TOP_MODIFY, &p->cred)))
+		return err;
+	return plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
+}
+
+int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
+{
+	char canon[PATH_BUF], last[PATH_BUF];
+	rid_t rid;
+	if (flags & ~L_AT_REMOVEDIR)
+		return -EINVAL;
+	int rmdir = (flags & L_AT_REMOVEDIR) != 0;
+	last_component(path, last);
+	if (rmdir && strcmp(last, ".") == 0)
+		return -EINVAL;
+	if (rmdir && strcmp(last, "..") == 0)
+		return -ENOTEMPTY;
+	int err = resolve_at(p, dirfd, path, canon);
+	if (!err)
+		err = plate_lookup_path(canon, &rid);
+	return err ? err : plate_remove(rid, rmdir, &p->cred);
+}
+
+int fsp_renameat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
+		 const char *newpath, unsigned flags)
+{
+	char from[PATH_BUF], to[PATH_BUF], last[PATH_BUF];
+	if (flags & ~(unsigned)L_RENAME_NOREPLACE)
+		return -EINVAL;        /* RENAME_EXCHANGE and RENAME_WHITEOUT are not provided */
+	last_component(oldpath, last);
+	if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+		return -EBUSY;
+	int err = resolve_at(p, olddirfd, oldpath, from);
+	if (!err)
+		err = resolve_at(p, newdirfd, newpath, to);
+	return err ? err : plate_rename(from, to, flags & L_RENAME_NOREPLACE, &p->cred);
+}
+
+int fsp_truncate(struct proc *p, int fd, const char *path, int64_t length)
+{
+	rid_t rid;
+	struct file *f;
+	int err;
+	if (length < 0)
+		return -EINVAL;
+	if (!path) {
+		if ((err = fd_get(&p->fds, fd, &f)))
+			return err;
+		int acc = f->flags & L_O_ACCMODE;
+		if (!f->plate || (plate_mode(f->plate) & L_S_IFMT) != L_S_IFREG ||
+		    (acc != L_O_WRONLY && acc != L_O_RDWR))
+			return -EINVAL;
+		return plate_truncate(f->plate, (uint64_t)length);
+	}
+	if ((err = fsp_lookup_at(p, L_AT_FDCWD, path, &rid)))
+		return err;
+	if (plate_is_dir(rid) == 1)
+		return -EISDIR;
+	if ((plate_mode(rid) & L_S_IFMT) != L_S_IFREG)
+		return -EINVAL;
+	if (!plate_is_writable(rid))
+		return -EROFS;
+	if ((err = res_check(rid, TOP_MODIFY, &p->cred)))
+		return err;
+	return plate_truncate(rid, (uint64_t)length);
+}
+
+/* The plate of an open file, for the f* calls; files without one (pipes, the console of
+ * the first process) have no attributes to change. */
+static int plate_of_fd(struct proc *p, int fd, rid_t *out)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	if (!f->plate)
+		return -EINVAL;
+	*out = f->plate;
+	return 0;
+}
+
+int fsp_chmodat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+{
+	rid_t rid;
+	int err = path ? fsp_lookup_at(p, dirfd, path, &rid) : plate_of_fd(p, dirfd, &rid);
+	return err ? err : plate_chmod(rid, mode, &p->cred);
+}
+
+static int valid_nsec(int64_t ns)
+{
+	return (ns >= 0 && ns < 1000000000) || ns == L_UTIME_NOW || ns == L_UTIME_OMIT;
+}
+
+int fsp_utimensat(struct proc *p, int dirfd, const char *path, const struct linux_timespec *ts,
+		  int flags)
+{
+	rid_t rid;
+	if (flags & ~(L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH))
+		return -EINVAL;
+	if (ts && (!valid_nsec(ts[0].tv_nsec) || !valid_nsec(ts[1].tv_nsec)))
+		return -EINVAL;
+	int by_fd = !path || (!path[0] && (flags & L_AT_EMPTY_PATH));
+	int err = by_fd ? plate_of_fd(p, dirfd, &rid) : fsp_lookup_at(p, dirfd, path, &rid);
+	if (err)
+		return err;
+	if (ts && ts[0].tv_nsec == L_UTIME_OMIT && ts[1].tv_nsec == L_UTIME_OMIT)
+		return 0;
+	uint32_t now = (uint32_t)(time_realtime_ns() / 1000000000ull), mtime = now;
+	int explicit_time = 0;
+	if (ts) {
+		for (int i = 0; i < 2; i++)
+			if (ts[i].tv_nsec != L_UTIME_NOW && ts[i].tv_nsec != L_UTIME_OMIT)
+				explicit_time = 1;
+		if (ts[1].tv_nsec == L_UTIME_OMIT)
+			mtime = plate_mtime(rid);
+		else if (ts[1].tv_nsec != L_UTIME_NOW)
+			mtime = (uint32_t)ts[1].tv_sec;
+	}
+	return plate_set_mtime(rid, mtime, explicit_time, &p->cred);
+}
+
+int fsp_fchdir(struct proc *p, int fd)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	if (!f->plate || plate_is_dir(f->plate) != 1)
+		return -ENOTDIR;
+	if ((err = res_check(f->plate, TOP_USE, &p->cred)))
+		return err;
+	strlcpy(p->cwd, plate_path(f->plate), sizeof(p->cwd));
+	return 0;
+}
+
+int fsp_readlinkat(struct proc *p, int dirfd, const char *path)
+{
+	rid_t rid;
+	int err = fsp_lookup_at(p, dirfd, path, &rid);
+	return err ? err : -EINVAL;
+}
+
+int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st)
+{
+	rid_t rid = 0;
+	struct file *f;
+	int err = path ? fsp_lookup_at(p, L_AT_FDCWD, path, &rid) : fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	if (!path)
+		rid = f->plate;
+	memset(st, 0, sizeof(*st));
+	st->f_type = L_TMPFS_MAGIC;
+	st->f_bsize = st->f_frsize = 4096;
+	st->f_blocks = pmm_total_pages();
+	st->f_bfree = st->f_bavail = pmm_free_pages();
+	st->f_files = PLATE_MAX;
+	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
+	st->f_namelen = PATH_MAX_LEN;
+	/* ST_VALID, and ST_RDONLY for the boot image (device nodes and pipes are writable) */
+	st->f_flags = 0x20 | (rid && plate_is_dir(rid) >= 0 &&
+			      (plate_mode(rid) & L_S_IFMT) != L_S_IFCHR && !plate_is_writable(rid));
+	return 0;
+}
+
+long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int write)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	if (f->ops->lseek == file_op_espipe)
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	uint64_t saved = f->off;
+	f->off = (uint64_t)off;
+	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
+	f->off = saved;
+	return r;
+}
+
+static int free_fds(const struct fdtable *t)
+{
+	int n = 0;
+	for (int i = 0; i < NFD; i++)
+		n += !t->fd[i];
+	return n;
+}
+
+int fsp_pipe(struct proc *p, int fds[2], int flags)
+{
+	struct file *rd, *wr;
+	if (flags & ~(L_O_CLOEXEC | L_O_NONBLOCK))
+		return -EINVAL;
+	if (free_fds(&p->fds) < 2)
+		return -EMFILE;
+	int err = pipe_create(flags, &rd, &wr);
+	if (err)
+		return err;
+	fds[0] = fd_install(&p->fds, 0, rd, flags & L_O_CLOEXEC);
+	fds[1] = fd_install(&p->fds, 0, wr, flags & L_O_CLOEXEC);
+	return 0;
+}
+
+int fsp_dup3(struct proc *p, int oldfd, int newfd, int flags)
+{
+	if (flags & ~L_O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	int r = fd_dup2(&p->fds, oldfd, newfd);
+	if (r >= 0)
+		p->fds.cloexec[r] = (flags & L_O_CLOEXEC) ? 1 : 0;
+	return r;
+}
+
+int fsp_fsync(struct proc *p, int fd)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	uint32_t kind = f->plate ? plate_mode(f->plate) & L_S_IFMT : 0;
+	/* plates live in memory: there is nothing to write back */
+	return kind == L_S_IFREG || kind == L_S_IFDIR ? 0 : -EINVAL;
+}
+
+int fsp_fadvise(struct proc *p, int fd, int64_t len, int advice)
+{
+	struct file *f;
+	int err = fd_get(&p->fds, fd, &f);
+	if (err)
+		return err;
+	if (file_is_pipe(f))
+		return -ESPIPE;
+	if (advice < 0 || advice > 5 || len < 0)
+		return -EINVAL;
+	return 0;           /* advice only: plates are in memory already */
+}
+
+/* One pass over the pollfds; *console says whether console input is awaited. */
+static int poll_once(struct proc *p, struct linux_pollfd *fds, unsigned n, int *console)
+{
+	int ready = 0;
+	*console = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct file *f;
+		fds[i].revents = 0;
+		if (fds[i].fd < 0)
+			continue;
+		if (fd_get(&p->fds, fds[i].fd, &f)) {
+			fds[i].revents = L_POLLNVAL;
+		} else {
+			unsigned want = (uint16_t)fds[i].events | L_POLLERR | L_POLLHUP;
+			fds[i].revents = (int16_t)(file_poll(f) & want);
+			if (f->ops->poll && !file_is_pipe(f))
+				*console = 1;
+		}
+		ready += fds[i].revents != 0;
+	}
+	return ready;
+}
+
+int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns >= 0 ? time_ns() + (uint64_t)timeout_ns : 0;
+	for (;;) {
+		int console;
+		int ready = poll_once(p, fds, n, &console);
+		uint64_t now = time_ns();
+		if (ready || timeout_ns == 0 || (timeout_ns > 0 && now >= deadline))
+			return ready;
+		uint64_t until = deadline;
+		if (console && (!until || until > now + CONSOLE_POLL_NS))
+			until = now + CONSOLE_POLL_NS;
+		sleep_on(&file_poll_chan, until);
+		if (p->killed)
+			return -EINTR;
+	}
+}

@@ -1,0 +1,252 @@
+/* Changing the plate tree: making directories, removing names (unlink, rmdir), renaming, and
+ * the attributes a program may change (permission bits, modification time). A plate that is
+ * still open when its name is removed lives on without a name (unlisted, not found by path)
+ * until its last open file is closed, as a Unix inode does. */
+#include "kernel/fs/plate_int.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "arch/timer.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+
+uint32_t pl_now(void)
+{
+	return (uint32_t)(time_realtime_ns() / 1000000000ull);
+}
+
+/* The writable directory that will hold a new entry at canon. */
+static int new_entry_parent(const char *canon, struct plate **dir)
+{
+	char parent[PATH_BUF];
+	rid_t rid;
+	if (strcmp(canon, "/") == 0 || plate_lookup_path(canon, &rid) == 0)
+		return -EEXIST;
+	path_parent(canon, parent);
+	if (plate_lookup_path(parent, &rid))
+		return -ENOENT;
+	*dir = plate_obj(rid);
+	if (!pl_is_dir(*dir))
+		return -ENOTDIR;
+	return (*dir)->flags & PF_IMAGE ? -EROFS : 0;
+}
+
+int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	struct plate *dir, *p;
+	int err = new_entry_parent(canon, &dir);
+	if (!err)
+		err = pl_make(canon, L_S_IFDIR | (mode & 07777), TMODE_DEFAULT, owner, dir->hdr.rid, &p);
+	if (err)
+		return err;
+	p->mtime = dir->mtime = pl_now();
+	*out = p->hdr.rid;
+	return 0;
+}
+
+static int has_children(rid_t dir)
+{
+	for (uint32_t i = 0; i < PLATE_MAX; i++)
+		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir &&
+		    plate_slots[i].hdr.rid != dir)
+			return 1;
+	return 0;
+}
+
+/* Frees a plate that has no name left and no open file. */
+void pl_release_unlinked(struct plate *p)
+{
+	if (!(p->flags & PF_UNLINKED) || p->opens)
+		return;
+	pagelist_free_from(&p->pages, 0);
+	res_free(p->hdr.rid);
+}
+
+/* Removes p's name; the plate itself goes when its last open file is closed. */
+static void drop_name(struct plate *p)
+{
+	struct plate *dir = plate_obj(p->parent);
+	if (dir)
+		dir->mtime = pl_now();
+	p->flags |= PF_UNLINKED;
+	p->path[0] = '\0';          /* canonical paths start with '/': never found again */
+	p->parent = 0;
+	res_set_name(p->hdr.rid, "");
+	pl_release_unlinked(p);
+}
+
+/* Whether cred may remove (or rename away) entry p of directory dir: write permission on the
+ * directory, and in a sticky directory (/tmp) also ownership of the entry or the directory. */
+static int may_remove(const struct plate *dir, const struct plate *p, const struct cred *cred)
+{
+	if ((dir->flags & PF_IMAGE) || (p->flags & PF_IMAGE))
+		return -EROFS;
+	if (p->flags & PF_PINNED)
+		return -EBUSY;
+	int err = res_check(dir->hdr.rid, TOP_MODIFY, cred);
+	if (err)
+		return err;
+	if ((dir->mode & 01000) && cred->uid != 0 && cred->uid != p->hdr.owner &&
+	    cred->uid != dir->hdr.owner)
+		return -EPERM;
+	return 0;
+}
+
+int plate_remove(rid_t rid, int want_dir, const struct cred *cred)
+{
+	struct plate *p = plate_obj(rid), *dir;
+	if (!p)
+		return -ENOENT;
+	if (!p->parent)
+		return -EBUSY;                  /* "/" */
+	dir = plate_obj(p->parent);
+	if (want_dir && !pl_is_dir(p))
+		return -ENOTDIR;
+	if (!want_dir && pl_is_dir(p))
+		return -EISDIR;
+	int err = may_remove(dir, p, cred);
+	if (!err && want_dir && has_children(rid))
+		err = -ENOTEMPTY;
+	if (!err)
+		drop_name(p);
+	return err;
+}
+
+/* ---- rename ------------------------------------------------------------------------------ */
+
+static int is_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Whether every path below 'from' still fits when its prefix becomes 'to'. */
+static int subtree_fits(const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to);
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		const char *path = plate_slots[i].path;
+		if (plate_slots[i].hdr.rid && is_below(path, from) &&
+		    strlen(path) - nf + nt > PATH_MAX_LEN)
+			return 0;
+	}
+	return 1;
+}
+
+static void set_path(struct plate *p, const char *path)
+{
+	strlcpy(p->path, path, sizeof(p->path));
+	res_set_name(p->hdr.rid, path);
+}
+
+/* Gives p the name 'to' and moves its whole subtree along (paths are stored whole). */
+static void move_subtree(struct plate *p, const char *to, rid_t new_parent)
+{
+	char from[PATH_BUF], buf[PATH_BUF];
+	size_t nf;
+	strlcpy(from, p->path, sizeof(from));
+	nf = strlen(from);
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		struct plate *c = &plate_slots[i];
+		if (!c->hdr.rid || !is_below(c->path, from))
+			continue;
+		strlcpy(buf, to, sizeof(buf));
+		strlcpy(buf + strlen(buf), c->path + nf, sizeof(buf) - strlen(buf));
+		set_path(c, buf);
+	}
+	set_path(p, to);
+	p->parent = new_parent;
+}
+
+/* The checks of rename(2) when the target name already exists. */
+static int check_replace(const struct plate *src, struct plate *dst, const struct cred *cred)
+{
+	struct plate *dstdir = plate_obj(dst->parent);
+	if (pl_is_dir(src) && !pl_is_dir(dst))
+		return -ENOTDIR;
+	if (!pl_is_dir(src) && pl_is_dir(dst))
+		return -EISDIR;
+	if (pl_is_dir(dst) && has_children(dst->hdr.rid))
+		return -ENOTEMPTY;
+	return dstdir ? may_remove(dstdir, dst, cred) : -EBUSY;
+}
+
+int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred)
+{
+	char to_parent[PATH_BUF];
+	rid_t src_rid, dst_rid, dir_rid;
+	if (plate_lookup_path(from, &src_rid))
+		return -ENOENT;
+	struct plate *src = plate_obj(src_rid), *dst = NULL;
+	path_parent(to, to_parent);
+	if (plate_lookup_path(to_parent, &dir_rid))
+		return -ENOENT;
+	struct plate *todir = plate_obj(dir_rid);
+	if (!pl_is_dir(todir))
+		return -ENOTDIR;
+	if (!src->parent || strcmp(to, "/") == 0)
+		return -EBUSY;
+	if (is_below(to, from))
+		return -EINVAL;                 /* a directory into its own subtree */
+	if (plate_lookup_path(to, &dst_rid) == 0)
+		dst = plate_obj(dst_rid);
+	if (dst && noreplace)
+		return -EEXIST;
+	if (dst == src)
+		return 0;
+	int err = may_remove(plate_obj(src->parent), src, cred);
+	if (!err && (todir->flags & PF_IMAGE))
+		err = -EROFS;
+	if (!err)
+		err = res_check(dir_rid, TOP_MODIFY, cred);
+	if (!err && dst)
+		err = check_replace(src, dst, cred);
+	if (!err && !subtree_fits(from, to))
+		err = -ENAMETOOLONG;
+	if (err)
+		return err;
+	if (dst)
+		drop_name(dst);
+	plate_obj(src->parent)->mtime = todir->mtime = pl_now();
+	move_subtree(src, to, dir_rid);
+	return 0;
+}
+
+/* ---- attributes -------------------------------------------------------------------------- */
+
+/* Attributes may be changed by the owner or root, and not on the read-only boot image. */
+static int may_set_attr(const struct plate *p, const struct cred *cred)
+{
+	if (!p)
+		return -ENOENT;
+	if (cred->uid != 0 && cred->uid != p->hdr.owner)
+		return -EPERM;
+	return p->flags & PF_IMAGE ? -EROFS : 0;
+}
+
+int plate_chmod(rid_t rid, uint32_t mode, const struct cred *cred)
+{
+	struct plate *p = plate_obj(rid);
+	int err = may_set_attr(p, cred);
+	if (!err)
+		p->mode = (p->mode & L_S_IFMT) | (mode & 07777);
+	return err;
+}
+
+int plate_set_mtime(rid_t rid, uint32_t mtime, int explicit_time, const struct cred *cred)
+{
+	struct plate *p = plate_obj(rid);
+	int err = may_set_attr(p, cred);
+	/* "now" only needs write permission, as on Linux */
+	if (err == -EPERM && !explicit_time)
+		err = res_check(rid, TOP_MODIFY, cred) ? -EACCES : 0;
+	if (!err)
+		p->mtime = mtime;
+	return err;
+}
+
+void plate_touch(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	if (p)
+		p->mtime = pl_now();
+}

@@ -1,0 +1,311 @@
+/* Linux file-system calls beyond the basic ones of sys_fs.c: name changes (mkdir, unlink,
+ * rename...), attributes (chmod, utimensat, truncate), pread/pwrite, pipes, dup3, poll and
+ * statfs. Each fetches and checks its arguments, then calls an fsproc function. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fsproc.h"
+#include "kernel/fs/path.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
+
+#define POLL_MAX 256              /* pollfds per call (one kmalloc object holds them) */
+
+static int get_path(uint64_t upath, char *path)
+{
+	long n = strncpy_from_user(path, (const char *)upath, PATH_BUF);
+	return n < 0 ? (int)n : 0;
+}
+
+/* A descriptor argument: ints only (dirfds may be AT_FDCWD, which is negative). */
+static int fd_arg(uint64_t v)
+{
+	return (int)v;
+}
+
+long sys_pread64(const struct sysargs *a)
+{
+	return fsp_pio(proc_cur(), fd_arg(a->a[0]), (void *)a->a[1], a->a[2], (int64_t)a->a[3], 0);
+}
+
+long sys_pwrite64(const struct sysargs *a)
+{
+	return fsp_pio(proc_cur(), fd_arg(a->a[0]), (void *)a->a[1], a->a[2], (int64_t)a->a[3], 1);
+}
+
+static long do_pipe(uint64_t ufds, int flags)
+{
+	int fds[2];
+	struct proc *p = proc_cur();
+	if (!user_range_ok(ufds, sizeof(fds)))
+		return -EFAULT;
+	int err = fsp_pipe(p, fds, flags);
+	if (err)
+		return err;
+	if (copy_to_user((void *)ufds, fds, sizeof(fds))) {
+		fd_close(&p->fds, fds[0]);
+		fd_close(&p->fds, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(const struct sysargs *a)
+{
+	return do_pipe(a->a[0], 0);
+}
+
+long sys_pipe2(const struct sysargs *a)
+{
+	return do_pipe(a->a[0], (int)a->a[1]);
+}
+
+long sys_dup3(const struct sysargs *a)
+{
+	if (a->a[0] > (uint64_t)INT32_MAX || a->a[1] > (uint64_t)INT32_MAX)
+		return a->a[2] & ~(uint64_t)L_O_CLOEXEC ? -EINVAL : -EBADF;
+	return fsp_dup3(proc_cur(), (int)a->a[0], (int)a->a[1], (int)a->a[2]);
+}
+
+static long do_poll(uint64_t ufds, uint64_t n, int64_t timeout_ns)
+{
+	if (n > POLL_MAX)
+		return -EINVAL;
+	size_t bytes = n * sizeof(struct linux_pollfd);
+	struct linux_pollfd *fds = kmalloc(bytes ? bytes : 1);
+	if (!fds)
+		return -ENOMEM;
+	long r = copy_from_user(fds, (const void *)ufds, bytes) ? -EFAULT : 0;
+	if (!r)
+		r = fsp_poll(proc_cur(), fds, (unsigned)n, timeout_ns);
+	if (r >= 0 && copy_to_user((void *)ufds, fds, bytes))
+		r = -EFAULT;
+	kfree(fds);
+	return r;
+}
+
+long sys_poll(const struct sysargs *a)
+{
+	int ms = (int)a->a[2];
+	return do_poll(a->a[0], a->a[1], ms < 0 ? -1 : (int64_t)ms * 1000000);
+}
+
+long sys_ppoll(const struct sysargs *a)
+{
+	struct linux_timespec ts;
+	int64_t ns = -1;
+	if (a->a[2]) {
+		if (copy_from_user(&ts, (const void *)a->a[2], sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		ns = ts.tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX
+							    : ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+	if (a->a[3] && a->a[4] != 8)
+		return -EINVAL;         /* the signal mask: signals are not delivered */
+	return do_poll(a->a[0], a->a[1], ns);
+}
+
+/* ---- names ------------------------------------------------------------------------------- */
+
+static long mkdirat(int dirfd, uint64_t upath, uint64_t mode)
+{
+	char path[PATH_BUF];
+	int err = get_path(upath, path);
+	return err ? err : fsp_mkdirat(proc_cur(), dirfd, path, (uint32_t)mode);
+}
+
+long sys_mkdir(const struct sysargs *a)
+{
+	return mkdirat(L_AT_FDCWD, a->a[0], a->a[1]);
+}
+
+long sys_mkdirat(const struct sysargs *a)
+{
+	return mkdirat(fd_arg(a->a[0]), a->a[1], a->a[2]);
+}
+
+static long unlinkat(int dirfd, uint64_t upath, uint64_t flags)
+{
+	char path[PATH_BUF];
+	int err = get_path(upath, path);
+	return err ? err : fsp_unlinkat(proc_cur(), dirfd, path, (int)flags);
+}
+
+long sys_unlink(const struct sysargs *a)
+{
+	return unlinkat(L_AT_FDCWD, a->a[0], 0);
+}
+
+long sys_rmdir(const struct sysargs *a)
+{
+	return unlinkat(L_AT_FDCWD, a->a[0], L_AT_REMOVEDIR);
+}
+
+long sys_unlinkat(const struct sysargs *a)
+{
+	return unlinkat(fd_arg(a->a[0]), a->a[1], a->a[2]);
+}
+
+static long renameat(int olddir, uint64_t uold, int newdir, uint64_t unew, uint64_t flags)
+{
+	char from[PATH_BUF], to[PATH_BUF];
+	int err = get_path(uold, from);
+	if (!err)
+		err = get_path(unew, to);
+	return err ? err : fsp_renameat(proc_cur(), olddir, from, newdir, to, (unsigned)flags);
+}
+
+long sys_rename(const struct sysargs *a)
+{
+	return renameat(L_AT_FDCWD, a->a[0], L_AT_FDCWD, a->a[1], 0);
+}
+
+long sys_renameat(const struct sysargs *a)
+{
+	return renameat(fd_arg(a->a[0]), a->a[1], fd_arg(a->a[2]), a->a[3], 0);
+}
+
+long sys_renameat2(const struct sysargs *a)
+{
+	return renameat(fd_arg(a->a[0]), a->a[1], fd_arg(a->a[2]), a->a[3], a->a[4]);
+}
+
+static long readlinkat(int dirfd, uint64_t upath, int64_t bufsiz)
+{
+	char path[PATH_BUF];
+	if (bufsiz <= 0)
+		return -EINVAL;
+	int err = get_path(upath, path);
+	return err ? err : fsp_readlinkat(proc_cur(), dirfd, path);
+}
+
+long sys_readlink(const struct sysargs *a)
+{
+	return readlinkat(L_AT_FDCWD, a->a[0], (int64_t)a->a[2]);
+}
+
+long sys_readlinkat(const struct sysargs *a)
+{
+	return readlinkat(fd_arg(a->a[0]), a->a[1], (int64_t)a->a[3]);
+}
+
+static long faccessat(int dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
+{
+	char path[PATH_BUF];
+	if (flags & ~(uint64_t)(L_AT_EACCESS | L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH))
+		return -EINVAL;
+	int err = get_path(upath, path);
+	return err ? err : fsp_access(proc_cur(), dirfd, path, (int)mode);
+}
+
+long sys_faccessat(const struct sysargs *a)
+{
+	return faccessat(fd_arg(a->a[0]), a->a[1], a->a[2], 0);
+}
+
+long sys_faccessat2(const struct sysargs *a)
+{
+	return faccessat(fd_arg(a->a[0]), a->a[1], a->a[2], a->a[3]);
+}
+
+long sys_fchdir(const struct sysargs *a)
+{
+	return fsp_fchdir(proc_cur(), fd_arg(a->a[0]));
+}
+
+long sys_umask(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	uint32_t old = p->umask;
+	p->umask = (uint32_t)a->a[0] & 0777;
+	return old;
+}
+
+/* ---- attributes and content -------------------------------------------------------------- */
+
+long sys_truncate(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	int err = get_path(a->a[0], path);
+	return err ? err : fsp_truncate(proc_cur(), -1, path, (int64_t)a->a[1]);
+}
+
+long sys_ftruncate(const struct sysargs *a)
+{
+	return fsp_truncate(proc_cur(), fd_arg(a->a[0]), NULL, (int64_t)a->a[1]);
+}
+
+long sys_fsync(const struct sysargs *a)
+{
+	return fsp_fsync(proc_cur(), fd_arg(a->a[0]));
+}
+
+long sys_fdatasync(const struct sysargs *a)
+{
+	return fsp_fsync(proc_cur(), fd_arg(a->a[0]));
+}
+
+long sys_fadvise64(const struct sysargs *a)
+{
+	return fsp_fadvise(proc_cur(), fd_arg(a->a[0]), (int64_t)a->a[2], (int)a->a[3]);
+}
+
+static long chmodat(int dirfd, uint64_t upath, uint64_t mode)
+{
+	char path[PATH_BUF];
+	int err = get_path(upath, path);
+	return err ? err : fsp_chmodat(proc_cur(), dirfd, path, (uint32_t)mode);
+}
+
+long sys_chmod(const struct sysargs *a)
+{
+	return chmodat(L_AT_FDCWD, a->a[0], a->a[1]);
+}
+
+long sys_fchmodat(const struct sysargs *a)
+{
+	return chmodat(fd_arg(a->a[0]), a->a[1], a->a[2]);
+}
+
+long sys_fchmod(const struct sysargs *a)
+{
+	return fsp_chmodat(proc_cur(), fd_arg(a->a[0]), NULL, (uint32_t)a->a[1]);
+}
+
+long sys_utimensat(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	struct linux_timespec ts[2];
+	int err = 0;
+	if (a->a[1] && (err = get_path(a->a[1], path)))
+		return err;
+	if (a->a[2] && copy_from_user(ts, (const void *)a->a[2], sizeof(ts)))
+		return -EFAULT;
+	return fsp_utimensat(proc_cur(), fd_arg(a->a[0]), a->a[1] ? path : NULL,
+			     a->a[2] ? ts : NULL, (int)a->a[3]);
+}
+
+static long put_statfs(int fd, const char *path, uint64_t ubuf)
+{
+	struct linux_statfs st;
+	int err = fsp_statfs(proc_cur(), fd, path, &st);
+	if (!err && copy_to_user((void *)ubuf, &st, sizeof(st)))
+		err = -EFAULT;
+	return err;
+}
+
+long sys_statfs(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	int err = get_path(a->a[0], path);
+	return err ? err : put_statfs(-1, path, a->a[1]);
+}
+
+long sys_fstatfs(const struct sysargs *a)
+{
+	return put_statfs(fd_arg(a->a[0]), NULL, a->a[1]);
+}

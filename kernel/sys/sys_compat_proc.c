@@ -1,0 +1,332 @@
+/* Linux process calls of the compatibility personality: resource limits, usage and system
+ * information, signals sent with kill/tkill/tgkill (they end the target with the signal's
+ * default action: handlers are not run), process groups and sessions (every process is the
+ * leader of its own group and session), prctl names, sigaltstack, and the memory advice
+ * calls madvise and mremap. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "arch/timer.h"
+#include "kernel/fs/file.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/procmem.h"
+#include "kernel/res/res.h"
+#include "kernel/sys/syscall.h"
+
+#define USER_HZ 100
+
+/* What a process has set through these calls, kept by process slot and valid while the slot
+ * holds the same process (rid), so that a new process starts from the defaults. */
+struct compat_state {
+	rid_t proc;
+	struct linux_rlimit lim[L_RLIMIT_NLIMITS];
+	struct linux_stack altstack;
+};
+
+static struct compat_state states[NPROC];
+
+static void default_limits(struct linux_rlimit *lim)
+{
+	for (int i = 0; i < L_RLIMIT_NLIMITS; i++)
+		lim[i] = (struct linux_rlimit){ L_RLIM_INFINITY, L_RLIM_INFINITY };
+	lim[L_RLIMIT_STACK].cur = STACK_SIZE;
+	lim[L_RLIMIT_NOFILE] = (struct linux_rlimit){ NFD, NFD };
+}
+
+static struct compat_state *state_of(struct proc *p)
+{
+	struct compat_state *s = &states[RID_INDEX(p->hdr.rid) % NPROC];
+	if (s->proc != p->hdr.rid) {
+		memset(s, 0, sizeof(*s));
+		s->proc = p->hdr.rid;
+		default_limits(s->lim);
+		s->altstack.flags = L_SS_DISABLE;
+	}
+	return s;
+}
+
+/* The process a pid argument names (0: the caller); -ESRCH for none or a zombie. */
+static int target(uint64_t pid, struct proc **out)
+{
+	struct proc *p = pid ? proc_by_pid((int)pid) : proc_cur();
+	if ((int64_t)pid < 0 || !p || p->state == TPS_ZOMBIE)
+		return -ESRCH;
+	*out = p;
+	return 0;
+}
+
+/* ---- limits ------------------------------------------------------------------------------ */
+
+static long do_prlimit(uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold)
+{
+	struct linux_rlimit nl;
+	struct proc *p, *self = proc_cur();
+	int err = target(pid, &p);
+	if (err)
+		return err;
+	if (res >= L_RLIMIT_NLIMITS)
+		return -EINVAL;
+	if (unew && copy_from_user(&nl, (const void *)unew, sizeof(nl)))
+		return -EFAULT;
+	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+		return -EPERM;
+	struct compat_state *s = state_of(p);
+	if (unew) {
+		if (nl.cur > nl.max)
+			return -EINVAL;
+		if (nl.max > s->lim[res].max && self->cred.uid != 0)
+			return -EPERM;
+		if (res == L_RLIMIT_NOFILE && nl.max > NFD)
+			return -EPERM;           /* the descriptor table has NFD slots */
+	}
+	if (uold && copy_to_user((void *)uold, &s->lim[res], sizeof(nl)))
+		return -EFAULT;
+	if (unew)
+		s->lim[res] = nl;
+	return 0;
+}
+
+long sys_prlimit64(const struct sysargs *a)
+{
+	return do_prlimit(a->a[0], a->a[1], a->a[2], a->a[3]);
+}
+
+long sys_getrlimit(const struct sysargs *a)
+{
+	if (!a->a[1])
+		return -EFAULT;
+	return do_prlimit(0, a->a[0], 0, a->a[1]);
+}
+
+long sys_setrlimit(const struct sysargs *a)
+{
+	if (!a->a[1])
+		return -EFAULT;
+	return do_prlimit(0, a->a[0], a->a[1], 0);
+}
+
+/* ---- usage and system information -------------------------------------------------------- */
+
+long sys_sysinfo(const struct sysargs *a)
+{
+	struct linux_sysinfo si;
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(time_ns() / 1000000000ull);
+	si.totalram = pmm_total_pages() * 4096;
+	si.freeram = pmm_free_pages() * 4096;
+	si.procs = (uint16_t)res_count(RT_PROCESS);
+	si.mem_unit = 1;
+	return copy_to_user((void *)a->a[0], &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+/* Processor time is not accounted per process yet: times and usage report zero, and the
+ * return value of times(2) is the clock-tick count since boot, as Linux gives. */
+long sys_times(const struct sysargs *a)
+{
+	struct linux_tms t;
+	memset(&t, 0, sizeof(t));
+	if (a->a[0] && copy_to_user((void *)a->a[0], &t, sizeof(t)))
+		return -EFAULT;
+	return (long)(time_ns() / (1000000000ull / USER_HZ));
+}
+
+long sys_getrusage(const struct sysargs *a)
+{
+	struct linux_rusage ru;
+	int who = (int)a->a[0];
+	if (who != 0 && who != -1 && who != 1)      /* SELF, CHILDREN, THREAD */
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	return copy_to_user((void *)a->a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+/* ---- signals ----------------------------------------------------------------------------- */
+
+/* Signals whose default action is to be ignored (SIGCHLD, SIGCONT, SIGURG, SIGWINCH) or to
+ * stop the process, which this kernel does not do: delivering them changes nothing. */
+static int default_is_ignore(int sig)
+{
+	return sig == 17 || sig == 18 || sig == 23 || sig == 28 || sig == 19 || sig == 20 ||
+	       sig == 21 || sig == 22;
+}
+
+static int send_signal(struct proc *p, int sig)
+{
+	struct proc *self = proc_cur();
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+		return -EPERM;
+	if (sig == 0 || default_is_ignore(sig))
+		return 0;
+	return proc_kill(p, sig);
+}
+
+long sys_kill(const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	struct proc *p, *self = proc_cur();
+	if ((int)a->a[1] < 0 || (int)a->a[1] > 64)
+		return -EINVAL;
+	if (pid == -1)
+		return -EPERM;            /* broadcast kills are not offered */
+	if (pid == 0 || pid == -self->pid)
+		pid = self->pid;          /* each process is its own group */
+	else if (pid < 0)
+		return -ESRCH;
+	int err = target((uint64_t)pid, &p);
+	return err ? err : send_signal(p, (int)a->a[1]);
+}
+
+long sys_tkill(const struct sysargs *a)
+{
+	struct proc *p;
+	if ((int)a->a[0] <= 0)
+		return -EINVAL;
+	int err = target(a->a[0], &p);
+	return err ? err : send_signal(p, (int)a->a[1]);
+}
+
+long sys_tgkill(const struct sysargs *a)
+{
+	struct proc *p;
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+		return -EINVAL;
+	if (a->a[0] != a->a[1])
+		return -ESRCH;            /* one thread per process: tid == tgid */
+	int err = target(a->a[1], &p);
+	return err ? err : send_signal(p, (int)a->a[2]);
+}
+
+long sys_sigaltstack(const struct sysargs *a)
+{
+	struct linux_stack ss;
+	struct compat_state *s = state_of(proc_cur());
+	if (a->a[0]) {
+		if (copy_from_user(&ss, (const void *)a->a[0], sizeof(ss)))
+			return -EFAULT;
+		if (ss.flags & ~(int32_t)(L_SS_DISABLE | (1 << 31)))   /* SS_AUTODISARM */
+			return -EINVAL;
+		if (!(ss.flags & L_SS_DISABLE) && ss.size < L_MINSIGSTKSZ)
+			return -ENOMEM;
+	}
+	if (a->a[1] && copy_to_user((void *)a->a[1], &s->altstack, sizeof(ss)))
+		return -EFAULT;
+	if (a->a[0])
+		s->altstack = ss.flags & L_SS_DISABLE ? (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 }
+						      : ss;
+	return 0;
+}
+
+/* ---- groups and sessions ----------------------------------------------------------------- */
+
+static long own_group(uint64_t pid)
+{
+	struct proc *p;
+	int err = target(pid, &p);
+	return err ? err : p->pid;
+}
+
+long sys_getpgid(const struct sysargs *a)
+{
+	return own_group(a->a[0]);
+}
+
+long sys_getsid(const struct sysargs *a)
+{
+	return own_group(a->a[0]);
+}
+
+long sys_getpgrp(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->pid;
+}
+
+long sys_setsid(const struct sysargs *a)
+{
+	(void)a;
+	return proc_cur()->pid;
+}
+
+long sys_setpgid(const struct sysargs *a)
+{
+	struct proc *self = proc_cur();
+	if ((int64_t)a->a[1] < 0)
+		return -EINVAL;
+	if (a->a[0] && a->a[0] != (uint64_t)self->pid)
+		return proc_by_pid((int)a->a[0]) ? -EPERM : -ESRCH;
+	return !a->a[1] || a->a[1] == (uint64_t)self->pid ? 0 : -EPERM;
+}
+
+/* ---- prctl, rseq ------------------------------------------------------------------------- */
+
+long sys_prctl(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	char name[16];
+	switch (a->a[0]) {
+	case L_PR_SET_NAME:
+		if (strncpy_from_user(name, (const char *)a->a[1], sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[sizeof(name) - 1] = '\0';
+		return res_set_name(p->hdr.rid, name);
+	case L_PR_GET_NAME:
+		memset(name, 0, sizeof(name));
+		strlcpy(name, p->hdr.name, sizeof(name));
+		return copy_to_user((void *)a->a[1], name, sizeof(name)) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Restartable sequences are not provided: the C libraries register one at start and go on
+ * without it when the kernel answers ENOSYS. */
+long sys_rseq(const struct sysargs *a)
+{
+	(void)a;
+	return -ENOSYS;
+}
+
+/* ---- memory advice ----------------------------------------------------------------------- */
+
+long sys_madvise(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1];
+	int advice = (int)a->a[2];
+	if (addr & 4095 || len > (1ull << 47) || addr + len < addr)
+		return -EINVAL;
+	/* NORMAL RANDOM SEQUENTIAL WILLNEED DONTNEED, FREE, MERGEABLE.., HUGEPAGE.., DONTDUMP..,
+	 * COLD, PAGEOUT: hints only; pages stay as they are (MADV_DONTNEED does not zero) */
+	if ((advice >= 0 && advice <= 4) || advice == 8 || (advice >= 12 && advice <= 17) ||
+	    advice == 20 || advice == 21)
+		return 0;
+	return -EINVAL;
+}
+
+/* Shrinking in place unmaps the tail; growing is refused with ENOMEM (C libraries then
+ * allocate anew and copy). */
+long sys_mremap(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], old_len = (a->a[1] + 4095) & ~4095ull;
+	uint64_t new_len = (a->a[2] + 4095) & ~4095ull, flags = a->a[3];
+	if (addr & 4095 || flags & ~(uint64_t)(L_MREMAP_MAYMOVE | L_MREMAP_FIXED |
+					       L_MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & L_MREMAP_FIXED) && !(flags & L_MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!new_len || a->a[2] > (1ull << 47))
+		return -EINVAL;
+	if (flags & (L_MREMAP_FIXED | L_MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if (new_len > old_len)
+		return -ENOMEM;
+	if (new_len < old_len) {
+		int err = procmem_munmap(proc_cur(), addr + new_len, old_len - new_len);
+		if (err)
+			return err;
+	}
+	return (long)addr;
+}
