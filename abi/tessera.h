@@ -113,6 +113,27 @@ struct t_spawn {
 #define TR_WRITE 2
 #define TR_EXEC 4
 
+/* ---- Running-mode switch (DMSM; t_switch_supervisor/t_switch_user/t_runmode_info,
+ * docs/runmode.md) ------------------------------------------------------------------------
+ * Every address space has the coexistence control area, read-only, at T_CCA_ADDR: the
+ * running mode of the process that is running now (the kernel rewrites it on every switch)
+ * and the address of the kernel's function entry, which Smode code calls instead of trapping
+ * (rax = call number, arguments as for `syscall`; rcx and r11 are clobbered). */
+#define T_CCA_ADDR 0x00007ff000000000ull
+#define TRM_UMODE 0u                /* application code runs in ring 3 */
+#define TRM_SMODE 1u                /* application code runs in ring 0 */
+#define TRM_NONE 0xffu              /* t_runmode_info.pending: no switch waiting */
+struct t_cca {
+	uint64_t mode;                 /* TRM_UMODE or TRM_SMODE */
+	uint64_t entry;                /* the kernel's function entry */
+};
+struct t_runmode_info {
+	uint32_t mode;                 /* TRM_UMODE or TRM_SMODE now */
+	uint32_t pending;              /* mode applied at the end of its next call, or TRM_NONE */
+	uint64_t switches;             /* mode changes applied to this process */
+	uint64_t calls;                /* function-entry calls so far, all processes */
+};
+
 /* t_proc_wait flags */
 #define TW_NOHANG 1
 

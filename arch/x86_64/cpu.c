@@ -33,7 +33,9 @@ static uint64_t gdt[7];
 static struct tss tss;
 static struct idt_entry idt[256];
 static struct percpu percpu;
-static uint8_t ist_stack[2][8192] __attribute__((aligned(16)));
+/* IST 1: double fault, IST 2: NMI, IST 3: every other vector. The entry code leaves IST 3
+ * after a few instructions (entry.S trap_common), so it is never used twice at once. */
+static uint8_t ist_stack[3][8192] __attribute__((aligned(16)));
 
 extern uint64_t isr_table[256];     /* entry.S: one stub per vector */
 extern void syscall_entry(void);
@@ -52,6 +54,7 @@ static void gdt_init(void)
 	tss.iomap_base = sizeof(tss);
 	tss.ist[0] = (uint64_t)ist_stack[0] + sizeof(ist_stack[0]);
 	tss.ist[1] = (uint64_t)ist_stack[1] + sizeof(ist_stack[1]);
+	tss.ist[2] = (uint64_t)ist_stack[2] + sizeof(ist_stack[2]);
 	struct dtr d = { sizeof(gdt) - 1, (uint64_t)gdt };
 	__asm__ volatile("lgdt %0\n"
 			 "mov %1, %%ds\n mov %1, %%es\n mov %1, %%ss\n"
@@ -76,8 +79,10 @@ static void idt_set(int vec, uint64_t handler, int ist, int dpl)
 
 static void idt_init(void)
 {
+	/* every vector on a stack of its own: ring-0 application code (Smode) must not get
+	 * frames pushed into its red zone, and its entries are moved to its kernel stack */
 	for (int v = 0; v < 256; v++)
-		idt_set(v, isr_table[v], 0, 0);
+		idt_set(v, isr_table[v], 3, 0);
 	idt_set(2, isr_table[2], 2, 0);     /* NMI on its own stack */
 	idt_set(8, isr_table[8], 1, 0);     /* double fault on its own stack */
 	struct dtr d = { sizeof(idt) - 1, (uint64_t)idt };
@@ -110,6 +115,7 @@ void cpu_init(void)
 	idt_init();
 	sse_init();
 	wrmsr(MSR_GS_BASE, (uint64_t)&percpu);
+	cpu_set_app_mode(false);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	syscall_init();
 }
@@ -118,6 +124,12 @@ void cpu_set_kstack(uint64_t top)
 {
 	tss.rsp[0] = top;
 	percpu.kstack_top = top;
+}
+
+void cpu_set_app_mode(bool smode)
+{
+	percpu.app_ss = smode ? SEL_KDATA : SEL_UDATA;
+	percpu.app_cs = smode ? SEL_KCODE : SEL_UCODE;
 }
 
 void fpu_save(void *area)

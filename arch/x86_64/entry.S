@@ -5,6 +5,7 @@
  */
 #define SEL_UDATA 0x1b
 #define SEL_UCODE 0x23
+#define USER_TOP 0x0000800000000000
 
 .macro PUSH_REGS
 	push %rax
@@ -52,7 +53,11 @@ isr_\vec:
 	push $0
 	.endif
 	push $\vec
+	.if (\vec == 2) || (\vec == 8)
+	jmp trap_direct
+	.else
 	jmp trap_common
+	.endif
 .endm
 
 .altmacro
@@ -67,11 +72,68 @@ ISR_ALL 64, 127
 ISR_ALL 128, 191
 ISR_ALL 192, 255
 
+/*
+ * Every vector but NMI and #DF arrives on IST 3 (cpu.c), whatever the privilege level, so
+ * nothing is ever pushed onto ring-0 application code's stack (Smode keeps its red zone).
+ * The frame is moved at once to where it belongs: for application code (ring 3 or Smode:
+ * decided by CS, RIP or RSP, never by CPL alone) the execution's kernel stack, with swapgs;
+ * for kernel code just below the interrupted stack, as a same-level interrupt would have put
+ * it. Interrupts stay off meanwhile, so IST 3 is never in use twice.
+ * On the IST stack: vector, error, rip, cs, rflags, rsp, ss.
+ */
 trap_common:
-	testb $3, 24(%rsp)          /* from user mode? */
-	jz 1f
+	push %rax
+	push %rcx
+	testb $3, 40(%rsp)
+	jnz 1f
+	movabs $USER_TOP, %rax
+	cmp %rax, 32(%rsp)
+	jb 1f
+	cmp %rax, 56(%rsp)
+	jb 1f
+	mov 56(%rsp), %rcx
+	and $-16, %rcx
+	jmp 2f
+1:	swapgs
+	mov %gs:0, %rcx
+2:	mov 64(%rsp), %rax
+	mov %rax, -8(%rcx)
+	mov 56(%rsp), %rax
+	mov %rax, -16(%rcx)
+	mov 48(%rsp), %rax
+	mov %rax, -24(%rcx)
+	mov 40(%rsp), %rax
+	mov %rax, -32(%rcx)
+	mov 32(%rsp), %rax
+	mov %rax, -40(%rcx)
+	mov 24(%rsp), %rax
+	mov %rax, -48(%rcx)
+	mov 16(%rsp), %rax
+	mov %rax, -56(%rcx)
+	mov 8(%rsp), %rax
+	mov %rax, -64(%rcx)
+	mov (%rsp), %rax
+	mov %rax, -72(%rcx)
+	lea -72(%rcx), %rsp
+	pop %rcx
+	pop %rax
+	jmp trap_body
+
+/* NMI and #DF stay on their own stacks; which GS is live is read from the MSR itself. */
+trap_direct:
+	push %rax
+	push %rcx
+	push %rdx
+	mov $0xc0000101, %ecx
+	rdmsr
+	test %edx, %edx
+	js 1f                       /* GS base in the kernel half: already the kernel's */
 	swapgs
-1:	PUSH_REGS
+1:	pop %rdx
+	pop %rcx
+	pop %rax
+trap_body:
+	PUSH_REGS
 	cld
 	mov %rsp, %rdi
 	call trap_handler
@@ -79,10 +141,19 @@ trap_common:
 trap_return:
 	POP_REGS
 	add $16, %rsp               /* vector, error */
-	testb $3, 8(%rsp)
-	jz 2f
-	swapgs
-2:	iretq
+	testb $3, 8(%rsp)           /* back to application code: ring 3, or Smode by rip/rsp */
+	jnz 4f
+	push %rax
+	movabs $USER_TOP, %rax
+	cmp %rax, 8(%rsp)
+	jb 3f
+	cmp %rax, 32(%rsp)
+	jb 3f
+	pop %rax
+	iretq
+3:	pop %rax
+4:	swapgs
+	iretq
 
 /* syscall: rcx = user rip, r11 = user rflags; IF is masked by FMASK. */
 	.globl syscall_entry
@@ -90,17 +161,17 @@ syscall_entry:
 	swapgs
 	mov %rsp, %gs:8
 	mov %gs:0, %rsp
-	push $SEL_UDATA
+	push %gs:16                 /* ss, cs: ring 3, or ring 0 for Smode (runmode.c) */
 	push %gs:8
 	push %r11
-	push $SEL_UCODE
+	push %gs:24
 	push %rcx
 	push $0
 	push $0x100                 /* marks a syscall frame */
 	PUSH_REGS
 	mov %rsp, %rdi
 	call syscall_handler
-	/* sysret only back to user code at a canonical address; anything else irets */
+	/* sysret only back to ring 3 at a canonical address; anything else (Smode) irets */
 	cmpq $SEL_UCODE, 18*8(%rsp)
 	jne trap_return
 	movabs $0x00007ffffffff000, %rax

@@ -9,6 +9,7 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/runmode.h"
 #include "kernel/sys/syscall.h"
 
 void trap_handler(struct trapframe *tf);
@@ -30,6 +31,13 @@ static const struct {
 	[19] = { "SIMD FP exception", SIGFPE },
 };
 
+/* Whether the entry interrupted application code: ring 3, or ring 0 (Smode) with an
+ * instruction or stack address in the user half. The same test as entry.S trap_common. */
+static bool from_app(const struct trapframe *tf)
+{
+	return (tf->cs & 3) || tf->rip < USER_TOP || tf->rsp < USER_TOP;
+}
+
 static _Noreturn void kernel_fault(struct trapframe *tf)
 {
 	const char *name = tf->vector < 32 && exceptions[tf->vector].name
@@ -45,12 +53,14 @@ static _Noreturn void kernel_fault(struct trapframe *tf)
 static void page_fault(struct trapframe *tf)
 {
 	uint64_t addr = read_cr2();
-	bool user = tf->cs & 3;
+	bool user = from_app(tf);
 	struct proc *p = proc_cur();
 	/* not-present faults inside an attachment are demand-zero (also for the kernel's
 	 * own accesses on behalf of a process, which uaccess checks beforehand anyway) */
 	if (p && p->vspace && !(tf->error & 1) && addr < USER_TOP &&
 	    vspace_fault(p->vspace, addr, tf->error & 2, true) == 0)
+		return;
+	if (p && p->vspace && runmode_cca_fault(vspace_root(p->vspace), addr))
 		return;
 	if (!user)
 		kernel_fault(tf);
@@ -63,7 +73,7 @@ static void exception(struct trapframe *tf)
 		page_fault(tf);
 		return;
 	}
-	if (!(tf->cs & 3))
+	if (!from_app(tf))
 		kernel_fault(tf);
 	int sig = exceptions[tf->vector].sig ? exceptions[tf->vector].sig : SIGSEGV;
 	proc_fault(sig, exceptions[tf->vector].name ? exceptions[tf->vector].name : "exception", 0,
@@ -83,7 +93,7 @@ void trap_handler(struct trapframe *tf)
 	} else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
 		irq_eoi((int)tf->vector - IRQ_BASE);    /* spurious or unused line */
 	}
-	if (tf->cs & 3) {
+	if (from_app(tf)) {
 		sched_preempt_point();
 		proc_check_killed();
 	}
@@ -93,6 +103,7 @@ void syscall_handler(struct trapframe *tf)
 {
 	struct sysargs a = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 } };
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, &a);
+	runmode_syscall_end(tf);
 	sched_preempt_point();
 	struct proc *p = proc_cur();
 	if (p && p->killed)

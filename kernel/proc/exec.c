@@ -7,6 +7,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/proc/runmode.h"
 #include "kernel/res/res.h"
 
 #define KSTACK_PAGES 4
@@ -267,6 +268,7 @@ static void schedule(void)
 	if (n->root)
 		pt_activate(n->root);
 	cpu_set_kstack(n->kstack_top);
+	runmode_switch_in(n->proc);        /* its running mode into the control area */
 	wrmsr(MSR_FS_BASE, n->fs_base);
 	fpu_restore(n->fpu);
 	switch_context(&p->saved_rsp, n->saved_rsp);

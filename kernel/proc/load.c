@@ -12,6 +12,7 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/program.h"
+#include "kernel/proc/runmode.h"
 
 #define PG_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
 #define PG_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
@@ -112,7 +113,8 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 		return err;
 	li->base = ctx.base;
 	li->entry = ctx.base + img->entry;
-	return 0;
+	/* the coexistence control area (DMSM) at its fixed address in every space */
+	return runmode_map_cca(vspace_root(p->vspace));
 }
 
 /* ---- the initial stack ---------------------------------------------------------------- */

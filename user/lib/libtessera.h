@@ -85,3 +85,16 @@ int t_cbox_recv(rid_t box, void *buf, size_t cap, uint32_t flags, size_t *len_ou
 /* Parse a resource id: 16 hex digits as `res` prints them, TYPE:INDEX, or (when type is not 0)
  * a name of a resource of that type. */
 int t_rid_parse(const char *s, uint32_t type, rid_t *out);
+
+/* ---- Running-mode switch: Umode/Smode (user/lib/runmode.c, docs/runmode.md) ------------- */
+/* Switch process pid (0: the caller) to Smode (ring 0; root only) or back to Umode. The switch
+ * is registered now and applied by the target at the end of its next system call. */
+int t_switch_supervisor(int pid);
+int t_switch_user(int pid);
+int t_runmode_info(int pid, struct t_runmode_info *out);
+/* The caller's mode as the coexistence control area says (TRM_UMODE / TRM_SMODE). */
+uint32_t t_runmode_self(void);
+/* The privilege level the caller's code runs at right now: 3 (Umode) or 0 (Smode). */
+int t_cpl(void);
+/* "umode" / "smode". */
+const char *t_runmode_name(uint32_t mode);

@@ -222,6 +222,7 @@ static const struct {
 	{ "cbox", ut_helper_cbox },
 	{ "hvswork", ut_helper_hvswork }, { "hvsdeny", ut_helper_hvsdeny },
 	{ "hvsread", ut_helper_hvsread },
+	{ "runmode", ut_helper_runmode },
 };
 
 int ut_helper_main(int argc, char **argv)

@@ -85,3 +85,7 @@ extern const struct utest ut_hvs_tests[];
 int ut_helper_hvswork(int argc, char **argv);
 int ut_helper_hvsdeny(int argc, char **argv);
 int ut_helper_hvsread(int argc, char **argv);
+
+/* The running-mode switch group (t_runmode.c) and its helper (utest -c runmode KIND ...). */
+extern const struct utest ut_runmode_tests[];
+int ut_helper_runmode(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* x86-64 CPU primitives: port I/O, MSRs, control registers, interrupt flag, segment
  * selectors, and the trap frame every interrupt, exception and system call builds. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SEL_KCODE 0x08
@@ -106,10 +107,15 @@ static inline void irq_restore(uint64_t f)
 struct percpu {
 	uint64_t kstack_top;    /* %gs:0  kernel stack of the running execution */
 	uint64_t user_rsp;      /* %gs:8  scratch for the syscall entry */
+	uint64_t app_ss;        /* %gs:16 the running process's application SS and CS: */
+	uint64_t app_cs;        /* %gs:24 user segments, or kernel ones in Smode (runmode.c) */
 };
 
 void cpu_init(void);
 void cpu_set_kstack(uint64_t top);
+/* Segments the syscall entry records for the running process's application code:
+ * ring 0 (Smode, kernel/proc/runmode.c) or ring 3. */
+void cpu_set_app_mode(bool smode);
 _Noreturn void arch_halt_forever(void);
 /* Power off the machine; exit code goes to isa-debug-exit when QEMU has one. */
 _Noreturn void arch_poweroff(int code);

@@ -1,0 +1,92 @@
+/*
+ * The kernel's function entry for Smode processes (DMSM, kernel/proc/runmode.c): application
+ * code running in ring 0 reaches the kernel with a plain `call` instead of `syscall`, and the
+ * kernel comes back with a plain jump to the return address, so no privilege change, no
+ * sysret/iretq and no CPU frame is involved. Register convention as for `syscall`: rax = call
+ * number, arguments in rdi rsi rdx r10 r8 r9, result in rax; rcx and r11 are clobbered, every
+ * other register is preserved.
+ *
+ * The entry builds the same struct trapframe on the execution's kernel stack as syscall_entry
+ * (as if the `call` had already returned: rip = return address, rsp = caller's rsp + 8, CS =
+ * ring 0), so the one dispatcher (trap.c syscall_handler -> kernel/sys/syscall.c) runs, and
+ * a mode switch applied at the end of the call (method b) simply finds CS = ring 3 in the
+ * frame: then the way back is trap_return's iretq instead of the fast jump.
+ */
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define RFLAGS_IF_RESERVED 0x202
+
+/* the order of struct trapframe (arch/cpu.h), as in entry.S */
+.macro PUSH_REGS
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+.endm
+
+.macro POP_REGS
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+.endm
+
+	.data
+	.balign 8
+	.globl smode_calls
+smode_calls:                        /* function-entry calls since boot (t_runmode_info) */
+	.quad 0
+
+	.text
+	.balign 16
+	.globl smode_call_entry
+smode_call_entry:
+	cli                             /* the kernel runs with interrupts off */
+	swapgs                          /* application code runs on the user GS, as in ring 3 */
+	mov %rsp, %r11
+	mov %gs:0, %rsp                 /* the execution's kernel stack */
+	push $SEL_KDATA                 /* ss */
+	lea 8(%r11), %rcx
+	push %rcx                       /* rsp once the call has returned */
+	push $RFLAGS_IF_RESERVED        /* rflags: a call keeps no flags but IF */
+	push $SEL_KCODE                 /* cs */
+	push (%r11)                     /* rip: the return address */
+	push $0                         /* error */
+	push $0x101                     /* vector: marks a function-entry frame */
+	PUSH_REGS
+	incq smode_calls(%rip)
+	mov %rsp, %rdi
+	call syscall_handler
+	cmpq $SEL_KCODE, 18*8(%rsp)     /* switched to Umode by this call: iretq to ring 3 */
+	jne trap_return
+	POP_REGS
+	add $16, %rsp                   /* vector, error */
+	pop %rcx                        /* rip */
+	mov 16(%rsp), %rsp              /* over cs and rflags: the caller's rsp */
+	swapgs
+	sti                             /* takes effect after the jump: no interrupt in between */
+	jmp *%rcx
+
+	.section .note.GNU-stack, "", @progbits

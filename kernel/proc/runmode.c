@@ -1,0 +1,155 @@
+/* Dynamic running-mode switch (see runmode.h and docs/runmode.md): the per-process mode and
+ * pending requests, the coexistence control area, and applying a switch to a return frame. */
+#include "kernel/proc/runmode.h"
+#include "abi/errno.h"
+#include "arch/paging.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/vspace.h"
+
+struct runmode_ent runmode_tab[NPROC];
+
+extern void smode_call_entry(void);     /* arch/x86_64/smode_entry.S */
+extern uint64_t smode_calls;
+
+/* The control area: one page for the whole system (one CPU: only the running process reads
+ * it). Allocated with the first space that needs it and kept for good. */
+static uint64_t cca_pa;
+static struct t_cca *cca;
+
+static struct runmode_ent *ent(rid_t proc)
+{
+	return &runmode_tab[RID_INDEX(proc) % NPROC];
+}
+
+uint32_t runmode_of(rid_t proc)
+{
+	struct runmode_ent *e = ent(proc);
+	return proc && e->proc == proc ? e->mode : TRM_UMODE;
+}
+
+void runmode_switch_in(rid_t proc)
+{
+	uint32_t mode = runmode_of(proc);
+	if (cca)
+		cca->mode = mode;
+	cpu_set_app_mode(mode == TRM_SMODE);
+}
+
+static int cca_page(void)
+{
+	if (cca_pa)
+		return 0;
+	uint64_t pa = pmm_alloc();             /* zeroed */
+	if (!pa)
+		return -ENOMEM;
+	cca_pa = pa;
+	cca = phys_to_virt(pa);
+	cca->entry = (uint64_t)smode_call_entry;
+	cca->mode = TRM_UMODE;
+	return 0;
+}
+
+int runmode_map_cca(uint64_t root)
+{
+	int err = cca_page();
+	if (err)
+		return err;
+	if (pt_lookup(root, T_CCA_ADDR))
+		return 0;
+	/* user-readable so Umode code can read it; never writable, not executable */
+	return pt_map(root, T_CCA_ADDR, cca_pa, PTE_U | PTE_NX);
+}
+
+bool runmode_cca_fault(uint64_t root, uint64_t addr)
+{
+	if (addr < T_CCA_ADDR || addr >= T_CCA_ADDR + PAGE_SIZE || pt_lookup(root, T_CCA_ADDR))
+		return false;
+	return runmode_map_cca(root) == 0;
+}
+
+static void set_frame(struct trapframe *tf, uint32_t mode)
+{
+	tf->cs = mode == TRM_SMODE ? SEL_KCODE : SEL_UCODE;
+	tf->ss = mode == TRM_SMODE ? SEL_KDATA : SEL_UDATA;
+}
+
+void runmode_fix_frame(struct proc *p, struct trapframe *tf)
+{
+	set_frame(tf, runmode_of(p->hdr.rid));
+}
+
+void runmode_apply(struct proc *p, struct trapframe *tf)
+{
+	struct runmode_ent *e = ent(p->hdr.rid);
+	e->pending = 0;
+	if (e->want == e->mode)
+		return;
+	/* Smode code reads the area in ring 0, where a missing page would be a kernel-mode
+	 * fault: have it mapped before the first instruction runs (a failure here is not
+	 * fatal: the fault path maps it later) */
+	if (e->want == TRM_SMODE)
+		runmode_map_cca(vspace_root(p->vspace));
+	e->mode = e->want;
+	e->switches++;
+	set_frame(tf, e->mode);
+	runmode_switch_in(p->hdr.rid);
+}
+
+/* The entry of p, reset if it still describes a process that used the slot before. */
+static struct runmode_ent *ent_for(struct proc *p)
+{
+	struct runmode_ent *e = ent(p->hdr.rid);
+	if (e->proc != p->hdr.rid)
+		*e = (struct runmode_ent){ .proc = p->hdr.rid, .mode = TRM_UMODE };
+	return e;
+}
+
+static struct proc *target(struct proc *caller, long pid)
+{
+	if (pid < 0 || pid > 0x7fffffff)
+		return NULL;
+	struct proc *p = pid ? proc_by_pid((int)pid) : caller;
+	return p && p->state != TPS_ZOMBIE ? p : NULL;
+}
+
+int runmode_request(struct proc *caller, long pid, uint32_t mode)
+{
+	if (mode != TRM_UMODE && mode != TRM_SMODE)
+		return -EINVAL;
+	struct proc *p = target(caller, pid);
+	if (!p)
+		return -ESRCH;
+	/* giving ring 0 up for oneself is always allowed; anything else is a change of the
+	 * process that needs the modify right */
+	int err = p == caller && mode == TRM_UMODE ? 0
+						   : res_check(p->hdr.rid, TOP_MODIFY, &caller->cred);
+	if (err)
+		return err;
+	/* ring 0 gives the process the whole machine: only root may hand that out */
+	if (mode == TRM_SMODE && caller->cred.uid != 0)
+		return -EPERM;
+	struct runmode_ent *e = ent_for(p);
+	e->want = mode;
+	/* a request for the mode it already has cancels one still pending */
+	e->pending = mode == e->mode ? 0 : p->hdr.rid;
+	return 0;
+}
+
+int runmode_info(struct proc *caller, long pid, struct t_runmode_info *out)
+{
+	struct proc *p = target(caller, pid);
+	if (!p)
+		return -ESRCH;
+	int err = res_check(p->hdr.rid, TOP_REFER, &caller->cred);
+	if (err)
+		return err;
+	struct runmode_ent *e = ent(p->hdr.rid);
+	bool valid = e->proc == p->hdr.rid;
+	memset(out, 0, sizeof(*out));
+	out->mode = valid ? e->mode : TRM_UMODE;
+	out->pending = valid && e->pending == p->hdr.rid ? e->want : TRM_NONE;
+	out->switches = valid ? e->switches : 0;
+	out->calls = smode_calls;
+	return 0;
+}
