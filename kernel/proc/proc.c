@@ -150,10 +150,13 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->state = TPS_NEW;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
-	if (parent)
+	if (parent) {
+		/* a spawn is fork + exec: close-on-exec descriptors do not reach the child */
 		fdtable_clone(&p->fds, &parent->fds);
-	else
+		fdtable_close_cloexec(&p->fds);
+	} else {
 		fdtable_init_console(&p->fds);
+	}
 }
 
 int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
