@@ -1,3 +1,4 @@
 # Tests: host unit tests (tests/host/host.mk) and the QEMU-booted suites (tests/guest.mk).
 include tests/host/host.mk
 include tests/guest.mk
+include tests/busybox.mk

@@ -34,11 +34,22 @@ static void last_component(const char *path, char out[PATH_BUF])
 	out[n - s] = '\0';
 }
 
+/* path without its trailing slashes (which name the directory being made, not a parent). */
+static void strip_slashes(const char *path, char out[PATH_BUF])
+{
+	size_t n = strnlen(path, PATH_MAX_LEN);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	memcpy(out, path, n);
+	out[n] = '\0';
+}
+
 int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 {
-	char canon[PATH_BUF], parent[PATH_BUF];
+	char canon[PATH_BUF], parent[PATH_BUF], name[PATH_BUF];
 	rid_t rid, dir;
-	int err = resolve_at(p, dirfd, path, canon);
+	strip_slashes(path, name);
+	int err = resolve_at(p, dirfd, name, canon);
 	if (err)
 		return err;
 	if (plate_lookup_path(canon, &rid) == 0)

@@ -96,6 +96,8 @@ static void mkdir_rmdir(void)
 	long dfd = tsys_open((long)"/tmp/ct_d", O_RDONLY | O_DIRECTORY, 0);
 	CHECK_OK(tsys_mkdirat(dfd, (long)"sub", 0700));
 	CHECK_EQ(stat_mode("/tmp/ct_d/sub"), S_IFDIR | 0700);
+	CHECK_OK(tsys_mkdir((long)"/tmp/ct_d/t//", 0755));      /* trailing slashes name it */
+	CHECK_OK(tsys_rmdir((long)"/tmp/ct_d/t/"));
 	put_file("/tmp/ct_d/f", "x");
 	CHECK_ERR(tsys_rmdir((long)"/tmp/ct_d"), ENOTEMPTY);
 	CHECK_ERR(tsys_rmdir((long)"/tmp/ct_d/f"), ENOTDIR);
