@@ -26,6 +26,14 @@ $(IPC_BENCH_BIN): bench/ipc_bench.c abi/syscalls.def abi/tessera.h | deps
 	@mkdir -p $(dir $@)
 	musl-gcc $(WARN) -O2 -fPIE -I. $(ULDFLAGS) $< -o $@
 
+# Running-mode switch (bench/runmode_bench.c, docs/runmode.md): static non-PIE like bench.c,
+# so Linux can run the very same file (only its Umode numbers apply there).
+RM_BENCH_BIN := $(B)/root/bin/runmode_bench
+USER_BINS += $(RM_BENCH_BIN)
+$(RM_BENCH_BIN): bench/runmode_bench.c abi/syscalls.def abi/tessera.h | deps
+	@mkdir -p $(dir $@)
+	musl-gcc $(WARN) -O2 -static -I. $< -o $@
+
 # ---- Linux side: initramfs of busybox-static + bench, Debian's newest installed kernel -------
 LINUX_ROOT := $(B)/bench/linux-root
 LINUX_INITRD := $(B)/bench/linux-initrd.cpio
@@ -33,13 +41,14 @@ LINUX_KERNEL_SRC := $(shell ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1
 LINUX_KERNEL := $(B)/bench/$(or $(notdir $(LINUX_KERNEL_SRC)),vmlinuz-missing)
 
 # Applets become symlinks at build time, so /init needs no setup before printing its marker.
-$(LINUX_INITRD): $(BENCH_BIN) bench/linux-init.sh tools/mkimage.sh | deps
+$(LINUX_INITRD): $(BENCH_BIN) $(RM_BENCH_BIN) bench/linux-init.sh tools/mkimage.sh | deps
 	rm -rf $(LINUX_ROOT)
 	mkdir -p $(LINUX_ROOT)/bin $(LINUX_ROOT)/proc $(LINUX_ROOT)/dev $(LINUX_ROOT)/sys
 	cp "$$(command -v busybox)" $(LINUX_ROOT)/bin/busybox
 	for a in $$($(LINUX_ROOT)/bin/busybox --list); do \
 		[ "$$a" = busybox ] || ln -s busybox $(LINUX_ROOT)/bin/$$a; done
 	cp $(BENCH_BIN) $(LINUX_ROOT)/bin/bench
+	cp $(RM_BENCH_BIN) $(LINUX_ROOT)/bin/runmode_bench
 	cp bench/linux-init.sh $(LINUX_ROOT)/init
 	tools/mkimage.sh $(LINUX_ROOT) $@
 

@@ -217,7 +217,8 @@ static int bi_ps(int argc, char **argv)
 	rid_t rid = 0;
 	struct t_res_info in;
 	(void)argc, (void)argv;
-	printf("%5s %5s %-8s %5s %-10s %s\n", "PID", "PPID", "STATE", "UID", "SPACE", "NAME");
+	printf("%5s %5s %-8s %5s %-10s %-5s %s\n", "PID", "PPID", "STATE", "UID", "SPACE", "MODE",
+	       "NAME");
 	while (t_res_next(RT_PROCESS, rid, &rid) == 0) {
 		if (t_res_info(rid, &in) < 0)
 			continue;
@@ -225,9 +226,13 @@ static int bi_ps(int argc, char **argv)
 		char sbuf[T_RID_STR_LEN] = "-";
 		if (find_ref(&in, RT_VSPACE, &space) == 0)
 			snprintf(sbuf, sizeof(sbuf), "%u", (unsigned)RID_INDEX(space));
-		printf("%5llu %5llu %-8s %5llu %-10s %s\n", (unsigned long long)in.v[0],
+		/* running mode (docs/runmode.md): "umode"/"smode", "-" for an ended process */
+		struct t_runmode_info rm;
+		const char *mode = t_runmode_info((int)in.v[0], &rm) == 0
+					   ? t_runmode_name(rm.mode) : "-";
+		printf("%5llu %5llu %-8s %5llu %-10s %-5s %s\n", (unsigned long long)in.v[0],
 		       (unsigned long long)in.v[1], t_state_name((uint32_t)in.v[2]),
-		       (unsigned long long)in.v[4], sbuf, in.name);
+		       (unsigned long long)in.v[4], sbuf, mode, in.name);
 	}
 	return 0;
 }
@@ -289,7 +294,7 @@ static const struct builtin builtins[] = {
 	{ "cd", bi_cd, "cd [DIR]         change directory (default /)" },
 	{ "pwd", bi_pwd, "pwd              print the current directory" },
 	{ "echo", bi_echo, "echo WORDS...    print the words" },
-	{ "ps", bi_ps, "ps               list processes (pid, ppid, state, uid, space, name)" },
+	{ "ps", bi_ps, "ps               list processes (pid, ppid, state, uid, space, mode, name)" },
 	{ "res", bi_res, "res [TYPE]       list resources (type, id, name, owner, mode, refs)" },
 	{ "kstat", bi_kstat, "kstat            free pages and resource counts" },
 	{ "time", bi_time, "time CMD...      run CMD and print the elapsed time" },

@@ -1,0 +1,283 @@
+/*
+ * Benchmark of the running-mode switch (DMSM, docs/runmode.md), next to the paper's figures
+ * 7 and 8: the cost of getpid, read (1 byte of /dev/zero), write (1 byte to /dev/null) and
+ * brk (grow and shrink by a page) as a Umode trap (`syscall`), as an Smode call of the
+ * kernel's function entry (what the DMSM library does), and as an Smode `syscall` from
+ * unmodified code; the cost of each switch call; and a directory listing (getdents + stat of
+ * every entry) over 5 and 400 files in Umode and in Smode.
+ *
+ * One static non-PIE musl binary: on Linux, in the same QEMU, it prints only the Umode
+ * numbers. Results are "BENCH key value" lines (medians of RUNS runs), as bench/bench.c.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "abi/tessera.h"
+
+enum {
+#define SYSCALL(nr, name, nargs) TNR_##name = nr,
+#include "abi/syscalls.def"
+#undef SYSCALL
+};
+
+#define RUNS 5
+#define CALL_ITERS 20000
+#define SWITCH_ITERS 2000
+#define LS_ITERS 20
+
+/* How the measured code enters the kernel. */
+enum form { F_TRAP, F_CALL, F_SYSCALL_S };
+
+static int on_tessera;
+
+/* ---- the two system-call forms ------------------------------------------------------- */
+
+static long trap3(long nr, long a0, long a1, long a2)
+{
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* What the DMSM library does in Smode: call the function entry (stepping over the red
+ * zone, which the pushed return address would otherwise hit). */
+static long call3(long nr, long a0, long a1, long a2)
+{
+	uint64_t entry = ((const volatile struct t_cca *)T_CCA_ADDR)->entry;
+	long ret;
+	__asm__ volatile("sub $128, %%rsp\n\t"
+			 "call *%[entry]\n\t"
+			 "add $128, %%rsp"
+			 : "=a"(ret)
+			 : [entry] "r"(entry), "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+			 : "rcx", "r11", "r8", "r9", "r10", "memory", "cc");
+	return ret;
+}
+
+/* The library's choice: the control area's flag (only on Tessera). */
+static long lib3(long nr, long a0, long a1, long a2)
+{
+	if (on_tessera && ((const volatile struct t_cca *)T_CCA_ADDR)->mode == TRM_SMODE)
+		return call3(nr, a0, a1, a2);
+	return trap3(nr, a0, a1, a2);
+}
+
+static long sys3(enum form f, long nr, long a0, long a1, long a2)
+{
+	return f == F_CALL ? call3(nr, a0, a1, a2) : trap3(nr, a0, a1, a2);
+}
+
+/* ---- timing ---------------------------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *key, uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
+	printf("BENCH %s_runs", key);
+	for (int i = 0; i < n; i++)
+		printf(" %llu", (unsigned long long)v[i]);
+	printf("\nBENCH %s %llu\n", key, (unsigned long long)v[n / 2]);
+	fflush(stdout);
+}
+
+/* ---- the calls ------------------------------------------------------------------------- */
+
+struct ctx {
+	int zero_fd, null_fd;
+	long brk0;
+};
+
+static uint64_t one_call_run(enum form f, const char *call, struct ctx *c)
+{
+	char b = 0;
+	uint64_t t0 = now_ns();
+	if (strcmp(call, "getpid") == 0) {
+		for (int i = 0; i < CALL_ITERS; i++)
+			sys3(f, SYS_getpid, 0, 0, 0);
+	} else if (strcmp(call, "read") == 0) {
+		for (int i = 0; i < CALL_ITERS; i++)
+			sys3(f, SYS_read, c->zero_fd, (long)&b, 1);
+	} else if (strcmp(call, "write") == 0) {
+		for (int i = 0; i < CALL_ITERS; i++)
+			sys3(f, SYS_write, c->null_fd, (long)&b, 1);
+	} else {
+		for (int i = 0; i < CALL_ITERS; i++)
+			sys3(f, SYS_brk, c->brk0 + (i & 1 ? 0 : 4096), 0, 0);
+	}
+	return (now_ns() - t0) / CALL_ITERS;
+}
+
+static void bench_call(enum form f, const char *call, struct ctx *c)
+{
+	static const char *const fname[] = { "trap", "call", "ssyscall" };
+	uint64_t v[RUNS];
+	char key[64];
+	for (int i = 0; i < RUNS; i++)
+		v[i] = one_call_run(f, call, c);
+	snprintf(key, sizeof(key), "rm_%s_%s_ns", call, fname[f]);
+	report(key, v, RUNS);
+}
+
+static const char *const calls[] = { "getpid", "read", "write", "brk" };
+
+static void bench_calls(enum form f, struct ctx *c)
+{
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		bench_call(f, calls[i], c);
+}
+
+/* switch_supervisor(0) is issued as a trap (Umode), switch_user(0) as a call (Smode). */
+static void bench_switch(void)
+{
+	uint64_t to_s[RUNS], to_u[RUNS];
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t s = 0, u = 0;
+		for (int i = 0; i < SWITCH_ITERS; i++) {
+			uint64_t t0 = now_ns();
+			lib3(TNR_t_switch_supervisor, 0, 0, 0);
+			uint64_t t1 = now_ns();
+			lib3(TNR_t_switch_user, 0, 0, 0);
+			u += now_ns() - t1;
+			s += t1 - t0;
+		}
+		/* now_ns itself (a musl syscall) is inside both spans: subtract one */
+		uint64_t t0 = now_ns();
+		for (int i = 0; i < SWITCH_ITERS; i++)
+			now_ns();
+		uint64_t clock = (now_ns() - t0) / SWITCH_ITERS;
+		to_s[r] = s / SWITCH_ITERS - clock;
+		to_u[r] = u / SWITCH_ITERS - clock;
+	}
+	report("rm_switch_to_smode_ns", to_s, RUNS);
+	report("rm_switch_to_umode_ns", to_u, RUNS);
+}
+
+/* ---- directory listing ----------------------------------------------------------------- */
+
+static int make_dir(const char *dir, int n)
+{
+	char path[128];
+	mkdir(dir, 0755);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/file%03d", dir, i);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			return -1;
+		if (write(fd, path, strlen(path)) < 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* One listing as `ls -l` does it: read the entries, stat each; every call goes through
+ * lib3, so in Smode they are function-entry calls. Returns the entries seen. */
+static int list_once(const char *dir)
+{
+	char buf[4096], path[512];
+	struct stat st;
+	int n = 0;
+	long fd = lib3(SYS_open, (long)dir, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		long got = lib3(SYS_getdents64, fd, (long)buf, sizeof(buf));
+		if (got <= 0)
+			break;
+		for (long off = 0; off < got;) {
+			struct dirent *d = (struct dirent *)(buf + off);
+			off += d->d_reclen;
+			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+			if (lib3(SYS_stat, (long)path, (long)&st, 0) == 0)
+				n++;
+		}
+	}
+	lib3(SYS_close, fd, 0, 0);
+	return n;
+}
+
+static int bench_ls(const char *mode, const char *dir, int nfiles)
+{
+	uint64_t v[RUNS];
+	char key[64];
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = now_ns();
+		for (int i = 0; i < LS_ITERS; i++)
+			if (list_once(dir) < nfiles)
+				return -1;
+		v[r] = (now_ns() - t0) / LS_ITERS / 1000;
+	}
+	snprintf(key, sizeof(key), "rm_ls%d_%s_us", nfiles, mode);
+	report(key, v, RUNS);
+	return 0;
+}
+
+static int bench_listings(const char *mode)
+{
+	if (bench_ls(mode, "/tmp/rmbench5", 5) || bench_ls(mode, "/tmp/rmbench400", 400)) {
+		printf("BENCH rm_error listing failed in %s\n", mode);
+		return -1;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	struct utsname u;
+	struct ctx c;
+	if (uname(&u) != 0)
+		return 1;
+	on_tessera = strcmp(u.sysname, "Tessera") == 0;
+	printf("BENCH os %s\nBENCH runs %d\n", u.sysname, RUNS);
+	c.zero_fd = open("/dev/zero", O_RDONLY);
+	c.null_fd = open("/dev/null", O_WRONLY);
+	c.brk0 = trap3(SYS_brk, 0, 0, 0);
+	if (c.zero_fd < 0 || c.null_fd < 0 || c.brk0 <= 0 || make_dir("/tmp/rmbench5", 5) ||
+	    make_dir("/tmp/rmbench400", 400)) {
+		printf("BENCH rm_error setup failed\n");
+		return 1;
+	}
+	bench_calls(F_TRAP, &c);
+	if (bench_listings("umode"))
+		return 1;
+	if (on_tessera) {
+		if (lib3(TNR_t_switch_supervisor, 0, 0, 0) != 0) {
+			printf("BENCH rm_error switch_supervisor refused (not root?)\n");
+			return 1;
+		}
+		bench_calls(F_CALL, &c);
+		bench_calls(F_SYSCALL_S, &c);
+		if (bench_listings("smode"))
+			return 1;
+		lib3(TNR_t_switch_user, 0, 0, 0);
+		bench_switch();
+	}
+	printf("BENCH DONE\n");
+	return 0;
+}
