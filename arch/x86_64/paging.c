@@ -85,13 +85,16 @@ int paging_set_pcid(bool on)
 {
 	if (on && !pcid_supported)
 		return -ENOTSUP;
-	/* CR4.PCIDE may only be set while the current PCID is 0: go through the kernel table */
+	/* CR4.PCIDE may only be set while the current PCID is 0: go through the kernel table,
+	 * then back to the space that was active (the caller's) */
+	uint64_t prev = active_root;
 	active_root = kernel_root;
 	write_cr3(kernel_root);
 	uint64_t cr4 = read_cr4() & ~CR4_PCIDE;
 	write_cr4(on ? cr4 | CR4_PCIDE : cr4);
 	pcid_on = on;
 	memset(stale, 0xff, sizeof(stale));
+	pt_activate(prev);
 	return 0;
 }
 
