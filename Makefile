@@ -16,8 +16,11 @@ include tests/tests.mk
 include bench/bench.mk
 
 # ---- the boot image: a cpio (newc) archive of build/root, passed to QEMU as -initrd ----------
+# Debian's busybox-static is part of every image (/bin/busybox): real Unix tools to try. It is
+# named in the recipe only, so that `deps` can install it first on a fresh machine.
+BUSYBOX := /bin/busybox
 $(B)/tessera.img: $(USER_BINS) $(ROOT_FILES) $(EXTRA_BINS) tools/mkimage.sh | deps
-	tools/mkimage.sh $(B)/root $@ $(EXTRA_BINS)
+	tools/mkimage.sh $(B)/root $@ $(BUSYBOX) $(EXTRA_BINS)
 
 all: $(B)/tessera.elf $(B)/tessera.img
 

@@ -28,16 +28,18 @@ guest-test: all
 # failed so the QEMU suites could not run on a current image) counts as one failure.
 test:
 	@mkdir -p $(TEST_LOGS)
-	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out
+	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out
 	@if $(MAKE) --no-print-directory all; then \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 		$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
 			guest shell compat; \
+		python3 tools/busybox_suite.py --qemu "$(QEMU) $(QEMU_FLAGS)" \
+			--results $(TEST_LOGS)/busybox.out; \
 	else \
 		echo "FAIL build: make all failed, the QEMU suites cannot run"; \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 	fi; true
-	@$(GUEST_SUITES) total --require host,guest,shell,compat \
-		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out
+	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox \
+		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out
 
 .PHONY: guest-test test

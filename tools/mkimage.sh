@@ -1,11 +1,15 @@
 #!/bin/sh
-# Builds the boot image: a cpio archive (newc format) of the staging directory, plus any extra
-# host binaries copied into /bin by base name. Usage: mkimage.sh STAGING OUT [extra...]
+# Builds the boot image: a cpio archive (newc format) of the staging directory plus extra host
+# binaries placed in /bin by base name. The staging directory itself is left untouched, so a
+# binary given once does not stay in later images. Usage: mkimage.sh STAGING OUT [extra...]
 set -e
 root=$1; out=$2; shift 2
-mkdir -p "$root/bin"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp -a "$root/." "$tmp/"
+mkdir -p "$tmp/bin"
 for f in "$@"; do
-	cp "$f" "$root/bin/$(basename "$f")"
+	cp "$f" "$tmp/bin/$(basename "$f")"
 done
-(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp"
+(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"
