@@ -78,7 +78,7 @@ struct t_res_info {
 	uint32_t mode;
 	char name[T_NAME_MAX];
 	uint32_t nrefs;
-	uint32_t reserved;
+	uint32_t flags;          /* TRF_* */
 	struct t_res_ref refs[T_MAX_REFS];
 	uint64_t v[6];
 };
@@ -107,6 +107,29 @@ struct t_spawn {
 
 /* t_kctl keys (uid 0 only for changes): value -1 reads the current setting */
 #define TK_PCID 1          /* 1: use PCIDs on space switches, 0: flush on every switch */
+#define TK_REUSE 2         /* bit mask of reusable-resource kinds in use (TRU_*) */
+#define TK_REUSE_FLUSH 3   /* value 1: destroy everything in the reusable-resource table */
+
+/* Kinds of the reusable-resource table (bits of TK_REUSE) */
+#define TRU_PROGRAM 0       /* programs, with their text regions */
+#define TRU_SPACE 1         /* empty virtual spaces, with their page-table skeleton */
+#define TRU_REGION 2        /* data, BSS, heap, stack and mmap regions, by size */
+#define TRU_NKINDS 3
+#define TRU_ALL ((1u << TRU_NKINDS) - 1)
+
+/* t_reuse_stat: what the reusable-resource table holds and how it served */
+struct t_reuse_stat {
+	uint32_t mask;                     /* kinds in use */
+	uint32_t capacity[TRU_NKINDS];     /* bound per kind */
+	uint32_t cached[TRU_NKINDS];       /* entries held now */
+	uint64_t hits[TRU_NKINDS];
+	uint64_t misses[TRU_NKINDS];
+	uint64_t evicted;                  /* dropped because a kind was full */
+	uint64_t reclaimed;                /* dropped to give memory back */
+};
+
+/* flags in t_res_info.flags */
+#define TRF_REUSABLE 1      /* held by the reusable-resource table */
 
 /* t_region_create protection bits */
 #define TR_READ 1

@@ -17,6 +17,9 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/program.h"
+#include "kernel/proc/procmem.h"
+#include "kernel/proc/procmove.h"
+#include "kernel/res/reuse.h"
 
 #define PVH_MAGIC 0x336ec578u
 #define MAX_INIT_ARGS 16
@@ -56,6 +59,7 @@ static void memory_init(const struct hvm_start_info *si)
 
 static void resources_init(void)
 {
+	reuse_init();
 	exec_init();
 	proc_init();
 	program_init();
@@ -63,6 +67,8 @@ static void resources_init(void)
 	vspace_init();
 	vattach_init();
 	plate_init();
+	procmem_init();
+	proc_space_init();
 	ipc_init();
 }
 

@@ -59,8 +59,17 @@ void pmm_add_range(uint64_t base, uint64_t len)
 	}
 }
 
+static int (*reclaim_fn)(uint64_t pages);
+
+void pmm_set_reclaim(int (*reclaim)(uint64_t pages))
+{
+	reclaim_fn = reclaim;
+}
+
 uint64_t pmm_alloc_dirty(void)
 {
+	if (!free_head && reclaim_fn)
+		reclaim_fn(64);
 	uint64_t pa = free_head;
 	if (!pa)
 		return 0;

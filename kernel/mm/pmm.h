@@ -12,5 +12,8 @@ uint64_t pmm_alloc(void);
 /* A page whose content is undefined (the caller overwrites it all). */
 uint64_t pmm_alloc_dirty(void);
 void pmm_free(uint64_t pa);
+/* Called when no page is free: should give back at least 'pages' pages if it can (the
+ * reusable-resource table registers itself here). */
+void pmm_set_reclaim(int (*reclaim)(uint64_t pages));
 uint64_t pmm_free_pages(void);
 uint64_t pmm_total_pages(void);

@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uva.h"
+#include "kernel/res/reuse.h"
 
 struct vregion {
 	struct res_hdr hdr;
@@ -160,6 +161,12 @@ uint64_t vregion_home(rid_t rid)
 	return r ? r->home : 0;
 }
 
+uint32_t vregion_kind(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->kind : TRK_OTHER;
+}
+
 uint32_t vregion_prot(rid_t rid)
 {
 	struct vregion *r = get(rid);
@@ -171,6 +178,18 @@ void vregion_set_prot(rid_t rid, uint32_t prot)
 	struct vregion *r = get(rid);
 	if (r)
 		r->prot = prot;
+}
+
+static int zero_page(void *ctx, uint64_t idx, uint64_t pa)
+{
+	(void)ctx, (void)idx;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return 0;
+}
+
+void vregion_zero(rid_t rid)
+{
+	vregion_for_each_page(rid, zero_page, NULL);
 }
 
 void vregion_discard(rid_t rid, uint64_t off, uint64_t len)
@@ -213,6 +232,7 @@ int vregion_delete(rid_t rid)
 		return -ESTALE;
 	if (r->nattach || r->pins)
 		return -EBUSY;
+	reuse_forget(rid);          /* deleted while held for reuse (a user's t_res_delete) */
 	uint64_t *root = phys_to_virt(r->pv_root);
 	for (int i = 0; i < 512; i++) {
 		if (!root[i])

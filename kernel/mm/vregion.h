@@ -32,7 +32,10 @@ uint64_t vregion_size(rid_t region);
 int vregion_make_home(rid_t region);
 uint64_t vregion_home(rid_t region);
 uint32_t vregion_prot(rid_t region);
+uint32_t vregion_kind(rid_t region);
 void vregion_set_prot(rid_t region, uint32_t prot);
+/* Zero every resident page (a region taken back from the reusable-resource table). */
+void vregion_zero(rid_t region);
 /* Free the pages of [off, off+len) (they read as zero again on next touch). */
 void vregion_discard(rid_t region, uint64_t off, uint64_t len);
 /* Attachment bookkeeping, by the attach module. */

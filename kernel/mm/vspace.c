@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vregion.h"
+#include "kernel/res/reuse.h"
 
 struct vspace {
 	struct res_hdr hdr;
@@ -83,6 +84,7 @@ int vspace_delete(rid_t rid)
 		return -ESTALE;
 	if (s->nprocs || s->natt)
 		return -EBUSY;
+	reuse_forget(rid);
 	if (pt_active() == s->root)
 		pt_activate(paging_kernel_root());
 	pt_destroy(s->root);
@@ -96,6 +98,13 @@ uint64_t vspace_root(rid_t rid)
 	return s ? s->root : 0;
 }
 
+static bool (*release_hook)(rid_t space);
+
+void vspace_set_release_hook(bool (*hook)(rid_t space))
+{
+	release_hook = hook;
+}
+
 void vspace_set_transient(rid_t rid)
 {
 	struct vspace *s = get(rid);
@@ -103,13 +112,23 @@ void vspace_set_transient(rid_t rid)
 		s->transient = true;
 }
 
+/* A transient space with nothing left in it goes: to the reusable-resource table, or away. */
+static void release_if_empty(rid_t rid)
+{
+	struct vspace *s = get(rid);
+	if (!s || !s->transient || s->nprocs || s->natt)
+		return;
+	s->transient = false;
+	if (!release_hook || !release_hook(rid))
+		vspace_delete(rid);
+}
+
 void vspace_proc_ref(rid_t rid, int delta)
 {
 	struct vspace *s = get(rid);
 	assert(s && (delta > 0 || s->nprocs > 0));
 	s->nprocs += delta;
-	if (s->transient && !s->nprocs && !s->natt)
-		vspace_delete(rid);
+	release_if_empty(rid);
 }
 
 uint32_t vspace_nprocs(rid_t rid)
@@ -138,8 +157,7 @@ void vspace_remove_att(rid_t rid, rid_t att)
 			break;
 		}
 	}
-	if (s && s->transient && !s->nprocs && !s->natt)
-		vspace_delete(rid);
+	release_if_empty(rid);
 }
 
 rid_t vspace_find_att(rid_t rid, uint64_t addr)

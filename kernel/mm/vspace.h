@@ -18,6 +18,9 @@ uint64_t vspace_root(rid_t space);
 /* A transient space was made for one process: it is deleted as soon as it holds no process
  * and nothing attached. Spaces made with vmcreate persist until deleted. */
 void vspace_set_transient(rid_t space);
+/* Consulted before a transient space left empty is deleted: returning true keeps it (the
+ * reusable-resource table takes it; it is no longer transient then). */
+void vspace_set_release_hook(bool (*hook)(rid_t space));
 /* Process membership count, kept by the process module. A transient space whose last
  * process leaves (and that holds no other attachment) is deleted here. */
 void vspace_proc_ref(rid_t space, int delta);

@@ -54,8 +54,8 @@ static int make_regions(struct proc *p, const struct elf_image *img, const uint8
 		}
 		uint64_t size = PG_UP(s->vaddr + s->memsz) - PG_DOWN(s->vaddr);
 		uint32_t kind = s->flags & ELF_PF_W ? TRK_DATA : TRK_TEXT;
-		int err = vregion_create(size, kind, seg_prot(s->flags), kind ? "data" : "text",
-					 &p->cred, &ctx->regions[i]);
+		int err = procmem_region_get(size, kind, seg_prot(s->flags), kind ? "data" : "text",
+					     &p->cred, &ctx->regions[i]);
 		if (!err)
 			err = vregion_write(ctx->regions[i], s->vaddr - PG_DOWN(s->vaddr),
 					    file + s->offset, s->filesz);
@@ -108,7 +108,7 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 		err = attach_regions(p, img, &ctx);
 	for (int i = 0; i < img->nseg; i++)
 		if (ctx.regions[i] && !ctx.shared[i])
-			vregion_delete(ctx.regions[i]);
+			procmem_region_drop(ctx.regions[i]);
 	if (err)
 		return err;
 	li->base = ctx.base;

@@ -10,6 +10,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/load.h"
 #include "kernel/proc/procmem.h"
+#include "kernel/proc/procmove.h"
 #include "kernel/proc/program.h"
 
 static struct proc procs[NPROC];
@@ -100,9 +101,8 @@ static int join_space(struct proc *p, rid_t space)
 {
 	int err;
 	if (!space) {
-		if ((err = vspace_create(p->hdr.name, 0, &p->cred, &space)))
+		if ((err = proc_space_new(p, &space)))
 			return err;
-		vspace_set_transient(space);
 	} else if ((err = res_validate(space, RT_VSPACE)) ||
 		   (err = res_check(space, TOP_USE, &p->cred))) {
 		return err;

@@ -12,6 +12,57 @@
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/mm/vspace.h"
+#include "kernel/res/reuse.h"
+
+#define REUSE_KEEP_PAGES 256     /* 1 MiB: more resident pages than this are freed */
+
+static uint64_t region_key(uint32_t kind, uint64_t size)
+{
+	return ((uint64_t)kind << 40) | (size / PAGE_SIZE);
+}
+
+static void region_evict(rid_t region)
+{
+	vregion_pin(region, -1);
+	vregion_delete(region);
+}
+
+void procmem_init(void)
+{
+	reuse_register(RK_REGION, region_evict);
+}
+
+int procmem_region_get(uint64_t size, uint32_t kind, uint32_t prot, const char *name,
+		       const struct cred *owner, rid_t *out)
+{
+	rid_t r = reuse_take(RK_REGION, region_key(kind, size));
+	if (!r)
+		return vregion_create(size, kind, prot, name, owner, out);
+	vregion_pin(r, -1);
+	vregion_zero(r);
+	vregion_set_prot(r, prot);
+	res_reset_owner(r, owner, TMODE_DEFAULT);
+	*out = r;
+	return 0;
+}
+
+void procmem_region_drop(rid_t region)
+{
+	struct t_res_info in;
+	if (vregion_nattach(region) || res_info(region, &in))
+		return;                           /* still attached somewhere, or a shared text */
+	uint32_t kind = (uint32_t)in.v[2];
+	bool reusable = (kind == TRK_DATA || kind == TRK_HEAP || kind == TRK_STACK ||
+			 kind == TRK_MMAP) && !vregion_home(region) && !in.v[4];
+	/* the table keeps a region's structure and a modest working set, never a hoard */
+	if (reusable && in.v[1] > REUSE_KEEP_PAGES)
+		vregion_discard(region, 0, vregion_size(region));
+	if (reusable && reuse_put(RK_REGION, region, region_key(kind, vregion_size(region)))) {
+		vregion_pin(region, 1);           /* held by the table: not deletable by users */
+		return;
+	}
+	vregion_delete(region);
+}
 
 static int att_slot(struct proc *p)
 {
@@ -30,9 +81,13 @@ int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uin
 	rid_t region, att;
 	if (slot < 0)
 		return -ENOMEM;
-	if (own_va && (err = uva_alloc(size, PAGE_SIZE, &addr)))
+	/* a stack gets unmapped guard pages below it, so an overflow faults instead of running
+	 * into whatever region the system placed next */
+	uint64_t guard = kind == TRK_STACK ? STACK_GUARD : 0;
+	if (own_va && (err = uva_alloc(size + guard, PAGE_SIZE, &addr)))
 		return err;
-	if ((err = vregion_create(size, kind, prot, names[kind], &p->cred, &region)))
+	addr += own_va ? guard : 0;
+	if ((err = procmem_region_get(size, kind, prot, names[kind], &p->cred, &region)))
 		goto fail_va;
 	if ((err = vattach_create(p->vspace, region, addr, true, &p->cred, &att)))
 		goto fail_region;
@@ -41,10 +96,10 @@ int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uin
 		*att_out = att;
 	return 0;
 fail_region:
-	vregion_delete(region);
+	procmem_region_drop(region);
 fail_va:
 	if (own_va)
-		uva_free(addr, size);
+		uva_free(addr - guard, size + guard);
 	return err;
 }
 
@@ -52,9 +107,10 @@ static void remove_att(struct proc *p, int i)
 {
 	rid_t att = p->att[i], region = vattach_region(att);
 	uint64_t addr = vattach_addr(att), size = vattach_size(att);
+	if (vregion_kind(region) == TRK_STACK)
+		addr -= STACK_GUARD, size += STACK_GUARD;
 	vattach_delete(att);
-	if (!vregion_nattach(region))
-		vregion_delete(region);
+	procmem_region_drop(region);
 	bool in_image = addr >= p->img_va && addr < p->img_va + p->img_span;
 	if (addr >= UVA_BASE && !in_image)
 		uva_free(addr, size);

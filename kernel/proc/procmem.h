@@ -6,7 +6,15 @@
 
 #define STACK_SIZE (8ul << 20)
 #define HEAP_MAX (256ul << 20)
+#define STACK_GUARD (64ul << 10)    /* unmapped addresses below every stack */
 
+/* A region for a process: taken back from the reusable-resource table (zeroed, re-owned) when
+ * one of this kind and size is there, else made new. */
+int procmem_region_get(uint64_t size, uint32_t kind, uint32_t prot, const char *name,
+		       const struct cred *owner, rid_t *out);
+/* A process region attached nowhere any more: kept for reuse, or deleted. */
+void procmem_region_drop(rid_t region);
+void procmem_init(void);
 /* Create a region, attach it at addr (0: a fresh system-wide address) and record it. */
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
 		rid_t *att_out);

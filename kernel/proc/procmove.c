@@ -5,6 +5,7 @@
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
+#include "kernel/res/reuse.h"
 
 static int check_move(struct proc *p, rid_t space, const struct cred *cred)
 {
@@ -39,6 +40,37 @@ static int attach_all(struct proc *p, rid_t space, rid_t *fresh)
 			return err;
 		}
 	}
+	return 0;
+}
+
+static bool keep_space(rid_t space)
+{
+	return reuse_put(RK_SPACE, space, 0);
+}
+
+static void evict_space(rid_t space)
+{
+	vspace_delete(space);
+}
+
+void proc_space_init(void)
+{
+	vspace_set_release_hook(keep_space);
+	reuse_register(RK_SPACE, evict_space);
+}
+
+int proc_space_new(struct proc *p, rid_t *out)
+{
+	rid_t space = reuse_take(RK_SPACE, 0);
+	int err = 0;
+	if (space) {
+		res_set_name(space, p->hdr.name);
+		res_reset_owner(space, &p->cred, TMODE_DEFAULT);
+	} else if ((err = vspace_create(p->hdr.name, 0, &p->cred, &space))) {
+		return err;
+	}
+	vspace_set_transient(space);
+	*out = space;
 	return 0;
 }
 

@@ -1,11 +1,14 @@
-/* Programs (see program.h). A program stays while a process uses it; the same plate gives the
- * same program resource, so its header is parsed once. */
+/* Programs (see program.h). A program stays while a process uses it, and the same plate gives
+ * the same program resource (its text shared). When its last user goes, it moves to the
+ * reusable-resource table with its text regions, so running it again skips the parse, the
+ * relocation dry run and the text load. */
 #include "kernel/proc/program.h"
 #include "abi/errno.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/vregion.h"
+#include "kernel/res/reuse.h"
 
 struct program {
 	struct res_hdr hdr;
@@ -50,12 +53,25 @@ static void describe(rid_t rid, struct t_res_info *info)
 
 static const struct res_ops program_ops = { .describe = describe };
 
+static void destroy(rid_t rid)
+{
+	struct program *p = get(rid);
+	for (int i = 0; i < ELF_MAX_SEGS; i++) {
+		if (!p->text[i])
+			continue;
+		vregion_pin(p->text[i], -1);
+		vregion_delete(p->text[i]);
+	}
+	res_free(rid);
+}
+
 void program_init(void)
 {
 	program_table = (struct res_table){ .name = "program", .base = programs,
 					    .stride = sizeof(struct program),
 					    .capacity = NPROGRAM, .ops = &program_ops };
 	res_register(RT_PROGRAM, &program_table);
+	reuse_register(RK_PROGRAM, destroy);
 }
 
 /* A dry run of the relocations: do any of them land in a non-writable segment? */
@@ -79,12 +95,14 @@ static int check_write(void *ctx, uint64_t vaddr, uint64_t value)
 	return 0;
 }
 
+/* A program some process runs now (its text is shared), or one in the reusable-resource
+ * table (taken back, a hit), or 0. */
 static rid_t find_by_plate(rid_t plate)
 {
 	for (int i = 0; i < NPROGRAM; i++)
-		if (programs[i].hdr.rid && programs[i].plate == plate)
+		if (programs[i].hdr.rid && programs[i].plate == plate && programs[i].users)
 			return programs[i].hdr.rid;
-	return 0;
+	return reuse_take(RK_PROGRAM, plate);
 }
 
 int program_open(const char *path, const struct cred *cred, rid_t *out)
@@ -128,13 +146,8 @@ void program_put(rid_t rid)
 	assert(p && p->users > 0);
 	if (--p->users)
 		return;
-	for (int i = 0; i < ELF_MAX_SEGS; i++) {
-		if (!p->text[i])
-			continue;
-		vregion_pin(p->text[i], -1);
-		vregion_delete(p->text[i]);
-	}
-	res_free(rid);
+	if (!reuse_put(RK_PROGRAM, rid, p->plate))
+		destroy(rid);
 }
 
 int program_text_region(rid_t rid, int seg, rid_t *out)

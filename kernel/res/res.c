@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/res/reuse.h"
 
 static struct res_table *tables[RT_NTYPES];
 
@@ -119,6 +120,17 @@ int res_set_name(rid_t rid, const char *name)
 	return 0;
 }
 
+int res_reset_owner(rid_t rid, const struct cred *owner, uint32_t mode)
+{
+	struct res_hdr *h = res_hdr(rid);
+	if (!h)
+		return -ESTALE;
+	h->owner = owner ? owner->uid : 0;
+	h->group = owner ? owner->gid : 0;
+	h->mode = mode;
+	return 0;
+}
+
 int res_lookup(enum t_res_type type, const char *name, rid_t *out)
 {
 	struct res_table *t = type < RT_NTYPES ? tables[type] : NULL;
@@ -170,6 +182,7 @@ int res_info(rid_t rid, struct t_res_info *out)
 	out->group = h->group;
 	out->mode = h->mode;
 	strlcpy(out->name, h->name, sizeof(out->name));
+	out->flags = reuse_holds(rid) ? TRF_REUSABLE : 0;
 	const struct res_ops *ops = tables[out->type]->ops;
 	if (ops && ops->describe)
 		ops->describe(rid, out);

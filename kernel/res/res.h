@@ -69,6 +69,8 @@ int res_validate(rid_t rid, enum t_res_type type);
 int res_check(rid_t rid, uint32_t op, const struct cred *cred);
 
 int res_set_name(rid_t rid, const char *name);
+/* A resource taken back from the reusable-resource table gets its new owner and mode. */
+int res_reset_owner(rid_t rid, const struct cred *owner, uint32_t mode);
 int res_lookup(enum t_res_type type, const char *name, rid_t *out);
 /* The first live resource of type after 'after' (0: from the start); -ENOENT at the end.
  * type RT_NONE walks every type in order. */

@@ -9,6 +9,7 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/procmove.h"
+#include "kernel/res/reuse.h"
 #include "kernel/sys/syscall.h"
 
 static const struct cred *caller(void)
@@ -56,12 +57,10 @@ long sys_t_proc_move(const struct sysargs *a)
 	if (space)
 		return proc_move(p, space, caller());
 	int err = res_check(p->hdr.rid, TOP_MOVE, caller());
-	if (err || (err = vspace_create(p->hdr.name, 0, &p->cred, &space)))
+	if (err || (err = proc_space_new(p, &space)))
 		return err;
 	if ((err = proc_move(p, space, caller())))
 		vspace_delete(space);
-	else
-		vspace_set_transient(space);
 	return err;
 }
 
@@ -122,7 +121,30 @@ long sys_t_kctl(const struct sysargs *a)
 		if (caller()->uid != 0)
 			return -EPERM;
 		return paging_set_pcid(value == 1);
+	case TK_REUSE:
+		if (value == -1)
+			return reuse_mask();
+		if (value < 0 || value > TRU_ALL)
+			return -EINVAL;
+		if (caller()->uid != 0)
+			return -EPERM;
+		reuse_set_mask((uint32_t)value);
+		return 0;
+	case TK_REUSE_FLUSH:
+		if (value != 1)
+			return -EINVAL;
+		if (caller()->uid != 0)
+			return -EPERM;
+		reuse_flush();
+		return 0;
 	default:
 		return -EINVAL;
 	}
+}
+
+long sys_t_reuse_stat(const struct sysargs *a)
+{
+	struct t_reuse_stat st;
+	reuse_stat(&st);
+	return copy_to_user((void *)a->a[0], &st, sizeof(st));
 }
