@@ -1,13 +1,21 @@
 /*
  * The benchmark binary shared by Tessera and Linux: one static non-PIE musl program, so both
- * systems run exactly the same machine code. It measures the cost of a minimal system call
- * (getpid) and of creating a process, letting it exit and waiting for it. Results are printed
- * as machine-readable "BENCH key value" lines that `make bench` (tools/bench.py) collects.
+ * systems run exactly the same machine code. It measures
+ *   - a minimal system call (getpid);
+ *   - creating a process, letting it exit and waiting for it: this binary itself (spawn_us)
+ *     and Debian's busybox-static running "true" (spawn_busybox_us);
+ *   - pipe round trips of 1..4096 bytes between two processes and between two threads
+ *     (bench/ipc_bench.c);
+ *   - sched_yield ping-pong between two threads and between two processes (time per switch).
+ * Results are printed as machine-readable "BENCH key value" lines that `make bench`
+ * (tools/bench_report.py) collects. Tessera has no threads: the thread measurements print
+ * "unsupported" there (it has no clone()), which is a result, not an error.
  *
  * Each measurement is repeated RUNS times and the median is reported: under QEMU TCG single
  * runs are disturbed by translation-cache fills and host scheduling, the median is stable.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "abi/tessera.h"
+#include "bench/ipc_bench.h"
 
 /* Native call numbers of Tessera, taken from the one list of system calls. */
 enum {
@@ -30,13 +39,18 @@ enum {
 #define RUNS 5
 #define GETPID_ITERS 20000
 #define SPAWN_ITERS 10
+#define YIELD_ITERS 10000     /* yields per side: 2 * YIELD_ITERS switches per run */
+#define BUSYBOX "/bin/busybox"
 
 extern char **environ;
+static const char *self_os = "";       /* uname's sysname */
 
-/* How one "create a child running this binary with argument exit, wait for it" is done. */
+/* How a process running argv[0] with argv is created (inheriting this process's descriptors)
+ * and waited for, on this system. */
 struct spawner {
 	const char *name;
-	int (*spawn_wait)(const char *self);
+	int (*spawn)(const char *const *argv);        /* pid or -1 */
+	int (*wait)(int pid);                          /* 0 if it exited with status 0 */
 };
 
 static uint64_t now_ns(void)
@@ -60,58 +74,49 @@ static uint64_t median(uint64_t *v, int n)
 	return v[n / 2];
 }
 
-static int linux_spawn_wait(const char *self)
+static int linux_spawn(const char *const *argv)
 {
-	char *const argv[] = { (char *)self, "exit", NULL };
 	pid_t pid;
-	int status;
 
-	if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
+	if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
 		return -1;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -1;
-	return 0;
+	return pid;
 }
 
-/* t_proc_create(spawn, &pid) then t_proc_wait(pid, &status, 0), as abi/tessera.h defines
- * them; musl's syscall() turns a negative result into -1. */
-static int tessera_spawn_wait(const char *self)
+static int linux_wait(int pid)
 {
-	const char *const argv[] = { self, "exit", NULL };
-	struct t_spawn sp = { .path = self, .argv = argv, .prio = -1 };
-	int pid = 0, status = -1;
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* t_proc_create(spawn, &pid) into a new space (this binary is not position-independent) and
+ * t_proc_wait(pid, &status, 0), as abi/tessera.h defines them; musl's syscall() turns a
+ * negative result into -1. */
+static int tessera_spawn(const char *const *argv)
+{
+	struct t_spawn sp = { .path = argv[0], .argv = argv, .prio = -1 };
+	int pid = 0;
 
 	if (syscall(TNR_t_proc_create, &sp, &pid) < 0 || pid <= 0)
 		return -1;
+	return pid;
+}
+
+static int tessera_wait(int pid)
+{
+	int status = -1;
+
 	if (syscall(TNR_t_proc_wait, pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-static const struct spawner linux_spawner = { "posix_spawn+waitpid", linux_spawn_wait };
-static const struct spawner tessera_spawner = { "t_proc_create+t_proc_wait",
-						 tessera_spawn_wait };
-
-/* Mean nanoseconds of one raw getpid system call (no libc caching). */
-static uint64_t bench_getpid_once(void)
-{
-	uint64_t t0 = now_ns();
-
-	for (int i = 0; i < GETPID_ITERS; i++)
-		syscall(SYS_getpid);
-	return (now_ns() - t0) / GETPID_ITERS;
-}
-
-/* Mean microseconds of one create+exit+wait; 0 if a spawn failed. */
-static uint64_t bench_spawn_once(const struct spawner *sp, const char *self)
-{
-	uint64_t t0 = now_ns();
-
-	for (int i = 0; i < SPAWN_ITERS; i++)
-		if (sp->spawn_wait(self) != 0)
-			return 0;
-	return (now_ns() - t0) / SPAWN_ITERS / 1000;
-}
+static const struct spawner linux_spawner = { "posix_spawn+waitpid", linux_spawn, linux_wait };
+static const struct spawner tessera_spawner = { "t_proc_create+t_proc_wait", tessera_spawn,
+						 tessera_wait };
 
 /* "BENCH key median" and, to show the spread, "BENCH key_runs v1 v2 ..." (sorted). */
 static void report(const char *key, uint64_t *v, int n)
@@ -125,43 +130,232 @@ static void report(const char *key, uint64_t *v, int n)
 	fflush(stdout);
 }
 
+/* ---- getpid and process creation ------------------------------------------------------ */
+
+/* Mean nanoseconds of one raw getpid system call (no libc caching). */
+static uint64_t bench_getpid_once(void)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < GETPID_ITERS; i++)
+		syscall(SYS_getpid);
+	return (now_ns() - t0) / GETPID_ITERS;
+}
+
+/* Mean microseconds of one create+exit+wait of argv; 0 if a spawn failed. */
+static uint64_t bench_spawn_once(const struct spawner *sp, const char *const *argv)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < SPAWN_ITERS; i++) {
+		int pid = sp->spawn(argv);
+
+		if (pid < 0 || sp->wait(pid) != 0)
+			return 0;
+	}
+	return (now_ns() - t0) / SPAWN_ITERS / 1000;
+}
+
+static int bench_spawn(const struct spawner *sp, const char *key, const char *const *argv)
+{
+	uint64_t us[RUNS];
+
+	for (int i = 0; i < RUNS; i++) {
+		us[i] = bench_spawn_once(sp, argv);
+		if (us[i] == 0) {
+			printf("BENCH %s_error %s failed for %s\n", key, sp->name, argv[0]);
+			return 1;
+		}
+	}
+	report(key, us, RUNS);
+	return 0;
+}
+
+/* ---- sched_yield ping-pong ------------------------------------------------------------ */
+
+/* One side: wait for the start byte (so both sides start together), yield YIELD_ITERS
+ * times, report the elapsed nanoseconds. With the other side runnable too, every yield is a
+ * switch to it, so the elapsed time covers 2 * YIELD_ITERS switches. */
+static int yield_side(int startfd, int resultfd)
+{
+	char go;
+	uint64_t t0, dt;
+
+	if (read(startfd, &go, 1) != 1)
+		return 1;
+	t0 = now_ns();
+	for (int i = 0; i < YIELD_ITERS; i++)
+		syscall(SYS_sched_yield);
+	dt = now_ns() - t0;
+	return write(resultfd, &dt, sizeof(dt)) == sizeof(dt) ? 0 : 1;
+}
+
+struct yield_pipes {
+	int start[2], result[2];
+};
+
+static void yield_pipes_close(struct yield_pipes *yp)
+{
+	for (int i = 0; i < 2; i++) {
+		if (yp->start[i] >= 0)
+			close(yp->start[i]);
+		if (yp->result[i] >= 0)
+			close(yp->result[i]);
+	}
+}
+
+static void *yield_thread(void *arg)
+{
+	struct yield_pipes *yp = arg;
+
+	return (void *)(intptr_t)yield_side(yp->start[0], yp->result[1]);
+}
+
+/* Starts both sides, collects their times: nanoseconds per switch, 0 on failure. */
+static uint64_t yield_collect(struct yield_pipes *yp)
+{
+	uint64_t dt[2];
+	size_t got = 0;
+
+	if (write(yp->start[1], "gg", 2) != 2)
+		return 0;
+	while (got < sizeof(dt)) {
+		ssize_t r = read(yp->result[0], (char *)dt + got, sizeof(dt) - got);
+
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	return (dt[0] + dt[1]) / 2 / (2 * YIELD_ITERS);
+}
+
+/* One run with two threads; 0 on failure. */
+static uint64_t yield_threads_once(struct yield_pipes *yp)
+{
+	pthread_t t[2];
+	void *ret;
+	uint64_t ns;
+
+	if (pthread_create(&t[0], NULL, yield_thread, yp) != 0)
+		return 0;
+	if (pthread_create(&t[1], NULL, yield_thread, yp) != 0) {
+		close(yp->start[1]);          /* the first thread's read fails: it ends */
+		yp->start[1] = -1;
+		pthread_join(t[0], &ret);
+		return 0;
+	}
+	ns = yield_collect(yp);
+	for (int i = 0; i < 2; i++)
+		if (pthread_join(t[i], &ret) != 0 || ret != NULL)
+			ns = 0;
+	return ns;
+}
+
+/* One run with two child processes running self; 0 on failure. */
+static uint64_t yield_procs_once(const struct spawner *sp, const char *self,
+				 struct yield_pipes *yp)
+{
+	char sfd[12], rfd[12];
+	int pid[2];
+	uint64_t ns;
+
+	snprintf(sfd, sizeof(sfd), "%d", yp->start[0]);
+	snprintf(rfd, sizeof(rfd), "%d", yp->result[1]);
+	const char *const argv[] = { self, "yield-side", sfd, rfd, NULL };
+	pid[0] = sp->spawn(argv);
+	if (pid[0] < 0)
+		return 0;
+	pid[1] = sp->spawn(argv);
+	if (pid[1] < 0) {
+		close(yp->start[1]);          /* the first child's read fails: it ends */
+		yp->start[1] = -1;
+		sp->wait(pid[0]);
+		return 0;
+	}
+	ns = yield_collect(yp);
+	for (int i = 0; i < 2; i++)
+		if (sp->wait(pid[i]) != 0)
+			ns = 0;
+	return ns;
+}
+
+/* key: yield_thread_ns (sp NULL) or yield_proc_ns. */
+static int bench_yield(const struct spawner *sp, const char *self, const char *key)
+{
+	uint64_t ns[RUNS];
+
+	/* Tessera has no clone(): a process is one execution, there are no threads to switch. */
+	if (!sp && strcmp(self_os, "Tessera") == 0) {
+		printf("BENCH %s unsupported\n", key);
+		return 0;
+	}
+	for (int i = 0; i < RUNS; i++) {
+		struct yield_pipes yp = { { -1, -1 }, { -1, -1 } };
+
+		if (pipe(yp.start) < 0 || pipe(yp.result) < 0) {
+			yield_pipes_close(&yp);
+			printf("BENCH %s_error no pipes\n", key);
+			return 1;
+		}
+		ns[i] = sp ? yield_procs_once(sp, self, &yp) : yield_threads_once(&yp);
+		yield_pipes_close(&yp);
+		if (ns[i] == 0) {
+			printf("BENCH %s_error a ping-pong run failed\n", key);
+			return 1;
+		}
+	}
+	report(key, ns, RUNS);
+	return 0;
+}
+
+/* ---- all of it ------------------------------------------------------------------------ */
+
 static int run_benchmarks(const struct spawner *sp, const char *self)
 {
-	uint64_t getpid_ns[RUNS], spawn_us[RUNS];
+	const char *const self_argv[] = { self, "exit", NULL };
+	const char *const busybox_argv[] = { BUSYBOX, "true", NULL };
+	uint64_t getpid_ns[RUNS];
+	int rc = 0;
 
 	for (int i = 0; i < RUNS; i++)
 		getpid_ns[i] = bench_getpid_once();
 	report("getpid_ns", getpid_ns, RUNS);
-	for (int i = 0; i < RUNS; i++) {
-		spawn_us[i] = bench_spawn_once(sp, self);
-		if (spawn_us[i] == 0) {
-			printf("BENCH spawn_error %s failed for %s\n", sp->name, self);
-			return 1;
-		}
-	}
 	printf("BENCH spawn_method %s\n", sp->name);
-	report("spawn_us", spawn_us, RUNS);
-	return 0;
+	rc |= bench_spawn(sp, "spawn_us", self_argv);
+	if (access(BUSYBOX, X_OK) == 0)
+		rc |= bench_spawn(sp, "spawn_busybox_us", busybox_argv);
+	else
+		printf("BENCH spawn_busybox_us_error no %s\n", BUSYBOX);
+	rc |= ipc_bench_pipes(self) != 0;
+	rc |= ipc_bench_pipe_threads() != 0;
+	rc |= bench_yield(NULL, self, "yield_thread_ns");
+	rc |= bench_yield(sp, self, "yield_proc_ns");
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct utsname u;
+	static struct utsname u;      /* self_os points into it */
 	const struct spawner *sp;
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "exit") == 0)
 		return 0;
+	if (argc == 4 && strcmp(argv[1], "yield-side") == 0)
+		return yield_side(atoi(argv[2]), atoi(argv[3]));
+	if ((rc = ipc_bench_child(argc, argv)) >= 0)
+		return rc;
 	if (uname(&u) != 0) {
 		perror("bench: uname");
 		return 1;
 	}
+	self_os = u.sysname;
 	sp = strcmp(u.sysname, "Tessera") == 0 ? &tessera_spawner : &linux_spawner;
 	printf("BENCH os %s\n", u.sysname);
 	printf("BENCH runs %d\n", RUNS);
 	fflush(stdout);
 	/* argv[0] is how we were started: an absolute path under both inits. */
-	rc = run_benchmarks(sp, argc > 0 && argv[0][0] ? argv[0] : "/bin/bench");
+	rc = run_benchmarks(sp, argc > 0 && argv[0][0] == '/' ? argv[0] : "/bin/bench");
 	printf("BENCH DONE\n");
 	return rc;
 }

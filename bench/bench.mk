@@ -7,9 +7,11 @@ BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
 
 # Not PIE: Linux must run the very same file (Debian's musl has no rcrt1.o for static PIE).
-$(BENCH_BIN): bench/bench.c abi/syscalls.def abi/tessera.h | deps
+# The pipe round trips come from bench/ipc_bench.c, compiled in without its main().
+$(BENCH_BIN): bench/bench.c bench/ipc_bench.c bench/ipc_bench.h abi/syscalls.def abi/tessera.h \
+		| deps
 	@mkdir -p $(dir $@)
-	musl-gcc $(WARN) -O2 -static -I. $< -o $@
+	musl-gcc $(WARN) -O2 -static -I. -DIPC_BENCH_NO_MAIN bench/bench.c bench/ipc_bench.c -o $@
 
 # Tessera-only benchmarks of the mechanisms (native calls, so PIE programs over libtessera).
 TESSERA_BENCHES := $(B)/root/bin/hvs_bench
@@ -22,7 +24,7 @@ $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 # in the parent's own space (cbox_rt_same_ns); uses native calls, so Tessera only.
 IPC_BENCH_BIN := $(B)/root/bin/ipcbench
 USER_BINS += $(IPC_BENCH_BIN)
-$(IPC_BENCH_BIN): bench/ipc_bench.c abi/syscalls.def abi/tessera.h | deps
+$(IPC_BENCH_BIN): bench/ipc_bench.c bench/ipc_bench.h abi/syscalls.def abi/tessera.h | deps
 	@mkdir -p $(dir $@)
 	musl-gcc $(WARN) -O2 -fPIE -I. $(ULDFLAGS) $< -o $@
 

@@ -34,6 +34,16 @@ static int64_t median(int64_t *v, int n)
 	return v[n / 2];
 }
 
+/* "BENCH key_runs v1 v2 ..." (v sorted by median(), divided by div): the spread of the
+ * runs, which tools/bench_report.py prints next to the median. */
+static void print_runs(const char *key, const int64_t *v, int n, double div)
+{
+	printf("BENCH %s_runs", key);
+	for (int i = 0; i < n; i++)
+		printf(" %.*f", div > 1 ? 1 : 0, v[i] / div);
+	printf("\n");
+}
+
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "hvs_bench: %s: %s\n", what, strerror(-err));
@@ -104,8 +114,11 @@ static void bench_switch(void)
 			int64_t v[RUNS];
 			for (int r = 0; r < RUNS; r++)
 				v[r] = switch_once(same, n);
-			printf("BENCH switch_%s_pcid%d_ns %lld\n", same ? "same" : "cross", pcid,
-			       (long long)median(v, RUNS));
+			char key[32];
+			snprintf(key, sizeof(key), "switch_%s_pcid%d_ns", same ? "same" : "cross",
+				 pcid);
+			printf("BENCH %s %lld\n", key, (long long)median(v, RUNS));
+			print_runs(key, v, RUNS, 1);
 		}
 	}
 	if (pcid_was >= 0)
@@ -137,8 +150,13 @@ static void bench_move(void)
 				t_proc_move(pid, 0);     /* a new space each time */
 			nw[r] = (now_ns() - t0) / 10;
 		}
-		printf("BENCH move_existing_%dmib_us %.1f\n", sizes[k], median(ex, RUNS) / 1000.0);
-		printf("BENCH move_new_%dmib_us %.1f\n", sizes[k], median(nw, RUNS) / 1000.0);
+		char key[32];
+		snprintf(key, sizeof(key), "move_existing_%dmib_us", sizes[k]);
+		printf("BENCH %s %.1f\n", key, median(ex, RUNS) / 1000.0);
+		print_runs(key, ex, RUNS, 1000.0);
+		snprintf(key, sizeof(key), "move_new_%dmib_us", sizes[k]);
+		printf("BENCH %s %.1f\n", key, median(nw, RUNS) / 1000.0);
+		print_runs(key, nw, RUNS, 1000.0);
 		if (!t_proc_rid(pid, &rid))
 			t_res_delete(rid);
 		t_proc_wait(pid, &status, 0);
@@ -181,9 +199,13 @@ static void bench_create(void)
 			ex[r] = create_once(progs[k].path, progs[k].argv, space);
 			nw[r] = create_once(progs[k].path, progs[k].argv, 0);
 		}
-		printf("BENCH create_existing_%s_us %.1f\n", progs[k].label,
-		       median(ex, RUNS * 4) / 1000.0);
-		printf("BENCH create_new_%s_us %.1f\n", progs[k].label, median(nw, RUNS * 4) / 1000.0);
+		char key[32];
+		snprintf(key, sizeof(key), "create_existing_%s_us", progs[k].label);
+		printf("BENCH %s %.1f\n", key, median(ex, RUNS * 4) / 1000.0);
+		print_runs(key, ex, RUNS * 4, 1000.0);
+		snprintf(key, sizeof(key), "create_new_%s_us", progs[k].label);
+		printf("BENCH %s %.1f\n", key, median(nw, RUNS * 4) / 1000.0);
+		print_runs(key, nw, RUNS * 4, 1000.0);
 		t_res_delete(space);
 	}
 }

@@ -5,12 +5,15 @@
  * space of its own and (as in the paper's comparison) in the parent's space.
  *
  * It calls the kernel through syscall() and abi/syscalls.def only, like bench/bench.c, so the
- * functions can be compiled into /bin/bench as they are: ipc_bench_child() handles the
- * child's command line, ipc_bench_run() prints "BENCH key value" lines. Built alone (without
- * IPC_BENCH_NO_MAIN) it is /bin/ipcbench. Under Linux the same code measures a pipe round
- * trip of the same sizes instead, for comparison.
+ * functions are also compiled into /bin/bench (bench/ipc_bench.h, -DIPC_BENCH_NO_MAIN), which
+ * runs unchanged on Linux and on Tessera: ipc_bench_child() handles an echo child's command
+ * line, ipc_bench_pipes() measures pipe round trips between two processes (both systems) and
+ * ipc_bench_pipe_threads() between two threads (Linux; Tessera has no threads and says
+ * "unsupported"). Built alone (without IPC_BENCH_NO_MAIN) it is /bin/ipcbench: container
+ * boxes on Tessera, pipes between processes under Linux.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "abi/tessera.h"
+#include "bench/ipc_bench.h"
 
 enum {
 #define SYSCALL(nr, name, nargs) IPCB_NR_##name = nr,
@@ -36,7 +40,7 @@ enum {
 static const size_t ipcb_sizes[] = { 1, 64, 1024, 4096 };
 #define IPCB_NSIZES (sizeof(ipcb_sizes) / sizeof(ipcb_sizes[0]))
 
-static char ipcb_buf[IPCB_MAXSIZE];
+extern char **environ;
 
 static uint64_t ipcb_now_ns(void)
 {
@@ -68,6 +72,7 @@ struct ipcb_chan {
 	long (*recv)(struct ipcb_chan *c, void *buf, size_t n);
 	rid_t req, rep;        /* boxes: requests to the child, replies back */
 	int wfd, rfd;          /* pipes: where this side writes and reads */
+	char buf[IPCB_MAXSIZE]; /* one per side: an echo thread shares the address space */
 };
 
 static int ipcb_box_send(struct ipcb_chan *c, const void *buf, size_t n)
@@ -103,9 +108,9 @@ static uint64_t ipcb_round_trips(struct ipcb_chan *c, size_t size)
 {
 	uint64_t t0 = ipcb_now_ns();
 	for (int i = 0; i < IPCB_ROUNDS; i++) {
-		ipcb_buf[0] = (char)i;
-		if (c->send(c, ipcb_buf, size) < 0 || c->recv(c, ipcb_buf, size) != (long)size ||
-		    ipcb_buf[0] != (char)i)
+		c->buf[0] = (char)i;
+		if (c->send(c, c->buf, size) < 0 || c->recv(c, c->buf, size) != (long)size ||
+		    c->buf[0] != (char)i)
 			return 0;
 	}
 	return (ipcb_now_ns() - t0) / IPCB_ROUNDS;
@@ -132,10 +137,10 @@ static int ipcb_measure(struct ipcb_chan *c, const char *key)
 static int ipcb_echo(struct ipcb_chan *c)
 {
 	for (;;) {
-		long n = c->recv(c, ipcb_buf, sizeof(ipcb_buf));
+		long n = c->recv(c, c->buf, sizeof(c->buf));
 		if (n <= 0)
 			return n == 0 ? 0 : 1;
-		if (c->send(c, ipcb_buf, (size_t)n) < 0)
+		if (c->send(c, c->buf, (size_t)n) < 0)
 			return 1;
 	}
 }
@@ -161,18 +166,15 @@ static int ipcb_pipe_echo(struct ipcb_chan *c)
 			return 1;
 		if (n == 0)
 			return 0;
-		if (n > sizeof(ipcb_buf) || ipcb_pipe_recv(c, ipcb_buf, n) != (long)n ||
-		    ipcb_pipe_send(c, ipcb_buf, n) < 0)
+		if (n > sizeof(c->buf) || ipcb_pipe_recv(c, c->buf, n) != (long)n ||
+		    ipcb_pipe_send(c, c->buf, n) < 0)
 			return 1;
 	}
 }
 
-/* argv = { self, "ipc-echo", "cbox", REQ, REP } or { self, "ipc-echo", "pipe", RFD, WFD }:
- * runs the echo child and returns its exit status; -1 if argv asks for something else. */
-int ipc_bench_child(int argc, char **argv);
 int ipc_bench_child(int argc, char **argv)
 {
-	struct ipcb_chan c = { 0 };
+	static struct ipcb_chan c;
 	if (argc != 5 || strcmp(argv[1], "ipc-echo") != 0)
 		return -1;
 	if (strcmp(argv[2], "cbox") == 0) {
@@ -189,6 +191,43 @@ int ipc_bench_child(int argc, char **argv)
 
 /* ---- the parent ------------------------------------------------------------------------ */
 
+static int ipcb_on_tessera(void)
+{
+	struct utsname u;
+	return uname(&u) == 0 && strcmp(u.sysname, "Tessera") == 0;
+}
+
+/* Starts argv[0] with argv as a new process that inherits this one's descriptors (those not
+ * close-on-exec). Tessera: t_proc_create into space (0: a new space); Linux: posix_spawn.
+ * Returns the pid, or -1. */
+static int ipcb_spawn(const char *const *argv, rid_t space)
+{
+	if (ipcb_on_tessera()) {
+		struct t_spawn sp = { .path = argv[0], .argv = argv, .vspace = space, .prio = -1 };
+		int pid = 0;
+		if (syscall(IPCB_NR_t_proc_create, &sp, &pid) < 0 || pid <= 0)
+			return -1;
+		return pid;
+	}
+	pid_t pid;
+	if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
+		return -1;
+	return pid;
+}
+
+/* Waits for pid; 0 if it exited with status 0. */
+static int ipcb_wait(int pid)
+{
+	int status = -1;
+	if (ipcb_on_tessera()) {
+		if (syscall(IPCB_NR_t_proc_wait, pid, &status, 0) != pid)
+			return -1;
+	} else if (waitpid(pid, &status, 0) != pid) {
+		return -1;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 /* The space this process runs in (its process resource's "space" reference), 0 if unknown. */
 static rid_t ipcb_own_space(void)
 {
@@ -203,20 +242,14 @@ static rid_t ipcb_own_space(void)
 	return 0;
 }
 
-static int ipcb_wait(int pid)
-{
-	int status = -1;
-	if (syscall(IPCB_NR_t_proc_wait, pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 /* One Tessera measurement: boxes, an echo child in space (0: a new one), the sizes. */
 static int ipcb_cbox(const char *self, rid_t space, const char *key)
 {
-	struct ipcb_chan c = { .send = ipcb_box_send, .recv = ipcb_box_recv };
+	static struct ipcb_chan c;
 	char req_s[24], rep_s[24], name[T_NAME_MAX];
-	int pid = 0, rc = -1;
+	int pid, rc = -1;
+	c.send = ipcb_box_send;
+	c.recv = ipcb_box_recv;
 	snprintf(name, sizeof(name), "ipcb.req.%d", getpid());
 	if (syscall(IPCB_NR_t_cbox_create, name, 0, &c.req) < 0)
 		return -1;
@@ -226,14 +259,13 @@ static int ipcb_cbox(const char *self, rid_t space, const char *key)
 	snprintf(req_s, sizeof(req_s), "%llx", (unsigned long long)c.req);
 	snprintf(rep_s, sizeof(rep_s), "%llx", (unsigned long long)c.rep);
 	const char *const argv[] = { self, "ipc-echo", "cbox", req_s, rep_s, NULL };
-	struct t_spawn sp = { .path = self, .argv = argv, .vspace = space, .prio = -1 };
-	if (syscall(IPCB_NR_t_proc_create, &sp, &pid) < 0 || pid <= 0) {
+	if ((pid = ipcb_spawn(argv, space)) < 0) {
 		printf("BENCH %s_error the echo child cannot be started in %s\n", key,
 		       space ? "this space (is the program position-independent?)" : "a new space");
 		goto out_rep;
 	}
 	rc = ipcb_measure(&c, key);
-	ipcb_box_send(&c, ipcb_buf, 0);          /* the empty container ends the echo */
+	ipcb_box_send(&c, c.buf, 0);          /* the empty container ends the echo */
 	if (ipcb_wait(pid) < 0)
 		rc = -1;
 out_rep:
@@ -243,50 +275,117 @@ out_req:
 	return rc;
 }
 
-/* The Linux comparison: the same sizes over two pipes to a posix_spawn'ed echo child. The
- * size travels in a 4-byte header, so the parent sends 4 more bytes than the message. */
+/* Pipes carry no message boundaries: the size travels in a 4-byte header, so the parent
+ * sends 4 more bytes than the message. Header and message go in one write, as one message
+ * would: two writes could cost the echo side an extra wake-up and switch per round trip. */
 static int ipcb_pipe_send_msg(struct ipcb_chan *c, const void *buf, size_t n)
 {
+	static char msg[sizeof(uint32_t) + IPCB_MAXSIZE];
 	uint32_t len = (uint32_t)n;
-	return ipcb_pipe_send(c, &len, sizeof(len)) < 0 ? -1 : ipcb_pipe_send(c, buf, n);
+	if (n > IPCB_MAXSIZE)
+		return -1;
+	memcpy(msg, &len, sizeof(len));
+	memcpy(msg + sizeof(len), buf, n);
+	return ipcb_pipe_send(c, msg, sizeof(len) + n);
 }
 
-static int ipcb_pipes(const char *self)
+/* Two pipes: to[] carries requests to the echo side, from[] the answers back. */
+static int ipcb_pipe_pair(int to[2], int from[2])
 {
-	int to[2], from[2], pid, status, rc;
+	if (pipe(to) < 0)
+		return -1;
+	if (pipe(from) < 0) {
+		close(to[0]);
+		close(to[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Measures over the parent's ends, then ends the echo with an empty message. */
+static int ipcb_pipe_measure(int wfd, int rfd, const char *key)
+{
+	static struct ipcb_chan c;
+	c.send = ipcb_pipe_send_msg;
+	c.recv = ipcb_pipe_recv;
+	c.wfd = wfd;
+	c.rfd = rfd;
+	int rc = ipcb_measure(&c, key);
+	if (ipcb_pipe_send_msg(&c, c.buf, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
+int ipc_bench_pipes(const char *self)
+{
+	int to[2], from[2], pid, rc = -1;
 	char rfd[12], wfd[12];
-	if (pipe(to) < 0 || pipe(from) < 0) {
+	if (ipcb_pipe_pair(to, from) < 0) {
 		printf("BENCH pipe_rt_ns_error no pipes\n");
 		return -1;
 	}
 	snprintf(rfd, sizeof(rfd), "%d", to[0]);
 	snprintf(wfd, sizeof(wfd), "%d", from[1]);
-	char *const argv[] = { (char *)self, "ipc-echo", "pipe", rfd, wfd, NULL };
-	if (posix_spawn(&pid, self, NULL, NULL, argv, NULL) != 0)
-		return -1;
+	const char *const argv[] = { self, "ipc-echo", "pipe", rfd, wfd, NULL };
+	pid = ipcb_spawn(argv, 0);
 	close(to[0]);
 	close(from[1]);
-	struct ipcb_chan c = { .send = ipcb_pipe_send_msg, .recv = ipcb_pipe_recv, .wfd = to[1],
-			       .rfd = from[0] };
-	rc = ipcb_measure(&c, "pipe_rt_ns");
-	ipcb_pipe_send_msg(&c, ipcb_buf, 0);
+	if (pid < 0) {
+		printf("BENCH pipe_rt_ns_error the echo child cannot be started\n");
+		goto out;
+	}
+	rc = ipcb_pipe_measure(to[1], from[0], "pipe_rt_ns");
+	if (ipcb_wait(pid) < 0)
+		rc = -1;
+out:
 	close(to[1]);
 	close(from[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		rc = -1;
 	return rc;
 }
 
-/* Prints every measurement as BENCH lines; self is the path of this program. */
-int ipc_bench_run(const char *self);
+static void *ipcb_echo_thread(void *arg)
+{
+	return (void *)(intptr_t)ipcb_pipe_echo(arg);
+}
+
+int ipc_bench_pipe_threads(void)
+{
+	static struct ipcb_chan echo;
+	int to[2], from[2], rc = -1;
+	pthread_t t;
+	void *ret;
+	/* Tessera has no clone(): a process is one execution, so there is nothing to measure
+	 * (musl's pthread_create is not even tried: it prepares the thread's memory first). */
+	if (ipcb_on_tessera()) {
+		printf("BENCH pipe_rt_thread_ns unsupported\n");
+		return 0;
+	}
+	if (ipcb_pipe_pair(to, from) < 0) {
+		printf("BENCH pipe_rt_thread_ns_error no pipes\n");
+		return -1;
+	}
+	echo.rfd = to[0];
+	echo.wfd = from[1];
+	if (pthread_create(&t, NULL, ipcb_echo_thread, &echo) != 0) {
+		printf("BENCH pipe_rt_thread_ns_error pthread_create failed\n");
+		goto out;
+	}
+	rc = ipcb_pipe_measure(to[1], from[0], "pipe_rt_thread_ns");
+	if (pthread_join(t, &ret) != 0 || ret != NULL)
+		rc = -1;
+out:
+	close(to[0]);
+	close(to[1]);
+	close(from[0]);
+	close(from[1]);
+	return rc;
+}
+
 int ipc_bench_run(const char *self)
 {
-	struct utsname u;
-	if (uname(&u) != 0)
-		return 1;
 	printf("BENCH ipc_rounds %d\n", IPCB_ROUNDS);
-	if (strcmp(u.sysname, "Tessera") != 0)
-		return ipcb_pipes(self) < 0;
+	if (!ipcb_on_tessera())
+		return ipc_bench_pipes(self) < 0;
 	int rc = ipcb_cbox(self, 0, "cbox_rt_ns") < 0;
 	rid_t space = ipcb_own_space();
 	if (space && ipcb_cbox(self, space, "cbox_rt_same_ns") < 0)
