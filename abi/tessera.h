@@ -128,6 +128,11 @@ struct t_reuse_stat {
 	uint64_t reclaimed;                /* dropped to give memory back */
 };
 
+/* What t_ckpt_save returns: 0 when the checkpoint was taken, T_CKPT_RESTORED when the process
+ * came back to it through t_ckpt_restore, T_CKPT_RECOVERED when it came back after a fault. */
+#define T_CKPT_RESTORED 1
+#define T_CKPT_RECOVERED 2
+
 /* flags in t_res_info.flags */
 #define TRF_REUSABLE 1      /* held by the reusable-resource table */
 

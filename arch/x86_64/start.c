@@ -20,6 +20,7 @@
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/procmove.h"
 #include "kernel/res/reuse.h"
+#include "kernel/proc/ckpt.h"
 
 #define PVH_MAGIC 0x336ec578u
 #define MAX_INIT_ARGS 16
@@ -69,6 +70,7 @@ static void resources_init(void)
 	plate_init();
 	procmem_init();
 	proc_space_init();
+	ckpt_init();
 	ipc_init();
 }
 

@@ -64,7 +64,7 @@ static void page_fault(struct trapframe *tf)
 		return;
 	if (!user)
 		kernel_fault(tf);
-	proc_fault(SIGSEGV, tf->error & 1 ? "protection fault" : "page fault", addr, tf->rip);
+	proc_fault(tf, SIGSEGV, tf->error & 1 ? "protection fault" : "page fault", addr);
 }
 
 static void exception(struct trapframe *tf)
@@ -76,8 +76,8 @@ static void exception(struct trapframe *tf)
 	if (!from_app(tf))
 		kernel_fault(tf);
 	int sig = exceptions[tf->vector].sig ? exceptions[tf->vector].sig : SIGSEGV;
-	proc_fault(sig, exceptions[tf->vector].name ? exceptions[tf->vector].name : "exception", 0,
-		   tf->rip);
+	proc_fault(tf, sig, exceptions[tf->vector].name ? exceptions[tf->vector].name : "exception",
+		   0);
 }
 
 void trap_handler(struct trapframe *tf)
@@ -95,7 +95,9 @@ void trap_handler(struct trapframe *tf)
 	}
 	if (from_app(tf)) {
 		sched_preempt_point();
-		proc_check_killed();
+		struct proc *p = proc_cur();
+		if (p && (p->killed || p->meta))
+			proc_exit_work(tf);
 	}
 }
 
@@ -106,6 +108,6 @@ void syscall_handler(struct trapframe *tf)
 	runmode_syscall_end(tf);
 	sched_preempt_point();
 	struct proc *p = proc_cur();
-	if (p && p->killed)
-		proc_check_killed();
+	if (p && (p->killed || p->meta))
+		proc_exit_work(tf);
 }

@@ -101,7 +101,7 @@ long console_read(char *kbuf, size_t n)
 	while (in_head == in_tail && !eof_pending) {
 		sleep_on(inbuf, 0);
 		struct proc *p = proc_cur();
-		if (p && p->killed)
+		if (p && proc_aborting(p))
 			return -EINTR;
 	}
 	if (in_head == in_tail) {

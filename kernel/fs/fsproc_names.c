@@ -338,7 +338,7 @@ int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeo
 		if (console && (!until || until > now + CONSOLE_POLL_NS))
 			until = now + CONSOLE_POLL_NS;
 		sleep_on(&file_poll_chan, until);
-		if (p->killed)
+		if (proc_aborting(p))
 			return -EINTR;
 	}
 }

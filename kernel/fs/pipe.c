@@ -41,7 +41,7 @@ static int wait_change(struct pipe *p)
 {
 	sleep_on(p, 0);
 	struct proc *cur = proc_cur();
-	return cur && cur->killed ? -EINTR : 0;
+	return cur && proc_aborting(cur) ? -EINTR : 0;
 }
 
 static long pipe_read(struct file *f, void *ubuf, size_t n)

@@ -111,7 +111,7 @@ static int wait_for(rid_t box, bool receiving, size_t size, uint32_t flags, stru
 		}
 		if (flags & TCB_NONBLOCK)
 			return -EAGAIN;
-		if (self->killed)
+		if (proc_aborting(self))
 			return -EINTR;
 		uint32_t *waiting = receiving ? &b->recv_waiting : &b->send_waiting;
 		(*waiting)++;
@@ -119,7 +119,7 @@ static int wait_for(rid_t box, bool receiving, size_t size, uint32_t flags, stru
 		if (get(box) != b)
 			return -EIDRM;
 		(*waiting)--;
-		if (self->killed)
+		if (proc_aborting(self))
 			return -EINTR;
 	}
 }

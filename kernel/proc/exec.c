@@ -363,6 +363,36 @@ _Noreturn void sched_start(void)
 	}
 }
 
+void exec_get_user_state(rid_t rid, struct exec_user_state *out)
+{
+	struct exec *e = get(rid);
+	if (e == &execs[cur]) {
+		fpu_save(e->fpu);
+		e->fs_base = rdmsr(MSR_FS_BASE);
+	}
+	memcpy(out->fpu, e->fpu, sizeof(out->fpu));
+	out->fs_base = e->fs_base;
+}
+
+void exec_set_user_state(rid_t rid, const struct exec_user_state *in)
+{
+	struct exec *e = get(rid);
+	memcpy(e->fpu, in->fpu, sizeof(e->fpu));
+	e->fs_base = in->fs_base;
+	if (e == &execs[cur]) {
+		fpu_restore(e->fpu);
+		wrmsr(MSR_FS_BASE, e->fs_base);
+	}
+}
+
+void exec_reset_user_state(rid_t rid)
+{
+	static struct exec_user_state fresh;
+	fpu_init_area(fresh.fpu);
+	fresh.fs_base = 0;
+	exec_set_user_state(rid, &fresh);
+}
+
 void exec_set_fs(uint64_t fs)
 {
 	execs[cur].fs_base = fs;

@@ -54,6 +54,15 @@ _Noreturn void exec_exit_cur(void);
 /* Enter the scheduler loop on the boot stack (becomes the idle execution). */
 _Noreturn void sched_start(void);
 void sched_after_switch(void);
+/* The user state beyond the trap frame (FPU/SSE registers and FS base) of an execution,
+ * current or not: read, write, or reset to a fresh program's. */
+struct exec_user_state {
+	uint8_t fpu[512] __attribute__((aligned(16)));
+	uint64_t fs_base;
+};
+void exec_get_user_state(rid_t exec, struct exec_user_state *out);
+void exec_set_user_state(rid_t exec, const struct exec_user_state *in);
+void exec_reset_user_state(rid_t exec);
 /* Thread-pointer (FS base) of the current execution, for arch_prctl. */
 void exec_set_fs(uint64_t fs);
 uint64_t exec_get_fs(void);

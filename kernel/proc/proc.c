@@ -11,6 +11,10 @@
 #include "kernel/proc/load.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/procmove.h"
+#include "kernel/proc/args.h"
+#include "kernel/proc/ckpt.h"
+#include "kernel/proc/metamorph.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/proc/program.h"
 
 static struct proc procs[NPROC];
@@ -123,6 +127,21 @@ static void release_constituents(struct proc *p)
 		vspace_proc_ref(p->vspace, -1);     /* deletes a transient space left empty */
 	p->vspace = 0;
 	fdtable_close_all(&p->fds);
+	kfree(p->args);
+	p->args = NULL;
+	if (p->fault_ckpt)
+		ckpt_put(p->fault_ckpt);
+	p->fault_ckpt = 0;
+}
+
+void proc_start_frame(struct trapframe *tf, const struct load_info *li)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = li->entry;
+	tf->rsp = li->sp;
+	tf->cs = SEL_UCODE;
+	tf->ss = SEL_UDATA;
+	tf->rflags = RFLAGS_IF | 0x2;
 }
 
 static int setup_exec(struct proc *p, int prio, const struct load_info *li)
@@ -130,14 +149,21 @@ static int setup_exec(struct proc *p, int prio, const struct load_info *li)
 	int err = exec_create(prio, p->hdr.rid, &p->exec);
 	if (err)
 		return err;
-	struct trapframe *tf = exec_tf(p->exec);
-	tf->rip = li->entry;
-	tf->rsp = li->sp;
-	tf->cs = SEL_UCODE;
-	tf->ss = SEL_UDATA;
-	tf->rflags = RFLAGS_IF | 0x2;
+	proc_start_frame(exec_tf(p->exec), li);
 	exec_set_root(p->exec, vspace_root(p->vspace));
 	return 0;
+}
+
+int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
+{
+	struct args_view av;
+	args_unpack(p->args, &av);
+	int err = load_segments(p, program, li);
+	if (!err)
+		err = procmem_setup_heap(p);
+	if (!err)
+		err = load_stack(p, program, av.argv, av.argc, av.envp, av.envc, li);
+	return err;
 }
 
 static void init_identity(struct proc *p, struct proc *parent)
@@ -176,9 +202,9 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 	struct proc *p = proc_get(rid);
 	p->program = program;
 	init_identity(p, parent);
-	if ((err = join_space(p, vspace)) || (err = load_segments(p, program, &li)) ||
-	    (err = procmem_setup_heap(p)) ||
-	    (err = load_stack(p, program, argv, argc, envp, envc, &li)) ||
+	if (!(p->args = args_pack(argv, argc, envp, envc)))
+		err = -E2BIG;
+	if (err || (err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
 	    (err = setup_exec(p, prio, &li)))
 		goto fail;
 	p->state = TPS_READY;
@@ -208,6 +234,7 @@ _Noreturn void proc_exit(int status_word)
 	assert(p);
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
+	meta_cancel(p);
 	/* run on the kernel's table while this process's space goes away */
 	exec_set_root(p->exec, paging_kernel_root());
 	release_constituents(p);
@@ -249,7 +276,7 @@ int proc_wait(int pid, int *status_word, int flags)
 		if (flags & TW_NOHANG)
 			return 0;
 		sleep_on(self, 0);
-		if (self->killed)
+		if (proc_aborting(self))
 			return -EINTR;
 	}
 }
@@ -266,9 +293,15 @@ int proc_kill(struct proc *p, int sig)
 	return 0;
 }
 
-_Noreturn void proc_fault(int sig, const char *what, uint64_t addr, uint64_t rip)
+void proc_fault(struct trapframe *tf, int sig, const char *what, uint64_t addr)
 {
 	struct proc *p = proc_cur();
+	uint64_t rip = tf->rip;
+	if (meta_fault_recover(tf)) {
+		kprintf("tessera: pid %d (%s): %s at address 0x%lx, rip 0x%lx; back to its "
+			"checkpoint\n", p->pid, p->hdr.name, what, addr, rip);
+		return;
+	}
 	kprintf("tessera: pid %d (%s): %s at address 0x%lx, rip 0x%lx; killed\n", p->pid,
 		p->hdr.name, what, addr, rip);
 	proc_exit(sig);
@@ -279,4 +312,15 @@ void proc_check_killed(void)
 	struct proc *p = proc_cur();
 	if (p && p->killed)
 		proc_exit(p->kill_sig);
+}
+
+void proc_exit_work(struct trapframe *tf)
+{
+	struct proc *p = proc_cur();
+	if (!p)
+		return;
+	if (p->killed)
+		proc_exit(p->kill_sig);
+	if (p->meta)
+		meta_apply_pending(tf);
 }

@@ -12,6 +12,8 @@
 #include "kernel/res/res.h"
 
 #define NPROC 128
+
+struct meta_req;
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
 #define PROC_CWD_MAX 256
 
@@ -31,6 +33,10 @@ struct proc {
 	int exit_status;             /* wait status word (Linux encoding) */
 	bool killed;
 	int kill_sig;
+	void *args;                  /* packed argv/envp (args.h), for restarts */
+	struct meta_req *meta;       /* a metamorphosis waiting to be applied (metamorph.h) */
+	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
+	uint32_t fault_recoveries;
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
@@ -55,7 +61,16 @@ int proc_wait(int pid, int *status_word, int flags);
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */
 void proc_check_killed(void);
-_Noreturn void proc_fault(int sig, const char *what, uint64_t addr, uint64_t rip);
+struct load_info;
+/* Build p's memory for program from p->args: segments, heap, stack (li: entry and sp). */
+int proc_build_image(struct proc *p, rid_t program, struct load_info *li);
+/* A user frame that starts a program (entry, stack, user segments, interrupts on). */
+void proc_start_frame(struct trapframe *tf, const struct load_info *li);
+/* A fault in user code: the process returns to its fault checkpoint (and this returns), or
+ * is ended with signal sig and a console message. */
+void proc_fault(struct trapframe *tf, int sig, const char *what, uint64_t addr);
+/* On every exit to user mode when p->killed or p->meta is set: end or metamorphose. */
+void proc_exit_work(struct trapframe *tf);
 
 /* The process of the running execution (NULL for a kernel-only execution); asked for on
  * every system call, so the answer is cached per execution id. */
@@ -63,4 +78,10 @@ static inline struct proc *proc_cur(void)
 {
 	rid_t e = exec_cur();
 	return e && e == proc_cache_exec ? proc_cache : proc_cur_slow();
+}
+
+/* A blocking call should give up (-EINTR): the process is being killed or metamorphosed. */
+static inline bool proc_aborting(const struct proc *p)
+{
+	return p->killed || p->meta;
 }

@@ -64,6 +64,8 @@ void procmem_region_drop(rid_t region)
 	vregion_delete(region);
 }
 
+static void remove_att(struct proc *p, int i);
+
 static int att_slot(struct proc *p)
 {
 	for (int i = 0; i < PROC_MAX_ATT; i++)
@@ -101,6 +103,11 @@ fail_va:
 	if (own_va)
 		uva_free(addr - guard, size + guard);
 	return err;
+}
+
+void procmem_unmap_att(struct proc *p, int i)
+{
+	remove_att(p, i);
 }
 
 static void remove_att(struct proc *p, int i)

@@ -18,6 +18,8 @@ void procmem_init(void);
 /* Create a region, attach it at addr (0: a fresh system-wide address) and record it. */
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
 		rid_t *att_out);
+/* Detach the process's attachment in slot i (its region goes to reuse or away). */
+void procmem_unmap_att(struct proc *p, int i);
 /* Detach and delete every region of the process. */
 void procmem_release(struct proc *p);
 int procmem_setup_heap(struct proc *p);

@@ -140,6 +140,13 @@ int program_open(const char *path, const struct cred *cred, rid_t *out)
 	return 0;
 }
 
+void program_get(rid_t rid)
+{
+	struct program *p = get(rid);
+	assert(p && p->users > 0);
+	p->users++;
+}
+
 void program_put(rid_t rid)
 {
 	struct program *p = get(rid);

@@ -14,6 +14,8 @@ void program_init(void);
  * -ENOENT, -EISDIR, -ENOEXEC (bad ELF). The caller gets a use reference. */
 int program_open(const char *path, const struct cred *cred, rid_t *out);
 void program_put(rid_t program);
+/* One more use of a program the caller already holds (a checkpoint keeps its program). */
+void program_get(rid_t program);
 const struct elf_image *program_image(rid_t program);
 /* The shared text region of non-writable segment seg (made on first use, then attached by
  * every process running the program), or -ENOENT when the segment must be private because

@@ -110,7 +110,7 @@ long sys_getrandom(const struct sysargs *a)
 			break;
 		}
 		done += chunk;
-		if (proc_cur()->killed)
+		if (proc_aborting(proc_cur()))
 			break;
 	}
 	chacha_block(block);            /* fresh key: earlier output cannot be recomputed */

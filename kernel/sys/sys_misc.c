@@ -85,7 +85,7 @@ static long sleep_until(uint64_t deadline)
 	struct proc *p = proc_cur();
 	while (time_ns() < deadline) {
 		sleep_on(NULL, deadline);
-		if (p->killed)
+		if (proc_aborting(p))
 			return -EINTR;
 	}
 	return 0;

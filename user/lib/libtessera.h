@@ -98,3 +98,17 @@ uint32_t t_runmode_self(void);
 int t_cpl(void);
 /* "umode" / "smode". */
 const char *t_runmode_name(uint32_t mode);
+
+/* ---- Metamorphosis (user/lib/meta.c) ---------------------------------------------------- */
+/* Change program: pid (0 = the caller) continues from the start of path, keeping its pid,
+ * descriptors, space and owner. For the caller it does not return on success. */
+int t_chprog(int pid, const char *path, const char *const *argv, const char *const *envp);
+/* Change start position back to the initial state (same program, same arguments). */
+int t_restart(int pid);
+/* Save pid's data, BSS, heap, stack and registers as a checkpoint. For the caller it
+ * returns 0 now, T_CKPT_RESTORED when restored there, T_CKPT_RECOVERED after a fault. */
+int t_ckpt_save(int pid, const char *name, rid_t *out);
+int t_ckpt_restore(int pid, rid_t ckpt);
+/* Return to ckpt instead of dying on a fault (0: die, as usual). */
+int t_ckpt_onfault(rid_t ckpt);
+int t_reuse_stat(struct t_reuse_stat *out);

@@ -1,0 +1,244 @@
+/* Checkpoints (see ckpt.h). Contents are copied page by page into regions the checkpoint
+ * owns (only resident pages: untouched ones stay demand-zero), and copied back on restore. */
+#include "kernel/proc/ckpt.h"
+#include "abi/errno.h"
+#include "arch/paging.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/procmem.h"
+#include "kernel/proc/program.h"
+#include "kernel/proc/runmode.h"
+
+struct ckpt_seg {
+	uint64_t addr, size;
+	uint32_t kind, prot;
+	bool heap;
+	rid_t copy;               /* region holding the saved contents */
+};
+
+struct ckpt {
+	struct res_hdr hdr;
+	rid_t program;
+	int pid;                  /* whose position it is */
+	uint32_t users;           /* processes that return here on a fault */
+	struct trapframe tf;
+	struct exec_user_state user;
+	uint64_t brk_cur;
+	int nseg;
+	struct ckpt_seg seg[CKPT_MAX_SEGS];
+};
+
+static struct ckpt ckpts[NCKPT];
+static struct res_table ckpt_table;
+
+static struct ckpt *get(rid_t rid)
+{
+	return res_obj(rid, RT_CHECKPOINT);
+}
+
+static void describe(rid_t rid, struct t_res_info *info)
+{
+	struct ckpt *c = get(rid);
+	uint64_t bytes = 0;
+	for (int i = 0; i < c->nseg; i++)
+		bytes += vregion_size(c->seg[i].copy);
+	info->v[0] = (uint64_t)c->pid;
+	info->v[1] = (uint64_t)c->nseg;
+	info->v[2] = bytes;
+	info->v[3] = c->tf.rip;
+	info->v[4] = c->users;
+	res_add_ref(info, "program", c->program);
+	for (int i = 0; i < c->nseg && i < T_MAX_REFS - 1; i++)
+		res_add_ref(info, "saved", c->seg[i].copy);
+}
+
+static void free_segs(struct ckpt *c)
+{
+	for (int i = 0; i < c->nseg; i++)
+		vregion_delete(c->seg[i].copy);
+	c->nseg = 0;
+}
+
+static int destroy(rid_t rid)
+{
+	struct ckpt *c = get(rid);
+	if (c->users)
+		return -EBUSY;
+	free_segs(c);
+	program_put(c->program);
+	res_free(rid);
+	return 0;
+}
+
+static const struct res_ops ckpt_ops = { .describe = describe, .destroy = destroy };
+
+void ckpt_init(void)
+{
+	ckpt_table = (struct res_table){ .name = "checkpoint", .base = ckpts,
+					 .stride = sizeof(struct ckpt), .capacity = NCKPT,
+					 .ops = &ckpt_ops };
+	res_register(RT_CHECKPOINT, &ckpt_table);
+}
+
+struct copy_ctx {
+	rid_t to;
+	uint64_t from_idx;        /* page offset of the source range in its region */
+};
+
+static int copy_page(void *c, uint64_t idx, uint64_t pa)
+{
+	struct copy_ctx *cc = c;
+	uint64_t dst = vregion_page(cc->to, idx - cc->from_idx, true);
+	if (!dst)
+		return -ENOMEM;
+	memcpy(phys_to_virt(dst), phys_to_virt(pa), PAGE_SIZE);
+	return 0;
+}
+
+/* Copy every resident page of region from into region to (both the same size). */
+static int copy_region(rid_t from, rid_t to)
+{
+	struct copy_ctx cc = { to, 0 };
+	return vregion_for_each_page(from, copy_page, &cc);
+}
+
+static bool writable_kind(uint32_t kind)
+{
+	return kind == TRK_DATA || kind == TRK_BSS || kind == TRK_HEAP || kind == TRK_STACK ||
+	       kind == TRK_MMAP;
+}
+
+static int save_seg(struct ckpt *c, struct proc *p, rid_t att)
+{
+	rid_t region = vattach_region(att);
+	struct ckpt_seg *s = &c->seg[c->nseg];
+	if (c->nseg == CKPT_MAX_SEGS)
+		return -ENOMEM;
+	*s = (struct ckpt_seg){ .addr = vattach_addr(att), .size = vattach_size(att),
+				.kind = vregion_kind(region), .prot = vregion_prot(region),
+				.heap = att == p->heap_att };
+	int err = vregion_create(s->size, s->kind, s->prot, "saved", &p->cred, &s->copy);
+	if (!err && (err = copy_region(region, s->copy)))
+		vregion_delete(s->copy);
+	if (!err)
+		c->nseg++;
+	return err;
+}
+
+int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restore,
+	      const char *name, rid_t *uout, rid_t *out)
+{
+	rid_t rid;
+	int err = res_alloc(RT_CHECKPOINT, name, &p->cred, TMODE_DEFAULT, &rid);
+	if (err)
+		return err;
+	if (uout && copy_to_user(uout, &rid, sizeof(rid))) {
+		res_free(rid);
+		return -EFAULT;
+	}
+	struct ckpt *c = get(rid);
+	for (int i = 0; i < PROC_MAX_ATT && !err; i++)
+		if (p->att[i] && writable_kind(vregion_kind(vattach_region(p->att[i]))))
+			err = save_seg(c, p, p->att[i]);
+	if (err) {
+		free_segs(c);
+		res_free(rid);
+		return err;
+	}
+	c->program = p->program;
+	program_get(p->program);
+	c->pid = p->pid;
+	c->tf = *tf;
+	c->tf.rax = rax_on_restore;
+	exec_get_user_state(p->exec, &c->user);
+	c->brk_cur = p->brk_cur;
+	*out = rid;
+	return 0;
+}
+
+int ckpt_check(struct proc *p, rid_t rid)
+{
+	int err = res_validate(rid, RT_CHECKPOINT);
+	if (err)
+		return err;
+	return get(rid)->program == p->program ? 0 : -EINVAL;
+}
+
+static const struct ckpt_seg *find_seg(const struct ckpt *c, uint64_t addr, uint64_t size)
+{
+	for (int i = 0; i < c->nseg; i++)
+		if (c->seg[i].addr == addr && c->seg[i].size == size)
+			return &c->seg[i];
+	return NULL;
+}
+
+/* The process's own writable regions take the saved contents; regions made after the save
+ * go, regions removed since come back. */
+static int restore_memory(struct proc *p, const struct ckpt *c)
+{
+	bool matched[CKPT_MAX_SEGS] = { false };
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		rid_t att = p->att[i], region = att ? vattach_region(att) : 0;
+		if (!att || !writable_kind(vregion_kind(region)))
+			continue;
+		const struct ckpt_seg *s = find_seg(c, vattach_addr(att), vattach_size(att));
+		if (!s) {
+			procmem_unmap_att(p, i);
+			continue;
+		}
+		matched[s - c->seg] = true;
+		vattach_reprotect(att, vattach_addr(att), vattach_size(att), 0);
+		vregion_discard(region, 0, vregion_size(region));
+		vregion_set_prot(region, s->prot);
+		int err = copy_region(s->copy, region);
+		if (err)
+			return err;
+	}
+	for (int i = 0; i < c->nseg; i++) {
+		const struct ckpt_seg *s = &c->seg[i];
+		rid_t att;
+		int err;
+		if (matched[i])
+			continue;
+		if ((err = procmem_add(p, s->size, s->kind, s->prot, s->addr, &att)) ||
+		    (err = copy_region(s->copy, vattach_region(att))))
+			return err;
+		if (s->heap)
+			p->heap_att = att;
+	}
+	return 0;
+}
+
+int ckpt_restore(struct proc *p, struct trapframe *tf, rid_t rid)
+{
+	int err = ckpt_check(p, rid);
+	if (err)
+		return err;
+	const struct ckpt *c = get(rid);
+	if ((err = restore_memory(p, c)))
+		return err;
+	p->brk_cur = c->brk_cur;
+	*tf = c->tf;
+	exec_set_user_state(p->exec, &c->user);
+	runmode_fix_frame(p, tf);
+	return 0;
+}
+
+void ckpt_get(rid_t rid)
+{
+	struct ckpt *c = get(rid);
+	if (c)
+		c->users++;
+}
+
+void ckpt_put(rid_t rid)
+{
+	struct ckpt *c = get(rid);
+	if (c && c->users)
+		c->users--;
+}

@@ -1,0 +1,166 @@
+/* Process metamorphosis (see metamorph.h): requests, and applying them to the process's
+ * return frame at its own kernel exit. */
+#include "kernel/proc/metamorph.h"
+#include "abi/errno.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/args.h"
+#include "kernel/proc/ckpt.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/load.h"
+#include "kernel/proc/procmem.h"
+#include "kernel/proc/program.h"
+#include "kernel/proc/runmode.h"
+
+#define MAX_FAULT_RECOVERIES 1000    /* a process that keeps faulting at once dies anyway */
+
+static void free_req(struct meta_req *req)
+{
+	if (req->kind == MK_CHPROG && req->program)
+		program_put(req->program);
+	kfree(req->args);
+	kfree(req);
+}
+
+/* Change program (or, with the process's own program and no new args, restart). The old
+ * regions go first, to the reusable table, so the new image can take them back. */
+static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, void *args)
+{
+	struct load_info li;
+	if (args) {
+		kfree(p->args);
+		p->args = args;
+	}
+	procmem_release(p);
+	rid_t old = p->program;
+	p->program = program;
+	program_put(old);
+	if (p->fault_ckpt)
+		ckpt_put(p->fault_ckpt);          /* a position in the old program means nothing */
+	p->fault_ckpt = 0;
+	int err = proc_build_image(p, program, &li);
+	if (err) {
+		/* the old image is gone already: a process without memory cannot go on */
+		kprintf("tessera: pid %d (%s): no memory for the new program (%d); killed\n", p->pid,
+			p->hdr.name, err);
+		proc_exit(9);
+	}
+	proc_start_frame(tf, &li);
+	exec_reset_user_state(p->exec);
+	fdtable_close_cloexec(&p->fds);
+	struct t_res_info in;
+	if (res_info(program, &in) == 0)
+		res_set_name(p->hdr.rid, in.name);
+	runmode_fix_frame(p, tf);
+	return 0;
+}
+
+static int apply(struct proc *p, struct trapframe *tf, struct meta_req *req)
+{
+	switch (req->kind) {
+	case MK_CHPROG: {
+		int err = apply_chprog(p, tf, req->program, req->args);
+		req->program = 0;                 /* now the process's reference */
+		req->args = NULL;
+		return err;
+	}
+	case MK_RESTART:
+		program_get(p->program);
+		return apply_chprog(p, tf, p->program, NULL);
+	case MK_SAVE:
+		return ckpt_save(p, tf, tf->rax, req->name, req->uout, &req->result_rid);
+	case MK_RESTORE:
+		return ckpt_restore(p, tf, req->ckpt);
+	}
+	return -EINVAL;
+}
+
+/* The caller changes itself: its frame is the one this system call returns through. */
+static long apply_self(struct proc *p, struct meta_req *req, rid_t *saved)
+{
+	struct trapframe *tf = exec_tf(p->exec);
+	uint64_t rax = tf->rax;
+	enum meta_kind kind = req->kind;
+	if (kind == MK_SAVE)
+		tf->rax = T_CKPT_RESTORED;       /* what the process sees when it comes back */
+	long r = apply(p, tf, req);
+	if (kind == MK_SAVE)
+		tf->rax = rax;
+	*saved = req->result_rid;
+	free_req(req);
+	/* a restored process returns what it was returning when the checkpoint was taken */
+	return !r && kind == MK_RESTORE ? (long)tf->rax : r;
+}
+
+long meta_request(struct proc *p, struct meta_req *req, rid_t *saved)
+{
+	if (p->state == TPS_ZOMBIE || !p->exec) {
+		free_req(req);
+		return -ESRCH;
+	}
+	struct proc *self = proc_cur();
+	if (p == self)
+		return apply_self(p, req, saved);
+	if (p->meta) {
+		free_req(req);
+		return -EBUSY;
+	}
+	p->meta = req;
+	exec_interrupt(p->exec);                  /* a blocked call gives up and returns */
+	while (!req->done) {
+		sleep_on(req, 0);
+		if (proc_aborting(self) && !req->done) {
+			req->abandoned = true;    /* the target frees it when it gets there */
+			return -EINTR;
+		}
+	}
+	long err = req->result;
+	*saved = req->result_rid;
+	free_req(req);
+	return err;
+}
+
+void meta_apply_pending(struct trapframe *tf)
+{
+	struct proc *p = proc_cur();
+	struct meta_req *req = p ? p->meta : NULL;
+	if (!req)
+		return;
+	p->meta = NULL;
+	req->result = apply(p, tf, req);
+	req->done = true;
+	if (req->abandoned) {
+		if (req->kind == MK_SAVE && !req->result)
+			res_delete(req->result_rid, NULL);
+		free_req(req);
+		return;
+	}
+	wakeup(req);
+}
+
+void meta_cancel(struct proc *p)
+{
+	struct meta_req *req = p->meta;
+	if (!req)
+		return;
+	p->meta = NULL;
+	req->result = -ESRCH;
+	req->done = true;
+	if (req->abandoned)
+		free_req(req);
+	else
+		wakeup(req);
+}
+
+bool meta_fault_recover(struct trapframe *tf)
+{
+	struct proc *p = proc_cur();
+	if (!p || !p->fault_ckpt || ++p->fault_recoveries > MAX_FAULT_RECOVERIES)
+		return false;
+	if (ckpt_restore(p, tf, p->fault_ckpt))
+		return false;
+	tf->rax = T_CKPT_RECOVERED;
+	return true;
+}

@@ -1,0 +1,180 @@
+/* Metamorphosis calls: change program, restart, checkpoints and fault recovery. Each checks
+ * the modify right on the target process and every argument before anything changes; the
+ * change itself is applied by the target (kernel/proc/metamorph.c). */
+#include "abi/errno.h"
+#include "abi/tessera.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/args.h"
+#include "kernel/proc/ckpt.h"
+#include "kernel/proc/metamorph.h"
+#include "kernel/proc/program.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
+
+/* The target of a change: pid 0 is the caller; the caller needs TOP_MODIFY on it. */
+static int target(uint64_t pid, struct proc **out)
+{
+	struct proc *self = proc_cur();
+	struct proc *p = pid ? proc_by_pid((int)pid) : self;
+	if (!p || (int64_t)pid < 0 || p->state == TPS_ZOMBIE)
+		return -ESRCH;
+	int err = res_check(p->hdr.rid, TOP_MODIFY, &self->cred);
+	if (err)
+		return err;
+	*out = p;
+	return 0;
+}
+
+static struct meta_req *new_req(enum meta_kind kind)
+{
+	struct meta_req *req = kzalloc(sizeof(*req));
+	if (req)
+		req->kind = kind;
+	return req;
+}
+
+/* Fetch a user string vector into buf; NULL uvec gives an empty vector. */
+static int fetch_vec(uint64_t uvec, const char **v, int *n, char *buf, size_t *used)
+{
+	for (*n = 0; uvec; (*n)++) {
+		uint64_t uptr;
+		if (copy_from_user(&uptr, (const void *)(uvec + *n * 8ul), 8))
+			return -EFAULT;
+		if (!uptr)
+			break;
+		if (*n == ARGS_MAX_STRINGS)
+			return -E2BIG;
+		long len = strncpy_from_user(buf + *used, (const char *)uptr,
+					     ARGS_MAX_BYTES - *used);
+		if (len < 0)
+			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+		v[*n] = buf + *used;
+		*used += (size_t)len + 1;
+	}
+	v[*n] = NULL;
+	return 0;
+}
+
+/* Path, argv and envp of a t_spawn request, packed. */
+static int fetch_program_args(uint64_t ureq, char *path, void **packed)
+{
+	struct t_spawn req;
+	static const char *argv[ARGS_MAX_STRINGS + 1], *envp[ARGS_MAX_STRINGS + 1];
+	static char buf[ARGS_MAX_BYTES];
+	size_t used = 0;
+	int argc, envc, err;
+	if (copy_from_user(&req, (const void *)ureq, sizeof(req)))
+		return -EFAULT;
+	long n = strncpy_from_user(path, req.path, 256);
+	if (n <= 0)
+		return n ? (int)n : -ENOENT;
+	if ((err = fetch_vec((uint64_t)req.argv, argv, &argc, buf, &used)) ||
+	    (err = fetch_vec((uint64_t)req.envp, envp, &envc, buf, &used)))
+		return err;
+	if (!req.argv) {
+		argv[0] = path;
+		argc = 1;
+	}
+	*packed = args_pack(argv, argc, envp, envc);
+	return *packed ? 0 : -E2BIG;
+}
+
+long sys_t_chprog(const struct sysargs *a)
+{
+	static char path[256];
+	struct proc *p;
+	void *args = NULL;
+	rid_t program, none;
+	int err = target(a->a[0], &p);
+	if (err || (err = fetch_program_args(a->a[1], path, &args)))
+		goto fail;
+	if ((err = program_open(path, &p->cred, &program)))
+		goto fail;
+	struct meta_req *req = new_req(MK_CHPROG);
+	if (!req) {
+		program_put(program);
+		err = -ENOMEM;
+		goto fail;
+	}
+	req->program = program;
+	req->args = args;
+	return meta_request(p, req, &none);
+fail:
+	kfree(args);
+	return err;
+}
+
+long sys_t_restart(const struct sysargs *a)
+{
+	struct proc *p;
+	rid_t none;
+	int err = target(a->a[0], &p);
+	if (err)
+		return err;
+	struct meta_req *req = new_req(MK_RESTART);
+	return req ? meta_request(p, req, &none) : -ENOMEM;
+}
+
+long sys_t_ckpt_save(const struct sysargs *a)
+{
+	struct proc *p;
+	rid_t saved = 0;
+	char name[T_NAME_MAX] = "";
+	int err = target(a->a[0], &p);
+	if (err)
+		return err;
+	if (a->a[1]) {
+		long n = strncpy_from_user(name, (const char *)a->a[1], sizeof(name));
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -EINVAL : n;
+	}
+	if (!user_range_ok(a->a[2], sizeof(rid_t)) || !a->a[2])
+		return -EFAULT;
+	struct meta_req *req = new_req(MK_SAVE);
+	if (!req)
+		return -ENOMEM;
+	strlcpy(req->name, name, sizeof(req->name));
+	if (p == proc_cur())
+		req->uout = (rid_t *)a->a[2];     /* written before the memory is saved */
+	long r = meta_request(p, req, &saved);
+	/* a process that saved itself also comes back here later, with T_CKPT_RESTORED */
+	if (r == 0 && p != proc_cur() && copy_to_user((void *)a->a[2], &saved, sizeof(saved))) {
+		res_delete(saved, NULL);
+		return -EFAULT;
+	}
+	return r;
+}
+
+long sys_t_ckpt_restore(const struct sysargs *a)
+{
+	struct proc *p;
+	rid_t ckpt = a->a[1], none;
+	int err = target(a->a[0], &p);
+	if (err || (err = res_check(ckpt, TOP_USE, &proc_cur()->cred)) ||
+	    (err = ckpt_check(p, ckpt)))
+		return err;
+	struct meta_req *req = new_req(MK_RESTORE);
+	if (!req)
+		return -ENOMEM;
+	req->ckpt = ckpt;
+	return meta_request(p, req, &none);
+}
+
+long sys_t_ckpt_onfault(const struct sysargs *a)
+{
+	struct proc *self = proc_cur();
+	rid_t ckpt = a->a[0];
+	int err;
+	if (ckpt && ((err = res_check(ckpt, TOP_USE, &self->cred)) ||
+		     (err = ckpt_check(self, ckpt))))
+		return err;
+	if (self->fault_ckpt)
+		ckpt_put(self->fault_ckpt);
+	self->fault_ckpt = ckpt;
+	self->fault_recoveries = 0;
+	if (ckpt)
+		ckpt_get(ckpt);
+	return 0;
+}
