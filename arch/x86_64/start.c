@@ -23,7 +23,7 @@
 #include "kernel/proc/ckpt.h"
 
 #define PVH_MAGIC 0x336ec578u
-#define MAX_INIT_ARGS 16
+#define MAX_INIT_ARGS 64
 
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
@@ -41,7 +41,7 @@ struct hvm_memmap_entry {
 void kmain(uint32_t start_info_pa);
 extern char __kernel_end[];
 
-static char cmdline[256];
+static char cmdline[1024];
 
 static void memory_init(const struct hvm_start_info *si)
 {

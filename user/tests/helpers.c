@@ -222,6 +222,10 @@ static const struct {
 	{ "cbox", ut_helper_cbox },
 	{ "hvswork", ut_helper_hvswork }, { "hvsdeny", ut_helper_hvsdeny },
 	{ "hvsread", ut_helper_hvsread },
+	{ "chprogself", ut_helper_chprogself }, { "checkpid", ut_helper_checkpid },
+	{ "metadeny", ut_helper_metadeny }, { "startmsg", ut_helper_startmsg },
+	{ "counter", ut_helper_counter }, { "recover", ut_helper_recover },
+	{ "hog", ut_helper_hog },
 	{ "runmode", ut_helper_runmode },
 };
 

@@ -86,6 +86,14 @@ extern const struct utest ut_hvs_tests[];
 int ut_helper_hvswork(int argc, char **argv);
 int ut_helper_hvsdeny(int argc, char **argv);
 int ut_helper_hvsread(int argc, char **argv);
+extern const struct utest ut_meta_tests[];
+int ut_helper_chprogself(int argc, char **argv);
+int ut_helper_checkpid(int argc, char **argv);
+int ut_helper_metadeny(int argc, char **argv);
+int ut_helper_startmsg(int argc, char **argv);
+int ut_helper_counter(int argc, char **argv);
+int ut_helper_recover(int argc, char **argv);
+int ut_helper_hog(int argc, char **argv);
 
 /* The running-mode switch group (t_runmode.c) and its helper (utest -c runmode KIND ...). */
 extern const struct utest ut_runmode_tests[];
