@@ -3,7 +3,6 @@
 #include "abi/errno.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
-#include "kernel/res/reuse.h"
 
 static struct res_table *tables[RT_NTYPES];
 
@@ -182,7 +181,6 @@ int res_info(rid_t rid, struct t_res_info *out)
 	out->group = h->group;
 	out->mode = h->mode;
 	strlcpy(out->name, h->name, sizeof(out->name));
-	out->flags = reuse_holds(rid) ? TRF_REUSABLE : 0;
 	const struct res_ops *ops = tables[out->type]->ops;
 	if (ops && ops->describe)
 		ops->describe(rid, out);

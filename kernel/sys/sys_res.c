@@ -5,6 +5,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/res/res.h"
+#include "kernel/res/reuse.h"
 #include "kernel/sys/syscall.h"
 
 static const struct cred *caller(void)
@@ -23,6 +24,8 @@ long sys_t_res_info(const struct sysargs *a)
 		return -EFAULT;
 	if ((err = res_info(rid, &info)))
 		return err;
+	if (reuse_holds(rid))
+		info.flags |= TRF_REUSABLE;
 	return copy_to_user((void *)a->a[1], &info, sizeof(info));
 }
 
