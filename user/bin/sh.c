@@ -244,6 +244,21 @@ static void print_resource(const struct t_res_info *in)
 	       in->name[0] ? in->name : "-", (unsigned)in->owner, t_mode_str(in->mode, mode));
 	for (uint32_t i = 0; i < in->nrefs && i < T_MAX_REFS; i++)
 		printf(" %.16s=%s", in->refs[i].role, t_rid_str(in->refs[i].rid, ref));
+	printf("%s\n", in->flags & TRF_REUSABLE ? " [reusable]" : "");
+}
+
+/* The reusable-resource table: what it holds (marked [reusable] above) and how it served. */
+static void print_reuse(void)
+{
+	static const char *const kinds[TRU_NKINDS] = { "programs", "spaces", "regions" };
+	struct t_reuse_stat st;
+	if (t_reuse_stat(&st))
+		return;
+	printf("reusable-resource table:");
+	for (int k = 0; k < TRU_NKINDS; k++)
+		printf(" %s %u/%u (hits %llu, misses %llu)%s", kinds[k], st.cached[k],
+		       st.capacity[k], (unsigned long long)st.hits[k],
+		       (unsigned long long)st.misses[k], k + 1 < TRU_NKINDS ? "," : "");
 	printf("\n");
 }
 
@@ -252,7 +267,7 @@ static int bi_res(int argc, char **argv)
 	uint32_t type = RT_NONE;
 	if (argc > 1 && t_type_parse(argv[1], &type) < 0) {
 		printf("sh: res: unknown type '%s' (process program plate vregion vspace vuspace "
-		       "vkspace exec)\n", argv[1]);
+		       "vkspace exec cbox container checkpoint)\n", argv[1]);
 		return 2;
 	}
 	printf("%-8s %-16s %-16s %5s %-17s %s\n", "TYPE", "ID", "NAME", "OWNER", "MODE", "REFS");
@@ -267,6 +282,8 @@ static int bi_res(int argc, char **argv)
 		printf("sh: res: error %d (%s)\n", err, strerror(-err));
 		return 1;
 	}
+	if (type == RT_NONE)
+		print_reuse();
 	return 0;
 }
 
