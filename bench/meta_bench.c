@@ -1,0 +1,235 @@
+/*
+ * Metamorphosis benchmarks (the paper's figures 9-15, seed 000). One static binary: on Tessera
+ * it measures change of program with each kind of reuse, by text size; restart through change
+ * of start position against exit + create; restoring a checkpoint; change of space into a new,
+ * an existing and a reusable space. On Linux it measures fork + execve + wait of the same
+ * text-size programs (the comparison the issue asks for). Prints "BENCH name value" lines.
+ */
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "libtessera.h"
+
+#define RUNS 7
+static const int sizes_kib[] = { 4, 16, 64, 256, 1024 };
+#define NSIZES (int)(sizeof(sizes_kib) / sizeof(sizes_kib[0]))
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median_us(int64_t *v, int n)
+{
+	qsort(v, n, sizeof(v[0]), cmp64);
+	return v[n / 2] / 1000.0;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "meta_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void text_path(char *buf, size_t n, int kib, const char *suffix)
+{
+	snprintf(buf, n, "/bin/text_%d%s", kib, suffix);
+}
+
+/* ---- Linux: fork + execve + wait ------------------------------------------------------ */
+
+static void linux_exec(void)
+{
+	for (int s = 0; s < NSIZES; s++) {
+		char path[64];
+		int64_t v[RUNS];
+		text_path(path, sizeof(path), sizes_kib[s], "-static");
+		char *const argv[] = { path, NULL };
+		for (int r = 0; r < RUNS; r++) {
+			int64_t t0 = now_ns();
+			pid_t pid = fork();
+			if (pid == 0) {
+				execve(path, argv, NULL);
+				_exit(127);
+			}
+			int st;
+			waitpid(pid, &st, 0);
+			v[r] = now_ns() - t0;
+		}
+		printf("BENCH linux_forkexec_%dk_us %.1f\n", sizes_kib[s], median_us(v, RUNS));
+	}
+}
+
+/* ---- Tessera ---------------------------------------------------------------------------- */
+
+static int spawn_waiter(const char *path, rid_t space)
+{
+	const char *argv[] = { path, "wait", NULL };
+	int pid, err = t_proccreate(NULL, path, argv, space, 0, &pid);
+	if (err)
+		die(path, err);
+	usleep(20000);                     /* let it start and block */
+	return pid;
+}
+
+static void end(int pid)
+{
+	rid_t rid;
+	int st;
+	if (!t_proc_rid(pid, &rid))
+		t_res_delete(rid);
+	t_proc_wait(pid, &st, 0);
+}
+
+/* Change program of a blocked process back and forth between two programs of one size;
+ * 'sharer' keeps another process running the target program (text sharing). */
+static double chprog_us(int kib, uint32_t mask, int sharer)
+{
+	char a[64], b[64];
+	int64_t v[RUNS];
+	text_path(a, sizeof(a), kib, "");
+	snprintf(b, sizeof(b), "/bin/sleep");
+	t_kctl(TK_REUSE, mask);
+	t_kctl(TK_REUSE_FLUSH, 1);
+	int keep = sharer ? spawn_waiter(a, 0) : 0;
+	int pid = spawn_waiter(a, 0);
+	const char *argv_a[] = { a, "wait", NULL }, *argv_b[] = { b, "1000", NULL };
+	for (int r = 0; r < RUNS; r++) {
+		int err = t_chprog(pid, b, argv_b, NULL);     /* away from a, untimed */
+		usleep(5000);
+		if (err)
+			die("chprog back", err);
+		int64_t t0 = now_ns();
+		err = t_chprog(pid, a, argv_a, NULL);
+		v[r] = now_ns() - t0;
+		if (err)
+			die("chprog", err);
+		usleep(5000);
+	}
+	end(pid);
+	if (keep)
+		end(keep);
+	t_kctl(TK_REUSE, TRU_ALL);
+	return median_us(v, RUNS);
+}
+
+static void bench_chprog(void)
+{
+	static const struct {
+		const char *label;
+		uint32_t mask;
+		int sharer;
+	} variants[] = {
+		{ "noreuse", 0, 0 },
+		{ "program", 1u << TRU_PROGRAM, 0 },
+		{ "regions", 1u << TRU_REGION, 0 },
+		{ "sharing", 0, 1 },
+		{ "all", TRU_ALL, 0 },
+	};
+	for (int s = 0; s < NSIZES; s++)
+		for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++)
+			printf("BENCH chprog_%s_%dk_us %.1f\n", variants[v].label, sizes_kib[s],
+			       chprog_us(sizes_kib[s], variants[v].mask, variants[v].sharer));
+}
+
+/* Restart (back to the initial state) against exit + create of the same program. */
+static void bench_restart(void)
+{
+	char path[64];
+	for (int s = 0; s < NSIZES; s += 2) {
+		int64_t rs[RUNS], cr[RUNS], rt[RUNS];
+		text_path(path, sizeof(path), sizes_kib[s], "");
+		int pid = spawn_waiter(path, 0);
+		rid_t ck;
+		usleep(20000);
+		int err = t_ckpt_save(pid, "bench", &ck);
+		if (err)
+			die("save", err);
+		for (int r = 0; r < RUNS; r++) {
+			int64_t t0 = now_ns();
+			if ((err = t_restart(pid)))
+				die("restart", err);
+			rs[r] = now_ns() - t0;
+			usleep(20000);
+			t0 = now_ns();
+			if ((err = t_ckpt_restore(pid, ck)))
+				die("restore", err);
+			rt[r] = now_ns() - t0;
+			const char *argv[] = { path, NULL };
+			int p2, st;
+			t0 = now_ns();
+			if ((err = t_proccreate(NULL, path, argv, 0, 0, &p2)))
+				die("create", err);
+			t_proc_wait(p2, &st, 0);
+			cr[r] = now_ns() - t0;
+		}
+		end(pid);
+		t_res_delete(ck);
+		printf("BENCH restart_%dk_us %.1f\n", sizes_kib[s], median_us(rs, RUNS));
+		printf("BENCH ckpt_restore_%dk_us %.1f\n", sizes_kib[s], median_us(rt, RUNS));
+		printf("BENCH create_exit_%dk_us %.1f\n", sizes_kib[s], median_us(cr, RUNS));
+	}
+}
+
+/* Change of space: into a new space (reuse off), an existing one, a reusable one. */
+static void bench_space(void)
+{
+	int pid = spawn_waiter("/bin/text_4", 0);
+	int64_t nw[RUNS], ex[RUNS], ru[RUNS];
+	rid_t s1, s2;
+	int err;
+	if ((err = t_vm_create("", 0, &s1)) || (err = t_vm_create("", 0, &s2)))
+		die("vmcreate", err);
+	for (int r = 0; r < RUNS; r++) {
+		t_kctl(TK_REUSE, 0);
+		int64_t t0 = now_ns();
+		t_proc_move(pid, 0);
+		nw[r] = now_ns() - t0;
+		t_kctl(TK_REUSE, TRU_ALL);
+		t0 = now_ns();
+		t_proc_move(pid, r % 2 ? s1 : s2);
+		ex[r] = now_ns() - t0;
+		t_proc_move(pid, 0);      /* leaves an empty space behind: into the table */
+		t_proc_move(pid, s1);     /* ... and another */
+		t0 = now_ns();
+		t_proc_move(pid, 0);      /* takes one back */
+		ru[r] = now_ns() - t0;
+	}
+	end(pid);
+	t_res_delete(s1);
+	t_res_delete(s2);
+	printf("BENCH chspace_new_us %.1f\n", median_us(nw, RUNS));
+	printf("BENCH chspace_existing_us %.1f\n", median_us(ex, RUNS));
+	printf("BENCH chspace_reusable_us %.1f\n", median_us(ru, RUNS));
+}
+
+int main(void)
+{
+	struct utsname u;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	uname(&u);
+	if (strcmp(u.sysname, "Tessera") != 0) {
+		linux_exec();
+		printf("BENCH meta_done 1\n");
+		return 0;
+	}
+	bench_chprog();
+	bench_restart();
+	bench_space();
+	printf("BENCH meta_done 1\n");
+	return 0;
+}
