@@ -150,6 +150,13 @@ void vattach_set_standalone(rid_t rid)
 		a->standalone = true;
 }
 
+void vattach_resize(rid_t rid, uint64_t size)
+{
+	struct vattach *a = get(rid);
+	if (a)
+		a->size = size;
+}
+
 rid_t vattach_region(rid_t rid)
 {
 	struct vattach *a = get(rid);

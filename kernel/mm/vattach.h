@@ -17,6 +17,8 @@ int vattach_delete(rid_t att);
 /* Mark an attachment as free-standing (made by t_region_attach, not part of a process):
  * only those can be deleted through the uniform interface. */
 void vattach_set_standalone(rid_t att);
+/* After its region was split (or joined again): the attachment covers size bytes. */
+void vattach_resize(rid_t att, uint64_t size);
 rid_t vattach_region(rid_t att);
 rid_t vattach_space(rid_t att);
 uint64_t vattach_addr(rid_t att);

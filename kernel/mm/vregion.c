@@ -180,6 +180,56 @@ void vregion_set_prot(rid_t rid, uint32_t prot)
 		r->prot = prot;
 }
 
+int vregion_split(rid_t rid, uint64_t off, const struct cred *owner, rid_t *tail)
+{
+	struct vregion *r = get(rid);
+	if (!r || !off || off >= r->size || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	int err = vregion_create(r->size - off, r->kind, r->prot, r->hdr.name, owner, tail);
+	if (err)
+		return err;
+	struct vregion *t = get(*tail);
+	uint64_t first = off / PAGE_SIZE, n = r->size / PAGE_SIZE;
+	/* the tail's page list first, so that moving the pages cannot fail halfway */
+	for (uint64_t i = first; i < n; i++) {
+		uint64_t *from = slot(r, i, false);
+		if (from && *from && !slot(t, i - first, true)) {
+			vregion_delete(*tail);
+			return -ENOMEM;
+		}
+	}
+	for (uint64_t i = first; i < n; i++) {
+		uint64_t *from = slot(r, i, false);
+		if (!from || !*from)
+			continue;
+		*slot(t, i - first, false) = *from;
+		*from = 0;
+		r->resident--;
+		t->resident++;
+	}
+	r->size = off;
+	return 0;
+}
+
+void vregion_unsplit(rid_t rid, rid_t tail)
+{
+	struct vregion *r = get(rid), *t = get(tail);
+	uint64_t first = r->size / PAGE_SIZE;
+	for (uint64_t i = 0; i < t->size / PAGE_SIZE; i++) {
+		uint64_t *from = slot(t, i, false);
+		if (!from || !*from)
+			continue;
+		uint64_t *to = slot(r, first + i, false);   /* the split emptied it, not freed it */
+		assert(to);
+		*to = *from;
+		*from = 0;
+		t->resident--;
+		r->resident++;
+	}
+	r->size += t->size;
+	vregion_delete(tail);
+}
+
 static int zero_page(void *ctx, uint64_t idx, uint64_t pa)
 {
 	(void)ctx, (void)idx;

@@ -34,6 +34,11 @@ uint64_t vregion_home(rid_t region);
 uint32_t vregion_prot(rid_t region);
 uint32_t vregion_kind(rid_t region);
 void vregion_set_prot(rid_t region, uint32_t prot);
+/* Split region at byte offset off (page aligned, inside): a new region of the same kind and
+ * protection takes the pages from off on, and region shrinks to off. Nothing is copied. */
+int vregion_split(rid_t region, uint64_t off, const struct cred *owner, rid_t *tail);
+/* Undo vregion_split: the tail's pages go back to the end of region, the tail is deleted. */
+void vregion_unsplit(rid_t region, rid_t tail);
 /* Zero every resident page (a region taken back from the reusable-resource table). */
 void vregion_zero(rid_t region);
 /* Free the pages of [off, off+len) (they read as zero again on next touch). */

@@ -243,11 +243,50 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 	return (long)vattach_addr(att);
 }
 
+/* Split the mmap attachment in slot i at addr (inside it): the part from addr on becomes an
+ * attachment and region of its own, with the same pages. */
+static int split_att(struct proc *p, int i, uint64_t addr)
+{
+	rid_t att = p->att[i], region = vattach_region(att), tail, tail_att;
+	uint64_t a = vattach_addr(att), size = vattach_size(att);
+	int slot = att_slot(p), err;
+	if (slot < 0)
+		return -ENOMEM;
+	if ((err = vregion_split(region, addr - a, &p->cred, &tail)))
+		return err;
+	vattach_resize(att, addr - a);
+	/* the tail's pages are mapped already, at the same places: attaching remaps them */
+	if ((err = vattach_create(p->vspace, tail, addr, true, &p->cred, &tail_att))) {
+		vregion_unsplit(region, tail);
+		vattach_resize(att, size);
+		return err;
+	}
+	p->att[slot] = tail_att;
+	return 0;
+}
+
+/* Make addr an attachment boundary if it falls inside an mmap attachment. */
+static int cut_at(struct proc *p, uint64_t addr)
+{
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		rid_t att = p->att[i];
+		if (!att || vregion_kind(vattach_region(att)) != TRK_MMAP)
+			continue;
+		uint64_t a = vattach_addr(att);
+		if (addr > a && addr < a + vattach_size(att))
+			return split_att(p, i, addr);
+	}
+	return 0;
+}
+
 int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 {
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr || addr + len > USER_TOP)
 		return -EINVAL;
 	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	int err = cut_at(p, addr);
+	if (err || (err = cut_at(p, end)))
+		return err;
 	for (int i = 0; i < PROC_MAX_ATT; i++) {
 		rid_t att = p->att[i];
 		if (!att || att == p->heap_att)
@@ -274,6 +313,10 @@ int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot)
 	rid_t att = vspace_find_att(p->vspace, addr);
 	if (!att || end > vattach_addr(att) + vattach_size(att))
 		return -ENOMEM;
+	int err = cut_at(p, addr);                /* mmap areas get exact boundaries */
+	if (err || (err = cut_at(p, end)))
+		return err;
+	att = vspace_find_att(p->vspace, addr);
 	uint32_t vprot = prot_from_linux(prot);
 	if (addr == vattach_addr(att) && end == addr + vattach_size(att))
 		vregion_set_prot(vattach_region(att), vprot);
