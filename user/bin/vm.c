@@ -99,7 +99,7 @@ static int move(char **argv)
 		return fail(argv[3], err);
 	if ((err = t_proc_move(pid, space)))
 		return fail("move", err);
-	printf("pid %d now in vspace:%u\n", pid, RID_INDEX(space));
+	printf("pid %d now in vspace:%u\n", pid, RID_INDEX(t_proc_space(pid)));
 	return 0;
 }
 
