@@ -71,7 +71,9 @@ static int set_mode(int pid, const char *m)
 static int run_smode(char **argv)
 {
 	int pid, status = 0;
-	int err = t_spawnv(argv[0], (const char *const *)argv, &pid);
+	char path[256];
+	snprintf(path, sizeof(path), strchr(argv[0], '/') ? "%s" : "/bin/%s", argv[0]);
+	int err = t_spawnv(path, (const char *const *)argv, &pid);
 	if (err < 0) {
 		fprintf(stderr, "runmode: %s: %s\n", argv[0], strerror(-err));
 		return 127;
