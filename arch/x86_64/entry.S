@@ -3,45 +3,9 @@
  * return paths (sysretq fast path, iretq otherwise) and the kernel context switch.
  * Every entry builds a struct trapframe (arch/cpu.h) on the execution's kernel stack.
  */
-#define SEL_UDATA 0x1b
-#define SEL_UCODE 0x23
+#include "arch/frame.S.h"
 #define USER_TOP 0x0000800000000000
 
-.macro PUSH_REGS
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-.endm
-
-.macro POP_REGS
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
-.endm
 
 	.text
 /* One stub per vector; vectors without a CPU error code push a zero. */

@@ -12,46 +12,9 @@
  * a mode switch applied at the end of the call (method b) simply finds CS = ring 3 in the
  * frame: then the way back is trap_return's iretq instead of the fast jump.
  */
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
+#include "arch/frame.S.h"
 #define RFLAGS_IF_RESERVED 0x202
 
-/* the order of struct trapframe (arch/cpu.h), as in entry.S */
-.macro PUSH_REGS
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-.endm
-
-.macro POP_REGS
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
-.endm
 
 	.data
 	.balign 8
