@@ -120,6 +120,26 @@ static void meta_restart(void)
 	CHECK_OK(t_res_delete(b));
 }
 
+/* Restart and checkpoint/restore a process that is computing, then one that is ready: it
+ * must still finish with its own checks intact (hvswork verifies every result it computes). */
+static void meta_restart_states(void)
+{
+	static const char *const modes[][3] = { { "hvswork", "300", NULL },
+						{ "yield", "400000", NULL } };
+	for (int m = 0; m < 2; m++) {
+		int pid = ut_spawn_helper(modes[m]);
+		rid_t ck;
+		usleep(20000);
+		CHECK_OK(t_ckpt_save(pid, "ut-states", &ck));
+		usleep(20000);
+		CHECK_OK(t_ckpt_restore(pid, ck));
+		usleep(20000);
+		CHECK_OK(t_restart(pid));
+		CHECK_EQ(ut_wait(pid), 0);
+		CHECK_OK(t_res_delete(ck));
+	}
+}
+
 static int counter = 10;
 
 static void meta_ckpt_self(void)
@@ -271,6 +291,7 @@ const struct utest ut_meta_tests[] = {
 	{ "meta_chprog_bad", meta_chprog_bad },
 	{ "meta_denied", meta_denied },
 	{ "meta_restart", meta_restart },
+	{ "meta_restart_states", meta_restart_states },
 	{ "meta_ckpt_self", meta_ckpt_self },
 	{ "meta_ckpt_other", meta_ckpt_other },
 	{ "meta_ckpt_bad", meta_ckpt_bad },
