@@ -2,7 +2,8 @@
 # musl binary that runs unchanged on both systems; it goes into the Tessera image as /bin/bench
 # and into a busybox initramfs booted with Debian's Linux kernel.
 #   make bench        Tessera and Linux, prints the comparison tables (tools/bench_report.py):
-#                     issue 2's table and the HVS tables A-D of issue 3
+#                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
+#                     E-G of issue 4 and the running-mode table H of issue 5
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
@@ -44,14 +45,18 @@ LINUX_KERNEL_SRC := $(shell ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1
 LINUX_KERNEL := $(B)/bench/$(or $(notdir $(LINUX_KERNEL_SRC)),vmlinuz-missing)
 
 # Applets become symlinks at build time, so /init needs no setup before printing its marker.
+# Other fragments add static binaries to LINUX_BENCH_BINS (copied to /bin by base name) and
+# make the initramfs depend on them (bench/meta.mk: meta_bench and the text_N-static programs).
 $(LINUX_INITRD): $(BENCH_BIN) $(RM_BENCH_BIN) bench/linux-init.sh tools/mkimage.sh | deps
 	rm -rf $(LINUX_ROOT)
-	mkdir -p $(LINUX_ROOT)/bin $(LINUX_ROOT)/proc $(LINUX_ROOT)/dev $(LINUX_ROOT)/sys
+	mkdir -p $(LINUX_ROOT)/bin $(LINUX_ROOT)/proc $(LINUX_ROOT)/dev $(LINUX_ROOT)/sys \
+		$(LINUX_ROOT)/tmp
 	cp "$$(command -v busybox)" $(LINUX_ROOT)/bin/busybox
 	for a in $$($(LINUX_ROOT)/bin/busybox --list); do \
 		[ "$$a" = busybox ] || ln -s busybox $(LINUX_ROOT)/bin/$$a; done
 	cp $(BENCH_BIN) $(LINUX_ROOT)/bin/bench
 	cp $(RM_BENCH_BIN) $(LINUX_ROOT)/bin/runmode_bench
+	$(if $(LINUX_BENCH_BINS),cp $(LINUX_BENCH_BINS) $(LINUX_ROOT)/bin/)
 	cp bench/linux-init.sh $(LINUX_ROOT)/init
 	tools/mkimage.sh $(LINUX_ROOT) $@
 
@@ -75,8 +80,9 @@ BENCH_QEMU_BASE = $(filter-out -kernel -initrd $(B)/tessera.elf $(B)/tessera.img
 BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD) \
 	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
 
-# Tessera boots four times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench); the sizes of
-# the programs in table C come from the staging tree and the busybox put into both images.
+# Tessera boots six times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench,
+# /bin/runmode_bench); the sizes of the programs in tables C and E come from the staging tree
+# and the busybox put into both images.
 bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --tessera "$(QEMU) $(QEMU_FLAGS)" \
 		--root $(B)/root --busybox $(BUSYBOX)

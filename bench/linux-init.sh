@@ -1,12 +1,18 @@
 #!/bin/sh
 # /init of the Linux comparison initramfs (bench/bench.mk): busybox plus the same static bench
-# binary that runs on Tessera. The marker is printed first thing, so the host measures
-# "QEMU start -> Linux runs init" from its arrival on the serial console.
+# binaries that run on Tessera. The marker is printed first thing, so the host measures
+# "QEMU start -> Linux runs init" from its arrival on the serial console. Each program's
+# output follows a "LINUX-RUN name" line (tools/bench_report.py splits the log there, since
+# the programs print some keys of the same name); LINUX-ALL-DONE ends the run.
 echo LINUX-INIT-DONE
 export PATH=/bin
 mount -t proc proc /proc
 mount -t devtmpfs dev /dev 2>/dev/null
 echo "LINUX-KERNEL $(uname -r)"
-/bin/bench
-echo "BENCH-EXIT $?"
+for prog in bench meta_bench runmode_bench; do
+	echo "LINUX-RUN $prog"
+	/bin/$prog
+	echo "BENCH-EXIT $?"
+done
+echo LINUX-ALL-DONE
 poweroff -f

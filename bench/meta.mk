@@ -18,3 +18,8 @@ $(B)/root/bin/text_%: bench/textprog.c | deps
 $(META_BENCH): bench/meta_bench.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(WARN) -O2 -static -I. -Iuser/lib -I$(B)/user/include -D_GNU_SOURCE $< $(ULIB) -o $@
+
+# The Linux comparison initramfs (bench/bench.mk) carries meta_bench and the static text
+# programs it execs there (/bin/text_N-static).
+LINUX_BENCH_BINS += $(META_BENCH) $(filter %-static,$(TEXT_PROGS))
+$(LINUX_INITRD): $(META_BENCH) $(filter %-static,$(TEXT_PROGS))

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "libtessera.h"
 
-#define RUNS 7
+#define RUNS 11
 static const int sizes_kib[] = { 4, 16, 64, 256, 1024 };
 #define NSIZES (int)(sizeof(sizes_kib) / sizeof(sizes_kib[0]))
 
@@ -33,10 +33,15 @@ static int cmp64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median_us(int64_t *v, int n)
+/* "BENCH key_runs r1 r2 ..." (sorted, us) then "BENCH key median", as bench/bench.c does, so
+ * tools/bench_report.py can print each median with its fastest and slowest run. */
+static void report_us(const char *key, int64_t *v, int n)
 {
 	qsort(v, n, sizeof(v[0]), cmp64);
-	return v[n / 2] / 1000.0;
+	printf("BENCH %s_runs", key);
+	for (int i = 0; i < n; i++)
+		printf(" %.1f", v[i] / 1000.0);
+	printf("\nBENCH %s %.1f\n", key, v[n / 2] / 1000.0);
 }
 
 static void die(const char *what, int err)
@@ -70,7 +75,8 @@ static void linux_exec(void)
 			waitpid(pid, &st, 0);
 			v[r] = now_ns() - t0;
 		}
-		printf("BENCH linux_forkexec_%dk_us %.1f\n", sizes_kib[s], median_us(v, RUNS));
+		snprintf(path, sizeof(path), "linux_forkexec_%dk_us", sizes_kib[s]);
+		report_us(path, v, RUNS);
 	}
 }
 
@@ -97,7 +103,7 @@ static void end(int pid)
 
 /* Change program of a blocked process back and forth between two programs of one size;
  * 'sharer' keeps another process running the target program (text sharing). */
-static double chprog_us(int kib, uint32_t mask, int sharer)
+static void chprog_us(const char *key, int kib, uint32_t mask, int sharer)
 {
 	char a[64], b[64];
 	int64_t v[RUNS];
@@ -124,7 +130,7 @@ static double chprog_us(int kib, uint32_t mask, int sharer)
 	if (keep)
 		end(keep);
 	t_kctl(TK_REUSE, TRU_ALL);
-	return median_us(v, RUNS);
+	report_us(key, v, RUNS);
 }
 
 static void bench_chprog(void)
@@ -140,10 +146,13 @@ static void bench_chprog(void)
 		{ "sharing", 0, 1 },
 		{ "all", TRU_ALL, 0 },
 	};
+	char key[64];
 	for (int s = 0; s < NSIZES; s++)
-		for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++)
-			printf("BENCH chprog_%s_%dk_us %.1f\n", variants[v].label, sizes_kib[s],
-			       chprog_us(sizes_kib[s], variants[v].mask, variants[v].sharer));
+		for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+			snprintf(key, sizeof(key), "chprog_%s_%dk_us", variants[v].label,
+				 sizes_kib[s]);
+			chprog_us(key, sizes_kib[s], variants[v].mask, variants[v].sharer);
+		}
 }
 
 /* Restart (back to the initial state) against exit + create of the same program. */
@@ -179,9 +188,13 @@ static void bench_restart(void)
 		}
 		end(pid);
 		t_res_delete(ck);
-		printf("BENCH restart_%dk_us %.1f\n", sizes_kib[s], median_us(rs, RUNS));
-		printf("BENCH ckpt_restore_%dk_us %.1f\n", sizes_kib[s], median_us(rt, RUNS));
-		printf("BENCH create_exit_%dk_us %.1f\n", sizes_kib[s], median_us(cr, RUNS));
+		char key[64];
+		snprintf(key, sizeof(key), "restart_%dk_us", sizes_kib[s]);
+		report_us(key, rs, RUNS);
+		snprintf(key, sizeof(key), "ckpt_restore_%dk_us", sizes_kib[s]);
+		report_us(key, rt, RUNS);
+		snprintf(key, sizeof(key), "create_exit_%dk_us", sizes_kib[s]);
+		report_us(key, cr, RUNS);
 	}
 }
 
@@ -212,9 +225,9 @@ static void bench_space(void)
 	end(pid);
 	t_res_delete(s1);
 	t_res_delete(s2);
-	printf("BENCH chspace_new_us %.1f\n", median_us(nw, RUNS));
-	printf("BENCH chspace_existing_us %.1f\n", median_us(ex, RUNS));
-	printf("BENCH chspace_reusable_us %.1f\n", median_us(ru, RUNS));
+	report_us("chspace_new_us", nw, RUNS);
+	report_us("chspace_existing_us", ex, RUNS);
+	report_us("chspace_reusable_us", ru, RUNS);
 }
 
 int main(void)

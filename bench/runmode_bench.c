@@ -255,6 +255,7 @@ int main(void)
 		return 1;
 	on_tessera = strcmp(u.sysname, "Tessera") == 0;
 	printf("BENCH os %s\nBENCH runs %d\n", u.sysname, RUNS);
+	printf("BENCH rm_call_iters %d\nBENCH rm_ls_iters %d\n", CALL_ITERS, LS_ITERS);
 	c.zero_fd = open("/dev/zero", O_RDONLY);
 	c.null_fd = open("/dev/null", O_WRONLY);
 	c.brk0 = trap3(SYS_brk, 0, 0, 0);

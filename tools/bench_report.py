@@ -7,12 +7,17 @@ Boots, each once (every program takes medians inside the guest, so one boot is e
   - Tessera normally: time from QEMU start to the first shell prompt "$ ", then poweroff;
   - Tessera with run=/bin/bench: the same binary's BENCH lines;
   - Tessera with run=/bin/hvs_bench: process switch, procmove, proccreate (HVS, issue 3);
-  - Tessera with run=/bin/ipcbench: container round trips in one space and across spaces.
+  - Tessera with run=/bin/ipcbench: container round trips in one space and across spaces;
+  - Tessera with run=/bin/meta_bench: change program / start position / space (issue 4);
+  - Tessera with run=/bin/runmode_bench: Umode and Smode call forms, switches, listings (issue 5).
+Linux runs /bin/bench, /bin/meta_bench and /bin/runmode_bench in that one boot, each after a
+"LINUX-RUN name" line (the same static files as in Tessera's image).
 Boot times are host-clock times measured by tools/qemu_run.py; everything else is measured by
 the guest's own clock. Printed: the issue-2 table (boot, getpid, create), then tables A-D of
-the HVS paper's evaluation (seed 002 section 5: figures 5, 6, 7 and table 2). A cell of those
-is "median [fastest-slowest run]". Exit status 0 when every boot produced its numbers (goals
-met or not are reported, not enforced).
+the HVS paper's evaluation (seed 002 section 5: figures 5, 6, 7 and table 2), tables E-G of
+the metamorphosis paper (seed 000, figures 9-15) and table H of the running-mode switch
+(seed 004, figures 7 and 8). A cell of those is "median [fastest-slowest run]". Exit status 0
+when every boot produced its numbers (goals met or not are reported, not enforced).
 """
 import argparse
 import os
@@ -50,22 +55,42 @@ def bench_values(text):
     return {k: v.strip() for k, v in BENCH_RE.findall(text)}
 
 
+def linux_sections(text):
+    """The output of each program bench/linux-init.sh ran, by name: its output follows
+    a "LINUX-RUN name" line (the programs share some key names: os, runs)."""
+    parts = re.split(r"^LINUX-RUN (\S+)\r?$", text, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+# Programs the Linux boot runs after /bin/bench, with a key each must have printed.
+LINUX_EXTRA = (("meta_bench", "linux_forkexec_1024k_us"), ("runmode_bench", "rm_ls400_umode_us"))
+
+
 def boot_linux(args):
+    """(values of /bin/bench plus boot_s and kernel, {program: values} of the others); the
+    first is None when the boot or /bin/bench failed."""
     argv = shlex.split(args.qemu_base) + ["-kernel", args.linux_kernel,
                                           "-initrd", args.linux_initrd, "-append", LINUX_APPEND]
     vm = Qemu(argv, "bench-linux", BOOT_TIMEOUT)
-    res, done = {}, None
+    res, sections, done = {}, {}, None
     m = vm.expect(r"LINUX-INIT-DONE", BOOT_TIMEOUT)
     if m:
         res["boot_s"] = vm.time_at(m.end() - 1)
-        done = vm.expect(r"BENCH DONE", BOOT_TIMEOUT)
-        res.update(bench_values(vm.text))
+        vm.expect(r"LINUX-ALL-DONE", BENCH_TIMEOUT)
+        texts = linux_sections(vm.text)
+        sections = {name: bench_values(text) for name, text in texts.items()}
+        res.update(sections.get("bench", {}))
+        done = re.search(r"^BENCH DONE", texts.get("bench", ""), re.M)
         kernel = re.search(r"LINUX-KERNEL (\S+)", vm.text)
         res["kernel"] = kernel.group(1) if kernel else "?"
         vm.wait_exit(30)
     ok = bool(m) and bool(done) and "spawn_us" in res
-    vm.close(ok, keep=True)
-    return res if ok else None
+    extra_ok = all(key in sections.get(prog, {}) for prog, key in LINUX_EXTRA)
+    vm.close(ok and extra_ok, keep=True)
+    for prog, key in LINUX_EXTRA:
+        if key not in sections.get(prog, {}):
+            print("bench: Linux's /bin/%s did not produce its numbers" % prog)
+    return (res if ok else None), sections
 
 
 def boot_tessera_prompt(args):
@@ -139,11 +164,13 @@ NOT_RUN = "n/a"
 
 class Results:
     """The BENCH values of every boot: tess (/bin/bench + boot time), hvs (/bin/hvs_bench),
-    ipc (/bin/ipcbench), linux (/bin/bench under Linux); any may be None."""
+    ipc (/bin/ipcbench), meta (/bin/meta_bench), rm (/bin/runmode_bench), linux (/bin/bench
+    under Linux), lmeta and lrm (meta_bench and runmode_bench under Linux); any may be None."""
 
-    def __init__(self, tess, hvs, ipc, linux):
+    def __init__(self, tess, hvs, ipc, linux, meta=None, rm=None, lmeta=None, lrm=None):
         self.src = {"tess": tess or {}, "hvs": hvs or {}, "ipc": ipc or {},
-                    "linux": linux or {}}
+                    "linux": linux or {}, "meta": meta or {}, "rm": rm or {},
+                    "lmeta": lmeta or {}, "lrm": lrm or {}}
 
     def raw(self, src, key):
         return self.src[src].get(key)
@@ -342,6 +369,200 @@ def hvs_tables(res, args):
     table_d(res)
 
 
+# ---- metamorphosis (issue 4; seed 000 figures 9-15) -----------------------------------------
+
+TEXT_KIBS = (4, 16, 64, 256, 1024)
+RESTART_KIBS = (4, 64, 1024)
+CHPROG = (("noreuse", "no reuse"), ("program", "program + its text reused"),
+          ("regions", "data/BSS/stack regions reused"), ("sharing", "text shared (live user)"),
+          ("all", "all reuse"))
+CHPROG_PAPER = {"noreuse": "grows with text size",
+                "program": "~ no reuse (plates, no disk I/O)",
+                "regions": "data reuse: ~28 us less at 4 KiB, ~54 us less from 8 KiB",
+                "sharing": "flat, whatever the text size",
+                "all": "-"}
+
+
+def kib(k):
+    return "1 MiB" if k == 1024 else "%d KiB" % k
+
+
+def flatness(res, src, fmt_key):
+    """(max/min of the medians over the text sizes, verdict text) for one column."""
+    vals = [res.value(src, fmt_key % k) for k in TEXT_KIBS]
+    if any(v is None or v <= 0 for v in vals):
+        return None, NOT_RUN
+    spread = max(vals) / min(vals)
+    return spread, "%s (medians %s us; slowest/fastest median %.2f)" % (
+        "met" if spread <= 1.10 else "not met", ", ".join(num(v) for v in vals), spread)
+
+
+def table_e(res):
+    """Figures 9-13: change program by text size with each kind of reuse; Linux execve."""
+    rows = [["paper (figs 9-13)"] + [CHPROG_PAPER[k] for k, _ in CHPROG] + ["-"]]
+    for k in TEXT_KIBS:
+        rows.append([kib(k)] + [cell(res, "meta", "chprog_%s_%dk_us" % (v, k)) for v, _ in CHPROG]
+                    + [cell(res, "lmeta", "linux_forkexec_%dk_us" % k)])
+    ratio = ["1 MiB / 4 KiB"]
+    for key in ["chprog_%s_%%dk_us" % v for v, _ in CHPROG] + ["linux_forkexec_%dk_us"]:
+        src = "lmeta" if key.startswith("linux") else "meta"
+        a, b = res.value(src, key % 1024), res.value(src, key % 4)
+        ratio.append("%.2f" % (a / b) if a is not None and b else NOT_RUN)
+    rows.append(ratio)
+    print("\n### E. Change program by text size (paper figures 9-13)")
+    print("/bin/meta_bench: a blocked process running /bin/text_N (N KiB of text, static PIE) "
+          "is changed to /bin/sleep (untimed) and back to /bin/text_N (timed: the call until "
+          "the target has taken the new program at its kernel exit); %s runs per cell. "
+          "Reuse kinds switched on and the table emptied before each column (TK_REUSE): "
+          "program = programs with their text regions (the paper's program and text-region "
+          "reuse, figs 9-10), regions = data/BSS/heap/stack regions by size (fig 12), "
+          "sharing = nothing from the table but a second live process runs text_N (fig 11), "
+          "all = every kind. Linux: fork + execve + waitpid of /bin/text_N-static (same "
+          "source, static non-PIE) by meta_bench itself, the same binary. Paper (its PC): "
+          "text-region reuse saves ~28 us at 4 KiB and ~189 us at 32 KiB." %
+          (len(res.runs("meta", "chprog_all_4k_us") or []) or "?"))
+    print(markdown(["text", "no reuse", "program + text reuse", "region reuse",
+                    "text sharing", "all reuse", "Linux fork+execve+wait"], rows))
+    for col, label in (("sharing", "text sharing"), ("all", "all reuse")):
+        _, verdict = flatness(res, "meta", "chprog_" + col + "_%dk_us")
+        print("goal: change program with %s flat (every median within 10%%, slowest/fastest "
+              "<= 1.10) from 4 KiB to 1 MiB: %s" % (label, verdict))
+
+
+def table_f(res):
+    """Change start position back to the initial state, against exit + create, and restoring
+    a checkpoint; Linux fork + execve + wait of the same program."""
+    rows = []
+    for k in RESTART_KIBS:
+        rs = res.value("meta", "restart_%dk_us" % k)
+        cr = res.value("meta", "create_exit_%dk_us" % k)
+        lx = res.value("lmeta", "linux_forkexec_%dk_us" % k)
+        goal = NOT_RUN if rs is None or not lx else "%.2fx: %s" % (
+            lx / rs, "met" if lx >= 5 * rs else "not met")
+        rows.append([kib(k), cell(res, "meta", "restart_%dk_us" % k),
+                     cell(res, "meta", "create_exit_%dk_us" % k),
+                     "%.2f" % (rs / cr) if rs is not None and cr else NOT_RUN,
+                     cell(res, "meta", "ckpt_restore_%dk_us" % k),
+                     cell(res, "lmeta", "linux_forkexec_%dk_us" % k), goal])
+    print("\n### F. Restart and checkpoint restore by text size (change of start position)")
+    print("/bin/meta_bench, one blocked process running /bin/text_N: restart = back to the "
+          "initial state (data, BSS, stack, registers re-initialised; t_restart); checkpoint "
+          "restore = back to a checkpoint saved once (t_ckpt_restore); exit + create = "
+          "t_proccreate of the same program in a new space, run to its exit, wait. Linux: "
+          "fork + execve + waitpid of /bin/text_N-static. The paper describes both changes "
+          "but measures neither (its figures are for change of program and of space).")
+    print(markdown(["text", "restart", "exit + create", "restart / (exit + create)",
+                    "checkpoint restore", "Linux fork+execve+wait",
+                    "goal: restart >= 5x faster than Linux"], rows))
+
+
+def table_g(res):
+    """Figure 15: change space into a new, an existing and a reusable space."""
+    new = res.value("meta", "chspace_new_us")
+    rows = []
+    for key, label, paper in (("new", "a new space (made by the call, reuse off)", "~2x existing"),
+                              ("existing", "an existing space (by id)", "~380 us less, ~half"),
+                              ("reusable", "a reusable space (from the table)",
+                               "~ existing (O(1) search)")):
+        v = res.value("meta", "chspace_%s_us" % key)
+        rows.append([label, paper, cell(res, "meta", "chspace_%s_us" % key),
+                     "%.2f" % (v / new) if v is not None and new else NOT_RUN])
+    print("\n### G. Change space (paper figure 15)")
+    print("/bin/meta_bench: a blocked /bin/text_4 process moved (t_proc_move) into a space made "
+          "by the call with the reusable-resource table off, into one of two existing spaces, "
+          "and into a space taken back from the table (empty spaces left by earlier moves); "
+          "%s runs. Regions are detached and attached, nothing is copied." %
+          (len(res.runs("meta", "chspace_new_us") or []) or "?"))
+    print(markdown(["change space into", "paper (its PC)", "Tessera", "/ new space"], rows))
+    for key, label in (("reusable", "a reusable space"), ("existing", "an existing space")):
+        v = res.value("meta", "chspace_%s_us" % key)
+        runs_v, runs_n = res.runs("meta", "chspace_%s_us" % key), res.runs("meta", "chspace_new_us")
+        if v is None or not new:
+            verdict = NOT_RUN
+        else:
+            verdict = "%s (%.2fx of a new space%s)" % (
+                "met" if v <= new / 2 else "not met", v / new,
+                "; ranges overlap" if runs_v and runs_n and runs_v[-1] >= runs_n[0] else "")
+        print("goal: %s at least halves change-space time: %s" % (label, verdict))
+
+
+# ---- running-mode switch (issue 5; seed 004 figures 7 and 8) -----------------------------------
+
+RM_CALLS = (("getpid", "-66%"), ("read", "-20% (1 B)"), ("write", "-19% (1 B)"),
+            ("brk", "-43% (sbrk)"))
+
+
+def pct(a, b):
+    return "%+.0f%%" % ((a / b - 1) * 100) if a is not None and b else NOT_RUN
+
+
+def table_h(res):
+    """Figures 7 and 8: system calls as traps and as calls; switch cost; directory listing."""
+    rows = []
+    for call, paper in RM_CALLS:
+        trap = res.value("rm", "rm_%s_trap_ns" % call)
+        rows.append([call, paper, cell(res, "rm", "rm_%s_trap_ns" % call, unit="ns"),
+                     cell(res, "rm", "rm_%s_call_ns" % call, unit="ns"),
+                     pct(res.value("rm", "rm_%s_call_ns" % call), trap),
+                     cell(res, "rm", "rm_%s_ssyscall_ns" % call, unit="ns"),
+                     cell(res, "lrm", "rm_%s_trap_ns" % call, unit="ns")])
+    print("\n### H. Running-mode switch: system calls, switches, listing (DMSM figures 7, 8)")
+    print("/bin/runmode_bench (static non-PIE, the same file on Linux, which runs only the "
+          "Umode parts): %s calls per run, median of runs. Umode trap = `syscall` at ring 3; "
+          "Smode call = the library form, a call of the kernel's function entry from ring 0; "
+          "Smode syscall = an unmodified `syscall` instruction executed at ring 0. read: 1 byte "
+          "of /dev/zero; write: 1 byte to /dev/null; brk: grow/shrink one page. Paper (Pentium "
+          "4, `int`/`iret` traps): the call form saves 800-900 cycles per call. Under TCG the "
+          "`syscall`/`sysretq` pair is emulated cheaply, so the trap has little to save." %
+          (res.raw("rm", "rm_call_iters") or "?"))
+    print(markdown(["call", "paper: call vs trap", "Tessera Umode trap", "Tessera Smode call",
+                    "call vs trap", "Tessera Smode syscall (unmodified)", "Linux syscall"], rows))
+    trap, call = res.value("rm", "rm_getpid_trap_ns"), res.value("rm", "rm_getpid_call_ns")
+    lx = res.value("lrm", "rm_getpid_trap_ns")
+    print("goal: Smode call form of getpid <= 1/5 of the Umode trap: %s" % (
+        NOT_RUN if call is None or not trap else "%s (%.2fx of the trap)" % (
+            "met" if call <= trap / 5 else "not met", call / trap)))
+    print("goal: Smode call form of getpid faster than Linux's getpid: %s" % (
+        NOT_RUN if call is None or not lx else "%s (%.2fx of Linux)" % (
+            "met" if call < lx else "not met", call / lx)))
+
+    rows = []
+    for key, label in (("smode", "switch_supervisor(0), Umode -> Smode"),
+                       ("umode", "switch_user(0), Smode -> Umode")):
+        v = res.value("rm", "rm_switch_to_%s_ns" % key)
+        rows.append([label, "~1100-1200 cycles (~0.9x a getpid trap)",
+                     cell(res, "rm", "rm_switch_to_%s_ns" % key, unit="ns"),
+                     "%.2fx" % (v / trap) if v is not None and trap else NOT_RUN,
+                     NOT_RUN if v is None or not trap else
+                     ("met" if v <= 2 * trap else "not met")])
+    print("\nSwitch calls (each applied at the end of the caller's own call; the clock read "
+          "around it is subtracted). Paper's getpid trap: ~1250-1350 cycles (800-900 saved "
+          "= 66%).")
+    print(markdown(["switch", "paper (Pentium 4)", "Tessera", "/ Umode getpid trap",
+                    "goal: <= 2x a Umode getpid"], rows))
+
+    rows, verdicts = [], []
+    for n in (5, 400):
+        u, sm = "rm_ls%d_umode_us" % n, "rm_ls%d_smode_us" % n
+        ru, rs = res.runs("rm", u), res.runs("rm", sm)
+        if not ru or not rs:
+            verdict = NOT_RUN
+        else:
+            verdict = "%s (medians %s; slowest Smode run %s us, fastest Umode run %s us)" % (
+                "met" if rs[-1] < ru[0] else "not met",
+                pct(res.value("rm", sm), res.value("rm", u)), num(rs[-1]), num(ru[0]))
+        verdicts.append((n, verdict))
+        rows.append(["%d files" % n, "4-9% faster", cell(res, "rm", u), cell(res, "rm", sm),
+                     pct(res.value("rm", sm), res.value("rm", u)), cell(res, "lrm", u)])
+    print("\nDirectory listing as `ls -l` does it (open, getdents64, stat of every entry, "
+          "close; every call through the library form), time per listing, %s listings per run."
+          % (res.raw("rm", "rm_ls_iters") or "?"))
+    print(markdown(["directory", "paper: ls in Smode", "Tessera Umode", "Tessera Smode",
+                    "Smode vs Umode", "Linux"], rows))
+    for n, verdict in verdicts:
+        print("goal: listing %d files measurably faster in Smode (every run): %s" % (n, verdict))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--qemu-base", required=True, help="QEMU command without kernel/initrd")
@@ -353,11 +574,13 @@ def main():
     args = ap.parse_args()
 
     ok = True
-    linux = boot_linux(args)
+    linux, lsec = boot_linux(args)
     if linux is None:
         print("bench: the Linux boot did not produce its numbers")
         ok = False
-    tess, hvs, ipc = None, None, None
+    if any(key not in lsec.get(prog, {}) for prog, key in LINUX_EXTRA):
+        ok = False
+    tess, hvs, ipc, meta, rm = None, None, None, None, None
     if args.tessera:
         boot = boot_tessera_prompt(args)
         run = boot_tessera_bench(args)
@@ -365,7 +588,12 @@ def main():
                                "move_new_0mib_us")
         ipc = boot_tessera_run(args, "ipcbench", "bench-tessera-ipc", r"BENCH DONE",
                                "cbox_rt_ns_1")
-        if boot is None or run is None or hvs is None or ipc is None:
+        meta = boot_tessera_run(args, "meta_bench", "bench-tessera-meta", r"BENCH meta_done",
+                                "chspace_reusable_us")
+        rm = boot_tessera_run(args, "runmode_bench", "bench-tessera-runmode", r"BENCH DONE",
+                              "rm_switch_to_umode_ns")
+        if boot is None or run is None or hvs is None or ipc is None or meta is None or \
+                rm is None:
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
         tess = dict(run or {}, **(boot or {}))
@@ -376,7 +604,13 @@ def main():
                 res.get("spawn_us_runs")))
     print(table(tess, linux))
     if args.tessera:
-        hvs_tables(Results(tess, hvs, ipc, linux), args)
+        res = Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
+                      lsec.get("runmode_bench"))
+        hvs_tables(res, args)
+        table_e(res)
+        table_f(res)
+        table_g(res)
+        table_h(res)
     return 0 if ok else 1
 
 
