@@ -120,10 +120,14 @@ void cpu_init(void)
 	syscall_init();
 }
 
+/* The running execution's kernel stack top, also outside %gs for the Smode light path. */
+uint64_t cpu_kstack_top;
+
 void cpu_set_kstack(uint64_t top)
 {
 	tss.rsp[0] = top;
 	percpu.kstack_top = top;
+	cpu_kstack_top = top;
 }
 
 void cpu_set_app_mode(bool smode)

@@ -14,6 +14,8 @@
  */
 #include "arch/frame.S.h"
 #define RFLAGS_IF_RESERVED 0x202
+#define SYSCALL_LIGHT_MAX 512
+#define SYSCALL_LIGHT_DECLINED (-4097)
 
 
 	.data
@@ -27,6 +29,51 @@ smode_calls:                        /* function-entry calls since boot (t_runmod
 	.globl smode_call_entry
 smode_call_entry:
 	cli                             /* the kernel runs with interrupts off */
+	/*
+	 * The light path: calls that never block, switch executions or look at the caller's
+	 * frame (kernel/sys/syscall.c, syscall_light) run with only the argument registers
+	 * saved, on the execution's kernel stack, without touching GS. Declined calls (any
+	 * other, or a mode switch waiting for this process) take the full path below.
+	 */
+	cmp $SYSCALL_LIGHT_MAX, %rax
+	jae .Lfull
+	mov %rsp, %r11
+	mov cpu_kstack_top(%rip), %rsp
+	push %r11                       /* the caller's rsp: its return address is at 0(%r11) */
+	push %r9                        /* struct sysargs, a[0] = rdi lowest; also preserved */
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rax                       /* the call number; 8 pushes keep the stack aligned */
+	mov %rax, %rdi
+	lea 8(%rsp), %rsi
+	call syscall_light
+	cmp $SYSCALL_LIGHT_DECLINED, %rax
+	je .Ldeclined
+	add $8, %rsp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %rsp                        /* back on the caller's stack */
+	pop %rcx                        /* its return address */
+	incq smode_calls(%rip)
+	sti
+	jmp *%rcx
+.Ldeclined:
+	pop %rax
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %rsp
+.Lfull:
 	swapgs                          /* application code runs on the user GS, as in ring 3 */
 	mov %rsp, %r11
 	mov %gs:0, %rsp                 /* the execution's kernel stack */

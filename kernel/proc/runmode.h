@@ -44,6 +44,13 @@ static inline void runmode_syscall_end(struct trapframe *tf)
 		runmode_apply(p, tf);
 }
 
+/* Whether the current process has a switch waiting for the end of its next call. */
+static inline bool runmode_pending_cur(void)
+{
+	struct proc *p = proc_cur();
+	return p && runmode_tab[RID_INDEX(p->hdr.rid) % NPROC].pending == p->hdr.rid;
+}
+
 /* TRM_UMODE or TRM_SMODE of process rid. */
 uint32_t runmode_of(rid_t proc);
 
