@@ -33,11 +33,36 @@ int pl_check_regular(const struct plate *p)
 	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
+/* A direct-mapped cache from a path's hash to the table slot that last matched it. Every
+ * hit is checked against the slot itself, so an outdated entry only costs a table scan: the
+ * cache never has to follow creates, renames or deletes. */
+#define LOOKUP_CACHE 1024
+static uint16_t lookup_cache[LOOKUP_CACHE];
+
+static uint32_t path_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h % LOOKUP_CACHE;
+}
+
+static bool slot_is(uint32_t i, const char *abs_path)
+{
+	return plate_slots[i].hdr.rid && !(plate_slots[i].flags & PF_UNLINKED) &&
+	       strcmp(plate_slots[i].path, abs_path) == 0;
+}
+
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		if (plate_slots[i].hdr.rid && !(plate_slots[i].flags & PF_UNLINKED) &&
-		    strcmp(plate_slots[i].path, abs_path) == 0) {
+	uint32_t h = path_hash(abs_path), i = lookup_cache[h];
+	if (i < PLATE_MAX && slot_is(i, abs_path)) {
+		*out = plate_slots[i].hdr.rid;
+		return 0;
+	}
+	for (i = 0; i < PLATE_MAX; i++) {
+		if (slot_is(i, abs_path)) {
+			lookup_cache[h] = (uint16_t)i;
 			*out = plate_slots[i].hdr.rid;
 			return 0;
 		}
