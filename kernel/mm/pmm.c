@@ -9,6 +9,7 @@
 
 static uint64_t free_bitmap[NPAGES / 64];     /* 1 = on the free list */
 static uint64_t free_head;                    /* physical address, 0 = empty */
+static uint64_t cold_head;                    /* pages that held code: used last */
 static uint64_t nfree, ntotal;
 
 #define NRESERVED 8
@@ -33,12 +34,17 @@ static int is_reserved(uint64_t pa)
 	return 0;
 }
 
-static void push_free(uint64_t pa)
+static void push_list(uint64_t *head, uint64_t pa)
 {
 	free_bitmap[pa / PAGE_SIZE / 64] |= 1ul << (pa / PAGE_SIZE % 64);
-	*(uint64_t *)phys_to_virt(pa) = free_head;
-	free_head = pa;
+	*(uint64_t *)phys_to_virt(pa) = *head;
+	*head = pa;
 	nfree++;
+}
+
+static void push_free(uint64_t pa)
+{
+	push_list(&free_head, pa);
 }
 
 void pmm_add_range(uint64_t base, uint64_t len)
@@ -68,12 +74,13 @@ void pmm_set_reclaim(int (*reclaim)(uint64_t pages))
 
 uint64_t pmm_alloc_dirty(void)
 {
-	if (!free_head && reclaim_fn)
+	if (!free_head && !cold_head && reclaim_fn)
 		reclaim_fn(64);
-	uint64_t pa = free_head;
+	uint64_t *head = free_head ? &free_head : &cold_head;
+	uint64_t pa = *head;
 	if (!pa)
 		return 0;
-	free_head = *(uint64_t *)phys_to_virt(pa);
+	*head = *(uint64_t *)phys_to_virt(pa);
 	nfree--;
 	uint64_t *w = &free_bitmap[pa / PAGE_SIZE / 64];
 	assert(*w & (1ul << (pa / PAGE_SIZE % 64)));
@@ -96,6 +103,15 @@ void pmm_free(uint64_t pa)
 	if (free_bitmap[pa / PAGE_SIZE / 64] & (1ul << (pa / PAGE_SIZE % 64)))
 		panic("pmm_free: double free of %lx", pa);
 	push_free(pa);
+}
+
+void pmm_free_cold(uint64_t pa)
+{
+	if ((pa & (PAGE_SIZE - 1)) || pa >= MAX_PHYS)
+		panic("pmm_free_cold: bad address %lx", pa);
+	if (free_bitmap[pa / PAGE_SIZE / 64] & (1ul << (pa / PAGE_SIZE % 64)))
+		panic("pmm_free_cold: double free of %lx", pa);
+	push_list(&cold_head, pa);
 }
 
 uint64_t pmm_free_pages(void)

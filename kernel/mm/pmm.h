@@ -12,6 +12,10 @@ uint64_t pmm_alloc(void);
 /* A page whose content is undefined (the caller overwrites it all). */
 uint64_t pmm_alloc_dirty(void);
 void pmm_free(uint64_t pa);
+/* Free a page that held program text: it is handed out again only when no other page is
+ * free. (Under an emulator, writing to a page that held executed code costs the discarding
+ * of its translations; keeping such pages back avoids that on every new process.) */
+void pmm_free_cold(uint64_t pa);
 /* Called when no page is free: should give back at least 'pages' pages if it can (the
  * reusable-resource table registers itself here). */
 void pmm_set_reclaim(int (*reclaim)(uint64_t pages));

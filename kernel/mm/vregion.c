@@ -290,7 +290,7 @@ int vregion_delete(rid_t rid)
 		uint64_t *leaf = phys_to_virt(root[i]);
 		for (int j = 0; j < 512; j++)
 			if (leaf[j])
-				pmm_free(leaf[j]);
+				(r->prot & VR_X ? pmm_free_cold : pmm_free)(leaf[j]);
 		pmm_free(root[i]);
 	}
 	pmm_free(r->pv_root);

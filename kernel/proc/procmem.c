@@ -14,7 +14,8 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/res/reuse.h"
 
-#define REUSE_KEEP_PAGES 256     /* 1 MiB: more resident pages than this are freed */
+#define REUSE_KEEP_PAGES 16      /* more resident pages than this are freed: zeroing a kept
+				 * page on reuse costs about what a fresh demand-zero page does */
 
 static uint64_t region_key(uint32_t kind, uint64_t size)
 {
