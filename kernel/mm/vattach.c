@@ -99,8 +99,8 @@ static int map_resident(rid_t rid)
 	return 0;
 }
 
-int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
-		   rid_t *out)
+static int attach(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
+		  bool map_now, rid_t *out)
 {
 	uint64_t size = vregion_size(region);
 	int err;
@@ -119,7 +119,7 @@ int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const st
 			       .size = size };
 	if ((err = vspace_add_att(space, rid)))
 		goto fail;
-	if ((err = map_resident(rid))) {
+	if (map_now && (err = map_resident(rid))) {
 		vspace_remove_att(space, rid);
 		goto fail;
 	}
@@ -129,6 +129,18 @@ int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const st
 fail:
 	res_free(rid);
 	return err;
+}
+
+int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
+		   rid_t *out)
+{
+	return attach(space, region, addr, user, owner, true, out);
+}
+
+int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+			rid_t *out)
+{
+	return attach(space, region, addr, true, owner, false, out);
 }
 
 int vattach_delete(rid_t rid)

@@ -13,6 +13,10 @@ void vattach_init(void);
 /* Attach region at addr (page aligned) in space. -EEXIST on overlap. */
 int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
 		   rid_t *out);
+/* The same, user-accessible, without mapping anything now: pages are mapped when first
+ * touched. For shared text, whose size should not show in the time to start a program. */
+int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+			rid_t *out);
 int vattach_delete(rid_t att);
 /* Mark an attachment as free-standing (made by t_region_attach, not part of a process):
  * only those can be deleted through the uniform interface. */

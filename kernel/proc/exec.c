@@ -27,6 +27,7 @@ struct exec {
 	uint64_t saved_rsp;
 	uint64_t fs_base;
 	int next;                   /* run-queue link (index in this table), -1 = none */
+	bool interrupted;           /* exec_interrupt came while it was not asleep */
 	const void *wchan;
 	uint64_t deadline;
 	uint64_t ticks;
@@ -212,6 +213,8 @@ void exec_interrupt(rid_t rid)
 	struct exec *e = get(rid);
 	if (e && e->state == ES_BLOCKED && (e->wchan || e->deadline))
 		enqueue((int)RID_INDEX(rid));
+	else if (e)
+		e->interrupted = true;    /* its next sleep_on returns at once */
 }
 
 int exec_get_prio(rid_t rid)
@@ -290,6 +293,11 @@ void sched_after_switch(void)
 void sleep_on(const void *chan, uint64_t deadline_ns)
 {
 	struct exec *e = &execs[cur];
+	if (e->interrupted) {
+		/* interrupted before it got here: the caller re-checks why it should wait */
+		e->interrupted = false;
+		return;
+	}
 	e->wchan = chan;
 	e->deadline = deadline_ns;
 	e->state = ES_BLOCKED;

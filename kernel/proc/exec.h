@@ -31,7 +31,8 @@ rid_t exec_proc(rid_t exec);
 /* The execution's state as user space sees it (enum t_proc_state). */
 int exec_visible_state(rid_t exec);
 void exec_make_ready(rid_t exec);
-/* Wake a blocked execution early (its sleep_on returns); used to deliver a kill. */
+/* Wake a blocked execution early (its sleep_on returns), or make its next sleep_on return at
+ * once if it is not asleep now; used to deliver a kill or a metamorphosis. */
 void exec_interrupt(rid_t exec);
 int exec_set_prio(rid_t exec, int prio);
 int exec_get_prio(rid_t exec);

@@ -319,8 +319,11 @@ void proc_exit_work(struct trapframe *tf)
 	struct proc *p = proc_cur();
 	if (!p)
 		return;
-	if (p->killed)
-		proc_exit(p->kill_sig);
-	if (p->meta)
+	/* a new request may arrive while this process gives the processor to its asker */
+	while (p->killed || p->meta) {
+		if (p->killed)
+			proc_exit(p->kill_sig);
 		meta_apply_pending(tf);
+		sched_preempt_point();     /* the asker may have priority over the changed process */
+	}
 }
