@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "libtessera.h"
 
-#define RUNS 11
+#define RUNS 15
 static const int sizes_kib[] = { 4, 16, 64, 256, 1024 };
 #define NSIZES (int)(sizeof(sizes_kib) / sizeof(sizes_kib[0]))
 
@@ -106,7 +106,10 @@ static void end(int pid)
 
 /* Change program of a blocked process back and forth between two programs of one size;
  * 'sharer' keeps another process running the target program (text sharing). */
-static void chprog_us(const char *key, int kib, uint32_t mask, int sharer)
+/* sharer: another process keeps running the program (text sharing); same: the process is
+ * changed to the program it already runs (the paper's "keeping text/data"), otherwise it is
+ * first changed away to /bin/sleep (untimed). */
+static void chprog_us(const char *key, int kib, uint32_t mask, int sharer, int same)
 {
 	char a[64], b[64];
 	int64_t v[RUNS];
@@ -118,7 +121,7 @@ static void chprog_us(const char *key, int kib, uint32_t mask, int sharer)
 	int pid = spawn_waiter(a, 0);
 	const char *argv_a[] = { a, "wait", NULL }, *argv_b[] = { b, "1000", NULL };
 	for (int r = 0; r < RUNS; r++) {
-		int err = t_chprog(pid, b, argv_b, NULL);     /* away from a, untimed */
+		int err = same ? 0 : t_chprog(pid, b, argv_b, NULL);   /* away from a, untimed */
 		usleep(5000);
 		if (err)
 			die("chprog back", err);
@@ -141,20 +144,23 @@ static void bench_chprog(void)
 	static const struct {
 		const char *label;
 		uint32_t mask;
-		int sharer;
+		int sharer, same;
 	} variants[] = {
-		{ "noreuse", 0, 0 },
-		{ "program", 1u << TRU_PROGRAM, 0 },
-		{ "regions", 1u << TRU_REGION, 0 },
-		{ "sharing", 0, 1 },
-		{ "all", TRU_ALL, 0 },
+		{ "noreuse", 0, 0, 0 },
+		{ "program", 1u << TRU_PROGRAM, 0, 0 },
+		{ "regions", 1u << TRU_REGION, 0, 0 },
+		{ "sharing", 0, 1, 0 },
+		{ "all", TRU_ALL, 0, 0 },
+		{ "keeptext", 0, 0, 1 },
+		{ "keepboth", 1u << TRU_REGION, 0, 1 },
 	};
 	char key[64];
 	for (int s = 0; s < NSIZES; s++)
 		for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
 			snprintf(key, sizeof(key), "chprog_%s_%dk_us", variants[v].label,
 				 sizes_kib[s]);
-			chprog_us(key, sizes_kib[s], variants[v].mask, variants[v].sharer);
+			chprog_us(key, sizes_kib[s], variants[v].mask, variants[v].sharer,
+				  variants[v].same);
 		}
 }
 

@@ -375,8 +375,10 @@ TEXT_KIBS = (4, 16, 64, 256, 1024)
 RESTART_KIBS = (4, 64, 1024)
 CHPROG = (("noreuse", "no reuse"), ("program", "program + its text reused"),
           ("regions", "data/BSS/stack regions reused"), ("sharing", "text shared (live user)"),
-          ("all", "all reuse"))
+          ("all", "all reuse"), ("keeptext", "same program: text kept"),
+          ("keepboth", "same program: text and data kept"))
 CHPROG_PAPER = {"noreuse": "grows with text size",
+                "keeptext": "flat (fig 13)", "keepboth": "flat, less again (fig 14)",
                 "program": "~ no reuse (plates, no disk I/O)",
                 "regions": "data reuse: ~28 us less at 4 KiB, ~54 us less from 8 KiB",
                 "sharing": "flat, whatever the text size",
@@ -417,13 +419,18 @@ def table_e(res):
           "program = programs with their text regions (the paper's program and text-region "
           "reuse, figs 9-10), regions = data/BSS/heap/stack regions by size (fig 12), "
           "sharing = nothing from the table but a second live process runs text_N (fig 11), "
-          "all = every kind. Linux: fork + execve + waitpid of /bin/text_N-static (same "
+          "all = every kind; keeptext / keepboth = the process is changed to the program it "
+          "already runs (no detour), with nothing / regions reused from the table (figs 13-14). "
+          "Linux: fork + execve + waitpid of /bin/text_N-static (same "
           "source, static non-PIE) by meta_bench itself, the same binary. Paper (its PC): "
           "text-region reuse saves ~28 us at 4 KiB and ~189 us at 32 KiB." %
           (len(res.runs("meta", "chprog_all_4k_us") or []) or "?"))
     print(markdown(["text", "no reuse", "program + text reuse", "region reuse",
-                    "text sharing", "all reuse", "Linux fork+execve+wait"], rows))
-    for col, label in (("sharing", "text sharing"), ("all", "all reuse")):
+                    "text sharing", "all reuse", "keeping text", "keeping text + data",
+                    "Linux fork+execve+wait"], rows))
+    for col, label in (("sharing", "text sharing"), ("all", "all reuse"),
+                       ("keeptext", "the text kept (same program)"),
+                       ("keepboth", "text and data kept (same program)")):
         _, verdict = flatness(res, "meta", "chprog_" + col + "_%dk_us")
         print("goal: change program with %s flat (every median within 10%%, slowest/fastest "
               "<= 1.10) from 4 KiB to 1 MiB: %s" % (label, verdict))
