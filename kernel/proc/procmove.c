@@ -31,8 +31,10 @@ static int attach_all(struct proc *p, rid_t space, rid_t *fresh)
 		fresh[i] = 0;
 		if (!p->att[i])
 			continue;
-		int err = vattach_create(space, vattach_region(p->att[i]), vattach_addr(p->att[i]),
-					 true, &p->cred, &fresh[i]);
+		/* mapped page by page as the process touches them in its new space: a move costs
+		 * the same whatever the size of the process */
+		int err = vattach_create_lazy(space, vattach_region(p->att[i]),
+					      vattach_addr(p->att[i]), &p->cred, &fresh[i]);
 		if (err) {
 			while (i--)
 				if (fresh[i])
