@@ -12,37 +12,9 @@
 #include <unistd.h>
 #include "libtessera.h"
 #include "tsys.h"
+#include "bench_util.h"
 
 #define RUNS 5
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int64_t median(int64_t *v, int n)
-{
-	qsort(v, n, sizeof(v[0]), cmp64);
-	return v[n / 2];
-}
-
-/* "BENCH key_runs v1 v2 ..." (v sorted by median(), divided by div): the spread of the
- * runs, which tools/bench_report.py prints next to the median. */
-static void print_runs(const char *key, const int64_t *v, int n, double div)
-{
-	printf("BENCH %s_runs", key);
-	for (int i = 0; i < n; i++)
-		printf(" %.*f", div > 1 ? 1 : 0, v[i] / div);
-	printf("\n");
-}
 
 static void die(const char *what, int err)
 {

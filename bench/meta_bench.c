@@ -15,33 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 #include "libtessera.h"
+#include "bench_util.h"
 
 #define RUNS 15
 static const int sizes_kib[] = { 4, 16, 64, 256, 1024 };
 #define NSIZES (int)(sizeof(sizes_kib) / sizeof(sizes_kib[0]))
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* "BENCH key_runs r1 r2 ..." (sorted, us) then "BENCH key median", as bench/bench.c does, so
  * tools/bench_report.py can print each median with its fastest and slowest run. */
 static void report_us(const char *key, int64_t *v, int n)
 {
-	qsort(v, n, sizeof(v[0]), cmp64);
-	printf("BENCH %s_runs", key);
-	for (int i = 0; i < n; i++)
-		printf(" %.1f", v[i] / 1000.0);
-	printf("\nBENCH %s %.1f\n", key, v[n / 2] / 1000.0);
+	int64_t m = median(v, n);
+	print_runs(key, v, n, 1000.0);
+	printf("BENCH %s %.1f\n", key, m / 1000.0);
 }
 
 static void die(const char *what, int err)
