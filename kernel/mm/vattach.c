@@ -88,6 +88,18 @@ static int map_one(void *c, uint64_t idx, uint64_t pa)
 	return pt_map(m->root, m->addr + idx * PAGE_SIZE, pa, m->flags);
 }
 
+/* Only the pages some process has touched before: what is likely to be used again. */
+static int map_hot(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false) };
+	if (vregion_for_each_hot_page(a->region, map_one, &m)) {
+		unmap_range(a, a->addr, a->addr + a->size);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int map_resident(rid_t rid)
 {
 	struct vattach *a = get(rid);
@@ -99,8 +111,15 @@ static int map_resident(rid_t rid)
 	return 0;
 }
 
+enum map_policy { MAP_ALL, MAP_HOT, MAP_NONE };
+
+static int map_now(rid_t rid, enum map_policy policy)
+{
+	return policy == MAP_ALL ? map_resident(rid) : policy == MAP_HOT ? map_hot(rid) : 0;
+}
+
 static int attach(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
-		  bool map_now, rid_t *out)
+		  enum map_policy policy, rid_t *out)
 {
 	uint64_t size = vregion_size(region);
 	int err;
@@ -119,7 +138,7 @@ static int attach(rid_t space, rid_t region, uint64_t addr, bool user, const str
 			       .size = size };
 	if ((err = vspace_add_att(space, rid)))
 		goto fail;
-	if (map_now && (err = map_resident(rid))) {
+	if ((err = map_now(rid, policy))) {
 		vspace_remove_att(space, rid);
 		goto fail;
 	}
@@ -134,13 +153,19 @@ fail:
 int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
 		   rid_t *out)
 {
-	return attach(space, region, addr, user, owner, true, out);
+	return attach(space, region, addr, user, owner, MAP_ALL, out);
+}
+
+int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+		       rid_t *out)
+{
+	return attach(space, region, addr, true, owner, MAP_HOT, out);
 }
 
 int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
 			rid_t *out)
 {
-	return attach(space, region, addr, true, owner, false, out);
+	return attach(space, region, addr, true, owner, MAP_NONE, out);
 }
 
 int vattach_delete(rid_t rid)

@@ -13,8 +13,13 @@ void vattach_init(void);
 /* Attach region at addr (page aligned) in space. -EEXIST on overlap. */
 int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
 		   rid_t *out);
-/* The same, user-accessible, without mapping anything now: pages are mapped when first
- * touched. For shared text, whose size should not show in the time to start a program. */
+/* The same, user-accessible, mapping now only the pages some process has touched before
+ * (the rest when first touched): for shared text, whose size should not show in the time to
+ * start a program while the code programs really run stays mapped at once. */
+int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+		       rid_t *out);
+/* The same, mapping nothing now: for moves, which should not cost more for a larger
+ * process (its pages are mapped again as it touches them). */
 int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
 			rid_t *out);
 int vattach_delete(rid_t att);

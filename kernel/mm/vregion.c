@@ -77,6 +77,11 @@ int vregion_create(uint64_t size, uint32_t kind, uint32_t prot, const char *name
 	return 0;
 }
 
+/* A page-list entry is the page's physical address; its low bits (free: pages are aligned)
+ * carry flags. HOT: the page was mapped on a fault once, i.e. some process really used it. */
+#define ENTRY_HOT 1ul
+#define ENTRY_PA(e) ((e) & ~(PAGE_SIZE - 1))
+
 static uint64_t *slot(struct vregion *r, uint64_t idx, bool alloc)
 {
 	uint64_t *root = phys_to_virt(r->pv_root);
@@ -101,10 +106,11 @@ uint64_t vregion_page(rid_t rid, uint64_t idx, bool alloc)
 			return 0;
 		r->resident++;
 	}
-	return *s;
+	return ENTRY_PA(*s);
 }
 
-int vregion_for_each_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t pa), void *ctx)
+static int for_each(rid_t rid, bool hot_only, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
+		    void *ctx)
 {
 	struct vregion *r = get(rid);
 	if (!r)
@@ -116,12 +122,32 @@ int vregion_for_each_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t
 			continue;
 		uint64_t *leaf = phys_to_virt(root[i]);
 		for (uint64_t j = 0; j < 512 && i * 512 + j < npages; j++) {
-			int err = leaf[j] ? fn(ctx, i * 512 + j, leaf[j]) : 0;
+			int err = leaf[j] && (!hot_only || (leaf[j] & ENTRY_HOT))
+					  ? fn(ctx, i * 512 + j, ENTRY_PA(leaf[j])) : 0;
 			if (err)
 				return err;
 		}
 	}
 	return 0;
+}
+
+int vregion_for_each_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t pa), void *ctx)
+{
+	return for_each(rid, false, fn, ctx);
+}
+
+int vregion_for_each_hot_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
+			      void *ctx)
+{
+	return for_each(rid, true, fn, ctx);
+}
+
+void vregion_mark_hot(rid_t rid, uint64_t idx)
+{
+	struct vregion *r = get(rid);
+	uint64_t *s = r && idx < r->size / PAGE_SIZE ? slot(r, idx, false) : NULL;
+	if (s && *s)
+		*s |= ENTRY_HOT;
 }
 
 int vregion_write(rid_t rid, uint64_t off, const void *src, uint64_t n)
@@ -248,7 +274,7 @@ void vregion_discard(rid_t rid, uint64_t off, uint64_t len)
 	for (uint64_t i = off / PAGE_SIZE; r && i < (off + len) / PAGE_SIZE; i++) {
 		uint64_t *s = slot(r, i, false);
 		if (s && *s) {
-			pmm_free(*s);
+			pmm_free(ENTRY_PA(*s));
 			*s = 0;
 			r->resident--;
 		}
@@ -290,7 +316,7 @@ int vregion_delete(rid_t rid)
 		uint64_t *leaf = phys_to_virt(root[i]);
 		for (int j = 0; j < 512; j++)
 			if (leaf[j])
-				(r->prot & VR_X ? pmm_free_cold : pmm_free)(leaf[j]);
+				(r->prot & VR_X ? pmm_free_cold : pmm_free)(ENTRY_PA(leaf[j]));
 		pmm_free(root[i]);
 	}
 	pmm_free(r->pv_root);

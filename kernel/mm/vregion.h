@@ -24,6 +24,11 @@ uint64_t vregion_page(rid_t region, uint64_t idx, bool alloc);
  * returns the first non-zero result. */
 int vregion_for_each_page(rid_t region, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
 			  void *ctx);
+/* The same for the pages marked hot (vregion_mark_hot): those some process has really used. */
+int vregion_for_each_hot_page(rid_t region, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
+			      void *ctx);
+/* Page idx was mapped on a fault: a process uses it. */
+void vregion_mark_hot(rid_t region, uint64_t idx);
 /* Copy n kernel bytes into the region at offset off (pages allocated as needed). */
 int vregion_write(rid_t region, uint64_t off, const void *src, uint64_t n);
 uint64_t vregion_size(rid_t region);

@@ -193,9 +193,11 @@ int vspace_fault(rid_t rid, uint64_t addr, bool write, bool user)
 	if ((write && !(prot & VR_W)) || !(prot & (VR_R | VR_W | VR_X)))
 		return -EFAULT;
 	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	uint64_t pa = vregion_page(region, (va - vattach_addr(att)) / PAGE_SIZE, true);
+	uint64_t idx = (va - vattach_addr(att)) / PAGE_SIZE;
+	uint64_t pa = vregion_page(region, idx, true);
 	if (!pa)
 		return -ENOMEM;
+	vregion_mark_hot(region, idx);
 	if (pt_lookup(s->root, va))
 		return write ? -EFAULT : 0;    /* present: a genuine protection fault */
 	return pt_map(s->root, va, pa, vattach_pte_flags(att, false));

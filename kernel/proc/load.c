@@ -75,11 +75,12 @@ static int attach_regions(struct proc *p, const struct elf_image *img, struct re
 		if (slot < 0)
 			return -ENOMEM;
 		uint64_t addr = ctx->base + PG_DOWN(img->seg[i].vaddr);
-		/* shared text is mapped page by page as it runs: starting a program then costs
-		 * the same whatever the size of its text (the paper's text sharing) */
+		/* of shared text only the pages programs have run are mapped now, the rest as
+		 * they run: starting a program then costs the same whatever the size of its text
+		 * (the paper's text sharing) */
 		int err = ctx->shared[i]
-				  ? vattach_create_lazy(p->vspace, ctx->regions[i], addr, &p->cred,
-							&p->att[slot])
+				  ? vattach_create_hot(p->vspace, ctx->regions[i], addr, &p->cred,
+						       &p->att[slot])
 				  : vattach_create(p->vspace, ctx->regions[i], addr, true, &p->cred,
 						   &p->att[slot]);
 		if (err)
