@@ -13,6 +13,8 @@
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/proc/procmove.h"
+#include "kernel/mm/vspace.h"
 
 #define MAX_FAULT_RECOVERIES 1000    /* a process that keeps faulting at once dies anyway */
 
@@ -32,6 +34,19 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 	if (args) {
 		kfree(p->args);
 		p->args = args;
+	}
+	if (p->vfork_parent) {
+		/* execve of a vfork child: a space of its own, then the parent may go on */
+		rid_t space;
+		int err = proc_space_new(p, &space);
+		if (err)
+			return err;
+		rid_t old = p->vspace;
+		p->vspace = space;
+		vspace_proc_ref(space, 1);
+		exec_set_root(p->exec, vspace_root(space));
+		vspace_proc_ref(old, -1);
+		proc_vfork_release(p);
 	}
 	procmem_release(p);
 	rid_t old = p->program;

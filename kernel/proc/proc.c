@@ -166,6 +166,59 @@ int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
 	return err;
 }
 
+static void init_identity(struct proc *p, struct proc *parent);
+
+int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
+{
+	rid_t rid;
+	struct args_view av;
+	int err = res_alloc(RT_PROCESS, parent->hdr.name, &parent->cred, parent->hdr.mode, &rid);
+	if (err)
+		return err;
+	struct proc *c = proc_get(rid);
+	init_identity(c, parent);
+	fdtable_close_all(&c->fds);
+	fdtable_clone(&c->fds, &parent->fds);    /* cloexec ones too: they close at execve */
+	args_unpack(parent->args, &av);
+	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc)) ||
+	    (err = exec_create(exec_get_prio(parent->exec), rid, &c->exec))) {
+		err = err ? err : -ENOMEM;
+		fdtable_close_all(&c->fds);
+		kfree(c->args);
+		res_free(rid);
+		return err;
+	}
+	c->program = parent->program;
+	program_get(c->program);
+	c->vspace = parent->vspace;              /* the parent's space and memory, no region */
+	vspace_proc_ref(c->vspace, 1);
+	c->vfork_parent = parent->hdr.rid;
+	struct trapframe *ctf = exec_tf(c->exec);
+	*ctf = *tf;
+	ctf->rax = 0;
+	if (child_sp)
+		ctf->rsp = child_sp;
+	struct exec_user_state st;
+	exec_get_user_state(parent->exec, &st);
+	exec_set_user_state(c->exec, &st);
+	exec_set_root(c->exec, vspace_root(c->vspace));
+	c->state = TPS_READY;
+	exec_make_ready(c->exec);
+	/* the child runs on our memory: we may not run (nor die) until it lets go of it */
+	while (c->vfork_parent)
+		sleep_on(c, 0);
+	*pid_out = c->pid;
+	return 0;
+}
+
+void proc_vfork_release(struct proc *p)
+{
+	if (!p->vfork_parent)
+		return;
+	p->vfork_parent = 0;
+	wakeup(p);
+}
+
 static void init_identity(struct proc *p, struct proc *parent)
 {
 	p->pid = next_pid++;
@@ -235,6 +288,7 @@ _Noreturn void proc_exit(int status_word)
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
 	meta_cancel(p);
+	proc_vfork_release(p);
 	/* run on the kernel's table while this process's space goes away */
 	exec_set_root(p->exec, paging_kernel_root());
 	release_constituents(p);

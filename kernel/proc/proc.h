@@ -37,6 +37,7 @@ struct proc {
 	struct meta_req *meta;       /* a metamorphosis waiting to be applied (metamorph.h) */
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
+	rid_t vfork_parent;          /* set while it runs on its parent's memory (vfork) */
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
@@ -61,6 +62,12 @@ int proc_wait(int pid, int *status_word, int flags);
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */
 void proc_check_killed(void);
+/* vfork (Linux clone with CLONE_VM|CLONE_VFORK, as musl's posix_spawn, system and popen use
+ * it): a child that runs in its parent's space on its parent's memory, from the parent's frame
+ * tf (on the stack child_sp if not 0), while the parent waits; it lets go at execve, which
+ * gives it an image and a space of its own, or at exit. Returns the child's pid. */
+int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out);
+void proc_vfork_release(struct proc *p);
 struct load_info;
 /* Build p's memory for program from p->args: segments, heap, stack (li: entry and sp). */
 int proc_build_image(struct proc *p, rid_t program, struct load_info *li);

@@ -11,6 +11,7 @@
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/proc.h"
+#include "kernel/fs/file.h"
 #include "kernel/sys/syscall.h"
 
 /* The target of a change: pid 0 is the caller; the caller needs TOP_MODIFY on it. */
@@ -57,28 +58,74 @@ static int fetch_vec(uint64_t uvec, const char **v, int *n, char *buf, size_t *u
 	return 0;
 }
 
-/* Path, argv and envp of a t_spawn request, packed. */
-static int fetch_program_args(uint64_t ureq, char *path, void **packed)
+/* A program path and its argv and envp (user pointers), the vectors packed. */
+static int fetch_exec(uint64_t upath, uint64_t uargv, uint64_t uenvp, char *path, void **packed)
 {
-	struct t_spawn req;
 	static const char *argv[ARGS_MAX_STRINGS + 1], *envp[ARGS_MAX_STRINGS + 1];
 	static char buf[ARGS_MAX_BYTES];
 	size_t used = 0;
 	int argc, envc, err;
-	if (copy_from_user(&req, (const void *)ureq, sizeof(req)))
-		return -EFAULT;
-	long n = strncpy_from_user(path, req.path, 256);
+	long n = strncpy_from_user(path, (const char *)upath, 256);
 	if (n <= 0)
 		return n ? (int)n : -ENOENT;
-	if ((err = fetch_vec((uint64_t)req.argv, argv, &argc, buf, &used)) ||
-	    (err = fetch_vec((uint64_t)req.envp, envp, &envc, buf, &used)))
+	if ((err = fetch_vec(uargv, argv, &argc, buf, &used)) ||
+	    (err = fetch_vec(uenvp, envp, &envc, buf, &used)))
 		return err;
-	if (!req.argv) {
+	if (!uargv) {
 		argv[0] = path;
 		argc = 1;
 	}
 	*packed = args_pack(argv, argc, envp, envc);
 	return *packed ? 0 : -E2BIG;
+}
+
+/* Path, argv and envp of a t_spawn request, packed. */
+static int fetch_program_args(uint64_t ureq, char *path, void **packed)
+{
+	struct t_spawn req;
+	if (copy_from_user(&req, (const void *)ureq, sizeof(req)))
+		return -EFAULT;
+	return fetch_exec((uint64_t)req.path, (uint64_t)req.argv, (uint64_t)req.envp, path, packed);
+}
+
+/* Change the caller's program to path with these vectors (a use reference on the program and
+ * the packed args are consumed). */
+static long chprog_self(const char *path, void *args)
+{
+	struct proc *self = proc_cur();
+	rid_t program, none;
+	int err = program_open(path, &self->cred, &program);
+	if (err) {
+		kfree(args);
+		return err;
+	}
+	struct meta_req *req = kzalloc(sizeof(*req));
+	if (!req) {
+		program_put(program);
+		kfree(args);
+		return -ENOMEM;
+	}
+	req->kind = MK_CHPROG;
+	req->program = program;
+	req->args = args;
+	return meta_request(self, req, &none);
+}
+
+/* Linux execve: the caller's change of program (a vfork child also gets a space of its
+ * own, and its parent goes on). */
+long sys_execve(const struct sysargs *a)
+{
+	static char path[256];
+	char full[256];
+	void *args = NULL;
+	int err = fetch_exec(a->a[0], a->a[1], a->a[2], path, &args);
+	if (!err)
+		err = fs_resolve(proc_cur()->cwd, path, full);
+	if (err) {
+		kfree(args);
+		return err;
+	}
+	return chprog_self(full, args);
 }
 
 long sys_t_chprog(const struct sysargs *a)

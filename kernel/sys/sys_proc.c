@@ -178,3 +178,33 @@ long sys_t_proc_rid(const struct sysargs *a)
 		return -ESRCH;
 	return copy_to_user((void *)a->a[1], &p->hdr.rid, sizeof(rid_t));
 }
+
+/* Linux clone: only the vfork kind (CLONE_VM | CLONE_VFORK, with or without a new stack),
+ * which musl's posix_spawn, system and popen use. Threads and fork are not supported. */
+#define L_CLONE_VM 0x100ul
+#define L_CLONE_VFORK 0x4000ul
+#define L_CSIGNAL 0xfful
+
+static long vfork_common(uint64_t child_sp)
+{
+	struct proc *self = proc_cur();
+	int pid;
+	int err = proc_vfork(self, exec_tf(self->exec), child_sp, &pid);
+	return err ? err : pid;
+}
+
+long sys_clone(const struct sysargs *a)
+{
+	uint64_t flags = a->a[0];
+	if ((flags & ~L_CSIGNAL) != (L_CLONE_VM | L_CLONE_VFORK))
+		return -ENOSYS;
+	if (a->a[1] && !user_range_ok(a->a[1] - 8, 8))
+		return -EFAULT;
+	return vfork_common(a->a[1]);
+}
+
+long sys_vfork(const struct sysargs *a)
+{
+	(void)a;
+	return vfork_common(0);
+}

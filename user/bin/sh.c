@@ -371,6 +371,11 @@ int main(int argc, char **argv)
 	static struct reader in;
 	static char line[LINE_MAX_LEN];
 	in.fd = 0;
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		/* sh -c LINE: what system() and popen() run */
+		snprintf(line, sizeof(line), "%s", argv[2]);
+		return run_line(line);
+	}
 	if (argc > 1) {
 		in.fd = open(argv[1], O_RDONLY);
 		if (in.fd < 0) {

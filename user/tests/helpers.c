@@ -225,7 +225,8 @@ static const struct {
 	{ "chprogself", ut_helper_chprogself }, { "checkpid", ut_helper_checkpid },
 	{ "metadeny", ut_helper_metadeny }, { "startmsg", ut_helper_startmsg },
 	{ "counter", ut_helper_counter }, { "recover", ut_helper_recover },
-	{ "hog", ut_helper_hog },
+	{ "hog", ut_helper_hog }, { "execve", ut_helper_execve },
+	{ "checkpid9", ut_helper_checkpid9 },
 	{ "runmode", ut_helper_runmode },
 };
 

@@ -140,6 +140,54 @@ static void meta_restart_states(void)
 	}
 }
 
+/* execve of oneself keeps the pid; bad input leaves the caller as it was. */
+static void meta_execve(void)
+{
+	const char *const args[] = { "execve", NULL };
+	CHECK_EQ(ut_run_helper(args), 9 << 8);      /* the new program's exit status */
+	const char *av[] = { "x", NULL };
+	CHECK_ERR(tsys_execve((long)"/bin/no-such", (long)av, 0), ENOENT);
+	CHECK_ERR(tsys_execve((long)"/data/notelf.txt", (long)av, 0), ENOEXEC);
+	CHECK_ERR(tsys_execve(0x10, (long)av, 0), EFAULT);
+	CHECK_ERR(tsys_execve((long)"/bin/hello", 0x10, 0), EFAULT);
+}
+
+/* vfork children: one exits without exec (the parent goes on, its memory intact), one runs a
+ * program (posix_spawn); other clone kinds are refused. */
+/* vfork; the child stores 2 at *shared and exits with code, touching no stack (it runs on
+ * ours, so it may not return from a function or call one). */
+static long vfork_store_exit(volatile int *shared, long code)
+{
+	long ret;
+	__asm__ volatile("mov $58, %%eax\n\t"
+			 "syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "movl $2, (%%rsi)\n\t"
+			 "mov $60, %%eax\n\t"
+			 "mov %%rdx, %%rdi\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "=&a"(ret)
+			 : "S"(shared), "d"(code)
+			 : "rcx", "r11", "rdi", "memory");
+	return ret;
+}
+
+static void meta_vfork(void)
+{
+	static volatile int shared = 1;
+	long pid = vfork_store_exit(&shared, 4);
+	CHECK(pid > 0);
+	CHECK_EQ(shared, 2);
+	CHECK_EQ(ut_wait((int)pid), 4 << 8);
+	CHECK_ERR(tsys_clone(0x11, 0, 0, 0, 0), ENOSYS);            /* fork: not supported */
+	CHECK_ERR(tsys_clone(0x100 | 0x800 | 0x10000, 0, 0, 0, 0), ENOSYS);   /* threads */
+	const char *const hello[] = { "hello", NULL };
+	for (int i = 0; i < 20; i++)
+		CHECK_EQ(ut_run("/bin/hello", hello), 0);
+}
+
 static int counter = 10;
 
 static void meta_ckpt_self(void)
@@ -292,6 +340,8 @@ const struct utest ut_meta_tests[] = {
 	{ "meta_denied", meta_denied },
 	{ "meta_restart", meta_restart },
 	{ "meta_restart_states", meta_restart_states },
+	{ "meta_execve", meta_execve },
+	{ "meta_vfork", meta_vfork },
 	{ "meta_ckpt_self", meta_ckpt_self },
 	{ "meta_ckpt_other", meta_ckpt_other },
 	{ "meta_ckpt_bad", meta_ckpt_bad },
@@ -402,4 +452,21 @@ int ut_helper_hog(int argc, char **argv)
 	for (uint64_t i = 0; i < bytes; i += 4096)
 		p[i] = 1;
 	return 0;
+}
+
+/* Becomes "utest -c exit 9" through execve, keeping its pid (checked by the new program). */
+int ut_helper_execve(int argc, char **argv)
+{
+	char pid[16];
+	(void)argc, (void)argv;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	const char *av[] = { "utest", "-c", "checkpid9", pid, NULL };
+	long err = tsys_execve((long)"/bin/utest", (long)av, 0);
+	printf("execve returned %ld\n", err);
+	return 3;
+}
+
+int ut_helper_checkpid9(int argc, char **argv)
+{
+	return argc > 3 && atoi(argv[3]) == getpid() ? 9 : 4;
 }
