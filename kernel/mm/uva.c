@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include <stdbool.h>
 
 #define MAX_RANGES 1024
 
@@ -60,8 +61,46 @@ int uva_alloc(uint64_t size, uint64_t align, uint64_t *addr)
 	return -ENOMEM;
 }
 
+#define MAX_SHARED 256
+
+static struct shared {
+	uint64_t addr, size;
+	uint32_t extra;          /* holders beyond the first */
+} shared[MAX_SHARED];
+
+int uva_share(uint64_t addr, uint64_t size)
+{
+	struct shared *free_slot = NULL;
+	for (int i = 0; i < MAX_SHARED; i++) {
+		if (shared[i].extra && shared[i].addr == addr && shared[i].size == size) {
+			shared[i].extra++;
+			return 0;
+		}
+		if (!shared[i].extra && !free_slot)
+			free_slot = &shared[i];
+	}
+	if (!free_slot)
+		return -ENOMEM;
+	*free_slot = (struct shared){ addr, size, 1 };
+	return 0;
+}
+
+/* A holder of a shared range lets go: true if others still hold it. */
+static bool drop_shared(uint64_t addr, uint64_t size)
+{
+	for (int i = 0; i < MAX_SHARED; i++) {
+		if (shared[i].extra && shared[i].addr == addr && shared[i].size == size) {
+			shared[i].extra--;
+			return true;
+		}
+	}
+	return false;
+}
+
 void uva_free(uint64_t addr, uint64_t size)
 {
+	if (drop_shared(addr, size))
+		return;
 	uint64_t end = addr + size;
 	int i = 0;
 	while (i < nranges && ranges[i].start < addr)

@@ -256,6 +256,28 @@ void vregion_unsplit(rid_t rid, rid_t tail)
 	vregion_delete(tail);
 }
 
+struct copy_ctx {
+	rid_t to;
+};
+
+static int copy_page(void *c, uint64_t idx, uint64_t pa)
+{
+	struct copy_ctx *cc = c;
+	uint64_t dst = vregion_page(cc->to, idx, true);
+	if (!dst)
+		return -ENOMEM;
+	memcpy(phys_to_virt(dst), phys_to_virt(pa), PAGE_SIZE);
+	return 0;
+}
+
+int vregion_copy(rid_t from, rid_t to)
+{
+	struct copy_ctx cc = { to };
+	if (vregion_size(from) != vregion_size(to))
+		return -EINVAL;
+	return vregion_for_each_page(from, copy_page, &cc);
+}
+
 static int zero_page(void *ctx, uint64_t idx, uint64_t pa)
 {
 	(void)ctx, (void)idx;

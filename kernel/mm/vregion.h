@@ -44,6 +44,8 @@ void vregion_set_prot(rid_t region, uint32_t prot);
 int vregion_split(rid_t region, uint64_t off, const struct cred *owner, rid_t *tail);
 /* Undo vregion_split: the tail's pages go back to the end of region, the tail is deleted. */
 void vregion_unsplit(rid_t region, rid_t tail);
+/* Copy every resident page of from into to (same size; pages of to are allocated). */
+int vregion_copy(rid_t from, rid_t to);
 /* Zero every resident page (a region taken back from the reusable-resource table). */
 void vregion_zero(rid_t region);
 /* Free the pages of [off, off+len) (they read as zero again on next touch). */

@@ -85,28 +85,6 @@ void ckpt_init(void)
 	res_register(RT_CHECKPOINT, &ckpt_table);
 }
 
-struct copy_ctx {
-	rid_t to;
-	uint64_t from_idx;        /* page offset of the source range in its region */
-};
-
-static int copy_page(void *c, uint64_t idx, uint64_t pa)
-{
-	struct copy_ctx *cc = c;
-	uint64_t dst = vregion_page(cc->to, idx - cc->from_idx, true);
-	if (!dst)
-		return -ENOMEM;
-	memcpy(phys_to_virt(dst), phys_to_virt(pa), PAGE_SIZE);
-	return 0;
-}
-
-/* Copy every resident page of region from into region to (both the same size). */
-static int copy_region(rid_t from, rid_t to)
-{
-	struct copy_ctx cc = { to, 0 };
-	return vregion_for_each_page(from, copy_page, &cc);
-}
-
 static bool writable_kind(uint32_t kind)
 {
 	return kind == TRK_DATA || kind == TRK_BSS || kind == TRK_HEAP || kind == TRK_STACK ||
@@ -123,7 +101,7 @@ static int save_seg(struct ckpt *c, struct proc *p, rid_t att)
 				.kind = vregion_kind(region), .prot = vregion_prot(region),
 				.heap = att == p->heap_att };
 	int err = vregion_create(s->size, s->kind, s->prot, "saved", &p->cred, &s->copy);
-	if (!err && (err = copy_region(region, s->copy)))
+	if (!err && (err = vregion_copy(region, s->copy)))
 		vregion_delete(s->copy);
 	if (!err)
 		c->nseg++;
@@ -195,7 +173,7 @@ static int restore_memory(struct proc *p, const struct ckpt *c)
 		vattach_reprotect(att, vattach_addr(att), vattach_size(att), 0);
 		vregion_discard(region, 0, vregion_size(region));
 		vregion_set_prot(region, s->prot);
-		int err = copy_region(s->copy, region);
+		int err = vregion_copy(s->copy, region);
 		if (err)
 			return err;
 	}
@@ -206,7 +184,7 @@ static int restore_memory(struct proc *p, const struct ckpt *c)
 		if (matched[i])
 			continue;
 		if ((err = procmem_add(p, s->size, s->kind, s->prot, s->addr, &att)) ||
-		    (err = copy_region(s->copy, vattach_region(att))))
+		    (err = vregion_copy(s->copy, vattach_region(att))))
 			return err;
 		if (s->heap)
 			p->heap_att = att;

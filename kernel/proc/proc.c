@@ -168,7 +168,7 @@ int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
 
 static void init_identity(struct proc *p, struct proc *parent);
 
-int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
+int proc_new_child(struct proc *parent, struct proc **out)
 {
 	rid_t rid;
 	struct args_view av;
@@ -180,16 +180,35 @@ int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_s
 	fdtable_close_all(&c->fds);
 	fdtable_clone(&c->fds, &parent->fds);    /* cloexec ones too: they close at execve */
 	args_unpack(parent->args, &av);
-	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc)) ||
-	    (err = exec_create(exec_get_prio(parent->exec), rid, &c->exec))) {
-		err = err ? err : -ENOMEM;
+	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
 		fdtable_close_all(&c->fds);
-		kfree(c->args);
 		res_free(rid);
-		return err;
+		return -ENOMEM;
 	}
 	c->program = parent->program;
 	program_get(c->program);
+	*out = c;
+	return 0;
+}
+
+void proc_discard_child(struct proc *c)
+{
+	if (c->exec)
+		panic("proc_discard_child: pid %d has already started", c->pid);
+	release_constituents(c);
+	res_free(c->hdr.rid);
+}
+
+int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
+{
+	struct proc *c;
+	int err = proc_new_child(parent, &c);
+	if (err)
+		return err;
+	if ((err = exec_create(exec_get_prio(parent->exec), c->hdr.rid, &c->exec))) {
+		proc_discard_child(c);
+		return err;
+	}
 	c->vspace = parent->vspace;              /* the parent's space and memory, no region */
 	vspace_proc_ref(c->vspace, 1);
 	c->vfork_parent = parent->hdr.rid;

@@ -68,6 +68,11 @@ void proc_check_killed(void);
  * gives it an image and a space of its own, or at exit. Returns the child's pid. */
 int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out);
 void proc_vfork_release(struct proc *p);
+/* A new process entry for a child of parent: identity, descriptors (all, as fork keeps
+ * them), arguments and program; no space, memory or execution yet. */
+int proc_new_child(struct proc *parent, struct proc **out);
+/* Undo proc_new_child (and whatever was added, before the child has an execution). */
+void proc_discard_child(struct proc *c);
 struct load_info;
 /* Build p's memory for program from p->args: segments, heap, stack (li: entry and sp). */
 int proc_build_image(struct proc *p, rid_t program, struct load_info *li);

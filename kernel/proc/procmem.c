@@ -111,16 +111,24 @@ void procmem_unmap_att(struct proc *p, int i)
 	remove_att(p, i);
 }
 
+bool procmem_va_range(struct proc *p, rid_t att, uint64_t *addr, uint64_t *size)
+{
+	*addr = vattach_addr(att);
+	*size = vattach_size(att);
+	if (vregion_kind(vattach_region(att)) == TRK_STACK)
+		*addr -= STACK_GUARD, *size += STACK_GUARD;
+	bool in_image = *addr >= p->img_va && *addr < p->img_va + p->img_span;
+	return *addr >= UVA_BASE && !in_image;
+}
+
 static void remove_att(struct proc *p, int i)
 {
 	rid_t att = p->att[i], region = vattach_region(att);
-	uint64_t addr = vattach_addr(att), size = vattach_size(att);
-	if (vregion_kind(region) == TRK_STACK)
-		addr -= STACK_GUARD, size += STACK_GUARD;
+	uint64_t addr, size;
+	bool own = procmem_va_range(p, att, &addr, &size);
 	vattach_delete(att);
 	procmem_region_drop(region);
-	bool in_image = addr >= p->img_va && addr < p->img_va + p->img_span;
-	if (addr >= UVA_BASE && !in_image)
+	if (own)
 		uva_free(addr, size);
 	p->att[i] = 0;
 }

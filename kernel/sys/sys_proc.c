@@ -8,6 +8,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/proc/fork.h"
 
 #define MAX_ARGS 64
 #define MAX_ARG_BYTES 4000    /* one kmalloc object */
@@ -48,16 +49,26 @@ static long wait_common(int pid, uint64_t ustatus, int flags)
 	return r;
 }
 
+#define L_WNOHANG 1ul
+#define L_WUNTRACED 2ul
+#define L_WCONTINUED 8ul
+#define L_WALL 0x40000000ul
+
+/* Processes are never stopped here, so WUNTRACED and WCONTINUED change nothing. Every process
+ * is its own process group (getpgid returns its pid), so waiting for group -g is waiting for
+ * process g; group 0 (the caller's) is any child. */
 long sys_wait4(const struct sysargs *a)
 {
 	int pid = (int)a->a[0];
-	if (a->a[2] & ~1ul)          /* WNOHANG only */
+	if (a->a[2] & ~(L_WNOHANG | L_WUNTRACED | L_WCONTINUED | L_WALL))
 		return -EINVAL;
-	if (a->a[0] != (uint64_t)-1 && pid <= 0)
-		return -EINVAL;          /* process groups do not exist here */
+	if (pid == 0)
+		pid = -1;
+	else if (pid < -1)
+		pid = -pid;
 	if (a->a[1] && !user_range_ok(a->a[1], sizeof(int)))
 		return -EFAULT;
-	return wait_common(pid, a->a[1], a->a[2] & 1 ? TW_NOHANG : 0);
+	return wait_common(pid, a->a[1], a->a[2] & L_WNOHANG ? TW_NOHANG : 0);
 }
 
 long sys_t_proc_wait(const struct sysargs *a)
@@ -179,11 +190,18 @@ long sys_t_proc_rid(const struct sysargs *a)
 	return copy_to_user((void *)a->a[1], &p->hdr.rid, sizeof(rid_t));
 }
 
-/* Linux clone: only the vfork kind (CLONE_VM | CLONE_VFORK, with or without a new stack),
- * which musl's posix_spawn, system and popen use. Threads and fork are not supported. */
+/* Linux clone: the vfork kind (CLONE_VM | CLONE_VFORK, with or without a new stack), which
+ * musl's posix_spawn, system and popen use, and the fork kind (no flags but the exit
+ * signal). Threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD, ...) are not supported. */
 #define L_CLONE_VM 0x100ul
 #define L_CLONE_VFORK 0x4000ul
 #define L_CSIGNAL 0xfful
+#define L_CLONE_PARENT_SETTID 0x00100000ul
+#define L_CLONE_CHILD_CLEARTID 0x00200000ul
+#define L_CLONE_CHILD_SETTID 0x01000000ul
+/* what a fork-like clone may ask besides the exit signal (glibc's fork asks the child ones;
+ * with one thread per process nobody can wait on the cleared id, so that needs no action) */
+#define L_FORK_TID_FLAGS (L_CLONE_PARENT_SETTID | L_CLONE_CHILD_CLEARTID | L_CLONE_CHILD_SETTID)
 
 static long vfork_common(uint64_t child_sp)
 {
@@ -193,9 +211,33 @@ static long vfork_common(uint64_t child_sp)
 	return err ? err : pid;
 }
 
+static long fork_common(uint64_t flags, uint64_t uptid, uint64_t uctid)
+{
+	struct proc *self = proc_cur();
+	int pid, err;
+	if (((flags & L_CLONE_PARENT_SETTID) && !user_range_ok(uptid, sizeof(int))) ||
+	    ((flags & L_CLONE_CHILD_SETTID) && !user_range_ok(uctid, sizeof(int))))
+		return -EFAULT;
+	if ((err = proc_fork(self, exec_tf(self->exec), &pid)))
+		return err;
+	if (flags & L_CLONE_PARENT_SETTID)
+		copy_to_user((void *)uptid, &pid, sizeof(pid));
+	if (flags & L_CLONE_CHILD_SETTID)
+		proc_poke32(proc_by_pid(pid), uctid, (uint32_t)pid);
+	return pid;
+}
+
+long sys_fork(const struct sysargs *a)
+{
+	(void)a;
+	return fork_common(0, 0, 0);
+}
+
 long sys_clone(const struct sysargs *a)
 {
 	uint64_t flags = a->a[0];
+	if (!(flags & ~(L_CSIGNAL | L_FORK_TID_FLAGS)) && !a->a[1])
+		return fork_common(flags, a->a[2], a->a[3]);
 	if ((flags & ~L_CSIGNAL) != (L_CLONE_VM | L_CLONE_VFORK))
 		return -ENOSYS;
 	if (a->a[1] && !user_range_ok(a->a[1] - 8, 8))

@@ -1,0 +1,123 @@
+/*
+ * fork: a child with its own space holding copies of its parent's memory. Text shared by
+ * the program is attached, not copied; every other region is copied page by page (resident
+ * pages only; there is no copy-on-write yet). The copies sit at the parent's addresses, which
+ * stay reserved system-wide until both have let go of them (uva_share).
+ */
+#include "kernel/proc/fork.h"
+#include "abi/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "arch/paging.h"
+#include "kernel/mm/uva.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/proc/args.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/procmem.h"
+#include "kernel/proc/procmove.h"
+#include "kernel/proc/program.h"
+#include "kernel/proc/runmode.h"
+
+/* The child's counterpart of the parent's attachment att: the same shared text region, or
+ * a copy of a private region, attached at the same address in the child's space. */
+static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
+{
+	rid_t region = vattach_region(att), copy;
+	struct t_res_info in;
+	int err = res_info(region, &in);
+	if (err)
+		return err;
+	bool shared_text = in.v[2] == TRK_TEXT && in.v[4];     /* pinned by the program */
+	if (shared_text)
+		return vattach_create_hot(c->vspace, region, vattach_addr(att), &c->cred, out);
+	if ((err = vregion_create(vregion_size(region), (uint32_t)in.v[2], vregion_prot(region),
+				  in.name, &c->cred, &copy)))
+		return err;
+	if ((err = vregion_copy(region, copy)) ||
+	    (err = vattach_create(c->vspace, copy, vattach_addr(att), true, &c->cred, out))) {
+		vregion_delete(copy);
+		return err;
+	}
+	(void)parent;
+	return 0;
+}
+
+/* Copy the parent's memory into the child's (empty) space; the address ranges become shared. */
+static int clone_memory(struct proc *parent, struct proc *c)
+{
+	int err;
+	if (parent->img_span) {
+		if ((err = uva_share(parent->img_va, parent->img_span)))
+			return err;
+		c->img_va = parent->img_va;
+		c->img_span = parent->img_span;
+	}
+	for (int i = 0; i < PROC_MAX_ATT; i++) {
+		rid_t att = parent->att[i];
+		uint64_t addr, size;
+		if (!att)
+			continue;
+		if ((err = clone_att(parent, c, att, &c->att[i])))
+			return err;
+		if (procmem_va_range(parent, att, &addr, &size) && (err = uva_share(addr, size))) {
+			vattach_delete(c->att[i]);     /* not yet holding the range: undo by hand */
+			c->att[i] = 0;
+			return err;
+		}
+		if (att == parent->heap_att)
+			c->heap_att = c->att[i];
+	}
+	c->brk_start = parent->brk_start;
+	c->brk_cur = parent->brk_cur;
+	c->brk_max = parent->brk_max;
+	return 0;
+}
+
+static int start_child(struct proc *parent, struct proc *c, const struct trapframe *tf)
+{
+	int err = exec_create(exec_get_prio(parent->exec), c->hdr.rid, &c->exec);
+	if (err)
+		return err;
+	struct trapframe *ctf = exec_tf(c->exec);
+	*ctf = *tf;
+	ctf->rax = 0;                            /* fork returns 0 in the child */
+	struct exec_user_state st;
+	exec_get_user_state(parent->exec, &st);
+	exec_set_user_state(c->exec, &st);
+	exec_set_root(c->exec, vspace_root(c->vspace));
+	return 0;
+}
+
+int proc_fork(struct proc *parent, const struct trapframe *tf, int *pid_out)
+{
+	struct proc *c;
+	int err = proc_new_child(parent, &c);
+	if (err)
+		return err;
+	rid_t space;
+	if (!(err = proc_space_new(c, &space))) {
+		c->vspace = space;
+		vspace_proc_ref(space, 1);
+	}
+	if (err || (err = clone_memory(parent, c)) || (err = start_child(parent, c, tf))) {
+		proc_discard_child(c);
+		return err;
+	}
+	c->state = TPS_READY;
+	exec_make_ready(c->exec);
+	*pid_out = c->pid;
+	return 0;
+}
+
+void proc_poke32(struct proc *p, uint64_t addr, uint32_t value)
+{
+	rid_t att = p ? vspace_find_att(p->vspace, addr) : 0;
+	if (!att || (addr & 3))
+		return;
+	uint64_t off = addr - vattach_addr(att);
+	uint64_t pa = vregion_page(vattach_region(att), off / PAGE_SIZE, true);
+	if (pa)
+		*(uint32_t *)((char *)phys_to_virt(pa) + off % PAGE_SIZE) = value;
+}
