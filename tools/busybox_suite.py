@@ -107,6 +107,13 @@ COMMANDS = [
     "find . -name hello.txt",
     "ls nothing-here",
     "cat nothing-here",
+    # busybox's own shell: pipelines and command substitution (fork, pipes, wait4)
+    "sh -c 'busybox cat lorem.txt | busybox tr a-z A-Z | busybox head -n 2'",
+    "sh -c 'busybox seq 1 100 | busybox grep 7 | busybox wc -l'",
+    "sh -c 'busybox sort -r hello.txt | busybox uniq -c'",
+    "sh -c 'for i in 1 2 3; do echo line $i; done | busybox tail -n 1'",
+    "sh -c 'x=$(busybox seq 3 | busybox wc -l); echo got $x'",
+    "sh -c 'busybox false || echo false failed; exit 3'",
 ]
 
 

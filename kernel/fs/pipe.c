@@ -102,8 +102,13 @@ static long pipe_write(struct file *f, const void *ubuf, size_t n)
 	struct pipe *p = f->priv;
 	size_t done = 0;
 	while (done < n) {
-		if (p->readers == 0)
+		if (p->readers == 0) {
+			/* Linux raises SIGPIPE, whose default action ends the writer */
+			struct proc *self = proc_cur();
+			if (!done && self && proc_signal_default(self, 13))
+				proc_kill(self, 13);
 			return done ? (long)done : -EPIPE;
+		}
 		/* a small write goes in whole or waits, so that it is never split */
 		size_t room = PIPE_SIZE - used(p);
 		int atomic = n - done <= PIPE_BUF;

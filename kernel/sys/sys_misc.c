@@ -157,15 +157,21 @@ long sys_set_robust_list(const struct sysargs *a)
 	return 0;     /* single-threaded processes: nothing to clean up at exit */
 }
 
+/* Dispositions are recorded (ignored or caught signals do not end a process, as SIGPIPE on a
+ * pipe with no reader shows) but handlers are not run yet. */
 long sys_rt_sigaction(const struct sysargs *a)
 {
-	if (a->a[0] < 1 || a->a[0] > 64 || a->a[3] != 8)
+	struct proc *p = proc_cur();
+	uint64_t sig = a->a[0], act[4], old[4] = { 0 };
+	if (sig < 1 || sig > 64 || a->a[3] != 8 || ((sig == 9 || sig == 19) && a->a[1]))
 		return -EINVAL;
-	if (a->a[2]) {     /* report "default action" for the old handler */
-		uint64_t zero[4] = { 0 };
-		if (copy_to_user((void *)a->a[2], zero, sizeof(zero)))
-			return -EFAULT;
-	}
+	if (a->a[1] && copy_from_user(act, (const void *)a->a[1], sizeof(act)))
+		return -EFAULT;
+	old[0] = p->sig_action[sig];
+	if (a->a[2] && copy_to_user((void *)a->a[2], old, sizeof(old)))
+		return -EFAULT;
+	if (a->a[1])
+		p->sig_action[sig] = act[0];
 	return 0;
 }
 

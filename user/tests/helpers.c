@@ -226,7 +226,7 @@ static const struct {
 	{ "metadeny", ut_helper_metadeny }, { "startmsg", ut_helper_startmsg },
 	{ "counter", ut_helper_counter }, { "recover", ut_helper_recover },
 	{ "hog", ut_helper_hog }, { "execve", ut_helper_execve },
-	{ "checkpid9", ut_helper_checkpid9 },
+	{ "checkpid9", ut_helper_checkpid9 }, { "sigpipe", ut_helper_sigpipe },
 	{ "runmode", ut_helper_runmode },
 };
 

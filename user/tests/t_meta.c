@@ -212,6 +212,25 @@ static void meta_fork(void)
 	free(heap);
 }
 
+/* A write to a pipe nobody reads ends the writer with SIGPIPE (its default action); with
+ * SIGPIPE ignored the write fails with EPIPE instead. */
+static void sig_pipe(void)
+{
+	const char *const dfl[] = { "sigpipe", "default", NULL };
+	const char *const ign[] = { "sigpipe", "ignore", NULL };
+	CHECK_EQ(ut_run_helper(dfl), SIGPIPE);
+	CHECK_EQ(ut_run_helper(ign), 0);
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	CHECK_OK(sigaction(SIGPIPE, &sa, NULL));
+	CHECK_OK(sigaction(SIGPIPE, NULL, &old));
+	CHECK(old.sa_handler == SIG_IGN);
+	sa.sa_handler = SIG_DFL;
+	CHECK_OK(sigaction(SIGPIPE, &sa, NULL));
+	CHECK(sigaction(SIGKILL, &sa, NULL) != 0);
+}
+
 static int counter = 10;
 
 static void meta_ckpt_self(void)
@@ -367,6 +386,7 @@ const struct utest ut_meta_tests[] = {
 	{ "meta_execve", meta_execve },
 	{ "meta_vfork", meta_vfork },
 	{ "meta_fork", meta_fork },
+	{ "sig_pipe", sig_pipe },
 	{ "meta_ckpt_self", meta_ckpt_self },
 	{ "meta_ckpt_other", meta_ckpt_other },
 	{ "meta_ckpt_bad", meta_ckpt_bad },
@@ -494,4 +514,17 @@ int ut_helper_execve(int argc, char **argv)
 int ut_helper_checkpid9(int argc, char **argv)
 {
 	return argc > 3 && atoi(argv[3]) == getpid() ? 9 : 4;
+}
+
+/* Writes to a pipe whose reader is closed, with SIGPIPE at its default or ignored. */
+int ut_helper_sigpipe(int argc, char **argv)
+{
+	int fds[2];
+	if (argc > 3 && strcmp(argv[3], "ignore") == 0)
+		signal(SIGPIPE, SIG_IGN);
+	if (pipe(fds))
+		return 2;
+	close(fds[0]);
+	long r = tsys_write(fds[1], (long)"x", 1);
+	return r == -EPIPE ? 0 : 3;
 }
