@@ -161,6 +161,10 @@ static int send_signal(struct proc *p, int sig)
 		return -EPERM;
 	if (sig == 0 || default_is_ignore(sig))
 		return 0;
+	/* an ignored signal changes nothing (SIGKILL cannot be ignored); a caught one still
+	 * ends the process, since handlers are not run yet */
+	if (sig != 9 && p->sig_action[sig] == 1)
+		return 0;
 	return proc_kill(p, sig);
 }
 
