@@ -13,6 +13,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 
 #define PIPE_SIZE PAGE_SIZE
 #define PIPE_BUF 4096            /* atomic write size, as Linux */
@@ -105,8 +106,8 @@ static long pipe_write(struct file *f, const void *ubuf, size_t n)
 		if (p->readers == 0) {
 			/* Linux raises SIGPIPE, whose default action ends the writer */
 			struct proc *self = proc_cur();
-			if (!done && self && proc_signal_default(self, 13))
-				proc_kill(self, 13);
+			if (!done && self)
+				signal_send(self, L_SIGPIPE);   /* ends it, unless caught or ignored */
 			return done ? (long)done : -EPIPE;
 		}
 		/* a small write goes in whole or waits, so that it is never split */

@@ -13,6 +13,7 @@
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/proc/signal.h"
 #include "kernel/proc/procmove.h"
 #include "kernel/mm/vspace.h"
 
@@ -64,9 +65,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 	}
 	proc_start_frame(tf, &li);
 	exec_reset_user_state(p->exec);
-	for (int s = 1; s <= 64; s++)        /* as execve: caught signals go back to default */
-		if (p->sig_action[s] != 1)
-			p->sig_action[s] = 0;
+	signal_exec(p);                      /* as execve: caught signals go back to default */
 	fdtable_close_cloexec(&p->fds);
 	struct t_res_info in;
 	if (res_info(program, &in) == 0)

@@ -14,6 +14,7 @@
 #include "kernel/proc/args.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/metamorph.h"
+#include "kernel/proc/signal.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/program.h"
 
@@ -179,7 +180,8 @@ int proc_new_child(struct proc *parent, struct proc **out)
 	init_identity(c, parent);
 	fdtable_close_all(&c->fds);
 	fdtable_clone(&c->fds, &parent->fds);    /* cloexec ones too: they close at execve */
-	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));   /* as fork keeps */
+	memcpy(c->sig, parent->sig, sizeof(c->sig));           /* as fork keeps them */
+	c->sig_mask = parent->sig_mask;
 	args_unpack(parent->args, &av);
 	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
 		fdtable_close_all(&c->fds);
@@ -249,9 +251,11 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->state = TPS_NEW;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
-	/* a spawn is an exec: ignored signals stay ignored, caught ones go back to default */
-	for (int s = 1; parent && s <= 64; s++)
-		p->sig_action[s] = parent->sig_action[s] == 1 ? 1 : 0;
+	if (parent) {     /* a spawn is fork + exec */
+		memcpy(p->sig, parent->sig, sizeof(p->sig));
+		p->sig_mask = parent->sig_mask;
+		signal_exec(p);
+	}
 	if (parent) {
 		/* a spawn is fork + exec: close-on-exec descriptors do not reach the child */
 		fdtable_clone(&p->fds, &parent->fds);
@@ -403,4 +407,6 @@ void proc_exit_work(struct trapframe *tf)
 		meta_apply_pending(tf);
 		sched_preempt_point();     /* the asker may have priority over the changed process */
 	}
+	if (signal_deliverable(p))
+		signal_deliver(p, tf);
 }

@@ -14,6 +14,14 @@
 #define NPROC 128
 
 struct meta_req;
+
+/* A signal disposition as rt_sigaction passes it (handler 0 = default, 1 = ignore). */
+struct sigact {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
 #define PROC_CWD_MAX 256
 
@@ -38,8 +46,9 @@ struct proc {
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
 	rid_t vfork_parent;          /* set while it runs on its parent's memory (vfork) */
-	uint64_t sig_action[65];     /* rt_sigaction handlers (0 default, 1 ignore); handlers
-				      * are recorded but not run: see proc_signal_default */
+	struct sigact sig[65];       /* dispositions (signal.h) */
+	uint64_t sig_mask;           /* blocked signals, bit sig-1 */
+	uint64_t sig_pending;        /* caught signals waiting for delivery, bit sig-1 */
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
@@ -60,11 +69,6 @@ _Noreturn void proc_exit(int status_word);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
 /* A fault in user mode: print a message and end the current process with signal sig. */
-/* Whether signal sig would take its default action in p (neither ignored nor caught). */
-static inline bool proc_signal_default(const struct proc *p, int sig)
-{
-	return sig > 0 && sig <= 64 && p->sig_action[sig] == 0;
-}
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */
@@ -102,5 +106,11 @@ static inline struct proc *proc_cur(void)
 /* A blocking call should give up (-EINTR): the process is being killed or metamorphosed. */
 static inline bool proc_aborting(const struct proc *p)
 {
-	return p->killed || p->meta;
+	return p->killed || p->meta || (p->sig_pending & ~p->sig_mask);
+}
+
+/* Work for the exit to user mode: an end, a metamorphosis, a signal to deliver. */
+static inline bool proc_exit_pending(const struct proc *p)
+{
+	return p && (p->killed || p->meta || (p->sig_pending & ~p->sig_mask));
 }

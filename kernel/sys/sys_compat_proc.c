@@ -11,6 +11,7 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
@@ -144,14 +145,6 @@ long sys_getrusage(const struct sysargs *a)
 
 /* ---- signals ----------------------------------------------------------------------------- */
 
-/* Signals whose default action is to be ignored (SIGCHLD, SIGCONT, SIGURG, SIGWINCH) or to
- * stop the process, which this kernel does not do: delivering them changes nothing. */
-static int default_is_ignore(int sig)
-{
-	return sig == 17 || sig == 18 || sig == 23 || sig == 28 || sig == 19 || sig == 20 ||
-	       sig == 21 || sig == 22;
-}
-
 static int send_signal(struct proc *p, int sig)
 {
 	struct proc *self = proc_cur();
@@ -159,13 +152,7 @@ static int send_signal(struct proc *p, int sig)
 		return -EINVAL;
 	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
 		return -EPERM;
-	if (sig == 0 || default_is_ignore(sig))
-		return 0;
-	/* an ignored signal changes nothing (SIGKILL cannot be ignored); a caught one still
-	 * ends the process, since handlers are not run yet */
-	if (sig != 9 && p->sig_action[sig] == 1)
-		return 0;
-	return proc_kill(p, sig);
+	return signal_send(p, sig);
 }
 
 long sys_kill(const struct sysargs *a)

@@ -10,6 +10,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
 
@@ -157,34 +158,41 @@ long sys_set_robust_list(const struct sysargs *a)
 	return 0;     /* single-threaded processes: nothing to clean up at exit */
 }
 
-/* Dispositions are recorded (ignored or caught signals do not end a process, as SIGPIPE on a
- * pipe with no reader shows) but handlers are not run yet. */
 long sys_rt_sigaction(const struct sysargs *a)
 {
-	struct proc *p = proc_cur();
-	uint64_t sig = a->a[0], act[4], old[4] = { 0 };
-	if (sig < 1 || sig > 64 || a->a[3] != 8 || ((sig == 9 || sig == 19) && a->a[1]))
+	struct sigact act, old;
+	if (a->a[3] != 8)
 		return -EINVAL;
-	if (a->a[1] && copy_from_user(act, (const void *)a->a[1], sizeof(act)))
+	if (a->a[1] && copy_from_user(&act, (const void *)a->a[1], sizeof(act)))
 		return -EFAULT;
-	old[0] = p->sig_action[sig];
-	if (a->a[2] && copy_to_user((void *)a->a[2], old, sizeof(old)))
+	if (a->a[2] && !user_range_ok(a->a[2], sizeof(old)))
 		return -EFAULT;
-	if (a->a[1])
-		p->sig_action[sig] = act[0];
-	return 0;
+	int err = signal_action(proc_cur(), (int)a->a[0], a->a[1] ? &act : NULL, &old);
+	if (!err && a->a[2] && copy_to_user((void *)a->a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return err;
+}
+
+long sys_rt_sigreturn(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	(void)a;
+	return signal_return(p, exec_tf(p->exec));
 }
 
 long sys_rt_sigprocmask(const struct sysargs *a)
 {
+	uint64_t set, old;
 	if (a->a[0] > 2 || a->a[3] != 8)
 		return -EINVAL;
-	uint64_t set = 0;
 	if (a->a[1] && copy_from_user(&set, (const void *)a->a[1], 8))
 		return -EFAULT;
-	if (a->a[2] && copy_to_user((void *)a->a[2], &set, 8))
+	if (a->a[2] && !user_range_ok(a->a[2], 8))
 		return -EFAULT;
-	return 0;
+	int err = signal_mask(proc_cur(), (int)a->a[0], a->a[1] ? &set : NULL, &old);
+	if (!err && a->a[2] && copy_to_user((void *)a->a[2], &old, 8))
+		return -EFAULT;
+	return err;
 }
 
 long sys_getuid(const struct sysargs *a)

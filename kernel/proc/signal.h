@@ -1,0 +1,35 @@
+/*
+ * Signals: each process's dispositions (rt_sigaction), blocked mask (rt_sigprocmask) and
+ * pending set. A signal with a handler is made pending and delivered when the process next
+ * leaves the kernel: the handler runs on the process's stack in a Linux x86-64 signal frame
+ * (ucontext with the interrupted registers and FPU state), and rt_sigreturn, called by the
+ * restorer the C library installs, puts that state back. A signal at its default action ends
+ * the process (or is ignored, for those whose default is to ignore); an ignored one changes
+ * nothing. Faults still end the process (a handler for them is not run).
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/cpu.h"
+#include "kernel/proc/proc.h"
+
+#define SIG_MAX 64
+#define L_SIGKILL 9
+#define L_SIGPIPE 13
+#define L_SIGSTOP 19
+
+/* Send sig to p as kill does (sig 0 checks only); rights are the caller's business. */
+int signal_send(struct proc *p, int sig);
+/* Deliver one pending, unblocked signal to the current process through its frame tf. */
+void signal_deliver(struct proc *p, struct trapframe *tf);
+/* Whether p has a pending signal it does not block. */
+static inline bool signal_deliverable(const struct proc *p)
+{
+	return (p->sig_pending & ~p->sig_mask) != 0;
+}
+/* rt_sigaction, rt_sigprocmask, rt_sigreturn on the current process. */
+int signal_action(struct proc *p, int sig, const struct sigact *act, struct sigact *old);
+int signal_mask(struct proc *p, int how, const uint64_t *set, uint64_t *old);
+long signal_return(struct proc *p, struct trapframe *tf);
+/* Dispositions across exec (caught ones go back to default) and fork (kept). */
+void signal_exec(struct proc *p);
