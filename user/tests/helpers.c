@@ -227,6 +227,7 @@ static const struct {
 	{ "counter", ut_helper_counter }, { "recover", ut_helper_recover },
 	{ "hog", ut_helper_hog }, { "execve", ut_helper_execve },
 	{ "checkpid9", ut_helper_checkpid9 }, { "sigpipe", ut_helper_sigpipe },
+	{ "killparent", ut_helper_killparent },
 	{ "runmode", ut_helper_runmode },
 };
 

@@ -231,6 +231,40 @@ static void sig_pipe(void)
 	CHECK(sigaction(SIGKILL, &sa, NULL) != 0);
 }
 
+static volatile int usr1_count;
+
+static void on_usr1(int sig)
+{
+	usr1_count += sig == SIGUSR1;
+}
+
+/* A signal from another process interrupts a sleep (EINTR) after its handler ran; a blocked
+ * one waits until unblocked. */
+static void sig_interrupt(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+	const char *const args[] = { "killparent", "50", NULL };
+	int pid = ut_spawn_helper(args);
+	struct timespec ts = { 5, 0 };
+	int64_t t0 = ut_now_ns();
+	CHECK_ERR(tsys_nanosleep((long)&ts, 0), EINTR);
+	CHECK(ut_now_ns() - t0 < 3000000000ll);
+	CHECK_EQ(usr1_count, 1);
+	CHECK_EQ(ut_wait(pid), 0);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK_OK(sigprocmask(SIG_BLOCK, &set, NULL));
+	CHECK_OK(kill(getpid(), SIGUSR1));
+	CHECK_EQ(usr1_count, 1);
+	CHECK_OK(sigprocmask(SIG_UNBLOCK, &set, NULL));
+	CHECK_EQ(usr1_count, 2);
+	CHECK_ERR(tsys_kill(getpid(), 65), EINVAL);
+}
+
 static int counter = 10;
 
 static void meta_ckpt_self(void)
@@ -387,6 +421,7 @@ const struct utest ut_meta_tests[] = {
 	{ "meta_vfork", meta_vfork },
 	{ "meta_fork", meta_fork },
 	{ "sig_pipe", sig_pipe },
+	{ "sig_interrupt", sig_interrupt },
 	{ "meta_ckpt_self", meta_ckpt_self },
 	{ "meta_ckpt_other", meta_ckpt_other },
 	{ "meta_ckpt_bad", meta_ckpt_bad },
@@ -527,4 +562,11 @@ int ut_helper_sigpipe(int argc, char **argv)
 	close(fds[0]);
 	long r = tsys_write(fds[1], (long)"x", 1);
 	return r == -EPIPE ? 0 : 3;
+}
+
+/* Sends SIGUSR1 to its parent after MS milliseconds. */
+int ut_helper_killparent(int argc, char **argv)
+{
+	usleep((useconds_t)(argc > 3 ? atoi(argv[3]) : 50) * 1000);
+	return kill(getppid(), SIGUSR1) ? 2 : 0;
 }

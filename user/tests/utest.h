@@ -97,6 +97,7 @@ int ut_helper_hog(int argc, char **argv);
 int ut_helper_execve(int argc, char **argv);
 int ut_helper_checkpid9(int argc, char **argv);
 int ut_helper_sigpipe(int argc, char **argv);
+int ut_helper_killparent(int argc, char **argv);
 
 /* The running-mode switch group (t_runmode.c) and its helper (utest -c runmode KIND ...). */
 extern const struct utest ut_runmode_tests[];
