@@ -9,6 +9,7 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/sys/syscall.h"
 
@@ -87,6 +88,7 @@ void trap_handler(struct trapframe *tf)
 	} else if (tf->vector == IRQ_BASE + IRQ_TIMER) {
 		irq_eoi(IRQ_TIMER);
 		sched_tick();
+		ptimer_tick(time_ns());
 	} else if (tf->vector == IRQ_BASE + IRQ_COM1) {
 		serial_poll_input(console_input);
 		irq_eoi(IRQ_COM1);
@@ -96,7 +98,7 @@ void trap_handler(struct trapframe *tf)
 	if (from_app(tf)) {
 		sched_preempt_point();
 		struct proc *p = proc_cur();
-		if (p && (p->killed || p->meta))
+		if (proc_exit_pending(p))
 			proc_exit_work(tf);
 	}
 }
@@ -108,6 +110,6 @@ void syscall_handler(struct trapframe *tf)
 	runmode_syscall_end(tf);
 	sched_preempt_point();
 	struct proc *p = proc_cur();
-	if (p && (p->killed || p->meta))
+	if (proc_exit_pending(p))
 		proc_exit_work(tf);
 }

@@ -15,6 +15,7 @@
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/ptimer.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/program.h"
 
@@ -49,6 +50,13 @@ struct proc *proc_by_pid(int pid)
 		if (procs[i].hdr.rid && procs[i].pid == pid && pid > 0)
 			return &procs[i];
 	return NULL;
+}
+
+void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i].hdr.rid)
+			fn(&procs[i], ctx);
 }
 
 static void describe(rid_t rid, struct t_res_info *info)
@@ -316,6 +324,8 @@ _Noreturn void proc_exit(int status_word)
 		kprintf("init exited with status %d\n", status_word);
 	meta_cancel(p);
 	proc_vfork_release(p);
+	if (p->alarm_at)
+		ptimer_set(p, 0, 0);
 	/* run on the kernel's table while this process's space goes away */
 	exec_set_root(p->exec, paging_kernel_root());
 	release_constituents(p);

@@ -49,6 +49,8 @@ struct proc {
 	struct sigact sig[65];       /* dispositions (signal.h) */
 	uint64_t sig_mask;           /* blocked signals, bit sig-1 */
 	uint64_t sig_pending;        /* caught signals waiting for delivery, bit sig-1 */
+	uint64_t alarm_at;           /* real-time timer (ptimer.h), monotonic ns, 0 = off */
+	uint64_t alarm_interval;
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
@@ -60,6 +62,8 @@ extern rid_t proc_cache_exec;
 extern struct proc *proc_cache;
 struct proc *proc_by_pid(int pid);
 struct proc *proc_get(rid_t rid);
+/* Call fn for every live process (zombies included). */
+void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 
 /* Create a process running the program at spawn->path (kernel copies of every argument). */
 int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,

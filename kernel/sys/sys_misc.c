@@ -11,6 +11,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/ptimer.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
 
@@ -92,7 +93,8 @@ static long sleep_until(uint64_t deadline)
 	return 0;
 }
 
-static long do_nanosleep(uint64_t ureq, bool absolute, uint64_t clk)
+/* An interrupted relative sleep tells how much of it was left (Linux's rem argument). */
+static long do_nanosleep(uint64_t ureq, bool absolute, uint64_t clk, uint64_t urem)
 {
 	struct linux_timespec ts;
 	if (copy_from_user(&ts, (const void *)ureq, sizeof(ts)))
@@ -105,12 +107,30 @@ static long do_nanosleep(uint64_t ureq, bool absolute, uint64_t clk)
 		ns = clk == L_CLOCK_REALTIME ? ns - (time_realtime_ns() - now) : ns;
 	else
 		ns += now;
-	return sleep_until(ns);
+	long err = sleep_until(ns);
+	if (err == -EINTR && !absolute && urem) {
+		uint64_t left = ns > time_ns() ? ns - time_ns() : 0;
+		struct linux_timespec rem = { (int64_t)(left / 1000000000ull),
+					      (int64_t)(left % 1000000000ull) };
+		if (copy_to_user((void *)urem, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	return err;
+}
+
+/* Sleeps until a signal comes (which ends the process, or runs a handler: then EINTR). */
+long sys_pause(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	(void)a;
+	while (!proc_aborting(p))
+		sleep_on(p, 0);
+	return -EINTR;
 }
 
 long sys_nanosleep(const struct sysargs *a)
 {
-	return do_nanosleep(a->a[0], false, 0);
+	return do_nanosleep(a->a[0], false, 0, a->a[1]);
 }
 
 long sys_clock_nanosleep(const struct sysargs *a)
@@ -119,7 +139,7 @@ long sys_clock_nanosleep(const struct sysargs *a)
 		return -EINVAL;
 	if (a->a[1] & ~1ul)
 		return -EINVAL;
-	return do_nanosleep(a->a[2], a->a[1] & 1, a->a[0]);
+	return do_nanosleep(a->a[2], a->a[1] & 1, a->a[0], a->a[3]);
 }
 
 long sys_sched_yield(const struct sysargs *a)
@@ -253,4 +273,65 @@ long sys_t_poweroff(const struct sysargs *a)
 	if (proc_cur()->cred.uid != 0)
 		return -EPERM;
 	arch_poweroff((int)a->a[0]);
+}
+
+/* ---- the real-time interval timer (alarm, setitimer ITIMER_REAL) ------------------------- */
+
+struct linux_itimerval {
+	struct linux_timeval interval;
+	struct linux_timeval value;
+};
+
+static uint64_t tv_ns(const struct linux_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000ull;
+}
+
+static struct linux_timeval ns_tv(uint64_t ns)
+{
+	return (struct linux_timeval){ (int64_t)(ns / 1000000000ull),
+				       (int64_t)(ns % 1000000000ull / 1000) };
+}
+
+static struct linux_itimerval current_timer(const struct proc *p)
+{
+	uint64_t now = time_ns();
+	uint64_t left = p->alarm_at > now ? p->alarm_at - now : p->alarm_at ? 1000 : 0;
+	return (struct linux_itimerval){ ns_tv(p->alarm_interval), ns_tv(left) };
+}
+
+long sys_alarm(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	uint64_t now = time_ns(), left = p->alarm_at > now ? p->alarm_at - now : 0;
+	long prev = (long)((left + 999999999ull) / 1000000000ull);
+	uint64_t secs = a->a[0] & 0xffffffffu;
+	ptimer_set(p, secs ? now + secs * 1000000000ull : 0, 0);
+	return prev;
+}
+
+long sys_getitimer(const struct sysargs *a)
+{
+	if (a->a[0] != 0)
+		return -EINVAL;               /* ITIMER_REAL only */
+	struct linux_itimerval it = current_timer(proc_cur());
+	return copy_to_user((void *)a->a[1], &it, sizeof(it));
+}
+
+long sys_setitimer(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	struct linux_itimerval it, old = current_timer(p);
+	if (a->a[0] != 0)
+		return -EINVAL;
+	if (copy_from_user(&it, (const void *)a->a[1], sizeof(it)))
+		return -EFAULT;
+	if (it.value.tv_sec < 0 || it.value.tv_usec < 0 || it.value.tv_usec >= 1000000 ||
+	    it.interval.tv_sec < 0 || it.interval.tv_usec < 0 || it.interval.tv_usec >= 1000000)
+		return -EINVAL;
+	if (a->a[2] && copy_to_user((void *)a->a[2], &old, sizeof(old)))
+		return -EFAULT;
+	uint64_t value = tv_ns(&it.value);
+	ptimer_set(p, value ? time_ns() + value : 0, tv_ns(&it.interval));
+	return 0;
 }
