@@ -14,6 +14,7 @@ struct vattach {
 	uint64_t addr;
 	uint64_t size;
 	bool standalone;
+	uint64_t lo, hi;     /* offsets bounding every page mapped so far (lo == hi: none) */
 };
 
 static struct vattach user_atts[NVATTACH];
@@ -73,18 +74,49 @@ uint64_t vattach_pte_flags(rid_t rid, bool writable_override)
 	return f;
 }
 
+static void note_mapped(struct vattach *a, uint64_t off)
+{
+	if (a->lo == a->hi) {
+		a->lo = off;
+		a->hi = off + PAGE_SIZE;
+	} else if (off < a->lo) {
+		a->lo = off;
+	} else if (off + PAGE_SIZE > a->hi) {
+		a->hi = off + PAGE_SIZE;
+	}
+}
+
+void vattach_note_mapped(rid_t rid, uint64_t va)
+{
+	struct vattach *a = get(rid);
+	if (a && va >= a->addr && va < a->addr + a->size)
+		note_mapped(a, (va - a->addr) & ~(PAGE_SIZE - 1));
+}
+
+/* Unmap what may be mapped of [from, to): only the part where pages were ever mapped, so a
+ * large, mostly untouched region (a heap, a stack) costs little to detach or move. */
 static void unmap_range(struct vattach *a, uint64_t from, uint64_t to)
 {
-	pt_unmap_range(vspace_root(a->space), from, to - from);
+	uint64_t lo = a->addr + a->lo, hi = a->addr + a->hi;
+	if (from < lo)
+		from = lo;
+	if (to > hi)
+		to = hi;
+	if (from < to)
+		pt_unmap_range(vspace_root(a->space), from, to - from);
+	if (from <= lo && to >= hi)
+		a->lo = a->hi = 0;
 }
 
 struct map_ctx {
 	uint64_t root, addr, flags;
+	struct vattach *att;
 };
 
 static int map_one(void *c, uint64_t idx, uint64_t pa)
 {
 	struct map_ctx *m = c;
+	note_mapped(m->att, idx * PAGE_SIZE);
 	return pt_map(m->root, m->addr + idx * PAGE_SIZE, pa, m->flags);
 }
 
@@ -92,7 +124,7 @@ static int map_one(void *c, uint64_t idx, uint64_t pa)
 static int map_hot(rid_t rid)
 {
 	struct vattach *a = get(rid);
-	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false) };
+	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false), a };
 	if (vregion_for_each_hot_page(a->region, map_one, &m)) {
 		unmap_range(a, a->addr, a->addr + a->size);
 		return -ENOMEM;
@@ -103,7 +135,7 @@ static int map_hot(rid_t rid)
 static int map_resident(rid_t rid)
 {
 	struct vattach *a = get(rid);
-	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false) };
+	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false), a };
 	if (vregion_for_each_page(a->region, map_one, &m)) {
 		unmap_range(a, a->addr, a->addr + a->size);
 		return -ENOMEM;
@@ -111,11 +143,11 @@ static int map_resident(rid_t rid)
 	return 0;
 }
 
-enum map_policy { MAP_ALL, MAP_HOT, MAP_NONE };
+enum map_policy { MAP_ALL, MAP_HOT };
 
 static int map_now(rid_t rid, enum map_policy policy)
 {
-	return policy == MAP_ALL ? map_resident(rid) : policy == MAP_HOT ? map_hot(rid) : 0;
+	return policy == MAP_ALL ? map_resident(rid) : map_hot(rid);
 }
 
 static int attach(rid_t space, rid_t region, uint64_t addr, bool user, const struct cred *owner,
@@ -162,12 +194,6 @@ int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cr
 	return attach(space, region, addr, true, owner, MAP_HOT, out);
 }
 
-int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
-			rid_t *out)
-{
-	return attach(space, region, addr, true, owner, MAP_NONE, out);
-}
-
 int vattach_delete(rid_t rid)
 {
 	struct vattach *a = get(rid);
@@ -178,6 +204,17 @@ int vattach_delete(rid_t rid)
 	vregion_ref(a->region, -1);
 	res_free(rid);
 	return 0;
+}
+
+void vattach_move(rid_t rid, rid_t space)
+{
+	struct vattach *a = get(rid);
+	assert(a && a->space != space);
+	unmap_range(a, a->addr, a->addr + a->size);
+	vspace_remove_att(a->space, rid);
+	if (vspace_add_att(space, rid))
+		panic("vattach_move: no room in the target space (checked before)");
+	a->space = space;
 }
 
 void vattach_set_standalone(rid_t rid)

@@ -18,11 +18,12 @@ int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const st
  * start a program while the code programs really run stays mapped at once. */
 int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
 		       rid_t *out);
-/* The same, mapping nothing now: for moves, which should not cost more for a larger
- * process (its pages are mapped again as it touches them). */
-int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
-			rid_t *out);
+
 int vattach_delete(rid_t att);
+/* Move an attachment to another space at the same address: unmapped from the old one, mapped
+ * in the new one as pages are touched. The caller has checked that it fits there (no
+ * overlap, room in the list); the attachment keeps its id. */
+void vattach_move(rid_t att, rid_t space);
 /* Mark an attachment as free-standing (made by t_region_attach, not part of a process):
  * only those can be deleted through the uniform interface. */
 void vattach_set_standalone(rid_t att);
@@ -33,6 +34,9 @@ rid_t vattach_space(rid_t att);
 uint64_t vattach_addr(rid_t att);
 uint64_t vattach_size(rid_t att);
 bool vattach_user(rid_t att);
+/* A page of the attachment at va was mapped (by a fault): detaching or moving it unmaps
+ * only the range where pages were ever mapped. */
+void vattach_note_mapped(rid_t att, uint64_t va);
 /* Page-table flags for the attachment's pages. */
 uint64_t vattach_pte_flags(rid_t att, bool writable_override);
 /* Re-apply the region's protection to the mapped pages of [addr, addr+len). */

@@ -137,6 +137,12 @@ uint32_t vspace_nprocs(rid_t rid)
 	return s ? s->nprocs : 0;
 }
 
+bool vspace_has_room(rid_t rid, uint32_t n)
+{
+	struct vspace *s = get(rid);
+	return s && s->natt + n <= VSPACE_MAX_ATT;
+}
+
 int vspace_add_att(rid_t rid, rid_t att)
 {
 	struct vspace *s = get(rid);
@@ -200,5 +206,6 @@ int vspace_fault(rid_t rid, uint64_t addr, bool write, bool user)
 	vregion_mark_hot(region, idx);
 	if (pt_lookup(s->root, va))
 		return write ? -EFAULT : 0;    /* present: a genuine protection fault */
+	vattach_note_mapped(att, va);
 	return pt_map(s->root, va, pa, vattach_pte_flags(att, false));
 }

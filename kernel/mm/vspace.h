@@ -27,6 +27,8 @@ void vspace_proc_ref(rid_t space, int delta);
 uint32_t vspace_nprocs(rid_t space);
 /* Attachment list, kept by the attach module. */
 int vspace_add_att(rid_t space, rid_t att);
+/* Whether n more attachments fit in the space's list. */
+bool vspace_has_room(rid_t space, uint32_t n);
 void vspace_remove_att(rid_t space, rid_t att);
 /* The attachment covering addr, or 0. */
 rid_t vspace_find_att(rid_t space, uint64_t addr);

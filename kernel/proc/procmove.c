@@ -17,32 +17,15 @@ static int check_move(struct proc *p, rid_t space, const struct cred *cred)
 	if ((err = res_check(p->hdr.rid, TOP_MOVE, cred)) ||
 	    (err = res_check(space, TOP_USE, cred)))
 		return err;
-	for (int i = 0; i < PROC_MAX_ATT; i++)
-		if (p->att[i] && vspace_overlaps(space, vattach_addr(p->att[i]),
-						 vattach_size(p->att[i])))
-			return -EEXIST;
-	return 0;
-}
-
-/* Attach every region of p in space; on failure undo and return the error. */
-static int attach_all(struct proc *p, rid_t space, rid_t *fresh)
-{
+	uint32_t n = 0;
 	for (int i = 0; i < PROC_MAX_ATT; i++) {
-		fresh[i] = 0;
 		if (!p->att[i])
 			continue;
-		/* mapped page by page as the process touches them in its new space: a move costs
-		 * the same whatever the size of the process */
-		int err = vattach_create_lazy(space, vattach_region(p->att[i]),
-					      vattach_addr(p->att[i]), &p->cred, &fresh[i]);
-		if (err) {
-			while (i--)
-				if (fresh[i])
-					vattach_delete(fresh[i]);
-			return err;
-		}
+		n++;
+		if (vspace_overlaps(space, vattach_addr(p->att[i]), vattach_size(p->att[i])))
+			return -EEXIST;
 	}
-	return 0;
+	return vspace_has_room(space, n) ? 0 : -ENOMEM;
 }
 
 static bool keep_space(rid_t space)
@@ -78,24 +61,18 @@ int proc_space_new(struct proc *p, rid_t *out)
 
 int proc_move(struct proc *p, rid_t space, const struct cred *cred)
 {
-	static rid_t fresh[PROC_MAX_ATT];      /* one CPU, no sleeping in here */
 	int err = check_move(p, space, cred);
 	if (err || space == p->vspace)
-		return err;
-	if ((err = attach_all(p, space, fresh)))
 		return err;
 	rid_t old = p->vspace;
 	vspace_proc_ref(space, 1);
 	p->vspace = space;
 	exec_set_root(p->exec, vspace_root(space));   /* takes effect now if p is running */
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
-		if (!p->att[i])
-			continue;
-		if (p->att[i] == p->heap_att)
-			p->heap_att = fresh[i];
-		vattach_delete(p->att[i]);
-		p->att[i] = fresh[i];
-	}
+	/* the attachments themselves move: nothing is mapped now, pages are mapped in the new
+	 * space as the process touches them, so a move costs the same for any size */
+	for (int i = 0; i < PROC_MAX_ATT; i++)
+		if (p->att[i])
+			vattach_move(p->att[i], space);
 	vspace_proc_ref(old, -1);                     /* a transient space left empty goes */
 	return 0;
 }
