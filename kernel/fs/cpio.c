@@ -113,6 +113,8 @@ static int parse_entry(struct cpio_iter *it, struct cpio_entry *out, size_t *nex
 	out->mtime = f[F_MTIME];
 	out->rdev_major = f[F_RDEVMAJOR];
 	out->rdev_minor = f[F_RDEVMINOR];
+	out->ino = f[F_INO];
+	out->nlink = f[F_NLINK];
 	out->data = it->base + data_off;
 	out->size = f[F_FILESIZE];
 	*next = align4(data_off + f[F_FILESIZE]);

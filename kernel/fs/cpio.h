@@ -14,6 +14,7 @@ struct cpio_entry {
 	uint32_t uid, gid;
 	uint32_t mtime;
 	uint32_t rdev_major, rdev_minor;   /* of a device node */
+	uint32_t ino, nlink;  /* hard links share ino; newc stores their data once */
 	const void *data;     /* inside the archive */
 	size_t size;
 };

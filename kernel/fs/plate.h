@@ -10,7 +10,7 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define PLATE_MAX 512                           /* plates in the table */
+#define PLATE_MAX 1024                          /* plates in the table */
 #define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
 
 /* Registers the plate table and creates "/", the writable directory "/tmp", and /dev with

@@ -66,6 +66,38 @@ static int add_image_entry(const struct cpio_entry *e)
 	}
 }
 
+/* Hard links (several names, one file): newc gives the data with one of the names only (the
+ * last), the others have size 0. They all point at that data, so a link costs no memory. */
+#define MAX_LINKED 16
+
+static struct linked {
+	uint32_t ino;
+	const void *data;
+	size_t size;
+} linked[MAX_LINKED];
+static int nlinked;
+
+static void find_linked_data(const void *base, size_t len)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	cpio_iter_init(&it, base, len);
+	while (cpio_next(&it, &e) > 0)
+		if ((e.mode & L_S_IFMT) == L_S_IFREG && e.nlink > 1 && e.size && nlinked < MAX_LINKED)
+			linked[nlinked++] = (struct linked){ e.ino, e.data, e.size };
+}
+
+static void resolve_link(struct cpio_entry *e)
+{
+	if ((e->mode & L_S_IFMT) != L_S_IFREG || e->nlink < 2 || e->size)
+		return;
+	for (int i = 0; i < nlinked; i++)
+		if (linked[i].ino == e->ino) {
+			e->data = linked[i].data;
+			e->size = linked[i].size;
+		}
+}
+
 int plate_init_image(const void *base, size_t len)
 {
 	struct cpio_iter it;
@@ -76,8 +108,10 @@ int plate_init_image(const void *base, size_t len)
 		panic("%s: plate_init has not run", __func__);
 	if (cpio_validate(base, len))
 		return -EINVAL;
+	find_linked_data(base, len);
 	cpio_iter_init(&it, base, len);
 	while ((r = cpio_next(&it, &e)) > 0) {
+		resolve_link(&e);
 		err = add_image_entry(&e);
 		if (err == -EEXIST || err == -ENOTDIR)
 			kprintf("plate: %s: conflicting image entry, skipped\n", e.name);

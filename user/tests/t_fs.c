@@ -139,9 +139,10 @@ static int count_name(char names[][64], int n, const char *name, unsigned char *
 
 static void getdents_bin(void)
 {
-	static char names[256][64];
-	unsigned char types[256], t = 0;
-	int n = list_dir("/bin", names, types, 256);
+	static char names[1024][64];
+	static unsigned char types[1024];
+	unsigned char t = 0;
+	int n = list_dir("/bin", names, types, 1024);     /* busybox applets are there too */
 	static const char *const want[] = { "sh", "init", "utest", "true", "ls", "cat", "hello" };
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		if (count_name(names, n, want[i], types, &t) != 1)
