@@ -101,6 +101,7 @@ struct linux_winsize {
 #define L_TCSETSF 0x5404
 #define L_TIOCGWINSZ 0x5413
 #define L_TIOCGPGRP 0x540f
+#define L_TIOCSPGRP 0x5410
 #define L_PROT_READ 1
 #define L_PROT_WRITE 2
 #define L_PROT_EXEC 4

@@ -5,6 +5,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 
 #define L_ICANON 0x2u
 #define L_ECHO 0x8u
@@ -48,10 +49,30 @@ static void queue(char c)
 		inbuf[in_tail++ % INBUF] = c;
 }
 
+static int fg_pid;
+
+void console_set_fg(int pid)
+{
+	fg_pid = pid;
+}
+
+int console_get_fg(void)
+{
+	return fg_pid;
+}
+
 static void edit(char c)
 {
 	if (c == '\r')
 		c = '\n';
+	if (c == 0x03) {                  /* ^C: drop the line, interrupt the foreground */
+		line_len = 0;
+		if (lflag & L_ECHO)
+			sink("^C\n", 3);
+		if (fg_pid)
+			signal_send_tree(fg_pid, 2);
+		return;
+	}
 	if (c == 0x7f || c == 0x08) {
 		if (line_len) {
 			line_len--;

@@ -15,3 +15,7 @@ void console_input(char c);
 /* termios lflag bits the console honours: ICANON 0x2, ECHO 0x8 */
 uint32_t console_get_lflag(void);
 void console_set_lflag(uint32_t lflag);
+/* The foreground process (TIOCSPGRP; every process is its own group here): ^C typed in
+ * canonical mode sends it and its descendants SIGINT. 0: none. */
+void console_set_fg(int pid);
+int console_get_fg(void);

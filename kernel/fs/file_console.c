@@ -8,6 +8,7 @@
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
 
 #define CHUNK 256
 #define LFLAG_CONSOLE (0x2u | 0x8u)                       /* ICANON | ECHO: the driver's */
@@ -95,6 +96,19 @@ static long con_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		return set_termios(arg);
 	case L_TIOCGWINSZ:
 		return copy_to_user((void *)arg, &ws, sizeof(ws)) ? -EFAULT : 0;
+	case L_TIOCGPGRP: {
+		int32_t pg = console_get_fg();
+		return copy_to_user((void *)arg, &pg, sizeof(pg)) ? -EFAULT : 0;
+	}
+	case L_TIOCSPGRP: {
+		int32_t pg;
+		if (copy_from_user(&pg, (const void *)arg, sizeof(pg)))
+			return -EFAULT;
+		if (pg < 0 || (pg && !proc_by_pid(pg)))
+			return -EPERM;
+		console_set_fg(pg);
+		return 0;
+	}
 	default:
 		return -ENOTTY;
 	}

@@ -70,6 +70,37 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
+struct tree_ctx {
+	int root, sig;
+};
+
+static bool descends(struct proc *p, int root)
+{
+	for (int depth = 0; p && depth < NPROC; depth++) {
+		if (p->pid == root)
+			return true;
+		p = proc_by_pid(p->ppid);
+	}
+	return false;
+}
+
+static void send_if_descendant(struct proc *p, void *c)
+{
+	struct tree_ctx *t = c;
+	if (p->pid != 1 && p->state != TPS_ZOMBIE && descends(p, t->root) && p != proc_cur())
+		signal_send(p, t->sig);
+}
+
+void signal_send_tree(int pid, int sig)
+{
+	struct tree_ctx t = { pid, sig };
+	struct proc *self = proc_cur();
+	proc_for_each(send_if_descendant, &t);
+	/* the interrupted process last: a default action ends it right here */
+	if (self && self->pid != 1 && descends(self, pid))
+		signal_send(self, sig);
+}
+
 static void save_context(struct ucontext64 *uc, const struct trapframe *tf, uint64_t mask)
 {
 	struct sigcontext64 *m = &uc->mc;

@@ -20,6 +20,8 @@
 
 /* Send sig to p as kill does (sig 0 checks only); rights are the caller's business. */
 int signal_send(struct proc *p, int sig);
+/* Send sig to process pid and to every process descending from it (^C on the console). */
+void signal_send_tree(int pid, int sig);
 /* Deliver one pending, unblocked signal to the current process through its frame tf. */
 void signal_deliver(struct proc *p, struct trapframe *tf);
 /* Whether p has a pending signal it does not block. */

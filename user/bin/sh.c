@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,10 +126,15 @@ static int run_program(int argc, char **argv)
 		printf("sh: %s: error %d (%s)\n", argv[0], err, strerror(-err));
 		return 126;
 	}
-	int status = 0;
+	int status = 0, none = 0;
 	int got;
+	/* the program is in the foreground: ^C on the console interrupts it, not the shell */
+	if (interactive)
+		ioctl(0, TIOCSPGRP, &pid);
 	while ((got = t_proc_wait(pid, &status, 0)) == -EINTR)
 		;
+	if (interactive)
+		ioctl(0, TIOCSPGRP, &none);
 	if (got < 0) {
 		printf("sh: %s: wait: error %d (%s)\n", argv[0], got, strerror(-got));
 		return 126;
