@@ -4,6 +4,8 @@
  * Every entry builds a struct trapframe (arch/cpu.h) on the execution's kernel stack.
  */
 #include "arch/frame.S.h"
+#define SYSCALL_LIGHT_MAX 512
+#define SYSCALL_LIGHT_DECLINED (-4097)
 #define USER_TOP 0x0000800000000000
 
 
@@ -125,6 +127,55 @@ syscall_entry:
 	swapgs
 	mov %rsp, %gs:8
 	mov %gs:0, %rsp
+	/*
+	 * The light path (kernel/sys/syscall.c, syscall_light): from ring 3, a call that never
+	 * blocks, switches executions or needs the frame runs with only the argument registers
+	 * saved and returns by sysretq. Nothing can need the kernel's exit work after it:
+	 * interrupts stay off, and no other process runs meanwhile.
+	 */
+	cmp $SYSCALL_LIGHT_MAX, %rax
+	jae .Lsys_full
+	cmpq $SEL_UCODE, %gs:24
+	jne .Lsys_full
+	push %rcx                   /* user rip */
+	push %r11                   /* user rflags */
+	push %r9                    /* struct sysargs, a[0] = rdi lowest; also preserved */
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rax
+	push $0                     /* ten pushes keep the stack aligned for the call */
+	mov %rax, %rdi
+	lea 16(%rsp), %rsi
+	call syscall_light
+	cmp $SYSCALL_LIGHT_DECLINED, %rax
+	je .Lsys_declined
+	add $16, %rsp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %r11
+	pop %rcx
+	mov %gs:8, %rsp
+	swapgs
+	sysretq
+.Lsys_declined:
+	add $8, %rsp
+	pop %rax
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+	pop %r11
+	pop %rcx
+.Lsys_full:
 	push %gs:16                 /* ss, cs: ring 3, or ring 0 for Smode (runmode.c) */
 	push %gs:8
 	push %r11
