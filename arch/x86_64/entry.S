@@ -186,7 +186,10 @@ syscall_entry:
 	PUSH_REGS
 	mov %rsp, %rdi
 	call syscall_handler
-	/* sysret only back to ring 3 at a canonical address; anything else (Smode) irets */
+	/* sysret only back to ring 3 at a canonical address; anything else (Smode) irets.
+	 * Also the way out of a function-entry call that switched its caller to Umode. */
+	.globl syscall_exit
+syscall_exit:
 	cmpq $SEL_UCODE, 18*8(%rsp)
 	jne trap_return
 	movabs $0x00007ffffffff000, %rax

@@ -10,7 +10,8 @@
  * (as if the `call` had already returned: rip = return address, rsp = caller's rsp + 8, CS =
  * ring 0), so the one dispatcher (trap.c syscall_handler -> kernel/sys/syscall.c) runs, and
  * a mode switch applied at the end of the call (method b) simply finds CS = ring 3 in the
- * frame: then the way back is trap_return's iretq instead of the fast jump.
+ * frame: then the way back is the syscall exit's sysretq (iretq if the return address is not
+ * a canonical user address) instead of the fast jump.
  */
 #include "arch/frame.S.h"
 #define RFLAGS_IF_RESERVED 0x202
@@ -89,8 +90,8 @@ smode_call_entry:
 	incq smode_calls(%rip)
 	mov %rsp, %rdi
 	call syscall_handler
-	cmpq $SEL_KCODE, 18*8(%rsp)     /* switched to Umode by this call: iretq to ring 3 */
-	jne trap_return
+	cmpq $SEL_KCODE, 18*8(%rsp)     /* switched to Umode by this call: sysret to ring 3 */
+	jne syscall_exit
 	POP_REGS
 	add $16, %rsp                   /* vector, error */
 	pop %rcx                        /* rip */
