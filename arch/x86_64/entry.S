@@ -4,8 +4,7 @@
  * Every entry builds a struct trapframe (arch/cpu.h) on the execution's kernel stack.
  */
 #include "arch/frame.S.h"
-#define SYSCALL_LIGHT_MAX 512
-#define SYSCALL_LIGHT_DECLINED (-4097)
+#include "kernel/sys/syscall.h"
 #define USER_TOP 0x0000800000000000
 
 
@@ -139,12 +138,7 @@ syscall_entry:
 	jne .Lsys_full
 	push %rcx                   /* user rip */
 	push %r11                   /* user rflags */
-	push %r9                    /* struct sysargs, a[0] = rdi lowest; also preserved */
-	push %r8
-	push %r10
-	push %rdx
-	push %rsi
-	push %rdi
+	PUSH_SYSARGS                /* struct sysargs; also preserves them */
 	push %rax
 	push $0                     /* ten pushes keep the stack aligned for the call */
 	mov %rax, %rdi
@@ -153,12 +147,7 @@ syscall_entry:
 	cmp $SYSCALL_LIGHT_DECLINED, %rax
 	je .Lsys_declined
 	add $16, %rsp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %r10
-	pop %r8
-	pop %r9
+	POP_SYSARGS
 	pop %r11
 	pop %rcx
 	mov %gs:8, %rsp
@@ -167,12 +156,7 @@ syscall_entry:
 .Lsys_declined:
 	add $8, %rsp
 	pop %rax
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %r10
-	pop %r8
-	pop %r9
+	POP_SYSARGS
 	pop %r11
 	pop %rcx
 .Lsys_full:

@@ -15,8 +15,7 @@
  */
 #include "arch/frame.S.h"
 #define RFLAGS_IF_RESERVED 0x202
-#define SYSCALL_LIGHT_MAX 512
-#define SYSCALL_LIGHT_DECLINED (-4097)
+#include "kernel/sys/syscall.h"
 
 
 	.data
@@ -41,12 +40,7 @@ smode_call_entry:
 	mov %rsp, %r11
 	mov cpu_kstack_top(%rip), %rsp
 	push %r11                       /* the caller's rsp: its return address is at 0(%r11) */
-	push %r9                        /* struct sysargs, a[0] = rdi lowest; also preserved */
-	push %r8
-	push %r10
-	push %rdx
-	push %rsi
-	push %rdi
+	PUSH_SYSARGS                    /* struct sysargs; also preserves them */
 	push %rax                       /* the call number; 8 pushes keep the stack aligned */
 	mov %rax, %rdi
 	lea 8(%rsp), %rsi
@@ -54,12 +48,7 @@ smode_call_entry:
 	cmp $SYSCALL_LIGHT_DECLINED, %rax
 	je .Ldeclined
 	add $8, %rsp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %r10
-	pop %r8
-	pop %r9
+	POP_SYSARGS
 	pop %rsp                        /* back on the caller's stack */
 	pop %rcx                        /* its return address */
 	incq smode_calls(%rip)
@@ -67,12 +56,7 @@ smode_call_entry:
 	jmp *%rcx
 .Ldeclined:
 	pop %rax
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %r10
-	pop %r8
-	pop %r9
+	POP_SYSARGS
 	pop %rsp
 .Lfull:
 	swapgs                          /* application code runs on the user GS, as in ring 3 */

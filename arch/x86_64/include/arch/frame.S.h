@@ -42,3 +42,23 @@
 	pop %rbx
 	pop %rax
 .endm
+
+/* The six argument registers as a struct sysargs (kernel/sys/syscall.h): a[0] = rdi lowest.
+ * The light paths pass it to syscall_light and restore the registers from it. */
+.macro PUSH_SYSARGS
+	push %r9
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
+.endm
+
+.macro POP_SYSARGS
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %r10
+	pop %r8
+	pop %r9
+.endm
