@@ -130,8 +130,12 @@ void cpu_set_kstack(uint64_t top)
 	cpu_kstack_top = top;
 }
 
+/* The application code selector, also outside %gs (the Smode light path runs on the user GS). */
+uint64_t cpu_app_cs;
+
 void cpu_set_app_mode(bool smode)
 {
+	cpu_app_cs = smode ? SEL_KCODE : SEL_UCODE;
 	percpu.app_ss = smode ? SEL_KDATA : SEL_UDATA;
 	percpu.app_cs = smode ? SEL_KCODE : SEL_UCODE;
 }

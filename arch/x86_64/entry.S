@@ -6,6 +6,8 @@
 #include "arch/frame.S.h"
 #include "kernel/sys/syscall.h"
 #define USER_TOP 0x0000800000000000
+#define RFLAGS_IF 0x200
+#define RFLAGS_OTHER 0x3ff528   /* all but CF PF AF ZF SF OF (0x8d5), IF and bit 1 */
 
 
 	.text
@@ -36,6 +38,7 @@ ISR_ALL 0, 63
 ISR_ALL 64, 127
 ISR_ALL 128, 191
 ISR_ALL 192, 255
+.noaltmacro
 
 /*
  * Every vector but NMI and #DF arrives on IST 3 (cpu.c), whatever the privilege level, so
@@ -126,16 +129,30 @@ syscall_entry:
 	swapgs
 	mov %rsp, %gs:8
 	mov %gs:0, %rsp
+	/* The leaf and light paths return by sysretq: ring 3 callers only (an Smode process's
+	 * unmodified `syscall` at ring 0 takes the full path and irets). */
+	cmpq $SEL_UCODE, %gs:24
+	jne .Lsys_full
+	push %rdx
+	push %rsi
+	LEAF_CALL %rdx, %rsi, %esi, .Lsys_not_leaf
+	pop %rsi
+	pop %rdx
+	mov %gs:8, %rsp
+	swapgs
+	sysretq
+.Lsys_not_leaf:
+	pop %rsi
+	pop %rdx
 	/*
-	 * The light path (kernel/sys/syscall.c, syscall_light): from ring 3, a call that never
-	 * blocks, switches executions or needs the frame runs with only the argument registers
-	 * saved and returns by sysretq. Nothing can need the kernel's exit work after it:
-	 * interrupts stay off, and no other process runs meanwhile.
+	 * The light path (kernel/sys/syscall.c, syscall_light): a call that never blocks,
+	 * switches executions or needs the frame runs with only the argument registers saved
+	 * and returns by sysretq. Nothing can need the kernel's exit work after it: interrupts
+	 * stay off, and no other process runs meanwhile. A switch of oneself to Smode made by
+	 * the call returns to ring 0 instead.
 	 */
 	cmp $SYSCALL_LIGHT_MAX, %rax
 	jae .Lsys_full
-	cmpq $SEL_UCODE, %gs:24
-	jne .Lsys_full
 	push %rcx                   /* user rip */
 	push %r11                   /* user rflags */
 	PUSH_SYSARGS                /* struct sysargs; also preserves them */
@@ -150,9 +167,24 @@ syscall_entry:
 	POP_SYSARGS
 	pop %r11
 	pop %rcx
+	cmpq $SEL_UCODE, %gs:24
+	jne .Lsys_light_to_smode
 	mov %gs:8, %rsp
 	swapgs
 	sysretq
+/* The caller became an Smode process: back to its next instruction in ring 0, on the user
+ * GS as all Smode application code. Flags beyond the arithmetic ones and IF (DF, AC, ...)
+ * are rare: only then are they restored, the slow way; IF comes on with the jump. */
+.Lsys_light_to_smode:
+	test $RFLAGS_OTHER, %r11d
+	jz 1f
+	push %r11
+	andq $~RFLAGS_IF, (%rsp)
+	popfq
+1:	mov %gs:8, %rsp
+	swapgs
+	sti
+	jmp *%rcx
 .Lsys_declined:
 	add $8, %rsp
 	pop %rax
@@ -217,6 +249,7 @@ exec_first_entry:
 	.balign 8
 	.globl isr_table
 isr_table:
+.altmacro
 .macro ISR_ADDR vec
 	.quad isr_\vec
 .endm

@@ -15,6 +15,7 @@
  */
 #include "arch/frame.S.h"
 #define RFLAGS_IF_RESERVED 0x202
+#define USER_CANON_END 0x00007ffffffff000   /* as the syscall exit: sysretq-safe below */
 #include "kernel/sys/syscall.h"
 
 
@@ -28,14 +29,23 @@ smode_calls:                        /* function-entry calls since boot (t_runmod
 	.balign 16
 	.globl smode_call_entry
 smode_call_entry:
+	/* The leaf path needs neither stack nor C nor interrupts off (frame.S.h). */
+	LEAF_CALL %rcx, %r11, %r11d, .Lnot_leaf
+	incq smode_calls(%rip)
+	ret
+.Lnot_leaf:
 	cli                             /* the kernel runs with interrupts off */
 	/*
 	 * The light path: calls that never block, switch executions or look at the caller's
 	 * frame (kernel/sys/syscall.c, syscall_light) run with only the argument registers
 	 * saved, on the execution's kernel stack, without touching GS. Declined calls (any
-	 * other, or a mode switch waiting for this process) take the full path below.
+	 * other, or a mode switch waiting for this process) take the full path below, and so
+	 * does a return address the sysretq of a switch to Umode could not take.
 	 */
 	cmp $SYSCALL_LIGHT_MAX, %rax
+	jae .Lfull
+	movabs $USER_CANON_END, %r11
+	cmp %r11, (%rsp)
 	jae .Lfull
 	mov %rsp, %r11
 	mov cpu_kstack_top(%rip), %rsp
@@ -52,8 +62,15 @@ smode_call_entry:
 	pop %rsp                        /* back on the caller's stack */
 	pop %rcx                        /* its return address */
 	incq smode_calls(%rip)
+	cmpq $SEL_KCODE, cpu_app_cs(%rip)
+	jne .Llight_to_umode
 	sti
 	jmp *%rcx
+/* The call switched its caller to Umode: ring 3 at the return address (checked above), on
+ * the user GS it already runs on; sysretq sets IF from r11. */
+.Llight_to_umode:
+	mov $RFLAGS_IF_RESERVED, %r11d
+	sysretq
 .Ldeclined:
 	pop %rax
 	POP_SYSARGS

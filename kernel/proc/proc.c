@@ -16,6 +16,7 @@
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
+#include "kernel/proc/runmode.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/program.h"
 
@@ -323,6 +324,7 @@ _Noreturn void proc_exit(int status_word)
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
 	meta_cancel(p);
+	runmode_forget(p);
 	proc_vfork_release(p);
 	if (p->alarm_at)
 		ptimer_set(p, 0, 0);

@@ -8,6 +8,7 @@
 #include "kernel/mm/vspace.h"
 
 struct runmode_ent runmode_tab[NPROC];
+uint32_t runmode_npending;
 
 extern void smode_call_entry(void);     /* arch/x86_64/smode_entry.S */
 extern uint64_t smode_calls;
@@ -79,10 +80,19 @@ void runmode_fix_frame(struct proc *p, struct trapframe *tf)
 	set_frame(tf, runmode_of(p->hdr.rid));
 }
 
-void runmode_apply(struct proc *p, struct trapframe *tf)
+/* Every change of a pending word goes through here, so the count stays exact. */
+static void set_pending(struct runmode_ent *e, rid_t rid)
+{
+	runmode_npending += (rid != 0) - (e->pending != 0);
+	e->pending = rid;
+}
+
+/* p takes the mode it asked for: the control area and the CPU's application segments follow
+ * at once, the return frame (if any) is the caller's business. */
+static void apply(struct proc *p)
 {
 	struct runmode_ent *e = ent(p->hdr.rid);
-	e->pending = 0;
+	set_pending(e, 0);
 	if (e->want == e->mode)
 		return;
 	/* Smode code reads the area in ring 0, where a missing page would be a kernel-mode
@@ -92,16 +102,37 @@ void runmode_apply(struct proc *p, struct trapframe *tf)
 		runmode_map_cca(vspace_root(p->vspace));
 	e->mode = e->want;
 	e->switches++;
-	set_frame(tf, e->mode);
 	runmode_switch_in(p->hdr.rid);
+}
+
+void runmode_apply(struct proc *p, struct trapframe *tf)
+{
+	apply(p);
+	set_frame(tf, ent(p->hdr.rid)->mode);
+}
+
+void runmode_light_end(void)
+{
+	struct proc *p = proc_cur();
+	if (p && ent(p->hdr.rid)->pending == p->hdr.rid)
+		apply(p);
+}
+
+void runmode_forget(struct proc *p)
+{
+	struct runmode_ent *e = ent(p->hdr.rid);
+	if (e->proc == p->hdr.rid)
+		set_pending(e, 0);
 }
 
 /* The entry of p, reset if it still describes a process that used the slot before. */
 static struct runmode_ent *ent_for(struct proc *p)
 {
 	struct runmode_ent *e = ent(p->hdr.rid);
-	if (e->proc != p->hdr.rid)
+	if (e->proc != p->hdr.rid) {
+		set_pending(e, 0);           /* a request left by a process that ended */
 		*e = (struct runmode_ent){ .proc = p->hdr.rid, .mode = TRM_UMODE };
+	}
 	return e;
 }
 
@@ -132,7 +163,7 @@ int runmode_request(struct proc *caller, long pid, uint32_t mode)
 	struct runmode_ent *e = ent_for(p);
 	e->want = mode;
 	/* a request for the mode it already has cancels one still pending */
-	e->pending = mode == e->mode ? 0 : p->hdr.rid;
+	set_pending(e, mode == e->mode ? 0 : p->hdr.rid);
 	return 0;
 }
 

@@ -28,6 +28,9 @@ struct runmode_ent {
 	uint64_t switches;
 };
 extern struct runmode_ent runmode_tab[NPROC];
+/* How many entries have a request pending: while 0 (nearly always) the entries' leaf and light
+ * paths need not look for one. */
+extern uint32_t runmode_npending;
 
 /* Context-switch hook (exec.c): the next process's mode goes into the control area and the
  * CPU's record of which segments application code uses. proc may be 0 (idle). */
@@ -35,6 +38,14 @@ void runmode_switch_in(rid_t proc);
 
 /* Applies p's pending request to the frame the current call returns through. */
 void runmode_apply(struct proc *p, struct trapframe *tf);
+
+/* p is exiting: a request still waiting for it is dropped (its mode is kept for ps until the
+ * slot is reused). */
+void runmode_forget(struct proc *p);
+
+/* End of a light-path call (kernel/sys/syscall.c): a switch the caller asked for itself is
+ * applied now; the entry sees the new mode in cpu_app_cs and returns in it. */
+void runmode_light_end(void);
 
 /* End of every system call (trap.c, both entries): apply a pending request of the caller. */
 static inline void runmode_syscall_end(struct trapframe *tf)
@@ -47,6 +58,8 @@ static inline void runmode_syscall_end(struct trapframe *tf)
 /* Whether the current process has a switch waiting for the end of its next call. */
 static inline bool runmode_pending_cur(void)
 {
+	if (!runmode_npending)
+		return false;
 	struct proc *p = proc_cur();
 	return p && runmode_tab[RID_INDEX(p->hdr.rid) % NPROC].pending == p->hdr.rid;
 }

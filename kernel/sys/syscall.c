@@ -1,5 +1,6 @@
 /* The system-call dispatch table, generated from abi/syscalls.def. */
 #include "kernel/sys/syscall.h"
+#include <stddef.h>
 #include "abi/errno.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/proc/proc.h"
@@ -43,14 +44,34 @@ static const syscall_fn light[SYSCALL_LIGHT_MAX] = {
 	[SYSNR_getdents64] = sys_getdents64, [SYSNR_lseek] = sys_lseek,
 	[SYSNR_open] = sys_open,	   [SYSNR_openat] = sys_openat,
 	[SYSNR_getcwd] = sys_getcwd,	   [SYSNR_access] = sys_access,
+	/* a switch of oneself is applied as the call returns (runmode_light_end); the entry
+	 * then leaves in the new mode */
+	[SYSNR_t_switch_supervisor] = sys_t_switch_supervisor,
+	[SYSNR_t_switch_user] = sys_t_switch_user,
 };
+
+/* The leaf calls: each is exactly its sys_* function (sys_proc.c, sys_misc.c) reading one
+ * field of proc_cur(); the entries' LEAF_CALL reads the same field without any C. */
+const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX] = {
+	[SYSNR_getpid] = offsetof(struct proc, pid),	  [SYSNR_gettid] = offsetof(struct proc, pid),
+	[SYSNR_getppid] = offsetof(struct proc, ppid),
+	[SYSNR_getuid] = offsetof(struct proc, cred.uid), [SYSNR_geteuid] = offsetof(struct proc, cred.uid),
+	[SYSNR_getgid] = offsetof(struct proc, cred.gid), [SYSNR_getegid] = offsetof(struct proc, cred.gid),
+};
+_Static_assert(offsetof(struct proc, exec) == SYSCALL_LEAF_PROC_EXEC, "LEAF_CALL's exec offset");
+_Static_assert(offsetof(struct proc, cred.gid) < 256, "leaf offsets are bytes");
+_Static_assert(sizeof(((struct proc *)0)->pid) == 4 && sizeof(((struct proc *)0)->cred.uid) == 4,
+	       "leaf answers are 32-bit");
 
 long syscall_light(uint64_t nr, const struct sysargs *args)
 {
 	/* a mode switch is applied at the end of a full call (method b): let one happen */
 	if (nr >= SYSCALL_LIGHT_MAX || !light[nr] || runmode_pending_cur())
 		return SYSCALL_LIGHT_DECLINED;
-	return light[nr](args);
+	long ret = light[nr](args);
+	if (runmode_npending)
+		runmode_light_end();
+	return ret;
 }
 
 long syscall_dispatch(uint64_t nr, const struct sysargs *args)

@@ -6,8 +6,17 @@
  * smode_entry.S for the Smode call form): calls below SYSCALL_LIGHT_MAX that never block,
  * switch executions, or use the caller's frame, run without a trap frame. Anything else
  * returns SYSCALL_LIGHT_DECLINED and takes the full path. The entries include this header. */
-#define SYSCALL_LIGHT_MAX 512
+#define SYSCALL_LIGHT_MAX 1152
 #define SYSCALL_LIGHT_DECLINED (-4097)
+
+/* The leaf path, in front of the light path in both entries (arch/x86_64/include/arch/
+ * frame.S.h, LEAF_CALL): calls below SYSCALL_LEAF_MAX whose whole answer is one 32-bit field
+ * of the running process (getpid and friends) read it straight from struct proc, with no
+ * stack, no C and (in the Smode call form) no change of the interrupt flag. The field
+ * offsets are in syscall_leaf_field[]; the offset of struct proc's exec rid is checked
+ * against offsetof() in syscall.c. */
+#define SYSCALL_LEAF_MAX 192
+#define SYSCALL_LEAF_PROC_EXEC 0x60
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -21,6 +30,9 @@ typedef long (*syscall_fn)(const struct sysargs *args);
 #define SYSCALL(nr, name, nargs) long sys_##name(const struct sysargs *args);
 #include "abi/syscalls.def"
 #undef SYSCALL
+
+/* Per leaf call number: the offset in struct proc of its 32-bit answer, 0 = not a leaf. */
+extern const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX];
 
 /* Runs call nr on the light path, or returns SYSCALL_LIGHT_DECLINED. */
 long syscall_light(uint64_t nr, const struct sysargs *args);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -448,6 +449,76 @@ static void t_runmode_cca(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
 }
 
+/* ---- the leaf path ---------------------------------------------------------------------- */
+
+static const long leaf_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getuid,
+				 SYS_geteuid, SYS_getgid, SYS_getegid };
+#define NLEAF (sizeof(leaf_nrs) / sizeof(leaf_nrs[0]))
+
+/* A forked child: reports the pid the leaf path gives it first, then asks again and again
+ * (in both modes, while its siblings do the same and preempt it) and must always get the
+ * same pid and parent; then a change of uid must show in the very next call. */
+static int leaf_child(int wfd, int parent)
+{
+	long first = tsys_getpid();
+	if (write(wfd, &first, sizeof(first)) != (ssize_t)sizeof(first))
+		return 10;
+	for (int round = 0; round < 2; round++) {
+		if (round == 1 && t_switch_supervisor(0) != 0)
+			return 11;
+		for (int i = 0; i < 5000; i++)
+			if (tsys_getpid() != first || tsys_gettid() != first ||
+			    tsys_getppid() != parent)
+				return 12 + round;
+	}
+	if (t_switch_user(0) != 0 || tsys_setuid(1000) != 0)
+		return 14;
+	if (tsys_getuid() != 1000 || tsys_geteuid() != 1000 || syscall(SYS_getuid) != 1000)
+		return 15;
+	return 0;
+}
+
+/* The identity calls the leaf path answers (kernel/sys/syscall.h) give what the full path
+ * gives: in Smode an unmodified `syscall` at ring 0 always takes the full path, the trap and
+ * the call form take the leaf path. New children see their own pid from their first call. */
+static void t_runmode_leaf(void)
+{
+	long trap[NLEAF];
+	for (size_t i = 0; i < NLEAF; i++)
+		trap[i] = tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0);
+	CHECK_EQ(trap[0], getpid());
+	switch_self(TRM_SMODE);
+	for (size_t i = 0; i < NLEAF; i++) {
+		CHECK_EQ(tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0), trap[i]);
+		CHECK_EQ(syscall(leaf_nrs[i]), trap[i]);
+	}
+	switch_self(TRM_UMODE);
+	enum { KIDS = 4 };
+	int fds[2], kid[KIDS];
+	CHECK_OK(pipe(fds));
+	for (int k = 0; k < KIDS; k++) {
+		kid[k] = fork();
+		CHECK(kid[k] >= 0);
+		if (kid[k] == 0) {
+			close(fds[0]);
+			_exit(leaf_child(fds[1], (int)trap[0]));
+		}
+	}
+	close(fds[1]);
+	long seen[KIDS];
+	for (int k = 0; k < KIDS; k++)
+		CHECK_EQ(read(fds[0], &seen[k], sizeof(seen[k])), (long)sizeof(seen[k]));
+	close(fds[0]);
+	for (int k = 0; k < KIDS; k++) {
+		bool found = false;
+		for (int j = 0; j < KIDS; j++)
+			found |= seen[j] == kid[k];
+		CHECK(found);
+		int status = ut_wait(kid[k]);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 const struct utest ut_runmode_tests[] = {
 	{ "runmode_self_switch", t_runmode_self_switch },
 	{ "runmode_unmodified", t_runmode_unmodified },
@@ -458,5 +529,6 @@ const struct utest ut_runmode_tests[] = {
 	{ "runmode_faults", t_runmode_faults },
 	{ "runmode_preempt_kill", t_runmode_preempt_kill },
 	{ "runmode_cca", t_runmode_cca },
+	{ "runmode_leaf", t_runmode_leaf },
 	{ NULL, NULL },
 };

@@ -114,6 +114,7 @@ struct percpu {
 void cpu_init(void);
 void cpu_set_kstack(uint64_t top);
 extern uint64_t cpu_kstack_top;      /* the same, outside %gs (Smode light path) */
+extern uint64_t cpu_app_cs;          /* percpu.app_cs, outside %gs (Smode light path) */
 /* Segments the syscall entry records for the running process's application code:
  * ring 0 (Smode, kernel/proc/runmode.c) or ring 3. */
 void cpu_set_app_mode(bool smode);

@@ -1,6 +1,7 @@
 /* Assembly macros shared by the entry paths (entry.S, smode_entry.S): saving and restoring
  * the general registers in the order of struct trapframe (arch/cpu.h), and the selectors. */
 #pragma once
+#include "kernel/sys/syscall.h"     /* the light and leaf path constants */
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
@@ -61,4 +62,30 @@
 	pop %r10
 	pop %r8
 	pop %r9
+.endm
+
+/*
+ * The leaf path (kernel/sys/syscall.h): rax = call number. If it is a leaf call, no switch is
+ * pending anywhere and the process cache (proc.h, proc_cur) holds the running process, rax
+ * gets the answer; otherwise the macro jumps to fail with rax unchanged. Clobbers t1 and t2
+ * (t2d: t2's low 32 bits) and the flags; uses no stack.
+ * Safe with interrupts on (the Smode call form): whatever is preempted between two loads,
+ * the cached process is only used once its exec rid matched the running execution's, and
+ * exec rids are never reused.
+ */
+.macro LEAF_CALL t1, t2, t2d, fail
+	cmp $SYSCALL_LEAF_MAX, %rax
+	jae \fail
+	cmpl $0, runmode_npending(%rip)
+	jne \fail
+	mov proc_cache(%rip), \t1
+	test \t1, \t1
+	jz \fail
+	mov exec_current_rid(%rip), \t2
+	cmp \t2, SYSCALL_LEAF_PROC_EXEC(\t1)
+	jne \fail
+	movzbl syscall_leaf_field(%rax), \t2d
+	test \t2d, \t2d
+	jz \fail
+	mov (\t1, \t2), %eax
 .endm
