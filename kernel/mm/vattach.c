@@ -255,6 +255,14 @@ uint64_t vattach_size(rid_t rid)
 	return a ? a->size : 0;
 }
 
+bool vattach_range(rid_t rid, uint64_t *addr, uint64_t *size)
+{
+	struct vattach *a = get(rid);
+	*addr = a ? a->addr : 0;
+	*size = a ? a->size : 0;
+	return a != NULL;
+}
+
 bool vattach_user(rid_t rid)
 {
 	return RID_TYPE(rid) == RT_VUSPACE && get(rid);

@@ -33,6 +33,8 @@ rid_t vattach_region(rid_t att);
 rid_t vattach_space(rid_t att);
 uint64_t vattach_addr(rid_t att);
 uint64_t vattach_size(rid_t att);
+/* Both at once (one lookup: loops over many attachments use this). False for a bad id. */
+bool vattach_range(rid_t att, uint64_t *addr, uint64_t *size);
 bool vattach_user(rid_t att);
 /* A page of the attachment at va was mapped (by a fault): detaching or moving it unmaps
  * only the range where pages were ever mapped. */

@@ -170,8 +170,8 @@ rid_t vspace_find_att(rid_t rid, uint64_t addr)
 {
 	struct vspace *s = get(rid);
 	for (uint32_t i = 0; s && i < s->natt; i++) {
-		uint64_t a = vattach_addr(s->att[i]);
-		if (addr >= a && addr - a < vattach_size(s->att[i]))
+		uint64_t a, size;
+		if (vattach_range(s->att[i], &a, &size) && addr >= a && addr - a < size)
 			return s->att[i];
 	}
 	return 0;
@@ -181,8 +181,8 @@ bool vspace_overlaps(rid_t rid, uint64_t addr, uint64_t size)
 {
 	struct vspace *s = get(rid);
 	for (uint32_t i = 0; s && i < s->natt; i++) {
-		uint64_t a = vattach_addr(s->att[i]);
-		if (addr < a + vattach_size(s->att[i]) && a < addr + size)
+		uint64_t a, n;
+		if (vattach_range(s->att[i], &a, &n) && addr < a + n && a < addr + size)
 			return true;
 	}
 	return false;

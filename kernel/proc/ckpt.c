@@ -120,7 +120,7 @@ int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restor
 		return -EFAULT;
 	}
 	struct ckpt *c = get(rid);
-	for (int i = 0; i < PROC_MAX_ATT && !err; i++)
+	for (int i = 0; i < p->att_end && !err; i++)
 		if (p->att[i] && writable_kind(vregion_kind(vattach_region(p->att[i]))))
 			err = save_seg(c, p, p->att[i]);
 	if (err) {
@@ -160,7 +160,7 @@ static const struct ckpt_seg *find_seg(const struct ckpt *c, uint64_t addr, uint
 static int restore_memory(struct proc *p, const struct ckpt *c)
 {
 	bool matched[CKPT_MAX_SEGS] = { false };
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
+	for (int i = 0; i < p->att_end; i++) {
 		rid_t att = p->att[i], region = att ? vattach_region(att) : 0;
 		if (!att || !writable_kind(vregion_kind(region)))
 			continue;

@@ -54,11 +54,12 @@ static int clone_memory(struct proc *parent, struct proc *c)
 		c->img_va = parent->img_va;
 		c->img_span = parent->img_span;
 	}
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
+	for (int i = 0; i < parent->att_end; i++) {
 		rid_t att = parent->att[i];
 		uint64_t addr, size;
 		if (!att)
 			continue;
+		proc_att_used(c, i);
 		if ((err = clone_att(parent, c, att, &c->att[i])))
 			return err;
 		if (procmem_va_range(parent, att, &addr, &size) && (err = uva_share(addr, size))) {

@@ -74,6 +74,7 @@ static int attach_regions(struct proc *p, const struct elf_image *img, struct re
 				slot = k;
 		if (slot < 0)
 			return -ENOMEM;
+		proc_att_used(p, slot);
 		uint64_t addr = ctx->base + PG_DOWN(img->seg[i].vaddr);
 		/* of shared text only the pages programs have run are mapped now, the rest as
 		 * they run: starting a program then costs the same whatever the size of its text

@@ -45,11 +45,26 @@ struct proc *proc_cur_slow(void)
 	return proc_cache;
 }
 
+/* pid -> table index, direct-mapped. Every hit is checked against the slot, so entries are
+ * never removed; pids are handed out in sequence, so 256 entries cover any NPROC live ones.
+ * A scan of the table (a page per process) costs several microseconds under emulation. */
+#define PID_CACHE 256
+_Static_assert(NPROC <= 256, "pid_cache holds byte indices");
+static uint8_t pid_cache[PID_CACHE];
+
 struct proc *proc_by_pid(int pid)
 {
-	for (int i = 0; i < NPROC; i++)
-		if (procs[i].hdr.rid && procs[i].pid == pid && pid > 0)
+	if (pid <= 0)
+		return NULL;
+	struct proc *c = &procs[pid_cache[pid % PID_CACHE]];
+	if (c->hdr.rid && c->pid == pid)
+		return c;
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i].hdr.rid && procs[i].pid == pid) {
+			pid_cache[pid % PID_CACHE] = (uint8_t)i;
 			return &procs[i];
+		}
+	}
 	return NULL;
 }
 
@@ -71,7 +86,7 @@ static void describe(rid_t rid, struct t_res_info *info)
 	res_add_ref(info, "program", p->program);
 	res_add_ref(info, "space", p->vspace);
 	res_add_ref(info, "exec", p->exec);
-	for (int i = 0; i < PROC_MAX_ATT; i++)
+	for (int i = 0; i < p->att_end; i++)
 		if (p->att[i])
 			res_add_ref(info, p->att[i] == p->heap_att ? "heap" : "region", p->att[i]);
 }
@@ -83,7 +98,7 @@ static void constituents(rid_t rid, void (*fn)(rid_t, void *), void *arg)
 	for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (parts[i])
 			fn(parts[i], arg);
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
+	for (int i = 0; i < p->att_end; i++) {
 		if (p->att[i]) {
 			fn(p->att[i], arg);
 			fn(vattach_region(p->att[i]), arg);
@@ -253,6 +268,7 @@ void proc_vfork_release(struct proc *p)
 static void init_identity(struct proc *p, struct proc *parent)
 {
 	p->pid = next_pid++;
+	pid_cache[p->pid % PID_CACHE] = (uint8_t)(p - procs);
 	p->ppid = parent ? parent->pid : 0;
 	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
 	p->hdr.owner = p->cred.uid;

@@ -35,6 +35,7 @@ struct proc {
 	rid_t vspace;
 	rid_t exec;
 	rid_t att[PROC_MAX_ATT];     /* vuspace rids of this process's regions */
+	int att_end;                 /* one past the highest att slot ever used: loops stop here */
 	uint64_t brk_start, brk_cur, brk_max;
 	rid_t heap_att;
 	uint64_t img_va, img_span;   /* system-wide addresses reserved for a PIE's segments */
@@ -105,6 +106,14 @@ static inline struct proc *proc_cur(void)
 {
 	rid_t e = exec_cur();
 	return e && e == proc_cache_exec ? proc_cache : proc_cur_slow();
+}
+
+/* Slot of p->att is about to hold an attachment (proc_att_used keeps att_end an upper
+ * bound, so every loop over p->att can stop at att_end instead of PROC_MAX_ATT). */
+static inline void proc_att_used(struct proc *p, int slot)
+{
+	if (slot >= p->att_end)
+		p->att_end = slot + 1;
 }
 
 /* A blocking call should give up (-EINTR): the process is being killed or metamorphosed. */

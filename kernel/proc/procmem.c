@@ -69,10 +69,10 @@ static void remove_att(struct proc *p, int i);
 
 static int att_slot(struct proc *p)
 {
-	for (int i = 0; i < PROC_MAX_ATT; i++)
+	for (int i = 0; i < p->att_end; i++)
 		if (!p->att[i])
 			return i;
-	return -1;
+	return p->att_end < PROC_MAX_ATT ? p->att_end : -1;
 }
 
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
@@ -94,6 +94,7 @@ int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uin
 		goto fail_va;
 	if ((err = vattach_create(p->vspace, region, addr, true, &p->cred, &att)))
 		goto fail_region;
+	proc_att_used(p, slot);
 	p->att[slot] = att;
 	if (att_out)
 		*att_out = att;
@@ -135,7 +136,7 @@ static void remove_att(struct proc *p, int i)
 
 void procmem_release(struct proc *p)
 {
-	for (int i = 0; i < PROC_MAX_ATT; i++)
+	for (int i = 0; i < p->att_end; i++)
 		if (p->att[i])
 			remove_att(p, i);
 	p->heap_att = 0;
@@ -241,7 +242,7 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 		return err;
 	}
 	if (!(flags & L_MAP_ANONYMOUS) && (err = fill_from_file(att, fd, off, len))) {
-		for (int i = 0; i < PROC_MAX_ATT; i++)
+		for (int i = 0; i < p->att_end; i++)
 			if (p->att[i] == att)
 				remove_att(p, i);
 		return err;
@@ -270,6 +271,7 @@ static int split_att(struct proc *p, int i, uint64_t addr)
 		vattach_resize(att, size);
 		return err;
 	}
+	proc_att_used(p, slot);
 	p->att[slot] = tail_att;
 	return 0;
 }
@@ -277,7 +279,7 @@ static int split_att(struct proc *p, int i, uint64_t addr)
 /* Make addr an attachment boundary if it falls inside an mmap attachment. */
 static int cut_at(struct proc *p, uint64_t addr)
 {
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
+	for (int i = 0; i < p->att_end; i++) {
 		rid_t att = p->att[i];
 		if (!att || vregion_kind(vattach_region(att)) != TRK_MMAP)
 			continue;
@@ -296,7 +298,7 @@ int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 	int err = cut_at(p, addr);
 	if (err || (err = cut_at(p, end)))
 		return err;
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
+	for (int i = 0; i < p->att_end; i++) {
 		rid_t att = p->att[i];
 		if (!att || att == p->heap_att)
 			continue;

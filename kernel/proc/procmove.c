@@ -18,11 +18,12 @@ static int check_move(struct proc *p, rid_t space, const struct cred *cred)
 	    (err = res_check(space, TOP_USE, cred)))
 		return err;
 	uint32_t n = 0;
-	for (int i = 0; i < PROC_MAX_ATT; i++) {
+	for (int i = 0; i < p->att_end; i++) {
 		if (!p->att[i])
 			continue;
 		n++;
-		if (vspace_overlaps(space, vattach_addr(p->att[i]), vattach_size(p->att[i])))
+		uint64_t addr, size;
+		if (vattach_range(p->att[i], &addr, &size) && vspace_overlaps(space, addr, size))
 			return -EEXIST;
 	}
 	return vspace_has_room(space, n) ? 0 : -ENOMEM;
@@ -70,7 +71,7 @@ int proc_move(struct proc *p, rid_t space, const struct cred *cred)
 	exec_set_root(p->exec, vspace_root(space));   /* takes effect now if p is running */
 	/* the attachments themselves move: nothing is mapped now, pages are mapped in the new
 	 * space as the process touches them, so a move costs the same for any size */
-	for (int i = 0; i < PROC_MAX_ATT; i++)
+	for (int i = 0; i < p->att_end; i++)
 		if (p->att[i])
 			vattach_move(p->att[i], space);
 	vspace_proc_ref(old, -1);                     /* a transient space left empty goes */
