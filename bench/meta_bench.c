@@ -90,39 +90,53 @@ static void end(int pid)
 	t_proc_wait(pid, &st, 0);
 }
 
-/* Change program of a blocked process back and forth between two programs of one size;
- * 'sharer' keeps another process running the target program (text sharing). */
-/* sharer: another process keeps running the program (text sharing); same: the process is
- * changed to the program it already runs (the paper's "keeping text/data"), otherwise it is
- * first changed away to /bin/sleep (untimed). */
-static void chprog_us(const char *key, int kib, uint32_t mask, int sharer, int same)
+/* One timed change of program of the blocked process pid back to program a. Unless same
+ * (the paper's "keeping text/data": the process is changed to the program it already runs),
+ * it is first changed away to /bin/sleep, untimed. */
+static int64_t chprog_once(int pid, const char *a, int same)
 {
-	char a[64], b[64];
-	int64_t v[RUNS];
-	text_path(a, sizeof(a), kib, "");
-	snprintf(b, sizeof(b), "/bin/sleep");
+	const char *argv_a[] = { a, "wait", NULL }, *argv_b[] = { "/bin/sleep", "1000", NULL };
+	int err = same ? 0 : t_chprog(pid, argv_b[0], argv_b, NULL);
+	usleep(5000);
+	if (err)
+		die("chprog back", err);
+	int64_t t0 = now_ns();
+	err = t_chprog(pid, a, argv_a, NULL);
+	int64_t t = now_ns() - t0;
+	if (err)
+		die("chprog", err);
+	usleep(5000);
+	return t;
+}
+
+/*
+ * One kind of reuse (mask) for every text size. 'sharer': another process keeps running the
+ * target program (text sharing). The sizes take turns run by run, so a slow spell of the
+ * host falls on all of them alike instead of on one size's median (the goal compares them).
+ */
+static void chprog_variant(const char *label, uint32_t mask, int sharer, int same)
+{
+	static int64_t v[NSIZES][RUNS];
+	char a[NSIZES][64], key[64];
+	int pid[NSIZES], keep[NSIZES];
 	t_kctl(TK_REUSE, mask);
 	t_kctl(TK_REUSE_FLUSH, 1);
-	int keep = sharer ? spawn_waiter(a, 0) : 0;
-	int pid = spawn_waiter(a, 0);
-	const char *argv_a[] = { a, "wait", NULL }, *argv_b[] = { b, "1000", NULL };
-	for (int r = 0; r < RUNS; r++) {
-		int err = same ? 0 : t_chprog(pid, b, argv_b, NULL);   /* away from a, untimed */
-		usleep(5000);
-		if (err)
-			die("chprog back", err);
-		int64_t t0 = now_ns();
-		err = t_chprog(pid, a, argv_a, NULL);
-		v[r] = now_ns() - t0;
-		if (err)
-			die("chprog", err);
-		usleep(5000);
+	for (int s = 0; s < NSIZES; s++) {
+		text_path(a[s], sizeof(a[s]), sizes_kib[s], "");
+		keep[s] = sharer ? spawn_waiter(a[s], 0) : 0;
+		pid[s] = spawn_waiter(a[s], 0);
 	}
-	end(pid);
-	if (keep)
-		end(keep);
+	for (int r = 0; r < RUNS; r++)
+		for (int s = 0; s < NSIZES; s++)
+			v[s][r] = chprog_once(pid[s], a[s], same);
+	for (int s = 0; s < NSIZES; s++) {
+		end(pid[s]);
+		if (keep[s])
+			end(keep[s]);
+		snprintf(key, sizeof(key), "chprog_%s_%dk_us", label, sizes_kib[s]);
+		report_us(key, v[s], RUNS);
+	}
 	t_kctl(TK_REUSE, TRU_ALL);
-	report_us(key, v, RUNS);
 }
 
 static void bench_chprog(void)
@@ -140,14 +154,9 @@ static void bench_chprog(void)
 		{ "keeptext", 0, 0, 1 },
 		{ "keepboth", 1u << TRU_REGION, 0, 1 },
 	};
-	char key[64];
-	for (int s = 0; s < NSIZES; s++)
-		for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
-			snprintf(key, sizeof(key), "chprog_%s_%dk_us", variants[v].label,
-				 sizes_kib[s]);
-			chprog_us(key, sizes_kib[s], variants[v].mask, variants[v].sharer,
-				  variants[v].same);
-		}
+	for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++)
+		chprog_variant(variants[v].label, variants[v].mask, variants[v].sharer,
+			       variants[v].same);
 }
 
 /* Restart (back to the initial state) against exit + create of the same program. */
