@@ -33,18 +33,19 @@ int pl_check_regular(const struct plate *p)
 	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
-/* A direct-mapped cache from a path's hash to the table slot that last matched it. Every
- * hit is checked against the slot itself, so an outdated entry only costs a table scan: the
- * cache never has to follow creates, renames or deletes. */
-#define LOOKUP_CACHE 1024
-static uint16_t lookup_cache[LOOKUP_CACHE];
+/* Paths are found through a chained hash table: the chains run through the plates
+ * themselves (hbucket, hnext: slot numbers plus one, so a zeroed plate is in no chain), and
+ * pl_set_path keeps them exact. A scan of the table would touch a page per plate. */
+#define PATH_BUCKETS 1024
+static uint16_t bucket_head[PATH_BUCKETS];
+uint32_t pl_names_gen;
 
 static uint32_t path_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
 	while (*s)
 		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h % LOOKUP_CACHE;
+	return h % PATH_BUCKETS;
 }
 
 static bool slot_is(uint32_t i, const char *abs_path)
@@ -53,17 +54,37 @@ static bool slot_is(uint32_t i, const char *abs_path)
 	       strcmp(plate_slots[i].path, abs_path) == 0;
 }
 
+static void unhash(struct plate *p)
+{
+	if (!p->hbucket)
+		return;
+	uint16_t self = (uint16_t)(p - plate_slots + 1), *link = &bucket_head[p->hbucket - 1];
+	while (*link && *link != self)
+		link = &plate_slots[*link - 1].hnext;
+	if (!*link)
+		panic("unhash: plate %s missing from its bucket", p->path);
+	*link = p->hnext;
+	p->hbucket = p->hnext = 0;
+}
+
+void pl_set_path(struct plate *p, const char *path)
+{
+	unhash(p);
+	strlcpy(p->path, path, sizeof(p->path));
+	pl_names_gen++;
+	if (!path[0])
+		return;
+	uint32_t b = path_hash(path);
+	p->hnext = bucket_head[b];
+	p->hbucket = (uint16_t)(b + 1);
+	bucket_head[b] = (uint16_t)(p - plate_slots + 1);
+}
+
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
-	uint32_t h = path_hash(abs_path), i = lookup_cache[h];
-	if (i < PLATE_MAX && slot_is(i, abs_path)) {
-		*out = plate_slots[i].hdr.rid;
-		return 0;
-	}
-	for (i = 0; i < PLATE_MAX; i++) {
-		if (slot_is(i, abs_path)) {
-			lookup_cache[h] = (uint16_t)i;
-			*out = plate_slots[i].hdr.rid;
+	for (uint16_t i = bucket_head[path_hash(abs_path)]; i; i = plate_slots[i - 1].hnext) {
+		if (slot_is(i - 1u, abs_path)) {
+			*out = plate_slots[i - 1].hdr.rid;
 			return 0;
 		}
 	}
@@ -81,7 +102,7 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	if (err)
 		return err;
 	struct plate *p = plate_obj(rid);
-	memcpy(p->path, path, n + 1);
+	pl_set_path(p, path);
 	p->mode = mode;
 	p->parent = parent;
 	*out = p;
@@ -282,6 +303,7 @@ static int plate_destroy(rid_t rid)
 	if (pl_is_dir(p) && has_children(rid))
 		return -ENOTEMPTY;
 	pagelist_free_from(&p->pages, 0);
+	pl_set_path(p, "");
 	res_free(rid);
 	return 0;
 }

@@ -24,6 +24,26 @@ static uint32_t collect_children(rid_t dir, uint16_t idx[PLATE_MAX])
 	return n;
 }
 
+/* The last listing made, reused while no path has changed since (pl_names_gen): a program
+ * reads a directory in several getdents calls, and each would otherwise scan the table and
+ * sort the children again. */
+static struct {
+	rid_t dir;
+	uint32_t gen, n;
+	uint16_t idx[PLATE_MAX];
+} listing;
+
+static uint32_t children(rid_t dir, const uint16_t **idx)
+{
+	if (listing.dir != dir || listing.gen != pl_names_gen) {
+		listing.n = collect_children(dir, listing.idx);
+		listing.dir = dir;
+		listing.gen = pl_names_gen;
+	}
+	*idx = listing.idx;
+	return listing.n;
+}
+
 /* The record at position pos of a listing: ".", "..", then the children. 0 past the end. */
 static int dir_entry_at(const struct plate *d, const uint16_t *idx, uint32_t n, uint64_t pos,
 			const struct plate **ent, const char **name)
@@ -57,7 +77,7 @@ static uint8_t dirent_type(const struct plate *p)
 
 long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 {
-	uint16_t idx[PLATE_MAX];
+	const uint16_t *idx;
 	const struct plate *d = plate_obj(dir), *e;
 	const char *name;
 	size_t done = 0;
@@ -65,7 +85,7 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 		return -ESTALE;
 	if (!pl_is_dir(d))
 		return -ENOTDIR;
-	uint32_t n = collect_children(dir, idx);
+	uint32_t n = children(dir, &idx);
 	while (dir_entry_at(d, idx, n, *pos, &e, &name)) {
 		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)(e - plate_slots) + 1,
 					 (int64_t)(*pos + 1), dirent_type(e), name,

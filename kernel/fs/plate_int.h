@@ -21,6 +21,8 @@ struct plate {
 	const uint8_t *image;    /* content of an image plate */
 	struct pagelist pages;   /* content of a run-time plate */
 	rid_t parent;
+	uint16_t hbucket;        /* 1 + its path-hash bucket while its path is hashed, else 0 */
+	uint16_t hnext;          /* 1 + the next slot in that bucket, 0 = end */
 };
 
 extern struct plate plate_slots[PLATE_MAX];
@@ -35,6 +37,12 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	    rid_t parent, struct plate **out);
 /* The directory at a canonical path, created with its missing parents (read-only ones). */
 int pl_ensure_dir(const char *path, const struct cred *owner, struct plate **out);
+/* Every change of a plate's path goes through here (creation, rename, losing its name: ""),
+ * so that lookups by path and the listing cache (plate_dir.c) stay exact. */
+void pl_set_path(struct plate *p, const char *path);
+/* Bumped by every pl_set_path: a listing computed at another value may be outdated. */
+extern uint32_t pl_names_gen;
+
 /* The wall-clock time in seconds, for modification times. */
 uint32_t pl_now(void);
 /* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */

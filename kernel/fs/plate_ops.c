@@ -68,7 +68,7 @@ static void drop_name(struct plate *p)
 	if (dir)
 		dir->mtime = pl_now();
 	p->flags |= PF_UNLINKED;
-	p->path[0] = '\0';          /* canonical paths start with '/': never found again */
+	pl_set_path(p, "");         /* canonical paths start with '/': never found again */
 	p->parent = 0;
 	res_set_name(p->hdr.rid, "");
 	pl_release_unlinked(p);
@@ -134,7 +134,7 @@ static int subtree_fits(const char *from, const char *to)
 
 static void set_path(struct plate *p, const char *path)
 {
-	strlcpy(p->path, path, sizeof(p->path));
+	pl_set_path(p, path);
 	res_set_name(p->hdr.rid, path);
 }
 

@@ -435,3 +435,57 @@ TEST(dirent_pack_layout)
 	CHECK_STR((char *)buf + 19, "abcd");
 	CHECK_EQ(buf[24], 0xaa);
 }
+
+/* Lookups go through hash chains kept by every change of a path: with more plates than
+ * buckets, removals from the middle of chains and a rename of a whole subtree, every path
+ * must still lead to exactly its plate; the listing cache must see each change. */
+TEST(plate_lookup_exact_through_removes_and_renames)
+{
+	setup();
+	static const struct cred root = { 0, 0 };
+	enum { N = 600 };
+	static rid_t f[N];
+	char path[64];
+	rid_t dir, tmp = lookup("/tmp");
+	REQUIRE(plate_mkdir("/tmp/h", 0755, NULL, &dir) == 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/tmp/h/f%03d", i);
+		REQUIRE(plate_create(path, 0644, NULL, &f[i]) == 0);
+	}
+	for (int i = 0; i < N; i += 3)
+		CHECK_EQ(plate_remove(f[i], 0, &root), 0);
+	REQUIRE(plate_rename("/tmp/h", "/tmp/g", 0, &root) == 0);
+	int found = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/tmp/h/f%03d", i);
+		CHECK_EQ(lookup(path), 0);
+		snprintf(path, sizeof(path), "/tmp/g/f%03d", i);
+		CHECK_EQ(lookup(path), i % 3 ? f[i] : 0);
+		found += lookup(path) != 0;
+	}
+	CHECK_EQ(found, N - N / 3);
+	CHECK_EQ(lookup("/tmp/g"), dir);
+	/* a listing, then one more file: the next listing has it */
+	static uint8_t buf[32768];
+	uint64_t pos = 0;
+	long len = plate_dir_read(dir, &pos, buf, sizeof(buf));
+	static struct rec r[N + 2];
+	REQUIRE(len > 0);
+	CHECK_EQ(parse(buf, (size_t)len, r, N + 2), (size_t)(N - N / 3 + 2));
+	CHECK_STR(r[2].name, "f001");
+	rid_t extra;
+	REQUIRE(plate_create("/tmp/g/f000", 0644, NULL, &extra) == 0);
+	pos = 0;
+	len = plate_dir_read(dir, &pos, buf, sizeof(buf));
+	REQUIRE(len > 0);
+	CHECK_EQ(parse(buf, (size_t)len, r, N + 2), (size_t)(N - N / 3 + 3));
+	CHECK_STR(r[2].name, "f000");
+	CHECK_EQ(plate_remove(extra, 0, &root), 0);
+	for (int i = 1; i < N; i++)
+		if (i % 3)
+			CHECK_EQ(plate_remove(f[i], 0, &root), 0);
+	CHECK_EQ(plate_remove(dir, 1, &root), 0);
+	CHECK_EQ(lookup("/tmp/g"), 0);
+	CHECK(tmp != 0);
+	CHECK_EQ(pages_out, 0);
+}
