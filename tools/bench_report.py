@@ -414,7 +414,8 @@ def table_e(res):
     print("\n### E. Change program by text size (paper figures 9-13)")
     print("/bin/meta_bench: a blocked process running /bin/text_N (N KiB of text, static PIE) "
           "is changed to /bin/sleep (untimed) and back to /bin/text_N (timed: the call until "
-          "the target has taken the new program at its kernel exit); %s runs per cell. "
+          "the target has taken the new program at its kernel exit); %s runs per cell, the five "
+          "sizes taking turns run by run so that a slow spell of the host falls on all alike. "
           "Reuse kinds switched on and the table emptied before each column (TK_REUSE): "
           "program = programs with their text regions (the paper's program and text-region "
           "reuse, figs 9-10), regions = data/BSS/heap/stack regions by size (fig 12), "
