@@ -32,7 +32,7 @@ struct dtr {
 static uint64_t gdt[7];
 static struct tss tss;
 static struct idt_entry idt[256];
-static struct percpu percpu;
+struct percpu cpu_percpu;
 /* IST 1: double fault, IST 2: NMI, IST 3: every other vector. The entry code leaves IST 3
  * after a few instructions (entry.S trap_common), so it is never used twice at once. */
 static uint8_t ist_stack[3][8192] __attribute__((aligned(16)));
@@ -114,7 +114,7 @@ void cpu_init(void)
 	gdt_init();
 	idt_init();
 	sse_init();
-	wrmsr(MSR_GS_BASE, (uint64_t)&percpu);
+	wrmsr(MSR_GS_BASE, (uint64_t)&cpu_percpu);
 	cpu_set_app_mode(false);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	syscall_init();
@@ -126,19 +126,12 @@ uint64_t cpu_kstack_top;
 void cpu_set_kstack(uint64_t top)
 {
 	tss.rsp[0] = top;
-	percpu.kstack_top = top;
+	cpu_percpu.kstack_top = top;
 	cpu_kstack_top = top;
 }
 
 /* The application code selector, also outside %gs (the Smode light path runs on the user GS). */
 uint64_t cpu_app_cs;
-
-void cpu_set_app_mode(bool smode)
-{
-	cpu_app_cs = smode ? SEL_KCODE : SEL_UCODE;
-	percpu.app_ss = smode ? SEL_KDATA : SEL_UDATA;
-	percpu.app_cs = smode ? SEL_KCODE : SEL_UCODE;
-}
 
 void fpu_save(void *area)
 {

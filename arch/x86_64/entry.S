@@ -144,6 +144,12 @@ syscall_entry:
 .Lsys_not_leaf:
 	pop %rsi
 	pop %rdx
+	/* A switch of oneself: runmode_switch_fast_* keep every register but rax. */
+	cmp $SYSCALL_SWITCH_S, %rax
+	je .Lsys_switch_s
+	cmp $SYSCALL_SWITCH_U, %rax
+	je .Lsys_switch_u
+.Lsys_light:
 	/*
 	 * The light path (kernel/sys/syscall.c, syscall_light): a call that never blocks,
 	 * switches executions or needs the frame runs with only the argument registers saved
@@ -185,6 +191,24 @@ syscall_entry:
 	swapgs
 	sti
 	jmp *%rcx
+.Lsys_switch_s:
+	call runmode_switch_fast_s
+	cmp $SYSCALL_LIGHT_DECLINED, %rax
+	jne .Lsys_switched
+	mov $SYSCALL_SWITCH_S, %eax
+	jmp .Lsys_light
+.Lsys_switch_u:
+	call runmode_switch_fast_u
+	cmp $SYSCALL_LIGHT_DECLINED, %rax
+	jne .Lsys_switched
+	mov $SYSCALL_SWITCH_U, %eax
+	jmp .Lsys_light
+.Lsys_switched:
+	cmpq $SEL_UCODE, %gs:24
+	jne .Lsys_light_to_smode
+	mov %gs:8, %rsp
+	swapgs
+	sysretq
 .Lsys_declined:
 	add $8, %rsp
 	pop %rax

@@ -9,7 +9,7 @@
 
 extern uint64_t boot_pml4[512];
 static uint64_t kernel_root;
-static uint64_t active_root;               /* what CR3 holds: table | pcid */
+uint64_t paging_active_root;                      /* what CR3 holds: table | pcid */
 static bool pcid_supported, pcid_on;
 static uint64_t stale[4096 / 64];          /* PCIDs whose TLB entries may be out of date */
 
@@ -38,7 +38,7 @@ static void mark_stale(uint64_t root)
 /* Does a change to root's mappings need an invlpg now (rather than a later PCID flush)? */
 static bool change_is_live(uint64_t root, uint64_t va)
 {
-	if (va >= USER_TOP || (root & PTE_ADDR) == (active_root & PTE_ADDR))
+	if (va >= USER_TOP || (root & PTE_ADDR) == (paging_active_root & PTE_ADDR))
 		return true;
 	mark_stale(root);
 	return false;
@@ -66,7 +66,7 @@ void paging_init(void)
 	__asm__ volatile("cpuid" : "=c"(ecx) : "a"(1), "c"(0) : "ebx", "edx");
 	pcid_supported = ecx & (1u << 17);
 	write_cr4(read_cr4() | CR4_PGE);         /* kernel stacks are global mappings */
-	active_root = kernel_root;
+	paging_active_root = kernel_root;
 	write_cr3(kernel_root);
 	paging_set_pcid(pcid_supported);
 }
@@ -87,8 +87,8 @@ int paging_set_pcid(bool on)
 		return -ENOTSUP;
 	/* CR4.PCIDE may only be set while the current PCID is 0: go through the kernel table,
 	 * then back to the space that was active (the caller's) */
-	uint64_t prev = active_root;
-	active_root = kernel_root;
+	uint64_t prev = paging_active_root;
+	paging_active_root = kernel_root;
 	write_cr3(kernel_root);
 	uint64_t cr4 = read_cr4() & ~CR4_PCIDE;
 	write_cr4(on ? cr4 | CR4_PCIDE : cr4);
@@ -264,9 +264,9 @@ uint64_t pt_count_tables(uint64_t root)
 
 void pt_activate(uint64_t root)
 {
-	if (root == active_root)
+	if (root == paging_active_root)
 		return;                          /* same space: no reload, no TLB flush */
-	active_root = root;
+	paging_active_root = root;
 	if (!pcid_on) {
 		write_cr3(root & PTE_ADDR);
 		return;
@@ -280,5 +280,5 @@ void pt_activate(uint64_t root)
 
 uint64_t pt_active(void)
 {
-	return active_root;
+	return paging_active_root;
 }

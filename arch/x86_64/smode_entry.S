@@ -35,6 +35,29 @@ smode_call_entry:
 	ret
 .Lnot_leaf:
 	cli                             /* the kernel runs with interrupts off */
+	/* A switch of oneself (runmode_switch_fast_*: every register kept but rax), on the
+	 * kernel stack; one to Umode leaves by sysretq, so the return address must suit it. */
+	cmp $SYSCALL_SWITCH_S, %rax
+	je 1f
+	cmp $SYSCALL_SWITCH_U, %rax
+	jne .Llight
+1:	movabs $USER_CANON_END, %r11
+	cmp %r11, (%rsp)
+	jae .Lfull
+	mov %rax, %rcx                  /* the call number, if the fast way declines */
+	mov %rsp, %r11
+	mov cpu_kstack_top(%rip), %rsp
+	push %r11
+	cmp $SYSCALL_SWITCH_S, %rax
+	jne 2f
+	call runmode_switch_fast_s
+	jmp 3f
+2:	call runmode_switch_fast_u
+3:	pop %rsp
+	cmp $SYSCALL_LIGHT_DECLINED, %rax
+	jne .Lswitched
+	mov %rcx, %rax
+.Llight:
 	/*
 	 * The light path: calls that never block, switch executions or look at the caller's
 	 * frame (kernel/sys/syscall.c, syscall_light) run with only the argument registers
@@ -60,6 +83,7 @@ smode_call_entry:
 	add $8, %rsp
 	POP_SYSARGS
 	pop %rsp                        /* back on the caller's stack */
+.Lswitched:
 	pop %rcx                        /* its return address */
 	incq smode_calls(%rip)
 	cmpq $SEL_KCODE, cpu_app_cs(%rip)

@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/vspace.h"
+#include "kernel/sys/syscall.h"
 
 struct runmode_ent runmode_tab[NPROC];
 uint32_t runmode_npending;
@@ -18,7 +19,7 @@ extern uint64_t smode_calls;
 static uint64_t cca_pa;
 static struct t_cca *cca;
 
-static struct runmode_ent *ent(rid_t proc)
+static inline __attribute__((always_inline)) struct runmode_ent *ent(rid_t proc)
 {
 	return &runmode_tab[RID_INDEX(proc) % NPROC];
 }
@@ -51,15 +52,28 @@ static int cca_page(void)
 	return 0;
 }
 
+/* The translation table the area was last found or put in: a switch of oneself checks only
+ * this (if that table has been reused for a space without the area, the fault path maps it
+ * on first touch, as for any space). */
+static uint64_t cca_last_root;
+
 int runmode_map_cca(uint64_t root)
 {
 	int err = cca_page();
 	if (err)
 		return err;
-	if (pt_lookup(root, T_CCA_ADDR))
-		return 0;
-	/* user-readable so Umode code can read it; never writable, not executable */
-	return pt_map(root, T_CCA_ADDR, cca_pa, PTE_U | PTE_NX);
+	if (!pt_lookup(root, T_CCA_ADDR) &&
+	    /* user-readable so Umode code can read it; never writable, not executable */
+	    (err = pt_map(root, T_CCA_ADDR, cca_pa, PTE_U | PTE_NX)))
+		return err;
+	cca_last_root = root;
+	return 0;
+}
+
+/* Whether the area is known to be in the running process's space. */
+static bool cca_mapped_here(void)
+{
+	return cca && (paging_active_root & PTE_ADDR) == (cca_last_root & PTE_ADDR);
 }
 
 bool runmode_cca_fault(uint64_t root, uint64_t addr)
@@ -81,7 +95,7 @@ void runmode_fix_frame(struct proc *p, struct trapframe *tf)
 }
 
 /* Every change of a pending word goes through here, so the count stays exact. */
-static void set_pending(struct runmode_ent *e, rid_t rid)
+static inline __attribute__((always_inline)) void set_pending(struct runmode_ent *e, rid_t rid)
 {
 	runmode_npending += (rid != 0) - (e->pending != 0);
 	e->pending = rid;
@@ -125,8 +139,9 @@ void runmode_forget(struct proc *p)
 		set_pending(e, 0);
 }
 
-/* The entry of p, reset if it still describes a process that used the slot before. */
-static struct runmode_ent *ent_for(struct proc *p)
+/* The entry of p, reset if it still describes a process that used the slot before. Always
+ * inlined, as ent and set_pending: the switch fast path may call nothing. */
+static inline __attribute__((always_inline)) struct runmode_ent *ent_for(struct proc *p)
 {
 	struct runmode_ent *e = ent(p->hdr.rid);
 	if (e->proc != p->hdr.rid) {
@@ -165,6 +180,60 @@ int runmode_request(struct proc *caller, long pid, uint32_t mode)
 	/* a request for the mode it already has cancels one still pending */
 	set_pending(e, mode == e->mode ? 0 : p->hdr.rid);
 	return 0;
+}
+
+/*
+ * What runmode_request(p, 0, mode) and applying it do, for the running process p, in one
+ * function without the general checks a switch of oneself does not need (under emulation
+ * every call and return costs tens of nanoseconds, and a switch pair was mostly that). Same
+ * rules: Smode needs root. Calls nothing unless the control area must be mapped first, and
+ * then only if may_map (else it declines).
+ */
+static inline long switch_self(struct proc *p, uint32_t mode, bool may_map)
+{
+	if (mode == TRM_SMODE && p->cred.uid != 0)
+		return -EPERM;
+	if (mode == TRM_SMODE && !cca_mapped_here()) {
+		if (!may_map)
+			return SYSCALL_LIGHT_DECLINED;
+		runmode_map_cca(vspace_root(p->vspace));
+	}
+	struct runmode_ent *e = ent_for(p);
+	set_pending(e, 0);
+	e->want = mode;
+	if (e->mode == mode)
+		return 0;
+	e->mode = mode;
+	e->switches++;
+	cca->mode = mode;
+	cpu_set_app_mode(mode == TRM_SMODE);
+	return 0;
+}
+
+long runmode_switch_self(struct proc *p, uint32_t mode)
+{
+	return p ? switch_self(p, mode, true) : -ESRCH;
+}
+
+/* The entries call these before saving any register (SWITCH_FAST, frame.S.h), so every
+ * register is the callee's to keep, and nothing may be called: a cache miss, a switch
+ * pending anywhere or an unmapped control area decline to the light path. */
+static inline long switch_fast(uint64_t pid, uint32_t mode)
+{
+	rid_t e = exec_cur();
+	if (pid || runmode_npending || !e || e != proc_cache_exec)
+		return SYSCALL_LIGHT_DECLINED;
+	return switch_self(proc_cache, mode, false);
+}
+
+__attribute__((no_caller_saved_registers)) long runmode_switch_fast_s(uint64_t pid)
+{
+	return switch_fast(pid, TRM_SMODE);
+}
+
+__attribute__((no_caller_saved_registers)) long runmode_switch_fast_u(uint64_t pid)
+{
+	return switch_fast(pid, TRM_UMODE);
 }
 
 int runmode_info(struct proc *caller, long pid, struct t_runmode_info *out)

@@ -43,6 +43,14 @@ void runmode_apply(struct proc *p, struct trapframe *tf);
  * slot is reused). */
 void runmode_forget(struct proc *p);
 
+/* A switch of p (the caller) to mode, made at once: the light path's form of
+ * t_switch_supervisor(0) / t_switch_user(0) (the entry then returns in the new mode). */
+long runmode_switch_self(struct proc *p, uint32_t mode);
+/* The same for t_switch_supervisor(pid) / t_switch_user(pid) straight from the entries, with
+ * every register preserved; SYSCALL_LIGHT_DECLINED unless pid is 0 and nothing is in the way. */
+__attribute__((no_caller_saved_registers)) long runmode_switch_fast_s(uint64_t pid);
+__attribute__((no_caller_saved_registers)) long runmode_switch_fast_u(uint64_t pid);
+
 /* End of a light-path call (kernel/sys/syscall.c): a switch the caller asked for itself is
  * applied now; the entry sees the new mode in cpu_app_cs and returns in it. */
 void runmode_light_end(void);

@@ -14,6 +14,25 @@ long sys_t_switch_user(const struct sysargs *a)
 	return runmode_request(proc_cur(), (long)a->a[0], TRM_UMODE);
 }
 
+/* The light path's forms (kernel/sys/syscall.c): a switch of the caller itself is made at
+ * once and the entry returns in the new mode; any other target goes the full way. */
+static long switch_light(const struct sysargs *a, uint32_t mode)
+{
+	if (a->a[0] != 0)
+		return SYSCALL_LIGHT_DECLINED;
+	return runmode_switch_self(proc_cur(), mode);
+}
+
+long sys_t_switch_supervisor_light(const struct sysargs *a)
+{
+	return switch_light(a, TRM_SMODE);
+}
+
+long sys_t_switch_user_light(const struct sysargs *a)
+{
+	return switch_light(a, TRM_UMODE);
+}
+
 long sys_t_runmode_info(const struct sysargs *a)
 {
 	struct t_runmode_info info;

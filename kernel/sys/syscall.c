@@ -44,10 +44,9 @@ static const syscall_fn light[SYSCALL_LIGHT_MAX] = {
 	[SYSNR_getdents64] = sys_getdents64, [SYSNR_lseek] = sys_lseek,
 	[SYSNR_open] = sys_open,	   [SYSNR_openat] = sys_openat,
 	[SYSNR_getcwd] = sys_getcwd,	   [SYSNR_access] = sys_access,
-	/* a switch of oneself is applied as the call returns (runmode_light_end); the entry
-	 * then leaves in the new mode */
-	[SYSNR_t_switch_supervisor] = sys_t_switch_supervisor,
-	[SYSNR_t_switch_user] = sys_t_switch_user,
+	/* a switch of oneself is made at once; the entry then leaves in the new mode */
+	[SYSNR_t_switch_supervisor] = sys_t_switch_supervisor_light,
+	[SYSNR_t_switch_user] = sys_t_switch_user_light,
 };
 
 /* The leaf calls: each is exactly its sys_* function (sys_proc.c, sys_misc.c) reading one
@@ -59,6 +58,8 @@ const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX] = {
 	[SYSNR_getgid] = offsetof(struct proc, cred.gid), [SYSNR_getegid] = offsetof(struct proc, cred.gid),
 };
 _Static_assert(offsetof(struct proc, exec) == SYSCALL_LEAF_PROC_EXEC, "LEAF_CALL's exec offset");
+_Static_assert(SYSNR_t_switch_supervisor == SYSCALL_SWITCH_S && SYSNR_t_switch_user == SYSCALL_SWITCH_U,
+	       "the entries' switch numbers");
 _Static_assert(offsetof(struct proc, cred.gid) < 256, "leaf offsets are bytes");
 _Static_assert(sizeof(((struct proc *)0)->pid) == 4 && sizeof(((struct proc *)0)->cred.uid) == 4,
 	       "leaf answers are 32-bit");

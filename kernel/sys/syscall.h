@@ -16,6 +16,11 @@
  * offsets are in syscall_leaf_field[]; the offset of struct proc's exec rid is checked
  * against offsetof() in syscall.c. */
 #define SYSCALL_LEAF_MAX 192
+
+/* t_switch_supervisor and t_switch_user (abi/syscalls.def): both entries try the switch of
+ * oneself (runmode_switch_fast_*) before the light path. Checked in syscall.c. */
+#define SYSCALL_SWITCH_S 1080
+#define SYSCALL_SWITCH_U 1081
 #define SYSCALL_LEAF_PROC_EXEC 0x60
 
 #ifndef __ASSEMBLER__
@@ -33,6 +38,10 @@ typedef long (*syscall_fn)(const struct sysargs *args);
 
 /* Per leaf call number: the offset in struct proc of its 32-bit answer, 0 = not a leaf. */
 extern const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX];
+
+/* Light-path forms that differ from the call's own sys_* function (sys_runmode.c). */
+long sys_t_switch_supervisor_light(const struct sysargs *args);
+long sys_t_switch_user_light(const struct sysargs *args);
 
 /* Runs call nr on the light path, or returns SYSCALL_LIGHT_DECLINED. */
 long syscall_light(uint64_t nr, const struct sysargs *args);

@@ -519,6 +519,48 @@ static void t_runmode_leaf(void)
 	}
 }
 
+/* A switch of oneself takes the entries' fast way; it must also work the light way, which it
+ * takes while a switch of another process is pending (the fast way then declines), and in a
+ * space that got its control area from no load (made by vmcreate, moved into). */
+static void t_runmode_switch_ways(void)
+{
+	struct t_runmode_info info, child;
+	int kid = fork();
+	CHECK(kid >= 0);
+	if (kid == 0) {
+		pause();                         /* blocked: a switch waits for its next call */
+		_exit(0);
+	}
+	usleep(20000);
+	CHECK_OK(t_switch_supervisor(kid));
+	CHECK_OK(t_runmode_info(kid, &child));
+	CHECK_EQ(child.pending, TRM_SMODE);
+	CHECK_OK(t_runmode_info(0, &info));
+	uint64_t before = info.switches;
+	for (int i = 0; i < 200; i++) {
+		switch_self(TRM_SMODE);
+		switch_self(TRM_UMODE);
+	}
+	CHECK_OK(t_runmode_info(0, &info));
+	CHECK_EQ(info.switches, before + 400);
+	CHECK_OK(t_runmode_info(kid, &child));
+	CHECK_EQ(child.pending, TRM_SMODE);      /* still waiting: nobody else applied it */
+	CHECK_OK(kill(kid, SIGKILL));
+	CHECK(WIFSIGNALED(ut_wait(kid)));
+	rid_t space;
+	CHECK_OK(t_vm_create("rmways", 0, &space));
+	CHECK_OK(t_proc_move(0, space));
+	for (int i = 0; i < 50; i++) {
+		switch_self(TRM_SMODE);
+		CHECK_EQ(((const volatile struct t_cca *)T_CCA_ADDR)->mode, TRM_SMODE);
+		switch_self(TRM_UMODE);
+	}
+	CHECK_OK(t_runmode_info(0, &info));
+	CHECK_EQ(info.switches, before + 500);
+	CHECK_OK(t_proc_move(0, 0));
+	CHECK_OK(t_res_delete(space));
+}
+
 const struct utest ut_runmode_tests[] = {
 	{ "runmode_self_switch", t_runmode_self_switch },
 	{ "runmode_unmodified", t_runmode_unmodified },
@@ -530,5 +572,6 @@ const struct utest ut_runmode_tests[] = {
 	{ "runmode_preempt_kill", t_runmode_preempt_kill },
 	{ "runmode_cca", t_runmode_cca },
 	{ "runmode_leaf", t_runmode_leaf },
+	{ "runmode_switch_ways", t_runmode_switch_ways },
 	{ NULL, NULL },
 };

@@ -111,13 +111,22 @@ struct percpu {
 	uint64_t app_cs;        /* %gs:24 user segments, or kernel ones in Smode (runmode.c) */
 };
 
+extern struct percpu cpu_percpu;     /* the one CPU's */
+
 void cpu_init(void);
 void cpu_set_kstack(uint64_t top);
 extern uint64_t cpu_kstack_top;      /* the same, outside %gs (Smode light path) */
 extern uint64_t cpu_app_cs;          /* percpu.app_cs, outside %gs (Smode light path) */
+
 /* Segments the syscall entry records for the running process's application code:
- * ring 0 (Smode, kernel/proc/runmode.c) or ring 3. */
-void cpu_set_app_mode(bool smode);
+ * ring 0 (Smode, kernel/proc/runmode.c) or ring 3. Inline: the Smode switch fast path may
+ * call nothing. */
+static inline void cpu_set_app_mode(bool smode)
+{
+	cpu_app_cs = smode ? SEL_KCODE : SEL_UCODE;
+	cpu_percpu.app_ss = smode ? SEL_KDATA : SEL_UDATA;
+	cpu_percpu.app_cs = cpu_app_cs;
+}
 _Noreturn void arch_halt_forever(void);
 /* Power off the machine; exit code goes to isa-debug-exit when QEMU has one. */
 _Noreturn void arch_poweroff(int code);

@@ -39,6 +39,9 @@ bool paging_pcid_enabled(void);
 int paging_set_pcid(bool on);
 /* The kernel's own table (kernel half only); new spaces copy its upper half. */
 uint64_t paging_kernel_root(void);
+/* What CR3 holds (table | pcid), as pt_active returns it; read directly on the Smode switch
+ * fast path (kernel/proc/runmode.c), which may call nothing. */
+extern uint64_t paging_active_root;
 /* A new top-level table with the kernel half, tagged with pcid (1..4095); 0 when out of
  * memory. */
 uint64_t pt_create(uint16_t pcid);
