@@ -173,6 +173,7 @@ syscall_entry:
 	POP_SYSARGS
 	pop %r11
 	pop %rcx
+.Lsys_switched:                     /* also the way out of a switch of oneself made at once */
 	cmpq $SEL_UCODE, %gs:24
 	jne .Lsys_light_to_smode
 	mov %gs:8, %rsp
@@ -203,12 +204,6 @@ syscall_entry:
 	jne .Lsys_switched
 	mov $SYSCALL_SWITCH_U, %eax
 	jmp .Lsys_light
-.Lsys_switched:
-	cmpq $SEL_UCODE, %gs:24
-	jne .Lsys_light_to_smode
-	mov %gs:8, %rsp
-	swapgs
-	sysretq
 .Lsys_declined:
 	add $8, %rsp
 	pop %rax
