@@ -221,7 +221,8 @@ long runmode_switch_self(struct proc *p, uint32_t mode)
 static inline long switch_fast(uint64_t pid, uint32_t mode)
 {
 	rid_t e = exec_cur();
-	if (pid || runmode_npending || !e || e != proc_cache_exec)
+	/* one test for all four (under emulation every branch ends a translated block) */
+	if (pid | runmode_npending | (e ^ proc_cache_exec) | (uint64_t)(e == 0))
 		return SYSCALL_LIGHT_DECLINED;
 	return switch_self(proc_cache, mode, false);
 }
