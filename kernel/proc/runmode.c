@@ -125,13 +125,6 @@ void runmode_apply(struct proc *p, struct trapframe *tf)
 	set_frame(tf, ent(p->hdr.rid)->mode);
 }
 
-void runmode_light_end(void)
-{
-	struct proc *p = proc_cur();
-	if (p && ent(p->hdr.rid)->pending == p->hdr.rid)
-		apply(p);
-}
-
 void runmode_forget(struct proc *p)
 {
 	struct runmode_ent *e = ent(p->hdr.rid);

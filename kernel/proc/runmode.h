@@ -51,10 +51,6 @@ long runmode_switch_self(struct proc *p, uint32_t mode);
 __attribute__((no_caller_saved_registers)) long runmode_switch_fast_s(uint64_t pid);
 __attribute__((no_caller_saved_registers)) long runmode_switch_fast_u(uint64_t pid);
 
-/* End of a light-path call (kernel/sys/syscall.c): a switch the caller asked for itself is
- * applied now; the entry sees the new mode in cpu_app_cs and returns in it. */
-void runmode_light_end(void);
-
 /* End of every system call (trap.c, both entries): apply a pending request of the caller. */
 static inline void runmode_syscall_end(struct trapframe *tf)
 {

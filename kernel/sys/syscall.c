@@ -69,10 +69,9 @@ long syscall_light(uint64_t nr, const struct sysargs *args)
 	/* a mode switch is applied at the end of a full call (method b): let one happen */
 	if (nr >= SYSCALL_LIGHT_MAX || !light[nr] || runmode_pending_cur())
 		return SYSCALL_LIGHT_DECLINED;
-	long ret = light[nr](args);
-	if (runmode_npending)
-		runmode_light_end();
-	return ret;
+	/* no light call leaves a switch of its caller pending: a switch of oneself is made at
+	 * once (runmode_switch_self), one of another process is not light */
+	return light[nr](args);
 }
 
 long syscall_dispatch(uint64_t nr, const struct sysargs *args)
