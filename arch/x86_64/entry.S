@@ -133,6 +133,8 @@ syscall_entry:
 	 * unmodified `syscall` at ring 0 takes the full path and irets). */
 	cmpq $SEL_UCODE, %gs:24
 	jne .Lsys_full
+	cmp $SYSCALL_LEAF_MAX, %rax
+	jae .Lsys_above_leaf
 	push %rdx
 	push %rsi
 	LEAF_CALL %rdx, %rsi, %esi, .Lsys_not_leaf
@@ -144,6 +146,8 @@ syscall_entry:
 .Lsys_not_leaf:
 	pop %rsi
 	pop %rdx
+	jmp .Lsys_light
+.Lsys_above_leaf:
 	/* A switch of oneself: runmode_switch_fast_* keep every register but rax. */
 	cmp $SYSCALL_SWITCH_S, %rax
 	je .Lsys_switch_s

@@ -30,11 +30,16 @@ smode_calls:                        /* function-entry calls since boot (t_runmod
 	.globl smode_call_entry
 smode_call_entry:
 	/* The leaf path needs neither stack nor C nor interrupts off (frame.S.h). */
+	cmp $SYSCALL_LEAF_MAX, %rax
+	jae .Labove_leaf
 	LEAF_CALL %rcx, %r11, %r11d, .Lnot_leaf
 	incq smode_calls(%rip)
 	ret
 .Lnot_leaf:
 	cli                             /* the kernel runs with interrupts off */
+	jmp .Llight
+.Labove_leaf:
+	cli
 	/* A switch of oneself (runmode_switch_fast_*: every register kept but rax), on the
 	 * kernel stack; one to Umode leaves by sysretq, so the return address must suit it. */
 	cmp $SYSCALL_SWITCH_S, %rax

@@ -65,17 +65,17 @@
 .endm
 
 /*
- * The leaf path (kernel/sys/syscall.h): rax = call number. If it is a leaf call, no switch is
- * pending anywhere and the process cache (proc.h, proc_cur) holds the running process, rax
- * gets the answer; otherwise the macro jumps to fail with rax unchanged. Clobbers t1 and t2
+ * The leaf path (kernel/sys/syscall.h): rax = call number, already checked to be below
+ * SYSCALL_LEAF_MAX by the caller (which sorts the other numbers out before saving anything).
+ * If it is a leaf call, no switch is pending anywhere and the process cache (proc.h, proc_cur)
+ * holds the running process, rax gets the answer; otherwise the macro jumps to fail with rax
+ * unchanged. Clobbers t1 and t2
  * (t2d: t2's low 32 bits) and the flags; uses no stack.
  * Safe with interrupts on (the Smode call form): whatever is preempted between two loads,
  * the cached process is only used once its exec rid matched the running execution's, and
  * exec rids are never reused.
  */
 .macro LEAF_CALL t1, t2, t2d, fail
-	cmp $SYSCALL_LEAF_MAX, %rax
-	jae \fail
 	cmpl $0, runmode_npending(%rip)
 	jne \fail
 	mov proc_cache(%rip), \t1
