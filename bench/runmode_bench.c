@@ -150,23 +150,33 @@ static void bench_calls(enum form f, struct ctx *c)
 		bench_call(f, calls[i], c);
 }
 
-/* A clock read through the library's form, as a DMSM program would make it: a trap in Umode,
- * a function-entry call in Smode (musl's clock_gettime would be an unmodified `syscall` in
- * ring 0 there, which costs several times more and would skew the split below). */
-static uint64_t lib_now_ns(void)
+/* The time-stamp counter: one instruction, no kernel entry, the same in both modes, so it
+ * can bracket a single switch without a system call of its own in the span. */
+static inline uint64_t tsc(void)
 {
-	struct timespec ts;
-	lib3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
 }
 
-/* Mean cost of one such clock read in the current mode. */
-static uint64_t clock_cost(void)
+/* Counter ticks per microsecond, against the monotonic clock over 20 ms. */
+static double tsc_per_us(void)
 {
-	uint64_t t0 = lib_now_ns();
-	for (int i = 0; i < SWITCH_ITERS; i++)
-		lib_now_ns();
-	return (lib_now_ns() - t0) / SWITCH_ITERS;
+	uint64_t c0 = tsc(), t0 = now_ns();
+	while (now_ns() - t0 < 20000000u)
+		;
+	return (double)(tsc() - c0) * 1000.0 / (double)(now_ns() - t0);
+}
+
+/* Mean ticks of two back-to-back reads: what every bracketed span holds besides its switch. */
+static uint64_t tsc_overhead(void)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < SWITCH_ITERS; i++) {
+		uint64_t a = tsc();
+		sum += tsc() - a;
+	}
+	return sum / SWITCH_ITERS;
 }
 
 /* One switch_supervisor + switch_user pair, with no clock read inside the loop. */
@@ -181,31 +191,27 @@ static uint64_t switch_pair_ns(void)
 }
 
 /*
- * switch_supervisor(0) is issued as a trap (Umode), switch_user(0) as a call (Smode). Each
- * span holds the end of one clock read and the start of the next, one in each mode: the mean
- * of the two modes' clock costs is subtracted. The pair loop needs no correction and checks
- * the split.
+ * switch_supervisor(0) is issued as a trap (Umode), switch_user(0) as a call (Smode), each
+ * bracketed by two reads of the time-stamp counter (minus the cost of an empty bracket). The
+ * pair loop, timed by the clock alone, checks the split.
  */
 static void bench_switch(void)
 {
 	uint64_t to_s[RUNS], to_u[RUNS], pair[RUNS];
+	double per_us = tsc_per_us();
 	for (int r = 0; r < RUNS; r++) {
-		uint64_t s = 0, u = 0;
+		uint64_t s = 0, u = 0, empty = tsc_overhead();
 		for (int i = 0; i < SWITCH_ITERS; i++) {
-			uint64_t t0 = lib_now_ns();
+			uint64_t t0 = tsc();
 			lib3(TNR_t_switch_supervisor, 0, 0, 0);
-			uint64_t t1 = lib_now_ns();
+			uint64_t t1 = tsc();
 			lib3(TNR_t_switch_user, 0, 0, 0);
-			u += lib_now_ns() - t1;
-			s += t1 - t0;
+			uint64_t t2 = tsc();
+			s += t1 - t0 > empty ? t1 - t0 - empty : 0;
+			u += t2 - t1 > empty ? t2 - t1 - empty : 0;
 		}
-		uint64_t cu = clock_cost();
-		lib3(TNR_t_switch_supervisor, 0, 0, 0);
-		uint64_t cs = clock_cost();
-		lib3(TNR_t_switch_user, 0, 0, 0);
-		uint64_t clock = (cu + cs) / 2;
-		to_s[r] = s / SWITCH_ITERS > clock ? s / SWITCH_ITERS - clock : 0;
-		to_u[r] = u / SWITCH_ITERS > clock ? u / SWITCH_ITERS - clock : 0;
+		to_s[r] = (uint64_t)((double)s / SWITCH_ITERS * 1000.0 / per_us);
+		to_u[r] = (uint64_t)((double)u / SWITCH_ITERS * 1000.0 / per_us);
 		pair[r] = switch_pair_ns();
 	}
 	report("rm_switch_to_smode_ns", to_s, RUNS);

@@ -554,8 +554,9 @@ def table_h(res):
                  NOT_RUN if half is None or not trap else
                  ("met" if half <= 2 * trap else "not met")])
     print("\nSwitch calls (each applied at the end of the caller's own call). The first two rows "
-          "time each switch between clock reads and subtract the mean clock-read cost of the "
-          "two modes; the last times switch pairs with no clock read inside. Paper's getpid "
+          "bracket each switch with two reads of the time-stamp counter (rdtsc, no kernel "
+          "entry; an empty bracket subtracted); the last times switch pairs by the clock "
+          "alone. Paper's getpid "
           "trap: ~1250-1350 cycles (800-900 saved = 66%).")
     print(markdown(["switch", "paper (Pentium 4)", "Tessera", "/ Umode getpid trap",
                     "goal: <= 2x a Umode getpid"], rows))
