@@ -118,14 +118,16 @@ static int64_t chprog_once(int pid, const char *a, int same)
 
 /*
  * One kind of reuse (mask) for every text size. 'sharer': other processes keep running the
- * target program and the detour program (text sharing: no text is loaded or freed). The sizes take turns run by run, so a slow spell of the
- * host falls on all of them alike instead of on one size's median (the goal compares them).
+ * target programs and the detour program (text sharing: no text is loaded or freed). The
+ * sizes take turns run by run, so a slow spell of the host falls on all of them alike, and
+ * unless 'same' one process is changed through all the sizes, so the program is the only
+ * thing that differs between the cells (the goal compares them).
  */
 static void chprog_variant(const char *label, uint32_t mask, int sharer, int same)
 {
 	static int64_t v[NSIZES][CHPROG_RUNS];
 	char a[NSIZES][64], key[64];
-	int pid[NSIZES], keep[NSIZES];
+	int pid[NSIZES] = { 0 }, keep[NSIZES];
 	const char *detour_argv[] = { "/bin/sleep", "100000", NULL };
 	t_kctl(TK_REUSE, mask);
 	t_kctl(TK_REUSE_FLUSH, 1);
@@ -133,13 +135,15 @@ static void chprog_variant(const char *label, uint32_t mask, int sharer, int sam
 	for (int s = 0; s < NSIZES; s++) {
 		text_path(a[s], sizeof(a[s]), sizes_kib[s], "");
 		keep[s] = sharer ? spawn_waiter(a[s], 0) : 0;
-		pid[s] = spawn_waiter(a[s], 0);
+		if (same || s == 0)
+			pid[s] = spawn_waiter(a[s], 0);
 	}
 	for (int r = 0; r < CHPROG_RUNS; r++)
 		for (int s = 0; s < NSIZES; s++)
-			v[s][r] = chprog_once(pid[s], a[s], same);
+			v[s][r] = chprog_once(same ? pid[s] : pid[0], a[s], same);
 	for (int s = 0; s < NSIZES; s++) {
-		end(pid[s]);
+		if (pid[s])
+			end(pid[s]);
 		if (keep[s])
 			end(keep[s]);
 		snprintf(key, sizeof(key), "chprog_%s_%dk_us", label, sizes_kib[s]);
