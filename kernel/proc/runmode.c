@@ -187,9 +187,9 @@ static inline long switch_self(struct proc *p, uint32_t mode, bool may_map)
 	if (mode == TRM_SMODE && p->cred.uid != 0)
 		return -EPERM;
 	if (mode == TRM_SMODE && !cca_mapped_here()) {
-		if (!may_map)
-			return SYSCALL_LIGHT_DECLINED;
-		runmode_map_cca(vspace_root(p->vspace));
+		int err = may_map ? runmode_map_cca(vspace_root(p->vspace)) : SYSCALL_LIGHT_DECLINED;
+		if (err)
+			return err;
 	}
 	struct runmode_ent *e = ent_for(p);
 	set_pending(e, 0);
@@ -198,7 +198,7 @@ static inline long switch_self(struct proc *p, uint32_t mode, bool may_map)
 		return 0;
 	e->mode = mode;
 	e->switches++;
-	cca->mode = mode;
+	cca->mode = mode;        /* there is an area: mapped just above, or this was Smode */
 	cpu_set_app_mode(mode == TRM_SMODE);
 	return 0;
 }
