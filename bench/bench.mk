@@ -34,7 +34,7 @@ $(IPC_BENCH_BIN): bench/ipc_bench.c bench/ipc_bench.h abi/syscalls.def abi/tesse
 # so Linux can run the very same file (only its Umode numbers apply there).
 RM_BENCH_BIN := $(B)/root/bin/runmode_bench
 USER_BINS += $(RM_BENCH_BIN)
-$(RM_BENCH_BIN): bench/runmode_bench.c abi/syscalls.def abi/tessera.h | deps
+$(RM_BENCH_BIN): bench/runmode_bench.c bench/bench_util.h abi/syscalls.def abi/tessera.h | deps
 	@mkdir -p $(dir $@)
 	musl-gcc $(WARN) -O2 -static -I. $< -o $@
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "abi/tessera.h"
+#include "bench_util.h"
 
 enum {
 #define SYSCALL(nr, name, nargs) TNR_##name = nr,
@@ -81,26 +82,12 @@ static long sys3(enum form f, long nr, long a0, long a1, long a2)
 
 /* ---- timing ---------------------------------------------------------------------------- */
 
-static uint64_t now_ns(void)
+/* A key's median (and its sorted runs, for bench_report.py). */
+static void report(const char *key, int64_t *v, int n)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *key, uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
-	printf("BENCH %s_runs", key);
-	for (int i = 0; i < n; i++)
-		printf(" %llu", (unsigned long long)v[i]);
-	printf("\nBENCH %s %llu\n", key, (unsigned long long)v[n / 2]);
+	int64_t m = median(v, n);
+	print_runs(key, v, n, 1);
+	printf("BENCH %s %lld\n", key, (long long)m);
 	fflush(stdout);
 }
 
@@ -111,10 +98,10 @@ struct ctx {
 	long brk0;
 };
 
-static uint64_t one_call_run(enum form f, const char *call, struct ctx *c)
+static int64_t one_call_run(enum form f, const char *call, struct ctx *c)
 {
 	char b = 0;
-	uint64_t t0 = now_ns();
+	int64_t t0 = now_ns();
 	if (strcmp(call, "getpid") == 0) {
 		for (int i = 0; i < CALL_ITERS; i++)
 			sys3(f, SYS_getpid, 0, 0, 0);
@@ -134,7 +121,7 @@ static uint64_t one_call_run(enum form f, const char *call, struct ctx *c)
 static void bench_call(enum form f, const char *call, struct ctx *c)
 {
 	static const char *const fname[] = { "trap", "call", "ssyscall" };
-	uint64_t v[RUNS];
+	int64_t v[RUNS];
 	char key[64];
 	for (int i = 0; i < RUNS; i++)
 		v[i] = one_call_run(f, call, c);
@@ -162,8 +149,9 @@ static inline uint64_t tsc(void)
 /* Counter ticks per microsecond, against the monotonic clock over 20 ms. */
 static double tsc_per_us(void)
 {
-	uint64_t c0 = tsc(), t0 = now_ns();
-	while (now_ns() - t0 < 20000000u)
+	uint64_t c0 = tsc();
+	int64_t t0 = now_ns();
+	while (now_ns() - t0 < 20000000)
 		;
 	return (double)(tsc() - c0) * 1000.0 / (double)(now_ns() - t0);
 }
@@ -180,9 +168,9 @@ static uint64_t tsc_overhead(void)
 }
 
 /* One switch_supervisor + switch_user pair, with no clock read inside the loop. */
-static uint64_t switch_pair_ns(void)
+static int64_t switch_pair_ns(void)
 {
-	uint64_t t0 = now_ns();
+	int64_t t0 = now_ns();
 	for (int i = 0; i < SWITCH_ITERS; i++) {
 		lib3(TNR_t_switch_supervisor, 0, 0, 0);
 		lib3(TNR_t_switch_user, 0, 0, 0);
@@ -197,7 +185,7 @@ static uint64_t switch_pair_ns(void)
  */
 static void bench_switch(void)
 {
-	uint64_t to_s[RUNS], to_u[RUNS], pair[RUNS];
+	int64_t to_s[RUNS], to_u[RUNS], pair[RUNS];
 	double per_us = tsc_per_us();
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t s = 0, u = 0, empty = tsc_overhead();
@@ -210,8 +198,8 @@ static void bench_switch(void)
 			s += t1 - t0 > empty ? t1 - t0 - empty : 0;
 			u += t2 - t1 > empty ? t2 - t1 - empty : 0;
 		}
-		to_s[r] = (uint64_t)((double)s / SWITCH_ITERS * 1000.0 / per_us);
-		to_u[r] = (uint64_t)((double)u / SWITCH_ITERS * 1000.0 / per_us);
+		to_s[r] = (int64_t)((double)s / SWITCH_ITERS * 1000.0 / per_us);
+		to_u[r] = (int64_t)((double)u / SWITCH_ITERS * 1000.0 / per_us);
 		pair[r] = switch_pair_ns();
 	}
 	report("rm_switch_to_smode_ns", to_s, RUNS);
@@ -266,9 +254,9 @@ static int list_once(const char *dir)
 }
 
 /* Mean microseconds of one listing of dir over LS_ITERS listings; 0 if one came up short. */
-static uint64_t ls_run_us(const char *dir, int nfiles)
+static int64_t ls_run_us(const char *dir, int nfiles)
 {
-	uint64_t t0 = now_ns();
+	int64_t t0 = now_ns();
 	for (int i = 0; i < LS_ITERS; i++)
 		if (list_once(dir) < nfiles)
 			return 0;
@@ -281,7 +269,7 @@ static uint64_t ls_run_us(const char *dir, int nfiles)
  */
 static int bench_ls(const char *dir, int nfiles)
 {
-	uint64_t u[RUNS], s[RUNS];
+	int64_t u[RUNS], s[RUNS];
 	char key[64];
 	for (int r = 0; r < RUNS; r++) {
 		u[r] = ls_run_us(dir, nfiles);
