@@ -4,6 +4,7 @@
 #include "arch/paging.h"
 #include "arch/serial.h"
 #include "arch/timer.h"
+#include "arch/uaccess.h"
 #include "kernel/dev/console.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/vspace.h"
@@ -51,17 +52,28 @@ static _Noreturn void kernel_fault(struct trapframe *tf)
 	      tf->vector, tf->error, tf->rip);
 }
 
+/* A fault in the user-memory copies (arch/uaccess.h) makes them return -EFAULT. */
+static bool uaccess_recover(struct trapframe *tf)
+{
+	if (tf->rip < (uint64_t)uaccess_text_begin || tf->rip >= (uint64_t)uaccess_text_end)
+		return false;
+	tf->rip = (uint64_t)uaccess_fault;
+	return true;
+}
+
 static void page_fault(struct trapframe *tf)
 {
 	uint64_t addr = read_cr2();
 	bool user = from_app(tf);
 	struct proc *p = proc_cur();
-	/* not-present faults inside an attachment are demand-zero (also for the kernel's
-	 * own accesses on behalf of a process, which uaccess checks beforehand anyway) */
+	/* not-present faults inside an attachment are demand-zero, also for the kernel's
+	 * user-memory copies on behalf of a process */
 	if (p && p->vspace && !(tf->error & 1) && addr < USER_TOP &&
 	    vspace_fault(p->vspace, addr, tf->error & 2, true) == 0)
 		return;
 	if (p && p->vspace && runmode_cca_fault(vspace_root(p->vspace), addr))
+		return;
+	if (!user && addr < USER_TOP && uaccess_recover(tf))
 		return;
 	if (!user)
 		kernel_fault(tf);

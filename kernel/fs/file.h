@@ -82,8 +82,6 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 /* Resolves path against the canonical directory base into out (every intermediate component
  * must be an existing directory): 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG. */
 int fs_resolve(const char *base, const char *path, char out[256]);
-/* Like stat(2) on a plate. */
-int fs_stat_plate(rid_t plate, struct linux_stat *st);
 
 /* Shared answers for operations a variant does not have (every table is complete). */
 long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */

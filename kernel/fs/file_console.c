@@ -63,7 +63,7 @@ static int con_stat(struct file *f, struct linux_stat *st)
 	rid_t node = f->plate;
 	if (!node && plate_lookup_path("/dev/console", &node))
 		return -ENXIO;
-	return fs_stat_plate(node, st);
+	return plate_stat(node, st);
 }
 
 static long get_termios(uint64_t arg)

@@ -44,7 +44,7 @@ static long dev_lseek(struct file *f, int64_t off, int whence)
 
 static int dev_stat(struct file *f, struct linux_stat *st)
 {
-	return fs_stat_plate(f->plate, st);
+	return plate_stat(f->plate, st);
 }
 
 static const struct file_ops null_ops = {

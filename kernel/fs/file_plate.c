@@ -6,11 +6,10 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
-#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/res/res.h"
 
-#define DIRBUF 2048           /* one kmalloc object */
+#define DIRBUF 512            /* on the stack; holds the largest dirent64 record */
 
 static long reg_read(struct file *f, void *ubuf, size_t n)
 {
@@ -77,9 +76,9 @@ static long dir_lseek(struct file *f, int64_t off, int whence)
 	return seek_to(f, off, whence, 0);
 }
 
-static int plate_stat(struct file *f, struct linux_stat *st)
+static int file_plate_stat(struct file *f, struct linux_stat *st)
 {
-	return fs_stat_plate(f->plate, st);
+	return plate_stat(f->plate, st);
 }
 
 static long dir_read(struct file *f, void *ubuf, size_t n)
@@ -97,11 +96,9 @@ static long dir_write(struct file *f, const void *ubuf, size_t n)
 /* Fills the user buffer page by page; the position moves only past records the caller got. */
 static long dir_getdents64(struct file *f, void *ubuf, size_t n)
 {
-	char *buf = kmalloc(DIRBUF);
+	char buf[DIRBUF];
 	size_t done = 0;
 	long r = 0;
-	if (!buf)
-		return -ENOMEM;
 	while (done < n) {
 		uint64_t pos = f->off;
 		r = plate_dir_read(f->plate, &pos, buf, n - done < DIRBUF ? n - done : DIRBUF);
@@ -114,45 +111,22 @@ static long dir_getdents64(struct file *f, void *ubuf, size_t n)
 		done += (size_t)r;
 		f->off = pos;
 	}
-	kfree(buf);
 	if (done)
 		return (long)done;
 	return r;
 }
 
 static const struct file_ops reg_ops = {
-	.read = reg_read, .write = reg_write, .lseek = reg_lseek, .stat = plate_stat,
+	.read = reg_read, .write = reg_write, .lseek = reg_lseek, .stat = file_plate_stat,
 	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
 };
 
 static const struct file_ops dir_ops = {
-	.read = dir_read, .write = dir_write, .lseek = dir_lseek, .stat = plate_stat,
+	.read = dir_read, .write = dir_write, .lseek = dir_lseek, .stat = file_plate_stat,
 	.getdents64 = dir_getdents64, .ioctl = file_op_enotty, .release = file_op_norelease,
 };
 
 int file_open_plate(rid_t plate, int flags, struct file **out)
 {
 	return file_alloc(plate_is_dir(plate) == 1 ? &dir_ops : &reg_ops, flags, plate, out);
-}
-
-int fs_stat_plate(rid_t plate, struct linux_stat *st)
-{
-	struct res_hdr *h = res_hdr(plate);
-	if (!h || RID_TYPE(plate) != RT_PLATE)
-		return -ESTALE;
-	int dir = plate_is_dir(plate) == 1;
-	uint64_t size = plate_size(plate);
-	memset(st, 0, sizeof(*st));
-	st->st_dev = 1;
-	st->st_ino = plate_ino(plate);
-	st->st_nlink = dir ? 2 : 1;
-	st->st_mode = plate_mode(plate);
-	st->st_uid = h->owner;
-	st->st_gid = h->group;
-	st->st_rdev = plate_rdev(plate);
-	st->st_size = (int64_t)size;
-	st->st_blksize = 4096;
-	st->st_blocks = (int64_t)((size + 4095) / 4096 * 8);
-	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = plate_mtime(plate);
-	return 0;
 }

@@ -81,7 +81,7 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 		path = ".";
 	}
 	int err = fsp_lookup_at(p, dirfd, path, &plate);
-	return err ? err : fs_stat_plate(plate, st);
+	return err ? err : plate_stat(plate, st);
 }
 
 /* W_OK: like a read-only mount for boot-image plates. */

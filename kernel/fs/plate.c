@@ -248,6 +248,29 @@ uint64_t plate_ino(rid_t rid)
 	return plate_obj(rid) ? (uint64_t)RID_INDEX(rid) + 1 : 0;
 }
 
+/* Every attribute from one lookup of the table entry: stat is the call a listing makes per
+ * file, and each accessor above would look the plate up again. */
+int plate_stat(rid_t rid, struct linux_stat *st)
+{
+	struct plate *p = plate_obj(rid);
+	if (!p)
+		return -ESTALE;
+	uint64_t size = pl_check_regular(p) ? 0 : p->size;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 1;
+	st->st_ino = (uint64_t)RID_INDEX(rid) + 1;
+	st->st_nlink = pl_is_dir(p) ? 2 : 1;
+	st->st_mode = p->mode;
+	st->st_uid = p->hdr.owner;
+	st->st_gid = p->hdr.group;
+	st->st_rdev = p->rdev;
+	st->st_size = (int64_t)size;
+	st->st_blksize = 4096;
+	st->st_blocks = (int64_t)((size + 4095) / 4096 * 8);
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = p->mtime;
+	return 0;
+}
+
 rid_t plate_parent(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);

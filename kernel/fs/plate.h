@@ -10,6 +10,8 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
+struct linux_stat;
+
 #define PLATE_MAX 1024                          /* plates in the table */
 #define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
 
@@ -68,6 +70,8 @@ int plate_is_writable(rid_t plate);             /* content (file) or entries (di
 uint32_t plate_mode(rid_t plate);               /* S_IF* | permission bits; 0 for a bad rid */
 uint32_t plate_mtime(rid_t plate);
 uint64_t plate_ino(rid_t plate);                /* table index + 1 */
+/* All of the above as stat(2) gives them; -ESTALE for a bad rid. */
+int plate_stat(rid_t plate, struct linux_stat *st);
 rid_t plate_parent(rid_t plate);                /* 0 for "/" */
 /* The canonical path (valid while the plate lives), or NULL for a bad rid. */
 const char *plate_path(rid_t plate);

@@ -342,6 +342,54 @@ static void dir_as_file(void)
 	CHECK(r == -EISDIR || r == -EROFS);
 }
 
+/*
+ * The kernel leaves pointer checks below USER_TOP to the MMU (kernel/mm/uaccess.c): a
+ * read-only page, a range running into an unmapped page, and a string with no NUL before
+ * one are each -EFAULT; untouched demand-zero pages are filled in. Both modes: in Smode the
+ * fault hits the kernel inside a function-entry call, on the application's GS.
+ */
+static void mmu_checks(void)
+{
+	struct stat st, want;
+	char buf[64];
+	int fd = open_data("/data/hello.txt");
+	CHECK_ERR(tsys_read(fd, (long)(uintptr_t)&mmu_checks, 4), EFAULT);   /* text: read-only */
+	long m = tsys_mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m > 0);
+	char *p = (char *)m;
+	CHECK_OK(tsys_stat((long)"/bin/sh", (long)&want));
+	/* untouched: the kernel's own access faults both pages in */
+	CHECK_OK(tsys_stat((long)"/bin/sh", (long)(p + 4096 - 8)));
+	memcpy(&st, p + 4096 - 8, sizeof(st));
+	CHECK_EQ(st.st_size, want.st_size);
+	CHECK_OK(tsys_munmap((long)(p + 2 * 4096), 4096));
+	CHECK_ERR(tsys_stat((long)"/bin/sh", (long)(p + 2 * 4096 - 16)), EFAULT);
+	memset(p + 2 * 4096 - 8, 'a', 8);                     /* no NUL before the hole */
+	CHECK_ERR(tsys_open((long)(p + 2 * 4096 - 8), O_RDONLY, 0), EFAULT);
+	CHECK_ERR(tsys_stat((long)(p + 2 * 4096 - 8), (long)&st), EFAULT);
+	strcpy(p, "/data/hello.txt");
+	CHECK_OK(tsys_mprotect(m, 4096, PROT_READ));
+	CHECK_ERR(tsys_stat((long)"/bin/sh", (long)(p + 64)), EFAULT);
+	CHECK_ERR(tsys_read(fd, (long)(p + 64), 4), EFAULT);
+	CHECK_OK(tsys_stat((long)p, (long)&st));                 /* reading it is fine */
+	int dfd = open_data("/bin");
+	CHECK_ERR(tsys_getdents64(dfd, (long)(p + 64), 256), EFAULT);
+	CHECK(tsys_getdents64(dfd, (long)buf, sizeof(buf)) > 0);
+	CHECK_OK(tsys_close(dfd));
+	CHECK_OK(tsys_munmap(m, 2 * 4096));
+	CHECK_OK(tsys_close(fd));
+}
+
+static void uaccess_by_mmu(void)
+{
+	mmu_checks();
+	CHECK_OK(t_switch_supervisor(0));
+	CHECK_EQ(t_cpl(), 0);
+	mmu_checks();
+	CHECK_OK(t_switch_user(0));
+	CHECK_EQ(t_cpl(), 3);
+}
+
 const struct utest ut_bad_tests[] = {
 	{ "read_badptr", read_badptr },
 	{ "write_badptr", write_badptr },
@@ -363,5 +411,6 @@ const struct utest ut_bad_tests[] = {
 	{ "bad_args", bad_args },
 	{ "mmap_einval", mmap_einval },
 	{ "dir_as_file", dir_as_file },
+	{ "uaccess_by_mmu", uaccess_by_mmu },
 	{ NULL, NULL },
 };

@@ -1,0 +1,63 @@
+/*
+ * The only kernel code that touches user memory (kernel/mm/uaccess.c is its checked front).
+ * The caller has already made sure the range lies below USER_TOP, where every present page is
+ * a user page; whether it is mapped, and writable, is left to the MMU. A fault here on a
+ * page that cannot be faulted in (trap.c, page_fault) resumes at uaccess_fault, which makes
+ * the function return -EFAULT. So a system call pays no page-table walk for its pointers.
+ * These functions push nothing: the fault handler only has to change rip.
+ */
+#include "abi/errno.h"
+
+	.text
+	.globl uaccess_text_begin, uaccess_text_end, uaccess_copy, uaccess_strncpy
+
+uaccess_text_begin:
+
+/* int uaccess_copy(void *dst, const void *src, size_t n): 0, or -EFAULT. Eight bytes per
+ * step: "rep movsb" is emulated a byte at a time under QEMU TCG. */
+	.balign 16
+uaccess_copy:
+	mov %rdx, %rcx
+	shr $3, %rcx
+	jz 2f
+1:	mov (%rsi), %rax
+	mov %rax, (%rdi)
+	add $8, %rsi
+	add $8, %rdi
+	dec %rcx
+	jnz 1b
+2:	and $7, %edx
+	jz 4f
+3:	movb (%rsi), %al
+	movb %al, (%rdi)
+	inc %rsi
+	inc %rdi
+	dec %edx
+	jnz 3b
+4:	xor %eax, %eax
+	ret
+
+/* long uaccess_strncpy(char *dst, const char *src, size_t max): the string's length once
+ * its NUL is copied, -ENAMETOOLONG if max bytes hold no NUL, or -EFAULT. */
+	.balign 16
+uaccess_strncpy:
+	xor %eax, %eax
+1:	cmp %rdx, %rax
+	jae 2f
+	movzbl (%rsi,%rax), %ecx
+	movb %cl, (%rdi,%rax)
+	test %cl, %cl
+	jz 3f
+	inc %rax
+	jmp 1b
+2:	mov $-ENAMETOOLONG, %rax
+3:	ret
+
+	.globl uaccess_fault
+uaccess_fault:
+	mov $-EFAULT, %rax
+	ret
+
+uaccess_text_end:
+
+	.section .note.GNU-stack, "", @progbits
