@@ -160,6 +160,7 @@ struct t_runmode_info {
 	uint32_t pending;              /* mode applied at the end of its next call, or TRM_NONE */
 	uint64_t switches;             /* mode changes applied to this process */
 	uint64_t calls;                /* function-entry calls so far, all processes */
+	uint64_t held_back;            /* interrupts held back to the end of an Smode light call */
 };
 
 /* t_proc_wait flags */

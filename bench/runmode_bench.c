@@ -33,7 +33,8 @@ enum {
 #define RUNS 7
 #define CALL_ITERS 20000
 #define SWITCH_ITERS 2000
-#define LS_ITERS 20
+#define LS_ITERS 20                 /* listings per run of the 400-file directory */
+#define LS_RUNS 9
 
 /* How the measured code enters the kernel. */
 enum form { F_TRAP, F_CALL, F_SYSCALL_S };
@@ -42,42 +43,49 @@ static int on_tessera;
 
 /* ---- the two system-call forms ------------------------------------------------------- */
 
-static long trap3(long nr, long a0, long a1, long a2)
+static long trap4(long nr, long a0, long a1, long a2, long a3)
 {
+	register long r10 __asm__("r10") = a3;
 	long ret;
 	__asm__ volatile("syscall"
 			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
 
 /* What the DMSM library does in Smode: call the function entry (stepping over the red
  * zone, which the pushed return address would otherwise hit). */
-static long call3(long nr, long a0, long a1, long a2)
+static long call4(long nr, long a0, long a1, long a2, long a3)
 {
 	uint64_t entry = ((const volatile struct t_cca *)T_CCA_ADDR)->entry;
+	register long r10 __asm__("r10") = a3;
 	long ret;
 	__asm__ volatile("sub $128, %%rsp\n\t"
 			 "call *%[entry]\n\t"
 			 "add $128, %%rsp"
-			 : "=a"(ret)
+			 : "=a"(ret), "+r"(r10)
 			 : [entry] "r"(entry), "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "r8", "r9", "r10", "memory", "cc");
+			 : "rcx", "r11", "r8", "r9", "memory", "cc");
 	return ret;
 }
 
 /* The library's choice: the control area's flag (only on Tessera). */
-static long lib3(long nr, long a0, long a1, long a2)
+static long lib4(long nr, long a0, long a1, long a2, long a3)
 {
 	if (on_tessera && ((const volatile struct t_cca *)T_CCA_ADDR)->mode == TRM_SMODE)
-		return call3(nr, a0, a1, a2);
-	return trap3(nr, a0, a1, a2);
+		return call4(nr, a0, a1, a2, a3);
+	return trap4(nr, a0, a1, a2, a3);
+}
+
+static long lib3(long nr, long a0, long a1, long a2)
+{
+	return lib4(nr, a0, a1, a2, 0);
 }
 
 static long sys3(enum form f, long nr, long a0, long a1, long a2)
 {
-	return f == F_CALL ? call3(nr, a0, a1, a2) : trap3(nr, a0, a1, a2);
+	return f == F_CALL ? call4(nr, a0, a1, a2, 0) : trap4(nr, a0, a1, a2, 0);
 }
 
 /* ---- timing ---------------------------------------------------------------------------- */
@@ -227,11 +235,13 @@ static int make_dir(const char *dir, int n)
 	return 0;
 }
 
-/* One listing as `ls -l` does it: read the entries, stat each; every call goes through
- * lib3, so in Smode they are function-entry calls. Returns the entries seen. */
+/* One listing as FreeBSD's `ls -l` (the paper's) does it through fts: read the entries, then
+ * lstat each by its name relative to the directory (here fstatat on the directory's fd rather
+ * than fts's fchdir). Every call goes through lib3, so in Smode they are function-entry
+ * calls. Returns the entries seen. */
 static int list_once(const char *dir)
 {
-	char buf[4096], path[512];
+	char buf[4096];
 	struct stat st;
 	int n = 0;
 	long fd = lib3(SYS_open, (long)dir, O_RDONLY | O_DIRECTORY, 0);
@@ -244,8 +254,8 @@ static int list_once(const char *dir)
 		for (long off = 0; off < got;) {
 			struct dirent *d = (struct dirent *)(buf + off);
 			off += d->d_reclen;
-			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-			if (lib3(SYS_stat, (long)path, (long)&st, 0) == 0)
+			if (lib4(SYS_newfstatat, fd, (long)d->d_name, (long)&st,
+				 AT_SYMLINK_NOFOLLOW) == 0)
 				n++;
 		}
 	}
@@ -253,14 +263,46 @@ static int list_once(const char *dir)
 	return n;
 }
 
-/* Mean microseconds of one listing of dir over LS_ITERS listings; 0 if one came up short. */
-static int64_t ls_run_us(const char *dir, int nfiles)
+/* Listings per run: about 30 ms of them, so that a timer tick is a small part of a run. */
+static int ls_iters(int nfiles)
 {
+	return nfiles >= 100 ? LS_ITERS : LS_ITERS * 40;
+}
+
+/* Mean nanoseconds of one listing of dir over a run; 0 if a listing came up short. */
+static int64_t ls_run_ns(const char *dir, int nfiles)
+{
+	int iters = ls_iters(nfiles);
 	int64_t t0 = now_ns();
-	for (int i = 0; i < LS_ITERS; i++)
+	for (int i = 0; i < iters; i++)
 		if (list_once(dir) < nfiles)
 			return 0;
-	return (now_ns() - t0) / LS_ITERS / 1000;
+	return (now_ns() - t0) / iters;
+}
+
+static void report_us(const char *fmt, int nfiles, int64_t *ns)
+{
+	int64_t us[LS_RUNS];
+	char key[64];
+	for (int r = 0; r < LS_RUNS; r++)
+		us[r] = (ns[r] + 500) / 1000;
+	snprintf(key, sizeof(key), fmt, nfiles);
+	report(key, us, LS_RUNS);
+}
+
+/* The paired comparison: in how many runs Smode was the faster of the two back-to-back
+ * listings (a sign test: all LS_RUNS by chance has probability 2^-LS_RUNS), and the median of
+ * the per-run ratios Smode/Umode, in thousandths. */
+static void report_pairs(int nfiles, const int64_t *u, const int64_t *s)
+{
+	int64_t ratio[LS_RUNS];
+	int faster = 0;
+	for (int r = 0; r < LS_RUNS; r++) {
+		faster += s[r] < u[r];
+		ratio[r] = s[r] * 1000 / u[r];
+	}
+	printf("BENCH rm_ls%d_smode_faster_runs %d\n", nfiles, faster);
+	printf("BENCH rm_ls%d_pair_ratio_pm %lld\n", nfiles, (long long)median(ratio, LS_RUNS));
 }
 
 /*
@@ -269,24 +311,22 @@ static int64_t ls_run_us(const char *dir, int nfiles)
  */
 static int bench_ls(const char *dir, int nfiles)
 {
-	int64_t u[RUNS], s[RUNS];
-	char key[64];
-	for (int r = 0; r < RUNS; r++) {
-		u[r] = ls_run_us(dir, nfiles);
+	int64_t u[LS_RUNS], s[LS_RUNS];
+	for (int r = 0; r < LS_RUNS; r++) {
+		u[r] = ls_run_ns(dir, nfiles);
 		if (on_tessera) {
 			lib3(TNR_t_switch_supervisor, 0, 0, 0);
-			s[r] = ls_run_us(dir, nfiles);
+			s[r] = ls_run_ns(dir, nfiles);
 			lib3(TNR_t_switch_user, 0, 0, 0);
 		}
 		if (!u[r] || (on_tessera && !s[r]))
 			return -1;
 	}
-	snprintf(key, sizeof(key), "rm_ls%d_umode_us", nfiles);
-	report(key, u, RUNS);
-	if (on_tessera) {
-		snprintf(key, sizeof(key), "rm_ls%d_smode_us", nfiles);
-		report(key, s, RUNS);
-	}
+	if (on_tessera)
+		report_pairs(nfiles, u, s);
+	report_us("rm_ls%d_umode_us", nfiles, u);
+	if (on_tessera)
+		report_us("rm_ls%d_smode_us", nfiles, s);
 	return 0;
 }
 
@@ -307,10 +347,11 @@ int main(void)
 		return 1;
 	on_tessera = strcmp(u.sysname, "Tessera") == 0;
 	printf("BENCH os %s\nBENCH runs %d\n", u.sysname, RUNS);
-	printf("BENCH rm_call_iters %d\nBENCH rm_ls_iters %d\n", CALL_ITERS, LS_ITERS);
+	printf("BENCH rm_call_iters %d\nBENCH rm_ls5_iters %d\nBENCH rm_ls400_iters %d\n",
+	       CALL_ITERS, ls_iters(5), ls_iters(400));
 	c.zero_fd = open("/dev/zero", O_RDONLY);
 	c.null_fd = open("/dev/null", O_WRONLY);
-	c.brk0 = trap3(SYS_brk, 0, 0, 0);
+	c.brk0 = trap4(SYS_brk, 0, 0, 0, 0);
 	if (c.zero_fd < 0 || c.null_fd < 0 || c.brk0 <= 0 || make_dir("/tmp/rmbench5", 5) ||
 	    make_dir("/tmp/rmbench400", 400)) {
 		printf("BENCH rm_error setup failed\n");

@@ -17,13 +17,20 @@
 #define RFLAGS_IF_RESERVED 0x202
 #define USER_CANON_END 0x00007ffffffff000   /* as the syscall exit: sysretq-safe below */
 #include "kernel/sys/syscall.h"
+#include "arch/smode.h"
 
 
 	.data
 	.balign 8
-	.globl smode_calls
+	.globl smode_calls, smode_light_busy, smode_light_deferred, smode_light_held
 smode_calls:                        /* function-entry calls since boot (t_runmode_info) */
 	.quad 0
+smode_light_held:                   /* interrupts held back since boot (t_runmode_info) */
+	.quad 0
+smode_light_busy:                   /* the light path is on the kernel stack (trap.c) */
+	.long 0
+smode_light_deferred:               /* the interrupt vector it held back, or 0 */
+	.long 0
 
 	.text
 	.balign 16
@@ -32,16 +39,13 @@ smode_call_entry:
 	/* The leaf path needs neither stack nor C nor interrupts off (frame.S.h). */
 	cmp $SYSCALL_LEAF_MAX, %rax
 	jae .Labove_leaf
-	LEAF_CALL %rcx, %r11, %r11d, .Lnot_leaf
+	LEAF_CALL %rcx, %r11, %r11d, .Llight
 	incq smode_calls(%rip)
 	ret
-.Lnot_leaf:
-	cli                             /* the kernel runs with interrupts off */
-	jmp .Llight
 .Labove_leaf:
-	cli
 	/* A switch of oneself (runmode_switch_fast_*: every register kept but rax), on the
-	 * kernel stack; one to Umode leaves by sysretq, so the return address must suit it. */
+	 * kernel stack with interrupts off; one to Umode leaves by sysretq, so the return address
+	 * must suit it. */
 	cmp $SYSCALL_SWITCH_S, %rax
 	je 1f
 	cmp $SYSCALL_SWITCH_U, %rax
@@ -49,6 +53,7 @@ smode_call_entry:
 1:	movabs $USER_CANON_END, %r11
 	cmp %r11, (%rsp)
 	jae .Lfull
+	cli
 	mov %rax, %rcx                  /* the call number, if the fast way declines */
 	mov %rsp, %r11
 	mov cpu_kstack_top(%rip), %rsp
@@ -62,19 +67,23 @@ smode_call_entry:
 	cmp $SYSCALL_LIGHT_DECLINED, %rax
 	jne .Lswitched
 	mov %rcx, %rax
+	jmp .Lfull                      /* so the light path never switches its caller */
 .Llight:
 	/*
 	 * The light path: calls that never block, switch executions or look at the caller's
 	 * frame (kernel/sys/syscall.c, syscall_light) run with only the argument registers
-	 * saved, on the execution's kernel stack, without touching GS. Declined calls (any
-	 * other, or a mode switch waiting for this process) take the full path below, and so
-	 * does a return address the sysretq of a switch to Umode could not take.
+	 * saved, on the execution's kernel stack, without touching GS, and with interrupts on:
+	 * `cli`/`sti` would cost about what the trap's `syscall`/`sysretq` does under QEMU TCG.
+	 * An interrupt that arrives while smode_light_busy is set and the kernel stack is in use
+	 * is held back (trap.c: it returns at once with interrupts off, unacknowledged); back on
+	 * the caller's stack, `int $SMODE_REPLAY_VECTOR` delivers it as if it had arrived there.
+	 * Declined calls (any other, or a mode switch waiting for this process) take the full
+	 * path below. A light call made here never changes its caller's mode: switches of
+	 * oneself come through the way above, and when that declines, the full path.
 	 */
 	cmp $SYSCALL_LIGHT_MAX, %rax
 	jae .Lfull
-	movabs $USER_CANON_END, %r11
-	cmp %r11, (%rsp)
-	jae .Lfull
+	movl $1, smode_light_busy(%rip)
 	mov %rsp, %r11
 	mov cpu_kstack_top(%rip), %rsp
 	push %r11                       /* the caller's rsp: its return address is at 0(%r11) */
@@ -88,7 +97,16 @@ smode_call_entry:
 	add $8, %rsp
 	POP_SYSARGS
 	pop %rsp                        /* back on the caller's stack */
-.Lswitched:
+	movl $0, smode_light_busy(%rip)
+	cmpl $0, smode_light_deferred(%rip)
+	jne .Lreplay
+.Llight_done:
+	incq smode_calls(%rip)
+	ret
+.Lreplay:
+	int $SMODE_REPLAY_VECTOR        /* comes back with interrupts on */
+	jmp .Llight_done
+.Lswitched:                         /* a switch of oneself made at once, interrupts off */
 	pop %rcx                        /* its return address */
 	incq smode_calls(%rip)
 	cmpq $SEL_KCODE, cpu_app_cs(%rip)
@@ -104,7 +122,12 @@ smode_call_entry:
 	pop %rax
 	POP_SYSARGS
 	pop %rsp
+	movl $0, smode_light_busy(%rip)
+	cmpl $0, smode_light_deferred(%rip)
+	je .Lfull
+	int $SMODE_REPLAY_VECTOR
 .Lfull:
+	cli                             /* the kernel's full path runs with interrupts off */
 	swapgs                          /* application code runs on the user GS, as in ring 3 */
 	mov %rsp, %r11
 	mov %gs:0, %rsp                 /* the execution's kernel stack */

@@ -3,6 +3,7 @@
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "arch/serial.h"
+#include "arch/smode.h"
 #include "arch/timer.h"
 #include "arch/uaccess.h"
 #include "kernel/dev/console.h"
@@ -93,8 +94,34 @@ static void exception(struct trapframe *tf)
 		   0);
 }
 
+/* An interrupt that arrived while the Smode light path was on the kernel stack: it goes back
+ * there at once with interrupts off, unacknowledged, and the entry delivers it again by
+ * `int SMODE_REPLAY_VECTOR` once it is back on the caller's stack (smode_entry.S). So no
+ * interrupt work (a tick that ends the process by SIGALRM, say) runs inside a light call. */
+static bool hold_back(struct trapframe *tf)
+{
+	if (tf->vector < IRQ_BASE || !smode_light_busy || from_app(tf))
+		return false;
+	smode_light_deferred = (uint32_t)tf->vector;
+	smode_light_held++;
+	tf->rflags &= ~RFLAGS_IF;
+	return true;
+}
+
+static void replay(struct trapframe *tf)
+{
+	if (tf->vector != SMODE_REPLAY_VECTOR || !smode_light_deferred)
+		return;
+	tf->vector = smode_light_deferred;
+	smode_light_deferred = 0;
+	tf->rflags |= RFLAGS_IF;
+}
+
 void trap_handler(struct trapframe *tf)
 {
+	if (hold_back(tf))
+		return;
+	replay(tf);
 	if (tf->vector < 32) {
 		exception(tf);
 	} else if (tf->vector == IRQ_BASE + IRQ_TIMER) {

@@ -3,6 +3,7 @@
 #include "kernel/proc/runmode.h"
 #include "abi/errno.h"
 #include "arch/paging.h"
+#include "arch/smode.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/vspace.h"
@@ -11,8 +12,6 @@
 struct runmode_ent runmode_tab[NPROC];
 uint32_t runmode_npending;
 
-extern void smode_call_entry(void);     /* arch/x86_64/smode_entry.S */
-extern uint64_t smode_calls;
 
 /* The control area: one page for the whole system (one CPU: only the running process reads
  * it). Allocated with the first space that needs it and kept for good. */
@@ -245,5 +244,6 @@ int runmode_info(struct proc *caller, long pid, struct t_runmode_info *out)
 	out->pending = valid && e->pending == p->hdr.rid ? e->want : TRM_NONE;
 	out->switches = valid ? e->switches : 0;
 	out->calls = smode_calls;
+	out->held_back = smode_light_held;
 	return 0;
 }

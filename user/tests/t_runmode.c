@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +173,62 @@ static int helper_denied(int parent)
 	return t_cpl() == 3 ? 0 : 65;
 }
 
+/* ---- interrupts during Smode light calls ---- */
+
+static volatile int alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* One round of light calls (stat, clock_gettime) from Smode, each answer checked. */
+static bool light_round(const struct stat *want, struct timespec *last)
+{
+	struct stat st;
+	struct timespec ts;
+	for (int i = 0; i < 20; i++) {
+		if (tsys_stat((long)"/bin/sh", (long)&st) != 0 || st.st_size != want->st_size ||
+		    st.st_ino != want->st_ino)
+			return false;
+		if (tsys_clock_gettime(CLOCK_MONOTONIC, (long)&ts) != 0 ||
+		    ts.tv_sec < last->tv_sec ||
+		    (ts.tv_sec == last->tv_sec && ts.tv_nsec < last->tv_nsec))
+			return false;
+		*last = ts;
+	}
+	return t_cpl() == 0;
+}
+
+/* Light calls in a tight loop in Smode while a 5 ms interval timer runs: timer interrupts
+ * land inside the calls and are held back to their end (smode_entry.S), where the signal
+ * is delivered. "alarm": with a handler, until both have happened several times (exit 0);
+ * "die": with SIGALRM's default action, which must end the process. */
+static int helper_light_irq(const char *how)
+{
+	struct stat want;
+	struct timespec last = { 0, 0 };
+	struct t_runmode_info a, b;
+	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
+	if (strcmp(how, "alarm") == 0 && signal(SIGALRM, on_alarm) == SIG_ERR)
+		return 80;
+	if (stat("/bin/sh", &want) != 0 || t_switch_supervisor(0) != 0 || t_runmode_info(0, &a))
+		return 81;
+	if (setitimer(ITIMER_REAL, &it, NULL) != 0)
+		return 82;
+	int64_t end = now_ns() + 20ll * 1000000000;
+	do {
+		if (!light_round(&want, &last))
+			return 83;
+		if (t_runmode_info(0, &b) != 0)
+			return 84;
+	} while ((b.held_back - a.held_back < 5 || alarms < 5) && now_ns() < end);
+	printf("utest -c runmode light %s: %llu interrupts held back, %d alarms\n", how,
+	       (unsigned long long)(b.held_back - a.held_back), alarms);
+	return b.held_back - a.held_back >= 5 && alarms >= 5 ? 0 : 85;
+}
+
 /* Umode code calling the kernel's function entry directly: a fault, not a way in. */
 static int helper_umode_call(void)
 {
@@ -193,6 +251,8 @@ int ut_helper_runmode(int argc, char **argv)
 		return helper_denied(atoi(argv[4]));
 	if (strcmp(kind, "ucall") == 0)
 		return helper_umode_call();
+	if (strcmp(kind, "light") == 0 && argc > 4)
+		return helper_light_irq(argv[4]);
 	printf("utest -c runmode: unknown kind '%s'\n", kind);
 	return 99;
 }
@@ -434,6 +494,17 @@ static void t_runmode_preempt_kill(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == 9);
 }
 
+/* Interrupts that arrive inside Smode light calls are held back and delivered at their end:
+ * a signal handler runs, and SIGALRM's default action ends the process, not the kernel. */
+static void t_runmode_light_irq(void)
+{
+	const char *alarm_args[] = { "runmode", "light", "alarm", NULL };
+	CHECK_EQ(ut_run_helper(alarm_args), 0);
+	const char *die_args[] = { "runmode", "light", "die", NULL };
+	int status = ut_run_helper(die_args);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM);
+}
+
 /* The control area is read-only, at its fixed address, and cannot be mapped over. */
 static void t_runmode_cca(void)
 {
@@ -573,5 +644,6 @@ const struct utest ut_runmode_tests[] = {
 	{ "runmode_cca", t_runmode_cca },
 	{ "runmode_leaf", t_runmode_leaf },
 	{ "runmode_switch_ways", t_runmode_switch_ways },
+	{ "runmode_light_irq", t_runmode_light_irq },
 	{ NULL, NULL },
 };
