@@ -35,6 +35,7 @@ enum {
 #define SWITCH_ITERS 2000
 #define LS_ITERS 20                 /* listings per run of the 400-file directory */
 #define LS_RUNS 9
+#define LS_SLICES 10                /* Umode/Smode turns within a run */
 
 /* How the measured code enters the kernel. */
 enum form { F_TRAP, F_CALL, F_SYSCALL_S };
@@ -126,23 +127,34 @@ static int64_t one_call_run(enum form f, const char *call, struct ctx *c)
 	return (now_ns() - t0) / CALL_ITERS;
 }
 
-static void bench_call(enum form f, const char *call, struct ctx *c)
+static const char *const calls[] = { "getpid", "read", "write", "brk" };
+#define NCALLS (sizeof(calls) / sizeof(calls[0]))
+
+/* Every call in every form, the forms taking turns run by run (Umode for the trap, Smode for
+ * the other two), so that a slow spell of the host falls on all forms alike. */
+static void bench_calls(struct ctx *c)
 {
 	static const char *const fname[] = { "trap", "call", "ssyscall" };
-	int64_t v[RUNS];
+	static int64_t v[3][NCALLS][RUNS];
+	int nforms = on_tessera ? 3 : 1;
 	char key[64];
-	for (int i = 0; i < RUNS; i++)
-		v[i] = one_call_run(f, call, c);
-	snprintf(key, sizeof(key), "rm_%s_%s_ns", call, fname[f]);
-	report(key, v, RUNS);
-}
-
-static const char *const calls[] = { "getpid", "read", "write", "brk" };
-
-static void bench_calls(enum form f, struct ctx *c)
-{
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		bench_call(f, calls[i], c);
+	for (int r = 0; r < RUNS; r++) {
+		for (size_t i = 0; i < NCALLS; i++)
+			v[F_TRAP][i][r] = one_call_run(F_TRAP, calls[i], c);
+		if (!on_tessera)
+			continue;
+		lib3(TNR_t_switch_supervisor, 0, 0, 0);
+		for (size_t i = 0; i < NCALLS; i++) {
+			v[F_CALL][i][r] = one_call_run(F_CALL, calls[i], c);
+			v[F_SYSCALL_S][i][r] = one_call_run(F_SYSCALL_S, calls[i], c);
+		}
+		lib3(TNR_t_switch_user, 0, 0, 0);
+	}
+	for (int f = 0; f < nforms; f++)
+		for (size_t i = 0; i < NCALLS; i++) {
+			snprintf(key, sizeof(key), "rm_%s_%s_ns", calls[i], fname[f]);
+			report(key, v[f][i], RUNS);
+		}
 }
 
 /* The time-stamp counter: one instruction, no kernel entry, the same in both modes, so it
@@ -269,15 +281,39 @@ static int ls_iters(int nfiles)
 	return nfiles >= 100 ? LS_ITERS : LS_ITERS * 40;
 }
 
-/* Mean nanoseconds of one listing of dir over a run; 0 if a listing came up short. */
-static int64_t ls_run_ns(const char *dir, int nfiles)
+/* Nanoseconds of n listings of dir; -1 if one came up short. */
+static int64_t ls_slice_ns(const char *dir, int nfiles, int n)
 {
-	int iters = ls_iters(nfiles);
 	int64_t t0 = now_ns();
-	for (int i = 0; i < iters; i++)
+	for (int i = 0; i < n; i++)
 		if (list_once(dir) < nfiles)
-			return 0;
-	return (now_ns() - t0) / iters;
+			return -1;
+	return now_ns() - t0;
+}
+
+/* One run: the mean nanoseconds of a listing in Umode (*u) and, on Tessera, in Smode (*s),
+ * the two modes taking turns every tenth of the run. 0 if a listing came up short. */
+static int ls_run_ns(const char *dir, int nfiles, int64_t *u, int64_t *s)
+{
+	int iters = ls_iters(nfiles), slice = iters / LS_SLICES;
+	int64_t t;
+	*u = *s = 0;
+	for (int k = 0; k < LS_SLICES; k++) {
+		if ((t = ls_slice_ns(dir, nfiles, slice)) < 0)
+			return -1;
+		*u += t;
+		if (!on_tessera)
+			continue;
+		lib3(TNR_t_switch_supervisor, 0, 0, 0);
+		t = ls_slice_ns(dir, nfiles, slice);
+		lib3(TNR_t_switch_user, 0, 0, 0);
+		if (t < 0)
+			return -1;
+		*s += t;
+	}
+	*u /= slice * LS_SLICES;
+	*s /= slice * LS_SLICES;
+	return 0;
 }
 
 static void report_us(const char *fmt, int nfiles, int64_t *ns)
@@ -306,22 +342,15 @@ static void report_pairs(int nfiles, const int64_t *u, const int64_t *s)
 }
 
 /*
- * The listing in Umode and in Smode, run by run in turns (on Tessera), so that a slow spell
- * of the host falls on both modes alike: the difference looked for is a few percent.
+ * The listing in Umode and in Smode, in turns within each run (on Tessera), so that a slow
+ * spell of the host falls on both modes alike: the difference looked for is a few percent.
  */
 static int bench_ls(const char *dir, int nfiles)
 {
 	int64_t u[LS_RUNS], s[LS_RUNS];
-	for (int r = 0; r < LS_RUNS; r++) {
-		u[r] = ls_run_ns(dir, nfiles);
-		if (on_tessera) {
-			lib3(TNR_t_switch_supervisor, 0, 0, 0);
-			s[r] = ls_run_ns(dir, nfiles);
-			lib3(TNR_t_switch_user, 0, 0, 0);
-		}
-		if (!u[r] || (on_tessera && !s[r]))
+	for (int r = 0; r < LS_RUNS; r++)
+		if (ls_run_ns(dir, nfiles, &u[r], &s[r]))
 			return -1;
-	}
 	if (on_tessera)
 		report_pairs(nfiles, u, s);
 	report_us("rm_ls%d_umode_us", nfiles, u);
@@ -357,17 +386,14 @@ int main(void)
 		printf("BENCH rm_error setup failed\n");
 		return 1;
 	}
-	bench_calls(F_TRAP, &c);
-	if (on_tessera) {
-		if (lib3(TNR_t_switch_supervisor, 0, 0, 0) != 0) {
-			printf("BENCH rm_error switch_supervisor refused (not root?)\n");
-			return 1;
-		}
-		bench_calls(F_CALL, &c);
-		bench_calls(F_SYSCALL_S, &c);
-		lib3(TNR_t_switch_user, 0, 0, 0);
-		bench_switch();
+	if (on_tessera && (lib3(TNR_t_switch_supervisor, 0, 0, 0) != 0 ||
+			   lib3(TNR_t_switch_user, 0, 0, 0) != 0)) {
+		printf("BENCH rm_error switch_supervisor refused (not root?)\n");
+		return 1;
 	}
+	bench_calls(&c);
+	if (on_tessera)
+		bench_switch();
 	if (bench_listings())
 		return 1;
 	printf("BENCH DONE\n");
