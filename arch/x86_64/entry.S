@@ -129,10 +129,8 @@ syscall_entry:
 	swapgs
 	mov %rsp, %gs:8
 	mov %gs:0, %rsp
-	/* The leaf and light paths return by sysretq: ring 3 callers only (an Smode process's
-	 * unmodified `syscall` at ring 0 takes the full path and irets). */
-	cmpq $SEL_UCODE, %gs:24
-	jne .Lsys_full
+	/* The leaf and light paths leave by sysretq to ring 3, or for an Smode process's
+	 * unmodified `syscall` at ring 0 by a jump (.Lsys_switched decides). */
 	cmp $SYSCALL_LEAF_MAX, %rax
 	jae .Lsys_above_leaf
 	push %rdx
@@ -140,9 +138,7 @@ syscall_entry:
 	LEAF_CALL %rdx, %rsi, %esi, .Lsys_not_leaf
 	pop %rsi
 	pop %rdx
-	mov %gs:8, %rsp
-	swapgs
-	sysretq
+	jmp .Lsys_switched
 .Lsys_not_leaf:
 	pop %rsi
 	pop %rdx
@@ -179,22 +175,37 @@ syscall_entry:
 	pop %rcx
 .Lsys_switched:                     /* also the way out of a switch of oneself made at once */
 	cmpq $SEL_UCODE, %gs:24
-	jne .Lsys_light_to_smode
+	jne .Lsys_to_smode
 	mov %gs:8, %rsp
 	swapgs
 	sysretq
-/* The caller became an Smode process: back to its next instruction in ring 0, on the user
- * GS as all Smode application code. Flags beyond the arithmetic ones and IF (DF, AC, ...)
- * are rare: only then are they restored, the slow way; IF comes on with the jump. */
-.Lsys_light_to_smode:
-	test $RFLAGS_OTHER, %r11d
-	jz 1f
+/* The caller is (or just became) an Smode process: back to its next instruction in ring 0,
+ * on the user GS as all Smode application code. The usual flags (IF on, nothing beyond the
+ * arithmetic ones) need only `sti`, which takes effect after the jump; others (DF, AC, IF
+ * off in ring-0 code...) are rare and restored exactly, the slow way. */
+.Lsys_to_smode:
+	xor $RFLAGS_IF, %r11d
+	test $(RFLAGS_OTHER | RFLAGS_IF), %r11d
+	jnz 2f
+	xor $RFLAGS_IF, %r11d
+	mov %gs:8, %rsp
+	swapgs
+	sti
+	jmp *%rcx
+2:	xor $RFLAGS_IF, %r11d
+	test $RFLAGS_IF, %r11d
+	jz 3f
 	push %r11
 	andq $~RFLAGS_IF, (%rsp)
 	popfq
-1:	mov %gs:8, %rsp
+	mov %gs:8, %rsp
 	swapgs
 	sti
+	jmp *%rcx
+3:	push %r11                   /* IF stays off, as the caller had it */
+	popfq
+	mov %gs:8, %rsp
+	swapgs
 	jmp *%rcx
 .Lsys_switch_s:
 	call runmode_switch_fast_s

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -520,6 +521,59 @@ static void t_runmode_cca(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
 }
 
+/* ---- flags across an unmodified `syscall` in ring 0 ------------------------------------- */
+
+#define FL_IF 0x200ul
+#define FL_DF 0x400ul
+
+/* `syscall` from ring 0 with the given flags set first (DF, or IF cleared); returns the call's
+ * result and the flags right after it. */
+static long ring0_syscall_flags(long nr, long a0, bool set_df, bool clear_if, unsigned long *fl)
+{
+	long ret;
+	__asm__ volatile("test %[df], %[df]\n\t"
+			 "jz 1f\n\t"
+			 "std\n"
+			 "1:\t"
+			 "test %[ci], %[ci]\n\t"
+			 "jz 2f\n\t"
+			 "cli\n"
+			 "2:\t"
+			 "syscall\n\t"
+			 "pushfq\n\t"
+			 "popq %[fl]\n\t"
+			 "cld\n\t"
+			 "sti"
+			 : "=a"(ret), [fl] "=r"(*fl)
+			 : "a"(nr), "D"(a0), [df] "r"((long)set_df), [ci] "r"((long)clear_if)
+			 : "rcx", "r11", "memory", "cc");
+	return ret;
+}
+
+/* The leaf and light paths return to ring-0 callers with a jump; flags the caller had (DF
+ * set, interrupts off) must come back exactly, as `sysretq` gives them back in ring 3. */
+static void t_runmode_syscall_flags(void)
+{
+	struct utsname un;
+	unsigned long fl;
+	int pid = getpid();
+	switch_self(TRM_SMODE);
+	for (int k = 0; k < 3; k++) {
+		bool df = k == 1, ci = k == 2;
+		CHECK_EQ(ring0_syscall_flags(SYS_getpid, 0, df, ci, &fl), pid);          /* leaf */
+		CHECK_EQ(!!(fl & FL_DF), df);
+		CHECK_EQ(!(fl & FL_IF), ci);
+		CHECK_OK(ring0_syscall_flags(SYS_uname, (long)&un, df, ci, &fl));         /* light */
+		CHECK(strcmp(un.sysname, "Tessera") == 0);
+		CHECK_EQ(!!(fl & FL_DF), df);
+		CHECK_EQ(!(fl & FL_IF), ci);
+		CHECK_EQ(ring0_syscall_flags(SYS_sched_yield, 0, df, ci, &fl), 0);       /* full */
+		CHECK_EQ(!!(fl & FL_DF), df);
+		CHECK_EQ(!(fl & FL_IF), ci);
+	}
+	switch_self(TRM_UMODE);
+}
+
 /* ---- the leaf path ---------------------------------------------------------------------- */
 
 static const long leaf_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getuid,
@@ -549,19 +603,42 @@ static int leaf_child(int wfd, int parent)
 	return 0;
 }
 
-/* The identity calls the leaf path answers (kernel/sys/syscall.h) give what the full path
- * gives: in Smode an unmodified `syscall` at ring 0 always takes the full path, the trap and
- * the call form take the leaf path. New children see their own pid from their first call. */
+/* The answers of the identity calls while a switch of a blocked child is pending: then the
+ * leaf path declines (runmode_npending) and the C handlers answer. */
+static void leaf_baseline(long want[NLEAF])
+{
+	struct t_runmode_info child;
+	int kid = fork();
+	CHECK(kid >= 0);
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	usleep(20000);
+	CHECK_OK(t_switch_supervisor(kid));
+	CHECK_OK(t_runmode_info(kid, &child));
+	CHECK_EQ(child.pending, TRM_SMODE);
+	for (size_t i = 0; i < NLEAF; i++)
+		want[i] = tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0);
+	CHECK_OK(kill(kid, SIGKILL));
+	CHECK(WIFSIGNALED(ut_wait(kid)));
+}
+
+/* The identity calls the leaf path answers (kernel/sys/syscall.h) give what the C handlers
+ * give, in every form: the trap, the Smode call and an unmodified `syscall` at ring 0. New
+ * children see their own pid from their first call. */
 static void t_runmode_leaf(void)
 {
-	long trap[NLEAF];
+	long want[NLEAF];
+	leaf_baseline(want);
+	CHECK_EQ(want[0], getpid());
+	CHECK_EQ(want[3], (long)getuid());
 	for (size_t i = 0; i < NLEAF; i++)
-		trap[i] = tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0);
-	CHECK_EQ(trap[0], getpid());
+		CHECK_EQ(tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0), want[i]);
 	switch_self(TRM_SMODE);
 	for (size_t i = 0; i < NLEAF; i++) {
-		CHECK_EQ(tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0), trap[i]);
-		CHECK_EQ(syscall(leaf_nrs[i]), trap[i]);
+		CHECK_EQ(tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0), want[i]);
+		CHECK_EQ(syscall(leaf_nrs[i]), want[i]);
 	}
 	switch_self(TRM_UMODE);
 	enum { KIDS = 4 };
@@ -572,7 +649,7 @@ static void t_runmode_leaf(void)
 		CHECK(kid[k] >= 0);
 		if (kid[k] == 0) {
 			close(fds[0]);
-			_exit(leaf_child(fds[1], (int)trap[0]));
+			_exit(leaf_child(fds[1], (int)want[0]));
 		}
 	}
 	close(fds[1]);
@@ -645,5 +722,6 @@ const struct utest ut_runmode_tests[] = {
 	{ "runmode_leaf", t_runmode_leaf },
 	{ "runmode_switch_ways", t_runmode_switch_ways },
 	{ "runmode_light_irq", t_runmode_light_irq },
+	{ "runmode_syscall_flags", t_runmode_syscall_flags },
 	{ NULL, NULL },
 };
