@@ -518,7 +518,8 @@ def table_h(res):
                      cell(res, "lrm", "rm_%s_trap_ns" % call, unit="ns")])
     print("\n### H. Running-mode switch: system calls, switches, listing (DMSM figures 7, 8)")
     print("/bin/runmode_bench (static non-PIE, the same file on Linux, which runs only the "
-          "Umode parts): %s calls per run, median of runs. Umode trap = `syscall` at ring 3; "
+          "Umode parts): %s calls per run, median of runs, the three forms taking turns run by "
+          "run. Umode trap = `syscall` at ring 3; "
           "Smode call = the library form, a call of the kernel's function entry from ring 0; "
           "Smode syscall = an unmodified `syscall` instruction executed at ring 0. read: 1 byte "
           "of /dev/zero; write: 1 byte to /dev/null; brk: grow/shrink one page. Paper (Pentium "
@@ -571,25 +572,25 @@ def table_h(res):
         if faster is None or ratio is None or not runs:
             verdict = NOT_RUN
         else:
-            # a one-sided sign test over the back-to-back pairs: >= runs-1 of them by chance
-            # has probability (runs + 1) / 2^runs (2 % for 9 runs)
+            # a one-sided sign test over the runs (each has both modes, interleaved): >= runs-1
+            # of them by chance has probability (runs + 1) / 2^runs (2 % for 9 runs)
             met = faster >= runs - 1 and ratio < 1000
-            verdict = "%s (Smode faster in %d of %d back-to-back pairs; median pair ratio " \
-                      "%.3f)" % ("met" if met else "not met", faster, runs, ratio / 1000)
+            verdict = "%s (Smode faster in %d of %d runs; median ratio %.3f)" % ("met" if met else "not met", faster, runs, ratio / 1000)
         verdicts.append((n, verdict))
         rows.append(["%d files" % n, "4-9% faster", cell(res, "rm", u), cell(res, "rm", sm),
                      NOT_RUN if ratio is None else "%+.1f%%" % (ratio / 10 - 100),
                      cell(res, "lrm", u)])
     print("\nDirectory listing as FreeBSD's `ls -l` does it through fts (open, getdents64, an "
           "lstat of every entry by its name relative to the directory, close; every call "
-          "through the library form), time per listing; %s and %s listings per run. Umode and "
-          "Smode runs take turns; 'Smode vs Umode' is the median of the per-pair ratios."
+          "through the library form), time per listing; %s and %s listings per run, Umode and "
+          "Smode taking turns ten times within each run; 'Smode vs Umode' is the median of the "
+          "per-run ratios."
           % (res.raw("rm", "rm_ls5_iters") or "?", res.raw("rm", "rm_ls400_iters") or "?"))
     print(markdown(["directory", "paper: ls in Smode", "Tessera Umode", "Tessera Smode",
                     "Smode vs Umode", "Linux"], rows))
     for n, verdict in verdicts:
-        print("goal: listing %d files measurably faster in Smode (Smode faster in all but at "
-              "most one pair): %s" % (n, verdict))
+        print("goal: listing %d files measurably faster in Smode (Smode faster in all runs but "
+              "at most one: a sign test, p = 2%% for 9 runs): %s" % (n, verdict))
 
 
 def main():
