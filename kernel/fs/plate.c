@@ -71,6 +71,8 @@ void pl_set_path(struct plate *p, const char *path)
 {
 	unhash(p);
 	strlcpy(p->path, path, sizeof(p->path));
+	p->name_off = (uint16_t)(path_basename(p->path) - p->path);
+	p->name_len = (uint16_t)strlen(p->path + p->name_off);
 	pl_names_gen++;
 	if (!path[0])
 		return;

@@ -46,17 +46,20 @@ static uint32_t children(rid_t dir, const uint16_t **idx)
 
 /* The record at position pos of a listing: ".", "..", then the children. 0 past the end. */
 static int dir_entry_at(const struct plate *d, const uint16_t *idx, uint32_t n, uint64_t pos,
-			const struct plate **ent, const char **name)
+			const struct plate **ent, const char **name, size_t *len)
 {
 	if (pos == 0) {
 		*ent = d;
 		*name = ".";
+		*len = 1;
 	} else if (pos == 1) {
 		*ent = d->parent ? plate_obj(d->parent) : d;
 		*name = "..";
+		*len = 2;
 	} else if (pos - 2 < n) {
 		*ent = &plate_slots[idx[pos - 2]];
-		*name = path_basename((*ent)->path);
+		*name = (*ent)->path + (*ent)->name_off;
+		*len = (*ent)->name_len;
 	} else {
 		return 0;
 	}
@@ -80,16 +83,15 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 	const uint16_t *idx;
 	const struct plate *d = plate_obj(dir), *e;
 	const char *name;
-	size_t done = 0;
+	size_t done = 0, namelen;
 	if (!d)
 		return -ESTALE;
 	if (!pl_is_dir(d))
 		return -ENOTDIR;
 	uint32_t n = children(dir, &idx);
-	while (dir_entry_at(d, idx, n, *pos, &e, &name)) {
+	while (dir_entry_at(d, idx, n, *pos, &e, &name, &namelen)) {
 		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)(e - plate_slots) + 1,
-					 (int64_t)(*pos + 1), dirent_type(e), name,
-					 strlen(name));
+					 (int64_t)(*pos + 1), dirent_type(e), name, namelen);
 		if (!len)
 			return done ? (long)done : -EINVAL;
 		done += len;

@@ -21,6 +21,8 @@ struct plate {
 	const uint8_t *image;    /* content of an image plate */
 	struct pagelist pages;   /* content of a run-time plate */
 	rid_t parent;
+	uint16_t name_off;       /* where the last component of path starts */
+	uint16_t name_len;       /* and its length (listings need both per entry) */
 	uint16_t hbucket;        /* 1 + its path-hash bucket while its path is hashed, else 0 */
 	uint16_t hnext;          /* 1 + the next slot in that bucket, 0 = end */
 };
