@@ -95,3 +95,11 @@ int64_t ut_now_ns(void)
 		FAIL("clock_gettime(CLOCK_MONOTONIC): %ld (%s)", err, ut_errname(err));
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+void ut_switch_self(uint32_t mode)
+{
+	int err = mode == TRM_SMODE ? t_switch_supervisor(0) : t_switch_user(0);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(t_runmode_self(), mode);
+	CHECK_EQ(t_cpl(), mode == TRM_SMODE ? 0 : 3);
+}

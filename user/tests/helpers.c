@@ -228,7 +228,7 @@ static const struct {
 	{ "hog", ut_helper_hog }, { "execve", ut_helper_execve },
 	{ "checkpid9", ut_helper_checkpid9 }, { "sigpipe", ut_helper_sigpipe },
 	{ "killparent", ut_helper_killparent },
-	{ "runmode", ut_helper_runmode },
+	{ "runmode", ut_helper_runmode }, { "rmlight", ut_helper_rmlight },
 };
 
 int ut_helper_main(int argc, char **argv)

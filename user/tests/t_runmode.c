@@ -3,7 +3,8 @@
  * are switched between Umode (ring 3) and Smode (ring 0) while they compute, block or loop on
  * system calls, and check their own results and privilege level all along; bad pids, denied
  * switches, faults in ring-0 application code, killing and preempting Smode code, the red
- * zone across interrupts, and unmodified (musl `syscall`) code in Smode.
+ * zone across interrupts, and unmodified (musl `syscall`) code in Smode. The ways through
+ * the kernel in each mode (leaf, light, flags) are tested in t_rmpath.c.
  * The helper side runs as `utest -c runmode KIND args...` (ut_helper_runmode).
  */
 #include <errno.h>
@@ -14,10 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,22 +34,6 @@ static int mode_consistent(void)
 	uint32_t m = t_runmode_self();
 	int cpl = t_cpl();
 	return (m == TRM_SMODE && cpl == 0) || (m == TRM_UMODE && cpl == 3);
-}
-
-/* Switches the caller to mode and checks that it took effect at the end of that call. */
-static void switch_self(uint32_t mode)
-{
-	int err = mode == TRM_SMODE ? t_switch_supervisor(0) : t_switch_user(0);
-	CHECK_EQ(err, 0);
-	CHECK_EQ(t_runmode_self(), mode);
-	CHECK_EQ(t_cpl(), mode == TRM_SMODE ? 0 : 3);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* ---- helper children (utest -c runmode KIND ...) ---------------------------------------- */
@@ -81,10 +63,10 @@ static bool note_mode(uint64_t seen[2])
  * switches were really applied (2: none seen, 3..: a wrong result). */
 static int helper_load(const char *kind, int ms)
 {
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = ut_now_ns() + (int64_t)ms * 1000000;
 	int pid = getpid();
 	uint64_t seen[2] = { 0, 0 };     /* calls that returned in Umode / Smode */
-	while (now_ns() < end) {
+	while (ut_now_ns() < end) {
 		if (!note_mode(seen))
 			return 3;
 		if (strcmp(kind, "compute") == 0) {
@@ -174,62 +156,6 @@ static int helper_denied(int parent)
 	return t_cpl() == 3 ? 0 : 65;
 }
 
-/* ---- interrupts during Smode light calls ---- */
-
-static volatile int alarms;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-/* One round of light calls (stat, clock_gettime) from Smode, each answer checked. */
-static bool light_round(const struct stat *want, struct timespec *last)
-{
-	struct stat st;
-	struct timespec ts;
-	for (int i = 0; i < 20; i++) {
-		if (tsys_stat((long)"/bin/sh", (long)&st) != 0 || st.st_size != want->st_size ||
-		    st.st_ino != want->st_ino)
-			return false;
-		if (tsys_clock_gettime(CLOCK_MONOTONIC, (long)&ts) != 0 ||
-		    ts.tv_sec < last->tv_sec ||
-		    (ts.tv_sec == last->tv_sec && ts.tv_nsec < last->tv_nsec))
-			return false;
-		*last = ts;
-	}
-	return t_cpl() == 0;
-}
-
-/* Light calls in a tight loop in Smode while a 5 ms interval timer runs: timer interrupts
- * land inside the calls and are held back to their end (smode_entry.S), where the signal
- * is delivered. "alarm": with a handler, until both have happened several times (exit 0);
- * "die": with SIGALRM's default action, which must end the process. */
-static int helper_light_irq(const char *how)
-{
-	struct stat want;
-	struct timespec last = { 0, 0 };
-	struct t_runmode_info a, b;
-	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
-	if (strcmp(how, "alarm") == 0 && signal(SIGALRM, on_alarm) == SIG_ERR)
-		return 80;
-	if (stat("/bin/sh", &want) != 0 || t_switch_supervisor(0) != 0 || t_runmode_info(0, &a))
-		return 81;
-	if (setitimer(ITIMER_REAL, &it, NULL) != 0)
-		return 82;
-	int64_t end = now_ns() + 20ll * 1000000000;
-	do {
-		if (!light_round(&want, &last))
-			return 83;
-		if (t_runmode_info(0, &b) != 0)
-			return 84;
-	} while ((b.held_back - a.held_back < 5 || alarms < 5) && now_ns() < end);
-	printf("utest -c runmode light %s: %llu interrupts held back, %d alarms\n", how,
-	       (unsigned long long)(b.held_back - a.held_back), alarms);
-	return b.held_back - a.held_back >= 5 && alarms >= 5 ? 0 : 85;
-}
-
 /* Umode code calling the kernel's function entry directly: a fault, not a way in. */
 static int helper_umode_call(void)
 {
@@ -252,8 +178,6 @@ int ut_helper_runmode(int argc, char **argv)
 		return helper_denied(atoi(argv[4]));
 	if (strcmp(kind, "ucall") == 0)
 		return helper_umode_call();
-	if (strcmp(kind, "light") == 0 && argc > 4)
-		return helper_light_irq(argv[4]);
 	printf("utest -c runmode: unknown kind '%s'\n", kind);
 	return 99;
 }
@@ -272,7 +196,7 @@ static void t_runmode_self_switch(void)
 	CHECK_EQ(a.mode, TRM_UMODE);
 	CHECK_EQ(a.pending, TRM_NONE);
 	for (int i = 0; i < 1000; i++) {
-		switch_self(TRM_SMODE);
+		ut_switch_self(TRM_SMODE);
 		CHECK_OK(t_runmode_info(0, &a));
 		CHECK_EQ(tsys_getpid(), pid);
 		CHECK_OK(t_runmode_info(0, &b));
@@ -280,7 +204,7 @@ static void t_runmode_self_switch(void)
 		CHECK_EQ(b.mode, TRM_SMODE);
 		CHECK_EQ(getpid(), pid);              /* musl: syscall instruction in ring 0 */
 		CHECK_EQ(t_cpl(), 0);
-		switch_self(TRM_UMODE);
+		ut_switch_self(TRM_UMODE);
 		CHECK_OK(t_runmode_info(0, &a));
 		CHECK_EQ(tsys_getpid(), pid);
 		CHECK_OK(t_runmode_info(0, &b));
@@ -300,7 +224,7 @@ static void t_runmode_self_switch(void)
  * with iretq), files, memory that is faulted in from ring 0 (demand-zero), stdio. */
 static void t_runmode_unmodified(void)
 {
-	switch_self(TRM_SMODE);
+	ut_switch_self(TRM_SMODE);
 	char buf[64];
 	int fd = open("/dev/zero", O_RDONLY);
 	CHECK(fd >= 0);
@@ -332,14 +256,14 @@ static void t_runmode_unmodified(void)
 	printf("utest: runmode_unmodified: printing from ring 0 (cpl %d)\n", t_cpl());
 	fflush(stdout);
 	CHECK_EQ(t_cpl(), 0);
-	switch_self(TRM_UMODE);
+	ut_switch_self(TRM_UMODE);
 }
 
 /* Interrupts arriving while ring-0 code runs must not touch the 128 bytes below its stack
  * pointer: fill them, spin across many timer ticks without touching memory, compare. */
 static void t_runmode_redzone(void)
 {
-	switch_self(TRM_SMODE);
+	ut_switch_self(TRM_SMODE);
 	struct t_kstat k0, k1;
 	CHECK_OK(t_kstat(&k0));
 	long bad = 0;
@@ -367,7 +291,7 @@ static void t_runmode_redzone(void)
 				 : "rax", "rcx", "rdi", "memory", "cc");
 	}
 	CHECK_OK(t_kstat(&k1));
-	switch_self(TRM_UMODE);
+	ut_switch_self(TRM_UMODE);
 	CHECK_EQ(bad, 0);
 	/* the check means something only if interrupts did arrive meanwhile */
 	CHECK(k1.ticks - k0.ticks >= 3);
@@ -495,17 +419,6 @@ static void t_runmode_preempt_kill(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == 9);
 }
 
-/* Interrupts that arrive inside Smode light calls are held back and delivered at their end:
- * a signal handler runs, and SIGALRM's default action ends the process, not the kernel. */
-static void t_runmode_light_irq(void)
-{
-	const char *alarm_args[] = { "runmode", "light", "alarm", NULL };
-	CHECK_EQ(ut_run_helper(alarm_args), 0);
-	const char *die_args[] = { "runmode", "light", "die", NULL };
-	int status = ut_run_helper(die_args);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM);
-}
-
 /* The control area is read-only, at its fixed address, and cannot be mapped over. */
 static void t_runmode_cca(void)
 {
@@ -519,152 +432,6 @@ static void t_runmode_cca(void)
 	const char *args[] = { "runmode", "fault", "wcca", NULL };
 	int status = ut_run_helper(args);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
-}
-
-/* ---- flags across an unmodified `syscall` in ring 0 ------------------------------------- */
-
-#define FL_IF 0x200ul
-#define FL_DF 0x400ul
-
-/* `syscall` from ring 0 with the given flags set first (DF, or IF cleared); returns the call's
- * result and the flags right after it. */
-static long ring0_syscall_flags(long nr, long a0, bool set_df, bool clear_if, unsigned long *fl)
-{
-	long ret;
-	__asm__ volatile("test %[df], %[df]\n\t"
-			 "jz 1f\n\t"
-			 "std\n"
-			 "1:\t"
-			 "test %[ci], %[ci]\n\t"
-			 "jz 2f\n\t"
-			 "cli\n"
-			 "2:\t"
-			 "syscall\n\t"
-			 "pushfq\n\t"
-			 "popq %[fl]\n\t"
-			 "cld\n\t"
-			 "sti"
-			 : "=a"(ret), [fl] "=r"(*fl)
-			 : "a"(nr), "D"(a0), [df] "r"((long)set_df), [ci] "r"((long)clear_if)
-			 : "rcx", "r11", "memory", "cc");
-	return ret;
-}
-
-/* The leaf and light paths return to ring-0 callers with a jump; flags the caller had (DF
- * set, interrupts off) must come back exactly, as `sysretq` gives them back in ring 3. */
-static void t_runmode_syscall_flags(void)
-{
-	struct utsname un;
-	unsigned long fl;
-	int pid = getpid();
-	switch_self(TRM_SMODE);
-	for (int k = 0; k < 3; k++) {
-		bool df = k == 1, ci = k == 2;
-		CHECK_EQ(ring0_syscall_flags(SYS_getpid, 0, df, ci, &fl), pid);          /* leaf */
-		CHECK_EQ(!!(fl & FL_DF), df);
-		CHECK_EQ(!(fl & FL_IF), ci);
-		CHECK_OK(ring0_syscall_flags(SYS_uname, (long)&un, df, ci, &fl));         /* light */
-		CHECK(strcmp(un.sysname, "Tessera") == 0);
-		CHECK_EQ(!!(fl & FL_DF), df);
-		CHECK_EQ(!(fl & FL_IF), ci);
-		CHECK_EQ(ring0_syscall_flags(SYS_sched_yield, 0, df, ci, &fl), 0);       /* full */
-		CHECK_EQ(!!(fl & FL_DF), df);
-		CHECK_EQ(!(fl & FL_IF), ci);
-	}
-	switch_self(TRM_UMODE);
-}
-
-/* ---- the leaf path ---------------------------------------------------------------------- */
-
-static const long leaf_nrs[] = { SYS_getpid, SYS_gettid, SYS_getppid, SYS_getuid,
-				 SYS_geteuid, SYS_getgid, SYS_getegid };
-#define NLEAF (sizeof(leaf_nrs) / sizeof(leaf_nrs[0]))
-
-/* A forked child: reports the pid the leaf path gives it first, then asks again and again
- * (in both modes, while its siblings do the same and preempt it) and must always get the
- * same pid and parent; then a change of uid must show in the very next call. */
-static int leaf_child(int wfd, int parent)
-{
-	long first = tsys_getpid();
-	if (write(wfd, &first, sizeof(first)) != (ssize_t)sizeof(first))
-		return 10;
-	for (int round = 0; round < 2; round++) {
-		if (round == 1 && t_switch_supervisor(0) != 0)
-			return 11;
-		for (int i = 0; i < 5000; i++)
-			if (tsys_getpid() != first || tsys_gettid() != first ||
-			    tsys_getppid() != parent)
-				return 12 + round;
-	}
-	if (t_switch_user(0) != 0 || tsys_setuid(1000) != 0)
-		return 14;
-	if (tsys_getuid() != 1000 || tsys_geteuid() != 1000 || syscall(SYS_getuid) != 1000)
-		return 15;
-	return 0;
-}
-
-/* The answers of the identity calls while a switch of a blocked child is pending: then the
- * leaf path declines (runmode_npending) and the C handlers answer. */
-static void leaf_baseline(long want[NLEAF])
-{
-	struct t_runmode_info child;
-	int kid = fork();
-	CHECK(kid >= 0);
-	if (kid == 0) {
-		pause();
-		_exit(0);
-	}
-	usleep(20000);
-	CHECK_OK(t_switch_supervisor(kid));
-	CHECK_OK(t_runmode_info(kid, &child));
-	CHECK_EQ(child.pending, TRM_SMODE);
-	for (size_t i = 0; i < NLEAF; i++)
-		want[i] = tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0);
-	CHECK_OK(kill(kid, SIGKILL));
-	CHECK(WIFSIGNALED(ut_wait(kid)));
-}
-
-/* The identity calls the leaf path answers (kernel/sys/syscall.h) give what the C handlers
- * give, in every form: the trap, the Smode call and an unmodified `syscall` at ring 0. New
- * children see their own pid from their first call. */
-static void t_runmode_leaf(void)
-{
-	long want[NLEAF];
-	leaf_baseline(want);
-	CHECK_EQ(want[0], getpid());
-	CHECK_EQ(want[3], (long)getuid());
-	for (size_t i = 0; i < NLEAF; i++)
-		CHECK_EQ(tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0), want[i]);
-	switch_self(TRM_SMODE);
-	for (size_t i = 0; i < NLEAF; i++) {
-		CHECK_EQ(tsys_call(leaf_nrs[i], 0, 0, 0, 0, 0, 0), want[i]);
-		CHECK_EQ(syscall(leaf_nrs[i]), want[i]);
-	}
-	switch_self(TRM_UMODE);
-	enum { KIDS = 4 };
-	int fds[2], kid[KIDS];
-	CHECK_OK(pipe(fds));
-	for (int k = 0; k < KIDS; k++) {
-		kid[k] = fork();
-		CHECK(kid[k] >= 0);
-		if (kid[k] == 0) {
-			close(fds[0]);
-			_exit(leaf_child(fds[1], (int)want[0]));
-		}
-	}
-	close(fds[1]);
-	long seen[KIDS];
-	for (int k = 0; k < KIDS; k++)
-		CHECK_EQ(read(fds[0], &seen[k], sizeof(seen[k])), (long)sizeof(seen[k]));
-	close(fds[0]);
-	for (int k = 0; k < KIDS; k++) {
-		bool found = false;
-		for (int j = 0; j < KIDS; j++)
-			found |= seen[j] == kid[k];
-		CHECK(found);
-		int status = ut_wait(kid[k]);
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
 }
 
 /* A switch of oneself takes the entries' fast way; it must also work the light way, which it
@@ -686,8 +453,8 @@ static void t_runmode_switch_ways(void)
 	CHECK_OK(t_runmode_info(0, &info));
 	uint64_t before = info.switches;
 	for (int i = 0; i < 200; i++) {
-		switch_self(TRM_SMODE);
-		switch_self(TRM_UMODE);
+		ut_switch_self(TRM_SMODE);
+		ut_switch_self(TRM_UMODE);
 	}
 	CHECK_OK(t_runmode_info(0, &info));
 	CHECK_EQ(info.switches, before + 400);
@@ -699,9 +466,9 @@ static void t_runmode_switch_ways(void)
 	CHECK_OK(t_vm_create("rmways", 0, &space));
 	CHECK_OK(t_proc_move(0, space));
 	for (int i = 0; i < 50; i++) {
-		switch_self(TRM_SMODE);
+		ut_switch_self(TRM_SMODE);
 		CHECK_EQ(((const volatile struct t_cca *)T_CCA_ADDR)->mode, TRM_SMODE);
-		switch_self(TRM_UMODE);
+		ut_switch_self(TRM_UMODE);
 	}
 	CHECK_OK(t_runmode_info(0, &info));
 	CHECK_EQ(info.switches, before + 500);
@@ -719,9 +486,6 @@ const struct utest ut_runmode_tests[] = {
 	{ "runmode_faults", t_runmode_faults },
 	{ "runmode_preempt_kill", t_runmode_preempt_kill },
 	{ "runmode_cca", t_runmode_cca },
-	{ "runmode_leaf", t_runmode_leaf },
 	{ "runmode_switch_ways", t_runmode_switch_ways },
-	{ "runmode_light_irq", t_runmode_light_irq },
-	{ "runmode_syscall_flags", t_runmode_syscall_flags },
 	{ NULL, NULL },
 };

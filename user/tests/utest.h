@@ -102,3 +102,7 @@ int ut_helper_killparent(int argc, char **argv);
 /* The running-mode switch group (t_runmode.c) and its helper (utest -c runmode KIND ...). */
 extern const struct utest ut_runmode_tests[];
 int ut_helper_runmode(int argc, char **argv);
+extern const struct utest ut_rmpath_tests[];
+int ut_helper_rmlight(int argc, char **argv);
+/* Switches the caller to mode (TRM_*) and checks that it took effect at the end of that call. */
+void ut_switch_self(uint32_t mode);
