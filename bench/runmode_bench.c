@@ -32,7 +32,7 @@ enum {
 
 #define RUNS 7
 #define CALL_ITERS 20000
-#define SWITCH_ITERS 2000
+#define SWITCH_ITERS 20000
 #define LS_ITERS 20                 /* listings per run of the 400-file directory */
 #define LS_RUNS 9
 #define LS_SLICES 10                /* Umode/Smode turns within a run */
