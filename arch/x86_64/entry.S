@@ -210,7 +210,7 @@ syscall_entry:
 .Lsys_switch_s:
 	call runmode_switch_fast_s
 	cmp $SYSCALL_LIGHT_DECLINED, %rax
-	jne .Lsys_switched
+	jne .Lsys_to_smode              /* made at once: the caller is in Smode now */
 	mov $SYSCALL_SWITCH_S, %eax
 	jmp .Lsys_light
 .Lsys_switch_u:

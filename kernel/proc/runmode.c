@@ -208,15 +208,34 @@ long runmode_switch_self(struct proc *p, uint32_t mode)
 }
 
 /* The entries call these before saving any register (SWITCH_FAST, frame.S.h), so every
- * register is the callee's to keep, and nothing may be called: a cache miss, a switch
- * pending anywhere or an unmapped control area decline to the light path. */
+ * register is the callee's to keep, and nothing may be called. Everything that could make
+ * the switch need more than a few stores declines, to the light path: a pid other than 0, a
+ * switch pending anywhere, a process cache miss, a process without its mode entry yet, and
+ * for Smode a caller that is not root or a control area not known to be mapped here. Under
+ * emulation each branch ends a translated block and each instruction counts, so the checks
+ * are folded into one test. */
 static inline long switch_fast(uint64_t pid, uint32_t mode)
 {
 	rid_t e = exec_cur();
-	/* one test for all four (under emulation every branch ends a translated block) */
 	if (pid | runmode_npending | (e ^ proc_cache_exec) | (uint64_t)(e == 0))
 		return SYSCALL_LIGHT_DECLINED;
-	return switch_self(proc_cache, mode, false);
+	struct proc *p = proc_cache;
+	struct runmode_ent *ent_p = ent(p->hdr.rid);
+	uint64_t bad = ent_p->proc ^ p->hdr.rid;
+	/* cca_last_root is set only once the area exists: no test of cca itself is needed */
+	if (mode == TRM_SMODE)
+		bad |= p->cred.uid | ((paging_active_root ^ cca_last_root) & PTE_ADDR);
+	if (bad)
+		return SYSCALL_LIGHT_DECLINED;
+	/* no switch is pending anywhere (runmode_npending), so neither is one for p */
+	ent_p->want = mode;
+	if (ent_p->mode != mode) {
+		ent_p->mode = mode;
+		ent_p->switches++;
+		cca->mode = mode;
+		cpu_set_app_mode(mode == TRM_SMODE);
+	}
+	return 0;
 }
 
 __attribute__((no_caller_saved_registers)) long runmode_switch_fast_s(uint64_t pid)
