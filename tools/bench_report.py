@@ -555,7 +555,9 @@ def table_h(res):
                  "%.2fx" % (half / trap) if half is not None and trap else NOT_RUN,
                  NOT_RUN if half is None or not trap else
                  ("met" if half <= 2 * trap else "not met")])
-    print("\nSwitch calls (each applied at the end of the caller's own call). The first two rows "
+    print("\nSwitch calls (each applied at the end of the caller's own call; issued directly "
+          "as a trap from Umode and a call from Smode, without the library's flag test, like "
+          "the getpid trap they are compared with). The first two rows "
           "bracket each switch with two reads of the time-stamp counter (rdtsc, no kernel "
           "entry; an empty bracket subtracted); the last times switch pairs by the clock "
           "alone. Paper's getpid "
