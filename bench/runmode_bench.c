@@ -33,9 +33,9 @@ enum {
 #define RUNS 7
 #define CALL_ITERS 20000
 #define SWITCH_ITERS 20000
-#define LS_ITERS 20                 /* listings per run of the 400-file directory */
+#define LS_ITERS 40                 /* listings per run of the 400-file directory */
 #define LS_RUNS 9
-#define LS_SLICES 10                /* Umode/Smode turns within a run */
+#define LS_SLICES 20                /* Umode/Smode turns within a run */
 
 /* How the measured code enters the kernel. */
 enum form { F_TRAP, F_CALL, F_SYSCALL_S };
@@ -276,7 +276,8 @@ static int list_once(const char *dir)
 	return n;
 }
 
-/* Listings per run: about 30 ms of them, so that a timer tick is a small part of a run. */
+/* Listings per run: some 30-60 ms of them in each mode, so that a timer tick is a small part
+ * of a run. */
 static int ls_iters(int nfiles)
 {
 	return nfiles >= 100 ? LS_ITERS : LS_ITERS * 40;
@@ -293,7 +294,7 @@ static int64_t ls_slice_ns(const char *dir, int nfiles, int n)
 }
 
 /* One run: the mean nanoseconds of a listing in Umode (*u) and, on Tessera, in Smode (*s),
- * the two modes taking turns every tenth of the run. 0 if a listing came up short. */
+ * the two modes taking turns LS_SLICES times. 0 if a listing came up short. */
 static int ls_run_ns(const char *dir, int nfiles, int64_t *u, int64_t *s)
 {
 	int iters = ls_iters(nfiles), slice = iters / LS_SLICES;

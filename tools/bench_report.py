@@ -585,7 +585,7 @@ def table_h(res):
     print("\nDirectory listing as FreeBSD's `ls -l` does it through fts (open, getdents64, an "
           "lstat of every entry by its name relative to the directory, close; every call "
           "through the library form), time per listing; %s and %s listings per run, Umode and "
-          "Smode taking turns ten times within each run; 'Smode vs Umode' is the median of the "
+          "Smode taking turns twenty times within each run; 'Smode vs Umode' is the median of the "
           "per-run ratios."
           % (res.raw("rm", "rm_ls5_iters") or "?", res.raw("rm", "rm_ls400_iters") or "?"))
     print(markdown(["directory", "paper: ls in Smode", "Tessera Umode", "Tessera Smode",

@@ -159,6 +159,8 @@ syscall_entry:
 	 */
 	cmp $SYSCALL_LIGHT_MAX, %rax
 	jae .Lsys_full
+	cmpq $0, syscall_light_table(, %rax, 8)
+	je .Lsys_full
 	push %rcx                   /* user rip */
 	push %r11                   /* user rflags */
 	PUSH_SYSARGS                /* struct sysargs; also preserves them */

@@ -83,6 +83,8 @@ smode_call_entry:
 	 */
 	cmp $SYSCALL_LIGHT_MAX, %rax
 	jae .Lfull
+	cmpq $0, syscall_light_table(, %rax, 8)
+	je .Lfull
 	movl $1, smode_light_busy(%rip)
 	mov %rsp, %r11
 	mov cpu_kstack_top(%rip), %rsp

@@ -31,7 +31,7 @@ enum {
 };
 #undef SYSCALL
 
-static const syscall_fn light[SYSCALL_LIGHT_MAX] = {
+const syscall_fn syscall_light_table[SYSCALL_LIGHT_MAX] = {
 	[SYSNR_getpid] = sys_getpid,	   [SYSNR_getppid] = sys_getppid,
 	[SYSNR_gettid] = sys_gettid,	   [SYSNR_getuid] = sys_getuid,
 	[SYSNR_geteuid] = sys_geteuid,	   [SYSNR_getgid] = sys_getgid,
@@ -67,11 +67,11 @@ _Static_assert(sizeof(((struct proc *)0)->pid) == 4 && sizeof(((struct proc *)0)
 long syscall_light(uint64_t nr, const struct sysargs *args)
 {
 	/* a mode switch is applied at the end of a full call (method b): let one happen */
-	if (nr >= SYSCALL_LIGHT_MAX || !light[nr] || runmode_pending_cur())
+	if (nr >= SYSCALL_LIGHT_MAX || !syscall_light_table[nr] || runmode_pending_cur())
 		return SYSCALL_LIGHT_DECLINED;
 	/* no light call leaves a switch of its caller pending: a switch of oneself is made at
 	 * once (runmode_switch_self), one of another process is not light */
-	return light[nr](args);
+	return syscall_light_table[nr](args);
 }
 
 long syscall_dispatch(uint64_t nr, const struct sysargs *args)

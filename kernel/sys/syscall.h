@@ -43,6 +43,9 @@ extern const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX];
 long sys_t_switch_supervisor_light(const struct sysargs *args);
 long sys_t_switch_user_light(const struct sysargs *args);
 
+/* The light path's handlers by call number (NULL: not light). The entries look here first,
+ * so that a call the light path would decline anyway goes straight to the full path. */
+extern const syscall_fn syscall_light_table[SYSCALL_LIGHT_MAX];
 /* Runs call nr on the light path, or returns SYSCALL_LIGHT_DECLINED. */
 long syscall_light(uint64_t nr, const struct sysargs *args);
 
