@@ -35,14 +35,18 @@ struct proc *proc_get(rid_t rid)
  * by the execution's id (a process entry outlives its execution, so the cache is valid for
  * as long as that execution id is current). */
 rid_t proc_cache_exec;
-struct proc *proc_cache;
+/* Never NULL, so the entries' leaf path (frame.S.h) needs no test of it: when no process is
+ * cached it points at an empty entry whose execution id (0) matches no running execution. */
+static struct proc proc_none;
+struct proc *proc_cache = &proc_none;
 
 struct proc *proc_cur_slow(void)
 {
 	rid_t e = exec_cur();
-	proc_cache = proc_get(exec_proc(e));
-	proc_cache_exec = proc_cache ? e : 0;
-	return proc_cache;
+	struct proc *p = proc_get(exec_proc(e));
+	proc_cache = p ? p : &proc_none;
+	proc_cache_exec = p ? e : 0;
+	return p;
 }
 
 /* pid -> table index, direct-mapped. Every hit is checked against the slot, so entries are

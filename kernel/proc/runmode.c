@@ -10,7 +10,7 @@
 #include "kernel/sys/syscall.h"
 
 struct runmode_ent runmode_tab[NPROC];
-uint32_t runmode_npending;
+uint64_t runmode_npending;
 
 
 /* The control area: one page for the whole system (one CPU: only the running process reads

@@ -30,7 +30,7 @@ struct runmode_ent {
 extern struct runmode_ent runmode_tab[NPROC];
 /* How many entries have a request pending: while 0 (nearly always) the entries' leaf and light
  * paths need not look for one. */
-extern uint32_t runmode_npending;
+extern uint64_t runmode_npending;
 
 /* Context-switch hook (exec.c): the next process's mode goes into the control area and the
  * CPU's record of which segments application code uses. proc may be 0 (idle). */

@@ -69,21 +69,19 @@
  * SYSCALL_LEAF_MAX by the caller (which sorts the other numbers out before saving anything).
  * If it is a leaf call, no switch is pending anywhere and the process cache (proc.h, proc_cur)
  * holds the running process, rax gets the answer; otherwise the macro jumps to fail with rax
- * unchanged. Clobbers t1 and t2
- * (t2d: t2's low 32 bits) and the flags; uses no stack.
+ * unchanged. The three conditions are one test (under emulation each branch ends a translated
+ * block): proc_cache is never NULL (proc.c), and runmode_npending is 64-bit for the `or`.
+ * Clobbers t1 and t2 (t2d: t2's low 32 bits) and the flags; uses no stack.
  * Safe with interrupts on (the Smode call form): whatever is preempted between two loads,
  * the cached process is only used once its exec rid matched the running execution's, and
  * exec rids are never reused.
  */
 .macro LEAF_CALL t1, t2, t2d, fail
-	cmpl $0, runmode_npending(%rip)
-	jne \fail
 	mov proc_cache(%rip), \t1
-	test \t1, \t1
-	jz \fail
 	mov exec_current_rid(%rip), \t2
-	cmp \t2, SYSCALL_LEAF_PROC_EXEC(\t1)
-	jne \fail
+	xor SYSCALL_LEAF_PROC_EXEC(\t1), \t2
+	or runmode_npending(%rip), \t2
+	jnz \fail
 	movzbl syscall_leaf_field(%rax), \t2d
 	test \t2d, \t2d
 	jz \fail
