@@ -13,19 +13,35 @@
 
 uaccess_text_begin:
 
-/* int uaccess_copy(void *dst, const void *src, size_t n): 0, or -EFAULT. Eight bytes per
- * step: "rep movsb" is emulated a byte at a time under QEMU TCG. */
+/* int uaccess_copy(void *dst, const void *src, size_t n): 0, or -EFAULT. Words, not
+ * "rep movsb", which QEMU TCG emulates a byte at a time. */
 	.balign 16
 uaccess_copy:
 	mov %rdx, %rcx
-	shr $3, %rcx
+	shr $5, %rcx
+	jz 5f
+1:	mov (%rsi), %rax                /* 32 bytes a step: each step ends a translated block */
+	mov %rax, (%rdi)
+	mov 8(%rsi), %rax
+	mov %rax, 8(%rdi)
+	mov 16(%rsi), %rax
+	mov %rax, 16(%rdi)
+	mov 24(%rsi), %rax
+	mov %rax, 24(%rdi)
+	add $32, %rsi
+	add $32, %rdi
+	dec %rcx
+	jnz 1b
+5:	mov %rdx, %rcx
+	and $31, %ecx
+	shr $3, %ecx
 	jz 2f
-1:	mov (%rsi), %rax
+6:	mov (%rsi), %rax
 	mov %rax, (%rdi)
 	add $8, %rsi
 	add $8, %rdi
-	dec %rcx
-	jnz 1b
+	dec %ecx
+	jnz 6b
 2:	and $7, %edx
 	jz 4f
 3:	movb (%rsi), %al
