@@ -7,7 +7,7 @@ KCFLAGS := $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker -Wl,-z,max-page-size=4096 \
 	-Wl,--build-id=none -T arch/x86_64/linker.ld
 
-KSRCS := $(wildcard kernel/*/*.c arch/x86_64/*.c)
+KSRCS := $(wildcard kernel/*.c kernel/*/*.c arch/x86_64/*.c)
 KASM := $(wildcard arch/x86_64/*.S)
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRCS)) $(patsubst %.S,$(B)/k/%.o,$(KASM))
 

@@ -1,29 +1,18 @@
-/* The kernel's C entry: read the PVH start info (memory map, boot image, command line),
- * bring up the CPU, memory, resource tables and devices, then start init. */
+/* The kernel's C entry on x86-64: read the PVH start info (memory map, boot image, command
+ * line), bring up the serial console, the CPU, interrupt lines, physical memory, paging and
+ * the timer, then hand over to the generic kernel_main (kernel/main.c). */
 #include "arch/cpu.h"
+#include "arch/irq.h"
 #include "arch/paging.h"
 #include "arch/serial.h"
 #include "arch/timer.h"
 #include "kernel/dev/console.h"
-#include "kernel/fs/plate.h"
-#include "kernel/ipc/cbox.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/main.h"
 #include "kernel/mm/pmm.h"
-#include "kernel/mm/uva.h"
-#include "kernel/mm/vattach.h"
-#include "kernel/mm/vregion.h"
-#include "kernel/mm/vspace.h"
-#include "kernel/proc/exec.h"
-#include "kernel/proc/proc.h"
-#include "kernel/proc/program.h"
-#include "kernel/proc/procmem.h"
-#include "kernel/proc/procmove.h"
-#include "kernel/res/reuse.h"
-#include "kernel/proc/ckpt.h"
 
 #define PVH_MAGIC 0x336ec578u
-#define MAX_INIT_ARGS 64
 
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
@@ -41,7 +30,7 @@ struct hvm_memmap_entry {
 void kmain(uint32_t start_info_pa);
 extern char __kernel_end[];
 
-static char cmdline[1024];
+static char cmdline[1024];      /* the boot loader's copy may be reused as free memory */
 
 static void memory_init(const struct hvm_start_info *si)
 {
@@ -55,54 +44,12 @@ static void memory_init(const struct hvm_start_info *si)
 		if (mm[i].type == 1)
 			pmm_add_range(mm[i].addr, mm[i].size);
 	paging_init();
-	uva_init();
-}
-
-static void resources_init(void)
-{
-	reuse_init();
-	exec_init();
-	proc_init();
-	program_init();
-	vregion_init();
-	vspace_init();
-	vattach_init();
-	plate_init();
-	procmem_init();
-	proc_space_init();
-	ckpt_init();
-	ipc_init();
-}
-
-static int split_args(char *s, const char **argv, int max)
-{
-	int n = 0;
-	argv[n++] = "init";
-	for (char *p = s; *p && n < max;) {
-		while (*p == ' ')
-			*p++ = 0;
-		if (!*p)
-			break;
-		argv[n++] = p;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return n;
-}
-
-static void start_init(void)
-{
-	const char *argv[MAX_INIT_ARGS];
-	int argc = split_args(cmdline, argv, MAX_INIT_ARGS);
-	int pid, err = proc_create("/bin/init", argv, argc, NULL, 0, "init", 0, 0,
-				   EXEC_DEFAULT_PRIO, NULL, &pid);
-	if (err)
-		panic("kmain: cannot start /bin/init: error %d", err);
 }
 
 void kmain(uint32_t start_info_pa)
 {
 	serial_init();
+	irq_init();
 	console_init();
 	const struct hvm_start_info *si = phys_to_virt(start_info_pa);
 	if (si->magic != PVH_MAGIC)
@@ -112,17 +59,11 @@ void kmain(uint32_t start_info_pa)
 	cpu_init();
 	memory_init(si);
 	timer_init();
-	irq_unmask(IRQ_COM1);
-	resources_init();
-	if (si->nr_modules < 1)
-		panic("kmain: no boot image (pass one with -initrd)");
-	const struct hvm_modlist_entry *mods = phys_to_virt(si->modlist_paddr);
-	int err = plate_init_image(phys_to_virt(mods[0].paddr), mods[0].size);
-	if (err)
-		panic("kmain: bad boot image: error %d", err);
-	kprintf("Tessera: %lu MiB free, boot image %lu KiB, PCID %s\n",
-		pmm_free_pages() * PAGE_SIZE >> 20, mods[0].size >> 10,
-		paging_pcid_enabled() ? "on" : paging_pcid_supported() ? "off" : "not supported");
-	start_init();
-	sched_start();
+	struct boot_info bi = { .cmdline = cmdline };
+	if (si->nr_modules >= 1) {
+		const struct hvm_modlist_entry *mods = phys_to_virt(si->modlist_paddr);
+		bi.image = phys_to_virt(mods[0].paddr);
+		bi.image_size = mods[0].size;
+	}
+	kernel_main(&bi);
 }

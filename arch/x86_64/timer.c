@@ -1,31 +1,9 @@
-/* PIT + 8259 PIC for the tick, TSC for fine time (calibrated against the PIT at boot), and the
- * CMOS RTC for the wall clock. */
+/* PIT for the tick (its handler is registered on IRQ_TIMER, arch/irq.h), TSC for fine time
+ * (calibrated against the PIT at boot), and the CMOS RTC for the wall clock. */
 #include "arch/timer.h"
 #include "arch/cpu.h"
 
 static uint64_t tsc_khz, tsc_at_boot, epoch_at_boot_ns;
-
-static void pic_init(void)
-{
-	outb(0x20, 0x11); outb(0xa0, 0x11);        /* ICW1: init, ICW4 needed */
-	outb(0x21, IRQ_BASE); outb(0xa1, IRQ_BASE + 8);
-	outb(0x21, 4); outb(0xa1, 2);              /* cascade on IRQ2 */
-	outb(0x21, 1); outb(0xa1, 1);              /* 8086 mode */
-	outb(0x21, 0xfb); outb(0xa1, 0xff);        /* everything masked but the cascade */
-}
-
-void irq_unmask(int irq)
-{
-	uint16_t port = irq < 8 ? 0x21 : 0xa1;
-	outb(port, inb(port) & ~(1 << (irq & 7)));
-}
-
-void irq_eoi(int irq)
-{
-	if (irq >= 8)
-		outb(0xa0, 0x20);
-	outb(0x20, 0x20);
-}
 
 /* Count TSC ticks over 10 ms measured by PIT channel 2 (gate via port 0x61). */
 static void calibrate_tsc(void)
@@ -79,7 +57,6 @@ static void read_rtc(void)
 
 void timer_init(void)
 {
-	pic_init();
 	calibrate_tsc();
 	tsc_at_boot = rdtsc();
 	read_rtc();
@@ -87,7 +64,6 @@ void timer_init(void)
 	outb(0x43, 0x34);                           /* channel 0, rate generator */
 	outb(0x40, div & 0xff);
 	outb(0x40, div >> 8);
-	irq_unmask(IRQ_TIMER);
 }
 
 uint64_t time_ns(void)

@@ -1,17 +1,14 @@
 /* Interrupt, exception and system-call dispatch from the entry stubs. A fault in user code
  * ends that process; a fault in the kernel is a broken invariant and panics. */
 #include "arch/cpu.h"
+#include "arch/irq.h"
 #include "arch/paging.h"
-#include "arch/serial.h"
 #include "arch/smode.h"
-#include "arch/timer.h"
 #include "arch/uaccess.h"
-#include "kernel/dev/console.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
-#include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/sys/syscall.h"
 
@@ -122,18 +119,10 @@ void trap_handler(struct trapframe *tf)
 	if (hold_back(tf))
 		return;
 	replay(tf);
-	if (tf->vector < 32) {
+	if (tf->vector < 32)
 		exception(tf);
-	} else if (tf->vector == IRQ_BASE + IRQ_TIMER) {
-		irq_eoi(IRQ_TIMER);
-		sched_tick();
-		ptimer_tick(time_ns());
-	} else if (tf->vector == IRQ_BASE + IRQ_COM1) {
-		serial_poll_input(console_input);
-		irq_eoi(IRQ_COM1);
-	} else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
-		irq_eoi((int)tf->vector - IRQ_BASE);    /* spurious or unused line */
-	}
+	else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + IRQ_LINES)
+		irq_dispatch((unsigned)(tf->vector - IRQ_BASE));
 	if (from_app(tf)) {
 		sched_preempt_point();
 		struct proc *p = proc_cur();

@@ -1,6 +1,7 @@
 /* The console terminal on COM1 (see console.h): line discipline with echo and backspace. */
 #include "kernel/dev/console.h"
 #include "abi/errno.h"
+#include "arch/irq.h"
 #include "arch/serial.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/proc/exec.h"
@@ -32,9 +33,17 @@ static void sink(const char *s, size_t n)
 		putc_raw(*s++);
 }
 
+static void serial_irq(unsigned line)
+{
+	(void)line;
+	serial_poll_input(console_input);
+}
+
 void console_init(void)
 {
 	kprintf_sink = sink;
+	if (irq_register(IRQ_COM1, serial_irq))
+		panic("console_init: the serial line has a handler already");
 }
 
 long console_write(const char *kbuf, size_t n)

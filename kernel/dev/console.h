@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Output for kprintf, and input from the serial line's interrupt (call after irq_init). */
 void console_init(void);
 /* Blocks until input is available; returns bytes read (0 at end of input never happens). */
 long console_read(char *kbuf, size_t n);

@@ -1,16 +1,11 @@
-/* Time: the periodic timer interrupt (PIT through the 8259 PIC), a TSC-based monotonic clock,
- * and the wall-clock time read from the CMOS RTC at boot. */
+/* Time: the periodic timer interrupt (PIT, line IRQ_TIMER of arch/irq.h), a TSC-based
+ * monotonic clock, and the wall-clock time read from the CMOS RTC at boot. */
 #pragma once
 #include <stdint.h>
 
 #define TIMER_HZ 1000
-#define IRQ_BASE 32
-#define IRQ_TIMER 0
-#define IRQ_COM1 4
 
 void timer_init(void);
 uint64_t time_ns(void);             /* monotonic, since boot */
 uint64_t time_realtime_ns(void);    /* nanoseconds since the Unix epoch */
 uint64_t tsc_per_us(void);
-void irq_eoi(int irq);
-void irq_unmask(int irq);
