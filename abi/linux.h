@@ -70,6 +70,31 @@ struct linux_winsize {
 	uint16_t ws_ypixel;
 };
 
+/* signal numbers (x86-64) */
+#define L_SIGHUP 1
+#define L_SIGINT 2
+#define L_SIGQUIT 3
+#define L_SIGILL 4
+#define L_SIGTRAP 5
+#define L_SIGABRT 6
+#define L_SIGBUS 7
+#define L_SIGFPE 8
+#define L_SIGKILL 9
+#define L_SIGUSR1 10
+#define L_SIGSEGV 11
+#define L_SIGUSR2 12
+#define L_SIGPIPE 13
+#define L_SIGALRM 14
+#define L_SIGTERM 15
+#define L_SIGCHLD 17
+#define L_SIGCONT 18
+#define L_SIGSTOP 19
+#define L_SIGTSTP 20
+#define L_SIGTTIN 21
+#define L_SIGTTOU 22
+#define L_SIGURG 23
+#define L_SIGWINCH 28
+
 /* open flags, lseek whence, mmap, file types, ioctls, clocks, arch_prctl */
 #define L_O_RDONLY 0
 #define L_O_WRONLY 1

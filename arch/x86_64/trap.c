@@ -1,5 +1,6 @@
 /* Interrupt, exception and system-call dispatch from the entry stubs. A fault in user code
  * ends that process; a fault in the kernel is a broken invariant and panics. */
+#include "abi/linux.h"
 #include "arch/cpu.h"
 #include "arch/irq.h"
 #include "arch/paging.h"
@@ -15,20 +16,18 @@
 void trap_handler(struct trapframe *tf);
 void syscall_handler(struct trapframe *tf);
 
-enum { SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11 };
-
 static const struct {
 	const char *name;
 	int sig;
 } exceptions[32] = {
-	[0] = { "divide error", SIGFPE },        [1] = { "debug trap", SIGTRAP },
-	[3] = { "breakpoint", SIGTRAP },         [4] = { "overflow", SIGSEGV },
-	[5] = { "bound range", SIGSEGV },        [6] = { "invalid opcode", SIGILL },
-	[7] = { "FPU unavailable", SIGFPE },     [10] = { "invalid TSS", SIGSEGV },
-	[11] = { "segment not present", SIGBUS }, [12] = { "stack fault", SIGBUS },
-	[13] = { "general protection fault", SIGSEGV }, [14] = { "page fault", SIGSEGV },
-	[16] = { "x87 FPU error", SIGFPE },      [17] = { "alignment check", SIGBUS },
-	[19] = { "SIMD FP exception", SIGFPE },
+	[0] = { "divide error", L_SIGFPE },        [1] = { "debug trap", L_SIGTRAP },
+	[3] = { "breakpoint", L_SIGTRAP },         [4] = { "overflow", L_SIGSEGV },
+	[5] = { "bound range", L_SIGSEGV },        [6] = { "invalid opcode", L_SIGILL },
+	[7] = { "FPU unavailable", L_SIGFPE },     [10] = { "invalid TSS", L_SIGSEGV },
+	[11] = { "segment not present", L_SIGBUS }, [12] = { "stack fault", L_SIGBUS },
+	[13] = { "general protection fault", L_SIGSEGV }, [14] = { "page fault", L_SIGSEGV },
+	[16] = { "x87 FPU error", L_SIGFPE },      [17] = { "alignment check", L_SIGBUS },
+	[19] = { "SIMD FP exception", L_SIGFPE },
 };
 
 /* Whether the entry interrupted application code: ring 3, or ring 0 (Smode) with an
@@ -75,7 +74,7 @@ static void page_fault(struct trapframe *tf)
 		return;
 	if (!user)
 		kernel_fault(tf);
-	proc_fault(tf, SIGSEGV, tf->error & 1 ? "protection fault" : "page fault", addr);
+	proc_fault(tf, L_SIGSEGV, tf->error & 1 ? "protection fault" : "page fault", addr);
 }
 
 static void exception(struct trapframe *tf)
@@ -86,7 +85,7 @@ static void exception(struct trapframe *tf)
 	}
 	if (!from_app(tf))
 		kernel_fault(tf);
-	int sig = exceptions[tf->vector].sig ? exceptions[tf->vector].sig : SIGSEGV;
+	int sig = exceptions[tf->vector].sig ? exceptions[tf->vector].sig : L_SIGSEGV;
 	proc_fault(tf, sig, exceptions[tf->vector].name ? exceptions[tf->vector].name : "exception",
 		   0);
 }

@@ -79,7 +79,7 @@ static void edit(char c)
 		if (lflag & L_ECHO)
 			sink("^C\n", 3);
 		if (fg_pid)
-			signal_send_tree(fg_pid, 2);
+			signal_send_tree(fg_pid, L_SIGINT);
 		return;
 	}
 	if (c == 0x7f || c == 0x08) {

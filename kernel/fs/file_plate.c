@@ -128,5 +128,5 @@ static const struct file_ops dir_ops = {
 
 int file_open_plate(rid_t plate, int flags, struct file **out)
 {
-	return file_alloc(plate_is_dir(plate) == 1 ? &dir_ops : &reg_ops, flags, plate, out);
+	return file_alloc(plate_is_dir(plate) ? &dir_ops : &reg_ops, flags, plate, out);
 }

@@ -19,7 +19,7 @@ int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base)
 	int err = fd_get(&p->fds, dirfd, &f);
 	if (err)
 		return err;
-	if (!f->plate || plate_is_dir(f->plate) != 1)
+	if (!f->plate || !plate_is_dir(f->plate))
 		return -ENOTDIR;
 	*base = plate_path(f->plate);
 	return 0;
@@ -105,7 +105,7 @@ int fsp_access(struct proc *p, int dirfd, const char *path, int mode)
 		err = access_write(plate, &p->cred);
 	if (!err && (mode & 1)) {
 		err = res_check(plate, TOP_USE, &p->cred);
-		if (!err && plate_is_dir(plate) != 1 && !(plate_mode(plate) & 0111))
+		if (!err && !plate_is_dir(plate) && !(plate_mode(plate) & 0111))
 			err = -EACCES;
 	}
 	return err;
@@ -118,7 +118,7 @@ int fsp_chdir(struct proc *p, const char *path)
 	int err = fs_resolve(p->cwd, path, canon);
 	if (!err)
 		err = plate_lookup_path(canon, &plate);
-	if (!err && plate_is_dir(plate) != 1)
+	if (!err && !plate_is_dir(plate))
 		err = -ENOTDIR;
 	if (!err)
 		err = res_check(plate, TOP_USE, &p->cred);

@@ -57,7 +57,7 @@ int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 	path_parent(canon, parent);
 	if (plate_lookup_path(parent, &dir))
 		return -ENOENT;
-	if (plate_is_dir(dir) != 1)
+	if (!plate_is_dir(dir))
 		return -ENOTDIR;
 	if (!plate_is_writable(dir))
 		return -EROFS;
@@ -117,7 +117,7 @@ int fsp_truncate(struct proc *p, int fd, const char *path, int64_t length)
 	}
 	if ((err = fsp_lookup_at(p, L_AT_FDCWD, path, &rid)))
 		return err;
-	if (plate_is_dir(rid) == 1)
+	if (plate_is_dir(rid))
 		return -EISDIR;
 	if ((plate_mode(rid) & L_S_IFMT) != L_S_IFREG)
 		return -EINVAL;
@@ -188,7 +188,7 @@ int fsp_fchdir(struct proc *p, int fd)
 	int err = fd_get(&p->fds, fd, &f);
 	if (err)
 		return err;
-	if (!f->plate || plate_is_dir(f->plate) != 1)
+	if (!f->plate || !plate_is_dir(f->plate))
 		return -ENOTDIR;
 	if ((err = res_check(f->plate, TOP_USE, &p->cred)))
 		return err;
@@ -221,7 +221,7 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
 	st->f_namelen = PATH_MAX_LEN;
 	/* ST_VALID, and ST_RDONLY for the boot image (device nodes and pipes are writable) */
-	st->f_flags = 0x20 | (rid && plate_is_dir(rid) >= 0 &&
+	st->f_flags = 0x20 | (rid && res_validate(rid, RT_PLATE) == 0 &&
 			      (plate_mode(rid) & L_S_IFMT) != L_S_IFCHR && !plate_is_writable(rid));
 	return 0;
 }

@@ -16,7 +16,7 @@ static int must_be_dir(const char *dir, void *arg)
 	(void)arg;
 	if (plate_lookup_path(dir, &rid))
 		return -ENOENT;
-	return plate_is_dir(rid) == 1 ? 0 : -ENOTDIR;
+	return plate_is_dir(rid) ? 0 : -ENOTDIR;
 }
 
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF])
@@ -56,7 +56,7 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 /* Whether flags may open this plate, by its kind and cred's rights. */
 static int check_open(rid_t plate, int flags, const struct cred *cred)
 {
-	int dir = plate_is_dir(plate) == 1;
+	int dir = plate_is_dir(plate);
 	int regular = (plate_mode(plate) & L_S_IFMT) == L_S_IFREG;
 	if (dir && (is_write_open(flags) || (flags & L_O_CREAT)))
 		return -EISDIR;

@@ -209,10 +209,10 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 
 /* ---- attributes --------------------------------------------------------------------------- */
 
-int plate_is_dir(rid_t rid)
+bool plate_is_dir(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
-	return p ? pl_is_dir(p) : -ESTALE;
+	return p && pl_is_dir(p);
 }
 
 uint64_t plate_size(rid_t rid)

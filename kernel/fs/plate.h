@@ -63,7 +63,7 @@ void plate_write_commit(rid_t plate, uint64_t off, size_t written);
 /* New size: pages beyond it are freed, a gap reads as zeros. -EROFS, -EFBIG, -EISDIR. */
 int plate_truncate(rid_t plate, uint64_t size);
 
-int plate_is_dir(rid_t plate);                  /* 1 dir, 0 otherwise, negative errno if bad */
+bool plate_is_dir(rid_t plate);                 /* false for anything but a live directory */
 uint32_t plate_rdev(rid_t plate);               /* (major << 8) | minor of a device node */
 uint64_t plate_size(rid_t plate);               /* 0 for a bad rid */
 int plate_is_writable(rid_t plate);             /* content (file) or entries (dir) may change */

@@ -115,7 +115,7 @@ static int destroy(rid_t rid)
 	struct proc *p = proc_get(rid);
 	if (p->state == TPS_ZOMBIE)
 		return -EBUSY;               /* reaped by its parent's wait */
-	return proc_kill(p, 9);
+	return proc_kill(p, L_SIGKILL);
 }
 
 static const struct res_ops proc_ops = { .describe = describe, .destroy = destroy,

@@ -66,7 +66,8 @@ struct proc *proc_get(rid_t rid);
 /* Call fn for every live process (zombies included). */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 
-/* Create a process running the program at spawn->path (kernel copies of every argument). */
+/* Create a process running the program at path (the caller passes kernel copies of every
+ * argument). */
 int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
 		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
 		struct proc *parent, int *pid_out);

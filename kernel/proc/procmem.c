@@ -184,7 +184,7 @@ static int fill_from_file(rid_t att, int fd, uint64_t off, uint64_t len)
 	int err = file_of_fd(fd, &f);
 	if (err)
 		return err;
-	if (!f->plate || plate_is_dir(f->plate) == 1)
+	if (!f->plate || plate_is_dir(f->plate))
 		return -EACCES;
 	char *buf = kmalloc(2048);
 	if (!buf)

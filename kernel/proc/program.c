@@ -111,7 +111,7 @@ int program_open(const char *path, const struct cred *cred, rid_t *out)
 	int err = plate_lookup_path(path, &plate);
 	if (err)
 		return err;
-	if (plate_is_dir(plate) == 1)
+	if (plate_is_dir(plate))
 		return -EACCES;
 	if ((rid = find_by_plate(plate))) {
 		get(rid)->users++;

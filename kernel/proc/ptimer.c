@@ -3,7 +3,6 @@
 #include "kernel/proc/ptimer.h"
 #include "kernel/proc/signal.h"
 
-#define L_SIGALRM 14
 
 static uint64_t next_due = UINT64_MAX;
 

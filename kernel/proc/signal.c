@@ -50,7 +50,8 @@ struct rt_frame {
 /* Signals whose default action is to be ignored (or to stop, which this kernel does not do). */
 static bool default_ignored(int sig)
 {
-	return sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22);
+	return sig == L_SIGCHLD || sig == L_SIGCONT || sig == L_SIGURG || sig == L_SIGWINCH ||
+	       (sig >= L_SIGSTOP && sig <= L_SIGTTOU);
 }
 
 int signal_send(struct proc *p, int sig)

@@ -10,13 +10,11 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include "abi/linux.h"
 #include "arch/cpu.h"
 #include "kernel/proc/proc.h"
 
 #define SIG_MAX 64
-#define L_SIGKILL 9
-#define L_SIGPIPE 13
-#define L_SIGSTOP 19
 
 /* Send sig to p as kill does (sig 0 checks only); rights are the caller's business. */
 int signal_send(struct proc *p, int sig);

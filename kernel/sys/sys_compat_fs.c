@@ -105,7 +105,9 @@ long sys_ppoll(const struct sysargs *a)
 							    : ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
 	if (a->a[3] && a->a[4] != 8)
-		return -EINVAL;         /* the signal mask: signals are not delivered */
+		return -EINVAL;         /* a signal mask must have the kernel's size (8 bytes) */
+	/* the mask itself is not installed for the wait: a caught signal that arrives during it
+	 * ends the poll with EINTR as for poll */
 	return do_poll(a->a[0], a->a[1], ns);
 }
 

@@ -1,6 +1,6 @@
 /* Linux process calls of the compatibility personality: resource limits, usage and system
- * information, signals sent with kill/tkill/tgkill (they end the target with the signal's
- * default action: handlers are not run), process groups and sessions (every process is the
+ * information, signals sent with kill/tkill/tgkill (delivered by kernel/proc/signal.c: a
+ * handler runs, or the default action applies), process groups and sessions (every process is the
  * leader of its own group and session), prctl names, sigaltstack, and the memory advice
  * calls madvise and mremap. */
 #include "abi/errno.h"

@@ -1,5 +1,5 @@
-/* Miscellaneous Linux calls: identity, time, sleeping, thread pointer, signals (accepted,
- * not yet delivered), limits, and Tessera's statistics and power-off. */
+/* Miscellaneous Linux calls: identity, time, sleeping, thread pointer, signal dispositions and
+ * masks (delivery is kernel/proc/signal.c's), limits, and Tessera's statistics and power-off. */
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "abi/tessera.h"
