@@ -1,6 +1,6 @@
 /* Device-node plates: opening one picks the file variant by its device number, as a Unix
- * character-device switch does. Here are /dev/null and /dev/zero; the console variant is in
- * file_console.c. */
+ * character-device switch does (the list is kernel/fs/devices.def). Here are /dev/null and
+ * /dev/zero; the console variant is in file_console.c. */
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/file.h"
@@ -71,10 +71,9 @@ static const struct {
 	uint32_t rdev;
 	int (*open)(rid_t node, int flags, struct file **out);
 } devices[] = {
-	{ 0x0500, file_open_console_node },   /* tty */
-	{ 0x0501, file_open_console_node },   /* console */
-	{ 0x0103, open_null },
-	{ 0x0105, open_zero },
+#define DEVICE(path, rdev, perm, open) { rdev, open },
+#include "kernel/fs/devices.def"
+#undef DEVICE
 };
 
 int file_open_device(rid_t node, int flags, struct file **out)

@@ -153,8 +153,9 @@ static void make_devices(const struct cred *root)
 		uint32_t rdev;
 		uint32_t perm;
 	} devs[] = {
-		{ "/dev/console", 0x0501, 0620 }, { "/dev/tty", 0x0500, 0666 },
-		{ "/dev/null", 0x0103, 0666 },    { "/dev/zero", 0x0105, 0666 },
+#define DEVICE(path, rdev, perm, open) { path, rdev, perm },
+#include "kernel/fs/devices.def"
+#undef DEVICE
 	};
 	struct plate *dir, *p;
 	if (pl_ensure_dir("/dev", root, &dir))

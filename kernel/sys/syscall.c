@@ -31,38 +31,43 @@ enum {
 };
 #undef SYSCALL
 
+/* Both tables come from kernel/sys/fastcalls.def. */
 const syscall_fn syscall_light_table[SYSCALL_LIGHT_MAX] = {
-	[SYSNR_getpid] = sys_getpid,	   [SYSNR_getppid] = sys_getppid,
-	[SYSNR_gettid] = sys_gettid,	   [SYSNR_getuid] = sys_getuid,
-	[SYSNR_geteuid] = sys_geteuid,	   [SYSNR_getgid] = sys_getgid,
-	[SYSNR_getegid] = sys_getegid,	   [SYSNR_clock_gettime] = sys_clock_gettime,
-	[SYSNR_gettimeofday] = sys_gettimeofday, [SYSNR_time] = sys_time,
-	[SYSNR_uname] = sys_uname,	   [SYSNR_brk] = sys_brk,
-	/* the file system's lookups are in memory and never wait */
-	[SYSNR_stat] = sys_stat,	   [SYSNR_lstat] = sys_lstat,
-	[SYSNR_fstat] = sys_fstat,	   [SYSNR_newfstatat] = sys_newfstatat,
-	[SYSNR_getdents64] = sys_getdents64, [SYSNR_lseek] = sys_lseek,
-	[SYSNR_open] = sys_open,	   [SYSNR_openat] = sys_openat,
-	[SYSNR_getcwd] = sys_getcwd,	   [SYSNR_access] = sys_access,
-	/* a switch of oneself is made at once; the entry then leaves in the new mode */
-	[SYSNR_t_switch_supervisor] = sys_t_switch_supervisor_light,
-	[SYSNR_t_switch_user] = sys_t_switch_user_light,
+#define LEAF(name, field) [SYSNR_##name] = sys_##name,
+#define LIGHT(name) [SYSNR_##name] = sys_##name,
+#define LIGHT_FN(name, fn) [SYSNR_##name] = fn,
+#include "kernel/sys/fastcalls.def"
+#undef LEAF
+#undef LIGHT
+#undef LIGHT_FN
 };
 
 /* The leaf calls: each is exactly its sys_* function (sys_proc.c, sys_misc.c) reading one
  * field of proc_cur(); the entries' LEAF_CALL reads the same field without any C. */
 const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX] = {
-	[SYSNR_getpid] = offsetof(struct proc, pid),	  [SYSNR_gettid] = offsetof(struct proc, pid),
-	[SYSNR_getppid] = offsetof(struct proc, ppid),
-	[SYSNR_getuid] = offsetof(struct proc, cred.uid), [SYSNR_geteuid] = offsetof(struct proc, cred.uid),
-	[SYSNR_getgid] = offsetof(struct proc, cred.gid), [SYSNR_getegid] = offsetof(struct proc, cred.gid),
+#define LEAF(name, field) [SYSNR_##name] = offsetof(struct proc, field),
+#define LIGHT(name)
+#define LIGHT_FN(name, fn)
+#include "kernel/sys/fastcalls.def"
+#undef LEAF
+#undef LIGHT
+#undef LIGHT_FN
 };
+/* Every leaf answer is a 32-bit field at a byte offset. */
+#define LEAF(name, field)                                                            \
+	_Static_assert(offsetof(struct proc, field) < 256 &&                         \
+			       sizeof(((struct proc *)0)->field) == 4 &&              \
+			       SYSNR_##name < SYSCALL_LEAF_MAX,                       \
+		       "leaf " #name);
+#define LIGHT(name)
+#define LIGHT_FN(name, fn)
+#include "kernel/sys/fastcalls.def"
+#undef LEAF
+#undef LIGHT
+#undef LIGHT_FN
 _Static_assert(offsetof(struct proc, exec) == SYSCALL_LEAF_PROC_EXEC, "LEAF_CALL's exec offset");
 _Static_assert(SYSNR_t_switch_supervisor == SYSCALL_SWITCH_S && SYSNR_t_switch_user == SYSCALL_SWITCH_U,
 	       "the entries' switch numbers");
-_Static_assert(offsetof(struct proc, cred.gid) < 256, "leaf offsets are bytes");
-_Static_assert(sizeof(((struct proc *)0)->pid) == 4 && sizeof(((struct proc *)0)->cred.uid) == 4,
-	       "leaf answers are 32-bit");
 
 long syscall_light(uint64_t nr, const struct sysargs *args)
 {
