@@ -1,5 +1,5 @@
-/* Plate content: image plates are spans of the boot image; run-time plates live in pages
- * from the physical allocator (pagelist.h). Bytes beyond a plate's size are unspecified
+/* Plate content, behind a small operations table: image plates are spans of the boot image;
+ * run-time plates live in pages from the physical allocator (pagelist.h). Bytes beyond a plate's size are unspecified
  * (abandoned writes, shrinking), so growing the size zeroes what it takes over. */
 #include "kernel/fs/plate_int.h"
 #include "abi/errno.h"
@@ -9,15 +9,97 @@
 
 static const uint8_t zero_page[PL_PAGE];
 
+/* Where a regular plate's bytes live: the variants differ only here. Every function is
+ * called with a regular plate; span() with off < size. */
+struct content_ops {
+	int (*map)(const struct plate *p, const void **data);
+	void (*span)(const struct plate *p, uint64_t off, const void **out, size_t *n);
+	/* NULL: the content is read-only (-EROFS) */
+	int (*span_for_write)(struct plate *p, uint64_t off, void **out, size_t *n);
+	/* zero [from, to) where storage exists (growing over unspecified bytes) */
+	void (*zero)(struct plate *p, uint64_t from, uint64_t to);
+	/* give back the storage from byte size on (shrinking) */
+	void (*drop_from)(struct plate *p, uint64_t size);
+};
+
+/* ---- image plates: spans of the boot image, read-only ------------------------------------ */
+
+static int image_map(const struct plate *p, const void **data)
+{
+	*data = p->image;
+	return 0;
+}
+
+static void image_span(const struct plate *p, uint64_t off, const void **out, size_t *n)
+{
+	*out = p->image + off;
+	*n = p->size - off;
+}
+
+static const struct content_ops image_content = { .map = image_map, .span = image_span };
+
+/* ---- run-time plates: pages from the physical allocator ---------------------------------- */
+
+static int ram_map(const struct plate *p, const void **data)
+{
+	(void)p, (void)data;
+	return -ENOTSUP;
+}
+
+static void ram_span(const struct plate *p, uint64_t off, const void **out, size_t *n)
+{
+	uint64_t in_page = off % PL_PAGE;
+	const uint8_t *page = pagelist_get(&p->pages, off / PL_PAGE);
+	*out = page ? page + in_page : zero_page + in_page;
+	*n = p->size - off < PL_PAGE - in_page ? p->size - off : PL_PAGE - in_page;
+}
+
+static int ram_span_for_write(struct plate *p, uint64_t off, void **out, size_t *n)
+{
+	uint8_t *page;
+	int err = pagelist_get_alloc(&p->pages, off / PL_PAGE, (void **)&page);
+	if (err)
+		return err;
+	*out = page + off % PL_PAGE;
+	*n = PL_PAGE - off % PL_PAGE;
+	return 0;
+}
+
+static void ram_zero(struct plate *p, uint64_t from, uint64_t to)
+{
+	while (from < to) {
+		uint64_t in_page = from % PL_PAGE;
+		uint64_t chunk = PL_PAGE - in_page < to - from ? PL_PAGE - in_page : to - from;
+		uint8_t *page = pagelist_get(&p->pages, from / PL_PAGE);
+		if (page)
+			memset(page + in_page, 0, chunk);
+		from += chunk;
+	}
+}
+
+static void ram_drop_from(struct plate *p, uint64_t size)
+{
+	pagelist_free_from(&p->pages, (size + PL_PAGE - 1) / PL_PAGE);
+}
+
+static const struct content_ops ram_content = {
+	.map = ram_map, .span = ram_span, .span_for_write = ram_span_for_write,
+	.zero = ram_zero, .drop_from = ram_drop_from,
+};
+
+/* ---- the interface (plate.h) -------------------------------------------------------------- */
+
+static const struct content_ops *content(const struct plate *p)
+{
+	return p->flags & PF_IMAGE ? &image_content : &ram_content;
+}
+
 int plate_map_image(rid_t rid, const void **data, size_t *size)
 {
 	struct plate *p = plate_obj(rid);
 	int err = pl_check_regular(p);
-	if (err)
+	if (err || (err = content(p)->map(p, data)))
 		return err;
-	if (!(p->flags & PF_IMAGE))
-		return -ENOTSUP;
-	*data = p->image;
 	*size = p->size;
 	return 0;
 }
@@ -30,17 +112,8 @@ int plate_read_span(rid_t rid, uint64_t off, const void **out, size_t *n)
 		return err;
 	*n = 0;
 	*out = zero_page;
-	if (off >= p->size)
-		return 0;
-	if (p->flags & PF_IMAGE) {
-		*out = p->image + off;
-		*n = p->size - off;
-		return 0;
-	}
-	uint64_t in_page = off % PL_PAGE;
-	const uint8_t *page = pagelist_get(&p->pages, off / PL_PAGE);
-	*out = page ? page + in_page : zero_page + in_page;
-	*n = p->size - off < PL_PAGE - in_page ? p->size - off : PL_PAGE - in_page;
+	if (off < p->size)
+		content(p)->span(p, off, out, n);
 	return 0;
 }
 
@@ -49,7 +122,7 @@ static int check_writable_file(const struct plate *p)
 	int err = pl_check_regular(p);
 	if (err)
 		return err;
-	return p->flags & PF_IMAGE ? -EROFS : 0;
+	return content(p)->span_for_write ? 0 : -EROFS;
 }
 
 int plate_write_span(rid_t rid, uint64_t off, void **out, size_t *n)
@@ -60,29 +133,11 @@ int plate_write_span(rid_t rid, uint64_t off, void **out, size_t *n)
 		return err;
 	if (off >= PLATE_MAX_SIZE)
 		return -EFBIG;
-	uint8_t *page;
-	err = pagelist_get_alloc(&p->pages, off / PL_PAGE, (void **)&page);
-	if (err)
-		return err;
-	*out = page + off % PL_PAGE;
-	*n = PL_PAGE - off % PL_PAGE;
-	return 0;
+	return content(p)->span_for_write(p, off, out, n);
 }
 
-/* Zero [from, to) where pages exist: bytes beyond the size are left unspecified by failed
- * or abandoned writes, and must read as zeros once the size grows over them. */
-static void zero_range(struct plate *p, uint64_t from, uint64_t to)
-{
-	while (from < to) {
-		uint64_t in_page = from % PL_PAGE;
-		uint64_t chunk = PL_PAGE - in_page < to - from ? PL_PAGE - in_page : to - from;
-		uint8_t *page = pagelist_get(&p->pages, from / PL_PAGE);
-		if (page)
-			memset(page + in_page, 0, chunk);
-		from += chunk;
-	}
-}
-
+/* Bytes beyond the size are left unspecified by failed or abandoned writes: they must read as
+ * zeros once the size grows over them. */
 void plate_write_commit(rid_t rid, uint64_t off, size_t written)
 {
 	struct plate *p = plate_obj(rid);
@@ -90,7 +145,7 @@ void plate_write_commit(rid_t rid, uint64_t off, size_t written)
 		return;
 	assert(off + written <= PLATE_MAX_SIZE);
 	if (off > p->size)
-		zero_range(p, p->size, off);
+		content(p)->zero(p, p->size, off);
 	if (off + written > p->size)
 		p->size = off + written;
 	p->mtime = pl_now();
@@ -105,9 +160,9 @@ int plate_truncate(rid_t rid, uint64_t size)
 	if (size > PLATE_MAX_SIZE)
 		return -EFBIG;
 	if (size > p->size)
-		zero_range(p, p->size, size);
+		content(p)->zero(p, p->size, size);
 	else
-		pagelist_free_from(&p->pages, (size + PL_PAGE - 1) / PL_PAGE);
+		content(p)->drop_from(p, size);
 	p->size = size;
 	p->mtime = pl_now();
 	return 0;

@@ -102,8 +102,8 @@ TEST(plate_boot_directories)
 	setup();
 	rid_t root = lookup("/"), tmp = lookup("/tmp"), bin = lookup("/bin"), etc = lookup("/etc");
 	REQUIRE(root && tmp && bin && etc);
-	CHECK_EQ(plate_is_dir(root), 1);
-	CHECK_EQ(plate_is_dir(etc), 1);
+	CHECK(plate_is_dir(root));
+	CHECK(plate_is_dir(etc));
 	CHECK_EQ(plate_parent(root), 0);
 	CHECK_EQ(plate_parent(bin), root);
 	CHECK_EQ(plate_parent(tmp), root);
@@ -128,7 +128,7 @@ TEST(plate_image_files_are_zero_copy)
 	CHECK(memcmp(data, "#!shell", 7) == 0);
 	CHECK((const uint8_t *)data > image && (const uint8_t *)data < image + image_len);
 	CHECK_EQ(plate_size(sh), 7);
-	CHECK_EQ(plate_is_dir(sh), 0);
+	CHECK(!plate_is_dir(sh));
 	CHECK_EQ(plate_mode(sh), 0100755);
 	CHECK_EQ(plate_mtime(sh), 77);
 	char buf[16] = { 0 };
@@ -288,7 +288,8 @@ TEST(plate_delete_rules)
 	CHECK_EQ(res_delete(r, &other), -EACCES);
 	CHECK_EQ(res_delete(r, NULL), 0);
 	CHECK_EQ(pages_out, 0);
-	CHECK_EQ(plate_is_dir(r), -ESTALE);
+	CHECK(!plate_is_dir(r));
+	CHECK_EQ(res_validate(r, RT_PLATE), -ESTALE);
 	CHECK_EQ(plate_size(r), 0);
 	CHECK(plate_path(r) == NULL);
 	CHECK_EQ(lookup("/tmp/d"), 0);
@@ -326,7 +327,7 @@ TEST(plate_device_nodes)
 	CHECK_EQ(plate_mode(con), 020620);       /* the image's node did not replace it */
 	CHECK_EQ(plate_rdev(s0), 0x0440);
 	CHECK_EQ(plate_mode(s0), 020660);
-	CHECK_EQ(plate_is_dir(null), 0);
+	CHECK(!plate_is_dir(null));
 	CHECK_EQ(plate_size(null), 0);
 	char b[4];
 	CHECK_EQ(plate_read_at(null, 0, b, 4), -EINVAL);
