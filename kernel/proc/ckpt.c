@@ -207,16 +207,19 @@ int ckpt_restore(struct proc *p, struct trapframe *tf, rid_t rid)
 	return 0;
 }
 
-void ckpt_get(rid_t rid)
+static void use(rid_t rid, int delta)
 {
 	struct ckpt *c = get(rid);
-	if (c)
-		c->users++;
+	if (c && (delta > 0 || c->users))
+		c->users += (uint32_t)delta;
 }
 
-void ckpt_put(rid_t rid)
+void ckpt_set_fault_return(struct proc *p, rid_t ckpt)
 {
-	struct ckpt *c = get(rid);
-	if (c && c->users)
-		c->users--;
+	if (p->fault_ckpt)
+		use(p->fault_ckpt, -1);
+	p->fault_ckpt = ckpt;
+	p->fault_recoveries = 0;
+	if (ckpt)
+		use(ckpt, 1);
 }

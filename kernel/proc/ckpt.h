@@ -24,7 +24,7 @@ int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restor
 int ckpt_restore(struct proc *p, struct trapframe *tf, rid_t ckpt);
 /* 0 if ckpt can be restored into p (same program), else the error. */
 int ckpt_check(struct proc *p, rid_t ckpt);
-/* Use references held by processes that chose a checkpoint for fault recovery: a
- * checkpoint in use cannot be deleted. */
-void ckpt_get(rid_t ckpt);
-void ckpt_put(rid_t ckpt);
+/* The checkpoint p returns to when it faults (0: none, it dies), with its count of
+ * recoveries reset. A checkpoint some process returns to cannot be deleted. The caller has
+ * checked ckpt (ckpt_check) and the rights to use it. */
+void ckpt_set_fault_return(struct proc *p, rid_t ckpt);

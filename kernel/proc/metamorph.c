@@ -53,9 +53,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 	rid_t old = p->program;
 	p->program = program;
 	program_put(old);
-	if (p->fault_ckpt)
-		ckpt_put(p->fault_ckpt);          /* a position in the old program means nothing */
-	p->fault_ckpt = 0;
+	ckpt_set_fault_return(p, 0);         /* a position in the old program means nothing */
 	int err = proc_build_image(p, program, &li);
 	if (err) {
 		/* the old image is gone already: a process without memory cannot go on */

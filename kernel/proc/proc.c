@@ -158,9 +158,7 @@ static void release_constituents(struct proc *p)
 	fdtable_close_all(&p->fds);
 	kfree(p->args);
 	p->args = NULL;
-	if (p->fault_ckpt)
-		ckpt_put(p->fault_ckpt);
-	p->fault_ckpt = 0;
+	ckpt_set_fault_return(p, 0);
 }
 
 void proc_start_frame(struct trapframe *tf, const struct load_info *li)

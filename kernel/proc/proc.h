@@ -55,6 +55,7 @@ struct proc {
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
+	bool told_unknown_call;      /* the console was told it asked for a missing call */
 };
 
 void proc_init(void);

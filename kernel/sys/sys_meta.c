@@ -217,11 +217,6 @@ long sys_t_ckpt_onfault(const struct sysargs *a)
 	if (ckpt && ((err = res_check(ckpt, TOP_USE, &self->cred)) ||
 		     (err = ckpt_check(self, ckpt))))
 		return err;
-	if (self->fault_ckpt)
-		ckpt_put(self->fault_ckpt);
-	self->fault_ckpt = ckpt;
-	self->fault_recoveries = 0;
-	if (ckpt)
-		ckpt_get(ckpt);
+	ckpt_set_fault_return(self, ckpt);
 	return 0;
 }

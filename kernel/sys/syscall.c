@@ -16,11 +16,10 @@ static const syscall_fn table[] = {
  * that a user sees what an unmodified program is missing (the program itself gets -ENOSYS). */
 static void report_unknown(uint64_t nr)
 {
-	static rid_t reported[NPROC];
 	struct proc *p = proc_cur();
-	if (!p || reported[RID_INDEX(p->hdr.rid) % NPROC] == p->hdr.rid)
+	if (!p || p->told_unknown_call)
 		return;
-	reported[RID_INDEX(p->hdr.rid) % NPROC] = p->hdr.rid;
+	p->told_unknown_call = true;
 	kprintf("tessera: pid %d (%s): unknown system call %lu\n", p->pid, p->hdr.name,
 		(unsigned long)nr);
 }
