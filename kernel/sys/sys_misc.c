@@ -282,8 +282,11 @@ struct linux_itimerval {
 	struct linux_timeval value;
 };
 
+/* A checked (non-negative) timeval in ns; ages beyond 2^63 ns count as 2^63 ns (292 years). */
 static uint64_t tv_ns(const struct linux_timeval *tv)
 {
+	if ((uint64_t)tv->tv_sec >= (1ull << 63) / 1000000000ull)
+		return 1ull << 63;
 	return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000ull;
 }
 
@@ -295,19 +298,14 @@ static struct linux_timeval ns_tv(uint64_t ns)
 
 static struct linux_itimerval current_timer(const struct proc *p)
 {
-	uint64_t now = time_ns();
-	uint64_t left = p->alarm_at > now ? p->alarm_at - now : p->alarm_at ? 1000 : 0;
-	return (struct linux_itimerval){ ns_tv(p->alarm_interval), ns_tv(left) };
+	uint64_t left, interval;
+	ptimer_get(p, &left, &interval);
+	return (struct linux_itimerval){ ns_tv(interval), ns_tv(left) };
 }
 
 long sys_alarm(const struct sysargs *a)
 {
-	struct proc *p = proc_cur();
-	uint64_t now = time_ns(), left = p->alarm_at > now ? p->alarm_at - now : 0;
-	long prev = (long)((left + 999999999ull) / 1000000000ull);
-	uint64_t secs = a->a[0] & 0xffffffffu;
-	ptimer_set(p, secs ? now + secs * 1000000000ull : 0, 0);
-	return prev;
+	return (long)ptimer_alarm(proc_cur(), a->a[0] & 0xffffffffu);
 }
 
 long sys_getitimer(const struct sysargs *a)
@@ -331,7 +329,6 @@ long sys_setitimer(const struct sysargs *a)
 		return -EINVAL;
 	if (a->a[2] && copy_to_user((void *)a->a[2], &old, sizeof(old)))
 		return -EFAULT;
-	uint64_t value = tv_ns(&it.value);
-	ptimer_set(p, value ? time_ns() + value : 0, tv_ns(&it.interval));
+	ptimer_set(p, tv_ns(&it.value), tv_ns(&it.interval));
 	return 0;
 }
