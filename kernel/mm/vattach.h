@@ -41,5 +41,15 @@ bool vattach_user(rid_t att);
 void vattach_note_mapped(rid_t att, uint64_t va);
 /* Page-table flags for the attachment's pages. */
 uint64_t vattach_pte_flags(rid_t att, bool writable_override);
+/* The flags a page gets: a copy-on-write page (cow) is mapped read-only, marked PTE_COW
+ * where it would be writable, so that a write fault copies it. */
+uint64_t vattach_cow_flags(uint64_t flags, bool cow);
 /* Re-apply the region's protection to the mapped pages of [addr, addr+len). */
 void vattach_reprotect(rid_t att, uint64_t addr, uint64_t len, uint32_t prot);
+/* The region's pages were just shared copy-on-write: every writable mapping of the
+ * attachment becomes read-only (PTE_COW), the TLB following. */
+void vattach_write_protect(rid_t att);
+/* The attachment shows region (same size) in place of its own: the old one is unmapped and
+ * loses this attachment, the new one's pages are mapped (the old region is the caller's to
+ * drop). -ENOMEM if mapping failed: the pages are then mapped as they are touched. */
+int vattach_replace_region(rid_t att, rid_t region);
