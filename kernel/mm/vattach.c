@@ -150,10 +150,12 @@ static int map_resident(rid_t rid)
 	return map_pages(rid, false);
 }
 
-enum map_policy { MAP_ALL, MAP_HOT };
+enum map_policy { MAP_ALL, MAP_HOT, MAP_NONE };
 
 static int map_now(rid_t rid, enum map_policy policy)
 {
+	if (policy == MAP_NONE)
+		return 0;
 	return policy == MAP_ALL ? map_resident(rid) : map_hot(rid);
 }
 
@@ -199,6 +201,12 @@ int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cr
 		       rid_t *out)
 {
 	return attach(space, region, addr, true, owner, MAP_HOT, out);
+}
+
+int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+			rid_t *out)
+{
+	return attach(space, region, addr, true, owner, MAP_NONE, out);
 }
 
 int vattach_delete(rid_t rid)

@@ -18,6 +18,10 @@ int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const st
  * start a program while the code programs really run stays mapped at once. */
 int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
 		       rid_t *out);
+/* The same mapping nothing now, every page as it is touched: for a fork child, which
+ * often touches few of its pages before it exits or changes program. */
+int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+			rid_t *out);
 
 int vattach_delete(rid_t att);
 /* Move an attachment to another space at the same address: unmapped from the old one, mapped

@@ -400,16 +400,24 @@ int vregion_share(rid_t from, rid_t to)
 	return 0;
 }
 
-/* Zero a page for reuse; a shared one is let go instead (it reads as zero when touched). */
-static int zero_page(void *c, uint64_t idx, uint64_t e)
+/* Let go of a page still shared with another region (it reads as zero when touched). */
+static int drop_shared_page(void *c, uint64_t idx, uint64_t e)
 {
 	struct vregion *r = c;
 	if ((e & ENTRY_COW) && pmm_refs(ENTRY_PA(e)) > 1) {
 		*slot(r, idx, false) = 0;
 		r->resident--;
 		(r->prot & VR_X ? pmm_free_cold : pmm_free)(ENTRY_PA(e));
-		return 0;
 	}
+	return 0;
+}
+
+/* Zero a page for reuse; a shared one is let go instead (it reads as zero when touched). */
+static int zero_page(void *c, uint64_t idx, uint64_t e)
+{
+	struct vregion *r = c;
+	if ((e & ENTRY_COW) && pmm_refs(ENTRY_PA(e)) > 1)
+		return drop_shared_page(c, idx, e);
 	*slot(r, idx, false) = e & ~ENTRY_COW;
 	memset(phys_to_virt(ENTRY_PA(e)), 0, PAGE_SIZE);
 	return 0;
@@ -418,6 +426,11 @@ static int zero_page(void *c, uint64_t idx, uint64_t e)
 void vregion_zero(rid_t rid)
 {
 	for_each(rid, false, zero_page, get(rid));
+}
+
+void vregion_drop_shared(rid_t rid)
+{
+	for_each(rid, false, drop_shared_page, get(rid));
 }
 
 void vregion_discard(rid_t rid, uint64_t off, uint64_t len)

@@ -68,6 +68,9 @@ int vregion_copy(rid_t from, rid_t to);
 /* Zero every resident page (a region taken back from the reusable-resource table); a page
  * still shared with another region is let go instead. */
 void vregion_zero(rid_t region);
+/* Let go of every page still shared with another region (a region kept for reuse keeps
+ * only pages of its own, so the others' next writes need no copy). */
+void vregion_drop_shared(rid_t region);
 /* Free the pages of [off, off+len) (they read as zero again on next touch); a shared page
  * only loses this holder. */
 void vregion_discard(rid_t region, uint64_t off, uint64_t len);

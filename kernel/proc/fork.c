@@ -53,7 +53,7 @@ static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
 				  in.name, &c->cred, &copy)))
 		return err;
 	if ((err = share_pages(att, region, copy)) ||
-	    (err = vattach_create(c->vspace, copy, vattach_addr(att), true, &c->cred, out))) {
+	    (err = vattach_create_lazy(c->vspace, copy, vattach_addr(att), &c->cred, out))) {
 		vregion_delete(copy);
 		return err;
 	}

@@ -58,6 +58,8 @@ void procmem_region_drop(rid_t region)
 	/* the table keeps a region's structure and a modest working set, never a hoard */
 	if (reusable && in.v[1] > REUSE_KEEP_PAGES)
 		vregion_discard(region, 0, vregion_size(region));
+	else if (reusable)
+		vregion_drop_shared(region);     /* a fork child's: the parent's again */
 	if (reusable && reuse_put(RK_REGION, region, region_key(kind, vregion_size(region)))) {
 		vregion_pin(region, 1);           /* held by the table: not deletable by users */
 		return;
