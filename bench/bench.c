@@ -390,7 +390,7 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 	rc |= ipc_bench_pipe_threads() != 0;
 	rc |= bench_yield(NULL, self, "yield_thread_ns");
 	rc |= bench_yield(sp, self, "yield_proc_ns");
-	printf("BENCH fork_dirty_pages %d\n", FORK_DIRTY);
+	printf("BENCH fork_dirty_pages %d\nBENCH fork_iters %d\n", FORK_DIRTY, FORK_ITERS);
 	rc |= bench_fork(1);
 	rc |= bench_fork(8);
 	return rc;
