@@ -6,7 +6,9 @@
  *     and Debian's busybox-static running "true" (spawn_busybox_us);
  *   - pipe round trips of 1..4096 bytes between two processes and between two threads
  *     (bench/ipc_bench.c);
- *   - sched_yield ping-pong between two threads and between two processes (time per switch).
+ *   - sched_yield ping-pong between two threads and between two processes (time per switch);
+ *   - fork + exit + wait of a process with 1 or 8 MiB of touched private memory, the child
+ *     writing none or a few of its pages (what copy-on-write makes cheap).
  * Results are printed as machine-readable "BENCH key value" lines that `make bench`
  * (tools/bench_report.py) collects. Tessera has no threads: the thread measurements print
  * "unsupported" there (it has no clone()), which is a result, not an error.
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -41,6 +44,8 @@ enum {
 #define SPAWN_ITERS 10
 #define YIELD_ITERS 10000     /* yields per side: 2 * YIELD_ITERS switches per run */
 #define BUSYBOX "/bin/busybox"
+#define FORK_ITERS 20
+#define FORK_DIRTY 4          /* pages the writing child changes */
 
 extern char **environ;
 static const char *self_os = "";       /* uname's sysname */
@@ -308,6 +313,61 @@ static int bench_yield(const struct spawner *sp, const char *self, const char *k
 	return 0;
 }
 
+/* ---- fork + exit + wait ---------------------------------------------------------------- */
+
+/* Mean microseconds of one fork, child exit and wait, the child writing dirty pages of mem
+ * (spread over it); 0 if a fork failed. */
+static uint64_t bench_fork_once(unsigned char *mem, size_t size, int dirty)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < FORK_ITERS; i++) {
+		int pid = fork(), st;
+
+		if (pid == 0) {
+			for (int k = 0; k < dirty; k++)
+				mem[size / (size_t)dirty * (size_t)k] = (unsigned char)i;
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
+			return 0;
+	}
+	return (now_ns() - t0) / FORK_ITERS / 1000;
+}
+
+/* fork_<mib>mib_<dirty>w_us: a process with mib MiB of touched memory (an anonymous
+ * mapping, every page written) forking children that write 0 or FORK_DIRTY pages. */
+static int bench_fork(int mib)
+{
+	size_t size = (size_t)mib << 20;
+	unsigned char *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+	int rc = 0;
+
+	if (mem == MAP_FAILED) {
+		printf("BENCH fork_%dmib_error no memory\n", mib);
+		return 1;
+	}
+	memset(mem, 1, size);
+	for (int dirty = 0; dirty <= FORK_DIRTY && !rc; dirty += FORK_DIRTY) {
+		uint64_t us[RUNS];
+		char key[32];
+
+		snprintf(key, sizeof(key), "fork_%dmib_%dw_us", mib, dirty);
+		for (int i = 0; i < RUNS && !rc; i++) {
+			us[i] = bench_fork_once(mem, size, dirty);
+			if (us[i] == 0) {
+				printf("BENCH %s_error a fork failed\n", key);
+				rc = 1;
+			}
+		}
+		if (!rc)
+			report(key, us, RUNS);
+	}
+	munmap(mem, size);
+	return rc;
+}
+
 /* ---- all of it ------------------------------------------------------------------------ */
 
 static int run_benchmarks(const struct spawner *sp, const char *self)
@@ -330,6 +390,9 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 	rc |= ipc_bench_pipe_threads() != 0;
 	rc |= bench_yield(NULL, self, "yield_thread_ns");
 	rc |= bench_yield(sp, self, "yield_proc_ns");
+	printf("BENCH fork_dirty_pages %d\nBENCH fork_iters %d\n", FORK_DIRTY, FORK_ITERS);
+	rc |= bench_fork(1);
+	rc |= bench_fork(8);
 	return rc;
 }
 

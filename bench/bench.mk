@@ -3,7 +3,8 @@
 # and into a busybox initramfs booted with Debian's Linux kernel.
 #   make bench        Tessera and Linux, prints the comparison tables (tools/bench_report.py):
 #                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
-#                     E-G of issue 4 and the running-mode table H of issue 5
+#                     E-G of issue 4, the running-mode table H of issue 5 and the fork
+#                     table I of issue 10
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)

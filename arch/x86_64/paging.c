@@ -226,6 +226,31 @@ void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
 	}
 }
 
+void pt_cow_range(uint64_t root, uint64_t va, uint64_t len)
+{
+	bool active = change_is_live(root, va);
+	uint64_t end = va + len, span = PAGE_SIZE;
+	while (va < end) {
+		uint64_t *t = leaf_table(root, va, &span);
+		if (!t) {
+			va += span;
+			continue;
+		}
+		for (; va < end; va += PAGE_SIZE) {
+			uint64_t *e = &t[(va >> 12) & 511];
+			if ((*e & (PTE_P | PTE_W)) == (PTE_P | PTE_W)) {
+				*e = (*e & ~PTE_W) | PTE_COW;
+				if (active)
+					invlpg(va);
+			}
+			if (((va >> 12) & 511) == 511) {
+				va += PAGE_SIZE;
+				break;
+			}
+		}
+	}
+}
+
 uint64_t pt_lookup(uint64_t root, uint64_t va)
 {
 	uint64_t *e = walk(root, va, 0);

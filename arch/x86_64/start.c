@@ -40,6 +40,17 @@ static void memory_init(const struct hvm_start_info *si)
 	for (uint32_t i = 0; i < si->nr_modules; i++)
 		pmm_reserve(mods[i].paddr, mods[i].size);
 	const struct hvm_memmap_entry *mm = phys_to_virt(si->memmap_paddr);
+	uint64_t top = 0;
+	for (uint32_t i = 0; i < si->memmap_entries; i++)
+		if (mm[i].type == 1 && mm[i].addr + mm[i].size > top)
+			top = mm[i].addr + mm[i].size;
+	/* the page reference counts go in the first RAM range with room for them */
+	uint32_t placed = 0;
+	while (placed < si->memmap_entries &&
+	       (mm[placed].type != 1 || pmm_refs_place(mm[placed].addr, mm[placed].size, top)))
+		placed++;
+	if (placed == si->memmap_entries)
+		panic("memory_init: no room for the page reference counts");
 	for (uint32_t i = 0; i < si->memmap_entries; i++)
 		if (mm[i].type == 1)
 			pmm_add_range(mm[i].addr, mm[i].size);

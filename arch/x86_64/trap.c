@@ -63,9 +63,10 @@ static void page_fault(struct trapframe *tf)
 	uint64_t addr = read_cr2();
 	bool user = from_app(tf);
 	struct proc *p = proc_cur();
-	/* not-present faults inside an attachment are demand-zero, also for the kernel's
-	 * user-memory copies on behalf of a process */
-	if (p && p->vspace && !(tf->error & 1) && addr < USER_TOP &&
+	/* not-present faults inside an attachment are demand-zero, and writes to present pages
+	 * may be to copy-on-write ones: also for the kernel's user-memory copies on behalf of a
+	 * process */
+	if (p && p->vspace && (!(tf->error & 1) || (tf->error & 2)) && addr < USER_TOP &&
 	    vspace_fault(p->vspace, addr, tf->error & 2, true) == 0)
 		return;
 	if (p && p->vspace && runmode_cca_fault(vspace_root(p->vspace), addr))

@@ -1,6 +1,8 @@
 /* Physical page allocator: a LIFO free list threaded through the free pages themselves, plus
- * a bitmap of allocated pages so that a double free or a foreign address is caught at once. */
+ * a bitmap of allocated pages so that a double free or a foreign address is caught at once,
+ * and a reference count per page (pages regions share copy-on-write have several holders). */
 #include "kernel/mm/pmm.h"
+#include "abi/errno.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 
@@ -11,6 +13,8 @@ static uint64_t free_bitmap[NPAGES / 64];     /* 1 = on the free list */
 static uint64_t free_head;                    /* physical address, 0 = empty */
 static uint64_t cold_head;                    /* pages that held code: used last */
 static uint64_t nfree, ntotal;
+static uint32_t *refs;                        /* holders of each allocated page */
+static uint64_t nrefs;                        /* pages the table covers */
 
 #define NRESERVED 8
 static struct {
@@ -24,6 +28,37 @@ void pmm_reserve(uint64_t base, uint64_t len)
 	reserved[nreserved].base = base & ~(PAGE_SIZE - 1);
 	reserved[nreserved].end = (base + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	nreserved++;
+}
+
+int pmm_refs_place(uint64_t base, uint64_t len, uint64_t top)
+{
+	if (top > MAX_PHYS)
+		top = MAX_PHYS;
+	uint64_t bytes = (top / PAGE_SIZE * sizeof(*refs) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t at = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (at < 0x100000)
+		at = 0x100000;                        /* the first MiB is the firmware's */
+	/* past every reserved range it would overlap; start over after each move */
+	for (int i = 0; i < nreserved; i++) {
+		if (at < reserved[i].end && reserved[i].base < at + bytes) {
+			at = reserved[i].end;
+			i = -1;
+		}
+	}
+	if (at + bytes > base + len || at + bytes > MAX_PHYS || nreserved == NRESERVED)
+		return -ENOMEM;
+	refs = phys_to_virt(at);
+	nrefs = top / PAGE_SIZE;
+	memset(refs, 0, bytes);
+	pmm_reserve(at, bytes);
+	return 0;
+}
+
+static uint32_t *ref_of(uint64_t pa, const char *who)
+{
+	if (pa / PAGE_SIZE >= nrefs)
+		panic("%s: %lx is beyond the reference table", who, pa);
+	return &refs[pa / PAGE_SIZE];
 }
 
 static int is_reserved(uint64_t pa)
@@ -85,6 +120,7 @@ uint64_t pmm_alloc_dirty(void)
 	uint64_t *w = &free_bitmap[pa / PAGE_SIZE / 64];
 	assert(*w & (1ul << (pa / PAGE_SIZE % 64)));
 	*w &= ~(1ul << (pa / PAGE_SIZE % 64));
+	*ref_of(pa, "pmm_alloc_dirty") = 1;
 	return pa;
 }
 
@@ -96,22 +132,45 @@ uint64_t pmm_alloc(void)
 	return pa;
 }
 
-void pmm_free(uint64_t pa)
+/* Drop one reference; true when it was the last (the page is to be put on a free list). */
+static bool put_ref(uint64_t pa, const char *who)
 {
 	if ((pa & (PAGE_SIZE - 1)) || pa >= MAX_PHYS)
-		panic("pmm_free: bad address %lx", pa);
+		panic("%s: bad address %lx", who, pa);
 	if (free_bitmap[pa / PAGE_SIZE / 64] & (1ul << (pa / PAGE_SIZE % 64)))
-		panic("pmm_free: double free of %lx", pa);
-	push_free(pa);
+		panic("%s: double free of %lx", who, pa);
+	uint32_t *r = ref_of(pa, who);
+	if (*r > 1) {
+		(*r)--;
+		return false;
+	}
+	*r = 0;
+	return true;
+}
+
+void pmm_free(uint64_t pa)
+{
+	if (put_ref(pa, "pmm_free"))
+		push_free(pa);
 }
 
 void pmm_free_cold(uint64_t pa)
 {
-	if ((pa & (PAGE_SIZE - 1)) || pa >= MAX_PHYS)
-		panic("pmm_free_cold: bad address %lx", pa);
-	if (free_bitmap[pa / PAGE_SIZE / 64] & (1ul << (pa / PAGE_SIZE % 64)))
-		panic("pmm_free_cold: double free of %lx", pa);
-	push_list(&cold_head, pa);
+	if (put_ref(pa, "pmm_free_cold"))
+		push_list(&cold_head, pa);
+}
+
+void pmm_share(uint64_t pa)
+{
+	uint32_t *r = ref_of(pa, "pmm_share");
+	if (!*r || *r == UINT32_MAX)
+		panic("pmm_share: page %lx has %u references", pa, *r);
+	(*r)++;
+}
+
+uint32_t pmm_refs(uint64_t pa)
+{
+	return *ref_of(pa, "pmm_refs");
 }
 
 uint64_t pmm_free_pages(void)

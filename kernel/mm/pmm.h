@@ -7,12 +7,23 @@
 void pmm_add_range(uint64_t base, uint64_t len);
 /* Keep [base, base+len) out of the allocator (kernel image, boot modules); call before add. */
 void pmm_reserve(uint64_t base, uint64_t len);
-/* A zeroed page's physical address, or 0 when memory is exhausted. */
+/* Place the table of page reference counts (4 bytes a page of RAM below top) inside the RAM
+ * range [base, base+len), away from every reserved range, and reserve it: 0, or -ENOMEM when
+ * it does not fit there. Called at boot for each RAM range, before pmm_add_range, until one
+ * takes it. */
+int pmm_refs_place(uint64_t base, uint64_t len, uint64_t top);
+/* A zeroed page's physical address, or 0 when memory is exhausted. Every allocated page
+ * starts with one reference. */
 uint64_t pmm_alloc(void);
 /* A page whose content is undefined (the caller overwrites it all). */
 uint64_t pmm_alloc_dirty(void);
+/* Drop one reference to the page: it goes back to the free list with its last one. */
 void pmm_free(uint64_t pa);
-/* Free a page that held program text: it is handed out again only when no other page is
+/* One more holder of an allocated page (a region sharing it copy-on-write). */
+void pmm_share(uint64_t pa);
+/* How many holders the allocated page has (1 for a page nobody shares). */
+uint32_t pmm_refs(uint64_t pa);
+/* pmm_free for a page that held program text: it is handed out again only when no other page is
  * free. (Under an emulator, writing to a page that held executed code costs the discarding
  * of its translations; keeping such pages back avoids that on every new process.) */
 void pmm_free_cold(uint64_t pa);

@@ -47,8 +47,11 @@ static int destroy(rid_t rid)
 
 static const struct res_ops att_ops = { .describe = describe, .destroy = destroy };
 
+static void unmap_moved_page(rid_t region, uint64_t idx);
+
 void vattach_init(void)
 {
+	vregion_set_moved_hook(unmap_moved_page);
 	user_table = (struct res_table){ .name = "vuspace", .base = user_atts,
 					 .stride = sizeof(struct vattach), .capacity = NVATTACH,
 					 .ops = &att_ops };
@@ -108,45 +111,51 @@ static void unmap_range(struct vattach *a, uint64_t from, uint64_t to)
 		a->lo = a->hi = 0;
 }
 
+uint64_t vattach_cow_flags(uint64_t flags, bool cow)
+{
+	return cow && (flags & PTE_W) ? (flags & ~PTE_W) | PTE_COW : flags;
+}
+
 struct map_ctx {
 	uint64_t root, addr, flags;
 	struct vattach *att;
 };
 
-static int map_one(void *c, uint64_t idx, uint64_t pa)
+static int map_one(void *c, uint64_t idx, uint64_t pa, bool cow)
 {
 	struct map_ctx *m = c;
 	note_mapped(m->att, idx * PAGE_SIZE);
-	return pt_map(m->root, m->addr + idx * PAGE_SIZE, pa, m->flags);
+	return pt_map(m->root, m->addr + idx * PAGE_SIZE, pa, vattach_cow_flags(m->flags, cow));
 }
 
-/* Only the pages some process has touched before: what is likely to be used again. */
-static int map_hot(rid_t rid)
+/* hot_only: only the pages some process has touched before, what is likely to be used again */
+static int map_pages(rid_t rid, bool hot_only)
 {
 	struct vattach *a = get(rid);
 	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false), a };
-	if (vregion_for_each_hot_page(a->region, map_one, &m)) {
+	if (vregion_for_each_mapping(a->region, hot_only, map_one, &m)) {
 		unmap_range(a, a->addr, a->addr + a->size);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static int map_hot(rid_t rid)
+{
+	return map_pages(rid, true);
 }
 
 static int map_resident(rid_t rid)
 {
-	struct vattach *a = get(rid);
-	struct map_ctx m = { vspace_root(a->space), a->addr, vattach_pte_flags(rid, false), a };
-	if (vregion_for_each_page(a->region, map_one, &m)) {
-		unmap_range(a, a->addr, a->addr + a->size);
-		return -ENOMEM;
-	}
-	return 0;
+	return map_pages(rid, false);
 }
 
-enum map_policy { MAP_ALL, MAP_HOT };
+enum map_policy { MAP_ALL, MAP_HOT, MAP_NONE };
 
 static int map_now(rid_t rid, enum map_policy policy)
 {
+	if (policy == MAP_NONE)
+		return 0;
 	return policy == MAP_ALL ? map_resident(rid) : map_hot(rid);
 }
 
@@ -192,6 +201,12 @@ int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cr
 		       rid_t *out)
 {
 	return attach(space, region, addr, true, owner, MAP_HOT, out);
+}
+
+int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+			rid_t *out)
+{
+	return attach(space, region, addr, true, owner, MAP_NONE, out);
 }
 
 int vattach_delete(rid_t rid)
@@ -278,6 +293,43 @@ void vattach_reprotect(rid_t rid, uint64_t addr, uint64_t len, uint32_t prot)
 		pt_unmap_range(root, addr, len);
 		return;
 	}
-	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
-		pt_protect(root, va, f);
+	/* a shared page stays read-only however writable it is made: written, it is copied */
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
+		bool cow = (f & PTE_W) && vregion_page_cow(a->region, (va - a->addr) / PAGE_SIZE);
+		pt_protect(root, va, vattach_cow_flags(f, cow));
+	}
+}
+
+void vattach_write_protect(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	if (a && a->lo != a->hi)
+		pt_cow_range(vspace_root(a->space), a->addr + a->lo, a->hi - a->lo);
+}
+
+int vattach_replace_region(rid_t rid, rid_t region)
+{
+	struct vattach *a = get(rid);
+	if (!a || vregion_size(region) != a->size)
+		return -EINVAL;
+	unmap_range(a, a->addr, a->addr + a->size);
+	vregion_ref(a->region, -1);
+	a->region = region;
+	vregion_ref(region, 1);
+	return map_resident(rid);
+}
+
+/* A kernel write copied page idx of region (it was shared): no attachment may keep mapping
+ * the old page. Rare (the kernel writes regions before they are attached), so a scan does. */
+static void unmap_moved_page(rid_t region, uint64_t idx)
+{
+	struct vattach *tables[] = { user_atts, kernel_atts };
+	uint32_t counts[] = { NVATTACH, NVATTACH / 8 };
+	for (int t = 0; t < 2; t++) {
+		for (uint32_t i = 0; i < counts[t]; i++) {
+			struct vattach *a = &tables[t][i];
+			if (a->hdr.rid && a->region == region && idx * PAGE_SIZE < a->size)
+				pt_unmap(vspace_root(a->space), a->addr + idx * PAGE_SIZE);
+		}
+	}
 }

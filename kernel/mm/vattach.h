@@ -18,6 +18,10 @@ int vattach_create(rid_t space, rid_t region, uint64_t addr, bool user, const st
  * start a program while the code programs really run stays mapped at once. */
 int vattach_create_hot(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
 		       rid_t *out);
+/* The same mapping nothing now, every page as it is touched: for a fork child, which
+ * often touches few of its pages before it exits or changes program. */
+int vattach_create_lazy(rid_t space, rid_t region, uint64_t addr, const struct cred *owner,
+			rid_t *out);
 
 int vattach_delete(rid_t att);
 /* Move an attachment to another space at the same address: unmapped from the old one, mapped
@@ -41,5 +45,15 @@ bool vattach_user(rid_t att);
 void vattach_note_mapped(rid_t att, uint64_t va);
 /* Page-table flags for the attachment's pages. */
 uint64_t vattach_pte_flags(rid_t att, bool writable_override);
+/* The flags a page gets: a copy-on-write page (cow) is mapped read-only, marked PTE_COW
+ * where it would be writable, so that a write fault copies it. */
+uint64_t vattach_cow_flags(uint64_t flags, bool cow);
 /* Re-apply the region's protection to the mapped pages of [addr, addr+len). */
 void vattach_reprotect(rid_t att, uint64_t addr, uint64_t len, uint32_t prot);
+/* The region's pages were just shared copy-on-write: every writable mapping of the
+ * attachment becomes read-only (PTE_COW), the TLB following. */
+void vattach_write_protect(rid_t att);
+/* The attachment shows region (same size) in place of its own: the old one is unmapped and
+ * loses this attachment, the new one's pages are mapped (the old region is the caller's to
+ * drop). -ENOMEM if mapping failed: the pages are then mapped as they are touched. */
+int vattach_replace_region(rid_t att, rid_t region);

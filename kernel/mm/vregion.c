@@ -78,9 +78,15 @@ int vregion_create(uint64_t size, uint32_t kind, uint32_t prot, const char *name
 }
 
 /* A page-list entry is the page's physical address; its low bits (free: pages are aligned)
- * carry flags. HOT: the page was mapped on a fault once, i.e. some process really used it. */
+ * carry flags. HOT: the page was mapped on a fault once, i.e. some process really used it.
+ * COW: the page is (or was) shared with another region (fork, a private copy of shared text):
+ * it is mapped read-only and copied before anyone writes it while another holder remains
+ * (pmm_refs > 1); the last holder just takes it back. */
 #define ENTRY_HOT 1ul
+#define ENTRY_COW 2ul
 #define ENTRY_PA(e) ((e) & ~(PAGE_SIZE - 1))
+
+static void (*moved_hook)(rid_t region, uint64_t idx);
 
 static uint64_t *slot(struct vregion *r, uint64_t idx, bool alloc)
 {
@@ -109,7 +115,60 @@ uint64_t vregion_page(rid_t rid, uint64_t idx, bool alloc)
 	return ENTRY_PA(*s);
 }
 
-static int for_each(rid_t rid, bool hot_only, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
+/* Give page idx (slot s) a copy of its own if it is shared; *moved: a new page took its place. */
+static int unshare(struct vregion *r, uint64_t *s, bool *moved)
+{
+	*moved = false;
+	if (!(*s & ENTRY_COW))
+		return 0;
+	uint64_t old = ENTRY_PA(*s);
+	if (pmm_refs(old) > 1) {
+		uint64_t pa = pmm_alloc_dirty();
+		if (!pa)
+			return -ENOMEM;
+		memcpy(phys_to_virt(pa), phys_to_virt(old), PAGE_SIZE);
+		(r->prot & VR_X ? pmm_free_cold : pmm_free)(old);     /* one holder fewer */
+		*s = pa | (*s & ENTRY_HOT);
+		*moved = true;
+		return 0;
+	}
+	*s &= ~ENTRY_COW;                         /* the others have let go: it is ours again */
+	return 0;
+}
+
+int vregion_page_for_write(rid_t rid, uint64_t idx, uint64_t *pa, bool *moved)
+{
+	struct vregion *r = get(rid);
+	if (!r || idx >= r->size / PAGE_SIZE)
+		return -EINVAL;
+	uint64_t *s = slot(r, idx, true);
+	if (!s)
+		return -ENOMEM;
+	*moved = false;
+	if (!*s) {
+		if (!(*s = pmm_alloc()))
+			return -ENOMEM;
+		r->resident++;
+	}
+	int err = unshare(r, s, moved);
+	*pa = ENTRY_PA(*s);
+	return err;
+}
+
+bool vregion_page_cow(rid_t rid, uint64_t idx)
+{
+	struct vregion *r = get(rid);
+	uint64_t *s = r && idx < r->size / PAGE_SIZE ? slot(r, idx, false) : NULL;
+	return s && (*s & ENTRY_COW);
+}
+
+void vregion_set_moved_hook(void (*hook)(rid_t region, uint64_t idx))
+{
+	moved_hook = hook;
+}
+
+/* Call fn(ctx, idx, entry) for every resident page (the hot ones only if hot_only). */
+static int for_each(rid_t rid, bool hot_only, int (*fn)(void *ctx, uint64_t idx, uint64_t e),
 		    void *ctx)
 {
 	struct vregion *r = get(rid);
@@ -123,7 +182,7 @@ static int for_each(rid_t rid, bool hot_only, int (*fn)(void *ctx, uint64_t idx,
 		uint64_t *leaf = phys_to_virt(root[i]);
 		for (uint64_t j = 0; j < 512 && i * 512 + j < npages; j++) {
 			int err = leaf[j] && (!hot_only || (leaf[j] & ENTRY_HOT))
-					  ? fn(ctx, i * 512 + j, ENTRY_PA(leaf[j])) : 0;
+					  ? fn(ctx, i * 512 + j, leaf[j]) : 0;
 			if (err)
 				return err;
 		}
@@ -131,15 +190,43 @@ static int for_each(rid_t rid, bool hot_only, int (*fn)(void *ctx, uint64_t idx,
 	return 0;
 }
 
+/* The public iterators' callbacks, called with the entry's parts. */
+struct iter {
+	int (*page)(void *ctx, uint64_t idx, uint64_t pa);
+	int (*mapping)(void *ctx, uint64_t idx, uint64_t pa, bool cow);
+	void *ctx;
+};
+
+static int call_page(void *c, uint64_t idx, uint64_t e)
+{
+	struct iter *it = c;
+	return it->page(it->ctx, idx, ENTRY_PA(e));
+}
+
+static int call_mapping(void *c, uint64_t idx, uint64_t e)
+{
+	struct iter *it = c;
+	return it->mapping(it->ctx, idx, ENTRY_PA(e), e & ENTRY_COW);
+}
+
 int vregion_for_each_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t pa), void *ctx)
 {
-	return for_each(rid, false, fn, ctx);
+	struct iter it = { .page = fn, .ctx = ctx };
+	return for_each(rid, false, call_page, &it);
 }
 
 int vregion_for_each_hot_page(rid_t rid, int (*fn)(void *ctx, uint64_t idx, uint64_t pa),
 			      void *ctx)
 {
-	return for_each(rid, true, fn, ctx);
+	struct iter it = { .page = fn, .ctx = ctx };
+	return for_each(rid, true, call_page, &it);
+}
+
+int vregion_for_each_mapping(rid_t rid, bool hot_only,
+			     int (*fn)(void *ctx, uint64_t idx, uint64_t pa, bool cow), void *ctx)
+{
+	struct iter it = { .mapping = fn, .ctx = ctx };
+	return for_each(rid, hot_only, call_mapping, &it);
 }
 
 void vregion_mark_hot(rid_t rid, uint64_t idx)
@@ -157,9 +244,13 @@ int vregion_write(rid_t rid, uint64_t off, const void *src, uint64_t n)
 		return -EINVAL;
 	const char *s = src;
 	while (n) {
-		uint64_t pa = vregion_page(rid, off / PAGE_SIZE, true);
-		if (!pa)
-			return -ENOMEM;
+		uint64_t pa;
+		bool moved;
+		int err = vregion_page_for_write(rid, off / PAGE_SIZE, &pa, &moved);
+		if (err)
+			return err;
+		if (moved && r->nattach && moved_hook)
+			moved_hook(rid, off / PAGE_SIZE);    /* mappings of the old page go */
 		uint64_t in = off % PAGE_SIZE, k = PAGE_SIZE - in < n ? PAGE_SIZE - in : n;
 		memcpy((char *)phys_to_virt(pa) + in, s, k);
 		s += k, off += k, n -= k;
@@ -256,38 +347,90 @@ void vregion_unsplit(rid_t rid, rid_t tail)
 	vregion_delete(tail);
 }
 
-struct copy_ctx {
-	rid_t to;
-};
-
-static int copy_page(void *c, uint64_t idx, uint64_t pa)
+static int copy_page(void *c, uint64_t idx, uint64_t e)
 {
-	struct copy_ctx *cc = c;
-	uint64_t dst = vregion_page(cc->to, idx, true);
-	if (!dst)
-		return -ENOMEM;
-	memcpy(phys_to_virt(dst), phys_to_virt(pa), PAGE_SIZE);
+	rid_t to = *(rid_t *)c;
+	uint64_t dst;
+	bool moved;
+	int err = vregion_page_for_write(to, idx, &dst, &moved);
+	if (err)
+		return err;
+	if (moved && vregion_nattach(to) && moved_hook)
+		moved_hook(to, idx);
+	memcpy(phys_to_virt(dst), phys_to_virt(ENTRY_PA(e)), PAGE_SIZE);
 	return 0;
 }
 
 int vregion_copy(rid_t from, rid_t to)
 {
-	struct copy_ctx cc = { to };
 	if (vregion_size(from) != vregion_size(to))
 		return -EINVAL;
-	return vregion_for_each_page(from, copy_page, &cc);
+	return for_each(from, false, copy_page, &to);
 }
 
-static int zero_page(void *ctx, uint64_t idx, uint64_t pa)
+/* Share the resident pages of leaf li of f with t (whose leaf is allocated here). */
+static int share_leaf(struct vregion *f, struct vregion *t, uint64_t li)
 {
-	(void)ctx, (void)idx;
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	uint64_t *froot = phys_to_virt(f->pv_root), *troot = phys_to_virt(t->pv_root);
+	if (!troot[li] && !(troot[li] = pmm_alloc()))
+		return -ENOMEM;
+	uint64_t *from = phys_to_virt(froot[li]), *to = phys_to_virt(troot[li]);
+	for (int j = 0; j < 512; j++) {
+		if (!from[j])
+			continue;
+		from[j] |= ENTRY_COW;
+		to[j] = from[j];
+		pmm_share(ENTRY_PA(from[j]));
+		t->resident++;
+	}
+	return 0;
+}
+
+int vregion_share(rid_t from, rid_t to)
+{
+	struct vregion *f = get(from), *t = get(to);
+	if (!f || !t || f->size != t->size || t->resident)
+		return -EINVAL;
+	uint64_t *root = phys_to_virt(f->pv_root);
+	for (uint64_t i = 0; i < 512 && i * 512 < f->size / PAGE_SIZE; i++) {
+		int err = root[i] ? share_leaf(f, t, i) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Let go of a page still shared with another region (it reads as zero when touched). */
+static int drop_shared_page(void *c, uint64_t idx, uint64_t e)
+{
+	struct vregion *r = c;
+	if ((e & ENTRY_COW) && pmm_refs(ENTRY_PA(e)) > 1) {
+		*slot(r, idx, false) = 0;
+		r->resident--;
+		(r->prot & VR_X ? pmm_free_cold : pmm_free)(ENTRY_PA(e));
+	}
+	return 0;
+}
+
+/* Zero a page for reuse; a shared one is let go instead (it reads as zero when touched). */
+static int zero_page(void *c, uint64_t idx, uint64_t e)
+{
+	struct vregion *r = c;
+	if ((e & ENTRY_COW) && pmm_refs(ENTRY_PA(e)) > 1)
+		return drop_shared_page(c, idx, e);
+	*slot(r, idx, false) = e & ~ENTRY_COW;
+	memset(phys_to_virt(ENTRY_PA(e)), 0, PAGE_SIZE);
 	return 0;
 }
 
 void vregion_zero(rid_t rid)
 {
-	vregion_for_each_page(rid, zero_page, NULL);
+	for_each(rid, false, zero_page, get(rid));
+}
+
+void vregion_drop_shared(rid_t rid)
+{
+	for_each(rid, false, drop_shared_page, get(rid));
 }
 
 void vregion_discard(rid_t rid, uint64_t off, uint64_t len)
@@ -296,7 +439,7 @@ void vregion_discard(rid_t rid, uint64_t off, uint64_t len)
 	for (uint64_t i = off / PAGE_SIZE; r && i < (off + len) / PAGE_SIZE; i++) {
 		uint64_t *s = slot(r, i, false);
 		if (s && *s) {
-			pmm_free(ENTRY_PA(*s));
+			pmm_free(ENTRY_PA(*s));       /* another holder keeps a shared page */
 			*s = 0;
 			r->resident--;
 		}

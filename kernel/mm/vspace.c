@@ -188,24 +188,44 @@ bool vspace_overlaps(rid_t rid, uint64_t addr, uint64_t size)
 	return false;
 }
 
+/* A write to a present copy-on-write page: the region's page becomes this region's own
+ * (copied if still shared) and is mapped writable, keeping the PTE's other permissions. */
+static int break_cow(struct vspace *s, rid_t att, uint64_t va, uint64_t pte)
+{
+	rid_t region = vattach_region(att);
+	uint64_t pa;
+	bool moved;
+	int err = vregion_page_for_write(region, (va - vattach_addr(att)) / PAGE_SIZE, &pa, &moved);
+	if (err)
+		return err;
+	return pt_map(s->root, va, pa, (pte & (PTE_U | PTE_NX)) | PTE_W);
+}
+
 int vspace_fault(rid_t rid, uint64_t addr, bool write, bool user)
 {
 	struct vspace *s = get(rid);
 	rid_t att = s ? vspace_find_att(rid, addr) : 0;
 	if (!att || (user && !vattach_user(att)))
 		return -EFAULT;
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	uint64_t pte = pt_lookup(s->root, va);
+	if (pte && write)      /* present: a copy-on-write page, or a genuine protection fault */
+		return pte & PTE_COW ? break_cow(s, att, va, pte) : -EFAULT;
 	rid_t region = vattach_region(att);
 	uint32_t prot = vregion_prot(region);
 	if ((write && !(prot & VR_W)) || !(prot & (VR_R | VR_W | VR_X)))
 		return -EFAULT;
-	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	uint64_t idx = (va - vattach_addr(att)) / PAGE_SIZE;
-	uint64_t pa = vregion_page(region, idx, true);
-	if (!pa)
+	uint64_t idx = (va - vattach_addr(att)) / PAGE_SIZE, pa = 0;
+	bool moved;
+	/* a write takes its own copy of a shared page at once; a read maps it read-only */
+	if (write && vregion_page_for_write(region, idx, &pa, &moved))
+		return -ENOMEM;
+	if (!write && !(pa = vregion_page(region, idx, true)))
 		return -ENOMEM;
 	vregion_mark_hot(region, idx);
-	if (pt_lookup(s->root, va))
-		return write ? -EFAULT : 0;    /* present: a genuine protection fault */
+	if (pte)
+		return 0;              /* present already (a read): nothing to do */
 	vattach_note_mapped(att, va);
-	return pt_map(s->root, va, pa, vattach_pte_flags(att, false));
+	bool cow = !write && vregion_page_cow(region, idx);
+	return pt_map(s->root, va, pa, vattach_cow_flags(vattach_pte_flags(att, false), cow));
 }

@@ -1,8 +1,10 @@
 /*
- * fork: a child with its own space holding copies of its parent's memory. Text shared by
- * the program is attached, not copied; every other region is copied page by page (resident
- * pages only; there is no copy-on-write yet). The copies sit at the parent's addresses, which
- * stay reserved system-wide until both have let go of them (uva_share).
+ * fork: a child with its own space holding its parent's memory. Text shared by the program is
+ * attached, not copied; every other region gets a counterpart whose pages are the parent's,
+ * shared copy-on-write (both regions mark them, the parent's mappings turn read-only, and the
+ * first write by either side copies the page, see vregion_page_for_write). The regions sit at
+ * the parent's addresses, which stay reserved system-wide until both have let go of them
+ * (uva_share).
  */
 #include "kernel/proc/fork.h"
 #include "abi/errno.h"
@@ -20,8 +22,23 @@
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
 
-/* The child's counterpart of the parent's attachment att: the same shared text region, or
- * a copy of a private region, attached at the same address in the child's space. */
+/* copy (empty, of region's size) gets region's pages: shared copy-on-write, the parent's
+ * attachment att losing its writable mappings; copied instead when the region is attached in
+ * more than one place (a process's own regions never are), whose other mappings fork cannot
+ * protect. */
+static int share_pages(rid_t att, rid_t region, rid_t copy)
+{
+	if (vregion_nattach(region) != 1)
+		return vregion_copy(region, copy);
+	int err = vregion_share(region, copy);
+	if (!err)
+		vattach_write_protect(att);
+	return err;
+}
+
+/* The child's counterpart of the parent's attachment att: the same shared text region, or a
+ * region sharing the parent's pages copy-on-write, attached at the same address in the
+ * child's space. */
 static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
 {
 	rid_t region = vattach_region(att), copy;
@@ -35,8 +52,8 @@ static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
 	if ((err = vregion_create(vregion_size(region), (uint32_t)in.v[2], vregion_prot(region),
 				  in.name, &c->cred, &copy)))
 		return err;
-	if ((err = vregion_copy(region, copy)) ||
-	    (err = vattach_create(c->vspace, copy, vattach_addr(att), true, &c->cred, out))) {
+	if ((err = share_pages(att, region, copy)) ||
+	    (err = vattach_create_lazy(c->vspace, copy, vattach_addr(att), &c->cred, out))) {
 		vregion_delete(copy);
 		return err;
 	}
@@ -44,7 +61,7 @@ static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
 	return 0;
 }
 
-/* Copy the parent's memory into the child's (empty) space; the address ranges become shared. */
+/* Give the child's (empty) space the parent's memory; the address ranges become shared. */
 static int clone_memory(struct proc *parent, struct proc *c)
 {
 	int err;
@@ -114,11 +131,14 @@ int proc_fork(struct proc *parent, const struct trapframe *tf, int *pid_out)
 
 void proc_poke32(struct proc *p, uint64_t addr, uint32_t value)
 {
-	rid_t att = p ? vspace_find_att(p->vspace, addr) : 0;
-	if (!att || (addr & 3))
+	if (!p || (addr & 3) || addr >= USER_TOP)
 		return;
-	uint64_t off = addr - vattach_addr(att);
-	uint64_t pa = vregion_page(vattach_region(att), off / PAGE_SIZE, true);
-	if (pa)
-		*(uint32_t *)((char *)phys_to_virt(pa) + off % PAGE_SIZE) = value;
+	uint64_t root = vspace_root(p->vspace), va = addr & ~(PAGE_SIZE - 1);
+	/* only where the process could write itself: resolved as its own write fault would be
+	 * (demand-zero, copy-on-write), anything else is not written */
+	if (!(pt_lookup(root, va) & PTE_W) && vspace_fault(p->vspace, addr, true, true))
+		return;
+	uint64_t pte = pt_lookup(root, va);
+	if ((pte & (PTE_W | PTE_U)) == (PTE_W | PTE_U))
+		*(uint32_t *)((char *)phys_to_virt(pte & PTE_ADDR) + addr % PAGE_SIZE) = value;
 }

@@ -58,6 +58,8 @@ void procmem_region_drop(rid_t region)
 	/* the table keeps a region's structure and a modest working set, never a hoard */
 	if (reusable && in.v[1] > REUSE_KEEP_PAGES)
 		vregion_discard(region, 0, vregion_size(region));
+	else if (reusable)
+		vregion_drop_shared(region);     /* a fork child's: the parent's again */
 	if (reusable && reuse_put(RK_REGION, region, region_key(kind, vregion_size(region)))) {
 		vregion_pin(region, 1);           /* held by the table: not deletable by users */
 		return;
@@ -253,6 +255,35 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 	return (long)vattach_addr(att);
 }
 
+/* Give attachment att a region of its own in place of one it does not hold alone (text
+ * pinned by its program, or a region attached elsewhere too): the same pages, shared
+ * copy-on-write, so that what this process writes into it or unmaps from it changes only its
+ * own copy, never the program's text or another process's memory. A system-wide region
+ * (t_region_create) is shared by design: it stays, and may not become writable unless it
+ * was made so (-EACCES). */
+static int make_private(struct proc *p, rid_t att)
+{
+	rid_t region = vattach_region(att), copy;
+	struct t_res_info in;
+	int err = res_info(region, &in);
+	if (err)
+		return err;
+	if (vregion_home(region))
+		return vregion_prot(region) & VR_W ? 0 : -EACCES;
+	if (!in.v[4] && in.v[3] <= 1)
+		return 0;                             /* not pinned, attached only here */
+	if ((err = vregion_create(in.v[0], (uint32_t)in.v[2], vregion_prot(region), in.name,
+				  &p->cred, &copy)))
+		return err;
+	if ((err = vregion_share(region, copy))) {
+		vregion_delete(copy);
+		return err;
+	}
+	err = vattach_replace_region(att, copy);
+	procmem_region_drop(region);              /* the program (or the others) keep it */
+	return err;
+}
+
 /* Split the mmap attachment in slot i at addr (inside it): the part from addr on becomes an
  * attachment and region of its own, with the same pages. */
 static int split_att(struct proc *p, int i, uint64_t addr)
@@ -310,6 +341,8 @@ int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 			continue;
 		}
 		uint64_t from = addr > a ? addr : a, to = end < e ? end : e;
+		if ((err = make_private(p, att)))     /* never free pages others still map */
+			return err;
 		vattach_reprotect(att, from, to - from, 0);
 		vregion_discard(vattach_region(att), from - a, to - from);
 	}
@@ -329,7 +362,12 @@ int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot)
 		return err;
 	att = vspace_find_att(p->vspace, addr);
 	uint32_t vprot = prot_from_linux(prot);
-	if (addr == vattach_addr(att) && end == addr + vattach_size(att))
+	bool whole = addr == vattach_addr(att) && end == addr + vattach_size(att);
+	/* writing, or a new protection for the whole region, must not reach a shared one */
+	if (((vprot & VR_W) || (whole && vprot != vregion_prot(vattach_region(att)))) &&
+	    (err = make_private(p, att)))
+		return err;
+	if (whole)
 		vregion_set_prot(vattach_region(att), vprot);
 	vattach_reprotect(att, addr, end - addr, vprot);
 	return 0;

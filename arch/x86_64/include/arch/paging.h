@@ -14,6 +14,8 @@
 #define PTE_U 0x4ul
 #define PTE_PS 0x80ul
 #define PTE_G 0x100ul                         /* global: kept across address-space switches */
+#define PTE_COW 0x200ul                       /* software bit: read-only for now, writable
+					       * once its shared page is copied */
 #define PTE_NX (1ul << 63)
 #define PTE_ADDR 0x000ffffffffff000ul
 
@@ -57,6 +59,9 @@ uint64_t pt_unmap(uint64_t root, uint64_t va);
 /* Unmap every page of [va, va+len), skipping absent tables quickly; calls fn (if not NULL)
  * with each physical page that was mapped. */
 void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len);
+/* Every writable page of [va, va+len) becomes read-only and marked PTE_COW (pages now
+ * shared copy-on-write), the TLB following. */
+void pt_cow_range(uint64_t root, uint64_t va, uint64_t len);
 /* The PTE for va, or 0 if not mapped. */
 uint64_t pt_lookup(uint64_t root, uint64_t va);
 /* Change the flags of a mapped page; false if not mapped. */
