@@ -17,8 +17,7 @@ struct vattach {
 	uint64_t lo, hi;     /* offsets bounding every page mapped so far (lo == hi: none) */
 };
 
-static struct vattach user_atts[NVATTACH];
-static struct vattach kernel_atts[NVATTACH / 8];
+static struct vattach kernel_atts[NVATTACH_KERNEL];
 static struct res_table user_table, kernel_table;
 
 static struct vattach *get(rid_t rid)
@@ -49,13 +48,13 @@ static const struct res_ops att_ops = { .describe = describe, .destroy = destroy
 
 void vattach_init(void)
 {
-	user_table = (struct res_table){ .name = "vuspace", .base = user_atts,
+	user_table = (struct res_table){ .name = "vuspace",
 					 .stride = sizeof(struct vattach), .capacity = NVATTACH,
 					 .ops = &att_ops };
 	kernel_table = user_table;
 	kernel_table.name = "vkspace";
 	kernel_table.base = kernel_atts;
-	kernel_table.capacity = NVATTACH / 8;
+	kernel_table.capacity = NVATTACH_KERNEL;
 	res_register(RT_VUSPACE, &user_table);
 	res_register(RT_VKSPACE, &kernel_table);
 }

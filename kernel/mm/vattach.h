@@ -7,7 +7,8 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVATTACH 4096
+#define NVATTACH 16384      /* user attachments at once; the table grows in chunks (res.h) */
+#define NVATTACH_KERNEL 512  /* kernel attachments (a fixed table) */
 
 void vattach_init(void);
 /* Attach region at addr (page aligned) in space. -EEXIST on overlap. */
