@@ -7,7 +7,7 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVATTACH 16384      /* user attachments at once; the table grows in chunks (res.h) */
+#define NVATTACH 32768      /* user attachments at once (8 per process); grows in chunks */
 #define NVATTACH_KERNEL 512  /* kernel attachments (a fixed table) */
 
 void vattach_init(void);
