@@ -26,6 +26,7 @@ static void setup_growing(struct res_table *t)
 	dir_used += t->nchunks;
 	memset(t->dir, 0, t->nchunks * sizeof(t->dir[0]));
 	t->first_open = 0;
+	t->spare = -1;
 	t->window = res_mem_reserve(t->nchunks * bytes);
 }
 
@@ -53,7 +54,7 @@ static struct res_hdr *slot(struct res_table *t, uint32_t idx)
 	if (t->base)
 		return (struct res_hdr *)((char *)t->base + (size_t)idx * t->stride);
 	uint32_t c = idx / t->chunk_entries;
-	if (!t->dir[c].live)
+	if (!t->dir[c].mapped)
 		return NULL;
 	return (struct res_hdr *)(t->window + c * t->chunk_bytes +
 				  (size_t)(idx % t->chunk_entries) * t->stride);
@@ -74,12 +75,19 @@ static int map_chunk(struct res_table *t, uint32_t c)
 	int err = res_mem_map(mem, t->chunk_bytes);
 	if (err)
 		return err;
+	t->dir[c].mapped = true;
 	for (uint32_t i = 0; i < chunk_size(t, c); i++) {
 		struct res_hdr *h = (struct res_hdr *)(mem + (size_t)i * t->stride);
 		h->rid = 0;
 		h->gen = t->dir[c].gen_floor;
 	}
 	return 0;
+}
+
+static void unmap_chunk(struct res_table *t, uint32_t c)
+{
+	res_mem_unmap(t->window + c * t->chunk_bytes, t->chunk_bytes);
+	t->dir[c].mapped = false;
 }
 
 /* Fill a free slot as a new entry of type. */
@@ -109,9 +117,11 @@ static int64_t find_free_growing(struct res_table *t)
 		if (t->dir[c].live == n)
 			continue;
 		t->first_open = c;
-		int err = t->dir[c].live ? 0 : map_chunk(t, c);
+		int err = t->dir[c].mapped ? 0 : map_chunk(t, c);
 		if (err)
 			return err;
+		if (t->spare == (int32_t)c)
+			t->spare = -1;                     /* in use again */
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t idx = c * t->chunk_entries + i;
 			if (!((struct res_hdr *)(t->window + c * t->chunk_bytes +
@@ -145,9 +155,8 @@ int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, 
 	int64_t idx = t->base ? find_free_fixed(t) : find_free_growing(t);
 	if (idx < 0)
 		return (int)idx;
-	if (!t->base) {
-		t->dir[idx / t->chunk_entries].live++;   /* before slot(): the chunk counts as mapped */
-	}
+	if (!t->base)
+		t->dir[idx / t->chunk_entries].live++;
 	*out = take_slot(t, type, slot(t, (uint32_t)idx), (uint32_t)idx, name, owner, mode);
 	return 0;
 }
@@ -179,8 +188,22 @@ void res_free(rid_t rid)
 		d->gen_floor = h->gen;
 	if (c < t->first_open)
 		t->first_open = c;
-	if (--d->live == 0)
-		res_mem_unmap(t->window + c * t->chunk_bytes, t->chunk_bytes);
+	if (--d->live == 0) {
+		if (t->spare >= 0)
+			unmap_chunk(t, (uint32_t)t->spare);
+		t->spare = (int32_t)c;
+	}
+}
+
+void res_trim(void)
+{
+	for (int ty = 1; ty < RT_NTYPES; ty++) {
+		struct res_table *t = tables[ty];
+		if (t && !t->base && t->spare >= 0) {
+			unmap_chunk(t, (uint32_t)t->spare);
+			t->spare = -1;
+		}
+	}
 }
 
 void *res_obj(rid_t rid, enum t_res_type type)
@@ -243,7 +266,7 @@ int res_reset_owner(rid_t rid, const struct cred *owner, uint32_t mode)
 static struct res_hdr *next_live(struct res_table *t, uint32_t *idx)
 {
 	for (uint32_t i = *idx; i < t->capacity; i++) {
-		if (!t->base && !t->dir[i / t->chunk_entries].live) {
+		if (!t->base && !t->dir[i / t->chunk_entries].live) {   /* nothing live there */
 			i = (i / t->chunk_entries + 1) * t->chunk_entries - 1;
 			continue;
 		}

@@ -4,7 +4,8 @@
  * mapped only for live entries and given back when they empty, lookups of ids in unmapped
  * chunks fail cleanly, generations never repeat across an unmap, the capacity and a failed
  * map are reported (-ENFILE, -ENOMEM) with nothing half done, and walks visit every live
- * entry in index order. The entries are 1000 bytes: 8 to a chunk of two pages.
+ * entry in index order; the chunk emptied last is kept as a spare until res_trim. The
+ * entries are 1000 bytes: 8 to a chunk of two pages.
  */
 #include "kernel/res/res.h"
 #include "abi/errno.h"
@@ -37,6 +38,7 @@ static void fresh(void)
 			res_free(live[i]);
 	memset(live, 0, sizeof(live));
 	res_mem_host_fail = 0;
+	res_trim();
 }
 
 static rid_t mk(int i)
@@ -65,9 +67,20 @@ TEST(grow_maps_only_live_chunks)
 	for (int i = 0; i < 9; i++)
 		CHECK_EQ(RID_INDEX(live[i]), i);          /* lowest free slot first */
 	CHECK_EQ(res_mem_host_pages, 4);              /* two chunks */
-	res_free(live[8]);
-	CHECK_EQ(res_mem_host_pages, 2);              /* the second chunk went back */
-	CHECK(res_hdr(live[8]) == NULL);
+	rid_t old = live[8];
+	res_free(old);
+	CHECK_EQ(res_mem_host_pages, 4);              /* the second chunk is the spare */
+	CHECK(res_hdr(old) == NULL);
+	res_mem_host_fail = 1;                        /* the spare serves without a map */
+	rid_t again = mk(8);
+	CHECK_EQ(RID_INDEX(again), 8);
+	CHECK(RID_GEN(again) > RID_GEN(old));
+	CHECK_EQ(res_mem_host_pages, 4);
+	res_mem_host_fail = 0;
+	res_free(again);
+	res_trim();
+	CHECK_EQ(res_mem_host_pages, 2);              /* now it went back */
+	CHECK(res_hdr(again) == NULL);
 	CHECK_EQ(res_validate(live[8], RT_PROCESS), -ESTALE);
 	CHECK(res_obj(live[8], RT_PROCESS) == NULL);
 	struct t_res_info info;
@@ -75,6 +88,8 @@ TEST(grow_maps_only_live_chunks)
 	live[8] = 0;
 	for (int i = 0; i < 8; i++)
 		res_free(live[i]);
+	CHECK_EQ(res_mem_host_pages, 2);              /* chunk 0 is the spare now */
+	res_trim();
 	CHECK_EQ(res_mem_host_pages, 0);
 	CHECK_EQ(res_count(RT_PROCESS), 0);
 }
@@ -84,7 +99,8 @@ TEST(grow_generations_survive_unmap)
 	fresh();
 	rid_t a = mk(0);
 	REQUIRE(a);
-	res_free(a);                                   /* chunk 0 unmapped */
+	res_free(a);
+	res_trim();                                    /* chunk 0 unmapped */
 	rid_t b = mk(0);
 	REQUIRE(b);
 	CHECK_EQ(RID_INDEX(b), RID_INDEX(a));
@@ -140,6 +156,7 @@ TEST(grow_walks_skip_holes)
 	}
 	REQUIRE(mk(20) != 0);                          /* lowest free slot: 0 */
 	CHECK_EQ(RID_INDEX(live[20]), 0);
+	res_trim();
 	CHECK_EQ(res_mem_host_pages, 6);
 	uint32_t idx = 0, want[] = { 0, 3, 8, 9, 10, 11, 12, 13, 14, 15, 35 };
 	unsigned n = 0;
