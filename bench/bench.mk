@@ -3,8 +3,9 @@
 # and into a busybox initramfs booted with Debian's Linux kernel.
 #   make bench        Tessera and Linux, prints the comparison tables (tools/bench_report.py):
 #                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
-#                     E-G of issue 4, the running-mode table H of issue 5 and the fork
-#                     table I of issue 10
+#                     E-G of issue 4, the running-mode table H of issue 5, the fork
+#                     table I and table J of issue 10 (process creation with 10, 1000,
+#                     4000 live processes)
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
@@ -17,7 +18,7 @@ $(BENCH_BIN): bench/bench.c bench/ipc_bench.c bench/ipc_bench.h abi/syscalls.def
 	musl-gcc $(WARN) -O2 -static -I. -DIPC_BENCH_NO_MAIN bench/bench.c bench/ipc_bench.c -o $@
 
 # Tessera-only benchmarks of the mechanisms (native calls, so PIE programs over libtessera).
-TESSERA_BENCHES := $(B)/root/bin/hvs_bench
+TESSERA_BENCHES := $(B)/root/bin/hvs_bench $(B)/root/bin/nproc_bench
 USER_BINS += $(TESSERA_BENCHES)
 $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
@@ -81,8 +82,8 @@ BENCH_QEMU_BASE = $(filter-out -kernel -initrd $(B)/tessera.elf $(B)/tessera.img
 BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD) \
 	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
 
-# Tessera boots six times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench,
-# /bin/runmode_bench); the sizes of the programs in tables C and E come from the staging tree
+# Tessera boots seven times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench,
+# /bin/runmode_bench, and /bin/nproc_bench with 1 GiB); the sizes of the programs in tables C and E come from the staging tree
 # and the busybox put into both images.
 bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --tessera "$(QEMU) $(QEMU_FLAGS)" \

@@ -298,7 +298,7 @@ void pt_activate(uint64_t root)
 	}
 	uint16_t pcid = root & 0xfff;
 	uint64_t bit = 1ul << (pcid % 64);
-	uint64_t keep = stale[pcid / 64] & bit ? 0 : CR3_NOFLUSH;
+	uint64_t keep = stale[pcid / 64] & bit || pcid == PCID_SHARED ? 0 : CR3_NOFLUSH;
 	stale[pcid / 64] &= ~bit;
 	write_cr3(root | keep);
 }

@@ -17,8 +17,7 @@ struct vattach {
 	uint64_t lo, hi;     /* offsets bounding every page mapped so far (lo == hi: none) */
 };
 
-static struct vattach user_atts[NVATTACH];
-static struct vattach kernel_atts[NVATTACH / 8];
+static struct vattach kernel_atts[NVATTACH_KERNEL];
 static struct res_table user_table, kernel_table;
 
 static struct vattach *get(rid_t rid)
@@ -52,13 +51,13 @@ static void unmap_moved_page(rid_t region, uint64_t idx);
 void vattach_init(void)
 {
 	vregion_set_moved_hook(unmap_moved_page);
-	user_table = (struct res_table){ .name = "vuspace", .base = user_atts,
+	user_table = (struct res_table){ .name = "vuspace",
 					 .stride = sizeof(struct vattach), .capacity = NVATTACH,
 					 .ops = &att_ops };
 	kernel_table = user_table;
 	kernel_table.name = "vkspace";
 	kernel_table.base = kernel_atts;
-	kernel_table.capacity = NVATTACH / 8;
+	kernel_table.capacity = NVATTACH_KERNEL;
 	res_register(RT_VUSPACE, &user_table);
 	res_register(RT_VKSPACE, &kernel_table);
 }
@@ -323,13 +322,11 @@ int vattach_replace_region(rid_t rid, rid_t region)
  * the old page. Rare (the kernel writes regions before they are attached), so a scan does. */
 static void unmap_moved_page(rid_t region, uint64_t idx)
 {
-	struct vattach *tables[] = { user_atts, kernel_atts };
-	uint32_t counts[] = { NVATTACH, NVATTACH / 8 };
+	static const enum t_res_type types[] = { RT_VUSPACE, RT_VKSPACE };
 	for (int t = 0; t < 2; t++) {
-		for (uint32_t i = 0; i < counts[t]; i++) {
-			struct vattach *a = &tables[t][i];
-			if (a->hdr.rid && a->region == region && idx * PAGE_SIZE < a->size)
+		struct vattach *a;
+		for (uint32_t i = 0; (a = res_iter(types[t], &i));)
+			if (a->region == region && idx * PAGE_SIZE < a->size)
 				pt_unmap(vspace_root(a->space), a->addr + idx * PAGE_SIZE);
-		}
 	}
 }

@@ -7,7 +7,8 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVATTACH 4096
+#define NVATTACH 32768      /* user attachments at once (8 per process); grows in chunks */
+#define NVATTACH_KERNEL 512  /* kernel attachments (a fixed table) */
 
 void vattach_init(void);
 /* Attach region at addr (page aligned) in space. -EEXIST on overlap. */

@@ -20,7 +20,6 @@ struct vregion {
 	uint64_t home;        /* reserved system-wide address, 0 if none */
 };
 
-static struct vregion regions[NVREGION];
 static struct res_table region_table;
 
 static struct vregion *get(rid_t rid)
@@ -48,7 +47,7 @@ static const struct res_ops region_ops = { .describe = describe, .destroy = dest
 
 void vregion_init(void)
 {
-	region_table = (struct res_table){ .name = "vregion", .base = regions,
+	region_table = (struct res_table){ .name = "vregion",
 					   .stride = sizeof(struct vregion),
 					   .capacity = NVREGION, .ops = &region_ops };
 	res_register(RT_VREGION, &region_table);

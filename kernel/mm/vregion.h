@@ -7,7 +7,7 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVREGION 4096
+#define NVREGION 32768      /* most at once (8 per process); the table grows in chunks */
 #define VREGION_MAX_SIZE (1ul << 30)
 /* protection bits of a region */
 #define VR_R 1u

@@ -17,7 +17,6 @@ struct vspace {
 	rid_t att[VSPACE_MAX_ATT];
 };
 
-static struct vspace spaces[NVSPACE];
 static struct res_table space_table;
 
 static struct vspace *get(rid_t rid)
@@ -54,7 +53,7 @@ static const struct res_ops space_ops = { .describe = describe, .destroy = destr
 
 void vspace_init(void)
 {
-	space_table = (struct res_table){ .name = "vspace", .base = spaces,
+	space_table = (struct res_table){ .name = "vspace",
 					  .stride = sizeof(struct vspace), .capacity = NVSPACE,
 					  .ops = &space_ops };
 	res_register(RT_VSPACE, &space_table);
@@ -67,7 +66,8 @@ int vspace_create(const char *name, uint32_t mode, const struct cred *owner, rid
 	if (err)
 		return err;
 	/* the table index doubles as the space's PCID (0 is the kernel's own table) */
-	uint64_t root = pt_create((uint16_t)(RID_INDEX(rid) + 1));
+	uint32_t pcid = RID_INDEX(rid) + 1;
+	uint64_t root = pt_create((uint16_t)(pcid < PCID_SHARED ? pcid : PCID_SHARED));
 	if (!root) {
 		res_free(rid);
 		return -ENOMEM;

@@ -7,7 +7,9 @@
 #include "abi/tessera.h"
 #include "kernel/res/res.h"
 
-#define NVSPACE 64
+/* Most spaces at once: one per process (NPROC) and some to spare; the table grows in chunks
+ * (res.h), and spaces past PCID_SHARED - 1 share a PCID that is flushed on every switch. */
+#define NVSPACE (4096 + 64)
 #define VSPACE_MAX_ATT 1024
 
 void vspace_init(void);

@@ -27,13 +27,14 @@ struct exec {
 	uint64_t saved_rsp;
 	uint64_t fs_base;
 	int next;                   /* run-queue link (index in this table), -1 = none */
+	int wprev, wnext;           /* wait-channel bucket links while asleep on a channel */
+	int tprev, tnext;           /* timed-sleeper list links while asleep with a deadline */
 	bool interrupted;           /* exec_interrupt came while it was not asleep */
 	const void *wchan;
 	uint64_t deadline;
 	uint64_t ticks;
 };
 
-static struct exec execs[NEXEC];
 static struct res_table exec_table;
 static int rq_head[EXEC_NPRIO + 1], rq_tail[EXEC_NPRIO + 1];
 static int cur = -1, idle = -1;
@@ -41,6 +42,13 @@ static int slice_left = SLICE_TICKS;
 bool sched_need_resched;
 rid_t exec_current_rid;
 static int dead_pending = -1;
+/* Sleepers: a hash of wait channels, each a list of the executions asleep on one of its
+ * channels, so wakeup looks only at those; and a list of the ones with a deadline, with the
+ * earliest deadline kept, so a tick with nothing due costs one comparison. */
+#define WAIT_BUCKETS 256
+static int wait_head[WAIT_BUCKETS];
+static int timed_head = -1;
+static uint64_t next_deadline = UINT64_MAX;
 
 void switch_context(uint64_t *save_rsp, uint64_t new_rsp);
 void exec_first_entry(void);
@@ -48,6 +56,12 @@ void exec_first_entry(void);
 static struct exec *get(rid_t rid)
 {
 	return res_obj(rid, RT_EXEC);
+}
+
+/* The live execution in slot i (run queues and sleeper lists link slots by index). */
+static struct exec *ex(int i)
+{
+	return res_slot(RT_EXEC, (uint32_t)i);
 }
 
 int exec_visible_state(rid_t rid)
@@ -72,7 +86,7 @@ static const struct res_ops exec_ops = { .describe = describe };
 
 void exec_init(void)
 {
-	exec_table = (struct res_table){ .name = "exec", .base = execs, .stride = sizeof(struct exec),
+	exec_table = (struct res_table){ .name = "exec", .stride = sizeof(struct exec),
 					 .capacity = NEXEC, .ops = &exec_ops };
 	res_register(RT_EXEC, &exec_table);
 	/* kernel-stack page tables are made once, so executions come and go without
@@ -81,19 +95,21 @@ void exec_init(void)
 		panic("exec_init: no memory for kernel stack tables");
 	for (int p = 0; p <= EXEC_NPRIO; p++)
 		rq_head[p] = rq_tail[p] = -1;
+	for (int b = 0; b < WAIT_BUCKETS; b++)
+		wait_head[b] = -1;
 }
 
 static void enqueue(int i)
 {
-	struct exec *e = &execs[i];
+	struct exec *e = ex(i);
 	e->state = ES_READY;
 	e->next = -1;
 	if (rq_tail[e->prio] >= 0)
-		execs[rq_tail[e->prio]].next = i;
+		ex(rq_tail[e->prio])->next = i;
 	else
 		rq_head[e->prio] = i;
 	rq_tail[e->prio] = i;
-	if (cur >= 0 && e->prio < execs[cur].prio)
+	if (cur >= 0 && e->prio < ex(cur)->prio)
 		sched_need_resched = true;
 }
 
@@ -103,7 +119,7 @@ static int dequeue(void)
 		int i = rq_head[p];
 		if (i < 0)
 			continue;
-		rq_head[p] = execs[i].next;
+		rq_head[p] = ex(i)->next;
 		if (rq_head[p] < 0)
 			rq_tail[p] = -1;
 		return i;
@@ -113,14 +129,14 @@ static int dequeue(void)
 
 static void unlink_ready(int i)
 {
-	int p = execs[i].prio, prev = -1;
-	for (int j = rq_head[p]; j >= 0; prev = j, j = execs[j].next) {
+	int p = ex(i)->prio, prev = -1;
+	for (int j = rq_head[p]; j >= 0; prev = j, j = ex(j)->next) {
 		if (j != i)
 			continue;
 		if (prev >= 0)
-			execs[prev].next = execs[j].next;
+			ex(prev)->next = ex(j)->next;
 		else
-			rq_head[p] = execs[j].next;
+			rq_head[p] = ex(j)->next;
 		if (rq_tail[p] == j)
 			rq_tail[p] = prev;
 		return;
@@ -191,7 +207,7 @@ void exec_set_root(rid_t rid, uint64_t root)
 {
 	struct exec *e = get(rid);
 	e->root = root;
-	if (&execs[cur] == e && root)
+	if (e->hdr.rid == exec_current_rid && root)
 		pt_activate(root);
 }
 
@@ -256,11 +272,11 @@ static void schedule(void)
 	if (next < 0)
 		next = idle;
 	if (next == cur) {
-		execs[cur].state = ES_RUNNING;
+		ex(cur)->state = ES_RUNNING;
 		return;
 	}
 	int prev = cur;
-	struct exec *n = &execs[next], *p = &execs[prev];
+	struct exec *n = ex(next), *p = ex(prev);
 	fpu_save(p->fpu);
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;
@@ -282,7 +298,7 @@ static void schedule(void)
 void sched_after_switch(void)
 {
 	if (dead_pending >= 0 && dead_pending != cur) {
-		struct exec *d = &execs[dead_pending];
+		struct exec *d = ex(dead_pending);
 		dead_pending = -1;
 		unmap_kstack(d);
 		d->state = ES_FREE;
@@ -290,9 +306,55 @@ void sched_after_switch(void)
 	}
 }
 
+static int wait_bucket(const void *chan)
+{
+	uint64_t h = (uint64_t)chan;
+	return (int)((h >> 4 ^ h >> 12 ^ h >> 20) % WAIT_BUCKETS);
+}
+
+/* Put execution i on a doubly linked list (head, links prev/next in each entry). */
+#define LIST_ADD(head, i, prev, next)                 \
+	do {                                          \
+		ex(i)->prev = -1;                     \
+		ex(i)->next = (head);                 \
+		if ((head) >= 0)                      \
+			ex(head)->prev = (i);         \
+		(head) = (i);                         \
+	} while (0)
+#define LIST_DEL(head, i, prev, next)                             \
+	do {                                                      \
+		struct exec *e_ = ex(i);                          \
+		if (e_->prev >= 0)                                \
+			ex(e_->prev)->next = e_->next;            \
+		else                                              \
+			(head) = e_->next;                        \
+		if (e_->next >= 0)                                \
+			ex(e_->next)->prev = e_->prev;            \
+	} while (0)
+
+/* The current execution goes on the sleeper lists its wait needs, and off them again. */
+static void sleepers_add(const void *chan, uint64_t deadline)
+{
+	if (chan)
+		LIST_ADD(wait_head[wait_bucket(chan)], cur, wprev, wnext);
+	if (deadline) {
+		LIST_ADD(timed_head, cur, tprev, tnext);
+		if (deadline < next_deadline)
+			next_deadline = deadline;
+	}
+}
+
+static void sleepers_remove(const void *chan, uint64_t deadline)
+{
+	if (chan)
+		LIST_DEL(wait_head[wait_bucket(chan)], cur, wprev, wnext);
+	if (deadline)
+		LIST_DEL(timed_head, cur, tprev, tnext);
+}
+
 void sleep_on(const void *chan, uint64_t deadline_ns)
 {
-	struct exec *e = &execs[cur];
+	struct exec *e = ex(cur);
 	if (e->interrupted) {
 		/* interrupted before it got here: the caller re-checks why it should wait */
 		e->interrupted = false;
@@ -301,16 +363,19 @@ void sleep_on(const void *chan, uint64_t deadline_ns)
 	e->wchan = chan;
 	e->deadline = deadline_ns;
 	e->state = ES_BLOCKED;
+	sleepers_add(chan, deadline_ns);
 	schedule();
+	sleepers_remove(chan, deadline_ns);
 	e->wchan = NULL;
 	e->deadline = 0;
 }
 
 void wakeup(const void *chan)
 {
-	for (int i = 0; i < NEXEC; i++)
-		if (execs[i].hdr.rid && execs[i].state == ES_BLOCKED && execs[i].wchan == chan &&
-		    chan)
+	if (!chan)
+		return;
+	for (int i = wait_head[wait_bucket(chan)]; i >= 0; i = ex(i)->wnext)
+		if (ex(i)->state == ES_BLOCKED && ex(i)->wchan == chan)
 			enqueue(i);
 }
 
@@ -321,16 +386,28 @@ void sched_yield_cur(void)
 	schedule();
 }
 
+/* Wake the timed sleepers whose deadline has come; keep the earliest of the others. */
+static void expire_deadlines(uint64_t now)
+{
+	next_deadline = UINT64_MAX;
+	for (int i = timed_head; i >= 0; i = ex(i)->tnext) {
+		struct exec *e = ex(i);
+		if (e->state != ES_BLOCKED || !e->deadline)
+			continue;
+		if (e->deadline <= now)
+			enqueue(i);
+		else if (e->deadline < next_deadline)
+			next_deadline = e->deadline;
+	}
+}
+
 void sched_tick(void)
 {
 	uint64_t now = time_ns();
-	for (int i = 0; i < NEXEC; i++) {
-		struct exec *e = &execs[i];
-		if (e->hdr.rid && e->state == ES_BLOCKED && e->deadline && e->deadline <= now)
-			enqueue(i);
-	}
+	if (now >= next_deadline)
+		expire_deadlines(now);
 	if (cur >= 0) {
-		execs[cur].ticks++;
+		ex(cur)->ticks++;
 		if (--slice_left <= 0)
 			sched_need_resched = true;
 	}
@@ -345,7 +422,7 @@ void sched_preempt_slow(void)
 _Noreturn void exec_exit_cur(void)
 {
 	assert(dead_pending < 0);
-	execs[cur].state = ES_DEAD;
+	ex(cur)->state = ES_DEAD;
 	dead_pending = cur;
 	schedule();
 	panic("exec_exit_cur: a dead execution ran again");
@@ -358,12 +435,12 @@ _Noreturn void sched_start(void)
 	assert(!err);
 	idle = cur = (int)RID_INDEX(rid);
 	exec_current_rid = rid;
-	execs[idle].state = ES_RUNNING;
-	execs[idle].prio = EXEC_NPRIO;
-	execs[idle].root = paging_kernel_root();
-	fpu_init_area(execs[idle].fpu);
+	ex(idle)->state = ES_RUNNING;
+	ex(idle)->prio = EXEC_NPRIO;
+	ex(idle)->root = paging_kernel_root();
+	fpu_init_area(ex(idle)->fpu);
 	extern char kernel_boot_stack_top[];
-	execs[idle].kstack_top = (uint64_t)kernel_boot_stack_top;
+	ex(idle)->kstack_top = (uint64_t)kernel_boot_stack_top;
 	for (;;) {
 		if (any_ready())
 			schedule();
@@ -374,7 +451,7 @@ _Noreturn void sched_start(void)
 void exec_get_user_state(rid_t rid, struct exec_user_state *out)
 {
 	struct exec *e = get(rid);
-	if (e == &execs[cur]) {
+	if (e->hdr.rid == exec_current_rid) {
 		fpu_save(e->fpu);
 		e->fs_base = rdmsr(MSR_FS_BASE);
 	}
@@ -387,7 +464,7 @@ void exec_set_user_state(rid_t rid, const struct exec_user_state *in)
 	struct exec *e = get(rid);
 	memcpy(e->fpu, in->fpu, sizeof(e->fpu));
 	e->fs_base = in->fs_base;
-	if (e == &execs[cur]) {
+	if (e->hdr.rid == exec_current_rid) {
 		fpu_restore(e->fpu);
 		wrmsr(MSR_FS_BASE, e->fs_base);
 	}
@@ -403,11 +480,11 @@ void exec_reset_user_state(rid_t rid)
 
 void exec_set_fs(uint64_t fs)
 {
-	execs[cur].fs_base = fs;
+	ex(cur)->fs_base = fs;
 	wrmsr(MSR_FS_BASE, fs);
 }
 
 uint64_t exec_get_fs(void)
 {
-	return execs[cur].fs_base;
+	return ex(cur)->fs_base;
 }

@@ -10,7 +10,9 @@
 #include "abi/tessera.h"
 #include "arch/cpu.h"
 
-#define NEXEC 160
+/* Most executions at once: one per process (NPROC, proc.h) and some to spare for kernel-only
+ * ones. The table grows in chunks as executions are created (res.h). */
+#define NEXEC (4096 + 32)
 #define EXEC_NPRIO 8
 #define EXEC_DEFAULT_PRIO 4
 

@@ -20,9 +20,9 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/program.h"
 
-static struct proc procs[NPROC];
 static struct res_table proc_table;
 static int next_pid = 1;
+#define PID_MAX (1 << 22)          /* pids wrap here (as Linux's largest pid_max) */
 
 static const struct res_ops proc_ops;
 
@@ -49,34 +49,115 @@ struct proc *proc_cur_slow(void)
 	return p;
 }
 
-/* pid -> table index, direct-mapped. Every hit is checked against the slot, so entries are
- * never removed; pids are handed out in sequence, so 256 entries cover any NPROC live ones.
- * A scan of the table (a page per process) costs several microseconds under emulation. */
-#define PID_CACHE 256
-_Static_assert(NPROC <= 256, "pid_cache holds byte indices");
-static uint8_t pid_cache[PID_CACHE];
+/* pid -> process: a hash of chains linked through the entries (pid_next), so a lookup costs
+ * about live/PID_BUCKETS steps; pids are handed out in sequence, which spreads them evenly. */
+#define PID_BUCKETS 1024
+static rid_t pid_hash[PID_BUCKETS];
 
 struct proc *proc_by_pid(int pid)
 {
 	if (pid <= 0)
 		return NULL;
-	struct proc *c = &procs[pid_cache[pid % PID_CACHE]];
-	if (c->hdr.rid && c->pid == pid)
-		return c;
-	for (int i = 0; i < NPROC; i++) {
-		if (procs[i].hdr.rid && procs[i].pid == pid) {
-			pid_cache[pid % PID_CACHE] = (uint8_t)i;
-			return &procs[i];
-		}
+	for (rid_t r = pid_hash[pid % PID_BUCKETS]; r;) {
+		struct proc *p = proc_get(r);
+		if (p->pid == pid)
+			return p;
+		r = p->pid_next;
 	}
 	return NULL;
 }
 
+static void pid_hash_add(struct proc *p)
+{
+	rid_t *bucket = &pid_hash[p->pid % PID_BUCKETS];
+	p->pid_next = *bucket;
+	*bucket = p->hdr.rid;
+}
+
+static void pid_hash_remove(struct proc *p)
+{
+	for (rid_t *r = &pid_hash[p->pid % PID_BUCKETS]; *r; r = &proc_get(*r)->pid_next) {
+		if (*r == p->hdr.rid) {
+			*r = p->pid_next;
+			return;
+		}
+	}
+	panic("pid_hash_remove: pid %d is not in the hash", p->pid);
+}
+
+/* The next pid: in sequence, wrapping at PID_MAX past the ones still in use (at most NPROC
+ * of PID_MAX, so the skip is short). */
+static int alloc_pid(void)
+{
+	for (;;) {
+		if (next_pid >= PID_MAX)
+			next_pid = 2;
+		int pid = next_pid++;
+		if (!proc_by_pid(pid))
+			return pid;
+	}
+}
+
+/* The children of a process form a list of rids with its zombies in front, so that wait
+ * finds one without looking at the others, and exit hands them to init without a table
+ * walk. */
+static void child_link(struct proc *parent, struct proc *c)
+{
+	c->sib_prev = c->sib_next = 0;
+	if (!parent->child_first) {
+		parent->child_first = parent->child_last = c->hdr.rid;
+	} else if (c->state == TPS_ZOMBIE) {
+		c->sib_next = parent->child_first;
+		proc_get(parent->child_first)->sib_prev = c->hdr.rid;
+		parent->child_first = c->hdr.rid;
+	} else {
+		c->sib_prev = parent->child_last;
+		proc_get(parent->child_last)->sib_next = c->hdr.rid;
+		parent->child_last = c->hdr.rid;
+	}
+}
+
+static void child_unlink(struct proc *parent, struct proc *c)
+{
+	if (c->sib_prev)
+		proc_get(c->sib_prev)->sib_next = c->sib_next;
+	else
+		parent->child_first = c->sib_next;
+	if (c->sib_next)
+		proc_get(c->sib_next)->sib_prev = c->sib_prev;
+	else
+		parent->child_last = c->sib_prev;
+	c->sib_prev = c->sib_next = 0;
+}
+
+/* A new entry for a process (-EAGAIN when the table is full, as fork says it). */
+static int alloc_entry(const char *name, const struct cred *cred, uint32_t mode, rid_t *out)
+{
+	int err = res_alloc(RT_PROCESS, name, cred, mode, out);
+	return err == -ENFILE ? -EAGAIN : err;
+}
+
+/* Give back the entry of p (its constituents are gone): out of its parent's list, the pid
+ * hash and the process cache (which the system-call entry reads, so it must never point at
+ * a freed entry whose memory the table may unmap). */
+static void free_entry(struct proc *p)
+{
+	struct proc *parent = proc_by_pid(p->ppid);
+	if (parent)
+		child_unlink(parent, p);
+	pid_hash_remove(p);
+	if (proc_cache == p) {
+		proc_cache = &proc_none;
+		proc_cache_exec = 0;
+	}
+	res_free(p->hdr.rid);
+}
+
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
 {
-	for (int i = 0; i < NPROC; i++)
-		if (procs[i].hdr.rid)
-			fn(&procs[i], ctx);
+	struct proc *p;
+	for (uint32_t i = 0; (p = res_iter(RT_PROCESS, &i));)
+		fn(p, ctx);
 }
 
 static void describe(rid_t rid, struct t_res_info *info)
@@ -123,8 +204,8 @@ static const struct res_ops proc_ops = { .describe = describe, .destroy = destro
 
 void proc_init(void)
 {
-	proc_table = (struct res_table){ .name = "process", .base = procs,
-					 .stride = sizeof(struct proc), .capacity = NPROC,
+	proc_table = (struct res_table){ .name = "process", .stride = sizeof(struct proc),
+					 .capacity = NPROC,
 					 .ops = &proc_ops };
 	res_register(RT_PROCESS, &proc_table);
 }
@@ -199,7 +280,7 @@ int proc_new_child(struct proc *parent, struct proc **out)
 {
 	rid_t rid;
 	struct args_view av;
-	int err = res_alloc(RT_PROCESS, parent->hdr.name, &parent->cred, parent->hdr.mode, &rid);
+	int err = alloc_entry(parent->hdr.name, &parent->cred, parent->hdr.mode, &rid);
 	if (err)
 		return err;
 	struct proc *c = proc_get(rid);
@@ -211,7 +292,7 @@ int proc_new_child(struct proc *parent, struct proc **out)
 	args_unpack(parent->args, &av);
 	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
 		fdtable_close_all(&c->fds);
-		res_free(rid);
+		free_entry(c);
 		return -ENOMEM;
 	}
 	c->program = parent->program;
@@ -225,7 +306,7 @@ void proc_discard_child(struct proc *c)
 	if (c->exec)
 		panic("proc_discard_child: pid %d has already started", c->pid);
 	release_constituents(c);
-	res_free(c->hdr.rid);
+	free_entry(c);
 }
 
 int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
@@ -269,13 +350,15 @@ void proc_vfork_release(struct proc *p)
 
 static void init_identity(struct proc *p, struct proc *parent)
 {
-	p->pid = next_pid++;
-	pid_cache[p->pid % PID_CACHE] = (uint8_t)(p - procs);
+	p->pid = alloc_pid();
+	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
+	p->state = TPS_NEW;
+	if (parent)
+		child_link(parent, p);
 	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
 	p->hdr.owner = p->cred.uid;
 	p->hdr.group = p->cred.gid;
-	p->state = TPS_NEW;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
 	if (parent) {     /* a spawn is fork + exec */
@@ -302,7 +385,7 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 	int err = program_open(path, cred, &program);
 	if (err)
 		return err;
-	if ((err = res_alloc(RT_PROCESS, name, cred, mode ? mode : TMODE_DEFAULT, &rid))) {
+	if ((err = alloc_entry(name, cred, mode ? mode : TMODE_DEFAULT, &rid))) {
 		program_put(program);
 		return err;
 	}
@@ -320,18 +403,35 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 	return 0;
 fail:
 	release_constituents(p);
-	res_free(rid);
+	free_entry(p);
 	return err;
 }
 
+/* p's children go to init (pid 1), which reaps them; zombies among them wake it. */
 static void reparent_children(struct proc *p)
 {
-	for (int i = 0; i < NPROC; i++) {
-		if (!procs[i].hdr.rid || procs[i].ppid != p->pid)
-			continue;
-		procs[i].ppid = 1;
-		if (procs[i].state == TPS_ZOMBIE)
-			wakeup(proc_by_pid(1));
+	struct proc *init = proc_by_pid(1);
+	bool zombies = false;
+	while (p->child_first) {
+		struct proc *c = proc_get(p->child_first);
+		child_unlink(p, c);
+		zombies |= c->state == TPS_ZOMBIE;
+		c->ppid = init && init != p ? 1 : 0;
+		if (c->ppid)
+			child_link(init, c);
+	}
+	if (zombies && init && init != p)
+		wakeup(init);
+}
+
+/* p has just become a zombie: to the front of its parent's list, where wait looks. */
+static void mark_zombie(struct proc *p)
+{
+	struct proc *parent = proc_by_pid(p->ppid);
+	p->state = TPS_ZOMBIE;
+	if (parent) {
+		child_unlink(parent, p);
+		child_link(parent, p);
 	}
 }
 
@@ -350,7 +450,7 @@ _Noreturn void proc_exit(int status_word)
 	exec_set_root(p->exec, paging_kernel_root());
 	release_constituents(p);
 	p->exit_status = status_word;
-	p->state = TPS_ZOMBIE;
+	mark_zombie(p);
 	p->exec = 0;
 	proc_cache_exec = 0;
 	reparent_children(p);
@@ -365,23 +465,27 @@ static int reap(struct proc *c, int *status_word)
 	int pid = c->pid;
 	if (status_word)
 		*status_word = c->exit_status;
-	res_free(c->hdr.rid);
+	free_entry(c);
 	return pid;
+}
+
+/* A zombie child of self to reap (pid -1: any), or NULL; *any: whether such a child exists.
+ * Zombies are at the front of the list, so no other child needs a look. */
+static struct proc *find_zombie(struct proc *self, int pid, bool *any)
+{
+	struct proc *c = pid > 0 ? proc_by_pid(pid) : proc_get(self->child_first);
+	*any = c && c->ppid == self->pid;
+	return *any && c->state == TPS_ZOMBIE ? c : NULL;
 }
 
 int proc_wait(int pid, int *status_word, int flags)
 {
 	struct proc *self = proc_cur();
 	for (;;) {
-		bool any = false;
-		for (int i = 0; i < NPROC; i++) {
-			struct proc *c = &procs[i];
-			if (!c->hdr.rid || c->ppid != self->pid || (pid > 0 && c->pid != pid))
-				continue;
-			any = true;
-			if (c->state == TPS_ZOMBIE)
-				return reap(c, status_word);
-		}
+		bool any;
+		struct proc *c = find_zombie(self, pid, &any);
+		if (c)
+			return reap(c, status_word);
 		if (!any)
 			return -ECHILD;
 		if (flags & TW_NOHANG)

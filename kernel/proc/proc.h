@@ -11,7 +11,9 @@
 #include "kernel/proc/exec.h"
 #include "kernel/res/res.h"
 
-#define NPROC 128
+/* Most processes that can exist at once (zombies included). The table grows in chunks as
+ * processes are created (res.h), so a machine pays only for the processes it has. */
+#define NPROC 4096
 
 struct meta_req;
 
@@ -56,6 +58,9 @@ struct proc {
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */
+	rid_t pid_next;              /* next process in its pid hash bucket (proc.c) */
+	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */
+	rid_t sib_prev, sib_next;    /* its place in its parent's list of children */
 };
 
 void proc_init(void);

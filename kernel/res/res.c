@@ -6,12 +6,38 @@
 
 static struct res_table *tables[RT_NTYPES];
 
+#define PAGE_BYTES 4096ul
+
+/* Directories of the growing tables, carved at registration (a few thousand chunks in all). */
+#define DIR_POOL 4096
+#define CHUNK_MIN_ENTRIES 8        /* a chunk holds at least this many entries */
+static struct res_chunk dir_pool[DIR_POOL];
+static uint32_t dir_used;
+
+static void setup_growing(struct res_table *t)
+{
+	size_t bytes = (t->stride * CHUNK_MIN_ENTRIES + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	t->chunk_bytes = bytes;
+	t->chunk_entries = (uint32_t)(bytes / t->stride);
+	t->nchunks = (t->capacity + t->chunk_entries - 1) / t->chunk_entries;
+	if (dir_used + t->nchunks > DIR_POOL)
+		panic("res_register: no directory room for table %s", t->name);
+	t->dir = &dir_pool[dir_used];
+	dir_used += t->nchunks;
+	memset(t->dir, 0, t->nchunks * sizeof(t->dir[0]));
+	t->first_open = 0;
+	t->spare = -1;
+	t->window = res_mem_reserve(t->nchunks * bytes);
+}
+
 void res_register(enum t_res_type type, struct res_table *t)
 {
 	assert(type > RT_NONE && type < RT_NTYPES && !tables[type]);
 	assert(t->stride >= sizeof(struct res_hdr));
 	t->live = 0;
 	t->next_hint = 0;
+	if (!t->base)
+		setup_growing(t);
 	tables[type] = t;
 }
 
@@ -22,9 +48,103 @@ const char *res_type_name(uint32_t type)
 	return tables[type]->name;
 }
 
+/* Slot idx (< capacity) of a fixed table, or of a mapped chunk of a growing one; else NULL. */
 static struct res_hdr *slot(struct res_table *t, uint32_t idx)
 {
-	return (struct res_hdr *)((char *)t->base + (size_t)idx * t->stride);
+	if (t->base)
+		return (struct res_hdr *)((char *)t->base + (size_t)idx * t->stride);
+	uint32_t c = idx / t->chunk_entries;
+	if (!t->dir[c].mapped)
+		return NULL;
+	return (struct res_hdr *)(t->window + c * t->chunk_bytes +
+				  (size_t)(idx % t->chunk_entries) * t->stride);
+}
+
+/* Entries in chunk c (the last chunk may be short). */
+static uint32_t chunk_size(const struct res_table *t, uint32_t c)
+{
+	uint32_t first = c * t->chunk_entries;
+	return t->capacity - first < t->chunk_entries ? t->capacity - first : t->chunk_entries;
+}
+
+/* Map chunk c and mark its slots free; every slot's generation starts above any the chunk
+ * had before, so no id handed out earlier can name a new entry. */
+static int map_chunk(struct res_table *t, uint32_t c)
+{
+	char *mem = t->window + c * t->chunk_bytes;
+	int err = res_mem_map(mem, t->chunk_bytes);
+	if (err)
+		return err;
+	t->dir[c].mapped = true;
+	for (uint32_t i = 0; i < chunk_size(t, c); i++) {
+		struct res_hdr *h = (struct res_hdr *)(mem + (size_t)i * t->stride);
+		h->rid = 0;
+		h->gen = t->dir[c].gen_floor;
+	}
+	return 0;
+}
+
+static void unmap_chunk(struct res_table *t, uint32_t c)
+{
+	res_mem_unmap(t->window + c * t->chunk_bytes, t->chunk_bytes);
+	t->dir[c].mapped = false;
+}
+
+/* Fill a free slot as a new entry of type. */
+static rid_t take_slot(struct res_table *t, enum t_res_type type, struct res_hdr *h, uint32_t idx,
+		       const char *name, const struct cred *owner, uint32_t mode)
+{
+	uint32_t gen = (h->gen + 1) & 0xffffff;
+	if (!gen)
+		gen = 1;
+	memset(h, 0, t->stride);
+	h->gen = gen;
+	h->rid = RID_MAKE(type, gen, idx);
+	h->owner = owner ? owner->uid : 0;
+	h->group = owner ? owner->gid : 0;
+	h->mode = mode;
+	strlcpy(h->name, name ? name : "", sizeof(h->name));
+	t->live++;
+	return h->rid;
+}
+
+/* The lowest free slot of a growing table, mapping its chunk if needed: an index, -ENFILE
+ * when the table is at capacity, -ENOMEM when a chunk cannot be mapped. */
+static int64_t find_free_growing(struct res_table *t)
+{
+	for (uint32_t c = t->first_open; c < t->nchunks; c++) {
+		uint32_t n = chunk_size(t, c);
+		if (t->dir[c].live == n)
+			continue;
+		t->first_open = c;
+		int err = t->dir[c].mapped ? 0 : map_chunk(t, c);
+		if (err)
+			return err;
+		if (t->spare == (int32_t)c)
+			t->spare = -1;                     /* in use again */
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t idx = c * t->chunk_entries + i;
+			if (!((struct res_hdr *)(t->window + c * t->chunk_bytes +
+						 (size_t)i * t->stride))->rid)
+				return idx;
+		}
+		panic("res_alloc: chunk %u of %s counts %u live of %u, yet none is free", c,
+		      t->name, t->dir[c].live, n);
+	}
+	t->first_open = t->nchunks;
+	return -ENFILE;
+}
+
+static int64_t find_free_fixed(struct res_table *t)
+{
+	for (uint32_t n = 0; n < t->capacity; n++) {
+		uint32_t idx = (t->next_hint + n) % t->capacity;
+		if (!slot(t, idx)->rid) {
+			t->next_hint = (idx + 1) % t->capacity;
+			return idx;
+		}
+	}
+	return -ENFILE;
 }
 
 int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, uint32_t mode,
@@ -32,27 +152,13 @@ int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, 
 {
 	struct res_table *t = type < RT_NTYPES ? tables[type] : NULL;
 	assert(t);
-	for (uint32_t n = 0; n < t->capacity; n++) {
-		uint32_t idx = (t->next_hint + n) % t->capacity;
-		struct res_hdr *h = slot(t, idx);
-		if (h->rid)
-			continue;
-		uint32_t gen = (h->gen + 1) & 0xffffff;
-		if (!gen)
-			gen = 1;
-		memset(h, 0, t->stride);
-		h->gen = gen;
-		h->rid = RID_MAKE(type, gen, idx);
-		h->owner = owner ? owner->uid : 0;
-		h->group = owner ? owner->gid : 0;
-		h->mode = mode;
-		strlcpy(h->name, name ? name : "", sizeof(h->name));
-		t->live++;
-		t->next_hint = (idx + 1) % t->capacity;
-		*out = h->rid;
-		return 0;
-	}
-	return -ENFILE;
+	int64_t idx = t->base ? find_free_fixed(t) : find_free_growing(t);
+	if (idx < 0)
+		return (int)idx;
+	if (!t->base)
+		t->dir[idx / t->chunk_entries].live++;
+	*out = take_slot(t, type, slot(t, (uint32_t)idx), (uint32_t)idx, name, owner, mode);
+	return 0;
 }
 
 struct res_hdr *res_hdr(rid_t rid)
@@ -64,15 +170,40 @@ struct res_hdr *res_hdr(rid_t rid)
 	if (RID_INDEX(rid) >= t->capacity)
 		return NULL;
 	struct res_hdr *h = slot(t, RID_INDEX(rid));
-	return h->rid == rid ? h : NULL;
+	return h && h->rid == rid ? h : NULL;
 }
 
 void res_free(rid_t rid)
 {
 	struct res_hdr *h = res_hdr(rid);
 	assert(h);
+	struct res_table *t = tables[RID_TYPE(rid)];
 	h->rid = 0;
-	tables[RID_TYPE(rid)]->live--;
+	t->live--;
+	if (t->base)
+		return;
+	uint32_t c = RID_INDEX(rid) / t->chunk_entries;
+	struct res_chunk *d = &t->dir[c];
+	if (h->gen > d->gen_floor)
+		d->gen_floor = h->gen;
+	if (c < t->first_open)
+		t->first_open = c;
+	if (--d->live == 0) {
+		if (t->spare >= 0)
+			unmap_chunk(t, (uint32_t)t->spare);
+		t->spare = (int32_t)c;
+	}
+}
+
+void res_trim(void)
+{
+	for (int ty = 1; ty < RT_NTYPES; ty++) {
+		struct res_table *t = tables[ty];
+		if (t && !t->base && t->spare >= 0) {
+			unmap_chunk(t, (uint32_t)t->spare);
+			t->spare = -1;
+		}
+	}
 }
 
 void *res_obj(rid_t rid, enum t_res_type type)
@@ -130,14 +261,52 @@ int res_reset_owner(rid_t rid, const struct cred *owner, uint32_t mode)
 	return 0;
 }
 
+/* The live entry of t with the lowest index >= *idx (NULL if none); *idx becomes its index.
+ * Unmapped chunks are skipped whole. */
+static struct res_hdr *next_live(struct res_table *t, uint32_t *idx)
+{
+	for (uint32_t i = *idx; i < t->capacity; i++) {
+		if (!t->base && !t->dir[i / t->chunk_entries].live) {   /* nothing live there */
+			i = (i / t->chunk_entries + 1) * t->chunk_entries - 1;
+			continue;
+		}
+		struct res_hdr *h = slot(t, i);
+		if (h->rid) {
+			*idx = i;
+			return h;
+		}
+	}
+	return NULL;
+}
+
+void *res_iter(enum t_res_type type, uint32_t *idx)
+{
+	struct res_table *t = type < RT_NTYPES ? tables[type] : NULL;
+	if (!t)
+		return NULL;
+	struct res_hdr *h = next_live(t, idx);
+	if (h)
+		(*idx)++;
+	return h;
+}
+
+void *res_slot(enum t_res_type type, uint32_t idx)
+{
+	struct res_table *t = tables[type];
+	struct res_hdr *h = idx < t->capacity ? slot(t, idx) : NULL;
+	if (!h)
+		panic("res_slot: slot %u of %s is not mapped", idx, t->name);
+	return h;
+}
+
 int res_lookup(enum t_res_type type, const char *name, rid_t *out)
 {
 	struct res_table *t = type < RT_NTYPES ? tables[type] : NULL;
 	if (!t || !name || !*name)
 		return -EINVAL;
-	for (uint32_t i = 0; i < t->capacity; i++) {
-		struct res_hdr *h = slot(t, i);
-		if (h->rid && strcmp(h->name, name) == 0) {
+	struct res_hdr *h;
+	for (uint32_t i = 0; (h = next_live(t, &i)); i++) {
+		if (strcmp(h->name, name) == 0) {
 			*out = h->rid;
 			return 0;
 		}
@@ -158,12 +327,13 @@ int res_next(uint32_t type, rid_t after, rid_t *out)
 	}
 	for (uint32_t ty = start_t; ty <= t1; ty++, start_i = 0) {
 		struct res_table *t = tables[ty];
-		for (uint64_t i = start_i; t && i < t->capacity; i++) {
-			struct res_hdr *h = slot(t, (uint32_t)i);
-			if (h->rid) {
-				*out = h->rid;
-				return 0;
-			}
+		if (!t || start_i >= t->capacity)
+			continue;
+		uint32_t i = (uint32_t)start_i;
+		struct res_hdr *h = next_live(t, &i);
+		if (h) {
+			*out = h->rid;
+			return 0;
 		}
 	}
 	return -ENOENT;

@@ -39,17 +39,49 @@ struct res_ops {
 	void (*constituents)(rid_t rid, void (*fn)(rid_t part, void *arg), void *arg);
 };
 
+/* One chunk of a growing table: its entries are mapped while it holds a live one. */
+struct res_chunk {
+	uint32_t live;             /* live entries */
+	uint32_t gen_floor;        /* highest generation any of its slots ever had */
+	bool mapped;               /* live > 0, or the table's spare */
+};
+
+/*
+ * A table is either fixed (base: an array of capacity entries, all present) or growing
+ * (base NULL): then capacity is only the most it may hold, and its entries live in chunks of
+ * chunk_entries, each mapped (res_mem_map) when its first entry is allocated and given back
+ * when its last one is freed, except for one spare: the chunk emptied last stays mapped, so
+ * that a count of processes going up and down across a chunk boundary does not map and unmap
+ * it every time (res_trim gives spares back). Lookup by index stays O(1): the chunk's address
+ * follows from its number, and a small directory says whether it is there. Allocation takes
+ * the lowest free slot, so live entries stay packed into few chunks and emptied chunks go back.
+ */
 struct res_table {
 	const char *name;          /* type name shown to users: "process", "vspace", ... */
-	void *base;                /* the type's array of entries */
+	void *base;                /* the type's array of entries; NULL: a growing table */
 	size_t stride;             /* sizeof one entry */
 	uint32_t capacity;
 	const struct res_ops *ops;
 	uint32_t live;             /* maintained by the resource layer */
 	uint32_t next_hint;        /* where the next free-slot search starts */
+	/* growing tables only, set up by res_register */
+	uint32_t chunk_entries;    /* entries per chunk */
+	size_t chunk_bytes;        /* whole pages */
+	uint32_t nchunks;
+	uint32_t first_open;       /* no chunk below this one has a free slot */
+	char *window;              /* chunk c is mapped at window + c * chunk_bytes */
+	struct res_chunk *dir;     /* nchunks entries */
+	int32_t spare;             /* an empty chunk kept mapped, -1: none */
 };
 
 void res_register(enum t_res_type type, struct res_table *t);
+
+/* Memory for growing tables (kernel/res/res_mem.c in the kernel; the host tests have their
+ * own): reserve addresses for a whole table at registration, then map and unmap chunks.
+ * res_mem_map maps zero-filled or not, all or nothing: -ENOMEM. */
+void *res_mem_reserve(size_t bytes);
+int res_mem_map(void *va, size_t bytes);
+void res_mem_unmap(void *va, size_t bytes);
 const char *res_type_name(uint32_t type);
 
 /* Allocate a slot; the entry beyond the header is zeroed. -ENFILE when the table is full. */
@@ -80,6 +112,15 @@ int res_changeoid(rid_t rid, uint32_t oid, int flag, const struct cred *cred);
 int res_changemod(rid_t rid, uint32_t mode, const struct cred *cred);
 int res_delete(rid_t rid, const struct cred *cred);
 uint32_t res_count(uint32_t type);
+/* Give back the spare chunk of every growing table (before the leak checks compare free
+ * pages, and when memory is short). */
+void res_trim(void);
+/* The live entry of type with the lowest index >= *idx, or NULL; *idx becomes its index + 1.
+ * Skips unmapped chunks whole, so a walk costs about the live entries, not the capacity. */
+void *res_iter(enum t_res_type type, uint32_t *idx);
+/* The entry in slot idx of type, which the caller knows to be live (run queues, wait lists
+ * that link entries by index). */
+void *res_slot(enum t_res_type type, uint32_t idx);
 
 /* Helper for describe(): append a reference if rid != 0. */
 void res_add_ref(struct t_res_info *info, const char *role, rid_t rid);

@@ -136,6 +136,7 @@ long sys_t_kctl(const struct sysargs *a)
 		if (caller()->uid != 0)
 			return -EPERM;
 		reuse_flush();
+		res_trim();        /* spare table chunks are no leak either */
 		return 0;
 	default:
 		return -EINVAL;

@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c
+// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c tests/host/res_mem_host.c
 /* Host tests of the plate table: boot-image plates (zero-copy, implied parents, read-only),
  * run-time plates in /tmp (paged content, holes, truncation, the size cap, out of memory),
  * deletion rules, the resource-layer description, and directory listings as dirent64. */

@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: kernel/res/res.c
+// HOST-TEST-SOURCES: kernel/res/res.c tests/host/res_mem_host.c
 /*
  * Host tests of the resource layer (kernel/res/res.c) over three small tables registered
  * here: "process" entries with every operation (describe, destroy, constituents), "vspace"
@@ -55,9 +55,14 @@ static int region_destroy(rid_t rid)
 
 static const struct res_ops proc_ops = { proc_describe, proc_destroy, proc_constituents };
 static const struct res_ops region_ops = { NULL, region_destroy, NULL };
-static struct res_table proc_table = { "process", procs, sizeof(procs[0]), NPROC_T, &proc_ops, 0, 0 };
-static struct res_table space_table = { "vspace", spaces, sizeof(spaces[0]), 3, NULL, 0, 0 };
-static struct res_table region_table = { "vregion", regions, sizeof(regions[0]), 2, &region_ops, 0, 0 };
+static struct res_table proc_table = { .name = "process", .base = procs,
+					.stride = sizeof(procs[0]), .capacity = NPROC_T,
+					.ops = &proc_ops };
+static struct res_table space_table = { .name = "vspace", .base = spaces,
+					.stride = sizeof(spaces[0]), .capacity = 3 };
+static struct res_table region_table = { .name = "vregion", .base = regions,
+					 .stride = sizeof(regions[0]), .capacity = 2,
+					 .ops = &region_ops };
 
 static const struct cred alice = { 100, 200 }, bob = { 101, 200 }, eve = { 102, 300 };
 static const struct cred root = { 0, 0 };

@@ -27,6 +27,7 @@ static const struct utest *const groups[] = {
 	ut_ipc_tests, ut_hvs_tests, ut_meta_tests, ut_runmode_tests, ut_rmpath_tests,
 	ut_compat_tests,
 	ut_cow_tests,
+	ut_nproc_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

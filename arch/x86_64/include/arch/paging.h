@@ -7,7 +7,11 @@
 #define PAGE_SIZE 4096ul
 #define PHYS_BASE 0xffff800000000000ul       /* direct map of physical memory */
 #define KSTACK_AREA 0xffffff0000000000ul     /* PML4[510]: kernel stacks, guard-paged */
+#define TABLE_AREA 0xffffff4000000000ul      /* PML4[510], upper half: growing resource tables */
 #define USER_TOP 0x0000800000000000ul
+/* PCIDs 1..PCID_SHARED-1 belong to one space each; spaces beyond share PCID_SHARED, whose
+ * entries are flushed on every switch to it (so sharing it is safe, only slower). */
+#define PCID_SHARED 4095
 
 #define PTE_P 0x1ul
 #define PTE_W 0x2ul
