@@ -18,20 +18,9 @@ typedef uint64_t rid_t;
 #define RID_INDEX(rid) ((uint32_t)(rid))
 
 enum t_res_type {
-	RT_NONE = 0,
-	RT_PROCESS = 1,   /* pid, process table entry */
-	RT_PROGRAM = 2,   /* sizes and addresses of text/data, entry: hides the ELF format */
-	RT_PLATE = 3,     /* persistent storage: a file */
-	RT_VREGION = 4,   /* a memory image backed by real memory */
-	RT_VSPACE = 5,    /* an address space: a translation table */
-	RT_VUSPACE = 6,   /* a region attached to a space at an address, user-accessible */
-	RT_VKSPACE = 7,   /* a region attached to a space at an address, kernel-only */
-	RT_EXEC = 8,      /* an execution: the unit of processor allocation */
-	RT_CBOX = 9,      /* container box: a named mailbox (HVS IPC) */
-	RT_CONTAINER = 10, /* container: one message held in a box */
-	RT_CHECKPOINT = 11, /* saved data/BSS/stack/registers of a process (metamorphosis) */
-	RT_ICA = 12,      /* inter-core communication area (AnT) */
-	RT_NODE = 13,     /* another machine (migration) */
+#define RESTYPE(name, nr, str) RT_##name = nr,
+#include "abi/restypes.def"
+#undef RESTYPE
 	RT_NTYPES
 };
 
@@ -84,7 +73,11 @@ struct t_res_info {
 };
 
 enum t_proc_state { TPS_NEW = 0, TPS_READY, TPS_RUNNING, TPS_BLOCKED, TPS_ZOMBIE };
-enum t_region_kind { TRK_TEXT = 0, TRK_DATA, TRK_BSS, TRK_HEAP, TRK_STACK, TRK_MMAP, TRK_OTHER };
+enum t_region_kind {
+#define REGION_KIND(name, str) TRK_##name,
+#include "abi/regionkinds.def"
+#undef REGION_KIND
+};
 
 /* ---- Process creation (t_proc_create) ---------------------------------------------------- */
 struct t_spawn {

@@ -11,7 +11,7 @@
 struct plate plate_slots[PLATE_MAX];
 static const struct res_ops plate_ops;
 static struct res_table plate_table = {
-	.name = "plate", .base = plate_slots, .stride = sizeof(struct plate), .capacity = PLATE_MAX,
+	.base = plate_slots, .stride = sizeof(struct plate), .capacity = PLATE_MAX,
 	.ops = &plate_ops,
 };
 struct plate *plate_obj(rid_t rid)

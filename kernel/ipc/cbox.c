@@ -63,7 +63,7 @@ static const struct res_ops cbox_ops = { .describe = describe, .destroy = destro
 
 void ipc_init(void)
 {
-	cbox_table = (struct res_table){ .name = "cbox", .base = boxes,
+	cbox_table = (struct res_table){ .base = boxes,
 					 .stride = sizeof(struct cbox), .capacity = NCBOX,
 					 .ops = &cbox_ops };
 	res_register(RT_CBOX, &cbox_table);

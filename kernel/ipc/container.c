@@ -39,7 +39,7 @@ static const struct res_ops container_ops = { .describe = describe, .destroy = d
 
 void container_init(void)
 {
-	container_table = (struct res_table){ .name = "container", .base = containers,
+	container_table = (struct res_table){ .base = containers,
 					      .stride = sizeof(struct container),
 					      .capacity = NCONTAINER, .ops = &container_ops };
 	res_register(RT_CONTAINER, &container_table);

@@ -51,11 +51,10 @@ static void unmap_moved_page(rid_t region, uint64_t idx);
 void vattach_init(void)
 {
 	vregion_set_moved_hook(unmap_moved_page);
-	user_table = (struct res_table){ .name = "vuspace",
+	user_table = (struct res_table){
 					 .stride = sizeof(struct vattach), .capacity = NVATTACH,
 					 .ops = &att_ops };
 	kernel_table = user_table;
-	kernel_table.name = "vkspace";
 	kernel_table.base = kernel_atts;
 	kernel_table.capacity = NVATTACH_KERNEL;
 	res_register(RT_VUSPACE, &user_table);

@@ -47,7 +47,7 @@ static const struct res_ops region_ops = { .describe = describe, .destroy = dest
 
 void vregion_init(void)
 {
-	region_table = (struct res_table){ .name = "vregion",
+	region_table = (struct res_table){
 					   .stride = sizeof(struct vregion),
 					   .capacity = NVREGION, .ops = &region_ops };
 	res_register(RT_VREGION, &region_table);

@@ -53,7 +53,7 @@ static const struct res_ops space_ops = { .describe = describe, .destroy = destr
 
 void vspace_init(void)
 {
-	space_table = (struct res_table){ .name = "vspace",
+	space_table = (struct res_table){
 					  .stride = sizeof(struct vspace), .capacity = NVSPACE,
 					  .ops = &space_ops };
 	res_register(RT_VSPACE, &space_table);

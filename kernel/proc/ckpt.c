@@ -79,7 +79,7 @@ static const struct res_ops ckpt_ops = { .describe = describe, .destroy = destro
 
 void ckpt_init(void)
 {
-	ckpt_table = (struct res_table){ .name = "checkpoint", .base = ckpts,
+	ckpt_table = (struct res_table){ .base = ckpts,
 					 .stride = sizeof(struct ckpt), .capacity = NCKPT,
 					 .ops = &ckpt_ops };
 	res_register(RT_CHECKPOINT, &ckpt_table);

@@ -86,7 +86,7 @@ static const struct res_ops exec_ops = { .describe = describe };
 
 void exec_init(void)
 {
-	exec_table = (struct res_table){ .name = "exec", .stride = sizeof(struct exec),
+	exec_table = (struct res_table){ .stride = sizeof(struct exec),
 					 .capacity = NEXEC, .ops = &exec_ops };
 	res_register(RT_EXEC, &exec_table);
 	/* kernel-stack page tables are made once, so executions come and go without

@@ -204,7 +204,7 @@ static const struct res_ops proc_ops = { .describe = describe, .destroy = destro
 
 void proc_init(void)
 {
-	proc_table = (struct res_table){ .name = "process", .stride = sizeof(struct proc),
+	proc_table = (struct res_table){ .stride = sizeof(struct proc),
 					 .capacity = NPROC,
 					 .ops = &proc_ops };
 	res_register(RT_PROCESS, &proc_table);

@@ -80,7 +80,11 @@ static int att_slot(struct proc *p)
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
 		rid_t *att_out)
 {
-	static const char *names[] = { "text", "data", "bss", "heap", "stack", "mmap", "other" };
+	static const char *const names[] = {
+#define REGION_KIND(name, str) [TRK_##name] = str,
+#include "abi/regionkinds.def"
+#undef REGION_KIND
+	};
 	int slot = att_slot(p), err;
 	bool own_va = !addr;
 	rid_t region, att;

@@ -67,7 +67,7 @@ static void destroy(rid_t rid)
 
 void program_init(void)
 {
-	program_table = (struct res_table){ .name = "program", .base = programs,
+	program_table = (struct res_table){ .base = programs,
 					    .stride = sizeof(struct program),
 					    .capacity = NPROGRAM, .ops = &program_ops };
 	res_register(RT_PROGRAM, &program_table);

@@ -30,10 +30,17 @@ static void setup_growing(struct res_table *t)
 	t->window = res_mem_reserve(t->nchunks * bytes);
 }
 
+static const char *const type_names[RT_NTYPES] = {
+#define RESTYPE(name, nr, str) [RT_##name] = str,
+#include "abi/restypes.def"
+#undef RESTYPE
+};
+
 void res_register(enum t_res_type type, struct res_table *t)
 {
 	assert(type > RT_NONE && type < RT_NTYPES && !tables[type]);
 	assert(t->stride >= sizeof(struct res_hdr));
+	t->name = type_names[type];
 	t->live = 0;
 	t->next_hint = 0;
 	if (!t->base)

@@ -57,7 +57,7 @@ struct res_chunk {
  * the lowest free slot, so live entries stay packed into few chunks and emptied chunks go back.
  */
 struct res_table {
-	const char *name;          /* type name shown to users: "process", "vspace", ... */
+	const char *name;          /* set by res_register from abi/restypes.def */
 	void *base;                /* the type's array of entries; NULL: a growing table */
 	size_t stride;             /* sizeof one entry */
 	uint32_t capacity;

@@ -55,12 +55,12 @@ static int region_destroy(rid_t rid)
 
 static const struct res_ops proc_ops = { proc_describe, proc_destroy, proc_constituents };
 static const struct res_ops region_ops = { NULL, region_destroy, NULL };
-static struct res_table proc_table = { .name = "process", .base = procs,
+static struct res_table proc_table = { .base = procs,
 					.stride = sizeof(procs[0]), .capacity = NPROC_T,
 					.ops = &proc_ops };
-static struct res_table space_table = { .name = "vspace", .base = spaces,
+static struct res_table space_table = { .base = spaces,
 					.stride = sizeof(spaces[0]), .capacity = 3 };
-static struct res_table region_table = { .name = "vregion", .base = regions,
+static struct res_table region_table = { .base = regions,
 					 .stride = sizeof(regions[0]), .capacity = 2,
 					 .ops = &region_ops };
 

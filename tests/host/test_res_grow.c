@@ -20,7 +20,7 @@ struct big {
 };
 
 #define CAP 100                    /* 13 chunks, the last one short (4 entries) */
-static struct res_table grow_table = { .name = "process", .stride = sizeof(struct big),
+static struct res_table grow_table = { .stride = sizeof(struct big),
 					.capacity = CAP };
 static const struct cred alice = { 100, 200 };
 static rid_t live[CAP];

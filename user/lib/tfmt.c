@@ -48,11 +48,9 @@ int t_mode_parse(const char *s, uint32_t *mode)
 }
 
 static const char *const type_names[RT_NTYPES] = {
-	[RT_NONE] = "none",       [RT_PROCESS] = "process", [RT_PROGRAM] = "program",
-	[RT_PLATE] = "plate",     [RT_VREGION] = "vregion", [RT_VSPACE] = "vspace",
-	[RT_VUSPACE] = "vuspace", [RT_VKSPACE] = "vkspace", [RT_EXEC] = "exec",
-	[RT_CBOX] = "cbox", [RT_CONTAINER] = "container", [RT_CHECKPOINT] = "checkpoint",
-	[RT_ICA] = "ica", [RT_NODE] = "node",
+#define RESTYPE(name, nr, str) [RT_##name] = str,
+#include "abi/restypes.def"
+#undef RESTYPE
 };
 
 const char *t_type_name(uint32_t type)
@@ -89,8 +87,9 @@ const char *t_state_name(uint32_t state)
 const char *t_region_kind_name(uint32_t kind)
 {
 	static const char *const names[] = {
-		[TRK_TEXT] = "text", [TRK_DATA] = "data", [TRK_BSS] = "bss",     [TRK_HEAP] = "heap",
-		[TRK_STACK] = "stack", [TRK_MMAP] = "mmap", [TRK_OTHER] = "other",
+#define REGION_KIND(name, str) [TRK_##name] = str,
+#include "abi/regionkinds.def"
+#undef REGION_KIND
 	};
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
