@@ -262,7 +262,9 @@ static int split_att(struct proc *p, int i, uint64_t addr)
 	int slot = att_slot(p), err;
 	if (slot < 0)
 		return -ENOMEM;
-	if ((err = vregion_split(region, addr - a, &p->cred, &tail)))
+	/* the two parts will be let go of apart: the addresses (shared with fork children,
+	 * perhaps) need a boundary there too */
+	if ((err = uva_split(addr)) || (err = vregion_split(region, addr - a, &p->cred, &tail)))
 		return err;
 	vattach_resize(att, addr - a);
 	/* the tail's pages are mapped already, at the same places: attaching remaps them */
