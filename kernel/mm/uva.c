@@ -11,8 +11,8 @@
 #include "kernel/lib/string.h"
 #include <stdbool.h>
 
-/* Every held range has at most two boundaries of its own and every free span lies between
- * held ones, so this holds the ranges of twice as many attachments as the system has. */
+/* Room for as many held spans as the system has attachments (NVATTACH), each with a free
+ * span beside it. A full table makes taking addresses fail (ENOMEM), never letting go. */
 #define MAX_SPANS 8192
 
 static struct span {

@@ -83,7 +83,9 @@ bool procmem_va_range_of(struct proc *p, uint32_t kind, uint64_t *addr, uint64_t
 	 * into whatever region the system placed next */
 	if (kind == TRK_STACK)
 		*addr -= STACK_GUARD, *size += STACK_GUARD;
-	bool in_image = *addr >= p->img_va && *addr < p->img_va + p->img_span;
+	/* inside the image, the image's addresses serve; a range reaching out of it is taken
+	 * whole, which fails as the image holds its part */
+	bool in_image = *addr >= p->img_va && *addr + *size <= p->img_va + p->img_span;
 	return *addr >= UVA_BASE && !in_image;
 }
 

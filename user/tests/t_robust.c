@@ -141,6 +141,34 @@ static void robust_ckpt_taken(void)
 	FAIL("t_ckpt_restore of oneself returned");
 }
 
+/* MAP_FIXED takes its addresses system-wide as a restore does: over one's own mapping it
+ * works, over addresses a fork child still holds it fails (and the frees stay balanced). */
+static void robust_mmap_fixed(void)
+{
+	int fds[2];
+	char *p = map_pages(2, 'f');
+	char *q = mmap(p, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		       -1, 0);
+	CHECK(q == p);
+	CHECK_EQ(p[5], 0);                        /* a fresh mapping */
+	CHECK_OK(pipe(fds));
+	long pid = tsys_fork();
+	if (pid == 0) {
+		char c;
+		tsys_exit(read(fds[0], &c, 1) == 1 && p[PG] == 0 ? 0 : 3);
+	}
+	CHECK(pid > 0);
+	CHECK_OK(munmap(p, 2 * PG));
+	q = mmap(p + PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(q == MAP_FAILED);                   /* the child holds those addresses */
+	CHECK_EQ(write(fds[1], "x", 1), 1);
+	CHECK_EQ(ut_wait((int)pid), 0);
+	q = mmap(p + PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(q == p + PG);
+	CHECK_OK(munmap(q, PG));
+	close(fds[0]), close(fds[1]);
+}
+
 /* ---- 3: a fixed-address program inside the system-wide range ------------------------- */
 
 static void robust_nonpie_high(void)
@@ -238,6 +266,7 @@ const struct utest ut_robust_tests[] = {
 	{ "robust_fork_munmap", robust_fork_munmap },
 	{ "robust_ckpt_munmap", robust_ckpt_munmap },
 	{ "robust_ckpt_taken", robust_ckpt_taken },
+	{ "robust_mmap_fixed", robust_mmap_fixed },
 	{ "robust_nonpie_high", robust_nonpie_high },
 	{ "robust_vfork_nospace", robust_vfork_nospace },
 	{ "robust_names", robust_names },
