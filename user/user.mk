@@ -74,10 +74,12 @@ $(B)/root/%: user/root/%
 
 # Malformed programs for the exec tests (each must be refused with ENOEXEC), made from a
 # real binary so they are close to valid: cut inside the program headers, cut inside the
-# segments, a 32-bit class byte, a foreign machine, and a dynamically linked host program.
+# segments, a 32-bit class byte, a foreign machine, a dynamically linked host program, and a
+# fixed-address program linked inside the system-wide address range (kernel/mm/uva.h).
 # All are executable (mode 755), so a refusal can only come from their content.
 BADELF_DIR := $(B)/root/data/bad
-BADELF := $(addprefix $(BADELF_DIR)/,trunc-hdr.elf trunc-body.elf elf32.elf arm.elf dynamic.elf)
+BADELF := $(addprefix $(BADELF_DIR)/,trunc-hdr.elf trunc-body.elf elf32.elf arm.elf dynamic.elf \
+	high-nonpie.elf)
 ROOT_FILES += $(BADELF)
 $(BADELF_DIR)/trunc-hdr.elf: $(B)/root/bin/hello
 	@mkdir -p $(dir $@)
@@ -94,3 +96,7 @@ $(BADELF_DIR)/arm.elf: $(B)/root/bin/hello
 $(BADELF_DIR)/dynamic.elf: user/tests/data/dynamic.c
 	@mkdir -p $(dir $@)
 	gcc $(WARN) -O2 $< -o $@
+$(BADELF_DIR)/high-nonpie.elf: user/tests/data/high_nonpie.c
+	@mkdir -p $(dir $@)
+	gcc $(WARN) -O2 -fno-pie -no-pie -static -nostdlib -ffreestanding \
+		-Wl,-Ttext-segment=0x500000000000 -Wl,--build-id=none $< -o $@

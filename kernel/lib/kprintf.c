@@ -42,6 +42,43 @@ static void out_padded(struct outbuf *o, const char *s, size_t n, struct spec *s
 			out_char(o, ' ');
 }
 
+/* How a byte of a %s argument is shown: printable ASCII as itself, the backslash as "\\",
+ * anything else (control bytes, DEL, non-ASCII) as \xNN. Strings in messages may be chosen by
+ * users (process names), and raw they could end a console line, forge one, or drive the
+ * terminal. Returns the number of characters shown. */
+static size_t out_esc_char(struct outbuf *o, unsigned char c, bool emit)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+	size_t n = 4;
+	if (c == '\\')
+		tmp[1] = '\\', n = 2;
+	else if (c >= 0x20 && c < 0x7f)
+		tmp[0] = (char)c, n = 1;
+	for (size_t i = 0; emit && i < n; i++)
+		out_char(o, tmp[i]);
+	return n;
+}
+
+static void out_escaped(struct outbuf *o, const char *s, struct spec *sp)
+{
+	size_t n = 0;
+	if (!s)
+		s = "(null)";
+	for (const char *q = s; *q; q++)
+		n += out_esc_char(o, (unsigned char)*q, false);
+	int pad = sp->width > (int)n ? sp->width - (int)n : 0;
+	char pc = sp->zero && !sp->left ? '0' : ' ';
+	if (!sp->left)
+		while (pad-- > 0)
+			out_char(o, pc);
+	for (; *s; s++)
+		out_esc_char(o, (unsigned char)*s, true);
+	if (sp->left)
+		while (pad-- > 0)
+			out_char(o, ' ');
+}
+
 static void out_number(struct outbuf *o, uint64_t v, bool neg, unsigned base, bool upper,
 		       struct spec *sp)
 {
@@ -114,13 +151,9 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			out_char(&o, 'x');
 			out_number(&o, (uintptr_t)va_arg(aq, void *), false, 16, false, &sp);
 			break;
-		case 's': {
-			const char *s = va_arg(aq, const char *);
-			if (!s)
-				s = "(null)";
-			out_padded(&o, s, strlen(s), &sp);
+		case 's':
+			out_escaped(&o, va_arg(aq, const char *), &sp);
 			break;
-		}
 		case 'c':
 			out_char(&o, (char)va_arg(aq, int));
 			break;

@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Formats: %d %i %u %x %X %p %s %c %%, with flags '0' '-', width, and length l, ll, z. */
+/* Formats: %d %i %u %x %X %p %s %c %%, with flags '0' '-', width, and length l, ll, z.
+ * %s shows its argument escaped (control, DEL and non-ASCII bytes as \xNN, '\' as "\\"):
+ * strings printed may be chosen by users, such as process names, and must not end or forge
+ * console lines. Messages print such strings with %s, never as (part of) the format. */
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -8,7 +8,9 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/vattach.h"
+#include "kernel/mm/uva.h"
 #include "kernel/mm/vregion.h"
+#include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/program.h"
@@ -155,11 +157,89 @@ static const struct ckpt_seg *find_seg(const struct ckpt *c, uint64_t addr, uint
 	return NULL;
 }
 
+/* An attachment of p that a restore drops: writable, and no saved segment at its place. */
+static bool dropped(const struct ckpt *c, rid_t att)
+{
+	return writable_kind(vregion_kind(vattach_region(att))) &&
+	       !find_seg(c, vattach_addr(att), vattach_size(att));
+}
+
+/* Among the attachments of p that the restore drops, the one whose range holds addr (true;
+ * its end in *next), else the lowest start above addr (in *next). The range is the one in
+ * p's space, or with uva the system-wide addresses it holds. */
+static bool dropped_at(struct proc *p, const struct ckpt *c, bool uva, uint64_t addr,
+		       uint64_t *next)
+{
+	*next = UINT64_MAX;
+	for (int i = 0; i < p->att_end; i++) {
+		rid_t att = p->att[i];
+		uint64_t a, size;
+		if (!att || !dropped(c, att))
+			continue;
+		a = vattach_addr(att), size = vattach_size(att);
+		if (uva && !procmem_va_range(p, att, &a, &size))
+			continue;
+		if (a <= addr && addr < a + size) {
+			*next = a + size;
+			return true;
+		}
+		if (a > addr && a < *next)
+			*next = a;
+	}
+	return false;
+}
+
+/* Whether [addr, end) is free, once the attachments the restore drops are gone: in p's space,
+ * or (uva) system-wide, where p may be the only holder of what it drops. */
+static bool range_fits(struct proc *p, const struct ckpt *c, bool uva, uint64_t addr,
+		       uint64_t end)
+{
+	for (uint64_t cur = addr, next; cur < end; cur = next) {
+		bool mine = dropped_at(p, c, uva, cur, &next);
+		next = next < end ? next : end;
+		if (uva && uva_holders(cur, next - cur) > (mine ? 1u : 0u))
+			return false;
+		if (!uva && !mine && vspace_overlaps(p->vspace, cur, next - cur))
+			return false;
+	}
+	return true;
+}
+
+/* Which saved segments are still in place (matched), and whether the others can come back:
+ * -EEXIST when their addresses are taken now (in p's space, or by another process). Changes
+ * nothing. */
+static int plan_restore(struct proc *p, const struct ckpt *c, bool *matched)
+{
+	for (int i = 0; i < p->att_end; i++) {
+		rid_t att = p->att[i];
+		const struct ckpt_seg *s = att ? find_seg(c, vattach_addr(att), vattach_size(att))
+					       : NULL;
+		if (s && writable_kind(vregion_kind(vattach_region(att))))
+			matched[s - c->seg] = true;
+	}
+	for (int i = 0; i < c->nseg; i++) {
+		const struct ckpt_seg *s = &c->seg[i];
+		uint64_t va = s->addr, vsize = s->size;
+		if (matched[i])
+			continue;
+		if (!range_fits(p, c, false, s->addr, s->addr + s->size) ||
+		    (procmem_va_range_of(p, s->kind, &va, &vsize) &&
+		     !range_fits(p, c, true, va, va + vsize)))
+			return -EEXIST;
+	}
+	return 0;
+}
+
 /* The process's own writable regions take the saved contents; regions made after the save
- * go, regions removed since come back. */
+ * go, regions removed since come back (at their old addresses, taken again system-wide).
+ * Whether they can is checked first, so a restore that finds its addresses taken changes
+ * nothing; running out of memory part way leaves a partly restored process. */
 static int restore_memory(struct proc *p, const struct ckpt *c)
 {
 	bool matched[CKPT_MAX_SEGS] = { false };
+	int err = plan_restore(p, c, matched);
+	if (err)
+		return err;
 	for (int i = 0; i < p->att_end; i++) {
 		rid_t att = p->att[i], region = att ? vattach_region(att) : 0;
 		if (!att || !writable_kind(vregion_kind(region)))
@@ -169,18 +249,15 @@ static int restore_memory(struct proc *p, const struct ckpt *c)
 			procmem_unmap_att(p, i);
 			continue;
 		}
-		matched[s - c->seg] = true;
 		vattach_reprotect(att, vattach_addr(att), vattach_size(att), 0);
 		vregion_discard(region, 0, vregion_size(region));
 		vregion_set_prot(region, s->prot);
-		int err = vregion_copy(s->copy, region);
-		if (err)
+		if ((err = vregion_copy(s->copy, region)))
 			return err;
 	}
 	for (int i = 0; i < c->nseg; i++) {
 		const struct ckpt_seg *s = &c->seg[i];
 		rid_t att;
-		int err;
 		if (matched[i])
 			continue;
 		if ((err = procmem_add(p, s->size, s->kind, s->prot, s->addr, &att)) ||

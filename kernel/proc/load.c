@@ -101,6 +101,8 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 		return err;
 	struct reloc_ctx ctx = { .img = img };
 	uint64_t span = img->hi - img->lo, va = 0;
+	/* a PIE gets fresh system-wide addresses; a fixed-address image lies below UVA_BASE
+	 * (program_open refuses others), so only its own space can collide with it */
 	if (img->pie) {
 		if ((err = uva_alloc(span, PAGE_SIZE, &va)))
 			return err;

@@ -27,39 +27,49 @@ static void free_req(struct meta_req *req)
 	kfree(req);
 }
 
+/* A vfork child that changes program gets a space of its own; then its parent may go on. */
+static int leave_vfork_space(struct proc *p)
+{
+	rid_t space;
+	int err = proc_space_new(p, &space);
+	if (err)
+		return err;
+	rid_t old = p->vspace;
+	p->vspace = space;
+	vspace_proc_ref(space, 1);
+	exec_set_root(p->exec, vspace_root(space));
+	vspace_proc_ref(old, -1);
+	proc_vfork_release(p);
+	return 0;
+}
+
 /* Change program (or, with the process's own program and no new args, restart). The old
- * regions go first, to the reusable table, so the new image can take them back. */
+ * regions go first, to the reusable table, so the new image can take them back. Takes over
+ * program and args whatever the result: on an error (before anything changed) it lets go of
+ * them. */
 static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, void *args)
 {
 	struct load_info li;
+	int err = p->vfork_parent ? leave_vfork_space(p) : 0;
+	if (err) {
+		program_put(program);
+		kfree(args);
+		return err;
+	}
 	if (args) {
 		kfree(p->args);
 		p->args = args;
-	}
-	if (p->vfork_parent) {
-		/* execve of a vfork child: a space of its own, then the parent may go on */
-		rid_t space;
-		int err = proc_space_new(p, &space);
-		if (err)
-			return err;
-		rid_t old = p->vspace;
-		p->vspace = space;
-		vspace_proc_ref(space, 1);
-		exec_set_root(p->exec, vspace_root(space));
-		vspace_proc_ref(old, -1);
-		proc_vfork_release(p);
 	}
 	procmem_release(p);
 	rid_t old = p->program;
 	p->program = program;
 	program_put(old);
 	ckpt_set_fault_return(p, 0);         /* a position in the old program means nothing */
-	int err = proc_build_image(p, program, &li);
-	if (err) {
+	if ((err = proc_build_image(p, program, &li))) {
 		/* the old image is gone already: a process without memory cannot go on */
 		kprintf("tessera: pid %d (%s): no memory for the new program (%d); killed\n", p->pid,
 			p->hdr.name, err);
-		proc_exit(9);
+		proc_exit(L_SIGKILL);         /* the wait status of a death by SIGKILL */
 	}
 	proc_start_frame(tf, &li);
 	exec_reset_user_state(p->exec);
@@ -77,7 +87,7 @@ static int apply(struct proc *p, struct trapframe *tf, struct meta_req *req)
 	switch (req->kind) {
 	case MK_CHPROG: {
 		int err = apply_chprog(p, tf, req->program, req->args);
-		req->program = 0;                 /* now the process's reference */
+		req->program = 0;                 /* the process's reference now, or let go of */
 		req->args = NULL;
 		return err;
 	}

@@ -77,6 +77,38 @@ static int att_slot(struct proc *p)
 	return p->att_end < PROC_MAX_ATT ? p->att_end : -1;
 }
 
+/* The system-wide addresses an attachment of this kind at [*addr, *addr + *size) holds,
+ * made from its own range: false when it holds none. */
+bool procmem_va_range_of(struct proc *p, uint32_t kind, uint64_t *addr, uint64_t *size)
+{
+	/* a stack gets unmapped guard pages below it, so an overflow faults instead of running
+	 * into whatever region the system placed next */
+	if (kind == TRK_STACK)
+		*addr -= STACK_GUARD, *size += STACK_GUARD;
+	/* inside the image, the image's addresses serve; a range reaching out of it is taken
+	 * whole, which fails as the image holds its part */
+	bool in_image = *addr >= p->img_va && *addr + *size <= p->img_va + p->img_span;
+	return *addr >= UVA_BASE && !in_image;
+}
+
+/* The addresses for a new attachment: fresh ones (addr 0), or the given ones, taken
+ * system-wide when they are in the system-wide range (as remove_att gives them back). */
+static int take_va(struct proc *p, uint64_t size, uint32_t kind, uint64_t *addr, uint64_t *va,
+		   uint64_t *vsize, bool *held)
+{
+	uint64_t guard = kind == TRK_STACK ? STACK_GUARD : 0;
+	int err;
+	*va = *addr, *vsize = size;
+	if (!*addr) {
+		if ((err = uva_alloc(size + guard, PAGE_SIZE, va)))
+			return err;
+		*vsize = size + guard, *addr = *va + guard, *held = true;
+		return 0;
+	}
+	*held = procmem_va_range_of(p, kind, va, vsize);
+	return *held ? uva_reserve(*va, *vsize) : 0;
+}
+
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
 		rid_t *att_out)
 {
@@ -86,16 +118,13 @@ int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uin
 #undef REGION_KIND
 	};
 	int slot = att_slot(p), err;
-	bool own_va = !addr;
+	uint64_t va, vsize;
+	bool held;
 	rid_t region, att;
 	if (slot < 0)
 		return -ENOMEM;
-	/* a stack gets unmapped guard pages below it, so an overflow faults instead of running
-	 * into whatever region the system placed next */
-	uint64_t guard = kind == TRK_STACK ? STACK_GUARD : 0;
-	if (own_va && (err = uva_alloc(size + guard, PAGE_SIZE, &addr)))
+	if ((err = take_va(p, size, kind, &addr, &va, &vsize, &held)))
 		return err;
-	addr += own_va ? guard : 0;
 	if ((err = procmem_region_get(size, kind, prot, names[kind], &p->cred, &region)))
 		goto fail_va;
 	if ((err = vattach_create(p->vspace, region, addr, true, &p->cred, &att)))
@@ -108,8 +137,8 @@ int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uin
 fail_region:
 	procmem_region_drop(region);
 fail_va:
-	if (own_va)
-		uva_free(addr - guard, size + guard);
+	if (held)
+		uva_free(va, vsize);
 	return err;
 }
 
@@ -122,10 +151,7 @@ bool procmem_va_range(struct proc *p, rid_t att, uint64_t *addr, uint64_t *size)
 {
 	*addr = vattach_addr(att);
 	*size = vattach_size(att);
-	if (vregion_kind(vattach_region(att)) == TRK_STACK)
-		*addr -= STACK_GUARD, *size += STACK_GUARD;
-	bool in_image = *addr >= p->img_va && *addr < p->img_va + p->img_span;
-	return *addr >= UVA_BASE && !in_image;
+	return procmem_va_range_of(p, vregion_kind(vattach_region(att)), addr, size);
 }
 
 static void remove_att(struct proc *p, int i)
@@ -221,7 +247,7 @@ static int claim_fixed(struct proc *p, uint64_t addr, uint64_t size)
 		return -EEXIST;
 	if (addr + size > UVA_BASE && addr < UVA_BASE)
 		return -EINVAL;
-	return addr >= UVA_BASE ? uva_reserve(addr, size) : 0;
+	return 0;                  /* procmem_add takes system-wide addresses (or fails) */
 }
 
 long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
@@ -242,11 +268,8 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 		return err;
 	if (flags & L_MAP_FIXED)
 		at = addr;
-	if ((err = procmem_add(p, size, TRK_MMAP, vprot | VR_W, at, &att))) {
-		if (at >= UVA_BASE)
-			uva_free(at, size);
+	if ((err = procmem_add(p, size, TRK_MMAP, vprot | VR_W, at, &att)))
 		return err;
-	}
 	if (!(flags & L_MAP_ANONYMOUS) && (err = fill_from_file(att, fd, off, len))) {
 		for (int i = 0; i < p->att_end; i++)
 			if (p->att[i] == att)
@@ -297,7 +320,9 @@ static int split_att(struct proc *p, int i, uint64_t addr)
 	int slot = att_slot(p), err;
 	if (slot < 0)
 		return -ENOMEM;
-	if ((err = vregion_split(region, addr - a, &p->cred, &tail)))
+	/* the two parts will be let go of apart: the addresses (shared with fork children,
+	 * perhaps) need a boundary there too */
+	if ((err = uva_split(addr)) || (err = vregion_split(region, addr - a, &p->cred, &tail)))
 		return err;
 	vattach_resize(att, addr - a);
 	/* the tail's pages are mapped already, at the same places: attaching remaps them */

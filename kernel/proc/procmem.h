@@ -15,12 +15,15 @@ int procmem_region_get(uint64_t size, uint32_t kind, uint32_t prot, const char *
 /* A process region attached nowhere any more: kept for reuse, or deleted. */
 void procmem_region_drop(rid_t region);
 void procmem_init(void);
-/* Create a region, attach it at addr (0: a fresh system-wide address) and record it. */
+/* Create a region, attach it at addr (0: a fresh system-wide address) and record it. A given
+ * addr in the system-wide range is taken there too: -ENOMEM if another process holds it. */
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
 		rid_t *att_out);
 /* The system-wide address range that attachment att of p holds (its own, freed with it):
  * false when it has none (a fixed address, or a part of its program image). */
 bool procmem_va_range(struct proc *p, rid_t att, uint64_t *addr, uint64_t *size);
+/* The same for an attachment of this kind at [*addr, *addr + *size), before it exists. */
+bool procmem_va_range_of(struct proc *p, uint32_t kind, uint64_t *addr, uint64_t *size);
 /* Detach the process's attachment in slot i (its region goes to reuse or away). */
 void procmem_unmap_att(struct proc *p, int i);
 /* Detach and delete every region of the process. */

@@ -7,6 +7,7 @@
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/uva.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/res/reuse.h"
 
@@ -125,6 +126,12 @@ int program_open(const char *path, const struct cred *cred, rid_t *out)
 		return err == -ENOTSUP ? -ENOEXEC : err;
 	if ((err = elf_parse(data, size, &img)))
 		return err;
+	/* A fixed-address program must lie below the system-wide range (uva.h): the kernel gives
+	 * those addresses out, and a space may hold processes of any program (HVS), so one fixed
+	 * inside could collide with what any process gets. Refused, not reserved: reserving would
+	 * let only one copy run at a time, and fail for reasons no user can see. */
+	if (!img.pie && img.hi > UVA_BASE)
+		return -ENOEXEC;
 	struct text_check tc = { &img, true };
 	if ((err = elf_relocate(&img, data, size, img.pie ? TEXT_CHECK_BASE : 0, check_write, &tc)))
 		return err;

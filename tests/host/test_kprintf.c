@@ -108,6 +108,26 @@ TEST(matches_libc_printf)
 	CHECK_STR(buf, want);
 }
 
+/* A %s argument may be user-chosen (a process name in a fault message): its control bytes,
+ * DEL, non-ASCII bytes and backslashes are shown escaped, so it can neither end a console
+ * line, nor send terminal controls, nor pass for an escape; the format's own bytes are not.
+ * Widths count what is shown. */
+TEST(strings_are_escaped)
+{
+	CHECK_STR(KS("(%s)\n", "a\nb"), "(a\\x0ab)\n");
+	CHECK_STR(KS("%s", "\033[2J\r"), "\\x1b[2J\\x0d");
+	CHECK_STR(KS("%s", "\x7f\x80\xff\t"), "\\x7f\\x80\\xff\\x09");
+	CHECK_STR(KS("%s", "C:\\x41"), "C:\\\\x41");
+	CHECK_STR(KS("%s", " ~printable~ "), " ~printable~ ");
+	CHECK_STR(KS("[%6s]", "\n"), "[  \\x0a]");
+	CHECK_STR(KS("[%-6s]", "\n"), "[\\x0a  ]");
+	CHECK_STR(KS("[%2s]", "\n"), "[\\x0a]");
+	CHECK_EQ(ksnprintf(NULL, 0, "%s", "\x01\\"), 6);
+	/* the fault message of a process named to forge a test result line */
+	CHECK_STR(KS("tessera: pid %d (%s): killed\n", 5, "UTEST \rFAIL x: raw"),
+		  "tessera: pid 5 (UTEST \\x0dFAIL x: raw): killed\n");
+}
+
 TEST(unknown_conversions_are_shown)
 {
 	CHECK_STR(ks_unchecked("%q"), "%q");

@@ -2,11 +2,23 @@
 /*
  * Host tests of the system-wide user address allocator (kernel/mm/uva.c): allocation with
  * alignment, freeing and merging back, exact reservations, sharing a range between holders
- * (fork), and exhaustion.
+ * (fork) and letting go of any part of it in any order, splits, a full table (errors, never
+ * a panic on a free), panics on frees of addresses nobody holds, and a random sequence
+ * checked page by page against a model.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "kernel/mm/uva.h"
+#include "kernel/lib/kprintf.h"
 #include "abi/errno.h"
 #include "tests/host/harness.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PG 0x1000ul
 
 TEST(uva_alloc_aligned_and_distinct)
 {
@@ -88,4 +100,221 @@ TEST(uva_many_holes)
 	for (int i = 1; i < 600; i += 2)
 		uva_free(addr[i], 0x1000);
 	CHECK_EQ(uva_alloc(UVA_END - UVA_BASE, 0x1000, &big), 0);
+}
+
+/* The whole range is one free span again: nothing is held, everything merged. */
+static bool all_free(void)
+{
+	uint64_t big;
+	if (uva_holders(UVA_BASE, UVA_END - UVA_BASE) || uva_alloc(UVA_END - UVA_BASE, PG, &big))
+		return false;
+	uva_free(big, UVA_END - UVA_BASE);
+	return big == UVA_BASE;
+}
+
+/* The panic: two holders of two pages each let go of the first page. */
+TEST(uva_shared_partial_free)
+{
+	uint64_t a;
+	uva_init();
+	REQUIRE(uva_alloc(2 * PG, PG, &a) == 0);
+	CHECK_EQ(uva_share(a, 2 * PG), 0);
+	uva_free(a, PG);                            /* the child unmaps the first page */
+	CHECK_EQ(uva_holders(a, PG), 1);
+	CHECK_EQ(uva_holders(a + PG, PG), 2);
+	uva_free(a, PG);                            /* the parent too: now free */
+	CHECK_EQ(uva_holders(a, PG), 0);
+	CHECK_EQ(uva_reserve(a, PG), 0);            /* and can be had again */
+	uva_free(a, PG);
+	CHECK_EQ(uva_reserve(a + PG, PG), -ENOMEM);
+	uva_free(a + PG, PG);
+	uva_free(a + PG, PG);
+	CHECK(all_free());
+}
+
+/* Three holders of four pages each let go of the pages one by one, in every order in which
+ * the 12 (holder, page) frees can come, restricted to each holder freeing its pages in a
+ * rotation of 0..3 (4 x 4 x 4 rotations, and which holder goes first: every interleaving of
+ * first/last holder per page). After each free the counts are checked against a model. */
+TEST(uva_partial_frees_every_order)
+{
+	for (int r0 = 0; r0 < 4; r0++)
+		for (int r1 = 0; r1 < 4; r1++)
+			for (int r2 = 0; r2 < 4; r2++)
+				for (int dir = 0; dir < 2; dir++) {
+					uint64_t a;
+					int rot[3] = { r0, r1, r2 }, left[4] = { 3, 3, 3, 3 };
+					uva_init();
+					REQUIRE(uva_alloc(4 * PG, PG, &a) == 0);
+					REQUIRE(uva_share(a, 4 * PG) == 0);
+					REQUIRE(uva_share(a, 4 * PG) == 0);
+					for (int step = 0; step < 4; step++)
+						for (int h = 0; h < 3; h++) {
+							int pg = (rot[h] + (dir ? 4 - step : step)) % 4;
+							REQUIRE(uva_split(a + pg * PG) == 0);
+							REQUIRE(uva_split(a + pg * PG + PG) == 0);
+							uva_free(a + pg * PG, PG);
+							left[pg]--;
+							for (int k = 0; k < 4; k++)
+								REQUIRE(uva_holders(a + k * PG, PG) ==
+									(uint32_t)left[k]);
+						}
+					CHECK(all_free());
+				}
+}
+
+/* A holder lets go of pieces of various sizes of a range shared with another, which lets go
+ * of the whole range at once; split and whole frees in both orders. */
+TEST(uva_split_then_free_whole)
+{
+	for (int order = 0; order < 2; order++) {
+		uint64_t a;
+		uva_init();
+		REQUIRE(uva_alloc(8 * PG, PG, &a) == 0);
+		REQUIRE(uva_share(a, 8 * PG) == 0);
+		if (order)
+			uva_free(a, 8 * PG);             /* the parent goes first, whole */
+		CHECK_EQ(uva_split(a + 3 * PG), 0);
+		CHECK_EQ(uva_split(a + 3 * PG), 0);      /* a boundary already */
+		CHECK_EQ(uva_split(a + 5 * PG), 0);
+		uva_free(a + 3 * PG, 2 * PG);
+		CHECK_EQ(uva_holders(a + 3 * PG, 2 * PG), order ? 0 : 1);
+		CHECK_EQ(uva_holders(a, 8 * PG), order ? 1 : 2);
+		uva_free(a + 5 * PG, 3 * PG);
+		uva_free(a, 3 * PG);
+		if (!order)
+			uva_free(a, 8 * PG);
+		CHECK(all_free());
+	}
+}
+
+/* Splits of free addresses, of addresses outside the range, and of boundaries change
+ * nothing; a share of several held spans covers them all. */
+TEST(uva_split_and_share_edges)
+{
+	uint64_t a, b;
+	uva_init();
+	CHECK_EQ(uva_split(UVA_BASE + 5 * PG), 0);      /* free: nothing to do */
+	CHECK_EQ(uva_split(0x1000), 0);
+	CHECK_EQ(uva_split(UVA_END), 0);
+	CHECK(all_free());
+	REQUIRE(uva_alloc(2 * PG, PG, &a) == 0);
+	REQUIRE(uva_alloc(3 * PG, PG, &b) == 0);
+	REQUIRE(b == a + 2 * PG);                      /* adjacent: two held spans */
+	CHECK_EQ(uva_share(a, 5 * PG), 0);              /* both at once (fork of a PIE image) */
+	CHECK_EQ(uva_holders(a, 5 * PG), 2);
+	uva_free(a, 2 * PG);
+	uva_free(b, 3 * PG);
+	CHECK_EQ(uva_holders(a, 5 * PG), 1);
+	uva_free(a, 5 * PG);                            /* whole: spans two held spans */
+	CHECK(all_free());
+}
+
+/* Fill the table with two-page reservations a page apart (each needs two new spans), then
+ * take its last entry: allocations, shares and splits that need a span fail with ENOMEM,
+ * those that need none work, frees of whole ranges work (and make room), and everything
+ * merges back at the end. */
+TEST(uva_table_full)
+{
+	static uint64_t got[10000];
+	int n = 0;
+	uint64_t a, t;
+	uva_init();
+	for (; n < 10000; n++) {
+		got[n] = UVA_BASE + (3 * (uint64_t)n + 1) * PG;
+		if (uva_reserve(got[n], 2 * PG))
+			break;
+	}
+	REQUIRE(n > 1000 && n < 10000);
+	t = got[n - 1] + 2 * PG;                    /* the start of the free rest */
+	if (uva_reserve(t, PG) == 0)                /* one cut: the last entry, if there is one */
+		got[n++] = t, t += PG;
+	CHECK_EQ(uva_reserve(t + PG, PG), -ENOMEM);
+	CHECK_EQ(uva_alloc(2 * PG, PG, &a), -ENOMEM);      /* no gap fits, the rest needs a cut */
+	CHECK_EQ(uva_share(got[0], PG), -ENOMEM);   /* half a span */
+	CHECK_EQ(uva_split(got[0] + PG), -ENOMEM);
+	CHECK_EQ(uva_holders(got[0], 2 * PG), 1);   /* the failures changed nothing */
+	CHECK_EQ(uva_share(got[0], 2 * PG), 0);     /* a whole span needs no room */
+	uva_free(got[0], 2 * PG);
+	CHECK_EQ(uva_alloc(PG, PG, &a), 0);         /* the gap before got[0] fits exactly */
+	CHECK_EQ(a, UVA_BASE);
+	uva_free(a, PG);                            /* no room needed: merges nothing */
+	uva_free(got[1], 2 * PG);                   /* merges with the gaps around it */
+	CHECK_EQ(uva_split(got[0] + PG), 0);        /* room again */
+	uva_free(got[0], PG);
+	uva_free(got[0] + PG, PG);
+	for (int i = 2; i < n; i++)
+		uva_free(got[i], got[i] == t - PG ? PG : 2 * PG);
+	CHECK(all_free());
+}
+
+/* Letting go of addresses nobody holds is a kernel bug: it panics (and never corrupts the
+ * table quietly). Run in a child, as a panic ends the process. */
+static int free_in_child(uint64_t held, uint64_t addr, uint64_t size)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit no_core = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &no_core);
+		kprintf_sink = NULL;                /* the expected panic's message */
+		uva_init();
+		uint64_t a;
+		if (held && uva_alloc(held, PG, &a))
+			_exit(3);
+		uva_free(addr, size);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : -WEXITSTATUS(status);
+}
+
+TEST(uva_free_unheld_panics)
+{
+	CHECK_EQ(free_in_child(0, UVA_BASE, PG), SIGABRT);                /* all free */
+	CHECK_EQ(free_in_child(2 * PG, UVA_BASE + PG, 2 * PG), SIGABRT);  /* half held */
+	CHECK_EQ(free_in_child(2 * PG, UVA_BASE - PG, 2 * PG), SIGABRT);  /* below the range */
+	CHECK_EQ(free_in_child(2 * PG, UVA_BASE + PG, PG), 0);            /* held: fine */
+}
+
+/* Random allocations, shares, splits and frees of pieces in a window of 64 pages, compared
+ * after every step with a count of holders per page. */
+#define WIN 64
+TEST(uva_random_against_model)
+{
+	static uint32_t model[WIN];
+	uint64_t base = UVA_BASE + 0x100000;        /* clear of the window's edges */
+	unsigned seed = 12345;
+	uva_init();
+	for (int step = 0; step < 200000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		int lo = (int)(seed >> 8) % WIN, len = 1 + (int)(seed >> 20) % 6, op = (int)(seed >> 28) % 4;
+		if (lo + len > WIN)
+			len = WIN - lo;
+		bool free_run = true, held_run = true;
+		for (int k = lo; k < lo + len; k++)
+			free_run &= !model[k], held_run &= model[k] > 0;
+		uint64_t addr = base + (uint64_t)lo * PG, size = (uint64_t)len * PG;
+		if (op == 0) {
+			REQUIRE(uva_reserve(addr, size) == (free_run ? 0 : -ENOMEM));
+			for (int k = lo; k < lo + len && free_run; k++)
+				model[k] = 1;
+		} else if (op == 1 && held_run) {
+			REQUIRE(uva_share(addr, size) == 0);
+			for (int k = lo; k < lo + len; k++)
+				model[k]++;
+		} else if (op >= 2 && held_run) {
+			REQUIRE(uva_split(addr) == 0 && uva_split(addr + size) == 0);
+			uva_free(addr, size);
+			for (int k = lo; k < lo + len; k++)
+				model[k]--;
+		}
+		for (int k = 0; k < WIN; k++)
+			REQUIRE(uva_holders(base + (uint64_t)k * PG, PG) == model[k]);
+	}
+	for (int k = 0; k < WIN; k++)
+		while (model[k]--)
+			uva_free(base + (uint64_t)k * PG, PG);
+	CHECK(all_free());
 }

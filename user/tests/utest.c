@@ -28,6 +28,7 @@ static const struct utest *const groups[] = {
 	ut_compat_tests,
 	ut_cow_tests,
 	ut_nproc_tests,
+	ut_robust_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
