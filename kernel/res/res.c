@@ -27,11 +27,24 @@ static struct res_hdr *slot(struct res_table *t, uint32_t idx)
 	return (struct res_hdr *)((char *)t->base + (size_t)idx * t->stride);
 }
 
+/* Slots of every table kept for root (and the kernel): users other than root together may
+ * not take the last eighth, at least RES_ROOT_MIN, so that a user who floods a table
+ * (processes, spaces, regions, files...) cannot keep root from starting a program. */
+#define RES_ROOT_MIN 4
+
+static bool kept_for_root(const struct res_table *t, const struct cred *owner)
+{
+	uint32_t keep = t->capacity / 8 > RES_ROOT_MIN ? t->capacity / 8 : RES_ROOT_MIN;
+	return owner && owner->uid != 0 && t->live + keep >= t->capacity;
+}
+
 int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, uint32_t mode,
 	      rid_t *out)
 {
 	struct res_table *t = type < RT_NTYPES ? tables[type] : NULL;
 	assert(t);
+	if (kept_for_root(t, owner))
+		return -EAGAIN;
 	for (uint32_t n = 0; n < t->capacity; n++) {
 		uint32_t idx = (t->next_hint + n) % t->capacity;
 		struct res_hdr *h = slot(t, idx);

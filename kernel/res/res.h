@@ -52,7 +52,8 @@ struct res_table {
 void res_register(enum t_res_type type, struct res_table *t);
 const char *res_type_name(uint32_t type);
 
-/* Allocate a slot; the entry beyond the header is zeroed. -ENFILE when the table is full. */
+/* Allocate a slot; the entry beyond the header is zeroed. -ENFILE when the table is full,
+ * -EAGAIN for an owner other than root when only the slots kept for root are left. */
 int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, uint32_t mode,
 	      rid_t *out);
 /* Release a slot (the type module has already torn the object down). */

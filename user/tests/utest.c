@@ -25,7 +25,7 @@ const char *ut_name = "?";
 static const struct utest *const groups[] = {
 	ut_bad_tests, ut_res_tests, ut_proc_tests, ut_mem_tests, ut_fs_tests, ut_misc_tests,
 	ut_ipc_tests, ut_hvs_tests, ut_meta_tests, ut_runmode_tests, ut_rmpath_tests,
-	ut_compat_tests,
+	ut_compat_tests, ut_policy_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
