@@ -61,11 +61,16 @@ static int read_deadline(int fd, void *buf, size_t n, int ms)
 	return 0;
 }
 
-/* Starts `utest -c policy MODE args...`. */
+/* Starts `utest -c policy MODE args...` (up to three). */
+static int spawn_policy4(const char *mode, const char *a1, const char *a2, const char *a3)
+{
+	const char *const args[] = { "policy", mode, a1, a2, a3, NULL };
+	return ut_spawn_helper(args);
+}
+
 static int spawn_policy(const char *mode, const char *a1, const char *a2)
 {
-	const char *const args[] = { "policy", mode, a1, a2, NULL };
-	return ut_spawn_helper(args);
+	return spawn_policy4(mode, a1, a2, NULL);
 }
 
 static void fd_arg(char *buf, int fd)
@@ -94,7 +99,7 @@ static void policy_space_entry(void)
 			     &open));
 	snprintf(a1, sizeof(a1), "%llx", (unsigned long long)closed);
 	snprintf(a2, sizeof(a2), "%llx", (unsigned long long)open);
-	int status = wait_deadline(spawn_policy("entry", a1, a2), DEADLINE_MS);
+	int status = wait_deadline(spawn_policy4("asuser", "entry", a1, a2), DEADLINE_MS);
 	CHECK_OK(t_res_delete(closed));
 	CHECK_OK(t_res_delete(open));
 	CHECK_EQ(status, 0);
@@ -111,7 +116,7 @@ static void policy_ckpt_foreign(void)
 		_exit(42);                  /* a restore of our memory ran here: the helper's */
 	CHECK_OK(r);
 	snprintf(arg, sizeof(arg), "%llx", (unsigned long long)ck);
-	int status = wait_deadline(spawn_policy("ckpt", arg, NULL), DEADLINE_MS);
+	int status = wait_deadline(spawn_policy4("asuser", "ckpt", arg, NULL), DEADLINE_MS);
 	CHECK_OK(t_res_delete(ck));
 	CHECK_EQ(status, 0);
 }
@@ -176,7 +181,7 @@ static void policy_vfork_restart(void)
 	CHECK_EQ(read_deadline(report[0], &child, sizeof(child), DEADLINE_MS), 0);
 	if (read_deadline(report[0], &r, sizeof(r), DEADLINE_MS) < 0) {
 		kill(pid, SIGKILL);                      /* first, so the released parent dies */
-		end_helper(child);
+		kill(child, SIGKILL);
 		end_helper(pid);
 		FAIL("t_restart of its vfork parent by the child deadlocked");
 	}
@@ -241,58 +246,46 @@ static void policy_as_data_limit(void)
 	CHECK_EQ(wait_deadline(spawn_policy("asdata", NULL, NULL), DEADLINE_MS), 0);
 }
 
-/* Uid 1000 forks until it gets EAGAIN; while all of them live, root starts /bin/true. */
-static void policy_fork_flood(void)
+/* Runs the flood helper MODE (uid 1000 takes what it can, reports how much, or -errno when it
+ * was refused with anything but the expected error), and while the flood holds everything
+ * it took, root starts /bin/true. Then the flood ends and every part is checked. */
+static void flood_then_true(const char *mode, int report_ms)
 {
-	int go[2], report[2], count = -1;
+	int go[2], report[2], amount = 0, tpid = -1, err = -1, tstatus = -1;
 	char a1[16], a2[16];
 	CHECK_OK(pipe(go));
 	CHECK_OK(pipe(report));
 	fd_arg(a1, go[0]);
 	fd_arg(a2, report[1]);
-	int pid = spawn_policy("forkflood", a1, a2);
-	int got = read_deadline(report[0], &count, sizeof(count), 60000);
-	const char *const argv[] = { "true", NULL };
-	struct t_spawn req = { .path = "/bin/true", .argv = argv, .prio = -1 };
-	int tpid = -1, err = got ? 0 : t_proc_create(&req, &tpid);
-	int tstatus = err ? -1 : wait_deadline(tpid, DEADLINE_MS);
+	int pid = spawn_policy(mode, a1, a2);
+	int got = read_deadline(report[0], &amount, sizeof(amount), report_ms);
+	if (got == 0) {
+		const char *const argv[] = { "true", NULL };
+		struct t_spawn req = { .path = "/bin/true", .argv = argv, .prio = -1 };
+		if ((err = t_proc_create(&req, &tpid)) == 0)
+			tstatus = wait_deadline(tpid, DEADLINE_MS);
+	}
 	CHECK_EQ(write(go[1], "g", 1), 1);
 	int status = wait_deadline(pid, 60000);
 	if (status < 0)
 		end_helper(pid);
-	CHECK_EQ(got, 0);
-	CHECK(count > 0);                /* the helper reports -errno when fork failed otherwise */
-	CHECK_OK(err);
-	CHECK_EQ(tstatus, 0);
-	CHECK_EQ(status, 0);
 	close(go[0]), close(go[1]), close(report[0]), close(report[1]);
+	if (got || amount <= 0 || err || tstatus || status)
+		FAIL("%s: report %d, amount %d (%s), root's /bin/true %d (%s) status 0x%x, "
+		     "helper status 0x%x", mode, got, amount, ut_errname(amount), err,
+		     ut_errname(err), tstatus, status);
+}
+
+/* Uid 1000 forks until it gets EAGAIN (a spawn too); root still starts /bin/true. */
+static void policy_fork_flood(void)
+{
+	flood_then_true("forkflood", 60000);
 }
 
 /* Uid 1000 maps and touches memory until mmap says ENOMEM; root still starts /bin/true. */
 static void policy_mem_hog(void)
 {
-	int go[2], report[2], mib = -1;
-	char a1[16], a2[16];
-	CHECK_OK(pipe(go));
-	CHECK_OK(pipe(report));
-	fd_arg(a1, go[0]);
-	fd_arg(a2, report[1]);
-	int pid = spawn_policy("memhog", a1, a2);
-	int got = read_deadline(report[0], &mib, sizeof(mib), 120000);
-	const char *const argv[] = { "true", NULL };
-	struct t_spawn req = { .path = "/bin/true", .argv = argv, .prio = -1 };
-	int tpid = -1, err = got ? 0 : t_proc_create(&req, &tpid);
-	int tstatus = err ? -1 : wait_deadline(tpid, DEADLINE_MS);
-	CHECK_EQ(write(go[1], "g", 1), 1);
-	int status = wait_deadline(pid, 60000);
-	if (status < 0)
-		end_helper(pid);
-	CHECK_EQ(got, 0);
-	CHECK(mib > 0);                  /* the helper reports -errno when mmap failed otherwise */
-	CHECK_OK(err);
-	CHECK_EQ(tstatus, 0);
-	CHECK_EQ(status, 0);
-	close(go[0]), close(go[1]), close(report[0]), close(report[1]);
+	flood_then_true("memhog", 120000);
 }
 
 const struct utest ut_policy_tests[] = {
@@ -329,11 +322,25 @@ static bool can_enter(rid_t space)
 	return moved;
 }
 
+/* asuser MODE ARGS...: runs `utest -c policy MODE ARGS...` as uid 1000 (a child of a
+ * process that became uid 1000, as every process of that user is), returns its exit code. */
+static int mode_asuser(int argc, char **argv)
+{
+	const char *args[8] = { "policy" };
+	int n = 1;
+	if (argc < 5 || setuid(1000))
+		return 2;
+	for (int i = 4; i < argc && n < 7; i++)
+		args[n++] = argv[i];
+	int status = ut_run_helper(args);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
 /* entry CLOSED OPEN: as uid 1000, init's space and CLOSED are closed, OPEN is open. */
 static int mode_entry(int argc, char **argv)
 {
 	rid_t init_space = t_proc_space(1), closed, open, region, att;
-	if (argc < 6 || setuid(1000))
+	if (argc < 6 || getuid() != 1000)
 		return 2;
 	closed = strtoull(argv[4], NULL, 16);
 	open = strtoull(argv[5], NULL, 16);
@@ -355,7 +362,7 @@ static int mode_entry(int argc, char **argv)
 /* ckpt CK: as uid 1000, restoring root's checkpoint CK into oneself is refused. */
 static int mode_ckpt(int argc, char **argv)
 {
-	if (argc < 5 || setuid(1000))
+	if (argc < 5 || getuid() != 1000)
 		return 2;
 	int err = t_ckpt_restore(0, strtoull(argv[4], NULL, 16));
 	return err == -EACCES ? 0 : 3;
@@ -586,7 +593,8 @@ int ut_helper_policy(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} modes[] = {
-		{ "entry", mode_entry },	 { "ckpt", mode_ckpt },
+		{ "asuser", mode_asuser },	 { "entry", mode_entry },
+		{ "ckpt", mode_ckpt },
 		{ "sleeppast", mode_sleeppast }, { "sleephuge", mode_sleephuge },
 		{ "vforkkill", mode_vforkkill }, { "vforkrestart", mode_vforkrestart },
 		{ "nproc", mode_nproc },	 { "nofile5", mode_nofile5 },
