@@ -270,6 +270,7 @@ static void flood_then_true(const char *mode, int report_ms)
 	if (status < 0)
 		end_helper(pid);
 	close(go[0]), close(go[1]), close(report[0]), close(report[1]);
+	printf("utest: %s: uid 1000 took %d before it was refused\n", mode, amount);
 	if (got || amount <= 0 || err || tstatus || status)
 		FAIL("%s: report %d, amount %d (%s), root's /bin/true %d (%s) status 0x%x, "
 		     "helper status 0x%x", mode, got, amount, ut_errname(amount), err,
