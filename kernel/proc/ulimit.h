@@ -6,7 +6,7 @@
  *    bounds the descriptors (struct fdtable's limit), RLIMIT_AS and RLIMIT_DATA bound the
  *    address space and the private writable memory that mmap, brk and region creation add;
  *  - processes of users other than root may not take the last ULIMIT_RESERVE_DIV-th of the
- *    physical pages (pmm's reserve; at least ULIMIT_RESERVE_MIN pages), nor the last slots
+ *    physical pages (pmm's reserve; at least ULIMIT_RESERVE_MIN pages), nor the last eighth
  *    of any resource table (res.c), so root can still start programs when a user has
  *    flooded the system.
  * uid 0 is exempt from RLIMIT_NPROC and from the reserves, as Linux exempts root from

@@ -28,14 +28,13 @@ static struct res_hdr *slot(struct res_table *t, uint32_t idx)
 }
 
 /* Slots of every table kept for root (and the kernel): users other than root together may
- * not take the last eighth, at least RES_ROOT_MIN, so that a user who floods a table
- * (processes, spaces, regions, files...) cannot keep root from starting a program. */
-#define RES_ROOT_MIN 4
-
+ * not take the last eighth, so that a user who floods a table (processes, spaces, regions,
+ * files...) cannot keep root from starting a program. Every kernel table has 32 slots or
+ * more, so at least 4 are kept. */
 static bool kept_for_root(const struct res_table *t, const struct cred *owner)
 {
-	uint32_t keep = t->capacity / 8 > RES_ROOT_MIN ? t->capacity / 8 : RES_ROOT_MIN;
-	return owner && owner->uid != 0 && t->live + keep >= t->capacity;
+	return owner && owner->uid != 0 && t->live + t->capacity / 8 >= t->capacity &&
+	       t->capacity / 8;
 }
 
 int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, uint32_t mode,
