@@ -168,8 +168,11 @@ struct linux_winsize {
 #define L_RENAME_EXCHANGE 2
 #define L_RENAME_WHITEOUT 4
 #define L_RLIMIT_NLIMITS 16
+#define L_RLIMIT_DATA 2
 #define L_RLIMIT_STACK 3
+#define L_RLIMIT_NPROC 6
 #define L_RLIMIT_NOFILE 7
+#define L_RLIMIT_AS 9
 #define L_RLIM_INFINITY (~0ull)
 #define L_SS_ONSTACK 1
 #define L_SS_DISABLE 2

@@ -59,6 +59,7 @@ int fdtable_init_console(struct fdtable *t)
 			file_get(f);
 		t->fd[i] = f;
 	}
+	t->limit = NFD;
 	return 0;
 }
 
@@ -70,6 +71,7 @@ void fdtable_clone(struct fdtable *dst, const struct fdtable *src)
 		if (dst->fd[i])
 			file_get(dst->fd[i]);
 	}
+	dst->limit = src->limit;
 }
 
 void fdtable_close_all(struct fdtable *t)
@@ -85,11 +87,24 @@ void fdtable_close_cloexec(struct fdtable *t)
 			fd_close(t, i);
 }
 
+int fd_limit(const struct fdtable *t)
+{
+	return t->limit < NFD ? t->limit : NFD;
+}
+
+int fd_free_count(const struct fdtable *t)
+{
+	int n = 0;
+	for (int i = 0; i < fd_limit(t); i++)
+		n += !t->fd[i];
+	return n;
+}
+
 int fd_install(struct fdtable *t, int min, struct file *f, int cloexec)
 {
-	if (min < 0 || min >= NFD)
+	if (min < 0 || min >= fd_limit(t))
 		return -EINVAL;
-	for (int i = min; i < NFD; i++) {
+	for (int i = min; i < fd_limit(t); i++) {
 		if (!t->fd[i]) {
 			t->fd[i] = f;
 			t->cloexec[i] = cloexec ? 1 : 0;
@@ -125,7 +140,7 @@ int fd_dup2(struct fdtable *t, int oldfd, int newfd)
 	int err = fd_get(t, oldfd, &f);
 	if (err)
 		return err;
-	if (newfd < 0 || newfd >= NFD)
+	if (newfd < 0 || newfd >= fd_limit(t))
 		return -EBADF;
 	if (oldfd == newfd)
 		return newfd;

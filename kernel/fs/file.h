@@ -39,24 +39,32 @@ struct file {
 struct fdtable {
 	struct file *fd[NFD];
 	uint8_t cloexec[NFD];
+	int limit;          /* descriptors from here on are not handed out (RLIMIT_NOFILE) */
 };
 
 /* ---- descriptor tables -------------------------------------------------------------------- */
 /* fds 0, 1, 2 on the console; -ENOMEM */
 int fdtable_init_console(struct fdtable *t);
-/* dst gets references to the same open files as src (and the same close-on-exec flags) */
+/* dst gets references to the same open files as src (and the same close-on-exec flags and
+ * descriptor limit) */
 void fdtable_clone(struct fdtable *dst, const struct fdtable *src);
 void fdtable_close_all(struct fdtable *t);
 /* Closes the descriptors marked close-on-exec (for a process that changes its program). */
 void fdtable_close_cloexec(struct fdtable *t);
 
 /* The lowest free descriptor >= min gets f (the caller's reference moves into the table):
- * returns it, or -EMFILE (-EINVAL if min is out of range); f is untouched on failure. */
+ * returns it, or -EMFILE (-EINVAL if min is at or beyond the limit); f is untouched on
+ * failure. */
 int fd_install(struct fdtable *t, int min, struct file *f, int cloexec);
+/* How many descriptors t may hold (the process's RLIMIT_NOFILE, at most NFD), and how many
+ * of those are free now. */
+int fd_limit(const struct fdtable *t);
+int fd_free_count(const struct fdtable *t);
 /* The open file of fd, without a new reference; -EBADF. */
 int fd_get(const struct fdtable *t, int fd, struct file **out);
 int fd_close(struct fdtable *t, int fd);
-/* Makes newfd refer to oldfd's file (closing what newfd had); close-on-exec is cleared. */
+/* Makes newfd refer to oldfd's file (closing what newfd had); close-on-exec is cleared.
+ * -EBADF for a newfd at or beyond the limit. */
 int fd_dup2(struct fdtable *t, int oldfd, int newfd);
 /* The current process's open file of fd, without a new reference (for mmap); -EBADF. */
 int file_of_fd(int fd, struct file **out);

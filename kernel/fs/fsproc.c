@@ -38,14 +38,6 @@ int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 	return err;
 }
 
-static int has_free_fd(const struct fdtable *t)
-{
-	for (int i = 0; i < NFD; i++)
-		if (!t->fd[i])
-			return 1;
-	return 0;
-}
-
 int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode)
 {
 	char canon[PATH_BUF];
@@ -55,7 +47,7 @@ int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t 
 	if (!err)
 		err = fs_resolve(base, path, canon);
 	/* refuse before O_CREAT could leave a new plate behind */
-	if (!err && !has_free_fd(&p->fds))
+	if (!err && !fd_free_count(&p->fds))
 		err = -EMFILE;
 	if (!err)
 		err = file_open_path(canon, flags, mode & ~p->umask, &p->cred, &f);
@@ -133,7 +125,7 @@ int fsp_dup(struct proc *p, int fd, int min, int cloexec)
 	int err = fd_get(&p->fds, fd, &f);
 	if (err)
 		return err;
-	if (min < 0 || min >= NFD)
+	if (min < 0 || min >= fd_limit(&p->fds))
 		return -EINVAL;
 	file_get(f);
 	int nfd = fd_install(&p->fds, min, f, cloexec);
@@ -151,7 +143,7 @@ long fsp_fcntl(struct proc *p, int fd, int cmd, uint64_t arg)
 	switch (cmd) {
 	case L_F_DUPFD:
 	case L_F_DUPFD_CLOEXEC:
-		if (arg >= NFD)
+		if (arg >= (uint64_t)fd_limit(&p->fds))
 			return -EINVAL;
 		return fsp_dup(p, fd, (int)arg, cmd == L_F_DUPFD_CLOEXEC);
 	case L_F_GETFD:

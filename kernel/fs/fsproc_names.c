@@ -243,20 +243,12 @@ long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int writ
 	return r;
 }
 
-static int free_fds(const struct fdtable *t)
-{
-	int n = 0;
-	for (int i = 0; i < NFD; i++)
-		n += !t->fd[i];
-	return n;
-}
-
 int fsp_pipe(struct proc *p, int fds[2], int flags)
 {
 	struct file *rd, *wr;
 	if (flags & ~(L_O_CLOEXEC | L_O_NONBLOCK))
 		return -EINVAL;
-	if (free_fds(&p->fds) < 2)
+	if (fd_free_count(&p->fds) < 2)
 		return -EMFILE;
 	int err = pipe_create(flags, &rd, &wr);
 	if (err)

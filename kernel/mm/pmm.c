@@ -107,8 +107,28 @@ void pmm_set_reclaim(int (*reclaim)(uint64_t pages))
 	reclaim_fn = reclaim;
 }
 
+static uint64_t reserve_pages;
+static bool (*reserve_may_use)(void);
+
+void pmm_set_reserve(uint64_t pages, bool (*may_use)(void))
+{
+	reserve_pages = pages;
+	reserve_may_use = may_use;
+}
+
+bool pmm_user_room(uint64_t pages)
+{
+	if (nfree >= reserve_pages + pages)
+		return true;
+	if (reclaim_fn)
+		reclaim_fn(reserve_pages + pages - nfree);
+	return nfree >= reserve_pages + pages;
+}
+
 uint64_t pmm_alloc_dirty(void)
 {
+	if (nfree <= reserve_pages && reserve_may_use && !reserve_may_use() && !pmm_user_room(1))
+		return 0;
 	if (!free_head && !cold_head && reclaim_fn)
 		reclaim_fn(64);
 	uint64_t *head = free_head ? &free_head : &cold_head;

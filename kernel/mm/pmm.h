@@ -1,5 +1,6 @@
 /* The physical page allocator: every free 4 KiB page of RAM from the boot memory map. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/paging.h"
 
@@ -30,5 +31,11 @@ void pmm_free_cold(uint64_t pa);
 /* Called when no page is free: should give back at least 'pages' pages if it can (the
  * reusable-resource table registers itself here). */
 void pmm_set_reclaim(int (*reclaim)(uint64_t pages));
+/* Keep the last `pages` free pages for callers for whom may_use() is true (the kernel and
+ * root: kernel/proc/ulimit.h); others get 0 from pmm_alloc once only those are left. */
+void pmm_set_reserve(uint64_t pages, bool (*may_use)(void));
+/* Whether `pages` more pages could be had (reclaiming cached ones if need be) without
+ * touching the reserve. */
+bool pmm_user_room(uint64_t pages);
 uint64_t pmm_free_pages(void);
 uint64_t pmm_total_pages(void);

@@ -114,7 +114,10 @@ int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restor
 	      const char *name, rid_t *uout, rid_t *out)
 {
 	rid_t rid;
-	int err = res_alloc(RT_CHECKPOINT, name, &p->cred, TMODE_DEFAULT, &rid);
+	/* a checkpoint holds a copy of the process's memory: only its owner may use it
+	 * (restore), others may only see that it exists */
+	int err = res_alloc(RT_CHECKPOINT, name, &p->cred,
+			    TMODE(TOP_ALL, TOP_REFER, TOP_REFER), &rid);
 	if (err)
 		return err;
 	if (uout && copy_to_user(uout, &rid, sizeof(rid))) {

@@ -119,6 +119,18 @@ static long apply_self(struct proc *p, struct meta_req *req, rid_t *saved)
 	return !r && kind == MK_RESTORE ? (long)tf->rax : r;
 }
 
+/* Whether p waits, in vfork, for self (or for a vfork child whose memory self runs on):
+ * it applies no request until self lets go, so self must not wait for it. */
+static bool waits_for(const struct proc *p, const struct proc *self)
+{
+	for (int depth = 0; self && self->vfork_parent && depth < NPROC; depth++) {
+		if (self->vfork_parent == p->hdr.rid)
+			return true;
+		self = proc_get(self->vfork_parent);
+	}
+	return false;
+}
+
 long meta_request(struct proc *p, struct meta_req *req, rid_t *saved)
 {
 	if (p->state == TPS_ZOMBIE || !p->exec) {
@@ -128,9 +140,9 @@ long meta_request(struct proc *p, struct meta_req *req, rid_t *saved)
 	struct proc *self = proc_cur();
 	if (p == self)
 		return apply_self(p, req, saved);
-	if (p->meta) {
+	if (p->meta || waits_for(p, self)) {
 		free_req(req);
-		return -EBUSY;
+		return p->meta ? -EBUSY : -EDEADLK;
 	}
 	p->meta = req;
 	exec_interrupt(p->exec);                  /* a blocked call gives up and returns */

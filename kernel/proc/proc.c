@@ -19,6 +19,7 @@
 #include "kernel/proc/runmode.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/program.h"
+#include "kernel/proc/ulimit.h"
 
 static struct res_table proc_table;
 static int next_pid = 1;
@@ -130,10 +131,15 @@ static void child_unlink(struct proc *parent, struct proc *c)
 	c->sib_prev = c->sib_next = 0;
 }
 
-/* A new entry for a process (-EAGAIN when the table is full, as fork says it). */
-static int alloc_entry(const char *name, const struct cred *cred, uint32_t mode, rid_t *out)
+/* A new entry for a process, counted against the creator's RLIMIT_NPROC (ulimit.h); -EAGAIN
+ * when the table is full, as fork says it. */
+static int alloc_entry(struct proc *creator, const char *name, uint32_t mode, rid_t *out)
 {
-	int err = res_alloc(RT_PROCESS, name, cred, mode, out);
+	int err = ulimit_nproc_charge(creator);
+	if (err)
+		return err;
+	if ((err = res_alloc(RT_PROCESS, name, creator ? &creator->cred : NULL, mode, out)))
+		ulimit_nproc_uncharge(creator ? creator->cred.uid : 0);
 	return err == -ENFILE ? -EAGAIN : err;
 }
 
@@ -150,6 +156,7 @@ static void free_entry(struct proc *p)
 		proc_cache = &proc_none;
 		proc_cache_exec = 0;
 	}
+	ulimit_nproc_uncharge(p->cred.uid);
 	res_free(p->hdr.rid);
 }
 
@@ -208,9 +215,12 @@ void proc_init(void)
 					 .capacity = NPROC,
 					 .ops = &proc_ops };
 	res_register(RT_PROCESS, &proc_table);
+	ulimit_init();
 }
 
-/* Join a space (creating a fresh one when space == 0). */
+/* Join a space (creating a fresh one when space == 0). Creating a process in an existing
+ * space needs the move right on it, as moving one into it does (procmove.c): a process there
+ * can read and change the memory of every other. */
 static int join_space(struct proc *p, rid_t space)
 {
 	int err;
@@ -218,7 +228,7 @@ static int join_space(struct proc *p, rid_t space)
 		if ((err = proc_space_new(p, &space)))
 			return err;
 	} else if ((err = res_validate(space, RT_VSPACE)) ||
-		   (err = res_check(space, TOP_USE, &p->cred))) {
+		   (err = res_check(space, TOP_MOVE, &p->cred))) {
 		return err;
 	}
 	p->vspace = space;
@@ -280,7 +290,7 @@ int proc_new_child(struct proc *parent, struct proc **out)
 {
 	rid_t rid;
 	struct args_view av;
-	int err = alloc_entry(parent->hdr.name, &parent->cred, parent->hdr.mode, &rid);
+	int err = alloc_entry(parent, parent->hdr.name, parent->hdr.mode, &rid);
 	if (err)
 		return err;
 	struct proc *c = proc_get(rid);
@@ -289,6 +299,7 @@ int proc_new_child(struct proc *parent, struct proc **out)
 	fdtable_clone(&c->fds, &parent->fds);    /* cloexec ones too: they close at execve */
 	memcpy(c->sig, parent->sig, sizeof(c->sig));           /* as fork keeps them */
 	c->sig_mask = parent->sig_mask;
+	c->altstack = parent->altstack;                          /* as fork keeps it */
 	args_unpack(parent->args, &av);
 	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
 		fdtable_close_all(&c->fds);
@@ -333,9 +344,14 @@ int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_s
 	exec_set_root(c->exec, vspace_root(c->vspace));
 	c->state = TPS_READY;
 	exec_make_ready(c->exec);
-	/* the child runs on our memory: we may not run (nor die) until it lets go of it */
-	while (c->vfork_parent)
+	/* the child runs on our memory: we may not run until it lets go of it. A kill ends the
+	 * wait (Linux's vfork waits killably too); the memory then becomes the child's, as a
+	 * shared Linux mm outlives the parent, so the child runs on safely and frees it when it
+	 * lets go (execve or exit) */
+	while (c->vfork_parent && !parent->killed)
 		sleep_on(c, 0);
+	if (c->vfork_parent)
+		procmem_give(parent, c);
 	*pid_out = c->pid;
 	return 0;
 }
@@ -361,6 +377,8 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->hdr.group = p->cred.gid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
+	ulimit_inherit(p, parent);
+	p->altstack.flags = L_SS_DISABLE;
 	if (parent) {     /* a spawn is fork + exec */
 		memcpy(p->sig, parent->sig, sizeof(p->sig));
 		p->sig_mask = parent->sig_mask;
@@ -385,7 +403,7 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 	int err = program_open(path, cred, &program);
 	if (err)
 		return err;
-	if ((err = alloc_entry(name, cred, mode ? mode : TMODE_DEFAULT, &rid))) {
+	if ((err = alloc_entry(parent, name, mode ? mode : TMODE_DEFAULT, &rid))) {
 		program_put(program);
 		return err;
 	}
@@ -458,6 +476,16 @@ _Noreturn void proc_exit(int status_word)
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
 	exec_exit_cur();
+}
+
+int proc_set_uid(struct proc *p, uint32_t uid)
+{
+	int err = ulimit_uid_move(p->cred.uid, uid);
+	if (err)
+		return err;
+	p->cred.uid = uid;
+	p->hdr.owner = uid;        /* its rights on itself follow (restart, move, ...) */
+	return 0;
 }
 
 static int reap(struct proc *c, int *status_word)

@@ -6,6 +6,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include "abi/linux.h"
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
 #include "kernel/proc/exec.h"
@@ -61,6 +62,8 @@ struct proc {
 	rid_t pid_next;              /* next process in its pid hash bucket (proc.c) */
 	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */
 	rid_t sib_prev, sib_next;    /* its place in its parent's list of children */
+	struct linux_rlimit rlim[L_RLIMIT_NLIMITS];   /* resource limits (ulimit.h) */
+	struct linux_stack altstack; /* sigaltstack(2): recorded, not used for delivery yet */
 };
 
 void proc_init(void);
@@ -80,6 +83,8 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 _Noreturn void proc_exit(int status_word);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
+/* setuid: p's real uid becomes uid, and p (the resource) becomes that user's. */
+int proc_set_uid(struct proc *p, uint32_t uid);
 /* A fault in user mode: print a message and end the current process with signal sig. */
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
 int proc_kill(struct proc *p, int sig);

@@ -7,12 +7,14 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uva.h"
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/res/reuse.h"
+#include "kernel/proc/ulimit.h"
 
 #define REUSE_KEEP_PAGES 16      /* more resident pages than this are freed: zeroing a kept
 				 * page on reuse costs about what a fresh demand-zero page does */
@@ -177,6 +179,25 @@ void procmem_release(struct proc *p)
 	p->img_va = p->img_span = 0;
 }
 
+void procmem_give(struct proc *from, struct proc *to)
+{
+	if (to->att_end || to->heap_att || to->img_span)
+		panic("procmem_give: pid %d has memory of its own", to->pid);
+	memcpy(to->att, from->att, sizeof(to->att));
+	to->att_end = from->att_end;
+	to->heap_att = from->heap_att;
+	to->brk_start = from->brk_start;
+	to->brk_cur = from->brk_cur;
+	to->brk_max = from->brk_max;
+	to->img_va = from->img_va;
+	to->img_span = from->img_span;
+	memset(from->att, 0, sizeof(from->att));
+	from->att_end = 0;
+	from->heap_att = 0;
+	from->brk_start = from->brk_cur = from->brk_max = 0;
+	from->img_va = from->img_span = 0;
+}
+
 int procmem_setup_heap(struct proc *p)
 {
 	rid_t att;
@@ -195,6 +216,8 @@ long procmem_brk(struct proc *p, uint64_t want)
 		return (long)p->brk_cur;           /* Linux: failure returns the old break */
 	uint64_t old_top = (p->brk_cur + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t new_top = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (new_top > old_top && ulimit_mem_check(p, new_top - old_top, true))
+		return (long)p->brk_cur;           /* RLIMIT_AS, RLIMIT_DATA or root's reserve */
 	if (new_top < old_top) {
 		vattach_reprotect(p->heap_att, new_top, old_top - new_top, 0);
 		vregion_discard(vattach_region(p->heap_att), new_top - p->brk_start,
@@ -253,6 +276,7 @@ static int claim_fixed(struct proc *p, uint64_t addr, uint64_t size)
 long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
 		  int fd, uint64_t off)
 {
+	int err;
 	if (!len || (off & (PAGE_SIZE - 1)))
 		return -EINVAL;
 	if (!(flags & L_MAP_ANONYMOUS) && (flags & L_MAP_SHARED) && (prot & L_PROT_WRITE))
@@ -260,10 +284,12 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 	uint64_t size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (size > VREGION_MAX_SIZE || size < len)
 		return -ENOMEM;
+	bool data = (prot & L_PROT_WRITE) && !(flags & L_MAP_SHARED);
+	if ((err = ulimit_mem_check(p, size, data)))
+		return err;
 	rid_t att;
 	uint32_t vprot = prot_from_linux(prot);
 	uint64_t at = 0;    /* without MAP_FIXED, hints are ignored: addresses are system-wide */
-	int err;
 	if ((flags & L_MAP_FIXED) && (err = claim_fixed(p, addr, size)))
 		return err;
 	if (flags & L_MAP_FIXED)

@@ -14,8 +14,10 @@ static int check_move(struct proc *p, rid_t space, const struct cred *cred)
 		return -ESRCH;
 	if ((err = res_validate(space, RT_VSPACE)))
 		return err;
+	/* moving p needs the move right on p, and on the space it goes into (whoever may put a
+	 * process into a space can read and change the memory of every process there) */
 	if ((err = res_check(p->hdr.rid, TOP_MOVE, cred)) ||
-	    (err = res_check(space, TOP_USE, cred)))
+	    (err = res_check(space, TOP_MOVE, cred)))
 		return err;
 	uint32_t n = 0;
 	for (int i = 0; i < p->att_end; i++) {

@@ -154,11 +154,23 @@ static int64_t find_free_fixed(struct res_table *t)
 	return -ENFILE;
 }
 
+/* Slots of every table kept for root (and the kernel): users other than root together may
+ * not take the last eighth, so that a user who floods a table (processes, spaces, regions,
+ * files...) cannot keep root from starting a program. Every kernel table has 32 slots or
+ * more, so at least 4 are kept. */
+static bool kept_for_root(const struct res_table *t, const struct cred *owner)
+{
+	return owner && owner->uid != 0 && t->live + t->capacity / 8 >= t->capacity &&
+	       t->capacity / 8;
+}
+
 int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, uint32_t mode,
 	      rid_t *out)
 {
 	struct res_table *t = type < RT_NTYPES ? tables[type] : NULL;
 	assert(t);
+	if (kept_for_root(t, owner))
+		return -EAGAIN;
 	int64_t idx = t->base ? find_free_fixed(t) : find_free_growing(t);
 	if (idx < 0)
 		return (int)idx;

@@ -84,7 +84,8 @@ int res_mem_map(void *va, size_t bytes);
 void res_mem_unmap(void *va, size_t bytes);
 const char *res_type_name(uint32_t type);
 
-/* Allocate a slot; the entry beyond the header is zeroed. -ENFILE when the table is full. */
+/* Allocate a slot; the entry beyond the header is zeroed. -ENFILE when the table is full,
+ * -EAGAIN for an owner other than root when only the slots kept for root are left. */
 int res_alloc(enum t_res_type type, const char *name, const struct cred *owner, uint32_t mode,
 	      rid_t *out);
 /* Release a slot (the type module has already torn the object down). */

@@ -13,40 +13,11 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/procmem.h"
+#include "kernel/proc/ulimit.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
 
 #define USER_HZ 100
-
-/* What a process has set through these calls, kept by process slot and valid while the slot
- * holds the same process (rid), so that a new process starts from the defaults. */
-struct compat_state {
-	rid_t proc;
-	struct linux_rlimit lim[L_RLIMIT_NLIMITS];
-	struct linux_stack altstack;
-};
-
-static struct compat_state states[NPROC];
-
-static void default_limits(struct linux_rlimit *lim)
-{
-	for (int i = 0; i < L_RLIMIT_NLIMITS; i++)
-		lim[i] = (struct linux_rlimit){ L_RLIM_INFINITY, L_RLIM_INFINITY };
-	lim[L_RLIMIT_STACK].cur = STACK_SIZE;
-	lim[L_RLIMIT_NOFILE] = (struct linux_rlimit){ NFD, NFD };
-}
-
-static struct compat_state *state_of(struct proc *p)
-{
-	struct compat_state *s = &states[RID_INDEX(p->hdr.rid) % NPROC];
-	if (s->proc != p->hdr.rid) {
-		memset(s, 0, sizeof(*s));
-		s->proc = p->hdr.rid;
-		default_limits(s->lim);
-		s->altstack.flags = L_SS_DISABLE;
-	}
-	return s;
-}
 
 /* The process a pid argument names (0: the caller); -ESRCH for none or a zombie. */
 static int target(uint64_t pid, struct proc **out)
@@ -62,8 +33,8 @@ static int target(uint64_t pid, struct proc **out)
 
 static long do_prlimit(uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold)
 {
-	struct linux_rlimit nl;
-	struct proc *p, *self = proc_cur();
+	struct linux_rlimit nl, old;
+	struct proc *p;
 	int err = target(pid, &p);
 	if (err)
 		return err;
@@ -71,22 +42,14 @@ static long do_prlimit(uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold)
 		return -EINVAL;
 	if (unew && copy_from_user(&nl, (const void *)unew, sizeof(nl)))
 		return -EFAULT;
-	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
-		return -EPERM;
-	struct compat_state *s = state_of(p);
-	if (unew) {
-		if (nl.cur > nl.max)
-			return -EINVAL;
-		if (nl.max > s->lim[res].max && self->cred.uid != 0)
-			return -EPERM;
-		if (res == L_RLIMIT_NOFILE && nl.max > NFD)
-			return -EPERM;           /* the descriptor table has NFD slots */
-	}
-	if (uold && copy_to_user((void *)uold, &s->lim[res], sizeof(nl)))
+	if (unew && nl.cur > nl.max)
+		return -EINVAL;
+	if (uold && !user_range_ok(uold, sizeof(old)))
 		return -EFAULT;
-	if (unew)
-		s->lim[res] = nl;
-	return 0;
+	err = ulimit_prlimit(p, &proc_cur()->cred, (uint32_t)res, unew ? &nl : NULL, &old);
+	if (!err && uold && copy_to_user((void *)uold, &old, sizeof(old)))
+		return -EFAULT;
+	return err;
 }
 
 long sys_prlimit64(const struct sysargs *a)
@@ -194,7 +157,7 @@ long sys_tgkill(const struct sysargs *a)
 long sys_sigaltstack(const struct sysargs *a)
 {
 	struct linux_stack ss;
-	struct compat_state *s = state_of(proc_cur());
+	struct proc *p = proc_cur();
 	if (a->a[0]) {
 		if (copy_from_user(&ss, (const void *)a->a[0], sizeof(ss)))
 			return -EFAULT;
@@ -203,10 +166,10 @@ long sys_sigaltstack(const struct sysargs *a)
 		if (!(ss.flags & L_SS_DISABLE) && ss.size < L_MINSIGSTKSZ)
 			return -ENOMEM;
 	}
-	if (a->a[1] && copy_to_user((void *)a->a[1], &s->altstack, sizeof(ss)))
+	if (a->a[1] && copy_to_user((void *)a->a[1], &p->altstack, sizeof(ss)))
 		return -EFAULT;
 	if (a->a[0])
-		s->altstack = ss.flags & L_SS_DISABLE ? (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 }
+		p->altstack = ss.flags & L_SS_DISABLE ? (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 }
 						      : ss;
 	return 0;
 }

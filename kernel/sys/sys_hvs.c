@@ -9,6 +9,7 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/procmove.h"
+#include "kernel/proc/ulimit.h"
 #include "kernel/res/reuse.h"
 #include "kernel/sys/syscall.h"
 
@@ -78,6 +79,9 @@ long sys_t_region_create(const struct sysargs *a)
 	if (!user_range_ok(a->a[3], sizeof(rid)))
 		return -EFAULT;
 	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	/* the creator answers for a free-standing region as for its own memory */
+	if ((err = ulimit_mem_check(proc_cur(), size, (prot & TR_WRITE) != 0)))
+		return err;
 	uint32_t vprot = (prot & TR_READ ? VR_R : 0) | (prot & TR_WRITE ? VR_W : 0) |
 			 (prot & TR_EXEC ? VR_X : 0);
 	if ((err = vregion_create(size, TRK_OTHER, vprot, name, caller(), &rid)))

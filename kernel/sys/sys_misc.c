@@ -101,12 +101,16 @@ static long do_nanosleep(uint64_t ureq, bool absolute, uint64_t clk, uint64_t ur
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	uint64_t now = time_ns();
-	if (absolute)
-		ns = clk == L_CLOCK_REALTIME ? ns - (time_realtime_ns() - now) : ns;
-	else
-		ns += now;
+	/* a time too far to count in 64 bits is "never"; a real-time deadline before boot is
+	 * already past (the subtraction must not wrap to "never") */
+	uint64_t ns = (uint64_t)ts.tv_sec > UINT64_MAX / 1000000000ull - 1
+			      ? UINT64_MAX
+			      : (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	uint64_t now = time_ns(), boot_real = time_realtime_ns() - now;
+	if (absolute && clk == L_CLOCK_REALTIME)
+		ns = ns > boot_real ? ns - boot_real : 0;
+	else if (!absolute)
+		ns = ns > UINT64_MAX - now ? UINT64_MAX : ns + now;
 	long err = sleep_until(ns);
 	if (err == -EINTR && !absolute && urem) {
 		uint64_t left = ns > time_ns() ? ns - time_ns() : 0;
@@ -242,8 +246,9 @@ long sys_setuid(const struct sysargs *a)
 	struct proc *p = proc_cur();
 	if (p->cred.uid != 0 && a->a[0] != p->cred.uid)
 		return -EPERM;
-	p->cred.uid = (uint32_t)a->a[0];
-	return 0;
+	if (a->a[0] > UINT32_MAX - 1)
+		return -EINVAL;                  /* (uid_t)-1 is "no change" in Linux */
+	return proc_set_uid(p, (uint32_t)a->a[0]);
 }
 
 long sys_setgid(const struct sysargs *a)

@@ -3,7 +3,8 @@
  * Host tests of the resource layer (kernel/res/res.c) over three small tables registered
  * here: "process" entries with every operation (describe, destroy, constituents), "vspace"
  * entries with no operations, and "vregion" entries whose destroy refuses while busy.
- * RT_PROGRAM, RT_PLATE and the others stay unregistered. Each test starts from empty tables.
+ * RT_PROGRAM, RT_PLATE and the others stay unregistered (root_keeps_last_eighth adds a
+ * "checkpoint" table of 16). Each test starts from empty tables.
  */
 #include "kernel/res/res.h"
 #include "abi/errno.h"
@@ -503,4 +504,24 @@ TEST(type_names_and_counts)
 	mk(RT_VREGION, "b", &alice, 0);
 	CHECK_EQ(res_count(RT_VREGION), 2);
 	CHECK_EQ(region_table.live, 2);
+}
+
+/* Users other than root may not take the last eighth of a table (root's reserve). */
+TEST(root_keeps_last_eighth)
+{
+	static struct tobj ckpts[16];
+	static struct res_table ckpt_table = { .base = ckpts, .stride = sizeof(ckpts[0]), .capacity = 16 };
+	rid_t rid;
+	fresh();
+	if (res_type_name(RT_CHECKPOINT)[0] == '?')
+		res_register(RT_CHECKPOINT, &ckpt_table);
+	free_all(ckpts, 16);
+	for (int i = 0; i < 14; i++)
+		REQUIRE(mk(RT_CHECKPOINT, NULL, i % 2 ? &alice : &bob, 0));
+	CHECK_EQ(res_alloc(RT_CHECKPOINT, NULL, &eve, 0, &rid), -EAGAIN);
+	CHECK_EQ(res_alloc(RT_CHECKPOINT, NULL, &alice, 0, &rid), -EAGAIN);
+	CHECK(mk(RT_CHECKPOINT, NULL, &root, 0));
+	CHECK(mk(RT_CHECKPOINT, NULL, NULL, 0));           /* the kernel's own */
+	CHECK_EQ(res_alloc(RT_CHECKPOINT, NULL, &root, 0, &rid), -ENFILE);
+	free_all(ckpts, 16);
 }

@@ -29,6 +29,7 @@ static const struct utest *const groups[] = {
 	ut_cow_tests,
 	ut_nproc_tests,
 	ut_robust_tests,
+	ut_policy_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

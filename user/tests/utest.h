@@ -106,6 +106,8 @@ int ut_helper_killparent(int argc, char **argv);
 extern const struct utest ut_runmode_tests[];
 int ut_helper_runmode(int argc, char **argv);
 extern const struct utest ut_rmpath_tests[];
+extern const struct utest ut_policy_tests[];
+int ut_helper_policy(int argc, char **argv);
 int ut_helper_rmlight(int argc, char **argv);
 /* Switches the caller to mode (TRM_*) and checks that it took effect at the end of that call. */
 void ut_switch_self(uint32_t mode);
