@@ -70,7 +70,7 @@ static long get_termios(uint64_t arg)
 {
 	struct linux_termios t = termios;
 	t.c_lflag = (t.c_lflag & ~LFLAG_CONSOLE) | (console_get_lflag() & LFLAG_CONSOLE);
-	return copy_to_user((void *)arg, &t, sizeof(t)) ? -EFAULT : 0;
+	return copy_to_user((void *)arg, &t, sizeof(t));
 }
 
 static long set_termios(uint64_t arg)
@@ -95,10 +95,10 @@ static long con_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	case L_TCSETSF:
 		return set_termios(arg);
 	case L_TIOCGWINSZ:
-		return copy_to_user((void *)arg, &ws, sizeof(ws)) ? -EFAULT : 0;
+		return copy_to_user((void *)arg, &ws, sizeof(ws));
 	case L_TIOCGPGRP: {
 		int32_t pg = console_get_fg();
-		return copy_to_user((void *)arg, &pg, sizeof(pg)) ? -EFAULT : 0;
+		return copy_to_user((void *)arg, &pg, sizeof(pg));
 	}
 	case L_TIOCSPGRP: {
 		int32_t pg;

@@ -149,7 +149,7 @@ static long pipe_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	if (req != 0x541b)                       /* FIONREAD */
 		return -ENOTTY;
 	int n = (f->flags & L_O_ACCMODE) == L_O_RDONLY ? (int)used(p) : 0;
-	return copy_to_user((void *)arg, &n, sizeof(n)) ? -EFAULT : 0;
+	return copy_to_user((void *)arg, &n, sizeof(n));
 }
 
 static unsigned pipe_poll(struct file *f)

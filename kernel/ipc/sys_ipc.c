@@ -5,20 +5,21 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
 
 /* t_cbox_create(name, mode, rid_t *out) */
 long sys_t_cbox_create(const struct sysargs *a)
 {
 	char name[T_NAME_MAX];
 	rid_t rid;
-	long n = strncpy_from_user(name, (const char *)a->a[0], sizeof(name));
-	if (n < 0)
-		return n == -ENAMETOOLONG ? -EINVAL : n;
+	int err = sysarg_name(a->a[0], name, false);
+	if (err)
+		return err;
 	if (a->a[1] > 0xffffffffu)
 		return -EINVAL;
-	if (!user_range_ok(a->a[2], sizeof(rid)))
+	if (sysarg_out(a->a[2], sizeof(rid)))
 		return -EFAULT;
-	int err = cbox_create(name, (uint32_t)a->a[1], &proc_cur()->cred, &rid);
+	err = cbox_create(name, (uint32_t)a->a[1], sysarg_cred(), &rid);
 	if (err)
 		return err;
 	/* the caller cannot learn the id: take the box back rather than leave it behind */
@@ -34,7 +35,7 @@ long sys_t_cbox_send(const struct sysargs *a)
 	if (a->a[3] > 0xffffffffu)
 		return -EINVAL;
 	return cbox_send(a->a[0], (const void *)a->a[1], a->a[2], (uint32_t)a->a[3],
-			 &proc_cur()->cred);
+			 sysarg_cred());
 }
 
 /* t_cbox_recv(box, buf, cap, flags, uint64_t *len_out) */
@@ -45,5 +46,5 @@ long sys_t_cbox_recv(const struct sysargs *a)
 	/* a buffer bigger than any container is fine: only CONTAINER_MAX bytes are ever used */
 	uint64_t cap = a->a[2] < CONTAINER_MAX ? a->a[2] : CONTAINER_MAX;
 	return cbox_recv(a->a[0], (void *)a->a[1], cap, (uint32_t)a->a[3], (uint64_t *)a->a[4],
-			 &proc_cur()->cred);
+			 sysarg_cred());
 }

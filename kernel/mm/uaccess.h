@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Both return 0, or -EFAULT (return their result as it is). */
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most max-1 characters; returns its length,

@@ -143,21 +143,10 @@ static inline __attribute__((always_inline)) struct runmode_ent *ent_for(struct 
 	return e;
 }
 
-static struct proc *target(struct proc *caller, long pid)
-{
-	if (pid < 0 || pid > 0x7fffffff)
-		return NULL;
-	struct proc *p = pid ? proc_by_pid((int)pid) : caller;
-	return p && p->state != TPS_ZOMBIE ? p : NULL;
-}
-
-int runmode_request(struct proc *caller, long pid, uint32_t mode)
+int runmode_request(struct proc *caller, struct proc *p, uint32_t mode)
 {
 	if (mode != TRM_UMODE && mode != TRM_SMODE)
 		return -EINVAL;
-	struct proc *p = target(caller, pid);
-	if (!p)
-		return -ESRCH;
 	/* giving ring 0 up for oneself is always allowed; anything else is a change of the
 	 * process that needs the modify right */
 	int err = p == caller && mode == TRM_UMODE ? 0
@@ -248,11 +237,8 @@ __attribute__((no_caller_saved_registers)) long runmode_switch_fast_u(uint64_t p
 	return switch_fast(pid, TRM_UMODE);
 }
 
-int runmode_info(struct proc *caller, long pid, struct t_runmode_info *out)
+int runmode_info(struct proc *caller, struct proc *p, struct t_runmode_info *out)
 {
-	struct proc *p = target(caller, pid);
-	if (!p)
-		return -ESRCH;
 	int err = res_check(p->hdr.rid, TOP_REFER, &caller->cred);
 	if (err)
 		return err;

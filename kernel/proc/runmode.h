@@ -71,10 +71,12 @@ static inline bool runmode_pending_cur(void)
 /* TRM_UMODE or TRM_SMODE of process rid. */
 uint32_t runmode_of(rid_t proc);
 
-/* Register a switch of pid (0: the caller) to mode. TOP_MODIFY on the process is needed;
- * granting Smode (ring 0) also needs a root caller. */
-int runmode_request(struct proc *caller, long pid, uint32_t mode);
-int runmode_info(struct proc *caller, long pid, struct t_runmode_info *out);
+/* Register a switch of p (the caller or another live process) to mode. TOP_MODIFY on the
+ * process is needed (but to give ring 0 up for oneself); granting Smode (ring 0) also needs
+ * a root caller. */
+int runmode_request(struct proc *caller, struct proc *p, uint32_t mode);
+/* p's mode, pending switch and counts; TOP_REFER on p is needed. */
+int runmode_info(struct proc *caller, struct proc *p, struct t_runmode_info *out);
 
 /* Map the control area into the space with this translation table (at load; idempotent). */
 int runmode_map_cca(uint64_t root);

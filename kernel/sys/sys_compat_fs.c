@@ -10,14 +10,9 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
 
 #define POLL_MAX 256              /* pollfds per call (one kmalloc object holds them) */
-
-static int get_path(uint64_t upath, char *path)
-{
-	long n = strncpy_from_user(path, (const char *)upath, PATH_BUF);
-	return n < 0 ? (int)n : 0;
-}
 
 /* A descriptor argument: ints only (dirfds may be AT_FDCWD, which is negative). */
 static int fd_arg(uint64_t v)
@@ -39,7 +34,7 @@ static long do_pipe(uint64_t ufds, int flags)
 {
 	int fds[2];
 	struct proc *p = proc_cur();
-	if (!user_range_ok(ufds, sizeof(fds)))
+	if (sysarg_out(ufds, sizeof(fds)))
 		return -EFAULT;
 	int err = fsp_pipe(p, fds, flags);
 	if (err)
@@ -77,7 +72,7 @@ static long do_poll(uint64_t ufds, uint64_t n, int64_t timeout_ns)
 	struct linux_pollfd *fds = kmalloc(bytes ? bytes : 1);
 	if (!fds)
 		return -ENOMEM;
-	long r = copy_from_user(fds, (const void *)ufds, bytes) ? -EFAULT : 0;
+	long r = copy_from_user(fds, (const void *)ufds, bytes);
 	if (!r)
 		r = fsp_poll(proc_cur(), fds, (unsigned)n, timeout_ns);
 	if (r >= 0 && copy_to_user((void *)ufds, fds, bytes))
@@ -116,7 +111,7 @@ long sys_ppoll(const struct sysargs *a)
 static long mkdirat(int dirfd, uint64_t upath, uint64_t mode)
 {
 	char path[PATH_BUF];
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	return err ? err : fsp_mkdirat(proc_cur(), dirfd, path, (uint32_t)mode);
 }
 
@@ -133,7 +128,7 @@ long sys_mkdirat(const struct sysargs *a)
 static long unlinkat(int dirfd, uint64_t upath, uint64_t flags)
 {
 	char path[PATH_BUF];
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	return err ? err : fsp_unlinkat(proc_cur(), dirfd, path, (int)flags);
 }
 
@@ -155,9 +150,9 @@ long sys_unlinkat(const struct sysargs *a)
 static long renameat(int olddir, uint64_t uold, int newdir, uint64_t unew, uint64_t flags)
 {
 	char from[PATH_BUF], to[PATH_BUF];
-	int err = get_path(uold, from);
+	int err = sysarg_path(uold, from);
 	if (!err)
-		err = get_path(unew, to);
+		err = sysarg_path(unew, to);
 	return err ? err : fsp_renameat(proc_cur(), olddir, from, newdir, to, (unsigned)flags);
 }
 
@@ -181,7 +176,7 @@ static long readlinkat(int dirfd, uint64_t upath, int64_t bufsiz)
 	char path[PATH_BUF];
 	if (bufsiz <= 0)
 		return -EINVAL;
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	return err ? err : fsp_readlinkat(proc_cur(), dirfd, path);
 }
 
@@ -200,7 +195,7 @@ static long faccessat(int dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
 	char path[PATH_BUF];
 	if (flags & ~(uint64_t)(L_AT_EACCESS | L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH))
 		return -EINVAL;
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	return err ? err : fsp_access(proc_cur(), dirfd, path, (int)mode);
 }
 
@@ -232,7 +227,7 @@ long sys_umask(const struct sysargs *a)
 long sys_truncate(const struct sysargs *a)
 {
 	char path[PATH_BUF];
-	int err = get_path(a->a[0], path);
+	int err = sysarg_path(a->a[0], path);
 	return err ? err : fsp_truncate(proc_cur(), -1, path, (int64_t)a->a[1]);
 }
 
@@ -259,7 +254,7 @@ long sys_fadvise64(const struct sysargs *a)
 static long chmodat(int dirfd, uint64_t upath, uint64_t mode)
 {
 	char path[PATH_BUF];
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	return err ? err : fsp_chmodat(proc_cur(), dirfd, path, (uint32_t)mode);
 }
 
@@ -283,7 +278,7 @@ long sys_utimensat(const struct sysargs *a)
 	char path[PATH_BUF];
 	struct linux_timespec ts[2];
 	int err = 0;
-	if (a->a[1] && (err = get_path(a->a[1], path)))
+	if (a->a[1] && (err = sysarg_path(a->a[1], path)))
 		return err;
 	if (a->a[2] && copy_from_user(ts, (const void *)a->a[2], sizeof(ts)))
 		return -EFAULT;
@@ -303,7 +298,7 @@ static long put_statfs(int fd, const char *path, uint64_t ubuf)
 long sys_statfs(const struct sysargs *a)
 {
 	char path[PATH_BUF];
-	int err = get_path(a->a[0], path);
+	int err = sysarg_path(a->a[0], path);
 	return err ? err : put_statfs(-1, path, a->a[1]);
 }
 

@@ -16,18 +16,9 @@
 #include "kernel/proc/ulimit.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
 
 #define USER_HZ 100
-
-/* The process a pid argument names (0: the caller); -ESRCH for none or a zombie. */
-static int target(uint64_t pid, struct proc **out)
-{
-	struct proc *p = pid ? proc_by_pid((int)pid) : proc_cur();
-	if ((int64_t)pid < 0 || !p || p->state == TPS_ZOMBIE)
-		return -ESRCH;
-	*out = p;
-	return 0;
-}
 
 /* ---- limits ------------------------------------------------------------------------------ */
 
@@ -35,7 +26,7 @@ static long do_prlimit(uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold)
 {
 	struct linux_rlimit nl, old;
 	struct proc *p;
-	int err = target(pid, &p);
+	int err = sysarg_proc(pid, 0, &p);
 	if (err)
 		return err;
 	if (res >= L_RLIMIT_NLIMITS)
@@ -46,7 +37,7 @@ static long do_prlimit(uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold)
 		return -EINVAL;
 	if (uold && !user_range_ok(uold, sizeof(old)))
 		return -EFAULT;
-	err = ulimit_prlimit(p, &proc_cur()->cred, (uint32_t)res, unew ? &nl : NULL, &old);
+	err = ulimit_prlimit(p, sysarg_cred(), (uint32_t)res, unew ? &nl : NULL, &old);
 	if (!err && uold && copy_to_user((void *)uold, &old, sizeof(old)))
 		return -EFAULT;
 	return err;
@@ -82,7 +73,7 @@ long sys_sysinfo(const struct sysargs *a)
 	si.freeram = pmm_free_pages() * 4096;
 	si.procs = (uint16_t)res_count(RT_PROCESS);
 	si.mem_unit = 1;
-	return copy_to_user((void *)a->a[0], &si, sizeof(si)) ? -EFAULT : 0;
+	return copy_to_user((void *)a->a[0], &si, sizeof(si));
 }
 
 /* Processor time is not accounted per process yet: times and usage report zero, and the
@@ -103,7 +94,7 @@ long sys_getrusage(const struct sysargs *a)
 	if (who != 0 && who != -1 && who != 1)      /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	return copy_to_user((void *)a->a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
+	return copy_to_user((void *)a->a[1], &ru, sizeof(ru));
 }
 
 /* ---- signals ----------------------------------------------------------------------------- */
@@ -130,7 +121,7 @@ long sys_kill(const struct sysargs *a)
 		pid = self->pid;          /* each process is its own group */
 	else if (pid < 0)
 		return -ESRCH;
-	int err = target((uint64_t)pid, &p);
+	int err = sysarg_proc((uint64_t)pid, 0, &p);
 	return err ? err : send_signal(p, (int)a->a[1]);
 }
 
@@ -139,7 +130,7 @@ long sys_tkill(const struct sysargs *a)
 	struct proc *p;
 	if ((int)a->a[0] <= 0)
 		return -EINVAL;
-	int err = target(a->a[0], &p);
+	int err = sysarg_proc(a->a[0], 0, &p);
 	return err ? err : send_signal(p, (int)a->a[1]);
 }
 
@@ -150,7 +141,7 @@ long sys_tgkill(const struct sysargs *a)
 		return -EINVAL;
 	if (a->a[0] != a->a[1])
 		return -ESRCH;            /* one thread per process: tid == tgid */
-	int err = target(a->a[1], &p);
+	int err = sysarg_proc(a->a[1], 0, &p);
 	return err ? err : send_signal(p, (int)a->a[2]);
 }
 
@@ -179,7 +170,7 @@ long sys_sigaltstack(const struct sysargs *a)
 static long own_group(uint64_t pid)
 {
 	struct proc *p;
-	int err = target(pid, &p);
+	int err = sysarg_proc(pid, 0, &p);
 	return err ? err : p->pid;
 }
 
@@ -230,7 +221,7 @@ long sys_prctl(const struct sysargs *a)
 	case L_PR_GET_NAME:
 		memset(name, 0, sizeof(name));
 		strlcpy(name, p->hdr.name, sizeof(name));
-		return copy_to_user((void *)a->a[1], name, sizeof(name)) ? -EFAULT : 0;
+		return copy_to_user((void *)a->a[1], name, sizeof(name));
 	default:
 		return -EINVAL;
 	}

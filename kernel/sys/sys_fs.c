@@ -10,6 +10,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
 
 #define IOV_MAX 1024
 
@@ -27,16 +28,9 @@ static int get_file(uint64_t fd, struct file **out)
 	return fd_get(&cur()->fds, (int)fd, out);
 }
 
-/* A path argument, into path[PATH_BUF]. */
-static int get_path(uint64_t upath, char *path)
-{
-	long n = strncpy_from_user(path, (const char *)upath, PATH_BUF);
-	return n < 0 ? (int)n : 0;
-}
-
 static long put_stat(uint64_t ubuf, const struct linux_stat *st)
 {
-	return copy_to_user((void *)ubuf, st, sizeof(*st)) ? -EFAULT : 0;
+	return copy_to_user((void *)ubuf, st, sizeof(*st));
 }
 
 long sys_read(const struct sysargs *a)
@@ -109,7 +103,7 @@ long sys_writev(const struct sysargs *a)
 static long openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 {
 	char path[PATH_BUF];
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	return err ? err : fsp_openat(cur(), dirfd, path, (int)flags, (uint32_t)mode);
 }
 
@@ -151,7 +145,7 @@ static long stat_at(int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
 	char path[PATH_BUF];
 	struct linux_stat st;
-	int err = get_path(upath, path);
+	int err = sysarg_path(upath, path);
 	if (!err)
 		err = fsp_stat_at(cur(), dirfd, path, flags, &st);
 	return err ? err : put_stat(ubuf, &st);
@@ -189,7 +183,7 @@ long sys_ioctl(const struct sysargs *a)
 long sys_access(const struct sysargs *a)
 {
 	char path[PATH_BUF];
-	int err = get_path(a->a[0], path);
+	int err = sysarg_path(a->a[0], path);
 	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1]);
 }
 
@@ -228,6 +222,6 @@ long sys_getcwd(const struct sysargs *a)
 long sys_chdir(const struct sysargs *a)
 {
 	char path[PATH_BUF];
-	int err = get_path(a->a[0], path);
+	int err = sysarg_path(a->a[0], path);
 	return err ? err : fsp_chdir(cur(), path);
 }

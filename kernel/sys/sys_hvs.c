@@ -12,36 +12,22 @@
 #include "kernel/proc/ulimit.h"
 #include "kernel/res/reuse.h"
 #include "kernel/sys/syscall.h"
-
-static const struct cred *caller(void)
-{
-	return &proc_cur()->cred;
-}
-
-/* An optional resource name from user space ("" when NULL). */
-static int fetch_name(uint64_t uname, char *name)
-{
-	name[0] = 0;
-	if (!uname)
-		return 0;
-	long n = strncpy_from_user(name, (const char *)uname, T_NAME_MAX);
-	return n == -ENAMETOOLONG ? -EINVAL : n < 0 ? (int)n : 0;
-}
+#include "kernel/sys/sysarg.h"
 
 long sys_t_vm_create(const struct sysargs *a)
 {
 	char name[T_NAME_MAX];
 	rid_t rid, other;
-	int err = fetch_name(a->a[0], name);
+	int err = sysarg_name(a->a[0], name, true);
 	if (err)
 		return err;
 	if (a->a[1] & ~(uint64_t)TMODE(TOP_ALL, TOP_ALL, TOP_ALL))
 		return -EINVAL;
-	if (!user_range_ok(a->a[2], sizeof(rid)))
+	if (sysarg_out(a->a[2], sizeof(rid)))
 		return -EFAULT;
 	if (name[0] && res_lookup(RT_VSPACE, name, &other) == 0)
 		return -EEXIST;
-	if ((err = vspace_create(name, (uint32_t)a->a[1], caller(), &rid)))
+	if ((err = vspace_create(name, (uint32_t)a->a[1], sysarg_cred(), &rid)))
 		return err;
 	if ((err = copy_to_user((void *)a->a[2], &rid, sizeof(rid))))
 		vspace_delete(rid);
@@ -56,11 +42,11 @@ long sys_t_proc_move(const struct sysargs *a)
 	if (!p || (int64_t)a->a[0] < 0 || p->state == TPS_ZOMBIE)
 		return -ESRCH;
 	if (space)
-		return proc_move(p, space, caller());
-	int err = res_check(p->hdr.rid, TOP_MOVE, caller());
+		return proc_move(p, space, sysarg_cred());
+	int err = res_check(p->hdr.rid, TOP_MOVE, sysarg_cred());
 	if (err || (err = proc_space_new(p, &space)))
 		return err;
-	if ((err = proc_move(p, space, caller())))
+	if ((err = proc_move(p, space, sysarg_cred())))
 		vspace_delete(space);
 	return err;
 }
@@ -71,12 +57,12 @@ long sys_t_region_create(const struct sysargs *a)
 	rid_t rid;
 	uint64_t size = a->a[0];
 	uint32_t prot = (uint32_t)a->a[1];
-	int err = fetch_name(a->a[2], name);
+	int err = sysarg_name(a->a[2], name, true);
 	if (err)
 		return err;
 	if (!size || size > VREGION_MAX_SIZE || (prot & ~(uint32_t)(TR_READ | TR_WRITE | TR_EXEC)))
 		return -EINVAL;
-	if (!user_range_ok(a->a[3], sizeof(rid)))
+	if (sysarg_out(a->a[3], sizeof(rid)))
 		return -EFAULT;
 	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	/* the creator answers for a free-standing region as for its own memory */
@@ -84,7 +70,7 @@ long sys_t_region_create(const struct sysargs *a)
 		return err;
 	uint32_t vprot = (prot & TR_READ ? VR_R : 0) | (prot & TR_WRITE ? VR_W : 0) |
 			 (prot & TR_EXEC ? VR_X : 0);
-	if ((err = vregion_create(size, TRK_OTHER, vprot, name, caller(), &rid)))
+	if ((err = vregion_create(size, TRK_OTHER, vprot, name, sysarg_cred(), &rid)))
 		return err;
 	if ((err = vregion_make_home(rid)) ||
 	    (err = copy_to_user((void *)a->a[3], &rid, sizeof(rid))))
@@ -100,12 +86,12 @@ long sys_t_region_attach(const struct sysargs *a)
 		return err;
 	if (!vregion_home(region))
 		return -EINVAL;              /* a process's own region cannot be attached elsewhere */
-	if ((err = res_check(region, TOP_USE, caller())) ||
-	    (err = res_check(space, TOP_MODIFY, caller())))
+	if ((err = res_check(region, TOP_USE, sysarg_cred())) ||
+	    (err = res_check(space, TOP_MODIFY, sysarg_cred())))
 		return err;
-	if (!user_range_ok(a->a[2], sizeof(att)))
+	if (sysarg_out(a->a[2], sizeof(att)))
 		return -EFAULT;
-	if ((err = vattach_create(space, region, vregion_home(region), true, caller(), &att)))
+	if ((err = vattach_create(space, region, vregion_home(region), true, sysarg_cred(), &att)))
 		return err;
 	vattach_set_standalone(att);
 	if ((err = copy_to_user((void *)a->a[2], &att, sizeof(att))))
@@ -122,7 +108,7 @@ long sys_t_kctl(const struct sysargs *a)
 			return paging_pcid_enabled();
 		if (value != 0 && value != 1)
 			return -EINVAL;
-		if (caller()->uid != 0)
+		if (sysarg_cred()->uid != 0)
 			return -EPERM;
 		return paging_set_pcid(value == 1);
 	case TK_REUSE:
@@ -130,14 +116,14 @@ long sys_t_kctl(const struct sysargs *a)
 			return reuse_mask();
 		if (value < 0 || value > TRU_ALL)
 			return -EINVAL;
-		if (caller()->uid != 0)
+		if (sysarg_cred()->uid != 0)
 			return -EPERM;
 		reuse_set_mask((uint32_t)value);
 		return 0;
 	case TK_REUSE_FLUSH:
 		if (value != 1)
 			return -EINVAL;
-		if (caller()->uid != 0)
+		if (sysarg_cred()->uid != 0)
 			return -EPERM;
 		reuse_flush();
 		res_trim();        /* spare table chunks are no leak either */

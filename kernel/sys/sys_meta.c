@@ -13,19 +13,12 @@
 #include "kernel/proc/proc.h"
 #include "kernel/fs/file.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
 
 /* The target of a change: pid 0 is the caller; the caller needs TOP_MODIFY on it. */
 static int target(uint64_t pid, struct proc **out)
 {
-	struct proc *self = proc_cur();
-	struct proc *p = pid ? proc_by_pid((int)pid) : self;
-	if (!p || (int64_t)pid < 0 || p->state == TPS_ZOMBIE)
-		return -ESRCH;
-	int err = res_check(p->hdr.rid, TOP_MODIFY, &self->cred);
-	if (err)
-		return err;
-	*out = p;
-	return 0;
+	return sysarg_proc(pid, TOP_MODIFY, out);
 }
 
 static struct meta_req *new_req(enum meta_kind kind)
@@ -36,41 +29,22 @@ static struct meta_req *new_req(enum meta_kind kind)
 	return req;
 }
 
-/* Fetch a user string vector into buf; NULL uvec gives an empty vector. */
-static int fetch_vec(uint64_t uvec, const char **v, int *n, char *buf, size_t *used)
-{
-	for (*n = 0; uvec; (*n)++) {
-		uint64_t uptr;
-		if (copy_from_user(&uptr, (const void *)(uvec + *n * 8ul), 8))
-			return -EFAULT;
-		if (!uptr)
-			break;
-		if (*n == ARGS_MAX_STRINGS)
-			return -E2BIG;
-		long len = strncpy_from_user(buf + *used, (const char *)uptr,
-					     ARGS_MAX_BYTES - *used);
-		if (len < 0)
-			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
-		v[*n] = buf + *used;
-		*used += (size_t)len + 1;
-	}
-	v[*n] = NULL;
-	return 0;
-}
-
 /* A program path and its argv and envp (user pointers), the vectors packed. */
 static int fetch_exec(uint64_t upath, uint64_t uargv, uint64_t uenvp, char *path, void **packed)
 {
 	static const char *argv[ARGS_MAX_STRINGS + 1], *envp[ARGS_MAX_STRINGS + 1];
 	static char buf[ARGS_MAX_BYTES];
 	size_t used = 0;
+	struct sysarg_strvec av = { argv, 0, ARGS_MAX_STRINGS, buf, &used, ARGS_MAX_BYTES };
+	struct sysarg_strvec ev = { envp, 0, ARGS_MAX_STRINGS, buf, &used, ARGS_MAX_BYTES };
 	int argc, envc, err;
 	long n = strncpy_from_user(path, (const char *)upath, 256);
 	if (n <= 0)
 		return n ? (int)n : -ENOENT;
-	if ((err = fetch_vec(uargv, argv, &argc, buf, &used)) ||
-	    (err = fetch_vec(uenvp, envp, &envc, buf, &used)))
+	if ((err = sysarg_strvec(&av, uargv)) || (err = sysarg_strvec(&ev, uenvp)))
 		return err;
+	argc = av.n;
+	envc = ev.n;
 	if (!uargv) {
 		argv[0] = path;
 		argc = 1;
@@ -170,15 +144,9 @@ long sys_t_ckpt_save(const struct sysargs *a)
 	rid_t saved = 0;
 	char name[T_NAME_MAX] = "";
 	int err = target(a->a[0], &p);
-	if (err)
+	if (err || (err = sysarg_name(a->a[1], name, true)) ||
+	    (err = sysarg_out(a->a[2], sizeof(rid_t))))
 		return err;
-	if (a->a[1]) {
-		long n = strncpy_from_user(name, (const char *)a->a[1], sizeof(name));
-		if (n < 0)
-			return n == -ENAMETOOLONG ? -EINVAL : n;
-	}
-	if (!user_range_ok(a->a[2], sizeof(rid_t)) || !a->a[2])
-		return -EFAULT;
 	struct meta_req *req = new_req(MK_SAVE);
 	if (!req)
 		return -ENOMEM;
@@ -199,7 +167,7 @@ long sys_t_ckpt_restore(const struct sysargs *a)
 	struct proc *p;
 	rid_t ckpt = a->a[1], none;
 	int err = target(a->a[0], &p);
-	if (err || (err = res_check(ckpt, TOP_USE, &proc_cur()->cred)) ||
+	if (err || (err = res_check(ckpt, TOP_USE, sysarg_cred())) ||
 	    (err = ckpt_check(p, ckpt)))
 		return err;
 	struct meta_req *req = new_req(MK_RESTORE);

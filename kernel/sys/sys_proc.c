@@ -8,6 +8,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
 #include "kernel/proc/fork.h"
 
 #define MAX_ARGS 64
@@ -79,42 +80,32 @@ long sys_t_proc_wait(const struct sysargs *a)
 	return wait_common(pid, a->a[1], (int)a->a[2]);
 }
 
-/* A user array of strings, copied into one kernel buffer. */
-struct strvec {
-	const char *v[MAX_ARGS + 1];
-	int n;
-	char *buf;
-	size_t used;
-};
-
-static int fetch_strvec(struct strvec *sv, uint64_t uvec)
-{
-	sv->n = 0;
-	if (!uvec)
-		return 0;
-	for (;; sv->n++) {
-		uint64_t uptr;
-		if (copy_from_user(&uptr, (const void *)(uvec + sv->n * 8ul), 8))
-			return -EFAULT;
-		if (!uptr)
-			return 0;
-		if (sv->n == MAX_ARGS)
-			return -E2BIG;
-		long len = strncpy_from_user(sv->buf + sv->used, (const char *)uptr,
-					     MAX_ARG_BYTES - sv->used);
-		if (len < 0)
-			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
-		sv->v[sv->n] = sv->buf + sv->used;
-		sv->used += (size_t)len + 1;
-	}
-}
-
 struct spawn_args {
 	struct t_spawn req;
 	char path[256];
 	char name[T_NAME_MAX];
-	struct strvec argv, envp;
+	const char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
+	int argc, envc;
+	char *buf;                      /* the strings of both vectors */
+	size_t used;
 };
+
+/* argv, then envp, into the one buffer. */
+static int fetch_vectors(struct spawn_args *s)
+{
+	struct sysarg_strvec argv = { s->argv, 0, MAX_ARGS, s->buf, &s->used, MAX_ARG_BYTES };
+	struct sysarg_strvec envp = { s->envp, 0, MAX_ARGS, s->buf, &s->used, MAX_ARG_BYTES };
+	int err = sysarg_strvec(&argv, (uint64_t)s->req.argv);
+	if (err || (err = sysarg_strvec(&envp, (uint64_t)s->req.envp)))
+		return err;
+	s->argc = argv.n;
+	s->envc = envp.n;
+	if (!s->req.argv) {
+		s->argv[0] = s->path;
+		s->argc = 1;
+	}
+	return 0;
+}
 
 static int fetch_spawn(struct spawn_args *s, uint64_t ureq)
 {
@@ -128,22 +119,12 @@ static int fetch_spawn(struct spawn_args *s, uint64_t ureq)
 		return -ENOENT;
 	const char *slash = strrchr(s->path, '/');
 	strlcpy(s->name, slash ? slash + 1 : s->path, sizeof(s->name));
-	if (s->req.name && (n = strncpy_from_user(s->name, s->req.name, sizeof(s->name))) < 0)
-		return n == -ENAMETOOLONG ? -EINVAL : (int)n;
+	if (s->req.name && (err = sysarg_name((uint64_t)s->req.name, s->name, false)))
+		return err;
 	if (s->req.prio < -1 || s->req.prio >= EXEC_NPRIO ||
 	    (s->req.mode & ~(uint32_t)TMODE(TOP_ALL, TOP_ALL, TOP_ALL)))
 		return -EINVAL;
-	if ((err = fetch_strvec(&s->argv, (uint64_t)s->req.argv)))
-		return err;
-	s->envp.buf = s->argv.buf;
-	s->envp.used = s->argv.used;
-	if ((err = fetch_strvec(&s->envp, (uint64_t)s->req.envp)))
-		return err;
-	if (!s->req.argv) {
-		s->argv.v[0] = s->path;
-		s->argv.n = 1;
-	}
-	return 0;
+	return fetch_vectors(s);
 }
 
 long sys_t_proc_create(const struct sysargs *a)
@@ -153,7 +134,7 @@ long sys_t_proc_create(const struct sysargs *a)
 	int pid = 0, err = -ENOMEM;
 	if (!s || !buf)
 		goto out;
-	s->argv.buf = buf;
+	s->buf = buf;
 	/* probe the result pointer first: a bad one must not leave an unknown child behind */
 	if (copy_to_user((void *)a->a[1], &pid, sizeof(pid)))
 		err = -EFAULT;
@@ -163,7 +144,7 @@ long sys_t_proc_create(const struct sysargs *a)
 		goto out;
 	struct proc *self = proc_cur();
 	int prio = s->req.prio >= 0 ? s->req.prio : exec_get_prio(self->exec);
-	err = proc_create(s->path, s->argv.v, s->argv.n, s->envp.v, s->envp.n, s->name,
+	err = proc_create(s->path, s->argv, s->argc, s->envp, s->envc, s->name,
 			  s->req.vspace, s->req.mode, prio, self, &pid);
 	if (!err)
 		copy_to_user((void *)a->a[1], &pid, sizeof(pid));   /* probed above */
@@ -175,16 +156,16 @@ out:
 
 long sys_t_set_prio(const struct sysargs *a)
 {
-	struct proc *p = a->a[0] ? proc_by_pid((int)a->a[0]) : proc_cur();
-	if (!p || p->state == TPS_ZOMBIE)
-		return -ESRCH;
-	int err = res_check(p->hdr.rid, TOP_MODIFY, &proc_cur()->cred);
+	struct proc *p;
+	int err = sysarg_proc(a->a[0], TOP_MODIFY, &p);
 	return err ? err : exec_set_prio(p->exec, (int)a->a[1]);
 }
 
 long sys_t_proc_rid(const struct sysargs *a)
 {
-	struct proc *p = a->a[0] ? proc_by_pid((int)a->a[0]) : proc_cur();
+	/* a zombie has an id too (its exit status is still to be read) */
+	struct proc *p = !a->a[0] ? proc_cur()
+		       : a->a[0] <= (uint64_t)INT32_MAX ? proc_by_pid((int)a->a[0]) : NULL;
 	if (!p)
 		return -ESRCH;
 	return copy_to_user((void *)a->a[1], &p->hdr.rid, sizeof(rid_t));

@@ -7,20 +7,16 @@
 #include "kernel/res/res.h"
 #include "kernel/res/reuse.h"
 #include "kernel/sys/syscall.h"
-
-static const struct cred *caller(void)
-{
-	return &proc_cur()->cred;
-}
+#include "kernel/sys/sysarg.h"
 
 long sys_t_res_info(const struct sysargs *a)
 {
 	struct t_res_info info;
 	rid_t rid = a->a[0];
-	int err = res_check(rid, TOP_REFER, caller());
+	int err = res_check(rid, TOP_REFER, sysarg_cred());
 	if (err)
 		return err;
-	if (!user_range_ok(a->a[1], sizeof(info)))
+	if (sysarg_out(a->a[1], sizeof(info)))
 		return -EFAULT;
 	if ((err = res_info(rid, &info)))
 		return err;
@@ -34,7 +30,7 @@ long sys_t_res_next(const struct sysargs *a)
 	rid_t out;
 	if (a->a[0] >= RT_NTYPES)
 		return -EINVAL;
-	if (!user_range_ok(a->a[2], sizeof(out)))
+	if (sysarg_out(a->a[2], sizeof(out)))
 		return -EFAULT;
 	int err = res_next((uint32_t)a->a[0], a->a[1], &out);
 	return err ? err : copy_to_user((void *)a->a[2], &out, sizeof(out));
@@ -46,30 +42,28 @@ long sys_t_res_lookup(const struct sysargs *a)
 	rid_t out;
 	if (a->a[0] == RT_NONE || a->a[0] >= RT_NTYPES)
 		return -EINVAL;
-	long n = strncpy_from_user(name, (const char *)a->a[1], sizeof(name));
-	if (n < 0)
-		return n == -ENAMETOOLONG ? -EINVAL : n;
-	if (!user_range_ok(a->a[2], sizeof(out)))
-		return -EFAULT;
-	int err = res_lookup((enum t_res_type)a->a[0], name, &out);
+	int err = sysarg_name(a->a[1], name, false);
+	if (err || (err = sysarg_out(a->a[2], sizeof(out))))
+		return err;
+	err = res_lookup((enum t_res_type)a->a[0], name, &out);
 	return err ? err : copy_to_user((void *)a->a[2], &out, sizeof(out));
 }
 
 long sys_t_res_delete(const struct sysargs *a)
 {
-	return res_delete(a->a[0], caller());
+	return res_delete(a->a[0], sysarg_cred());
 }
 
 long sys_t_res_changeoid(const struct sysargs *a)
 {
 	if (a->a[1] > 0xffffffffu)
 		return -EINVAL;
-	return res_changeoid(a->a[0], (uint32_t)a->a[1], (int)a->a[2], caller());
+	return res_changeoid(a->a[0], (uint32_t)a->a[1], (int)a->a[2], sysarg_cred());
 }
 
 long sys_t_res_changemod(const struct sysargs *a)
 {
 	if (a->a[1] > 0xffffffffu)
 		return -EINVAL;
-	return res_changemod(a->a[0], (uint32_t)a->a[1], caller());
+	return res_changemod(a->a[0], (uint32_t)a->a[1], sysarg_cred());
 }

@@ -1,0 +1,43 @@
+/*
+ * Fetching system-call arguments (as xv6's argstr/argaddr or seL4's getSyscallArg): every
+ * sys_* function takes its strings, paths, names, string vectors, target processes and
+ * out-parameters through these, so each rule (which error a too-long name gives, what pid 0
+ * means, which right a target needs) is written once.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "abi/tessera.h"
+#include "kernel/fs/path.h"
+#include "kernel/proc/proc.h"
+
+/* The calling process's credentials. */
+const struct cred *sysarg_cred(void);
+
+/* A path into path[PATH_BUF]: -EFAULT, or -ENAMETOOLONG (as Linux says it). */
+int sysarg_path(uint64_t upath, char path[PATH_BUF]);
+
+/* A resource name into name[T_NAME_MAX]: -EFAULT, or -EINVAL when too long (names are part
+ * of Tessera's own calls, which say EINVAL for any malformed argument). With optional, a
+ * NULL pointer gives "". */
+int sysarg_name(uint64_t uname, char name[T_NAME_MAX], bool optional);
+
+/* A NULL-terminated user array of strings (argv, envp), packed into buf: v[] gets one
+ * pointer per string and a NULL after the last. Several vectors may share one buf (used
+ * carries on). -E2BIG past max strings or the buffer's size, -EFAULT for a bad pointer. A
+ * NULL array is empty. */
+struct sysarg_strvec {
+	const char **v;          /* room for max + 1 pointers */
+	int n, max;
+	char *buf;
+	size_t *used, size;
+};
+int sysarg_strvec(struct sysarg_strvec *sv, uint64_t uvec);
+
+/* The process a call names by pid: 0 is the caller, anything else must be a live process
+ * (not a zombie), else -ESRCH. op (TOP_*, 0 for none) is the right the caller needs on it. */
+int sysarg_proc(uint64_t pid, uint32_t op, struct proc **out);
+
+/* An out-parameter the call will write later: -EFAULT now if it cannot be user memory, so
+ * that no state changes before the check (decode before invoke). NULL is refused too. */
+int sysarg_out(uint64_t uptr, size_t n);
