@@ -480,11 +480,21 @@ _Noreturn void proc_exit(int status_word)
 
 int proc_set_uid(struct proc *p, uint32_t uid)
 {
+	if (p->cred.uid != 0 && uid != p->cred.uid)
+		return -EPERM;                 /* only root becomes someone else */
 	int err = ulimit_uid_move(p->cred.uid, uid);
 	if (err)
 		return err;
 	p->cred.uid = uid;
 	p->hdr.owner = uid;        /* its rights on itself follow (restart, move, ...) */
+	return 0;
+}
+
+int proc_set_gid(struct proc *p, uint32_t gid)
+{
+	if (p->cred.uid != 0 && gid != p->cred.gid)
+		return -EPERM;
+	p->cred.gid = gid;
 	return 0;
 }
 

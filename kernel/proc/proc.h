@@ -83,9 +83,11 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 _Noreturn void proc_exit(int status_word);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
-/* setuid: p's real uid becomes uid, and p (the resource) becomes that user's. */
+/* setuid: p's real uid becomes uid, and p (the resource) becomes that user's; only root may
+ * become another user (-EPERM). */
 int proc_set_uid(struct proc *p, uint32_t uid);
-/* A fault in user mode: print a message and end the current process with signal sig. */
+/* setgid: the same rule for the group. */
+int proc_set_gid(struct proc *p, uint32_t gid);
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */

@@ -243,21 +243,16 @@ long sys_getegid(const struct sysargs *a)
 
 long sys_setuid(const struct sysargs *a)
 {
-	struct proc *p = proc_cur();
-	if (p->cred.uid != 0 && a->a[0] != p->cred.uid)
-		return -EPERM;
 	if (a->a[0] > UINT32_MAX - 1)
 		return -EINVAL;                  /* (uid_t)-1 is "no change" in Linux */
-	return proc_set_uid(p, (uint32_t)a->a[0]);
+	return proc_set_uid(proc_cur(), (uint32_t)a->a[0]);
 }
 
 long sys_setgid(const struct sysargs *a)
 {
-	struct proc *p = proc_cur();
-	if (p->cred.uid != 0 && a->a[0] != p->cred.gid)
-		return -EPERM;
-	p->cred.gid = (uint32_t)a->a[0];
-	return 0;
+	if (a->a[0] > UINT32_MAX - 1)
+		return -EINVAL;
+	return proc_set_gid(proc_cur(), (uint32_t)a->a[0]);
 }
 
 long sys_t_kstat(const struct sysargs *a)
