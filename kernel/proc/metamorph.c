@@ -21,8 +21,8 @@
 
 static void free_req(struct meta_req *req)
 {
-	if (req->kind == MK_CHPROG && req->program)
-		program_put(req->program);
+	if (req->program)
+		program_put(req->program);        /* a change of program never applied */
 	kfree(req->args);
 	kfree(req);
 }
@@ -82,41 +82,78 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 	return 0;
 }
 
-static int apply(struct proc *p, struct trapframe *tf, struct meta_req *req)
+/* ---- the kinds of change, behind one table ------------------------------------------------ */
+
+static int apply_change_program(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
-	switch (req->kind) {
-	case MK_CHPROG: {
-		int err = apply_chprog(p, tf, req->program, req->args);
-		req->program = 0;                 /* the process's reference now, or let go of */
-		req->args = NULL;
-		return err;
-	}
-	case MK_RESTART:
-		program_get(p->program);
-		return apply_chprog(p, tf, p->program, NULL);
-	case MK_SAVE:
-		return ckpt_save(p, tf, tf->rax, req->name, req->uout, &req->result_rid);
-	case MK_RESTORE:
-		return ckpt_restore(p, tf, req->ckpt);
-	}
-	return -EINVAL;
+	int err = apply_chprog(p, tf, req->program, req->args);
+	req->program = 0;                 /* the process's reference now, or let go of */
+	req->args = NULL;
+	return err;
+}
+
+static int apply_restart(struct proc *p, struct trapframe *tf, struct meta_req *req)
+{
+	(void)req;
+	program_get(p->program);
+	return apply_chprog(p, tf, p->program, NULL);
+}
+
+static int apply_save(struct proc *p, struct trapframe *tf, struct meta_req *req)
+{
+	return ckpt_save(p, tf, tf->rax, req->name, req->uout, &req->result_rid);
+}
+
+static int apply_restore(struct proc *p, struct trapframe *tf, struct meta_req *req)
+{
+	return ckpt_restore(p, tf, req->ckpt);
+}
+
+/* A checkpoint made for an asker that is gone: nobody can learn its id. */
+static void forget_save(struct meta_req *req)
+{
+	res_delete(req->result_rid, NULL);
+}
+
+struct meta_kind_ops {
+	int (*apply)(struct proc *p, struct trapframe *tf, struct meta_req *req);
+	/* undo a result nobody will learn (the asker is gone); NULL: nothing to undo */
+	void (*forget)(struct meta_req *req);
+	/* a process saving itself sees this in rax when it comes back there (0: keep rax) */
+	uint64_t rax_when_saved;
+	/* applied to the caller itself, the call returns what the new frame holds in rax */
+	bool returns_frame_rax;
+};
+
+static const struct meta_kind_ops kind_ops[] = {
+	[MK_CHPROG] = { .apply = apply_change_program },
+	[MK_RESTART] = { .apply = apply_restart },
+	[MK_SAVE] = { .apply = apply_save, .forget = forget_save,
+		      .rax_when_saved = T_CKPT_RESTORED },
+	[MK_RESTORE] = { .apply = apply_restore, .returns_frame_rax = true },
+};
+
+static const struct meta_kind_ops *ops_of(const struct meta_req *req)
+{
+	assert(req->kind >= MK_CHPROG && req->kind <= MK_RESTORE);
+	return &kind_ops[req->kind];
 }
 
 /* The caller changes itself: its frame is the one this system call returns through. */
 static long apply_self(struct proc *p, struct meta_req *req, rid_t *saved)
 {
+	const struct meta_kind_ops *ops = ops_of(req);
 	struct trapframe *tf = exec_tf(p->exec);
 	uint64_t rax = tf->rax;
-	enum meta_kind kind = req->kind;
-	if (kind == MK_SAVE)
-		tf->rax = T_CKPT_RESTORED;       /* what the process sees when it comes back */
-	long r = apply(p, tf, req);
-	if (kind == MK_SAVE)
+	if (ops->rax_when_saved)
+		tf->rax = ops->rax_when_saved;   /* what the process sees when it comes back */
+	long r = ops->apply(p, tf, req);
+	if (ops->rax_when_saved)
 		tf->rax = rax;
 	*saved = req->result_rid;
 	free_req(req);
 	/* a restored process returns what it was returning when the checkpoint was taken */
-	return !r && kind == MK_RESTORE ? (long)tf->rax : r;
+	return !r && ops->returns_frame_rax ? (long)tf->rax : r;
 }
 
 /* Whether p waits, in vfork, for self (or for a vfork child whose memory self runs on):
@@ -166,11 +203,12 @@ void meta_apply_pending(struct trapframe *tf)
 	if (!req)
 		return;
 	p->meta = NULL;
-	req->result = apply(p, tf, req);
+	const struct meta_kind_ops *ops = ops_of(req);
+	req->result = ops->apply(p, tf, req);
 	req->done = true;
 	if (req->abandoned) {
-		if (req->kind == MK_SAVE && !req->result)
-			res_delete(req->result_rid, NULL);
+		if (!req->result && ops->forget)
+			ops->forget(req);
 		free_req(req);
 		return;
 	}
