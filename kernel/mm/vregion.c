@@ -465,6 +465,26 @@ uint32_t vregion_nattach(rid_t rid)
 	return r ? r->nattach : 0;
 }
 
+uint32_t vregion_pins(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->pins : 0;
+}
+
+uint64_t vregion_resident(rid_t rid)
+{
+	struct vregion *r = get(rid);
+	return r ? r->resident : 0;
+}
+
+int vregion_create_like(rid_t rid, const struct cred *owner, rid_t *out)
+{
+	struct vregion *r = get(rid);
+	if (!r)
+		return -ESTALE;
+	return vregion_create(r->size, r->kind, r->prot, r->hdr.name, owner, out);
+}
+
 int vregion_delete(rid_t rid)
 {
 	struct vregion *r = get(rid);

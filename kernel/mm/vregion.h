@@ -77,6 +77,12 @@ void vregion_discard(rid_t region, uint64_t off, uint64_t len);
 /* Attachment bookkeeping, by the attach module. */
 void vregion_ref(rid_t region, int delta);
 uint32_t vregion_nattach(rid_t region);
+/* Holders that keep it though it may be attached nowhere (vregion_pin); resident pages. */
+uint32_t vregion_pins(rid_t region);
+uint64_t vregion_resident(rid_t region);
+/* A new, empty region like region: the same size, kind, protection and name (a private
+ * copy to be filled, or to share region's pages copy-on-write). */
+int vregion_create_like(rid_t region, const struct cred *owner, rid_t *out);
 /* A pinned region is kept by its holder (a program keeping its shared text) even when it is
  * attached nowhere: vregion_delete refuses it until unpinned. */
 void vregion_pin(rid_t region, int delta);

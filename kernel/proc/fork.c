@@ -42,15 +42,11 @@ static int share_pages(rid_t att, rid_t region, rid_t copy)
 static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
 {
 	rid_t region = vattach_region(att), copy;
-	struct t_res_info in;
-	int err = res_info(region, &in);
-	if (err)
-		return err;
-	bool shared_text = in.v[2] == TRK_TEXT && in.v[4];     /* pinned by the program */
-	if (shared_text)
+	bool shared_text = vregion_kind(region) == TRK_TEXT && vregion_pins(region);
+	if (shared_text)                                   /* pinned by the program */
 		return vattach_create_hot(c->vspace, region, vattach_addr(att), &c->cred, out);
-	if ((err = vregion_create(vregion_size(region), (uint32_t)in.v[2], vregion_prot(region),
-				  in.name, &c->cred, &copy)))
+	int err = vregion_create_like(region, &c->cred, &copy);
+	if (err)
 		return err;
 	if ((err = share_pages(att, region, copy)) ||
 	    (err = vattach_create_lazy(c->vspace, copy, vattach_addr(att), &c->cred, out))) {

@@ -51,14 +51,13 @@ int procmem_region_get(uint64_t size, uint32_t kind, uint32_t prot, const char *
 
 void procmem_region_drop(rid_t region)
 {
-	struct t_res_info in;
-	if (vregion_nattach(region) || res_info(region, &in))
-		return;                           /* still attached somewhere, or a shared text */
-	uint32_t kind = (uint32_t)in.v[2];
+	if (vregion_nattach(region) || res_validate(region, RT_VREGION))
+		return;                           /* still attached somewhere */
+	uint32_t kind = vregion_kind(region);
 	bool reusable = (kind == TRK_DATA || kind == TRK_HEAP || kind == TRK_STACK ||
-			 kind == TRK_MMAP) && !vregion_home(region) && !in.v[4];
+			 kind == TRK_MMAP) && !vregion_home(region) && !vregion_pins(region);
 	/* the table keeps a region's structure and a modest working set, never a hoard */
-	if (reusable && in.v[1] > REUSE_KEEP_PAGES)
+	if (reusable && vregion_resident(region) > REUSE_KEEP_PAGES)
 		vregion_discard(region, 0, vregion_size(region));
 	else if (reusable)
 		vregion_drop_shared(region);     /* a fork child's: the parent's again */
@@ -317,16 +316,14 @@ long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
 static int make_private(struct proc *p, rid_t att)
 {
 	rid_t region = vattach_region(att), copy;
-	struct t_res_info in;
-	int err = res_info(region, &in);
+	int err = res_validate(region, RT_VREGION);
 	if (err)
 		return err;
 	if (vregion_home(region))
 		return vregion_prot(region) & VR_W ? 0 : -EACCES;
-	if (!in.v[4] && in.v[3] <= 1)
+	if (!vregion_pins(region) && vregion_nattach(region) <= 1)
 		return 0;                             /* not pinned, attached only here */
-	if ((err = vregion_create(in.v[0], (uint32_t)in.v[2], vregion_prot(region), in.name,
-				  &p->cred, &copy)))
+	if ((err = vregion_create_like(region, &p->cred, &copy)))
 		return err;
 	if ((err = vregion_share(region, copy))) {
 		vregion_delete(copy);
