@@ -89,21 +89,6 @@ static int clone_memory(struct proc *parent, struct proc *c)
 	return 0;
 }
 
-static int start_child(struct proc *parent, struct proc *c, const struct trapframe *tf)
-{
-	int err = exec_create(exec_get_prio(parent->exec), c->hdr.rid, &c->exec);
-	if (err)
-		return err;
-	struct trapframe *ctf = exec_tf(c->exec);
-	*ctf = *tf;
-	ctf->rax = 0;                            /* fork returns 0 in the child */
-	struct exec_user_state st;
-	exec_get_user_state(parent->exec, &st);
-	exec_set_user_state(c->exec, &st);
-	exec_set_root(c->exec, vspace_root(c->vspace));
-	return 0;
-}
-
 int proc_fork(struct proc *parent, const struct trapframe *tf, int *pid_out)
 {
 	struct proc *c;
@@ -115,12 +100,10 @@ int proc_fork(struct proc *parent, const struct trapframe *tf, int *pid_out)
 		c->vspace = space;
 		vspace_proc_ref(space, 1);
 	}
-	if (err || (err = clone_memory(parent, c)) || (err = start_child(parent, c, tf))) {
+	if (err || (err = clone_memory(parent, c)) || (err = proc_start_child(parent, c, tf, 0))) {
 		proc_discard_child(c);
 		return err;
 	}
-	c->state = TPS_READY;
-	exec_make_ready(c->exec);
 	*pid_out = c->pid;
 	return 0;
 }

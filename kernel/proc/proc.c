@@ -285,6 +285,7 @@ int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
 }
 
 static void init_identity(struct proc *p, struct proc *parent);
+static void inherit(struct proc *p, struct proc *parent, bool as_exec);
 
 int proc_new_child(struct proc *parent, struct proc **out)
 {
@@ -295,11 +296,7 @@ int proc_new_child(struct proc *parent, struct proc **out)
 		return err;
 	struct proc *c = proc_get(rid);
 	init_identity(c, parent);
-	fdtable_close_all(&c->fds);
-	fdtable_clone(&c->fds, &parent->fds);    /* cloexec ones too: they close at execve */
-	memcpy(c->sig, parent->sig, sizeof(c->sig));           /* as fork keeps them */
-	c->sig_mask = parent->sig_mask;
-	c->altstack = parent->altstack;                          /* as fork keeps it */
+	inherit(c, parent, false);
 	args_unpack(parent->args, &av);
 	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
 		fdtable_close_all(&c->fds);
@@ -320,22 +317,15 @@ void proc_discard_child(struct proc *c)
 	free_entry(c);
 }
 
-int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
+int proc_start_child(struct proc *parent, struct proc *c, const struct trapframe *tf,
+		     uint64_t child_sp)
 {
-	struct proc *c;
-	int err = proc_new_child(parent, &c);
+	int err = exec_create(exec_get_prio(parent->exec), c->hdr.rid, &c->exec);
 	if (err)
 		return err;
-	if ((err = exec_create(exec_get_prio(parent->exec), c->hdr.rid, &c->exec))) {
-		proc_discard_child(c);
-		return err;
-	}
-	c->vspace = parent->vspace;              /* the parent's space and memory, no region */
-	vspace_proc_ref(c->vspace, 1);
-	c->vfork_parent = parent->hdr.rid;
 	struct trapframe *ctf = exec_tf(c->exec);
 	*ctf = *tf;
-	ctf->rax = 0;
+	ctf->rax = 0;                            /* fork and vfork return 0 in the child */
 	if (child_sp)
 		ctf->rsp = child_sp;
 	struct exec_user_state st;
@@ -344,6 +334,23 @@ int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_s
 	exec_set_root(c->exec, vspace_root(c->vspace));
 	c->state = TPS_READY;
 	exec_make_ready(c->exec);
+	return 0;
+}
+
+int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
+{
+	struct proc *c;
+	int err = proc_new_child(parent, &c);
+	if (err)
+		return err;
+	c->vspace = parent->vspace;              /* the parent's space and memory, no region */
+	vspace_proc_ref(c->vspace, 1);
+	c->vfork_parent = parent->hdr.rid;
+	if ((err = proc_start_child(parent, c, tf, child_sp))) {
+		c->vfork_parent = 0;
+		proc_discard_child(c);
+		return err;
+	}
 	/* the child runs on our memory: we may not run until it lets go of it. A kill ends the
 	 * wait (Linux's vfork waits killably too); the memory then becomes the child's, as a
 	 * shared Linux mm outlives the parent, so the child runs on safely and frees it when it
@@ -379,17 +386,23 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->umask = parent ? parent->umask : 022;
 	ulimit_inherit(p, parent);
 	p->altstack.flags = L_SS_DISABLE;
-	if (parent) {     /* a spawn is fork + exec */
-		memcpy(p->sig, parent->sig, sizeof(p->sig));
-		p->sig_mask = parent->sig_mask;
+	if (!parent)
+		fdtable_init_console(&p->fds);
+}
+
+/* What a child takes from its parent besides its identity: the signal dispositions and mask,
+ * the alternate stack and the descriptors, as fork keeps them; as_exec (a spawn is fork +
+ * exec): caught signals back to default, no alternate stack, close-on-exec ones closed. */
+static void inherit(struct proc *p, struct proc *parent, bool as_exec)
+{
+	memcpy(p->sig, parent->sig, sizeof(p->sig));
+	p->sig_mask = parent->sig_mask;
+	fdtable_clone(&p->fds, &parent->fds);
+	if (as_exec) {
 		signal_exec(p);
-	}
-	if (parent) {
-		/* a spawn is fork + exec: close-on-exec descriptors do not reach the child */
-		fdtable_clone(&p->fds, &parent->fds);
 		fdtable_close_cloexec(&p->fds);
 	} else {
-		fdtable_init_console(&p->fds);
+		p->altstack = parent->altstack;
 	}
 }
 
@@ -410,6 +423,8 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 	struct proc *p = proc_get(rid);
 	p->program = program;
 	init_identity(p, parent);
+	if (parent)
+		inherit(p, parent, true);
 	if (!(p->args = args_pack(argv, argc, envp, envc)))
 		err = -E2BIG;
 	if (err || (err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||

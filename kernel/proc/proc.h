@@ -103,6 +103,10 @@ void proc_vfork_release(struct proc *p);
 int proc_new_child(struct proc *parent, struct proc **out);
 /* Undo proc_new_child (and whatever was added, before the child has an execution). */
 void proc_discard_child(struct proc *c);
+/* Give child c (its space set) an execution that resumes from the parent's frame tf with 0
+ * in rax (on stack child_sp, if not 0) and the parent's user state, and make it ready. */
+int proc_start_child(struct proc *parent, struct proc *c, const struct trapframe *tf,
+		     uint64_t child_sp);
 struct load_info;
 /* Build p's memory for program from p->args: segments, heap, stack (li: entry and sp). */
 int proc_build_image(struct proc *p, rid_t program, struct load_info *li);
