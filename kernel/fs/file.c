@@ -7,7 +7,6 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/exec.h"
-#include "kernel/proc/proc.h"
 
 int file_alloc(const struct file_ops *ops, int flags, rid_t plate, struct file **out)
 {
@@ -149,14 +148,6 @@ int fd_dup2(struct fdtable *t, int oldfd, int newfd)
 	t->fd[newfd] = f;
 	t->cloexec[newfd] = 0;
 	return newfd;
-}
-
-int file_of_fd(int fd, struct file **out)
-{
-	struct proc *p = proc_cur();
-	if (!p)
-		return -EBADF;
-	return fd_get(&p->fds, fd, out);
 }
 
 /* ---- shared checks ------------------------------------------------------------------------ */

@@ -66,8 +66,6 @@ int fd_close(struct fdtable *t, int fd);
 /* Makes newfd refer to oldfd's file (closing what newfd had); close-on-exec is cleared.
  * -EBADF for a newfd at or beyond the limit. */
 int fd_dup2(struct fdtable *t, int oldfd, int newfd);
-/* The current process's open file of fd, without a new reference (for mmap); -EBADF. */
-int file_of_fd(int fd, struct file **out);
 
 /* ---- open files --------------------------------------------------------------------------- */
 /* A new file with one reference; plate (if any) is counted open until the release. */

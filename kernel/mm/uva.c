@@ -157,6 +157,17 @@ int uva_share(uint64_t addr, uint64_t size)
 	return 0;
 }
 
+int uva_take(uint64_t addr, uint64_t size)
+{
+	uint64_t end = addr + size;
+	if (!in_range(addr, size))
+		return -EINVAL;
+	if (nspans + cuts_needed(addr, end) > MAX_SPANS)
+		return -ENOMEM;
+	add_holders(addr, end, 1);
+	return 0;
+}
+
 int uva_split(uint64_t addr)
 {
 	if (addr <= UVA_BASE || addr >= UVA_END || (addr & 0xfff))

@@ -22,6 +22,10 @@ int uva_reserve(uint64_t addr, uint64_t size);
 /* One more holder of [addr, addr+size), every byte of which is held already (a forked child
  * uses its parent's addresses). -ENOMEM when the table is full. */
 int uva_share(uint64_t addr, uint64_t size);
+/* One more holder of every address of [addr, addr+size), held already or free (a MAP_FIXED
+ * over addresses its process holds, which its fork relatives may hold too: the caller has
+ * checked that the free ones are not another's). -ENOMEM when the table is full. */
+int uva_take(uint64_t addr, uint64_t size);
 /* Before a holder may let go of part of a range it holds, the part must begin and end on a
  * boundary: uva_split(addr) makes one at addr (nothing to do if there is one, or if addr is
  * free or outside the range). -ENOMEM when the table is full; then nothing changed. */

@@ -177,15 +177,21 @@ rid_t vspace_find_att(rid_t rid, uint64_t addr)
 	return 0;
 }
 
-bool vspace_overlaps(rid_t rid, uint64_t addr, uint64_t size)
+uint32_t vspace_count_overlaps(rid_t rid, uint64_t addr, uint64_t size)
 {
 	struct vspace *s = get(rid);
+	uint32_t count = 0;
 	for (uint32_t i = 0; s && i < s->natt; i++) {
 		uint64_t a, n;
 		if (vattach_range(s->att[i], &a, &n) && addr < a + n && a < addr + size)
-			return true;
+			count++;
 	}
-	return false;
+	return count;
+}
+
+bool vspace_overlaps(rid_t rid, uint64_t addr, uint64_t size)
+{
+	return vspace_count_overlaps(rid, addr, size) != 0;
 }
 
 /* A write to a present copy-on-write page: the region's page becomes this region's own

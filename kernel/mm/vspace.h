@@ -36,6 +36,8 @@ void vspace_remove_att(rid_t space, rid_t att);
 rid_t vspace_find_att(rid_t space, uint64_t addr);
 /* Whether [addr, addr+size) overlaps an attachment of the space. */
 bool vspace_overlaps(rid_t space, uint64_t addr, uint64_t size);
+/* How many attachments of the space overlap [addr, addr+size). */
+uint32_t vspace_count_overlaps(rid_t space, uint64_t addr, uint64_t size);
 /* Resolve a fault at addr: map the region page (demand-zero), or give a write to a
  * copy-on-write page its own copy. 0, or -EFAULT if no attachment covers it or the access is
  * not allowed (a write to a present page not marked PTE_COW is never allowed here). */

@@ -110,36 +110,52 @@ static int take_va(struct proc *p, uint64_t size, uint32_t kind, uint64_t *addr,
 	return *held ? uva_reserve(*va, *vsize) : 0;
 }
 
-int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
-		rid_t *att_out)
-{
-	static const char *const names[] = {
+static const char *const kind_names[] = {
 #define REGION_KIND(name, str) [TRK_##name] = str,
 #include "abi/regionkinds.def"
 #undef REGION_KIND
-	};
+};
+
+/* Attach region at addr, whose addresses the caller has taken, and record it in p. */
+static int attach_region(struct proc *p, rid_t region, uint64_t addr, rid_t *att_out)
+{
 	int slot = att_slot(p), err;
-	uint64_t va, vsize;
-	bool held;
-	rid_t region, att;
+	rid_t att;
 	if (slot < 0)
 		return -ENOMEM;
-	if ((err = take_va(p, size, kind, &addr, &va, &vsize, &held)))
-		return err;
-	if ((err = procmem_region_get(size, kind, prot, names[kind], &p->cred, &region)))
-		goto fail_va;
 	if ((err = vattach_create(p->vspace, region, addr, true, &p->cred, &att)))
-		goto fail_region;
+		return err;
 	proc_att_used(p, slot);
 	p->att[slot] = att;
 	if (att_out)
 		*att_out = att;
 	return 0;
-fail_region:
-	procmem_region_drop(region);
-fail_va:
-	if (held)
+}
+
+/* Attach region (of kind, made for p) at addr (0: fresh addresses) and record it. The
+ * region is p's on success; on failure the caller still has it. */
+static int add_region(struct proc *p, rid_t region, uint32_t kind, uint64_t addr,
+		      rid_t *att_out)
+{
+	uint64_t va, vsize;
+	bool held;
+	int err = take_va(p, vregion_size(region), kind, &addr, &va, &vsize, &held);
+	if (err)
+		return err;
+	if ((err = attach_region(p, region, addr, att_out)) && held)
 		uva_free(va, vsize);
+	return err;
+}
+
+int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
+		rid_t *att_out)
+{
+	rid_t region;
+	int err = procmem_region_get(size, kind, prot, kind_names[kind], &p->cred, &region);
+	if (err)
+		return err;
+	if ((err = add_region(p, region, kind, addr, att_out)))
+		procmem_region_drop(region);
 	return err;
 }
 
@@ -232,20 +248,14 @@ static uint32_t prot_from_linux(uint32_t prot)
 	       (prot & L_PROT_EXEC ? VR_X : 0);
 }
 
-static int fill_from_file(rid_t att, int fd, uint64_t off, uint64_t len)
+static int fill_from_plate(rid_t region, rid_t plate, uint64_t off, uint64_t len)
 {
-	struct file *f;
-	int err = file_of_fd(fd, &f);
-	if (err)
-		return err;
-	if (!f->plate || plate_is_dir(f->plate))
-		return -EACCES;
 	char *buf = kmalloc(2048);
+	int err = 0;
 	if (!buf)
 		return -ENOMEM;
-	rid_t region = vattach_region(att);
 	for (uint64_t done = 0; done < len;) {
-		long n = plate_read_at(f->plate, off + done, buf, len - done < 2048 ? len - done : 2048);
+		long n = plate_read_at(plate, off + done, buf, len - done < 2048 ? len - done : 2048);
 		if (n <= 0) {
 			err = (int)n;
 			break;
@@ -258,52 +268,140 @@ static int fill_from_file(rid_t att, int fd, uint64_t off, uint64_t len)
 	return err;
 }
 
-/* MAP_FIXED: replace whatever this process has there; addresses in the system-wide range
- * must not be in use by any other process. */
-static int claim_fixed(struct proc *p, uint64_t addr, uint64_t size)
+/* The own system-wide range of one of p's attachments that contains at: false if none. */
+static bool own_range_at(struct proc *p, uint64_t at, uint64_t *a, uint64_t *n)
 {
-	if ((addr & (PAGE_SIZE - 1)) || addr + size > USER_TOP || addr + size < addr || !addr)
+	for (int i = 0; i < p->att_end; i++)
+		if (p->att[i] && procmem_va_range(p, p->att[i], a, n) && at >= *a && at - *a < *n)
+			return true;
+	return false;
+}
+
+/* Where the next own range of p starts after at (end if none before it). */
+static uint64_t next_own_start(struct proc *p, uint64_t at, uint64_t end)
+{
+	uint64_t next = end, a, n;
+	for (int i = 0; i < p->att_end; i++)
+		if (p->att[i] && procmem_va_range(p, p->att[i], &a, &n) && a > at && a < next)
+			next = a;
+	return next;
+}
+
+/* Whether every address of [addr, end) that p does not hold through an attachment of its own
+ * is free: those p holds it may map again (its fork relatives, which may hold them too, use
+ * them in spaces of their own, as after fork); the others are another process's. */
+static bool others_free(struct proc *p, uint64_t addr, uint64_t end)
+{
+	for (uint64_t at = addr, a, n; at < end;) {
+		if (own_range_at(p, at, &a, &n)) {
+			at = a + n;
+			continue;
+		}
+		uint64_t next = next_own_start(p, at, end);
+		if (uva_holders(at, next - at))
+			return false;
+		at = next;
+	}
+	return true;
+}
+
+/* Whether the unmap a MAP_FIXED starts with clears [addr, end) in p's space: munmap leaves
+ * the heap alone (brk owns it) and only unmaps pages of a region it does not cover whole (but
+ * an mmap one, which it cuts); another process's region there (HVS) is not p's to replace. */
+static bool unmap_clears(struct proc *p, uint64_t addr, uint64_t end)
+{
+	uint32_t mine = 0;
+	for (int i = 0; i < p->att_end; i++) {
+		rid_t att = p->att[i];
+		uint64_t a, n;
+		if (!att || !vattach_range(att, &a, &n) || end <= a || a + n <= addr)
+			continue;
+		bool whole = addr <= a && a + n <= end;
+		if (att == p->heap_att ||
+		    (!whole && vregion_kind(vattach_region(att)) != TRK_MMAP))
+			return false;
+		mine++;
+	}
+	return vspace_count_overlaps(p->vspace, addr, end - addr) == mine;
+}
+
+/* MAP_FIXED replaces whatever p has there, and fails, without changing anything, where it
+ * could not: outside the user half, across UVA_BASE, over the heap, or over system-wide
+ * addresses another process holds. *own_va: the mapping takes system-wide addresses (not
+ * below UVA_BASE, not inside the program image, whose addresses serve as take_va says). */
+static int check_fixed(struct proc *p, uint64_t addr, uint64_t size, bool *own_va)
+{
+	uint64_t end = addr + size;
+	if ((addr & (PAGE_SIZE - 1)) || end > USER_TOP || end < addr || !addr)
 		return -EINVAL;
-	procmem_munmap(p, addr, size);
-	if (vspace_overlaps(p->vspace, addr, size))
+	if (end > UVA_BASE && addr < UVA_BASE)
+		return -EINVAL;
+	if (!unmap_clears(p, addr, end))
 		return -EEXIST;
-	if (addr + size > UVA_BASE && addr < UVA_BASE)
-		return -EINVAL;
-	return 0;                  /* procmem_add takes system-wide addresses (or fails) */
+	bool in_image = addr >= p->img_va && end <= p->img_va + p->img_span;
+	*own_va = addr >= UVA_BASE && !in_image;
+	return !*own_va || others_free(p, addr, end) ? 0 : -ENOMEM;
+}
+
+/* The MAP_FIXED mapping of region at addr: its addresses are taken before the old mappings
+ * go (which lets go of p's old holds on them), so a failure leaves p as it was. */
+static int map_fixed(struct proc *p, rid_t region, uint64_t addr, bool own_va, rid_t *att)
+{
+	uint64_t size = vregion_size(region);
+	int err = own_va ? uva_take(addr, size) : 0;
+	if (err)
+		return err;
+	if ((err = procmem_munmap(p, addr, size)) || (err = attach_region(p, region, addr, att))) {
+		if (own_va)
+			uva_free(addr, size);     /* only running out of room gets here */
+	}
+	return err;
+}
+
+/* The new mapping's region, filled from the plate (0: anonymous), before any old mapping
+ * goes: a failure here leaves the process as it was. */
+static int mmap_region(struct proc *p, uint64_t size, uint32_t vprot, rid_t plate,
+		       uint64_t off, uint64_t len, rid_t *out)
+{
+	int err = procmem_region_get(size, TRK_MMAP, vprot | VR_W, kind_names[TRK_MMAP],
+				     &p->cred, out);
+	if (err)
+		return err;
+	if (plate && (err = fill_from_plate(*out, plate, off, len))) {
+		procmem_region_drop(*out);
+		return err;
+	}
+	/* nothing is mapped yet (file bytes went to the region), so the region's protection
+	 * is all that decides the mappings made on first touch */
+	vregion_set_prot(*out, vprot);
+	return 0;
 }
 
 long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
-		  int fd, uint64_t off)
+		  rid_t plate, uint64_t off)
 {
 	int err;
 	if (!len || (off & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if (!(flags & L_MAP_ANONYMOUS) && (flags & L_MAP_SHARED) && (prot & L_PROT_WRITE))
+	if (plate && (flags & L_MAP_SHARED) && (prot & L_PROT_WRITE))
 		return -ENOTSUP;
 	uint64_t size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (size > VREGION_MAX_SIZE || size < len)
 		return -ENOMEM;
 	bool data = (prot & L_PROT_WRITE) && !(flags & L_MAP_SHARED);
-	if ((err = ulimit_mem_check(p, size, data)))
+	bool fixed = flags & L_MAP_FIXED, own_va = false;
+	rid_t region, att;
+	if ((err = ulimit_mem_check(p, size, data)) ||
+	    (fixed && (err = check_fixed(p, addr, size, &own_va))) ||
+	    (err = mmap_region(p, size, prot_from_linux(prot), plate, off, len, &region)))
 		return err;
-	rid_t att;
-	uint32_t vprot = prot_from_linux(prot);
-	uint64_t at = 0;    /* without MAP_FIXED, hints are ignored: addresses are system-wide */
-	if ((flags & L_MAP_FIXED) && (err = claim_fixed(p, addr, size)))
-		return err;
-	if (flags & L_MAP_FIXED)
-		at = addr;
-	if ((err = procmem_add(p, size, TRK_MMAP, vprot | VR_W, at, &att)))
-		return err;
-	if (!(flags & L_MAP_ANONYMOUS) && (err = fill_from_file(att, fd, off, len))) {
-		for (int i = 0; i < p->att_end; i++)
-			if (p->att[i] == att)
-				remove_att(p, i);
+	/* without MAP_FIXED, hints are ignored: addresses are system-wide */
+	err = fixed ? map_fixed(p, region, addr, own_va, &att)
+		    : add_region(p, region, TRK_MMAP, 0, &att);
+	if (err) {
+		procmem_region_drop(region);
 		return err;
 	}
-	/* nothing is mapped yet (file bytes went to the region), so the region's protection
-	 * is all that decides the mappings made on first touch */
-	vregion_set_prot(vattach_region(att), vprot);
 	return (long)vattach_addr(att);
 }
 

@@ -33,7 +33,10 @@ void procmem_give(struct proc *from, struct proc *to);
 void procmem_release(struct proc *p);
 int procmem_setup_heap(struct proc *p);
 long procmem_brk(struct proc *p, uint64_t want);
+/* mmap of len bytes of plate from off (plate 0: anonymous memory). With MAP_FIXED, what p
+ * had at [addr, addr+len) is replaced, or left as it was when the mapping cannot be made
+ * (but for running out of memory or table room after the old mapping went). */
 long procmem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
-		  int fd, uint64_t off);
+		  rid_t plate, uint64_t off);
 int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len);
 int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot);

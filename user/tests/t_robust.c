@@ -169,6 +169,38 @@ static void robust_mmap_fixed(void)
 	close(fds[0]), close(fds[1]);
 }
 
+/* ---- issue 11: a MAP_FIXED that fails leaves the old mapping; one over the process's own
+ * addresses works while a fork child holds them too ---------------------------------------- */
+
+static void robust_mmap_fixed_keeps(void)
+{
+	int fds[2];
+	char *p = map_pages(2, 'k');
+	CHECK_OK(pipe(fds));
+	long pid = tsys_fork();
+	if (pid == 0) {                           /* holds both pages' addresses, then checks */
+		char c;
+		tsys_exit(read(fds[0], &c, 1) == 1 && p[0] == 'k' && p[PG] == 'k' ? 0 : 3);
+	}
+	CHECK(pid > 0);
+	/* over its own addresses (the child holds them too): replaced, in this space only */
+	char *q = mmap(p, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		       -1, 0);
+	CHECK(q == p);
+	CHECK_EQ(p[0], 0);
+	p[0] = 'n';
+	/* the second page's addresses now the child's alone: a mapping over both pages must fail
+	 * and leave the first page as it was */
+	CHECK_OK(munmap(p + PG, PG));
+	q = mmap(p, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(q == MAP_FAILED);
+	CHECK_EQ(p[0], 'n');
+	CHECK_EQ(write(fds[1], "x", 1), 1);
+	CHECK_EQ(ut_wait((int)pid), 0);
+	CHECK_OK(munmap(p, PG));
+	close(fds[0]), close(fds[1]);
+}
+
 /* ---- 3: a fixed-address program inside the system-wide range ------------------------- */
 
 static void robust_nonpie_high(void)
@@ -268,6 +300,7 @@ const struct utest ut_robust_tests[] = {
 	{ "robust_ckpt_munmap", robust_ckpt_munmap },
 	{ "robust_ckpt_taken", robust_ckpt_taken },
 	{ "robust_mmap_fixed", robust_mmap_fixed },
+	{ "robust_mmap_fixed_keeps", robust_mmap_fixed_keeps },
 	{ "robust_nonpie_high", robust_nonpie_high },
 	{ "robust_vfork_nospace", robust_vfork_nospace },
 	{ "robust_names", robust_names },
