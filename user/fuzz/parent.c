@@ -1,0 +1,248 @@
+/*
+ * fuzz: the parent of a system-call run. It keeps cfg->workers workers busy, each with the
+ * next program, until the call budget or the time is spent; a worker whose call log stops
+ * moving is killed (SIGKILL) and replaced; one that does not end after that is a hang (a
+ * kernel defect: no process may be unkillable), reported with its last calls. Processes the
+ * workers started and left running are killed after they have lived a while. At the end,
+ * the leak check (leak.c).
+ *
+ * Console lines (read by tools/fuzz_run.py): "FZ+ P W PID" when program P starts in slot W,
+ * "FUZZ HANG ...", "FUZZ LEAK ...", "FUZZ END ...", then "FUZZ RESULT pass|fail".
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "fuzz.h"
+#include "libtessera.h"
+#include "tsys.h"
+
+#define STALL_MS 1500        /* a worker whose log has not moved for this long is killed */
+#define KILL_GRACE_MS 3000   /* then its descendants too (a vfork child holds it) */
+#define HANG_MS 10000        /* still there after this long: unkillable, a hang */
+#define SWEEP_MS 2000
+
+struct worker {
+	int pid;
+	uint64_t prog;
+	uint32_t beat;
+	int64_t beat_ms, kill_ms;
+};
+
+struct run {
+	const struct fz_cfg *cfg;
+	struct fz_protect prot;
+	struct fz_shared *sh;
+	rid_t region;
+	struct worker w[FZ_MAXW];
+	uint64_t next_prog, calls, progs, killed, crashed, setup_failed;
+	int64_t end_ms, sweep_ms;
+	int stop, failed;
+};
+
+static void print_last_calls(const struct fz_slot *s)
+{
+	uint32_t n = s->ncalls;
+	uint32_t first = n > FZ_LOGN ? n - FZ_LOGN : 0;
+	char buf[200];
+	for (uint32_t i = first; i < n; i++) {
+		const struct fz_rec *r = &s->rec[i % FZ_LOGN];
+		fz_format_call(buf, sizeof(buf), r->nr, r->a);
+		if (r->done)
+			printf("FUZZ CALL %u %s = %ld\n", r->idx, buf, (long)r->ret);
+		else
+			printf("FUZZ CALL %u %s (not returned)\n", r->idx, buf);
+	}
+}
+
+static void replay_hint(const struct run *r, uint64_t prog)
+{
+	printf("FUZZ REPLAY fuzz -s %llu -u %d -m %c -p %llu -v\n",
+	       (unsigned long long)r->cfg->seed, r->cfg->uid, r->cfg->smode ? 's' : 'u',
+	       (unsigned long long)prog);
+}
+
+static int more_programs(const struct run *r)
+{
+	const struct fz_cfg *c = r->cfg;
+	if (r->stop)
+		return 0;
+	if (c->only_prog >= 0)
+		return r->next_prog == 0;
+	if (c->ncalls)
+		return r->next_prog * FZ_PROG_LEN < c->ncalls;
+	return fz_now_ms() < r->end_ms;
+}
+
+static void start_worker(struct run *r, int i)
+{
+	uint64_t prog = r->cfg->only_prog >= 0 ? (uint64_t)r->cfg->only_prog : r->next_prog;
+	struct fz_slot *s = &r->sh->w[i];
+	s->prog = prog, s->ncalls = 0, s->pid = 0;
+	fflush(stdout);
+	int pid = (int)tsys_fork();
+	if (pid == 0)
+		fz_worker(r->cfg, &r->prot, r->sh, i, prog, r->region);
+	if (pid < 0)
+		return;                 /* no room now (the workers' children): try again later */
+	r->next_prog++;
+	s->pid = pid;
+	r->w[i] = (struct worker){ .pid = pid, .prog = prog, .beat_ms = fz_now_ms() };
+	printf("FZ+ %llu %d %d\n", (unsigned long long)prog, i, pid);
+}
+
+static void ended(struct run *r, int i, int status)
+{
+	struct fz_slot *s = &r->sh->w[i];
+	r->calls += s->ncalls;
+	r->progs++;
+	if (WIFSIGNALED(status) && !r->w[i].kill_ms)
+		r->crashed++;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3 && s->ncalls == 0)
+		r->setup_failed++;
+	r->w[i].pid = 0;
+	s->pid = 0;
+}
+
+static void reap(struct run *r)
+{
+	int status, pid;
+	while ((pid = t_proc_wait(-1, &status, TW_NOHANG)) > 0)
+		for (int i = 0; i < r->cfg->workers; i++)
+			if (r->w[i].pid == pid)
+				ended(r, i, status);
+}
+
+static int worker_pids(const struct run *r, int *pids)
+{
+	int n = 0;
+	for (int i = 0; i < r->cfg->workers; i++)
+		if (r->w[i].pid)
+			pids[n++] = r->w[i].pid;
+	return n;
+}
+
+static void report_hang(struct run *r, int i)
+{
+	struct fz_slot *s = &r->sh->w[i];
+	printf("FUZZ HANG seed %llu program %llu: worker pid %d did not end %d s after SIGKILL;"
+	       " its last calls:\n", (unsigned long long)r->cfg->seed,
+	       (unsigned long long)r->w[i].prog, r->w[i].pid, HANG_MS / 1000);
+	print_last_calls(s);
+	replay_hint(r, r->w[i].prog);
+	r->failed = 1;
+	r->stop = 1;
+}
+
+/* A worker whose log has not moved: SIGKILL; then its descendants; then it is a hang. */
+static void watch(struct run *r, int i, int64_t now)
+{
+	struct worker *w = &r->w[i];
+	uint32_t beat = r->sh->w[i].ncalls;
+	if (beat != w->beat) {
+		w->beat = beat, w->beat_ms = now;
+		return;
+	}
+	if (!w->kill_ms && now - w->beat_ms > STALL_MS) {
+		tsys_kill(w->pid, SIGKILL);
+		w->kill_ms = now;
+		r->killed++;
+	} else if (w->kill_ms && now - w->kill_ms > KILL_GRACE_MS &&
+		   now - w->kill_ms < HANG_MS) {
+		int keep[FZ_MAXW];
+		fz_kill_strays(&r->prot, keep, worker_pids(r, keep), 0);
+	} else if (w->kill_ms && now - w->kill_ms >= HANG_MS) {
+		report_hang(r, i);
+		w->pid = 0;            /* given up: the run ends and reports it */
+	}
+}
+
+/* One round of the parent's loop; returns how many workers are running. */
+static int tick(struct run *r)
+{
+	int64_t now = fz_now_ms();
+	int busy = 0;
+	reap(r);
+	for (int i = 0; i < r->cfg->workers; i++) {
+		if (!r->w[i].pid && more_programs(r))
+			start_worker(r, i);
+		if (r->w[i].pid) {
+			watch(r, i, now);
+			busy++;
+		}
+	}
+	if (now - r->sweep_ms > SWEEP_MS) {
+		int keep[FZ_MAXW];
+		fz_kill_strays(&r->prot, keep, worker_pids(r, keep), 1);
+		r->sweep_ms = now;
+	}
+	if (r->setup_failed > 3 && !r->calls && !r->stop) {
+		printf("FUZZ ERROR: workers cannot set up (log region, Smode or setuid)\n");
+		r->failed = r->stop = 1;
+	}
+	return busy;
+}
+
+/* The shared call log: a free-standing region every worker attaches at the same address. */
+static int make_log(struct run *r)
+{
+	rid_t att;
+	size_t size = (sizeof(struct fz_shared) + 4095) & ~(size_t)4095;
+	int err = t_region_create(size, TR_READ | TR_WRITE, "fuzz-log", &r->region);
+	if (!err)
+		err = t_region_attach(r->region, t_proc_space(getpid()), &att);
+	if (err < 0) {
+		printf("FUZZ ERROR: cannot make the call log: %d\n", err);
+		return err;
+	}
+	r->sh = (struct fz_shared *)t_region_addr(r->region);
+	memset(r->sh, 0, sizeof(*r->sh));
+	return 0;
+}
+
+/* Everything the parent will touch, touched before the "before" snapshot. */
+static void warm_up(void)
+{
+	volatile char stack[65536];
+	for (size_t i = 0; i < sizeof(stack); i += 512)
+		stack[i] = 0;
+	printf("FUZZ calls: %d kinds of call, %d calls per program\n", fz_ncalls, FZ_PROG_LEN);
+	fflush(stdout);
+}
+
+static void summary(const struct run *r)
+{
+	printf("FUZZ END seed %llu uid %d %s: %llu programs, %llu calls, %llu workers crashed, "
+	       "%llu stopped and killed\n", (unsigned long long)r->cfg->seed, r->cfg->uid,
+	       r->cfg->smode ? "smode" : "umode", (unsigned long long)r->progs,
+	       (unsigned long long)r->calls, (unsigned long long)r->crashed,
+	       (unsigned long long)r->killed);
+}
+
+int fz_run_calls(const struct fz_cfg *cfg)
+{
+	static struct run r;
+	struct t_kstat before;
+	r.cfg = cfg;
+	if (make_log(&r) < 0)
+		return 1;
+	t_set_prio(getpid(), 0);      /* the workers must never starve their supervisor */
+	warm_up();
+	if (fz_protect_build(&r.prot, r.region) < 0)
+		printf("FUZZ WARNING: too many resources to remember them all\n");
+	fz_kstat_settled(&before);
+	r.end_ms = fz_now_ms() + (int64_t)cfg->seconds * 1000;
+	r.sweep_ms = fz_now_ms();
+	for (;;) {
+		int busy = tick(&r);
+		if (!busy && (r.stop || !more_programs(&r)))
+			break;
+		fz_sleep_ms(10);
+	}
+	summary(&r);
+	int keep[1];
+	if (fz_cleanup_and_check(&r.prot, &before, keep, 0) < 0)
+		r.failed = 1;
+	return r.failed;
+}
