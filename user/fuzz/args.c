@@ -41,7 +41,7 @@ static uint64_t own_ptr(struct fz_ctx *c)
 	static int data_word;
 	int local = 0;
 	uint64_t arena = (uint64_t)c->arena;
-	switch (fz_below(&c->rng, c->smode ? 3 : 6)) {
+	switch (fz_below(&c->rng, c->smode ? 3 : c->cfg->no_text ? 4 : 6)) {
 	case 0:
 		return arena + fz_below(&c->rng, ARENA_BYTES);
 	case 1:
@@ -259,7 +259,7 @@ static uint64_t addr_arg(struct fz_ctx *c)
 		return fz_below(&c->rng, 1ull << 35) & ~(PAGE - 1);
 	if (r < 65)
 		return 0x100000000000ull + PAGE * fz_below(&c->rng, 16);
-	if (r < 72 && !c->smode)
+	if (r < 72 && !c->smode && !c->cfg->no_text)
 		return ((uint64_t)&fz_arg & ~(PAGE - 1)) + PAGE * fz_below(&c->rng, 4);
 	if (r < 80)
 		return PICK(&c->rng, arena + 1, arena + PAGE - 1, (uint64_t)-PAGE);
@@ -323,12 +323,12 @@ static uint64_t sigact_arg(struct fz_ctx *c)
 	if (fz_chance(&c->rng, 10))
 		return bad_ptr(c);
 	uint64_t *sa = slab(c, &slab_used, 32);
-	sa[0] = PICK(&c->rng, 0, 1, c->nop_handler, c->nop_handler, NEVER_MAPPED,
-		     0x8000000000000000ull);
+	sa[0] = fz_chance(&c->rng, 90) ? PICK(&c->rng, 0, 1, c->nop_handler)
+				       : PICK(&c->rng, NEVER_MAPPED, 0x8000000000000000ull);
 	sa[1] = PICK(&c->rng, 0x04000000, 0x04000000 | 0x4, 0x04000000 | 0x40000000,
 		     0x04000000 | 0x80000000, 0x04000000 | 0x08000000, 0, (uint64_t)-1);
-	sa[2] = PICK(&c->rng, c->restorer, c->restorer, c->restorer, 0, NEVER_MAPPED,
-		     0x8000000000000000ull);
+	sa[2] = fz_chance(&c->rng, 90) ? c->restorer
+				       : PICK(&c->rng, 0, NEVER_MAPPED, 0x8000000000000000ull);
 	sa[3] = PICK(&c->rng, 0, (uint64_t)-1, 1ull << 13, fz_next(&c->rng));
 	return (uint64_t)sa;
 }

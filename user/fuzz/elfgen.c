@@ -317,11 +317,13 @@ int fz_run_elf(const struct fz_cfg *cfg)
 {
 	static struct fz_protect prot;
 	struct t_kstat before;
-	int status = 0, keep[1];
+	int status = 0, keep[1] = { 0 };
 	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++)
 		if (!load_base(bases[b]))
 			printf("FUZZ WARNING: no %s\n", bases[b]);
 	fz_protect_build(&prot, 0);
+	fz_kill_strays(&prot, keep, 0, 1);     /* its tables and opendir's heap: touched now */
+	fz_rm_tree(FZ_SCRATCH);
 	fz_kstat_settled(&before);
 	fflush(stdout);
 	int pid = (int)tsys_fork();

@@ -21,7 +21,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: fuzz [-e] [-s SEED] [-n COUNT | -t SECONDS] [-u UID] [-m u|s]"
-			" [-w WORKERS] [-p PROG] [-v]\n");
+			" [-w WORKERS] [-p PROG] [-v] [-x CALL,...|text]\n");
 	exit(2);
 }
 
@@ -33,6 +33,23 @@ static int started_by_fuzz(void)
 	struct t_res_info in;
 	return t_proc_rid(getppid(), &rid) == 0 && t_res_info(rid, &in) == 0 &&
 	       strcmp(in.name, "fuzz") == 0;
+}
+
+/* -x NAME[,NAME...]: calls never to draw, or "text": no address in the program's own code.
+ * It lets a run go on past a defect that is known and being fixed. */
+static void exclude(struct fz_cfg *c, char *list)
+{
+	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+		int found = strcmp(name, "text") == 0;
+		c->no_text |= found;
+		for (int i = 0; i < fz_ncalls; i++)
+			if (strcmp(fz_calls[i].name, name) == 0)
+				c->excluded[i] = 1, found = 1;
+		if (!found) {
+			fprintf(stderr, "fuzz: no call %s\n", name);
+			exit(2);
+		}
+	}
 }
 
 static uint64_t number(const char *s)
@@ -47,7 +64,7 @@ static uint64_t number(const char *s)
 static int parse(int argc, char **argv, struct fz_cfg *c, int *elf)
 {
 	int opt, seeded = 0;
-	while ((opt = getopt(argc, argv, "es:n:t:u:m:w:p:v")) != -1) {
+	while ((opt = getopt(argc, argv, "es:n:t:u:m:w:p:vx:")) != -1) {
 		switch (opt) {
 		case 'e': *elf = 1; break;
 		case 's': c->seed = number(optarg), seeded = 1; break;
@@ -58,6 +75,10 @@ static int parse(int argc, char **argv, struct fz_cfg *c, int *elf)
 		case 'w': c->workers = (int)number(optarg); break;
 		case 'p': c->only_prog = (int64_t)number(optarg); break;
 		case 'v': c->verbose = 1; break;
+		case 'x':
+			snprintf(c->xlist, sizeof(c->xlist), " -x %s", optarg);
+			exclude(c, optarg);
+			break;
 		default: usage();
 		}
 	}

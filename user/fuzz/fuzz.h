@@ -34,6 +34,9 @@ struct fz_cfg {
 	int smode;                 /* 1: workers switch to Smode (ring 0) first */
 	int workers;
 	int verbose;               /* -v: every call is printed before it is made */
+	int no_text;               /* -x text: no address in the program's own code */
+	uint8_t excluded[256];
+	char xlist[120];           /* the -x argument, for the replay hint */     /* -x CALL: fz_calls[i] is never drawn */
 };
 
 /* ---- the call log, in a free-standing region shared by the parent and every worker --- */

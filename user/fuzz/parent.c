@@ -58,9 +58,9 @@ static void print_last_calls(const struct fz_slot *s)
 
 static void replay_hint(const struct run *r, uint64_t prog)
 {
-	printf("FUZZ REPLAY fuzz -s %llu -u %d -m %c -p %llu -v\n",
+	printf("FUZZ REPLAY fuzz -s %llu -u %d -m %c -p %llu -v%s\n",
 	       (unsigned long long)r->cfg->seed, r->cfg->uid, r->cfg->smode ? 's' : 'u',
-	       (unsigned long long)prog);
+	       (unsigned long long)prog, r->cfg->xlist);
 }
 
 static int more_programs(const struct run *r)
@@ -201,9 +201,13 @@ static int make_log(struct run *r)
 	return 0;
 }
 
-/* Everything the parent will touch, touched before the "before" snapshot. */
-static void warm_up(void)
+/* Everything the parent will touch, touched before the "before" snapshot: its stack, the
+ * static tables of the stray sweep, and the heap opendir takes. */
+static void warm_up(const struct fz_protect *prot)
 {
+	int keep[1] = { 0 };
+	fz_kill_strays(prot, keep, 0, 1);
+	fz_rm_tree(FZ_SCRATCH);
 	volatile char stack[65536];
 	for (size_t i = 0; i < sizeof(stack); i += 512)
 		stack[i] = 0;
@@ -228,9 +232,9 @@ int fz_run_calls(const struct fz_cfg *cfg)
 	if (make_log(&r) < 0)
 		return 1;
 	t_set_prio(getpid(), 0);      /* the workers must never starve their supervisor */
-	warm_up();
 	if (fz_protect_build(&r.prot, r.region) < 0)
 		printf("FUZZ WARNING: too many resources to remember them all\n");
+	warm_up(&r.prot);
 	fz_kstat_settled(&before);
 	r.end_ms = fz_now_ms() + (int64_t)cfg->seconds * 1000;
 	r.sweep_ms = fz_now_ms();
@@ -241,7 +245,7 @@ int fz_run_calls(const struct fz_cfg *cfg)
 		fz_sleep_ms(10);
 	}
 	summary(&r);
-	int keep[1];
+	int keep[1] = { 0 };
 	if (fz_cleanup_and_check(&r.prot, &before, keep, 0) < 0)
 		r.failed = 1;
 	return r.failed;
