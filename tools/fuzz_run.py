@@ -84,7 +84,7 @@ def running_programs(text, elf):
 def problems(text):
     """FUZZ HANG / LEAK / ERROR lines and a dead fuzz parent, as reasons."""
     out = [line for line in text.split("\n")
-           if line.startswith(("FUZZ HANG", "FUZZ LEAK", "FUZZ ERROR", "FUZZ LEFT",
+           if line.startswith(("FUZZ HANG", "FUZZ LEAK", "FUZZ ERROR", "FUZZ STUCK", "FUZZ WARNING", "FUZZ LEFT",
                                "FUZZ CALL", "FUZZ REPLAY"))]
     if re.search(r"init: /bin/fuzz killed by signal", text):
         out.append("the fuzz parent itself was killed (see the console log)")

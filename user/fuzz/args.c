@@ -38,9 +38,8 @@ static uint64_t bad_ptr(struct fz_ctx *c)
  * code may legitimately do; the run would find nothing about the kernel's checks. */
 static uint64_t own_ptr(struct fz_ctx *c)
 {
-	static int data_word;
-	int local = 0;
-	uint64_t arena = (uint64_t)c->arena;
+	static char data_buf[4096];     /* data and stack buffers, not return addresses and */
+	uint64_t arena = (uint64_t)c->arena;     /* state: the worker should live on */
 	switch (fz_below(&c->rng, c->smode ? 3 : c->cfg->no_text ? 4 : 6)) {
 	case 0:
 		return arena + fz_below(&c->rng, ARENA_BYTES);
@@ -51,11 +50,11 @@ static uint64_t own_ptr(struct fz_ctx *c)
 			return c->maps[fz_below(&c->rng, (uint64_t)c->nmaps)];
 		return arena + 8 * fz_below(&c->rng, ARENA_BYTES / 8);
 	case 3:
-		return (uint64_t)&local;
+		return (uint64_t)c->stack_buf + fz_below(&c->rng, FZ_STACK_BUF);
 	case 4:
 		return (uint64_t)&fz_arg;
 	default:
-		return (uint64_t)&data_word;
+		return (uint64_t)data_buf + fz_below(&c->rng, sizeof(data_buf));
 	}
 }
 
@@ -201,7 +200,7 @@ static uint64_t time_arg(struct fz_ctx *c)
 static uint64_t pid_arg(struct fz_ctx *c)
 {
 	unsigned r = (unsigned)fz_below(&c->rng, 100);
-	if (r < 25)
+	if (r < 12)
 		return (uint64_t)c->pid;
 	if (r < 40 && c->nkids)
 		return (uint64_t)c->kids[fz_below(&c->rng, (uint64_t)c->nkids)];

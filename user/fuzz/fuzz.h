@@ -53,6 +53,7 @@ struct fz_slot {
 	volatile uint64_t prog;    /* program running in this slot */
 	volatile uint32_t ncalls;  /* calls started so far (the heartbeat) */
 	volatile int32_t pid;
+	volatile rid_t att;        /* the worker's attachment of the log region */
 	struct fz_rec rec[FZ_LOGN];
 };
 struct fz_shared {
@@ -106,6 +107,7 @@ const struct fz_call *fz_call_by_nr(int nr);
 #define FZ_ARENA_PAGES 4
 #define FZ_MAXMAPS 16
 #define FZ_MAXRIDS 96
+#define FZ_STACK_BUF 8192
 struct fz_ctx {
 	struct fz_rng rng;
 	const struct fz_cfg *cfg;
@@ -116,6 +118,7 @@ struct fz_ctx {
 	struct fz_shared *sh;
 	int pid, smode, root, child, trace_fd;
 	uint64_t nop_handler, restorer;   /* a real handler and musl's signal return */
+	uint8_t *stack_buf;        /* FZ_STACK_BUF bytes in the worker's outermost frame */
 	uint8_t *arena;            /* FZ_ARENA_PAGES of scratch memory, a guard page after */
 	uint64_t maps[FZ_MAXMAPS], maplen[FZ_MAXMAPS];
 	int nmaps;

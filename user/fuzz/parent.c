@@ -22,6 +22,7 @@
 #define KILL_GRACE_MS 3000   /* then its descendants too (a vfork child holds it) */
 #define HANG_MS 10000        /* still there after this long: unkillable, a hang */
 #define SWEEP_MS 2000
+#define STUCK_MS 30000     /* no worker could be started for this long: a table is full */
 
 struct worker {
 	int pid;
@@ -37,8 +38,8 @@ struct run {
 	rid_t region;
 	struct worker w[FZ_MAXW];
 	uint64_t next_prog, calls, progs, killed, crashed, setup_failed;
-	int64_t end_ms, sweep_ms;
-	int stop, failed;
+	int64_t end_ms, sweep_ms, fork_warn_ms, fork_fail_ms;
+	int stop, failed, sweeps;
 };
 
 static void print_last_calls(const struct fz_slot *s)
@@ -75,18 +76,44 @@ static int more_programs(const struct run *r)
 	return fz_now_ms() < r->end_ms;
 }
 
+/* A fork that fails for long shows that something filled a kernel table: say what. */
+static void fork_failed(struct run *r, int err)
+{
+	int64_t now = fz_now_ms();
+	if (!r->fork_fail_ms)
+		r->fork_fail_ms = now;
+	if (now - r->fork_fail_ms > STUCK_MS && !r->stop) {
+		printf("FUZZ STUCK: no worker could be started for %d s (fork: %d)\n",
+		       STUCK_MS / 1000, err);
+		r->failed = r->stop = 1;
+	}
+	if (now - r->fork_warn_ms < 5000)
+		return;
+	struct t_kstat k;
+	t_kstat(&k);
+	printf("FUZZ WARNING: cannot fork a worker: %d; free pages %llu, resources:", err,
+	       (unsigned long long)k.pages_free);
+	for (uint32_t t = 1; t < RT_NTYPES; t++)
+		printf(" %s %u", t_type_name(t), k.res_count[t]);
+	printf("\n");
+	r->fork_warn_ms = now;
+}
+
 static void start_worker(struct run *r, int i)
 {
 	uint64_t prog = r->cfg->only_prog >= 0 ? (uint64_t)r->cfg->only_prog : r->next_prog;
 	struct fz_slot *s = &r->sh->w[i];
-	s->prog = prog, s->ncalls = 0, s->pid = 0;
+	s->prog = prog, s->ncalls = 0, s->pid = 0, s->att = 0;
 	fflush(stdout);
 	int pid = (int)tsys_fork();
 	if (pid == 0)
 		fz_worker(r->cfg, &r->prot, r->sh, i, prog, r->region);
-	if (pid < 0)
-		return;                 /* no room now (the workers' children): try again later */
+	if (pid < 0) {                  /* no room now (the workers' children): try again later */
+		fork_failed(r, pid);
+		return;
+	}
 	r->next_prog++;
+	r->fork_fail_ms = 0;
 	s->pid = pid;
 	r->w[i] = (struct worker){ .pid = pid, .prog = prog, .beat_ms = fz_now_ms() };
 	printf("FZ+ %llu %d %d\n", (unsigned long long)prog, i, pid);
@@ -101,6 +128,12 @@ static void ended(struct run *r, int i, int status)
 		r->crashed++;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3 && s->ncalls == 0)
 		r->setup_failed++;
+	/* a region attached to a process's own space keeps that space after the process is
+	 * gone (a defect the fuzzer found, docs/fuzzing.md): detach the log, or every worker
+	 * would leave its space behind */
+	if (s->att)
+		t_res_delete(s->att);
+	s->att = 0;
 	r->w[i].pid = 0;
 	s->pid = 0;
 }
@@ -174,8 +207,11 @@ static int tick(struct run *r)
 	}
 	if (now - r->sweep_ms > SWEEP_MS) {
 		int keep[FZ_MAXW];
-		fz_kill_strays(&r->prot, keep, worker_pids(r, keep), 1);
+		int strays = fz_kill_strays(&r->prot, keep, worker_pids(r, keep), 1);
 		r->sweep_ms = now;
+		if (++r->sweeps % 5 == 0)      /* a sign of life for the harness */
+			printf("FZ. %llu programs, %llu calls, %d other processes\n",
+			       (unsigned long long)r->progs, (unsigned long long)r->calls, strays);
 	}
 	if (r->setup_failed > 3 && !r->calls && !r->stop) {
 		printf("FUZZ ERROR: workers cannot set up (log region, Smode or setuid)\n");

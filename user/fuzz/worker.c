@@ -210,6 +210,7 @@ static int setup_log(struct fz_ctx *c, struct fz_shared *sh, int slot, rid_t reg
 		return -1;
 	c->sh = sh;
 	c->slot = &sh->w[slot];
+	c->slot->att = att;       /* the parent detaches it once the worker is gone */
 	return 0;
 }
 
@@ -241,7 +242,9 @@ void fz_worker(const struct fz_cfg *cfg, const struct fz_protect *prot, struct f
 	       int slot, uint64_t prog, rid_t log_region)
 {
 	static struct fz_ctx c;
+	uint8_t stack_buf[FZ_STACK_BUF];
 	cur = &c;
+	c.stack_buf = stack_buf;
 	c.cfg = cfg, c.prot = prot, c.prog = prog;
 	c.pid = (int)tsys_getpid();
 	fz_seed(&c.rng, fz_mix(cfg->seed, prog));
