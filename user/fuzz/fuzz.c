@@ -64,7 +64,7 @@ static uint64_t number(const char *s)
 static int parse(int argc, char **argv, struct fz_cfg *c, int *elf)
 {
 	int opt, seeded = 0;
-	while ((opt = getopt(argc, argv, "es:n:t:u:m:w:p:vx:")) != -1) {
+	while ((opt = getopt(argc, argv, "es:n:t:u:m:w:p:f:vx:")) != -1) {
 		switch (opt) {
 		case 'e': *elf = 1; break;
 		case 's': c->seed = number(optarg), seeded = 1; break;
@@ -74,6 +74,7 @@ static int parse(int argc, char **argv, struct fz_cfg *c, int *elf)
 		case 'm': c->smode = optarg[0] == 's'; break;
 		case 'w': c->workers = (int)number(optarg); break;
 		case 'p': c->only_prog = (int64_t)number(optarg); break;
+		case 'f': c->first_prog = number(optarg); break;
 		case 'v': c->verbose = 1; break;
 		case 'x':
 			snprintf(c->xlist, sizeof(c->xlist), " -x %s", optarg);

@@ -30,6 +30,7 @@ struct fz_cfg {
 	uint64_t ncalls;           /* stop after this many calls (0: use seconds) */
 	uint32_t seconds;          /* stop after this long (0: use ncalls) */
 	int64_t only_prog;         /* -p: run just this program (or ELF mutant); -1: all */
+	uint64_t first_prog;       /* -f: start with this program (to narrow a failure down) */
 	int uid;                   /* the workers' uid: 0 or 1000 */
 	int smode;                 /* 1: workers switch to Smode (ring 0) first */
 	int workers;

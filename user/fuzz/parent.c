@@ -72,7 +72,7 @@ static int more_programs(const struct run *r)
 	if (c->only_prog >= 0)
 		return r->next_prog == 0;
 	if (c->ncalls)
-		return r->next_prog * FZ_PROG_LEN < c->ncalls;
+		return (r->next_prog - c->first_prog) * FZ_PROG_LEN < c->ncalls;
 	return fz_now_ms() < r->end_ms;
 }
 
@@ -122,7 +122,7 @@ static void start_worker(struct run *r, int i)
 static void ended(struct run *r, int i, int status)
 {
 	struct fz_slot *s = &r->sh->w[i];
-	r->calls += s->ncalls;
+	r->calls += s->ncalls < FZ_PROG_LEN ? s->ncalls : FZ_PROG_LEN;
 	r->progs++;
 	if (WIFSIGNALED(status) && !r->w[i].kill_ms)
 		r->crashed++;
@@ -273,6 +273,7 @@ int fz_run_calls(const struct fz_cfg *cfg)
 	warm_up(&r.prot);
 	fz_kstat_settled(&before);
 	r.end_ms = fz_now_ms() + (int64_t)cfg->seconds * 1000;
+	r.next_prog = cfg->first_prog;
 	r.sweep_ms = fz_now_ms();
 	for (;;) {
 		int busy = tick(&r);
