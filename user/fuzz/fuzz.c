@@ -112,6 +112,11 @@ int main(int argc, char **argv)
 	mkdir("/tmp", 0777);
 	mkdir(FZ_SCRATCH, 0777);
 	chmod(FZ_SCRATCH, 0777);
+	/* files are resources: creating one in a directory needs modify on it, so the scratch
+	 * directory belongs to the workers' uid */
+	rid_t dir;
+	if (t_res_lookup(RT_PLATE, FZ_SCRATCH, &dir) < 0 || t_res_changeoid(dir, (uint32_t)cfg.uid, 0) < 0)
+		printf("FUZZ WARNING: cannot give %s to uid %d\n", FZ_SCRATCH, cfg.uid);
 	printf("FUZZ BEGIN %s seed %llu uid %d %s workers %d %s %llu\n", elf ? "elf" : "calls",
 	       (unsigned long long)cfg.seed, cfg.uid, cfg.smode ? "smode" : "umode", cfg.workers,
 	       cfg.ncalls ? "count" : "seconds",
