@@ -6,6 +6,8 @@
 #   make fuzz-short                the brief run that `make test` includes (about a minute)
 FUZZ_TIME ?= 3600
 FUZZ_SEED ?=
+# more fuzz arguments, e.g. FUZZ_EXTRA="-x text" to go on past a known defect
+FUZZ_EXTRA ?=
 FUZZ_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/fuzz/*.c))
 USER_BINS += $(B)/root/bin/fuzz
 $(FUZZ_OBJS): user/fuzz/fuzz.h
@@ -17,10 +19,11 @@ FUZZ_RUN = python3 tools/fuzz_run.py --qemu "$(QEMU) $(QEMU_FLAGS)"
 
 fuzz: all
 	@mkdir -p $(TEST_LOGS)
-	@$(FUZZ_RUN) --time $(FUZZ_TIME) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+	@$(FUZZ_RUN) --time $(FUZZ_TIME) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+		$(if $(FUZZ_EXTRA),--extra "$(FUZZ_EXTRA)")
 
 fuzz-short: all
 	@mkdir -p $(TEST_LOGS)
-	@$(FUZZ_RUN) --short
+	@$(FUZZ_RUN) --short $(if $(FUZZ_EXTRA),--extra "$(FUZZ_EXTRA)")
 
 .PHONY: fuzz fuzz-short
