@@ -82,6 +82,7 @@ int fz_pid_protected(const struct fz_protect *p, long pid);
 int fz_cleanup_and_check(const struct fz_protect *p, const struct t_kstat *before,
 			 const int *keep_pids, int nkeep);
 void fz_kstat_settled(struct t_kstat *out);
+void fz_delete_created(const struct fz_protect *p);
 int fz_kill_strays(const struct fz_protect *p, const int *keep, int nkeep, int seen_only);
 void fz_rm_tree(const char *dir);
 void fz_sleep_ms(long ms);

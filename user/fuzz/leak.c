@@ -97,7 +97,7 @@ void fz_rm_tree(const char *dir)
 
 /* Deletes what the run created and left; a few passes, since a space goes only once
  * nothing is attached to it. */
-static void delete_created(const struct fz_protect *p)
+void fz_delete_created(const struct fz_protect *p)
 {
 	for (int pass = 0; pass < 4; pass++) {
 		rid_t rid = 0;
@@ -182,7 +182,7 @@ int fz_cleanup_and_check(const struct fz_protect *p, const struct t_kstat *befor
 	do {
 		if (tries)
 			fz_sleep_ms(10);
-		delete_created(p);
+		fz_delete_created(p);
 		fz_kstat_settled(&after);
 	} while (kstat_diff(before, &after, diff, sizeof(diff)) && ++tries < SETTLE_TRIES);
 	if (!diff[0] && !left)
