@@ -28,18 +28,21 @@ guest-test: all
 # failed so the QEMU suites could not run on a current image) counts as one failure.
 test:
 	@mkdir -p $(TEST_LOGS)
-	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out
+	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
+		$(TEST_LOGS)/fuzz.out
 	@if $(MAKE) --no-print-directory all; then \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 		$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
 			guest shell compat; \
 		python3 tools/busybox_suite.py --qemu "$(QEMU) $(QEMU_FLAGS)" \
 			--results $(TEST_LOGS)/busybox.out; \
+		$(FUZZ_RUN) --short --results $(TEST_LOGS)/fuzz.out; \
 	else \
 		echo "FAIL build: make all failed, the QEMU suites cannot run"; \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 	fi; true
-	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox \
-		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out
+	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz \
+		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
+		$(TEST_LOGS)/fuzz.out
 
 .PHONY: guest-test test

@@ -2,3 +2,4 @@
 include tests/host/host.mk
 include tests/guest.mk
 include tests/busybox.mk
+include tests/fuzz.mk

@@ -1,0 +1,194 @@
+/*
+ * fuzz: the end of a run. Every process the run left is killed, every resource it created
+ * and left (spaces, boxes, regions, checkpoints, scratch files) is deleted, and then the free
+ * pages and the count of every resource type must be what they were before the run (the same
+ * check the utest runner makes around each test). Anything else is a leak, reported with the
+ * numbers and the resources that could not be deleted.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "fuzz.h"
+#include "libtessera.h"
+#include "tsys.h"
+
+#define SETTLE_TRIES 200          /* x 10 ms */
+
+void fz_sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+int64_t fz_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int in_list(int pid, const int *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* Kills every live process that is not protected, not in keep and did not exist before.
+ * seen_only: only those already seen by the previous call (they have lived a while).
+ * Returns how many were found. */
+int fz_kill_strays(const struct fz_protect *p, const int *keep, int nkeep, int seen_only)
+{
+	static int seen[256], nseen;
+	int now[256], n = 0;
+	rid_t rid = 0;
+	struct t_res_info in;
+	while (t_res_next(RT_PROCESS, rid, &rid) == 0) {
+		if (fz_existed_before(p, rid) || fz_is_protected(p, rid) ||
+		    t_res_info(rid, &in) < 0 || in.v[2] == TPS_ZOMBIE)
+			continue;
+		int pid = (int)in.v[0];
+		if (in_list(pid, keep, nkeep) || fz_pid_protected(p, pid))
+			continue;
+		if (n < 256)
+			now[n++] = pid;
+		if (!seen_only || in_list(pid, seen, nseen))
+			tsys_kill(pid, SIGKILL);
+	}
+	memcpy(seen, now, sizeof(int) * (size_t)n);
+	nseen = n;
+	return n;
+}
+
+/* Removes everything under dir. getdents64 into a stack buffer, not opendir: opendir's heap
+ * would grow with the depth of the tree, and the parent's own pages count in the leak check. */
+void fz_rm_tree(const char *dir)
+{
+	char buf[2048], path[512];
+	long fd = tsys_open((long)dir, O_RDONLY | O_DIRECTORY, 0), n;
+	int removed = 1;
+	if (fd < 0)
+		return;
+	while (removed && (n = tsys_getdents64(fd, (long)buf, sizeof(buf))) > 0) {
+		removed = 0;
+		for (long off = 0; off < n;) {
+			struct dirent *e = (struct dirent *)(buf + off);
+			off += e->d_reclen;
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (e->d_type == DT_DIR) {
+				fz_rm_tree(path);
+				removed |= rmdir(path) == 0;
+			} else {
+				removed |= unlink(path) == 0;
+			}
+		}
+		tsys_lseek(fd, 0, SEEK_SET);   /* the listing changed under us: start again */
+	}
+	tsys_close(fd);
+}
+
+/* Deletes what the run created and left; a few passes, since a space goes only once
+ * nothing is attached to it. */
+void fz_delete_created(const struct fz_protect *p)
+{
+	for (int pass = 0; pass < 4; pass++) {
+		rid_t rid = 0;
+		while (t_res_next(RT_NONE, rid, &rid) == 0) {
+			uint32_t t = RID_TYPE(rid);
+			if (t == RT_PROCESS || t == RT_EXEC || t == RT_PLATE ||
+			    fz_existed_before(p, rid) || fz_is_protected(p, rid))
+				continue;
+			t_res_delete(rid);
+		}
+	}
+}
+
+static int kstat_diff(const struct t_kstat *a, const struct t_kstat *b, char *buf, size_t n)
+{
+	size_t len = 0;
+	int diffs = 0;
+	buf[0] = 0;
+	if (a->pages_free != b->pages_free) {
+		len += (size_t)snprintf(buf, n, " free pages %llu -> %llu (%+lld)",
+					(unsigned long long)a->pages_free,
+					(unsigned long long)b->pages_free,
+					(long long)(b->pages_free - a->pages_free));
+		diffs++;
+	}
+	for (uint32_t t = 1; t < RT_NTYPES && len < n; t++) {
+		if (a->res_count[t] == b->res_count[t])
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, " %s %u -> %u", t_type_name(t),
+					a->res_count[t], b->res_count[t]);
+		diffs++;
+	}
+	return diffs;
+}
+
+void fz_kstat_settled(struct t_kstat *out)
+{
+	t_kctl(TK_REUSE_FLUSH, 1);
+	t_kstat(out);
+}
+
+static void list_leftovers(const struct fz_protect *p)
+{
+	rid_t rid = 0;
+	struct t_res_info in;
+	char buf[T_RID_STR_LEN];
+	int shown = 0;
+	while (t_res_next(RT_NONE, rid, &rid) == 0 && shown < 20) {
+		if (fz_existed_before(p, rid) || t_res_info(rid, &in) < 0)
+			continue;
+		printf("FUZZ LEFT %s %s owner %u\n", t_rid_str(rid, buf), in.name, in.owner);
+		shown++;
+	}
+}
+
+static int stop_all(const struct fz_protect *p, const int *keep, int nkeep)
+{
+	int64_t end = fz_now_ms() + 10000;
+	int n;
+	while ((n = fz_kill_strays(p, keep, nkeep, 0)) > 0 && fz_now_ms() < end) {
+		while (t_proc_wait(-1, NULL, TW_NOHANG) > 0)
+			;
+		fz_sleep_ms(20);
+	}
+	while (t_proc_wait(-1, NULL, TW_NOHANG) > 0)
+		;
+	return n;
+}
+
+int fz_cleanup_and_check(const struct fz_protect *p, const struct t_kstat *before,
+			 const int *keep, int nkeep)
+{
+	struct t_kstat after;
+	char diff[512];
+	int left = stop_all(p, keep, nkeep);
+	if (left)
+		printf("FUZZ HANG: %d processes of the run could not be killed\n", left);
+	fz_rm_tree(FZ_SCRATCH);
+	mkdir(FZ_SCRATCH, 0777);
+	chmod(FZ_SCRATCH, 0777);
+	int tries = 0;
+	do {
+		if (tries)
+			fz_sleep_ms(10);
+		fz_delete_created(p);
+		fz_kstat_settled(&after);
+	} while (kstat_diff(before, &after, diff, sizeof(diff)) && ++tries < SETTLE_TRIES);
+	if (!diff[0] && !left)
+		return 0;
+	if (diff[0])
+		printf("FUZZ LEAK:%s\n", diff);
+	list_leftovers(p);
+	return -1;
+}
