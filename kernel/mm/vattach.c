@@ -230,6 +230,12 @@ void vattach_move(rid_t rid, rid_t space)
 	a->space = space;
 }
 
+bool vattach_standalone(rid_t rid)
+{
+	struct vattach *a = get(rid);
+	return a && a->standalone;
+}
+
 void vattach_set_standalone(rid_t rid)
 {
 	struct vattach *a = get(rid);

@@ -32,6 +32,7 @@ void vattach_move(rid_t att, rid_t space);
 /* Mark an attachment as free-standing (made by t_region_attach, not part of a process):
  * only those can be deleted through the uniform interface. */
 void vattach_set_standalone(rid_t att);
+bool vattach_standalone(rid_t att);
 /* After its region was split (or joined again): the attachment covers size bytes. */
 void vattach_resize(rid_t att, uint64_t size);
 rid_t vattach_region(rid_t att);

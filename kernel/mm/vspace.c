@@ -112,12 +112,37 @@ void vspace_set_transient(rid_t rid)
 		s->transient = true;
 }
 
-/* A transient space with nothing left in it goes: to the reusable-resource table, or away. */
+/* A free-standing region attached to the space (t_region_attach), or 0. */
+static rid_t first_standalone(rid_t rid)
+{
+	struct vspace *s = get(rid);
+	for (uint32_t i = 0; s && i < s->natt; i++)
+		if (vattach_standalone(s->att[i]))
+			return s->att[i];
+	return 0;
+}
+
+/* A transient space (made for a process) with no process left in it goes: to the
+ * reusable-resource table, or away. Free-standing regions attached to it are detached first
+ * (the regions stay): a space nobody can run in must not outlive its process for them, or
+ * attaching a region to one's own space again and again would fill the space table. */
 static void release_if_empty(rid_t rid)
 {
 	struct vspace *s = get(rid);
-	if (!s || !s->transient || s->nprocs || s->natt)
+	if (!s || !s->transient || s->nprocs)
 		return;
+	if (s->natt) {
+		/* each detach comes back here: the last one (natt 0) lets the space go below */
+		static bool detaching;
+		rid_t att;
+		if (detaching)
+			return;
+		detaching = true;
+		while ((att = first_standalone(rid)))
+			vattach_delete(att);
+		detaching = false;
+		return;
+	}
 	s->transient = false;
 	if (!release_hook || !release_hook(rid))
 		vspace_delete(rid);

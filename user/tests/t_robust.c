@@ -201,6 +201,27 @@ static void robust_mmap_fixed_keeps(void)
 	close(fds[0]), close(fds[1]);
 }
 
+/* ---- found by the fuzzer: a region attached to a process's own space kept that space (and
+ * its tables) alive after the process ended, so attaching again and again filled the space
+ * table --------------------------------------------------------------------------------- */
+
+static void robust_attach_own_space(void)
+{
+	rid_t region;
+	CHECK_OK(t_region_create(4 * PG, TR_READ | TR_WRITE, "ut-own", &region));
+	for (int i = 0; i < 8; i++) {
+		long pid = tsys_fork();
+		if (pid == 0) {
+			rid_t att;
+			tsys_exit(t_region_attach(region, t_proc_space((int)tsys_getpid()), &att)
+				  ? 3 : 0);
+		}
+		CHECK(pid > 0);
+		CHECK_EQ(ut_wait((int)pid), 0);
+	}
+	CHECK_OK(t_res_delete(region));           /* attached nowhere once those spaces went */
+}
+
 /* ---- 3: a fixed-address program inside the system-wide range ------------------------- */
 
 static void robust_nonpie_high(void)
@@ -301,6 +322,7 @@ const struct utest ut_robust_tests[] = {
 	{ "robust_ckpt_taken", robust_ckpt_taken },
 	{ "robust_mmap_fixed", robust_mmap_fixed },
 	{ "robust_mmap_fixed_keeps", robust_mmap_fixed_keeps },
+	{ "robust_attach_own_space", robust_attach_own_space },
 	{ "robust_nonpie_high", robust_nonpie_high },
 	{ "robust_vfork_nospace", robust_vfork_nospace },
 	{ "robust_names", robust_names },
