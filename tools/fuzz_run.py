@@ -139,7 +139,7 @@ def plan(cfg):
     """(label, args, seed, budget argument, hard limit) of every boot."""
     if cfg.short:
         return [(n, a, s, "-n %d" % c, 240) for n, a, s, c in SHORT]
-    per = max(60, min(600, cfg.time // len(CONFIGS)))
+    per = max(60, min(300, cfg.time // len(CONFIGS)))     # an hour: two seeds each
     rounds = max(1, cfg.time // (per * len(CONFIGS)))
     base = cfg.seed if cfg.seed is not None else int(time.time()) % 1000000
     boots = []
