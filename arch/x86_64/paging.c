@@ -201,7 +201,9 @@ static uint64_t *leaf_table(uint64_t root, uint64_t va, uint64_t *span)
 	return t;
 }
 
-void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
+/* Replace every present entry e of [va, va+len) in root by change(e), flushing the TLB entry
+ * where that changed a live translation. Missing tables are skipped whole. */
+static void change_range(uint64_t root, uint64_t va, uint64_t len, uint64_t (*change)(uint64_t))
 {
 	bool active = change_is_live(root, va);
 	uint64_t end = va + len, span = PAGE_SIZE;
@@ -212,12 +214,9 @@ void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
 			continue;
 		}
 		for (; va < end; va += PAGE_SIZE) {
-			uint64_t *e = &t[(va >> 12) & 511];
-			if (*e & PTE_P) {
-				*e = 0;
-				if (active)
-					invlpg(va);
-			}
+			uint64_t *e = &t[(va >> 12) & 511], old = *e;
+			if ((old & PTE_P) && (*e = change(old)) != old && active)
+				invlpg(va);
 			if (((va >> 12) & 511) == 511) {
 				va += PAGE_SIZE;
 				break;
@@ -226,29 +225,26 @@ void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
 	}
 }
 
+static uint64_t unmapped(uint64_t e)
+{
+	(void)e;
+	return 0;
+}
+
+/* A writable entry becomes read-only and copy-on-write; others stay as they are. */
+static uint64_t write_protected(uint64_t e)
+{
+	return e & PTE_W ? (e & ~PTE_W) | PTE_COW : e;
+}
+
+void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len)
+{
+	change_range(root, va, len, unmapped);
+}
+
 void pt_cow_range(uint64_t root, uint64_t va, uint64_t len)
 {
-	bool active = change_is_live(root, va);
-	uint64_t end = va + len, span = PAGE_SIZE;
-	while (va < end) {
-		uint64_t *t = leaf_table(root, va, &span);
-		if (!t) {
-			va += span;
-			continue;
-		}
-		for (; va < end; va += PAGE_SIZE) {
-			uint64_t *e = &t[(va >> 12) & 511];
-			if ((*e & (PTE_P | PTE_W)) == (PTE_P | PTE_W)) {
-				*e = (*e & ~PTE_W) | PTE_COW;
-				if (active)
-					invlpg(va);
-			}
-			if (((va >> 12) & 511) == 511) {
-				va += PAGE_SIZE;
-				break;
-			}
-		}
-	}
+	change_range(root, va, len, write_protected);
 }
 
 uint64_t pt_lookup(uint64_t root, uint64_t va)

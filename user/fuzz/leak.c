@@ -111,27 +111,6 @@ void fz_delete_created(const struct fz_protect *p)
 	}
 }
 
-static int kstat_diff(const struct t_kstat *a, const struct t_kstat *b, char *buf, size_t n)
-{
-	size_t len = 0;
-	int diffs = 0;
-	buf[0] = 0;
-	if (a->pages_free != b->pages_free) {
-		len += (size_t)snprintf(buf, n, " free pages %llu -> %llu (%+lld)",
-					(unsigned long long)a->pages_free,
-					(unsigned long long)b->pages_free,
-					(long long)(b->pages_free - a->pages_free));
-		diffs++;
-	}
-	for (uint32_t t = 1; t < RT_NTYPES && len < n; t++) {
-		if (a->res_count[t] == b->res_count[t])
-			continue;
-		len += (size_t)snprintf(buf + len, n - len, " %s %u -> %u", t_type_name(t),
-					a->res_count[t], b->res_count[t]);
-		diffs++;
-	}
-	return diffs;
-}
 
 void fz_kstat_settled(struct t_kstat *out)
 {
@@ -184,7 +163,7 @@ int fz_cleanup_and_check(const struct fz_protect *p, const struct t_kstat *befor
 			fz_sleep_ms(10);
 		fz_delete_created(p);
 		fz_kstat_settled(&after);
-	} while (kstat_diff(before, &after, diff, sizeof(diff)) && ++tries < SETTLE_TRIES);
+	} while (t_kstat_diff(before, &after, diff, sizeof(diff)) && ++tries < SETTLE_TRIES);
 	if (!diff[0] && !left)
 		return 0;
 	if (diff[0])

@@ -47,6 +47,9 @@ const char *t_type_name(uint32_t type);
 int t_type_parse(const char *s, uint32_t *type);
 const char *t_state_name(uint32_t state);
 const char *t_region_kind_name(uint32_t kind);
+/* Writes into buf every difference between two t_kstat snapshots (" free pages A -> B (+N)",
+ * " TYPE A -> B"); returns how many (0: nothing leaked or was left behind). */
+int t_kstat_diff(const struct t_kstat *a, const struct t_kstat *b, char *buf, size_t n);
 #define T_RID_STR_LEN 32
 /* "type:index" (the generation is left out: it only matters to detect stale ids). */
 char *t_rid_str(rid_t rid, char buf[T_RID_STR_LEN]);

@@ -99,3 +99,25 @@ char *t_rid_str(rid_t rid, char buf[T_RID_STR_LEN])
 	snprintf(buf, T_RID_STR_LEN, "%s:%u", t_type_name(RID_TYPE(rid)), (unsigned)RID_INDEX(rid));
 	return buf;
 }
+
+int t_kstat_diff(const struct t_kstat *a, const struct t_kstat *b, char *buf, size_t n)
+{
+	int diffs = 0;
+	size_t len = 0;
+	buf[0] = '\0';
+	if (a->pages_free != b->pages_free) {
+		len += (size_t)snprintf(buf + len, n - len, " free pages %llu -> %llu (%+lld)",
+					(unsigned long long)a->pages_free,
+					(unsigned long long)b->pages_free,
+					(long long)(b->pages_free - a->pages_free));
+		diffs++;
+	}
+	for (uint32_t t = 1; t < RT_NTYPES && len < n; t++) {
+		if (a->res_count[t] == b->res_count[t])
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, " %s %u -> %u", t_type_name(t),
+					a->res_count[t], b->res_count[t]);
+		diffs++;
+	}
+	return diffs;
+}

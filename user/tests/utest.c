@@ -80,28 +80,6 @@ static void describe_status(int status, char *buf, size_t n)
 		snprintf(buf, n, "exit status %d", WEXITSTATUS(status));
 }
 
-/* Appends to buf every difference between two kstat snapshots; returns how many. */
-static int kstat_diff(const struct t_kstat *a, const struct t_kstat *b, char *buf, size_t n)
-{
-	int diffs = 0;
-	size_t len = 0;
-	buf[0] = '\0';
-	if (a->pages_free != b->pages_free) {
-		len += (size_t)snprintf(buf + len, n - len, " free pages %llu -> %llu (%+lld)",
-					(unsigned long long)a->pages_free,
-					(unsigned long long)b->pages_free,
-					(long long)(b->pages_free - a->pages_free));
-		diffs++;
-	}
-	for (uint32_t t = 1; t < RT_NTYPES && len < n; t++) {
-		if (a->res_count[t] == b->res_count[t])
-			continue;
-		len += (size_t)snprintf(buf + len, n - len, " %s %u -> %u", t_type_name(t),
-					a->res_count[t], b->res_count[t]);
-		diffs++;
-	}
-	return diffs;
-}
 
 static void sleep_ms(long ms)
 {
@@ -163,7 +141,7 @@ static int run_test(const struct utest *t)
 			sleep_ms(10);
 		t_kctl(TK_REUSE_FLUSH, 1);
 		t_kstat(&after);
-	} while (kstat_diff(&before, &after, diff, sizeof(diff)) && ++tries < SETTLE_TRIES);
+	} while (t_kstat_diff(&before, &after, diff, sizeof(diff)) && ++tries < SETTLE_TRIES);
 	if (status != 0) {
 		describe_status(status, why, sizeof(why));
 		printf("UTEST FAIL %s: %s\n", t->name, why);
