@@ -208,7 +208,9 @@ int load_stack(struct proc *p, rid_t program, const char *const *argv, int argc,
 		return err;
 	uint64_t cap = 4 * PAGE_SIZE;                 /* argv + envp limit: 16 KiB */
 	rid_t region = vattach_region(att);
-	/* built in a kernel buffer, then written to the region (mapped on first touch) */
+	/* built in a kernel buffer, then written to the region (mapped on first touch); static
+	 * because 16 KiB is the whole kernel stack, and safe because the kernel makes one call at
+	 * a time on its one CPU and nothing between the build and the write sleeps */
 	static uint8_t tmp[4 * PAGE_SIZE];
 	struct stack_builder b = { tmp, cap, vattach_addr(att) + STACK_SIZE, 0 };
 	if ((err = build_stack(&b, p, program_image(program), argv, argc, envp, envc, li)))

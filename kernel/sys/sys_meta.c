@@ -32,6 +32,8 @@ static struct meta_req *new_req(enum meta_kind kind)
 /* A program path and its argv and envp (user pointers), the vectors packed. */
 static int fetch_exec(uint64_t upath, uint64_t uargv, uint64_t uenvp, char *path, void **packed)
 {
+	/* static: together larger than the kernel stack; safe: one call at a time on one CPU,
+	 * and nothing here sleeps before args_pack has copied them */
 	static const char *argv[ARGS_MAX_STRINGS + 1], *envp[ARGS_MAX_STRINGS + 1];
 	static char buf[ARGS_MAX_BYTES];
 	size_t used = 0;
@@ -89,8 +91,7 @@ static long chprog_self(const char *path, void *args)
  * own, and its parent goes on). */
 long sys_execve(const struct sysargs *a)
 {
-	static char path[256];
-	char full[256];
+	char path[256], full[256];
 	void *args = NULL;
 	int err = fetch_exec(a->a[0], a->a[1], a->a[2], path, &args);
 	if (!err)
@@ -104,7 +105,7 @@ long sys_execve(const struct sysargs *a)
 
 long sys_t_chprog(const struct sysargs *a)
 {
-	static char path[256];
+	char path[256];
 	struct proc *p;
 	void *args = NULL;
 	rid_t program, none;
