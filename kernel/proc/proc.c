@@ -357,8 +357,11 @@ int proc_vfork(struct proc *parent, const struct trapframe *tf, uint64_t child_s
 	 * lets go (execve or exit) */
 	while (c->vfork_parent && !parent->killed)
 		sleep_on(c, 0);
-	if (c->vfork_parent)
-		procmem_give(parent, c);
+	/* a child with no room for the parent's regions beside its own cannot run on: it dies
+	 * before it runs user code again (and meanwhile only the kernel touches that memory,
+	 * through copies that fail cleanly once it is gone) */
+	if (c->vfork_parent && procmem_give(parent, c))
+		proc_kill(c, L_SIGKILL);
 	*pid_out = c->pid;
 	return 0;
 }

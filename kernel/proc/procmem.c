@@ -194,12 +194,31 @@ void procmem_release(struct proc *p)
 	p->img_va = p->img_span = 0;
 }
 
-void procmem_give(struct proc *from, struct proc *to)
+/* Free attachment slots of p. */
+static int free_slots(const struct proc *p)
 {
-	if (to->att_end || to->heap_att || to->img_span)
-		panic("procmem_give: pid %d has memory of its own", to->pid);
-	memcpy(to->att, from->att, sizeof(to->att));
-	to->att_end = from->att_end;
+	int used = 0;
+	for (int i = 0; i < p->att_end; i++)
+		used += p->att[i] != 0;
+	return PROC_MAX_ATT - used;
+}
+
+int procmem_give(struct proc *from, struct proc *to)
+{
+	int n = PROC_MAX_ATT - free_slots(from);
+	/* to may have mapped memory of its own meanwhile (a vfork child's mmap): it keeps it,
+	 * beside what it gets; but it has no heap or image of its own */
+	if (to->heap_att || to->img_span)
+		return -EBUSY;
+	if (n > free_slots(to))
+		return -ENOMEM;
+	for (int i = 0; i < from->att_end; i++) {
+		int slot = from->att[i] ? att_slot(to) : -1;
+		if (slot < 0)
+			continue;
+		proc_att_used(to, slot);
+		to->att[slot] = from->att[i];
+	}
 	to->heap_att = from->heap_att;
 	to->brk_start = from->brk_start;
 	to->brk_cur = from->brk_cur;
@@ -211,6 +230,7 @@ void procmem_give(struct proc *from, struct proc *to)
 	from->heap_att = 0;
 	from->brk_start = from->brk_cur = from->brk_max = 0;
 	from->img_va = from->img_span = 0;
+	return 0;
 }
 
 int procmem_setup_heap(struct proc *p)

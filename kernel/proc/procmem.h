@@ -26,9 +26,11 @@ bool procmem_va_range(struct proc *p, rid_t att, uint64_t *addr, uint64_t *size)
 bool procmem_va_range_of(struct proc *p, uint32_t kind, uint64_t *addr, uint64_t *size);
 /* Detach the process's attachment in slot i (its region goes to reuse or away). */
 void procmem_unmap_att(struct proc *p, int i);
-/* The memory of from (its regions, heap and image range) becomes to's, which has none: a
- * vfork parent killed while its child runs on that memory (proc_vfork). */
-void procmem_give(struct proc *from, struct proc *to);
+/* The memory of from (its regions, heap and image range) becomes to's, beside regions to
+ * mapped itself: a vfork parent killed while its child runs on that memory (proc_vfork).
+ * -ENOMEM when to has no room for them, -EBUSY if it has a heap or image of its own; then
+ * nothing changed. */
+int procmem_give(struct proc *from, struct proc *to);
 /* Detach and delete every region of the process. */
 void procmem_release(struct proc *p);
 int procmem_setup_heap(struct proc *p);

@@ -398,16 +398,23 @@ static struct {
 } vk;
 static char vk_stack[65536] __attribute__((aligned(16)));
 
-/* The vfork child: reports its pid, waits for the go, checks its parent's memory. */
+/* The vfork child: maps a page of its own (memory the kernel must keep apart from its
+ * parent's when that becomes the child's: the fuzzer found a panic there), reports its pid,
+ * waits for the go, checks its parent's memory and its own page. */
 static int vforkkill_child(void *arg)
 {
 	int me = getpid();
 	char b, ok = 'k';
 	(void)arg;
+	char *own = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (own == MAP_FAILED)
+		_exit(5);
+	memset(own, 'o', 4096);
 	if (write(vk.report, &me, sizeof(me)) != sizeof(me) || read(vk.go, &b, 1) != 1)
 		_exit(3);
 	for (int i = 0; i < 65536; i++)
-		if (vk.heap[i] != (char)(i * 7) || vk.data[i % 4096] != (char)(i % 4096 * 3))
+		if (vk.heap[i] != (char)(i * 7) || vk.data[i % 4096] != (char)(i % 4096 * 3) ||
+		    own[i % 4096] != 'o')
 			ok = 'x';
 	if (write(vk.report, &ok, 1) != 1)
 		_exit(4);
