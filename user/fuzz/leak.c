@@ -95,18 +95,33 @@ void fz_rm_tree(const char *dir)
 	tsys_close(fd);
 }
 
+/* A file or directory the run made outside the scratch tree (a uid-1000 worker may create
+ * in /tmp: its name is any string the call was given) goes by its name, as a user would
+ * remove it; a directory only once empty, so the passes below take nested ones in turn. */
+static void remove_plate(rid_t rid)
+{
+	struct t_res_info in;
+	if (t_res_info(rid, &in) < 0 || strncmp(in.name, "/tmp/", 5) != 0)
+		return;
+	if (unlink(in.name) < 0)
+		rmdir(in.name);
+}
+
 /* Deletes what the run created and left; a few passes, since a space goes only once
- * nothing is attached to it. */
+ * nothing is attached to it, and a directory once it is empty. */
 void fz_delete_created(const struct fz_protect *p)
 {
-	for (int pass = 0; pass < 4; pass++) {
+	for (int pass = 0; pass < 8; pass++) {
 		rid_t rid = 0;
 		while (t_res_next(RT_NONE, rid, &rid) == 0) {
 			uint32_t t = RID_TYPE(rid);
-			if (t == RT_PROCESS || t == RT_EXEC || t == RT_PLATE ||
-			    fz_existed_before(p, rid) || fz_is_protected(p, rid))
+			if (t == RT_PROCESS || t == RT_EXEC || fz_existed_before(p, rid) ||
+			    fz_is_protected(p, rid))
 				continue;
-			t_res_delete(rid);
+			if (t == RT_PLATE)
+				remove_plate(rid);
+			else
+				t_res_delete(rid);
 		}
 	}
 }
