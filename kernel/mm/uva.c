@@ -9,11 +9,13 @@
 #include "abi/errno.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/vattach.h"
 #include <stdbool.h>
 
 /* Room for as many held spans as the system has attachments (NVATTACH), each with a free
- * span beside it. A full table makes taking addresses fail (ENOMEM), never letting go. */
-#define MAX_SPANS 8192
+ * span beside it, and the images of PIE programs. A full table makes taking addresses fail
+ * (ENOMEM), never letting go. */
+#define MAX_SPANS (2 * NVATTACH + 2 * 4096)
 
 static struct span {
 	uint64_t start;

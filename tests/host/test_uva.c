@@ -216,16 +216,16 @@ TEST(uva_split_and_share_edges)
  * merges back at the end. */
 TEST(uva_table_full)
 {
-	static uint64_t got[10000];
+	static uint64_t got[100000];
 	int n = 0;
 	uint64_t a, t;
 	uva_init();
-	for (; n < 10000; n++) {
+	for (; n < 100000; n++) {
 		got[n] = UVA_BASE + (3 * (uint64_t)n + 1) * PG;
 		if (uva_reserve(got[n], 2 * PG))
 			break;
 	}
-	REQUIRE(n > 1000 && n < 10000);
+	REQUIRE(n > 1000 && n < 100000);
 	t = got[n - 1] + 2 * PG;                    /* the start of the free rest */
 	if (uva_reserve(t, PG) == 0)                /* one cut: the last entry, if there is one */
 		got[n++] = t, t += PG;
