@@ -271,6 +271,8 @@ class Report:
         for col, name in enumerate(header):
             if name.startswith("goal"):
                 for r in rows:
+                    if not VERDICT_RE.search(r[col]):
+                        continue      # a row the goal does not judge ("-", "no goal")
                     sec["goals"].append({"text": "%s, %s: %s" % (name, r[0], r[col]),
                                          "verdict": verdict_of(r[col])})
 
