@@ -14,7 +14,7 @@ import json
 import re
 import sys
 
-TIME_KEY = re.compile(r"_(ns|us|s)$")
+TIME_KEY = re.compile(r"_(ns|us|s)(_\d+)?$")     # cbox_rt_ns_64, spawn_us, boot_s
 
 
 def median_and_range(values, key):
