@@ -5,8 +5,11 @@
 #                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
 #                     E-G of issue 4, the running-mode table H of issue 5, the fork
 #                     table I and table J of issue 10 (process creation with 10, 1000,
-#                     4000 live processes)
+#                     4000 live processes); keeps the numbers in build/bench/results.json,
+#                     draws the papers' figures into build/bench/figs/ and writes
+#                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
+#   make bench-keep   the last run becomes tests/bench/results.json and the README's figure
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
 
@@ -106,3 +109,15 @@ bench-linux: $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --json $(BENCH_JSON)
 
 .PHONY: bench-linux
+
+# After a `make bench` worth keeping: its results.json becomes the benchpage suite's input
+# (tests/bench/results.json) and its figure of metamorphosis figures 9-10 the README's.
+README_FIG := meta_fig09_10_program
+bench-keep:
+	@test -f $(BENCH_JSON) || { echo "bench-keep: no $(BENCH_JSON): run make bench"; exit 1; }
+	cp $(BENCH_JSON) tests/bench/results.json
+	$(PLOT_PYTHON) tools/bench_figs.py tests/bench/results.json $(BENCH_OUT)/kept-figs
+	@mkdir -p docs/figs
+	cp $(BENCH_OUT)/kept-figs/$(README_FIG).png docs/figs/$(README_FIG).png
+
+.PHONY: bench-keep

@@ -22,7 +22,7 @@ try:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FixedLocator, LogLocator, NullLocator, ScalarFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
 except ImportError:
     sys.exit("bench_figs: matplotlib is missing: apt-get install python3-matplotlib (Debian's "
              "package; run this with /usr/bin/python3, which is the python that sees it)")
@@ -116,9 +116,7 @@ def log_y(ax):
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_minor_locator(NullLocator())
-    fmt = ScalarFormatter()
-    fmt.set_scientific(False)
-    ax.yaxis.set_major_formatter(fmt)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
 
 
 def finish(ax, xlabel, ylabel, legend=True):
@@ -137,7 +135,8 @@ def bars(ax, data, groups, names, colors, div=1.0, dots=False):
     """Grouped bars: groups = [(group label, [(src, key) or None per name])]; error bars from
     the runs. dots: markers instead of bars (on a log axis a bar's length means nothing).
     Returns the x centre of each group."""
-    width = 0.8 / len(names)
+    span = 0.5 if dots else 0.8
+    width = span / len(names)
     centres = list(range(len(groups)))
     for j, (name, color) in enumerate(zip(names, colors)):
         xs, ys, lo, hi = [], [], [], []
@@ -145,7 +144,7 @@ def bars(ax, data, groups, names, colors, div=1.0, dots=False):
             s = data.stat(*cells[j], div=div) if cells[j] else None
             if s is None:
                 continue
-            xs.append(i - 0.4 + width * (j + 0.5))
+            xs.append(i - span / 2 + width * (j + 0.5))
             ys.append(s[0])
             lo.append(s[0] - s[1])
             hi.append(s[2] - s[0])
@@ -502,6 +501,10 @@ def nproc_fig(data, fig):
     else:
         no_numbers(ax, "no numbers in this run (the boot failed)")
     ax.set_xscale("log")
+    ax.set_xlim(5, 8000)
+    ax.xaxis.set_major_locator(FixedLocator(NPROC_LEVELS))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([str(n) for n in NPROC_LEVELS])
     ax.set_ylim(bottom=0)
     finish(ax, "live processes", "time (us)")
 
