@@ -92,13 +92,10 @@ def paper_line(ax, y, label, xmin=0.0, xmax=1.0):
 
 
 def diff_series(ax, xs, a, b, label, color, marker="s"):
-    """a - b of two lists of medians (None where missing), no error bars. On a log axis a
-    difference <= 0 cannot be drawn: the axes say so."""
+    """a - b of two lists of medians (None where missing), no error bars; on a linear axis,
+    since a difference can be negative."""
     pts = [(x, p - q) for x, p, q in zip(xs, a, b) if p is not None and q is not None]
-    if ax.get_yscale() == "log" and any(d <= 0 for _, d in pts):
-        no_numbers(ax, "not drawn: a difference <= 0 at %s" % ", ".join(
-            "%g" % x for x, d in pts if d <= 0))
-        pts = [(x, d) for x, d in pts if d > 0]
+    ax.axhline(0, color="0.6", linewidth=0.8)
     if pts:
         ax.plot([p[0] for p in pts], [p[1] for p in pts], color=color, marker=marker,
                 linewidth=1.4, label=label)
@@ -208,11 +205,10 @@ def hvs_fig6(data, fig):
     log_y(ax)
     ax.set_title("procmove", fontsize=10)
     finish(ax, "heap touched beyond the program's image (MiB)", "time per move (us)")
-    log_y(ax2)
     diff_series(ax2, MOVE_MIB, meds(data, "hvs", new), meds(data, "hvs", ex),
                 "Tessera: new - existing space", TESS[0])
     paper_line(ax2, 700, HVS + ": about 700 us to make the space")
-    ax2.set_ylim(top=3000)
+    ax2.set_ylim(top=1000)
     ax2.set_title("what an existing space saves", fontsize=10)
     finish(ax2, "heap touched beyond the program's image (MiB)", "new - existing space (us)")
 
@@ -250,13 +246,13 @@ def hvs_fig7(data, fig):
     log_y(ax)
     ax.set_title("proccreate + exit + wait", fontsize=10)
     finish(ax, "program file size (KiB)", "time (us)")
-    log_y(ax2)
     diff_series(ax2, xs, meds(data, "hvs", new), meds(data, "hvs", ex),
                 "Tessera: new - existing space", TESS[0])
     paper_line(ax2, 700, HVS + ": an existing space saves 700-800 us")
     paper_line(ax2, 800, None)
     ax2.set_xscale("log")
-    ax2.set_ylim(top=3000)
+    ax2.set_xlim(ax.get_xlim())
+    ax2.set_ylim(top=1000)
     ax2.set_title("what an existing space saves", fontsize=10)
     finish(ax2, "program file size (KiB)", "new - existing space (us)")
 
@@ -314,11 +310,9 @@ def chprog(data, fig, kind, label, paper=None):
                 "Tessera: no reuse - " + label, TESS[0])
     if paper:
         paper(ax2)
-    else:
-        no_numbers(ax2)
-    ax2.axhline(0, color="0.6", linewidth=0.8)
     log2_axis(ax2, TEXT_KIBS, KIB_LABELS)
-    ax2.set_title("what the reuse saves", fontsize=10)
+    ax2.set_title("what the reuse saves" + ("" if paper else " (the paper gives no numbers)"),
+                  fontsize=10)
     finish(ax2, "text size of the new program (bytes)", "saved against no reuse (us)")
 
 
@@ -398,6 +392,12 @@ def meta_fig15(data, fig):
 RM_CALLS = (("getpid", 34), ("read", 80), ("write", 81), ("brk", 57))
 
 
+def percent_axis(ax, ys):
+    """0 to a little above 100 % or the highest bar, with 100 % (no gain) marked."""
+    ax.axhline(100, color="0.6", linewidth=0.8)
+    ax.set_ylim(0, max([115.0] + [y * 1.12 for y in ys]))
+
+
 def dmsm_fig7(data, fig):
     ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     groups = [(c, [("rm", "rm_%s_trap_ns" % c), ("rm", "rm_%s_call_ns" % c),
@@ -420,7 +420,7 @@ def dmsm_fig7(data, fig):
                  DMSM + ":\ncall / trap (sbrk for brk)")
     ax2.set_xticks(range(len(RM_CALLS)))
     ax2.set_xticklabels([c for c, _ in RM_CALLS])
-    ax2.set_ylim(0, 110)
+    percent_axis(ax2, ys)
     ax2.set_title("the call form against the trap", fontsize=10)
     finish(ax2, "system call", "call / trap (%)")
 
@@ -465,7 +465,7 @@ def dmsm_fig9(data, fig):
     paper_points(ax2, [0, 1], [91, 95], DMSM + ":\nSmode / FreeBSD (5 and 408 files)")
     ax2.set_xticks([0, 1])
     ax2.set_xticklabels(["5 files", "400 files"])
-    ax2.set_ylim(0, 115)
+    percent_axis(ax2, ys)
     ax2.set_title("Smode against Umode", fontsize=10)
     finish(ax2, "directory listed", "Smode / Umode (%)")
 
@@ -522,7 +522,7 @@ FIGURES = [
            "much the same space saves over different spaces, against the paper's ~4 us."),
     Figure("hvs_fig6_procmove", "B", "HVS paper, figure 6: procmove by process size",
            hvs_fig6, WIDE, "Left: time to move a process into an existing space and into one "
-           "made by the call (log scale). Right: what the existing space saves (log scale)."),
+           "made by the call (log scale). Right: what the existing space saves."),
     Figure("hvs_fig7_proccreate", "C", "HVS paper, figure 7: proccreate by program size",
            hvs_fig7, WIDE, "Left: create + exit + wait by program file size, next to Linux's "
            "posix_spawn of the same file. Right: what an existing space saves; the paper: "
