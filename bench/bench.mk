@@ -5,8 +5,11 @@
 #                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
 #                     E-G of issue 4, the running-mode table H of issue 5, the fork
 #                     table I and table J of issue 10 (process creation with 10, 1000,
-#                     4000 live processes)
+#                     4000 live processes); keeps the numbers in build/bench/results.json,
+#                     draws the papers' figures into build/bench/figs/ and writes
+#                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
+#   make bench-keep   the last run becomes tests/bench/results.json and the README's figure
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
 
@@ -85,11 +88,36 @@ BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD)
 # Tessera boots seven times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench,
 # /bin/runmode_bench, and /bin/nproc_bench with 1 GiB); the sizes of the programs in tables C and E come from the staging tree
 # and the busybox put into both images.
+# The raw numbers go to $(BENCH_OUT)/results.json, from which tools/bench_figs.py draws the
+# figures ($(BENCH_OUT)/figs/) and tools/bench_html.py writes report.html; those two run even
+# when a boot failed (its cells and points are missing), and the status is that of the boots.
+BENCH_OUT := $(B)/bench
+BENCH_JSON := $(BENCH_OUT)/results.json
+# Debian's python3-matplotlib is importable by Debian's /usr/bin/python3 only (not by a python3
+# of pyenv or a venv that may come first on PATH).
+PLOT_PYTHON ?= /usr/bin/python3
+BENCH_PAGE = $(PLOT_PYTHON) tools/bench_figs.py $(BENCH_JSON) $(BENCH_OUT)/figs && \
+	python3 tools/bench_html.py $(BENCH_JSON) $(BENCH_OUT)/report.html
+
 bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
+	@rm -f $(BENCH_JSON)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --tessera "$(QEMU) $(QEMU_FLAGS)" \
-		--root $(B)/root --busybox $(BUSYBOX)
+		--root $(B)/root --busybox $(BUSYBOX) --json $(BENCH_JSON); st=$$?; \
+	[ -f $(BENCH_JSON) ] && $(BENCH_PAGE) || st=1; exit $$st
 
 bench-linux: $(LINUX_INITRD) $(LINUX_KERNEL)
-	python3 tools/bench_report.py $(BENCH_LINUX_ARGS)
+	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --json $(BENCH_JSON)
 
 .PHONY: bench-linux
+
+# After a `make bench` worth keeping: its results.json becomes the benchpage suite's input
+# (tests/bench/results.json) and its figure of metamorphosis figures 9-10 the README's.
+README_FIG := meta_fig09_10_program
+bench-keep:
+	@test -f $(BENCH_JSON) || { echo "bench-keep: no $(BENCH_JSON): run make bench"; exit 1; }
+	cp $(BENCH_JSON) tests/bench/results.json
+	$(PLOT_PYTHON) tools/bench_figs.py tests/bench/results.json $(BENCH_OUT)/kept-figs
+	@mkdir -p docs/figs
+	cp $(BENCH_OUT)/kept-figs/$(README_FIG).png docs/figs/$(README_FIG).png
+
+.PHONY: bench-keep

@@ -1,6 +1,7 @@
 # Test suites that boot Tessera in QEMU (tools/guest_suites.py over tools/qemu_run.py), and the
 # top-level `make test`, which runs every suite and ends with ONE line "N passed, N failed".
-#   make test                       host unit tests + guest + shell + compat suites
+#   make test                       host unit tests + guest + shell + compat suites (+ busybox,
+#                                   fuzz-short and benchpage, tests/benchpage.mk)
 #   make guest-test                 only the QEMU suites; pick some with SUITES="shell compat"
 # Console logs of failed boots are kept under build/test-logs/ (their paths are printed).
 # EXTRA_BINS given on the command line go into the image through `all`, as for `make run`.
@@ -29,7 +30,7 @@ guest-test: all
 test:
 	@mkdir -p $(TEST_LOGS)
 	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
-		$(TEST_LOGS)/fuzz.out
+		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out
 	@if $(MAKE) --no-print-directory all; then \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 		$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
@@ -41,8 +42,9 @@ test:
 		echo "FAIL build: make all failed, the QEMU suites cannot run"; \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 	fi; true
-	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz \
+	@$(BENCHPAGE_TEST) 2>&1 | tee $(TEST_LOGS)/benchpage.out; true
+	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz,benchpage \
 		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
-		$(TEST_LOGS)/fuzz.out
+		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out
 
 .PHONY: guest-test test

@@ -3,3 +3,4 @@ include tests/host/host.mk
 include tests/guest.mk
 include tests/busybox.mk
 include tests/fuzz.mk
+include tests/benchpage.mk

@@ -24,9 +24,13 @@ cell of those is "median [fastest-slowest run]". Exit status 0 when every boot p
 numbers (goals met or not are reported, not enforced).
 """
 import argparse
+import datetime
+import json
 import os
+import platform
 import re
 import shlex
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -114,8 +118,9 @@ def boot_tessera_run(args, prog, log, done_re, needed):
     argv = shlex.split(args.tessera) + ["-append", "run=/bin/" + prog]
     vm = Qemu(argv, log, BENCH_TIMEOUT)
     done = vm.expect(done_re, BENCH_TIMEOUT)
+    if vm.wait_exit(20) is not None:
+        vm.drain()                  # the marker line may have been cut: take every line
     res = bench_values(vm.text)
-    vm.wait_exit(20)
     ok = bool(done) and needed in res
     vm.close(ok, keep=True)
     if not ok:
@@ -155,8 +160,7 @@ def fmt(v, row):
 
 
 def table(tess, linux):
-    lines = ["| benchmark | paper | Tessera | Linux | Tessera/Linux | goal |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    rows = []
     for row in ROWS:
         t, lx = number(tess, row.key), number(linux, row.key)
         ratio = t / lx if t is not None and lx else None
@@ -164,10 +168,11 @@ def table(tess, linux):
             verdict = "n/a"
         else:
             verdict = "met" if ratio <= row.goal else "not met"
-        lines.append("| %s | %s | %s | %s | %s | %s: %s |" % (
-            row.label, row.paper, fmt(t, row), fmt(lx, row),
-            "n/a" if ratio is None else "%.2fx" % ratio, row.goal_text, verdict))
-    return "\n".join(lines)
+        rows.append([row.label, row.paper, fmt(t, row), fmt(lx, row),
+                     "n/a" if ratio is None else "%.2fx" % ratio,
+                     "%s: %s" % (row.goal_text, verdict)])
+    OUT.section("Boot, getpid, create (issue 2)", gap=False)
+    OUT.table(["benchmark", "paper", "Tessera", "Linux", "Tessera/Linux", "goal"], rows)
 
 
 # ---- the HVS tables (issue 3; seed 002 section 5) -------------------------------------------
@@ -184,11 +189,14 @@ class Results:
     ipc (/bin/ipcbench), meta (/bin/meta_bench), rm (/bin/runmode_bench), linux (/bin/bench
     under Linux), lmeta and lrm (meta_bench and runmode_bench under Linux); any may be None."""
 
+    SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc")
+
     def __init__(self, tess, hvs, ipc, linux, meta=None, rm=None, lmeta=None, lrm=None,
-                 nproc=None):
+                 nproc=None, sizes=None):
         self.src = {"tess": tess or {}, "hvs": hvs or {}, "ipc": ipc or {},
                     "linux": linux or {}, "meta": meta or {}, "rm": rm or {},
                     "lmeta": lmeta or {}, "lrm": lrm or {}, "nproc": nproc or {}}
+        self.sizes = sizes or {}     # program name -> bytes (table C)
 
     def raw(self, src, key):
         return self.src[src].get(key)
@@ -233,11 +241,55 @@ def markdown(header, rows):
     return "\n".join(lines)
 
 
-def file_size(path):
-    try:
-        return "%d KiB" % ((os.path.getsize(path) + 1023) // 1024)
-    except OSError:
-        return "size ?"
+VERDICT_RE = re.compile(r"(?:^|: )(met|not met|n/a)\b")
+
+
+def verdict_of(text):
+    """"met", "not met" or "n/a": the first verdict word a goal text gives."""
+    m = VERDICT_RE.search(text)
+    return m.group(1) if m else "n/a"
+
+
+class Report:
+    """What the tables print, kept as data too (results.json, report.html): sections, each
+    with its notes, tables and goal verdicts in the order they were printed."""
+
+    def __init__(self):
+        self.sections = []
+
+    def section(self, title, gap=True):
+        print(("\n### " if gap else "### ") + title)
+        self.sections.append({"title": title, "items": [], "goals": []})
+
+    def note(self, text):
+        print(text)
+        self.sections[-1]["items"].append({"note": text.strip()})
+
+    def table(self, header, rows):
+        print(markdown(header, rows))
+        sec = self.sections[-1]
+        sec["items"].append({"header": list(header), "rows": [list(r) for r in rows]})
+        for col, name in enumerate(header):
+            if name.startswith("goal"):
+                for r in rows:
+                    if not VERDICT_RE.search(r[col]):
+                        continue      # a row the goal does not judge ("-", "no goal")
+                    sec["goals"].append({"text": "%s, %s: %s" % (name, r[0], r[col]),
+                                         "verdict": verdict_of(r[col])})
+
+    def goal(self, text):
+        print(text)
+        self.sections[-1]["items"].append({"goal": text})
+        self.sections[-1]["goals"].append({"text": text, "verdict": verdict_of(text)})
+
+
+OUT = Report()
+
+
+def file_size(res, name):
+    """The size of the program NAME in the images (recorded when the run was made)."""
+    size = res.sizes.get(name)
+    return "size ?" if size is None else "%d KiB" % ((size + 1023) // 1024)
 
 
 def table_a(res):
@@ -256,16 +308,16 @@ def table_a(res):
                      cell(res, "tess", "pipe_rt_ns_%d" % n, 1000),
                      cell(res, "linux", "pipe_rt_ns_%d" % n, 1000),
                      cell(res, "linux", "pipe_rt_thread_ns_%d" % n, 1000), goal])
-    print("\n### A. Round trip of a message by size (paper figure 5)")
-    print("Tessera: container boxes (/bin/ipcbench), echo child in this space or in a space of "
+    OUT.section("A. Round trip of a message by size (paper figure 5)")
+    OUT.note("Tessera: container boxes (/bin/ipcbench), echo child in this space or in a space of "
           "its own; pipes: /bin/bench, the same binary on both systems (4-byte length header "
           "included; Tessera has no threads). %s round trips per run, median of runs. "
           "Paper (Pentium III 750 MHz): the same space is about 4 us faster at every size." %
           (res.raw("ipc", "ipc_rounds") or "?"))
-    print(markdown(["size", "Tessera cbox, same space", "Tessera cbox, different spaces",
+    OUT.table(["size", "Tessera cbox, same space", "Tessera cbox, different spaces",
                     "different - same", "Tessera pipe, processes", "Linux pipe, processes",
                     "Linux pipe, threads",
-                    "goal: same space <= 1/4 Linux pipe (processes)"], rows))
+                    "goal: same space <= 1/4 Linux pipe (processes)"], rows)
 
 
 def table_b(res):
@@ -277,22 +329,21 @@ def table_b(res):
                      diff_cell(res.value("hvs", new), res.value("hvs", ex)),
                      "< 100 us" if mib == 0 else "grows with size",
                      "existing + ~700 us"])
-    print("\n### B. procmove by process size (paper figure 6)")
-    print("/bin/hvs_bench: a process (its own image plus N MiB of touched heap) moved 10 times "
+    OUT.section("B. procmove by process size (paper figure 6)")
+    OUT.note("/bin/hvs_bench: a process (its own image plus N MiB of touched heap) moved 10 times "
           "per run between two existing spaces, then 10 times into a space made by the call "
           "(t_proc_move(pid, 0)); time per move. Nothing is copied: regions are detached and "
           "attached.")
-    print(markdown(["process", "into an existing space", "into a new space", "new - existing",
-                    "paper: existing", "paper: new"], rows))
+    OUT.table(["process", "into an existing space", "into a new space", "new - existing",
+                    "paper: existing", "paper: new"], rows)
 
 
-def table_c(res, args):
+def table_c(res):
     """Figure 7: proccreate into an existing space vs a new one, by program; Linux spawn."""
     rows = []
     linux_bench = res.value("linux", "spawn_us")
     for label, what in PROGRAMS:
         ex, new = "create_existing_%s_us" % label, "create_new_%s_us" % label
-        path = args.busybox if label == "busybox" else os.path.join(args.root, "bin", label)
         if label == "busybox":
             lx_key, lx_note = "spawn_busybox_us", "same file"
         else:
@@ -303,25 +354,25 @@ def table_c(res, args):
             goal = NOT_RUN
         else:
             goal = "%.2fx: %s" % (lx / t, "met" if lx >= 5 * t else "not met")
-        rows.append(["%s (%s, %s)" % (label, what, file_size(path)),
+        rows.append(["%s (%s, %s)" % (label, what, file_size(res, label)),
                      cell(res, "hvs", ex), cell(res, "hvs", new),
                      diff_cell(res.value("hvs", new), t),
                      "%s (%s)" % (cell(res, "linux", lx_key), lx_note), goal])
     t = res.value("tess", "spawn_us")
     rows.append(["bench exit (/bin/bench, static non-PIE, %s)" %
-                 file_size(os.path.join(args.root, "bin", "bench")),
+                 file_size(res, "bench"),
                  "n/a (not PIE: a space of its own)", cell(res, "tess", "spawn_us"),
                  NOT_RUN, "%s (same file)" % cell(res, "linux", "spawn_us"),
                  "%.2fx (new space; no goal)" % (linux_bench / t) if t and linux_bench
                  else NOT_RUN])
-    print("\n### C. proccreate by program (paper figure 7)")
-    print("/bin/hvs_bench: create the process, let it run to its exit, wait for it (median of "
+    OUT.section("C. proccreate by program (paper figure 7)")
+    OUT.note("/bin/hvs_bench: create the process, let it run to its exit, wait for it (median of "
           "20). Linux: posix_spawn + waitpid of the same file where Linux can run it "
           "(busybox, bench), otherwise of /bin/bench, the smallest static program both have. "
           "Paper (Pentium III 750 MHz): an existing space saves 700-800 us.")
-    print(markdown(["program", "Tessera into an existing space", "Tessera into a new space",
+    OUT.table(["program", "Tessera into an existing space", "Tessera into a new space",
                     "new - existing", "Linux posix_spawn+waitpid",
-                    "goal: existing >= 5x faster than Linux"], rows))
+                    "goal: existing >= 5x faster than Linux"], rows)
 
 
 def table_d(res):
@@ -354,17 +405,17 @@ def table_d(res):
         ["one space / different spaces", "0.80", ratio(v["s0"], v["c0"]),
          pcid_note and "-" or ratio(v["s1"], v["c1"]), "-", ratio(v["lt"], v["lp"])],
     ]
-    print("\n### D. Process switch (paper table 2)")
-    print("Time per switch: two processes yield to each other (Tessera: native sched_yield in "
+    OUT.section("D. Process switch (paper table 2)")
+    OUT.note("Time per switch: two processes yield to each other (Tessera: native sched_yield in "
           "/bin/hvs_bench, 20000 yields each, median of runs; /bin/bench: the same binary "
           "calling Linux's sched_yield on both systems, 10000 yields each).")
     if pcid_note:
-        print("PCID: QEMU's TCG CPU model here does not offer PCID (Tessera prints \"PCID not "
+        OUT.note("PCID: QEMU's TCG CPU model here does not offer PCID (Tessera prints \"PCID not "
               "supported\" at boot), so every switch between spaces reloads CR3 and flushes "
               "the whole TLB; the PCID-on column cannot be measured on this host.")
-    print(markdown(["switch between", "paper (Pentium III 750 MHz)", "Tessera, PCID off",
+    OUT.table(["switch between", "paper (Pentium III 750 MHz)", "Tessera, PCID off",
                     "Tessera, PCID on", "Tessera sched_yield (/bin/bench)",
-                    "Linux sched_yield (/bin/bench)"], rows))
+                    "Linux sched_yield (/bin/bench)"], rows)
     for pcid in (0, 1):
         same = res.runs("hvs", "switch_same_pcid%d_ns" % pcid)
         cross = res.runs("hvs", "switch_cross_pcid%d_ns" % pcid)
@@ -376,14 +427,14 @@ def table_d(res):
             verdict = "%s (slowest same-space run %s us, fastest cross-space run %s us)" % (
                 "met" if same[-1] < cross[0] else "not met", num(same[-1] / 1000),
                 num(cross[0] / 1000))
-        print("goal, PCID %s: a same-space switch measurably cheaper than a cross-space one "
+        OUT.goal("goal, PCID %s: a same-space switch measurably cheaper than a cross-space one "
               "(every run): %s" % ("on" if pcid else "off", verdict))
 
 
-def hvs_tables(res, args):
+def hvs_tables(res):
     table_a(res)
     table_b(res)
-    table_c(res, args)
+    table_c(res)
     table_d(res)
 
 
@@ -429,8 +480,8 @@ def table_e(res):
         a, b = res.value(src, key % 1024), res.value(src, key % 4)
         ratio.append("%.2f" % (a / b) if a is not None and b else NOT_RUN)
     rows.append(ratio)
-    print("\n### E. Change program by text size (paper figures 9-13)")
-    print("/bin/meta_bench: a blocked process running /bin/text_N (N KiB of text, static PIE) "
+    OUT.section("E. Change program by text size (paper figures 9-13)")
+    OUT.note("/bin/meta_bench: a blocked process running /bin/text_N (N KiB of text, static PIE) "
           "is changed to /bin/sleep (untimed) and back to /bin/text_N (timed: the call until "
           "the target has taken the new program at its kernel exit); %s runs per cell, the five "
           "sizes taking turns run by run so that a slow spell of the host falls on all alike, and "
@@ -444,16 +495,16 @@ def table_e(res):
           "already runs (no detour), with nothing / regions reused from the table (figs 13-14). "
           "Linux: fork + execve + waitpid of /bin/text_N-static (same "
           "source, static non-PIE) by meta_bench itself, the same binary. Paper (its PC): "
-          "text-region reuse saves ~28 us at 4 KiB and ~189 us at 32 KiB." %
+          "text-region reuse saves ~28 us at 4 KiB and ~198 us at 32 KiB." %
           (len(res.runs("meta", "chprog_all_4k_us") or []) or "?"))
-    print(markdown(["text", "no reuse", "program + text reuse", "region reuse",
+    OUT.table(["text", "no reuse", "program + text reuse", "region reuse",
                     "text sharing", "all reuse", "keeping text", "keeping text + data",
-                    "Linux fork+execve+wait"], rows))
+                    "Linux fork+execve+wait"], rows)
     for col, label in (("sharing", "text sharing"), ("all", "all reuse"),
                        ("keeptext", "the text kept (same program)"),
                        ("keepboth", "text and data kept (same program)")):
         _, verdict = flatness(res, "meta", "chprog_" + col + "_%dk_us")
-        print("goal: change program with %s flat (every median within 10%%, slowest/fastest "
+        OUT.goal("goal: change program with %s flat (every median within 10%%, slowest/fastest "
               "<= 1.10) from 4 KiB to 1 MiB: %s" % (label, verdict))
 
 
@@ -472,16 +523,16 @@ def table_f(res):
                      "%.2f" % (rs / cr) if rs is not None and cr else NOT_RUN,
                      cell(res, "meta", "ckpt_restore_%dk_us" % k),
                      cell(res, "lmeta", "linux_forkexec_%dk_us" % k), goal])
-    print("\n### F. Restart and checkpoint restore by text size (change of start position)")
-    print("/bin/meta_bench, one blocked process running /bin/text_N: restart = back to the "
+    OUT.section("F. Restart and checkpoint restore by text size (change of start position)")
+    OUT.note("/bin/meta_bench, one blocked process running /bin/text_N: restart = back to the "
           "initial state (data, BSS, stack, registers re-initialised; t_restart); checkpoint "
           "restore = back to a checkpoint saved once (t_ckpt_restore); exit + create = "
           "t_proccreate of the same program in a new space, run to its exit, wait. Linux: "
           "fork + execve + waitpid of /bin/text_N-static. The paper describes both changes "
           "but measures neither (its figures are for change of program and of space).")
-    print(markdown(["text", "restart", "exit + create", "restart / (exit + create)",
+    OUT.table(["text", "restart", "exit + create", "restart / (exit + create)",
                     "checkpoint restore", "Linux fork+execve+wait",
-                    "goal: restart >= 5x faster than Linux"], rows))
+                    "goal: restart >= 5x faster than Linux"], rows)
 
 
 def table_g(res):
@@ -495,13 +546,13 @@ def table_g(res):
         v = res.value("meta", "chspace_%s_us" % key)
         rows.append([label, paper, cell(res, "meta", "chspace_%s_us" % key),
                      "%.2f" % (v / new) if v is not None and new else NOT_RUN])
-    print("\n### G. Change space (paper figure 15)")
-    print("/bin/meta_bench: a blocked /bin/text_4 process moved (t_proc_move) into a space made "
+    OUT.section("G. Change space (paper figure 15)")
+    OUT.note("/bin/meta_bench: a blocked /bin/text_4 process moved (t_proc_move) into a space made "
           "by the call with the reusable-resource table off, into one of two existing spaces, "
           "and into a space taken back from the table (empty spaces left by earlier moves); "
           "%s runs. Regions are detached and attached, nothing is copied." %
           (len(res.runs("meta", "chspace_new_us") or []) or "?"))
-    print(markdown(["change space into", "paper (its PC)", "Tessera", "/ new space"], rows))
+    OUT.table(["change space into", "paper (its PC)", "Tessera", "/ new space"], rows)
     for key, label in (("reusable", "a reusable space"), ("existing", "an existing space")):
         v = res.value("meta", "chspace_%s_us" % key)
         runs_v, runs_n = res.runs("meta", "chspace_%s_us" % key), res.runs("meta", "chspace_new_us")
@@ -511,7 +562,7 @@ def table_g(res):
             verdict = "%s (%.2fx of a new space%s)" % (
                 "met" if v <= new / 2 else "not met", v / new,
                 "; ranges overlap" if runs_v and runs_n and runs_v[-1] >= runs_n[0] else "")
-        print("goal: %s at least halves change-space time: %s" % (label, verdict))
+        OUT.goal("goal: %s at least halves change-space time: %s" % (label, verdict))
 
 
 # ---- running-mode switch (issue 5; seed 004 figures 7 and 8) -----------------------------------
@@ -530,13 +581,13 @@ NPROC_LEVELS = (10, 1000, 4000)
 def table_j(res):
     """Process creation against the number of live processes (issue 10)."""
     rows = [["%d" % n, cell(res, "nproc", "nproc_create_%d_us" % n)] for n in NPROC_LEVELS]
-    print("\n### J. Process creation with many live processes (issue 10)")
-    print("/bin/nproc_bench, booted with %s of memory: create + exit + wait of /bin/true in a "
+    OUT.section("J. Process creation with many live processes (issue 10)")
+    OUT.note("/bin/nproc_bench, booted with %s of memory: create + exit + wait of /bin/true in a "
           "space of its own while 10, 1000 or 4000 processes are alive (blocked /bin/sleep, each "
           "in its own space); the levels are visited 10, 1000, 4000, 1000, ... six times over, "
           "%s timings per visit. Tessera only (the measured calls are native)." %
           (NPROC_MEM, res.raw("nproc", "nproc_samples_per_visit") or "?"))
-    print(markdown(["live processes", "create+exit+wait"], rows))
+    OUT.table(["live processes", "create+exit+wait"], rows)
     vals = [res.value("nproc", "nproc_create_%d_us" % n) for n in NPROC_LEVELS]
     if any(v is None or v <= 0 for v in vals):
         verdict = NOT_RUN
@@ -544,9 +595,9 @@ def table_j(res):
         spread = max(vals) / min(vals)
         verdict = "%s (slowest/fastest median %.2f)" % ("met" if spread <= 1.20 else "not met",
                                                        spread)
-    print("goal: flat within 20%% from 10 to 4000 live processes: %s" % verdict)
+    OUT.goal("goal: flat within 20%% from 10 to 4000 live processes: %s" % verdict)
     most, err = res.value("nproc", "nproc_max"), res.raw("nproc", "nproc_past_max_err")
-    print("goal: 4096 processes can exist, the next one gets EAGAIN: %s (%s could exist, the "
+    OUT.goal("goal: 4096 processes can exist, the next one gets EAGAIN: %s (%s could exist, the "
           "next got %s)" % (NOT_RUN if most is None else
                             "met" if most >= 4096 and err == "EAGAIN" else "not met",
                             NOT_RUN if most is None else "%d" % most, err or NOT_RUN))
@@ -562,8 +613,8 @@ def table_h(res):
                      pct(res.value("rm", "rm_%s_call_ns" % call), trap),
                      cell(res, "rm", "rm_%s_ssyscall_ns" % call, unit="ns"),
                      cell(res, "lrm", "rm_%s_trap_ns" % call, unit="ns")])
-    print("\n### H. Running-mode switch: system calls, switches, listing (DMSM figures 7, 8)")
-    print("/bin/runmode_bench (static non-PIE, the same file on Linux, which runs only the "
+    OUT.section("H. Running-mode switch: system calls, switches, listing (DMSM figures 7, 8)")
+    OUT.note("/bin/runmode_bench (static non-PIE, the same file on Linux, which runs only the "
           "Umode parts): %s calls per run, median of runs, the three forms taking turns run by "
           "run. Umode trap = `syscall` at ring 3; "
           "Smode call = the library form, a call of the kernel's function entry from ring 0; "
@@ -572,14 +623,14 @@ def table_h(res):
           "4, `int`/`iret` traps): the call form saves 800-900 cycles per call. Under TCG the "
           "`syscall`/`sysretq` pair is emulated cheaply, so the trap has little to save." %
           (res.raw("rm", "rm_call_iters") or "?"))
-    print(markdown(["call", "paper: call vs trap", "Tessera Umode trap", "Tessera Smode call",
-                    "call vs trap", "Tessera Smode syscall (unmodified)", "Linux syscall"], rows))
+    OUT.table(["call", "paper: call vs trap", "Tessera Umode trap", "Tessera Smode call",
+                    "call vs trap", "Tessera Smode syscall (unmodified)", "Linux syscall"], rows)
     trap, call = res.value("rm", "rm_getpid_trap_ns"), res.value("rm", "rm_getpid_call_ns")
     lx = res.value("lrm", "rm_getpid_trap_ns")
-    print("goal: Smode call form of getpid <= 1/5 of the Umode trap: %s" % (
+    OUT.goal("goal: Smode call form of getpid <= 1/5 of the Umode trap: %s" % (
         NOT_RUN if call is None or not trap else "%s (%.2fx of the trap)" % (
             "met" if call <= trap / 5 else "not met", call / trap)))
-    print("goal: Smode call form of getpid faster than Linux's getpid: %s" % (
+    OUT.goal("goal: Smode call form of getpid faster than Linux's getpid: %s" % (
         NOT_RUN if call is None or not lx else "%s (%.2fx of Linux)" % (
             "met" if call < lx else "not met", call / lx)))
 
@@ -609,7 +660,7 @@ def table_h(res):
                      half, cell(res, "rm", "rm_switch_pair_ns", unit="ns")),
                  "-", "%.2fx" % (half / trap) if half is not None and trap else NOT_RUN,
                  "(no getpid in its loop)"])
-    print("\nSwitch calls (each applied at the end of the caller's own call; issued directly "
+    OUT.note("\nSwitch calls (each applied at the end of the caller's own call; issued directly "
           "as a trap from Umode and a call from Smode, without the library's flag test, like "
           "the getpid trap they are compared with). One loop does a switch to Smode, a switch "
           "to Umode and a getpid trap, each bracketed by two reads of the time-stamp counter "
@@ -618,8 +669,8 @@ def table_h(res):
           "run up to twice as fast as another in the same boot. The last row times switch "
           "pairs by the clock alone. Paper's getpid trap: ~1250-1350 cycles (800-900 saved = "
           "66%).")
-    print(markdown(["switch", "paper (Pentium 4)", "Tessera", "/ getpid, same loop",
-                    "/ getpid trap of table H", "goal: <= 2x a Umode getpid"], rows))
+    OUT.table(["switch", "paper (Pentium 4)", "Tessera", "/ getpid, same loop",
+                    "/ getpid trap of table H", "goal: <= 2x a Umode getpid"], rows)
 
     rows, verdicts = [], []
     for n in (5, 400):
@@ -638,16 +689,16 @@ def table_h(res):
         rows.append(["%d files" % n, "4-9% faster", cell(res, "rm", u), cell(res, "rm", sm),
                      NOT_RUN if ratio is None else "%+.1f%%" % (ratio / 10 - 100),
                      cell(res, "lrm", u)])
-    print("\nDirectory listing as FreeBSD's `ls -l` does it through fts (open, getdents64, an "
+    OUT.note("\nDirectory listing as FreeBSD's `ls -l` does it through fts (open, getdents64, an "
           "lstat of every entry by its name relative to the directory, close; every call "
           "through the library form), time per listing; %s and %s listings per run, Umode and "
           "Smode taking turns twenty times within each run; 'Smode vs Umode' is the median of the "
           "per-run ratios."
           % (res.raw("rm", "rm_ls5_iters") or "?", res.raw("rm", "rm_ls400_iters") or "?"))
-    print(markdown(["directory", "paper: ls in Smode", "Tessera Umode", "Tessera Smode",
-                    "Smode vs Umode", "Linux"], rows))
+    OUT.table(["directory", "paper: ls in Smode", "Tessera Umode", "Tessera Smode",
+                    "Smode vs Umode", "Linux"], rows)
     for n, verdict in verdicts:
-        print("goal: listing %d files measurably faster in Smode (Smode faster in all runs but "
+        OUT.goal("goal: listing %d files measurably faster in Smode (Smode faster in all runs but "
               "at most one: a sign test, p = 2%% for 9 runs): %s" % (n, verdict))
 
 
@@ -668,26 +719,105 @@ def table_i(res):
                 goal = "%.2fx: %s" % (t / lx, "met" if t <= lx else "not met")
             rows.append(["%d MiB touched, child %s" % (mib, what), cell(res, "tess", key),
                          cell(res, "linux", key), goal])
-    print("\n### I. fork + exit + wait (issue 10: copy-on-write fork)")
-    print("/bin/bench, the same binary on both systems: a process with N MiB of touched "
+    OUT.section("I. fork + exit + wait (issue 10: copy-on-write fork)")
+    OUT.note("/bin/bench, the same binary on both systems: a process with N MiB of touched "
           "private memory (an anonymous mapping, every page written) forks a child that writes "
           "none or a few of those pages and exits, and waits for it; time per fork, %s forks "
           "per run, median of runs. Tessera shares the pages copy-on-write; the child maps "
           "them as it touches them." % (res.raw("tess", "fork_iters") or "20"))
-    print(markdown(["process", "Tessera", "Linux", "goal: no slower than Linux's "
-                    "(Tessera/Linux <= 1)"], rows))
+    OUT.table(["process", "Tessera", "Linux", "goal: no slower than Linux's "
+                    "(Tessera/Linux <= 1)"], rows)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--qemu-base", required=True, help="QEMU command without kernel/initrd")
-    ap.add_argument("--linux-kernel", required=True)
-    ap.add_argument("--linux-initrd", required=True)
-    ap.add_argument("--tessera", help="full QEMU command booting Tessera (omit: Linux only)")
-    ap.add_argument("--root", default="build/root", help="Tessera's staging tree (sizes)")
-    ap.add_argument("--busybox", default="/bin/busybox", help="the busybox in both images")
-    args = ap.parse_args()
+def print_tables(res, tessera=True):
+    """Every table, printed and kept in OUT; the Tessera-only ones when tessera is true."""
+    table(res.src["tess"], res.src["linux"])
+    if tessera:
+        hvs_tables(res)
+        table_e(res)
+        table_f(res)
+        table_g(res)
+        table_h(res)
+        table_i(res)
+        table_j(res)
 
+
+def git_commit():
+    """Tessera's commit, with "-dirty" when the work tree differs from it; "?" outside git."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        head = subprocess.run(["git", "-C", here, "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", here, "diff", "--quiet", "HEAD", "--"],
+                               capture_output=True).returncode != 0
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + ("-dirty" if dirty else "")
+
+
+def qemu_version(cmd):
+    try:
+        out = subprocess.run([shlex.split(cmd)[0], "--version"], capture_output=True,
+                             text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "?"
+    return out.splitlines()[0] if out else "?"
+
+
+def program_sizes(args):
+    """Bytes of the programs table C names, as put into the images."""
+    paths = {label: os.path.join(args.root, "bin", label) for label, _ in PROGRAMS}
+    paths["busybox"] = args.busybox
+    paths["bench"] = os.path.join(args.root, "bin", "bench")
+    sizes = {}
+    for label, path in paths.items():
+        try:
+            sizes[label] = os.path.getsize(path)
+        except OSError:
+            pass
+    return sizes
+
+
+def run_meta(args, started, linux):
+    """How the run was made: what results.json records beside the numbers."""
+    linux_cmd = "%s -kernel %s -initrd %s -append %s" % (
+        args.qemu_base, args.linux_kernel, args.linux_initrd, shlex.quote(LINUX_APPEND))
+    return {"date": started, "tessera_commit": git_commit(),
+            "linux_kernel": (linux or {}).get("kernel", "?"),
+            "linux_kernel_file": os.path.basename(args.linux_kernel),
+            "qemu_version": qemu_version(args.qemu_base),
+            "qemu_linux": linux_cmd, "qemu_tessera": args.tessera,
+            "qemu_tessera_nproc": with_memory(args.tessera, NPROC_MEM) if args.tessera else None,
+            "host": " ".join(platform.uname())}
+
+
+def write_json(path, meta, res, ok):
+    """results.json: every BENCH value of every boot (the _runs keys hold the runs behind a
+    median), the program sizes, how the run was made, and each table with its verdicts."""
+    data = {"format": 1, "meta": meta, "ok": ok, "values": res.src, "sizes": res.sizes,
+            "tables": OUT.sections}
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    print("bench: raw numbers in %s" % path)
+
+
+def replay(args):
+    """--replay FILE: the tables again from a saved results.json (no boot)."""
+    with open(args.replay) as f:
+        data = json.load(f)
+    vals = data["values"]
+    res = Results(*(vals.get(k) for k in Results.SOURCES), sizes=data.get("sizes"))
+    print_tables(res, bool(data["meta"].get("qemu_tessera")))
+    if args.json:
+        write_json(args.json, data["meta"], res, data.get("ok", False))
+    return 0
+
+
+def boot_all(args):
+    """Every boot; (ok, Results)."""
     ok = True
     linux, lsec = boot_linux(args)
     if linux is None:
@@ -720,17 +850,32 @@ def main():
             print("%s: spawn = %s; runs (sorted): getpid_ns %s; spawn_us %s" % (
                 name, res.get("spawn_method"), res.get("getpid_ns_runs"),
                 res.get("spawn_us_runs")))
-    print(table(tess, linux))
-    if args.tessera:
-        res = Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
-                      lsec.get("runmode_bench"), nproc)
-        hvs_tables(res, args)
-        table_e(res)
-        table_f(res)
-        table_g(res)
-        table_h(res)
-        table_i(res)
-        table_j(res)
+    return ok, Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
+                       lsec.get("runmode_bench"), nproc, program_sizes(args))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--qemu-base", help="QEMU command without kernel/initrd")
+    ap.add_argument("--linux-kernel")
+    ap.add_argument("--linux-initrd")
+    ap.add_argument("--tessera", help="full QEMU command booting Tessera (omit: Linux only)")
+    ap.add_argument("--root", default="build/root", help="Tessera's staging tree (sizes)")
+    ap.add_argument("--busybox", default="/bin/busybox", help="the busybox in both images")
+    ap.add_argument("--json", help="write the raw numbers and tables here (results.json)")
+    ap.add_argument("--replay", metavar="RESULTS_JSON",
+                    help="no boot: print the tables of a saved results.json (again)")
+    args = ap.parse_args()
+    if args.replay:
+        return replay(args)
+    if not (args.qemu_base and args.linux_kernel and args.linux_initrd):
+        ap.error("--qemu-base, --linux-kernel and --linux-initrd are needed (or --replay)")
+
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    ok, res = boot_all(args)
+    print_tables(res, bool(args.tessera))
+    if args.json:
+        write_json(args.json, run_meta(args, started, res.src["linux"]), res, ok)
     return 0 if ok else 1
 
 

@@ -149,6 +149,11 @@ class Qemu:
         except subprocess.TimeoutExpired:
             return None
 
+    def drain(self, timeout=5):
+        """After QEMU has exited: wait until its last output is in self.text."""
+        for t in self.readers:
+            t.join(timeout)
+
     def end_reason(self):
         """Why QEMU is no longer running ("" while it runs), for failure messages."""
         status = self.proc.poll()
