@@ -25,14 +25,42 @@ static void usage(void)
 	exit(2);
 }
 
-/* A worker that went back to the start of this program (t_restart of itself) runs main()
- * again; it must not become a second fuzz run. Its parent is then a fuzz process. */
-static int started_by_fuzz(void)
+/* One run at a time. Every process of a run runs this program, with the run's own arguments
+ * (fork passes them on), so one that goes back to its start (t_restart of itself, of a
+ * sibling or of a child, also an orphaned one whose parent is init now) comes here again.
+ * As a second run it would protect only itself and init (protect.c), and its workers would
+ * aim at the first run's parent (pid 2 is among the pids they try). A run is marked by a box
+ * named RUN_MARK and its parent's pid, made before the run, so no worker may delete it;
+ * one whose process is gone (a run that was killed) is stale and goes. */
+#define RUN_MARK "fuzz-run "
+
+static int mark_alive(const char *name)
 {
 	rid_t rid;
 	struct t_res_info in;
-	return t_proc_rid(getppid(), &rid) == 0 && t_res_info(rid, &in) == 0 &&
-	       strcmp(in.name, "fuzz") == 0;
+	int pid = atoi(name + strlen(RUN_MARK));
+	return pid > 0 && t_proc_rid(pid, &rid) == 0 && t_res_info(rid, &in) == 0 &&
+	       in.v[2] != TPS_ZOMBIE;
+}
+
+/* The pid of the run going on (> 0), or 0 once this process has marked its own run. */
+static int claim_run(rid_t *mark)
+{
+	rid_t rid = 0;
+	struct t_res_info in;
+	char name[T_NAME_MAX];
+	*mark = 0;
+	while (t_res_next(RT_CBOX, rid, &rid) == 0) {
+		if (t_res_info(rid, &in) < 0 || strncmp(in.name, RUN_MARK, strlen(RUN_MARK)))
+			continue;
+		if (mark_alive(in.name))
+			return atoi(in.name + strlen(RUN_MARK));
+		t_res_delete(rid);
+	}
+	snprintf(name, sizeof(name), RUN_MARK "%d", getpid());
+	if (t_cbox_create(name, 0, mark) < 0)
+		printf("FUZZ WARNING: cannot mark the run\n");
+	return 0;
 }
 
 /* -x NAME[,NAME...]: calls never to draw, or "text": no address in the program's own code.
@@ -98,15 +126,18 @@ static int parse(int argc, char **argv, struct fz_cfg *c, int *elf)
 int main(int argc, char **argv)
 {
 	struct fz_cfg cfg = { .only_prog = -1, .workers = 3 };
-	int elf = 0;
-	if (started_by_fuzz())
-		return 0;
+	int elf = 0, other;
+	rid_t mark;
 	parse(argc, argv, &cfg, &elf);
 	if (cfg.only_prog >= 0)
 		cfg.workers = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getuid() != 0) {
 		printf("fuzz: must start as root (it watches workers of any uid)\n");
+		return 2;
+	}
+	if ((other = claim_run(&mark)) > 0) {
+		fprintf(stderr, "fuzz: the run of pid %d is going on\n", other);
 		return 2;
 	}
 	mkdir("/tmp", 0777);
@@ -122,6 +153,8 @@ int main(int argc, char **argv)
 	       cfg.ncalls ? "count" : "seconds",
 	       (unsigned long long)(cfg.ncalls ? cfg.ncalls : cfg.seconds));
 	int rc = elf ? fz_run_elf(&cfg) : fz_run_calls(&cfg);
+	if (mark)
+		t_res_delete(mark);
 	printf("FUZZ RESULT %s\nFUZZ DONE\n", rc ? "fail" : "pass");
 	return rc ? 1 : 0;
 }
