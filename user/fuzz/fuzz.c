@@ -7,7 +7,8 @@
  *   fuzz -e [-s SEED] [-n MUTANTS | -t SECONDS] [-u UID] [-p MUTANT] [-v]
  *       malformed executables, each started four ways.
  * The same seed and count give the same calls. Ends with "FUZZ RESULT pass|fail" and
- * "FUZZ DONE"; the exit status is 0 only if no hang and no leak was found.
+ * "FUZZ DONE"; the exit status is 0 only if no hang and no leak was found, 2 when nothing
+ * ran (a bad option, not root, or another run going on).
  */
 #include <stdio.h>
 #include <stdlib.h>
