@@ -122,7 +122,9 @@ struct t_reuse_stat {
 };
 
 /* What t_ckpt_save returns: 0 when the checkpoint was taken, T_CKPT_RESTORED when the process
- * came back to it through t_ckpt_restore, T_CKPT_RECOVERED when it came back after a fault. */
+ * came back to it through t_ckpt_restore, T_CKPT_RECOVERED when it came back after a fault.
+ * A checkpoint taken by another process stops its target anywhere: it resumes there with all
+ * its registers as saved, after a restore or a fault alike. */
 #define T_CKPT_RESTORED 1
 #define T_CKPT_RECOVERED 2
 

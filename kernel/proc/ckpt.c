@@ -29,6 +29,7 @@ struct ckpt {
 	int pid;                  /* whose position it is */
 	uint32_t users;           /* processes that return here on a fault */
 	struct trapframe tf;
+	uint64_t rax_on_fault;    /* rax for ckpt_recover (tf.rax is rax for a restore) */
 	struct exec_user_state user;
 	uint64_t brk_cur;
 	int nseg;
@@ -111,7 +112,7 @@ static int save_seg(struct ckpt *c, struct proc *p, rid_t att)
 }
 
 int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restore,
-	      const char *name, rid_t *uout, rid_t *out)
+	      uint64_t rax_on_fault, const char *name, rid_t *uout, rid_t *out)
 {
 	rid_t rid;
 	/* a checkpoint holds a copy of the process's memory: only its owner may use it
@@ -138,6 +139,7 @@ int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restor
 	c->pid = p->pid;
 	c->tf = *tf;
 	c->tf.rax = rax_on_restore;
+	c->rax_on_fault = rax_on_fault;
 	exec_get_user_state(p->exec, &c->user);
 	c->brk_cur = p->brk_cur;
 	*out = rid;
@@ -285,6 +287,14 @@ int ckpt_restore(struct proc *p, struct trapframe *tf, rid_t rid)
 	exec_set_user_state(p->exec, &c->user);
 	runmode_fix_frame(p, tf);
 	return 0;
+}
+
+int ckpt_recover(struct proc *p, struct trapframe *tf, rid_t rid)
+{
+	int err = ckpt_restore(p, tf, rid);
+	if (!err)
+		tf->rax = get(rid)->rax_on_fault;
+	return err;
 }
 
 static void use(rid_t rid, int delta)

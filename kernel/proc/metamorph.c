@@ -99,9 +99,14 @@ static int apply_restart(struct proc *p, struct trapframe *tf, struct meta_req *
 	return apply_chprog(p, tf, p->program, NULL);
 }
 
+/* Only a process that saved itself is in a call whose result tells it how it came back
+ * (t_ckpt_save's 0, T_CKPT_RESTORED, T_CKPT_RECOVERED). Another process's save stops it
+ * anywhere (at the return of any call, of an interrupt or of a fault), with rax live in
+ * its code: a fault must bring it back with that rax, not with T_CKPT_RECOVERED. */
 static int apply_save(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
-	return ckpt_save(p, tf, tf->rax, req->name, req->uout, &req->result_rid);
+	uint64_t on_fault = req->own_call ? T_CKPT_RECOVERED : tf->rax;
+	return ckpt_save(p, tf, tf->rax, on_fault, req->name, req->uout, &req->result_rid);
 }
 
 static int apply_restore(struct proc *p, struct trapframe *tf, struct meta_req *req)
@@ -145,6 +150,7 @@ static long apply_self(struct proc *p, struct meta_req *req, rid_t *saved)
 	const struct meta_kind_ops *ops = ops_of(req);
 	struct trapframe *tf = exec_tf(p->exec);
 	uint64_t rax = tf->rax;
+	req->own_call = true;
 	if (ops->rax_when_saved)
 		tf->rax = ops->rax_when_saved;   /* what the process sees when it comes back */
 	long r = ops->apply(p, tf, req);
@@ -234,8 +240,5 @@ bool meta_fault_recover(struct trapframe *tf)
 	struct proc *p = proc_cur();
 	if (!p || !p->fault_ckpt || ++p->fault_recoveries > MAX_FAULT_RECOVERIES)
 		return false;
-	if (ckpt_restore(p, tf, p->fault_ckpt))
-		return false;
-	tf->rax = T_CKPT_RECOVERED;
-	return true;
+	return ckpt_recover(p, tf, p->fault_ckpt) == 0;
 }

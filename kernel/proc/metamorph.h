@@ -29,6 +29,7 @@ struct meta_req {
 	int result;
 	bool done;
 	bool abandoned;            /* the asker is gone: the target frees the request */
+	bool own_call;             /* applied in the asker's own call to itself (apply_self) */
 };
 
 /* Ask for a change of process p (any state but exiting); waits until it is applied. The

@@ -3,8 +3,10 @@
  * user address allocator, metamorphosis and kernel messages. Each test is the reproducer of
  * one defect: partial munmap after fork, a checkpoint restored over a freed mapping, a
  * fixed-address program in the system-wide range, execve of a vfork child when no space is
- * left, and a process name that carries control bytes to the console.
+ * left, a process name that carries control bytes to the console, and a fault recovery that
+ * changed a register of a process checkpointed by another.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -316,6 +318,92 @@ static void robust_names(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
 }
 
+/* ---- a fault brings a process back to a checkpoint another process took of it --------- */
+
+/* Returns 0 after a long loop in which rax must keep its value (rdx holds the same), 1 as
+ * soon as it changes. A checkpoint taken while a process runs here has its rip between
+ * robust_spin_loop and robust_spin_end and the live rax in its frame. */
+int robust_spin(void);
+extern const char robust_spin_loop[], robust_spin_end[];
+__asm__(".text\n"
+	".globl robust_spin\n"
+	"robust_spin:\n"
+	"	movabs $0x5eed5eed5eed, %rax\n"
+	"	mov %rax, %rdx\n"
+	"	mov $20000000, %ecx\n"
+	".globl robust_spin_loop\n"
+	"robust_spin_loop:\n"
+	"	cmp %rdx, %rax\n"
+	"	jne 1f\n"
+	"	dec %ecx\n"
+	"	jnz robust_spin_loop\n"
+	".globl robust_spin_end\n"
+	"robust_spin_end:\n"
+	"	xor %eax, %eax\n"
+	"	ret\n"
+	"1:	mov $1, %eax\n"
+	"	ret\n");
+
+/* The child spins; once it reads a checkpoint's id it makes that its fault return and
+ * faults; it comes back into the loop, finishes it and finds the pipe closed: exit 0. */
+static _Noreturn void spin_child(int rfd)
+{
+	static volatile uintptr_t bad = 8;
+	rid_t ck;
+	for (;;) {
+		if (robust_spin())
+			_exit(7);                  /* rax changed under the loop */
+		long n = tsys_read(rfd, (long)&ck, sizeof(ck));
+		if (n == 0)
+			_exit(0);
+		if (n == sizeof(ck)) {
+			if (t_ckpt_onfault(ck))
+				_exit(3);
+			*(volatile int *)bad = 0;   /* back to the checkpoint */
+			_exit(4);
+		}
+	}
+}
+
+/* Another process's checkpoint stops its target at any point of its code (here at an
+ * interrupt in the middle of a loop), with rax live. The fault recovery used to put
+ * T_CKPT_RECOVERED (2) into rax as if the frame were the return of the target's own
+ * t_ckpt_save: a fuzz worker that came back this way passed 2, the fuzz parent's pid,
+ * to kill. */
+static void robust_ckpt_recover_rax(void)
+{
+	int fds[2];
+	rid_t ck = 0;
+	struct t_res_info in;
+	CHECK_OK(pipe(fds));
+	int pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(fds[1]);
+		tsys_fcntl(fds[0], F_SETFL, O_NONBLOCK);
+		spin_child(fds[0]);
+	}
+	close(fds[0]);
+	for (int tries = 0; tries < 200 && !ck; tries++) {
+		usleep(10000);
+		CHECK_OK(t_ckpt_save(pid, "spin", &ck));
+		CHECK_OK(t_res_info(ck, &in));
+		if (in.v[3] < (uint64_t)robust_spin_loop || in.v[3] >= (uint64_t)robust_spin_end) {
+			CHECK_OK(t_res_delete(ck));       /* not stopped inside the loop: again */
+			ck = 0;
+		}
+	}
+	if (ck)
+		CHECK_EQ(write(fds[1], &ck, sizeof(ck)), sizeof(ck));
+	close(fds[1]);
+	int status = ut_wait(pid);
+	if (ck)
+		CHECK_OK(t_res_delete(ck));
+	CHECK(ck);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
 const struct utest ut_robust_tests[] = {
 	{ "robust_fork_munmap", robust_fork_munmap },
 	{ "robust_ckpt_munmap", robust_ckpt_munmap },
@@ -326,5 +414,6 @@ const struct utest ut_robust_tests[] = {
 	{ "robust_nonpie_high", robust_nonpie_high },
 	{ "robust_vfork_nospace", robust_vfork_nospace },
 	{ "robust_names", robust_names },
+	{ "robust_ckpt_recover_rax", robust_ckpt_recover_rax },
 	{ NULL, NULL },
 };
