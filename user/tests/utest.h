@@ -27,6 +27,7 @@ extern const struct utest ut_ipc_tests[];
 extern const struct utest ut_cow_tests[];
 extern const struct utest ut_nproc_tests[];
 extern const struct utest ut_robust_tests[];
+extern const struct utest ut_runexec_tests[];
 
 extern const char *ut_name;   /* the test running in this process */
 
