@@ -123,12 +123,28 @@ static int check_exec(rid_t plate, const struct cred *cred)
 	return res_check(plate, TOP_USE, cred);
 }
 
+/* Whether the image could ever be loaded: each segment in one region, a PIE's span in the
+ * system-wide range. One that cannot is refused here, while the caller still exists: a change
+ * of program finds out only after the old image is gone, and then the process dies. */
+static bool loadable(const struct elf_image *img)
+{
+	for (int i = 0; i < img->nseg; i++) {
+		const struct elf_seg *s = &img->seg[i];
+		uint64_t lo = s->vaddr & ~0xfffull, hi = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
+		if (hi - lo > VREGION_MAX_SIZE)
+			return false;
+	}
+	return !img->pie || img->hi - img->lo <= UVA_END - UVA_BASE;
+}
+
 /* The file's bytes checked as an executable: image and relocation dry run. */
 static int parse(const struct plate_view *file, struct elf_image *img, bool *shareable)
 {
 	int err = elf_parse(file->data, file->size, img);
 	if (err)
 		return err;
+	if (!loadable(img))
+		return -ENOMEM;
 	/* A fixed-address program must lie below the system-wide range (uva.h): the kernel gives
 	 * those addresses out, and a space may hold processes of any program (HVS), so one fixed
 	 * inside could collide with what any process gets. Refused, not reserved: reserving would

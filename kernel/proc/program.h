@@ -16,7 +16,8 @@ void program_init(void);
 /* The program for the plate at path (shared while in use and while the file's content is the
  * same): its parsed image and file bytes. -ENOENT, -EACCES (not a regular file with an execute
  * bit the caller may use), -ENOEXEC (bad ELF), -ENOMEM (no memory for the copy of a run-time
- * file, or a file above PROGRAM_MAX_FILE). The caller gets a use reference. */
+ * file, a file above PROGRAM_MAX_FILE, or a segment larger than a region or a span larger than
+ * the system-wide range can ever be). The caller gets a use reference. */
 int program_open(const char *path, const struct cred *cred, rid_t *out);
 void program_put(rid_t program);
 /* One more use of a program the caller already holds (a checkpoint keeps its program). */

@@ -32,7 +32,7 @@ static const char *const bases[] = { "/bin/hello", "/bin/true", "/bin/argecho-st
 				     "/bin/argecho-pie" };
 static const char *const way_names[NWAYS] = { "execve", "posix_spawn", "t_proc_create",
 					      "t_chprog" };
-static uint8_t img[MAX_IMG];
+static uint8_t img[MAX_IMG], orig[MAX_IMG];
 
 struct stats {
 	uint64_t mutants, refused, exited, signaled, timed_out;
@@ -179,6 +179,20 @@ static void mutate(struct fz_rng *r, size_t *len, int verbose)
 	}
 }
 
+/* -v: the bytes the mutations changed (offset: old -> new), so a replay shows the file. */
+static void print_changes(size_t orig_len, size_t len)
+{
+	int shown = 0;
+	if (len != orig_len)
+		dprintf(OUT_FD, "FZE   length %zu -> %zu\n", orig_len, len);
+	for (size_t k = 0; k < len && k < orig_len && shown < 32; k++) {
+		if (img[k] == orig[k])
+			continue;
+		dprintf(OUT_FD, "FZE   byte %#zx: 0x%02x -> 0x%02x\n", k, orig[k], img[k]);
+		shown++;
+	}
+}
+
 static int write_mutant(const char *path, size_t len)
 {
 	unlink(path);
@@ -263,8 +277,13 @@ static int run_mutant(const struct fz_cfg *cfg, uint64_t i, struct stats *st)
 	size_t len = load_base(base);
 	if (cfg->verbose)
 		dprintf(OUT_FD, "FZE %llu from %s\n", (unsigned long long)i, base);
+	if (cfg->verbose)
+		memcpy(orig, img, len);
+	size_t orig_len = len;
 	if (i % CONTROL_EVERY)
 		mutate(&r, &len, cfg->verbose);
+	if (cfg->verbose)
+		print_changes(orig_len, len);
 	snprintf(path, sizeof(path), FZ_SCRATCH "/elf%llu", (unsigned long long)(i % 4));
 	if (!len || write_mutant(path, len) < 0)
 		return 0;

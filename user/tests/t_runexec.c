@@ -6,6 +6,7 @@
  * bytes, while a process already running it (restarted even) keeps the ones it started from.
  * The copy a program keeps of such a file goes back to the page allocator with the program.
  */
+#include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -345,6 +346,18 @@ static void runexec_flush(void)
 	CHECK_OK(unlink(path));
 }
 
+/* A program file of 16 MiB (hello with a sparse tail): its copy spans many page tables of
+ * the kernel's view window, all given back with it (the runner's leak check). */
+static void runexec_big(void)
+{
+	const char *path = "/tmp/rx-big";
+	copy_file("/bin/hello", path, 0755, MAX_FILE);
+	CHECK_OK(truncate(path, 16 << 20));
+	check_hello(PROC_CREATE, path);
+	check_hello(FORK_EXECVE, path);
+	CHECK_OK(unlink(path));
+}
+
 /* uid 1000 writes a program to /tmp and runs it; root runs it too. */
 static void runexec_user(void)
 {
@@ -363,6 +376,83 @@ static void runexec_user(void)
 	CHECK_OK(unlink(path));
 }
 
+/* ---- malformed programs the fuzzer's ELF generator found (fuzz -e) ---------------------- */
+
+/* path: a copy of src whose writable PT_LOAD has p_memsz grown by add. */
+static void grow_bss(const char *src, const char *path, uint64_t add)
+{
+	size_t n = copy_file(src, path, 0755, MAX_FILE);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)file_buf;
+	int fd = open(path, O_WRONLY);
+	CHECK(fd >= 0 && eh->e_phoff + eh->e_phnum * sizeof(Elf64_Phdr) <= n);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr *ph = (Elf64_Phdr *)(file_buf + eh->e_phoff) + i;
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		ph->p_memsz += add;
+		CHECK_EQ(pwrite(fd, ph, sizeof(*ph), (off_t)((char *)ph - file_buf)), sizeof(*ph));
+	}
+	close(fd);
+}
+
+/* A BSS of 8 GiB (fuzz -e -s 1 -p 120): no region can hold it, so every way refuses it at
+ * once (ENOMEM), before a change of program has let go of the old image; the changes of
+ * program used to kill the process instead (and leak a page each: see runexec_late_failure). */
+static void runexec_huge_bss(void)
+{
+	const char *path = "/tmp/rx-bss";
+	grow_bss("/bin/argecho-pie", path, 2ull << 32);
+	check_refused(path, ENOMEM);
+	grow_bss("/bin/argecho-static", path, 2ull << 32);
+	check_refused(path, ENOMEM);
+	CHECK_OK(unlink(path));
+}
+
+static rid_t space_of(int pid)
+{
+	struct t_res_info in;
+	rid_t rid;
+	CHECK_OK(t_proc_rid(pid, &rid));
+	CHECK_OK(t_res_info(rid, &in));
+	for (uint32_t i = 0; i < in.nrefs && i < T_MAX_REFS; i++)
+		if (RID_TYPE(in.refs[i].rid) == RT_VSPACE)
+			return in.refs[i].rid;
+	FAIL("process %d has no space", pid);
+}
+
+/* A change of program that fails once the old image is gone (the new one is a fixed-address
+ * program whose addresses another process of the space holds: EEXIST) ends the process with
+ * SIGKILL, and answers the request first: the caller's own request used to be left allocated
+ * (a page lost each time), and another asker used to wait for ever. */
+static void runexec_late_failure(void)
+{
+	const char *const holder[] = { "busybox", "sleep", "600", NULL };
+	int a = ut_spawn("/bin/busybox", holder), b, c;
+	const char *const self[] = { "utest", "-c", "chprogto", "/bin/busybox", "true", NULL };
+	struct t_spawn req = { .path = "/bin/utest", .argv = self, .vspace = space_of(a),
+			       .prio = -1 };
+	CHECK_OK(t_proc_create(&req, &b));
+	CHECK_EQ(ut_wait(b), SIGKILL);
+	const char *const sleeper[] = { "utest", "-c", "sleep", "600", NULL };
+	const char *const bb[] = { "busybox", "true", NULL };
+	req.argv = sleeper;
+	CHECK_OK(t_proc_create(&req, &c));
+	CHECK_ERR(t_chprog(c, "/bin/busybox", bb, NULL), EEXIST);
+	CHECK_EQ(ut_wait(c), SIGKILL);
+	CHECK_OK(tsys_kill(a, SIGKILL));
+	CHECK_EQ(ut_wait(a), SIGKILL);
+}
+
+/* utest -c chprogto PATH ARGS...: changes its own program to PATH (3 if that returns). */
+int ut_helper_chprogto(int argc, char **argv)
+{
+	if (argc < 4)
+		return 2;
+	int err = t_chprog(0, argv[3], (const char *const *)argv + 3, NULL);
+	printf("chprogto: t_chprog returned %d\n", err);
+	return 3;
+}
+
 const struct utest ut_runexec_tests[] = {
 	{ "runexec_ways", runexec_ways },
 	{ "runexec_static", runexec_static },
@@ -371,6 +461,9 @@ const struct utest ut_runexec_tests[] = {
 	{ "runexec_rewrite", runexec_rewrite },
 	{ "runexec_running", runexec_running },
 	{ "runexec_flush", runexec_flush },
+	{ "runexec_big", runexec_big },
 	{ "runexec_user", runexec_user },
+	{ "runexec_huge_bss", runexec_huge_bss },
+	{ "runexec_late_failure", runexec_late_failure },
 	{ NULL, NULL },
 };
