@@ -3,7 +3,8 @@
  * seed of (run seed, I)) with one to four mutations: cut short, bits flipped in the ELF
  * header or the program headers, segments pointing outside the file, huge or overlapping
  * PT_LOADs, bad alignments, absurd entry points and addresses, PT_INTERP and other types,
- * too many or too big program headers. Each is started four ways: fork + execve, posix_spawn
+ * too many or too big program headers, changed dynamic entries and relocations (what
+ * elf_relocate reads). Each is started four ways: fork + execve, posix_spawn
  * (vfork-style clone + execve), t_proc_create and t_chprog (change of program). Each must be
  * refused with an error, or run and end (it is killed after MUTANT_MS); the kernel must not
  * panic, no start may hang unkillably, and nothing may leak (checked at the end). The mutants
@@ -161,16 +162,99 @@ static const char *mutate_phdr(struct fz_rng *r, size_t len, unsigned kind)
 	}
 }
 
+/* The file offset of the bytes at vaddr (in some PT_LOAD's file part), or 0 if none. */
+static size_t file_off(uint64_t vaddr, size_t len)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	for (size_t i = 0; i < eh->e_phnum && i < 64; i++) {
+		Elf64_Phdr *ph = phdr(i);
+		if (ph && ph->p_type == PT_LOAD && vaddr >= ph->p_vaddr &&
+		    vaddr - ph->p_vaddr < ph->p_filesz && ph->p_offset + (vaddr - ph->p_vaddr) < len)
+			return ph->p_offset + (vaddr - ph->p_vaddr);
+	}
+	return 0;
+}
+
+/* The dynamic entries (PT_DYNAMIC) inside the file, and how many; NULL if none. */
+static Elf64_Dyn *dyn_table(size_t len, size_t *n)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	for (size_t i = 0; i < eh->e_phnum && i < 64; i++) {
+		Elf64_Phdr *ph = phdr(i);
+		if (!ph || ph->p_type != PT_DYNAMIC || ph->p_offset % 8 || ph->p_offset >= len ||
+		    ph->p_filesz / sizeof(Elf64_Dyn) == 0)
+			continue;
+		uint64_t room = (len - ph->p_offset) / sizeof(Elf64_Dyn);
+		*n = ph->p_filesz / sizeof(Elf64_Dyn) < room ? ph->p_filesz / sizeof(Elf64_Dyn) : room;
+		return *n ? (Elf64_Dyn *)(img + ph->p_offset) : NULL;
+	}
+	return NULL;
+}
+
+/* One relocation entry of the DT_RELA table, or NULL. */
+static Elf64_Rela *any_rela(struct fz_rng *r, Elf64_Dyn *dyn, size_t n, size_t len)
+{
+	uint64_t at = 0, size = 0;
+	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
+		if (dyn[i].d_tag == DT_RELA)
+			at = dyn[i].d_un.d_ptr;
+		if (dyn[i].d_tag == DT_RELASZ)
+			size = dyn[i].d_un.d_val;
+	}
+	size_t off = file_off(at, len), count = size / sizeof(Elf64_Rela);
+	if (!off || !count || off % 8 || count > (len - off) / sizeof(Elf64_Rela))
+		return NULL;
+	return (Elf64_Rela *)(img + off) + fz_below(r, count);
+}
+
+/* Mutations of the dynamic section and the relocations it names (what elf_relocate reads). */
+static const char *mutate_dyn(struct fz_rng *r, size_t len, unsigned kind)
+{
+	static const int64_t tags[] = { DT_NULL, DT_NEEDED, DT_PLTRELSZ, DT_RELA, DT_RELASZ,
+					DT_RELAENT, DT_REL, DT_RELSZ, DT_PLTREL, DT_JMPREL,
+					35, 36, 37 /* DT_RELRSZ, DT_RELR, DT_RELRENT */ };
+	size_t n = 0;
+	Elf64_Dyn *dyn = dyn_table(len, &n), *d = dyn ? &dyn[fz_below(r, n)] : NULL;
+	Elf64_Rela *ra = dyn ? any_rela(r, dyn, n, len) : NULL;
+	switch (kind) {
+	case 0:
+		if (!d)
+			return "no dynamic section";
+		d->d_tag = tags[fz_below(r, sizeof(tags) / sizeof(tags[0]))];
+		return "a dynamic tag";
+	case 1:
+		if (!d)
+			return "no dynamic section";
+		d->d_un.d_val = fz_chance(r, 50) ? huge(r) : d->d_un.d_val + fz_below(r, 64) - 32;
+		return "a dynamic value";
+	case 2:
+		if (!ra)
+			return "no relocation";
+		ra->r_offset = fz_chance(r, 50) ? absurd_addr(r, len) : ra->r_offset + fz_below(r, 16);
+		return "a relocation's target";
+	default:
+		if (!ra)
+			return "no relocation";
+		if (fz_chance(r, 50))
+			ra->r_info = fz_below(r, 43);
+		else
+			ra->r_addend = (int64_t)huge(r);
+		return "a relocation's type or addend";
+	}
+}
+
 static void mutate(struct fz_rng *r, size_t *len, int verbose)
 {
 	int n = fz_chance(r, 60) ? 1 : 2 + (int)fz_below(r, 3);   /* mostly one: some run */
 	for (int i = 0; i < n; i++) {
-		unsigned kind = (unsigned)fz_below(r, 19);
+		unsigned kind = (unsigned)fz_below(r, 23);
 		const char *what;
 		if (kind < 9) {
 			what = mutate_ehdr(r, len, kind);
 		} else if (kind < 18) {
 			what = mutate_phdr(r, *len, kind - 9);
+		} else if (kind < 22) {
+			what = mutate_dyn(r, *len, kind - 18);
 		} else {
 			for (int j = 0; j < 2 && *len; j++)
 				img[fz_below(r, *len < 4096 ? *len : 4096)] ^= (uint8_t)fz_next(r);
