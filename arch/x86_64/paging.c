@@ -247,6 +247,64 @@ void pt_cow_range(uint64_t root, uint64_t va, uint64_t len)
 	change_range(root, va, len, write_protected);
 }
 
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/* Whether [a, a+span) lies inside [lo, hi), written so that nothing wraps. */
+static bool span_inside(uint64_t a, uint64_t span, uint64_t lo, uint64_t hi)
+{
+	return a >= lo && a - lo <= hi - lo && span <= hi - a;
+}
+
+/* Frees the level-1 tables of pd (covering [base, base + 1 GiB)) that lie inside [lo, hi). */
+static int release_level1(uint64_t *pd, uint64_t base, uint64_t lo, uint64_t hi)
+{
+	int freed = 0;
+	for (uint64_t k = 0; k < 512; k++) {
+		if (!(pd[k] & PTE_P) || (pd[k] & PTE_PS) || !span_inside(base + (k << 21), 1ul << 21,
+									lo, hi))
+			continue;
+		if (!table_empty(table(pd[k])))
+			panic("pt_release_tables: a page is still mapped at %#lx", base + (k << 21));
+		pmm_free(pd[k] & PTE_ADDR);
+		pd[k] = 0;
+		freed++;
+	}
+	return freed;
+}
+
+void pt_release_tables(uint64_t root, uint64_t va, uint64_t len)
+{
+	uint64_t hi = va + len, *pml4 = table(root);
+	int freed = 0;
+	assert(va >= USER_TOP && hi >= va);
+	for (uint64_t a = va & ~((1ul << 30) - 1); a < hi && a >= USER_TOP; a += 1ul << 30) {
+		if (!(pml4[(a >> 39) & 511] & PTE_P))
+			continue;
+		uint64_t *e = &table(pml4[(a >> 39) & 511])[(a >> 30) & 511];
+		if (!(*e & PTE_P) || (*e & PTE_PS))
+			continue;
+		freed += release_level1(table(*e), a, va, hi);
+		if (span_inside(a, 1ul << 30, va, hi) && table_empty(table(*e))) {
+			pmm_free(*e & PTE_ADDR);
+			*e = 0;
+			freed++;
+		}
+	}
+	/* cached walks through the freed tables may sit under any PCID: changing CR4.PGE
+	 * invalidates the TLB and the paging-structure caches of every PCID (SDM 4.10.4.1) */
+	if (freed) {
+		uint64_t cr4 = read_cr4();
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	}
+}
+
 uint64_t pt_lookup(uint64_t root, uint64_t va)
 {
 	uint64_t *e = walk(root, va, 0);

@@ -107,6 +107,7 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	pl_set_path(p, path);
 	p->mode = mode;
 	p->parent = parent;
+	pl_new_version(p);
 	*out = p;
 	return 0;
 }

@@ -45,6 +45,23 @@ int plate_set_mtime(rid_t plate, uint32_t mtime, int explicit_time, const struct
 /* Sets the modification time to now (a write happened). */
 void plate_touch(rid_t plate);
 
+/* The version of a regular plate's content: a number no other plate and no other content of
+ * this plate ever has (a new one at creation and with every write or truncation), so it
+ * names exactly these bytes; 0 for a bad rid. */
+uint64_t plate_version(rid_t plate);
+/* A read-only contiguous view of a regular plate's content as it is now, of at most max
+ * bytes (-EFBIG beyond): the boot image's own bytes for an image plate; for a run-time plate a
+ * copy (pages mapped contiguously, kernel/mm/vmap.h) that later writes do not change
+ * (-ENOMEM without memory for it). version is plate_version at the time of the copy. */
+struct plate_view {
+	const void *data;
+	size_t size;
+	uint64_t version;
+	void *copy;                  /* the copy's mapping (NULL: none, the image's bytes) */
+};
+int plate_view_open(rid_t plate, uint64_t max, struct plate_view *out);
+/* Gives back the copy's pages and addresses; the view is empty afterwards. */
+void plate_view_close(struct plate_view *view);
 /* Contiguous content of an image plate; -ENOTSUP for a run-time plate (use plate_read_at).
  * Content operations on a directory fail with -EISDIR, on a device node with -EINVAL. */
 int plate_map_image(rid_t plate, const void **data, size_t *size);

@@ -8,6 +8,7 @@
 #include "kernel/lib/string.h"
 
 static const uint8_t zero_page[PL_PAGE];
+static uint64_t versions_given;       /* 64 bits: never wraps, so a version is never reused */
 
 /* Where a regular plate's bytes live: the variants differ only here. Every function is
  * called with a regular plate; span() with off < size. */
@@ -94,6 +95,17 @@ static const struct content_ops *content(const struct plate *p)
 	return p->flags & PF_IMAGE ? &image_content : &ram_content;
 }
 
+void pl_new_version(struct plate *p)
+{
+	p->version = ++versions_given;
+}
+
+uint64_t plate_version(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	return p ? p->version : 0;
+}
+
 int plate_map_image(rid_t rid, const void **data, size_t *size)
 {
 	struct plate *p = plate_obj(rid);
@@ -133,6 +145,8 @@ int plate_write_span(rid_t rid, uint64_t off, void **out, size_t *n)
 		return err;
 	if (off >= PLATE_MAX_SIZE)
 		return -EFBIG;
+	/* the caller writes the span before it commits: the content changes from now on */
+	pl_new_version(p);
 	return content(p)->span_for_write(p, off, out, n);
 }
 
@@ -149,6 +163,7 @@ void plate_write_commit(rid_t rid, uint64_t off, size_t written)
 	if (off + written > p->size)
 		p->size = off + written;
 	p->mtime = pl_now();
+	pl_new_version(p);
 }
 
 int plate_truncate(rid_t rid, uint64_t size)
@@ -165,6 +180,7 @@ int plate_truncate(rid_t rid, uint64_t size)
 		content(p)->drop_from(p, size);
 	p->size = size;
 	p->mtime = pl_now();
+	pl_new_version(p);
 	return 0;
 }
 

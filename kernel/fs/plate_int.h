@@ -18,6 +18,7 @@ struct plate {
 	uint32_t opens;
 	uint32_t rdev;           /* device nodes */
 	uint64_t size;
+	uint64_t version;        /* content version (plate_version): new with every change */
 	const uint8_t *image;    /* content of an image plate */
 	struct pagelist pages;   /* content of a run-time plate */
 	rid_t parent;
@@ -45,6 +46,8 @@ void pl_set_path(struct plate *p, const char *path);
 /* Bumped by every pl_set_path: a listing computed at another value may be outdated. */
 extern uint32_t pl_names_gen;
 
+/* Gives p's content a new version: at creation and at every write or truncation. */
+void pl_new_version(struct plate *p);
 /* The wall-clock time in seconds, for modification times. */
 uint32_t pl_now(void);
 /* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */

@@ -46,7 +46,9 @@ static int leave_vfork_space(struct proc *p)
 /* Change program (or, with the process's own program and no new args, restart). The old
  * regions go first, to the reusable table, so the new image can take them back. Takes over
  * program and args whatever the result: on an error (before anything changed) it lets go of
- * them. */
+ * them. An error after the old image is gone leaves p killed: it ends at its exit to user
+ * mode, once the request is answered (ending it here would leave the request unanswered:
+ * its memory lost, or an asker waiting for ever). */
 static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, void *args)
 {
 	struct load_info li;
@@ -67,9 +69,11 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 	ckpt_set_fault_return(p, 0);         /* a position in the old program means nothing */
 	if ((err = proc_build_image(p, program, &li))) {
 		/* the old image is gone already: a process without memory cannot go on */
-		kprintf("tessera: pid %d (%s): no memory for the new program (%d); killed\n", p->pid,
+		kprintf("tessera: pid %d (%s): cannot load the new program (%d); killed\n", p->pid,
 			p->hdr.name, err);
-		proc_exit(L_SIGKILL);         /* the wait status of a death by SIGKILL */
+		p->killed = true;
+		p->kill_sig = L_SIGKILL;      /* the wait status of a death by SIGKILL */
+		return err;
 	}
 	proc_start_frame(tf, &li);
 	exec_reset_user_state(p->exec);

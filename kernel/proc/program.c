@@ -1,9 +1,13 @@
-/* Programs (see program.h). A program stays while a process uses it, and the same plate gives
- * the same program resource (its text shared). When its last user goes, it moves to the
- * reusable-resource table with its text regions, so running it again skips the parse, the
- * relocation dry run and the text load. */
+/* Programs (see program.h). A program stays while a process uses it, and the same content of
+ * the same plate gives the same program resource (its text shared). When its last user goes,
+ * it moves to the reusable-resource table with its text regions, so running it again skips
+ * the parse, the relocation dry run and the text load. A program reads its file through a
+ * view (plate_view_open) that it holds for its whole life: a file of the boot image in place,
+ * a file written at run time as a copy, so rewriting the file never changes a program, and a
+ * program is found again only by the content version it was made from. */
 #include "kernel/proc/program.h"
 #include "abi/errno.h"
+#include "abi/linux.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -14,6 +18,7 @@
 struct program {
 	struct res_hdr hdr;
 	rid_t plate;
+	struct plate_view file;            /* file.version: the content it was made from */
 	uint32_t users;
 	bool share_text;                   /* no relocation writes into a non-writable segment */
 	rid_t text[ELF_MAX_SEGS];          /* shared text regions, pinned by the program */
@@ -63,6 +68,7 @@ static void destroy(rid_t rid)
 		vregion_pin(p->text[i], -1);
 		vregion_delete(p->text[i]);
 	}
+	plate_view_close(&p->file);
 	res_free(rid);
 }
 
@@ -96,55 +102,94 @@ static int check_write(void *ctx, uint64_t vaddr, uint64_t value)
 	return 0;
 }
 
-/* A program some process runs now (its text is shared), or one in the reusable-resource
+/* A program made from this very content (a plate version names one plate's bytes, never
+ * reused): one some process runs now (its text is shared), or one in the reusable-resource
  * table (taken back, a hit), or 0. */
-static rid_t find_by_plate(rid_t plate)
+static rid_t find_by_version(uint64_t version)
 {
 	for (int i = 0; i < NPROGRAM; i++)
-		if (programs[i].hdr.rid && programs[i].plate == plate && programs[i].users)
+		if (programs[i].hdr.rid && programs[i].file.version == version && programs[i].users)
 			return programs[i].hdr.rid;
-	return reuse_take(RK_PROGRAM, plate);
+	return reuse_take(RK_PROGRAM, version);
+}
+
+/* As execve(2): a regular file with an execute bit, which the caller may use (what
+ * access(X_OK) answers, fsproc.c). */
+static int check_exec(rid_t plate, const struct cred *cred)
+{
+	uint32_t mode = plate_mode(plate);
+	if ((mode & L_S_IFMT) != L_S_IFREG || !(mode & 0111))
+		return -EACCES;
+	return res_check(plate, TOP_USE, cred);
+}
+
+/* Whether the image could ever be loaded: each segment in one region, a PIE's span in the
+ * system-wide range. One that cannot is refused here, while the caller still exists: a change
+ * of program finds out only after the old image is gone, and then the process dies. */
+static bool loadable(const struct elf_image *img)
+{
+	for (int i = 0; i < img->nseg; i++) {
+		const struct elf_seg *s = &img->seg[i];
+		uint64_t lo = s->vaddr & ~0xfffull, hi = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
+		if (hi - lo > VREGION_MAX_SIZE)
+			return false;
+	}
+	return !img->pie || img->hi - img->lo <= UVA_END - UVA_BASE;
+}
+
+/* The file's bytes checked as an executable: image and relocation dry run. */
+static int parse(const struct plate_view *file, struct elf_image *img, bool *shareable)
+{
+	int err = elf_parse(file->data, file->size, img);
+	if (err)
+		return err;
+	if (!loadable(img))
+		return -ENOMEM;
+	/* A fixed-address program must lie below the system-wide range (uva.h): the kernel gives
+	 * those addresses out, and a space may hold processes of any program (HVS), so one fixed
+	 * inside could collide with what any process gets. Refused, not reserved: reserving would
+	 * let only one copy run at a time, and fail for reasons no user can see. */
+	if (!img->pie && img->hi > UVA_BASE)
+		return -ENOEXEC;
+	struct text_check tc = { img, true };
+	err = elf_relocate(img, file->data, file->size, img->pie ? TEXT_CHECK_BASE : 0,
+			   check_write, &tc);
+	*shareable = tc.shareable;
+	return err;
 }
 
 int program_open(const char *path, const struct cred *cred, rid_t *out)
 {
 	rid_t plate, rid;
 	int err = plate_lookup_path(path, &plate);
-	if (err)
+	if (err || (err = check_exec(plate, cred)))
 		return err;
-	if (plate_is_dir(plate))
-		return -EACCES;
-	if ((rid = find_by_plate(plate))) {
+	if ((rid = find_by_version(plate_version(plate)))) {
 		get(rid)->users++;
 		*out = rid;
 		return 0;
 	}
-	const void *data;
-	size_t size;
+	struct plate_view file;
 	struct elf_image img;
-	if ((err = plate_map_image(plate, &data, &size)))
-		return err == -ENOTSUP ? -ENOEXEC : err;
-	if ((err = elf_parse(data, size, &img)))
-		return err;
-	/* A fixed-address program must lie below the system-wide range (uva.h): the kernel gives
-	 * those addresses out, and a space may hold processes of any program (HVS), so one fixed
-	 * inside could collide with what any process gets. Refused, not reserved: reserving would
-	 * let only one copy run at a time, and fail for reasons no user can see. */
-	if (!img.pie && img.hi > UVA_BASE)
-		return -ENOEXEC;
-	struct text_check tc = { &img, true };
-	if ((err = elf_relocate(&img, data, size, img.pie ? TEXT_CHECK_BASE : 0, check_write, &tc)))
-		return err;
+	bool shareable;
+	if ((err = plate_view_open(plate, PROGRAM_MAX_FILE, &file)))
+		return err == -EFBIG ? -ENOMEM : err;
+	if ((err = parse(&file, &img, &shareable)))
+		goto fail;
 	const char *base = strrchr(path, '/');
 	if ((err = res_alloc(RT_PROGRAM, base ? base + 1 : path, cred, TMODE_DEFAULT, &rid)))
-		return err;
+		goto fail;
 	struct program *p = get(rid);
 	p->plate = plate;
+	p->file = file;
 	p->users = 1;
 	p->img = img;
-	p->share_text = tc.shareable;
+	p->share_text = shareable;
 	*out = rid;
 	return 0;
+fail:
+	plate_view_close(&file);
+	return err;
 }
 
 void program_get(rid_t rid)
@@ -160,7 +205,7 @@ void program_put(rid_t rid)
 	assert(p && p->users > 0);
 	if (--p->users)
 		return;
-	if (!reuse_put(RK_PROGRAM, rid, p->plate))
+	if (!reuse_put(RK_PROGRAM, rid, p->file.version))
 		destroy(rid);
 }
 
@@ -207,5 +252,7 @@ int program_file(rid_t rid, const void **data, size_t *size)
 	struct program *p = get(rid);
 	if (!p)
 		return -ESTALE;
-	return plate_map_image(p->plate, data, size);
+	*data = p->file.data;
+	*size = p->file.size;
+	return 0;
 }

@@ -254,6 +254,44 @@ TEST(plate_holes_truncation_and_stale_bytes)
 	CHECK_EQ(pages_out, 0);
 }
 
+/* A content version names one plate's bytes: every write, abandoned write span and
+ * truncation gives a new one, reading and renaming do not, and a plate made in a freed slot
+ * never has a version any earlier plate had (programs are found again by it). */
+TEST(plate_content_version)
+{
+	setup();
+	rid_t a, b;
+	REQUIRE(plate_create("/tmp/va", 0755, NULL, &a) == 0);
+	uint64_t v0 = plate_version(a), v;
+	CHECK(v0 != 0);
+	CHECK(plate_version(lookup("/bin/sh")) != 0);
+	CHECK(plate_version(lookup("/bin/sh")) != v0);
+	CHECK_EQ(plate_write_at(a, 0, "abc", 3), 3);
+	CHECK((v = plate_version(a)) != v0);
+	char buf[3];
+	CHECK_EQ(plate_read_at(a, 0, buf, 3), 3);
+	CHECK_EQ(plate_version(a), v);
+	CHECK_EQ(plate_write_at(a, 1, "X", 1), 1);          /* in place, same size */
+	CHECK(plate_version(a) != v);
+	v = plate_version(a);
+	void *p;
+	size_t n;
+	REQUIRE(plate_write_span(a, 0, &p, &n) == 0);      /* written before any commit */
+	CHECK(plate_version(a) != v);
+	v = plate_version(a);
+	CHECK_EQ(plate_truncate(a, 3), 0);
+	CHECK(plate_version(a) != v);
+	v = plate_version(a);
+	struct cred root = { 0, 0 };
+	CHECK_EQ(plate_rename("/tmp/va", "/tmp/vb", 0, &root), 0);
+	CHECK_EQ(plate_version(a), v);
+	CHECK_EQ(res_delete(a, NULL), 0);
+	CHECK_EQ(plate_version(a), 0);
+	REQUIRE(plate_create("/tmp/vb", 0755, NULL, &b) == 0);
+	CHECK(plate_version(b) > v);
+	CHECK_EQ(res_delete(b, NULL), 0);
+}
+
 TEST(plate_size_cap_and_out_of_memory)
 {
 	setup();

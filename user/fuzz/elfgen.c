@@ -3,10 +3,13 @@
  * seed of (run seed, I)) with one to four mutations: cut short, bits flipped in the ELF
  * header or the program headers, segments pointing outside the file, huge or overlapping
  * PT_LOADs, bad alignments, absurd entry points and addresses, PT_INTERP and other types,
- * too many or too big program headers. Each is started four ways: fork + execve, posix_spawn
+ * too many or too big program headers, changed dynamic entries and relocations (what
+ * elf_relocate reads). Each is started four ways: fork + execve, posix_spawn
  * (vfork-style clone + execve), t_proc_create and t_chprog (change of program). Each must be
  * refused with an error, or run and end (it is killed after MUTANT_MS); the kernel must not
- * panic, no start may hang unkillably, and nothing may leak (checked at the end).
+ * panic, no start may hang unkillably, and nothing may leak (checked at the end). The mutants
+ * are files written at run time; every CONTROL_EVERY-th is left unchanged and must run every
+ * way, else the run fails (its mutants would not reach the ELF loader).
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -32,11 +35,11 @@ static const char *const bases[] = { "/bin/hello", "/bin/true", "/bin/argecho-st
 				     "/bin/argecho-pie" };
 static const char *const way_names[NWAYS] = { "execve", "posix_spawn", "t_proc_create",
 					      "t_chprog" };
-static uint8_t img[MAX_IMG];
+static uint8_t img[MAX_IMG], orig[MAX_IMG];
 
 struct stats {
 	uint64_t mutants, refused, exited, signaled, timed_out;
-	int warned;
+	uint64_t ran;                 /* mutants started at least one way */
 };
 
 static size_t load_base(const char *path)
@@ -159,16 +162,99 @@ static const char *mutate_phdr(struct fz_rng *r, size_t len, unsigned kind)
 	}
 }
 
+/* The file offset of the bytes at vaddr (in some PT_LOAD's file part), or 0 if none. */
+static size_t file_off(uint64_t vaddr, size_t len)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	for (size_t i = 0; i < eh->e_phnum && i < 64; i++) {
+		Elf64_Phdr *ph = phdr(i);
+		if (ph && ph->p_type == PT_LOAD && vaddr >= ph->p_vaddr &&
+		    vaddr - ph->p_vaddr < ph->p_filesz && ph->p_offset + (vaddr - ph->p_vaddr) < len)
+			return ph->p_offset + (vaddr - ph->p_vaddr);
+	}
+	return 0;
+}
+
+/* The dynamic entries (PT_DYNAMIC) inside the file, and how many; NULL if none. */
+static Elf64_Dyn *dyn_table(size_t len, size_t *n)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	for (size_t i = 0; i < eh->e_phnum && i < 64; i++) {
+		Elf64_Phdr *ph = phdr(i);
+		if (!ph || ph->p_type != PT_DYNAMIC || ph->p_offset % 8 || ph->p_offset >= len ||
+		    ph->p_filesz / sizeof(Elf64_Dyn) == 0)
+			continue;
+		uint64_t room = (len - ph->p_offset) / sizeof(Elf64_Dyn);
+		*n = ph->p_filesz / sizeof(Elf64_Dyn) < room ? ph->p_filesz / sizeof(Elf64_Dyn) : room;
+		return *n ? (Elf64_Dyn *)(img + ph->p_offset) : NULL;
+	}
+	return NULL;
+}
+
+/* One relocation entry of the DT_RELA table, or NULL. */
+static Elf64_Rela *any_rela(struct fz_rng *r, Elf64_Dyn *dyn, size_t n, size_t len)
+{
+	uint64_t at = 0, size = 0;
+	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
+		if (dyn[i].d_tag == DT_RELA)
+			at = dyn[i].d_un.d_ptr;
+		if (dyn[i].d_tag == DT_RELASZ)
+			size = dyn[i].d_un.d_val;
+	}
+	size_t off = file_off(at, len), count = size / sizeof(Elf64_Rela);
+	if (!off || !count || off % 8 || count > (len - off) / sizeof(Elf64_Rela))
+		return NULL;
+	return (Elf64_Rela *)(img + off) + fz_below(r, count);
+}
+
+/* Mutations of the dynamic section and the relocations it names (what elf_relocate reads). */
+static const char *mutate_dyn(struct fz_rng *r, size_t len, unsigned kind)
+{
+	static const int64_t tags[] = { DT_NULL, DT_NEEDED, DT_PLTRELSZ, DT_RELA, DT_RELASZ,
+					DT_RELAENT, DT_REL, DT_RELSZ, DT_PLTREL, DT_JMPREL,
+					35, 36, 37 /* DT_RELRSZ, DT_RELR, DT_RELRENT */ };
+	size_t n = 0;
+	Elf64_Dyn *dyn = dyn_table(len, &n), *d = dyn ? &dyn[fz_below(r, n)] : NULL;
+	Elf64_Rela *ra = dyn ? any_rela(r, dyn, n, len) : NULL;
+	switch (kind) {
+	case 0:
+		if (!d)
+			return "no dynamic section";
+		d->d_tag = tags[fz_below(r, sizeof(tags) / sizeof(tags[0]))];
+		return "a dynamic tag";
+	case 1:
+		if (!d)
+			return "no dynamic section";
+		d->d_un.d_val = fz_chance(r, 50) ? huge(r) : d->d_un.d_val + fz_below(r, 64) - 32;
+		return "a dynamic value";
+	case 2:
+		if (!ra)
+			return "no relocation";
+		ra->r_offset = fz_chance(r, 50) ? absurd_addr(r, len) : ra->r_offset + fz_below(r, 16);
+		return "a relocation's target";
+	default:
+		if (!ra)
+			return "no relocation";
+		if (fz_chance(r, 50))
+			ra->r_info = fz_below(r, 43);
+		else
+			ra->r_addend = (int64_t)huge(r);
+		return "a relocation's type or addend";
+	}
+}
+
 static void mutate(struct fz_rng *r, size_t *len, int verbose)
 {
 	int n = fz_chance(r, 60) ? 1 : 2 + (int)fz_below(r, 3);   /* mostly one: some run */
 	for (int i = 0; i < n; i++) {
-		unsigned kind = (unsigned)fz_below(r, 19);
+		unsigned kind = (unsigned)fz_below(r, 23);
 		const char *what;
 		if (kind < 9) {
 			what = mutate_ehdr(r, len, kind);
 		} else if (kind < 18) {
 			what = mutate_phdr(r, *len, kind - 9);
+		} else if (kind < 22) {
+			what = mutate_dyn(r, *len, kind - 18);
 		} else {
 			for (int j = 0; j < 2 && *len; j++)
 				img[fz_below(r, *len < 4096 ? *len : 4096)] ^= (uint8_t)fz_next(r);
@@ -176,6 +262,20 @@ static void mutate(struct fz_rng *r, size_t *len, int verbose)
 		}
 		if (verbose)
 			dprintf(OUT_FD, "FZE   %s\n", what);
+	}
+}
+
+/* -v: the bytes the mutations changed (offset: old -> new), so a replay shows the file. */
+static void print_changes(size_t orig_len, size_t len)
+{
+	int shown = 0;
+	if (len != orig_len)
+		dprintf(OUT_FD, "FZE   length %zu -> %zu\n", orig_len, len);
+	for (size_t k = 0; k < len && k < orig_len && shown < 32; k++) {
+		if (img[k] == orig[k])
+			continue;
+		dprintf(OUT_FD, "FZE   byte %#zx: 0x%02x -> 0x%02x\n", k, orig[k], img[k]);
+		shown++;
 	}
 }
 
@@ -263,13 +363,18 @@ static int run_mutant(const struct fz_cfg *cfg, uint64_t i, struct stats *st)
 	size_t len = load_base(base);
 	if (cfg->verbose)
 		dprintf(OUT_FD, "FZE %llu from %s\n", (unsigned long long)i, base);
+	if (cfg->verbose)
+		memcpy(orig, img, len);
+	size_t orig_len = len;
 	if (i % CONTROL_EVERY)
 		mutate(&r, &len, cfg->verbose);
+	if (cfg->verbose)
+		print_changes(orig_len, len);
 	snprintf(path, sizeof(path), FZ_SCRATCH "/elf%llu", (unsigned long long)(i % 4));
 	if (!len || write_mutant(path, len) < 0)
 		return 0;
 	st->mutants++;
-	uint64_t refused = st->refused;
+	uint64_t refused = st->refused, started = st->exited + st->signaled + st->timed_out;
 	for (int way = 0; way < NWAYS; way++) {
 		int status = 0, pid = start_way(way, path);
 		if (!pid) {
@@ -285,14 +390,16 @@ static int run_mutant(const struct fz_cfg *cfg, uint64_t i, struct stats *st)
 		if (cfg->verbose)
 			dprintf(OUT_FD, "FZE   %s: status %#x\n", way_names[way], status);
 	}
-	/* Today's kernel runs only files of the boot image (plate_map_image: -ENOTSUP, so
-	 * ENOEXEC, for a file written at run time): then every mutant is refused before its
-	 * headers are parsed, and the run says so instead of passing as if it had tested them. */
-	if (i % CONTROL_EVERY == 0 && st->refused != refused && !st->warned) {
-		dprintf(OUT_FD, "FUZZ WARNING: %s, unchanged but written at run time, was refused "
-			"(%llu of %d ways): the mutants only reach the refusal of written files\n",
+	st->ran += st->exited + st->signaled + st->timed_out != started;
+	/* An unchanged program must run every way. If it is refused, the mutants do not reach
+	 * the ELF loader either (as when the kernel ran only files of the boot image: every file
+	 * written at run time was refused before its headers were read), and the run must not
+	 * pass as if it had tested them. */
+	if (i % CONTROL_EVERY == 0 && st->refused != refused) {
+		dprintf(OUT_FD, "FUZZ ERROR: %s, unchanged but written at run time, was refused "
+			"(%llu of %d ways): the mutants do not reach the ELF loader\n",
 			base, (unsigned long long)(st->refused - refused), NWAYS);
-		st->warned = 1;
+		return -1;
 	}
 	return 0;
 }
@@ -323,10 +430,12 @@ static _Noreturn void runner(const struct fz_cfg *cfg)
 		dprintf(OUT_FD, "FZE+ %llu\n", (unsigned long long)i);
 		rc = run_mutant(cfg, i, &st);
 	}
-	dprintf(OUT_FD, "FUZZ END elf seed %llu uid %d: %llu mutants, %llu starts refused, "
-		"%llu ran and exited, %llu died by a signal, %llu killed after %d ms\n",
+	dprintf(OUT_FD, "FUZZ END elf seed %llu uid %d: %llu mutants (%llu ran at least one way), "
+		"%llu starts refused, %llu ran and exited, %llu died by a signal, %llu killed after "
+		"%d ms\n",
 		(unsigned long long)cfg->seed, cfg->uid, (unsigned long long)st.mutants,
-		(unsigned long long)st.refused, (unsigned long long)st.exited,
+		(unsigned long long)st.ran, (unsigned long long)st.refused,
+		(unsigned long long)st.exited,
 		(unsigned long long)st.signaled, (unsigned long long)st.timed_out, MUTANT_MS);
 	_exit(rc ? 1 : 0);
 }

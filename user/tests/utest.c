@@ -31,6 +31,7 @@ static const struct utest *const groups[] = {
 	ut_robust_tests,
 	ut_policy_tests,
 	ut_fuzzfix_tests,
+	ut_runexec_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -8,6 +8,9 @@
 #define PHYS_BASE 0xffff800000000000ul       /* direct map of physical memory */
 #define KSTACK_AREA 0xffffff0000000000ul     /* PML4[510]: kernel stacks, guard-paged */
 #define TABLE_AREA 0xffffff4000000000ul      /* PML4[510], upper half: growing resource tables */
+#define VMAP_AREA 0xfffffe8000000000ul       /* PML4[509]: contiguous views of scattered pages
+					      * (kernel/mm/vmap.h) */
+#define VMAP_AREA_SIZE (64ul << 30)
 #define USER_TOP 0x0000800000000000ul
 /* PCIDs 1..PCID_SHARED-1 belong to one space each; spaces beyond share PCID_SHARED, whose
  * entries are flushed on every switch to it (so sharing it is safe, only slower). */
@@ -68,6 +71,11 @@ void pt_unmap_range(uint64_t root, uint64_t va, uint64_t len);
 void pt_cow_range(uint64_t root, uint64_t va, uint64_t len);
 /* The PTE for va, or 0 if not mapped. */
 uint64_t pt_lookup(uint64_t root, uint64_t va);
+/* Free the page tables (levels 1 and 2) of the kernel-half range [va, va+len) whose whole
+ * span lies inside it, all their entries being unmapped already; the PML4 slots' own tables
+ * stay (every space shares them). The caller guarantees that nothing maps or walks in the
+ * range meanwhile. Afterwards no TLB or paging-structure cache of any PCID refers to them. */
+void pt_release_tables(uint64_t root, uint64_t va, uint64_t len);
 /* Change the flags of a mapped page; false if not mapped. */
 bool pt_protect(uint64_t root, uint64_t va, uint64_t flags);
 /* Count of table pages below root, for statistics. */
