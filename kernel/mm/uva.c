@@ -164,6 +164,8 @@ static uint32_t find(uint64_t addr)
 	uint32_t n = root;
 	for (;;) {
 		uva_steps++;
+		if (!n)
+			panic("find: no span holds %lx: the tree is broken", addr);
 		if (addr < pool[n].start)
 			n = pool[n].kid[0];
 		else if (addr >= pool[n].end)
@@ -283,6 +285,8 @@ static uint32_t lowest_free(uint64_t len)
 		return 0;
 	for (;;) {
 		uva_steps++;
+		if (!n)
+			panic("lowest_free: no free span of %lx bytes: the tree is broken", len);
 		struct span *s = &pool[n];
 		if (pool[s->kid[0]].maxfree >= len)
 			n = s->kid[0];
