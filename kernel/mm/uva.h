@@ -35,3 +35,6 @@ int uva_split(uint64_t addr);
 void uva_free(uint64_t addr, uint64_t size);
 /* The largest number of holders of any address in [addr, addr+size) (0: all free). */
 uint32_t uva_holders(uint64_t addr, uint64_t size);
+/* Tree nodes visited so far, by every operation: the host tests check with it that the cost
+ * of an operation does not grow with the number of spans in the system. */
+extern uint64_t uva_steps;

@@ -318,3 +318,144 @@ TEST(uva_random_against_model)
 			uva_free(base + (uint64_t)k * PG, PG);
 	CHECK(all_free());
 }
+
+/* Allocations, reservations, shares, takes, splits and frees at random in a window of 2048
+ * pages at the start of the range (a held page above it keeps allocations that do not fit in
+ * it out), checked against a count of holders per page: every allocation must get the
+ * lowest free run of pages that fits (first fit), and the counts must match around every
+ * change and everywhere every 1000 steps. Thousands of spans make a deep tree. */
+#define BIG_WIN 2048
+static uint32_t big_model[BIG_WIN];
+
+static int lowest_free_run(int len)
+{
+	for (int k = 0, run = 0; k < BIG_WIN; k++) {
+		run = big_model[k] ? 0 : run + 1;
+		if (run == len)
+			return k - len + 1;
+	}
+	return -1;
+}
+
+static bool window_matches(int lo, int hi)
+{
+	lo = lo < 0 ? 0 : lo;
+	hi = hi > BIG_WIN ? BIG_WIN : hi;
+	for (int k = lo; k < hi; k++)
+		if (uva_holders(UVA_BASE + (uint64_t)k * PG, PG) != big_model[k])
+			return false;
+	return true;
+}
+
+/* Allocate len pages: they must be the lowest free run, or above the window if none is. */
+static bool random_alloc(int len)
+{
+	uint64_t a;
+	int k = lowest_free_run(len);
+	if (uva_alloc((uint64_t)len * PG, PG, &a))
+		return false;
+	if (k < 0) {
+		uva_free(a, (uint64_t)len * PG);
+		return a > UVA_BASE + BIG_WIN * PG;
+	}
+	for (int i = k; i < k + len; i++)
+		big_model[i]++;
+	return a == UVA_BASE + (uint64_t)k * PG;
+}
+
+/* One random step on [lo, lo+len); false if the allocator disagreed with the model. */
+static bool random_step(int op, int lo, int len)
+{
+	uint64_t addr = UVA_BASE + (uint64_t)lo * PG, size = (uint64_t)len * PG;
+	bool free_run = true, held_run = true;
+	for (int k = lo; k < lo + len; k++)
+		free_run &= !big_model[k], held_run &= big_model[k] > 0;
+	int delta = op == 1 ? free_run : op == 2 ? held_run : op == 3 ? 1 : op >= 4 && held_run ? -1 : 0;
+	if (op == 0)
+		return random_alloc(len);
+	if (op == 1 && uva_reserve(addr, size) != (free_run ? 0 : -ENOMEM))
+		return false;
+	if ((op == 2 && held_run && uva_share(addr, size)) || (op == 3 && uva_take(addr, size)))
+		return false;
+	if (delta < 0) {
+		if (uva_split(addr) || uva_split(addr + size))
+			return false;
+		uva_free(addr, size);
+	}
+	for (int k = lo; k < lo + len; k++)
+		big_model[k] += (uint32_t)delta;
+	return true;
+}
+
+TEST(uva_random_deep_against_model)
+{
+	unsigned seed = 777;
+	uva_init();
+	REQUIRE(uva_reserve(UVA_BASE + BIG_WIN * PG, PG) == 0);
+	for (int step = 0; step < 100000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		int lo = (int)(seed >> 4) % BIG_WIN, len = 1 + (int)(seed >> 20) % 8;
+		int op = (int)(seed >> 24) % 10;
+		len = lo + len > BIG_WIN ? BIG_WIN - lo : len;
+		if (op == 3 && big_model[lo] > 3)
+			op = 4;                         /* keep counts small: take less often */
+		REQUIRE(random_step(op < 6 ? op : 4, lo, len));
+		REQUIRE(window_matches(lo - 1, lo + len + 1));
+		if (step % 1000 == 0)
+			REQUIRE(window_matches(0, BIG_WIN));
+	}
+	REQUIRE(window_matches(0, BIG_WIN));
+	for (int k = 0; k < BIG_WIN; k++)
+		for (; big_model[k]; big_model[k]--)
+			uva_free(UVA_BASE + (uint64_t)k * PG, PG);
+	uva_free(UVA_BASE + BIG_WIN * PG, PG);
+	CHECK(all_free());
+}
+
+/* What the kernel does for one short-lived process, from the allocator's side: a stack and a
+ * three-page mapping allocated, the mapping shared with a fork child, which unmaps its first
+ * page, then both exit. Adds the tree nodes visited to *cost. */
+static bool process_life(uint64_t *cost)
+{
+	uint64_t before = uva_steps, a, stack;
+	if (uva_alloc(16 * PG, PG, &stack) || uva_alloc(3 * PG, PG, &a) || uva_share(a, 3 * PG))
+		return false;
+	if (uva_split(a + PG))
+		return false;
+	uva_free(a, PG);                        /* the child unmaps a page */
+	uva_free(a, 3 * PG);                    /* the parent exits */
+	bool ok = uva_holders(a, 3 * PG) == 1;
+	uva_free(a + PG, 2 * PG);               /* the child exits */
+	uva_free(stack, 16 * PG);
+	ok &= uva_holders(a, 3 * PG) == 0;
+	*cost += uva_steps - before;
+	return ok;
+}
+
+/* The average cost of a process life among `live` one-page reservations a page apart (two
+ * spans each), in nodes visited; 0 if something failed. */
+static uint64_t life_cost_among(int live)
+{
+	uint64_t cost = 0;
+	uva_init();
+	for (int i = 0; i < live; i++)
+		if (uva_reserve(UVA_BASE + (2 * (uint64_t)i + 1) * PG, PG))
+			return 0;
+	for (int i = 0; i < 10000; i++)
+		if (!process_life(&cost))
+			return 0;
+	return cost / 10000;
+}
+
+/* The work of an allocator operation must not grow with the number of spans the system
+ * holds (thousands of processes hold several each): with 20000 live spans against 10 (a
+ * factor of 2000), a process life may cost a few times more (a tree's depth grows with the
+ * logarithm) but never 8 times. The sorted array's cost grew with the table: ~2000x here. */
+TEST(uva_cost_does_not_grow)
+{
+	uint64_t few = life_cost_among(5), many = life_cost_among(10000);
+	printf("uva: %lu nodes per process life among 10 spans, %lu among 20000\n",
+	       (unsigned long)few, (unsigned long)many);
+	REQUIRE(few && many);
+	CHECK(many < 8 * few);
+}
