@@ -1,8 +1,9 @@
 /* Device-node plates: opening one picks the file variant by its device number, as a Unix
- * character-device switch does (the list is kernel/fs/devices.def). Here are /dev/null and
- * /dev/zero; the console variant is in file_console.c. */
+ * character-device switch does (the list is kernel/fs/devices.def). Here are /dev/null,
+ * /dev/zero, /dev/random and /dev/urandom; the console variant is in file_console.c. */
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/dev/random.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
@@ -52,6 +53,19 @@ static const struct file_ops null_ops = {
 	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
 };
 
+/* /dev/random and /dev/urandom: the kernel's random numbers. What is written is accepted and
+ * dropped (Linux mixes it in without crediting it; this generator keys itself). */
+static long random_read(struct file *f, void *ubuf, size_t n)
+{
+	(void)f;
+	return random_read_user(ubuf, n);
+}
+
+static const struct file_ops random_ops = {
+	.read = random_read, .write = null_write, .lseek = dev_lseek, .stat = dev_stat,
+	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
+};
+
 static const struct file_ops zero_ops = {
 	.read = zero_read, .write = null_write, .lseek = dev_lseek, .stat = dev_stat,
 	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
@@ -65,6 +79,11 @@ static int open_null(rid_t node, int flags, struct file **out)
 static int open_zero(rid_t node, int flags, struct file **out)
 {
 	return file_alloc(&zero_ops, flags, node, out);
+}
+
+static int open_random(rid_t node, int flags, struct file **out)
+{
+	return file_alloc(&random_ops, flags, node, out);
 }
 
 static const struct {

@@ -376,11 +376,14 @@ TEST(plate_device_nodes)
 	uint64_t pos = 2;
 	long len = plate_dir_read(lookup("/dev"), &pos, buf, sizeof(buf));
 	REQUIRE(len > 0);
-	REQUIRE(parse(buf, (size_t)len, r, 8) == 5);
+	REQUIRE(parse(buf, (size_t)len, r, 8) == 7);  /* the six of devices.def and ttyS0 */
 	CHECK_STR(r[0].name, "console");
 	CHECK_EQ(r[0].type, L_DT_CHR);
 	CHECK_EQ(r[0].off, 3);
-	CHECK_STR(r[4].name, "zero");
+	CHECK_STR(r[6].name, "zero");
+	rid_t urandom = lookup("/dev/urandom");
+	REQUIRE(urandom);
+	CHECK_EQ(plate_rdev(urandom), 0x0109);
 }
 
 /* ---- directory listings ------------------------------------------------------------------ */

@@ -336,6 +336,31 @@ static void console_tty(void)
 	CHECK_ERR(tsys_ioctl(1, L_TCGETS, 0xffff800000000000l), EFAULT);
 }
 
+/* /dev/random and /dev/urandom: character devices 1:8 and 1:9 that read random bytes (two
+ * reads differ, and are not all zero), take writes, and refuse a bad buffer. */
+static void fs_dev_random(void)
+{
+	static const char *const paths[] = { "/dev/random", "/dev/urandom" };
+	for (int d = 0; d < 2; d++) {
+		unsigned char a[64], b[64], zero[64] = { 0 };
+		struct stat st;
+		uintptr_t bad[UT_NBAD];
+		int fd = open(paths[d], O_RDWR);
+		CHECK_OK(fd);
+		CHECK_OK(fstat(fd, &st));
+		CHECK(S_ISCHR(st.st_mode));
+		CHECK_EQ(st.st_rdev, 0x0108 + d);
+		CHECK_EQ(read(fd, a, sizeof(a)), sizeof(a));
+		CHECK_EQ(read(fd, b, sizeof(b)), sizeof(b));
+		CHECK(memcmp(a, b, sizeof(a)) != 0 && memcmp(a, zero, sizeof(a)) != 0);
+		CHECK_EQ(write(fd, a, sizeof(a)), sizeof(a));
+		ut_bad_addrs(bad);
+		for (int i = 0; i < UT_NBAD; i++)
+			CHECK_ERR(tsys_read(fd, (long)bad[i], 16), EFAULT);
+		CHECK_OK(close(fd));
+	}
+}
+
 const struct utest ut_fs_tests[] = {
 	{ "file_read_seek", file_read_seek },
 	{ "stat_files", stat_files },
@@ -347,5 +372,6 @@ const struct utest ut_fs_tests[] = {
 	{ "dup_fds", dup_fds },
 	{ "writev_console", writev_console },
 	{ "console_tty", console_tty },
+	{ "fs_dev_random", fs_dev_random },
 	{ NULL, NULL },
 };
