@@ -329,16 +329,13 @@ static void spawn_attrs(void)
 	CHECK_EQ(ut_wait(pid), 0);
 }
 
+/* The space process pid runs in (libtessera's t_proc_space), failing the test if none. */
 static rid_t space_of(int pid)
 {
-	struct t_res_info in;
-	rid_t rid;
-	CHECK_OK(t_proc_rid(pid, &rid));
-	CHECK_OK(t_res_info(rid, &in));
-	for (uint32_t i = 0; i < in.nrefs && i < T_MAX_REFS; i++)
-		if (RID_TYPE(in.refs[i].rid) == RT_VSPACE)
-			return in.refs[i].rid;
-	FAIL("process %d has no space", pid);
+	rid_t space = t_proc_space(pid);
+	if (!space)
+		FAIL("process %d has no space", pid);
+	return space;
 }
 
 /* Heterogeneous virtual storage: a second process created inside the first one's space. */
