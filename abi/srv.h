@@ -86,6 +86,7 @@ struct t_dev_info {
 	uint16_t subsys_vendor, subsys_id;
 	uint32_t msix_vectors;                 /* 0: no MSI-X */
 	int32_t claimant;                      /* pid, 0 when unclaimed */
+	uint64_t irq_count;                    /* interrupts taken from it since boot */
 	uint32_t bar_kind[T_DEV_BARS];         /* TBAR_* */
 	uint64_t bar_base[T_DEV_BARS];         /* physical address or I/O port */
 	uint64_t bar_size[T_DEV_BARS];

@@ -111,14 +111,23 @@ static const char *const user_only_paths[] = {
 
 static char long_path[400];
 
+/* A long path of many short names, inside the scratch directory: whatever a worker makes
+ * with it stays where the leak check's clean-up looks (a relative one would land wherever
+ * the worker's cwd or a directory descriptor happens to point). */
+static uint64_t make_long_path(struct fz_ctx *c)
+{
+	const size_t pre = sizeof(FZ_SCRATCH "/") - 1;
+	memcpy(long_path, FZ_SCRATCH "/", pre);
+	memset(long_path + pre, 'a', sizeof(long_path) - 1 - pre);
+	for (size_t i = pre + 1; i < sizeof(long_path) - 1; i += 1 + fz_below(&c->rng, 40))
+		long_path[i] = '/';
+	return (uint64_t)long_path;
+}
+
 static uint64_t path_str(struct fz_ctx *c, int writable)
 {
-	if (fz_chance(&c->rng, 5)) {
-		memset(long_path, 'a', sizeof(long_path) - 1);
-		for (size_t i = 1; i < sizeof(long_path) - 1; i += 1 + fz_below(&c->rng, 40))
-			long_path[i] = '/';
-		return (uint64_t)long_path;
-	}
+	if (fz_chance(&c->rng, 5))
+		return make_long_path(c);
 	if (!writable)
 		return (uint64_t)ro_paths[fz_below(&c->rng, sizeof(ro_paths) / sizeof(ro_paths[0]))];
 	if (!c->root && fz_chance(&c->rng, 30))
@@ -449,10 +458,22 @@ static void guard_arg(struct fz_ctx *c, int nr, enum fz_kind k, uint64_t *v)
 		guard_spawn(c, *v);
 }
 
+/* An unterminated path must stay unterminated up to the guard page: a read into the arena's
+ * end may have put a NUL there since, making it a short relative name the call would create
+ * wherever the cwd or a directory descriptor points, outside the scratch directory. */
+static void keep_unterminated(struct fz_ctx *c, enum fz_kind k, uint64_t v)
+{
+	uint64_t end = (uint64_t)c->arena + ARENA_BYTES;
+	if ((k == K_PATH || k == K_WPATH) && v >= end - 17 && v < end)
+		memset((void *)(end - 16), 'z', 16);
+}
+
 int fz_guard(struct fz_ctx *c, const struct fz_call *call, int *nr, uint64_t a[6])
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 6; i++) {
 		guard_arg(c, *nr, (enum fz_kind)call->kind[i], &a[i]);
+		keep_unterminated(c, (enum fz_kind)call->kind[i], a[i]);
+	}
 	if (*nr == TSYS_open)
 		guard_open(c, &a[0], a[1]);
 	if (*nr == TSYS_openat)
