@@ -438,9 +438,10 @@ static int is_w_path(uint64_t p)
 	return 0;
 }
 
-/* The scratch directory itself existed before the run: a root worker removing it (rmdir
- * of it empty) or renaming it away changes a resource the leak check compares, and the one
- * the clean-up makes anew is a new resource. Its contents are what workers may change. */
+/* The scratch directory itself existed before the run: a worker removing it (rmdir of it
+ * empty; a uid-1000 worker owns it) or renaming it away changes a resource the leak check
+ * compares, and the one the clean-up makes anew is a new resource. Its contents are what
+ * workers may change. */
 static int removes_path(int nr)
 {
 	return nr == TSYS_rmdir || nr == TSYS_unlink || nr == TSYS_unlinkat ||
@@ -449,7 +450,7 @@ static int removes_path(int nr)
 
 static void guard_scratch_root(struct fz_ctx *c, int nr, uint64_t *path)
 {
-	if (c->root && removes_path(nr) && is_w_path(*path) &&
+	if (removes_path(nr) && is_w_path(*path) &&
 	    strcmp((const char *)*path, FZ_SCRATCH) == 0)
 		*path = (uint64_t)(FZ_SCRATCH "/e");
 }
