@@ -448,7 +448,7 @@ static int removes_path(int nr)
 	       nr == TSYS_rename || nr == TSYS_renameat || nr == TSYS_renameat2;
 }
 
-static void guard_scratch_root(struct fz_ctx *c, int nr, uint64_t *path)
+static void guard_scratch_root(int nr, uint64_t *path)
 {
 	if (removes_path(nr) && is_w_path(*path) &&
 	    strcmp((const char *)*path, FZ_SCRATCH) == 0)
@@ -483,7 +483,7 @@ static void guard_arg(struct fz_ctx *c, int nr, enum fz_kind k, uint64_t *v)
 	if (k == K_SPAWN)
 		guard_spawn(c, *v);
 	if (k == K_WPATH)
-		guard_scratch_root(c, nr, v);
+		guard_scratch_root(nr, v);
 }
 
 int fz_guard(struct fz_ctx *c, const struct fz_call *call, int *nr, uint64_t a[6])
