@@ -519,6 +519,41 @@ static void t_ica_share(void)
 	CHECK_OK(t_res_delete(t.rid));
 }
 
+/* svc starts and stops a service of /etc/svc.conf: echotest, the echo server on ids 3003
+ * and 3004, not started at boot (replacing the boot-time echo would leave the new process's
+ * table entries where the leak check sees them). echo itself runs from boot. */
+static void t_svc_stop_start(void)
+{
+	static const char *const start[] = { "svc", "start", "echotest", NULL };
+	static const char *const stop[] = { "svc", "stop", "echotest", NULL };
+	static const char *const none[] = { "svc", "start", "no-such-service", NULL };
+	static const char *const list[] = { "svc", NULL };
+	struct t_msg m = msg(TFN_ECHO2, 0, 0, 0, 0);
+	CHECK_EQ(t_srv_call(&m), 0);                    /* started at boot */
+	CHECK_EQ(m.arg[4], TFN_ECHO2);
+	m = msg(3004, 0, 0, 0, 0);
+	CHECK_ERR(t_srv_call(&m), ENOENT);
+	CHECK_EQ(ut_run("/bin/svc", start), 0);
+	CHECK_EQ(t_srv_call(&m), 0);
+	CHECK_EQ(m.arg[4], 3004);
+	int pid = m.pid;
+	struct t_fn_stat st;
+	fn_stat(3003, &st);
+	CHECK_EQ(st.pid, pid);
+	CHECK(strcmp(st.name, "echotest") == 0);
+	fn_stat(3004, &st);
+	CHECK_EQ(st.calls, 1);
+	CHECK_EQ(ut_run("/bin/svc", start), 0);        /* runs already: nothing to do */
+	fn_stat(3003, &st);
+	CHECK_EQ(st.pid, pid);
+	CHECK_EQ(ut_run("/bin/svc", list), 0);
+	CHECK_EQ(ut_run("/bin/svc", stop), 0);
+	CHECK_ERR(t_srv_call(&m), ENOENT);              /* its ids went with it */
+	CHECK_EQ(kill(pid, 0), -1);
+	CHECK_EQ(ut_run("/bin/svc", stop), 0);         /* not running: nothing to do */
+	CHECK(ut_run("/bin/svc", none) != 0);
+}
+
 const struct utest ut_srv_tests[] = {
 	{ "srv_roundtrip_spaces", t_roundtrip_spaces },
 	{ "srv_roundtrip_same_space", t_roundtrip_same_space },
@@ -534,5 +569,6 @@ const struct utest ut_srv_tests[] = {
 	{ "srv_register", t_register },
 	{ "srv_bad_args", t_bad_args },
 	{ "srv_ica_share", t_ica_share },
+	{ "srv_svc_stop_start", t_svc_stop_start },
 	{ NULL, NULL },
 };
