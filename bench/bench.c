@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -400,21 +401,23 @@ static int write_full(int fd, const char *buf, size_t n)
 }
 
 /* The child: takes size bytes, reads one byte of every page as the echo server does with
- * an ICA, gives the bytes back; until the stream ends. */
-static int copy_side(int rfd, int wfd, size_t size)
+ * an ICA, gives the bytes back; rounds times. (It counts rounds rather than wait for the
+ * end of the stream: it inherited the parent's write end too.) */
+static int copy_side(int rfd, int wfd, size_t size, int rounds)
 {
 	static char buf[1 << 20];
 	volatile unsigned sum = 0;
-	int r;
 	if (size > sizeof(buf))
 		return 1;
-	while ((r = read_full(rfd, buf, size)) == 0) {
+	for (int r = 0; r < rounds; r++) {
+		if (read_full(rfd, buf, size))
+			return 1;
 		for (size_t i = 0; i < size; i += 4096)
 			sum += (unsigned char)buf[i];
 		if (write_full(wfd, buf, size))
 			return 1;
 	}
-	return r < 0;
+	return 0;
 }
 
 /* Nanoseconds per round (size bytes there and back) with a child on the pipes. */
@@ -423,7 +426,7 @@ static int copy_measure(const struct spawner *sp, const char *self, size_t size,
 {
 	static char buf[1 << 20];
 	int to[2], from[2], pid, rc = -1;
-	char rfd[12], wfd[12], sz[24];
+	char rfd[12], wfd[12], sz[24], nr[12];
 	if (pipe(to) < 0)
 		return -1;
 	if (pipe(from) < 0)
@@ -431,7 +434,8 @@ static int copy_measure(const struct spawner *sp, const char *self, size_t size,
 	snprintf(rfd, sizeof(rfd), "%d", to[0]);
 	snprintf(wfd, sizeof(wfd), "%d", from[1]);
 	snprintf(sz, sizeof(sz), "%zu", size);
-	const char *const argv[] = { self, "copy-side", rfd, wfd, sz, NULL };
+	snprintf(nr, sizeof(nr), "%d", rounds);
+	const char *const argv[] = { self, "copy-side", rfd, wfd, sz, nr, NULL };
 	if ((pid = sp->spawn(argv)) < 0)
 		goto out_from;
 	close(to[0]);
@@ -441,6 +445,8 @@ static int copy_measure(const struct spawner *sp, const char *self, size_t size,
 	int broken = 0;
 	for (int i = 0; i < rounds && !broken; i++)
 		broken = write_full(to[1], buf, size) || read_full(from[0], buf, size);
+	if (broken)
+		kill(pid, SIGKILL);              /* it would wait for the rest for ever */
 	*ns = (now_ns() - t0) / (uint64_t)rounds;
 	close(to[1]);
 	to[1] = -1;
@@ -515,8 +521,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (argc == 4 && strcmp(argv[1], "yield-side") == 0)
 		return yield_side(atoi(argv[2]), atoi(argv[3]));
-	if (argc == 5 && strcmp(argv[1], "copy-side") == 0)
-		return copy_side(atoi(argv[2]), atoi(argv[3]), (size_t)atol(argv[4]));
+	if (argc == 6 && strcmp(argv[1], "copy-side") == 0)
+		return copy_side(atoi(argv[2]), atoi(argv[3]), (size_t)atol(argv[4]), atoi(argv[5]));
 	if ((rc = ipc_bench_child(argc, argv)) >= 0)
 		return rc;
 	if (uname(&u) != 0) {
