@@ -35,7 +35,7 @@ static void sleep_ms(long ms)
 /* /servers/echo in space (0: a space of its own), serving FN_A and FN_B. */
 static int start_echo(rid_t space)
 {
-	const char *argv[] = { "/servers/echo", NULL };
+	const char *argv[] = { "/servers/echo", "-t", NULL };   /* -t: its stalling modes */
 	struct t_spawn req = { .path = argv[0], .argv = argv, .vspace = space, .prio = -1 };
 	int pid = -1;
 	CHECK_OK(t_proc_create(&req, &pid));
