@@ -108,7 +108,11 @@ static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind k
 	struct srvq_box *sb = box_of(s), *cb = caller ? box_of(caller) : NULL;
 	if (sb->queue.n >= T_SRV_QLEN || (kind == RQ_ASYNC && cb->outstanding >= T_SRV_QLEN))
 		return -EAGAIN;
+	/* as the resource tables do, the last slots are root's (and the kernel's): a user who
+	 * floods servers with requests cannot stop root from reaching them */
 	uint32_t i;
+	if (kind != RQ_KERNEL && caller->cred.uid != 0 && srvq_nfree() <= SRVQ_NREQ / 8)
+		return -EAGAIN;
 	if ((err = srvq_alloc(&i)))
 		return err;
 	struct srvq_req *r = &srvq_reqs[i];

@@ -89,6 +89,11 @@ void srvq_free(uint32_t idx)
 	srvq_push(&free_list, idx);
 }
 
+uint32_t srvq_nfree(void)
+{
+	return free_list.n;
+}
+
 struct srvq_req *srvq_find(uint64_t id)
 {
 	struct srvq_req *r = &srvq_reqs[id & (SRVQ_NREQ - 1)];

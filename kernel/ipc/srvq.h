@@ -63,6 +63,8 @@ void srvq_init(void);
 /* A free slot (state RQ_FREE -> RQ_QUEUED, a fresh id): its index, or -EAGAIN. */
 int srvq_alloc(uint32_t *idx);
 void srvq_free(uint32_t idx);
+/* Free slots now. */
+uint32_t srvq_nfree(void);
 /* The slot holding request id, or NULL if no live request has that id. */
 struct srvq_req *srvq_find(uint64_t id);
 void srvq_list_init(struct srvq_list *l);

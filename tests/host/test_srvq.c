@@ -64,9 +64,11 @@ TEST(srvq_pool_exhaustion)
 	while (srvq_alloc(&i) == 0)
 		n++;
 	CHECK_EQ(n, SRVQ_NREQ);
+	CHECK_EQ(srvq_nfree(), 0);
 	CHECK_EQ(srvq_alloc(&i), -EAGAIN);
 	for (i = 0; i < SRVQ_NREQ; i++)
 		srvq_free(i);
+	CHECK_EQ(srvq_nfree(), SRVQ_NREQ);
 	n = 0;
 	while (srvq_alloc(&i) == 0)
 		n++;
