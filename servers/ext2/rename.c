@@ -62,44 +62,55 @@ struct ren {
 	struct dir_loc tloc;
 };
 
-/* Everything that can refuse the rename, before anything changes. */
-static int ren_check(struct ext2_fs *fs, struct ren *x, const char *sn, size_t sl,
-		     const char *dn, size_t dl)
+/* The target's side: the destination directory and an existing entry it would replace. */
+static int ren_check_target(struct ext2_fs *fs, struct ren *x, const char *dn, size_t dl)
 {
 	int r;
-	if ((r = live_dir(fs, x->sdir, &x->sd)))
-		return r;
 	x->dp = &x->sd;
 	if (x->ddir != x->sdir) {
 		if ((r = live_dir(fs, x->ddir, &x->dd)))
 			return r;
 		x->dp = &x->dd;
 	}
-	if ((r = dir_find(fs, &x->sd, sn, sl, &x->sino, NULL)) || (r = ino_read(fs, x->sino, &x->si)))
-		return r;
 	r = dir_find(fs, x->dp, dn, dl, &x->tino, &x->tloc);
 	if (r == -ENOENT)
 		x->tino = 0;
 	else if (r)
 		return r;
-	if (x->tino == x->sino)
+	if (x->tino == x->sino || !x->tino)
 		return 0;
-	bool sdir = is_dir(&x->si);
-	if (x->tino) {
-		bool empty;
-		if ((r = ino_read(fs, x->tino, &x->ti)))
-			return r;
-		if (sdir != is_dir(&x->ti))
-			return sdir ? -ENOTDIR : -EISDIR;
-		if (sdir && ((r = dir_is_empty(fs, &x->ti, &empty)) || !empty))
-			return r ? r : -ENOTEMPTY;
-	}
-	if (sdir && x->sdir != x->ddir) {
-		if ((r = check_not_below(fs, x->sino, x->ddir)))
-			return r;
-		if (!x->tino && x->dp->i_links_count >= EXT2_LINK_MAX)
-			return -EMLINK;
-	}
+	bool sdir = is_dir(&x->si), empty;
+	if ((r = ino_read(fs, x->tino, &x->ti)))
+		return r;
+	/* a target that holds the source somewhere below it is not empty, whatever the types */
+	if (is_dir(&x->ti) && (r = check_not_below(fs, x->tino, x->sdir)))
+		return r == -EINVAL ? -ENOTEMPTY : r;
+	if (sdir != is_dir(&x->ti))
+		return sdir ? -ENOTDIR : -EISDIR;
+	if (sdir && ((r = dir_is_empty(fs, &x->ti, &empty)) || !empty))
+		return r ? r : -ENOTEMPTY;
+	return 0;
+}
+
+/* Everything that can refuse the rename, before anything changes, in Linux's order: a
+ * directory moved below itself is -EINVAL before any other complaint about the target. */
+static int ren_check(struct ext2_fs *fs, struct ren *x, const char *sn, size_t sl,
+		     const char *dn, size_t dl)
+{
+	int r;
+	if ((r = live_dir(fs, x->sdir, &x->sd)))
+		return r;
+	if ((r = dir_find(fs, &x->sd, sn, sl, &x->sino, NULL)) || (r = ino_read(fs, x->sino, &x->si)))
+		return r;
+	if (x->ddir == x->sino)
+		return -EINVAL;
+	if (is_dir(&x->si) && x->sdir != x->ddir && (r = check_not_below(fs, x->sino, x->ddir)))
+		return r;
+	if ((r = ren_check_target(fs, x, dn, dl)) || x->tino == x->sino)
+		return r;
+	if (is_dir(&x->si) && x->sdir != x->ddir && !x->tino &&
+	    x->dp->i_links_count >= EXT2_LINK_MAX)
+		return -EMLINK;
 	return 0;
 }
 
