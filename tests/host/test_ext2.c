@@ -371,3 +371,42 @@ TEST(ext2_features_and_state)
 	CHECK_EQ(e2_fsck(m.path), 0);
 	e2_rm_rf(m.dir);
 }
+
+/* Directories indexed by e2fsck -D (dir_index's htree) are read linearly and lose their index
+ * flag when changed; e2fsck then finds them consistent. */
+TEST(ext2_htree_dirs)
+{
+	struct img m;
+	uint32_t d, f;
+	char name[64], cmd[400];
+	if (!e2_tools_present("ext2_htree_dirs") || !CHECK(img_make(&m, 8, "-b 1024")))
+		return;
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("big"), 040755, 0, 0, &d) == 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "entry-number-%d-with-some-length", i);
+		CHECK_EQ(ext2_create(m.fs, d, S(name), 0644, 0, 0, &f), 0);
+	}
+	ext2_unmount(m.fs);
+	snprintf(cmd, sizeof(cmd), E2_TOOL_DIR "/e2fsck -fyD '%s' >/dev/null 2>&1", m.path);
+	CHECK(system(cmd) != -1);
+	char out[4096];
+	CHECK_EQ(e2_debugfs(m.path, false, "stat /big", out, sizeof(out)), 0);
+	CHECK(strstr(out, "Flags: 0x1000") != NULL);    /* indexed now */
+	REQUIRE(e2_mount(&m.d.dev, false, &m.fs) == 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "entry-number-%d-with-some-length", i);
+		CHECK_EQ(ext2_lookup(m.fs, d, S(name), &f), 0);
+		if (i % 3 == 0)
+			CHECK_EQ(ext2_unlink(m.fs, d, S(name)), 0);
+	}
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "later-%d", i);
+		CHECK_EQ(ext2_create(m.fs, d, S(name), 0644, 0, 0, &f), 0);
+	}
+	ext2_unmount(m.fs);
+	e2_file_close(&m.d);
+	CHECK_EQ(e2_fsck(m.path), 0);
+	CHECK_EQ(e2_debugfs(m.path, false, "stat /big", out, sizeof(out)), 0);
+	CHECK(strstr(out, "Flags: 0x0") != NULL);
+	e2_rm_rf(m.dir);
+}
