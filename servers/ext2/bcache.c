@@ -51,7 +51,7 @@ int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint3
 	bc->hash = malloc(hsize * sizeof(*bc->hash));
 	bc->mem = malloc((size_t)nbufs * bs);
 	bc->stage = malloc((size_t)BC_RUN * bs);
-	bc->order = malloc(nbufs * sizeof(*bc->order));
+	bc->order = malloc((nbufs > BC_RUN ? nbufs : BC_RUN) * sizeof(*bc->order));
 	if (!bc->bufs || !bc->hash || !bc->mem || !bc->stage || !bc->order) {
 		bc_fini(bc);
 		return -ENOMEM;
@@ -104,6 +104,29 @@ static int write_one(struct bcache *bc, struct bc_buf *b)
 	return r;
 }
 
+static bool dirty_at(const struct bcache *bc, uint64_t blk)
+{
+	uint32_t i = find(bc, blk);
+	return i != NIL && bc->bufs[i].dirty;
+}
+
+static int write_run(struct bcache *bc, uint32_t i, uint32_t len);
+
+/* Writes the dirty block blk together with the dirty blocks adjacent to it, in one request:
+ * a file written sequentially leaves the cache in runs, not block by block. */
+static int write_cluster(struct bcache *bc, uint64_t blk)
+{
+	uint64_t start = blk;
+	while (start > 0 && blk - start < BC_RUN / 2 && dirty_at(bc, start - 1))
+		start--;
+	uint32_t len = 0;
+	while (len < BC_RUN && dirty_at(bc, start + len)) {
+		bc->order[len] = (start + len) << 24 | find(bc, start + len);
+		len++;
+	}
+	return write_run(bc, 0, len);
+}
+
 /* An unpinned buffer to reuse, written back first if dirty. */
 static int victim(struct bcache *bc, uint32_t *out)
 {
@@ -112,7 +135,7 @@ static int victim(struct bcache *bc, uint32_t *out)
 		if (b->refs)
 			continue;
 		if (b->valid && b->dirty) {
-			int r = write_one(bc, b);
+			int r = write_cluster(bc, b->blk);
 			if (r)
 				return r;
 		}
@@ -166,6 +189,54 @@ int bc_get(struct bcache *bc, uint64_t blk, struct bc_buf **out)
 int bc_get_zero(struct bcache *bc, uint64_t blk, struct bc_buf **out)
 {
 	return get(bc, blk, true, out);
+}
+
+bool bc_cached(const struct bcache *bc, uint64_t blk)
+{
+	return find(bc, blk) != NIL;
+}
+
+/* Fills buffer i (taken by victim) with block blk's data. */
+static void install(struct bcache *bc, uint32_t i, uint64_t blk, const uint8_t *data)
+{
+	struct bc_buf *b = &bc->bufs[i];
+	memcpy(b->data, data, bc->bs);
+	b->blk = blk;
+	b->valid = true;
+	b->dirty = false;
+	b->owner = 0;
+	uint32_t h = hash_of(bc, blk);
+	b->hnext = bc->hash[h];
+	bc->hash[h] = i;
+	lru_unlink(bc, i);
+	lru_push_front(bc, i);
+}
+
+int bc_prefetch(struct bcache *bc, uint64_t blk, uint32_t count)
+{
+	uint32_t idx[BC_RUN], n = 0, got = 0;
+	if (count > BC_RUN)
+		count = BC_RUN;
+	if (count > bc->n / 4)
+		count = bc->n / 4;
+	while (n < count && blk + n < bc->nblocks && find(bc, blk + n) == NIL)
+		n++;
+	if (n < 2)
+		return 0;
+	int r = 0;
+	/* buffers first (a victim's write-back uses the staging area), held by a reference */
+	for (; got < n && !(r = victim(bc, &idx[got])); got++)
+		bc->bufs[idx[got]].refs = 1;
+	if (!r) {
+		r = bc->dev->read(bc->dev->ctx, blk * bc->spb, n * bc->spb, bc->stage);
+		bc->reads++;
+	}
+	for (uint32_t k = 0; k < got; k++) {
+		bc->bufs[idx[k]].refs = 0;
+		if (!r)
+			install(bc, idx[k], blk + k, bc->stage + (size_t)k * bc->bs);
+	}
+	return r;
 }
 
 void bc_put(struct bcache *bc, struct bc_buf *b)

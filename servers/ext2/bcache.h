@@ -43,6 +43,10 @@ int bc_get(struct bcache *bc, uint64_t blk, struct bc_buf **out);
 /* The same, without reading: the buffer is zeroed, for a block about to be filled whole. */
 int bc_get_zero(struct bcache *bc, uint64_t blk, struct bc_buf **out);
 void bc_put(struct bcache *bc, struct bc_buf *b);
+bool bc_cached(const struct bcache *bc, uint64_t blk);
+/* Reads the uncached blocks from blk on (up to count, stopping at the first cached one) in
+ * one device request: sequential reads of a file cost one request per run, not per block. */
+int bc_prefetch(struct bcache *bc, uint64_t blk, uint32_t count);
 /* Marks b dirty on behalf of owner (0 = metadata; two different owners make it metadata). */
 void bc_dirty(struct bcache *bc, struct bc_buf *b, uint32_t owner);
 /* Block blk was freed: its cached contents, dirty or not, are dropped unwritten. */

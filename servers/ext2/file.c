@@ -93,9 +93,31 @@ int file_release(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 	return r ? r : r2;
 }
 
+/* Before reading block lblk (at pblk, not cached) of a read that goes on to block last: the
+ * physically adjacent part of the rest, and as much again when the file is read in order,
+ * comes in with one device request. */
+static void read_ahead(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t lblk,
+		       uint64_t last, uint32_t pblk)
+{
+	uint64_t end = ino_size(ip) / fs->bs;
+	if (fs->ra_ino == ino && fs->ra_next == lblk)
+		last += BC_RUN;
+	if (last > end)
+		last = end;
+	uint32_t k = 1;
+	for (; lblk + k <= last && k < BC_RUN; k++) {
+		uint32_t p;
+		bool fresh;
+		if (bmap(fs, ino, ip, lblk + k, false, &p, &fresh) || p != pblk + k)
+			break;
+	}
+	bc_prefetch(&fs->bc, pblk, k);
+}
+
 static int do_read(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t off,
 		   uint8_t *buf, size_t n)
 {
+	uint64_t last = (off + n - 1) / fs->bs;
 	for (size_t pos = 0; pos < n;) {
 		uint64_t at = off + pos;
 		uint32_t bo = (uint32_t)(at % fs->bs), pblk;
@@ -108,6 +130,8 @@ static int do_read(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint
 			memset(buf + pos, 0, chunk);
 		} else {
 			struct bc_buf *b;
+			if (!bc_cached(&fs->bc, pblk))
+				read_ahead(fs, ino, ip, at / fs->bs, last, pblk);
 			if ((r = bc_get(&fs->bc, pblk, &b)))
 				return r;
 			memcpy(buf + pos, b->data + bo, chunk);
@@ -115,6 +139,8 @@ static int do_read(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint
 		}
 		pos += chunk;
 	}
+	fs->ra_ino = ino;
+	fs->ra_next = last + 1;
 	return 0;
 }
 

@@ -100,6 +100,7 @@ static int file_read(void *ctx, uint64_t sector, uint32_t count, void *buf)
 {
 	struct e2_file_dev *d = ctx;
 	size_t n = (size_t)count * EXT2_SECTOR;
+	d->reads++;
 	return pread(d->fd, buf, n, (off_t)(sector * EXT2_SECTOR)) == (ssize_t)n ? 0 : -EIO;
 }
 

@@ -14,7 +14,7 @@
 struct e2_file_dev {
 	struct ext2_blkdev dev;
 	int fd;
-	uint64_t writes;
+	uint64_t reads, writes;         /* device requests */
 };
 
 struct e2_mem_dev {

@@ -410,3 +410,41 @@ TEST(ext2_htree_dirs)
 	CHECK(strstr(out, "Flags: 0x0") != NULL);
 	e2_rm_rf(m.dir);
 }
+
+/* Sequential I/O reaches the device in runs: 16 MiB written in 64 KiB pieces through a
+ * 64-buffer cache, then read back cold in 4 KiB pieces, in far fewer requests than blocks. */
+TEST(ext2_io_batching)
+{
+	struct img m;
+	uint32_t f;
+	static uint8_t buf[65536];
+	size_t done;
+	if (!e2_tools_present("ext2_io_batching") || !CHECK(img_make(&m, 64, "-b 4096")))
+		return;
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("seq"), 0644, 0, 0, &f) == 0);
+	uint64_t w0 = m.d.writes;
+	for (uint64_t off = 0; off < (16u << 20); off += sizeof(buf)) {
+		fill_pattern(buf, sizeof(buf), off);
+		CHECK_EQ(ext2_write(m.fs, f, off, buf, sizeof(buf), &done), 0);
+	}
+	CHECK_EQ(ext2_fsync(m.fs, f), 0);
+	uint64_t writes = m.d.writes - w0;
+	ext2_unmount(m.fs);
+	REQUIRE(e2_mount(&m.d.dev, false, &m.fs) == 0);
+	uint64_t r0 = m.d.reads;
+	bool same = true;
+	for (uint64_t off = 0; off < (16u << 20); off += 4096) {
+		static uint8_t want[65536];
+		if (off % sizeof(want) == 0)
+			fill_pattern(want, sizeof(want), off);
+		same = same && ext2_read(m.fs, f, off, buf, 4096, &done) == 0 && done == 4096 &&
+		       memcmp(buf, want + off % sizeof(want), 4096) == 0;
+	}
+	CHECK(same);
+	uint64_t reads = m.d.reads - r0;
+	printf("  16 MiB, 4096 blocks: %llu device writes, %llu device reads\n",
+	       (unsigned long long)writes, (unsigned long long)reads);
+	CHECK(writes < 300);
+	CHECK(reads < 300);
+	img_done(&m);
+}
