@@ -106,6 +106,17 @@ static bool ext2_content_equal(struct ext2_fs *fs, uint32_t ino, const char *hos
 	return ok;
 }
 
+bool e2_file_equal(struct ext2_fs *fs, uint32_t ino, const char *host)
+{
+	struct ext2_attr a;
+	struct stat st;
+	if (ext2_getattr(fs, ino, &a) || stat(host, &st) || a.size != (uint64_t)st.st_size) {
+		printf("  %s: missing or of another size\n", host);
+		return false;
+	}
+	return ext2_content_equal(fs, ino, host, a.size);
+}
+
 static bool same_attr(const struct ext2_attr *a, const struct stat *st, const char *p,
 		      bool strict)
 {

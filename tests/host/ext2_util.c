@@ -79,6 +79,13 @@ int e2_fsck(const char *img)
 	return rc;
 }
 
+int e2_fsck_fix(const char *img)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), E2_TOOL_DIR "/e2fsck -fy '%s' >'%s.fsck' 2>&1", img, img);
+	return run(cmd);
+}
+
 int e2_debugfs(const char *img, bool write, const char *cmd, char *out, size_t size)
 {
 	char line[1024];
@@ -185,10 +192,15 @@ static void quiet_log(const char *msg)
 	(void)msg;
 }
 
+int e2_mount_cache(const struct ext2_blkdev *dev, bool ro, uint32_t bufs, struct ext2_fs **fs)
+{
+	struct ext2_mount_opts o = { bufs, ro, e2_now, NULL, quiet_log };
+	return ext2_mount(dev, &o, fs);
+}
+
 int e2_mount(const struct ext2_blkdev *dev, bool ro, struct ext2_fs **fs)
 {
-	struct ext2_mount_opts o = { 64, ro, e2_now, NULL, quiet_log };
-	return ext2_mount(dev, &o, fs);
+	return e2_mount_cache(dev, ro, 64, fs);
 }
 
 int e2_resolve(struct ext2_fs *fs, const char *path, uint32_t *ino)

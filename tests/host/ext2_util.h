@@ -32,6 +32,8 @@ void e2_rm_rf(const char *path);
 int e2_mkfs(const char *img, unsigned mib, const char *opts);
 /* Exit status of e2fsck -fn img (0 = clean); its output goes to stdout when it is not 0. */
 int e2_fsck(const char *img);
+/* e2fsck -fy img: 0 clean, 1 repaired, more: left broken. */
+int e2_fsck_fix(const char *img);
 /* Runs debugfs [-w] -R "cmd" img; the command's output (stdout) into out (NUL-terminated). */
 int e2_debugfs(const char *img, bool write, const char *cmd, char *out, size_t size);
 
@@ -41,6 +43,9 @@ int e2_mem_load(struct e2_mem_dev *d, const char *img);
 void e2_mem_free(struct e2_mem_dev *d);
 
 int e2_mount(const struct ext2_blkdev *dev, bool ro, struct ext2_fs **fs);
+int e2_mount_cache(const struct ext2_blkdev *dev, bool ro, uint32_t bufs, struct ext2_fs **fs);
+/* Whether regular file ino has exactly the contents of the host file. */
+bool e2_file_equal(struct ext2_fs *fs, uint32_t ino, const char *host);
 /* The inode of a '/'-separated path from the root. */
 int e2_resolve(struct ext2_fs *fs, const char *path, uint32_t *ino);
 /* Parent directory inode of path and the offset of its last component. */

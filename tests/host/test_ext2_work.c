@@ -245,49 +245,122 @@ static void one_step(struct work *w, uint8_t *buf)
 	}
 }
 
+/* A fresh image and an empty model (with lost+found, as mke2fs makes it). */
+static bool work_setup(struct work *w, char *dir, char *img, const char *opts, unsigned mib,
+		       uint64_t seed, uint64_t big)
+{
+	char lf[400];
+	memset(w, 0, sizeof(*w));
+	e2_tmpdir(dir, 256);
+	snprintf(img, 300, "%s/img", dir);
+	snprintf(w->root, sizeof(w->root), "%s/model", dir);
+	snprintf(lf, sizeof(lf), "%s/lost+found", w->root);
+	w->rng = seed * 0x9E3779B97F4A7C15ull + 1;
+	w->big = big;
+	w->ok = true;
+	return e2_mkfs(img, mib, opts) == 0 && mkdir(w->root, 0755) == 0 && mkdir(lf, 0700) == 0;
+}
+
+static void work_run(struct work *w, int steps, const char *what)
+{
+	static uint8_t buf[(64u << 10) + 8];
+	for (w->step = 0; w->step < steps && w->ok; w->step++)
+		one_step(w, buf);
+	CHECK(w->ok);
+	printf("  %s: %d operations done, %d refused alike\n", what, w->nok, w->nerr);
+	CHECK(w->nok > steps / 2);
+}
+
+static void work_done(struct work *w, const char *dir, const char *what)
+{
+	if (w->ok)
+		e2_rm_rf(dir);
+	else
+		printf("  %s: image and model kept in %s\n", what, dir);
+}
+
 static void run_seed(const char *opts, unsigned mib, uint64_t seed, int steps, uint64_t big)
 {
 	static struct work w;
-	char dir[256], img[300], dump[300];
-	static uint8_t buf[(64u << 10) + 8];
-	memset(&w, 0, sizeof(w));
-	e2_tmpdir(dir, sizeof(dir));
-	snprintf(img, sizeof(img), "%s/img", dir);
-	snprintf(w.root, sizeof(w.root), "%s/model", dir);
-	snprintf(dump, sizeof(dump), "%s/dump", dir);
-	REQUIRE(e2_mkfs(img, mib, opts) == 0);
-	REQUIRE(mkdir(w.root, 0755) == 0 && mkdir(dump, 0755) == 0);
-	char lf[400];
-	snprintf(lf, sizeof(lf), "%s/lost+found", w.root);
-	REQUIRE(mkdir(lf, 0700) == 0);
+	char dir[256], img[300], dump[400], cmd[500], what[100];
 	struct e2_file_dev d;
+	snprintf(what, sizeof(what), "seed %llu %s", (unsigned long long)seed, opts);
+	REQUIRE(work_setup(&w, dir, img, opts, mib, seed, big));
 	REQUIRE(e2_file_open(&d, img) == 0);
 	REQUIRE(e2_mount(&d.dev, false, &w.fs) == 0);
-	w.rng = seed * 0x9E3779B97F4A7C15ull + 1;
-	w.big = big;
-	w.ok = true;
-	for (w.step = 0; w.step < steps && w.ok; w.step++)
-		one_step(&w, buf);
-	CHECK(w.ok);
-	printf("  seed %llu %s: %d operations done, %d refused alike\n", (unsigned long long)seed,
-	       opts, w.nok, w.nerr);
-	CHECK(w.nok > steps / 2);
-	CHECK(e2_tree_equal(w.fs, EXT2_ROOT_INO, w.root, true));
-	CHECK_EQ(ext2_unmount(w.fs), 0);
-	CHECK_EQ(e2_fsck(img), 0);
+	work_run(&w, steps, what);
+	w.ok &= CHECK(e2_tree_equal(w.fs, EXT2_ROOT_INO, w.root, true));
+	w.ok &= CHECK_EQ(ext2_unmount(w.fs), 0) && CHECK_EQ(e2_fsck(img), 0);
 	REQUIRE(e2_mount(&d.dev, true, &w.fs) == 0);
-	CHECK(e2_tree_equal(w.fs, EXT2_ROOT_INO, w.root, true));
+	w.ok &= CHECK(e2_tree_equal(w.fs, EXT2_ROOT_INO, w.root, true));
 	CHECK_EQ(ext2_unmount(w.fs), 0);
 	e2_file_close(&d);
-	char cmd[400];
+	snprintf(dump, sizeof(dump), "%s/dump", dir);
 	snprintf(cmd, sizeof(cmd), "rdump / %s", dump);
-	CHECK_EQ(e2_debugfs(img, false, cmd, NULL, 0), 0);
-	CHECK(e2_host_trees_equal(w.root, dump));
-	if (w.ok)
-		e2_rm_rf(dir);
-	else
-		printf("  seed %llu (%s): image and model kept in %s\n", (unsigned long long)seed,
-		       opts, dir);
+	w.ok &= CHECK(mkdir(dump, 0755) == 0) && CHECK_EQ(e2_debugfs(img, false, cmd, NULL, 0), 0);
+	w.ok &= CHECK(e2_host_trees_equal(w.root, dump));
+	work_done(&w, dir, what);
+}
+
+/* After the workload, a few files are fsynced; then more files are made in a new directory
+ * and the machine "crashes": the device holds whatever the cache had written. */
+static int crash_after_fsync(struct work *w, uint32_t *inos, char (*paths)[256])
+{
+	static uint8_t buf[40000];
+	uint32_t d, f;
+	size_t done;
+	int n = 0;
+	scan(w);
+	for (int i = 0; i < 6 && w->nfiles; i++) {
+		const char *p = pick(w, w->files, w->nfiles);
+		if (e2_resolve(w->fs, p, &inos[n]) == 0 && CHECK_EQ(ext2_fsync(w->fs, inos[n]), 0))
+			snprintf(paths[n++], 256, "%s", p);
+	}
+	CHECK_EQ(ext2_create(w->fs, EXT2_ROOT_INO, "post", 4, 040755, 0, 0, &d), 0);
+	for (int i = 0; i < 30; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "p%d", i);
+		memset(buf, i, sizeof(buf));
+		if (ext2_create(w->fs, d, name, strlen(name), 0644, 0, 0, &f) == 0)
+			ext2_write(w->fs, f, (uint64_t)i * 3000, buf, sizeof(buf), &done);
+		if (i % 3 == 0)
+			ext2_unlink(w->fs, d, name, strlen(name));
+	}
+	return n;
+}
+
+static void run_crash(const char *opts, uint64_t seed)
+{
+	static struct work w;
+	char dir[256], img[300], what[100], host[700];
+	char paths[6][256];
+	uint32_t inos[6];
+	struct e2_mem_dev md;
+	struct e2_file_dev d;
+	snprintf(what, sizeof(what), "crash seed %llu %s", (unsigned long long)seed, opts);
+	REQUIRE(work_setup(&w, dir, img, opts, 16, seed, 4u << 20));
+	REQUIRE(e2_mem_load(&md, img) == 0);
+	REQUIRE(e2_mount_cache(&md.dev, false, 24, &w.fs) == 0);
+	work_run(&w, 200, what);
+	int n = crash_after_fsync(&w, inos, paths);
+	REQUIRE(e2_file_open(&d, img) == 0);
+	REQUIRE(pwrite(d.fd, md.data, md.size, 0) == (ssize_t)md.size);
+	ext2_unmount(w.fs);             /* into the memory copy, after the "crash" */
+	e2_mem_free(&md);
+	int rc = e2_fsck_fix(img);
+	w.ok &= CHECK(rc == 0 || rc == 1) && CHECK_EQ(e2_fsck(img), 0);
+	REQUIRE(e2_mount(&d.dev, false, &w.fs) == 0);
+	for (int i = 0; i < n; i++) {
+		uint32_t ino;
+		snprintf(host, sizeof(host), "%s/%s", w.root, paths[i]);
+		w.ok &= CHECK_EQ(e2_resolve(w.fs, paths[i], &ino), 0) && CHECK_EQ(ino, inos[i]) &&
+			CHECK(e2_file_equal(w.fs, ino, host));
+	}
+	printf("  %s: e2fsck -fy exit %d, %d fsynced files intact\n", what, rc, n);
+	CHECK_EQ(ext2_unmount(w.fs), 0);
+	e2_file_close(&d);
+	w.ok &= CHECK_EQ(e2_fsck(img), 0);
+	work_done(&w, dir, what);
 }
 
 TEST(ext2_work_1k_i128)
@@ -316,4 +389,21 @@ TEST(ext2_work_4k)
 	for (uint64_t seed = 21; seed <= 23; seed++)
 		run_seed(seed % 2 ? "-b 4096 -I 256 -g 4096" : "-b 4096 -I 128", 64, seed, 400,
 			 24u << 20);
+}
+
+TEST(ext2_work_2k)
+{
+	if (!e2_tools_present("ext2_work_2k"))
+		return;
+	umask(0);
+	run_seed("-b 2048 -I 256", 32, 31, 400, 20u << 20);
+}
+
+TEST(ext2_crash_fsync)
+{
+	if (!e2_tools_present("ext2_crash_fsync"))
+		return;
+	umask(0);
+	for (uint64_t seed = 41; seed <= 44; seed++)
+		run_crash(seed % 2 ? "-b 1024" : "-b 4096", seed);
 }
