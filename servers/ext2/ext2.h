@@ -4,6 +4,9 @@
  * (pointer, length) pairs, not NUL-terminated, one path component each (no '/'): the caller
  * (the kernel's forwarding) walks paths. Single-threaded: one caller at a time per file system.
  *
+ * No permission checks happen here: the caller (server and kernel) decides who may do what;
+ * uid, gid and mode are stored and reported as given.
+ *
  * Every function returns 0 or a negative errno (abi/errno.h) and gives results through
  * out-parameters. Errors worth knowing:
  *   -EUCLEAN  the image is inconsistent (a bad block number, directory entry, bitmap); the
@@ -37,6 +40,8 @@ struct ext2_mount_opts {
 /* What ext2_getattr reports. */
 struct ext2_attr {
 	uint32_t ino;
+	uint32_t generation;            /* changes when the inode number is reused: with ino, an
+					   identity that a stale reference can be checked against */
 	uint32_t mode;                  /* type and permission bits, as POSIX st_mode */
 	uint32_t nlink;
 	uint32_t uid, gid;

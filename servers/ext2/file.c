@@ -236,6 +236,7 @@ int ext2_getattr(struct ext2_fs *fs, uint32_t ino, struct ext2_attr *a)
 		return -ENOENT;
 	memset(a, 0, sizeof(*a));
 	a->ino = ino;
+	a->generation = ip.i_generation;
 	a->mode = ip.i_mode;
 	a->nlink = ip.i_links_count;
 	a->uid = ino_uid(&ip);

@@ -58,4 +58,6 @@ bool e2_tree_equal(struct ext2_fs *fs, uint32_t dir, const char *host, bool stri
 bool e2_host_trees_equal(const char *a, const char *b);
 
 uint64_t e2_rand(uint64_t *state);
+/* The tests' clock: what e2_now (the mount's time source) returns. */
+extern uint32_t e2_clock;
 uint32_t e2_now(void *ctx);

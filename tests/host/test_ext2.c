@@ -298,6 +298,31 @@ TEST(ext2_posix_errors)
 	struct ext2_attr at;
 	CHECK_EQ(ext2_getattr(m.fs, f, &at), 0);
 	CHECK(at.atime == 5 && at.mtime == 7 && at.ctime == e2_now(NULL));
+	/* a write moves mtime and ctime; a read moves an atime older than them (relatime) */
+	size_t done;
+	e2_clock += 100;
+	CHECK_EQ(ext2_write(m.fs, f, 0, "x", 1, &done), 0);
+	CHECK_EQ(ext2_getattr(m.fs, f, &at), 0);
+	CHECK(at.mtime == e2_clock && at.ctime == e2_clock && at.atime == 5);
+	char c;
+	CHECK_EQ(ext2_read(m.fs, f, 0, &c, 1, &done), 0);
+	CHECK_EQ(ext2_getattr(m.fs, f, &at), 0);
+	CHECK(at.atime == e2_clock && c == 'x');
+	e2_clock += 10;                 /* atime == mtime still counts as older, as on Linux */
+	CHECK_EQ(ext2_read(m.fs, f, 0, &c, 1, &done), 0);
+	e2_clock += 10;
+	CHECK_EQ(ext2_read(m.fs, f, 0, &c, 1, &done), 0);
+	CHECK_EQ(ext2_getattr(m.fs, f, &at), 0);
+	CHECK_EQ(at.atime, e2_clock - 10);
+	uint32_t gen = at.generation;
+	CHECK_EQ(ext2_unlink(m.fs, a, S("f")), 0);
+	e2_clock += 1;
+	CHECK_EQ(ext2_create(m.fs, a, S("f2"), 0644, 0, 0, &b), 0);
+	CHECK_EQ(b, f);                 /* the number is reused, the generation is not */
+	CHECK_EQ(ext2_getattr(m.fs, b, &at), 0);
+	CHECK(at.generation != gen);
+	CHECK_EQ(ext2_getattr(m.fs, a, &at), 0);
+	CHECK_EQ(at.mtime, e2_clock);
 	/* a directory moved over an empty one: link counts of both parents stay right */
 	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("e"), 040755, 0, 0, &b) == 0);
 	CHECK_EQ(ext2_rename(m.fs, a, S("b"), EXT2_ROOT_INO, S("e")), 0);
