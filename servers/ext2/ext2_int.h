@@ -27,6 +27,7 @@ struct ext2_fs {
 	void *now_ctx;
 	void (*log)(const char *msg);
 	uint32_t hint_ino, hint_blk;    /* where the last block allocation for a file ended */
+	uint32_t generation;            /* the last i_generation given (seeded from the clock) */
 	uint32_t ra_ino;                /* the last file read, and the block after that read: */
 	uint64_t ra_next;               /* a read starting there is sequential (read-ahead) */
 	struct ext2_open_ref *open;

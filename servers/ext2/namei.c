@@ -70,7 +70,7 @@ static int new_inode(struct ext2_fs *fs, uint32_t dir, uint32_t mode, uint32_t u
 	ino_set_owner(ip, uid, gid);
 	ip->i_atime = ip->i_ctime = ip->i_mtime = t;
 	ip->i_links_count = d ? 2 : 1;
-	ip->i_generation = *ino * 2654435761u ^ t;
+	ip->i_generation = ++fs->generation;
 	return 0;
 }
 

@@ -290,6 +290,7 @@ int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *o,
 	fs->now = o->now;
 	fs->now_ctx = o->now_ctx;
 	fs->log = o->log;
+	fs->generation = fs_now(fs) * 2654435761u;
 	int r = mount_steps(fs, o);
 	if (r) {
 		fs_free(fs);

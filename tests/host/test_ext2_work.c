@@ -279,6 +279,8 @@ static void work_done(struct work *w, const char *dir, const char *what)
 		printf("  %s: image and model kept in %s\n", what, dir);
 }
 
+static uint32_t work_cache = 64;        /* buffers in the cache of the workload's mount */
+
 static void run_seed(const char *opts, unsigned mib, uint64_t seed, int steps, uint64_t big)
 {
 	static struct work w;
@@ -287,7 +289,7 @@ static void run_seed(const char *opts, unsigned mib, uint64_t seed, int steps, u
 	snprintf(what, sizeof(what), "seed %llu %s", (unsigned long long)seed, opts);
 	REQUIRE(work_setup(&w, dir, img, opts, mib, seed, big));
 	REQUIRE(e2_file_open(&d, img) == 0);
-	REQUIRE(e2_mount(&d.dev, false, &w.fs) == 0);
+	REQUIRE(e2_mount_cache(&d.dev, false, work_cache, &w.fs) == 0);
 	work_run(&w, steps, what);
 	w.ok &= CHECK(e2_tree_equal(w.fs, EXT2_ROOT_INO, w.root, true));
 	w.ok &= CHECK_EQ(ext2_unmount(w.fs), 0) && CHECK_EQ(e2_fsck(img), 0);
@@ -406,4 +408,15 @@ TEST(ext2_crash_fsync)
 	umask(0);
 	for (uint64_t seed = 41; seed <= 44; seed++)
 		run_crash(seed % 2 ? "-b 1024" : "-b 4096", seed);
+}
+
+/* The smallest cache: every operation evicts, with indirect blocks pinned across evictions. */
+TEST(ext2_work_small_cache)
+{
+	if (!e2_tools_present("ext2_work_small_cache"))
+		return;
+	umask(0);
+	work_cache = 16;
+	run_seed("-b 1024 -I 128", 32, 51, 300, 80u << 20);
+	work_cache = 64;
 }
