@@ -34,7 +34,8 @@ struct bcache {
 	uint64_t reads, writes;         /* device requests, for statistics */
 };
 
-#define BC_RUN 32u                      /* at most this many blocks per device write */
+#define BC_RUN 32u                      /* at most this many blocks per device request */
+_Static_assert(BC_RUN * 4096u <= EXT2_MAX_REQ, "requests fit the promised size");
 
 int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint32_t nbufs);
 void bc_fini(struct bcache *bc);

@@ -41,6 +41,12 @@ uint8_t dir_ftype(uint32_t mode)
 	}
 }
 
+uint8_t ext2_ft_to_dt(uint8_t ft)
+{
+	static const uint8_t dt[] = { 0, 8, 4, 2, 6, 1, 12, 10 };
+	return ft < sizeof(dt) ? dt[ft] : 0;
+}
+
 static bool entry_ok(const struct ext2_fs *fs, const struct ext2_dirent *de, uint32_t off)
 {
 	if (off + EXT2_DIRENT_HDR > fs->bs)

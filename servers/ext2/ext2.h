@@ -81,6 +81,8 @@ struct ext2_statfs {
  * next is the cookie of the entry after it. fill returns 0 to go on, 1 to stop before
  * consuming this entry (its buffer is full); *cookie is then left at this entry.
  */
+/* The Linux d_type (DT_REG 8, DT_DIR 4, ...) of an EXT2_FT_* type, for getdents64. */
+uint8_t ext2_ft_to_dt(uint8_t ft);
 typedef int (*ext2_fill_fn)(void *ctx, const char *name, uint32_t len, uint32_t ino,
 			    uint8_t type, uint64_t next);
 
@@ -136,7 +138,7 @@ int ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *out);
 int ext2_open(struct ext2_fs *fs, uint32_t ino);
 int ext2_close(struct ext2_fs *fs, uint32_t ino);
 
-/* sync: every dirty block, then a device flush. fsync: the inode's own data blocks, then all
- * metadata (inode table, indirect blocks, bitmaps, descriptors, superblock), then a flush. */
+/* sync (sync, syncfs): every dirty block, then a device flush. fsync (fsync and fdatasync
+ * alike): the inode's own data blocks, then all metadata (inode table, indirect blocks, bitmaps, descriptors, superblock), then a flush. */
 int ext2_sync(struct ext2_fs *fs);
 int ext2_fsync(struct ext2_fs *fs, uint32_t ino);

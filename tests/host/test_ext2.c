@@ -50,6 +50,10 @@ static void basic_for(const char *opts)
 	memset(target, 'x', sizeof(target));
 	CHECK_EQ(ext2_symlink(fs, a, S("long"), target, sizeof(target), 0, 0, &l), 0);
 	CHECK_EQ(ext2_link(fs, f, EXT2_ROOT_INO, S("hard")), 0);
+	CHECK_EQ(ext2_create(fs, a, S("fifo"), 010640, 0, 0, &g), 0);
+	CHECK_EQ(ext2_create(fs, a, S("sock"), 0140600, 0, 0, &g), 0);
+	CHECK_EQ(ext2_create(fs, a, S("chr"), 020600, 0, 0, &g), -EINVAL);
+	CHECK_EQ(ext2_unlink(fs, a, S("sock")), 0);
 	struct ext2_attr at;
 	CHECK_EQ(ext2_getattr(fs, f, &at), 0);
 	CHECK(at.nlink == 2 && at.uid == 1000 && at.gid == 70000 && at.mode == 0100644);
@@ -64,6 +68,10 @@ static void basic_for(const char *opts)
 	CHECK(strstr(out, "Links: 2") && strstr(out, "Size: 300000") && strstr(out, "User:  1000"));
 	CHECK_EQ(e2_debugfs(img, false, "stat /a/long", out, sizeof(out)), 0);
 	CHECK(strstr(out, "Size: 200") != NULL);
+	CHECK_EQ(e2_debugfs(img, false, "stat /a/fifo", out, sizeof(out)), 0);
+	CHECK(strstr(out, "Type: FIFO") && strstr(out, "Mode:  0640"));
+	CHECK_EQ(ext2_ft_to_dt(EXT2_FT_DIR), 4);
+	CHECK_EQ(ext2_ft_to_dt(EXT2_FT_LNK), 10);
 	e2_rm_rf(dir);
 }
 
