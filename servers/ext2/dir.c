@@ -331,7 +331,7 @@ int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, ext2_fill_f
 		 void *ctx)
 {
 	struct ext2_inode di;
-	int r = ino_read(fs, dir, &di);
+	int r = ino_get_live(fs, dir, &di);
 	if (r)
 		return r;
 	if ((di.i_mode & EXT2_S_IFMT) != EXT2_S_IFDIR)

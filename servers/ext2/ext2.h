@@ -14,6 +14,9 @@
  *   -EIO      the block device failed.
  *   -EROFS    the file system is mounted read-only (asked for, or an unknown ro_compat feature).
  *   -ENOSPC   no free block or inode; nothing is left half-done (a write may be short).
+ *   -ENOENT   also for an inode number that is free, reserved, or unlinked and not open.
+ *   -EFBIG    past the largest file the block map can hold (see docs/storage.md).
+ *   -ENOMEM   every cache buffer is in use (not with the cache sizes this code pins).
  *
  * Caching: all blocks go through a write-back cache (bcache.h). Nothing reaches the device
  * before ext2_sync, ext2_fsync, ext2_unmount or the eviction of a dirty block. docs/storage.md
@@ -139,6 +142,7 @@ int ext2_open(struct ext2_fs *fs, uint32_t ino);
 int ext2_close(struct ext2_fs *fs, uint32_t ino);
 
 /* sync (sync, syncfs): every dirty block, then a device flush. fsync (fsync and fdatasync
- * alike): the inode's own data blocks, then all metadata (inode table, indirect blocks, bitmaps, descriptors, superblock), then a flush. */
+ * alike): the inode's own data blocks, then all metadata (inode tables, indirect blocks,
+ * directories, bitmaps, descriptors, superblock), then a flush. */
 int ext2_sync(struct ext2_fs *fs);
 int ext2_fsync(struct ext2_fs *fs, uint32_t ino);

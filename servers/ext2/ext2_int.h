@@ -68,6 +68,8 @@ int bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t lblk,
 int bmap_truncate(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t keep);
 
 /* file.c */
+int ino_get_live(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip);
+int ino_get_entry(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip);
 int file_truncate(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t size);
 int file_release(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip);
 bool fs_is_open(const struct ext2_fs *fs, uint32_t ino);

@@ -8,6 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An inode a caller may use: in use, not reserved (the root excepted), linked or open. A
+ * stale number (freed, reused by nobody yet) gives -ENOENT instead of corrupting. */
+int ino_get_live(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
+{
+	if (ino == 0 || ino > fs->inodes_count || (ino < fs->first_ino && ino != EXT2_ROOT_INO))
+		return -ENOENT;
+	int r = ino_read(fs, ino, ip);
+	if (r)
+		return r;
+	if (ip->i_mode == 0 || (ip->i_links_count == 0 && !fs_is_open(fs, ino)))
+		return -ENOENT;
+	return 0;
+}
+
+/* The inode a directory entry names: an entry for a free or reserved inode is corruption. */
+int ino_get_entry(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
+{
+	int r = ino_get_live(fs, ino, ip);
+	return r == -ENOENT ? fs_corrupt(fs, "directory entry names a free or reserved inode") : r;
+}
+
 static int check_regular(const struct ext2_inode *ip)
 {
 	uint32_t t = ip->i_mode & EXT2_S_IFMT;
@@ -160,7 +181,7 @@ int ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf, size_t 
 {
 	struct ext2_inode ip;
 	*done = 0;
-	int r = ino_read(fs, ino, &ip);
+	int r = ino_get_live(fs, ino, &ip);
 	if (r || (r = check_regular(&ip)))
 		return r;
 	uint64_t size = ino_size(&ip);
@@ -205,7 +226,7 @@ int ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf, 
 	*done = 0;
 	if (fs->ro)
 		return -EROFS;
-	int r = ino_read(fs, ino, &ip);
+	int r = ino_get_live(fs, ino, &ip);
 	if (r || (r = check_regular(&ip)) || len == 0)
 		return r;
 	if (off >= fs->max_size)
@@ -229,11 +250,9 @@ int ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf, 
 int ext2_getattr(struct ext2_fs *fs, uint32_t ino, struct ext2_attr *a)
 {
 	struct ext2_inode ip;
-	int r = ino_read(fs, ino, &ip);
+	int r = ino_get_live(fs, ino, &ip);
 	if (r)
 		return r;
-	if (ip.i_mode == 0)
-		return -ENOENT;
 	memset(a, 0, sizeof(*a));
 	a->ino = ino;
 	a->generation = ip.i_generation;
@@ -256,8 +275,6 @@ static int check_setattr(struct ext2_fs *fs, const struct ext2_inode *ip,
 {
 	if (fs->ro)
 		return -EROFS;
-	if (ip->i_mode == 0)
-		return -ENOENT;
 	if (!(sa->mask & EXT2_SET_SIZE))
 		return 0;
 	int r = check_regular(ip);
@@ -269,7 +286,7 @@ static int check_setattr(struct ext2_fs *fs, const struct ext2_inode *ip,
 int ext2_setattr(struct ext2_fs *fs, uint32_t ino, const struct ext2_setattr *sa)
 {
 	struct ext2_inode ip;
-	int r = ino_read(fs, ino, &ip);
+	int r = ino_get_live(fs, ino, &ip);
 	if (r || (r = check_setattr(fs, &ip, sa)))
 		return r;
 	if (sa->mask & EXT2_SET_SIZE)
@@ -305,11 +322,9 @@ bool fs_is_open(const struct ext2_fs *fs, uint32_t ino)
 int ext2_open(struct ext2_fs *fs, uint32_t ino)
 {
 	struct ext2_inode ip;
-	int r = ino_read(fs, ino, &ip);
+	int r = ino_get_live(fs, ino, &ip);
 	if (r)
 		return r;
-	if (ip.i_mode == 0 || ip.i_links_count == 0)
-		return -ENOENT;
 	struct ext2_open_ref *o = find_open(fs, ino);
 	if (o) {
 		o->count++;

@@ -22,7 +22,7 @@ static bool is_dot(const char *name, size_t len)
 /* A live directory. */
 static int get_dir(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dip)
 {
-	int r = ino_read(fs, dino, dip);
+	int r = ino_get_live(fs, dino, dip);
 	if (r)
 		return r;
 	if (!is_dir(dip))
@@ -167,7 +167,7 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 int ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size, size_t *len)
 {
 	struct ext2_inode ip;
-	int r = ino_read(fs, ino, &ip);
+	int r = ino_get_live(fs, ino, &ip);
 	if (r)
 		return r;
 	if ((ip.i_mode & EXT2_S_IFMT) != EXT2_S_IFLNK)
@@ -200,9 +200,9 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name, 
 {
 	struct ext2_inode di, ip;
 	int r = prepare_new(fs, dir, &di, name, len);
-	if (r || (r = ino_read(fs, ino, &ip)))
+	if (r || (r = ino_get_live(fs, ino, &ip)))
 		return r;
-	if (ip.i_mode == 0 || ip.i_links_count == 0)
+	if (ip.i_links_count == 0)
 		return -ENOENT;
 	if (is_dir(&ip))
 		return -EPERM;
@@ -242,9 +242,7 @@ static int find_victim(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *dip,
 	int r = dir_check_name(name, len);
 	if (r || (r = get_dir(fs, dir, dip)) || (r = dir_find(fs, dip, name, len, ino, loc)))
 		return r;
-	if ((r = ino_read(fs, *ino, ip)))
-		return r;
-	return ip->i_mode ? 0 : fs_corrupt(fs, "directory entry names a free inode");
+	return ino_get_entry(fs, *ino, ip);
 }
 
 int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)

@@ -22,7 +22,7 @@ static bool is_dot(const char *name, size_t len)
 
 static int live_dir(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dip)
 {
-	int r = ino_read(fs, dino, dip);
+	int r = ino_get_live(fs, dino, dip);
 	if (r)
 		return r;
 	if (!is_dir(dip))
@@ -80,7 +80,7 @@ static int ren_check_target(struct ext2_fs *fs, struct ren *x, const char *dn, s
 	if (x->tino == x->sino || !x->tino)
 		return 0;
 	bool sdir = is_dir(&x->si), empty;
-	if ((r = ino_read(fs, x->tino, &x->ti)))
+	if ((r = ino_get_entry(fs, x->tino, &x->ti)))
 		return r;
 	/* a target that holds the source somewhere below it is not empty, whatever the types */
 	if (is_dir(&x->ti) && (r = check_not_below(fs, x->tino, x->sdir)))
@@ -100,7 +100,8 @@ static int ren_check(struct ext2_fs *fs, struct ren *x, const char *sn, size_t s
 	int r;
 	if ((r = live_dir(fs, x->sdir, &x->sd)))
 		return r;
-	if ((r = dir_find(fs, &x->sd, sn, sl, &x->sino, NULL)) || (r = ino_read(fs, x->sino, &x->si)))
+	if ((r = dir_find(fs, &x->sd, sn, sl, &x->sino, NULL)) ||
+	    (r = ino_get_entry(fs, x->sino, &x->si)))
 		return r;
 	if (x->ddir == x->sino)
 		return -EINVAL;

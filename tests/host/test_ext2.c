@@ -365,6 +365,15 @@ TEST(ext2_open_unlinked)
 	CHECK(st.bfree < st0.bfree - 150);
 	CHECK_EQ(ext2_close(m.fs, f), 0);
 	CHECK_EQ(ext2_close(m.fs, f), -EINVAL);
+	/* stale and reserved numbers are refused, not used */
+	struct ext2_attr at;
+	CHECK_EQ(ext2_read(m.fs, f, 0, buf, 10, &done), -ENOENT);
+	CHECK_EQ(ext2_write(m.fs, f, 0, buf, 10, &done), -ENOENT);
+	CHECK_EQ(ext2_getattr(m.fs, f, &at), -ENOENT);
+	CHECK_EQ(ext2_getattr(m.fs, 7, &at), -ENOENT);         /* the resize inode */
+	CHECK_EQ(ext2_write(m.fs, 7, 0, buf, 10, &done), -ENOENT);
+	CHECK_EQ(ext2_getattr(m.fs, 0, &at), -ENOENT);
+	CHECK_EQ(ext2_getattr(m.fs, 1u << 30, &at), -ENOENT);
 	ext2_statfs(m.fs, &st);
 	CHECK(st.bfree < st0.bfree - 50 && st.bfree > st0.bfree - 150);
 	img_done(&m);                   /* g is released by the unmount */
