@@ -195,8 +195,10 @@ void tcp_output(struct net *st, struct sock *s)
 		    s->snd.len > t->snd_nxt - t->snd_una)
 			t->t_persist = st->now + t->rto;        /* the window keeps the data back */
 	}
+	/* after a timeout snd_nxt is back at snd_una; a pure ACK carries the next new sequence
+	   number, or the peer would find it old and ignore it (as BSD does) */
 	if (t->ack_now)
-		tcp_send_segment(st, s, t->snd_nxt, TH_ACK, 0, 0);
+		tcp_send_segment(st, s, t->snd_max, TH_ACK, 0, 0);
 }
 
 /* Fast retransmit and NewReno's partial ACKs: the first unacknowledged segment again. */
