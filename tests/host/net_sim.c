@@ -53,6 +53,10 @@ static int link_send(void *ctx, const void *frame, size_t len)
 	s->sent[c->side]++;
 	if (s->tap)
 		s->tap(s->tap_ctx, c->side, frame, len);
+	if (s->drop_in[c->side] >= 0 && s->drop_in[c->side]-- == 0) {
+		s->lost++;
+		return 0;
+	}
 	if (s->down || sim_rand(&s->rng) % 1000 < s->loss_pct * 10u) {
 		s->lost++;
 		return 0;
@@ -77,6 +81,7 @@ void sim_init(struct sim *s, uint64_t seed, const struct net_config *cfg, uint32
 	s->rng = seed * 0x9e3779b97f4a7c15ull | 1;
 	s->delay_ms = 5;
 	s->now = 1000;
+	s->drop_in[0] = s->drop_in[1] = -1;
 	if (cfg)
 		c = *cfg;
 	if (!c.msl_ms)
@@ -266,4 +271,55 @@ bool sim_transfer(struct sim *s, const int sock[2], uint64_t n01, uint64_t n10, 
 		return false;
 	}
 	return true;
+}
+
+static uint16_t csum(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void be16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void be32(uint8_t *p, uint32_t v) { be16(p, v >> 16); be16(p + 2, v); }
+
+size_t sim_craft_tcp(struct sim *s, int to, uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport,
+		     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+		     const uint8_t *data, size_t len)
+{
+	uint8_t *ip = f + 14, *t = ip + 20;
+	uint32_t sum;
+	struct net_ifconfig c;
+	uint32_t mtu;
+	uint8_t mac[6];
+
+	net_if_get(s->n[to], s->ifid[to], &c, &mtu, f);
+	net_if_get(s->n[!to], s->ifid[!to], &c, &mtu, mac);
+	memcpy(f + 6, mac, 6);
+	be16(f + 12, 0x0800);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	be16(ip + 2, (uint32_t)(40 + len));
+	ip[8] = 64;
+	ip[9] = 6;
+	be32(ip + 12, src);
+	be32(ip + 16, dst);
+	be16(ip + 10, csum(0, ip, 20));
+	memset(t, 0, 20);
+	be16(t, sport);
+	be16(t + 2, dport);
+	be32(t + 4, seq);
+	be32(t + 8, ack);
+	t[12] = 5 << 4;
+	t[13] = flags;
+	be16(t + 14, wnd);
+	if (len)
+		memcpy(t + 20, data, len);
+	sum = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 + 20 + (uint32_t)len;
+	be16(t + 16, csum(sum, t, 20 + len));
+	return 14 + 40 + len;
 }

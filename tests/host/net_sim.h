@@ -26,6 +26,7 @@ struct sim {
 	uint32_t delay_ms, jitter_ms;   /* one way; jitter reorders */
 	uint32_t loss_pct, dup_pct, reorder_pct;
 	bool down;                      /* every frame lost */
+	int32_t drop_in[2];             /* >= 0: the frame after that many more from a side is lost */
 	uint32_t nframes;
 	struct sim_frame *q[SIM_MAX_FRAMES];    /* sorted by at, stable */
 	uint64_t sent[2], lost, duped;
@@ -60,3 +61,8 @@ bool sim_connect(struct sim *s, uint16_t port, int *cli, int *srv, int *lis);
 /* Move n01 bytes from sock[0] (side 0) to sock[1] and n10 back, then shut both down and read
    to the end; whether every byte arrived in order and the ends saw EOF. */
 bool sim_transfer(struct sim *s, const int sock[2], uint64_t n01, uint64_t n10, uint64_t max_ms);
+
+/* An Ethernet frame carrying a TCP segment to side `to` from the other side; its length. */
+size_t sim_craft_tcp(struct sim *s, int to, uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport,
+		     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+		     const uint8_t *data, size_t len);

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "tests/host/harness.h"
 #include "tests/host/net_sim.h"
+#include "servers/net/net_int.h"    /* white box: sequence numbers, timers */
 #include "abi/errno.h"
 #include <stdio.h>
 #include <string.h>
@@ -100,4 +101,194 @@ TEST(net_tcp_10mib_both_ways_lossy)
 TEST(net_tcp_10mib_both_ways_heavy_loss)
 {
 	bulk(4, 10, 5, 20, 10u << 20);
+}
+
+static enum net_tcp_state state_of(struct net *n, int sock)
+{
+	enum net_tcp_state st = NET_TCP_CLOSED;
+	net_tcp_state(n, sock, &st);
+	return st;
+}
+
+static struct tcb *tcb_of(struct net *n, int sock)
+{
+	return &n->socks[sock & 0xffff].tcb;
+}
+
+struct both { int a, b; enum net_tcp_state sa, sb; bool saw_closing[2]; };
+
+static bool both_in(struct sim *s, void *ctx)
+{
+	struct both *w = ctx;
+	enum net_tcp_state a = state_of(s->n[0], w->a), b = state_of(s->n[1], w->b);
+
+	w->saw_closing[0] |= a == NET_TCP_CLOSING;
+	w->saw_closing[1] |= b == NET_TCP_CLOSING;
+	return a == w->sa && b == w->sb;
+}
+
+TEST(net_tcp_simultaneous_open_and_close)
+{
+	static struct sim s;
+	struct both w;
+	int a, b;
+
+	sim_init(&s, 5, NULL, 0, 0);
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &a) == 0 && net_socket(s.n[1], NET_SOCK_STREAM, &b) == 0);
+	CHECK_EQ(net_bind(s.n[0], a, &(struct net_addr){ 0, 7000 }), 0);
+	CHECK_EQ(net_bind(s.n[1], b, &(struct net_addr){ 0, 7001 }), 0);
+	CHECK_EQ(net_connect(s.n[0], a, &(struct net_addr){ NET_IP(10, 0, 2, 2), 7001 }), -EINPROGRESS);
+	CHECK_EQ(net_connect(s.n[1], b, &(struct net_addr){ NET_IP(10, 0, 2, 15), 7000 }), -EINPROGRESS);
+	CHECK_EQ(net_connect(s.n[0], a, &(struct net_addr){ NET_IP(10, 0, 2, 2), 7001 }), -EALREADY);
+	w = (struct both){ a, b, NET_TCP_ESTABLISHED, NET_TCP_ESTABLISHED, { 0 } };
+	REQUIRE(sim_run(&s, both_in, &w, 100));        /* no timeout needed: each SYN-ACK counts */
+	{
+		struct net_stats s0, s1;
+		net_get_stats(s.n[0], &s0);
+		net_get_stats(s.n[1], &s1);
+		CHECK_EQ(s0.tcp_timeouts + s1.tcp_timeouts, 0);
+	}
+	{
+		char buf[8] = { 0 };
+		size_t n;
+		CHECK_EQ(net_send(s.n[0], a, "ab", 2, 0, NULL, &n), 0);
+		CHECK_EQ(net_send(s.n[1], b, "cd", 2, 0, NULL, &n), 0);
+		sim_idle(&s, 50);
+		CHECK_EQ(net_recv(s.n[1], b, buf, 8, 0, NULL, &n, NULL), 0);
+		CHECK_STR(buf, "ab");
+		CHECK_EQ(net_recv(s.n[0], a, buf, 8, 0, NULL, &n, NULL), 0);
+		CHECK_STR(buf, "cd");
+	}
+	CHECK_EQ(net_connect(s.n[0], a, &(struct net_addr){ NET_IP(10, 0, 2, 2), 7001 }), -EISCONN);
+	/* both FINs cross: FIN_WAIT_1 -> CLOSING -> TIME_WAIT on both sides */
+	CHECK_EQ(net_shutdown(s.n[0], a, NET_SHUT_WR), 0);
+	CHECK_EQ(net_shutdown(s.n[1], b, NET_SHUT_WR), 0);
+	w = (struct both){ a, b, NET_TCP_TIME_WAIT, NET_TCP_TIME_WAIT, { 0 } };
+	CHECK(sim_run(&s, both_in, &w, 5000));
+	CHECK(w.saw_closing[0] && w.saw_closing[1]);
+	/* TIME_WAIT lasts 2 MSL (500 ms here), then the held sockets are CLOSED */
+	sim_idle(&s, 400);
+	CHECK_EQ(state_of(s.n[0], a), NET_TCP_TIME_WAIT);
+	sim_idle(&s, 200);
+	CHECK_EQ(state_of(s.n[0], a), NET_TCP_CLOSED);
+	CHECK_EQ(state_of(s.n[1], b), NET_TCP_CLOSED);
+	net_close(s.n[0], a);
+	net_close(s.n[1], b);
+	CHECK_EQ(used_socks(s.n[0]) + used_socks(s.n[1]), 0);
+	sim_free(&s);
+}
+
+static bool side1_empty(struct sim *s, void *ctx)
+{
+	(void)ctx;
+	return used_socks(s->n[1]) == 0;
+}
+
+TEST(net_tcp_time_wait_reacks_a_lost_final_ack)
+{
+	static struct sim s;
+	struct net_stats st;
+	int c, v;
+
+	sim_init(&s, 6, NULL, 0, 0);
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	CHECK_EQ(net_close(s.n[0], c), 0);      /* active close: client goes to TIME_WAIT */
+	CHECK_EQ(net_send(s.n[0], c, "x", 1, 0, NULL, &(size_t){ 0 }), -EBADF);
+	sim_idle(&s, 50);
+	CHECK_EQ(state_of(s.n[1], v), NET_TCP_CLOSE_WAIT);
+	s.drop_in[0] = 0;                       /* the client's ACK of the server's FIN is lost */
+	CHECK_EQ(net_close(s.n[1], v), 0);
+	sim_idle(&s, 50);
+	CHECK_EQ(used_socks(s.n[1]), 1);        /* LAST_ACK, retransmitting its FIN */
+	CHECK(sim_run(&s, side1_empty, NULL, 3000));
+	net_get_stats(s.n[1], &st);
+	CHECK(st.tcp_retransmits >= 1);
+	CHECK_EQ(used_socks(s.n[0]), 1);        /* still in TIME_WAIT (restarted by the FIN) */
+	sim_idle(&s, 600);
+	CHECK_EQ(used_socks(s.n[0]), 0);
+	sim_free(&s);
+}
+
+TEST(net_tcp_refused_and_reset)
+{
+	static struct sim s;
+	struct net_stats st;
+	uint32_t ev = 0;
+	int c, v, err = 0;
+	size_t n;
+	char buf[64];
+
+	sim_init(&s, 7, NULL, 0, 0);
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &c) == 0);
+	CHECK_EQ(net_connect(s.n[0], c, &(struct net_addr){ NET_IP(10, 0, 2, 2), 9 }), -EINPROGRESS);
+	sim_idle(&s, 100);
+	CHECK_EQ(net_sock_poll(s.n[0], c, &ev), 0);
+	CHECK(ev & NET_POLLERR);
+	CHECK_EQ(net_connect(s.n[0], c, &(struct net_addr){ NET_IP(10, 0, 2, 2), 9 }), -ECONNREFUSED);
+	net_close(s.n[0], c);
+	/* a server that closes with unread data resets the connection */
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	CHECK_EQ(net_send(s.n[0], c, "hello", 5, 0, NULL, &n), 0);
+	sim_idle(&s, 50);
+	CHECK_EQ(net_close(s.n[1], v), 0);
+	sim_idle(&s, 50);
+	CHECK_EQ(net_recv(s.n[0], c, buf, sizeof(buf), 0, NULL, &n, NULL), -ECONNRESET);
+	CHECK_EQ(net_getsockopt(s.n[0], c, NET_SO_ERROR, &err), 0);
+	CHECK_EQ(net_send(s.n[0], c, "x", 1, 0, NULL, &n), -EPIPE);
+	CHECK_EQ(net_recv(s.n[0], c, buf, sizeof(buf), 0, NULL, &n, NULL), 0);
+	CHECK_EQ(n, 0);
+	net_get_stats(s.n[1], &st);
+	CHECK_EQ(st.tcp_rst_out, 2);            /* to the SYN for port 9, and the abort */
+	net_close(s.n[0], c);
+	CHECK_EQ(used_socks(s.n[0]) + used_socks(s.n[1]), 0);
+	sim_free(&s);
+}
+
+/* RFC 5961: blind resets and SYNs get a challenge ACK; only the exact sequence resets. */
+TEST(net_tcp_rst_and_syn_checks)
+{
+	static struct sim s;
+	struct net_stats st;
+	uint8_t f[128];
+	uint32_t cli = NET_IP(10, 0, 2, 15), srv = NET_IP(10, 0, 2, 2);
+	struct net_addr ca;
+	struct tcb *t;
+	int c, v;
+	size_t n;
+
+	sim_init(&s, 8, NULL, 0, 0);
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	net_getsockname(s.n[0], c, &ca);
+	t = tcb_of(s.n[1], v);
+	n = sim_craft_tcp(&s, 1, f, cli, srv, ca.port, 80, t->rcv_nxt + 100, 0, 0x04, 0, NULL, 0);
+	sim_inject(&s, 1, f, n);
+	n = sim_craft_tcp(&s, 1, f, cli, srv, ca.port, 80, t->rcv_nxt + 5, 0, 0x02, 1000, NULL, 0);
+	sim_inject(&s, 1, f, n);
+	n = sim_craft_tcp(&s, 1, f, cli, srv, ca.port, 80, t->rcv_nxt + 1000000, 0, 0x04, 0, NULL, 0);
+	sim_inject(&s, 1, f, n);        /* outside the window: dropped silently */
+	n = sim_craft_tcp(&s, 1, f, cli, srv, ca.port, 80, t->rcv_nxt, t->snd_nxt + 99999, 0x10, 1000, NULL, 0);
+	sim_inject(&s, 1, f, n);        /* ACK of data never sent: an ACK back, no effect */
+	net_get_stats(s.n[1], &st);
+	CHECK_EQ(st.tcp_challenge_acks, 2);
+	CHECK_EQ(state_of(s.n[1], v), NET_TCP_ESTABLISHED);
+	sim_idle(&s, 100);
+	CHECK(sim_transfer(&s, (int[]){ c, v }, 5000, 5000, 10000));
+	/* the exact next sequence number resets */
+	REQUIRE(sim_connect(&s, 81, &c, &v, NULL));
+	net_getsockname(s.n[0], c, &ca);
+	t = tcb_of(s.n[1], v);
+	n = sim_craft_tcp(&s, 1, f, cli, srv, ca.port, 81, t->rcv_nxt, 0, 0x04, 0, NULL, 0);
+	sim_inject(&s, 1, f, n);
+	CHECK_EQ(state_of(s.n[1], v), NET_TCP_CLOSED);
+	CHECK_EQ(net_recv(s.n[1], v, f, 10, 0, NULL, &n, NULL), -ECONNRESET);
+	/* a segment for no connection gets a reset (its ACK as our sequence number) */
+	net_get_stats(s.n[1], &st);
+	n = sim_craft_tcp(&s, 1, f, cli, srv, 1234, 4321, 5, 777, 0x10, 1000, NULL, 0);
+	sim_inject(&s, 1, f, n);
+	{
+		struct net_stats st2;
+		net_get_stats(s.n[1], &st2);
+		CHECK_EQ(st2.tcp_rst_out, st.tcp_rst_out + 1);
+	}
+	sim_free(&s);
 }
