@@ -292,3 +292,175 @@ TEST(net_tcp_rst_and_syn_checks)
 	}
 	sim_free(&s);
 }
+
+TEST(net_tcp_zero_window_and_probes)
+{
+	static struct sim s;
+	struct net_stats st;
+	uint8_t buf[4096];
+	uint64_t total = 0, got = 0;
+	int c, v, l;
+	size_t n;
+
+	sim_init(&s, 9, NULL, 0, 0);
+	REQUIRE(net_socket(s.n[1], NET_SOCK_STREAM, &l) == 0);
+	CHECK_EQ(net_setsockopt(s.n[1], l, NET_SO_RCVBUF, 4096), 0);
+	CHECK_EQ(net_bind(s.n[1], l, &(struct net_addr){ 0, 90 }), 0);
+	CHECK_EQ(net_listen(s.n[1], l, 4), 0);
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &c) == 0);
+	net_connect(s.n[0], c, &(struct net_addr){ NET_IP(10, 0, 2, 2), 90 });
+	sim_idle(&s, 100);
+	REQUIRE(net_accept(s.n[1], l, &v, NULL) == 0);
+	{
+		int val = 0;    /* the listener's buffer size went to the accepted socket */
+		CHECK_EQ(net_getsockopt(s.n[1], v, NET_SO_RCVBUF, &val), 0);
+		CHECK_EQ(val, 4096);
+	}
+	/* fill the receiver: its 4 KiB buffer fills, the window closes */
+	for (int i = 0; i < 20; i++) {
+		memset(buf, 'a' + i, sizeof(buf));
+		if (net_send(s.n[0], c, buf, sizeof(buf), 0, NULL, &n) == 0)
+			total += n;
+		sim_idle(&s, 10);
+	}
+	sim_idle(&s, 10000);
+	CHECK_EQ(tcb_of(s.n[0], c)->snd_wnd, 0);
+	net_get_stats(s.n[0], &st);
+	printf("  zero window: %llu probes in 10 s, rto %u\n",
+	       (unsigned long long)st.tcp_zero_window_probes, tcb_of(s.n[0], c)->rto);
+	CHECK(st.tcp_zero_window_probes >= 3);
+	CHECK_EQ(st.tcp_timeouts, 0);
+	CHECK_EQ(state_of(s.n[0], c), NET_TCP_ESTABLISHED);
+	/* reading opens the window; everything arrives */
+	for (int i = 0; i < 2000 && got < total; i++) {
+		if (net_recv(s.n[1], v, buf, sizeof(buf), 0, NULL, &n, NULL) == 0)
+			got += n;
+		sim_idle(&s, 5);
+	}
+	CHECK_EQ(got, total);
+	CHECK(total > 16384);
+	sim_free(&s);
+}
+
+TEST(net_tcp_fast_retransmit_one_lost_segment)
+{
+	static struct sim s;
+	struct net_stats st;
+	int c, v;
+
+	sim_init(&s, 10, NULL, 0, 0);
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	s.drop_in[0] = 40;      /* one data segment in the middle of the stream */
+	CHECK(sim_transfer(&s, (int[]){ c, v }, 1 << 20, 0, 60000));
+	net_get_stats(s.n[0], &st);
+	CHECK_EQ(st.tcp_fast_retransmits, 1);
+	CHECK_EQ(st.tcp_timeouts, 0);
+	CHECK(st.tcp_dup_acks >= 3);
+	CHECK(st.tcp_retransmits >= 1);
+	sim_free(&s);
+}
+
+struct maxframe { size_t max[2]; };
+
+static void tap_max(void *ctx, int from, const uint8_t *f, size_t len)
+{
+	struct maxframe *m = ctx;
+	(void)f;
+	if (len > m->max[from])
+		m->max[from] = len;
+}
+
+TEST(net_tcp_mss_clamped_to_mtu)
+{
+	static struct sim s;
+	struct maxframe m = { { 0, 0 } };
+	struct net_tcp_info i0, i1;
+	int c, v, mss = 0;
+
+	sim_init(&s, 11, NULL, 1000, 1500);     /* side 0 has the smaller MTU */
+	s.tap = tap_max;
+	s.tap_ctx = &m;
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	CHECK_EQ(net_tcp_info(s.n[0], c, &i0), 0);
+	CHECK_EQ(net_tcp_info(s.n[1], v, &i1), 0);
+	CHECK_EQ(i0.snd_mss, 960);
+	CHECK_EQ(i1.snd_mss, 960);              /* the peer's MSS option, under its own 1460 */
+	CHECK_EQ(net_getsockopt(s.n[1], v, NET_TCP_MAXSEG, &mss), 0);
+	CHECK_EQ(mss, 960);
+	CHECK(sim_transfer(&s, (int[]){ c, v }, 200000, 200000, 60000));
+	CHECK_EQ(m.max[0], 14 + 1000);
+	CHECK_EQ(m.max[1], 14 + 1000);
+	sim_free(&s);
+}
+
+struct many { int cli[200], srv[200], lis, accepted; };
+
+static bool all_accepted(struct sim *s, void *ctx)
+{
+	struct many *m = ctx;
+	while (m->accepted < 200 && net_accept(s->n[1], m->lis, &m->srv[m->accepted], NULL) == 0)
+		m->accepted++;
+	return m->accepted == 200;
+}
+
+TEST(net_tcp_200_connections_no_leak)
+{
+	static struct sim s;
+	static struct many m;
+	struct net_config cfg = { .max_sockets = 512 };
+	struct net_stats st0, st1;
+	char buf[128];
+	size_t n;
+	int ok = 0;
+
+	sim_init(&s, 12, &cfg, 0, 0);
+	m.accepted = 0;
+	REQUIRE(net_socket(s.n[1], NET_SOCK_STREAM, &m.lis) == 0);
+	CHECK_EQ(net_bind(s.n[1], m.lis, &(struct net_addr){ 0, 8080 }), 0);
+	CHECK_EQ(net_listen(s.n[1], m.lis, 256), 0);
+	for (int i = 0; i < 200; i++) {
+		REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &m.cli[i]) == 0);
+		CHECK_EQ(net_connect(s.n[0], m.cli[i], &(struct net_addr){ NET_IP(10, 0, 2, 2), 8080 }),
+			 -EINPROGRESS);
+	}
+	REQUIRE(sim_run(&s, all_accepted, &m, 10000));
+	net_get_stats(s.n[1], &st1);
+	CHECK_EQ(st1.sockets_used, 201);
+	CHECK_EQ(st1.mem_used, 200u * 2 * 65536);
+	for (int i = 0; i < 200; i++) {
+		snprintf(buf, sizeof(buf), "request %d", i);
+		CHECK_EQ(net_send(s.n[0], m.cli[i], buf, strlen(buf) + 1, 0, NULL, &n), 0);
+	}
+	sim_idle(&s, 200);
+	for (int i = 0; i < 200; i++) {
+		int k;
+		if (net_recv(s.n[1], m.srv[i], buf, sizeof(buf), 0, NULL, &n, NULL) == 0 &&
+		    sscanf(buf, "request %d", &k) == 1 && net_send(s.n[1], m.srv[i], buf, n, 0, NULL, &n) == 0)
+			ok++;
+		net_close(s.n[1], m.srv[i]);    /* the server closes first: TIME_WAIT is its */
+	}
+	CHECK_EQ(ok, 200);
+	sim_idle(&s, 200);
+	ok = 0;
+	for (int i = 0; i < 200; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "request %d", i);
+		if (net_recv(s.n[0], m.cli[i], buf, sizeof(buf), 0, NULL, &n, NULL) == 0 && !strcmp(buf, want) &&
+		    net_recv(s.n[0], m.cli[i], buf, sizeof(buf), 0, NULL, &n, NULL) == 0 && n == 0)
+			ok++;
+		net_close(s.n[0], m.cli[i]);
+	}
+	CHECK_EQ(ok, 200);
+	net_close(s.n[1], m.lis);
+	sim_idle(&s, 100);
+	net_get_stats(s.n[1], &st1);
+	CHECK_EQ(st1.sockets_used, 200);        /* all in TIME_WAIT */
+	sim_idle(&s, 1000);
+	net_get_stats(s.n[0], &st0);
+	net_get_stats(s.n[1], &st1);
+	CHECK_EQ(st0.sockets_used + st1.sockets_used, 0);
+	CHECK_EQ(st0.mem_used + st1.mem_used, 0);
+	CHECK_EQ(st0.loop_used + st1.loop_used + st0.arp_pending_used + st1.arp_pending_used, 0);
+	CHECK_EQ(st0.tcp_rst_out + st1.tcp_rst_out, 0);
+	sim_free(&s);
+}
