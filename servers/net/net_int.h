@@ -20,6 +20,7 @@
 #define NET_ARP_VALID_MS 60000
 #define NET_EPHEMERAL_LO 49152u
 #define NET_TCP_MIN_MSS 88u
+#define NET_OOW_ACK_MS 500              /* ACKs to unusable pure ACKs: one per this, per connection */
 
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_TCP_ 6
@@ -82,6 +83,7 @@ struct tcb {
 	uint32_t rtt_seq, retransmits;
 	uint64_t rtt_start;
 	uint64_t t_rexmt, t_persist, t_keep, t_close;   /* deadlines, 0 = off */
+	uint64_t last_oow_ack;          /* when we last answered a segment we could not use */
 	struct ooo_range ooo[NET_OOO_MAX];
 };
 
@@ -179,6 +181,7 @@ bool tcp_ack_input(struct net *st, struct sock *s, const struct tcp_seg *g);
 void tcp_data_input(struct net *st, struct sock *s, const struct tcp_seg *g);
 uint32_t tcp_rcv_window(struct tcb *t, const struct ring *rcv, bool update);
 void tcp_abort(struct net *st, struct sock *s);
+void tcp_ack_unusable(struct net *st, struct sock *s, const struct tcp_seg *g);
 void tcp_retransmit_una(struct net *st, struct sock *s);
 void tcp_init_cwnd(struct tcb *t);
 uint32_t tcp_isn(struct net *st, const struct sock *s);

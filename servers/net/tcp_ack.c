@@ -89,8 +89,7 @@ bool tcp_ack_input(struct net *st, struct sock *s, const struct tcp_seg *g)
 	uint32_t oldest = t->snd_una - (t->max_sndwnd ? t->max_sndwnd : 1);
 
 	if (seq_gt(g->ack, t->snd_max) || seq_lt(g->ack, oldest)) {
-		t->ack_now = true;      /* RFC 5961 5.2: not an ACK of anything we sent */
-		tcp_output(st, s);
+		tcp_ack_unusable(st, s, g);     /* RFC 5961 5.2: not an ACK of anything we sent */
 		return false;
 	}
 	if (seq_gt(g->ack, t->snd_una))

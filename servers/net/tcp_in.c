@@ -178,11 +178,26 @@ static bool acceptable(const struct sock *s, const struct tcp_seg *g, uint32_t s
 	       (seq_leq(nxt, g->seq + seglen - 1) && seq_lt(g->seq + seglen - 1, nxt + wnd));
 }
 
-static void challenge_ack(struct net *st, struct sock *s)
+/* An ACK in answer to a segment we could not use (out of window, acknowledging the future,
+   a blind RST or SYN). Two ends that disagree on the sequence numbers would answer each
+   other's such ACKs for ever (an ACK war); without data, one answer per NET_OOW_ACK_MS
+   (as Linux's tcp_invalid_ratelimit). A data segment always gets its duplicate ACK: the
+   sender needs it to recover. */
+void tcp_ack_unusable(struct net *st, struct sock *s, const struct tcp_seg *g)
+{
+	struct tcb *t = &s->tcb;
+
+	if (!g->len && t->last_oow_ack && st->now - t->last_oow_ack < NET_OOW_ACK_MS)
+		return;
+	t->last_oow_ack = st->now;
+	t->ack_now = true;
+	tcp_output(st, s);
+}
+
+static void challenge_ack(struct net *st, struct sock *s, const struct tcp_seg *g)
 {
 	st->st.tcp_challenge_acks++;
-	s->tcb.ack_now = true;
-	tcp_output(st, s);
+	tcp_ack_unusable(st, s, g);
 }
 
 /* An RST that passed the window test: only the exact next sequence number resets. */
@@ -191,7 +206,7 @@ static void rst_input(struct net *st, struct sock *s, const struct tcp_seg *g)
 	uint8_t state = s->tcb.state;
 
 	if (g->seq != s->tcb.rcv_nxt) {
-		challenge_ack(st, s);
+		challenge_ack(st, s, g);
 		return;
 	}
 	st->st.tcp_rst_in++;
@@ -231,10 +246,8 @@ static void sync_input(struct net *st, struct sock *s, struct tcp_seg *g)
 	}
 	if (!acceptable(s, g, seglen)) {
 		st->st.tcp_out_of_window++;
-		if (!(g->flags & TH_RST)) {
-			t->ack_now = true;
-			tcp_output(st, s);
-		}
+		if (!(g->flags & TH_RST))
+			tcp_ack_unusable(st, s, g);
 		return;
 	}
 	if (g->flags & TH_RST) {
@@ -242,7 +255,7 @@ static void sync_input(struct net *st, struct sock *s, struct tcp_seg *g)
 		return;
 	}
 	if (g->flags & TH_SYN) {        /* RFC 5961 4.2: never a reset on a SYN */
-		challenge_ack(st, s);
+		challenge_ack(st, s, g);
 		return;
 	}
 	if (!(g->flags & TH_ACK))

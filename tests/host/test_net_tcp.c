@@ -464,3 +464,28 @@ TEST(net_tcp_200_connections_no_leak)
 	CHECK_EQ(st0.tcp_rst_out + st1.tcp_rst_out, 0);
 	sim_free(&s);
 }
+
+/* A forged in-window segment desynchronizes the two ends: each finds the other's ACKs
+   unusable and answers them. Without a limit that is an endless ACK war. */
+TEST(net_tcp_ack_war_is_rate_limited)
+{
+	static struct sim s;
+	uint8_t f[128];
+	struct net_addr ca;
+	uint64_t before;
+	int c, v;
+	size_t n;
+
+	sim_init(&s, 13, NULL, 0, 0);
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	net_getsockname(s.n[0], c, &ca);
+	n = sim_craft_tcp(&s, 1, f, NET_IP(10, 0, 2, 15), NET_IP(10, 0, 2, 2), ca.port, 80,
+			  tcb_of(s.n[1], v)->rcv_nxt, tcb_of(s.n[1], v)->snd_nxt, 0x18, 1000,
+			  (const uint8_t *)"forged", 6);
+	sim_inject(&s, 1, f, n);
+	before = s.sent[0] + s.sent[1];
+	sim_idle(&s, 5000);
+	printf("  ACK war: %llu frames in 5 s\n", (unsigned long long)(s.sent[0] + s.sent[1] - before));
+	CHECK(s.sent[0] + s.sent[1] - before < 50);
+	sim_free(&s);
+}
