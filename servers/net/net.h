@@ -91,7 +91,9 @@ void net_ifconfig_qemu(struct net_ifconfig *c);
 int net_set_dns(struct net *st, uint32_t dns);  /* kept for the server; default 10.0.2.3 */
 uint32_t net_get_dns(const struct net *st);
 
-/* A received Ethernet frame (any length: bad ones are counted and dropped). */
+/* A received Ethernet frame (any length: bad ones are counted and dropped). It is processed
+   at the time last given to net_time: call that first when time has passed, or round-trip
+   times are measured short. */
 void net_input(struct net *st, int ifid, const void *frame, size_t len);
 
 /* The time is now_ms (ignored if it goes back): run what is due. */

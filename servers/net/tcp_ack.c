@@ -7,10 +7,14 @@
  */
 #include "servers/net/net_int.h"
 
-static void cwnd_grow(struct tcb *t, uint32_t acked)
+/* flight: what was outstanding before this ACK. A window that was not used is no evidence
+   that the network can take more (RFC 7661), or cwnd would grow without bound. */
+static void cwnd_grow(struct tcb *t, uint32_t acked, uint32_t flight)
 {
 	uint32_t inc;
 
+	if (flight + t->snd_mss < t->cwnd)
+		return;
 	if (t->cwnd < t->ssthresh)
 		inc = acked < t->snd_mss ? acked : t->snd_mss;  /* slow start */
 	else
@@ -22,7 +26,7 @@ static void cwnd_grow(struct tcb *t, uint32_t acked)
 static void ack_new(struct net *st, struct sock *s, uint32_t ack)
 {
 	struct tcb *t = &s->tcb;
-	uint32_t acked = ack - t->snd_una;
+	uint32_t acked = ack - t->snd_una, flight = t->snd_max - t->snd_una;
 	uint32_t data = acked > s->snd.len ? s->snd.len : acked;
 
 	if (acked > s->snd.len)
@@ -44,7 +48,7 @@ static void ack_new(struct net *st, struct sock *s, uint32_t ack)
 		tcp_retransmit_una(st, s);
 		t->cwnd = t->cwnd > acked ? t->cwnd - acked + t->snd_mss : t->snd_mss;
 	} else {
-		cwnd_grow(t, acked);
+		cwnd_grow(t, acked, flight);
 	}
 	t->dupacks = 0;
 	t->t_rexmt = t->snd_una == t->snd_max ? 0 : st->now + t->rto;

@@ -138,6 +138,9 @@ bool sim_step(struct sim *s, uint64_t limit)
 		return false;
 	if (t > s->now)
 		s->now = t;
+	/* the stacks learn the time first: what the frames cause is timed from now */
+	net_time(s->n[0], s->now);
+	net_time(s->n[1], s->now);
 	while (s->nframes && s->q[0]->at <= s->now) {
 		struct sim_frame *f = s->q[0];
 		memmove(s->q, s->q + 1, (s->nframes - 1) * sizeof(s->q[0]));
