@@ -68,7 +68,7 @@ void net_loop_put(struct net *st, const uint8_t *pkt, size_t len)
 static void loop_run(struct net *st)
 {
 	uint32_t n = st->loop_len;
-	static uint8_t pkt[NET_LOOP_MTU];
+	uint8_t *pkt = st->loop_rx;
 
 	while (n--) {
 		struct loop_slot *s = &st->loop[st->loop_head];

@@ -84,13 +84,12 @@ uint8_t *ip_payload(struct net *st)
 /* The payload is at ip_payload(st), len bytes, its checksum done. */
 void ip_send(struct net *st, const struct route *r, uint32_t dst, uint8_t proto, size_t len)
 {
-	static uint16_t ip_id;
 	uint8_t *h = st->tx + NET_ETH_HDR;
 
 	h[0] = 0x45;
 	h[1] = 0;
 	put16(h + 2, (uint16_t)(NET_IP_HDR + len));
-	put16(h + 4, ip_id++);
+	put16(h + 4, st->ip_id++);
 	put16(h + 6, 0x4000);   /* don't fragment */
 	h[8] = 64;
 	h[9] = proto;

@@ -116,7 +116,9 @@ struct net {
 	uint32_t loop_head, loop_len;
 	struct sock *socks;
 	struct net_stats st;
+	uint16_t ip_id;                 /* identification of the next IP packet */
 	uint8_t tx[NET_ETH_HDR + NET_LOOP_MTU];        /* the frame being built */
+	uint8_t loop_rx[NET_LOOP_MTU];  /* the loopback packet being received */
 };
 
 /* core.c */

@@ -70,6 +70,7 @@ static void dup_ack(struct net *st, struct sock *s)
 	} else if (t->dupacks > 3 && t->in_recovery) {
 		t->cwnd += t->snd_mss;  /* each dup ACK: a segment has left the network */
 	}
+	tcp_output(st, s);
 }
 
 static void window_input(struct tcb *t, const struct tcp_seg *g)

@@ -148,7 +148,11 @@ static bool output_one(struct net *st, struct sock *s)
 	if (off > s->snd.len)
 		return false;   /* the FIN is out */
 	avail = s->snd.len - off;
-	win = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+	win = t->cwnd;
+	if (!t->in_recovery && t->dupacks < 3)  /* limited transmit (RFC 3042): new data on */
+		win += t->dupacks * t->snd_mss; /* the first two dup ACKs keeps the ACKs coming */
+	if (t->snd_wnd < win)
+		win = t->snd_wnd;
 	usable = win > off ? win - off : 0;
 	len = min3(avail, usable, t->snd_mss);
 	fin = t->fin_queued && len == avail;
