@@ -81,19 +81,27 @@ TEST(net_tcp_retransmission_gives_up)
 	sim_free(&s);
 }
 
-TEST(net_tcp_rtt_estimation)
+TEST(net_tcp_rtt_estimation_and_window_scaling)
 {
 	static struct sim s;
 	struct net_tcp_info ti;
+	struct net_config cfg = { .tcp_sndbuf = 1 << 20, .tcp_rcvbuf = 1 << 20 };
+	uint64_t start;
 	int c, v;
 
-	sim_init(&s, 33, NULL, 0, 0);
+	sim_init(&s, 33, &cfg, 0, 0);
 	s.delay_ms = 150;                               /* 300 ms round trips */
 	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
-	CHECK(sim_transfer(&s, (int[]){ c, v }, 2 << 20, 0, 120000));
+	start = s.now;
+	CHECK(sim_transfer(&s, (int[]){ c, v }, 8 << 20, 0, 120000));
 	CHECK_EQ(net_tcp_info(s.n[0], c, &ti), 0);
-	printf("  300 ms link: srtt %u ms, rto %u ms, cwnd %u\n", ti.srtt_ms, ti.rto_ms, ti.cwnd);
-	CHECK(ti.srtt_ms >= 295 && ti.srtt_ms <= 340);
+	printf("  300 ms link, 1 MiB buffers: 8 MiB in %llu ms; srtt %u ms, rto %u ms, cwnd %u, "
+	       "window %u\n", (unsigned long long)(s.now - start), ti.srtt_ms, ti.rto_ms, ti.cwnd,
+	       ti.snd_wnd);
+	CHECK(ti.snd_wnd > 65535);                      /* window scaling at work */
+	CHECK(s.now - start < 10000);   /* a 64 KiB window would need 128 round trips, 38 s */
+	/* the first sample, the handshake's, waited for ARP too (600 ms); gain 1/8 per sample */
+	CHECK(ti.srtt_ms >= 300 && ti.srtt_ms <= 360);
 	CHECK(ti.rto_ms >= ti.srtt_ms && ti.rto_ms < 1000);
 	CHECK_EQ(stats(s.n[0]).tcp_timeouts, 0);
 	sim_free(&s);
