@@ -338,6 +338,10 @@ void tcp_set_state(struct net *st, struct sock *s, uint8_t state)
 	t->state = state;
 	switch (state) {
 	case NET_TCP_ESTABLISHED:
+		if (t->fin_queued) {    /* shut down in SYN_RCVD: the FIN goes now */
+			t->state = NET_TCP_FIN_WAIT_1;
+			break;
+		}
 		if (s->parent >= 0 && !s->in_acceptq)
 			accept_enqueue(st, s);
 		if (s->keepalive)

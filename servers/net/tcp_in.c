@@ -299,6 +299,11 @@ void tcp_input(struct net *st, const uint8_t *ip, const uint8_t *p, size_t len)
 	}
 	st->st.tcp_in++;
 	s = tcp_lookup(st, &g);
+	if (s && s->tcb.state == NET_TCP_TIME_WAIT && (g.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    seq_gt(g.seq, s->tcb.rcv_nxt)) {
+		tcp_closed(st, s);      /* a new incarnation of the connection (RFC 1122 4.2.2.13) */
+		s = tcp_lookup(st, &g);
+	}
 	if (!s)
 		reply_rst(st, &g);
 	else if (s->tcb.state == NET_TCP_LISTEN)

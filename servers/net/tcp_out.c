@@ -145,7 +145,7 @@ static bool output_one(struct net *st, struct sock *s)
 	uint32_t off = t->snd_nxt - t->snd_una, avail, win, usable, len;
 	bool fin;
 
-	if (off > s->snd.len)
+	if (off > s->snd.len || t->fin_acked)
 		return false;   /* the FIN is out */
 	avail = s->snd.len - off;
 	win = t->cwnd;

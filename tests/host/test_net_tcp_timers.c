@@ -185,3 +185,98 @@ TEST(net_tcp_nagle_and_nodelay)
 	CHECK_EQ(sc.data[0], 10);
 	sim_free(&s);
 }
+
+struct fincount { int fin[2], rst[2]; };
+
+static void count_fin(void *ctx, int from, const uint8_t *f, size_t len)
+{
+	struct fincount *fc = ctx;
+	size_t ihl;
+
+	if (len < 54 || f[12] != 8 || f[13] != 0 || f[23] != 6)
+		return;
+	ihl = (size_t)(f[14] & 15) * 4;
+	fc->fin[from] += !!(f[14 + ihl + 13] & 0x01);
+	fc->rst[from] += !!(f[14 + ihl + 13] & 0x04);
+}
+
+/* On a clean link a close sends one FIN each way and nothing after the last ACK. */
+TEST(net_tcp_one_fin_each_way)
+{
+	static struct sim s;
+	struct fincount fc = { { 0, 0 }, { 0, 0 } };
+	uint64_t sent;
+	int c, v;
+
+	sim_init(&s, 36, NULL, 0, 0);
+	REQUIRE(sim_connect(&s, 80, &c, &v, NULL));
+	s.tap = count_fin;
+	s.tap_ctx = &fc;
+	CHECK(sim_transfer(&s, (int[]){ c, v }, 100000, 0, 10000));     /* both shut down */
+	sim_idle(&s, 100);
+	sent = s.sent[0] + s.sent[1];
+	sim_idle(&s, 5000);
+	CHECK_EQ(fc.fin[0], 1);
+	CHECK_EQ(fc.fin[1], 1);
+	CHECK_EQ(fc.rst[0] + fc.rst[1], 0);
+	CHECK_EQ(s.sent[0] + s.sent[1], sent);
+	CHECK_EQ(stats(s.n[0]).tcp_retransmits + stats(s.n[1]).tcp_retransmits, 0);
+	sim_free(&s);
+}
+
+/* Shut down in SYN_RCVD (simultaneous open): the FIN follows once the handshake is done. */
+TEST(net_tcp_shutdown_in_syn_rcvd)
+{
+	static struct sim s;
+	struct fincount fc = { { 0, 0 }, { 0, 0 } };
+	int a, b, steps = 0;
+	char buf[8];
+	size_t n;
+
+	sim_init(&s, 37, NULL, 0, 0);
+	s.tap = count_fin;
+	s.tap_ctx = &fc;
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &a) == 0 && net_socket(s.n[1], NET_SOCK_STREAM, &b) == 0);
+	net_bind(s.n[0], a, &(struct net_addr){ 0, 7000 });
+	net_bind(s.n[1], b, &(struct net_addr){ 0, 7001 });
+	net_connect(s.n[0], a, &(struct net_addr){ GW, 7001 });
+	net_connect(s.n[1], b, &(struct net_addr){ NET_IP(10, 0, 2, 15), 7000 });
+	while (state_of(s.n[0], a) != NET_TCP_SYN_RCVD && steps++ < 100)
+		sim_step(&s, s.now + 1000);
+	REQUIRE(state_of(s.n[0], a) == NET_TCP_SYN_RCVD);
+	CHECK_EQ(net_shutdown(s.n[0], a, NET_SHUT_WR), 0);
+	sim_idle(&s, 200);
+	CHECK_EQ(state_of(s.n[0], a), NET_TCP_FIN_WAIT_2);
+	CHECK_EQ(state_of(s.n[1], b), NET_TCP_CLOSE_WAIT);
+	CHECK_EQ(net_recv(s.n[1], b, buf, sizeof(buf), 0, NULL, &n, NULL), 0);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(fc.fin[0], 1);
+	sim_free(&s);
+}
+
+/* A SYN with a higher sequence number ends TIME_WAIT early: the same 4-tuple reconnects. */
+TEST(net_tcp_syn_reopens_time_wait)
+{
+	static struct sim s;
+	struct net_addr ca;
+	enum net_tcp_state st;
+	int c, v, l, c2, v2;
+
+	sim_init(&s, 38, &(struct net_config){ .msl_ms = 30000 }, 0, 0);
+	REQUIRE(sim_connect(&s, 80, &c, &v, &l));
+	net_getsockname(s.n[0], c, &ca);
+	net_close(s.n[1], v);                   /* the server closes first: its TIME_WAIT */
+	sim_idle(&s, 50);
+	net_close(s.n[0], c);
+	sim_idle(&s, 1000);
+	CHECK_EQ(stats(s.n[1]).sockets_used, 2);        /* listener and TIME_WAIT */
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &c2) == 0);
+	CHECK_EQ(net_bind(s.n[0], c2, &ca), 0);
+	CHECK_EQ(net_connect(s.n[0], c2, &(struct net_addr){ GW, 80 }), -EINPROGRESS);
+	sim_idle(&s, 100);
+	CHECK_EQ(net_tcp_state(s.n[0], c2, &st), 0);
+	CHECK_EQ(st, NET_TCP_ESTABLISHED);
+	CHECK_EQ(net_accept(s.n[1], l, &v2, NULL), 0);
+	CHECK_EQ(stats(s.n[1]).sockets_used, 2);        /* listener and the new connection */
+	sim_free(&s);
+}
