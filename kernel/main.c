@@ -4,6 +4,7 @@
 #include "arch/irq.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
+#include "kernel/dev/device.h"
 #include "kernel/fs/plate.h"
 #include "kernel/ipc/cbox.h"
 #include "kernel/lib/kprintf.h"
@@ -40,6 +41,7 @@ static void resources_init(void)
 	proc_space_init();
 	ckpt_init();
 	ipc_init();
+	dev_init();
 }
 
 static void clock_tick(unsigned line)

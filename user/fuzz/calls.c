@@ -150,6 +150,10 @@ const struct fz_call fz_calls[] = {
 	C(t_switch_supervisor, 1, K_PID),
 	C(t_switch_user, 1, K_PID),
 	C(t_runmode_info, 1, K_PID, K_BUF),
+	C(t_dev_info, 1, K_RID, K_BUF),
+	C(t_dev_claim, 1, K_RID, K_BUF),
+	C(t_dev_irq_ack, 1, K_RID, K_ANY),
+	C(t_dev_release, 1, K_RID),
 	{ -1, "unknown", 6, 1, { K_ANY, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY } },
 };
 const int fz_ncalls = sizeof(fz_calls) / sizeof(fz_calls[0]);

@@ -139,6 +139,10 @@ static inline void cpu_set_app_mode(bool smode)
 	cpu_percpu.app_ss = smode ? SEL_KDATA : SEL_UDATA;
 	cpu_percpu.app_cs = cpu_app_cs;
 }
+/* The TSS I/O permission bitmap: ring-3 port access goes through it only while open (closed,
+ * every port faults); cpu_io_permit opens or closes [base, base+count) in it. */
+void cpu_io_open(bool open);
+void cpu_io_permit(uint16_t base, uint32_t count, bool allow);
 _Noreturn void arch_halt_forever(void);
 /* Power off the machine; exit code goes to isa-debug-exit when QEMU has one. */
 _Noreturn void arch_poweroff(int code);

@@ -1,0 +1,216 @@
+/* Device claims (see device.h): who may claim, mapping the memory BARs uncached into the
+ * claimant's space at system-wide user addresses (raw device pages, never the page
+ * allocator's, so no region owns them and nothing frees them), opening the I/O BARs to the
+ * claimant in the TSS bitmap at every switch to it, and ending claims. */
+#include "kernel/dev/device_int.h"
+#include "abi/errno.h"
+#include "arch/cpu.h"
+#include "arch/paging.h"
+#include "arch/pci.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/mm/uva.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/proc/proc.h"
+
+#define CMD_IO 0x1u
+#define CMD_MEM 0x2u
+#define CMD_MASTER 0x4u
+#define DEV_MAP_MAX (64ul << 20)       /* bigger memory BARs are not mapped (bar_addr 0) */
+
+static rid_t io_proc;                  /* whose ports the TSS bitmap has open, 0: none */
+static uint32_t io_claims;             /* live claims with an I/O BAR */
+
+static uint64_t map_size(const struct device *d, int i)
+{
+	return (d->bar_size[i] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+static bool has_io(const struct device *d)
+{
+	for (int i = 0; i < T_DEV_BARS; i++)
+		if (d->bar_kind[i] == TBAR_IO && d->bar_size[i])
+			return true;
+	return false;
+}
+
+static void permit_ports(const struct device *d, bool allow)
+{
+	for (int i = 0; i < T_DEV_BARS; i++)
+		if (d->bar_kind[i] == TBAR_IO && d->bar_size[i])
+			cpu_io_permit((uint16_t)d->bar_base[i], (uint32_t)d->bar_size[i], allow);
+}
+
+/* Open proc's ports, closing those open before. */
+static void io_load(rid_t proc)
+{
+	for (uint32_t i = 0; io_proc && i < NDEVICE; i++) {
+		struct device *d = dev_slot(i);
+		if (d && d->claimant_proc == io_proc)
+			permit_ports(d, false);
+	}
+	cpu_io_open(false);
+	io_proc = 0;
+	for (uint32_t i = 0; io_claims && proc && i < NDEVICE; i++) {
+		struct device *d = dev_slot(i);
+		if (d && d->claimant && d->claimant_proc == proc && has_io(d)) {
+			permit_ports(d, true);
+			io_proc = proc;
+		}
+	}
+	if (io_proc)
+		cpu_io_open(true);
+}
+
+void dev_switch_in(rid_t proc)
+{
+	if (proc == io_proc || (!io_claims && !io_proc))
+		return;
+	io_load(proc);
+}
+
+/* The claims changed: the running process's ports are loaded again. */
+static void io_reload(void)
+{
+	struct proc *p = proc_cur();
+	io_load(p ? p->hdr.rid : 0);
+}
+
+static void unmap_bars(struct device *d)
+{
+	bool live = res_validate(d->space, RT_VSPACE) == 0;
+	for (int i = 0; i < T_DEV_BARS; i++) {
+		if (!d->bar_va[i])
+			continue;
+		if (live)
+			pt_unmap_range(vspace_root(d->space), d->bar_va[i], map_size(d, i));
+		uva_free(d->bar_va[i], map_size(d, i));
+		d->bar_va[i] = 0;
+	}
+}
+
+static int map_bar(struct device *d, int i, uint64_t root)
+{
+	uint64_t size = map_size(d, i), va;
+	if (d->bar_kind[i] != TBAR_MEM || !size || size > DEV_MAP_MAX)
+		return 0;
+	int err = uva_alloc(size, PAGE_SIZE, &va);
+	if (err)
+		return err;
+	d->bar_va[i] = va;
+	uint64_t base = d->bar_base[i] & ~(PAGE_SIZE - 1);
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		err = pt_map(root, va + off, base + off,
+			     PTE_W | PTE_U | PTE_NX | PTE_PCD | PTE_PWT);
+		if (err)
+			return err;        /* the caller unmaps what was mapped */
+	}
+	return 0;
+}
+
+static void end_claim(struct device *d)
+{
+	uint16_t cmd = pci_cfg_read16(d->bus, d->slot, d->func, 0x04);
+	pci_cfg_write16(d->bus, d->slot, d->func, 0x04, (uint16_t)(cmd & ~CMD_MASTER));
+	devirq_teardown(d);
+	unmap_bars(d);
+	if (has_io(d))
+		io_claims--;
+	d->claimant = 0;
+	d->claimant_proc = 0;
+	d->space = 0;
+	io_reload();
+}
+
+static int check_claim(rid_t rid, const struct cred *cred)
+{
+	int err = res_check(rid, TOP_USE, cred);
+	if (err)
+		return err;
+	struct device *d = dev_get(rid);
+	if (!d->claimant)
+		return 0;
+	struct proc *holder = proc_by_pid(d->claimant);
+	if (holder && holder->state != TPS_ZOMBIE)
+		return -EBUSY;
+	end_claim(d);                  /* a holder gone without its exit hook: never expected */
+	return 0;
+}
+
+static void fill_claim(const struct device *d, struct t_dev_claim *out)
+{
+	for (int i = 0; i < T_DEV_BARS; i++)
+		out->bar_addr[i] = d->bar_va[i] ? d->bar_va[i] + (d->bar_base[i] & (PAGE_SIZE - 1))
+						: 0;
+	out->nvec = d->nvec;
+	out->msix = d->msix;
+}
+
+int dev_claim(rid_t rid, int pid, const struct cred *cred, struct t_dev_claim *out)
+{
+	int err = check_claim(rid, cred);
+	struct proc *p = proc_by_pid(pid);
+	if (err)
+		return err;
+	if (!p || !p->vspace)
+		return -ESRCH;
+	struct device *d = dev_get(rid);
+	d->claimant = pid;
+	d->claimant_proc = p->hdr.rid;
+	d->space = p->vspace;
+	if (has_io(d))
+		io_claims++;
+	for (int i = 0; i < T_DEV_BARS && !err; i++)
+		err = map_bar(d, i, vspace_root(p->vspace));
+	if (err || (err = devirq_setup(d))) {
+		end_claim(d);
+		return err;
+	}
+	uint16_t cmd = pci_cfg_read16(d->bus, d->slot, d->func, 0x04);
+	pci_cfg_write16(d->bus, d->slot, d->func, 0x04,
+			(uint16_t)(cmd | CMD_IO | CMD_MEM | CMD_MASTER));
+	io_reload();
+	fill_claim(d, out);
+	return 0;
+}
+
+int dev_release(rid_t rid, int pid)
+{
+	int err = res_validate(rid, RT_DEVICE);
+	if (err)
+		return err;
+	struct device *d = dev_get(rid);
+	if (pid <= 0 || d->claimant != pid)
+		return -EPERM;
+	end_claim(d);
+	return 0;
+}
+
+int dev_irq_ack(rid_t rid, int pid, uint32_t vector)
+{
+	int err = res_validate(rid, RT_DEVICE);
+	if (err)
+		return err;
+	struct device *d = dev_get(rid);
+	if (pid <= 0 || d->claimant != pid)
+		return -EPERM;
+	return devirq_ack(d, vector);
+}
+
+void dev_proc_exit(int pid)
+{
+	for (uint32_t i = 0; pid > 0 && i < NDEVICE; i++) {
+		struct device *d = dev_slot(i);
+		if (d && d->claimant == pid)
+			end_claim(d);
+	}
+}
+
+bool dev_claims_any(int pid)
+{
+	for (uint32_t i = 0; pid > 0 && i < NDEVICE; i++) {
+		struct device *d = dev_slot(i);
+		if (d && d->claimant == pid)
+			return true;
+	}
+	return false;
+}
