@@ -123,8 +123,8 @@ static void end_claim(struct device *d)
 
 static int check_claim(rid_t rid, const struct cred *cred)
 {
-	int err = res_check(rid, TOP_USE, cred);
-	if (err)
+	int err = res_validate(rid, RT_DEVICE);
+	if (err || (err = res_check(rid, TOP_USE, cred)))
 		return err;
 	struct device *d = dev_get(rid);
 	if (!d->claimant)

@@ -173,8 +173,8 @@ void dev_init(void)
 
 int dev_info(rid_t rid, const struct cred *cred, struct t_dev_info *out)
 {
-	int err = res_check(rid, TOP_REFER, cred);
-	if (err)
+	int err = res_validate(rid, RT_DEVICE);
+	if (err || (err = res_check(rid, TOP_REFER, cred)))
 		return err;
 	struct device *d = dev_get(rid);
 	memset(out, 0, sizeof(*out));
