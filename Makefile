@@ -38,11 +38,12 @@ qemu_disk = -drive file=$(1),format=raw,if=none,id=$(2) \
 	-device virtio-blk-pci,drive=$(2),disable-legacy=off,disable-modern=off
 qemu_disk_intx = -drive file=$(1),format=raw,if=none,id=$(2) \
 	-device virtio-blk-pci,drive=$(2),disable-legacy=off,disable-modern=off,vectors=0
-# The test boots' disks, made fresh for each run of the suites (tests/guest.mk).
+# The test boots' disks, made fresh for each run of the suites (tests/guest.mk), and QEMU's
+# "edu" teaching device, whose INTx interrupt software can raise (the INTx tests, t_dev.c).
 TEST_DISK := $(B)/test-disk.img
 TEST_DISK2 := $(B)/test-disk2.img
 QEMU_TEST_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK),vda) \
-	$(call qemu_disk_intx,$(TEST_DISK2),vdb)
+	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
 
 # made once and kept between runs: what Tessera wrote stays on it
 $(B)/disk.img:

@@ -26,7 +26,10 @@ struct device {
 	uint64_t bar_va[T_DEV_BARS];
 	uint32_t nvec;
 	bool msix;
-	uint8_t vector[DEV_MAX_VECTORS];   /* IDT vectors of the claim */
+	/* IDT vectors: taken at the first claim and kept for the device's life, so that an
+	 * interrupt arriving after a claim ended is still seen (counted and masked) as its */
+	uint8_t vector[DEV_MAX_VECTORS];
+	uint32_t nvec_alloc;
 	uint8_t gsi;                       /* INTx: I/O APIC input */
 };
 

@@ -2,7 +2,9 @@
  * APIC vector per table entry (at most DEV_MAX_VECTORS), else its INTx pin through the I/O
  * APIC, level-triggered and masked from the moment it fires until the driver acknowledges it
  * (t_dev_irq_ack). Each interrupt is counted and posted to the claimant as a message. When a
- * claim ends every entry is masked again: an interrupt for a dead driver never keeps firing. */
+ * claim ends every entry is masked again: an interrupt for a dead driver never keeps firing.
+ * A device keeps its vectors after its claims end, so one that interrupts anyway is counted
+ * and masked at once (t_dev_info.irq_count shows it; the tests rely on that). */
 #include "kernel/dev/device_int.h"
 #include "abi/errno.h"
 #include "arch/apic.h"
@@ -54,34 +56,42 @@ static void msix_mask_all(struct device *d)
 		d->msix_table[i * 4 + 3] |= MSIX_ENTRY_MASKED;
 }
 
+/* An interrupt nobody should get (no claim, or a vector the claim does not use): masked where
+ * it came from, so it cannot repeat. */
+static void stray(struct device *d, uint32_t idx)
+{
+	if (d->msix_table && idx < msix_usable(d))
+		d->msix_table[idx * 4 + 3] |= MSIX_ENTRY_MASKED;
+	if (d->gsi)
+		ioapic_mask(d->gsi, true);
+}
+
 static void on_interrupt(unsigned vector, uint64_t arg)
 {
 	struct device *d = dev_slot((uint32_t)(arg >> 8));
 	uint32_t idx = arg & 0xff;
-	if (!d || !d->claimant || idx >= d->nvec || d->vector[idx] != vector)
+	if (!d || idx >= d->nvec_alloc || d->vector[idx] != vector)
 		return;
 	d->irq_count++;
+	if (!d->claimant || idx >= d->nvec) {
+		stray(d, idx);
+		return;
+	}
 	if (!d->msix)
 		ioapic_mask(d->gsi, true);     /* level-triggered: quiet until acknowledged */
 	srv_irq_post(d->claimant, d->hdr.rid, idx);
 }
 
-static void free_vectors(struct device *d, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		irq_vec_free(d->vector[i]);
-}
-
+/* The device's first n vectors, taking those it does not have yet. */
 static int alloc_vectors(struct device *d, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = d->nvec_alloc; i < n; i++) {
 		unsigned v;
 		int err = irq_vec_alloc(on_interrupt, (uint64_t)dev_index(d) << 8 | i, &v);
-		if (err) {
-			free_vectors(d, i);
-			return -ENOSPC;
-		}
+		if (err)
+			return -ENOSPC;        /* those taken stay the device's */
 		d->vector[i] = (uint8_t)v;
+		d->nvec_alloc = i + 1;
 	}
 	return 0;
 }
@@ -142,10 +152,8 @@ static int setup_intx(struct device *d)
 		return -EBUSY;
 	if ((err = alloc_vectors(d, 1)))
 		return err;
-	if ((err = ioapic_route(gsi, d->vector[0], false))) {
-		free_vectors(d, 1);
+	if ((err = ioapic_route(gsi, d->vector[0], false)))
 		return err;
-	}
 	d->gsi = gsi;
 	d->nvec = 1;
 	d->msix = false;
@@ -175,7 +183,6 @@ void devirq_teardown(struct device *d)
 	}
 	if (d->nvec && !d->msix)
 		ioapic_mask(d->gsi, true);
-	free_vectors(d, d->nvec);
 	d->nvec = 0;
 	d->msix = false;
 }

@@ -1,7 +1,7 @@
 /*
  * Devices (kernel/dev, docs/devices.md): the PCI functions QEMU gives the test boots (q35's
  * own, its default e1000e network card, a virtio-blk disk with MSI-X and one without, see
- * QEMU_TEST_FLAGS in the Makefile) are listed with the right identities; claims follow the
+ * QEMU_TEST_FLAGS in the Makefile, and QEMU's edu teaching device) are listed with the right identities; claims follow the
  * rules (one live claimant, TOP_USE, ended by release or exit); a claim maps the memory BARs
  * and opens the I/O BARs and nothing else; interrupts reach the kernel and stop when the
  * claimant dies.
@@ -344,6 +344,103 @@ static void dev_irq_dead(void)
 	CHECK_OK(t_dev_release(rid));
 }
 
+/* QEMU's edu device (1234:11e8, no MSI-X): writing its raise register asserts its INTx line
+ * until the acknowledge register clears the bits. */
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE 0x60
+#define EDU_IRQ_ACK 0x64
+#define EDU_DMA_SRC 0x80
+#define EDU_DMA_DST 0x88
+#define EDU_DMA_COUNT 0x90
+#define EDU_DMA_CMD 0x98
+#define EDU_DMA_IRQ 0x100u                 /* the status bit a finished transfer raises */
+
+static uint64_t wait_count(rid_t rid, uint64_t want)
+{
+	for (int i = 0; i < 200 && info_of(rid).irq_count < want; i++)
+		sleep_ms(5);
+	return info_of(rid).irq_count;
+}
+
+/* INTx through the I/O APIC, level-triggered: one interrupt, then the line stays masked while
+ * the device holds it asserted, until the driver acknowledges (t_dev_irq_ack). */
+static void dev_irq_intx(void)
+{
+	rid_t rid = need_dev(0x1234, 0x11e8, 0);
+	struct t_dev_claim c;
+	CHECK_EQ(info_of(rid).irq_pin, 1);
+	CHECK_OK(t_dev_claim(rid, &c));
+	CHECK_EQ(c.msix, 0);
+	CHECK_EQ(c.nvec, 1);
+	volatile uint32_t *regs = (volatile uint32_t *)c.bar_addr[0];
+	CHECK_EQ(regs[0] & 0xff, 0xed);                    /* its identification register */
+	uint64_t before = info_of(rid).irq_count;
+	regs[EDU_IRQ_RAISE / 4] = 1;
+	CHECK_EQ(wait_count(rid, before + 1), before + 1);
+	sleep_ms(100);                                     /* still asserted, but masked */
+	CHECK_EQ(info_of(rid).irq_count, before + 1);
+	CHECK_EQ(regs[EDU_IRQ_STATUS / 4], 1);
+	CHECK_ERR(t_dev_irq_ack(rid, 1), EINVAL);
+	regs[EDU_IRQ_ACK / 4] = 1;
+	CHECK_OK(t_dev_irq_ack(rid, 0));
+	regs[EDU_IRQ_RAISE / 4] = 2;
+	CHECK_EQ(wait_count(rid, before + 2), before + 2);
+	/* acknowledged while still asserted: it fires again at once */
+	CHECK_OK(t_dev_irq_ack(rid, 0));
+	CHECK_EQ(wait_count(rid, before + 3), before + 3);
+	regs[EDU_IRQ_ACK / 4] = 2;
+	CHECK_OK(t_dev_irq_ack(rid, 0));
+	sleep_ms(50);
+	CHECK_EQ(info_of(rid).irq_count, before + 3);
+	CHECK_OK(t_dev_release(rid));
+}
+
+/* The device raises its line only after its driver is gone: the edu device's DMA transfer
+ * ends 100 ms after it starts, and the driver exits right after starting one. With the claim's
+ * end masking nothing the line would fire without end (its vector has no handler any more)
+ * and this test would never finish. */
+static void intx_after_death(rid_t rid)
+{
+	const char *const args[] = { "dev", "edudma", rid_arg(rid), NULL };
+	uint64_t before = info_of(rid).irq_count;
+	expect_status(ut_run_helper(args), 0, "claim, start a transfer and exit");
+	uint64_t after = info_of(rid).irq_count;
+	CHECK(after <= before + 1);             /* +1 only if the transfer beat the exit */
+	sleep_ms(300);
+	CHECK_EQ(info_of(rid).irq_count, after);
+	struct t_dev_claim c;
+	CHECK_OK(t_dev_claim(rid, &c));
+	volatile uint32_t *regs = (volatile uint32_t *)c.bar_addr[0];
+	CHECK_EQ(regs[EDU_IRQ_STATUS / 4], EDU_DMA_IRQ);
+	regs[EDU_IRQ_ACK / 4] = EDU_DMA_IRQ;
+	CHECK_OK(t_dev_release(rid));
+}
+
+/* A driver dies with its level-triggered line asserted: the line is masked for good (an
+ * unmasked one would fire without end and stop the machine), and the next claimant gets
+ * the pending interrupt once it claims. */
+static void dev_irq_intx_dead(void)
+{
+	rid_t rid = need_dev(0x1234, 0x11e8, 0);
+	const char *const args[] = { "dev", "eduraise", rid_arg(rid), NULL };
+	uint64_t before = info_of(rid).irq_count;
+	expect_status(ut_run_helper(args), 0, "claim, raise and exit");
+	CHECK_EQ(info_of(rid).claimant, 0);
+	uint64_t after = info_of(rid).irq_count;
+	CHECK(after >= before + 1);
+	sleep_ms(200);
+	CHECK_EQ(info_of(rid).irq_count, after);
+	struct t_dev_claim c;
+	CHECK_OK(t_dev_claim(rid, &c));
+	volatile uint32_t *regs = (volatile uint32_t *)c.bar_addr[0];
+	CHECK_EQ(regs[EDU_IRQ_STATUS / 4], 4);
+	CHECK_EQ(wait_count(rid, after + 1), after + 1);
+	regs[EDU_IRQ_ACK / 4] = 4;
+	CHECK_OK(t_dev_irq_ack(rid, 0));
+	CHECK_OK(t_dev_release(rid));
+	intx_after_death(rid);
+}
+
 /* ---- helpers: utest -c dev OP RID ... ------------------------------------------------- */
 static rid_t arg_rid(const char *s)
 {
@@ -439,6 +536,39 @@ static int helper_storm(int argc, char **argv)
 		e1k_raise(regs);
 }
 
+/* eduraise RID: claim the edu device, raise its interrupt, see it counted, exit without
+ * acknowledging anything */
+static int helper_eduraise(int argc, char **argv)
+{
+	struct t_dev_claim c;
+	struct t_dev_info d;
+	rid_t rid = arg_rid(argv[argc - 1]);
+	if (t_dev_claim(rid, &c) || t_dev_info(rid, &d))
+		return 10;
+	((volatile uint32_t *)c.bar_addr[0])[EDU_IRQ_RAISE / 4] = 4;
+	for (int i = 0; i < 200 && info_of(rid).irq_count == d.irq_count; i++)
+		sleep_ms(5);
+	return info_of(rid).irq_count == d.irq_count + 1 ? 0 : 11;
+}
+
+/* edudma RID: claim the edu device, start a 100 ms transfer of 8 bytes from physical page 0
+ * (harmless to read) into its buffer, asking for an interrupt at the end, and exit at once */
+static int helper_edudma(int argc, char **argv)
+{
+	struct t_dev_claim c;
+	if (t_dev_claim(arg_rid(argv[argc - 1]), &c))
+		return 10;
+	volatile uint32_t *regs = (volatile uint32_t *)c.bar_addr[0];
+	regs[EDU_DMA_SRC / 4] = 0;
+	regs[EDU_DMA_SRC / 4 + 1] = 0;
+	regs[EDU_DMA_DST / 4] = 0x40000;
+	regs[EDU_DMA_DST / 4 + 1] = 0;
+	regs[EDU_DMA_COUNT / 4] = 8;
+	regs[EDU_DMA_COUNT / 4 + 1] = 0;
+	regs[EDU_DMA_CMD / 4] = 1 | 4;           /* start, RAM to device, interrupt at the end */
+	return 0;
+}
+
 int ut_helper_dev(int argc, char **argv)
 {
 	static const struct {
@@ -448,6 +578,7 @@ int ut_helper_dev(int argc, char **argv)
 		{ "claim", helper_claim }, { "uid", helper_uid }, { "ports", helper_ports },
 		{ "noports", helper_noports }, { "unmapped", helper_unmapped },
 		{ "hold", helper_hold }, { "holdwait", helper_hold }, { "storm", helper_storm },
+		{ "eduraise", helper_eduraise }, { "edudma", helper_edudma },
 	};
 	for (size_t i = 0; argc > 4 && i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(argv[3], ops[i].op) == 0)
@@ -466,5 +597,7 @@ const struct utest ut_dev_tests[] = {
 	{ "dev_claim_exit", dev_claim_exit },
 	{ "dev_irq_msix", dev_irq_msix },
 	{ "dev_irq_dead", dev_irq_dead },
+	{ "dev_irq_intx", dev_irq_intx },
+	{ "dev_irq_intx_dead", dev_irq_intx_dead },
 	{ NULL, NULL },
 };
