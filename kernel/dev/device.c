@@ -4,6 +4,7 @@
 #include "kernel/dev/device_int.h"
 #include "abi/errno.h"
 #include "arch/pci.h"
+#include "kernel/dev/pci_decode.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 
@@ -34,37 +35,32 @@ static uint32_t cfg32(const struct device *d, uint8_t off)
 	return pci_cfg_read32(d->bus, d->slot, d->func, off);
 }
 
-/* BAR i's size: write ones, read back what sticks, put the old value back. Decoding is off
- * meanwhile so the half-written address never claims a bus cycle. 64-bit BARs take i + 1. */
-static int probe_bar(struct device *d, int i)
+/* What reading back gives after writing ones to the BAR at off; the old value goes back. */
+static uint32_t probe(struct device *d, uint8_t off, uint32_t old)
 {
-	uint8_t off = (uint8_t)(0x10 + 4 * i);
-	uint32_t old = cfg32(d, off);
 	pci_cfg_write32(d->bus, d->slot, d->func, off, 0xffffffffu);
 	uint32_t mask = cfg32(d, off);
 	pci_cfg_write32(d->bus, d->slot, d->func, off, old);
-	if (old & 1) {
-		uint32_t m = mask & ~3u & 0xffffu;
-		d->bar_kind[i] = m ? TBAR_IO : TBAR_NONE;
-		d->bar_base[i] = old & ~3u;
-		d->bar_size[i] = m ? ((~m + 1) & 0xffffu) : 0;
-		return i + 1;
-	}
-	uint64_t base = old & ~0xfu, m = mask & ~0xfu;
-	bool wide = ((old >> 1) & 3) == 2 && i < T_DEV_BARS - 1;
+	return mask;
+}
+
+/* BAR i; returns the next BAR's index (64-bit BARs take two). Decoding is off meanwhile
+ * (probe_bars), so the half-written address never claims a bus cycle. */
+static int probe_bar(struct device *d, int i)
+{
+	uint8_t off = (uint8_t)(0x10 + 4 * i);
+	uint32_t old = cfg32(d, off), old_hi = 0, mask_hi = 0xffffffffu;
+	uint32_t mask = probe(d, off, old);
+	bool wide = pci_bar_is_wide(old) && i < T_DEV_BARS - 1;   /* the last: a broken one */
 	if (wide) {
-		uint8_t hi = (uint8_t)(off + 4);
-		uint32_t old_hi = cfg32(d, hi);
-		pci_cfg_write32(d->bus, d->slot, d->func, hi, 0xffffffffu);
-		m |= (uint64_t)cfg32(d, hi) << 32;
-		pci_cfg_write32(d->bus, d->slot, d->func, hi, old_hi);
-		base |= (uint64_t)old_hi << 32;
-	} else if (m) {
-		m |= 0xffffffff00000000ull;
+		old_hi = cfg32(d, (uint8_t)(off + 4));
+		mask_hi = probe(d, (uint8_t)(off + 4), old_hi);
 	}
-	d->bar_kind[i] = m ? TBAR_MEM : TBAR_NONE;
-	d->bar_base[i] = base;
-	d->bar_size[i] = m ? ~m + 1 : 0;
+	struct pci_bar bar;
+	pci_bar_decode(old, mask, old_hi, mask_hi, &bar);
+	d->bar_kind[i] = bar.kind;
+	d->bar_base[i] = bar.base;
+	d->bar_size[i] = bar.size;
 	return wide ? i + 2 : i + 1;
 }
 

@@ -11,6 +11,7 @@
 #include "arch/irq.h"
 #include "arch/paging.h"
 #include "arch/pci.h"
+#include "kernel/dev/pci_decode.h"
 #include "kernel/mm/vmap.h"
 
 #define MSIX_ENABLE (1u << 15)
@@ -118,19 +119,6 @@ static int setup_msix(struct device *d)
 	return 0;
 }
 
-/* QEMU's q35 (hw/isa/lpc_ich9.c): pin p (0 = INTA) of bus-0 slot s below 25 goes to PIRQ
- * (s + p) % 4 + 4 (E..H); the chipset's own slots 25..31 keep PIRQ p (A..D) for INTA..D.
- * PIRQ n drives I/O APIC input 16 + n. Functions behind bridges are not routed here. */
-static int intx_gsi(const struct device *d, uint8_t *gsi)
-{
-	if (!d->irq_pin || d->bus != 0)
-		return -ENOSPC;
-	unsigned pin = d->irq_pin - 1u;
-	unsigned pirq = d->slot < 25 ? (d->slot + pin) % 4 + 4 : pin;
-	*gsi = (uint8_t)(16 + pirq);
-	return 0;
-}
-
 /* Another claimed device already on the input: a shared line cannot be told apart here. */
 static bool gsi_taken(const struct device *d, uint8_t gsi)
 {
@@ -145,7 +133,7 @@ static bool gsi_taken(const struct device *d, uint8_t gsi)
 static int setup_intx(struct device *d)
 {
 	uint8_t gsi;
-	int err = intx_gsi(d, &gsi);
+	int err = pci_q35_gsi(d->bus, d->slot, d->irq_pin, &gsi);
 	if (err)
 		return err;
 	if (gsi_taken(d, gsi))

@@ -35,6 +35,7 @@ const char *t_pci_name(uint16_t vendor, uint16_t device)
 		{ 0x8086, 0x2930, "Intel ICH9 SMBus controller" },
 		{ 0x8086, 0x10d3, "Intel 82574L network (e1000e)" },
 		{ 0x1234, 0x1111, "QEMU standard VGA" },
+		{ 0x1234, 0x11e8, "QEMU edu (teaching device)" },
 		{ 0x1af4, 0x1000, "virtio network (transitional)" },
 		{ 0x1af4, 0x1001, "virtio block (transitional)" },
 		{ 0x1af4, 0x1041, "virtio network" },
