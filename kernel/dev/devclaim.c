@@ -153,6 +153,10 @@ int dev_claim(rid_t rid, int pid, const struct cred *cred, struct t_dev_claim *o
 		return err;
 	if (!p || !p->vspace)
 		return -ESRCH;
+	/* a vfork child runs in its parent's space until it changes program: mapping there
+	 * would leave the registers to the parent */
+	if (p->vfork_parent)
+		return -EBUSY;
 	struct device *d = dev_get(rid);
 	d->claimant = pid;
 	d->claimant_proc = p->hdr.rid;

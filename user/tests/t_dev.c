@@ -193,13 +193,15 @@ static void dev_claim_release(void)
 	CHECK_EQ(info_of(rid).claimant, 0);
 }
 
-/* One live claimant: a second claim, by the holder or by another process, is -EBUSY. */
+/* One live claimant: a second claim, by the holder or by another process, is -EBUSY; a
+ * claimant stays in its space. */
 static void dev_claim_twice(void)
 {
 	rid_t rid = need_dev(0x1af4, 0x1001, 1);
 	struct t_dev_claim c;
 	CHECK_OK(t_dev_claim(rid, &c));
 	CHECK_ERR(t_dev_claim(rid, &c), EBUSY);
+	CHECK_ERR(t_proc_move(0, 0), EBUSY);              /* its BARs are mapped here */
 	const char *const args[] = { "dev", "claim", rid_arg(rid), "-16", NULL };
 	expect_status(ut_run_helper(args), 0, "claim from another process");
 	CHECK_EQ(info_of(rid).claimant, getpid());
