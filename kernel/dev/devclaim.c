@@ -88,6 +88,18 @@ static void unmap_bars(struct device *d)
 	}
 }
 
+/* Whether the page at off in BAR i holds part of the MSI-X table. The table stays the
+ * kernel's: an entry the driver could rewrite would send any vector, exceptions included, to
+ * the CPU (there is no interrupt remapping), so those pages are left out of the mapping. */
+static bool msix_page(const struct device *d, int i, uint64_t off)
+{
+	if (!d->msix_cap || d->msix_bir != i)
+		return false;
+	uint64_t first = d->msix_offset & ~(PAGE_SIZE - 1);
+	uint64_t end = (uint64_t)d->msix_offset + (uint64_t)d->msix_entries * 16;
+	return off >= first && off < end;
+}
+
 static int map_bar(struct device *d, int i, uint64_t root)
 {
 	uint64_t size = map_size(d, i), va;
@@ -98,13 +110,11 @@ static int map_bar(struct device *d, int i, uint64_t root)
 		return err;
 	d->bar_va[i] = va;
 	uint64_t base = d->bar_base[i] & ~(PAGE_SIZE - 1);
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		err = pt_map(root, va + off, base + off,
-			     PTE_W | PTE_U | PTE_NX | PTE_PCD | PTE_PWT);
-		if (err)
-			return err;        /* the caller unmaps what was mapped */
-	}
-	return 0;
+	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE)
+		if (!msix_page(d, i, off))
+			err = pt_map(root, va + off, base + off,
+				     PTE_W | PTE_U | PTE_NX | PTE_PCD | PTE_PWT);
+	return err;                        /* on error the caller unmaps what was mapped */
 }
 
 static void end_claim(struct device *d)
