@@ -100,10 +100,25 @@ static bool msix_page(const struct device *d, int i, uint64_t off)
 	return off >= first && off < end;
 }
 
+/* Whether another function's memory BAR lies in the pages of BAR i (BARs smaller than a page
+ * may share one): mapping it would hand out that function's registers too. */
+static bool shares_page(const struct device *d, int i)
+{
+	uint64_t lo = d->bar_base[i] & ~(PAGE_SIZE - 1), hi = lo + map_size(d, i);
+	for (uint32_t n = 0; n < NDEVICE; n++) {
+		const struct device *o = dev_slot(n);
+		for (int j = 0; o && j < T_DEV_BARS; j++)
+			if ((o != d || j != i) && o->bar_kind[j] == TBAR_MEM && o->bar_size[j] &&
+			    o->bar_base[j] < hi && o->bar_base[j] + o->bar_size[j] > lo)
+				return true;
+	}
+	return false;
+}
+
 static int map_bar(struct device *d, int i, uint64_t root)
 {
 	uint64_t size = map_size(d, i), va;
-	if (d->bar_kind[i] != TBAR_MEM || !size || size > DEV_MAP_MAX)
+	if (d->bar_kind[i] != TBAR_MEM || !size || size > DEV_MAP_MAX || shares_page(d, i))
 		return 0;
 	int err = uva_alloc(size, PAGE_SIZE, &va);
 	if (err)
