@@ -143,13 +143,20 @@ void cpu_io_open(bool open)
 	tss.iomap_base = open ? IOMAP_OPEN : IOMAP_CLOSED;
 }
 
+/* Whole bytes at once where the range covers them (a BAR is usually 8-port aligned). */
 void cpu_io_permit(uint16_t base, uint32_t count, bool allow)
 {
-	for (uint32_t p = base; p < (uint32_t)base + count && p < 65536; p++) {
-		if (allow)
-			tss.iomap[p / 8] &= (uint8_t)~(1u << (p % 8));
-		else
-			tss.iomap[p / 8] |= (uint8_t)(1u << (p % 8));
+	uint32_t p = base, end = (uint32_t)base + count < 65536 ? (uint32_t)base + count : 65536;
+	while (p < end) {
+		if (p % 8 == 0 && p + 8 <= end) {
+			uint32_t bytes = (end - p) / 8;
+			memset(&tss.iomap[p / 8], allow ? 0 : 0xff, bytes);
+			p += bytes * 8;
+		} else {
+			uint8_t bit = (uint8_t)(1u << (p % 8));
+			tss.iomap[p / 8] = allow ? tss.iomap[p / 8] & ~bit : tss.iomap[p / 8] | bit;
+			p++;
+		}
 	}
 }
 

@@ -18,7 +18,10 @@
 #define DEV_MAP_MAX (64ul << 20)       /* bigger memory BARs are not mapped (bar_addr 0) */
 
 static rid_t io_proc;                  /* whose ports the TSS bitmap has open, 0: none */
-static uint32_t io_claims;             /* live claims with an I/O BAR */
+/* The claimed devices with I/O BARs (table slots): a switch looks only at these, so it costs
+ * nothing while no claim has ports and a few compares while drivers have some. */
+static uint32_t io_devs[NDEVICE];
+static uint32_t n_io_devs;
 
 static uint64_t map_size(const struct device *d, int i)
 {
@@ -40,19 +43,37 @@ static void permit_ports(const struct device *d, bool allow)
 			cpu_io_permit((uint16_t)d->bar_base[i], (uint32_t)d->bar_size[i], allow);
 }
 
+static void io_list_add(const struct device *d)
+{
+	io_devs[n_io_devs++] = dev_index(d);
+}
+
+static void io_list_remove(const struct device *d)
+{
+	for (uint32_t k = 0; k < n_io_devs; k++)
+		if (io_devs[k] == dev_index(d))
+			io_devs[k] = io_devs[--n_io_devs];
+}
+
+static bool io_owner(rid_t proc)
+{
+	for (uint32_t k = 0; proc && k < n_io_devs; k++)
+		if (dev_slot(io_devs[k])->claimant_proc == proc)
+			return true;
+	return false;
+}
+
 /* Open proc's ports, closing those open before. */
 static void io_load(rid_t proc)
 {
-	for (uint32_t i = 0; io_proc && i < NDEVICE; i++) {
-		struct device *d = dev_slot(i);
-		if (d && d->claimant_proc == io_proc)
-			permit_ports(d, false);
-	}
+	for (uint32_t k = 0; io_proc && k < n_io_devs; k++)
+		if (dev_slot(io_devs[k])->claimant_proc == io_proc)
+			permit_ports(dev_slot(io_devs[k]), false);
 	cpu_io_open(false);
 	io_proc = 0;
-	for (uint32_t i = 0; io_claims && proc && i < NDEVICE; i++) {
-		struct device *d = dev_slot(i);
-		if (d && d->claimant && d->claimant_proc == proc && has_io(d)) {
+	for (uint32_t k = 0; proc && k < n_io_devs; k++) {
+		struct device *d = dev_slot(io_devs[k]);
+		if (d->claimant_proc == proc) {
 			permit_ports(d, true);
 			io_proc = proc;
 		}
@@ -63,7 +84,7 @@ static void io_load(rid_t proc)
 
 void dev_switch_in(rid_t proc)
 {
-	if (proc == io_proc || (!io_claims && !io_proc))
+	if (proc == io_proc || (!io_proc && !io_owner(proc)))
 		return;
 	io_load(proc);
 }
@@ -139,7 +160,7 @@ static void end_claim(struct device *d)
 	devirq_teardown(d);
 	unmap_bars(d);
 	if (has_io(d))
-		io_claims--;
+		io_list_remove(d);
 	d->claimant = 0;
 	d->claimant_proc = 0;
 	d->space = 0;
@@ -187,7 +208,7 @@ int dev_claim(rid_t rid, int pid, const struct cred *cred, struct t_dev_claim *o
 	d->claimant_proc = p->hdr.rid;
 	d->space = p->vspace;
 	if (has_io(d))
-		io_claims++;
+		io_list_add(d);
 	for (int i = 0; i < T_DEV_BARS && !err; i++)
 		err = map_bar(d, i, vspace_root(p->vspace));
 	if (err || (err = devirq_setup(d))) {

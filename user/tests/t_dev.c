@@ -281,6 +281,15 @@ static void dev_ports(void)
 	expect_status(ut_run_helper(cf8), SIGSEGV, "port 0xcf8 beside a claim");
 	const char *const p80[] = { "dev", "ports", rid_arg(rid), "80", NULL };
 	expect_status(ut_run_helper(p80), SIGSEGV, "port 0x80 beside a claim");
+	/* the ports right before and right after the BAR */
+	struct t_dev_info d = info_of(rid);
+	char before[16], after[16];
+	snprintf(before, sizeof(before), "%llx", (unsigned long long)d.bar_base[0] - 1);
+	snprintf(after, sizeof(after), "%llx", (unsigned long long)(d.bar_base[0] + d.bar_size[0]));
+	const char *const pb[] = { "dev", "ports", rid_arg(rid), before, NULL };
+	expect_status(ut_run_helper(pb), SIGSEGV, "the port before the BAR");
+	const char *const pa[] = { "dev", "ports", rid_arg(rid), after, NULL };
+	expect_status(ut_run_helper(pa), SIGSEGV, "the port after the BAR");
 	CHECK_EQ(info_of(rid).claimant, 0);
 	struct t_dev_claim c;
 	CHECK_OK(t_dev_claim(rid, &c));
