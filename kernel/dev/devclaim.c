@@ -264,3 +264,10 @@ bool dev_claims_any(int pid)
 	}
 	return false;
 }
+
+int dev_ica_phys(rid_t ica, int pid, uint64_t *pa)
+{
+	if (!dev_claims_any(pid))
+		return -EPERM;
+	return ica_phys_of(ica, pid, pa);
+}

@@ -34,6 +34,9 @@ int dev_irq_ack(rid_t rid, int pid, uint32_t vector);
 void dev_proc_exit(int pid);
 /* Whether pid holds a claim on some device (physical addresses are told only to drivers). */
 bool dev_claims_any(int pid);
+/* t_ica_phys: the physical address of an ICA pid holds, told only to a process that has
+ * claimed a device (-EPERM otherwise; the ICA's own errors from ica_phys_of). */
+int dev_ica_phys(rid_t ica, int pid, uint64_t *pa);
 /* Context switch to process proc (0: none): open the ports of its claims in the TSS I/O
  * bitmap, close those of the process before. Costs nothing while nobody has I/O BARs. */
 void dev_switch_in(rid_t proc);

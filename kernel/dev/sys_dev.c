@@ -1,4 +1,5 @@
-/* The system calls of devices: fetch and check the arguments, then call kernel/dev. */
+/* The system calls of devices, and t_ica_phys (a driver's view of its ICAs): fetch and check
+ * the arguments, then call kernel/dev. */
 #include "abi/errno.h"
 #include "abi/srv.h"
 #include "kernel/dev/device.h"
@@ -6,6 +7,16 @@
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
+
+/* t_ica_phys(ica, uint64_t *pa) */
+long sys_t_ica_phys(const struct sysargs *a)
+{
+	uint64_t pa;
+	if (sysarg_out(a->a[1], sizeof(pa)))
+		return -EFAULT;
+	int err = dev_ica_phys(a->a[0], proc_cur()->pid, &pa);
+	return err ? err : copy_to_user((void *)a->a[1], &pa, sizeof(pa));
+}
 
 /* t_dev_info(rid, struct t_dev_info *out) */
 long sys_t_dev_info(const struct sysargs *a)

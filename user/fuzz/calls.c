@@ -152,6 +152,7 @@ const struct fz_call fz_calls[] = {
 	C(t_switch_supervisor, 1, K_PID),
 	C(t_switch_user, 1, K_PID),
 	C(t_runmode_info, 1, K_PID, K_BUF),
+	C(t_ica_phys, 1, K_RID, K_BUF),
 	C(t_dev_info, 1, K_RID, K_BUF),
 	C(t_dev_claim, 1, K_RID, K_BUF),
 	C(t_dev_irq_ack, 1, K_RID, K_ANY),

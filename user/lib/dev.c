@@ -23,6 +23,11 @@ int t_dev_release(rid_t dev)
 	return (int)tsys_t_dev_release((long)dev);
 }
 
+int t_ica_phys(rid_t ica, uint64_t *pa)
+{
+	return (int)tsys_t_ica_phys((long)ica, (long)pa);
+}
+
 const char *t_pci_name(uint16_t vendor, uint16_t device)
 {
 	static const struct {

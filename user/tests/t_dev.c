@@ -480,6 +480,25 @@ static void dev_irq_intx_dead(void)
 	intx_after_death(rid);
 }
 
+/* t_ica_phys tells physical addresses only to a process that has claimed a device; what it
+ * then says for a bad id (the ICA checks are helper ipc's ica_phys_of). */
+static void dev_ica_phys_rule(void)
+{
+	uint64_t pa = 0;
+	rid_t ica = RID_MAKE(RT_ICA, 1, 0);
+	CHECK_ERR(t_ica_phys(ica, &pa), EPERM);
+	CHECK_ERR(t_ica_phys(0, &pa), EPERM);
+	rid_t rid = need_dev(0x1234, 0x11e8, 0);
+	struct t_dev_claim c;
+	CHECK_OK(t_dev_claim(rid, &c));
+	CHECK(t_ica_phys(0, &pa) < 0);
+	CHECK(t_ica_phys(rid, &pa) < 0);                   /* a device is not an ICA */
+	CHECK_ERR(t_ica_phys(ica, NULL), EFAULT);
+	CHECK_OK(t_dev_release(rid));
+	CHECK_ERR(t_ica_phys(ica, &pa), EPERM);
+	CHECK_EQ(pa, 0);
+}
+
 /* ---- helpers: utest -c dev OP RID ... ------------------------------------------------- */
 static rid_t arg_rid(const char *s)
 {
@@ -650,5 +669,6 @@ const struct utest ut_dev_tests[] = {
 	{ "dev_irq_dead", dev_irq_dead },
 	{ "dev_irq_intx", dev_irq_intx },
 	{ "dev_irq_intx_dead", dev_irq_intx_dead },
+	{ "dev_ica_phys_rule", dev_ica_phys_rule },
 	{ NULL, NULL },
 };
