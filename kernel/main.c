@@ -7,6 +7,8 @@
 #include "kernel/dev/device.h"
 #include "kernel/fs/plate.h"
 #include "kernel/ipc/cbox.h"
+#include "kernel/ipc/ica.h"
+#include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
@@ -41,6 +43,8 @@ static void resources_init(void)
 	proc_space_init();
 	ckpt_init();
 	ipc_init();
+	ica_init();
+	srv_init();
 	dev_init();
 }
 

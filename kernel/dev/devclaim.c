@@ -7,6 +7,7 @@
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "arch/pci.h"
+#include "kernel/ipc/ica.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/uva.h"
 #include "kernel/mm/vspace.h"

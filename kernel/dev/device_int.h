@@ -43,8 +43,3 @@ void devirq_teardown(struct device *d);
 int devirq_ack(struct device *d, uint32_t vector);
 /* Map the MSI-X table for the kernel at enumeration (no allocation later, in a claim). */
 int devirq_map_table(struct device *d);
-/* kernel/ipc/srv.h and kernel/ipc/ica.h (helper ipc): an interrupt message for pid's
- * request queue; the physical address of an ICA pid holds. Declared here only until those
- * headers land on main (then kernel/dev/ipc_weak.c goes too). */
-void srv_irq_post(int pid, rid_t dev, uint32_t vector);
-int ica_phys_of(rid_t ica, int pid, uint64_t *pa);

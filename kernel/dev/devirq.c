@@ -12,6 +12,7 @@
 #include "arch/paging.h"
 #include "arch/pci.h"
 #include "kernel/dev/pci_decode.h"
+#include "kernel/ipc/srv.h"
 #include "kernel/mm/vmap.h"
 
 #define MSIX_ENABLE (1u << 15)
@@ -165,10 +166,11 @@ void devirq_teardown(struct device *d)
 {
 	uint16_t cmd = pci_cfg_read16(d->bus, d->slot, d->func, 0x04);
 	pci_cfg_write16(d->bus, d->slot, d->func, 0x04, (uint16_t)(cmd | CMD_INTX_DISABLE));
-	if (d->msix_cap && d->msix_table) {
+	/* MSI-X stays enabled, masked: a masked interrupt only sets its pending bit, which the
+	 * next claimant sees when it unmasks. (Turning MSI-X off would also do, but QEMU's
+	 * e1000e asserts that it is on when its interrupt throttling timer fires later.) */
+	if (d->msix_cap && d->msix_table)
 		msix_mask_all(d);
-		msix_control(d, 0, MSIX_ENABLE);
-	}
 	if (d->nvec && !d->msix)
 		ioapic_mask(d->gsi, true);
 	d->nvec = 0;
