@@ -1,4 +1,4 @@
-/* Wrappers of the device calls (docs/devices.md), and the few PCI names lspci shows. */
+/* Wrappers of the device calls (docs/servers.md), and the few PCI names lspci shows. */
 #include "abi/srv.h"
 #include "libtessera.h"
 #include "tsys.h"

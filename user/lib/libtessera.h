@@ -133,7 +133,7 @@ int t_ckpt_restore(int pid, rid_t ckpt);
 int t_ckpt_onfault(rid_t ckpt);
 int t_reuse_stat(struct t_reuse_stat *out);
 
-/* ---- Devices (user/lib/dev.c, docs/devices.md) ------------------------------------------ */
+/* ---- Devices (user/lib/dev.c, docs/servers.md) ------------------------------------------ */
 struct t_dev_info;
 struct t_dev_claim;
 int t_dev_info(rid_t dev, struct t_dev_info *out);

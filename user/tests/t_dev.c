@@ -1,5 +1,5 @@
 /*
- * Devices (kernel/dev, docs/devices.md): the PCI functions QEMU gives the test boots (q35's
+ * Devices (kernel/dev, docs/servers.md): the PCI functions QEMU gives the test boots (q35's
  * own, its default e1000e network card, a virtio-blk disk with MSI-X and one without, see
  * QEMU_TEST_FLAGS in the Makefile, and QEMU's edu teaching device) are listed with the right identities; claims follow the
  * rules (one live claimant, TOP_USE, ended by release or exit); a claim maps the memory BARs
