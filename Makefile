@@ -45,8 +45,9 @@ TEST_DISK2 := $(B)/test-disk2.img
 QEMU_TEST_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK),vda) \
 	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
 
-# made once and kept between runs: what Tessera wrote stays on it
-$(B)/disk.img:
+# made once (DISK=path: that file, if absent) and kept between runs: what Tessera wrote
+# stays on it
+$(DISK):
 	@mkdir -p $(dir $@)
 	truncate -s $(DISK_SIZE) $@
 
