@@ -106,6 +106,7 @@ void net_time(struct net *st, uint64_t now_ms)
 	for (int round = 0; round < 4 && st->loop_len; round++)
 		loop_run(st);
 	arp_timers(st);
+	dhcp_timers(st);
 	for (uint32_t i = 0; i < st->cfg.max_sockets; i++)
 		if (st->socks[i].used && st->socks[i].type == NET_SOCK_STREAM)
 			tcp_timers(st, &st->socks[i]);
@@ -114,8 +115,10 @@ void net_time(struct net *st, uint64_t now_ms)
 
 uint64_t net_deadline(const struct net *st)
 {
-	uint64_t d = arp_deadline(st);
+	uint64_t d = arp_deadline(st), dh = dhcp_deadline(st);
 
+	if (dh < d)
+		d = dh;
 	if (st->loop_len)
 		return st->now;
 	for (uint32_t i = 0; i < st->cfg.max_sockets; i++) {

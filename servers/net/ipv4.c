@@ -178,6 +178,12 @@ void ip_input(struct net *st, int ifid, const uint8_t *p, size_t len, bool bcast
 	}
 	src = get32(p + 12);
 	dst = get32(p + 16);
+	if (p[9] == IPPROTO_UDP_ && tot - hlen >= 8 && get16(p + hlen + 2) == 68 && dhcp_wants(st, ifid)) {
+		if (!get16(p + hlen + 6) ||
+		    net_csum(net_pseudo(src, dst, IPPROTO_UDP_, (uint32_t)(tot - hlen)), p + hlen, tot - hlen) == 0)
+			dhcp_input(st, ifid, p + hlen, tot - hlen);
+		return;
+	}
 	if (!ip_for_us(st, ifid, dst) || src == NET_BROADCAST || src >> 28 == 14 ||
 	    (ifid != NET_IF_LOOPBACK && ip_is_local(st, src))) {
 		st->st.ip_not_ours++;

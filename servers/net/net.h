@@ -91,6 +91,15 @@ void net_ifconfig_qemu(struct net_ifconfig *c);
 int net_set_dns(struct net *st, uint32_t dns);  /* kept for the server; default 10.0.2.3 */
 uint32_t net_get_dns(const struct net *st);
 
+/* DHCP (RFC 2131) on an Ethernet interface: the address, netmask, gateway and DNS server come
+   from the network's server and the lease is renewed; until the first ACK the interface keeps
+   what it had (nothing, or a static configuration). */
+enum net_dhcp_state {
+	NET_DHCP_OFF, NET_DHCP_SELECTING, NET_DHCP_REQUESTING, NET_DHCP_BOUND, NET_DHCP_RENEWING,
+};
+int net_dhcp_start(struct net *st, int ifid);
+int net_dhcp_state(struct net *st, int ifid, enum net_dhcp_state *state, uint32_t *lease_s);
+
 /* A received Ethernet frame (any length: bad ones are counted and dropped). It is processed
    at the time last given to net_time: call that first when time has passed, or round-trip
    times are measured short. */

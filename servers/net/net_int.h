@@ -70,6 +70,12 @@ struct loop_slot {
 	uint8_t pkt[NET_LOOP_MTU];
 };
 
+struct net_dhcp {                       /* DHCP on one interface */
+	uint8_t state;                  /* enum net_dhcp_state */
+	uint32_t xid, offered, server, lease_s, retry_ms;
+	uint64_t started, deadline, expires;
+};
+
 struct ooo_range { uint32_t start, end; };
 
 struct tcb {
@@ -110,6 +116,7 @@ struct net {
 	uint64_t hash_key[2];
 	uint32_t dns;
 	struct net_iface ifs[NET_MAX_IFS];
+	struct net_dhcp dhcp[NET_MAX_IFS];
 	struct arp_entry *arp;
 	struct arp_pend *pend;
 	struct loop_slot *loop;
@@ -135,6 +142,12 @@ void eth_output(struct net *st, int ifid, uint32_t nexthop, uint8_t *frame, size
 void arp_timers(struct net *st);
 uint64_t arp_deadline(const struct net *st);
 void arp_flush_if(struct net *st, int ifid);
+
+/* dhcp.c */
+bool dhcp_wants(const struct net *st, int ifid);
+void dhcp_input(struct net *st, int ifid, const uint8_t *p, size_t len);
+void dhcp_timers(struct net *st);
+uint64_t dhcp_deadline(const struct net *st);
 
 /* ipv4.c */
 struct route { int ifid; uint32_t src, nexthop; };

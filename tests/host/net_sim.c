@@ -326,3 +326,38 @@ size_t sim_craft_tcp(struct sim *s, int to, uint8_t *f, uint32_t src, uint32_t d
 	be16(t + 16, csum(sum, t, 20 + len));
 	return 14 + 40 + len;
 }
+
+size_t sim_craft_dhcp(struct sim *s, int to, uint8_t *f, const uint8_t *xid, uint8_t type,
+		      uint32_t yiaddr, uint32_t lease_s)
+{
+	uint8_t *ip = f + 14, *u = ip + 20, *b = u + 8, *o = b + 240;
+	uint8_t opts[] = { 53, 1, type, 54, 4, 10, 0, 2, 2, 51, 4, 0, 0, 0, 0, 1, 4, 255, 255, 255, 0,
+			   3, 4, 10, 0, 2, 2, 6, 4, 10, 0, 2, 9, 255 };
+	struct net_ifconfig c;
+	uint32_t mtu;
+
+	memset(f, 0, 14 + 20 + 8 + 300);
+	memset(f, 0xff, 6);
+	net_if_get(s->n[!to], s->ifid[!to], &c, &mtu, f + 6);
+	be16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	be16(ip + 2, 20 + 8 + 300);
+	ip[8] = 64;
+	ip[9] = 17;
+	be32(ip + 12, NET_IP(10, 0, 2, 2));
+	be32(ip + 16, NET_BROADCAST);
+	be16(ip + 10, csum(0, ip, 20));
+	be16(u, 67);
+	be16(u + 2, 68);
+	be16(u + 4, 8 + 300);
+	b[0] = 2;
+	b[1] = 1;
+	b[2] = 6;
+	memcpy(b + 4, xid, 4);
+	be32(b + 16, yiaddr);
+	net_if_get(s->n[to], s->ifid[to], &c, &mtu, b + 28);
+	be32(b + 236, 0x63825363);
+	be32(opts + 11, lease_s);
+	memcpy(o, opts, sizeof(opts));
+	return 14 + 20 + 8 + 300;
+}

@@ -66,3 +66,8 @@ bool sim_transfer(struct sim *s, const int sock[2], uint64_t n01, uint64_t n10, 
 size_t sim_craft_tcp(struct sim *s, int to, uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport,
 		     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
 		     const uint8_t *data, size_t len);
+/* A DHCP reply from side !to's address to side `to` (broadcast): xid (4 bytes, as in the
+   request), type (2 OFFER, 5 ACK, 6 NAK), yiaddr, lease; mask /24, router and server
+   10.0.2.2, DNS 10.0.2.9. */
+size_t sim_craft_dhcp(struct sim *s, int to, uint8_t *f, const uint8_t *xid, uint8_t type,
+		      uint32_t yiaddr, uint32_t lease_s);

@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: servers/net/clock.c servers/net/core.c servers/net/eth.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
+// HOST-TEST-SOURCES: servers/net/clock.c servers/net/core.c servers/net/dhcp.c servers/net/eth.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
 /*
  * Host tests of the network stack's lower layers and socket API (servers/net): ARP
  * resolution, held frames, timeouts and expiry; ICMP echo answered and ping sockets; UDP
@@ -393,5 +393,106 @@ TEST(net_socket_api_errors_and_events)
 	CHECK_STR(buf, "hi");
 	CHECK_EQ(net_recv(s.n[0], v, buf, 8, 0, NULL, &n, NULL), 0);
 	CHECK_EQ(n, 0);
+	sim_free(&s);
+}
+
+/* A DHCP server in the test: it answers what side 0 broadcast to port 67. */
+struct fake_dhcp { bool pending, answer; uint8_t type; uint8_t req[600]; size_t len; int acks; };
+
+static void dhcp_tap(void *ctx, int from, const uint8_t *f, size_t len)
+{
+	struct fake_dhcp *d = ctx;
+
+	if (from == 0 && len > 42 + 240 && len <= sizeof(d->req) && f[23] == 17 && f[36] == 0 && f[37] == 67) {
+		memcpy(d->req, f, len);
+		d->len = len;
+		d->pending = true;
+	}
+}
+
+static uint8_t opt_type(const uint8_t *b)     /* the DHCP message type of a BOOTP message */
+{
+	for (size_t i = 240; i + 2 < 300 && b[i] != 255; i += b[i] ? 2u + b[i + 1] : 1u)
+		if (b[i] == 53)
+			return b[i + 2];
+	return 0;
+}
+
+static void dhcp_answer(struct sim *s, struct fake_dhcp *d)
+{
+	uint8_t f[400];
+	const uint8_t *q = d->req + 42;
+	uint8_t t = opt_type(q);
+
+	d->pending = false;
+	if (!d->answer || (t != 1 && t != 3))
+		return;
+	d->acks += t == 3;
+	sim_inject(s, 0, f, sim_craft_dhcp(s, 0, f, q + 4, t == 1 ? 2 : 5, ME, 120));
+}
+
+static void dhcp_run(struct sim *s, struct fake_dhcp *d, uint64_t ms)
+{
+	uint64_t end = s->now + ms;
+
+	while (sim_step(s, end))
+		if (d->pending)
+			dhcp_answer(s, d);
+	s->now = end;
+	net_time(s->n[0], end);
+	if (d->pending)
+		dhcp_answer(s, d);
+}
+
+TEST(net_dhcp_lease_renewal_and_expiry)
+{
+	static struct sim s;
+	static struct fake_dhcp d;
+	struct net_ifconfig c = { 0, 0, 0 };
+	enum net_dhcp_state ds;
+	uint32_t mtu, lease;
+	uint8_t mac[6];
+	int p;
+	size_t n;
+	uint8_t req[16] = { 8 }, rep[64];
+
+	sim_init(&s, 27, NULL, 0, 0);
+	CHECK_EQ(net_if_config(s.n[0], s.ifid[0], &c), 0);     /* no address at all */
+	s.tap = dhcp_tap;
+	s.tap_ctx = &d;
+	d.answer = true;
+	CHECK_EQ(net_dhcp_start(s.n[0], s.ifid[0]), 0);
+	dhcp_run(&s, &d, 1000);
+	CHECK_EQ(net_dhcp_state(s.n[0], s.ifid[0], &ds, &lease), 0);
+	CHECK_EQ(ds, NET_DHCP_BOUND);
+	CHECK_EQ(lease, 120);
+	CHECK_EQ(net_if_get(s.n[0], s.ifid[0], &c, &mtu, mac), 0);
+	CHECK_EQ(c.addr, ME);
+	CHECK_EQ(c.netmask, NET_IP(255, 255, 255, 0));
+	CHECK_EQ(c.gateway, GW);
+	CHECK_EQ(net_get_dns(s.n[0]), NET_IP(10, 0, 2, 9));
+	/* the address works */
+	REQUIRE(net_socket(s.n[0], NET_SOCK_PING, &p) == 0);
+	CHECK_EQ(net_send(s.n[0], p, req, sizeof(req), 0, &(struct net_addr){ GW, 0 }, &n), 0);
+	dhcp_run(&s, &d, 100);
+	CHECK_EQ(net_recv(s.n[0], p, rep, sizeof(rep), 0, NULL, &n, NULL), 0);
+	/* renewed at half the lease */
+	dhcp_run(&s, &d, 100000);
+	CHECK_EQ(d.acks, 2);
+	net_dhcp_state(s.n[0], s.ifid[0], &ds, NULL);
+	CHECK_EQ(ds, NET_DHCP_BOUND);
+	/* the server goes silent: renewals fail and the lease runs out */
+	d.answer = false;
+	dhcp_run(&s, &d, 130000);
+	net_dhcp_state(s.n[0], s.ifid[0], &ds, NULL);
+	CHECK_EQ(ds, NET_DHCP_SELECTING);
+	net_if_get(s.n[0], s.ifid[0], &c, &mtu, mac);
+	CHECK_EQ(c.addr, 0);
+	CHECK_EQ(net_send(s.n[0], p, req, sizeof(req), 0, &(struct net_addr){ GW, 0 }, &n), -ENETUNREACH);
+	/* and comes back */
+	d.answer = true;
+	dhcp_run(&s, &d, 40000);
+	net_dhcp_state(s.n[0], s.ifid[0], &ds, NULL);
+	CHECK_EQ(ds, NET_DHCP_BOUND);
 	sim_free(&s);
 }

@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: servers/net/clock.c servers/net/core.c servers/net/eth.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
+// HOST-TEST-SOURCES: servers/net/clock.c servers/net/core.c servers/net/dhcp.c servers/net/eth.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
 /*
  * A seeded fuzzer for the network stack (servers/net): frames recorded from a real session
  * (ARP, ICMP, UDP, TCP handshakes, data, FINs) are mutated (bytes flipped, cut short,
@@ -244,5 +244,66 @@ TEST(net_fuzz_malformed_frames)
 	net_get_stats(s.n[1], &st);
 	CHECK_EQ(st.sockets_used, 1);   /* the UDP socket */
 	CHECK_EQ(st.mem_used, 65536);
+	sim_free(&s);
+}
+
+struct xid_tap { uint8_t xid[4]; bool seen; };
+
+static void grab_xid(void *ctx, int from, const uint8_t *f, size_t len)
+{
+	struct xid_tap *x = ctx;
+
+	if (from == 0 && len > 42 + 240 && f[23] == 17 && f[37] == 67) {
+		memcpy(x->xid, f + 42 + 4, 4);
+		x->seen = true;
+	}
+}
+
+/* DHCP replies with the right transaction id, damaged: options with lying lengths, bad
+   addresses (loopback, multicast, zero), short messages. The client never crashes, and takes
+   a good answer afterwards. */
+TEST(net_fuzz_dhcp_replies)
+{
+	static struct sim s;
+	static struct xid_tap x;
+	static uint8_t f[1600];
+	struct net_ifconfig c = { 0, 0, 0 };
+	enum net_dhcp_state ds = NET_DHCP_OFF;
+	uint64_t r = 99;
+	size_t n;
+
+	sim_init(&s, 79, NULL, 0, 0);
+	net_if_config(s.n[0], s.ifid[0], &c);
+	s.tap = grab_xid;
+	s.tap_ctx = &x;
+	REQUIRE(net_dhcp_start(s.n[0], s.ifid[0]) == 0);
+	REQUIRE(x.seen);
+	for (int i = 0; i < 50000; i++) {
+		static const uint32_t addrs[] = { 0, NET_IP(127, 0, 0, 1), NET_IP(224, 0, 0, 1),
+						  NET_IP(10, 0, 2, 15), 0xffffffff, 0x0a000200 };
+		n = sim_craft_dhcp(&s, 0, f, x.xid, (uint8_t)(1 + sim_rand(&r) % 7),
+				   addrs[sim_rand(&r) % 6], (uint32_t)sim_rand(&r));
+		for (int k = (int)(sim_rand(&r) % 6); k > 0; k--)
+			f[42 + 240 + sim_rand(&r) % 60] = (uint8_t)sim_rand(&r);
+		if (sim_rand(&r) % 4 == 0)
+			n = 42 + sim_rand(&r) % (n - 42);
+		if (sim_rand(&r) % 3 == 0) {    /* a lying UDP length */
+			f[38] = (uint8_t)sim_rand(&r);
+			f[39] = (uint8_t)sim_rand(&r);
+		}
+		sim_inject(&s, 0, f, n);
+		if (i % 100 == 0)
+			sim_step(&s, s.now + 50);
+	}
+	/* a clean exchange from whatever state that left */
+	c = (struct net_ifconfig){ 0, 0, 0 };
+	net_if_config(s.n[0], s.ifid[0], &c);
+	x.seen = false;
+	REQUIRE(net_dhcp_start(s.n[0], s.ifid[0]) == 0);
+	REQUIRE(x.seen);
+	sim_inject(&s, 0, f, sim_craft_dhcp(&s, 0, f, x.xid, 2, NET_IP(10, 0, 2, 15), 3600));
+	sim_inject(&s, 0, f, sim_craft_dhcp(&s, 0, f, x.xid, 5, NET_IP(10, 0, 2, 15), 3600));
+	CHECK_EQ(net_dhcp_state(s.n[0], s.ifid[0], &ds, NULL), 0);
+	CHECK_EQ(ds, NET_DHCP_BOUND);
 	sim_free(&s);
 }
