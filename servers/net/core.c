@@ -121,6 +121,15 @@ static bool mask_ok(uint32_t m)
 
 int net_if_config(struct net *st, int ifid, const struct net_ifconfig *c)
 {
+	int err = net_if_apply(st, ifid, c);
+
+	if (!err)
+		st->dhcp[ifid].state = NET_DHCP_OFF;
+	return err;
+}
+
+int net_if_apply(struct net *st, int ifid, const struct net_ifconfig *c)
+{
 	if (ifid <= 0 || ifid >= NET_MAX_IFS || !st->ifs[ifid].used)
 		return -ENODEV;
 	if (!mask_ok(c->netmask) || (c->addr >> 24) == 127 || (c->addr >> 24) >= 224)

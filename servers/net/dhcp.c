@@ -143,7 +143,7 @@ static void dhcp_bound(struct net *st, int ifid, const struct dhcp_reply *r)
 
 	if (r->router && (r->router & c.netmask) == (c.addr & c.netmask))
 		c.gateway = r->router;
-	if (net_if_config(st, ifid, &c) < 0) {  /* an address we cannot use */
+	if (net_if_apply(st, ifid, &c) < 0) {  /* an address we cannot use */
 		dhcp_discover(st, ifid);
 		return;
 	}

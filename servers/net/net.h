@@ -55,8 +55,10 @@ struct net_config {
 	uint32_t fin_wait2_ms;          /* an orphan (closed) socket's FIN_WAIT_2 limit; 0 = 60 s */
 	uint64_t (*random)(void *ctx);  /* randomness for ISNs, ports, hash keys (required) */
 	void *random_ctx;
-	/* a socket's readiness may have changed (NET_POLL* bits that hold now). Called from
-	   inside the stack: it must not call net_* functions, only note the wake-up. May be NULL. */
+	/* a socket's readiness changed (NET_POLL* bits that hold now) since the last event or
+	   the last call on it: after a call returned -EAGAIN, the change that makes the retry
+	   worth it comes here. Called from inside net_input/net_time/net_connect: it must not
+	   call net_* functions, only note the wake-up. May be NULL. */
 	void (*event)(void *ctx, int sock, uint32_t events);
 	void *event_ctx;
 };
@@ -83,7 +85,8 @@ int net_if_add(struct net *st, const struct net_if_ops *ops, void *ctx, const ui
 struct net_ifconfig {
 	uint32_t addr, netmask, gateway;        /* gateway 0: none on this interface */
 };
-/* Address change at run time; existing connections keep their old address (and fail). */
+/* Address change at run time; existing connections keep their old address (and fail). A
+   static configuration stops DHCP on the interface. */
 int net_if_config(struct net *st, int ifid, const struct net_ifconfig *c);
 int net_if_get(struct net *st, int ifid, struct net_ifconfig *c, uint32_t *mtu, uint8_t mac[6]);
 /* The QEMU user-network defaults, as net_if_config would set them. */
@@ -147,9 +150,9 @@ int net_bind(struct net *st, int sock, const struct net_addr *a);
 int net_listen(struct net *st, int sock, int backlog);
 /* -EAGAIN when no connection is ready; *peer may be NULL. */
 int net_accept(struct net *st, int sock, int *newsock, struct net_addr *peer);
-/* Stream: 0 if already connected (loopback can be that quick), -EINPROGRESS while the
-   handshake runs (then NET_POLLOUT or NET_POLLERR, and SO_ERROR says how it ended),
-   -EALREADY / -EISCONN on a second call. Datagram: sets the default peer. */
+/* Stream: -EINPROGRESS, the handshake runs (then NET_POLLOUT or NET_POLLERR, and SO_ERROR
+   or a second call says how it ended: 0... -EISCONN once connected, -EALREADY while still
+   trying, the error once if it failed). Datagram: sets the default peer (ip 0: none). */
 int net_connect(struct net *st, int sock, const struct net_addr *a);
 /* Queues up to len bytes; *sent may be less than len (buffer full). -EAGAIN if nothing fit,
    -EPIPE after shutdown(WR) or a reset, -ENOTCONN before connecting. to: datagrams only,

@@ -135,6 +135,8 @@ uint64_t net_rand(struct net *st);
 uint32_t net_hash4(struct net *st, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 void net_loop_put(struct net *st, const uint8_t *pkt, size_t len);
 void net_after_event(struct net *st);
+/* net_if_config without stopping DHCP (which uses it) */
+int net_if_apply(struct net *st, int ifid, const struct net_ifconfig *c);
 
 /* eth.c: frames and ARP */
 void eth_input(struct net *st, int ifid, const uint8_t *f, size_t len);

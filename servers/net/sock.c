@@ -149,6 +149,15 @@ uint32_t sock_poll(struct net *st, struct sock *s)
 	return ev;
 }
 
+/* After a call on s: its caller knows the state now, so events report changes from here
+   (a socket drained to -EAGAIN and then fed again must give an event). */
+static int synced(struct net *st, struct sock *s, int ret)
+{
+	if (s->used)
+		s->last_events = sock_poll(st, s);
+	return ret;
+}
+
 int net_socket(struct net *st, enum net_sock_type type, int *sock)
 {
 	int idx, err;
@@ -197,7 +206,7 @@ int net_accept(struct net *st, int sock, int *newsock, struct net_addr *peer)
 		return -EBADF;
 	if (s->type != NET_SOCK_STREAM)
 		return -EOPNOTSUPP;
-	err = tcp_accept(st, s, &idx);
+	err = synced(st, s, tcp_accept(st, s, &idx));
 	if (err)
 		return err;
 	*newsock = sock_handle(st, idx);
@@ -241,8 +250,8 @@ int net_send(struct net *st, int sock, const void *buf, size_t len, uint32_t fla
 		return -EFAULT;
 	*sent = 0;
 	if (s->type == NET_SOCK_STREAM)
-		return tcp_send(st, s, buf, len, sent);
-	return dgram_send(st, s, buf, len, to, sent);
+		return synced(st, s, tcp_send(st, s, buf, len, sent));
+	return synced(st, s, dgram_send(st, s, buf, len, to, sent));
 }
 
 int net_recv(struct net *st, int sock, void *buf, size_t len, uint32_t flags,
@@ -256,12 +265,12 @@ int net_recv(struct net *st, int sock, void *buf, size_t len, uint32_t flags,
 		return -EFAULT;
 	*got = 0;
 	if (s->type != NET_SOCK_STREAM)
-		return dgram_recv(st, s, buf, len, flags, from, got, full);
+		return synced(st, s, dgram_recv(st, s, buf, len, flags, from, got, full));
 	if (from)
 		*from = s->remote;
 	if (full)
 		*full = 0;
-	return tcp_recv(st, s, buf, len, flags, got);
+	return synced(st, s, tcp_recv(st, s, buf, len, flags, got));
 }
 
 int net_shutdown(struct net *st, int sock, enum net_shut how)
@@ -273,7 +282,7 @@ int net_shutdown(struct net *st, int sock, enum net_shut how)
 	if (how > NET_SHUT_RDWR)
 		return -EINVAL;
 	if (s->type == NET_SOCK_STREAM)
-		return tcp_shutdown(st, s, how);
+		return synced(st, s, tcp_shutdown(st, s, how));
 	if (!s->connected)
 		return -ENOTCONN;
 	s->shut_rd |= how != NET_SHUT_WR;
@@ -323,7 +332,7 @@ int net_sock_poll(struct net *st, int sock, uint32_t *events)
 	if (!s)
 		return -EBADF;
 	*events = sock_poll(st, s);
-	return 0;
+	return synced(st, s, 0);
 }
 
 int net_sock_nread(struct net *st, int sock, uint32_t *n)

@@ -393,6 +393,24 @@ TEST(net_socket_api_errors_and_events)
 	CHECK_STR(buf, "hi");
 	CHECK_EQ(net_recv(s.n[0], v, buf, 8, 0, NULL, &n, NULL), 0);
 	CHECK_EQ(n, 0);
+	/* drained to -EAGAIN, then fed again: a new event says so */
+	net_close(s.n[0], c);
+	net_close(s.n[0], v);
+	net_close(s.n[0], l);
+	spin(&s, &now, 600);            /* TIME_WAIT ends, the budget is back */
+	CHECK_EQ(stats(s.n[0]).mem_used, 0);
+	REQUIRE(net_socket(s.n[0], NET_SOCK_DGRAM, &x) == 0);
+	net_bind(s.n[0], x, &(struct net_addr){ NET_LOOPBACK, 99 });
+	for (int round = 0; round < 2; round++) {
+		log.n = 0;
+		CHECK_EQ(net_send(s.n[0], x, "ab", 2, 0, &(struct net_addr){ NET_LOOPBACK, 99 }, &n), 0);
+		spin(&s, &now, 1);
+		CHECK_EQ(log.n, 1);
+		CHECK_EQ(log.sock[0], x);
+		CHECK_EQ(log.ev[0], NET_POLLIN | NET_POLLOUT);
+		CHECK_EQ(net_recv(s.n[0], x, buf, 8, 0, NULL, &n, NULL), 0);
+		CHECK_EQ(net_recv(s.n[0], x, buf, 8, 0, NULL, &n, NULL), -EAGAIN);
+	}
 	sim_free(&s);
 }
 
