@@ -82,6 +82,12 @@ uint64_t virtq_used_pa(const struct virtq *q);
  * -EINVAL for an empty chain or a zero-length buffer. */
 int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned nout, unsigned nin,
 	      uint16_t *head);
+/* The head the next virtq_add will use (so a driver can place per-request data indexed by
+ * it, such as a header the chain's first descriptor points to). */
+static inline uint16_t virtq_next_head(const struct virtq *q)
+{
+	return q->free_head;
+}
 /* Makes the chains added so far visible to the device; true if it asks to be notified. */
 bool virtq_publish(struct virtq *q);
 /* The next chain the device has finished: its head and the bytes it wrote, its descriptors
