@@ -24,6 +24,8 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* Readiness as L_POLL* bits, without blocking; NULL: always readable and writable. */
 	unsigned (*poll)(struct file *f);
+	/* Writes back what the variant caches (fsync); NULL: nothing to write back. */
+	int (*fsync)(struct file *f);
 };
 
 struct file {
@@ -98,6 +100,10 @@ void file_op_norelease(struct file *f);                                /* releas
 /* The variants opened by device-node plates: the console, /dev/null and /dev/zero. -ENXIO for
  * a device number no driver serves. */
 int file_open_device(rid_t node, int flags, struct file **out);
+
+/* A block device served by a driver process (/dev/vda: unit 0), see file_blk.c. -ENXIO when
+ * no driver serves the unit. */
+int file_open_blk(rid_t node, int flags, struct file **out);
 
 /* A pipe: *rd is its read end, *wr its write end (flags: O_NONBLOCK is kept). -ENOMEM. */
 int pipe_create(int flags, struct file **rd, struct file **wr);
