@@ -39,11 +39,13 @@ static int blk_call(const struct blkfile *b, uint32_t fn, uint64_t sector, uint6
 	m.data = data;
 	m.arg[0] = sector;
 	m.arg[1] = count;
+	/* the driver's answer, or an error from sending: no driver (-ENOENT) or its queue full
+	 * (-EAGAIN) mean the device is not there for now */
 	int err = srv_call_kernel(&m);
+	if (err == -ENOENT || err == -EAGAIN)
+		return -EIO;
 	if (err)
-		return err == -EINTR ? err : -EIO;     /* no driver, or its queue is full */
-	if (m.status)
-		return m.status;
+		return err;
 	if (res) {
 		res[0] = m.arg[0];
 		res[1] = m.arg[1];
