@@ -12,7 +12,6 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
 include mk/deps.mk
 include kernel/kernel.mk
 include user/user.mk
-include drivers/drivers.mk
 include tests/tests.mk
 include bench/bench.mk
 include bench/meta.mk

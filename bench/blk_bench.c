@@ -8,7 +8,7 @@
  * Each run does every case once (interleaved, so a slow moment of the host hits all of
  * them); the numbers are the medians of RUNS runs, in KiB/s. Writes go to a scratch disk
  * (bench_report.py attaches a fresh image). On Tessera without a driver for unit 0 (a
- * run= boot), it starts /bin/virtio-blk -r first.
+ * run= boot), it starts /drivers/virtio-blk -r first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -110,7 +110,7 @@ static int driver_serves(void)
 static void tessera_setup(void)
 {
 	if (!driver_serves()) {
-		const char *argv[] = { "/bin/virtio-blk", "-r", NULL };
+		const char *argv[] = { "/drivers/virtio-blk", "-r", NULL };
 		struct t_spawn sp = { .path = argv[0], .argv = argv, .prio = -1 };
 		int pid = 0;
 		if (syscall(TNR_t_proc_create, &sp, &pid) < 0)

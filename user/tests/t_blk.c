@@ -49,7 +49,7 @@ static void sleep_ms(long ms)
 static int start_driver(void)
 {
 	const char *argv[] = { "virtio-blk", "-r", NULL };
-	int pid = ut_spawn("/bin/virtio-blk", argv);
+	int pid = ut_spawn("/drivers/virtio-blk", argv);
 	for (int64_t end = ut_now_ns() + DEADLINE_NS; ut_now_ns() < end; sleep_ms(5)) {
 		if (driver_pid() == pid)
 			return pid;
