@@ -87,7 +87,7 @@ def disk_args(qemu, image):
             continue
         out.append(a)
     return out + ["-drive", "file=%s,format=raw,if=none,id=vd0" % image,
-                  "-device", "virtio-blk-pci,drive=vd0"]
+                  "-device", "virtio-blk-pci,drive=vd0,disable-legacy=off,disable-modern=off"]
 
 
 class Plan:
