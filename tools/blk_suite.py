@@ -172,7 +172,8 @@ def guest_writes(suite, sh, plan):
              % (plan.dd_off // 100, plan.dd_len // 100)]
     for cmd in steps:
         out = sh.run("busybox sh -c '%s'" % cmd, CMD_TIMEOUT)
-        suite.check("guest: " + cmd, out is not None and "rror" not in out, "failed", out)
+        bad = out is None or any(w in out for w in ("rror", "killed", "exit status", "No "))
+        suite.check("guest: " + cmd, not bad, "failed", out)
 
 
 def check_image(suite, image, plan):

@@ -16,6 +16,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
 
 #define BLK_SECTOR 512u
 #define BLK_AREA_PAGES 256u     /* 1 MiB: fewer calls per big transfer; less if memory is short */
@@ -159,10 +160,11 @@ static long blk_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	struct blkfile *b = f->priv;
 	uint64_t v64;
 	int v32 = BLK_SECTOR;
-	switch (req) {
+	/* the request is an unsigned int, as Linux takes it: musl passes it sign-extended */
+	switch ((uint32_t)req) {
 	case L_BLKGETSIZE64:
 	case L_BLKGETSIZE:
-		v64 = req == L_BLKGETSIZE64 ? b->bytes : b->bytes / BLK_SECTOR;
+		v64 = (uint32_t)req == L_BLKGETSIZE64 ? b->bytes : b->bytes / BLK_SECTOR;
 		return copy_to_user((void *)arg, &v64, sizeof(v64)) ? -EFAULT : 0;
 	case L_BLKSSZGET:
 		return copy_to_user((void *)arg, &v32, sizeof(v32)) ? -EFAULT : 0;
@@ -197,6 +199,10 @@ static const struct file_ops blk_ops = {
 
 int file_open_blk(rid_t node, int flags, struct file **out)
 {
+	/* open is a light call (kernel/sys/fastcalls.def), which must not wait: the driver is
+	 * asked for the disk's size on the full path */
+	if (syscall_in_light())
+		return SYSCALL_LIGHT_DECLINED;
 	struct blkfile *b = kzalloc(sizeof(*b));
 	uint64_t info[2];
 	if (!b)

@@ -237,7 +237,7 @@ static void blk_vda(void)
 	CHECK_EQ(read(fd, big, sizeof(big)), 100);                     /* cut at the end */
 	CHECK_OK(fsync(fd));
 	CHECK_ERR(pread(fd, big, 10, -1) < 0 ? -errno : 0, EINVAL);
-	CHECK_ERR(read(fd, (void *)1, 10) < 0 ? -errno : 0, EFAULT);
+	CHECK_ERR(pread(fd, (void *)1, 10, 0) < 0 ? -errno : 0, EFAULT);
 	CHECK_OK(close(fd));
 	if (ours)
 		stop_driver(pid);
