@@ -76,8 +76,15 @@ static int area_get(struct blkfile *b)
 	return 0;
 }
 
-static void area_put(struct blkfile *b)
+/* err: how the transfer ended. A caller killed while waiting leaves the area with the driver,
+ * whose device may still be reading or writing it: it is let go (deleted when the driver's
+ * answer brings it back) and the next transfer makes a new one. */
+static void area_put(struct blkfile *b, long err)
 {
+	if (err == -EINTR) {
+		ica_free_kernel(b->area);
+		b->area = 0;
+	}
 	b->busy = false;
 	wakeup(b);
 }
@@ -127,7 +134,7 @@ static long blk_xfer(struct file *f, void *ubuf, size_t n, bool write)
 			break;
 		done += (size_t)r;
 	}
-	area_put(b);
+	area_put(b, r);
 	f->off = off + done;
 	return done ? (long)done : r;
 }
