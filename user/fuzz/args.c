@@ -17,6 +17,7 @@
 #define PAGE 4096ull
 #define USER_TOP 0x0000800000000000ull
 #define ARENA_BYTES (FZ_ARENA_PAGES * PAGE)
+#define NEVER_MAPPED (T_CCA_ADDR + 0x100000)
 
 static uint64_t pick(struct fz_rng *r, const uint64_t *v, size_t n)
 {
@@ -144,14 +145,23 @@ static uint64_t unterminated(struct fz_ctx *c)
 	return end - 1 - fz_below(&c->rng, 16);
 }
 
+/* Paths a call may create or change are never the unterminated string: a fuzzed mmap can put
+ * a page after the arena, and the string becomes a short relative name created wherever the
+ * cwd or a directory descriptor points, outside the scratch directory the leak check cleans.
+ * Lookups (K_PATH) still test the unterminated copy, through the same kernel path. For the
+ * same reason a writable path is never a pointer to readable memory outside the arena. */
 static uint64_t path_arg(struct fz_ctx *c, int writable)
 {
 	unsigned r = (unsigned)fz_below(&c->rng, 100);
 	if (r < 85)
 		return path_str(c, writable);
-	if (r < 90)
+	if (r < 90 && !writable)
 		return unterminated(c);
-	return bad_ptr(c);
+	uint64_t p = bad_ptr(c);
+	/* the coexistence control area is readable: its entry address is a short binary name */
+	if (writable && (p == T_CCA_ADDR || p == T_CCA_ADDR + 8))
+		p = NEVER_MAPPED;
+	return p;
 }
 
 /* Room for the structures one call needs, at the start of the arena. */
@@ -320,7 +330,6 @@ static uint64_t spawn_arg(struct fz_ctx *c)
 }
 
 /* A never-mapped user address: above every range the allocator hands out (docs/runmode.md). */
-#define NEVER_MAPPED (T_CCA_ADDR + 0x100000)
 
 /* struct k_sigaction: handler, flags, restorer, mask. In Smode the handler and restorer are
  * real code or addresses where nothing can ever be mapped (see own_ptr on why). */
@@ -458,22 +467,10 @@ static void guard_arg(struct fz_ctx *c, int nr, enum fz_kind k, uint64_t *v)
 		guard_spawn(c, *v);
 }
 
-/* An unterminated path must stay unterminated up to the guard page: a read into the arena's
- * end may have put a NUL there since, making it a short relative name the call would create
- * wherever the cwd or a directory descriptor points, outside the scratch directory. */
-static void keep_unterminated(struct fz_ctx *c, enum fz_kind k, uint64_t v)
-{
-	uint64_t end = (uint64_t)c->arena + ARENA_BYTES;
-	if ((k == K_PATH || k == K_WPATH) && v >= end - 17 && v < end)
-		memset((void *)(end - 16), 'z', 16);
-}
-
 int fz_guard(struct fz_ctx *c, const struct fz_call *call, int *nr, uint64_t a[6])
 {
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 6; i++)
 		guard_arg(c, *nr, (enum fz_kind)call->kind[i], &a[i]);
-		keep_unterminated(c, (enum fz_kind)call->kind[i], a[i]);
-	}
 	if (*nr == TSYS_open)
 		guard_open(c, &a[0], a[1]);
 	if (*nr == TSYS_openat)
