@@ -114,6 +114,10 @@ COMMANDS = [
     "sh -c 'for i in 1 2 3; do echo line $i; done | busybox tail -n 1'",
     "sh -c 'x=$(busybox seq 3 | busybox wc -l); echo got $x'",
     "sh -c 'busybox false || echo false failed; exit 3'",
+    # background jobs and wait (rt_sigsuspend), a trapped signal during a wait
+    "sh -c 'busybox sleep 0.2 & busybox echo started; wait; echo waited $?'",
+    "sh -c '(exit 7) & wait $!; echo status $?'",
+    "sh -c 'trap \"echo got usr1\" USR1; (busybox sleep 0.2; kill -USR1 $$) & wait; wait; echo end'",
 ]
 
 

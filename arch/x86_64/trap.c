@@ -11,6 +11,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/proc/signal.h"
 #include "kernel/sys/syscall.h"
 
 void trap_handler(struct trapframe *tf);
@@ -134,10 +135,14 @@ void trap_handler(struct trapframe *tf)
 void syscall_handler(struct trapframe *tf)
 {
 	struct sysargs a = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 } };
-	tf->rax = (uint64_t)syscall_dispatch(tf->rax, &a);
+	uint64_t nr = tf->rax;
+	tf->rax = (uint64_t)syscall_dispatch(nr, &a);
+	signal_call_end(proc_cur(), tf, nr);
 	runmode_syscall_end(tf);
 	sched_preempt_point();
 	struct proc *p = proc_cur();
 	if (proc_exit_pending(p))
 		proc_exit_work(tf);
+	if (p)
+		signal_call_done(p, tf);
 }

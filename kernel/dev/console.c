@@ -132,7 +132,7 @@ long console_read(char *kbuf, size_t n)
 		sleep_on(inbuf, 0);
 		struct proc *p = proc_cur();
 		if (p && proc_aborting(p))
-			return -EINTR;
+			return -ERESTARTSYS;
 	}
 	if (in_head == in_tail) {
 		eof_pending--;

@@ -53,7 +53,7 @@ int fsp_dup3(struct proc *p, int oldfd, int newfd, int flags);
 int fsp_fsync(struct proc *p, int fd);
 int fsp_fadvise(struct proc *p, int fd, int64_t len, int advice);
 /* poll(2) over kernel copies of the pollfds; timeout_ns < 0 waits for ever; returns the
- * number of entries with events, 0 on timeout, -EINTR if killed */
+ * number of entries with events, 0 on timeout, -ERESTARTNOHAND if a signal came (signal.h) */
 int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeout_ns);
 int fsp_chdir(struct proc *p, const char *path);
 /* The lowest free descriptor >= min on fd's file (dup, F_DUPFD, F_DUPFD_CLOEXEC). */

@@ -6,6 +6,7 @@
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
@@ -334,6 +335,6 @@ int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeo
 			until = now + CONSOLE_POLL_NS;
 		sleep_on(&file_poll_chan, until);
 		if (proc_aborting(p))
-			return -EINTR;
+			return -ERESTARTNOHAND;         /* EINTR once a handler has run */
 	}
 }

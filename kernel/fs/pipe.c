@@ -37,12 +37,13 @@ static void changed(struct pipe *p)
 	file_poll_wakeup();
 }
 
-/* Sleep until the pipe changes; -EINTR if the process was killed meanwhile. */
+/* Sleep until the pipe changes; -ERESTARTSYS if a signal came (or the process was killed)
+ * meanwhile. */
 static int wait_change(struct pipe *p)
 {
 	sleep_on(p, 0);
 	struct proc *cur = proc_cur();
-	return cur && proc_aborting(cur) ? -EINTR : 0;
+	return cur && proc_aborting(cur) ? -ERESTARTSYS : 0;
 }
 
 static long pipe_read(struct file *f, void *ubuf, size_t n)

@@ -490,7 +490,10 @@ _Noreturn void proc_exit(int status_word)
 	p->exec = 0;
 	proc_cache_exec = 0;
 	reparent_children(p);
-	wakeup(proc_by_pid(p->ppid));
+	struct proc *parent = proc_by_pid(p->ppid);
+	wakeup(parent);
+	if (parent)
+		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
 	exec_exit_cur();
@@ -548,7 +551,7 @@ int proc_wait(int pid, int *status_word, int flags)
 			return 0;
 		sleep_on(self, 0);
 		if (proc_aborting(self))
-			return -EINTR;
+			return -ERESTARTSYS;
 	}
 }
 
@@ -595,6 +598,7 @@ void proc_exit_work(struct trapframe *tf)
 		if (p->killed)
 			proc_exit(p->kill_sig);
 		meta_apply_pending(tf);
+		signal_forget_call(p);     /* the frame is the new program's now */
 		sched_preempt_point();     /* the asker may have priority over the changed process */
 	}
 	if (signal_deliverable(p))

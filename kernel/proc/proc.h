@@ -64,6 +64,10 @@ struct proc {
 	rid_t sib_prev, sib_next;    /* its place in its parent's list of children */
 	struct linux_rlimit rlim[L_RLIMIT_NLIMITS];   /* resource limits (ulimit.h) */
 	struct linux_stack altstack; /* sigaltstack(2): recorded, not used for delivery yet */
+	uint64_t sig_saved_mask;     /* the mask to put back after sigsuspend/ppoll (signal.h) */
+	bool sig_restore_mask;       /* sig_saved_mask is waiting to be put back */
+	uint8_t call_restart;        /* the interrupted call may be restarted (signal.h) */
+	uint32_t call_nr;            /* that call's number */
 };
 
 void proc_init(void);

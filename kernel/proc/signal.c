@@ -7,12 +7,17 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/sys/syscall.h"
 
 #define SIG_BIT(s) (1ull << ((s) - 1))
 #define UNBLOCKABLE (SIG_BIT(L_SIGKILL) | SIG_BIT(L_SIGSTOP))
 #define H_DEFAULT 0
 #define H_IGNORE 1
 #define SA_SIGINFO 0x4ul
+#define SA_RESTART 0x10000000ul
+#define SYSCALL_INSN_LEN 2      /* `syscall` (0f 05): rewinding over it runs the call again */
+#define RESTART_SYS 1
+#define RESTART_NOHAND 2
 #define SA_NODEFER 0x40000000ul
 #define SA_RESETHAND 0x80000000ul
 #define RED_ZONE 128
@@ -125,7 +130,8 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, uint64_t *
 	uint64_t fp = ((tf->rsp - RED_ZONE - sizeof(st.fpu)) & ~63ul);
 	uint64_t frame = ((fp - sizeof(f)) & ~15ul) - 8;     /* as after a call */
 	exec_get_user_state(p->exec, &st);
-	save_context(&f.uc, tf, p->sig_mask);
+	/* after sigsuspend or ppoll the handler's return puts back the mask from before it */
+	save_context(&f.uc, tf, p->sig_restore_mask ? p->sig_saved_mask : p->sig_mask);
 	f.uc.mc.fpstate = fp;
 	f.pretcode = p->sig[sig].restorer;
 	memset(&f.info, 0, sizeof(f.info));
@@ -137,6 +143,67 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, uint64_t *
 	return true;
 }
 
+static void rewind_call(struct proc *p, struct trapframe *tf)
+{
+	tf->rip -= SYSCALL_INSN_LEN;
+	tf->rax = p->call_nr;
+}
+
+void signal_call_end(struct proc *p, struct trapframe *tf, uint64_t nr)
+{
+	long r = (long)tf->rax;
+	if (r != -ERESTARTSYS && r != -ERESTARTNOHAND)
+		return;
+	tf->rax = (uint64_t)-EINTR;         /* what a handler without SA_RESTART leaves */
+	/* only a ring-3 `syscall` can be run again by rewinding; the Smode call form returns
+	 * through a call into the kernel, and sigreturn's own result is the old frame's rax */
+	if (!p || (tf->cs & 3) != 3 || nr == SYSNR_rt_sigreturn)
+		return;
+	p->call_restart = r == -ERESTARTSYS ? RESTART_SYS : RESTART_NOHAND;
+	p->call_nr = (uint32_t)nr;
+}
+
+void signal_call_done(struct proc *p, struct trapframe *tf)
+{
+	if (p->call_restart)
+		rewind_call(p, tf);             /* no handler ran: the call goes on */
+	p->call_restart = 0;
+	if (p->sig_restore_mask) {
+		p->sig_mask = p->sig_saved_mask;
+		p->sig_restore_mask = false;
+	}
+}
+
+void signal_forget_call(struct proc *p)
+{
+	p->call_restart = 0;
+	p->sig_restore_mask = false;
+}
+
+void signal_mask_for_call(struct proc *p, uint64_t mask)
+{
+	if (!p->sig_restore_mask)
+		p->sig_saved_mask = p->sig_mask;
+	p->sig_restore_mask = true;
+	p->sig_mask = mask & ~UNBLOCKABLE;
+}
+
+long signal_suspend(struct proc *p, uint64_t mask)
+{
+	signal_mask_for_call(p, mask);
+	while (!proc_aborting(p))
+		sleep_on(p, 0);
+	return -ERESTARTNOHAND;
+}
+
+/* The handler runs now: an interrupted call is restarted after it only with SA_RESTART. */
+static void restart_after_handler(struct proc *p, struct trapframe *tf, const struct sigact *a)
+{
+	if (p->call_restart == RESTART_SYS && (a->flags & SA_RESTART))
+		rewind_call(p, tf);
+	p->call_restart = 0;
+}
+
 void signal_deliver(struct proc *p, struct trapframe *tf)
 {
 	uint64_t ready = p->sig_pending & ~p->sig_mask, frame;
@@ -145,6 +212,7 @@ void signal_deliver(struct proc *p, struct trapframe *tf)
 	p->sig_pending &= ~SIG_BIT(sig);
 	if (a->handler <= H_IGNORE)
 		return;                             /* the disposition changed meanwhile */
+	restart_after_handler(p, tf, a);
 	if (!push_frame(p, tf, sig, &frame))
 		proc_exit(11);                      /* no stack for the frame: as Linux, SIGSEGV */
 	tf->rsp = frame;
@@ -154,6 +222,7 @@ void signal_deliver(struct proc *p, struct trapframe *tf)
 	tf->rdx = frame + offsetof(struct rt_frame, uc);
 	tf->rax = 0;
 	tf->rflags &= ~0x400ul;                     /* DF clear, as the ABI wants */
+	p->sig_restore_mask = false;                /* the frame holds the mask to go back to */
 	p->sig_mask |= a->mask | (a->flags & SA_NODEFER ? 0 : SIG_BIT(sig));
 	p->sig_mask &= ~UNBLOCKABLE;
 	if (a->flags & SA_RESETHAND)

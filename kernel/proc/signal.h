@@ -16,6 +16,13 @@
 
 #define SIG_MAX 64
 
+/* Kernel-internal results of a blocking call that a signal interrupted (never seen by a
+ * program): ERESTARTSYS restarts the call after a handler installed with SA_RESTART, or when
+ * no handler runs; ERESTARTNOHAND restarts it only when no handler runs. Otherwise the
+ * program sees EINTR (Linux's rules). */
+#define ERESTARTSYS 512
+#define ERESTARTNOHAND 514
+
 /* Send sig to p as kill does (sig 0 checks only); rights are the caller's business. */
 int signal_send(struct proc *p, int sig);
 /* Send sig to process pid and to every process descending from it (^C on the console). */
@@ -31,5 +38,16 @@ static inline bool signal_deliverable(const struct proc *p)
 int signal_action(struct proc *p, int sig, const struct sigact *act, struct sigact *old);
 int signal_mask(struct proc *p, int how, const uint64_t *set, uint64_t *old);
 long signal_return(struct proc *p, struct trapframe *tf);
+/* After system call nr has put its result in tf->rax: note a restartable interruption. */
+void signal_call_end(struct proc *p, struct trapframe *tf, uint64_t nr);
+/* After the exit work: restart the call if no handler ran, put back a saved mask. */
+void signal_call_done(struct proc *p, struct trapframe *tf);
+/* The frame was replaced (metamorphosis): nothing of the old call is left to restart. */
+void signal_forget_call(struct proc *p);
+/* rt_sigsuspend: wait with mask installed until a signal is delivered (-ERESTARTNOHAND). */
+long signal_suspend(struct proc *p, uint64_t mask);
+/* Install mask for the rest of this call; the old one comes back when the call ends, or
+ * when the handler the call was interrupted for returns (ppoll, pselect6, sigsuspend). */
+void signal_mask_for_call(struct proc *p, uint64_t mask);
 /* Dispositions across exec (caught ones go back to default) and fork (kept). */
 void signal_exec(struct proc *p);

@@ -9,6 +9,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
 
@@ -99,10 +100,15 @@ long sys_ppoll(const struct sysargs *a)
 		ns = ts.tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX
 							    : ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
+	uint64_t mask;
 	if (a->a[3] && a->a[4] != 8)
 		return -EINVAL;         /* a signal mask must have the kernel's size (8 bytes) */
-	/* the mask itself is not installed for the wait: a caught signal that arrives during it
-	 * ends the poll with EINTR as for poll */
+	if (a->a[3] && copy_from_user(&mask, (const void *)a->a[3], 8))
+		return -EFAULT;
+	/* the mask holds for the wait; the old one is back when the call (or the handler of
+	 * the signal that ended it) returns */
+	if (a->a[3])
+		signal_mask_for_call(proc_cur(), mask);
 	return do_poll(a->a[0], a->a[1], ns);
 }
 

@@ -129,7 +129,7 @@ long sys_pause(const struct sysargs *a)
 	(void)a;
 	while (!proc_aborting(p))
 		sleep_on(p, 0);
-	return -EINTR;
+	return -ERESTARTNOHAND;
 }
 
 long sys_nanosleep(const struct sysargs *a)
@@ -202,6 +202,25 @@ long sys_rt_sigreturn(const struct sysargs *a)
 	struct proc *p = proc_cur();
 	(void)a;
 	return signal_return(p, exec_tf(p->exec));
+}
+
+long sys_rt_sigsuspend(const struct sysargs *a)
+{
+	uint64_t mask;
+	if (a->a[1] != 8)
+		return -EINVAL;
+	if (copy_from_user(&mask, (const void *)a->a[0], 8))
+		return -EFAULT;
+	return signal_suspend(proc_cur(), mask);
+}
+
+/* The caught signals waiting for delivery (blocked ones: any other is delivered at once). */
+long sys_rt_sigpending(const struct sysargs *a)
+{
+	uint64_t set = proc_cur()->sig_pending;
+	if (a->a[1] != 8)
+		return -EINVAL;
+	return copy_to_user((void *)a->a[0], &set, 8) ? -EFAULT : 0;
 }
 
 long sys_rt_sigprocmask(const struct sysargs *a)

@@ -24,12 +24,6 @@ static void report_unknown(uint64_t nr)
 		(unsigned long)nr);
 }
 
-#define SYSCALL(nr, name, nargs) SYSNR_##name = nr,
-enum {
-#include "abi/syscalls.def"
-};
-#undef SYSCALL
-
 /* Both tables come from kernel/sys/fastcalls.def. */
 const syscall_fn syscall_light_table[SYSCALL_LIGHT_MAX] = {
 #define LEAF(name, field) [SYSNR_##name] = sys_##name,

@@ -33,6 +33,13 @@ struct sysargs {
 
 typedef long (*syscall_fn)(const struct sysargs *args);
 
+/* SYSNR_<name>: the call numbers, for the kernel code that must know one. */
+#define SYSCALL(nr, name, nargs) SYSNR_##name = nr,
+enum {
+#include "abi/syscalls.def"
+};
+#undef SYSCALL
+
 #define SYSCALL(nr, name, nargs) long sys_##name(const struct sysargs *args);
 #include "abi/syscalls.def"
 #undef SYSCALL

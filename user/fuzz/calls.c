@@ -86,6 +86,8 @@ const struct fz_call fz_calls[] = {
 	C(setsid, 1),
 	C(getpgid, 1, K_PID),
 	C(getsid, 1, K_PID),
+	C(rt_sigpending, 1, K_BUF, K_INT),
+	C(rt_sigsuspend, 1, K_BUF, K_INT),
 	C(sigaltstack, 1, K_BUF, K_BUF),
 	C(statfs, 1, K_PATH, K_BUF),
 	C(fstatfs, 1, K_FD, K_BUF),

@@ -1,0 +1,188 @@
+/*
+ * Signals and interrupted calls (issue 18): SA_RESTART runs a blocked read on after the
+ * handler, without it the read ends with EINTR; rt_sigsuspend waits with a temporary mask
+ * and puts the old one back; rt_sigpending shows what a mask holds back; ppoll's mask.
+ * The signal comes from a forked child, after a pause long enough for the parent to block.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "abi/errno.h"
+#include "tsys.h"
+#include "utest.h"
+
+static volatile int caught;
+
+static void on_usr1(int sig)
+{
+	caught += sig == SIGUSR1;
+}
+
+static void catch_usr1(int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = flags;
+	CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+	caught = 0;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+/* A child that signals its parent after 100 ms, then (if fd >= 0) writes one byte to fd
+ * 100 ms later. */
+static int poke_parent(int fd)
+{
+	int parent = getpid();
+	int pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		pause_ms(100);
+		kill(parent, SIGUSR1);
+		if (fd >= 0) {
+			pause_ms(100);
+			(void)!write(fd, "x", 1);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+static void restart_read(void)
+{
+	int fds[2];
+	char c = 0;
+	CHECK_OK(pipe(fds));
+	catch_usr1(SA_RESTART);
+	int pid = poke_parent(fds[1]);
+	CHECK_EQ(read(fds[0], &c, 1), 1);           /* the handler ran in the middle */
+	CHECK_EQ(c, 'x');
+	CHECK_EQ(caught, 1);
+	CHECK_EQ(ut_wait(pid), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void eintr_read(void)
+{
+	int fds[2];
+	char c = 0;
+	CHECK_OK(pipe(fds));
+	catch_usr1(0);
+	int pid = poke_parent(fds[1]);
+	CHECK_ERR(tsys_read(fds[0], (long)&c, 1), EINTR);
+	CHECK_EQ(caught, 1);
+	CHECK_EQ(ut_wait(pid), 0);
+	CHECK_EQ(read(fds[0], &c, 1), 1);           /* the byte came after the EINTR */
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* wait4 restarts too: the child is reaped after the handler ran. */
+static void restart_wait(void)
+{
+	catch_usr1(SA_RESTART);
+	int pid = poke_parent(-1);
+	int status = -1;
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(status, 0);
+	CHECK_EQ(caught, 1);
+}
+
+static void suspend_mask(void)
+{
+	sigset_t usr1, empty, now;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&empty);
+	catch_usr1(0);
+	CHECK_OK(sigprocmask(SIG_BLOCK, &usr1, NULL));
+	int pid = poke_parent(-1);
+	pause_ms(200);                              /* the signal is held back meanwhile */
+	CHECK_EQ(caught, 0);
+	CHECK_OK(sigpending(&now));
+	CHECK(sigismember(&now, SIGUSR1));
+	CHECK_ERR(tsys_rt_sigsuspend((long)&empty, 8), EINTR);
+	CHECK_EQ(caught, 1);
+	CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+	CHECK(sigismember(&now, SIGUSR1));          /* the old mask is back */
+	CHECK_OK(sigpending(&now));
+	CHECK(!sigismember(&now, SIGUSR1));
+	CHECK_EQ(ut_wait(pid), 0);
+	CHECK_ERR(tsys_rt_sigsuspend((long)&empty, 4), EINVAL);
+	CHECK_ERR(tsys_rt_sigsuspend(0, 8), EFAULT);
+	CHECK_ERR(tsys_rt_sigpending(0, 8), EFAULT);
+}
+
+/* ppoll with a mask that lets SIGUSR1 through: EINTR after the handler, old mask back. */
+static void ppoll_mask(void)
+{
+	sigset_t usr1, empty, now;
+	int fds[2];
+	CHECK_OK(pipe(fds));
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&empty);
+	catch_usr1(SA_RESTART);                     /* ppoll is never restarted after one */
+	CHECK_OK(sigprocmask(SIG_BLOCK, &usr1, NULL));
+	int pid = poke_parent(-1);
+	struct pollfd pf = { .fd = fds[0], .events = POLLIN };
+	struct timespec ts = { 5, 0 };
+	CHECK_ERR(tsys_ppoll((long)&pf, 1, (long)&ts, (long)&empty, 8), EINTR);
+	CHECK_EQ(caught, 1);
+	CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+	CHECK(sigismember(&now, SIGUSR1));
+	CHECK_EQ(ut_wait(pid), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static volatile int chld;
+
+static void on_chld(int sig)
+{
+	chld += sig == SIGCHLD;
+}
+
+/* A child's end is told to a parent that catches SIGCHLD (shells wait for jobs this way);
+ * one that does not is left alone (the default is to ignore it). */
+static void sigchld(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_chld;
+	CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
+	int pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	for (int i = 0; i < 100 && !chld; i++)
+		pause_ms(10);
+	CHECK_EQ(chld, 1);
+	CHECK_EQ(ut_wait(pid), 0);
+	sa.sa_handler = SIG_DFL;
+	CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	CHECK_EQ(ut_wait(pid), 0);
+	CHECK_EQ(chld, 1);
+}
+
+const struct utest ut_signal_tests[] = {
+	{ "signal_sigchld", sigchld },
+	{ "signal_restart_read", restart_read },
+	{ "signal_eintr_read", eintr_read },
+	{ "signal_restart_wait", restart_wait },
+	{ "signal_suspend_mask", suspend_mask },
+	{ "signal_ppoll_mask", ppoll_mask },
+	{ NULL, NULL },
+};
