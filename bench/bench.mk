@@ -124,7 +124,7 @@ bench-keep:
 
 .PHONY: bench-keep
 
-# Raw disk throughput (bench/blk_bench.c, table K): static non-PIE like bench.c, so Linux runs
+# Raw disk throughput (bench/blk_bench.c, table L): static non-PIE like bench.c, so Linux runs
 # the very same file on the same disk image; it calls the driver's function ids on Tessera.
 BLK_BENCH_BIN := $(B)/root/bin/blk_bench
 USER_BINS += $(BLK_BENCH_BIN)

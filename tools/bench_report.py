@@ -624,7 +624,7 @@ BLK_CASES = (("dev", "/dev/vda, 1 MiB read()/write()"),
              ("fn4", "function ids, four 1 MiB ICAs in flight"))
 
 
-def table_k(res):
+def table_l(res):
     """Issue 12: raw sequential disk throughput through the driver process, against Linux's
     own virtio-blk driver on the same disk image."""
     rows = []
@@ -640,7 +640,7 @@ def table_k(res):
                 goal = "%.2fx: %s" % (t / linux, "met" if t >= 0.8 * linux else "not met")
             rows.append(["%s 16 MiB, %s" % (op, what), cell(res, "blk", key, 1024, "MiB/s"),
                          cell(res, "lblk", lkey, 1024, "MiB/s"), goal])
-    OUT.section("K. Raw sequential disk throughput (issue 12: the virtio-blk driver process)")
+    OUT.section("L. Raw sequential disk throughput (issue 12: the virtio-blk driver process)")
     OUT.note("/bin/blk_bench, the same static binary on both systems, on a fresh %d MiB "
              "image attached as a virtio-blk disk: 16 MiB read, then written, sequentially in "
              "1 MiB pieces, 7 runs interleaved, median [lowest-highest run]. Linux: its own "
@@ -789,7 +789,7 @@ def print_tables(res, tessera=True):
         table_h(res)
         table_i(res)
         table_j(res)
-        table_k(res)
+        table_l(res)
 
 
 def git_commit():

@@ -115,10 +115,9 @@ static long piece(struct blkfile *b, char *ubuf, uint64_t off, uint64_t n, bool 
 	return err ? err : (long)len;
 }
 
-static long blk_xfer(struct file *f, void *ubuf, size_t n, bool write)
+/* n bytes at off; the bytes moved, or the error if none were. */
+static long blk_xfer(struct blkfile *b, void *ubuf, size_t n, uint64_t off, bool write)
 {
-	struct blkfile *b = f->priv;
-	uint64_t off = f->off;
 	if (off >= b->bytes)
 		return write && n ? -ENOSPC : 0;
 	if (n > b->bytes - off)
@@ -135,18 +134,30 @@ static long blk_xfer(struct file *f, void *ubuf, size_t n, bool write)
 		done += (size_t)r;
 	}
 	area_put(b, r);
-	f->off = off + done;
 	return done ? (long)done : r;
+}
+
+static long blk_rw(struct file *f, void *ubuf, size_t n, bool write)
+{
+	long r = blk_xfer(f->priv, ubuf, n, f->off, write);
+	if (r > 0)
+		f->off += (uint64_t)r;
+	return r;
 }
 
 static long blk_read(struct file *f, void *ubuf, size_t n)
 {
-	return blk_xfer(f, ubuf, n, false);
+	return blk_rw(f, ubuf, n, false);
 }
 
 static long blk_write(struct file *f, const void *ubuf, size_t n)
 {
-	return blk_xfer(f, (void *)ubuf, n, true);
+	return blk_rw(f, (void *)ubuf, n, true);
+}
+
+static long blk_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
+{
+	return blk_xfer(f->priv, ubuf, n, off, write);
 }
 
 /* As Linux's fixed-size seek: anywhere from 0 to the end, nothing beyond. */
@@ -201,7 +212,7 @@ static void blk_release(struct file *f)
 static const struct file_ops blk_ops = {
 	.read = blk_read, .write = blk_write, .lseek = blk_lseek, .stat = blk_stat,
 	.getdents64 = file_op_enotdir, .ioctl = blk_ioctl, .release = blk_release,
-	.fsync = blk_fsync,
+	.fsync = blk_fsync, .pio = blk_pio,
 };
 
 int file_open_blk(rid_t node, int flags, struct file **out)
