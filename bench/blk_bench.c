@@ -1,6 +1,6 @@
 /*
  * blk_bench: raw sequential read and write of 16 MiB of the first disk, 1 MiB at a time,
- * on Tessera and on Linux (the same static binary; tools/bench_report.py, table K).
+ * on Tessera and on Linux (the same static binary; tools/bench_report.py, table L).
  *   both:     /dev/vda with pread/pwrite of 1 MiB (Linux: O_DIRECT, so no page cache;
  *             Tessera's /dev/vda has none)
  *   Tessera:  the driver's function ids: one 1 MiB ICA, one request at a time ("fn"), and

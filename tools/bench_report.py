@@ -73,7 +73,7 @@ def linux_sections(text):
 # Programs the Linux boot runs after /bin/bench, with a key each must have printed.
 LINUX_EXTRA = (("meta_bench", "linux_forkexec_1024k_us"), ("runmode_bench", "rm_ls400_umode_us"),
                ("blk_bench", "blk_read_dev_kibps"))
-# The disk both systems' blk_bench boots get (table K): a fresh scratch image, since the
+# The disk both systems' blk_bench boots get (table L): a fresh scratch image, since the
 # benchmark writes it; other boots keep the disk of the QEMU command they were given.
 BLK_DISK = os.path.join("build", "bench", "blk-scratch.img")
 BLK_DISK_MIB = 64
