@@ -8,7 +8,10 @@
  *     (bench/ipc_bench.c);
  *   - sched_yield ping-pong between two threads and between two processes (time per switch);
  *   - fork + exit + wait of a process with 1 or 8 MiB of touched private memory, the child
- *     writing none or a few of its pages (what copy-on-write makes cheap).
+ *     writing none or a few of its pages (what copy-on-write makes cheap);
+ *   - copying 4 KiB, 64 KiB and 1 MiB through a pipe to a child that reads one byte of every
+ *     page and sends the bytes back through a second pipe (what passing an ICA to a server
+ *     avoids: bench/srv_bench.c, table K).
  * Results are printed as machine-readable "BENCH key value" lines that `make bench`
  * (tools/bench_report.py) collects. Tessera has no threads: the thread measurements print
  * "unsupported" there (it has no clone()), which is a result, not an error.
@@ -18,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -368,6 +372,116 @@ static int bench_fork(int mib)
 	return rc;
 }
 
+/* ---- bulk copy through pipes, there and back ------------------------------------------ */
+
+static const size_t copy_sizes[] = { 4096, 65536, 1048576 };
+static const int copy_rounds[] = { 400, 100, 10 };
+#define NCOPY (sizeof(copy_sizes) / sizeof(copy_sizes[0]))
+
+static int read_full(int fd, char *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			return got == 0 && r == 0 ? 1 : -1;     /* 1: end of the stream */
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const char *buf, size_t n)
+{
+	for (size_t put = 0; put < n;) {
+		ssize_t w = write(fd, buf + put, n - put);
+		if (w <= 0)
+			return -1;
+		put += (size_t)w;
+	}
+	return 0;
+}
+
+/* The child: takes size bytes, reads one byte of every page as the echo server does with
+ * an ICA, gives the bytes back; rounds times. (It counts rounds rather than wait for the
+ * end of the stream: it inherited the parent's write end too.) */
+static int copy_side(int rfd, int wfd, size_t size, int rounds)
+{
+	static char buf[1 << 20];
+	volatile unsigned sum = 0;
+	if (size > sizeof(buf))
+		return 1;
+	for (int r = 0; r < rounds; r++) {
+		if (read_full(rfd, buf, size))
+			return 1;
+		for (size_t i = 0; i < size; i += 4096)
+			sum += (unsigned char)buf[i];
+		if (write_full(wfd, buf, size))
+			return 1;
+	}
+	return 0;
+}
+
+/* Nanoseconds per round (size bytes there and back) with a child on the pipes. */
+static int copy_measure(const struct spawner *sp, const char *self, size_t size, int rounds,
+			uint64_t *ns)
+{
+	static char buf[1 << 20];
+	int to[2], from[2], pid, rc = -1;
+	char rfd[12], wfd[12], sz[24], nr[12];
+	if (pipe(to) < 0)
+		return -1;
+	if (pipe(from) < 0)
+		goto out_to;
+	snprintf(rfd, sizeof(rfd), "%d", to[0]);
+	snprintf(wfd, sizeof(wfd), "%d", from[1]);
+	snprintf(sz, sizeof(sz), "%zu", size);
+	snprintf(nr, sizeof(nr), "%d", rounds);
+	const char *const argv[] = { self, "copy-side", rfd, wfd, sz, nr, NULL };
+	if ((pid = sp->spawn(argv)) < 0)
+		goto out_from;
+	close(to[0]);
+	close(from[1]);
+	to[0] = from[1] = -1;
+	uint64_t t0 = now_ns();
+	int broken = 0;
+	for (int i = 0; i < rounds && !broken; i++)
+		broken = write_full(to[1], buf, size) || read_full(from[0], buf, size);
+	if (broken)
+		kill(pid, SIGKILL);              /* it would wait for the rest for ever */
+	*ns = (now_ns() - t0) / (uint64_t)rounds;
+	close(to[1]);
+	to[1] = -1;
+	rc = sp->wait(pid) || broken ? -1 : 0;
+out_from:
+	close(from[0]);
+	if (from[1] >= 0)
+		close(from[1]);
+out_to:
+	if (to[0] >= 0)
+		close(to[0]);
+	if (to[1] >= 0)
+		close(to[1]);
+	return rc;
+}
+
+static int bench_copy(const struct spawner *sp, const char *self)
+{
+	static uint64_t ns[NCOPY][RUNS];
+	for (int r = 0; r < RUNS; r++) {
+		for (size_t s = 0; s < NCOPY; s++) {
+			if (copy_measure(sp, self, copy_sizes[s], copy_rounds[s], &ns[s][r])) {
+				printf("BENCH pipe_copy_ns_error a copy child failed\n");
+				return 1;
+			}
+		}
+	}
+	for (size_t s = 0; s < NCOPY; s++) {
+		char key[48];
+		snprintf(key, sizeof(key), "pipe_copy_ns_%zu", copy_sizes[s]);
+		report(key, ns[s], RUNS);
+	}
+	return 0;
+}
+
 /* ---- all of it ------------------------------------------------------------------------ */
 
 static int run_benchmarks(const struct spawner *sp, const char *self)
@@ -393,6 +507,7 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 	printf("BENCH fork_dirty_pages %d\nBENCH fork_iters %d\n", FORK_DIRTY, FORK_ITERS);
 	rc |= bench_fork(1);
 	rc |= bench_fork(8);
+	rc |= bench_copy(sp, self);
 	return rc;
 }
 
@@ -406,6 +521,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (argc == 4 && strcmp(argv[1], "yield-side") == 0)
 		return yield_side(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 6 && strcmp(argv[1], "copy-side") == 0)
+		return copy_side(atoi(argv[2]), atoi(argv[3]), (size_t)atol(argv[4]), atoi(argv[5]));
 	if ((rc = ipc_bench_child(argc, argv)) >= 0)
 		return rc;
 	if (uname(&u) != 0) {

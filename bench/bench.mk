@@ -21,7 +21,7 @@ $(BENCH_BIN): bench/bench.c bench/ipc_bench.c bench/ipc_bench.h abi/syscalls.def
 	musl-gcc $(WARN) -O2 -static -I. -DIPC_BENCH_NO_MAIN bench/bench.c bench/ipc_bench.c -o $@
 
 # Tessera-only benchmarks of the mechanisms (native calls, so PIE programs over libtessera).
-TESSERA_BENCHES := $(B)/root/bin/hvs_bench $(B)/root/bin/nproc_bench
+TESSERA_BENCHES := $(B)/root/bin/hvs_bench $(B)/root/bin/nproc_bench $(B)/root/bin/srv_bench
 USER_BINS += $(TESSERA_BENCHES)
 $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)

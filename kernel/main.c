@@ -6,6 +6,8 @@
 #include "arch/timer.h"
 #include "kernel/fs/plate.h"
 #include "kernel/ipc/cbox.h"
+#include "kernel/ipc/ica.h"
+#include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
@@ -40,6 +42,8 @@ static void resources_init(void)
 	proc_space_init();
 	ckpt_init();
 	ipc_init();
+	ica_init();
+	srv_init();
 }
 
 static void clock_tick(unsigned line)

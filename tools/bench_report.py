@@ -11,7 +11,9 @@ Boots, each once (every program takes medians inside the guest, so one boot is e
   - Tessera with run=/bin/meta_bench: change program / start position / space (issue 4);
   - Tessera with run=/bin/runmode_bench: Umode and Smode call forms, switches, listings (issue 5);
   - Tessera with run=/bin/nproc_bench and NPROC_MEM of memory: creation with 10, 1000 and 4000
-    live processes, and how many can live at once (issue 10).
+    live processes, and how many can live at once (issue 10);
+  - Tessera with run=/bin/srv_bench: server calls through a function id, null and passing a
+    data ICA, the echo server in its own space or the caller's (issue 12, table K).
 Linux runs /bin/bench, /bin/meta_bench and /bin/runmode_bench in that one boot, each after a
 "LINUX-RUN name" line (the same static files as in Tessera's image).
 Boot times are host-clock times measured by tools/qemu_run.py; everything else is measured by
@@ -19,7 +21,8 @@ the guest's own clock. Printed: the issue-2 table (boot, getpid, create), then t
 the HVS paper's evaluation (seed 002 section 5: figures 5, 6, 7 and table 2), tables E-G of
 the metamorphosis paper (seed 000, figures 9-15) and table H of the running-mode switch
 (seed 004, figures 7 and 8), table I, fork + exit + wait against Linux's, and table J,
-process creation with 10, 1000 and 4000 live processes (both issue 10). A
+process creation with 10, 1000 and 4000 live processes (both issue 10), and table K, server
+calls and ICA passes against pipes (issue 12). A
 cell of those is "median [fastest-slowest run]". Exit status 0 when every boot produced its
 numbers (goals met or not are reported, not enforced).
 """
@@ -203,15 +206,15 @@ class Results:
     ipc (/bin/ipcbench), meta (/bin/meta_bench), rm (/bin/runmode_bench), linux (/bin/bench
     under Linux), lmeta and lrm (meta_bench and runmode_bench under Linux); any may be None."""
 
-    SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc", "blk",
-               "lblk")
+    SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc", "srv",
+               "blk", "lblk")
 
     def __init__(self, tess, hvs, ipc, linux, meta=None, rm=None, lmeta=None, lrm=None,
-                 nproc=None, blk=None, lblk=None, sizes=None):
+                 nproc=None, srv=None, blk=None, lblk=None, sizes=None):
         self.src = {"tess": tess or {}, "hvs": hvs or {}, "ipc": ipc or {},
                     "linux": linux or {}, "meta": meta or {}, "rm": rm or {},
                     "lmeta": lmeta or {}, "lrm": lrm or {}, "nproc": nproc or {},
-                    "blk": blk or {}, "lblk": lblk or {}}
+                    "srv": srv or {}, "blk": blk or {}, "lblk": lblk or {}}
         self.sizes = sizes or {}     # program name -> bytes (table C)
 
     def raw(self, src, key):
@@ -778,6 +781,64 @@ def table_i(res):
                     "(Tessera/Linux <= 1)"], rows)
 
 
+COPY_SIZES = (4096, 65536, 1048576)
+
+
+def ratio_goal(num, den, goal, text_fmt):
+    """"Xx: met/not met" where X = num/den must be >= goal; n/a when a number is missing."""
+    if num is None or not den:
+        return NOT_RUN
+    r = num / den
+    return text_fmt % r + (": met" if r >= goal else ": not met")
+
+
+def table_k(res):
+    """Issue 12: server calls through a function id, and ICA passes against pipe copies."""
+    same, diff = res.value("srv", "srv_null_rt_same_ns"), res.value("srv", "srv_null_rt_ns")
+    lpipe = res.value("linux", "pipe_rt_ns_1")
+    goal = NOT_RUN if same is None or not lpipe else "%.2fx: %s" % (
+        same / lpipe, "met" if same <= lpipe / 4 else "not met")
+    OUT.section("K. Server calls and ICA passes (issue 12: the outer core)")
+    OUT.note("/bin/srv_bench: t_srv_call through a function id to /servers/echo in the caller's "
+             "space or a space of its own; no ICA (null request), or a data ICA of which the "
+             "server reads one byte of every page; interleaved run by run, median of %s runs. "
+             "Containers: /bin/ipcbench (1 byte); pipes: /bin/bench, the same binary on both "
+             "systems." % (res.raw("srv", "srv_runs") or "?"))
+    OUT.table(["request", "Tessera srv, one space", "Tessera srv, two spaces",
+               "Tessera cbox, one space", "Tessera cbox, two spaces", "Linux pipe, processes",
+               "goal: one space <= 1/4 Linux pipe"],
+              [["null (1 byte for cbox and pipe)", cell(res, "srv", "srv_null_rt_same_ns", 1000),
+                cell(res, "srv", "srv_null_rt_ns", 1000),
+                cell(res, "ipc", "cbox_rt_same_ns_1", 1000), cell(res, "ipc", "cbox_rt_ns_1", 1000),
+                cell(res, "linux", "pipe_rt_ns_1", 1000), goal]])
+    rows = []
+    for n in COPY_SIZES:
+        lx = res.value("linux", "pipe_copy_ns_%d" % n)
+        goals = []
+        for key in ("srv_ica_rt_same_ns_%d" % n, "srv_ica_rt_ns_%d" % n):
+            text = ratio_goal(lx, res.value("srv", key), 10, "%.1fx")
+            goals.append(text if n == 1048576 else text.split(":")[0])   # judged at 1 MiB
+        rows.append(["%d KiB" % (n // 1024), cell(res, "srv", "srv_ica_rt_same_ns_%d" % n, 1000),
+                     cell(res, "srv", "srv_ica_rt_ns_%d" % n, 1000),
+                     cell(res, "tess", "pipe_copy_ns_%d" % n, 1000),
+                     cell(res, "linux", "pipe_copy_ns_%d" % n, 1000)] + goals)
+    per_page = []
+    for key, src in (("srv_ica_rt_same_ns_%d", "srv"), ("srv_ica_rt_ns_%d", "srv"),
+                     ("pipe_copy_ns_%d", "tess"), ("pipe_copy_ns_%d", "linux")):
+        a, b = res.value(src, key % 4096), res.value(src, key % 1048576)
+        per_page.append(NOT_RUN if a is None or b is None else
+                        "%s us/page (x%.1f from 4 KiB to 1 MiB)" % (num((b - a) / 255 / 1000), b / a))
+    rows.append(["cost per page (1 MiB - 4 KiB) / 255"] + per_page + ["-", "-"])
+    OUT.note("A pass: the data ICA goes to the server and back with the result (nothing is "
+             "copied; across spaces it is unmapped and mapped, in one space it stays). A pipe "
+             "copy: the same bytes written to a child, which reads one byte of every page and "
+             "writes them back.")
+    OUT.table(["data", "Tessera ICA pass, one space", "Tessera ICA pass, two spaces",
+               "Tessera pipe copy", "Linux pipe copy",
+               "goal (1 MiB): Linux pipe / ICA >= 10, one space",
+               "goal (1 MiB): Linux pipe / ICA >= 10, two spaces"], rows)
+
+
 def print_tables(res, tessera=True):
     """Every table, printed and kept in OUT; the Tessera-only ones when tessera is true."""
     table(res.src["tess"], res.src["linux"])
@@ -789,6 +850,7 @@ def print_tables(res, tessera=True):
         table_h(res)
         table_i(res)
         table_j(res)
+        table_k(res)
         table_l(res)
 
 
@@ -875,7 +937,7 @@ def boot_all(args):
         ok = False
     if any(key not in lsec.get(prog, {}) for prog, key in LINUX_EXTRA):
         ok = False
-    tess, hvs, ipc, meta, rm, nproc, blk = None, None, None, None, None, None, None
+    tess, hvs, ipc, meta, rm, nproc, srv, blk = (None,) * 8
     if args.tessera:
         boot = boot_tessera_prompt(args)
         run = boot_tessera_bench(args)
@@ -890,11 +952,13 @@ def boot_all(args):
         nproc = boot_tessera_run(argparse.Namespace(tessera=with_memory(args.tessera, NPROC_MEM)),
                                  "nproc_bench", "bench-tessera-nproc", r"BENCH nproc_done",
                                  "nproc_create_4000_us")
+        srv = boot_tessera_run(args, "srv_bench", "bench-tessera-srv", r"BENCH srv_done",
+                               "srv_null_rt_ns")
         blk = boot_tessera_run(argparse.Namespace(tessera=" ".join(
             shlex.quote(a) for a in with_scratch_disk(shlex.split(args.tessera)))),
             "blk_bench", "bench-tessera-blk", r"BENCH blk_done", "blk_read_fn_kibps")
         if boot is None or run is None or hvs is None or ipc is None or meta is None or \
-                rm is None or nproc is None or blk is None:
+                rm is None or nproc is None or srv is None or blk is None:
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
         tess = dict(run or {}, **(boot or {}))
@@ -904,7 +968,7 @@ def boot_all(args):
                 name, res.get("spawn_method"), res.get("getpid_ns_runs"),
                 res.get("spawn_us_runs")))
     return ok, Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
-                       lsec.get("runmode_bench"), nproc, blk, lsec.get("blk_bench"),
+                       lsec.get("runmode_bench"), nproc, srv, blk, lsec.get("blk_bench"),
                        sizes=program_sizes(args))
 
 

@@ -18,7 +18,8 @@ $(TSYS_NR_H): abi/syscalls.def user/user.mk
 ULIB_SRCS := $(wildcard user/lib/*.c)
 ULIB := $(B)/user/libtessera.a
 ULIB_OBJS := $(patsubst %.c,$(B)/%.o,$(ULIB_SRCS))
-UHDRS := $(wildcard user/lib/*.h user/tests/*.h) abi/syscalls.def abi/tessera.h abi/errno.h
+UHDRS := $(wildcard user/lib/*.h user/tests/*.h) abi/syscalls.def abi/tessera.h abi/errno.h \
+	abi/srv.h abi/fnids.def
 
 $(B)/user/%.o: user/%.c $(UHDRS) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
@@ -100,3 +101,5 @@ $(BADELF_DIR)/high-nonpie.elf: user/tests/data/high_nonpie.c
 	@mkdir -p $(dir $@)
 	gcc $(WARN) -O2 -fno-pie -no-pie -static -nostdlib -ffreestanding \
 		-Wl,-Ttext-segment=0x500000000000 -Wl,--build-id=none $< -o $@
+
+include user/srv.mk

@@ -193,6 +193,54 @@ uint32_t pmm_refs(uint64_t pa)
 	return *ref_of(pa, "pmm_refs");
 }
 
+static bool page_free(uint64_t idx)
+{
+	return free_bitmap[idx / 64] & (1ul << (idx % 64));
+}
+
+/* The first page of an aligned run of n free pages, or 0 (page 0 is never free). */
+static uint64_t find_run(uint64_t n, uint64_t align)
+{
+	for (uint64_t start = align; start + n <= nrefs; start += align) {
+		uint64_t i = 0;
+		while (i < n && page_free(start + i))
+			i++;
+		if (i == n)
+			return start;
+	}
+	return 0;
+}
+
+/* Unlink every page of [lo, hi) from the list at head (walked once: boot time only). */
+static void unlink_range(uint64_t *head, uint64_t lo, uint64_t hi)
+{
+	uint64_t *link = head;
+	while (*link) {
+		uint64_t pa = *link;
+		if (pa >= lo && pa < hi)
+			*link = *(uint64_t *)phys_to_virt(pa);
+		else
+			link = (uint64_t *)phys_to_virt(pa);
+	}
+}
+
+int pmm_take_run(uint64_t n, uint64_t align, uint64_t *pa)
+{
+	uint64_t first = n && align ? find_run(n, align) : 0;
+	if (!first)
+		return -ENOMEM;
+	uint64_t lo = first * PAGE_SIZE, hi = lo + n * PAGE_SIZE;
+	unlink_range(&free_head, lo, hi);
+	unlink_range(&cold_head, lo, hi);
+	for (uint64_t i = first; i < first + n; i++) {
+		free_bitmap[i / 64] &= ~(1ul << (i % 64));
+		refs[i] = 1;
+	}
+	nfree -= n;
+	*pa = lo;
+	return 0;
+}
+
 uint64_t pmm_free_pages(void)
 {
 	return nfree;

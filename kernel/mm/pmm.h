@@ -37,5 +37,9 @@ void pmm_set_reserve(uint64_t pages, bool (*may_use)(void));
 /* Whether `pages` more pages could be had (reclaiming cached ones if need be) without
  * touching the reserve. */
 bool pmm_user_room(uint64_t pages);
+/* At boot: take n free pages in one run starting at a multiple of align pages (the pool of
+ * contiguous runs, kernel/mm/contig.h); each gets one reference, held by the caller for
+ * good. -ENOMEM when no such run is free. */
+int pmm_take_run(uint64_t n, uint64_t align, uint64_t *pa);
 uint64_t pmm_free_pages(void);
 uint64_t pmm_total_pages(void);

@@ -114,6 +114,22 @@ uint64_t vregion_page(rid_t rid, uint64_t idx, bool alloc)
 	return ENTRY_PA(*s);
 }
 
+int vregion_set_page(rid_t rid, uint64_t idx, uint64_t pa)
+{
+	struct vregion *r = get(rid);
+	if (!r || idx >= r->size / PAGE_SIZE)
+		return -EINVAL;
+	uint64_t *s = slot(r, idx, true);
+	if (!s)
+		return -ENOMEM;
+	if (*s)
+		return -EEXIST;
+	pmm_share(pa);
+	*s = pa;
+	r->resident++;
+	return 0;
+}
+
 /* Give page idx (slot s) a copy of its own if it is shared; *moved: a new page took its place. */
 static int unshare(struct vregion *r, uint64_t *s, bool *moved)
 {

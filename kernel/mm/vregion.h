@@ -45,6 +45,11 @@ int vregion_for_each_hot_page(rid_t region, int (*fn)(void *ctx, uint64_t idx, u
 /* The same with each page's copy-on-write mark (cow: map it read-only). */
 int vregion_for_each_mapping(rid_t region, bool hot_only,
 			     int (*fn)(void *ctx, uint64_t idx, uint64_t pa, bool cow), void *ctx);
+/* Make the allocated page pa page idx of the region (a slot still empty): the region takes
+ * one more reference to it (pmm_share), dropped when it is deleted, so the page outlives the
+ * region while its owner (an ICA, kernel/ipc/ica.h) keeps its own. -EEXIST if the slot is
+ * taken, -EINVAL for a bad index, -ENOMEM without memory for the page list. */
+int vregion_set_page(rid_t region, uint64_t idx, uint64_t pa);
 /* Page idx was mapped on a fault: a process uses it. */
 void vregion_mark_hot(rid_t region, uint64_t idx);
 /* Copy n kernel bytes into the region at offset off (pages allocated as needed, shared ones

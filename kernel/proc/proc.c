@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/vattach.h"
@@ -482,6 +483,7 @@ _Noreturn void proc_exit(int status_word)
 	proc_vfork_release(p);
 	if (p->alarm_at)
 		ptimer_set(p, 0, 0);
+	srv_proc_exit(p->pid);
 	/* run on the kernel's table while this process's space goes away */
 	exec_set_root(p->exec, paging_kernel_root());
 	release_constituents(p);

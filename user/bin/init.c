@@ -3,7 +3,8 @@
  *   run=/path [-- args...]  run that one program, report its status and power off with its
  *                           exit code (how the test harness runs /bin/utest);
  *   otherwise               run the shell /bin/sh, restarting it whenever it ends.
- * Either way init also reaps every orphan that ends up as its child.
+ * Either way init first starts the OS servers and drivers of /etc/svc.conf (`svc start-all`,
+ * docs/servers.md), and reaps every orphan that ends up as its child.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,18 @@ static _Noreturn void run_once(const char *path, const char *const *argv)
 		t_proc_wait(-1, NULL, 0);
 }
 
+/* The servers and drivers come before any program that may call them. */
+static void start_services(void)
+{
+	static const char *const svc_argv[] = { "svc", "start-all", NULL };
+	int pid = start("/bin/svc", svc_argv);
+	if (pid > 0) {
+		int status = wait_for(pid);
+		if (status != 0)
+			printf("init: svc start-all ended with status 0x%x\n", status);
+	}
+}
+
 static _Noreturn void run_shell(void)
 {
 	static const char *const sh_argv[] = { "sh", NULL };
@@ -94,6 +107,7 @@ int main(int argc, char **argv)
 				prog_argv[1 + n++] = argv[i];
 		}
 	}
+	start_services();
 	if (!run || !*run)
 		run_shell();
 	prog_argv[0] = run;

@@ -152,6 +152,17 @@ const struct fz_call fz_calls[] = {
 	C(t_switch_supervisor, 1, K_PID),
 	C(t_switch_user, 1, K_PID),
 	C(t_runmode_info, 1, K_PID, K_BUF),
+	C(t_ica_create, 2, K_LEN, K_FLAGS, K_BUF),
+	C(t_ica_attach, 2, K_RID, K_ADDR, K_BUF),
+	C(t_ica_detach, 1, K_RID),
+	C(t_fn_register, 1, K_INT, K_PID, K_FLAGS),
+	C(t_srv_call, 1, K_BUF),
+	C(t_srv_send, 1, K_BUF, K_BUF),
+	C(t_srv_result, 1, K_BUF, K_FLAGS),
+	C(t_srv_recv, 1, K_BUF, K_FLAGS),
+	C(t_srv_reply, 1, K_BUF),
+	C(t_srv_stat, 1, K_BUF, K_INT, K_BUF),
+	C(t_srv_reply_recv, 1, K_BUF, K_FLAGS),
 	{ -1, "unknown", 6, 1, { K_ANY, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY } },
 };
 const int fz_ncalls = sizeof(fz_calls) / sizeof(fz_calls[0]);

@@ -64,6 +64,7 @@ struct fz_shared {
 /* ---- what the workers must never aim at (protect.c) ---------------------------------- */
 #define FZ_MAXPROT 64
 #define FZ_MAXBEFORE 4096
+#define FZ_MAXBEFORE_PIDS 64
 struct fz_protect {
 	int init_pid, parent_pid;
 	rid_t prot[FZ_MAXPROT];    /* init, the parent, what they refer to, the log region */
@@ -71,6 +72,9 @@ struct fz_protect {
 	rid_t *before;             /* sorted: every resource that existed before the run */
 	int nbefore;
 	rid_t log_region;
+	int before_pids[FZ_MAXBEFORE_PIDS];   /* processes that existed before the run: the
+					       * services init started (docs/servers.md) */
+	int nbefore_pids;
 };
 int fz_protect_build(struct fz_protect *p, rid_t log_region);
 int fz_is_protected(const struct fz_protect *p, rid_t rid);

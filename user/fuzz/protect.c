@@ -1,7 +1,9 @@
 /*
  * fuzz: the resources and pids no worker may aim at (see the comment above fz_guard in
  * args.c for why each is excluded), and the list of every resource that existed before the
- * run, which the leak check and root's workers leave alone.
+ * run, which the leak check and root's workers leave alone. Processes that existed before
+ * (the servers and drivers init started from /etc/svc.conf) are spared by pid too: a root
+ * worker's kill would end them, and the leak check would count them gone.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,6 +42,15 @@ static int cmp_rid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void note_pids(struct fz_protect *p)
+{
+	struct t_res_info in;
+	p->nbefore_pids = 0;
+	for (int i = 0; i < p->nbefore && p->nbefore_pids < FZ_MAXBEFORE_PIDS; i++)
+		if (RID_TYPE(p->before[i]) == RT_PROCESS && t_res_info(p->before[i], &in) == 0)
+			p->before_pids[p->nbefore_pids++] = (int)in.v[0];
+}
+
 int fz_protect_build(struct fz_protect *p, rid_t log_region)
 {
 	p->init_pid = 1;
@@ -55,6 +66,7 @@ int fz_protect_build(struct fz_protect *p, rid_t log_region)
 	while (p->nbefore < FZ_MAXBEFORE && t_res_next(RT_NONE, rid, &rid) == 0)
 		p->before[p->nbefore++] = rid;
 	qsort(p->before, (size_t)p->nbefore, sizeof(rid_t), cmp_rid);
+	note_pids(p);
 	return p->nbefore < FZ_MAXBEFORE ? 0 : -1;
 }
 
@@ -75,6 +87,9 @@ int fz_existed_before(const struct fz_protect *p, rid_t rid)
 
 int fz_pid_protected(const struct fz_protect *p, long pid)
 {
+	for (int i = 0; i < p->nbefore_pids; i++)
+		if (pid == p->before_pids[i] || pid == -p->before_pids[i])
+			return 1;
 	return pid == p->init_pid || pid == p->parent_pid || pid == -1 || pid == -p->parent_pid ||
 	       pid == -p->init_pid;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "abi/tessera.h"
+#include "abi/srv.h"
 
 int t_res_info(rid_t rid, struct t_res_info *out);
 /* The first live resource of type (RT_NONE: any type) after 'after' (0: from the start);
@@ -85,6 +86,22 @@ int t_cbox_send(rid_t box, const void *buf, size_t size, uint32_t flags);
  * Waits while the box is empty unless TCB_NONBLOCK (-EAGAIN). A container bigger than cap
  * stays queued: -EMSGSIZE, with its size in *len_out. */
 int t_cbox_recv(rid_t box, void *buf, size_t cap, uint32_t flags, size_t *len_out);
+/* ---- ICAs and server communication: the outer core (user/lib/srvcall.c, docs/servers.md) -- */
+/* Each returns 0 (t_srv_call: the result's status) or a negative errno, as the kernel does. */
+int t_ica_create(uint64_t pages, uint32_t flags, struct t_ica *out);
+int t_ica_attach(rid_t ica, uint64_t addr, struct t_ica *out);
+int t_ica_detach(rid_t ica);
+int t_fn_register(uint32_t fn, int pid, uint32_t flags);
+int t_srv_call(struct t_msg *io);
+int t_srv_send(const struct t_msg *req, uint64_t *id);
+int t_srv_result(struct t_msg *out, uint32_t flags);
+int t_srv_recv(struct t_msg *out, uint32_t flags);
+int t_srv_reply(const struct t_msg *res);
+int t_srv_reply_recv(struct t_msg *io, uint32_t flags);
+/* Up to count registered function ids into buf; returns how many, *total (may be NULL) how
+ * many there are. */
+int t_srv_stat(struct t_fn_stat *buf, uint32_t count, uint32_t *total);
+
 /* Parse a resource id: 16 hex digits as `res` prints them, TYPE:INDEX, or (when type is not 0)
  * a name of a resource of that type. */
 int t_rid_parse(const char *s, uint32_t type, rid_t *out);

@@ -1,0 +1,403 @@
+/* Server communication (see srv.h): who may send what, queueing a request, waiting for it,
+ * handing it to the server and its answer back. The queues themselves are srvq.c; each live
+ * process has a box there, the one in the slot of its process-table entry, so no box is ever
+ * allocated (an interrupt can always be queued). Wait channels: a server waits on its box's
+ * queue, an async caller on its box's results, a sync caller on its request slot. The kernel
+ * runs with interrupts off, so nothing here races with srv_irq_post. */
+#include "kernel/ipc/srv.h"
+#include "abi/errno.h"
+#include "kernel/ipc/fnid.h"
+#include "kernel/ipc/ica.h"
+#include "kernel/ipc/srvq.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+
+static struct srvq_box boxes[NPROC];
+
+void srv_init(void)
+{
+	srvq_init();
+	fnid_init();
+}
+
+static uint32_t box_index(const struct proc *p)
+{
+	return RID_INDEX(p->hdr.rid);
+}
+
+static struct srvq_box *box_of(struct proc *p)
+{
+	struct srvq_box *b = &boxes[box_index(p)];
+	if (b->pid != p->pid)
+		srvq_box_reset(b, p->pid);
+	return b;
+}
+
+static uint32_t slot_of(const struct srvq_req *r)
+{
+	return (uint32_t)(r - srvq_reqs);
+}
+
+/* A live process by pid, or NULL. */
+static struct proc *live(int pid)
+{
+	struct proc *p = pid > 0 ? proc_by_pid(pid) : NULL;
+	return p && p->state != TPS_ZOMBIE ? p : NULL;
+}
+
+static int check_icas(const struct t_msg *m, int holder)
+{
+	int err = 0;
+	if (m->ctl && m->ctl == m->data)
+		return -EINVAL;
+	if (m->ctl)
+		err = ica_check_pass(m->ctl, holder);
+	if (!err && m->data)
+		err = ica_check_pass(m->data, holder);
+	return err;
+}
+
+static void lend_icas(const struct t_msg *m, rid_t keep_space)
+{
+	if (m->ctl)
+		ica_lend(m->ctl, keep_space);
+	if (m->data)
+		ica_lend(m->data, keep_space);
+}
+
+/* The ICAs of a result arrive at pid (ICA_KERNEL) in space; addresses into m. */
+static void arrive_icas(struct t_msg *m, int pid, rid_t space, bool loan)
+{
+	if (m->ctl)
+		ica_arrive(m->ctl, pid, space, loan, &m->ctl_addr);
+	if (m->data)
+		ica_arrive(m->data, pid, space, loan, &m->data_addr);
+}
+
+static void drop_icas(const struct t_msg *m)
+{
+	if (m->ctl)
+		ica_drop(m->ctl);
+	if (m->data)
+		ica_drop(m->data);
+}
+
+/* The space in which ICAs travelling between processes a and b need no remapping. */
+static rid_t shared_space(const struct proc *a, const struct proc *b)
+{
+	return a && b && a->vspace == b->vspace ? a->vspace : 0;
+}
+
+/* Check everything, then queue the request for its server; *slot: its request slot. */
+static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind kind,
+		   uint32_t *slot)
+{
+	if (in->fn == T_FN_IRQ || in->fn >= T_FN_MAX)
+		return -EINVAL;
+	struct proc *s = live(fnid_server(in->fn));
+	if (!s)
+		return -ENOENT;
+	if (s == caller && kind != RQ_ASYNC)
+		return -EDEADLK;              /* it would wait for itself for ever */
+	int err = check_icas(in, kind == RQ_KERNEL ? ICA_KERNEL : caller->pid);
+	if (err)
+		return err;
+	struct srvq_box *sb = box_of(s), *cb = caller ? box_of(caller) : NULL;
+	if (sb->queue.n >= T_SRV_QLEN || (kind == RQ_ASYNC && cb->outstanding >= T_SRV_QLEN))
+		return -EAGAIN;
+	/* as the resource tables do, the last slots are root's (and the kernel's): a user who
+	 * floods servers with requests cannot stop root from reaching them */
+	uint32_t i;
+	if (kind != RQ_KERNEL && caller->cred.uid != 0 && srvq_nfree() <= SRVQ_NREQ / 8)
+		return -EAGAIN;
+	if ((err = srvq_alloc(&i)))
+		return err;
+	struct srvq_req *r = &srvq_reqs[i];
+	r->kind = (uint8_t)kind;
+	r->caller = caller ? caller->pid : 0;
+	r->caller_box = caller ? box_index(caller) : 0;
+	r->server = s->pid;
+	r->msg = *in;
+	r->msg.id = r->id;
+	r->msg.status = 0;
+	r->msg.pid = r->caller;
+	r->msg.uid = caller ? caller->cred.uid : 0;
+	r->msg.ctl_addr = r->msg.data_addr = 0;
+	lend_icas(&r->msg, kind == RQ_KERNEL ? 0 : shared_space(caller, s));
+	srvq_push(&sb->queue, i);
+	fnid_count_call(in->fn);
+	if (kind != RQ_KERNEL)
+		cb->as_caller++;
+	if (kind == RQ_ASYNC)
+		cb->outstanding++;
+	wakeup(&sb->queue);
+	*slot = i;
+	return 0;
+}
+
+/* The caller's box while the caller is alive, else NULL. */
+static struct srvq_box *caller_box(const struct srvq_req *r)
+{
+	struct srvq_box *b = &boxes[r->caller_box];
+	return r->caller && b->pid == r->caller ? b : NULL;
+}
+
+/* A sync caller stopped waiting: its request's ICAs go straight back (the kernel's to the
+ * kernel, a live caller's to it, detached or attached in its space), a dead one's away. */
+static void finish_abandoned(struct srvq_req *r)
+{
+	struct proc *c = live(r->caller);
+	struct srvq_box *cb = caller_box(r);
+	if (r->kind == RQ_KERNEL)
+		arrive_icas(&r->msg, ICA_KERNEL, 0, false);
+	else if (c)
+		arrive_icas(&r->msg, c->pid, c->vspace, false);
+	else
+		drop_icas(&r->msg);
+	if (cb && r->kind != RQ_KERNEL)
+		cb->as_caller--;
+	srvq_free(slot_of(r));
+}
+
+/* The request is answered (by its server, or -EIO for the server's death): off the server's
+ * lists, its ICAs on their way back, the caller told. */
+static void complete(struct srvq_req *r, const struct t_msg *res, int status)
+{
+	struct proc *s = proc_by_pid(r->server), *c = live(r->caller);
+	if (!s)
+		panic("complete: the server %d of request %lx is gone", r->server, r->id);
+	struct srvq_box *sb = &boxes[box_index(s)];
+	srvq_remove(r->state == RQ_TAKEN ? &sb->taken : &sb->queue, slot_of(r));
+	if (r->state == RQ_TAKEN)
+		lend_icas(&r->msg, r->kind == RQ_KERNEL ? 0 : shared_space(c, s));
+	r->state = RQ_DONE;
+	r->msg.status = status;
+	if (res)
+		memcpy(r->msg.arg, res->arg, sizeof(r->msg.arg));
+	struct srvq_box *cb = caller_box(r);
+	if (r->kind == RQ_ASYNC && cb) {
+		srvq_push(&cb->results, slot_of(r));
+		wakeup(&cb->results);
+	} else if (r->kind == RQ_ASYNC) {
+		drop_icas(&r->msg);           /* the caller is gone: nobody will collect it */
+		srvq_free(slot_of(r));
+	} else if (r->abandoned) {
+		finish_abandoned(r);
+	} else {
+		wakeup(r);
+	}
+}
+
+/* A result reaches its caller p (NULL: a kernel call with no process): the ICAs are
+ * attached again, the slot freed. */
+static void collect(struct proc *p, struct srvq_req *r, struct t_msg *out)
+{
+	bool kernel = r->kind == RQ_KERNEL;
+	arrive_icas(&r->msg, kernel ? ICA_KERNEL : p->pid, kernel ? 0 : p->vspace, false);
+	*out = r->msg;
+	out->pid = r->server;
+	if (!kernel) {
+		struct srvq_box *b = box_of(p);
+		b->as_caller--;
+		if (r->kind == RQ_ASYNC)
+			b->outstanding--;
+	}
+	srvq_free(slot_of(r));
+}
+
+/* Wait for sync request r; -EINTR (r abandoned) if p is killed or signalled meanwhile. */
+static int wait_done(struct proc *p, struct srvq_req *r)
+{
+	while (r->state != RQ_DONE) {
+		if (p && proc_aborting(p)) {
+			r->abandoned = true;
+			return -EINTR;
+		}
+		sleep_on(r, 0);
+	}
+	return 0;
+}
+
+/* A sync call: an error before the result (*done false), or the result's status. */
+static int call(struct proc *p, struct t_msg *io, enum srvq_kind kind, bool *done)
+{
+	uint32_t i;
+	*done = false;
+	int err = enqueue(p, io, kind, &i);
+	if (err)
+		return err;
+	struct srvq_req *r = &srvq_reqs[i];
+	if ((err = wait_done(p, r)))
+		return err;
+	collect(p, r, io);
+	*done = true;
+	return io->status;
+}
+
+int srv_call(struct proc *p, struct t_msg *io, bool *done)
+{
+	return call(p, io, RQ_SYNC, done);
+}
+
+int srv_call_kernel(struct t_msg *io)
+{
+	bool done;
+	return call(proc_cur(), io, RQ_KERNEL, &done);
+}
+
+int srv_send(struct proc *p, const struct t_msg *req, uint64_t *id)
+{
+	uint32_t i;
+	int err = enqueue(p, req, RQ_ASYNC, &i);
+	if (!err)
+		*id = srvq_reqs[i].id;
+	return err;
+}
+
+/* A bad buffer is reported at once, not when a message comes (and then lost). */
+static int probe(struct t_msg *uout)
+{
+	static const struct t_msg zero;
+	return copy_to_user(uout, &zero, sizeof(zero));
+}
+
+int srv_result(struct proc *p, struct t_msg *uout, uint32_t flags)
+{
+	struct srvq_box *b = box_of(p);
+	struct t_msg m;
+	if (flags & ~TSRV_NONBLOCK)
+		return -EINVAL;
+	if (probe(uout))
+		return -EFAULT;
+	while (!b->results.n) {
+		if (!b->outstanding)
+			return -ENOENT;
+		if (flags & TSRV_NONBLOCK)
+			return -EAGAIN;
+		if (proc_aborting(p))
+			return -EINTR;
+		sleep_on(&b->results, 0);
+	}
+	struct srvq_req *r = &srvq_reqs[srvq_pop(&b->results)];
+	collect(p, r, &m);
+	return copy_to_user(uout, &m, sizeof(m));
+}
+
+/* Server p takes request slot i: its ICAs attached in p's space, on loan. */
+static void take(struct proc *p, struct srvq_box *b, uint32_t i, struct t_msg *m)
+{
+	struct srvq_req *r = &srvq_reqs[i];
+	r->state = RQ_TAKEN;
+	srvq_push(&b->taken, i);
+	b->served++;
+	arrive_icas(&r->msg, p->pid, p->vspace, true);
+	*m = r->msg;
+}
+
+int srv_recv(struct proc *p, struct t_msg *uout, uint32_t flags)
+{
+	struct srvq_box *b = box_of(p);
+	struct t_msg m;
+	if (flags & ~TSRV_NONBLOCK)
+		return -EINVAL;
+	if (probe(uout))
+		return -EFAULT;
+	for (;;) {
+		if (srvq_irq_take(b, &m)) {
+			if (!copy_to_user(uout, &m, sizeof(m)))
+				return 0;
+			srvq_irq_add(b, m.arg[0], (uint32_t)m.arg[1], (uint32_t)m.arg[2]);
+			return -EFAULT;             /* the interrupts stay counted */
+		}
+		uint32_t i = srvq_pop(&b->queue);
+		if (i != SRVQ_NIL) {
+			take(p, b, i, &m);
+			if (!copy_to_user(uout, &m, sizeof(m)))
+				return 0;
+			complete(&srvq_reqs[i], NULL, -EIO);   /* the server cannot see it */
+			return -EFAULT;
+		}
+		if (flags & TSRV_NONBLOCK)
+			return -EAGAIN;
+		if (proc_aborting(p))
+			return -EINTR;
+		sleep_on(&b->queue, 0);
+	}
+}
+
+int srv_reply(struct proc *p, const struct t_msg *res)
+{
+	struct srvq_req *r = srvq_find(res->id);
+	if (!r || r->state != RQ_TAKEN || r->server != p->pid)
+		return -ENOENT;
+	complete(r, res, res->status);
+	return 0;
+}
+
+int srv_fn_register(uint32_t fn, int pid, uint32_t flags)
+{
+	return flags & TFN_UNREGISTER ? fnid_unregister(fn, pid) : fnid_register(fn, pid);
+}
+
+bool srv_stat_nth(uint32_t n, struct t_fn_stat *out)
+{
+	uint32_t fn = fnid_nth(n);
+	struct proc *s = fn ? proc_by_pid(fnid_server(fn)) : NULL;
+	if (!s)
+		return false;
+	struct srvq_box *b = box_of(s);
+	memset(out, 0, sizeof(*out));
+	out->fn = fn;
+	out->pid = s->pid;
+	out->queued = b->queue.n;
+	out->inflight = b->taken.n;
+	out->calls = fnid_calls(fn);
+	strlcpy(out->name, s->hdr.name, sizeof(out->name));
+	return true;
+}
+
+void srv_irq_post(int pid, rid_t dev, uint32_t vector)
+{
+	struct proc *p = live(pid);
+	if (!p)
+		return;                 /* a dead driver's device is masked by its claim's end */
+	struct srvq_box *b = box_of(p);
+	srvq_irq_add(b, dev, vector, 1);
+	wakeup(&b->queue);
+}
+
+/* Requests p made that are still somewhere: their answers will find no caller. */
+static void orphan_requests(int pid)
+{
+	for (uint32_t i = 0; i < SRVQ_NREQ; i++) {
+		struct srvq_req *r = &srvq_reqs[i];
+		if (r->state != RQ_FREE && r->state != RQ_DONE && r->caller == pid &&
+		    r->kind != RQ_KERNEL)
+			r->caller = 0;
+	}
+}
+
+void srv_proc_exit(int pid)
+{
+	struct proc *p = proc_by_pid(pid);
+	struct srvq_box *b = p ? &boxes[box_index(p)] : NULL;
+	if (b && b->pid == pid) {
+		uint32_t i;
+		while ((i = b->queue.head) != SRVQ_NIL)
+			complete(&srvq_reqs[i], NULL, -EIO);
+		while ((i = b->taken.head) != SRVQ_NIL)
+			complete(&srvq_reqs[i], NULL, -EIO);
+		while ((i = srvq_pop(&b->results)) != SRVQ_NIL) {
+			drop_icas(&srvq_reqs[i].msg);
+			srvq_free(i);
+		}
+		if (b->as_caller)
+			orphan_requests(pid);
+		srvq_box_reset(b, 0);
+	}
+	fnid_drop_pid(pid);
+	ica_proc_exit(pid);
+}

@@ -1,0 +1,51 @@
+/*
+ * Server communication (AnT outer core, abi/srv.h, docs/servers.md): requests to function
+ * ids, queued for the server process that registered the id; synchronous calls, asynchronous
+ * requests whose results wait in the caller's result queue, a server's request loop, and
+ * interrupt messages for driver processes in the same queue. ICAs named in a request are
+ * lent to the server (kernel/ipc/ica.h) and come back with the result. A server that exits
+ * answers everything queued for it or taken by it with -EIO at once.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/srv.h"
+#include "kernel/res/res.h"
+
+struct proc;
+
+void srv_init(void);
+
+/* Called at interrupt level (no allocation, never fails): one more interrupt of (dev,
+ * vector) for process pid, coalesced with those it has not taken yet, and pid woken. */
+void srv_irq_post(int pid, rid_t dev, uint32_t vector);
+/* A synchronous call by the kernel on behalf of the current process (the /dev/vda code):
+ * the ICAs in io are kernel-held (ica_create_kernel) and come back to the kernel. Returns
+ * the result's status (io filled in), or an error from sending (-ENOENT, -EAGAIN, ...) or
+ * -EINTR when the process is killed while waiting (the ICAs come back to the kernel when
+ * the server answers: ica_free_kernel on them is safe meanwhile). */
+int srv_call_kernel(struct t_msg *io);
+/* The hook of process exit: as a server, every request queued or taken is answered -EIO
+ * (its ICAs on their way back to their callers) and its function ids dropped; as a caller,
+ * its uncollected results and their ICAs freed, its requests in flight orphaned (their
+ * answers free what was the caller's); and the ICAs it holds deleted. */
+void srv_proc_exit(int pid);
+
+/* The calls (kernel/ipc/sys_srv.c fetches and checks; p is the caller). */
+int srv_fn_register(uint32_t fn, int pid, uint32_t flags);
+/* Sync: io in (fn, ctl, data, arg), result out (status, arg, ctl/data and where they are
+ * attached again, pid: the server). Returns the status (*done: io holds the result), or an
+ * error before there was a result (*done false: io unchanged). */
+int srv_call(struct proc *p, struct t_msg *io, bool *done);
+int srv_send(struct proc *p, const struct t_msg *req, uint64_t *id);
+/* The next result of p's async requests, copied to uout; -ENOENT when none is outstanding,
+ * -EAGAIN with TSRV_NONBLOCK when none is there yet. */
+int srv_result(struct proc *p, struct t_msg *uout, uint32_t flags);
+/* The next interrupt message or request for server p, copied to uout. */
+int srv_recv(struct proc *p, struct t_msg *uout, uint32_t flags);
+/* Answer request res->id that p has taken: res->status and res->arg go back, with the
+ * request's ICAs (res->ctl and res->data are not looked at). -ENOENT if p has no such
+ * request. */
+int srv_reply(struct proc *p, const struct t_msg *res);
+/* The n-th registered function id for t_srv_stat; false past the last. */
+bool srv_stat_nth(uint32_t n, struct t_fn_stat *out);

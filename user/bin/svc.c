@@ -1,0 +1,306 @@
+/*
+ * svc: starts, stops and lists the OS servers and driver processes of /etc/svc.conf
+ * (docs/servers.md, "The service table"), as MINIX 3's service command does from its system
+ * configuration. One line a service:
+ *
+ *   NAME PROGRAM [fn=ID,...] [dev=VENDOR:DEVICE,...] [boot=yes|no] [-- ARGS...]
+ *
+ * IDs are numbers or names of abi/fnids.def ("blk.read"). Starting a service spawns PROGRAM
+ * (as whoever runs svc: init runs it as root) under the process name NAME, with ARGS and,
+ * in the environment, SVC_NAME and SVC_DEVICES (the devices it may claim), then registers
+ * its function ids for its pid. A service runs while one of its function ids is registered;
+ * stopping it kills that process (its ids are dropped as it exits).
+ *
+ *   svc                 list every service and every registered function id
+ *   svc start NAME      svc stop NAME      svc start-all (the boot=yes ones; init runs it)
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "libtessera.h"
+
+#define CONF "/etc/svc.conf"
+#define MAX_SVC 32
+#define MAX_FN 16
+#define MAX_ARGS 16
+#define LINE_MAX_LEN 512
+
+struct svc {
+	char line[LINE_MAX_LEN];          /* the words below point into it */
+	const char *name, *program, *devices;
+	uint32_t fn[MAX_FN];
+	int nfn;
+	int boot;
+	const char *args[MAX_ARGS + 2];   /* args[0] = program */
+};
+
+static struct svc table[MAX_SVC];
+static int nsvc;
+
+static const struct { const char *name; uint32_t fn; } fn_names[] = {
+#define FNID(name, nr, str) { str, nr },
+#include "abi/fnids.def"
+#undef FNID
+};
+
+static const char *fn_name(uint32_t fn)
+{
+	for (size_t i = 0; i < sizeof(fn_names) / sizeof(fn_names[0]); i++)
+		if (fn_names[i].fn == fn)
+			return fn_names[i].name;
+	return "";
+}
+
+static int parse_fn(const char *s, uint32_t *fn)
+{
+	char *end;
+	for (size_t i = 0; i < sizeof(fn_names) / sizeof(fn_names[0]); i++) {
+		if (strcmp(fn_names[i].name, s) == 0) {
+			*fn = fn_names[i].fn;
+			return 0;
+		}
+	}
+	unsigned long v = strtoul(s, &end, 0);
+	if (!*s || *end || v == 0 || v >= T_FN_MAX)
+		return -1;
+	*fn = (uint32_t)v;
+	return 0;
+}
+
+/* fn=a,b,c (the list is cut up in place). */
+static int parse_fns(struct svc *s, char *list)
+{
+	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		if (s->nfn == MAX_FN || parse_fn(tok, &s->fn[s->nfn]))
+			return -1;
+		s->nfn++;
+	}
+	return 0;
+}
+
+static int parse_option(struct svc *s, char *w)
+{
+	if (strncmp(w, "fn=", 3) == 0)
+		return parse_fns(s, w + 3);
+	if (strncmp(w, "dev=", 4) == 0) {
+		s->devices = w + 4;
+		return 0;
+	}
+	if (strcmp(w, "boot=yes") == 0 || strcmp(w, "boot=no") == 0) {
+		s->boot = w[5] == 'y';
+		return 0;
+	}
+	return -1;
+}
+
+/* One line of the table into s (its words point into s->line): 1 a service, 0 a blank or
+ * comment line, -1 malformed. */
+static int parse_line(struct svc *s, const char *text)
+{
+	char *words[4 + MAX_FN + MAX_ARGS], *save;
+	int n = 0, nargs = 0;
+	memset(s, 0, sizeof(*s));
+	snprintf(s->line, sizeof(s->line), "%s", text);
+	s->line[strcspn(s->line, "#\n")] = 0;
+	for (char *w = strtok_r(s->line, " \t", &save); w && n < (int)(sizeof(words) / sizeof(*words));
+	     w = strtok_r(NULL, " \t", &save))
+		words[n++] = w;
+	if (n == 0)
+		return 0;
+	if (n < 2)
+		return -1;
+	s->name = words[0];
+	s->program = s->args[0] = words[1];
+	s->boot = 1;
+	int i = 2;
+	for (; i < n && strcmp(words[i], "--") != 0; i++)
+		if (parse_option(s, words[i]))
+			return -1;
+	for (i++; i < n && nargs < MAX_ARGS; i++)
+		s->args[1 + nargs++] = words[i];
+	return 1;
+}
+
+static void load_table(void)
+{
+	char line[LINE_MAX_LEN];
+	FILE *f = fopen(CONF, "r");
+	int lineno = 0;
+	if (!f)
+		return;                          /* no table: nothing to start */
+	while (nsvc < MAX_SVC && fgets(line, sizeof(line), f)) {
+		lineno++;
+		int r = parse_line(&table[nsvc], line);
+		if (r < 0)
+			fprintf(stderr, "svc: %s:%d: malformed line ignored\n", CONF, lineno);
+		nsvc += r > 0;
+	}
+	fclose(f);
+}
+
+static struct svc *find(const char *name)
+{
+	for (int i = 0; i < nsvc; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
+}
+
+/* The registered function ids (kernel's view): their count, or a negative errno. */
+static int fn_stats(struct t_fn_stat *st, uint32_t cap)
+{
+	int n = t_srv_stat(st, cap, NULL);
+	if (n < 0)
+		fprintf(stderr, "svc: t_srv_stat: %s\n", strerror(-n));
+	return n;
+}
+
+static const struct t_fn_stat *stat_of(const struct t_fn_stat *st, int n, uint32_t fn)
+{
+	for (int i = 0; i < n; i++)
+		if (st[i].fn == fn)
+			return &st[i];
+	return NULL;
+}
+
+/* The pid serving one of s's ids, 0 when none is registered. */
+static int running_pid(const struct svc *s)
+{
+	static struct t_fn_stat st[T_FN_MAX];
+	int n = fn_stats(st, T_FN_MAX);
+	for (int k = 0; k < s->nfn; k++) {
+		const struct t_fn_stat *f = stat_of(st, n, s->fn[k]);
+		if (f)
+			return f->pid;
+	}
+	return 0;
+}
+
+static void print_fn(const struct t_fn_stat *f, uint32_t fn)
+{
+	if (f)
+		printf("%5u %-10s %6u %8u %8llu\n", fn, fn_name(fn), f->queued, f->inflight,
+		       (unsigned long long)f->calls);
+	else
+		printf("%5u %-10s      -        -        -\n", fn, fn_name(fn));
+}
+
+static int list(void)
+{
+	static struct t_fn_stat st[T_FN_MAX];
+	int n = fn_stats(st, T_FN_MAX);
+	if (n < 0)
+		return 1;
+	printf("%-10s %6s %-22s %5s %-10s %6s %8s %8s\n", "SERVICE", "PID", "PROGRAM", "FN", "NAME",
+	       "QUEUED", "INFLIGHT", "CALLS");
+	for (int i = 0; i < nsvc; i++) {
+		const struct svc *s = &table[i];
+		char pid[16];
+		int running = running_pid(s);
+		snprintf(pid, sizeof(pid), running ? "%d" : "-", running);
+		for (int k = 0; k < s->nfn || k == 0; k++) {
+			printf("%-10s %6s %-22s ", k ? "" : s->name, k ? "" : pid,
+			       k ? "" : s->program);
+			if (s->nfn)
+				print_fn(stat_of(st, n, s->fn[k]), s->fn[k]);
+			else
+				printf("%5s\n", "-");
+		}
+	}
+	for (int i = 0; i < n; i++) {                 /* registered outside the table */
+		int known = 0;
+		for (int j = 0; j < nsvc; j++)
+			for (int k = 0; k < table[j].nfn; k++)
+				known |= table[j].fn[k] == st[i].fn;
+		if (!known) {
+			printf("%-10s %6d %-22s ", st[i].name, st[i].pid, "(not in " CONF ")");
+			print_fn(&st[i], st[i].fn);
+		}
+	}
+	return 0;
+}
+
+/* quiet: say nothing when it goes well (init's start-all at every boot) */
+static int start(const struct svc *s, int quiet)
+{
+	char env_name[64], env_dev[256];
+	const char *envp[] = { env_name, env_dev, NULL };
+	int pid = running_pid(s), err;
+	if (pid) {
+		if (!quiet)
+			printf("svc: %s runs already (pid %d)\n", s->name, pid);
+		return 0;
+	}
+	snprintf(env_name, sizeof(env_name), "SVC_NAME=%s", s->name);
+	snprintf(env_dev, sizeof(env_dev), "SVC_DEVICES=%s", s->devices ? s->devices : "");
+	struct t_spawn req = { .path = s->program, .argv = s->args, .envp = envp,
+			       .name = s->name, .prio = -1 };
+	err = t_proc_create(&req, &pid);
+	if (err) {
+		fprintf(stderr, "svc: cannot start %s: %s\n", s->program, strerror(-err));
+		return 1;
+	}
+	for (int k = 0; k < s->nfn; k++) {
+		if ((err = t_fn_register(s->fn[k], pid, 0))) {
+			fprintf(stderr, "svc: %s: function id %u: %s\n", s->name, s->fn[k],
+				strerror(-err));
+			kill(pid, SIGKILL);
+			return 1;
+		}
+	}
+	if (!quiet)
+		printf("svc: started %s (pid %d)\n", s->name, pid);
+	return 0;
+}
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 10 * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+/* Kill the process serving s and wait until its ids are gone (10 s at most). */
+static int stop(const struct svc *s)
+{
+	int pid = running_pid(s);
+	if (!pid) {
+		printf("svc: %s is not running\n", s->name);
+		return 0;
+	}
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 1000; i++) {
+		if (running_pid(s) != pid) {
+			printf("svc: stopped %s (pid %d)\n", s->name, pid);
+			return 0;
+		}
+		nap();
+	}
+	fprintf(stderr, "svc: %s (pid %d) does not stop\n", s->name, pid);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	load_table();
+	if (argc == 1)
+		return list();
+	if (argc == 2 && strcmp(argv[1], "start-all") == 0) {
+		int failed = 0;
+		for (int i = 0; i < nsvc; i++)
+			if (table[i].boot)
+				failed |= start(&table[i], 1);
+		return failed;
+	}
+	if (argc == 3 && (strcmp(argv[1], "start") == 0 || strcmp(argv[1], "stop") == 0)) {
+		const struct svc *s = find(argv[2]);
+		if (!s) {
+			fprintf(stderr, "svc: no service %s in %s\n", argv[2], CONF);
+			return 1;
+		}
+		return argv[1][2] == 'a' ? start(s, 0) : stop(s);
+	}
+	fprintf(stderr, "usage: svc | svc start NAME | svc stop NAME | svc start-all\n");
+	return 2;
+}

@@ -1,0 +1,27 @@
+# The outer core's programs (docs/servers.md): libsrv (user/libsrv/: the request loop and ICA
+# helpers that servers and drivers share), and every directory servers/NAME/ or
+# drivers/NAME/ as one program /servers/NAME or /drivers/NAME in the image, made of all the
+# .c files in it over libsrv and libtessera (static PIE, like /bin programs).
+LIBSRV := $(B)/user/libsrv.a
+LIBSRV_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/libsrv/*.c))
+SRV_HDRS := $(UHDRS) $(wildcard user/libsrv/*.h) abi/srv.h abi/fnids.def
+
+$(LIBSRV): $(LIBSRV_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/srvobj/%.o: %.c $(SRV_HDRS) $(TSYS_NR_H) | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) -Iuser/libsrv -c $< -o $@
+
+# $(1): servers or drivers, $(2): the program's directory name
+define SRV_PROGRAM
+$(B)/root/$(1)/$(2): $(patsubst %.c,$(B)/srvobj/%.o,$(wildcard $(1)/$(2)/*.c)) $(LIBSRV) $(ULIB)
+	@mkdir -p $$(dir $$@)
+	$(UCC) $(ULDFLAGS) $$(filter %.o,$$^) $(LIBSRV) $(ULIB) -o $$@
+USER_BINS += $(B)/root/$(1)/$(2)
+endef
+SERVER_NAMES := $(notdir $(patsubst %/,%,$(dir $(wildcard servers/*/*.c))))
+DRIVER_NAMES := $(notdir $(patsubst %/,%,$(dir $(wildcard drivers/*/*.c))))
+$(foreach n,$(sort $(SERVER_NAMES)),$(eval $(call SRV_PROGRAM,servers,$(n))))
+$(foreach n,$(sort $(DRIVER_NAMES)),$(eval $(call SRV_PROGRAM,drivers,$(n))))
