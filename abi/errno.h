@@ -21,6 +21,7 @@
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define EXDEV 18
 #define ENOTDIR 20
 #define EISDIR 21
 #define EINVAL 22
@@ -31,6 +32,7 @@
 #define ENOSPC 28
 #define ESPIPE 29
 #define EROFS 30
+#define EMLINK 31
 #define EPIPE 32
 #define ERANGE 34
 #define EDEADLK 35
@@ -41,3 +43,4 @@
 #define EMSGSIZE 90
 #define ENOTSUP 95
 #define ESTALE 116
+#define EUCLEAN 117
