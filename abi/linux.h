@@ -116,8 +116,10 @@ struct linux_winsize {
 #define L_S_IFMT 0170000
 #define L_S_IFDIR 0040000
 #define L_S_IFCHR 0020000
+#define L_S_IFBLK 0060000
 #define L_S_IFREG 0100000
 #define L_DT_CHR 2
+#define L_DT_BLK 6
 #define L_DT_DIR 4
 #define L_DT_REG 8
 #define L_TCGETS 0x5401
@@ -250,3 +252,14 @@ struct linux_stack {
 	int32_t pad;
 	uint64_t size;
 };
+
+/* symbolic links, mount(2)/umount2(2), linkat(2) (issue 13: disks) */
+#define L_S_IFLNK 0120000
+#define L_DT_LNK 10
+#define L_AT_SYMLINK_FOLLOW 0x400
+#define L_MS_RDONLY 1ul
+#define L_MNT_FORCE 1
+#define L_MNT_DETACH 2
+#define L_UMOUNT_NOFOLLOW 8
+#define L_EXT2_SUPER_MAGIC 0xef53
+#define L_SYMLOOP_MAX 40

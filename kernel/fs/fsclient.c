@@ -1,0 +1,127 @@
+/* The kernel's calls to file-system servers (see fsclient.h). */
+#include "kernel/fs/fsclient.h"
+#include "abi/errno.h"
+#include "kernel/ipc/ica.h"
+#include "kernel/ipc/srv.h"
+#include "kernel/lib/string.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+
+#define POOL 8
+
+struct area {
+	rid_t rid;
+	void *kva;
+	int busy;
+};
+
+struct pool {
+	struct area a[POOL];
+	uint64_t pages;
+};
+
+static struct pool ctl_pool = { .pages = T_FS_CTL_PAGES };
+static struct pool data_pool = { .pages = FSC_DATA / 4096 };
+
+/* A free area of the pool, made if need be; waits while all are busy. */
+static int area_get(struct pool *pl, int *slot)
+{
+	for (;;) {
+		for (int i = 0; i < POOL; i++) {
+			struct area *a = &pl->a[i];
+			if (a->busy)
+				continue;
+			if (!a->rid && ica_create_kernel(pl->pages, &a->rid, &a->kva))
+				return -ENOMEM;
+			a->busy = 1;
+			*slot = i;
+			return 0;
+		}
+		sleep_on(pl, 0);
+		struct proc *cur = proc_cur();
+		if (cur && proc_aborting(cur))
+			return -EINTR;
+	}
+}
+
+/* lost: the server may still hold it (an abandoned call): let it go, a new one is made */
+static void area_put(struct pool *pl, int slot, int lost)
+{
+	if (slot < 0)
+		return;
+	if (lost) {
+		ica_free_kernel(pl->a[slot].rid);
+		pl->a[slot].rid = 0;
+	}
+	pl->a[slot].busy = 0;
+	wakeup(pl);
+}
+
+int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, size_t len,
+	      int want_data)
+{
+	memset(k, 0, sizeof(*k));
+	k->ctl_slot = k->data_slot = -1;
+	if (len > T_FS_NAME_MAX)
+		return -ENAMETOOLONG;
+	int err = area_get(&ctl_pool, &k->ctl_slot);
+	if (!err && want_data)
+		err = area_get(&data_pool, &k->data_slot);
+	if (err) {
+		fsc_end(k);
+		return err;
+	}
+	k->c = ctl_pool.a[k->ctl_slot].kva;
+	k->m.fn = fn;
+	k->m.ctl = ctl_pool.a[k->ctl_slot].rid;
+	k->m.arg[0] = handle;
+	if (want_data) {
+		k->data = data_pool.a[k->data_slot].kva;
+		k->m.data = data_pool.a[k->data_slot].rid;
+	}
+	k->c->name_len = k->c->name2_len = 0;
+	if (name) {
+		memcpy(k->c->name, name, len);
+		k->c->name[len] = '\0';
+		k->c->name_len = (uint32_t)len;
+	}
+	return 0;
+}
+
+int fsc_call(struct fsc *k)
+{
+	int err = srv_call_kernel(&k->m);
+	if (err == -EINTR) {
+		area_put(&ctl_pool, k->ctl_slot, 1);
+		area_put(&data_pool, k->data_slot, 1);
+		k->ctl_slot = k->data_slot = -1;
+		k->c = NULL;
+		k->data = NULL;
+		return err;
+	}
+	if (err == -ENOENT || err == -EAGAIN || err == -EDEADLK)
+		return -EIO;
+	return err;
+}
+
+void fsc_end(struct fsc *k)
+{
+	area_put(&ctl_pool, k->ctl_slot, 0);
+	area_put(&data_pool, k->data_slot, 0);
+	k->ctl_slot = k->data_slot = -1;
+}
+
+int fsc_simple(uint32_t fn, uint64_t handle, uint64_t a1, uint64_t a2, struct t_fs_attr *attr)
+{
+	struct fsc k;
+	int err = fsc_begin(&k, fn, handle, NULL, 0, 0);
+	if (err)
+		return err;
+	k.m.arg[1] = a1;
+	k.m.arg[2] = a2;
+	err = fsc_call(&k);
+	if (!err && attr)
+		*attr = k.c->attr;
+	fsc_end(&k);
+	return err;
+}
