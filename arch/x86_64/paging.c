@@ -305,6 +305,74 @@ void pt_release_tables(uint64_t root, uint64_t va, uint64_t len)
 	}
 }
 
+/* After tables of root were freed: no TLB or paging-structure cache entry of its PCID may
+ * refer to them. The active space reloads CR3 with a flush of its PCID; another is flushed
+ * when next activated. */
+static void flush_space(uint64_t root)
+{
+	if ((root & PTE_ADDR) != (paging_active_root & PTE_ADDR)) {
+		mark_stale(root);
+		return;
+	}
+	write_cr3(pcid_on ? paging_active_root : paging_active_root & PTE_ADDR);
+}
+
+/* Frees pd's level-1 tables that cover part of [lo, hi) and map nothing. */
+static int prune_pd(uint64_t *pd, uint64_t base, uint64_t lo, uint64_t hi)
+{
+	int freed = 0;
+	for (uint64_t a = lo > base ? lo & ~((1ul << 21) - 1) : base;
+	     a < hi && a < base + (1ul << 30); a += 1ul << 21) {
+		uint64_t *e = &pd[(a >> 21) & 511];
+		if ((*e & PTE_P) && !(*e & PTE_PS) && table_empty(table(*e))) {
+			pmm_free(*e & PTE_ADDR);
+			*e = 0;
+			freed++;
+		}
+	}
+	return freed;
+}
+
+/* Frees pdpt's tables under [lo, hi) that map nothing once their empty children are gone. */
+static int prune_pdpt(uint64_t *pdpt, uint64_t base, uint64_t lo, uint64_t hi)
+{
+	int freed = 0;
+	for (uint64_t a = lo > base ? lo & ~((1ul << 30) - 1) : base;
+	     a < hi && a < base + (1ul << 39); a += 1ul << 30) {
+		uint64_t *e = &pdpt[(a >> 30) & 511];
+		if (!(*e & PTE_P) || (*e & PTE_PS))
+			continue;
+		freed += prune_pd(table(*e), a, lo, hi);
+		if (table_empty(table(*e))) {
+			pmm_free(*e & PTE_ADDR);
+			*e = 0;
+			freed++;
+		}
+	}
+	return freed;
+}
+
+void pt_prune_user(uint64_t root, uint64_t va, uint64_t len)
+{
+	uint64_t hi = va + len, *pml4 = table(root);
+	int freed = 0;
+	if (!len || hi < va || hi > USER_TOP)
+		return;
+	for (uint64_t a = va & ~((1ul << 39) - 1); a < hi; a += 1ul << 39) {
+		uint64_t *e = &pml4[(a >> 39) & 511];
+		if (!(*e & PTE_P))
+			continue;
+		freed += prune_pdpt(table(*e), a, va, hi);
+		if (table_empty(table(*e))) {
+			pmm_free(*e & PTE_ADDR);
+			*e = 0;
+			freed++;
+		}
+	}
+	if (freed)
+		flush_space(root);
+}
+
 uint64_t pt_lookup(uint64_t root, uint64_t va)
 {
 	uint64_t *e = walk(root, va, 0);

@@ -51,7 +51,10 @@ static void detach(struct ica *c)
 {
 	if (!c->att)
 		return;
+	uint64_t root = vspace_root(c->space);
 	vattach_delete(c->att);
+	/* a server is passed ICAs at ever new addresses: keep no tables for them */
+	pt_prune_user(root, c->att_addr, c->pages * PAGE_SIZE);
 	if (c->att_uva)
 		uva_free(c->att_addr, c->pages * PAGE_SIZE);
 	c->att = c->space = 0;

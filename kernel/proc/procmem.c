@@ -491,11 +491,8 @@ static int cut_at(struct proc *p, uint64_t addr)
 	return 0;
 }
 
-int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
+static int munmap_atts(struct proc *p, uint64_t addr, uint64_t end)
 {
-	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr || addr + len > USER_TOP)
-		return -EINVAL;
-	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
 	int err = cut_at(p, addr);
 	if (err || (err = cut_at(p, end)))
 		return err;
@@ -517,6 +514,17 @@ int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 		vregion_discard(vattach_region(att), from - a, to - from);
 	}
 	return 0;
+}
+
+int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr || addr + len > USER_TOP)
+		return -EINVAL;
+	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	int err = munmap_atts(p, addr, end);
+	/* mmap takes ever new system-wide addresses: no tables are kept for the old ones */
+	pt_prune_user(vspace_root(p->vspace), addr, end - addr);
+	return err;
 }
 
 int procmem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot)

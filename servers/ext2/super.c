@@ -276,6 +276,8 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	fs->max_size = map * fs->bs;
 	if (fs->max_size > (1ull << 40))        /* i_blocks counts 512-byte units in 32 bits */
 		fs->max_size = 1ull << 40;
+	if (fs->sb.s_rev_level == 0)            /* no large_file feature to switch on */
+		fs->max_size = (1ull << 31) - 1;
 	choose_ro(fs, o->read_only);
 	return fs->ro ? 0 : mount_rw(fs);
 }

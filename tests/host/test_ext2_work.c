@@ -401,6 +401,15 @@ TEST(ext2_work_2k)
 	run_seed("-b 2048 -I 256", 32, 31, 400, 20u << 20);
 }
 
+/* Revision 0: 128-byte inodes, no filetype in directory entries, a superblock in every group. */
+TEST(ext2_work_rev0)
+{
+	if (!e2_tools_present("ext2_work_rev0"))
+		return;
+	umask(0);
+	run_seed("-r 0 -b 1024", 32, 61, 300, 20u << 20);
+}
+
 TEST(ext2_crash_fsync)
 {
 	if (!e2_tools_present("ext2_crash_fsync"))

@@ -404,7 +404,27 @@ static void robust_ckpt_recover_rax(void)
 	CHECK_EQ(WEXITSTATUS(status), 0);
 }
 
+/* munmap frees the page tables it leaves empty: a process that maps ever new addresses (a
+ * server passed ICAs, a program using mmap) does not keep a table for each old one. Each
+ * mapping here lies in its own GiB, needing its own level-1 and level-2 tables. */
+static void robust_munmap_tables(void)
+{
+	struct t_kstat k0, k1;
+	const uint64_t base = 0x0000300000000000ull, gib = 1ull << 30;
+	CHECK_OK(t_kstat(&k0));
+	for (uint64_t i = 0; i < 64; i++) {
+		char *p = mmap((void *)(base + i * gib), 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		CHECK(p == (char *)(base + i * gib));
+		p[0] = 1;
+		CHECK_OK(munmap(p, 4096));
+	}
+	CHECK_OK(t_kstat(&k1));
+	CHECK(k0.pages_free - k1.pages_free < 8);
+}
+
 const struct utest ut_robust_tests[] = {
+	{ "robust_munmap_tables", robust_munmap_tables },
 	{ "robust_fork_munmap", robust_fork_munmap },
 	{ "robust_ckpt_munmap", robust_ckpt_munmap },
 	{ "robust_ckpt_taken", robust_ckpt_taken },

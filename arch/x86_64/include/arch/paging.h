@@ -76,6 +76,10 @@ uint64_t pt_lookup(uint64_t root, uint64_t va);
  * stay (every space shares them). The caller guarantees that nothing maps or walks in the
  * range meanwhile. Afterwards no TLB or paging-structure cache of any PCID refers to them. */
 void pt_release_tables(uint64_t root, uint64_t va, uint64_t len);
+/* Free the user page tables (every level) that cover part of [va, va+len) and map nothing,
+ * after an unmap: a long-lived process that maps ever new addresses (a server passed ICAs,
+ * mmap/munmap) would otherwise keep a table for each. The caller holds no PTE pointer. */
+void pt_prune_user(uint64_t root, uint64_t va, uint64_t len);
 /* Change the flags of a mapped page; false if not mapped. */
 bool pt_protect(uint64_t root, uint64_t va, uint64_t flags);
 /* Count of table pages below root, for statistics. */
