@@ -106,6 +106,7 @@ struct linux_winsize {
 #define L_O_APPEND 02000
 #define L_O_NONBLOCK 04000
 #define L_O_DIRECTORY 0200000
+#define L_O_NOFOLLOW 0400000
 #define L_O_CLOEXEC 02000000
 #define L_AT_FDCWD (-100)
 #define L_AT_SYMLINK_NOFOLLOW 0x100

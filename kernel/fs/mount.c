@@ -2,9 +2,15 @@
  * served by the file-system server that registered the fs.* function ids. */
 #include "kernel/fs/mount.h"
 #include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/file.h"
 #include "kernel/fs/fsclient.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
+#include "kernel/proc/proc.h"
+
+#define VIRTIO_BLK_MAJOR 253u
+#define MINORS_PER_UNIT 16u
 
 static struct mount mounts[MNT_MAX];
 static bool dying[MNT_MAX];           /* being unmounted: no new lookups */
@@ -111,4 +117,48 @@ int mnt_sync_all(void)
 			first = err;
 	}
 	return first;
+}
+
+/* The block unit of a block-device node. */
+static int unit_of(rid_t node, uint32_t *unit)
+{
+	uint32_t rdev = plate_rdev(node);
+	if ((plate_mode(node) & L_S_IFMT) != L_S_IFBLK)
+		return -ENOTBLK;
+	if ((rdev >> 8) != VIRTIO_BLK_MAJOR || (rdev & 0xff) % MINORS_PER_UNIT)
+		return -ENXIO;
+	*unit = (rdev & 0xff) / MINORS_PER_UNIT;
+	return *unit < TFN_BLK_UNITS ? 0 : -ENXIO;
+}
+
+int mnt_mount_path(struct proc *p, const char *source, const char *target, uint64_t flags)
+{
+	char src[PATH_BUF], dst[PATH_BUF];
+	rid_t node;
+	uint32_t unit;
+	int err = fs_resolve(p->cwd, source, src);
+	if (!err)
+		err = plate_lookup_path(src, &node);
+	if (!err)
+		err = unit_of(node, &unit);
+	if (!err)
+		err = fs_resolve(p->cwd, target, dst);
+	return err ? err : mnt_mount(unit, dst, flags);
+}
+
+int mnt_umount_path(struct proc *p, const char *target, bool follow)
+{
+	char dst[PATH_BUF];
+	int err = follow ? fs_resolve(p->cwd, target, dst) : fs_resolve_nofollow(p->cwd, target, dst);
+	return err ? err : mnt_umount(dst);
+}
+
+void mnt_poweroff(void)
+{
+	for (uint32_t i = 0; i < MNT_MAX; i++) {
+		if (!mounts[i].used || dying[i])
+			continue;
+		dying[i] = true;
+		fsc_simple(TFN_FS_UNMOUNT, mounts[i].handle, 0, 0, NULL);
+	}
 }

@@ -37,5 +37,12 @@ int mnt_mount(uint32_t unit, const char *canon, uint64_t flags);
 /* umount2(2) of the mount at canon: -EINVAL when canon is no mount point, -EBUSY while a file
  * of it is open or a process's current directory lies in it (MNT_DETACH is not provided). */
 int mnt_umount(const char *canon);
+/* The calls (sys_disk.c): source a block-device node (/dev/vdX: 253:16*unit), target a
+ * directory; -ENOTBLK, -ENXIO (no such unit) and the errors above. */
+struct proc;
+int mnt_mount_path(struct proc *p, const char *source, const char *target, uint64_t flags);
+int mnt_umount_path(struct proc *p, const char *target, bool follow);
+/* At power-off: every mount unmounted at its server (all written, marked clean). */
+void mnt_poweroff(void);
 /* Every mount's dirty blocks to its device (sync(2), poweroff); the first error. */
 int mnt_sync_all(void);

@@ -196,6 +196,9 @@ void plate_init(void)
 	p->mode = L_S_IFDIR | 01777;
 	p->hdr.mode = TMODE(TOP_ALL, TOP_ALL & ~TOP_DELETE, TOP_ALL & ~TOP_DELETE);
 	make_devices(&root);
+	/* mount points (mount.h): the first disk at /disk (init), another at /mnt */
+	if (pl_ensure_dir("/disk", &root, &p) || pl_ensure_dir("/mnt", &root, &p))
+		panic("%s: cannot create the mount points", __func__);
 }
 
 int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out)

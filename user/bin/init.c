@@ -4,10 +4,12 @@
  *                           exit code (how the test harness runs /bin/utest);
  *   otherwise               run the shell /bin/sh, restarting it whenever it ends.
  * Either way init first starts the OS servers and drivers of /etc/svc.conf (`svc start-all`,
- * docs/servers.md), and reaps every orphan that ends up as its child.
+ * docs/servers.md), mounts the first disk at /disk if it holds ext2, and reaps every orphan
+ * that ends up as its child. Power-off (t_poweroff) unmounts the disks in the kernel.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include "libtessera.h"
 
@@ -76,6 +78,14 @@ static void start_services(void)
 	}
 }
 
+/* The first disk at /disk when it holds an ext2 file system (docs/storage.md); a disk without
+ * one, or no disk, is left alone quietly: raw-disk work (dd on /dev/vda) needs it unmounted. */
+static void mount_disk(void)
+{
+	if (mount("/dev/vda", "/disk", "ext2", 0, NULL) == 0)
+		printf("init: /dev/vda mounted at /disk\n");
+}
+
 static _Noreturn void run_shell(void)
 {
 	static const char *const sh_argv[] = { "sh", NULL };
@@ -108,6 +118,7 @@ int main(int argc, char **argv)
 		}
 	}
 	start_services();
+	mount_disk();
 	if (!run || !*run)
 		run_shell();
 	prog_argv[0] = run;
