@@ -142,22 +142,27 @@ static int lookup_child(struct plate *d, const char *name, size_t len, const cha
 	return err ? err : pl_disk_adopt(drid, path, &a, out);
 }
 
-/* The longest prefix of canon that has a plate: into anc, its plate into *rid. */
-static void nearest_plate(const char *canon, char anc[PATH_BUF], rid_t *rid)
+/* The longest prefix of canon that has a plate: into anc, its plate into *rid; -ENOENT when
+ * not even "/" has one (while the table is being made). */
+static int nearest_plate(const char *canon, char anc[PATH_BUF], rid_t *rid)
 {
 	char tmp[PATH_BUF];
 	strlcpy(anc, canon, PATH_BUF);
 	while (pl_hash_find(anc, rid)) {
+		if (!strcmp(anc, "/"))
+			return -ENOENT;
 		path_parent(anc, tmp);
 		strlcpy(anc, tmp, PATH_BUF);
 	}
+	return 0;
 }
 
 int pl_disk_lookup(const char *canon, rid_t *out)
 {
 	char anc[PATH_BUF], path[PATH_BUF];
 	rid_t rid;
-	nearest_plate(canon, anc, &rid);
+	if (nearest_plate(canon, anc, &rid))
+		return -ENOENT;
 	struct plate *d = plate_obj(rid);
 	if (!d || !(d->flags & PF_DISK))
 		return -ENOENT;
