@@ -102,7 +102,7 @@ int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, 
 	struct plate *dir = plate_obj(parent), *p;
 	if (!dir || !(dir->flags & PF_DISK))
 		return -ENOENT;              /* gone while the server was asked */
-	if (plate_lookup_path(path, out) == 0) {
+	if (pl_hash_find(path, out) == 0) {
 		if ((p = plate_obj(*out)) && (p->flags & PF_DISK))
 			pl_disk_apply(p, attr);
 		return 0;
