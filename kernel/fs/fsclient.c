@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
 
 #define POOL 8
 
@@ -62,6 +63,10 @@ int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, siz
 {
 	memset(k, 0, sizeof(*k));
 	k->ctl_slot = k->data_slot = -1;
+	/* a light call (stat, open, getdents64...) must not wait: it is made again on the full
+	 * path, and nothing has changed yet, since every change needs a call to the server */
+	if (syscall_in_light())
+		return SYSCALL_LIGHT_DECLINED;
 	if (len > T_FS_NAME_MAX)
 		return -ENAMETOOLONG;
 	int err = area_get(&ctl_pool, &k->ctl_slot);

@@ -7,6 +7,7 @@
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/res/res.h"
+#include "kernel/sys/syscall.h"
 
 /* Flags that only act at open time and are not kept in the open file. */
 #define OPEN_ONLY (L_O_CREAT | L_O_EXCL | L_O_TRUNC | L_O_CLOEXEC | 0400 /* O_NOCTTY */)
@@ -29,7 +30,7 @@ static int must_be_dir(const char *dir, const char *rest, void *arg)
 	rid_t rid;
 	int err = plate_lookup_path(dir, &rid);
 	if (err)
-		return err == -ENOTDIR || err == -EIO ? err : -ENOENT;
+		return err;
 	if (plate_is_dir(rid))
 		return 0;
 	if (!is_symlink(rid))
@@ -70,7 +71,10 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 	for (int depth = 0;; depth++) {
 		struct link_found lf = { .found = false };
 		int err = path_normalize(curbase, cur, out, must_be_dir, &lf);
-		if (!err && follow && plate_lookup_path(out, &rid) == 0 && is_symlink(rid)) {
+		int last = err || !follow ? -ENOENT : plate_lookup_path(out, &rid);
+		if (last != 0 && last != -ENOENT)
+			return last;              /* the server failed, or a light call declines */
+		if (!last && is_symlink(rid)) {
 			lf.found = true;
 			strlcpy(lf.link, out, sizeof(lf.link));
 			lf.rest[0] = '\0';
@@ -107,8 +111,11 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 	char parent[PATH_BUF];
 	rid_t dir;
 	*created = 0;
-	if (plate_lookup_path(canon, out) == 0)
+	int err = plate_lookup_path(canon, out);
+	if (err == 0)
 		return (flags & L_O_CREAT) && (flags & L_O_EXCL) ? -EEXIST : 0;
+	if (err != -ENOENT)
+		return err;
 	if (!(flags & L_O_CREAT))
 		return -ENOENT;
 	path_parent(canon, parent);
@@ -116,8 +123,7 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 		return -ENOENT;
 	if (!plate_is_writable(dir))
 		return -EROFS;       /* a read-only "mount" answers before permissions, as on Linux */
-	int err = res_check(dir, TOP_MODIFY, cred);
-	if (err)
+	if ((err = res_check(dir, TOP_MODIFY, cred)))
 		return err;
 	*created = 1;
 	return plate_create(canon, mode & 07777, cred, out);
@@ -152,6 +158,9 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return err;
 	if (!created && (err = check_open(plate, flags, cred)))
 		return err;
+	/* telling a disk's server about the open waits: not on the light path */
+	if (plate_is_disk(plate) && syscall_in_light())
+		return SYSCALL_LIGHT_DECLINED;
 	int keep = flags & ~OPEN_ONLY;
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
 	if (kind == L_S_IFLNK)
