@@ -93,10 +93,13 @@ int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, siz
 	return 0;
 }
 
+#define NOT_ANSWERED INT32_MIN     /* a status no server gives: the call did not get through */
+
 int fsc_call(struct fsc *k)
 {
+	k->m.status = NOT_ANSWERED;
 	int err = srv_call_kernel(&k->m);
-	if (err == -EINTR) {
+	if (err == -EINTR && k->m.status == NOT_ANSWERED) {
 		area_put(&ctl_pool, k->ctl_slot, 1);
 		area_put(&data_pool, k->data_slot, 1);
 		k->ctl_slot = k->data_slot = -1;
@@ -104,9 +107,9 @@ int fsc_call(struct fsc *k)
 		k->data = NULL;
 		return err;
 	}
-	if (err == -ENOENT || err == -EAGAIN || err == -EDEADLK)
-		return -EIO;
-	return err;
+	/* no server, its queue full: the disk is not there for now. The server's own errors
+	 * (-ENOENT for a missing name) pass unchanged. */
+	return k->m.status == NOT_ANSWERED && err ? -EIO : err;
 }
 
 void fsc_end(struct fsc *k)
