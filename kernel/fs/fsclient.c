@@ -9,6 +9,7 @@
 #include "kernel/sys/syscall.h"
 
 #define POOL 8
+#define DATA_POOL 4               /* 1 MiB of the ICA pool */
 
 struct area {
 	rid_t rid;
@@ -19,16 +20,17 @@ struct area {
 struct pool {
 	struct area a[POOL];
 	uint64_t pages;
+	int n;
 };
 
-static struct pool ctl_pool = { .pages = T_FS_CTL_PAGES };
-static struct pool data_pool = { .pages = FSC_DATA / 4096 };
+static struct pool ctl_pool = { .pages = T_FS_CTL_PAGES, .n = POOL };
+static struct pool data_pool = { .pages = FSC_DATA / 4096, .n = DATA_POOL };
 
 /* A free area of the pool, made if need be; waits while all are busy. */
 static int area_get(struct pool *pl, int *slot)
 {
 	for (;;) {
-		for (int i = 0; i < POOL; i++) {
+		for (int i = 0; i < pl->n; i++) {
 			struct area *a = &pl->a[i];
 			if (a->busy)
 				continue;
@@ -56,6 +58,20 @@ static void area_put(struct pool *pl, int slot, int lost)
 	}
 	pl->a[slot].busy = 0;
 	wakeup(pl);
+}
+
+/* Every area made at once (the first mount), so that the count of ICAs stays put after. */
+static void fill(struct pool *pl)
+{
+	for (int i = 0; i < pl->n; i++)
+		if (!pl->a[i].rid && ica_create_kernel(pl->pages, &pl->a[i].rid, &pl->a[i].kva))
+			pl->a[i].rid = 0;
+}
+
+void fsc_init(void)
+{
+	fill(&ctl_pool);
+	fill(&data_pool);
 }
 
 int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, size_t len,

@@ -20,6 +20,8 @@ struct fsc {
 	int ctl_slot, data_slot;
 };
 
+/* Makes the pools' areas (at the first mount; missing ones are made when needed). */
+void fsc_init(void);
 /* Takes a control area (and a data area if want_data) and starts a request of fn on the
  * mount with server handle 'handle' (arg[0]); name, when not NULL, goes into c->name. */
 int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, size_t len,

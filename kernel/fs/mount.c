@@ -39,6 +39,7 @@ static int free_slot(uint32_t unit, uint32_t *idx)
 static int server_mount(uint32_t unit, bool rdonly, uint64_t *handle, struct t_fs_attr *root)
 {
 	struct fsc k;
+	fsc_init();
 	int err = fsc_begin(&k, TFN_FS_MOUNT, unit, NULL, 0, 0);
 	if (err)
 		return err;
