@@ -49,6 +49,9 @@ static void pretouch(struct ext2_fs *fs)
 	struct bcache *bc = &fs->bc;
 	touch_pages(bc->mem, (size_t)bc->n * bc->bs);
 	touch_pages(bc->stage, (size_t)BC_RUN * bc->bs);
+	/* the table of open inodes is allocated at its first use: have that happen now */
+	if (ext2_open(fs, EXT2_ROOT_INO) == 0)
+		ext2_close(fs, EXT2_ROOT_INO);
 }
 
 static int do_mount(struct t_msg *m, struct t_fs_ctl *c)

@@ -72,7 +72,11 @@ static void disk_mounted(void)
 	CHECK(d.st_dev != root.st_dev);
 	CHECK_EQ(d.st_ino, 2);                 /* ext2's root directory */
 	CHECK(S_ISDIR(d.st_mode));
-	CHECK_ERR(tsys_rmdir((long)"/disk"), EBUSY);
+	/* the mount point stays: "/" is read-only, and as a resource it is in use */
+	CHECK_ERR(tsys_rmdir((long)"/disk"), EROFS);
+	rid_t plate;
+	CHECK_OK(t_res_lookup(RT_PLATE, "/disk", &plate));
+	CHECK_ERR(t_res_delete(plate), EBUSY);
 }
 
 static uint8_t big[64 * 1024], back[64 * 1024];
