@@ -33,7 +33,7 @@ from qemu_run import Qemu  # noqa: E402
 
 BOOT_TIMEOUT = 240
 CMD_TIMEOUT = 200
-DISK_MIB = 64
+DISK_MIB = 128
 MODES = [0o644, 0o600, 0o755, 0o640, 0o444]
 
 
@@ -97,7 +97,7 @@ class Workload:
     def write(self, path):
         ino, r = self.files[path], self.rng.random()
         size = self.size[ino]
-        off = self.rng.randrange(0, size + 1) if r < 0.6 else size + self.rng.randrange(0, 3 << 20)
+        off = self.rng.randrange(0, size + 1) if r < 0.6 else size + self.rng.randrange(0, 1 << 20)
         length = self.rng.choice([1, 100, 4096, 5000, 20000, 70000, 300000])
         self.ops.append("write %s %d %d %d" % (path, off, length, self.rng.randrange(1, 1000)))
         self.size[ino] = max(size, off + length)

@@ -126,7 +126,7 @@ static int replay(const char *ops)
 
 static int sum_file(const char *p, const char *rel)
 {
-	unsigned long long h = 1469598103934665603ull, size = 0;
+	unsigned long long h = 14695981039346656037ull, size = 0;
 	int fd = open(p, O_RDONLY);
 	long n;
 	if (fd < 0)
