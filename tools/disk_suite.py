@@ -361,7 +361,7 @@ mv /disk/untar /disk/untar2
 diskplay -s /disk/untar2/copy
 rm -r /disk/copy /disk/untar2 /disk/t.tar /disk/ls.out
 ls /disk
-svc start virtio-blk1
+/bin/svc start virtio-blk1
 mount -t ext2 /dev/vdb /mnt
 cp /disk/hostfile /mnt/h
 mkdir /mnt/dir
