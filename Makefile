@@ -28,10 +28,40 @@ all: $(B)/tessera.elf $(B)/tessera.img
 QEMU_FLAGS := -machine q35 -cpu max -m $(MEM) -smp 1 -display none -no-reboot \
 	-kernel $(B)/tessera.elf -initrd $(B)/tessera.img
 
-run: all
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio
+# ---- disks: virtio-blk, transitional (legacy and modern interface), on q35's root bus --------
+# $(call qemu_disk,FILE,ID) attaches a raw image file with MSI-X; qemu_disk_intx one without
+# MSI-X (vectors=0: INTx through the I/O APIC). Every QEMU that boots Tessera with a disk
+# (run, the test suites, bench boots) takes its flags from here.
+DISK ?= $(B)/disk.img
+DISK_SIZE ?= 64M
+qemu_disk = -drive file=$(1),format=raw,if=none,id=$(2) \
+	-device virtio-blk-pci,drive=$(2),disable-legacy=off,disable-modern=off
+qemu_disk_intx = -drive file=$(1),format=raw,if=none,id=$(2) \
+	-device virtio-blk-pci,drive=$(2),disable-legacy=off,disable-modern=off,vectors=0
+# The test boots' disks, made fresh for each run of the suites (tests/guest.mk), and QEMU's
+# "edu" teaching device, whose INTx interrupt software can raise (the INTx tests, t_dev.c).
+TEST_DISK := $(B)/test-disk.img
+TEST_DISK2 := $(B)/test-disk2.img
+QEMU_TEST_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK),vda) \
+	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
+
+# made once (DISK=path: that file, if absent) and kept between runs: what Tessera wrote
+# stays on it
+$(DISK):
+	@mkdir -p $(dir $@)
+	truncate -s $(DISK_SIZE) $@
+
+run: all $(DISK)
+	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) -serial mon:stdio
+
+# fresh, zero-filled test disks (an earlier run's writes must not decide a test)
+test-disks:
+	@mkdir -p $(B)
+	@rm -f $(TEST_DISK) $(TEST_DISK2)
+	@truncate -s $(DISK_SIZE) $(TEST_DISK)
+	@truncate -s 1M $(TEST_DISK2)
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all run clean test bench deps
+.PHONY: all run clean test bench deps test-disks

@@ -58,7 +58,9 @@ struct t_res_ref {
  *  vuspace/vkspace: v0 address, v1 size
  *  exec:    v0 state, v1 priority, v2 pid (0 = none), v3 ticks run
  *  cbox:    v0 queued containers, v1 bytes queued, v2 waiting receivers, v3 waiting senders
- *  container: v0 size in bytes; ref "box" */
+ *  container: v0 size in bytes; ref "box"
+ *  device:  v0 vendor << 16 | device id, v1 class code, v2 claimant pid (0 = none), v3 interrupts
+ *           taken, v4 MSI-X table entries, v5 interrupt pin (abi/srv.h t_dev_info has all) */
 struct t_res_info {
 	rid_t rid;
 	uint32_t type;

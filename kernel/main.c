@@ -4,6 +4,7 @@
 #include "arch/irq.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
+#include "kernel/dev/device.h"
 #include "kernel/fs/plate.h"
 #include "kernel/ipc/cbox.h"
 #include "kernel/ipc/ica.h"
@@ -44,6 +45,7 @@ static void resources_init(void)
 	ipc_init();
 	ica_init();
 	srv_init();
+	dev_init();
 }
 
 static void clock_tick(unsigned line)

@@ -15,14 +15,14 @@ $(B)/root/bin/fuzz: $(FUZZ_OBJS) $(ULIB)
 	@mkdir -p $(dir $@)
 	$(UCC) $(ULDFLAGS) $(FUZZ_OBJS) $(ULIB) -o $@
 
-FUZZ_RUN = python3 tools/fuzz_run.py --qemu "$(QEMU) $(QEMU_FLAGS)"
+FUZZ_RUN = python3 tools/fuzz_run.py --qemu "$(QEMU) $(QEMU_TEST_FLAGS)"
 
-fuzz: all
+fuzz: all test-disks
 	@mkdir -p $(TEST_LOGS)
 	@$(FUZZ_RUN) --time $(FUZZ_TIME) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
 		$(if $(FUZZ_EXTRA),--extra "$(FUZZ_EXTRA)")
 
-fuzz-short: all
+fuzz-short: all test-disks
 	@mkdir -p $(TEST_LOGS)
 	@$(FUZZ_RUN) --short $(if $(FUZZ_EXTRA),--extra "$(FUZZ_EXTRA)")
 

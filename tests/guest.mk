@@ -18,9 +18,9 @@ $(B)/tessera.img: $(EXTRA_BINS_LIST)
 FORCE:
 TEST_LOGS := $(B)/test-logs
 GUEST_SUITES = python3 tools/guest_suites.py
-GUEST_ARGS = --qemu "$(QEMU) $(QEMU_FLAGS)" --extra-bins "$(EXTRA_BINS)"
+GUEST_ARGS = --qemu "$(QEMU) $(QEMU_TEST_FLAGS)" --extra-bins "$(EXTRA_BINS)"
 
-guest-test: all
+guest-test: all test-disks
 	@mkdir -p $(TEST_LOGS)
 	@$(GUEST_SUITES) run $(GUEST_ARGS) $(SUITES)
 
@@ -31,11 +31,11 @@ test:
 	@mkdir -p $(TEST_LOGS)
 	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
 		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out
-	@if $(MAKE) --no-print-directory all; then \
+	@if $(MAKE) --no-print-directory all test-disks; then \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 		$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
 			guest shell compat; \
-		python3 tools/busybox_suite.py --qemu "$(QEMU) $(QEMU_FLAGS)" \
+		python3 tools/busybox_suite.py --qemu "$(QEMU) $(QEMU_TEST_FLAGS)" \
 			--results $(TEST_LOGS)/busybox.out; \
 		$(FUZZ_RUN) --short --results $(TEST_LOGS)/fuzz.out; \
 	else \

@@ -1,5 +1,6 @@
 /* CPU setup: GDT with the user segments and the TSS, the IDT, the syscall MSRs, SSE, and the
  * per-CPU area reached through %gs. One CPU. */
+#include <stddef.h>
 #include "arch/cpu.h"
 #include "arch/paging.h"
 #include "kernel/lib/string.h"
@@ -12,7 +13,13 @@ struct tss {
 	uint64_t reserved2;
 	uint16_t reserved3;
 	uint16_t iomap_base;
+	/* the I/O permission bitmap (a clear bit opens a port) and the byte of ones the CPU
+	 * reads past its end */
+	uint8_t iomap[65536 / 8 + 1];
 } __attribute__((packed));
+
+#define IOMAP_OPEN offsetof(struct tss, iomap)
+#define IOMAP_CLOSED 0xffff      /* beyond the limit: every port faults in ring 3 */
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -51,7 +58,8 @@ static void gdt_init(void)
 	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ul << 40) |
 		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;
-	tss.iomap_base = sizeof(tss);
+	memset(tss.iomap, 0xff, sizeof(tss.iomap));
+	tss.iomap_base = IOMAP_CLOSED;
 	tss.ist[0] = (uint64_t)ist_stack[0] + sizeof(ist_stack[0]);
 	tss.ist[1] = (uint64_t)ist_stack[1] + sizeof(ist_stack[1]);
 	tss.ist[2] = (uint64_t)ist_stack[2] + sizeof(ist_stack[2]);
@@ -128,6 +136,28 @@ void cpu_set_kstack(uint64_t top)
 	tss.rsp[0] = top;
 	cpu_percpu.kstack_top = top;
 	cpu_kstack_top = top;
+}
+
+void cpu_io_open(bool open)
+{
+	tss.iomap_base = open ? IOMAP_OPEN : IOMAP_CLOSED;
+}
+
+/* Whole bytes at once where the range covers them (a BAR is usually 8-port aligned). */
+void cpu_io_permit(uint16_t base, uint32_t count, bool allow)
+{
+	uint32_t p = base, end = (uint32_t)base + count < 65536 ? (uint32_t)base + count : 65536;
+	while (p < end) {
+		if (p % 8 == 0 && p + 8 <= end) {
+			uint32_t bytes = (end - p) / 8;
+			memset(&tss.iomap[p / 8], allow ? 0 : 0xff, bytes);
+			p += bytes * 8;
+		} else {
+			uint8_t bit = (uint8_t)(1u << (p % 8));
+			tss.iomap[p / 8] = allow ? tss.iomap[p / 8] & ~bit : tss.iomap[p / 8] | bit;
+			p++;
+		}
+	}
 }
 
 /* The application code selector, also outside %gs (the Smode light path runs on the user GS). */

@@ -1,6 +1,8 @@
-/* Interrupt lines through the 8259 PIC pair, and the handler table (see irq.h). */
+/* Interrupt lines through the 8259 PIC pair, the handler table (see irq.h), and the vectors
+ * handed out for interrupts that arrive through the local APIC. */
 #include "arch/irq.h"
 #include "abi/errno.h"
+#include "arch/apic.h"
 #include "arch/cpu.h"
 
 static irq_handler_fn handlers[IRQ_LINES];
@@ -45,4 +47,45 @@ void irq_dispatch(unsigned line)
 	eoi(line);
 	if (handlers[line])
 		handlers[line](line);
+}
+
+static struct {
+	irq_vec_fn fn;
+	uint64_t arg;
+} vecs[IRQ_VEC_COUNT];
+
+int irq_vec_alloc(irq_vec_fn fn, uint64_t arg, unsigned *vector)
+{
+	if (!fn)
+		return -EINVAL;
+	for (unsigned i = 0; i < IRQ_VEC_COUNT; i++) {
+		if (vecs[i].fn)
+			continue;
+		uint64_t f = irq_save();
+		vecs[i].arg = arg;
+		vecs[i].fn = fn;
+		irq_restore(f);
+		*vector = IRQ_VEC_BASE + i;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+void irq_vec_free(unsigned vector)
+{
+	if (vector < IRQ_VEC_BASE || vector >= IRQ_VEC_BASE + IRQ_VEC_COUNT)
+		return;
+	uint64_t f = irq_save();
+	vecs[vector - IRQ_VEC_BASE].fn = 0;
+	irq_restore(f);
+}
+
+void irq_vec_dispatch(unsigned vector)
+{
+	if (vector < IRQ_VEC_BASE || vector >= IRQ_VEC_BASE + IRQ_VEC_COUNT)
+		return;
+	unsigned i = vector - IRQ_VEC_BASE;
+	if (vecs[i].fn)
+		vecs[i].fn(vector, vecs[i].arg);
+	lapic_eoi();
 }

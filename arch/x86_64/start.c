@@ -1,6 +1,7 @@
 /* The kernel's C entry on x86-64: read the PVH start info (memory map, boot image, command
  * line), bring up the serial console, the CPU, interrupt lines, physical memory, paging and
  * the timer, then hand over to the generic kernel_main (kernel/main.c). */
+#include "arch/apic.h"
 #include "arch/cpu.h"
 #include "arch/irq.h"
 #include "arch/paging.h"
@@ -69,6 +70,7 @@ void kmain(uint32_t start_info_pa)
 		strlcpy(cmdline, phys_to_virt(si->cmdline_paddr), sizeof(cmdline));
 	cpu_init();
 	memory_init(si);
+	apic_init();
 	timer_init();
 	struct boot_info bi = { .cmdline = cmdline };
 	if (si->nr_modules >= 1) {

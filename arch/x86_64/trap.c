@@ -124,6 +124,8 @@ void trap_handler(struct trapframe *tf)
 		exception(tf);
 	else if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + IRQ_LINES)
 		irq_dispatch((unsigned)(tf->vector - IRQ_BASE));
+	else if (tf->vector >= IRQ_VEC_BASE && tf->vector < IRQ_VEC_BASE + IRQ_VEC_COUNT)
+		irq_vec_dispatch((unsigned)tf->vector);
 	if (from_app(tf)) {
 		sched_preempt_point();
 		struct proc *p = proc_cur();

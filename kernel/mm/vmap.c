@@ -60,7 +60,7 @@ int vmap_page(void *base, size_t i, uint64_t pa, uint64_t flags)
 	if (a < 0 || i + 1 >= areas[a].pages)
 		return -EINVAL;
 	return pt_map(paging_kernel_root(), (uint64_t)base + i * PAGE_SIZE, pa,
-		      (flags & (PTE_W | PTE_NX)) | PTE_G);
+		      (flags & (PTE_W | PTE_NX | PTE_PCD | PTE_PWT)) | PTE_G);
 }
 
 void vmap_release(void *base, bool free_pages)

@@ -11,8 +11,9 @@
 /* Reserves npages of addresses (nothing mapped yet; an unmapped guard page follows):
  * -ENOMEM when the window has no such gap or too many areas exist. */
 int vmap_reserve(size_t npages, void **out);
-/* Maps physical page pa as page i of the area at base; flags: PTE_W, PTE_NX (the mapping is
- * global, like every kernel mapping outside the direct map). -ENOMEM without memory for a page
+/* Maps physical page pa as page i of the area at base; flags: PTE_W, PTE_NX, and
+ * PTE_PCD|PTE_PWT for device memory (the mapping is global, like every kernel mapping outside
+ * the direct map). -ENOMEM without memory for a page
  * table, -EINVAL for a page outside the area. */
 int vmap_page(void *base, size_t i, uint64_t pa, uint64_t flags);
 /* Unmaps the area at base and frees its addresses and the page tables only it used;

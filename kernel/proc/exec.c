@@ -4,6 +4,7 @@
 #include "abi/errno.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
+#include "kernel/dev/device.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
@@ -288,6 +289,7 @@ static void schedule(void)
 		pt_activate(n->root);
 	cpu_set_kstack(n->kstack_top);
 	runmode_switch_in(n->proc);        /* its running mode into the control area */
+	dev_switch_in(n->proc);            /* its device ports into the I/O bitmap */
 	wrmsr(MSR_FS_BASE, n->fs_base);
 	fpu_restore(n->fpu);
 	switch_context(&p->saved_rsp, n->saved_rsp);

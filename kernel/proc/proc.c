@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "kernel/dev/device.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -478,6 +479,8 @@ _Noreturn void proc_exit(int status_word)
 	assert(p);
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
+	/* its devices first: no DMA may reach memory that is handed back below */
+	dev_proc_exit(p->pid);
 	meta_cancel(p);
 	runmode_forget(p);
 	proc_vfork_release(p);

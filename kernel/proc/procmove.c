@@ -2,6 +2,7 @@
  * old one is removed, so a failure leaves the process exactly as it was. */
 #include "kernel/proc/procmove.h"
 #include "abi/errno.h"
+#include "kernel/dev/device.h"
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
@@ -14,6 +15,9 @@ static int check_move(struct proc *p, rid_t space, const struct cred *cred)
 		return -ESRCH;
 	if ((err = res_validate(space, RT_VSPACE)))
 		return err;
+	/* a driver's device registers are mapped in the space it claimed them in */
+	if (dev_claims_any(p->pid))
+		return -EBUSY;
 	/* moving p needs the move right on p, and on the space it goes into (whoever may put a
 	 * process into a space can read and change the memory of every process there) */
 	if ((err = res_check(p->hdr.rid, TOP_MOVE, cred)) ||

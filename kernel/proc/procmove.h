@@ -5,7 +5,8 @@
 #include "kernel/proc/proc.h"
 
 /* Needs TOP_MOVE on the process and TOP_USE on the target space. -EEXIST if one of its
- * regions would collide with something already in the target (nothing changes then). */
+ * regions would collide with something already in the target (nothing changes then), -EBUSY
+ * while it holds a device claim (its device registers are mapped where it claimed them). */
 int proc_move(struct proc *p, rid_t space, const struct cred *cred);
 /* A space of p's own (transient: it goes when p leaves it): an empty one from the
  * reusable-resource table when there is one, else a new one. */

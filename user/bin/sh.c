@@ -250,6 +250,10 @@ static void print_resource(const struct t_res_info *in)
 	       in->name[0] ? in->name : "-", (unsigned)in->owner, t_mode_str(in->mode, mode));
 	for (uint32_t i = 0; i < in->nrefs && i < T_MAX_REFS; i++)
 		printf(" %.16s=%s", in->refs[i].role, t_rid_str(in->refs[i].rid, ref));
+	if (in->type == RT_DEVICE)
+		printf(" %04x:%04x class %06x%s", (unsigned)(in->v[0] >> 16),
+		       (unsigned)(in->v[0] & 0xffff), (unsigned)in->v[1],
+		       in->v[2] ? " claimed" : "");
 	printf("%s\n", in->flags & TRF_REUSABLE ? " [reusable]" : "");
 }
 
@@ -273,7 +277,7 @@ static int bi_res(int argc, char **argv)
 	uint32_t type = RT_NONE;
 	if (argc > 1 && t_type_parse(argv[1], &type) < 0) {
 		printf("sh: res: unknown type '%s' (process program plate vregion vspace vuspace "
-		       "vkspace exec cbox container checkpoint)\n", argv[1]);
+		       "vkspace exec cbox container checkpoint ica node device)\n", argv[1]);
 		return 2;
 	}
 	printf("%-8s %-16s %-16s %5s %-17s %s\n", "TYPE", "ID", "NAME", "OWNER", "MODE", "REFS");

@@ -422,12 +422,15 @@ void fz_refresh_rids(struct fz_ctx *c)
  * does the same; the isolation of spaces is tested by the utest suite); root deleting or
  * changing resources that existed before the run (root may destroy the image, and the leak
  * check compares against it); root opening other files than the scratch ones for writing
- * (same reason); and in Smode, handing the worker's own control flow an address in the
- * kernel half (ring 0 code may run kernel code; see own_ptr). */
+ * (same reason); root claiming a device (every one exists before the run); and in Smode,
+ * handing the worker's own control flow an address in the kernel half (ring 0 code may run
+ * kernel code; see own_ptr). */
 static int destructive(int nr)
 {
+	/* claiming a device (root) hands a worker its registers and DMA: random writes there
+	 * could make the device write anywhere in memory, which would test QEMU, not the kernel */
 	return nr == TSYS_t_res_delete || nr == TSYS_t_res_changeoid ||
-	       nr == TSYS_t_res_changemod;
+	       nr == TSYS_t_res_changemod || nr == TSYS_t_dev_claim;
 }
 
 static int is_w_path(uint64_t p)

@@ -175,6 +175,11 @@ const struct fz_call fz_calls[] = {
 	C(t_srv_reply, 1, K_BUF),
 	C(t_srv_stat, 1, K_BUF, K_INT, K_BUF),
 	C(t_srv_reply_recv, 1, K_BUF, K_FLAGS),
+	C(t_ica_phys, 1, K_RID, K_BUF),
+	C(t_dev_info, 1, K_RID, K_BUF),
+	C(t_dev_claim, 1, K_RID, K_BUF),
+	C(t_dev_irq_ack, 1, K_RID, K_ANY),
+	C(t_dev_release, 1, K_RID),
 	{ -1, "unknown", 6, 1, { K_ANY, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY } },
 };
 const int fz_ncalls = sizeof(fz_calls) / sizeof(fz_calls[0]);

@@ -132,3 +132,20 @@ int t_ckpt_restore(int pid, rid_t ckpt);
 /* Return to ckpt instead of dying on a fault (0: die, as usual). */
 int t_ckpt_onfault(rid_t ckpt);
 int t_reuse_stat(struct t_reuse_stat *out);
+
+/* ---- Devices (user/lib/dev.c, docs/servers.md) ------------------------------------------ */
+struct t_dev_info;
+struct t_dev_claim;
+int t_dev_info(rid_t dev, struct t_dev_info *out);
+/* Claim dev for the caller (needs TOP_USE on it; -EBUSY if a live process has it): its memory
+ * BARs mapped uncached (out->bar_addr), its I/O BARs opened, its interrupts as messages. */
+int t_dev_claim(rid_t dev, struct t_dev_claim *out);
+/* INTx: the interrupt was handled, its line may fire again. */
+int t_dev_irq_ack(rid_t dev, uint32_t vector);
+int t_dev_release(rid_t dev);
+/* The physical address of an ICA the caller holds, for DMA: only while it has claimed a
+ * device (-EPERM otherwise). */
+int t_ica_phys(rid_t ica, uint64_t *pa);
+/* A name for a PCI vendor:device pair or a class code, "" when unknown (lspci). */
+const char *t_pci_name(uint16_t vendor, uint16_t device);
+const char *t_pci_class_name(uint32_t class_code);

@@ -229,7 +229,7 @@ static const struct {
 	{ "checkpid9", ut_helper_checkpid9 }, { "sigpipe", ut_helper_sigpipe },
 	{ "killparent", ut_helper_killparent },
 	{ "runmode", ut_helper_runmode }, { "rmlight", ut_helper_rmlight },
-	{ "policy", ut_helper_policy }, { "chprogto", ut_helper_chprogto },
+	{ "policy", ut_helper_policy }, { "dev", ut_helper_dev }, { "chprogto", ut_helper_chprogto },
 };
 
 int ut_helper_main(int argc, char **argv)

@@ -33,6 +33,7 @@ static const struct utest *const groups[] = {
 	ut_fuzzfix_tests,
 	ut_runexec_tests,
 	ut_signal_tests,
+	ut_dev_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -117,3 +117,6 @@ int ut_helper_policy(int argc, char **argv);
 int ut_helper_rmlight(int argc, char **argv);
 /* Switches the caller to mode (TRM_*) and checks that it took effect at the end of that call. */
 void ut_switch_self(uint32_t mode);
+/* Devices (t_dev.c) and its helper (utest -c dev OP RID ...). */
+extern const struct utest ut_dev_tests[];
+int ut_helper_dev(int argc, char **argv);

@@ -46,6 +46,18 @@ static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
@@ -127,6 +139,10 @@ static inline void cpu_set_app_mode(bool smode)
 	cpu_percpu.app_ss = smode ? SEL_KDATA : SEL_UDATA;
 	cpu_percpu.app_cs = cpu_app_cs;
 }
+/* The TSS I/O permission bitmap: ring-3 port access goes through it only while open (closed,
+ * every port faults); cpu_io_permit opens or closes [base, base+count) in it. */
+void cpu_io_open(bool open);
+void cpu_io_permit(uint16_t base, uint32_t count, bool allow);
 _Noreturn void arch_halt_forever(void);
 /* Power off the machine; exit code goes to isa-debug-exit when QEMU has one. */
 _Noreturn void arch_poweroff(int code);

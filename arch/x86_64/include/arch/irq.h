@@ -1,6 +1,7 @@
 /* Device interrupt lines (the 8259 PIC pair today) and the table of handlers that kernel
  * modules register with: trap dispatch knows no device, it only looks a line up here. */
 #pragma once
+#include <stdint.h>
 
 #define IRQ_BASE 32      /* vector of line 0 */
 #define IRQ_LINES 16
@@ -18,3 +19,16 @@ int irq_register(unsigned line, irq_handler_fn fn);
  * first because a handler may switch to another execution (the tick) and return much later. A
  * line without a handler (spurious, or masked meanwhile) is only acknowledged. */
 void irq_dispatch(unsigned line);
+
+/* Vectors for interrupts the local APIC delivers (MSI-X, I/O APIC inputs), handed out to
+ * device modules one at a time. */
+#define IRQ_VEC_BASE 48
+#define IRQ_VEC_COUNT 64
+typedef void (*irq_vec_fn)(unsigned vector, uint64_t arg);
+/* A free vector whose interrupts call fn(vector, arg): -EBUSY when none is left. */
+int irq_vec_alloc(irq_vec_fn fn, uint64_t arg, unsigned *vector);
+/* The vector is free again; one already pending only gets its end-of-interrupt. */
+void irq_vec_free(unsigned vector);
+/* From trap dispatch: run the vector's handler (interrupts off), then acknowledge it to the
+ * local APIC. A handler of a level-triggered input masks it before this acknowledgement. */
+void irq_vec_dispatch(unsigned vector);

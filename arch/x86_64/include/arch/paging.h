@@ -19,6 +19,8 @@
 #define PTE_P 0x1ul
 #define PTE_W 0x2ul
 #define PTE_U 0x4ul
+#define PTE_PWT 0x8ul
+#define PTE_PCD 0x10ul                        /* uncached: device memory */
 #define PTE_PS 0x80ul
 #define PTE_G 0x100ul                         /* global: kept across address-space switches */
 #define PTE_COW 0x200ul                       /* software bit: read-only for now, writable
