@@ -46,19 +46,22 @@ QEMU_TEST_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK),vda) \
 	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
 
 # made once (DISK=path: that file, if absent) and kept between runs: what Tessera wrote
-# stays on it
+# stays on it. An ext2 file system, which init mounts at /disk (docs/storage.md).
 $(DISK):
 	@mkdir -p $(dir $@)
 	truncate -s $(DISK_SIZE) $@
+	mke2fs -q -F -t ext2 $@
 
 run: all $(DISK)
 	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) -serial mon:stdio
 
-# fresh, zero-filled test disks (an earlier run's writes must not decide a test)
+# fresh test disks (an earlier run's writes must not decide a test): the first an empty ext2
+# file system (mounted at /disk: user/tests/t_disk.c), the second zero-filled
 test-disks:
 	@mkdir -p $(B)
 	@rm -f $(TEST_DISK) $(TEST_DISK2)
 	@truncate -s $(DISK_SIZE) $(TEST_DISK)
+	@mke2fs -q -F -t ext2 $(TEST_DISK)
 	@truncate -s 1M $(TEST_DISK2)
 
 clean:

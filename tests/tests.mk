@@ -4,3 +4,4 @@ include tests/guest.mk
 include tests/busybox.mk
 include tests/fuzz.mk
 include tests/benchpage.mk
+include tests/disk.mk
