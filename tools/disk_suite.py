@@ -11,7 +11,9 @@ host's e2fsprogs on the image files themselves.
   - files persist across a reboot: a second boot prints the checksum of every file, which
     must match, and reads a file the host wrote into the image with `debugfs -w`;
   - busybox works on /disk (cp -r, ls -lR, find, du, tar, mv, rm -r), and a second disk is
-    mounted at /mnt with busybox mount and unmounted with umount (then checked by the host).
+    mounted at /mnt with busybox mount and unmounted with umount (then checked by the host);
+  - QEMU killed in the middle of a workload: `e2fsck -fy` repairs the image, Tessera mounts it
+    again and every file fsynced before the kill has its content.
 
   disk_suite.py --qemu "QEMU CMD" [--results FILE] [--seed N]
 """
@@ -399,6 +401,35 @@ def busybox_case(cfg, suite, tmp, image, host, hostfile):
                 r.stdout == want and note == "fromtessera\n", "note %r" % note)
 
 
+def crash_case(cfg, suite, tmp):
+    """QEMU killed while files are being written: e2fsck -fy repairs the image, Tessera mounts
+    it again, and every file fsynced before the kill has its content."""
+    image = os.path.join(tmp, "crash.img")
+    mkfs(image, 4096)
+    n = 12
+    vm = Qemu(disk_args(cfg.qemu, [image]) + ["-append", "run=/bin/diskplay -- -c /disk %d" % n],
+              "crash", BOOT_TIMEOUT)
+    done = vm.expect(r"FSYNCED %d\b" % (n - 1), BOOT_TIMEOUT)
+    time.sleep(1.5)                  # the scratch files are being written now
+    vm.proc.kill()
+    vm.wait_exit(10)
+    vm.close(done is not None)
+    suite.check("crash: %d files fsynced, then QEMU killed mid-write" % n, done is not None,
+                vm.end_reason() or "no FSYNCED lines")
+    r = subprocess.run(["e2fsck", "-fy", image], capture_output=True, text=True)
+    suite.check("crash: e2fsck -fy repairs the image (exit %d)" % r.returncode,
+                r.returncode in (0, 1), r.stdout[-400:])
+    rc, log = fsck(image)
+    suite.check("crash: e2fsck -fn exits 0 after the repair", rc == 0, log)
+    vm, sh = boot(cfg, [image], "crash-remount", suite)
+    out = sh.run("diskplay -s /disk", CMD_TIMEOUT) or ""
+    got = {line.strip() for line in out.splitlines() if re.match(r"SUM f\d+ ", line)}
+    want = {"SUM f%d 50000 %016x" % (i, fnv64(pattern(0, 50000, i))) for i in range(n)}
+    suite.check("crash: every fsynced file read back by Tessera after the repair",
+                got == want, "differ: %s" % sorted(got ^ want)[:4])
+    end(suite, vm, sh, "crash-remount")
+
+
 def run(cfg):
     suite = Suite("disk")
     t0 = time.monotonic()
@@ -409,6 +440,7 @@ def run(cfg):
         if suite.failed == 0:
             hostfile = reboot_case(cfg, suite, tmp, image, host)
             busybox_case(cfg, suite, tmp, image, host, hostfile)
+        crash_case(cfg, suite, tmp)
     print("  (disk suite: seed %d, %.1f s)" % (cfg.seed, time.monotonic() - t0))
     return suite
 

@@ -4,6 +4,9 @@
  * every file in a tree, so the host can compare what Tessera wrote and read with its own.
  *   diskplay OPS ROOT     run OPS (one operation a line, paths relative to ROOT)
  *   diskplay -s ROOT      print "SUM path size fnv1a64" for every regular file below ROOT
+ *   diskplay -c ROOT N    the crash workload: writes ROOT/fI (I < N, 50000 bytes of seed I)
+ *                         and fsyncs each, printing "FSYNCED I", then writes, truncates and
+ *                         removes other files below ROOT/s for ever (until QEMU is killed)
  * Operations: mkdir P MODE | create P MODE | write P OFF LEN SEED | trunc P SIZE |
  * rename A B | unlink P | rmdir P | link A B | chmod P MODE | fsync P | sync.
  * Written bytes: byte at offset o of a write with seed s is (o*131 + s*7 + (o>>9)) & 0xff.
@@ -168,8 +171,51 @@ static int sum_tree(const char *dir, const char *rel)
 	return err;
 }
 
+/* The file the crash test keeps: written whole, then fsynced. */
+static int crash_file(int i)
+{
+	char rel[32], p[512];
+	snprintf(rel, sizeof(rel), "f%d", i);
+	path_of(rel, p, sizeof(p));
+	int fd = open(p, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	if (fd < 0 || close(fd) || do_write(p, 0, 50000, (unsigned)i) || do_fsync(p))
+		return -1;
+	printf("FSYNCED %d\n", i);
+	fflush(stdout);
+	return 0;
+}
+
+static int crash_workload(int n)
+{
+	char p[512];
+	for (int i = 0; i < n; i++)
+		if (crash_file(i))
+			return 1;
+	path_of("s", p, sizeof(p));
+	if (mkdir(p, 0755))
+		return 1;
+	for (unsigned k = 0;; k++) {
+		char rel[32];
+		snprintf(rel, sizeof(rel), "s/x%u", k % 40);
+		path_of(rel, p, sizeof(p));
+		int fd = open(p, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0 || close(fd) || do_write(p, (k * 7919) % 300000, 20000, k))
+			return 1;
+		if (k % 3 == 0 && truncate(p, k % 5000))
+			return 1;
+		if (k % 7 == 0 && unlink(p))
+			return 1;
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "-c")) {
+		snprintf(root, sizeof(root), "%s", argv[2]);
+		int r = crash_workload(atoi(argv[3]));
+		fprintf(stderr, "diskplay: crash workload: %s\n", strerror(errno));
+		return r;
+	}
 	if (argc == 3 && !strcmp(argv[1], "-s")) {
 		if (sum_tree(argv[2], "")) {
 			fprintf(stderr, "diskplay: %s: %s\n", argv[2], strerror(errno));
