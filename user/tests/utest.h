@@ -23,6 +23,7 @@ extern const struct utest ut_mem_tests[];
 extern const struct utest ut_fs_tests[];
 extern const struct utest ut_misc_tests[];
 extern const struct utest ut_compat_tests[];
+extern const struct utest ut_disk_tests[];
 extern const struct utest ut_ipc_tests[];
 extern const struct utest ut_srv_tests[];
 extern const struct utest ut_cow_tests[];
@@ -31,7 +32,6 @@ extern const struct utest ut_robust_tests[];
 extern const struct utest ut_fuzzfix_tests[];
 extern const struct utest ut_runexec_tests[];
 extern const struct utest ut_signal_tests[];
-extern const struct utest ut_disk_tests[];
 int ut_helper_chprogto(int argc, char **argv);
 
 extern const char *ut_name;   /* the test running in this process */
