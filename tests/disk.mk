@@ -11,3 +11,18 @@ disk-test: all
 	@$(DISK_SUITE) --results $(B)/test-logs/disk.out
 
 .PHONY: disk-test
+
+# The disk benchmark (bench/disk_bench.c, tools/disk_bench.py): one static non-PIE binary run
+# on Tessera and on Linux (Debian's kernel, its ext2 driver) on fresh ext2 images in the same
+# QEMU. Not part of `make bench`'s report yet.
+#   make disk-bench
+DISK_BENCH_BIN := $(B)/root/bin/disk_bench
+USER_BINS += $(DISK_BENCH_BIN)
+$(DISK_BENCH_BIN): bench/disk_bench.c | deps
+	@mkdir -p $(dir $@)
+	musl-gcc $(WARN) -O2 -static $< -o $@
+
+disk-bench: all
+	@python3 tools/disk_bench.py --qemu "$(QEMU) $(QEMU_FLAGS)" --bin $(DISK_BENCH_BIN)
+
+.PHONY: disk-bench
