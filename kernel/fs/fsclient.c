@@ -47,14 +47,16 @@ static int area_get(struct pool *pl, int *slot)
 	}
 }
 
-/* lost: the server may still hold it (an abandoned call): let it go, a new one is made */
+/* lost: the server may still hold it (an abandoned call): let it go (deleted when it comes
+ * back) and make its successor now, so the number of areas stays what it was */
 static void area_put(struct pool *pl, int slot, int lost)
 {
 	if (slot < 0)
 		return;
 	if (lost) {
 		ica_free_kernel(pl->a[slot].rid);
-		pl->a[slot].rid = 0;
+		if (ica_create_kernel(pl->pages, &pl->a[slot].rid, &pl->a[slot].kva))
+			pl->a[slot].rid = 0;
 	}
 	pl->a[slot].busy = 0;
 	wakeup(pl);
