@@ -184,8 +184,6 @@ static long readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, int64_t bufsiz)
 		return -EINVAL;
 	size_t n = bufsiz < PATH_MAX_LEN ? (size_t)bufsiz : PATH_MAX_LEN;
 	int err = sysarg_path(upath, path);
-	if (!err)
-		err = sysarg_out(ubuf, n);
 	long r = err ? err : fsp_readlinkat(proc_cur(), dirfd, path, target, n);
 	if (r > 0 && copy_to_user((void *)ubuf, target, (size_t)r))
 		r = -EFAULT;
