@@ -29,7 +29,7 @@ KEYS = [("disk_seq_write_kibps", "16 MiB write + fsync (KiB/s)", 0.8),
         ("disk_read_per_s", "1000 open+read+close (/s)", 0.5),
         ("disk_unlink_per_s", "1000 unlink (/s)", 0.5)]
 MODULES = ["virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev",
-           "virtio_pci", "virtio_blk", "crc16", "mbcache", "jbd2", "ext4"]
+           "virtio_pci", "virtio_blk", "crc16", "crc32c_generic", "mbcache", "jbd2", "ext4"]
 INIT = """#!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
