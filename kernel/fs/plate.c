@@ -318,16 +318,15 @@ void plate_open_ref(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
 	assert(p);
-	/* an open reference at the server keeps an unlinked inode alive until the last close */
-	if (p->opens++ == 0 && (p->flags & PF_DISK))
-		pl_disk_open(p);
+	p->opens++;
 }
 
 void plate_close_ref(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
 	assert(p && p->opens > 0);
-	if (--p->opens == 0 && (p->flags & PF_DISK)) {
+	if (--p->opens == 0 && (p->flags & PF_SRVREF)) {
+		p->flags &= ~PF_SRVREF;
 		pl_disk_close(p);
 		if (!(p = plate_obj(rid)))
 			return;

@@ -10,6 +10,7 @@
 #define PF_PINNED 0x2u     /* never deleted ("/", "/tmp", /dev nodes) */
 #define PF_UNLINKED 0x4u   /* its name is gone; freed when the last open file closes */
 #define PF_DISK 0x8u       /* a file of a mounted file system (plate_disk.c) */
+#define PF_SRVREF 0x10u    /* the server holds an open reference for it (FS_OPEN) */
 
 struct plate {
 	struct res_hdr hdr;
@@ -86,7 +87,9 @@ int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *o
 int pl_disk_setattr(struct plate *p, const struct t_fs_setattr *set);
 long pl_disk_dir_read(struct plate *d, uint64_t *pos, void *buf, size_t cap);
 void pl_disk_stat(const struct plate *p, struct linux_stat *st);
-void pl_disk_open(struct plate *p);
+/* Before a name of p goes: an open reference at the server if p is open (so its inode lives
+ * on until the last close). */
+int pl_disk_hold(struct plate *p);
 /* The resource layer's delete of a disk plate: its name removed on the disk. */
 int pl_disk_destroy(struct plate *p);
 void pl_disk_close(struct plate *p);

@@ -191,7 +191,11 @@ static int disk_rename(struct plate *src, struct plate *todir, const char *to,
 	if (!(src->flags & PF_DISK) || !(todir->flags & PF_DISK) || !sdir ||
 	    src->mnt != todir->mnt)
 		return -EXDEV;
-	int err = pl_disk_rename(sdir, src, todir, to);
+	int err = *dst ? pl_disk_hold(*dst) : 0;      /* an open target lives on */
+	if (!err && (!plate_obj(src_rid) || !plate_obj(dir_rid) || !plate_obj(src->parent)))
+		err = -ESTALE;
+	if (!err)
+		err = pl_disk_rename(sdir, src, todir, to);
 	if (err)
 		return err;
 	if (!plate_obj(src_rid) || !plate_obj(dir_rid))

@@ -272,6 +272,17 @@ static void disk_links(void)
 	CHECK_OK(unlink(at("d/inner")));
 	CHECK_EQ(read(fd, buf, sizeof(buf)), 2);
 	CHECK_OK(close(fd));
+	/* replaced by a rename while open */
+	touch(at("old"), "old");
+	touch(at("new"), "newer");
+	fd = open(at("old"), O_RDONLY);
+	CHECK_OK(fd);
+	CHECK_OK(rename(at("new"), at("old")));
+	CHECK_EQ(read(fd, buf, sizeof(buf)), 3);
+	CHECK(memcmp(buf, "old", 3) == 0);
+	CHECK_OK(close(fd));
+	expect_text(at("old"), "newer");
+	CHECK_OK(unlink(at("old")));
 	const char *names[] = { "g", "s", "s2", "loop1", "loop2", "sd" };
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK_OK(unlink(at(names[i])));
