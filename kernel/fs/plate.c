@@ -279,7 +279,7 @@ int plate_stat(rid_t rid, struct linux_stat *st)
 {
 	struct plate *p = plate_obj(rid);
 	if (p && (p->flags & PF_DISK)) {
-		int err = pl_disk_refresh(p);
+		int err = pl_disk_fresh(p);
 		if (!err && (p = plate_obj(rid)))
 			pl_disk_stat(p, st);
 		return err ? err : p ? 0 : -ESTALE;

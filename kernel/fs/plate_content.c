@@ -99,7 +99,7 @@ bool plate_is_disk(rid_t rid)
 int plate_refresh(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
-	return p && (p->flags & PF_DISK) ? pl_disk_refresh(p) : 0;
+	return p && (p->flags & PF_DISK) ? pl_disk_fresh(p) : 0;
 }
 
 static const struct content_ops *content(const struct plate *p)

@@ -40,6 +40,7 @@ static uint32_t tmode_of(uint32_t mode)
 
 static void apply_one(struct plate *p, const struct t_fs_attr *a)
 {
+	p->flags &= ~PF_STALE;
 	bool changed = p->attr.mtime != a->mtime || p->attr.ctime != a->ctime ||
 		       p->attr.size != a->size;
 	struct cred owner = { a->uid, a->gid };
@@ -77,6 +78,23 @@ int pl_disk_refresh(struct plate *p)
 	if (!err && (p = plate_obj(rid)))
 		pl_disk_apply(p, &a);
 	return err;
+}
+
+/* Only the kernel changes a mounted file system, and the requests that change an inode
+ * return its attributes, or mark the plates they may change stale: unmarked attributes are
+ * the server's. */
+int pl_disk_fresh(struct plate *p)
+{
+	return p->flags & PF_STALE ? pl_disk_refresh(p) : 0;
+}
+
+void pl_disk_stale(struct plate *p)
+{
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		struct plate *o = &plate_slots[i];
+		if (o->hdr.rid && (o->flags & PF_DISK) && o->mnt == p->mnt && o->ino == p->ino)
+			o->flags |= PF_STALE;
+	}
 }
 
 bool pl_disk_writable(const struct plate *p)

@@ -59,6 +59,8 @@ static long io_once(rid_t rid, uint64_t off, char *buf, size_t n, int write, int
 	if (!err && write && (p = plate_obj(rid))) {
 		pl_disk_apply(p, &k.c->attr);
 		pl_new_version(p);
+	} else if (!err && (p = plate_obj(rid))) {
+		p->flags |= PF_STALE;         /* the access time */
 	}
 	fsc_end(&k);
 	return err ? err : (long)got;
@@ -101,7 +103,7 @@ int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, const ch
 		a = k.c->attr;
 	fsc_end(&k);
 	if (!err && (dir = plate_obj(drid)))
-		pl_disk_refresh(dir);
+		pl_disk_stale(dir);           /* its times, and its link count for a directory */
 	return err ? err : pl_disk_adopt(drid, canon, &a, out);
 }
 
@@ -119,6 +121,8 @@ int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *o
 	if (!(err = fsc_call(&k)))
 		a = k.c->attr;
 	fsc_end(&k);
+	if (!err && (dir = plate_obj(drid)))
+		pl_disk_stale(dir);
 	return err ? err : pl_disk_adopt(drid, canon, &a, out);
 }
 
@@ -136,6 +140,10 @@ int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir)
 	k.m.arg[2] = (uint64_t)rmdir;
 	err = fsc_call(&k);
 	fsc_end(&k);
+	if (!err && plate_obj(drid) == dir)
+		pl_disk_stale(dir);
+	if (!err && plate_obj(rid) == p)
+		pl_disk_stale(p);             /* the other names' link count */
 	return err;
 }
 
@@ -152,8 +160,16 @@ int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, co
 	memcpy(k.c->name2, name, n + 1);
 	k.c->name2_len = (uint32_t)n;
 	k.m.arg[2] = ddir->ino;
+	rid_t s = sdir->hdr.rid, d = ddir->hdr.rid, r = src->hdr.rid;
 	err = fsc_call(&k);
 	fsc_end(&k);
+	struct plate *x;
+	if (!err && (x = plate_obj(s)))
+		pl_disk_stale(x);
+	if (!err && (x = plate_obj(d)))
+		pl_disk_stale(x);
+	if (!err && (x = plate_obj(r)))
+		pl_disk_stale(x);
 	return err;
 }
 

@@ -11,6 +11,7 @@
 #define PF_UNLINKED 0x4u   /* its name is gone; freed when the last open file closes */
 #define PF_DISK 0x8u       /* a file of a mounted file system (plate_disk.c) */
 #define PF_SRVREF 0x10u    /* the server holds an open reference for it (FS_OPEN) */
+#define PF_STALE 0x20u     /* a disk plate's attributes may have changed at the server */
 
 struct plate {
 	struct res_hdr hdr;
@@ -73,8 +74,11 @@ int pl_disk_lookup(const char *canon, rid_t *out);
 int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, rid_t *out);
 /* Takes in the attributes the server reported for p (and every plate of the same inode). */
 void pl_disk_apply(struct plate *p, const struct t_fs_attr *attr);
-/* Fresh attributes from the server. */
+/* Fresh attributes from the server; pl_disk_fresh asks only when they may be outdated. */
 int pl_disk_refresh(struct plate *p);
+int pl_disk_fresh(struct plate *p);
+/* The attributes of p, and of every plate of the same inode, may have changed. */
+void pl_disk_stale(struct plate *p);
 /* Whether p's file system takes changes. */
 bool pl_disk_writable(const struct plate *p);
 /* Creates (a regular file, a directory by mode's type bits, or a symbolic link to target
