@@ -7,7 +7,6 @@
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/res/res.h"
-#include "kernel/sys/syscall.h"
 
 /* Flags that only act at open time and are not kept in the open file. */
 #define OPEN_ONLY (L_O_CREAT | L_O_EXCL | L_O_TRUNC | L_O_CLOEXEC | 0400 /* O_NOCTTY */)
@@ -158,9 +157,6 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return err;
 	if (!created && (err = check_open(plate, flags, cred)))
 		return err;
-	/* telling a disk's server about the open waits: not on the light path */
-	if (plate_is_disk(plate) && syscall_in_light())
-		return SYSCALL_LIGHT_DECLINED;
 	int keep = flags & ~OPEN_ONLY;
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
 	if (kind == L_S_IFLNK)
