@@ -25,6 +25,7 @@ struct pool {
 
 static struct pool ctl_pool = { .pages = T_FS_CTL_PAGES, .n = POOL };
 static struct pool data_pool = { .pages = FSC_DATA / 4096, .n = DATA_POOL };
+static struct pool small_pool = { .pages = FSC_SMALL / 4096, .n = POOL };
 
 /* A free area of the pool, made if need be; waits while all are busy. */
 static int area_get(struct pool *pl, int *slot)
@@ -74,10 +75,11 @@ void fsc_init(void)
 {
 	fill(&ctl_pool);
 	fill(&data_pool);
+	fill(&small_pool);
 }
 
 int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, size_t len,
-	      int want_data)
+	      size_t data_bytes)
 {
 	memset(k, 0, sizeof(*k));
 	k->ctl_slot = k->data_slot = -1;
@@ -88,8 +90,10 @@ int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, siz
 	if (len > T_FS_NAME_MAX)
 		return -ENAMETOOLONG;
 	int err = area_get(&ctl_pool, &k->ctl_slot);
-	if (!err && want_data)
-		err = area_get(&data_pool, &k->data_slot);
+	k->small = data_bytes && data_bytes <= FSC_SMALL;
+	struct pool *dp = k->small ? &small_pool : &data_pool;
+	if (!err && data_bytes)
+		err = area_get(dp, &k->data_slot);
 	if (err) {
 		fsc_end(k);
 		return err;
@@ -98,9 +102,9 @@ int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, siz
 	k->m.fn = fn;
 	k->m.ctl = ctl_pool.a[k->ctl_slot].rid;
 	k->m.arg[0] = handle;
-	if (want_data) {
-		k->data = data_pool.a[k->data_slot].kva;
-		k->m.data = data_pool.a[k->data_slot].rid;
+	if (data_bytes) {
+		k->data = dp->a[k->data_slot].kva;
+		k->m.data = dp->a[k->data_slot].rid;
 	}
 	k->c->name_len = k->c->name2_len = 0;
 	if (name) {
@@ -119,7 +123,7 @@ int fsc_call(struct fsc *k)
 	int err = srv_call_kernel(&k->m);
 	if (err == -EINTR && k->m.status == NOT_ANSWERED) {
 		area_put(&ctl_pool, k->ctl_slot, 1);
-		area_put(&data_pool, k->data_slot, 1);
+		area_put(k->small ? &small_pool : &data_pool, k->data_slot, 1);
 		k->ctl_slot = k->data_slot = -1;
 		k->c = NULL;
 		k->data = NULL;
@@ -133,7 +137,7 @@ int fsc_call(struct fsc *k)
 void fsc_end(struct fsc *k)
 {
 	area_put(&ctl_pool, k->ctl_slot, 0);
-	area_put(&data_pool, k->data_slot, 0);
+	area_put(k->small ? &small_pool : &data_pool, k->data_slot, 0);
 	k->ctl_slot = k->data_slot = -1;
 }
 

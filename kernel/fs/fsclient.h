@@ -12,20 +12,24 @@
 #include "abi/srv.h"
 
 #define FSC_DATA (256u * 1024u)         /* bytes of a data ICA: the largest single transfer */
+#define FSC_SMALL 4096u                 /* bytes of a small data ICA */
 
 struct fsc {
 	struct t_msg m;                 /* fn, arg[] in; status, arg[] out */
 	struct t_fs_ctl *c;             /* the control area, reachable by the kernel */
 	void *data;                     /* the data area when asked for, else NULL */
 	int ctl_slot, data_slot;
+	int small;                      /* the data area is a one-page one */
 };
 
 /* Makes the pools' areas (at the first mount; missing ones are made when needed). */
 void fsc_init(void);
-/* Takes a control area (and a data area if want_data) and starts a request of fn on the
+/* Takes a control area (and a data area of at least data_bytes, one of FSC_SMALL bytes when
+ * that is enough: every page of the area is mapped into the server at each request) and
+ * starts a request of fn on the
  * mount with server handle 'handle' (arg[0]); name, when not NULL, goes into c->name. */
 int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, size_t len,
-	      int want_data);
+	      size_t data_bytes);
 /* Makes the call: the server's status, or -EIO when no server answers (none, queue full,
  * died), -EINTR when the calling process is killed meanwhile. */
 int fsc_call(struct fsc *k);

@@ -18,7 +18,7 @@
 
 /* Starts request fn on p's mount with arg[1] = p's inode. */
 static int begin(struct fsc *k, uint32_t fn, const struct plate *p, const char *name,
-		 int data)
+		 size_t data)
 {
 	const struct mount *m = p ? mnt_get(p->mnt) : NULL;
 	if (!m)
@@ -44,7 +44,7 @@ static long io_once(rid_t rid, uint64_t off, char *buf, size_t n, int write, int
 {
 	struct fsc k;
 	struct plate *p = plate_obj(rid);
-	int err = begin(&k, write ? TFN_FS_WRITE : TFN_FS_READ, p, NULL, 1);
+	int err = begin(&k, write ? TFN_FS_WRITE : TFN_FS_READ, p, NULL, n);
 	if (err)
 		return err;
 	k.m.arg[2] = off;
@@ -216,7 +216,7 @@ long pl_disk_dir_read(struct plate *d, uint64_t *pos, void *buf, size_t cap)
 	struct fsc k;
 	if (*pos == DIR_END)
 		return 0;
-	int err = begin(&k, TFN_FS_READDIR, d, NULL, 1);
+	int err = begin(&k, TFN_FS_READDIR, d, NULL, FSC_DATA);
 	if (err)
 		return err;
 	k.m.arg[2] = *pos;
@@ -235,7 +235,7 @@ long plate_readlink(rid_t rid, char *kbuf, size_t size)
 	struct plate *p = plate_obj(rid);
 	if (!p || (p->mode & L_S_IFMT) != L_S_IFLNK || !(p->flags & PF_DISK))
 		return p ? -EINVAL : -ENOENT;
-	int err = begin(&k, TFN_FS_READLINK, p, NULL, 1);
+	int err = begin(&k, TFN_FS_READLINK, p, NULL, T_FS_TARGET_MAX + 1);
 	if (err)
 		return err;
 	long r = fsc_call(&k);

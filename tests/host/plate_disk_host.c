@@ -19,9 +19,9 @@ void fsc_init(void)
 }
 
 int fsc_begin(struct fsc *k, uint32_t fn, uint64_t handle, const char *name, size_t len,
-	      int want_data)
+	      size_t data_bytes)
 {
-	(void)fn, (void)handle, (void)name, (void)len, (void)want_data;
+	(void)fn, (void)handle, (void)name, (void)len, (void)data_bytes;
 	memset(k, 0, sizeof(*k));
 	return -ENOSYS;
 }
