@@ -42,23 +42,30 @@ qemu_disk_intx = -drive file=$(1),format=raw,if=none,id=$(2) \
 # "edu" teaching device, whose INTx interrupt software can raise (the INTx tests, t_dev.c).
 TEST_DISK := $(B)/test-disk.img
 TEST_DISK2 := $(B)/test-disk2.img
+TEST_DISK_RAW := $(B)/test-disk-raw.img
 QEMU_TEST_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK),vda) \
+	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
+QEMU_FUZZ_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK_RAW),vda) \
 	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
 
 # made once (DISK=path: that file, if absent) and kept between runs: what Tessera wrote
-# stays on it
+# stays on it. An ext2 file system, which init mounts at /disk (docs/storage.md).
 $(DISK):
 	@mkdir -p $(dir $@)
 	truncate -s $(DISK_SIZE) $@
+	mke2fs -q -F -t ext2 $@
 
 run: all $(DISK)
 	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) -serial mon:stdio
 
-# fresh, zero-filled test disks (an earlier run's writes must not decide a test)
+# fresh test disks (an earlier run's writes must not decide a test): the first an empty ext2
+# file system (mounted at /disk: user/tests/t_disk.c), the others zero-filled (the raw one is
+# the fuzz boots' first disk)
 test-disks:
 	@mkdir -p $(B)
-	@rm -f $(TEST_DISK) $(TEST_DISK2)
-	@truncate -s $(DISK_SIZE) $(TEST_DISK)
+	@rm -f $(TEST_DISK) $(TEST_DISK2) $(TEST_DISK_RAW)
+	@truncate -s $(DISK_SIZE) $(TEST_DISK) $(TEST_DISK_RAW)
+	@mke2fs -q -F -t ext2 $(TEST_DISK)
 	@truncate -s 1M $(TEST_DISK2)
 
 clean:

@@ -106,6 +106,7 @@ struct linux_winsize {
 #define L_O_APPEND 02000
 #define L_O_NONBLOCK 04000
 #define L_O_DIRECTORY 0200000
+#define L_O_NOFOLLOW 0400000
 #define L_O_CLOEXEC 02000000
 #define L_AT_FDCWD (-100)
 #define L_AT_SYMLINK_NOFOLLOW 0x100
@@ -255,3 +256,14 @@ struct linux_stack {
 	int32_t pad;
 	uint64_t size;
 };
+
+/* symbolic links, mount(2)/umount2(2), linkat(2) (issue 13: disks) */
+#define L_S_IFLNK 0120000
+#define L_DT_LNK 10
+#define L_AT_SYMLINK_FOLLOW 0x400
+#define L_MS_RDONLY 1ul
+#define L_MNT_FORCE 1
+#define L_MNT_DETACH 2
+#define L_UMOUNT_NOFOLLOW 8
+#define L_EXT2_SUPER_MAGIC 0xef53
+#define L_SYMLOOP_MAX 40

@@ -93,8 +93,11 @@ int file_open_plate(rid_t plate, int flags, struct file **out);
 int file_open_path(const char *canon, int flags, uint32_t mode, const struct cred *cred,
 		   struct file **out);
 /* Resolves path against the canonical directory base into out (every intermediate component
- * must be an existing directory): 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG. */
+ * must be an existing directory or a symbolic link to one, which is followed, as is one at the
+ * end): 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP. The nofollow variant leaves a link at
+ * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
 int fs_resolve(const char *base, const char *path, char out[256]);
+int fs_resolve_nofollow(const char *base, const char *path, char out[256]);
 
 /* Shared answers for operations a variant does not have (every table is complete). */
 long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */

@@ -11,9 +11,25 @@
 
 #define DIRBUF 512            /* on the stack; holds the largest dirent64 record */
 
+/* A disk plate's content is at its server: one copy between user memory and the data ICA. */
+static long disk_rw(struct file *f, void *ubuf, size_t n, int write)
+{
+	int err = write && (f->flags & L_O_APPEND) ? plate_refresh(f->plate) : 0;
+	if (err)
+		return err;
+	if (write && (f->flags & L_O_APPEND))
+		f->off = plate_size(f->plate);
+	long r = plate_disk_io(f->plate, f->off, ubuf, n, write, 1);
+	if (r > 0)
+		f->off += (uint64_t)r;
+	return r;
+}
+
 static long reg_read(struct file *f, void *ubuf, size_t n)
 {
 	size_t done = 0;
+	if (plate_is_disk(f->plate))
+		return disk_rw(f, ubuf, n, 0);
 	while (done < n) {
 		const void *src;
 		size_t avail;
@@ -34,6 +50,8 @@ static long reg_read(struct file *f, void *ubuf, size_t n)
 static long reg_write(struct file *f, const void *ubuf, size_t n)
 {
 	size_t done = 0;
+	if (plate_is_disk(f->plate))
+		return disk_rw(f, (void *)ubuf, n, 1);
 	if (f->flags & L_O_APPEND)
 		f->off = plate_size(f->plate);
 	while (done < n) {
@@ -65,6 +83,9 @@ static long seek_to(struct file *f, int64_t off, int whence, uint64_t end)
 
 static long reg_lseek(struct file *f, int64_t off, int whence)
 {
+	int err = whence == L_SEEK_END ? plate_refresh(f->plate) : 0;
+	if (err)
+		return err;
 	return seek_to(f, off, whence, plate_size(f->plate));
 }
 

@@ -28,11 +28,16 @@ int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base)
 /* The plate named by path relative to dirfd. */
 int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 {
+	return fsp_lookup_at_link(p, dirfd, path, true, out);
+}
+
+int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out)
+{
 	char canon[PATH_BUF];
 	const char *base;
 	int err = fsp_base_dir(p, dirfd, path, &base);
 	if (!err)
-		err = fs_resolve(base, path, canon);
+		err = follow ? fs_resolve(base, path, canon) : fs_resolve_nofollow(base, path, canon);
 	if (!err)
 		err = plate_lookup_path(canon, out);
 	return err;
@@ -44,8 +49,10 @@ int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t 
 	const char *base;
 	struct file *f;
 	int err = fsp_base_dir(p, dirfd, path, &base);
+	/* O_NOFOLLOW, and O_CREAT|O_EXCL (which must not create through a link), stop at one */
+	bool nofollow = (flags & L_O_NOFOLLOW) || ((flags & L_O_CREAT) && (flags & L_O_EXCL));
 	if (!err)
-		err = fs_resolve(base, path, canon);
+		err = nofollow ? fs_resolve_nofollow(base, path, canon) : fs_resolve(base, path, canon);
 	/* refuse before O_CREAT could leave a new plate behind */
 	if (!err && !fd_free_count(&p->fds))
 		err = -EMFILE;
@@ -72,7 +79,7 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 		}
 		path = ".";
 	}
-	int err = fsp_lookup_at(p, dirfd, path, &plate);
+	int err = fsp_lookup_at_link(p, dirfd, path, !(flags & L_AT_SYMLINK_NOFOLLOW), &plate);
 	return err ? err : plate_stat(plate, st);
 }
 

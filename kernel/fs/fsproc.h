@@ -20,8 +20,9 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 int fsp_access(struct proc *p, int dirfd, const char *path, int mode);
 /* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
 int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base);
-/* The plate named by path relative to dirfd. */
+/* The plate named by path relative to dirfd (a symbolic link at the end followed, or not). */
 int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out);
+int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out);
 
 /* ---- changing names and attributes (fsproc_names.c); errors as the Linux calls ---------- */
 int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode);
@@ -38,8 +39,17 @@ int fsp_chmodat(struct proc *p, int dirfd, const char *path, uint32_t mode);
 int fsp_utimensat(struct proc *p, int dirfd, const char *path, const struct linux_timespec *ts,
 		  int flags);
 int fsp_fchdir(struct proc *p, int fd);
-/* readlinkat(2): -EINVAL for every existing plate (there are no symbolic links) */
-int fsp_readlinkat(struct proc *p, int dirfd, const char *path);
+/* readlinkat(2): the target of a disk symbolic link, at most size bytes into kbuf; -EINVAL
+ * for anything else */
+long fsp_readlinkat(struct proc *p, int dirfd, const char *path, char *kbuf, size_t size);
+/* linkat(2) (flags AT_SYMLINK_FOLLOW), symlinkat(2), fchownat(2) (path NULL: fchown of
+ * dirfd; uid/gid UINT32_MAX unchanged), syncfs(2); hard and symbolic links on disks only */
+int fsp_linkat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, int flags);
+int fsp_symlinkat(struct proc *p, const char *target, int newdirfd, const char *linkpath);
+int fsp_chownat(struct proc *p, int dirfd, const char *path, uint32_t uid, uint32_t gid,
+		int flags);
+int fsp_syncfs(struct proc *p, int fd);
 /* statfs(2) of the file system holding path (fd < 0) or fd */
 int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st);
 /* pread64/pwrite64: a transfer at off that leaves the file offset alone */

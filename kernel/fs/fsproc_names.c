@@ -10,16 +10,18 @@
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
+#include "abi/fsproto.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/proc/exec.h"
 
 #define CONSOLE_POLL_NS 10000000ull   /* console input does not wake poll: look this often */
 
+/* The names that mkdir, unlink, rename and link change: a link at the end is the name itself. */
 static int resolve_at(struct proc *p, int dirfd, const char *path, char canon[PATH_BUF])
 {
 	const char *base;
 	int err = fsp_base_dir(p, dirfd, path, &base);
-	return err ? err : fs_resolve(base, path, canon);
+	return err ? err : fs_resolve_nofollow(base, path, canon);
 }
 
 /* The last component of a path as written ("" if none), to refuse "." and "..". */
@@ -164,7 +166,8 @@ int fsp_utimensat(struct proc *p, int dirfd, const char *path, const struct linu
 	if (ts && (!valid_nsec(ts[0].tv_nsec) || !valid_nsec(ts[1].tv_nsec)))
 		return -EINVAL;
 	int by_fd = !path || (!path[0] && (flags & L_AT_EMPTY_PATH));
-	int err = by_fd ? plate_of_fd(p, dirfd, &rid) : fsp_lookup_at(p, dirfd, path, &rid);
+	int err = by_fd ? plate_of_fd(p, dirfd, &rid)
+			: fsp_lookup_at_link(p, dirfd, path, !(flags & L_AT_SYMLINK_NOFOLLOW), &rid);
 	if (err)
 		return err;
 	if (ts && ts[0].tv_nsec == L_UTIME_OMIT && ts[1].tv_nsec == L_UTIME_OMIT)
@@ -197,11 +200,30 @@ int fsp_fchdir(struct proc *p, int fd)
 	return 0;
 }
 
-int fsp_readlinkat(struct proc *p, int dirfd, const char *path)
+long fsp_readlinkat(struct proc *p, int dirfd, const char *path, char *kbuf, size_t size)
 {
 	rid_t rid;
-	int err = fsp_lookup_at(p, dirfd, path, &rid);
-	return err ? err : -EINVAL;
+	int err = fsp_lookup_at_link(p, dirfd, path, false, &rid);
+	return err ? err : plate_readlink(rid, kbuf, size);
+}
+
+static int disk_statfs(rid_t rid, struct linux_statfs *st)
+{
+	struct t_fs_statfs fs;
+	int err = plate_disk_statfs(rid, &fs);
+	if (err)
+		return err;
+	memset(st, 0, sizeof(*st));
+	st->f_type = L_EXT2_SUPER_MAGIC;
+	st->f_bsize = st->f_frsize = fs.bsize;
+	st->f_blocks = (int64_t)fs.blocks;
+	st->f_bfree = (int64_t)fs.bfree;
+	st->f_bavail = (int64_t)fs.bavail;
+	st->f_files = (int64_t)fs.files;
+	st->f_ffree = (int64_t)fs.ffree;
+	st->f_namelen = fs.namemax;
+	st->f_flags = 0x20 | (fs.read_only ? 1 : 0);
+	return 0;
 }
 
 int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st)
@@ -213,6 +235,8 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 		return err;
 	if (!path)
 		rid = f->plate;
+	if (plate_is_disk(rid))
+		return disk_statfs(rid, st);
 	memset(st, 0, sizeof(*st));
 	st->f_type = L_TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = 4096;
@@ -283,8 +307,8 @@ int fsp_fsync(struct proc *p, int fd)
 	if (f->ops->fsync)
 		return f->ops->fsync(f);
 	uint32_t kind = f->plate ? plate_mode(f->plate) & L_S_IFMT : 0;
-	/* plates live in memory: there is nothing to write back */
-	return kind == L_S_IFREG || kind == L_S_IFDIR ? 0 : -EINVAL;
+	/* plates in memory have nothing to write back; disk plates ask their server */
+	return kind == L_S_IFREG || kind == L_S_IFDIR ? plate_fsync(f->plate, 0) : -EINVAL;
 }
 
 int fsp_fadvise(struct proc *p, int fd, int64_t len, int advice)
@@ -339,4 +363,50 @@ int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeo
 		if (proc_aborting(p))
 			return -ERESTARTNOHAND;         /* EINTR once a handler has run */
 	}
+}
+
+/* ---- links, owners and syncing (issue 13: disks) ----------------------------------------- */
+
+int fsp_linkat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, int flags)
+{
+	char to[PATH_BUF];
+	rid_t rid, made;
+	if (flags & ~(L_AT_SYMLINK_FOLLOW | L_AT_EMPTY_PATH))
+		return -EINVAL;
+	int err = fsp_lookup_at_link(p, olddirfd, oldpath, (flags & L_AT_SYMLINK_FOLLOW) != 0, &rid);
+	if (!err)
+		err = resolve_at(p, newdirfd, newpath, to);
+	return err ? err : plate_link(rid, to, &p->cred, &made);
+}
+
+int fsp_symlinkat(struct proc *p, const char *target, int newdirfd, const char *linkpath)
+{
+	char to[PATH_BUF];
+	rid_t made;
+	if (!target[0])
+		return -ENOENT;
+	int err = resolve_at(p, newdirfd, linkpath, to);
+	return err ? err : plate_symlink(to, target, &p->cred, &made);
+}
+
+int fsp_chownat(struct proc *p, int dirfd, const char *path, uint32_t uid, uint32_t gid,
+		int flags)
+{
+	rid_t rid;
+	if (flags & ~(L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH))
+		return -EINVAL;
+	bool by_fd = !path || (!path[0] && (flags & L_AT_EMPTY_PATH));
+	int err = by_fd ? plate_of_fd(p, dirfd, &rid)
+			: fsp_lookup_at_link(p, dirfd, path, !(flags & L_AT_SYMLINK_NOFOLLOW), &rid);
+	return err ? err : plate_chown(rid, uid, gid, &p->cred);
+}
+
+int fsp_syncfs(struct proc *p, int fd)
+{
+	rid_t rid;
+	int err = plate_of_fd(p, fd, &rid);
+	if (err == -EINVAL)
+		return 0;                     /* a pipe or the console: nothing to write back */
+	return err ? err : plate_fsync(rid, 1);
 }

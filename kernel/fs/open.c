@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/file.h"
+#include "kernel/lib/string.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/res/res.h"
@@ -10,18 +11,90 @@
 /* Flags that only act at open time and are not kept in the open file. */
 #define OPEN_ONLY (L_O_CREAT | L_O_EXCL | L_O_TRUNC | L_O_CLOEXEC | 0400 /* O_NOCTTY */)
 
-static int must_be_dir(const char *dir, void *arg)
+/* A symbolic link met while normalising: where it is and what followed it in the path. */
+struct link_found {
+	bool found;
+	char link[PATH_BUF];
+	char rest[PATH_BUF];
+};
+
+static bool is_symlink(rid_t rid)
+{
+	return (plate_mode(rid) & L_S_IFMT) == L_S_IFLNK;
+}
+
+static int must_be_dir(const char *dir, const char *rest, void *arg)
+{
+	struct link_found *lf = arg;
+	rid_t rid;
+	int err = plate_lookup_path(dir, &rid);
+	if (err)
+		return err;
+	if (plate_is_dir(rid))
+		return 0;
+	if (!is_symlink(rid))
+		return -ENOTDIR;
+	lf->found = true;
+	strlcpy(lf->link, dir, sizeof(lf->link));
+	strlcpy(lf->rest, rest, sizeof(lf->rest));
+	return -ELOOP;                  /* ends this normalisation: the caller starts anew */
+}
+
+/* The path that replaces a link and what followed it: its target and the rest, relative to
+ * the link's directory (into base) unless the target is absolute. */
+static int splice(const struct link_found *lf, char path[PATH_BUF], char base[PATH_BUF])
 {
 	rid_t rid;
-	(void)arg;
-	if (plate_lookup_path(dir, &rid))
-		return -ENOENT;
-	return plate_is_dir(rid) ? 0 : -ENOTDIR;
+	int err = plate_lookup_path(lf->link, &rid);
+	long n = err ? err : plate_readlink(rid, path, PATH_MAX_LEN);
+	if (n <= 0)
+		return n ? (int)n : -ENOENT;
+	path[n] = '\0';
+	if ((size_t)n + strlen(lf->rest) > PATH_MAX_LEN)
+		return -ENAMETOOLONG;
+	strlcpy(path + n, lf->rest, PATH_BUF - (size_t)n);
+	path_parent(lf->link, base);
+	return 0;
+}
+
+/* Symbolic links (only disks have them) are followed where the path goes through them, and
+ * at its end when follow is set; more than L_SYMLOOP_MAX of them: -ELOOP. */
+static int resolve(const char *base, const char *path, char out[PATH_BUF], bool follow)
+{
+	char cur[PATH_BUF], curbase[PATH_BUF];
+	rid_t rid;
+	if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
+		return -ENAMETOOLONG;
+	strlcpy(cur, path, sizeof(cur));
+	strlcpy(curbase, base, sizeof(curbase));
+	for (int depth = 0;; depth++) {
+		struct link_found lf = { .found = false };
+		int err = path_normalize(curbase, cur, out, must_be_dir, &lf);
+		int last = err || !follow ? -ENOENT : plate_lookup_path(out, &rid);
+		if (last != 0 && last != -ENOENT)
+			return last;              /* the server failed, or a light call declines */
+		if (!last && is_symlink(rid)) {
+			lf.found = true;
+			strlcpy(lf.link, out, sizeof(lf.link));
+			lf.rest[0] = '\0';
+		} else if (!lf.found) {
+			return err;
+		}
+		if (depth >= L_SYMLOOP_MAX)
+			return -ELOOP;
+		if ((err = splice(&lf, cur, curbase)))
+			return err;
+	}
 }
 
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF])
 {
-	return path_normalize(base, path, out, must_be_dir, NULL);
+	return resolve(base, path, out, true);
+}
+
+int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF])
+{
+	return resolve(base, path, out, false);
 }
 
 static int is_write_open(int flags)
@@ -37,8 +110,11 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 	char parent[PATH_BUF];
 	rid_t dir;
 	*created = 0;
-	if (plate_lookup_path(canon, out) == 0)
+	int err = plate_lookup_path(canon, out);
+	if (err == 0)
 		return (flags & L_O_CREAT) && (flags & L_O_EXCL) ? -EEXIST : 0;
+	if (err != -ENOENT)
+		return err;
 	if (!(flags & L_O_CREAT))
 		return -ENOENT;
 	path_parent(canon, parent);
@@ -46,8 +122,7 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 		return -ENOENT;
 	if (!plate_is_writable(dir))
 		return -EROFS;       /* a read-only "mount" answers before permissions, as on Linux */
-	int err = res_check(dir, TOP_MODIFY, cred);
-	if (err)
+	if ((err = res_check(dir, TOP_MODIFY, cred)))
 		return err;
 	*created = 1;
 	return plate_create(canon, mode & 07777, cred, out);
@@ -84,6 +159,8 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return err;
 	int keep = flags & ~OPEN_ONLY;
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
+	if (kind == L_S_IFLNK)
+		return -ELOOP;                /* O_NOFOLLOW on a link (others were followed) */
 	if (kind == L_S_IFCHR || kind == L_S_IFBLK)
 		return file_open_device(plate, keep, out);
 	if ((flags & L_O_TRUNC) && kind == L_S_IFREG && (err = plate_truncate(plate, 0)))

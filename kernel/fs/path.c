@@ -32,9 +32,9 @@ static int push_component(struct pbuf *b, const char *c, size_t n)
 	return 0;
 }
 
-/* Applies one component; 'dir' says the path continues after it with '/'. */
-static int apply(struct pbuf *b, const char *c, size_t n, int dir, path_dir_check check,
-		 void *arg)
+/* Applies one component; rest (not NULL) says the path continues after it with '/'. */
+static int apply_rest(struct pbuf *b, const char *c, size_t n, const char *rest,
+		      path_dir_check check, void *arg)
 {
 	if (n == 1 && c[0] == '.')
 		return 0;
@@ -43,9 +43,15 @@ static int apply(struct pbuf *b, const char *c, size_t n, int dir, path_dir_chec
 		return 0;
 	}
 	int err = push_component(b, c, n);
-	if (!err && dir && check)
-		err = check(b->s, arg);
+	if (!err && rest && check)
+		err = check(b->s, rest, arg);
 	return err;
+}
+
+static int apply(struct pbuf *b, const char *c, size_t n, int dir, path_dir_check check,
+		 void *arg)
+{
+	return apply_rest(b, c, n, dir ? c + n : NULL, check, arg);
 }
 
 static int start_from(struct pbuf *b, const char *base, const char *path)

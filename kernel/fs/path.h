@@ -8,8 +8,10 @@
 #define PATH_BUF (PATH_MAX_LEN + 1)
 
 /* Asked, during normalisation, whether the canonical prefix 'dir' names a directory: 0 if it
- * does, else a negative errno (-ENOENT, -ENOTDIR) that ends the normalisation. */
-typedef int (*path_dir_check)(const char *dir, void *arg);
+ * does, else a negative errno (-ENOENT, -ENOTDIR) that ends the normalisation. rest is what
+ * follows that component in the path being normalised (from its '/' on), so that a symbolic
+ * link found there can be replaced by its target. */
+typedef int (*path_dir_check)(const char *dir, const char *rest, void *arg);
 
 /* Normalises 'path' against the canonical absolute directory 'base' (used when path is
  * relative) into out[PATH_BUF]. Every component that the path follows with '/' (so also

@@ -82,7 +82,7 @@ void pl_set_path(struct plate *p, const char *path)
 	bucket_head[b] = (uint16_t)(p - plate_slots + 1);
 }
 
-int plate_lookup_path(const char *abs_path, rid_t *out)
+int pl_hash_find(const char *abs_path, rid_t *out)
 {
 	for (uint16_t i = bucket_head[path_hash(abs_path)]; i; i = plate_slots[i - 1].hnext) {
 		if (slot_is(i - 1u, abs_path)) {
@@ -91,6 +91,17 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 		}
 	}
 	return -ENOENT;
+}
+
+/* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
+int plate_lookup_path(const char *abs_path, rid_t *out)
+{
+	if (pl_hash_find(abs_path, out))
+		return pl_disk_lookup(abs_path, out);
+	struct plate *p = &plate_slots[RID_INDEX(*out)];
+	if (p->flags & PF_DISK)
+		pl_disk_touch(p);
+	return 0;
 }
 
 int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *owner,
@@ -189,6 +200,9 @@ void plate_init(void)
 	p->mode = L_S_IFDIR | 01777;
 	p->hdr.mode = TMODE(TOP_ALL, TOP_ALL & ~TOP_DELETE, TOP_ALL & ~TOP_DELETE);
 	make_devices(&root);
+	/* mount points (mount.h): the first disk at /disk (init), another at /mnt */
+	if (pl_ensure_dir("/disk", &root, &p) || pl_ensure_dir("/mnt", &root, &p))
+		panic("%s: cannot create the mount points", __func__);
 }
 
 int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out)
@@ -203,6 +217,11 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 		return -ENOENT;
 	if (!pl_is_dir(plate_obj(dir)))
 		return -ENOTDIR;
+	if (plate_obj(dir)->flags & PF_DISK)
+		return pl_disk_writable(plate_obj(dir))
+			       ? pl_disk_create(plate_obj(dir), abs_path, L_S_IFREG | (mode & 07777),
+						NULL, owner, out)
+			       : -EROFS;
 	if (plate_obj(dir)->flags & PF_IMAGE)
 		return -EROFS;
 	int err = pl_make(abs_path, L_S_IFREG | (mode & 07777), TMODE_DEFAULT, owner, dir, &p);
@@ -236,6 +255,8 @@ uint32_t plate_rdev(rid_t rid)
 int plate_is_writable(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
+	if (p && (p->flags & PF_DISK))
+		return pl_disk_writable(p);
 	return p && !(p->flags & PF_IMAGE);
 }
 
@@ -261,6 +282,12 @@ uint64_t plate_ino(rid_t rid)
 int plate_stat(rid_t rid, struct linux_stat *st)
 {
 	struct plate *p = plate_obj(rid);
+	if (p && (p->flags & PF_DISK)) {
+		int err = pl_disk_fresh(p);
+		if (!err && (p = plate_obj(rid)))
+			pl_disk_stat(p, st);
+		return err ? err : p ? 0 : -ESTALE;
+	}
 	if (!p)
 		return -ESTALE;
 	uint64_t size = pl_check_regular(p) ? 0 : p->size;
@@ -302,7 +329,12 @@ void plate_close_ref(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
 	assert(p && p->opens > 0);
-	p->opens--;
+	if (--p->opens == 0 && (p->flags & PF_SRVREF)) {
+		p->flags &= ~PF_SRVREF;
+		pl_disk_close(p);
+		if (!(p = plate_obj(rid)))
+			return;
+	}
 	pl_release_unlinked(p);
 }
 
@@ -313,6 +345,7 @@ static void plate_describe(rid_t rid, struct t_res_info *info)
 	struct plate *p = plate_obj(rid);
 	info->v[0] = pl_check_regular(p) ? 0 : p->size;
 	info->v[1] = (uint64_t)pl_is_dir(p);
+	info->v[2] = p->flags & PF_DISK ? p->ino : 0;       /* the inode of a disk plate */
 	res_add_ref(info, "parent", p->parent);
 }
 
@@ -333,6 +366,10 @@ static int plate_destroy(rid_t rid)
 		return -EBUSY;
 	if (pl_is_dir(p) && has_children(rid))
 		return -ENOTEMPTY;
+	/* a disk plate's deletion removes the file's name on the disk, as unlink would */
+	int err = p->flags & PF_DISK ? pl_disk_destroy(p) : 0;
+	if (err || !(p = plate_obj(rid)))
+		return err;
 	pagelist_free_from(&p->pages, 0);
 	pl_set_path(p, "");
 	res_free(rid);

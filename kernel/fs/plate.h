@@ -97,6 +97,38 @@ const char *plate_path(rid_t plate);
 void plate_open_ref(rid_t plate);
 void plate_close_ref(rid_t plate);
 
+/* chown(2) (uid/gid UINT32_MAX: unchanged); symlink(2) and link(2), which check the right to
+ * change the directory themselves (disk plates only: -EPERM elsewhere, -EXDEV across mounts). */
+int plate_chown(rid_t plate, uint32_t uid, uint32_t gid, const struct cred *cred);
+int plate_symlink(const char *canon, const char *target, const struct cred *owner, rid_t *out);
+int plate_link(rid_t plate, const char *canon, const struct cred *cred, rid_t *out);
+
+/* ---- disk plates (plate_disk*.c): files of mounted file systems ---------------------- */
+/* Reads or writes a disk plate's content at off through its server; buf is user memory when
+ * user is set. The bytes moved, or an error if none were. */
+long plate_disk_io(rid_t plate, uint64_t off, void *buf, size_t n, int write, int user);
+bool plate_is_disk(rid_t plate);
+/* Fresh attributes of a disk plate from its server (nothing for other plates). */
+int plate_refresh(rid_t plate);
+/* The target of a disk symbolic link (-EINVAL for anything else), at most size bytes. */
+long plate_readlink(rid_t plate, char *kbuf, size_t size);
+/* fsync(2) (whole: syncfs(2), the plate's whole file system); 0 for plates in memory. */
+int plate_fsync(rid_t plate, int whole);
+struct t_fs_statfs;
+struct t_fs_attr;
+/* statfs of a disk plate's file system; -ENOTSUP for other plates. */
+int plate_disk_statfs(rid_t plate, struct t_fs_statfs *out);
+
+/* Mount points (mount.c): whether a directory plate may not become one (open, has plates
+ * below it, or is "/"); it becomes the root of mount mnt (m keeps what it was); and back. */
+struct mount;
+bool plate_mount_busy(rid_t plate);
+void plate_mount_root(rid_t plate, uint32_t mnt, const struct t_fs_attr *root, struct mount *m);
+void plate_unmount_root(rid_t plate, const struct mount *m);
+/* Whether a file of mount mnt is open; the plates of mount mnt (not its root) freed. */
+bool plate_mount_in_use(uint32_t mnt);
+void plate_forget_mount(uint32_t mnt);
+
 /* Packs Linux dirent64 records of directory dir into buf: position 0 is ".", 1 is "..", then
  * the children in path order. Starts at *pos and advances it past every record written;
  * returns the bytes written (0 at the end), -EINVAL if not even one record fits, -ENOTDIR. */

@@ -90,6 +90,18 @@ static const struct content_ops ram_content = {
 
 /* ---- the interface (plate.h) -------------------------------------------------------------- */
 
+bool plate_is_disk(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	return p && (p->flags & PF_DISK);
+}
+
+int plate_refresh(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	return p && (p->flags & PF_DISK) ? pl_disk_fresh(p) : 0;
+}
+
 static const struct content_ops *content(const struct plate *p)
 {
 	return p->flags & PF_IMAGE ? &image_content : &ram_content;
@@ -122,6 +134,8 @@ int plate_read_span(rid_t rid, uint64_t off, const void **out, size_t *n)
 	int err = pl_check_regular(p);
 	if (err)
 		return err;
+	if (p->flags & PF_DISK)
+		return -ENOTSUP;              /* no content in memory: plate_disk_io */
 	*n = 0;
 	*out = zero_page;
 	if (off < p->size)
@@ -134,6 +148,8 @@ static int check_writable_file(const struct plate *p)
 	int err = pl_check_regular(p);
 	if (err)
 		return err;
+	if (p->flags & PF_DISK)
+		return -ENOTSUP;
 	return content(p)->span_for_write ? 0 : -EROFS;
 }
 
@@ -169,6 +185,10 @@ void plate_write_commit(rid_t rid, uint64_t off, size_t written)
 int plate_truncate(rid_t rid, uint64_t size)
 {
 	struct plate *p = plate_obj(rid);
+	if (p && (p->flags & PF_DISK) && !pl_check_regular(p)) {
+		struct t_fs_setattr set = { .mask = TFS_SET_SIZE, .size = size };
+		return pl_disk_writable(p) ? pl_disk_setattr(p, &set) : -EROFS;
+	}
 	int err = check_writable_file(p);
 	if (err)
 		return err;
@@ -187,6 +207,8 @@ int plate_truncate(rid_t rid, uint64_t size)
 long plate_read_at(rid_t rid, uint64_t off, void *kbuf, size_t n)
 {
 	size_t done = 0;
+	if (plate_is_disk(rid))
+		return plate_disk_io(rid, off, kbuf, n, 0, 0);
 	while (done < n) {
 		const void *src;
 		size_t avail;
@@ -205,6 +227,8 @@ long plate_read_at(rid_t rid, uint64_t off, void *kbuf, size_t n)
 long plate_write_at(rid_t rid, uint64_t off, const void *kbuf, size_t n)
 {
 	size_t done = 0;
+	if (plate_is_disk(rid))
+		return plate_disk_io(rid, off, (void *)kbuf, n, 1, 0);
 	while (done < n) {
 		void *dst;
 		size_t avail;

@@ -90,6 +90,8 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 		return -ESTALE;
 	if (!pl_is_dir(d))
 		return -ENOTDIR;
+	if (d->flags & PF_DISK)
+		return pl_disk_dir_read((struct plate *)d, pos, buf, cap);
 	uint32_t n = children(dir, &idx);
 	while (dir_entry_at(d, idx, n, *pos, &e, &name, &namelen)) {
 		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)(e - plate_slots) + 1,

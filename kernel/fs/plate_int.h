@@ -4,10 +4,14 @@
 #include "kernel/fs/pagelist.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
+#include "abi/fsproto.h"
 
 #define PF_IMAGE 0x1u      /* content and entry come from the boot image: read-only */
 #define PF_PINNED 0x2u     /* never deleted ("/", "/tmp", /dev nodes) */
 #define PF_UNLINKED 0x4u   /* its name is gone; freed when the last open file closes */
+#define PF_DISK 0x8u       /* a file of a mounted file system (plate_disk.c) */
+#define PF_SRVREF 0x10u    /* the server holds an open reference for it (FS_OPEN) */
+#define PF_STALE 0x20u     /* a disk plate's attributes may have changed at the server */
 
 struct plate {
 	struct res_hdr hdr;
@@ -26,10 +30,18 @@ struct plate {
 	uint16_t name_len;       /* and its length (listings need both per entry) */
 	uint16_t hbucket;        /* 1 + its path-hash bucket while its path is hashed, else 0 */
 	uint16_t hnext;          /* 1 + the next slot in that bucket, 0 = end */
+	/* disk plates (PF_DISK): the mount (1 + index, mount.h), the inode, and the attributes
+	 * the server last reported; used: when it was last looked up, for eviction */
+	uint32_t mnt;
+	uint32_t ino;
+	uint64_t used;
+	struct t_fs_attr attr;
 };
 
 extern struct plate plate_slots[PLATE_MAX];
 
+/* The plate at a canonical path in the table (no disk lookup), or -ENOENT. */
+int pl_hash_find(const char *abs_path, rid_t *out);
 /* The entry of a live plate, or NULL. */
 struct plate *plate_obj(rid_t rid);
 int pl_is_dir(const struct plate *p);
@@ -52,3 +64,41 @@ void pl_new_version(struct plate *p);
 uint32_t pl_now(void);
 /* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */
 void pl_release_unlinked(struct plate *p);
+
+/* ---- disk plates (plate_disk.c, plate_disk_ops.c) ----------------------------------------- */
+/* The plate of a canonical path that lies below a mounted directory and has no plate yet:
+ * looked up through the server component by component, a plate made for each. -ENOENT when
+ * the path is not below a mount (or does not exist). */
+int pl_disk_lookup(const char *canon, rid_t *out);
+/* A plate for the file attr describes, at path below directory plate parent. */
+int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, rid_t *out);
+/* Takes in the attributes the server reported for p (and every plate of the same inode). */
+void pl_disk_apply(struct plate *p, const struct t_fs_attr *attr);
+/* Fresh attributes from the server; pl_disk_fresh asks only when they may be outdated. */
+int pl_disk_refresh(struct plate *p);
+int pl_disk_fresh(struct plate *p);
+/* The attributes of p, and of every plate of the same inode, may have changed. */
+void pl_disk_stale(struct plate *p);
+/* Whether p's file system takes changes. */
+bool pl_disk_writable(const struct plate *p);
+/* Creates (a regular file, a directory by mode's type bits, or a symbolic link to target
+ * when target is not NULL) at canon in directory dir. */
+int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, const char *target,
+		   const struct cred *owner, rid_t *out);
+int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir);
+int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, const char *to);
+int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *out);
+int pl_disk_setattr(struct plate *p, const struct t_fs_setattr *set);
+long pl_disk_dir_read(struct plate *d, uint64_t *pos, void *buf, size_t cap);
+void pl_disk_stat(const struct plate *p, struct linux_stat *st);
+/* Before a name of p goes: an open reference at the server if p is open (so its inode lives
+ * on until the last close). */
+int pl_disk_hold(struct plate *p);
+/* The resource layer's delete of a disk plate: its name removed on the disk. */
+int pl_disk_destroy(struct plate *p);
+void pl_disk_close(struct plate *p);
+/* p was used now (eviction takes the plates unused longest). */
+void pl_disk_touch(struct plate *p);
+/* Frees a batch of disk plates nobody uses (not open, no plates below, not a mount root),
+ * oldest first; false if there was none. */
+bool pl_disk_evict(void);

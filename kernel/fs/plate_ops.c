@@ -27,6 +27,8 @@ static int new_entry_parent(const char *canon, struct plate **dir)
 	*dir = plate_obj(rid);
 	if (!pl_is_dir(*dir))
 		return -ENOTDIR;
+	if ((*dir)->flags & PF_DISK)
+		return pl_disk_writable(*dir) ? 0 : -EROFS;
 	return (*dir)->flags & PF_IMAGE ? -EROFS : 0;
 }
 
@@ -34,6 +36,8 @@ int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_
 {
 	struct plate *dir, *p;
 	int err = new_entry_parent(canon, &dir);
+	if (!err && (dir->flags & PF_DISK))
+		return pl_disk_create(dir, canon, L_S_IFDIR | (mode & 07777), NULL, owner, out);
 	if (!err)
 		err = pl_make(canon, L_S_IFDIR | (mode & 07777), TMODE_DEFAULT, owner, dir->hdr.rid, &p);
 	if (err)
@@ -82,6 +86,8 @@ static int may_remove(const struct plate *dir, const struct plate *p, const stru
 		return -EROFS;
 	if (p->flags & PF_PINNED)
 		return -EBUSY;
+	if ((dir->flags & PF_DISK) && !pl_disk_writable(dir))
+		return -EROFS;
 	int err = res_check(dir->hdr.rid, TOP_MODIFY, cred);
 	if (err)
 		return err;
@@ -106,6 +112,11 @@ int plate_remove(rid_t rid, int want_dir, const struct cred *cred)
 	int err = may_remove(dir, p, cred);
 	if (!err && want_dir && has_children(rid))
 		err = -ENOTEMPTY;
+	if (!err && (p->flags & PF_DISK)) {
+		err = pl_disk_remove(dir, p, want_dir);
+		if (!err && !(p = plate_obj(rid)))
+			return 0;
+	}
 	if (!err)
 		drop_name(p);
 	return err;
@@ -170,6 +181,29 @@ static int check_replace(const struct plate *src, struct plate *dst, const struc
 	return dstdir ? may_remove(dstdir, dst, cred) : -EBUSY;
 }
 
+/* The server's half of a rename on a disk; the plates may change while it answers, so src
+ * and todir are found again by rid afterwards, and dst (the replaced plate) too. */
+static int disk_rename(struct plate *src, struct plate *todir, const char *to,
+		       struct plate **dst, rid_t dst_rid)
+{
+	rid_t src_rid = src->hdr.rid, dir_rid = todir->hdr.rid;
+	struct plate *sdir = plate_obj(src->parent);
+	if (!(src->flags & PF_DISK) || !(todir->flags & PF_DISK) || !sdir ||
+	    src->mnt != todir->mnt)
+		return -EXDEV;
+	int err = *dst ? pl_disk_hold(*dst) : 0;      /* an open target lives on */
+	if (!err && (!plate_obj(src_rid) || !plate_obj(dir_rid) || !plate_obj(src->parent)))
+		err = -ESTALE;
+	if (!err)
+		err = pl_disk_rename(sdir, src, todir, to);
+	if (err)
+		return err;
+	if (!plate_obj(src_rid) || !plate_obj(dir_rid))
+		return -ESTALE;
+	*dst = *dst ? plate_obj(dst_rid) : NULL;
+	return 0;
+}
+
 int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred)
 {
 	char to_parent[PATH_BUF];
@@ -202,6 +236,8 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 		err = check_replace(src, dst, cred);
 	if (!err && !subtree_fits(from, to))
 		err = -ENAMETOOLONG;
+	if (!err && ((src->flags | todir->flags) & PF_DISK))
+		err = disk_rename(src, todir, to, &dst, dst_rid);
 	if (err)
 		return err;
 	if (dst)
@@ -220,6 +256,8 @@ static int may_set_attr(const struct plate *p, const struct cred *cred)
 		return -ENOENT;
 	if (cred->uid != 0 && cred->uid != p->hdr.owner)
 		return -EPERM;
+	if ((p->flags & PF_DISK) && !pl_disk_writable(p))
+		return -EROFS;
 	return p->flags & PF_IMAGE ? -EROFS : 0;
 }
 
@@ -227,6 +265,10 @@ int plate_chmod(rid_t rid, uint32_t mode, const struct cred *cred)
 {
 	struct plate *p = plate_obj(rid);
 	int err = may_set_attr(p, cred);
+	if (!err && (p->flags & PF_DISK)) {
+		struct t_fs_setattr set = { .mask = TFS_SET_MODE, .mode = mode & 07777 };
+		return pl_disk_setattr(p, &set);
+	}
 	if (!err)
 		p->mode = (p->mode & L_S_IFMT) | (mode & 07777);
 	return err;
@@ -239,6 +281,11 @@ int plate_set_mtime(rid_t rid, uint32_t mtime, int explicit_time, const struct c
 	/* "now" only needs write permission, as on Linux */
 	if (err == -EPERM && !explicit_time)
 		err = res_check(rid, TOP_MODIFY, cred) ? -EACCES : 0;
+	if (!err && (p->flags & PF_DISK)) {
+		struct t_fs_setattr set = { .mask = TFS_SET_MTIME | TFS_SET_ATIME, .mtime = mtime,
+					    .atime = mtime };
+		return pl_disk_setattr(p, &set);
+	}
 	if (!err)
 		p->mtime = mtime;
 	return err;
@@ -249,4 +296,61 @@ void plate_touch(rid_t rid)
 	struct plate *p = plate_obj(rid);
 	if (p)
 		p->mtime = pl_now();
+}
+
+/* chown(2): uid or gid (uint32_t)-1 stays. Root may give anything; an owner may only set its
+ * own uid and group (the one group a credential has). */
+int plate_chown(rid_t rid, uint32_t uid, uint32_t gid, const struct cred *cred)
+{
+	struct plate *p = plate_obj(rid);
+	int err = may_set_attr(p, cred);
+	if (err)
+		return err;
+	if (cred->uid != 0 && ((uid != UINT32_MAX && uid != p->hdr.owner) ||
+			       (gid != UINT32_MAX && gid != cred->gid)))
+		return -EPERM;
+	if (p->flags & PF_DISK) {
+		struct t_fs_setattr set = { .uid = uid, .gid = gid };
+		set.mask = (uid != UINT32_MAX ? TFS_SET_UID : 0) | (gid != UINT32_MAX ? TFS_SET_GID : 0);
+		return set.mask ? pl_disk_setattr(p, &set) : 0;
+	}
+	struct cred o = { uid == UINT32_MAX ? p->hdr.owner : uid,
+			  gid == UINT32_MAX ? p->hdr.group : gid };
+	return res_reset_owner(rid, &o, p->hdr.mode);
+}
+
+/* Symbolic links exist only on disks: elsewhere -EPERM, as Linux says for a file system
+ * without them. */
+int plate_symlink(const char *canon, const char *target, const struct cred *owner, rid_t *out)
+{
+	struct plate *dir;
+	int err = new_entry_parent(canon, &dir);
+	if (err)
+		return err;
+	if (!(dir->flags & PF_DISK))
+		return -EPERM;
+	if ((err = res_check(dir->hdr.rid, TOP_MODIFY, owner)))
+		return err;
+	return pl_disk_create(dir, canon, L_S_IFLNK | 0777, target, owner, out);
+}
+
+/* Hard links exist only on disks (a plate has one name). */
+int plate_link(rid_t rid, const char *canon, const struct cred *cred, rid_t *out)
+{
+	struct plate *dir, *p = plate_obj(rid);
+	int err = new_entry_parent(canon, &dir);
+	if (err)
+		return err;
+	if (!p)
+		return -ENOENT;
+	if (pl_is_dir(p))
+		return -EPERM;
+	if ((p->flags & PF_DISK) != (dir->flags & PF_DISK) ||
+	    ((p->flags & PF_DISK) && p->mnt != dir->mnt))
+		return -EXDEV;
+	if (!(p->flags & PF_DISK))
+		return -EPERM;
+	if ((err = res_check(dir->hdr.rid, TOP_MODIFY, cred)))
+		return err;
+	return pl_disk_link(p, dir, canon, out);
 }

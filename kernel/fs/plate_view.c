@@ -46,6 +46,8 @@ int plate_view_open(rid_t rid, uint64_t max, struct plate_view *out)
 	static const uint8_t nothing[1];
 	struct plate *p = plate_obj(rid);
 	int err = pl_check_regular(p);
+	if (!err && (p->flags & PF_DISK) && !(err = pl_disk_refresh(p)) && !(p = plate_obj(rid)))
+		err = -ESTALE;                /* size and version as the disk has them now */
 	if (err)
 		return err;
 	if (p->size > max)

@@ -327,7 +327,9 @@ void ica_arrive(rid_t rid, int pid, rid_t space, bool loan, uint64_t *addr)
 	if (!c || c->holder != ICA_TRANSIT)
 		panic("ica_arrive: %lx is not in flight", rid);
 	*addr = 0;
-	if (c->doomed) {
+	/* a kernel ICA let go while its request was still queued reaches the server first: it
+	 * is deleted when it comes back, not now, or the server's answer would find it gone */
+	if (c->doomed && !loan) {
 		teardown(c);
 		return;
 	}

@@ -177,23 +177,27 @@ long sys_renameat2(const struct sysargs *a)
 	return renameat(fd_arg(a->a[0]), a->a[1], fd_arg(a->a[2]), a->a[3], a->a[4]);
 }
 
-static long readlinkat(int dirfd, uint64_t upath, int64_t bufsiz)
+static long readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, int64_t bufsiz)
 {
-	char path[PATH_BUF];
+	char path[PATH_BUF], target[PATH_BUF];
 	if (bufsiz <= 0)
 		return -EINVAL;
+	size_t n = bufsiz < PATH_MAX_LEN ? (size_t)bufsiz : PATH_MAX_LEN;
 	int err = sysarg_path(upath, path);
-	return err ? err : fsp_readlinkat(proc_cur(), dirfd, path);
+	long r = err ? err : fsp_readlinkat(proc_cur(), dirfd, path, target, n);
+	if (r > 0 && copy_to_user((void *)ubuf, target, (size_t)r))
+		r = -EFAULT;
+	return r;
 }
 
 long sys_readlink(const struct sysargs *a)
 {
-	return readlinkat(L_AT_FDCWD, a->a[0], (int64_t)a->a[2]);
+	return readlinkat(L_AT_FDCWD, a->a[0], a->a[1], (int64_t)a->a[2]);
 }
 
 long sys_readlinkat(const struct sysargs *a)
 {
-	return readlinkat(fd_arg(a->a[0]), a->a[1], (int64_t)a->a[3]);
+	return readlinkat(fd_arg(a->a[0]), a->a[1], a->a[2], (int64_t)a->a[3]);
 }
 
 static long faccessat(int dirfd, uint64_t upath, uint64_t mode, uint64_t flags)

@@ -1,6 +1,7 @@
 /* Miscellaneous Linux calls: identity, time, sleeping, thread pointer, signal dispositions and
  * masks (delivery is kernel/proc/signal.c's), limits, and Tessera's statistics and power-off. */
 #include "abi/errno.h"
+#include "kernel/fs/mount.h"
 #include "abi/linux.h"
 #include "abi/tessera.h"
 #include "arch/cpu.h"
@@ -291,6 +292,7 @@ long sys_t_poweroff(const struct sysargs *a)
 {
 	if (proc_cur()->cred.uid != 0)
 		return -EPERM;
+	mnt_poweroff();                   /* what the disks' servers cache goes to the disks */
 	arch_poweroff((int)a->a[0]);
 }
 

@@ -85,9 +85,10 @@ struct seen {
 	char log[512];
 };
 
-static int check_dir(const char *dir, void *arg)
+static int check_dir(const char *dir, const char *rest, void *arg)
 {
 	struct seen *s = arg;
+	(void)rest;
 	strcat(s->log, dir);
 	strcat(s->log, ";");
 	if (!strcmp(dir, "/d") || !strcmp(dir, "/d/e"))

@@ -4,11 +4,16 @@
  *                           exit code (how the test harness runs /bin/utest);
  *   otherwise               run the shell /bin/sh, restarting it whenever it ends.
  * Either way init first starts the OS servers and drivers of /etc/svc.conf (`svc start-all`,
- * docs/servers.md), and reaps every orphan that ends up as its child.
+ * docs/servers.md), mounts the first disk at /disk if it holds ext2, and reaps every orphan
+ * that ends up as its child. Power-off (t_poweroff) unmounts the disks in the kernel.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "libtessera.h"
 
 #define MAX_ARGS 32
@@ -76,6 +81,39 @@ static void start_services(void)
 	}
 }
 
+#define EXT2_MAGIC_OFFSET 1080          /* s_magic: superblock at 1024, field at 56 */
+#define EXT2_MAGIC 0xef53
+
+/* Whether the first disk holds ext2 (no disk, no driver: no). */
+static int disk_has_ext2(void)
+{
+	unsigned char m[2];
+	int fd = open("/dev/vda", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	int ok = pread(fd, m, 2, EXT2_MAGIC_OFFSET) == 2 && (m[0] | m[1] << 8) == EXT2_MAGIC;
+	close(fd);
+	return ok;
+}
+
+/* The first disk at /disk when it holds an ext2 file system (docs/storage.md), with the ext2
+ * server started for it; a disk without one, or no disk, is left alone quietly: raw-disk work
+ * (dd on /dev/vda) needs it unmounted. */
+static void mount_disk(void)
+{
+	static const char *const argv[] = { "svc", "start", "ext2", NULL };
+	if (!disk_has_ext2())
+		return;
+	int pid = start("/bin/svc", argv);
+	if (pid < 0 || wait_for(pid) != 0)
+		return;
+	int err = mount("/dev/vda", "/disk", "ext2", 0, NULL) ? -errno : 0;
+	if (err)
+		printf("init: cannot mount /dev/vda at /disk: %s\n", strerror(-err));
+	else
+		printf("init: /dev/vda mounted at /disk\n");
+}
+
 static _Noreturn void run_shell(void)
 {
 	static const char *const sh_argv[] = { "sh", NULL };
@@ -108,6 +146,7 @@ int main(int argc, char **argv)
 		}
 	}
 	start_services();
+	mount_disk();
 	if (!run || !*run)
 		run_shell();
 	prog_argv[0] = run;

@@ -23,7 +23,7 @@
 
 #define CONF "/etc/svc.conf"
 #define MAX_SVC 32
-#define MAX_FN 16
+#define MAX_FN 32                 /* the ext2 server serves 18 */
 #define MAX_ARGS 16
 #define LINE_MAX_LEN 512
 

@@ -23,6 +23,7 @@ extern const struct utest ut_mem_tests[];
 extern const struct utest ut_fs_tests[];
 extern const struct utest ut_misc_tests[];
 extern const struct utest ut_compat_tests[];
+extern const struct utest ut_disk_tests[];
 extern const struct utest ut_ipc_tests[];
 extern const struct utest ut_srv_tests[];
 extern const struct utest ut_cow_tests[];

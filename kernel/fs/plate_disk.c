@@ -1,0 +1,326 @@
+/*
+ * Disk plates: the files and directories of mounted file systems (mount.h) as plates, named by
+ * canonical path like every plate, so that the file layer, the res listing and the resource
+ * operations see them as they see image and RAM plates (docs/design.md, "Disk plates"). A disk
+ * plate holds no content: it names an inode of a file-system server (its mount and inode
+ * number), and its content and directory operations are forwarded to the server
+ * (plate_disk_ops.c). Plates are made when a path is looked up and freed again when the table
+ * runs short (pl_disk_evict): only plates that are not open, have no plates below them and
+ * were not used lately go, so the table holds the working set, not the disk.
+ */
+#include "kernel/fs/plate_int.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/fsclient.h"
+#include "kernel/fs/mount.h"
+#include "kernel/lib/string.h"
+
+#define EVICT_BATCH 64
+#define EVICT_RECENT 64       /* plates used within this many lookups stay */
+
+static uint64_t use_tick;
+
+/* Unix permission bits of one class (rwx) as resource operations. */
+static uint32_t class_ops(uint32_t rwx, bool dir)
+{
+	uint32_t ops = TOP_REFER;
+	if ((rwx & 4) || (dir && (rwx & 1)))
+		ops |= TOP_USE;
+	if (rwx & 2)
+		ops |= TOP_MODIFY | TOP_DELETE | TOP_MOVE;
+	return ops;
+}
+
+static uint32_t tmode_of(uint32_t mode)
+{
+	bool dir = (mode & L_S_IFMT) == L_S_IFDIR;
+	return TMODE(class_ops((mode >> 6) & 7, dir), class_ops((mode >> 3) & 7, dir),
+		     class_ops(mode & 7, dir));
+}
+
+static void apply_one(struct plate *p, const struct t_fs_attr *a)
+{
+	p->flags &= ~PF_STALE;
+	bool changed = p->attr.mtime != a->mtime || p->attr.ctime != a->ctime ||
+		       p->attr.size != a->size;
+	struct cred owner = { a->uid, a->gid };
+	p->attr = *a;
+	p->ino = a->ino;
+	p->mode = a->mode;
+	p->size = a->size;
+	p->mtime = a->mtime;
+	res_reset_owner(p->hdr.rid, &owner, tmode_of(a->mode));
+	if (changed)
+		pl_new_version(p);     /* changed behind this plate's back (another link) */
+}
+
+void pl_disk_apply(struct plate *p, const struct t_fs_attr *a)
+{
+	if (!a->ino)
+		return;
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		struct plate *o = &plate_slots[i];
+		if (o != p && o->hdr.rid && (o->flags & PF_DISK) && o->mnt == p->mnt &&
+		    o->ino == a->ino)
+			apply_one(o, a);
+	}
+	apply_one(p, a);
+}
+
+int pl_disk_refresh(struct plate *p)
+{
+	struct t_fs_attr a;
+	rid_t rid = p->hdr.rid;
+	const struct mount *m = mnt_get(p->mnt);
+	if (!m)
+		return -ESTALE;
+	int err = fsc_simple(TFN_FS_GETATTR, m->handle, p->ino, 0, &a);
+	if (!err && (p = plate_obj(rid)))
+		pl_disk_apply(p, &a);
+	return err;
+}
+
+/* Only the kernel changes a mounted file system, and the requests that change an inode
+ * return its attributes, or mark the plates they may change stale: unmarked attributes are
+ * the server's. */
+int pl_disk_fresh(struct plate *p)
+{
+	return p->flags & PF_STALE ? pl_disk_refresh(p) : 0;
+}
+
+void pl_disk_stale(struct plate *p)
+{
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		struct plate *o = &plate_slots[i];
+		if (o->hdr.rid && (o->flags & PF_DISK) && o->mnt == p->mnt && o->ino == p->ino)
+			o->flags |= PF_STALE;
+	}
+}
+
+bool pl_disk_writable(const struct plate *p)
+{
+	const struct mount *m = mnt_get(p->mnt);
+	return m && !m->rdonly;
+}
+
+/* A new plate, freeing unused disk plates when the table is full. */
+static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
+		      struct plate **out)
+{
+	struct cred owner = { a->uid, a->gid };
+	int err;
+	while ((err = pl_make(path, a->mode, tmode_of(a->mode), &owner, parent, out)) == -ENFILE)
+		if (!pl_disk_evict())
+			break;
+	return err;
+}
+
+int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, rid_t *out)
+{
+	struct plate *dir = plate_obj(parent), *p;
+	if (!dir || !(dir->flags & PF_DISK))
+		return -ENOENT;              /* gone while the server was asked */
+	if (pl_hash_find(path, out) == 0) {
+		if ((p = plate_obj(*out)) && (p->flags & PF_DISK))
+			pl_disk_apply(p, attr);
+		return 0;
+	}
+	uint32_t mnt = dir->mnt;
+	int err = make_plate(path, attr, parent, &p);
+	if (err)
+		return err;
+	p->flags = PF_DISK;
+	p->mnt = mnt;
+	p->used = ++use_tick;
+	memset(&p->attr, 0, sizeof(p->attr));
+	pl_disk_apply(p, attr);
+	res_set_name(p->hdr.rid, path);
+	*out = p->hdr.rid;
+	return 0;
+}
+
+/* The child name[0..len) of disk directory d, at path. */
+static int lookup_child(struct plate *d, const char *name, size_t len, const char *path,
+			rid_t *out)
+{
+	struct fsc k;
+	struct t_fs_attr a;
+	rid_t drid = d->hdr.rid;
+	const struct mount *m = mnt_get(d->mnt);
+	if (!m)
+		return -ENOENT;
+	int err = fsc_begin(&k, TFN_FS_LOOKUP, m->handle, name, len, 0);
+	if (err)
+		return err;
+	k.m.arg[1] = d->ino;
+	err = fsc_call(&k);
+	if (!err)
+		a = k.c->attr;
+	fsc_end(&k);
+	return err ? err : pl_disk_adopt(drid, path, &a, out);
+}
+
+/* The longest prefix of canon that has a plate: into anc, its plate into *rid; -ENOENT when
+ * not even "/" has one (while the table is being made). */
+static int nearest_plate(const char *canon, char anc[PATH_BUF], rid_t *rid)
+{
+	char tmp[PATH_BUF];
+	strlcpy(anc, canon, PATH_BUF);
+	while (pl_hash_find(anc, rid)) {
+		if (!strcmp(anc, "/"))
+			return -ENOENT;
+		path_parent(anc, tmp);
+		strlcpy(anc, tmp, PATH_BUF);
+	}
+	return 0;
+}
+
+int pl_disk_lookup(const char *canon, rid_t *out)
+{
+	char anc[PATH_BUF], path[PATH_BUF];
+	rid_t rid;
+	if (nearest_plate(canon, anc, &rid))
+		return -ENOENT;
+	struct plate *d = plate_obj(rid);
+	if (!d || !(d->flags & PF_DISK))
+		return -ENOENT;
+	strlcpy(path, canon, sizeof(path));
+	for (const char *c = canon + strlen(anc); *c;) {
+		if (*c == '/')
+			c++;
+		const char *e = c;
+		while (*e && *e != '/')
+			e++;
+		if (!(d = plate_obj(rid)))
+			return -ENOENT;
+		if (!pl_is_dir(d))
+			return -ENOTDIR;
+		path[e - canon] = '\0';
+		int err = lookup_child(d, c, (size_t)(e - c), path, &rid);
+		if (err)
+			return err;
+		path[e - canon] = *e;
+		c = e;
+	}
+	*out = rid;
+	return 0;
+}
+
+void pl_disk_touch(struct plate *p)
+{
+	p->used = ++use_tick;
+}
+
+static bool evictable(const struct plate *p, uint64_t before)
+{
+	if (!p->hdr.rid || !(p->flags & PF_DISK) || (p->flags & (PF_PINNED | PF_UNLINKED)))
+		return false;
+	if (p->opens || p->used >= before)
+		return false;
+	for (uint32_t i = 0; i < PLATE_MAX; i++)
+		if (plate_slots[i].hdr.rid && plate_slots[i].parent == p->hdr.rid)
+			return false;
+	return true;
+}
+
+bool pl_disk_evict(void)
+{
+	uint64_t before = use_tick > EVICT_RECENT ? use_tick - EVICT_RECENT : 0;
+	uint32_t freed = 0;
+	/* leaves first; freeing a leaf may make its parent a leaf for the next round */
+	for (int round = 0; round < 4 && freed < EVICT_BATCH; round++) {
+		for (uint32_t i = 0; i < PLATE_MAX && freed < EVICT_BATCH; i++) {
+			struct plate *p = &plate_slots[i];
+			if (!evictable(p, before))
+				continue;
+			pl_set_path(p, "");
+			res_free(p->hdr.rid);
+			freed++;
+		}
+	}
+	return freed > 0;
+}
+
+void pl_disk_stat(const struct plate *p, struct linux_stat *st)
+{
+	const struct t_fs_attr *a = &p->attr;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = MNT_DEV_BASE + p->mnt;
+	st->st_ino = a->ino;
+	st->st_nlink = a->nlink;
+	st->st_mode = a->mode;
+	st->st_uid = a->uid;
+	st->st_gid = a->gid;
+	st->st_rdev = a->rdev;
+	st->st_size = (int64_t)a->size;
+	st->st_blksize = a->blksize ? a->blksize : 4096;
+	st->st_blocks = (int64_t)a->blocks;
+	st->st_atim.tv_sec = a->atime;
+	st->st_mtim.tv_sec = a->mtime;
+	st->st_ctim.tv_sec = a->ctime;
+}
+
+/* ---- mount points (mount.c) --------------------------------------------------------------- */
+
+bool plate_mount_busy(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	if (!p || p->opens || !p->parent)
+		return true;                  /* "/" is never a mount point */
+	for (uint32_t i = 0; i < PLATE_MAX; i++)
+		if (plate_slots[i].hdr.rid && plate_slots[i].parent == rid)
+			return true;
+	return false;
+}
+
+void plate_mount_root(rid_t rid, uint32_t mnt, const struct t_fs_attr *root, struct mount *m)
+{
+	struct plate *p = plate_obj(rid);
+	struct res_hdr *h = &p->hdr;
+	m->saved_mode = p->mode;
+	m->saved_flags = p->flags;
+	m->saved_mtime = p->mtime;
+	m->saved_tmode = h->mode;
+	m->saved_owner = (struct cred){ h->owner, h->group };
+	p->flags = PF_DISK | PF_PINNED;
+	p->mnt = mnt;
+	memset(&p->attr, 0, sizeof(p->attr));
+	pl_disk_apply(p, root);
+	pl_names_gen++;                   /* listings of it are the disk's now */
+}
+
+void plate_unmount_root(rid_t rid, const struct mount *m)
+{
+	struct plate *p = plate_obj(rid);
+	if (!p)
+		return;
+	p->mode = m->saved_mode;
+	p->flags = m->saved_flags;
+	p->mtime = m->saved_mtime;
+	p->mnt = p->ino = 0;
+	p->size = 0;
+	memset(&p->attr, 0, sizeof(p->attr));
+	res_reset_owner(rid, &m->saved_owner, m->saved_tmode);
+	pl_names_gen++;
+}
+
+bool plate_mount_in_use(uint32_t mnt)
+{
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		struct plate *p = &plate_slots[i];
+		if (p->hdr.rid && (p->flags & PF_DISK) && p->mnt == mnt && p->opens)
+			return true;
+	}
+	return false;
+}
+
+void plate_forget_mount(uint32_t mnt)
+{
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		struct plate *p = &plate_slots[i];
+		if (!p->hdr.rid || !(p->flags & PF_DISK) || p->mnt != mnt || (p->flags & PF_PINNED))
+			continue;
+		pl_set_path(p, "");
+		res_free(p->hdr.rid);
+	}
+}

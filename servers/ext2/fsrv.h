@@ -1,0 +1,19 @@
+/* The ext2 server's parts (main.c: requests and mounts; ops.c: the file operations). */
+#pragma once
+#include "abi/fsproto.h"
+#include "abi/srv.h"
+#include "servers/ext2/blkfn.h"
+#include "servers/ext2/ext2.h"
+
+#define FSRV_MOUNTS 8
+
+struct fsrv_mount {
+	struct ext2_fs *fs;             /* NULL: a free slot */
+	struct blkfn blk;
+};
+extern struct fsrv_mount fsrv_mounts[FSRV_MOUNTS];
+
+/* The attributes of ino in the protocol's form. */
+int fsrv_attr(struct ext2_fs *fs, uint32_t ino, struct t_fs_attr *out);
+/* Every request but FS_MOUNT and FS_UNMOUNT, on a mount's file system; c checked already. */
+int fsrv_op(struct ext2_fs *fs, struct t_msg *m, struct t_fs_ctl *c);
