@@ -5,3 +5,4 @@ include tests/busybox.mk
 include tests/blk.mk
 include tests/fuzz.mk
 include tests/benchpage.mk
+include tests/net.mk
