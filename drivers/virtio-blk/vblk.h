@@ -53,7 +53,7 @@ struct vblk {
 	struct t_msg *inflight;        /* per head: the request it carries */
 	struct t_msg backlog[VBLK_BACKLOG];
 	unsigned bl_head, bl_count;
-	uint64_t served, errors;
+	uint64_t served, errors, orphans;  /* orphans: answers nobody waited for any more */
 };
 
 /* dev.c */
