@@ -239,6 +239,7 @@ int main(int argc, char **argv)
 	}
 	print_config(&srv);
 	fflush(stdout);
+	net_touch(srv.st);
 	prefault_stack();
 	serve(&srv);
 }
