@@ -4,6 +4,7 @@
  * leave the server serving. The data paths are the net suite's (tools/net_suite.py).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 #include "libtessera.h"
@@ -81,7 +82,52 @@ static void net_ifconfig_get(void)
 	tnet_close(&t);
 }
 
+/* A NET_EVENTS request waits until one of the caller's sockets becomes readable. */
+static void net_events(void)
+{
+	struct tnet t;
+	struct t_ica ev;
+	int u1, u2;
+	uint32_t a;
+	uint16_t port;
+	size_t n;
+	uint64_t id;
+	CHECK_OK(tnet_open(&t, 4096));
+	CHECK_OK(t_ica_create(1, 0, &ev));
+	CHECK_OK(tnet_socket(TNET_DGRAM, &u1));
+	CHECK_OK(tnet_socket(TNET_DGRAM, &u2));
+	CHECK_OK(tnet_bind(u2, 0x7f000001, 0));
+	CHECK_OK(tnet_getname(u2, 0, &a, &port));
+	/* fresh sockets have news (they became writable): take it until a request is held */
+	struct t_msg m;
+	int held = 0;
+	for (int i = 0; i < 5 && !held; i++) {
+		m = (struct t_msg){ .fn = TFN_NET_EVENTS, .data = ev.rid, .arg = { 16 } };
+		CHECK_OK(t_srv_send(&m, &id));
+		usleep(20000);
+		held = t_srv_result(&m, TSRV_NONBLOCK) == -EAGAIN;
+	}
+	CHECK(held);
+	memcpy((void *)t.data.addr, "wake", 4);
+	CHECK_OK(tnet_send(&t, u1, 4, 0x7f000001, port, &n));
+	int err;
+	for (int i = 0; (err = t_srv_result(&m, TSRV_NONBLOCK)) == -EAGAIN && i < 500; i++)
+		usleep(10000);
+	CHECK_OK(err);
+	CHECK_OK(m.status);
+	const struct t_net_event *rec = (const void *)ev.addr;
+	bool readable = false;
+	for (uint64_t i = 0; i < m.arg[0] && i < 16; i++)
+		readable |= rec[i].handle == u2 && (rec[i].revents & 1);   /* POLLIN */
+	CHECK(readable);
+	CHECK_OK(tnet_sclose(u1));
+	CHECK_OK(tnet_sclose(u2));
+	CHECK_OK(t_res_delete(ev.rid));
+	tnet_close(&t);
+}
+
 const struct utest ut_net_tests[] = {
+	{ "net_events", net_events },
 	{ "net_perm", net_perm },
 	{ "net_bad_requests", net_bad_requests },
 	{ "net_ifconfig_get", net_ifconfig_get },
