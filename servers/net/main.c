@@ -6,9 +6,11 @@
  * queue (t_srv_recv), and the stack's timers wake the loop through SIGALRM (setitimer),
  * which makes a waiting t_srv_recv return -EINTR.
  *
- *   net [-d] [-r] [DEVICE]
+ *   net [-d] [-r] [-f DROP,DUP,REORDER] [DEVICE]
  *     -d        configure the interface by DHCP (default: QEMU's user network, static
  *               10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3)
+ *     -f        the fault switch (fault.c): per cent of the frames each way dropped,
+ *               duplicated, held back behind the next (tests of a lossy link)
  *     -r        register the TFN_NET_* ids itself (root; normally svc does, /etc/svc.conf)
  *     DEVICE    the device resource to claim; default the first virtio-net function. With
  *               none, the server runs with the loopback interface only.
@@ -48,15 +50,46 @@ static uint64_t random64(void *ctx)
 	return v;
 }
 
+static void transmit(void *ctx, const void *frame, size_t len)
+{
+	struct nsrv *s = ctx;
+	vnet_send(&s->nic, frame, len);
+}
+
 static int nic_send(void *ctx, const void *frame, size_t len)
 {
-	return vnet_send(ctx, frame, len);
+	struct nsrv *s = ctx;
+	if (!s->tx_fault.on)
+		return vnet_send(&s->nic, frame, len);
+	nsrv_fault_pass(&s->tx_fault, transmit, s, frame, len);
+	return 0;
+}
+
+static void input(void *ctx, const void *frame, size_t len)
+{
+	struct nsrv *s = ctx;
+	net_input(s->st, s->ifid, frame, len);
 }
 
 static void deliver(void *ctx, const void *frame, size_t len)
 {
 	struct nsrv *s = ctx;
-	net_input(s->st, s->ifid, frame, len);
+	nsrv_fault_pass(&s->rx_fault, input, s, frame, len);
+}
+
+/* -f DROP,DUP,REORDER (per cent, each 0..50): the fault switch on both directions. */
+static int parse_fault(struct nsrv *s, const char *arg)
+{
+	unsigned d, u, r;
+	char end;
+	if (sscanf(arg, "%u,%u,%u%c", &d, &u, &r, &end) != 3 || d > 50 || u > 50 || r > 50)
+		return -EINVAL;
+	struct nsrv_fault f = { .on = true, .drop = d, .dup = u, .reorder = r };
+	f.rng = random64(NULL) | 1;
+	s->rx_fault = f;
+	f.rng = random64(NULL) | 1;
+	s->tx_fault = f;
+	return 0;
 }
 
 static volatile sig_atomic_t alarm_fired;
@@ -73,7 +106,7 @@ static int setup_nic(struct nsrv *s, rid_t dev, bool dhcp)
 	int err = vnet_setup(&s->nic, dev);
 	if (err)
 		return err;
-	if ((err = net_if_add(s->st, &ops, &s->nic, s->nic.mac, 1500, &s->ifid)))
+	if ((err = net_if_add(s->st, &ops, s, s->nic.mac, 1500, &s->ifid)))
 		return err;
 	s->have_nic = true;
 	if (dhcp)
@@ -88,13 +121,16 @@ static int setup(struct nsrv *s, int argc, char **argv)
 	bool dhcp = false, reg = false;
 	int c;
 	rid_t dev = 0;
-	while ((c = getopt(argc, argv, "dr")) != -1) {
-		if (c != 'd' && c != 'r')
+	int err;
+	while ((c = getopt(argc, argv, "drf:")) != -1) {
+		if (c == 'f' && (err = parse_fault(s, optarg)))
+			return err;
+		if (c != 'd' && c != 'r' && c != 'f')
 			return -EINVAL;
 		dhcp |= c == 'd';
 		reg |= c == 'r';
 	}
-	int err = optind < argc ? t_rid_parse(argv[optind], RT_DEVICE, &dev) : vnet_find(&dev);
+	err = optind < argc ? t_rid_parse(argv[optind], RT_DEVICE, &dev) : vnet_find(&dev);
 	if (optind < argc && err)
 		return err;
 	struct net_config cfg = { .max_sockets = NSRV_MAX_SOCKETS, .random = random64,
@@ -170,6 +206,8 @@ static bool run_stack(struct nsrv *s)
 	net_time(s->st, s->now);
 	if (s->have_nic) {
 		vnet_receive(&s->nic, deliver, s);
+		nsrv_fault_flush(&s->rx_fault, input, s);
+		nsrv_fault_flush(&s->tx_fault, transmit, s);
 		vnet_kick(&s->nic);
 	}
 	nsrv_events_flush(s);
@@ -223,6 +261,9 @@ static void print_config(const struct nsrv *s)
 		printf("net: loopback only (no virtio-net device)\n");
 		return;
 	}
+	if (s->rx_fault.on)
+		printf("net: fault switch: %u%% dropped, %u%% duplicated, %u%% reordered each way\n",
+		       s->rx_fault.drop, s->rx_fault.dup, s->rx_fault.reorder);
 	printf("net: eth0 %02x:%02x:%02x:%02x:%02x:%02x %u.%u.%u.%u/%d gw %u.%u.%u.%u mtu %u %s\n",
 	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], c.addr >> 24, (c.addr >> 16) & 255,
 	       (c.addr >> 8) & 255, c.addr & 255, __builtin_popcount(c.netmask),

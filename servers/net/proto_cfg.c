@@ -125,7 +125,8 @@ int nsrv_stats(struct nsrv *s, struct t_msg *m)
 	memset(o, 0, sizeof(*o));
 	o->frames_in = ns.rx_frames;
 	o->frames_out = ns.tx_frames;
-	o->frames_dropped = ns.rx_bad + ns.tx_fail + s->nic.stats.rx_bad;
+	o->frames_dropped = ns.rx_bad + ns.tx_fail + s->nic.stats.rx_bad + s->nic.stats.tx_full +
+			    s->rx_fault.dropped + s->tx_fault.dropped;
 	o->tcp_segs_in = ns.tcp_in;
 	o->tcp_segs_out = ns.tcp_out;
 	o->tcp_retransmits = ns.tcp_retransmits;

@@ -21,6 +21,22 @@ struct nsrv_event {
 	bool queued;                    /* news not yet taken */
 };
 
+/* fault.c: the fault switch */
+struct nsrv_fault {
+	bool on;
+	uint32_t drop, dup, reorder;    /* per cent */
+	uint64_t rng;
+	uint8_t held[VNET_MAX_FRAME];
+	size_t held_len;
+	uint64_t dropped, duplicated, reordered;
+};
+typedef void (*nsrv_pass)(void *ctx, const void *frame, size_t len);
+/* Passes frame to out (or not, twice, or later) as the switch says. */
+void nsrv_fault_pass(struct nsrv_fault *f, nsrv_pass out, void *ctx, const void *frame,
+		     size_t len);
+/* Passes a frame still held back. */
+void nsrv_fault_flush(struct nsrv_fault *f, nsrv_pass out, void *ctx);
+
 struct nsrv {
 	struct net *st;
 	uint64_t now;                   /* ms since boot, as last given to the stack */
@@ -36,6 +52,7 @@ struct nsrv {
 	 * whose NET_EVENTS requests get the socket's news */
 	uint8_t sock_type[NSRV_MAX_SOCKETS];
 	int32_t owner[NSRV_MAX_SOCKETS];
+	struct nsrv_fault rx_fault, tx_fault;
 	uint64_t requests, denied;
 };
 
