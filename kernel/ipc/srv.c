@@ -123,10 +123,11 @@ static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind k
 	r->msg = *in;
 	r->msg.id = r->id;
 	r->msg.status = 0;
-	/* a server tells the kernel's own calls by pid 0 (the file-system servers serve nobody
-	 * else), made on behalf of whichever process is running */
+	/* the kernel's own calls arrive with pid 0: a server tells them from a process's (the
+	 * file-system servers serve nobody else; the network server serves anyone through the
+	 * kernel, only root directly); uid is the process's on whose behalf the call is made */
 	r->msg.pid = kind == RQ_KERNEL ? 0 : r->caller;
-	r->msg.uid = caller && kind != RQ_KERNEL ? caller->cred.uid : 0;
+	r->msg.uid = caller ? caller->cred.uid : 0;
 	r->msg.ctl_addr = r->msg.data_addr = 0;
 	lend_icas(&r->msg, kind == RQ_KERNEL ? 0 : shared_space(caller, s));
 	srvq_push(&sb->queue, i);

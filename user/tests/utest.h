@@ -33,6 +33,7 @@ extern const struct utest ut_fuzzfix_tests[];
 extern const struct utest ut_runexec_tests[];
 extern const struct utest ut_signal_tests[];
 extern const struct utest ut_blk_tests[];
+extern const struct utest ut_net_tests[];
 int ut_helper_chprogto(int argc, char **argv);
 
 extern const char *ut_name;   /* the test running in this process */
