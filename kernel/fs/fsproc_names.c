@@ -6,6 +6,7 @@
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
+#include "kernel/net/sock.h"
 #include "kernel/proc/signal.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
@@ -310,7 +311,7 @@ static int poll_once(struct proc *p, struct linux_pollfd *fds, unsigned n, int *
 		} else {
 			unsigned want = (uint16_t)fds[i].events | L_POLLERR | L_POLLHUP;
 			fds[i].revents = (int16_t)(file_poll(f) & want);
-			if (f->ops->poll && !file_is_pipe(f))
+			if (f->ops->poll && !file_is_pipe(f) && !sock_is(f))
 				*console = 1;
 		}
 		ready += fds[i].revents != 0;
