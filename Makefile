@@ -38,12 +38,35 @@ qemu_disk = -drive file=$(1),format=raw,if=none,id=$(2) \
 	-device virtio-blk-pci,drive=$(2),disable-legacy=off,disable-modern=off
 qemu_disk_intx = -drive file=$(1),format=raw,if=none,id=$(2) \
 	-device virtio-blk-pci,drive=$(2),disable-legacy=off,disable-modern=off,vectors=0
+# ---- network: virtio-net, transitional, on q35's root bus (docs/network.md) ---------------------
+# NET=user (the default): QEMU's user network (10.0.2.0/24, gateway and host 10.0.2.2, DNS
+# 10.0.2.3), host ports forwarded to the guest: NET_FWD lists host:guest TCP pairs, each on
+# 127.0.0.1. NET=mcast: several Tessera nodes on one host share one Ethernet through a UDP
+# multicast group (NODE=1,2,... gives each its own MAC); NET=0: no network device.
+NET ?= user
+NET_FWD ?= 8080:80
+NODE ?= 1
+NET_MCAST ?= 230.0.0.1:24014
+qemu_nic = -device virtio-net-pci,netdev=$(1),disable-legacy=off,disable-modern=off$(2)
+qemu_net_user = -netdev user,id=$(1)$(subst $(space),,$(foreach f,$(2),$(comma)hostfwd=tcp:127.0.0.1:$(subst :,-:,$(f)))) \
+	$(call qemu_nic,$(1))
+qemu_net_mcast = -netdev socket,id=$(1),mcast=$(NET_MCAST) \
+	$(call qemu_nic,$(1),$(comma)mac=52:54:00:12:35:$(shell printf %02x $(NODE)))
+comma := ,
+space := $(subst ,, )
+QEMU_NET_user = $(call qemu_net_user,net0,$(NET_FWD))
+QEMU_NET_mcast = $(call qemu_net_mcast,net0)
+QEMU_NET_0 =
+# The test boots' NIC: user networking, no forwarded port (several QEMUs run at once; the
+# network suite, tools/net_suite.py, adds its own on a free port).
+QEMU_TEST_NET = $(call qemu_net_user,net0,)
+
 # The test boots' disks, made fresh for each run of the suites (tests/guest.mk), and QEMU's
 # "edu" teaching device, whose INTx interrupt software can raise (the INTx tests, t_dev.c).
 TEST_DISK := $(B)/test-disk.img
 TEST_DISK2 := $(B)/test-disk2.img
 QEMU_TEST_FLAGS = $(QEMU_FLAGS) $(call qemu_disk,$(TEST_DISK),vda) \
-	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu
+	$(call qemu_disk_intx,$(TEST_DISK2),vdb) -device edu $(QEMU_TEST_NET)
 
 # made once (DISK=path: that file, if absent) and kept between runs: what Tessera wrote
 # stays on it
@@ -52,7 +75,9 @@ $(DISK):
 	truncate -s $(DISK_SIZE) $@
 
 run: all $(DISK)
-	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) -serial mon:stdio
+	@$(if $(filter user,$(NET)),$(foreach f,$(NET_FWD),echo "net: host 127.0.0.1:$(word 1,$(subst :, ,$(f))) -> Tessera port $(word 2,$(subst :, ,$(f)))";))
+	@$(if $(filter mcast,$(NET)),echo "net: node $(NODE) on multicast $(NET_MCAST) (set its address: net addr 10.0.3.$(NODE)/24)")
+	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) $(QEMU_NET_$(NET)) -serial mon:stdio
 
 # fresh, zero-filled test disks (an earlier run's writes must not decide a test)
 test-disks:

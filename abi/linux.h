@@ -116,8 +116,10 @@ struct linux_winsize {
 #define L_S_IFMT 0170000
 #define L_S_IFDIR 0040000
 #define L_S_IFCHR 0020000
+#define L_S_IFBLK 0060000
 #define L_S_IFREG 0100000
 #define L_DT_CHR 2
+#define L_DT_BLK 6
 #define L_DT_DIR 4
 #define L_DT_REG 8
 #define L_TCGETS 0x5401
@@ -127,6 +129,9 @@ struct linux_winsize {
 #define L_TIOCGWINSZ 0x5413
 #define L_TIOCGPGRP 0x540f
 #define L_TIOCSPGRP 0x5410
+#define L_BLKGETSIZE 0x1260           /* _IO(0x12, 96): size in 512-byte sectors, unsigned long */
+#define L_BLKSSZGET 0x1268            /* _IO(0x12, 104): logical sector size, int */
+#define L_BLKGETSIZE64 0x80081272     /* _IOR(0x12, 114, size_t): size in bytes, u64 */
 #define L_PROT_READ 1
 #define L_PROT_WRITE 2
 #define L_PROT_EXEC 4

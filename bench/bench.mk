@@ -62,6 +62,8 @@ $(LINUX_INITRD): $(BENCH_BIN) $(RM_BENCH_BIN) bench/linux-init.sh tools/mkimage.
 	cp $(BENCH_BIN) $(LINUX_ROOT)/bin/bench
 	cp $(RM_BENCH_BIN) $(LINUX_ROOT)/bin/runmode_bench
 	$(if $(LINUX_BENCH_BINS),cp $(LINUX_BENCH_BINS) $(LINUX_ROOT)/bin/)
+	$(if $(LINUX_MODULES),mkdir -p $(LINUX_ROOT)/lib/modules && \
+		cp $(LINUX_MODULES) $(LINUX_ROOT)/lib/modules/)
 	cp bench/linux-init.sh $(LINUX_ROOT)/init
 	tools/mkimage.sh $(LINUX_ROOT) $@
 
@@ -121,3 +123,20 @@ bench-keep:
 	cp $(BENCH_OUT)/kept-figs/$(README_FIG).png docs/figs/$(README_FIG).png
 
 .PHONY: bench-keep
+
+# Raw disk throughput (bench/blk_bench.c, table L): static non-PIE like bench.c, so Linux runs
+# the very same file on the same disk image; it calls the driver's function ids on Tessera.
+BLK_BENCH_BIN := $(B)/root/bin/blk_bench
+USER_BINS += $(BLK_BENCH_BIN)
+$(BLK_BENCH_BIN): bench/blk_bench.c bench/bench_util.h abi/syscalls.def abi/srv.h abi/fnids.def \
+		| deps
+	@mkdir -p $(dir $@)
+	musl-gcc $(WARN) -O2 -static -I. $< -o $@
+LINUX_BENCH_BINS += $(BLK_BENCH_BIN)
+$(LINUX_INITRD): $(BLK_BENCH_BIN)
+# Debian's kernel has virtio-pci and virtio-blk as modules: the initramfs carries the ones
+# /dev/vda needs, of the kernel's own version, loaded in dependency order by its /init.
+LINUX_KVER := $(patsubst vmlinuz-%,%,$(notdir $(LINUX_KERNEL_SRC)))
+LINUX_MODULES := $(foreach m,virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
+	virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk, \
+	$(wildcard /lib/modules/$(LINUX_KVER)/kernel/drivers/$(m).ko))

@@ -9,7 +9,13 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t devtmpfs dev /dev 2>/dev/null
 echo "LINUX-KERNEL $(uname -r)"
-for prog in bench meta_bench runmode_bench; do
+# /dev/vda for blk_bench: the virtio modules the initramfs carries (bench/bench.mk)
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+	insmod /lib/modules/$m.ko 2>/dev/null
+done
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+for prog in bench meta_bench runmode_bench blk_bench; do
 	echo "LINUX-RUN $prog"
 	/bin/$prog
 	echo "BENCH-EXIT $?"

@@ -74,14 +74,28 @@ def linux_sections(text):
 
 
 # Programs the Linux boot runs after /bin/bench, with a key each must have printed.
-LINUX_EXTRA = (("meta_bench", "linux_forkexec_1024k_us"), ("runmode_bench", "rm_ls400_umode_us"))
+LINUX_EXTRA = (("meta_bench", "linux_forkexec_1024k_us"), ("runmode_bench", "rm_ls400_umode_us"),
+               ("blk_bench", "blk_read_dev_kibps"))
+# The disk both systems' blk_bench boots get (table L): a fresh scratch image, since the
+# benchmark writes it; other boots keep the disk of the QEMU command they were given.
+BLK_DISK = os.path.join("build", "bench", "blk-scratch.img")
+BLK_DISK_MIB = 64
+
+
+def with_scratch_disk(argv):
+    """argv with BLK_DISK (made afresh) as its only virtio disk."""
+    from blk_suite import disk_args
+    os.makedirs(os.path.dirname(BLK_DISK), exist_ok=True)
+    with open(BLK_DISK, "wb") as f:
+        f.truncate(BLK_DISK_MIB << 20)
+    return disk_args(argv, BLK_DISK)
 
 
 def boot_linux(args):
     """(values of /bin/bench plus boot_s and kernel, {program: values} of the others); the
     first is None when the boot or /bin/bench failed."""
-    argv = shlex.split(args.qemu_base) + ["-kernel", args.linux_kernel,
-                                          "-initrd", args.linux_initrd, "-append", LINUX_APPEND]
+    argv = with_scratch_disk(shlex.split(args.qemu_base)) + [
+        "-kernel", args.linux_kernel, "-initrd", args.linux_initrd, "-append", LINUX_APPEND]
     vm = Qemu(argv, "bench-linux", BOOT_TIMEOUT)
     res, sections, done = {}, {}, None
     m = vm.expect(r"LINUX-INIT-DONE", BOOT_TIMEOUT)
@@ -192,14 +206,15 @@ class Results:
     ipc (/bin/ipcbench), meta (/bin/meta_bench), rm (/bin/runmode_bench), linux (/bin/bench
     under Linux), lmeta and lrm (meta_bench and runmode_bench under Linux); any may be None."""
 
-    SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc", "srv")
+    SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc", "srv",
+               "blk", "lblk")
 
     def __init__(self, tess, hvs, ipc, linux, meta=None, rm=None, lmeta=None, lrm=None,
-                 nproc=None, srv=None, sizes=None):
+                 nproc=None, srv=None, blk=None, lblk=None, sizes=None):
         self.src = {"tess": tess or {}, "hvs": hvs or {}, "ipc": ipc or {},
                     "linux": linux or {}, "meta": meta or {}, "rm": rm or {},
                     "lmeta": lmeta or {}, "lrm": lrm or {}, "nproc": nproc or {},
-                    "srv": srv or {}}
+                    "srv": srv or {}, "blk": blk or {}, "lblk": lblk or {}}
         self.sizes = sizes or {}     # program name -> bytes (table C)
 
     def raw(self, src, key):
@@ -607,6 +622,39 @@ def table_j(res):
                             NOT_RUN if most is None else "%d" % most, err or NOT_RUN))
 
 
+BLK_CASES = (("dev", "/dev/vda, 1 MiB read()/write()"),
+             ("fn", "function ids, one 1 MiB ICA at a time"),
+             ("fn4", "function ids, four 1 MiB ICAs in flight"))
+
+
+def table_l(res):
+    """Issue 12: raw sequential disk throughput through the driver process, against Linux's
+    own virtio-blk driver on the same disk image."""
+    rows = []
+    for op in ("read", "write"):
+        lkey = "blk_%s_dev_kibps" % op
+        linux = res.value("lblk", lkey)
+        for case, what in BLK_CASES:
+            key = "blk_%s_%s_kibps" % (op, case)
+            t = res.value("blk", key)
+            if t is None or not linux:
+                goal = NOT_RUN
+            else:
+                goal = "%.2fx: %s" % (t / linux, "met" if t >= 0.8 * linux else "not met")
+            rows.append(["%s 16 MiB, %s" % (op, what), cell(res, "blk", key, 1024, "MiB/s"),
+                         cell(res, "lblk", lkey, 1024, "MiB/s"), goal])
+    OUT.section("L. Raw sequential disk throughput (issue 12: the virtio-blk driver process)")
+    OUT.note("/bin/blk_bench, the same static binary on both systems, on a fresh %d MiB "
+             "image attached as a virtio-blk disk: 16 MiB read, then written, sequentially in "
+             "1 MiB pieces, 7 runs interleaved, median [lowest-highest run]. Linux: its own "
+             "virtio-blk driver, /dev/vda opened O_DIRECT. Tessera: the driver process "
+             "(drivers/virtio-blk) has the device DMA into the ICA; /dev/vda goes through the "
+             "kernel's 1 MiB ICA and one copy, the function ids hand the caller's own ICA to "
+             "the device." % BLK_DISK_MIB)
+    OUT.table(["transfer", "Tessera", "Linux (/dev/vda O_DIRECT)",
+               "goal: >= 0.8x Linux's throughput"], rows)
+
+
 def table_h(res):
     """Figures 7 and 8: system calls as traps and as calls; switch cost; directory listing."""
     rows = []
@@ -803,6 +851,7 @@ def print_tables(res, tessera=True):
         table_i(res)
         table_j(res)
         table_k(res)
+        table_l(res)
 
 
 def git_commit():
@@ -888,7 +937,7 @@ def boot_all(args):
         ok = False
     if any(key not in lsec.get(prog, {}) for prog, key in LINUX_EXTRA):
         ok = False
-    tess, hvs, ipc, meta, rm, nproc, srv = None, None, None, None, None, None, None
+    tess, hvs, ipc, meta, rm, nproc, srv, blk = (None,) * 8
     if args.tessera:
         boot = boot_tessera_prompt(args)
         run = boot_tessera_bench(args)
@@ -905,8 +954,11 @@ def boot_all(args):
                                  "nproc_create_4000_us")
         srv = boot_tessera_run(args, "srv_bench", "bench-tessera-srv", r"BENCH srv_done",
                                "srv_null_rt_ns")
+        blk = boot_tessera_run(argparse.Namespace(tessera=" ".join(
+            shlex.quote(a) for a in with_scratch_disk(shlex.split(args.tessera)))),
+            "blk_bench", "bench-tessera-blk", r"BENCH blk_done", "blk_read_fn_kibps")
         if boot is None or run is None or hvs is None or ipc is None or meta is None or \
-                rm is None or nproc is None or srv is None:
+                rm is None or nproc is None or srv is None or blk is None:
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
         tess = dict(run or {}, **(boot or {}))
@@ -916,7 +968,8 @@ def boot_all(args):
                 name, res.get("spawn_method"), res.get("getpid_ns_runs"),
                 res.get("spawn_us_runs")))
     return ok, Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
-                       lsec.get("runmode_bench"), nproc, srv, program_sizes(args))
+                       lsec.get("runmode_bench"), nproc, srv, blk, lsec.get("blk_bench"),
+                       sizes=program_sizes(args))
 
 
 def main():

@@ -14,9 +14,13 @@ $(B)/srvobj/%.o: %.c $(SRV_HDRS) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) -Iuser/libsrv -c $< -o $@
 
+# Code a program links from another directory (a driver without a main.c of its own):
+# SRV_LINK_NAME. The network server owns its virtio-net device (docs/network.md).
+SRV_LINK_net := $(wildcard drivers/virtio-net/*.c)
+
 # $(1): servers or drivers, $(2): the program's directory name
 define SRV_PROGRAM
-$(B)/root/$(1)/$(2): $(patsubst %.c,$(B)/srvobj/%.o,$(wildcard $(1)/$(2)/*.c)) $(LIBSRV) $(ULIB)
+$(B)/root/$(1)/$(2): $(patsubst %.c,$(B)/srvobj/%.o,$(wildcard $(1)/$(2)/*.c) $(SRV_LINK_$(2))) $(LIBSRV) $(ULIB)
 	@mkdir -p $$(dir $$@)
 	$(UCC) $(ULDFLAGS) $$(filter %.o,$$^) $(LIBSRV) $(ULIB) -o $$@
 USER_BINS += $(B)/root/$(1)/$(2)

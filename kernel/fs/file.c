@@ -181,6 +181,15 @@ long file_write(struct file *f, const void *ubuf, size_t n)
 	return f->ops->write(f, ubuf, n);
 }
 
+long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
+{
+	if (write ? !can_write(f) : !can_read(f))
+		return -EBADF;
+	if (n > INT64_MAX)
+		return -EINVAL;
+	return f->ops->pio(f, ubuf, n, off, write);
+}
+
 long file_lseek(struct file *f, int64_t off, int whence)
 {
 	if (whence != L_SEEK_SET && whence != L_SEEK_CUR && whence != L_SEEK_END)

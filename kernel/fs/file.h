@@ -3,6 +3,7 @@
  * sits behind an operations table; it is shared by reference between descriptors (dup) and
  * processes (clone), and freed with its last reference. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "abi/tessera.h"
@@ -24,6 +25,12 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* Readiness as L_POLL* bits, without blocking; NULL: always readable and writable. */
 	unsigned (*poll)(struct file *f);
+	/* Writes back what the variant caches (fsync); NULL: nothing to write back. */
+	int (*fsync)(struct file *f);
+	/* pread/pwrite at off, leaving f->off alone; NULL: read/write with f->off set around
+	 * them, which is right only for variants that cannot wait (another user of a shared
+	 * file would see the borrowed offset) */
+	long (*pio)(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
 };
 
 struct file {
@@ -99,6 +106,10 @@ void file_op_norelease(struct file *f);                                /* releas
  * a device number no driver serves. */
 int file_open_device(rid_t node, int flags, struct file **out);
 
+/* A block device served by a driver process (/dev/vda: unit 0), see file_blk.c. -ENXIO when
+ * no driver serves the unit. */
+int file_open_blk(rid_t node, int flags, struct file **out);
+
 /* A pipe: *rd is its read end, *wr its write end (flags: O_NONBLOCK is kept). -ENOMEM. */
 int pipe_create(int flags, struct file **rd, struct file **wr);
 /* Readiness of f as L_POLL* bits (see file_ops.poll). */
@@ -113,6 +124,8 @@ extern const char file_poll_chan;
 long file_read(struct file *f, void *ubuf, size_t n);
 long file_write(struct file *f, const void *ubuf, size_t n);
 long file_lseek(struct file *f, int64_t off, int whence);
+/* pread/pwrite through the variant's pio (which it must have). */
+long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
 int file_stat(struct file *f, struct linux_stat *st);
 long file_getdents64(struct file *f, void *ubuf, size_t n);
 long file_ioctl(struct file *f, unsigned long req, uint64_t arg);

@@ -80,7 +80,7 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 static int access_write(rid_t plate, const struct cred *cred)
 {
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
-	if (kind != L_S_IFCHR && !plate_is_writable(plate))
+	if (kind != L_S_IFCHR && kind != L_S_IFBLK && !plate_is_writable(plate))
 		return -EROFS;
 	return res_check(plate, TOP_MODIFY, cred);
 }

@@ -48,7 +48,8 @@ long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int writ
 int fsp_pipe(struct proc *p, int fds[2], int flags);
 /* dup3(2): flags 0 or O_CLOEXEC; oldfd == newfd is -EINVAL */
 int fsp_dup3(struct proc *p, int oldfd, int newfd, int flags);
-/* fsync/fdatasync/fadvise64 checks: 0 for plates, -EINVAL (-ESPIPE for advice) otherwise */
+/* fsync/fdatasync/fadvise64 checks: 0 for plates, the variant's fsync for a block device,
+ * -EINVAL (-ESPIPE for advice) otherwise */
 int fsp_fsync(struct proc *p, int fd);
 int fsp_fadvise(struct proc *p, int fd, int64_t len, int advice);
 /* poll(2) over kernel copies of the pollfds; timeout_ns < 0 waits for ever; returns the

@@ -223,8 +223,9 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
 	st->f_namelen = PATH_MAX_LEN;
 	/* ST_VALID, and ST_RDONLY for the boot image (device nodes and pipes are writable) */
-	st->f_flags = 0x20 | (rid && res_validate(rid, RT_PLATE) == 0 &&
-			      (plate_mode(rid) & L_S_IFMT) != L_S_IFCHR && !plate_is_writable(rid));
+	uint32_t kind = rid && res_validate(rid, RT_PLATE) == 0 ? plate_mode(rid) & L_S_IFMT : 0;
+	st->f_flags = 0x20 | (kind && kind != L_S_IFCHR && kind != L_S_IFBLK &&
+			      !plate_is_writable(rid));
 	return 0;
 }
 
@@ -238,6 +239,8 @@ long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int writ
 		return -ESPIPE;
 	if (off < 0)
 		return -EINVAL;
+	if (f->ops->pio)
+		return file_pio(f, ubuf, n, (uint64_t)off, write);
 	uint64_t saved = f->off;
 	f->off = (uint64_t)off;
 	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
@@ -278,6 +281,8 @@ int fsp_fsync(struct proc *p, int fd)
 	int err = fd_get(&p->fds, fd, &f);
 	if (err)
 		return err;
+	if (f->ops->fsync)
+		return f->ops->fsync(f);
 	uint32_t kind = f->plate ? plate_mode(f->plate) & L_S_IFMT : 0;
 	/* plates live in memory: there is nothing to write back */
 	return kind == L_S_IFREG || kind == L_S_IFDIR ? 0 : -EINVAL;

@@ -84,7 +84,7 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return err;
 	int keep = flags & ~OPEN_ONLY;
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
-	if (kind == L_S_IFCHR)
+	if (kind == L_S_IFCHR || kind == L_S_IFBLK)
 		return file_open_device(plate, keep, out);
 	if ((flags & L_O_TRUNC) && kind == L_S_IFREG && (err = plate_truncate(plate, 0)))
 		return err;

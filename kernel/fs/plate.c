@@ -162,8 +162,12 @@ static void make_devices(const struct cred *root)
 	if (pl_ensure_dir("/dev", root, &dir))
 		panic("%s: cannot create /dev", __func__);
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
-		if (pl_make(devs[i].path, L_S_IFCHR | devs[i].perm, TMODE(TOP_ALL, TOP_ALL, TOP_ALL),
-			    root, dir->hdr.rid, &p))
+		uint32_t perm = devs[i].perm;
+		uint32_t kind = perm & L_S_IFMT ? perm & L_S_IFMT : L_S_IFCHR;
+		/* a node nobody else may read or write (a disk) is its owner's (root's) alone */
+		uint32_t mode = perm & 0066 ? TMODE(TOP_ALL, TOP_ALL, TOP_ALL)
+					    : TMODE(TOP_ALL, TOP_REFER, TOP_REFER);
+		if (pl_make(devs[i].path, kind | (perm & 07777), mode, root, dir->hdr.rid, &p))
 			panic("%s: cannot create %s", __func__, devs[i].path);
 		p->flags = PF_IMAGE | PF_PINNED;
 		p->rdev = devs[i].rdev;

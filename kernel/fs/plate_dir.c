@@ -73,6 +73,8 @@ static uint8_t dirent_type(const struct plate *p)
 		return L_DT_DIR;
 	case L_S_IFCHR:
 		return L_DT_CHR;
+	case L_S_IFBLK:
+		return L_DT_BLK;
 	default:
 		return L_DT_REG;
 	}

@@ -3,6 +3,7 @@
 #include "kernel/ipc/ica.h"
 #include "abi/errno.h"
 #include "arch/paging.h"
+#include "kernel/dev/device.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/contig.h"
@@ -178,8 +179,9 @@ static void fill(const struct ica *c, struct t_ica *out)
 	out->pages = c->pages;
 }
 
-/* Attach c in space at addr (its own address, or one whose system-wide range is free). */
-static int attach_at(struct ica *c, rid_t space, uint64_t addr)
+/* Attach c in space at addr (its own address, or one whose system-wide range is free);
+ * lazy: its pages are mapped as they are touched, not now. */
+static int attach_at(struct ica *c, rid_t space, uint64_t addr, bool lazy)
 {
 	uint64_t size = c->pages * PAGE_SIZE;
 	bool other = addr != c->va;
@@ -188,7 +190,9 @@ static int attach_at(struct ica *c, rid_t space, uint64_t addr)
 		if (addr < UVA_BASE || addr + size > UVA_END || uva_reserve(addr, size))
 			return -EEXIST;
 	}
-	if ((err = vattach_create(space, c->region, addr, true, &kernel_cred, &c->att))) {
+	err = lazy ? vattach_create_lazy(space, c->region, addr, &kernel_cred, &c->att)
+		   : vattach_create(space, c->region, addr, true, &kernel_cred, &c->att);
+	if (err) {
 		if (other && addr >= UVA_BASE && addr < UVA_END)
 			uva_free(addr, size);
 		c->att = 0;
@@ -209,7 +213,7 @@ int ica_create(uint64_t pages, uint32_t flags, struct proc *p, struct t_ica *out
 	if (err)
 		return err;
 	c->holder = p->pid;
-	if ((err = attach_at(c, p->vspace, c->va))) {
+	if ((err = attach_at(c, p->vspace, c->va, false))) {
 		teardown(c);
 		return err;
 	}
@@ -251,7 +255,7 @@ int ica_attach(rid_t rid, struct proc *p, uint64_t addr, struct t_ica *out)
 		addr = c->va;
 	if (vspace_overlaps(p->vspace, addr, size))
 		return -EEXIST;
-	if ((err = attach_at(c, p->vspace, addr)))
+	if ((err = attach_at(c, p->vspace, addr, false)))
 		return err;
 	fill(c, out);
 	return 0;
@@ -331,7 +335,11 @@ void ica_arrive(rid_t rid, int pid, rid_t space, bool loan, uint64_t *addr)
 	c->loan = loan;
 	if (c->att && c->space != space)
 		detach(c);
-	if (!c->att && space && attach_at(c, space, c->va))
+	/* A driver (a device's claimant) hands a lent ICA's physical address to its device and
+	 * does not touch the bytes: mapping 256 pages there and back per 1 MiB request was a
+	 * third of a disk read's time. It gets the ICA unmapped; a page it does touch is
+	 * mapped then. Other servers read what they are passed: mapped at once. */
+	if (!c->att && space && attach_at(c, space, c->va, loan && dev_claims_any(pid)))
 		return;                   /* no memory to map it now: held, detached */
 	*addr = c->att ? c->att_addr : 0;
 }

@@ -124,7 +124,9 @@ static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind k
 	r->msg = *in;
 	r->msg.id = r->id;
 	r->msg.status = 0;
-	r->msg.pid = r->caller;
+	/* the kernel's own calls arrive with pid 0: a server tells them from a process's
+	 * (the network server serves anyone through the kernel, only root directly) */
+	r->msg.pid = kind == RQ_KERNEL ? 0 : r->caller;
 	r->msg.uid = caller ? caller->cred.uid : 0;
 	r->msg.ctl_addr = r->msg.data_addr = 0;
 	r->done = NULL;

@@ -20,7 +20,8 @@ void srv_init(void);
  * vector) for process pid, coalesced with those it has not taken yet, and pid woken. */
 void srv_irq_post(int pid, rid_t dev, uint32_t vector);
 /* A synchronous call by the kernel on behalf of the current process (the /dev/vda code):
- * the ICAs in io are kernel-held (ica_create_kernel) and come back to the kernel. Returns
+ * the ICAs in io are kernel-held (ica_create_kernel) and come back to the kernel. The server
+ * sees the request with pid 0 (the kernel) and the process's uid. Returns
  * the result's status (io filled in), or an error from sending (-ENOENT, -EAGAIN, ...) or
  * -EINTR when the process is killed while waiting (the ICAs come back to the kernel when
  * the server answers: ica_free_kernel on them is safe meanwhile). */

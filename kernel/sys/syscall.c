@@ -62,6 +62,14 @@ _Static_assert(offsetof(struct proc, exec) == SYSCALL_LEAF_PROC_EXEC, "LEAF_CALL
 _Static_assert(SYSNR_t_switch_supervisor == SYSCALL_SWITCH_S && SYSNR_t_switch_user == SYSCALL_SWITCH_U,
 	       "the entries' switch numbers");
 
+/* One processor, and a light call neither blocks nor takes interrupts: one flag is enough. */
+static bool in_light;
+
+bool syscall_in_light(void)
+{
+	return in_light;
+}
+
 long syscall_light(uint64_t nr, const struct sysargs *args)
 {
 	/* a mode switch is applied at the end of a full call (method b): let one happen */
@@ -69,7 +77,10 @@ long syscall_light(uint64_t nr, const struct sysargs *args)
 		return SYSCALL_LIGHT_DECLINED;
 	/* no light call leaves a switch of its caller pending: a switch of oneself is made at
 	 * once (runmode_switch_self), one of another process is not light */
-	return syscall_light_table[nr](args);
+	in_light = true;
+	long r = syscall_light_table[nr](args);
+	in_light = false;
+	return r;
 }
 
 long syscall_dispatch(uint64_t nr, const struct sysargs *args)

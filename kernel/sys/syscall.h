@@ -24,6 +24,7 @@
 #define SYSCALL_LEAF_PROC_EXEC 0x60
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 struct sysargs {
@@ -55,6 +56,10 @@ long sys_t_switch_user_light(const struct sysargs *args);
 extern const syscall_fn syscall_light_table[SYSCALL_LIGHT_MAX];
 /* Runs call nr on the light path, or returns SYSCALL_LIGHT_DECLINED. */
 long syscall_light(uint64_t nr, const struct sysargs *args);
+/* Whether a light call is running: code that would have to wait (a block-device open asks
+ * its driver) returns SYSCALL_LIGHT_DECLINED instead, before changing anything, and the call
+ * is made again on the full path. */
+bool syscall_in_light(void);
 
 /* Dispatch call number nr; unknown numbers return -ENOSYS. */
 long syscall_dispatch(uint64_t nr, const struct sysargs *args);

@@ -372,15 +372,21 @@ TEST(plate_device_nodes)
 	CHECK_EQ(plate_write_at(null, 0, b, 4), -EINVAL);
 	CHECK_EQ(res_delete(null, NULL), -EROFS);
 	uint8_t buf[512];
-	struct rec r[8];
+	struct rec r[10];
 	uint64_t pos = 2;
 	long len = plate_dir_read(lookup("/dev"), &pos, buf, sizeof(buf));
 	REQUIRE(len > 0);
-	REQUIRE(parse(buf, (size_t)len, r, 8) == 7);  /* the six of devices.def and ttyS0 */
+	REQUIRE(parse(buf, (size_t)len, r, 10) == 9);  /* the eight of devices.def and ttyS0 */
 	CHECK_STR(r[0].name, "console");
 	CHECK_EQ(r[0].type, L_DT_CHR);
 	CHECK_EQ(r[0].off, 3);
-	CHECK_STR(r[6].name, "zero");
+	CHECK_STR(r[6].name, "vda");
+	CHECK_EQ(r[6].type, L_DT_BLK);
+	CHECK_STR(r[8].name, "zero");
+	rid_t vda = lookup("/dev/vda");
+	REQUIRE(vda);
+	CHECK_EQ(plate_mode(vda), 060600);       /* a block device, root's alone */
+	CHECK_EQ(plate_rdev(vda), 0xfd00);
 	rid_t urandom = lookup("/dev/urandom");
 	REQUIRE(urandom);
 	CHECK_EQ(plate_rdev(urandom), 0x0109);

@@ -34,6 +34,7 @@ static const struct utest *const groups[] = {
 	ut_runexec_tests,
 	ut_signal_tests,
 	ut_dev_tests,
+	ut_blk_tests,
 	ut_sockfake_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -1,0 +1,126 @@
+/*
+ * virtio-blk: the driver process of a virtio block device (docs/servers.md, "Writing a
+ * driver"). It claims the device, brings it up, and then runs one loop over its request
+ * queue, where callers' requests (TFN_BLK_* + unit * TFN_BLK_STRIDE) and the device's
+ * interrupts (T_FN_IRQ messages) both arrive.
+ *
+ *   virtio-blk [-u UNIT] [-r] [DEVICE]
+ *     -u UNIT   serve block unit UNIT (default 0); without DEVICE, claim the UNIT-th
+ *               virtio-blk function found
+ *     -r        register the unit's function ids itself (root only; normally init or svc
+ *               registers them from /etc/svc.conf before starting the driver)
+ *     DEVICE    the device resource to claim, as `res device` shows it
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "drivers/virtio-blk/vblk.h"
+#include "libtessera.h"
+#include "tsys.h"
+
+static struct vblk blk;
+
+/* Touches now the stack that serving can need, so that the driver never grows while it
+ * serves: its memory stays what it was at start, whatever callers send (the leak checks of
+ * the tests and the fuzzer count every page). */
+static void prefault_stack(void)
+{
+	volatile char pad[32768];
+	for (size_t i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+	pad[sizeof(pad) - 1] = 0;
+}
+
+static int parse_args(int argc, char **argv, struct vblk *b, bool *reg)
+{
+	int c;
+	while ((c = getopt(argc, argv, "u:r")) != -1) {
+		if (c == 'u') {
+			char *end;
+			unsigned long u = strtoul(optarg, &end, 0);
+			if (*end || u >= TFN_BLK_UNITS)
+				return -EINVAL;
+			b->unit = (uint32_t)u;
+		} else if (c == 'r') {
+			*reg = true;
+		} else {
+			return -EINVAL;
+		}
+	}
+	b->fnbase = TFN_BLK_READ + b->unit * TFN_BLK_STRIDE;
+	if (optind < argc)
+		return t_rid_parse(argv[optind], RT_DEVICE, &b->dev);
+	return vblk_find(b->unit, &b->dev);
+}
+
+static int register_fns(const struct vblk *b)
+{
+	for (uint32_t f = TFN_BLK_READ; f <= TFN_BLK_INFO; f++) {
+		long err = tsys_t_fn_register((long)(f - TFN_BLK_READ + b->fnbase), 0, 0);
+		if (err < 0)
+			return (int)err;
+	}
+	return 0;
+}
+
+static void handle(struct vblk *b, const struct t_msg *m, bool *queued)
+{
+	if (m->fn != T_FN_IRQ) {
+		vblk_request(b, m, queued);
+		return;
+	}
+	if (!b->vio.msix) {
+		/* INTx: reading the ISR lowers the line; then the kernel may unmask it */
+		vio_isr(&b->vio);
+		tsys_t_dev_irq_ack((long)b->dev, 0);
+	}
+	vblk_complete(b, queued);
+}
+
+/* Takes every request there is before telling the device, so one notify covers a batch. */
+static void serve(struct vblk *b)
+{
+	for (;;) {
+		struct t_msg m;
+		bool queued = false;
+		long err = tsys_t_srv_recv((long)&m, 0);
+		if (err == -EINTR)
+			continue;
+		if (err < 0) {
+			fprintf(stderr, "virtio-blk: t_srv_recv: %s\n", strerror((int)-err));
+			exit(1);
+		}
+		handle(b, &m, &queued);
+		while (tsys_t_srv_recv((long)&m, TSRV_NONBLOCK) == 0)
+			handle(b, &m, &queued);
+		vblk_complete(b, &queued);
+		if (queued && virtq_publish(&b->q))
+			vio_notify(&b->vio, 0);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	bool reg = false;
+	int err = parse_args(argc, argv, &blk, &reg);
+	if (err) {
+		fprintf(stderr, "usage: virtio-blk [-u UNIT] [-r] [DEVICE]: %s\n",
+			strerror(-err));
+		return 2;
+	}
+	err = vblk_setup(&blk);
+	if (!err && reg)
+		err = register_fns(&blk);
+	if (err) {
+		fprintf(stderr, "virtio-blk: unit %u: %s\n", blk.unit, strerror(-err));
+		return 1;
+	}
+	printf("virtio-blk: unit %u: %llu sectors (%llu MiB), queue %u, %s\n", blk.unit,
+	       (unsigned long long)blk.capacity, (unsigned long long)(blk.capacity >> 11),
+	       blk.q.size, blk.vio.msix ? "MSI-X" : "INTx");
+	fflush(stdout);
+	prefault_stack();
+	serve(&blk);
+}

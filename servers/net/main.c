@@ -1,0 +1,209 @@
+/*
+ * net: the network server (docs/network.md, "The server"). One process holds the TCP/IP
+ * stack of this directory, the virtio-net driver (drivers/virtio-net, linked in: the server
+ * owns the device) and the loopback interface, and serves the TFN_NET_* protocol of
+ * abi/netproto.h in a single loop: requests and the device's interrupts arrive in the same
+ * queue (t_srv_recv), and the stack's timers wake the loop through SIGALRM (setitimer),
+ * which makes a waiting t_srv_recv return -EINTR.
+ *
+ *   net [-d] [-r] [DEVICE]
+ *     -d        configure the interface by DHCP (default: QEMU's user network, static
+ *               10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3)
+ *     -r        register the TFN_NET_* ids itself (root; normally svc does, /etc/svc.conf)
+ *     DEVICE    the device resource to claim; default the first virtio-net function. With
+ *               none, the server runs with the loopback interface only.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include "libtessera.h"
+#include "servers/net/server.h"
+#include "tsys.h"
+
+static struct nsrv srv;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t random64(void *ctx)
+{
+	(void)ctx;
+	uint64_t v = 0;
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v)) {
+		uint32_t lo, hi;       /* no entropy call: the cycle counter, mixed */
+		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		v = ((uint64_t)hi << 32 | lo) * 0x9E3779B97F4A7C15ull;
+	}
+	return v;
+}
+
+static int nic_send(void *ctx, const void *frame, size_t len)
+{
+	return vnet_send(ctx, frame, len);
+}
+
+static void deliver(void *ctx, const void *frame, size_t len)
+{
+	struct nsrv *s = ctx;
+	net_input(s->st, s->ifid, frame, len);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;             /* only to end a waiting t_srv_recv with -EINTR */
+}
+
+static int setup_nic(struct nsrv *s, rid_t dev, bool dhcp)
+{
+	static const struct net_if_ops ops = { nic_send };
+	int err = vnet_setup(&s->nic, dev);
+	if (err)
+		return err;
+	if ((err = net_if_add(s->st, &ops, &s->nic, s->nic.mac, 1500, &s->ifid)))
+		return err;
+	s->have_nic = true;
+	if (dhcp)
+		return net_dhcp_start(s->st, s->ifid);
+	struct net_ifconfig c;
+	net_ifconfig_qemu(&c);
+	return net_if_config(s->st, s->ifid, &c);
+}
+
+static int setup(struct nsrv *s, int argc, char **argv)
+{
+	bool dhcp = false, reg = false;
+	int c;
+	rid_t dev = 0;
+	while ((c = getopt(argc, argv, "dr")) != -1) {
+		if (c != 'd' && c != 'r')
+			return -EINVAL;
+		dhcp |= c == 'd';
+		reg |= c == 'r';
+	}
+	int err = optind < argc ? t_rid_parse(argv[optind], RT_DEVICE, &dev) : vnet_find(&dev);
+	if (optind < argc && err)
+		return err;
+	struct net_config cfg = { .max_sockets = NSRV_MAX_SOCKETS, .random = random64,
+				  .event = nsrv_event_note, .event_ctx = s };
+	s->now = now_ms();
+	if ((err = net_create(&cfg, s->now, &s->st)))
+		return err;
+	s->ifid = NET_IF_LOOPBACK;
+	if (dev && (err = setup_nic(s, dev, dhcp)))
+		return err;
+	for (uint32_t f = TFN_NET_SOCKET; reg && f <= TFN_NET_STATS; f++)
+		if ((err = t_fn_register(f, 0, 0)))
+			return err;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	return sigaction(SIGALRM, &sa, NULL) ? -errno : 0;
+}
+
+/* The alarm for the stack's next deadline. A later deadline keeps an earlier alarm (one
+ * spurious wake-up is cheaper than a system call per request); the interval repeats the
+ * alarm in case it fired before the loop was back in t_srv_recv. */
+static void arm(struct nsrv *s, uint64_t deadline)
+{
+	static uint64_t armed;          /* 0: none */
+	if (deadline == UINT64_MAX) {
+		if (armed) {
+			struct itimerval off;
+			memset(&off, 0, sizeof(off));
+			setitimer(ITIMER_REAL, &off, NULL);
+			armed = 0;
+		}
+		return;
+	}
+	if (armed && armed > s->now && armed <= deadline)
+		return;
+	uint64_t ms = deadline - s->now;
+	struct itimerval it = { { (time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000) },
+				{ (time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000) } };
+	setitimer(ITIMER_REAL, &it, NULL);
+	armed = deadline;
+}
+
+static void handle(struct nsrv *s, struct t_msg *m)
+{
+	if (m->fn != T_FN_IRQ) {
+		nsrv_request(s, m);
+		return;
+	}
+	if (s->have_nic && m->arg[0] == s->nic.dev)
+		vnet_irq(&s->nic);
+}
+
+/* Runs what is due, brings in received frames, and sends what that produced. Returns when
+ * the stack wants to be called again at once (the loopback queue holds packets). */
+static bool run_stack(struct nsrv *s)
+{
+	s->now = now_ms();
+	net_time(s->st, s->now);
+	if (s->have_nic) {
+		vnet_receive(&s->nic, deliver, s);
+		vnet_kick(&s->nic);
+	}
+	nsrv_events_flush(s);
+	return net_deadline(s->st) <= s->now;
+}
+
+static void serve(struct nsrv *s)
+{
+	for (;;) {
+		struct t_msg m;
+		bool again = run_stack(s);
+		if (!again)
+			arm(s, net_deadline(s->st));
+		long err = tsys_t_srv_recv((long)&m, again ? TSRV_NONBLOCK : 0);
+		if (err == -EINTR || err == -EAGAIN)
+			continue;
+		if (err < 0) {
+			fprintf(stderr, "net: t_srv_recv: %s\n", strerror((int)-err));
+			exit(1);
+		}
+		s->now = now_ms();
+		net_time(s->st, s->now);
+		do
+			handle(s, &m);
+		while (tsys_t_srv_recv((long)&m, TSRV_NONBLOCK) == 0);
+	}
+}
+
+static void print_config(const struct nsrv *s)
+{
+	struct net_ifconfig c;
+	uint32_t mtu;
+	uint8_t mac[6];
+	if (!s->have_nic || net_if_get(s->st, s->ifid, &c, &mtu, mac)) {
+		printf("net: loopback only (no virtio-net device)\n");
+		return;
+	}
+	printf("net: eth0 %02x:%02x:%02x:%02x:%02x:%02x %u.%u.%u.%u/%d gw %u.%u.%u.%u mtu %u %s\n",
+	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], c.addr >> 24, (c.addr >> 16) & 255,
+	       (c.addr >> 8) & 255, c.addr & 255, __builtin_popcount(c.netmask),
+	       c.gateway >> 24, (c.gateway >> 16) & 255, (c.gateway >> 8) & 255, c.gateway & 255,
+	       mtu, s->nic.vio.msix ? "MSI-X" : "INTx");
+}
+
+int main(int argc, char **argv)
+{
+	int err = setup(&srv, argc, argv);
+	if (err) {
+		fprintf(stderr, "net: %s\n", strerror(-err));
+		return err == -EINVAL ? 2 : 1;
+	}
+	print_config(&srv);
+	fflush(stdout);
+	serve(&srv);
+}

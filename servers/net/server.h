@@ -1,0 +1,54 @@
+/*
+ * The network server (docs/network.md, "The server"): the state shared by its event loop
+ * (main.c), the TFN_NET_* protocol handlers (proto.c) and the readiness events it reports to
+ * the kernel (events.c). The server is one process: the TCP/IP stack of this directory, the
+ * virtio-net driver (drivers/virtio-net) and the loopback interface.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi/srv.h"
+#include "drivers/virtio-net/vnet.h"
+#include "servers/net/net.h"
+
+#define NSRV_MAX_SOCKETS 1024u
+
+struct nsrv_event {
+	int32_t handle;
+	uint32_t revents;
+	uint32_t next;                  /* FIFO of sockets with news, by table index */
+	bool queued;
+};
+
+struct nsrv {
+	struct net *st;
+	uint64_t now;                   /* ms since boot, as last given to the stack */
+	bool have_nic;
+	int ifid;                       /* the Ethernet interface, or NET_IF_LOOPBACK */
+	struct vnet nic;
+	/* readiness changes not yet reported, and the kernel's waiting NET_EVENTS request */
+	struct nsrv_event ev[NSRV_MAX_SOCKETS];
+	uint32_t ev_head, ev_tail, ev_count;
+	struct t_msg ev_req;
+	bool ev_held;
+	uint8_t sock_type[NSRV_MAX_SOCKETS];   /* per table slot: the type, 0 free (statistics) */
+	uint64_t requests, denied;
+};
+
+/* proto.c: one request, answered at once (or, NET_EVENTS with nothing to report, held). */
+void nsrv_request(struct nsrv *s, struct t_msg *m);
+/* Answers request m with status and its arg[] (the caller's ICAs go back with it). */
+void nsrv_reply(struct t_msg *m, int status);
+
+/* proto_cfg.c: options, interface configuration, statistics */
+int nsrv_setopt(struct nsrv *s, struct t_msg *m);
+int nsrv_getopt(struct nsrv *s, struct t_msg *m);
+int nsrv_ifconfig(struct nsrv *s, struct t_msg *m);
+int nsrv_stats(struct nsrv *s, struct t_msg *m);
+
+/* events.c */
+void nsrv_event_note(void *ctx, int sock, uint32_t events);   /* the stack's callback */
+/* Holds a NET_EVENTS request, or answers it at once when there is news. */
+void nsrv_events_request(struct nsrv *s, struct t_msg *m);
+/* Answers the held NET_EVENTS request when there is news. */
+void nsrv_events_flush(struct nsrv *s);

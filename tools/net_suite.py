@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""The network suite: Tessera's network server and virtio-net driver against QEMU's user
+network and python peers on the host, through /bin/nettest, which calls the server's
+TFN_NET_* ids directly (no kernel socket layer needed).
+
+One boot with the test boots' devices, whose NIC gets a forwarded port: host 127.0.0.1:FWD
+(a free port) -> guest 5001. In it:
+  - ping the gateway 10.0.2.2 through a TNET_PING socket;
+  - UDP datagrams to a host echo server (the guest reaches the host's 127.0.0.1:P as
+    10.0.2.2:P);
+  - 10 MiB over TCP guest -> host and host -> guest, the guest connecting to 10.0.2.2, and
+    again with the host connecting through the forwarded port to a guest listener; CRC-32 and
+    length compared on both sides;
+  - TCP and UDP over 127.0.0.1 inside the guest;
+  - the server stopped and started again with svc: new sockets work, no handle left open.
+
+  net_suite.py --qemu "QEMU CMD" [--results FILE] [--seed N] [--mib N]
+"""
+import argparse
+import os
+import random
+import re
+import shlex
+import socket
+import sys
+import threading
+import time
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guest_suites import Shell, Suite  # noqa: E402
+from qemu_run import Qemu  # noqa: E402
+
+SUITE_TIMEOUT = 280
+CMD_TIMEOUT = 90
+GUEST_PORT = 5001
+M64 = (1 << 64) - 1
+
+
+def pattern(seed, n):
+    """nettest's xorshift64* stream (user/bin/nettest.c, pat_fill)."""
+    x = (seed * 2 + 1) & M64
+    out = bytearray()
+    for _ in range((n + 7) // 8):
+        x ^= x >> 12
+        x ^= (x << 25) & M64
+        x ^= x >> 27
+        out += ((x * 0x2545F4914F6CDD1D) & M64).to_bytes(8, "little")
+    return bytes(out[:n])
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def net_args(qemu, fwd):
+    """The QEMU command line with its user-network NIC given a forwarded port."""
+    out = list(qemu)
+    for i, a in enumerate(out):
+        if a.startswith("user,id="):
+            out[i] = a + ",hostfwd=tcp:127.0.0.1:%d-:%d" % (fwd, GUEST_PORT)
+            return out
+    return out + ["-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:%d" % (fwd, GUEST_PORT),
+                  "-device", "virtio-net-pci,netdev=net0,disable-legacy=off,disable-modern=off"]
+
+
+class Peer(threading.Thread):
+    """A host peer in a thread: its result (or the exception) in self.result."""
+
+    def __init__(self, fn):
+        super().__init__(daemon=True)
+        self.fn, self.result = fn, None
+
+    def run(self):
+        try:
+            self.result = self.fn()
+        except Exception as e:  # the check reports it
+            self.result = e
+
+
+def udp_echo(sock, count):
+    n = 0
+    sock.settimeout(CMD_TIMEOUT)
+    while n < count:
+        data, addr = sock.recvfrom(65536)
+        sock.sendto(data, addr)
+        n += 1
+    return n
+
+
+def recv_all(conn):
+    crc, total = 0, 0
+    while True:
+        b = conn.recv(1 << 16)
+        if not b:
+            return total, crc
+        crc = zlib.crc32(b, crc)
+        total += len(b)
+
+
+def serve_one(lsock, action):
+    lsock.settimeout(CMD_TIMEOUT)
+    conn, _ = lsock.accept()
+    conn.settimeout(CMD_TIMEOUT)
+    with conn:
+        return action(conn)
+
+
+def send_data(data):
+    def act(conn):
+        conn.sendall(data)
+        conn.shutdown(socket.SHUT_WR)
+        conn.recv(1)           # the guest's close
+        return len(data)
+    return act
+
+
+def guest_line(out, what):
+    m = re.search(r"^TCP %s (\d+) bytes crc ([0-9a-f]{8}) in (\d+) ms" % what, out or "", re.M)
+    return (int(m.group(1)), int(m.group(2), 16), int(m.group(3))) if m else None
+
+
+class Run:
+    def __init__(self, suite, sh, vm, cfg):
+        self.suite, self.sh, self.vm, self.cfg = suite, sh, vm, cfg
+        self.nbytes = cfg.mib << 20
+        self.data = pattern(cfg.seed, self.nbytes)
+        self.crc = zlib.crc32(self.data)
+
+    def ping_udp(self):
+        out = self.sh.run("nettest ping 10.0.2.2 5", CMD_TIMEOUT) or ""
+        self.suite.check("ping 10.0.2.2 (TNET_PING socket)", "PING 5/5 replies" in out, out)
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        peer = Peer(lambda: udp_echo(u, 50))
+        peer.start()
+        out = self.sh.run("nettest udp 10.0.2.2 %d 50 1200" % u.getsockname()[1], CMD_TIMEOUT)
+        peer.join(5)
+        u.close()
+        self.suite.check("UDP: 50 datagrams of 1200 bytes to a host echo server and back",
+                         "UDP 50/50 echoed" in (out or ""), "output", out)
+
+    def guest_connects(self):
+        lsock = socket.create_server(("127.0.0.1", 0))
+        port = lsock.getsockname()[1]
+        peer = Peer(lambda: serve_one(lsock, recv_all))
+        peer.start()
+        out = self.sh.run("nettest tcpconn 10.0.2.2 %d send %d %d" % (port, self.nbytes,
+                                                                     self.cfg.seed), CMD_TIMEOUT)
+        peer.join(10)
+        g = guest_line(out, "sent")
+        self.suite.check("TCP guest -> host (guest connects to 10.0.2.2): %d MiB, CRC" % self.cfg.mib,
+                         g and peer.result == (self.nbytes, self.crc) and g[1] == self.crc,
+                         "host got %r, guest %r" % (peer.result, g), out)
+        self.rate("guest->host", g)
+        peer = Peer(lambda: serve_one(lsock, send_data(self.data)))
+        peer.start()
+        out = self.sh.run("nettest tcpconn 10.0.2.2 %d recv 0 0" % port, CMD_TIMEOUT)
+        peer.join(10)
+        g = guest_line(out, "received")
+        self.suite.check("TCP host -> guest (guest connects to 10.0.2.2): %d MiB, CRC" % self.cfg.mib,
+                         g and g[:2] == (self.nbytes, self.crc), "guest %r" % (g,), out)
+        self.rate("host->guest", g)
+        lsock.close()
+
+    def host_connects(self):
+        def wait_listening():
+            m = self.vm.expect("LISTENING %d" % GUEST_PORT, CMD_TIMEOUT)
+            if not m:
+                raise RuntimeError("the guest never listened")
+            return socket.create_connection(("127.0.0.1", self.cfg.fwd), CMD_TIMEOUT)
+
+        def sender():
+            with wait_listening() as c:
+                return send_data(self.data)(c)
+
+        def receiver():
+            with wait_listening() as c:
+                return recv_all(c)
+        for name, fn, mode, what in (("host -> guest", sender, "recv", "received"),
+                                     ("guest -> host", receiver, "send", "sent")):
+            peer = Peer(fn)
+            start = self.vm.pos
+            peer.start()
+            out = self.sh.run("nettest tcpserve %d %s %d %d" % (GUEST_PORT, mode, self.nbytes,
+                                                                 self.cfg.seed), CMD_TIMEOUT)
+            self.vm.pos = max(self.vm.pos, start)
+            peer.join(10)
+            g = guest_line(out, what)
+            ok = g and g[:2] == (self.nbytes, self.crc)
+            if mode == "send":
+                ok = ok and peer.result == (self.nbytes, self.crc)
+            self.suite.check("TCP %s through the forwarded port 127.0.0.1:%d: %d MiB, CRC"
+                             % (name, self.cfg.fwd, self.cfg.mib), ok,
+                             "guest %r, host %r" % (g, peer.result), out)
+
+    def rate(self, what, g):
+        if g:
+            print("  (%s: %.1f MiB/s)" % (what, g[0] / 1048576 / max(g[2], 1) * 1000))
+
+    def loop_and_restart(self):
+        out = self.sh.run("nettest loop 4000000", CMD_TIMEOUT) or ""
+        self.suite.check("loopback TCP (4 MB) and UDP inside the guest",
+                         "LOOP tcp 4000000/4000000" in out and "LOOP udp ok" in out, out)
+        out = self.sh.run("nettest count", CMD_TIMEOUT) or ""
+        self.suite.check("no handle left open after the tests", "HANDLES tcp 0 udp 0" in out, out)
+        out = (self.sh.run("svc stop net", CMD_TIMEOUT) or "") + \
+            (self.sh.run("svc start net", CMD_TIMEOUT) or "")
+        started = "started net" in out
+        out2 = self.sh.run("nettest ping 10.0.2.2 2", CMD_TIMEOUT) or ""
+        out3 = self.sh.run("nettest loop 100000", CMD_TIMEOUT) or ""
+        self.suite.check("the server stopped and started with svc serves again",
+                         started and "PING 2/2" in out2 and "LOOP udp ok" in out3, "",
+                         out + out2 + out3)
+
+
+def run(cfg):
+    suite = Suite("net")
+    t0 = time.monotonic()
+    cfg.fwd = free_port()
+    vm = Qemu(net_args(cfg.qemu, cfg.fwd), "guest-net", SUITE_TIMEOUT)
+    sh = Shell(vm)
+    why = sh.boot()
+    out = "" if why else (sh.run("net", CMD_TIMEOUT) or "")
+    if not why and "inet 10.0.2.15/24 gateway 10.0.2.2" not in out:
+        why = "net: %r" % out
+    suite.check("boot, network server up with 10.0.2.15/24", not why, why)
+    if not why:
+        r = Run(suite, sh, vm, cfg)
+        r.ping_udp()
+        r.guest_connects()
+        r.host_connects()
+        r.loop_and_restart()
+    if sh.alive:
+        sh.poweroff()
+    vm.wait_exit(20)
+    suite.check("no kernel panic", not vm.panicked(), "KERNEL PANIC on the console")
+    vm.close(suite.failed == 0)
+    print("  (net suite: seed %d, %.1f s)" % (cfg.seed, time.monotonic() - t0))
+    return suite
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Tessera's network server against QEMU's user net")
+    ap.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
+    ap.add_argument("--results", help="also write the summary line to this file")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--mib", type=int, default=10, help="MiB per TCP transfer")
+    cfg = ap.parse_args()
+    cfg.qemu = shlex.split(cfg.qemu)
+    if cfg.seed is None:
+        cfg.seed = random.randrange(1 << 30)
+    suite = run(cfg)
+    print(suite.summary())
+    if cfg.results:
+        with open(cfg.results, "a") as f:
+            f.write(suite.summary() + "\n")
+    return 0 if suite.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
