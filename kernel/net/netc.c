@@ -7,6 +7,7 @@
 #include "abi/errno.h"
 #include "abi/netproto.h"
 #include "arch/paging.h"
+#include "arch/timer.h"
 #include "kernel/fs/file.h"
 #include "kernel/ipc/fnid.h"
 #include "kernel/ipc/ica.h"
@@ -18,6 +19,7 @@
 
 #define NETC_NBUF 4
 #define NETC_NCALL 64
+#define QUEUE_FULL_NS 1000000ull     /* retry a send to a full queue after 1 ms */
 #define EV_MAX (PAGE_SIZE / sizeof(struct t_net_event))
 
 struct nbuf {
@@ -245,10 +247,19 @@ int netc_call(int server, struct t_msg *io, struct netc_buf *b)
 	c->buf = b ? *b : (struct netc_buf){ -1, 0, NULL };
 	io->ctl = 0;
 	io->data = b ? b->rid : 0;
-	if ((err = srv_send_kernel(io, call_done, (void *)(uintptr_t)(i | (uint32_t)c->seq << 16))))
-		return err == -EAGAIN ? -ENOBUFS : -ENETDOWN;
-	c->state = C_WAIT;
 	struct proc *p = proc_cur();
+	c->state = C_WAIT;                   /* the slot is ours while we wait for room */
+	/* a full queue at the server empties as it works: wait for room, as a writer does */
+	while ((err = srv_send_kernel(io, call_done, (void *)(uintptr_t)(i | (uint32_t)c->seq << 16))) == -EAGAIN) {
+		sleep_on(&call_chan, time_ns() + QUEUE_FULL_NS);
+		if (p->killed || ns.server != server)
+			break;
+	}
+	if (err) {
+		c->state = C_FREE;
+		wakeup(&call_chan);
+		return p->killed ? -EINTR : -ENETDOWN;
+	}
 	while (c->state == C_WAIT) {
 		if (p->killed) {
 			c->state = C_GONE;       /* call_done cleans up, the buffer with it */

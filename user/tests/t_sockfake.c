@@ -205,9 +205,26 @@ static _Noreturn void fake_main(void)
 	}
 }
 
-/* The fake server in a child, holding the NET_* ids. */
+static bool real_stopped;               /* the real server is to be started again */
+
+static void svc_net(const char *op)
+{
+	const char *argv[] = { "svc", op, "net", NULL };
+	CHECK_EQ(ut_run("/bin/svc", argv), 0);
+}
+
+/* The fake server in a child, holding the NET_* ids (the real one stopped meanwhile). */
 static int start_fake(void)
 {
+	struct t_fn_stat st[64];
+	uint32_t total = 0;
+	int n = t_srv_stat(st, 64, &total);
+	for (int i = 0; i < n; i++) {
+		if (st[i].fn == TFN_NET_SOCKET) {
+			svc_net("stop");
+			real_stopped = true;
+		}
+	}
 	int pid = fork();
 	CHECK_OK(pid);
 	if (pid == 0)
@@ -221,6 +238,9 @@ static void stop_fake(int pid)
 {
 	CHECK_OK(kill(pid, SIGKILL));
 	ut_wait(pid);
+	if (real_stopped)
+		svc_net("start");
+	real_stopped = false;
 }
 
 /* Sockets the fake server has open (asked directly: root may call NET_* ids). */
