@@ -6,3 +6,4 @@ include tests/blk.mk
 include tests/fuzz.mk
 include tests/benchpage.mk
 include tests/net.mk
+include tests/sock.mk
