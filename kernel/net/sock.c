@@ -216,14 +216,20 @@ int sock_create(int domain, int type, int protocol, int flags, struct file **out
 		return -EAFNOSUPPORT;
 	if (type != L_SOCK_STREAM && type != L_SOCK_DGRAM && type != L_SOCK_RAW)
 		return -ESOCKTNOSUPPORT;
-	uint8_t t = net_type(type, protocol);
+	bool raw = type == L_SOCK_RAW;
+	if (raw && proc_cur()->cred.uid != 0)
+		return -EPERM;                       /* Linux: CAP_NET_RAW */
+	uint8_t t = raw ? (protocol == L_IPPROTO_ICMP ? TNET_PING : 0) : net_type(type, protocol);
 	if (!t)
-		return type == L_SOCK_RAW ? -EPERM : -EPROTONOSUPPORT;
+		return -EPROTONOSUPPORT;
 	int server, err = netc_up(&server);
 	if (err)
 		return err;
 	struct t_msg m = { .fn = TFN_NET_SOCKET, .arg = { t } };
 	if ((err = netc_call(server, &m, NULL)))
 		return err;
-	return sock_new_file(server, (int32_t)m.arg[0], t, flags, out);
+	if ((err = sock_new_file(server, (int32_t)m.arg[0], t, flags, out)))
+		return err;
+	sock_of(*out)->raw = raw;
+	return 0;
 }

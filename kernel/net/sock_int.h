@@ -15,6 +15,8 @@ struct sock {
 	bool dead;               /* its server's session ended */
 	bool stale;              /* a call since the last readiness news: ask NET_POLL */
 	uint8_t type;            /* TNET_STREAM, TNET_DGRAM, TNET_PING */
+	bool raw;                /* SOCK_RAW ICMP, as a ping socket: see sock_raw.c */
+	uint16_t raw_id;         /* the echo identifier the program last sent (as sent) */
 	int32_t handle;          /* the server's */
 	int server;              /* pid of the server that made it */
 	uint32_t evseq;          /* counts readiness news (events, the end) */
@@ -36,3 +38,9 @@ uint64_t sock_deadline(uint64_t timeout_ns);
 /* A new socket file for the server's handle (its slot, its open file); on failure the
  * handle is closed. */
 int sock_new_file(int server, int32_t handle, uint8_t type, int flags, struct file **out);
+/* SOCK_RAW ICMP over the server's ping socket (sock_raw.c): note the identifier of what
+ * goes out; make a received ICMP message (at kbuf + RAW_IP_HDR, got bytes) into the IPv4
+ * packet a raw socket reads, with the program's identifier back in it. */
+#define RAW_IP_HDR 20
+void sock_raw_sent(struct sock *s, const void *kbuf, size_t len);
+size_t sock_raw_received(struct sock *s, void *kbuf, size_t got, uint32_t from);

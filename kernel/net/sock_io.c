@@ -45,6 +45,8 @@ static long send_chunk(struct sock *s, struct netc_buf *b, const struct linux_io
 {
 	if (iov_copy(iov, cnt, done, b->kva, len, false))
 		return -EFAULT;
+	if (s->raw)
+		sock_raw_sent(s, b->kva, len);
 	struct t_msg m = { .fn = TFN_NET_SEND,
 			   .arg = { 0, len, 0, to ? to->addr : 0, to ? to->port : 0 } };
 	int r = sock_call(s, &m, b, seq);
@@ -88,15 +90,22 @@ static long recv_chunk(struct sock *s, struct netc_buf *b, const struct linux_io
 		       int cnt, size_t off, size_t len, int flags, struct sock_addr *from,
 		       size_t *full, uint32_t *seq)
 {
+	size_t hdr = s->raw ? RAW_IP_HDR : 0;    /* room for the header a raw socket reads */
+	size_t want = len < NETC_BUF_BYTES - hdr ? len : NETC_BUF_BYTES - hdr;
 	struct t_msg m = { .fn = TFN_NET_RECV,
-			   .arg = { 0, len, flags & L_MSG_PEEK ? TNET_MSG_PEEK : 0 } };
+			   .arg = { 0, want, flags & L_MSG_PEEK ? TNET_MSG_PEEK : 0 } };
 	int r = sock_call(s, &m, b, seq);
 	if (r)
 		return r;
-	size_t got = m.arg[0] < len ? (size_t)m.arg[0] : len;
+	size_t got = m.arg[0] < want ? (size_t)m.arg[0] : want;
 	from->addr = (uint32_t)m.arg[1];
 	from->port = (uint16_t)m.arg[2];
-	*full = s->type == TNET_STREAM ? got : (size_t)m.arg[3];
+	*full = s->type == TNET_STREAM ? got : (size_t)m.arg[3] + hdr;
+	if (s->raw) {
+		memmove((char *)b->kva + hdr, b->kva, got);
+		got = sock_raw_received(s, b->kva, got, from->addr);
+		got = got < len ? got : len;
+	}
 	return iov_copy(iov, cnt, off, b->kva, got, true) ? -EFAULT : (long)got;
 }
 
