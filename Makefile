@@ -58,8 +58,10 @@ QEMU_NET_user = $(call qemu_net_user,net0,$(NET_FWD))
 QEMU_NET_mcast = $(call qemu_net_mcast,net0)
 QEMU_NET_0 =
 # The test boots' NIC: user networking, no forwarded port (several QEMUs run at once; the
-# network suite, tools/net_suite.py, adds its own on a free port).
-QEMU_TEST_NET = $(call qemu_net_user,net0,)
+# network suite, tools/net_suite.py, adds its own on a free port). q35's default e1000e,
+# which a -netdev option takes away, stays as a card without a backend: the device tests
+# (t_dev.c) claim it.
+QEMU_TEST_NET = $(call qemu_net_user,net0,) -device e1000e
 
 # The test boots' disks, made fresh for each run of the suites (tests/guest.mk), and QEMU's
 # "edu" teaching device, whose INTx interrupt software can raise (the INTx tests, t_dev.c).

@@ -12,6 +12,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/net/netc.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 
@@ -374,7 +375,10 @@ int srv_reply(struct proc *p, const struct t_msg *res)
 
 int srv_fn_register(uint32_t fn, int pid, uint32_t flags)
 {
-	return flags & TFN_UNREGISTER ? fnid_unregister(fn, pid) : fnid_register(fn, pid);
+	int err = flags & TFN_UNREGISTER ? fnid_unregister(fn, pid) : fnid_register(fn, pid);
+	if (!err)
+		netc_fn_changed();          /* the socket layer follows the network server's ids */
+	return err;
 }
 
 bool srv_stat_nth(uint32_t n, struct t_fn_stat *out)

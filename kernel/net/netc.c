@@ -119,6 +119,12 @@ static void ev_send(void)
 	ns.ev_out = srv_send_kernel(&m, ev_done, (void *)(uintptr_t)ns.gen) == 0;
 }
 
+bool netc_watching(void)
+{
+	ev_send();
+	return ns.ev_out;
+}
+
 /* A session with server: its ICAs, then the first NET_EVENTS. */
 static int start(int server)
 {
@@ -134,6 +140,15 @@ static int start(int server)
 	ns.server = server;
 	ev_send();
 	return 0;
+}
+
+void netc_fn_changed(void)
+{
+	int s = fnid_server(TFN_NET_SOCKET);
+	if (ns.server && ns.server != s)
+		netc_down(ns.server);
+	if (!ns.server && s && fnid_server(TFN_NET_EVENTS) == s)
+		start(s);                    /* no memory: the first socket tries again */
 }
 
 int netc_up(int *server)

@@ -9,6 +9,7 @@
  * completion cleans up: a socket the server made for it is closed again).
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include "abi/srv.h"
 #include "kernel/res/res.h"
@@ -27,8 +28,16 @@ struct netc_buf {
 /* The pid of the server of the session, making the session if the server with the NET_*
  * ids has none yet: -ENETDOWN when no server has them (or no memory for the session). */
 int netc_up(int *server);
+/* A function id was registered or given up: a server that has both NET_SOCKET and
+ * NET_EVENTS gets its session now (so the session's ICAs exist from the server's start, not
+ * from the first socket, and no later test or fuzzer counts them), and a server that lost
+ * NET_SOCKET loses its session. */
+void netc_fn_changed(void);
 /* The server of the current session, 0 if none. */
 int netc_server(void);
+/* Whether a NET_EVENTS request is at the server (sending one if there is a session and none
+ * is: a full queue may have refused the last). */
+bool netc_watching(void);
 /* A free data buffer of the session (waits while all are busy): -ENETDOWN, -EINTR. */
 int netc_buf_get(struct netc_buf *b);
 void netc_buf_put(struct netc_buf *b);

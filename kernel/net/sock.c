@@ -15,6 +15,7 @@
 static struct sock socks[NSOCK];
 
 #define DEAD_REVENTS (L_POLLERR | L_POLLHUP)
+#define UNWATCHED_RETRY_NS 10000000ull
 
 struct sock *sock_of(struct file *f)
 {
@@ -69,6 +70,12 @@ int sock_wait(struct sock *s, uint32_t seq, uint64_t deadline)
 			return deadline ? -EINTR : -ERESTARTSYS;
 		if (deadline && time_ns() >= deadline)
 			return -EAGAIN;
+		if (!s->dead && !netc_watching()) {
+			/* no event will come (NET_EVENTS could not be sent): ask again soon */
+			uint64_t soon = time_ns() + UNWATCHED_RETRY_NS;
+			sleep_on(s, deadline && deadline < soon ? deadline : soon);
+			return 0;
+		}
 		sleep_on(s, deadline);
 	}
 	return 0;
@@ -156,7 +163,7 @@ static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 static unsigned sock_poll(struct file *f)
 {
 	struct sock *s = sock_of(f);
-	if (!s->dead && s->stale)
+	if (!s->dead && (s->stale || !netc_watching()))
 		refresh(f, NULL);
 	return s->dead ? DEAD_REVENTS : s->revents;
 }
@@ -179,6 +186,11 @@ static const struct file_ops sock_ops = {
 bool sock_is(const struct file *f)
 {
 	return f->ops == &sock_ops;
+}
+
+bool sock_is_evented(const struct file *f)
+{
+	return sock_is(f) && (sock_of((struct file *)f)->dead || netc_watching());
 }
 
 int sock_new_file(int server, int32_t handle, uint8_t type, int flags, struct file **out)

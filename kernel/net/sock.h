@@ -51,6 +51,10 @@ void sock_net_down(int server);
 
 /* ---- the calls (kernel/net/sys_sock.c checks the arguments) ----------------------------- */
 bool sock_is(const struct file *f);
+/* A socket whose readiness changes arrive as events (poll may sleep until one); false for
+ * other files, and for sockets while no NET_EVENTS request is at the server (poll looks
+ * again every few milliseconds then). */
+bool sock_is_evented(const struct file *f);
 /* A socket of domain/type (SOCK_* with no flags)/protocol; flags: O_NONBLOCK. */
 int sock_create(int domain, int type, int protocol, int flags, struct file **out);
 int sock_bind(struct file *f, const struct sock_addr *a);
