@@ -56,12 +56,12 @@ comma := ,
 space := $(subst ,, )
 QEMU_NET_user = $(call qemu_net_user,net0,$(NET_FWD))
 QEMU_NET_mcast = $(call qemu_net_mcast,net0)
-QEMU_NET_0 =
+QEMU_NET_0 = -nic none
 # The test boots' NIC: user networking, no forwarded port (several QEMUs run at once; the
-# network suite, tools/net_suite.py, adds its own on a free port). q35's default e1000e,
-# which a -netdev option takes away, stays as a card without a backend: the device tests
-# (t_dev.c) claim it.
-QEMU_TEST_NET = $(call qemu_net_user,net0,) -device e1000e
+# network suite, tools/net_suite.py, adds its own on a free port). A -netdev takes away q35's
+# default e1000e, which the device tests claim (user/tests/t_dev.c): it is put back, on a
+# user network of its own.
+QEMU_TEST_NET = $(call qemu_net_user,net0,) -netdev user,id=net1 -device e1000e,netdev=net1
 
 # The test boots' disks, made fresh for each run of the suites (tests/guest.mk), and QEMU's
 # "edu" teaching device, whose INTx interrupt software can raise (the INTx tests, t_dev.c).

@@ -13,6 +13,8 @@ One boot with the test boots' devices, whose NIC gets a forwarded port: host 127
     length compared on both sides;
   - TCP and UDP over 127.0.0.1 inside the guest;
   - the server stopped and started again with svc: new sockets work, no handle left open.
+Then two Tessera nodes (no disks) on one Ethernet through QEMU's multicast socket backend
+(`make run NET=mcast`; a random group port per run) ping each other and move 2 MB over TCP.
 
   net_suite.py --qemu "QEMU CMD" [--results FILE] [--seed N] [--mib N]
 """
@@ -218,6 +220,56 @@ class Run:
                          out + out2 + out3)
 
 
+def node_args(qemu, node, group):
+    """The QEMU command line with no disks and only a multicast-backend NIC."""
+    out, skip = [], False
+    for i, a in enumerate(qemu):
+        nxt = qemu[i + 1] if i + 1 < len(qemu) else ""
+        if skip:
+            skip = False
+            continue
+        if a in ("-drive", "-netdev") or (a == "-device" and nxt.split(",")[0] in
+                                          ("virtio-blk-pci", "virtio-net-pci", "e1000e")):
+            skip = True
+            continue
+        out.append(a)
+    return out + ["-netdev", "socket,id=n0,mcast=%s" % group, "-device",
+                  "virtio-net-pci,netdev=n0,disable-legacy=off,disable-modern=off,"
+                  "mac=52:54:00:12:35:%02x" % node]
+
+
+def two_nodes(suite, cfg):
+    group = "230.0.0.1:%d" % random.randrange(20000, 60000)
+    vms = [Qemu(node_args(cfg.qemu, n, group), "guest-net-node%d" % n, 120) for n in (1, 2)]
+    shs = [Shell(vm) for vm in vms]
+    why = "; ".join(w for w in (sh.boot() for sh in shs) if w)
+    for n, sh in enumerate(shs, 1):
+        out = sh.run("net addr 10.0.3.%d/24" % n, CMD_TIMEOUT) or ""
+        if not why and "inet 10.0.3.%d/24" % n not in out:
+            why = "node %d: net addr: %r" % (n, out)
+    suite.check("two nodes on the multicast backend (%s) up as 10.0.3.1 and 10.0.3.2" % group,
+                not why, why)
+    if not why:
+        out = shs[0].run("nettest ping 10.0.3.2 3", CMD_TIMEOUT) or ""
+        suite.check("node 1 pings node 2", "PING 3/3 replies" in out, "output", out)
+        peer = Peer(lambda: shs[1].run("nettest tcpserve 5001 recv 2000000 9", CMD_TIMEOUT))
+        peer.start()
+        vms[1].expect("LISTENING 5001", CMD_TIMEOUT)
+        out = shs[0].run("nettest tcpconn 10.0.3.2 5001 send 2000000 9", CMD_TIMEOUT)
+        peer.join(CMD_TIMEOUT)
+        sent, got = guest_line(out, "sent"), guest_line(peer.result, "received")
+        want = zlib.crc32(pattern(9, 2000000))
+        suite.check("node 1 -> node 2: 2 MB over TCP, CRC", sent and got and
+                    sent[:2] == got[:2] == (2000000, want), "sender %r, receiver %r" % (sent, got),
+                    "%s\n%s" % (out, peer.result))
+    for sh, vm in zip(shs, vms):
+        if sh.alive:
+            sh.poweroff()
+        vm.wait_exit(20)
+        suite.check("no kernel panic on %s" % vm.name, not vm.panicked(), "KERNEL PANIC")
+        vm.close(suite.failed == 0)
+
+
 def run(cfg):
     suite = Suite("net")
     t0 = time.monotonic()
@@ -240,6 +292,7 @@ def run(cfg):
     vm.wait_exit(20)
     suite.check("no kernel panic", not vm.panicked(), "KERNEL PANIC on the console")
     vm.close(suite.failed == 0)
+    two_nodes(suite, cfg)
     print("  (net suite: seed %d, %.1f s)" % (cfg.seed, time.monotonic() - t0))
     return suite
 

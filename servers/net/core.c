@@ -47,6 +47,26 @@ static int alloc_pools(struct net *st)
 	return 0;
 }
 
+/* Writes one byte of every page of [p, p+n) with its own value: the pages become resident. */
+static void touch(void *p, size_t n)
+{
+	volatile uint8_t *b = p;
+	for (size_t i = 0; i < n; i += 4096)
+		b[i] = b[i];
+	if (n)
+		b[n - 1] = b[n - 1];
+}
+
+void net_touch(struct net *st)
+{
+	const struct net_config *c = &st->cfg;
+	touch(st, sizeof(*st));
+	touch(st->arp, c->arp_entries * sizeof(*st->arp));
+	touch(st->pend, c->arp_pending * sizeof(*st->pend));
+	touch(st->loop, c->loop_slots * sizeof(*st->loop));
+	touch(st->socks, c->max_sockets * sizeof(*st->socks));
+}
+
 int net_create(const struct net_config *cfg, uint64_t now_ms, struct net **out)
 {
 	struct net *st;

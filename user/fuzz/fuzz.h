@@ -62,7 +62,7 @@ struct fz_shared {
 };
 
 /* ---- what the workers must never aim at (protect.c) ---------------------------------- */
-#define FZ_MAXPROT 256
+#define FZ_MAXPROT 128
 #define FZ_MAXBEFORE 4096
 #define FZ_MAXBEFORE_PIDS 64
 struct fz_protect {
