@@ -254,8 +254,11 @@ int netc_call(int server, struct t_msg *io, struct netc_buf *b)
 	int err = call_slot(server, &i);
 	if (err)
 		return err;
-	if (fnid_server(io->fn) != server)
+	if (fnid_server(io->fn) != server) {
+		if (fnid_server(TFN_NET_SOCKET) != server)
+			netc_down(server);   /* it went without a word (no NET_EVENTS was out) */
 		return -ENETDOWN;
+	}
 	struct ncall *c = &calls[i];
 	c->seq++;
 	c->fn = io->fn;

@@ -69,6 +69,8 @@ long sock_send(struct file *f, const struct linux_iovec *iov, int cnt, int flags
 		size_t len = total - done < NETC_BUF_BYTES ? total - done : NETC_BUF_BYTES;
 		uint32_t seq;
 		r = send_chunk(s, &b, iov, cnt, done, len, to, &seq);
+		if (r == 0 && stream && len)
+			r = -EAGAIN;             /* nothing taken: as "no room", never a busy loop */
 		if (r == -EAGAIN && !sock_nonblock(f, flags)) {
 			r = sock_wait(s, seq, deadline);
 			continue;
