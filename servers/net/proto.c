@@ -40,11 +40,13 @@ static int handle_of(const struct t_msg *m)
 	return m->arg[0] > INT32_MAX ? -1 : (int)m->arg[0];
 }
 
-static void note_type(struct nsrv *s, int h, uint8_t type)
+static void note_type(struct nsrv *s, int h, uint8_t type, int32_t owner)
 {
 	uint32_t i = (uint32_t)h & 0xffffu;
-	if (h >= 0 && i < NSRV_MAX_SOCKETS)
+	if (h >= 0 && i < NSRV_MAX_SOCKETS) {
 		s->sock_type[i] = type;
+		s->owner[i] = owner;
+	}
 }
 
 static int do_socket(struct nsrv *s, struct t_msg *m)
@@ -55,7 +57,7 @@ static int do_socket(struct nsrv *s, struct t_msg *m)
 	int err = net_socket(s->st, (enum net_sock_type)m->arg[0], &h);
 	if (err)
 		return err;
-	note_type(s, h, (uint8_t)m->arg[0]);
+	note_type(s, h, (uint8_t)m->arg[0], m->pid);
 	m->arg[0] = (uint64_t)h;
 	return 0;
 }
@@ -64,7 +66,7 @@ static int do_close(struct nsrv *s, struct t_msg *m)
 {
 	int err = net_close(s->st, handle_of(m));
 	if (!err)
-		note_type(s, handle_of(m), 0);
+		note_type(s, handle_of(m), 0, 0);
 	return err;
 }
 
@@ -97,7 +99,7 @@ static int do_accept(struct nsrv *s, struct t_msg *m)
 	int err = net_accept(s->st, handle_of(m), &h, &peer);
 	if (err)
 		return err;
-	note_type(s, h, TNET_STREAM);
+	note_type(s, h, TNET_STREAM, m->pid);
 	m->arg[0] = (uint64_t)h;
 	m->arg[1] = peer.ip;
 	m->arg[2] = peer.port;

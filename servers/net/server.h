@@ -13,11 +13,12 @@
 
 #define NSRV_MAX_SOCKETS 1024u
 
+#define NSRV_HOLDERS 4                  /* callers that may each hold a NET_EVENTS request */
+
 struct nsrv_event {
 	int32_t handle;
 	uint32_t revents;
-	uint32_t next;                  /* FIFO of sockets with news, by table index */
-	bool queued;
+	bool queued;                    /* news not yet taken */
 };
 
 struct nsrv {
@@ -26,12 +27,15 @@ struct nsrv {
 	bool have_nic;
 	int ifid;                       /* the Ethernet interface, or NET_IF_LOOPBACK */
 	struct vnet nic;
-	/* readiness changes not yet reported, and the kernel's waiting NET_EVENTS request */
+	/* readiness changes not yet reported, and the NET_EVENTS requests waiting for them */
 	struct nsrv_event ev[NSRV_MAX_SOCKETS];
-	uint32_t ev_head, ev_tail, ev_count;
-	struct t_msg ev_req;
-	bool ev_held;
-	uint8_t sock_type[NSRV_MAX_SOCKETS];   /* per table slot: the type, 0 free (statistics) */
+	uint32_t ev_count;
+	struct t_msg ev_req[NSRV_HOLDERS];
+	bool ev_held[NSRV_HOLDERS];
+	/* per table slot: the type (0 free, for statistics) and the creator (pid, 0 the kernel),
+	 * whose NET_EVENTS requests get the socket's news */
+	uint8_t sock_type[NSRV_MAX_SOCKETS];
+	int32_t owner[NSRV_MAX_SOCKETS];
 	uint64_t requests, denied;
 };
 

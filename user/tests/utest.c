@@ -35,6 +35,7 @@ static const struct utest *const groups[] = {
 	ut_signal_tests,
 	ut_dev_tests,
 	ut_blk_tests,
+	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
 };
