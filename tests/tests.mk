@@ -7,3 +7,4 @@ include tests/fuzz.mk
 include tests/benchpage.mk
 include tests/disk.mk
 include tests/net.mk
+include tests/sock.mk

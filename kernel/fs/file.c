@@ -214,8 +214,11 @@ long file_ioctl(struct file *f, unsigned long req, uint64_t arg)
 
 const char file_poll_chan;
 
+uint64_t file_poll_gen;
+
 void file_poll_wakeup(void)
 {
+	file_poll_gen++;
 	wakeup(&file_poll_chan);
 }
 

@@ -122,6 +122,9 @@ int file_is_pipe(const struct file *f);
 /* Every open file that changes readiness calls this; poll(2) sleeps on it. */
 void file_poll_wakeup(void);
 extern const char file_poll_chan;
+/* Counts file_poll_wakeup calls: a poll whose pass over its files could sleep (a socket asks
+ * its server) sleeps only if no wake-up came during the pass. */
+extern uint64_t file_poll_gen;
 
 /* The operations with the checks every variant shares (access mode, EBADF, EISDIR...). */
 long file_read(struct file *f, void *ubuf, size_t n);

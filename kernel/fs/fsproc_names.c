@@ -6,6 +6,7 @@
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
+#include "kernel/net/sock.h"
 #include "kernel/proc/signal.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
@@ -339,7 +340,7 @@ static int poll_once(struct proc *p, struct linux_pollfd *fds, unsigned n, int *
 		} else {
 			unsigned want = (uint16_t)fds[i].events | L_POLLERR | L_POLLHUP;
 			fds[i].revents = (int16_t)(file_poll(f) & want);
-			if (f->ops->poll && !file_is_pipe(f))
+			if (f->ops->poll && !file_is_pipe(f) && !sock_is_evented(f))
 				*console = 1;
 		}
 		ready += fds[i].revents != 0;
@@ -352,6 +353,7 @@ int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeo
 	uint64_t deadline = timeout_ns >= 0 ? time_ns() + (uint64_t)timeout_ns : 0;
 	for (;;) {
 		int console;
+		uint64_t gen = file_poll_gen;
 		int ready = poll_once(p, fds, n, &console);
 		uint64_t now = time_ns();
 		if (ready || timeout_ns == 0 || (timeout_ns > 0 && now >= deadline))
@@ -359,7 +361,8 @@ int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeo
 		uint64_t until = deadline;
 		if (console && (!until || until > now + CONSOLE_POLL_NS))
 			until = now + CONSOLE_POLL_NS;
-		sleep_on(&file_poll_chan, until);
+		if (gen == file_poll_gen)         /* else something changed during the pass */
+			sleep_on(&file_poll_chan, until);
 		if (proc_aborting(p))
 			return -ERESTARTNOHAND;         /* EINTR once a handler has run */
 	}

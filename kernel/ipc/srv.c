@@ -12,6 +12,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/net/netc.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 
@@ -102,7 +103,8 @@ static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind k
 		return -ENOENT;
 	if (s == caller && kind != RQ_ASYNC)
 		return -EDEADLK;              /* it would wait for itself for ever */
-	int err = check_icas(in, kind == RQ_KERNEL ? ICA_KERNEL : caller->pid);
+	bool kernel = kind == RQ_KERNEL || kind == RQ_KCB;
+	int err = check_icas(in, kernel ? ICA_KERNEL : caller->pid);
 	if (err)
 		return err;
 	struct srvq_box *sb = box_of(s), *cb = caller ? box_of(caller) : NULL;
@@ -111,7 +113,7 @@ static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind k
 	/* as the resource tables do, the last slots are root's (and the kernel's): a user who
 	 * floods servers with requests cannot stop root from reaching them */
 	uint32_t i;
-	if (kind != RQ_KERNEL && caller->cred.uid != 0 && srvq_nfree() <= SRVQ_NREQ / 8)
+	if (!kernel && caller->cred.uid != 0 && srvq_nfree() <= SRVQ_NREQ / 8)
 		return -EAGAIN;
 	if ((err = srvq_alloc(&i)))
 		return err;
@@ -129,10 +131,12 @@ static int enqueue(struct proc *caller, const struct t_msg *in, enum srvq_kind k
 	r->msg.pid = kind == RQ_KERNEL ? 0 : r->caller;
 	r->msg.uid = caller ? caller->cred.uid : 0;
 	r->msg.ctl_addr = r->msg.data_addr = 0;
-	lend_icas(&r->msg, kind == RQ_KERNEL ? 0 : shared_space(caller, s));
+	r->done = NULL;
+	r->done_ctx = NULL;
+	lend_icas(&r->msg, kernel ? 0 : shared_space(caller, s));
 	srvq_push(&sb->queue, i);
 	fnid_count_call(in->fn);
-	if (kind != RQ_KERNEL)
+	if (!kernel)
 		cb->as_caller++;
 	if (kind == RQ_ASYNC)
 		cb->outstanding++;
@@ -165,6 +169,21 @@ static void finish_abandoned(struct srvq_req *r)
 	srvq_free(slot_of(r));
 }
 
+/* A kernel request's result: its ICAs back to the kernel, the slot freed, then the
+ * completion (which may send again: the slot is free for it). */
+static void complete_kernel(struct srvq_req *r)
+{
+	struct t_msg m;
+	arrive_icas(&r->msg, ICA_KERNEL, 0, false);
+	m = r->msg;
+	m.pid = r->server;
+	srvq_done_fn done = r->done;
+	void *ctx = r->done_ctx;
+	srvq_free(slot_of(r));
+	if (done)
+		done(ctx, &m);
+}
+
 /* The request is answered (by its server, or -EIO for the server's death): off the server's
  * lists, its ICAs on their way back, the caller told. */
 static void complete(struct srvq_req *r, const struct t_msg *res, int status)
@@ -174,14 +193,17 @@ static void complete(struct srvq_req *r, const struct t_msg *res, int status)
 		panic("complete: the server %d of request %lx is gone", r->server, r->id);
 	struct srvq_box *sb = &boxes[box_index(s)];
 	srvq_remove(r->state == RQ_TAKEN ? &sb->taken : &sb->queue, slot_of(r));
+	bool kernel = r->kind == RQ_KERNEL || r->kind == RQ_KCB;
 	if (r->state == RQ_TAKEN)
-		lend_icas(&r->msg, r->kind == RQ_KERNEL ? 0 : shared_space(c, s));
+		lend_icas(&r->msg, kernel ? 0 : shared_space(c, s));
 	r->state = RQ_DONE;
 	r->msg.status = status;
 	if (res)
 		memcpy(r->msg.arg, res->arg, sizeof(r->msg.arg));
 	struct srvq_box *cb = caller_box(r);
-	if (r->kind == RQ_ASYNC && cb) {
+	if (r->kind == RQ_KCB) {
+		complete_kernel(r);
+	} else if (r->kind == RQ_ASYNC && cb) {
 		srvq_push(&cb->results, slot_of(r));
 		wakeup(&cb->results);
 	} else if (r->kind == RQ_ASYNC) {
@@ -249,6 +271,18 @@ int srv_call_kernel(struct t_msg *io)
 {
 	bool done;
 	return call(proc_cur(), io, RQ_KERNEL, &done);
+}
+
+int srv_send_kernel(const struct t_msg *req, void (*done)(void *ctx, const struct t_msg *res),
+		    void *ctx)
+{
+	uint32_t i;
+	int err = enqueue(NULL, req, RQ_KCB, &i);
+	if (!err) {
+		srvq_reqs[i].done = done;
+		srvq_reqs[i].done_ctx = ctx;
+	}
+	return err;
 }
 
 int srv_send(struct proc *p, const struct t_msg *req, uint64_t *id)
@@ -342,7 +376,10 @@ int srv_reply(struct proc *p, const struct t_msg *res)
 
 int srv_fn_register(uint32_t fn, int pid, uint32_t flags)
 {
-	return flags & TFN_UNREGISTER ? fnid_unregister(fn, pid) : fnid_register(fn, pid);
+	int err = flags & TFN_UNREGISTER ? fnid_unregister(fn, pid) : fnid_register(fn, pid);
+	if (!err)
+		netc_fn_changed();          /* the socket layer follows the network server's ids */
+	return err;
 }
 
 bool srv_stat_nth(uint32_t n, struct t_fn_stat *out)
@@ -378,7 +415,7 @@ static void orphan_requests(int pid)
 	for (uint32_t i = 0; i < SRVQ_NREQ; i++) {
 		struct srvq_req *r = &srvq_reqs[i];
 		if (r->state != RQ_FREE && r->state != RQ_DONE && r->caller == pid &&
-		    r->kind != RQ_KERNEL)
+		    r->kind != RQ_KERNEL && r->kind != RQ_KCB)
 			r->caller = 0;
 	}
 }

@@ -26,6 +26,16 @@ void srv_irq_post(int pid, rid_t dev, uint32_t vector);
  * -EINTR when the process is killed while waiting (the ICAs come back to the kernel when
  * the server answers: ica_free_kernel on them is safe meanwhile). */
 int srv_call_kernel(struct t_msg *io);
+/* An asynchronous request made by the kernel itself, not on behalf of any process (the
+ * socket layer's NET_EVENTS and its calls, kernel/net): the ICAs in req are kernel-held,
+ * and when the request is answered (by its server, or with -EIO when the server exits) they
+ * are the kernel's again and done(ctx, result) runs, in whatever process answered, so it
+ * must not sleep. It may send further requests, but never to a server whose answer was
+ * -EIO (that server is exiting: it would be answered -EIO again at once, for ever).
+ * Returns an error from sending (-ENOENT no server, -EAGAIN queue full, ...): then done
+ * never runs. */
+int srv_send_kernel(const struct t_msg *req, void (*done)(void *ctx, const struct t_msg *res),
+		    void *ctx);
 /* The hook of process exit: as a server, every request queued or taken is answered -EIO
  * (its ICAs on their way back to their callers) and its function ids dropped; as a caller,
  * its uncollected results and their ICAs freed, its requests in flight orphaned (their

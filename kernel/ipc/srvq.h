@@ -22,7 +22,12 @@
 #define SRVQ_VEC_ANY 0xffffffffu
 
 enum srvq_state { RQ_FREE, RQ_QUEUED, RQ_TAKEN, RQ_DONE };
-enum srvq_kind { RQ_SYNC, RQ_ASYNC, RQ_KERNEL };
+/* RQ_KCB: an asynchronous request of the kernel itself (srv_send_kernel): no caller
+ * process; its result goes to a completion function instead of a result queue. */
+enum srvq_kind { RQ_SYNC, RQ_ASYNC, RQ_KERNEL, RQ_KCB };
+
+struct t_msg;
+typedef void (*srvq_done_fn)(void *ctx, const struct t_msg *res);
 
 struct srvq_req {
 	uint64_t id;               /* slot index in the low 10 bits, a sequence number above */
@@ -33,6 +38,8 @@ struct srvq_req {
 	int server;
 	uint32_t caller_box;
 	struct t_msg msg;          /* the request, later its result */
+	srvq_done_fn done;         /* RQ_KCB: called with the result */
+	void *done_ctx;
 };
 
 struct srvq_list {

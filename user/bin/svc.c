@@ -223,6 +223,27 @@ static int list(void)
 }
 
 /* quiet: say nothing when it goes well (init's start-all at every boot) */
+static void nap(void)
+{
+	struct timespec ts = { 0, 10 * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+/* A service with requests queued as soon as it has its ids (the kernel's NET_EVENTS for the
+ * network server) is waited for until it takes them, at most 5 s: then it serves, and what
+ * it prints while starting is out before svc (at boot: the shell's prompt) goes on. */
+static void wait_serving(const struct svc *s)
+{
+	static struct t_fn_stat st[T_FN_MAX];
+	for (int i = 0; i < 500 && s->nfn; i++) {
+		int n = fn_stats(st, T_FN_MAX);
+		const struct t_fn_stat *f = stat_of(st, n, s->fn[0]);
+		if (!f || f->queued == 0)
+			return;
+		nap();
+	}
+}
+
 static int start(const struct svc *s, int quiet)
 {
 	char env_name[64], env_dev[256];
@@ -250,15 +271,10 @@ static int start(const struct svc *s, int quiet)
 			return 1;
 		}
 	}
+	wait_serving(s);
 	if (!quiet)
 		printf("svc: started %s (pid %d)\n", s->name, pid);
 	return 0;
-}
-
-static void nap(void)
-{
-	struct timespec ts = { 0, 10 * 1000000 };
-	nanosleep(&ts, NULL);
 }
 
 /* Kill the process serving s and wait until its ids are gone (10 s at most). */
