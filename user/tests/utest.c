@@ -195,6 +195,7 @@ static void warm_up(void)
 	if (pid == 0) {
 		ut_name = "sock-warm-up";
 		ut_sock_warm();
+		ut_net_warm();
 		_exit(0);
 	}
 	if (pid > 0 && (status = ut_wait(pid)) != 0)

@@ -39,6 +39,8 @@ extern const struct utest ut_sock_tests[];
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
 void ut_sock_warm(void);
+/* The same for the network server's direct (root) callers (t_net.c). */
+void ut_net_warm(void);
 
 extern const char *ut_name;   /* the test running in this process */
 
