@@ -13,6 +13,7 @@ One boot with the test boots' devices, whose NIC gets a forwarded port: host 127
     length compared on both sides;
   - TCP and UDP over 127.0.0.1 inside the guest;
   - the server stopped and started again with svc: new sockets work, no handle left open;
+  - `net dhcp`: a lease from QEMU's DHCP server, and ping after it;
   - the server restarted with its fault switch on (service net-lossy: 5% of the frames each
     way dropped, 2% duplicated, 5% reordered): 10 MiB guest -> host and 2 MiB host -> guest
     (slirp's TCP is the slow sender there) intact, drops and retransmissions counted.
@@ -272,6 +273,19 @@ class Run:
             (self.sh.run("svc start net", CMD_TIMEOUT) or "")
         self.suite.check("the plain server back", "started net" in out, "", out)
 
+    def dhcp(self):
+        """net dhcp: the address comes from QEMU's DHCP server (the same 10.0.2.15)."""
+        out = self.sh.run("net dhcp", CMD_TIMEOUT) or ""
+        for _ in range(10):
+            if "(dhcp)" in out:
+                break
+            time.sleep(0.5)
+            out = self.sh.run("net", CMD_TIMEOUT) or ""
+        self.suite.check("net dhcp: a lease from QEMU's DHCP server",
+                         "inet 10.0.2.15/24 gateway 10.0.2.2 dns 10.0.2.3 (dhcp)" in out, "", out)
+        out = self.sh.run("nettest ping 10.0.2.2 2", CMD_TIMEOUT) or ""
+        self.suite.check("ping after DHCP", "PING 2/2" in out, "", out)
+
 
 def node_args(qemu, node, group):
     """The QEMU command line with no disks and only a multicast-backend NIC."""
@@ -341,6 +355,7 @@ def run(cfg):
         r.host_connects()
         r.loop_and_restart()
         r.lossy()
+        r.dhcp()
     if sh.alive:
         sh.poweroff()
     vm.wait_exit(20)
