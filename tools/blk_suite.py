@@ -17,14 +17,13 @@ import argparse
 import os
 import random
 import re
-import shlex
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest_suites import Shell, Suite  # noqa: E402
+from guest_suites import Shell, Suite, host_suite_main  # noqa: E402
 from qemu_run import Qemu  # noqa: E402
 
 SUITE_TIMEOUT = 150
@@ -229,16 +228,7 @@ def main():
     ap.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
     ap.add_argument("--results", help="also write the summary line to this file")
     ap.add_argument("--seed", type=int, default=None, help="the plan's seed (default: random)")
-    cfg = ap.parse_args()
-    cfg.qemu = shlex.split(cfg.qemu)
-    if cfg.seed is None:
-        cfg.seed = random.randrange(1 << 30)
-    suite = run(cfg)
-    print(suite.summary())
-    if cfg.results:
-        with open(cfg.results, "a") as f:
-            f.write(suite.summary() + "\n")
-    return 0 if suite.failed == 0 else 1
+    return host_suite_main(ap, run)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import hashlib
 import os
 import random
 import re
-import shlex
 import stat
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest_suites import Shell, Suite  # noqa: E402
+from guest_suites import Shell, Suite, host_suite_main  # noqa: E402
 from qemu_run import Qemu  # noqa: E402
 
 BOOT_TIMEOUT = 240
@@ -450,16 +449,7 @@ def main():
     ap.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
     ap.add_argument("--results", help="also write the summary line to this file")
     ap.add_argument("--seed", type=int, default=None, help="the suite's seed (default: random)")
-    cfg = ap.parse_args()
-    cfg.qemu = shlex.split(cfg.qemu)
-    if cfg.seed is None:
-        cfg.seed = random.randrange(1 << 30)
-    suite = run(cfg)
-    print(suite.summary())
-    if cfg.results:
-        with open(cfg.results, "a") as f:
-            f.write(suite.summary() + "\n")
-    return 0 if suite.failed == 0 else 1
+    return host_suite_main(ap, run)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import argparse
 import difflib
 import glob
 import os
+import random
 import re
 import shlex
 import subprocess
@@ -66,6 +67,22 @@ class Suite:
 
 UTEST_PASS = re.compile(r"UTEST PASS (.+?)\s*$")
 UTEST_FAIL = re.compile(r"UTEST FAIL (.+?)(?:: (.*?))?\s*$")
+
+
+def host_suite_main(ap, run):
+    """The main of a host-driven suite (blk, disk, net, sock): ap has --qemu and --results,
+    and --seed if the suite is seeded (a random one when not given); run(cfg) returns the
+    Suite. Prints its summary, appends it to --results, and gives the exit status."""
+    cfg = ap.parse_args()
+    cfg.qemu = shlex.split(cfg.qemu)
+    if getattr(cfg, "seed", 0) is None:
+        cfg.seed = random.randrange(1 << 30)
+    suite = run(cfg)
+    print(suite.summary())
+    if cfg.results:
+        with open(cfg.results, "a") as f:
+            f.write(suite.summary() + "\n")
+    return 0 if suite.failed == 0 else 1
 
 
 def count_utest_lines(suite, text):

@@ -26,7 +26,6 @@ import argparse
 import os
 import random
 import re
-import shlex
 import socket
 import sys
 import threading
@@ -34,7 +33,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest_suites import Shell, Suite  # noqa: E402
+from guest_suites import Shell, Suite, host_suite_main  # noqa: E402
 from qemu_run import Qemu  # noqa: E402
 
 SUITE_TIMEOUT = 420
@@ -373,16 +372,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--mib", type=int, default=10, help="MiB per TCP transfer")
     ap.add_argument("--lossy-mib", type=int, default=10, help="MiB per transfer, lossy link")
-    cfg = ap.parse_args()
-    cfg.qemu = shlex.split(cfg.qemu)
-    if cfg.seed is None:
-        cfg.seed = random.randrange(1 << 30)
-    suite = run(cfg)
-    print(suite.summary())
-    if cfg.results:
-        with open(cfg.results, "a") as f:
-            f.write(suite.summary() + "\n")
-    return 0 if suite.failed == 0 else 1
+    return host_suite_main(ap, run)
 
 
 if __name__ == "__main__":
