@@ -18,7 +18,6 @@ import functools
 import http.server
 import os
 import random
-import shlex
 import socket
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest_suites import Shell, Suite  # noqa: E402
+from guest_suites import Shell, Suite, host_suite_main  # noqa: E402
 from qemu_run import Qemu  # noqa: E402
 
 SUITE_TIMEOUT = 200
@@ -209,14 +208,7 @@ def main():
     ap = argparse.ArgumentParser(description="busybox networking on Tessera's sockets")
     ap.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
     ap.add_argument("--results", help="also write the summary line to this file")
-    cfg = ap.parse_args()
-    cfg.qemu = shlex.split(cfg.qemu)
-    suite = run(cfg)
-    print(suite.summary())
-    if cfg.results:
-        with open(cfg.results, "a") as f:
-            f.write(suite.summary() + "\n")
-    return 0 if suite.failed == 0 else 1
+    return host_suite_main(ap, run)
 
 
 if __name__ == "__main__":
