@@ -24,7 +24,7 @@ const char *ut_name = "?";
 
 static const struct utest *const groups[] = {
 	ut_bad_tests, ut_res_tests, ut_proc_tests, ut_mem_tests, ut_fs_tests, ut_misc_tests,
-	ut_ipc_tests, ut_srv_tests, ut_hvs_tests, ut_meta_tests, ut_runmode_tests, ut_rmpath_tests,
+	ut_ipc_tests, ut_srv_tests, ut_repl_tests, ut_hvs_tests, ut_meta_tests, ut_runmode_tests, ut_rmpath_tests,
 	ut_compat_tests, ut_disk_tests,
 	ut_cow_tests,
 	ut_nproc_tests,
