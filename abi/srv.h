@@ -152,7 +152,7 @@ struct t_dev_claim {
  * (the server never declared itself replaceable: t_repl_declare), -EBUSY (a replacement of it
  * is under way), -EDEADLK (the requester is the server), or the program's own errors. */
 #define T_FN_REPLACE 0xffffffffu        /* fn of the replacement notice (never registered) */
-#define T_REPL_MAX_STATE 32u            /* state ICAs one handover carries */
+#define T_REPL_MAX_STATE 64u            /* state ICAs one handover carries */
 #define T_REPL_DEADLINE_MS 5000u        /* deadline when the request gives 0 */
 #define T_REPL_DEADLINE_MAX_MS 600000u
 

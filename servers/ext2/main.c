@@ -8,6 +8,11 @@
  *
  * Started by svc at boot (/etc/svc.conf registers the ids); run by hand as
  * `/servers/ext2 -r` it registers them itself.
+ *
+ * It is replaceable (docs/replacement.md): its mount table, each mounted file system and its
+ * block cache (dirty blocks included) and the transfer ICAs are state memory (the ext2 code
+ * allocates through ext2_mount_opts.mem), which a new ext2 server takes over as it is: nothing
+ * is written or re-read at a replacement. Only the code pointers are set again (resume).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +25,10 @@
 #include "servers/ext2/ext2_int.h"
 #include "servers/ext2/fsrv.h"
 #include "srv.h"
+#include "srvstate.h"
 
-struct fsrv_mount fsrv_mounts[FSRV_MOUNTS];
+static struct fsrv_mount *fsrv_mounts;    /* the state's table */
+static const struct ext2_mem state_mem = { srv_salloc, srv_sfree, srv_srealloc };
 
 static uint32_t now(void *ctx)
 {
@@ -47,7 +54,7 @@ static void touch_pages(uint8_t *p, size_t n)
 static void pretouch(struct ext2_fs *fs)
 {
 	struct bcache *bc = &fs->bc;
-	touch_pages(bc->mem, (size_t)bc->n * bc->bs);
+	touch_pages(bc->data, (size_t)bc->n * bc->bs);
 	touch_pages(bc->stage, (size_t)BC_RUN * bc->bs);
 	/* the table of open inodes is allocated at its first use: have that happen now */
 	if (ext2_open(fs, EXT2_ROOT_INO) == 0)
@@ -69,7 +76,7 @@ static int do_mount(struct t_msg *m, struct t_fs_ctl *c)
 	if ((err = blkfn_open(&mt->blk, (uint32_t)m->arg[0])))
 		return err;
 	struct ext2_mount_opts o = { .cache_blocks = 0, .read_only = (m->arg[1] & TFS_RDONLY) != 0,
-				     .now = now, .log = log_msg };
+				     .now = now, .log = log_msg, .mem = &state_mem };
 	if ((err = ext2_mount(&mt->blk.dev, &o, &mt->fs)) == 0 &&
 	    (err = fsrv_attr(mt->fs, EXT2_ROOT_INO, &c->attr)) == 0) {
 		pretouch(mt->fs);
@@ -132,18 +139,49 @@ static int handle(struct t_msg *m, void *ctx)
 	return fsrv_op(mt->fs, m, c);
 }
 
+/* After a replacement's commit: the file systems' code pointers are this program's. */
+static int resume(void *root, void *ctx)
+{
+	struct fsrv_state *st = root;
+	struct ext2_mount_opts o = { .now = now, .log = log_msg, .mem = &state_mem };
+	(void)ctx;
+	for (int i = 0; i < FSRV_MOUNTS; i++) {
+		struct fsrv_mount *mt = &st->mounts[i];
+		if (!mt->fs)
+			continue;
+		blkfn_rebind(&mt->blk);
+		ext2_rebind(mt->fs, &mt->blk.dev, &o);
+	}
+	return 0;
+}
+
+static uint32_t fns[TFN_FS_STATFS - TFN_FS_MOUNT + 1];
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "-r") == 0) {
+	void *root;
+	int replaced;
+	for (uint32_t fn = TFN_FS_MOUNT; fn <= TFN_FS_STATFS; fn++)
+		fns[fn - TFN_FS_MOUNT] = fn;
+	struct srv_desc d = { .kind = "ext2", .version = FSRV_STATE_VERSION, .fns = fns,
+			      .nfn = TFN_FS_STATFS - TFN_FS_MOUNT + 1,
+			      .root_size = sizeof(struct fsrv_state), .resume = resume };
+	int err = srv_state_start(&d, NULL, &root, &replaced);
+	if (err) {
+		fprintf(stderr, "ext2: %s: %s\n", replaced ? "replacement" : "start", strerror(-err));
+		return 1;
+	}
+	fsrv_mounts = ((struct fsrv_state *)root)->mounts;
+	if (!replaced && argc > 1 && strcmp(argv[1], "-r") == 0) {
 		for (uint32_t fn = TFN_FS_MOUNT; fn <= TFN_FS_STATFS; fn++) {
-			int err = t_fn_register(fn, 0, 0);
+			err = t_fn_register(fn, 0, 0);
 			if (err) {
 				fprintf(stderr, "ext2: cannot register %u: %s\n", fn, strerror(-err));
 				return 1;
 			}
 		}
 	}
-	int err = srv_loop(handle, NULL);
+	err = srv_state_loop(&d, handle, NULL);
 	fprintf(stderr, "ext2: request loop ended: %s\n", strerror(-err));
 	return 1;
 }

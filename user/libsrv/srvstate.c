@@ -85,6 +85,12 @@ void *srv_srealloc(void *p, size_t bytes)
 	return n;
 }
 
+rid_t srv_state_rid(const void *p)
+{
+	int i = find(p);
+	return i < 0 ? 0 : cur->ica[i].rid;
+}
+
 void *srv_state_root(void)
 {
 	return cur ? cur->root : NULL;

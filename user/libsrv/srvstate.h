@@ -85,6 +85,8 @@ void *srv_salloc(size_t bytes);
 void srv_sfree(void *p);
 /* Resize (a new ICA, the old contents copied): NULL on failure, p then unchanged. */
 void *srv_srealloc(void *p, size_t bytes);
+/* The ICA of a state allocation (its start), 0 if p is none (for t_ica_phys). */
+rid_t srv_state_rid(const void *p);
 /* The root object and version of the running server's state. */
 void *srv_state_root(void);
 /* The pid of the server this one replaced (0: a fresh start). */

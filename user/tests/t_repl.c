@@ -8,13 +8,16 @@
  * the same ids, the old server or the requester killed meanwhile) leaves the old server
  * serving with its ids, counters and queue as they were; and bad arguments.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "abi/errno.h"
+#include "blkpat.h"
 #include "libtessera.h"
 #include "tsys.h"
 #include "utest.h"
@@ -437,6 +440,137 @@ static void t_bad(void)
 	stop(old);
 }
 
+#define U1 TFN_BLK_STRIDE          /* block unit 1: the test boots' second disk (INTx) */
+#define NREG 8
+#define REG_SECTORS 128
+
+static void svc_unit1(const char *op)
+{
+	const char *argv[] = { "svc", op, "virtio-blk1", NULL };
+	CHECK_EQ(ut_run("/bin/svc", argv), 0);
+}
+
+/* NREG regions of unit 1 written (or read) at once, the driver replaced while they are in
+ * flight; every one answered once, with status 0. Returns the requests the replacement found
+ * in the device or the driver's queue. */
+static uint32_t rw_replace(uint32_t fn, struct t_ica *ica, uint64_t first)
+{
+	static const char *const drv[] = { "/drivers/virtio-blk", "-u", "1", NULL };
+	uint64_t ids[NREG];
+	for (int i = 0; i < NREG; i++) {
+		struct t_msg m = { .fn = fn, .data = ica[i].rid };
+		m.arg[0] = first + (uint64_t)i * REG_SECTORS;
+		m.arg[1] = REG_SECTORS;
+		CHECK_OK(t_srv_send(&m, &ids[i]));
+	}
+	struct t_repl_req req = { .fn = TFN_BLK_READ + U1, .path = drv[0], .argv = drv };
+	struct t_repl_result res;
+	CHECK_OK(t_repl_request(&req, &res));
+	CHECK_EQ(res.moved_claims, 1);
+	CHECK_EQ(res.moved_fns, 4);
+	int seen[NREG] = { 0 };
+	for (int k = 0; k < NREG; k++) {
+		struct t_msg r;
+		CHECK_OK(t_srv_result(&r, 0));
+		CHECK_EQ(r.status, 0);
+		CHECK_EQ(r.arg[0], REG_SECTORS);
+		int j = 0;
+		while (j < NREG && ids[j] != r.id)
+			j++;
+		CHECK(j < NREG);
+		CHECK_EQ(seen[j]++, 0);
+		CHECK_EQ(r.data, ica[j].rid);
+	}
+	return res.moved_taken + res.moved_queued;
+}
+
+/* The block driver replaced again and again with requests in flight in the device: the new
+ * driver takes over the virtqueue and the claim without a reset and answers them; the data
+ * written across replacements reads back right. */
+static void t_blk_inflight(void)
+{
+	struct t_ica ica[NREG];
+	uint32_t found = 0;
+	svc_unit1("start");
+	struct t_msg m = { .fn = TFN_BLK_INFO + U1 };
+	CHECK_OK(t_srv_call(&m));
+	uint64_t first = m.arg[0] - NREG * REG_SECTORS;
+	for (int i = 0; i < NREG; i++)
+		CHECK_OK(t_ica_create(REG_SECTORS / 8, 0, &ica[i]));
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		for (int i = 0; i < NREG; i++)
+			blkpat_fill((void *)(uintptr_t)ica[i].addr, seed,
+				    first + (uint64_t)i * REG_SECTORS, REG_SECTORS);
+		found += rw_replace(TFN_BLK_WRITE + U1, ica, first);
+		for (int i = 0; i < NREG; i++)
+			memset((void *)(uintptr_t)ica[i].addr, 0, REG_SECTORS * 512);
+		found += rw_replace(TFN_BLK_READ + U1, ica, first);
+		static uint64_t want[64];
+		for (int i = 0; i < NREG; i++)
+			for (uint64_t sct = 0; sct < REG_SECTORS; sct++) {
+				blkpat_sector(seed, first + i * REG_SECTORS + sct, want);
+				if (memcmp((char *)(uintptr_t)ica[i].addr + sct * 512, want, 512))
+					FAIL("seed %llu region %d sector %llu differs",
+					     (unsigned long long)seed, i, (unsigned long long)sct);
+			}
+	}
+	/* the point of the test: some replacements found requests under way */
+	CHECK(found > 0);
+	for (int i = 0; i < NREG; i++)
+		CHECK_OK(t_res_delete(ica[i].rid));
+	svc_unit1("stop");
+}
+
+/* Replaces the server of fn with prog (its own arguments) and checks the outcome. */
+static void replace_fn(uint32_t fn, const char *prog)
+{
+	const char *argv[] = { prog, NULL };
+	struct t_repl_req req = { .fn = fn, .path = prog, .argv = argv };
+	struct t_repl_result res;
+	CHECK_OK(t_repl_request(&req, &res));
+	CHECK_EQ(res.steps, TREPL_NSTEPS);
+}
+
+static void fill(char *buf, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)(seed * 131 + i * 7 + (i >> 9));
+}
+
+/* The ext2 server replaced while files on /disk are open, written and read: what was written
+ * before a replacement (still only in the cache) reads back after it, an open file stays
+ * open, a file unlinked while open keeps its data until it is closed. */
+static void t_ext2(void)
+{
+	static char buf[20000], back[20000];
+	const char *path = "/disk/repl_a", *gone = "/disk/repl_gone";
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fg = open(gone, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && fg >= 0);
+	CHECK_OK(unlink(gone));
+	for (unsigned round = 0; round < 4; round++) {
+		fill(buf, sizeof(buf), round);
+		CHECK_EQ(pwrite(fd, buf, sizeof(buf), round * sizeof(buf)), (long)sizeof(buf));
+		CHECK_EQ(pwrite(fg, buf, 1000, round * 1000), 1000);
+		replace_fn(TFN_FS_READ, "/servers/ext2");
+		for (unsigned r = 0; r <= round; r++) {
+			fill(buf, sizeof(buf), r);
+			CHECK_EQ(pread(fd, back, sizeof(back), r * sizeof(buf)), (long)sizeof(back));
+			CHECK(memcmp(buf, back, sizeof(buf)) == 0);
+			CHECK_EQ(pread(fg, back, 1000, r * 1000), 1000);
+			CHECK(memcmp(buf, back, 1000) == 0);
+		}
+	}
+	struct stat st;
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_size, 4 * (long)sizeof(buf));
+	CHECK_OK(close(fg));
+	CHECK_OK(close(fd));
+	CHECK(stat(gone, &st) != 0);
+	CHECK_OK(unlink(path));
+	sync();
+}
+
 const struct utest ut_repl_tests[] = {
 	{ "repl_basic", t_basic },
 	{ "repl_queued", t_queued },
@@ -448,5 +582,7 @@ const struct utest ut_repl_tests[] = {
 	{ "repl_refused", t_refused },
 	{ "repl_deaths", t_deaths },
 	{ "repl_bad", t_bad },
+	{ "repl_blk_inflight", t_blk_inflight },
+	{ "repl_ext2", t_ext2 },
 	{ NULL, NULL },
 };

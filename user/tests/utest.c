@@ -131,7 +131,9 @@ static void allow_restart_slack(const struct utest *t, const struct t_kstat *bef
 				struct t_kstat *after)
 {
 	int64_t d = (int64_t)after->pages_free - (int64_t)before->pages_free;
-	if (!strncmp(t->name, "sock_", 5) && d >= -NET_RESTART_SLACK && d <= NET_RESTART_SLACK)
+	/* the replacement tests leave a new ext2 server or block driver in the old one's place */
+	int restarts = !strncmp(t->name, "sock_", 5) || !strncmp(t->name, "repl_ext2", 9);
+	if (restarts && d >= -NET_RESTART_SLACK && d <= NET_RESTART_SLACK)
 		after->pages_free = before->pages_free;
 }
 
