@@ -571,6 +571,67 @@ static void t_ext2(void)
 	sync();
 }
 
+/* The scheduling priority of process pid (its execution's). */
+static int prio_of(int pid)
+{
+	rid_t rid;
+	struct t_res_info info;
+	CHECK_OK(t_proc_rid(pid, &rid));
+	CHECK_OK(t_res_info(rid, &info));
+	for (uint32_t i = 0; i < info.nrefs; i++)
+		if (strcmp(info.refs[i].role, "exec") == 0) {
+			struct t_res_info ex;
+			CHECK_OK(t_res_info(info.refs[i].rid, &ex));
+			return (int)ex.v[1];
+		}
+	FAIL("pid %d has no execution", pid);
+}
+
+static int fn_server(uint32_t fn)
+{
+	struct t_repl_stat rs;
+	return t_repl_stat(fn, &rs) ? 0 : rs.pid;
+}
+
+/* svc replace: the service's own program by default, another on request; the new server has
+ * the old one's priority (servers 3 in /etc/svc.conf); the listing runs; a program that does
+ * not serve the service's ids is refused and the service goes on. */
+static void t_svc(void)
+{
+	static const char *const start[] = { "svc", "start", "echotest", NULL };
+	static const char *const stop[] = { "svc", "stop", "echotest", NULL };
+	static const char *const repl[] = { "svc", "replace", "echotest", NULL };
+	static const char *const repl2[] = { "svc", "replace", "echotest", "/servers/echo", "-L",
+					     "2", NULL };
+	static const char *const wrong[] = { "svc", "replace", "echotest", "/servers/echo", "-L",
+					     "2", "3003", NULL };   /* 3004 missing */
+	static const char *const list[] = { "svc", NULL };
+	CHECK_EQ(ut_run("/bin/svc", start), 0);
+	int first = fn_server(3003);
+	CHECK(first > 0);
+	CHECK_EQ(prio_of(first), 3);
+	struct t_msg m;
+	CHECK_EQ(call(3004, 0, 0, &m), 0);
+	CHECK_EQ(ut_run("/bin/svc", repl), 0);
+	int second = fn_server(3003);
+	CHECK(second > 0 && second != first);
+	CHECK_EQ(prio_of(second), 3);
+	CHECK_EQ(ut_run("/bin/svc", repl2), 0);
+	CHECK(ut_run("/bin/svc", wrong) != 0);
+	int third = fn_server(3004);
+	CHECK(third != second && third > 0);
+	CHECK_EQ(call(3004, STAT, 0, &m), 0);
+	CHECK_EQ(m.arg[0], 1);                  /* the first call, counted across both */
+	CHECK_EQ(m.arg[2], 2);
+	struct t_repl_stat rs;
+	CHECK_OK(t_repl_stat(3003, &rs));
+	CHECK_EQ(rs.replacements, 2);
+	CHECK_EQ(rs.version, 2);
+	CHECK_EQ(ut_run("/bin/svc", list), 0);
+	CHECK_EQ(ut_run("/bin/svc", stop), 0);
+	CHECK_EQ(fn_server(3003), 0);
+}
+
 const struct utest ut_repl_tests[] = {
 	{ "repl_basic", t_basic },
 	{ "repl_queued", t_queued },
@@ -584,5 +645,6 @@ const struct utest ut_repl_tests[] = {
 	{ "repl_bad", t_bad },
 	{ "repl_blk_inflight", t_blk_inflight },
 	{ "repl_ext2", t_ext2 },
+	{ "repl_svc", t_svc },
 	{ NULL, NULL },
 };
