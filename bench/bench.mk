@@ -5,10 +5,14 @@
 #                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
 #                     E-G of issue 4, the running-mode table H of issue 5, the fork
 #                     table I and table J of issue 10 (process creation with 10, 1000,
-#                     4000 live processes); keeps the numbers in build/bench/results.json,
+#                     4000 live processes), table K of issue 12, L (raw disk), and the live
+#                     server replacement tables M-O of issue 15 (a reduced run of the AnT
+#                     paper's model); keeps the numbers in build/bench/results.json,
 #                     draws the papers' figures into build/bench/figs/ and writes
 #                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
+#   make bench-replace  the AnT paper's full replacement evaluation (tables M-O) and 1000
+#                     replacements of the ext2 server and block drivers under load
 #   make bench-keep   the last run becomes tests/bench/results.json and the README's figure
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
@@ -26,6 +30,16 @@ USER_BINS += $(TESSERA_BENCHES)
 $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $(ULDFLAGS) $< $(ULIB) -o $@
+
+# Live server replacement (bench/repl_bench.c, the AnT paper's model, tables M-O): a PIE over
+# libtessera and libsrv, since the model's server and driver are replaceable servers.
+REPL_BENCH_BIN := $(B)/root/bin/repl_bench
+USER_BINS += $(REPL_BENCH_BIN)
+$(REPL_BENCH_BIN): bench/repl_bench.c bench/repl_model.c bench/repl_model.h bench/bench_util.h \
+		$(LIBSRV) $(ULIB) $(TSYS_NR_H) | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) -Iuser/libsrv $(ULDFLAGS) bench/repl_bench.c bench/repl_model.c \
+		$(LIBSRV) $(ULIB) -o $@
 
 # Container round trips (bench/ipc_bench.c): static PIE so that its echo child can also run
 # in the parent's own space (cbox_rt_same_ns); uses native calls, so Tessera only.
@@ -87,7 +101,7 @@ BENCH_QEMU_BASE = $(filter-out -kernel -initrd $(B)/tessera.elf $(B)/tessera.img
 BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD) \
 	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
 
-# Tessera boots seven times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench,
+# Tessera boots for the prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench, /bin/repl_bench (tables M-O),
 # /bin/runmode_bench, and /bin/nproc_bench with 1 GiB); the sizes of the programs in tables C and E come from the staging tree
 # and the busybox put into both images.
 # The raw numbers go to $(BENCH_OUT)/results.json, from which tools/bench_figs.py draws the
@@ -106,6 +120,18 @@ bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --tessera "$(QEMU) $(QEMU_FLAGS)" \
 		--root $(B)/root --busybox $(BUSYBOX) --json $(BENCH_JSON); st=$$?; \
 	[ -f $(BENCH_JSON) ] && $(BENCH_PAGE) || st=1; exit $$st
+
+# Live server replacement with the AnT paper's full settings (bench/repl_bench.c -full: six
+# work settings, 1 to 7 APs, 100 requests each, 50 replacements per run; tables M-O, about
+# 20 minutes), then the ext2 server and the block drivers replaced 1000 times under load
+# (tools/repl_suite.py).
+bench-replace: all
+	python3 tools/bench_report.py --repl-full --tessera "$(QEMU) $(QEMU_FLAGS)" \
+		--json $(BENCH_OUT)/repl-full.json; st=$$?; \
+	python3 tools/repl_suite.py --qemu "$(QEMU) $(QEMU_FLAGS)" --replacements 1000 || st=1; \
+	exit $$st
+
+.PHONY: bench-replace
 
 bench-linux: $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --json $(BENCH_JSON)

@@ -34,6 +34,8 @@ struct exec {
 	const void *wchan;
 	uint64_t deadline;
 	uint64_t ticks;
+	uint64_t cpu_ns;            /* processor time used, up to its last switch away */
+	uint64_t run_since;         /* when it was last switched to */
 };
 
 static struct res_table exec_table;
@@ -184,6 +186,7 @@ int exec_create(int prio, rid_t proc, rid_t *out)
 	}
 	e->state = ES_BLOCKED;     /* not runnable until exec_make_ready */
 	e->prio = prio;
+	e->cpu_ns = 0;
 	e->proc = proc;
 	e->next = -1;
 	fpu_init_area(e->fpu);
@@ -234,6 +237,14 @@ void exec_interrupt(rid_t rid)
 		e->interrupted = true;    /* its next sleep_on returns at once */
 }
 
+uint64_t exec_cpu_ns(rid_t rid)
+{
+	struct exec *e = get(rid);
+	if (!e)
+		return 0;
+	return e->cpu_ns + (e->hdr.rid == exec_current_rid ? time_ns() - e->run_since : 0);
+}
+
 int exec_get_prio(rid_t rid)
 {
 	struct exec *e = get(rid);
@@ -278,6 +289,9 @@ static void schedule(void)
 	}
 	int prev = cur;
 	struct exec *n = ex(next), *p = ex(prev);
+	uint64_t now = time_ns();
+	p->cpu_ns += now - p->run_since;
+	n->run_since = now;
 	fpu_save(p->fpu);
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;

@@ -37,6 +37,8 @@ void exec_make_ready(rid_t exec);
  * once if it is not asleep now; used to deliver a kill or a metamorphosis. */
 void exec_interrupt(rid_t exec);
 int exec_set_prio(rid_t exec, int prio);
+/* Processor time the execution has used (ns; CLOCK_PROCESS_CPUTIME_ID). */
+uint64_t exec_cpu_ns(rid_t exec);
 int exec_get_prio(rid_t exec);
 
 /* Block the current execution until wakeup(chan) (or, if deadline_ns != 0, that time). */

@@ -85,6 +85,10 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
 		struct proc *parent, int *pid_out);
 _Noreturn void proc_exit(int status_word);
+/* p (just created, not run yet) takes copies of from's descriptors in place of its parent's,
+ * as at an exec (close-on-exec ones closed): a server's replacement gets what the old server
+ * had, not what the process it hangs under has open. */
+void proc_inherit_fds(struct proc *p, const struct proc *from);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
 /* setuid: p's real uid becomes uid, and p (the resource) becomes that user's; only root may
