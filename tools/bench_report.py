@@ -915,15 +915,25 @@ def table_m(res):
                                              "met" if mx / 1000.0 <= bound else "not met")
             steps = [res.value("repl", "repl_%s_n%d_step%d_max_us" % (name, n, i))
                      for i in range(6)]
+            p95 = res.value("repl", k + "_p95_us")
+            p95_text = NOT_RUN if p95 is None or bound is None else "%s (%s)" % (
+                ms(p95), "within" if p95 / 1000.0 <= bound else "beyond")
             rows.append(["%s req %d / res %d, n=%d" % (name, req, rs, n), label,
                          "%d" % cnt if cnt else "0", ms(res.value("repl", k + "_min_us")),
                          ms(res.value("repl", k + "_med_us")),
-                         ms(res.value("repl", k + "_mean_us")), ms(mx),
+                         ms(res.value("repl", k + "_mean_us")), p95_text, ms(mx),
                          " / ".join(ms(v) for v in steps) if None not in steps else NOT_RUN,
                          "%.1f" % pm if pm else "-", goal])
-    OUT.table(["setting (ms), APs", "paper", "replacements", "min", "median", "mean", "max",
+    OUT.table(["setting (ms), APs", "paper", "replacements", "min", "median", "mean",
+               "95th percentile (bound)", "max",
                "longest of each step: create / boundary / hand over / take / ready / move",
                "paper max", "goal: max <= bound"], rows)
+    load = res.raw("repl", "host_loadavg")
+    OUT.note("The host's load average (1 min) around this boot: %s on %d processors. QEMU "
+             "emulates in software and the guest's clock is the host's, so a stretch in which "
+             "the host runs other work instead of this QEMU lands in whatever interval the guest "
+             "is timing; the step column shows where the longest ones fell."
+             % (load or "?", os.cpu_count() or 0))
 
 
 def table_n(res):
@@ -1155,12 +1165,16 @@ def boot_repl(args, full):
     saved = BENCH_TIMEOUT
     if full:
         BENCH_TIMEOUT = REPL_FULL_TIMEOUT
+    before = os.getloadavg()[0]
     try:
-        return boot_tessera_run(args, "repl_bench" + (" -- -full" if full else ""),
-                                "bench-tessera-repl" + ("-full" if full else ""),
-                                r"BENCH repl_done", "repl_base_med_us")
+        res = boot_tessera_run(args, "repl_bench" + (" -- -full" if full else ""),
+                               "bench-tessera-repl" + ("-full" if full else ""),
+                               r"BENCH repl_done", "repl_base_med_us")
     finally:
         BENCH_TIMEOUT = saved
+    if res is not None:
+        res["host_loadavg"] = "%.1f-%.1f" % (before, os.getloadavg()[0])
+    return res
 
 
 def repl_full(args):
