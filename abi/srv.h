@@ -119,6 +119,7 @@ struct t_dev_claim {
  *     in its device, a server's waiting for a driver's result) are part of what moves.
  *  3. It hands its state over: t_repl_handover(icas, n, version), the state ICAs and the
  *     version number of their layout. They leave its space; it waits for the outcome.
+ *     (Version 0 refuses: it cannot stop now; the replacement fails with -EAGAIN.)
  *  4. The new server, started as an ordinary process, asks t_repl_take(&st): -ESRCH means an
  *     ordinary start; otherwise it waits for the handover and gets the state ICAs, attached at
  *     their own addresses, with the old layout's version. It must not write them before it is
@@ -147,6 +148,7 @@ struct t_dev_claim {
  *   -ETIMEDOUT   the old server did not reach a request boundary, or the new one was not
  *                ready, within the deadline
  *   -ENOPROTOOPT the new program does not provide the old server's function ids (refused)
+ *   -EAGAIN      the old server refused at its request boundary (it could not stop now)
  *   -ESRCH       the old server exited meanwhile; -EINTR the requester was signalled
  * and before anything started: -EPERM (not root), -ENOENT (nobody serves fn), -EOPNOTSUPP
  * (the server never declared itself replaceable: t_repl_declare), -EBUSY (a replacement of it

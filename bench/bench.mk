@@ -6,12 +6,12 @@
 #                     E-G of issue 4, the running-mode table H of issue 5, the fork
 #                     table I and table J of issue 10 (process creation with 10, 1000,
 #                     4000 live processes), table K of issue 12, L (raw disk), and the live
-#                     server replacement tables M-O of issue 15 (a reduced run of the AnT
+#                     server replacement tables N-P of issue 15 (a reduced run of the AnT
 #                     paper's model); keeps the numbers in build/bench/results.json,
 #                     draws the papers' figures into build/bench/figs/ and writes
 #                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
-#   make bench-replace  the AnT paper's full replacement evaluation (tables M-O) and 1000
+#   make bench-replace  the AnT paper's full replacement evaluation (tables N-P) and 1000
 #                     replacements of the ext2 server and block drivers under load
 #   make bench-keep   the last run becomes tests/bench/results.json and the README's figure
 BENCH_BIN := $(B)/root/bin/bench
@@ -31,7 +31,7 @@ $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $(ULDFLAGS) $< $(ULIB) -o $@
 
-# Live server replacement (bench/repl_bench.c, the AnT paper's model, tables M-O): a PIE over
+# Live server replacement (bench/repl_bench.c, the AnT paper's model, tables N-P): a PIE over
 # libtessera and libsrv, since the model's server and driver are replaceable servers.
 REPL_BENCH_BIN := $(B)/root/bin/repl_bench
 USER_BINS += $(REPL_BENCH_BIN)
@@ -101,9 +101,12 @@ BENCH_QEMU_BASE = $(filter-out -kernel -initrd $(B)/tessera.elf $(B)/tessera.img
 BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD) \
 	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
 
-# Tessera boots for the prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench, /bin/repl_bench (tables M-O),
-# /bin/runmode_bench, and /bin/nproc_bench with 1 GiB); the sizes of the programs in tables C and E come from the staging tree
-# and the busybox put into both images.
+# Tessera boots once per benchmark program (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench,
+# /bin/meta_bench, /bin/runmode_bench, /bin/nproc_bench with 1 GiB, srv_bench, blk_bench,
+# repl_bench for tables N-P), then
+# three times with a fresh ext2 disk for table M, alternating with Linux (tools/disk_bench.py);
+# the sizes of the programs in tables C and E come from the staging tree and the busybox put
+# into both images.
 # The raw numbers go to $(BENCH_OUT)/results.json, from which tools/bench_figs.py draws the
 # figures ($(BENCH_OUT)/figs/) and tools/bench_html.py writes report.html; those two run even
 # when a boot failed (its cells and points are missing), and the status is that of the boots.
@@ -122,7 +125,7 @@ bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
 	[ -f $(BENCH_JSON) ] && $(BENCH_PAGE) || st=1; exit $$st
 
 # Live server replacement with the AnT paper's full settings (bench/repl_bench.c -full: six
-# work settings, 1 to 7 APs, 100 requests each, 50 replacements per run; tables M-O, about
+# work settings, 1 to 7 APs, 100 requests each, 50 replacements per run; tables N-P, about
 # 20 minutes), then the ext2 server and the block drivers replaced 1000 times under load
 # (tools/repl_suite.py).
 bench-replace: all

@@ -15,7 +15,7 @@ Boots, each once (every program takes medians inside the guest, so one boot is e
   - Tessera with run=/bin/srv_bench: server calls through a function id, null and passing a
     data ICA, the echo server in its own space or the caller's (issue 12, table K);
   - Tessera with run=/bin/repl_bench: live server replacement in the AnT paper's model (issue
-    15, tables M-O; `make bench-replace` runs the paper's full settings with --repl-full).
+    15, tables N-P; `make bench-replace` runs the paper's full settings with --repl-full).
 Linux runs /bin/bench, /bin/meta_bench and /bin/runmode_bench in that one boot, each after a
 "LINUX-RUN name" line (the same static files as in Tessera's image).
 Boot times are host-clock times measured by tools/qemu_run.py; everything else is measured by
@@ -40,6 +40,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu_run import Qemu  # noqa: E402
+import disk_bench  # noqa: E402
 
 LINUX_APPEND = "console=ttyS0 quiet panic=-1"
 BOOT_TIMEOUT = 120
@@ -82,6 +83,7 @@ LINUX_EXTRA = (("meta_bench", "linux_forkexec_1024k_us"), ("runmode_bench", "rm_
 # benchmark writes it; other boots keep the disk of the QEMU command they were given.
 BLK_DISK = os.path.join("build", "bench", "blk-scratch.img")
 BLK_DISK_MIB = 64
+DISK_RUNS = 3          # table M: boots of each system, alternating (tools/disk_bench.py)
 
 
 def with_scratch_disk(argv):
@@ -209,15 +211,16 @@ class Results:
     under Linux), lmeta and lrm (meta_bench and runmode_bench under Linux); any may be None."""
 
     SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc", "srv",
-               "blk", "lblk", "repl")
+               "blk", "lblk", "disk", "ldisk", "repl")
 
     def __init__(self, tess, hvs, ipc, linux, meta=None, rm=None, lmeta=None, lrm=None,
-                 nproc=None, srv=None, blk=None, lblk=None, repl=None, sizes=None):
+                 nproc=None, srv=None, blk=None, lblk=None, disk=None, ldisk=None,
+                 repl=None, sizes=None):
         self.src = {"tess": tess or {}, "hvs": hvs or {}, "ipc": ipc or {},
                     "linux": linux or {}, "meta": meta or {}, "rm": rm or {},
                     "lmeta": lmeta or {}, "lrm": lrm or {}, "nproc": nproc or {},
                     "srv": srv or {}, "blk": blk or {}, "lblk": lblk or {},
-                    "repl": repl or {}}
+                    "disk": disk or {}, "ldisk": ldisk or {}, "repl": repl or {}}
         self.sizes = sizes or {}     # program name -> bytes (table C)
 
     def raw(self, src, key):
@@ -658,6 +661,34 @@ def table_l(res):
                "goal: >= 0.8x Linux's throughput"], rows)
 
 
+def table_m(res):
+    """Issue 13: files on an ext2 disk, the server behind the kernel's forwarding, against
+    Linux's own ext2 on the same kind of image and the same virtio-blk device."""
+    rows = []
+    for key, what, goal in disk_bench.KEYS:
+        per_s = not key.endswith("_kibps")
+        t, lx = res.value("disk", key), res.value("ldisk", key)
+        if t is None or not lx:
+            verdict = NOT_RUN
+        else:
+            verdict = "%.2fx (goal %.1fx): %s" % (t / lx, goal,
+                                                  "met" if t >= goal * lx else "not met")
+        unit = "/s" if per_s else "MiB/s"
+        div = 1.0 if per_s else 1024.0
+        rows.append([what.rsplit(" (", 1)[0], cell(res, "disk", key, div, unit),
+                     cell(res, "ldisk", key, div, unit), verdict])
+    OUT.section("M. Files on a disk (issue 13: the ext2 server)")
+    OUT.note("bench/disk_bench.c, one static binary on both systems, on a fresh 128 MiB ext2 "
+             "image of 4 KiB blocks attached as a virtio-blk disk, runs alternating, median "
+             "[lowest-highest run]. Tessera: the kernel forwards each file call under /disk to "
+             "the ext2 server process (servers/ext2), which reaches the disk through the "
+             "virtio-blk driver process; read after remount = after unmounting and mounting "
+             "again. Linux: its ext2 (through ext4.ko) and virtio_blk, caches dropped with "
+             "drop_caches for the cold read. Every file call of Tessera's costs a request to "
+             "the server (docs/storage.md says where the time goes).")
+    OUT.table(["operation", "Tessera", "Linux", "goal: Tessera's speed / Linux's"], rows)
+
+
 def table_h(res):
     """Figures 7 and 8: system calls as traps and as calls; switch cost; directory listing."""
     rows = []
@@ -888,17 +919,17 @@ def ms(v):
     return NOT_RUN if v is None else "%.1f" % (v / 1000.0)
 
 
-def table_m(res):
+def table_n(res):
     """Replacement time by AP count (figures 7 and 8), with the paper's bound."""
     base = res.value("repl", "repl_base_med_us")
-    OUT.section("M. Live server replacement: replacement time under load (issue 15, AnT "
+    OUT.section("N. Live server replacement: replacement time under load (issue 15, AnT "
                 "figures 7-8)")
     OUT.note("/bin/repl_bench: the paper's model (figure 6) with n AP processes (priority 4, "
              "a 10 ms wait then a synchronous request), the server (3: request work, an "
              "asynchronous request to the driver, result work), the driver (2: 5 ms CPU work, "
              "a 15 ms wait); replacements requested at priority 1 at random intervals in "
              "[t0, 2 t0]. CPU work is a loop of increments for that much of the process's own "
-             "processor time. Milliseconds. Bound: Tessera's base time (table O, median) + the "
+             "processor time. Milliseconds. Bound: Tessera's base time (table P, median) + the "
              "longest work the replacement may wait for, as the paper's section 4.2 reasons; "
              "paper: its measured maximum (base 7.4 ms).")
     rows = []
@@ -936,15 +967,15 @@ def table_m(res):
              % (load or "?", os.cpu_count() or 0))
 
 
-def table_n(res):
+def table_o(res):
     """Response times with and without replacement (figures 9 and 10)."""
-    OUT.section("N. Live server replacement: response time (issue 15, AnT figures 9-10)")
+    OUT.section("O. Live server replacement: response time (issue 15, AnT figures 9-10)")
     OUT.note("The same runs: every AP request's response time without replacement (t0: their "
              "mean) and with replacements; milliseconds, mean / max, and the difference of the "
              "maxima. Paper (request work 10 ms, result 1 ms): 1 AP 31 ms without, 38.4 ms "
              "max with (+7.4, the base time); 6 APs 106 ms and 123 ms max (+17). Goal for one "
              "AP, as the paper finds: the maxima differ by at most the base replacement time "
-             "plus the longest work a replacement waits for (table M's bound).")
+             "plus the longest work a replacement waits for (table N's bound).")
     base = res.value("repl", "repl_base_med_us")
     paper = {("A", 1): "31 / 38.4 (+7.4)", ("R10", 1): "31 / 38.4 (+7.4)",
              ("A", 6): "106 / 123 (+17)", ("R10", 6): "106 / 123 (+17)",
@@ -972,9 +1003,9 @@ def table_n(res):
               rows)
 
 
-def table_o(res):
+def table_p(res):
     """The base replacement time, its steps, and replacements under load."""
-    OUT.section("O. Live server replacement: base time and 1000 replacements under load "
+    OUT.section("P. Live server replacement: base time and 1000 replacements under load "
                 "(issue 15)")
     steps = ("new server created", "old server at a request boundary", "state handed over",
              "state taken", "new server ready", "moved (the result)")
@@ -1016,9 +1047,9 @@ def table_o(res):
 
 
 def repl_tables(res):
-    table_m(res)
     table_n(res)
     table_o(res)
+    table_p(res)
 
 
 def print_tables(res, tessera=True):
@@ -1034,6 +1065,7 @@ def print_tables(res, tessera=True):
         table_j(res)
         table_k(res)
         table_l(res)
+        table_m(res)
         repl_tables(res)
 
 
@@ -1120,7 +1152,7 @@ def boot_all(args):
         ok = False
     if any(key not in lsec.get(prog, {}) for prog, key in LINUX_EXTRA):
         ok = False
-    tess, hvs, ipc, meta, rm, nproc, srv, blk, repl = (None,) * 9
+    tess, hvs, ipc, meta, rm, nproc, srv, blk, disk, ldisk, repl = (None,) * 11
     if args.tessera:
         boot = boot_tessera_prompt(args)
         run = boot_tessera_bench(args)
@@ -1140,9 +1172,12 @@ def boot_all(args):
         blk = boot_tessera_run(argparse.Namespace(tessera=" ".join(
             shlex.quote(a) for a in with_scratch_disk(shlex.split(args.tessera)))),
             "blk_bench", "bench-tessera-blk", r"BENCH blk_done", "blk_read_fn_kibps")
+        disk, ldisk = disk_bench.measure(shlex.split(args.tessera),
+                                         os.path.join(args.root, "bin", "disk_bench"), DISK_RUNS)
         repl = boot_repl(args, False)
         if boot is None or run is None or hvs is None or ipc is None or meta is None or \
-                rm is None or nproc is None or srv is None or blk is None or repl is None:
+                rm is None or nproc is None or srv is None or blk is None or \
+                not disk or not ldisk or repl is None:
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
         tess = dict(run or {}, **(boot or {}))
@@ -1153,7 +1188,7 @@ def boot_all(args):
                 res.get("spawn_us_runs")))
     return ok, Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
                        lsec.get("runmode_bench"), nproc, srv, blk, lsec.get("blk_bench"),
-                       repl, sizes=program_sizes(args))
+                       disk, ldisk, repl, sizes=program_sizes(args))
 
 
 REPL_FULL_TIMEOUT = 3600
@@ -1178,7 +1213,7 @@ def boot_repl(args, full):
 
 
 def repl_full(args):
-    """--repl-full: only the replacement benchmark, with the paper's settings (tables M-O)."""
+    """--repl-full: only the replacement benchmark, with the paper's settings (tables N-P)."""
     res = boot_repl(args, True)
     results = Results(None, None, None, None, repl=res)
     repl_tables(results)

@@ -201,6 +201,10 @@ int srvrepl_handover(struct proc *p, const rid_t *icas, uint32_t n, uint32_t ver
 	struct repl *r = find_old(p->pid);
 	if (!r || r->stage != RP_STARTED || !r->notified)
 		return -ENOENT;
+	if (!version) {
+		fail(r, -EAGAIN);            /* the old server cannot stop now */
+		return -ECANCELED;
+	}
 	int err = check_state(icas, n, p->pid);
 	if (err) {
 		fail(r, err);

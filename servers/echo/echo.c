@@ -16,11 +16,11 @@
  * arg[3] this server's pid, arg[4] the pid it replaced (0: none), arg[5] its requests to the
  * function id asked (layout 2; layout 1: 0).
  *
- *   echo [-t] [-L 1|2] [-X crash|fail|hang|reject] [FN...]
+ *   echo [-t] [-L 1|2] [-X crash|fail|hang|reject|refuse] [FN...]
  *     FN ids given: register them itself first (root only) and provide them to a replacement;
  *     without: serve what svc registered (SVC_FNS). -X (with -t) makes a replacement fail on
- *     purpose, for the rollback tests: crash during its start, fail its initialisation, never
- *     become ready, or reject the state.
+ *     purpose, for the rollback tests: as the new server, crash during its start, fail its
+ *     initialisation, never become ready, or reject the state; as the old one, refuse to stop.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -178,6 +178,14 @@ static int adopt(void *old_root, uint32_t old_version, void **root, void *ctx)
 	return -EPROTO;                        /* a layout this program does not know */
 }
 
+/* The old server at the notice: -X refuse says it cannot stop now. */
+static int quiesce(void *root, void *ctx)
+{
+	struct echo *e = ctx;
+	(void)root;
+	return e->test_modes && e->fail_mode && strcmp(e->fail_mode, "refuse") == 0 ? -EBUSY : 0;
+}
+
 static int parse(int argc, char **argv, struct echo *e)
 {
 	int c;
@@ -209,7 +217,7 @@ int main(int argc, char **argv)
 			      .fns = e.nfn ? e.fns : NULL, .nfn = e.nfn,
 			      .root_size = e.layout == 1 ? sizeof(struct echo_v1)
 							 : sizeof(struct echo_v2),
-			      .adopt = adopt };
+			      .adopt = adopt, .quiesce = quiesce };
 	if ((err = srv_state_start(&d, &e, &e.state, &replaced))) {
 		fprintf(stderr, "echo: %s: %s\n", replaced ? "replacement" : "start", strerror(-err));
 		return 1;

@@ -31,8 +31,7 @@ static void lru_push_front(struct bcache *bc, uint32_t i)
 	h->next = i;
 }
 
-int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, const struct ext2_mem *mem,
-	    uint32_t bs, uint32_t nbufs)
+int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint32_t nbufs)
 {
 	memset(bc, 0, sizeof(*bc));
 	if (nbufs < 16)
@@ -43,25 +42,24 @@ int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, const struct ext2_
 	while (hsize < nbufs * 2)
 		hsize <<= 1;
 	bc->dev = dev;
-	bc->mem = mem;
 	bc->bs = bs;
 	bc->spb = bs / EXT2_SECTOR;
 	bc->nblocks = dev->sectors / bc->spb;
 	bc->n = nbufs;
 	bc->hmask = hsize - 1;
-	bc->bufs = mem->alloc((nbufs + 1) * sizeof(*bc->bufs));
-	bc->hash = mem->alloc(hsize * sizeof(*bc->hash));
-	bc->data = mem->alloc((size_t)nbufs * bs);
-	bc->stage = mem->alloc((size_t)BC_RUN * bs);
-	bc->order = mem->alloc((nbufs > BC_RUN ? nbufs : BC_RUN) * sizeof(*bc->order));
-	if (!bc->bufs || !bc->hash || !bc->data || !bc->stage || !bc->order) {
+	bc->bufs = calloc(nbufs + 1, sizeof(*bc->bufs));
+	bc->hash = malloc(hsize * sizeof(*bc->hash));
+	bc->mem = malloc((size_t)nbufs * bs);
+	bc->stage = malloc((size_t)BC_RUN * bs);
+	bc->order = malloc((nbufs > BC_RUN ? nbufs : BC_RUN) * sizeof(*bc->order));
+	if (!bc->bufs || !bc->hash || !bc->mem || !bc->stage || !bc->order) {
 		bc_fini(bc);
 		return -ENOMEM;
 	}
 	memset(bc->hash, 0xff, hsize * sizeof(*bc->hash));
 	bc->bufs[nbufs].next = bc->bufs[nbufs].prev = nbufs;
 	for (uint32_t i = 0; i < nbufs; i++) {
-		bc->bufs[i].data = bc->data + (size_t)i * bs;
+		bc->bufs[i].data = bc->mem + (size_t)i * bs;
 		bc->bufs[i].hnext = NIL;
 		lru_push_front(bc, i);
 	}
@@ -70,14 +68,11 @@ int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, const struct ext2_
 
 void bc_fini(struct bcache *bc)
 {
-	const struct ext2_mem *mem = bc->mem;
-	if (mem) {
-		mem->free(bc->bufs);
-		mem->free(bc->hash);
-		mem->free(bc->data);
-		mem->free(bc->stage);
-		mem->free(bc->order);
-	}
+	free(bc->bufs);
+	free(bc->hash);
+	free(bc->mem);
+	free(bc->stage);
+	free(bc->order);
 	memset(bc, 0, sizeof(*bc));
 }
 

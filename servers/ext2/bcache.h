@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "servers/ext2/blkdev.h"
-#include "servers/ext2/ext2.h"
 
 struct bc_buf {
 	uint64_t blk;
@@ -23,14 +22,13 @@ struct bc_buf {
 
 struct bcache {
 	const struct ext2_blkdev *dev;
-	const struct ext2_mem *mem;     /* where its memory comes from (the file system's) */
 	uint32_t bs, spb;               /* block size; sectors per block */
 	uint64_t nblocks;               /* blocks on the device: bigger block numbers are refused */
 	uint32_t n;                     /* buffers */
 	struct bc_buf *bufs;            /* n + 1: the last is the LRU list head */
 	uint32_t *hash;
 	uint32_t hmask;
-	uint8_t *data;                  /* n blocks of buffer data */
+	uint8_t *mem;                   /* n blocks of buffer data */
 	uint8_t *stage;                 /* BC_RUN blocks: a run of adjacent dirty blocks */
 	uint64_t *order;                /* n: dirty buffers sorted for a sync */
 	uint64_t reads, writes;         /* device requests, for statistics */
@@ -39,8 +37,7 @@ struct bcache {
 #define BC_RUN 32u                      /* at most this many blocks per device request */
 _Static_assert(BC_RUN * 4096u <= EXT2_MAX_REQ, "requests fit the promised size");
 
-int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, const struct ext2_mem *mem,
-	    uint32_t bs, uint32_t nbufs);
+int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint32_t nbufs);
 void bc_fini(struct bcache *bc);
 /* The buffer of block blk, read from the device if not cached; pinned until bc_put. */
 int bc_get(struct bcache *bc, uint64_t blk, struct bc_buf **out);

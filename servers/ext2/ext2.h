@@ -29,11 +29,17 @@
 #include "servers/ext2/blkdev.h"
 
 #define EXT2_ROOT_INO 2u
+/* The block cache's default size: 16 MiB, whatever the block size. Its buffers are taken at
+ * mount but touched (given pages) only when used. Smaller, and a working set just above it
+ * (1000 small files and their inode-table blocks in 4 MiB of 4 KiB buffers) misses on every
+ * access in LRU order, which is the order programs create and then read files in. */
+#define EXT2_CACHE_BYTES (16u << 20)
 
 struct ext2_fs;
 
-/* Where a mounted file system keeps its memory. The ext2 server keeps it in state memory,
- * which the server replacing it takes over (docs/replacement.md); the host tests in the C heap. */
+/* Where a mounted file system keeps its own structures (not its block cache, which is always
+ * the C heap's). The ext2 server keeps them in state memory, which the server replacing it
+ * takes over (docs/replacement.md); the host tests in the C heap. */
 struct ext2_mem {
 	void *(*alloc)(size_t bytes);               /* zeroed; NULL when out of memory */
 	void (*free)(void *p);
@@ -41,7 +47,7 @@ struct ext2_mem {
 };
 
 struct ext2_mount_opts {
-	uint32_t cache_blocks;          /* buffers in the block cache; 0 = a default (1024) */
+	uint32_t cache_blocks;          /* buffers in the block cache; 0 = EXT2_CACHE_BYTES' worth */
 	bool read_only;
 	uint32_t (*now)(void *ctx);     /* seconds since 1970, for timestamps; NULL = always 0 */
 	void *now_ctx;
@@ -103,11 +109,13 @@ typedef int (*ext2_fill_fn)(void *ctx, const char *name, uint32_t len, uint32_t 
  * mount marks the image "not clean" on the device at once and counts the mount. */
 int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *opts,
 	       struct ext2_fs **out);
-/* A file system another program mounted (the server this one replaced), whose memory this
- * program now holds at the same addresses: its pointers into code (the device's functions,
- * opts' now, log and mem) are set for this program. Nothing on the device is touched. */
-void ext2_rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
-		 const struct ext2_mount_opts *opts);
+/* A file system another program mounted (the server this one replaced), whose structures
+ * this program now holds at the same addresses (opts->mem's memory): its pointers into code
+ * (the device's functions, opts' now, log and mem) are set for this program and it gets a new,
+ * empty block cache. The other program must have called ext2_sync last (its cache, with any
+ * dirty block, stays behind). -ENOMEM: no cache (the file system cannot be used). */
+int ext2_takeover(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		  const struct ext2_mount_opts *opts);
 /* Writes everything, restores the clean state (if it was clean at mount), frees fs. fs is gone
  * even when this returns an error (the device failed while writing). */
 int ext2_unmount(struct ext2_fs *fs);

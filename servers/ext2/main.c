@@ -9,10 +9,12 @@
  * Started by svc at boot (/etc/svc.conf registers the ids); run by hand as
  * `/servers/ext2 -r` it registers them itself.
  *
- * It is replaceable (docs/replacement.md): its mount table, each mounted file system and its
- * block cache (dirty blocks included) and the transfer ICAs are state memory (the ext2 code
- * allocates through ext2_mount_opts.mem), which a new ext2 server takes over as it is: nothing
- * is written or re-read at a replacement. Only the code pointers are set again (resume).
+ * It is replaceable (docs/replacement.md): its mount table, each mounted file system's own
+ * structures (superblock and group descriptors in memory, the table of open inodes, the
+ * allocation hints; the ext2 code allocates them through ext2_mount_opts.mem) and the transfer
+ * ICAs are state memory, which a new ext2 server takes over as it is. The block cache (16 MiB
+ * a mount, far more than the ICA pool could lend) is not: at the replacement notice every
+ * dirty block is written (quiesce), and the new server starts with an empty cache (resume).
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +56,7 @@ static void touch_pages(uint8_t *p, size_t n)
 static void pretouch(struct ext2_fs *fs)
 {
 	struct bcache *bc = &fs->bc;
-	touch_pages(bc->data, (size_t)bc->n * bc->bs);
+	touch_pages(bc->mem, (size_t)bc->n * bc->bs);
 	touch_pages(bc->stage, (size_t)BC_RUN * bc->bs);
 	/* the table of open inodes is allocated at its first use: have that happen now */
 	if (ext2_open(fs, EXT2_ROOT_INO) == 0)
@@ -139,7 +141,23 @@ static int handle(struct t_msg *m, void *ctx)
 	return fsrv_op(mt->fs, m, c);
 }
 
-/* After a replacement's commit: the file systems' code pointers are this program's. */
+/* At the replacement notice: every mount's dirty blocks to the disk, since the cache stays
+ * behind. A failure refuses the replacement (the dirty blocks are kept for a later try). */
+static int quiesce(void *root, void *ctx)
+{
+	struct fsrv_state *st = root;
+	(void)ctx;
+	for (int i = 0; i < FSRV_MOUNTS; i++) {
+		int err = st->mounts[i].fs ? ext2_sync(st->mounts[i].fs) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* After a replacement's commit: the file systems' code pointers are this program's, and each
+ * gets a cache of its own. A mount whose cache cannot be had is dropped from the table (its
+ * requests: EBADF) rather than used without one. */
 static int resume(void *root, void *ctx)
 {
 	struct fsrv_state *st = root;
@@ -150,7 +168,12 @@ static int resume(void *root, void *ctx)
 		if (!mt->fs)
 			continue;
 		blkfn_rebind(&mt->blk);
-		ext2_rebind(mt->fs, &mt->blk.dev, &o);
+		if (ext2_takeover(mt->fs, &mt->blk.dev, &o)) {
+			log_msg("replacement: no memory for a mount's cache; mount dropped");
+			mt->fs = NULL;
+			continue;
+		}
+		pretouch(mt->fs);
 	}
 	return 0;
 }
@@ -165,7 +188,8 @@ int main(int argc, char **argv)
 		fns[fn - TFN_FS_MOUNT] = fn;
 	struct srv_desc d = { .kind = "ext2", .version = FSRV_STATE_VERSION, .fns = fns,
 			      .nfn = TFN_FS_STATFS - TFN_FS_MOUNT + 1,
-			      .root_size = sizeof(struct fsrv_state), .resume = resume };
+			      .root_size = sizeof(struct fsrv_state), .quiesce = quiesce,
+			      .resume = resume };
 	int err = srv_state_start(&d, NULL, &root, &replaced);
 	if (err) {
 		fprintf(stderr, "ext2: %s: %s\n", replaced ? "replacement" : "start", strerror(-err));

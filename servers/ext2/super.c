@@ -258,6 +258,11 @@ static void fs_free(struct ext2_fs *fs)
 	release(fs);
 }
 
+static uint32_t cache_blocks(const struct ext2_fs *fs, const struct ext2_mount_opts *o)
+{
+	return o->cache_blocks ? o->cache_blocks : EXT2_CACHE_BYTES / fs->bs;
+}
+
 static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 {
 	uint8_t raw[EXT2_SB_SIZE];
@@ -269,7 +274,7 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	memcpy(&fs->sb, raw, sizeof(raw));
 	if ((r = check_super(fs)) || (r = check_counts(fs)))
 		return r;
-	r = bc_init(&fs->bc, &fs->dev, &fs->mem, fs->bs, o->cache_blocks ? o->cache_blocks : 1024);
+	r = bc_init(&fs->bc, &fs->dev, fs->bs, cache_blocks(fs, o));
 	if (r || (r = read_gdt(fs)))
 		return r;
 	uint64_t map = EXT2_NDIR + fs->apb + (uint64_t)fs->apb * fs->apb +
@@ -290,14 +295,24 @@ static void *heap_alloc(size_t n)
 
 static const struct ext2_mem heap = { heap_alloc, free, realloc };
 
-void ext2_rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
-		 const struct ext2_mount_opts *o)
+static void rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		   const struct ext2_mount_opts *o)
 {
 	fs->dev = *dev;
 	fs->now = o->now;
 	fs->now_ctx = o->now_ctx;
 	fs->log = o->log;
 	fs->mem = o->mem ? *o->mem : heap;
+}
+
+int ext2_takeover(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		  const struct ext2_mount_opts *o)
+{
+	rebind(fs, dev, o);
+	/* the old program's cache is not ours (its memory was not handed over): a new one,
+	 * empty, since the old server wrote every dirty block before it let go */
+	memset(&fs->bc, 0, sizeof(fs->bc));
+	return bc_init(&fs->bc, &fs->dev, fs->bs, cache_blocks(fs, o));
 }
 
 int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *o,
@@ -307,7 +322,7 @@ int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *o,
 	struct ext2_fs *fs = mem->alloc(sizeof(*fs));
 	if (!fs)
 		return -ENOMEM;
-	ext2_rebind(fs, dev, o);
+	rebind(fs, dev, o);
 	fs->generation = fs_now(fs) * 2654435761u;
 	int r = mount_steps(fs, o);
 	if (r) {

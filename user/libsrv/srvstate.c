@@ -202,11 +202,14 @@ int srv_state_start(const struct srv_desc *d, void *ctx, void **root, int *repla
 int srv_state_handover(const struct srv_desc *d, void *ctx)
 {
 	rid_t icas[T_REPL_MAX_STATE];
-	if (d->quiesce)
-		d->quiesce(cur->root, ctx);
+	int err = d->quiesce ? d->quiesce(cur->root, ctx) : 0;
+	if (err) {
+		t_repl_handover(NULL, 0, 0);    /* version 0: refused, nothing handed over */
+		return err;
+	}
 	for (uint32_t i = 0; i < cur->n; i++)
 		icas[i] = cur->ica[i].rid;
-	int err = t_repl_handover(icas, cur->n, cur->version);
+	err = t_repl_handover(icas, cur->n, cur->version);
 	/* still here: the replacement failed, and the state is back where it was */
 	if (d->rolled_back)
 		d->rolled_back(cur->root, ctx);

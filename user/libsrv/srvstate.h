@@ -63,8 +63,10 @@ struct srv_desc {
 	 * NULL: nothing to do. Runs before the first request. */
 	int (*resume)(void *root, void *ctx);
 	/* The old server at the notice, before it hands its state over (a driver tells its
-	 * device about requests it queued). NULL: nothing to do. */
-	void (*quiesce)(void *root, void *ctx);
+	 * device about requests it queued, a file system writes what only its cache holds).
+	 * An error refuses the replacement (it fails with -EAGAIN), the server goes on. NULL:
+	 * nothing to do. */
+	int (*quiesce)(void *root, void *ctx);
 	/* The old server after a failed replacement: its state is back, unchanged. */
 	void (*rolled_back)(void *root, void *ctx);
 };

@@ -314,6 +314,26 @@ static void t_rollback_reject(void)
 	rollback("reject", 0, EPROTO, -EPROTO);
 }
 
+/* The old server refuses at its request boundary (it cannot stop now): -EAGAIN, and it
+ * goes on; the new server was started for nothing and is gone. */
+static void t_refuse(void)
+{
+	static const char *const old_argv[] = { "/servers/echo", "-t", "-X", "refuse", "3011",
+						"3012", NULL };
+	int old = start_echo(old_argv);
+	CHECK_EQ(call(FN_R1, 0, 0, NULL), 0);
+	uint64_t c1 = fn_calls(FN_R1);
+	struct t_repl_result res;
+	CHECK_ERR(replace(echo_v1, 0, &res), EAGAIN);
+	CHECK_EQ(res.steps, TREPL_NOTIFIED + 1);
+	CHECK_EQ(fn_calls(FN_R1), c1);
+	struct t_msg m = counts();
+	CHECK_EQ(m.arg[0], 1);
+	CHECK_EQ(m.arg[3], old);
+	ut_wait(res.new_pid);
+	stop(old);
+}
+
 /* A program that does not provide the old server's ids is refused. */
 static void t_refused(void)
 {
@@ -538,8 +558,9 @@ static void fill(char *buf, size_t n, unsigned seed)
 }
 
 /* The ext2 server replaced while files on /disk are open, written and read: what was written
- * before a replacement (still only in the cache) reads back after it, an open file stays
- * open, a file unlinked while open keeps its data until it is closed. */
+ * before a replacement (only in the old server's cache until it wrote it at the notice) reads
+ * back after it, an open file stays open, a file unlinked while open keeps its data until it
+ * is closed. */
 static void t_ext2(void)
 {
 	static char buf[20000], back[20000];
@@ -640,6 +661,7 @@ const struct utest ut_repl_tests[] = {
 	{ "repl_rollback_init_fail", t_rollback_init_fail },
 	{ "repl_rollback_timeout", t_rollback_timeout },
 	{ "repl_rollback_reject", t_rollback_reject },
+	{ "repl_refuse", t_refuse },
 	{ "repl_refused", t_refused },
 	{ "repl_deaths", t_deaths },
 	{ "repl_bad", t_bad },
