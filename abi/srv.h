@@ -117,12 +117,13 @@ struct t_dev_claim {
  *     server's pid) before any further interrupt, result or queued request: it stops at a
  *     request boundary. Requests it has taken and not answered (a driver's requests in flight
  *     in its device, a server's waiting for a driver's result) are part of what moves.
- *  3. It hands its state over: t_repl_handover(icas, n, version), the state ICAs and the
- *     version number of their layout. They leave its space; it waits for the outcome.
+ *  3. It hands its state over: t_repl_handover(items, n, version), its state (state ICAs,
+ *     and regions of its memory too big for the ICA pool) and the version number of its
+ *     layout; it waits for the outcome.
  *     (Version 0 refuses: it cannot stop now; the replacement fails with -EAGAIN.)
  *  4. The new server, started as an ordinary process, asks t_repl_take(&st): -ESRCH means an
- *     ordinary start; otherwise it waits for the handover and gets the state ICAs, attached at
- *     their own addresses, with the old layout's version. It must not write them before it is
+ *     ordinary start; otherwise it waits for the handover and gets the state, every piece at
+ *     its own address in its space, with the old layout's version. It must not write them before it is
  *     ready (they go back to the old server if the replacement fails); a newer layout is
  *     converted into ICAs of its own (a transfer function).
  *  5. t_repl_ready(fns, n) is its registration: the function ids it provides, which must
@@ -131,15 +132,15 @@ struct t_dev_claim {
  *     old server, every request it had taken (their ICAs re-lent to the new one), the results
  *     of its asynchronous requests and those still under way, its pending interrupts and its
  *     device claims (the device is not reset: BARs mapped at the same addresses, ports, DMA
- *     and interrupts go on). The state ICAs become the new server's for good.
+ *     and interrupts go on). The state becomes the new server's for good.
  *  6. The old server's t_repl_handover never returns: it exits (status 0). The requester gets
  *     the result: pids, versions, how long each step took.
  * Callers keep addressing the same function ids and see only a delay.
  *
  * Rollback: if the new server exits before it is ready (a crash during its start), gives up
  * (t_repl_abort: failed initialisation, or -EPROTO: it rejects the state), is not ready by
- * the deadline, or is refused, the kernel kills it, gives the state ICAs back to the old
- * server (attached where they were) and t_repl_handover returns -ECANCELED there: the old
+ * the deadline, or is refused, the kernel kills it, gives the state back to the old server
+ * (at the same addresses) and t_repl_handover returns -ECANCELED there: the old
  * server goes on with every request, counter and function id as they were. The requester's
  * t_repl_request returns:
  *   -ECHILD      the new server exited (crashed) before it was ready
@@ -154,7 +155,7 @@ struct t_dev_claim {
  * (the server never declared itself replaceable: t_repl_declare), -EBUSY (a replacement of it
  * is under way), -EDEADLK (the requester is the server), or the program's own errors. */
 #define T_FN_REPLACE 0xffffffffu        /* fn of the replacement notice (never registered) */
-#define T_REPL_MAX_STATE 64u            /* state ICAs one handover carries */
+#define T_REPL_MAX_STATE 64u            /* pieces of state one handover carries */
 #define T_REPL_DEADLINE_MS 5000u        /* deadline when the request gives 0 */
 #define T_REPL_DEADLINE_MAX_MS 600000u
 
@@ -193,18 +194,28 @@ struct t_repl_result {
 	uint32_t moved_results;         /* results of its async requests, not yet collected */
 	uint32_t moved_async;           /* its async requests still at other servers */
 	uint32_t moved_claims;          /* device claims */
-	uint32_t state_icas;            /* state ICAs handed over */
+	uint32_t state_items;           /* pieces of state handed over (ICAs and regions) */
 	uint32_t reserved;
 };
 
-/* What t_repl_take gives the new server. */
+/* One piece of state: an ICA (rid), or (rid 0) the old server's memory mapping of exactly
+ * [addr, addr + len), an anonymous or file mmap at the system-wide addresses mmap gives when
+ * no address is asked for. A mapping moves into the new server's space at the same address:
+ * no page is copied or cleared, the new server's touches map them. */
+struct t_repl_item {
+	rid_t rid;
+	uint64_t addr;
+	uint64_t len;                   /* bytes */
+};
+
+/* What t_repl_take gives the new server: the pieces in the order the old server gave them;
+ * an ICA's addr is where it is attached (0: not, for want of memory: t_ica_attach). */
 struct t_repl_state {
 	int32_t old_pid;
 	uint32_t version;               /* the state's layout version */
-	uint32_t n;                     /* state ICAs, in the order the old server gave them */
+	uint32_t n;
 	uint32_t reserved;
-	struct t_ica ica[T_REPL_MAX_STATE];   /* attached at their own addresses (addr 0: not
-	                                       * attached for want of memory; t_ica_attach) */
+	struct t_repl_item item[T_REPL_MAX_STATE];
 };
 
 /* t_repl_stat(fn, &st): the replacement history of fn's server (svc lists it). */

@@ -8,19 +8,31 @@
 #include "kernel/ipc/srvrepl.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "arch/paging.h"
 #include "arch/timer.h"
 #include "kernel/dev/device.h"
 #include "kernel/ipc/fnid.h"
 #include "kernel/ipc/ica.h"
 #include "kernel/ipc/srv.h"
+#include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/vspace.h"
 #include "kernel/net/netc.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/procmem.h"
 
 /* In order: a record is active from RP_CREATING to RP_TAKEN. */
 enum repl_stage { RP_FREE, RP_CREATING, RP_STARTED, RP_HANDED, RP_TAKEN, RP_DONE, RP_FAILED };
 enum repl_outcome { RO_NONE, RO_WAITING, RO_COMMITTED, RO_ROLLED_BACK };
+
+/* A piece of state: an ICA, or an attachment of the old server's (a memory region), which
+ * stays in the old server's space until the new one takes it. */
+struct piece {
+	rid_t rid;
+	bool region;
+	uint64_t addr, len;
+};
 
 struct repl {
 	uint8_t stage;
@@ -28,7 +40,7 @@ struct repl {
 	int requester, old_pid, new_pid;
 	int err;                       /* the outcome once RP_DONE / RP_FAILED */
 	uint32_t nstate;
-	rid_t state[T_REPL_MAX_STATE];
+	struct piece state[T_REPL_MAX_STATE];
 	uint64_t t0, at[TREPL_NSTEPS]; /* monotonic ns */
 	struct t_repl_result res;      /* versions, counts, steps */
 };
@@ -104,21 +116,32 @@ static void kill_new(int pid)
 	}
 }
 
-/* The state ICAs, in flight or held by the new server, back to the old one, attached where
- * they were. A process exits only after srvrepl_proc_exit, so none can have gone. */
+/* An ICA of the state, in flight or held by the new server n, back to the old server o. */
+static void ica_back(rid_t ica, bool taken, struct proc *o)
+{
+	uint64_t addr;
+	if (res_validate(ica, RT_ICA))
+		return;
+	if (taken)
+		ica_lend(ica, 0);
+	if (o)
+		ica_arrive(ica, o->pid, o->vspace, false, &addr);
+	else
+		ica_drop(ica);
+}
+
+/* The state, in flight or taken by the new server, back to the old one at the same addresses.
+ * A process exits only after srvrepl_proc_exit, so nothing can have gone. */
 static void state_back(struct repl *r)
 {
-	struct proc *o = live(r->old_pid);
+	struct proc *o = live(r->old_pid), *n = proc_by_pid(r->new_pid);
+	bool taken = r->stage == RP_TAKEN;
 	for (uint32_t i = 0; i < r->nstate; i++) {
-		uint64_t addr;
-		if (res_validate(r->state[i], RT_ICA))
-			continue;
-		if (r->stage == RP_TAKEN)
-			ica_lend(r->state[i], 0);
-		if (o)
-			ica_arrive(r->state[i], o->pid, o->vspace, false, &addr);
-		else
-			ica_drop(r->state[i]);
+		struct piece *s = &r->state[i];
+		if (!s->region)
+			ica_back(s->rid, taken, o);
+		else if (taken && o && n)
+			procmem_pass(n, s->rid, o);   /* o had the slot: nothing took it since */
 	}
 	r->nstate = 0;
 }
@@ -162,15 +185,23 @@ bool srvrepl_notice(int pid, struct t_msg *m)
 	return true;
 }
 
-/* The old server's state ICAs: its own (not on loan, so not a request's), each once. */
-static int check_state(const rid_t *icas, uint32_t n, int pid)
+/* The old server's state as pieces: its own ICAs (not on loan, so not a request's) and its
+ * own passable mappings, each once. */
+static int check_state(struct proc *p, const struct t_repl_item *items, uint32_t n,
+		       struct piece *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		int err = ica_check_pass(icas[i], pid);
+		const struct t_repl_item *it = &items[i];
+		int err = 0;
+		out[i] = (struct piece){ it->rid, !it->rid, it->addr, it->len };
+		if (it->rid)
+			err = ica_check_pass(it->rid, p->pid);
+		else if (!(out[i].rid = procmem_passable(p, it->addr, it->len)))
+			err = -EINVAL;
 		if (err)
 			return err;
 		for (uint32_t j = 0; j < i; j++)
-			if (icas[j] == icas[i])
+			if (out[j].rid == out[i].rid)
 				return -EINVAL;
 	}
 	return 0;
@@ -196,7 +227,8 @@ static int await_outcome(struct proc *p)
 	return -ECANCELED;
 }
 
-int srvrepl_handover(struct proc *p, const rid_t *icas, uint32_t n, uint32_t version)
+int srvrepl_handover(struct proc *p, const struct t_repl_item *items, uint32_t n,
+		     uint32_t version)
 {
 	struct repl *r = find_old(p->pid);
 	if (!r || r->stage != RP_STARTED || !r->notified)
@@ -205,23 +237,45 @@ int srvrepl_handover(struct proc *p, const rid_t *icas, uint32_t n, uint32_t ver
 		fail(r, -EAGAIN);            /* the old server cannot stop now */
 		return -ECANCELED;
 	}
-	int err = check_state(icas, n, p->pid);
+	int err = check_state(p, items, n, r->state);
 	if (err) {
 		fail(r, err);
 		return err;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		r->state[i] = icas[i];
-		ica_lend(icas[i], 0);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!r->state[i].region)
+			ica_lend(r->state[i].rid, 0);
 	r->nstate = n;
 	r->res.old_version = version;
-	r->res.state_icas = n;
+	r->res.state_items = n;
 	r->stage = RP_HANDED;
 	stamp(r, TREPL_HANDED);
 	rp_of(p)->outcome = RO_WAITING;
 	wakeup(r);                           /* the new server waits in t_repl_take */
 	return await_outcome(p);
+}
+
+/* Whether the new server p has room for the state's regions. */
+static bool room_for(const struct repl *r, const struct proc *p)
+{
+	uint32_t regions = 0;
+	for (uint32_t i = 0; i < r->nstate; i++)
+		regions += r->state[i].region;
+	return (uint32_t)procmem_free_slots(p) >= regions && vspace_has_room(p->vspace, regions);
+}
+
+/* One piece arrives at the new server p (from the old one, o). ICAs are on loan until the
+ * commit: it can neither delete them nor pass them on, so a rollback finds every one. */
+static void take_piece(struct piece *s, struct proc *o, struct proc *p, struct t_repl_item *out)
+{
+	*out = (struct t_repl_item){ s->region ? 0 : s->rid, s->addr, s->len };
+	if (s->region) {
+		if (procmem_pass(o, s->rid, p))
+			panic("take_piece: region %lx could not move (room was checked)", s->rid);
+		return;
+	}
+	ica_arrive(s->rid, p->pid, p->vspace, true, &out->addr);
+	out->len = ica_pages(s->rid) * PAGE_SIZE;
 }
 
 int srvrepl_take(struct proc *p, struct t_repl_state *out)
@@ -236,14 +290,14 @@ int srvrepl_take(struct proc *p, struct t_repl_state *out)
 		return -ESRCH;
 	if (r->stage != RP_HANDED)
 		return -EALREADY;
-	memset(out, 0, sizeof(*out));
-	/* on loan until the commit: it can neither delete them nor pass them on, so a rollback
-	 * finds every one to give back */
-	for (uint32_t i = 0; i < r->nstate; i++) {
-		ica_arrive(r->state[i], p->pid, p->vspace, true, &out->ica[i].addr);
-		out->ica[i].rid = r->state[i];
-		out->ica[i].pages = ica_pages(r->state[i]);
+	struct proc *o = live(r->old_pid);
+	if (!o || !room_for(r, p)) {
+		fail(r, o ? -ENOMEM : -ESRCH);
+		return -ECANCELED;
 	}
+	memset(out, 0, sizeof(*out));
+	for (uint32_t i = 0; i < r->nstate; i++)
+		take_piece(&r->state[i], o, p, &out->item[i]);
 	out->old_pid = r->old_pid;
 	out->version = r->res.old_version;
 	out->n = r->nstate;
@@ -288,7 +342,8 @@ static int commit(struct repl *r, struct proc *n)
 	srv_transfer(o->pid, n->pid, &r->res);
 	move_fns(r, time_ns());
 	for (uint32_t i = 0; i < r->nstate; i++)
-		ica_settle(r->state[i]);
+		if (!r->state[i].region)
+			ica_settle(r->state[i].rid);
 	r->nstate = 0;
 	r->res.new_version = rp_of(n)->version;
 	r->stage = RP_DONE;

@@ -33,11 +33,12 @@ void srvrepl_declare(struct proc *p, uint32_t version);
 /* For srv_recv: the replacement notice, when one is pending for server pid and it has not had
  * it yet (then true, m filled in). */
 bool srvrepl_notice(int pid, struct t_msg *m);
-/* t_repl_handover: the old server p hands its state ICAs over and waits for the outcome. Does
- * not return when the replacement succeeds (p exits); -ECANCELED when it failed (the state is
- * back), -ENOENT when none is pending for p, or an error for a bad ICA (the replacement then
- * fails). */
-int srvrepl_handover(struct proc *p, const rid_t *icas, uint32_t n, uint32_t version);
+/* t_repl_handover: the old server p hands its state (ICAs and mappings) over and waits for the
+ * outcome. Does not return when the replacement succeeds (p exits); -ECANCELED when it failed
+ * (the state is back), -ENOENT when none is pending for p, or an error for a bad piece (the
+ * replacement then fails). */
+int srvrepl_handover(struct proc *p, const struct t_repl_item *items, uint32_t n,
+		     uint32_t version);
 /* t_repl_take: -ESRCH when p is not a replacement; else waits for the handover and takes the
  * state. */
 int srvrepl_take(struct proc *p, struct t_repl_state *out);

@@ -91,16 +91,17 @@ long sys_t_repl_declare(const struct sysargs *a)
 	return 0;
 }
 
-/* t_repl_handover(const rid_t *icas, n, version) */
+/* t_repl_handover(const struct t_repl_item *items, n, version) */
 long sys_t_repl_handover(const struct sysargs *a)
 {
-	rid_t icas[T_REPL_MAX_STATE];
+	/* on the stack, not kmalloc'ed: the call ends in the old server's exit when it works */
+	struct t_repl_item items[T_REPL_MAX_STATE];
 	uint64_t n = a->a[1];
 	if (n > T_REPL_MAX_STATE || a->a[2] > 0xffffffffu)
 		return -EINVAL;
-	if (n && copy_from_user(icas, (const void *)a->a[0], n * sizeof(rid_t)))
+	if (n && copy_from_user(items, (const void *)a->a[0], n * sizeof(items[0])))
 		return -EFAULT;
-	return srvrepl_handover(proc_cur(), icas, (uint32_t)n, (uint32_t)a->a[2]);
+	return srvrepl_handover(proc_cur(), items, (uint32_t)n, (uint32_t)a->a[2]);
 }
 
 /* t_repl_take(struct t_repl_state *out) */

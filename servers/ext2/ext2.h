@@ -37,9 +37,9 @@
 
 struct ext2_fs;
 
-/* Where a mounted file system keeps its own structures (not its block cache, which is always
- * the C heap's). The ext2 server keeps them in state memory, which the server replacing it
- * takes over (docs/replacement.md); the host tests in the C heap. */
+/* Where a mounted file system keeps its memory, block cache included. The ext2 server keeps it
+ * in state memory, which the server replacing it takes over (docs/replacement.md); the host
+ * tests in the C heap. */
 struct ext2_mem {
 	void *(*alloc)(size_t bytes);               /* zeroed; NULL when out of memory */
 	void (*free)(void *p);
@@ -109,13 +109,12 @@ typedef int (*ext2_fill_fn)(void *ctx, const char *name, uint32_t len, uint32_t 
  * mount marks the image "not clean" on the device at once and counts the mount. */
 int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *opts,
 	       struct ext2_fs **out);
-/* A file system another program mounted (the server this one replaced), whose structures
- * this program now holds at the same addresses (opts->mem's memory): its pointers into code
- * (the device's functions, opts' now, log and mem) are set for this program and it gets a new,
- * empty block cache. The other program must have called ext2_sync last (its cache, with any
- * dirty block, stays behind). -ENOMEM: no cache (the file system cannot be used). */
-int ext2_takeover(struct ext2_fs *fs, const struct ext2_blkdev *dev,
-		  const struct ext2_mount_opts *opts);
+/* A file system another program mounted (the server this one replaced), whose memory this
+ * program now holds at the same addresses: its pointers into code (the device's functions,
+ * opts' now, log and mem) are set for this program. Nothing on the device is touched: the
+ * block cache, dirty blocks included, goes on as it was. */
+void ext2_rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		 const struct ext2_mount_opts *opts);
 /* Writes everything, restores the clean state (if it was clean at mount), frees fs. fs is gone
  * even when this returns an error (the device failed while writing). */
 int ext2_unmount(struct ext2_fs *fs);

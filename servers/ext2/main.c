@@ -9,12 +9,11 @@
  * Started by svc at boot (/etc/svc.conf registers the ids); run by hand as
  * `/servers/ext2 -r` it registers them itself.
  *
- * It is replaceable (docs/replacement.md): its mount table, each mounted file system's own
- * structures (superblock and group descriptors in memory, the table of open inodes, the
- * allocation hints; the ext2 code allocates them through ext2_mount_opts.mem) and the transfer
- * ICAs are state memory, which a new ext2 server takes over as it is. The block cache (16 MiB
- * a mount, far more than the ICA pool could lend) is not: at the replacement notice every
- * dirty block is written (quiesce), and the new server starts with an empty cache (resume).
+ * It is replaceable (docs/replacement.md): its mount table, each mounted file system with its
+ * block cache (dirty blocks included; the ext2 code allocates through ext2_mount_opts.mem) and
+ * the transfer ICAs are state memory, which a new ext2 server takes over as it is: nothing is
+ * written or read again at a replacement. The cache (16 MiB a mount) is in mappings of
+ * ordinary memory (srv_smap), far more than the ICA pool holds; the rest in ICAs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +29,13 @@
 #include "srvstate.h"
 
 static struct fsrv_mount *fsrv_mounts;    /* the state's table */
-static const struct ext2_mem state_mem = { srv_salloc, srv_sfree, srv_srealloc };
+/* Big allocations (the cache's buffers, its tables) in mappings, small ones in ICAs. */
+static void *state_alloc(size_t bytes)
+{
+	return bytes >= 65536 ? srv_smap(bytes) : srv_salloc(bytes);
+}
+
+static const struct ext2_mem state_mem = { state_alloc, srv_sfree, srv_srealloc };
 
 static uint32_t now(void *ctx)
 {
@@ -141,23 +146,7 @@ static int handle(struct t_msg *m, void *ctx)
 	return fsrv_op(mt->fs, m, c);
 }
 
-/* At the replacement notice: every mount's dirty blocks to the disk, since the cache stays
- * behind. A failure refuses the replacement (the dirty blocks are kept for a later try). */
-static int quiesce(void *root, void *ctx)
-{
-	struct fsrv_state *st = root;
-	(void)ctx;
-	for (int i = 0; i < FSRV_MOUNTS; i++) {
-		int err = st->mounts[i].fs ? ext2_sync(st->mounts[i].fs) : 0;
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* After a replacement's commit: the file systems' code pointers are this program's, and each
- * gets a cache of its own. A mount whose cache cannot be had is dropped from the table (its
- * requests: EBADF) rather than used without one. */
+/* After a replacement's commit: the file systems' code pointers are this program's. */
 static int resume(void *root, void *ctx)
 {
 	struct fsrv_state *st = root;
@@ -168,12 +157,7 @@ static int resume(void *root, void *ctx)
 		if (!mt->fs)
 			continue;
 		blkfn_rebind(&mt->blk);
-		if (ext2_takeover(mt->fs, &mt->blk.dev, &o)) {
-			log_msg("replacement: no memory for a mount's cache; mount dropped");
-			mt->fs = NULL;
-			continue;
-		}
-		pretouch(mt->fs);
+		ext2_rebind(mt->fs, &mt->blk.dev, &o);
 	}
 	return 0;
 }
@@ -188,8 +172,7 @@ int main(int argc, char **argv)
 		fns[fn - TFN_FS_MOUNT] = fn;
 	struct srv_desc d = { .kind = "ext2", .version = FSRV_STATE_VERSION, .fns = fns,
 			      .nfn = TFN_FS_STATFS - TFN_FS_MOUNT + 1,
-			      .root_size = sizeof(struct fsrv_state), .quiesce = quiesce,
-			      .resume = resume };
+			      .root_size = sizeof(struct fsrv_state), .resume = resume };
 	int err = srv_state_start(&d, NULL, &root, &replaced);
 	if (err) {
 		fprintf(stderr, "ext2: %s: %s\n", replaced ? "replacement" : "start", strerror(-err));

@@ -274,7 +274,7 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	memcpy(&fs->sb, raw, sizeof(raw));
 	if ((r = check_super(fs)) || (r = check_counts(fs)))
 		return r;
-	r = bc_init(&fs->bc, &fs->dev, fs->bs, cache_blocks(fs, o));
+	r = bc_init(&fs->bc, &fs->dev, &fs->mem, fs->bs, cache_blocks(fs, o));
 	if (r || (r = read_gdt(fs)))
 		return r;
 	uint64_t map = EXT2_NDIR + fs->apb + (uint64_t)fs->apb * fs->apb +
@@ -305,14 +305,10 @@ static void rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
 	fs->mem = o->mem ? *o->mem : heap;
 }
 
-int ext2_takeover(struct ext2_fs *fs, const struct ext2_blkdev *dev,
-		  const struct ext2_mount_opts *o)
+void ext2_rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		 const struct ext2_mount_opts *o)
 {
 	rebind(fs, dev, o);
-	/* the old program's cache is not ours (its memory was not handed over): a new one,
-	 * empty, since the old server wrote every dirty block before it let go */
-	memset(&fs->bc, 0, sizeof(fs->bc));
-	return bc_init(&fs->bc, &fs->dev, fs->bs, cache_blocks(fs, o));
 }
 
 int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *o,

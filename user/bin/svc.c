@@ -428,8 +428,8 @@ static int replace(const struct svc *s, int argc, char **argv)
 	       (unsigned long long)(r.total_ns / 1000));
 	print_steps(&r);
 	printf("  moved: %u ids, %u queued, %u taken, %u results, %u async, %u claims, "
-	       "%u state ICAs\n", r.moved_fns, r.moved_queued, r.moved_taken, r.moved_results,
-	       r.moved_async, r.moved_claims, r.state_icas);
+	       "%u pieces of state\n", r.moved_fns, r.moved_queued, r.moved_taken, r.moved_results,
+	       r.moved_async, r.moved_claims, r.state_items);
 	return 0;
 }
 

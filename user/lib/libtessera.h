@@ -105,7 +105,7 @@ int t_srv_stat(struct t_fn_stat *buf, uint32_t count, uint32_t *total);
  * server's side. */
 int t_repl_request(const struct t_repl_req *req, struct t_repl_result *res);
 int t_repl_declare(uint32_t version);
-int t_repl_handover(const rid_t *icas, uint32_t n, uint32_t version);
+int t_repl_handover(const struct t_repl_item *items, uint32_t n, uint32_t version);
 int t_repl_take(struct t_repl_state *out);
 int t_repl_ready(const uint32_t *fns, uint32_t n);
 int t_repl_abort(int status);

@@ -67,9 +67,9 @@ int t_repl_declare(uint32_t version)
 	return (int)tsys_t_repl_declare((long)version);
 }
 
-int t_repl_handover(const rid_t *icas, uint32_t n, uint32_t version)
+int t_repl_handover(const struct t_repl_item *items, uint32_t n, uint32_t version)
 {
-	return (int)tsys_t_repl_handover((long)icas, (long)n, (long)version);
+	return (int)tsys_t_repl_handover((long)items, (long)n, (long)version);
 }
 
 int t_repl_take(struct t_repl_state *out)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "libtessera.h"
 #include "srv.h"
 
@@ -33,11 +34,19 @@ static int arena_new(const struct srv_desc *d, size_t root_size, struct srv_stat
 	return 0;
 }
 
-/* Deletes every ICA of an arena (the header's own last). */
+static void piece_free(const struct srv_state_ica *s)
+{
+	if (s->rid)
+		t_res_delete(s->rid);
+	else
+		munmap((void *)(uintptr_t)s->addr, s->bytes);
+}
+
+/* Deletes every piece of an arena (the header's own ICA last). */
 static void arena_free(struct srv_state_hdr *h)
 {
 	for (uint32_t i = h->n; i-- > 1;)
-		t_res_delete(h->ica[i].rid);
+		piece_free(&h->ica[i]);
 	t_res_delete(h->ica[0].rid);
 }
 
@@ -48,6 +57,19 @@ void *srv_salloc(size_t bytes)
 		return NULL;
 	cur->ica[cur->n++] = (struct srv_state_ica){ t.rid, t.addr, t.pages * 4096 };
 	return (void *)(uintptr_t)t.addr;
+}
+
+void *srv_smap(size_t bytes)
+{
+	size_t len = pages_for(bytes) * 4096;
+	if (!cur || cur->n == T_REPL_MAX_STATE)
+		return NULL;
+	/* no address asked for: a fresh system-wide one, which no space can have in use */
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	cur->ica[cur->n++] = (struct srv_state_ica){ 0, (uint64_t)(uintptr_t)p, len };
+	return p;
 }
 
 static int find(const void *p)
@@ -63,7 +85,7 @@ void srv_sfree(void *p)
 	int i = find(p);
 	if (i < 0)
 		return;
-	t_res_delete(cur->ica[i].rid);
+	piece_free(&cur->ica[i]);
 	cur->ica[i] = cur->ica[--cur->n];
 }
 
@@ -77,7 +99,7 @@ void *srv_srealloc(void *p, size_t bytes)
 	uint64_t old = cur->ica[i].bytes;
 	if (bytes <= old)
 		return p;
-	void *n = srv_salloc(bytes);
+	void *n = cur->ica[i].rid ? srv_salloc(bytes) : srv_smap(bytes);
 	if (!n)
 		return NULL;
 	memcpy(n, p, old);
@@ -123,19 +145,20 @@ static uint32_t provided(const struct srv_desc *d, uint32_t *fns, uint32_t max)
 	return n;
 }
 
-/* The old state as the kernel handed it: a header of our kind listing exactly those ICAs. */
+/* The old state as the kernel handed it: a header of our kind listing exactly those pieces,
+ * at the addresses the kernel says. */
 static int check_taken(const struct srv_desc *d, const struct t_repl_state *st,
 		       struct srv_state_hdr **out)
 {
-	if (st->n < 1 || !st->ica[0].addr || st->ica[0].pages * 4096 < sizeof(**out))
+	if (st->n < 1 || !st->item[0].rid || !st->item[0].addr || st->item[0].len < sizeof(**out))
 		return -EPROTO;
-	struct srv_state_hdr *h = (void *)(uintptr_t)st->ica[0].addr;
+	struct srv_state_hdr *h = (void *)(uintptr_t)st->item[0].addr;
 	if (h->magic != SRV_STATE_MAGIC || h->n != st->n || h->version != st->version ||
 	    strncmp(h->kind, d->kind, SRV_KIND_MAX) != 0)
 		return -EPROTO;
 	for (uint32_t i = 0; i < st->n; i++)
-		if (h->ica[i].rid != st->ica[i].rid || h->ica[i].addr != st->ica[i].addr ||
-		    !st->ica[i].addr)
+		if (h->ica[i].rid != st->item[i].rid || h->ica[i].addr != st->item[i].addr ||
+		    !st->item[i].addr)
 			return -EPROTO;
 	*out = h;
 	return 0;
@@ -201,15 +224,16 @@ int srv_state_start(const struct srv_desc *d, void *ctx, void **root, int *repla
 
 int srv_state_handover(const struct srv_desc *d, void *ctx)
 {
-	rid_t icas[T_REPL_MAX_STATE];
+	struct t_repl_item items[T_REPL_MAX_STATE];
 	int err = d->quiesce ? d->quiesce(cur->root, ctx) : 0;
 	if (err) {
 		t_repl_handover(NULL, 0, 0);    /* version 0: refused, nothing handed over */
 		return err;
 	}
 	for (uint32_t i = 0; i < cur->n; i++)
-		icas[i] = cur->ica[i].rid;
-	err = t_repl_handover(icas, cur->n, cur->version);
+		items[i] = (struct t_repl_item){ cur->ica[i].rid, cur->ica[i].addr,
+						 cur->ica[i].bytes };
+	err = t_repl_handover(items, cur->n, cur->version);
 	/* still here: the replacement failed, and the state is back where it was */
 	if (d->rolled_back)
 		d->rolled_back(cur->root, ctx);

@@ -1,13 +1,15 @@
 /*
  * libsrv: replaceable servers (docs/replacement.md). A server keeps everything its
- * replacement needs in *state memory*: ICAs that it hands to the kernel when it is replaced
- * and that its successor takes over without a copy. An ICA keeps its virtual address for
- * life, so pointers from one state object to another stay valid in the new server; pointers
- * into a program's own code or static data do not (the new program sits elsewhere), so the
- * state holds none, or the new server sets them again (resume).
+ * replacement needs in *state memory*: ICAs (srv_salloc), and for big things mappings of its
+ * memory (srv_smap), which it hands to the kernel when it is replaced and which its successor
+ * takes over without a copy. Both keep their virtual address for life (ICAs and mmap's fresh
+ * mappings have system-wide addresses), so pointers from one state object to another stay
+ * valid in the new server; pointers into a program's own code or static data do not (the new
+ * program sits elsewhere), so the state holds none, or the new server sets them again
+ * (resume).
  *
  * The first state ICA starts with a header: a magic number, the server's kind ("echo"), the
- * layout version of its state, its root object, and the list of every state ICA. A server
+ * layout version of its state, its root object, and the list of every piece of state. A server
  * describes itself with struct srv_desc and calls srv_state_start at its start, then
  * srv_state_loop (or its own loop, calling srv_state_handover at a replacement notice):
  *
@@ -29,6 +31,7 @@
 #define SRV_STATE_MAGIC 0x31535354u     /* "TSS1": the header's own layout */
 #define SRV_KIND_MAX 16
 
+/* A piece of state: an ICA (rid), or (rid 0) a mapping made by srv_smap. */
 struct srv_state_ica {
 	rid_t rid;
 	uint64_t addr;
@@ -41,7 +44,7 @@ struct srv_state_hdr {
 	uint32_t version;               /* the layout version of the server's state */
 	char kind[SRV_KIND_MAX];
 	void *root;                     /* the server's root object (in this ICA) */
-	uint32_t n;                     /* state ICAs, this one first */
+	uint32_t n;                     /* pieces of state, this ICA first */
 	uint32_t reserved;
 	struct srv_state_ica ica[T_REPL_MAX_STATE];
 };
@@ -81,11 +84,15 @@ int srv_state_handover(const struct srv_desc *d, void *ctx);
 /* srv_loop for a replaceable server: replacement notices are handled here. */
 int srv_state_loop(const struct srv_desc *d, srv_handler handle, void *ctx);
 
-/* State memory: zeroed, page-granular (each allocation is one ICA), listed in the header.
- * NULL when out of memory or ICAs (T_REPL_MAX_STATE in all). */
+/* State memory: zeroed, page-granular, listed in the header; NULL when out of memory or of
+ * pieces (T_REPL_MAX_STATE in all). srv_salloc gives an ICA (physically contiguous, from the
+ * ICA pool: a sixteenth of RAM; what a device DMAs into, or a request lends, must be one),
+ * srv_smap a mapping of ordinary memory, backed as it is touched (for big things: caches). */
 void *srv_salloc(size_t bytes);
+void *srv_smap(size_t bytes);
 void srv_sfree(void *p);
-/* Resize (a new ICA, the old contents copied): NULL on failure, p then unchanged. */
+/* Resize (a new piece of the same kind, the old contents copied): NULL on failure, p then
+ * unchanged. */
 void *srv_srealloc(void *p, size_t bytes);
 /* The ICA of a state allocation (its start), 0 if p is none (for t_ica_phys). */
 rid_t srv_state_rid(const void *p);

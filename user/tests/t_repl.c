@@ -144,7 +144,7 @@ static void t_basic(void)
 	CHECK(res.new_pid > 0 && res.new_pid != old);
 	CHECK_EQ(res.steps, TREPL_NSTEPS);
 	CHECK_EQ(res.moved_fns, 2);
-	CHECK_EQ(res.state_icas, 1);
+	CHECK_EQ(res.state_items, 1);
 	CHECK_EQ(res.old_version, 1);
 	CHECK_EQ(res.new_version, 1);
 	CHECK(res.total_ns >= res.at_ns[TREPL_DONE] && res.at_ns[TREPL_DONE] > 0);
@@ -225,7 +225,7 @@ static void t_layout_change(void)
 	CHECK_OK(replace(echo_v2, 0, &res));
 	CHECK_EQ(res.old_version, 1);
 	CHECK_EQ(res.new_version, 2);
-	CHECK_EQ(res.state_icas, 1);
+	CHECK_EQ(res.state_items, 1);
 	reap_old(old);
 	struct t_msg m = counts();
 	CHECK_EQ(m.arg[0], 3);
@@ -404,7 +404,7 @@ static void t_bad(void)
 		CHECK_ERR(t_repl_take((struct t_repl_state *)bad[i]), EFAULT);
 		CHECK_ERR(t_repl_stat(FN_R1, (struct t_repl_stat *)bad[i]), EFAULT);
 		if (bad[i])
-			CHECK_ERR(t_repl_handover((rid_t *)bad[i], 1, 1), EFAULT);
+			CHECK_ERR(t_repl_handover((struct t_repl_item *)bad[i], 1, 1), EFAULT);
 	}
 	req.flags = 1;
 	CHECK_ERR(t_repl_request(&req, &res), EINVAL);
