@@ -4,11 +4,13 @@
  * queue, where callers' requests (TFN_BLK_* + unit * TFN_BLK_STRIDE) and the device's
  * interrupts (T_FN_IRQ messages) both arrive.
  *
- *   virtio-blk [-u UNIT] [-r] [DEVICE]
+ *   virtio-blk [-u UNIT] [-r] [-H] [DEVICE]
  *     -u UNIT   serve block unit UNIT (default 0); without DEVICE, claim the UNIT-th
  *               virtio-blk function found
  *     -r        register the unit's function ids itself (root only; normally init or svc
  *               registers them from /etc/svc.conf before starting the driver)
+ *     -H        hold: put requests on the device but answer none (tests only: what is in
+ *               the ring when a driver without -H replaces this one is answered by it)
  *     DEVICE    the device resource to claim, as `res device` shows it
  *
  * It is replaceable (docs/replacement.md): struct vblk, the virtqueue's ICA (descriptors,
@@ -28,6 +30,7 @@
 #include "tsys.h"
 
 static bool replace_pending;           /* a replacement notice came within this batch */
+static bool hold;                      /* -H: never take completions (not state: the option's) */
 
 /* Touches now the stack that serving can need, so that the driver never grows while it
  * serves: its memory stays what it was at start, whatever callers send (the leak checks of
@@ -43,7 +46,7 @@ static void prefault_stack(void)
 static int parse_args(int argc, char **argv, struct vblk *b, bool *reg)
 {
 	int c;
-	while ((c = getopt(argc, argv, "u:r")) != -1) {
+	while ((c = getopt(argc, argv, "u:rH")) != -1) {
 		if (c == 'u') {
 			char *end;
 			unsigned long u = strtoul(optarg, &end, 0);
@@ -52,6 +55,8 @@ static int parse_args(int argc, char **argv, struct vblk *b, bool *reg)
 			b->unit = (uint32_t)u;
 		} else if (c == 'r') {
 			*reg = true;
+		} else if (c == 'H') {
+			hold = true;
 		} else {
 			return -EINVAL;
 		}
@@ -87,7 +92,8 @@ static void handle(struct vblk *b, const struct t_msg *m, bool *queued)
 		vio_isr(&b->vio);
 		tsys_t_dev_irq_ack((long)b->dev, 0);
 	}
-	vblk_complete(b, queued);
+	if (!hold)
+		vblk_complete(b, queued);
 }
 
 /* Takes every request there is before telling the device, so one notify covers a batch. */
@@ -106,7 +112,8 @@ static void serve(const struct srv_desc *d, struct vblk *b)
 		handle(b, &m, &queued);
 		while (tsys_t_srv_recv((long)&m, TSRV_NONBLOCK) == 0)
 			handle(b, &m, &queued);
-		vblk_complete(b, &queued);
+		if (!hold)
+			vblk_complete(b, &queued);
 		if (queued && virtq_publish(&b->q))
 			vio_notify(&b->vio, 0);
 		if (replace_pending) {
@@ -143,6 +150,20 @@ static int init(void *root, void *ctx)
 	return err;
 }
 
+/* After taking over: completions may wait in the used ring whose interrupt the old driver
+ * took (a driver with -H took them all): answered now, not at the next interrupt. */
+static int resume(void *root, void *ctx)
+{
+	struct vblk *b = root;
+	bool queued = false;
+	(void)ctx;
+	if (!hold)
+		vblk_complete(b, &queued);
+	if (queued && virtq_publish(&b->q))
+		vio_notify(&b->vio, 0);
+	return 0;
+}
+
 /* The unit's function ids, which a replacement must provide: from the arguments. */
 static int provided(struct start *st)
 {
@@ -166,7 +187,7 @@ int main(int argc, char **argv)
 	if (provided(&st))
 		return 2;
 	struct srv_desc d = { .kind = "virtio-blk", .version = 1, .fns = st.fns, .nfn = 4,
-			      .root_size = sizeof(struct vblk), .init = init };
+			      .root_size = sizeof(struct vblk), .init = init, .resume = resume };
 	int err = srv_state_start(&d, &st, (void **)&b, &replaced);
 	if (err)
 		return 1;

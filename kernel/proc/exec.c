@@ -34,9 +34,12 @@ struct exec {
 	const void *wchan;
 	uint64_t deadline;
 	uint64_t ticks;
-	uint64_t cpu_ns;            /* processor time used, up to its last switch away */
-	uint64_t run_since;         /* when it was last switched to */
 };
+
+/* Processor time per execution slot (CLOCK_PROCESS_CPUTIME_ID): used up to its last switch
+ * away, and when it was last switched to. Beside the table, not in it, so that the entries
+ * (and the pages the growing table takes) stay as they were. */
+static uint64_t cpu_ns[NEXEC], run_since[NEXEC];
 
 static struct res_table exec_table;
 static int rq_head[EXEC_NPRIO + 1], rq_tail[EXEC_NPRIO + 1];
@@ -186,7 +189,7 @@ int exec_create(int prio, rid_t proc, rid_t *out)
 	}
 	e->state = ES_BLOCKED;     /* not runnable until exec_make_ready */
 	e->prio = prio;
-	e->cpu_ns = 0;
+	cpu_ns[RID_INDEX(rid)] = 0;
 	e->proc = proc;
 	e->next = -1;
 	fpu_init_area(e->fpu);
@@ -240,9 +243,10 @@ void exec_interrupt(rid_t rid)
 uint64_t exec_cpu_ns(rid_t rid)
 {
 	struct exec *e = get(rid);
-	if (!e)
+	uint32_t i = RID_INDEX(rid);
+	if (!e || i >= NEXEC)
 		return 0;
-	return e->cpu_ns + (e->hdr.rid == exec_current_rid ? time_ns() - e->run_since : 0);
+	return cpu_ns[i] + (e->hdr.rid == exec_current_rid ? time_ns() - run_since[i] : 0);
 }
 
 int exec_get_prio(rid_t rid)
@@ -290,8 +294,8 @@ static void schedule(void)
 	int prev = cur;
 	struct exec *n = ex(next), *p = ex(prev);
 	uint64_t now = time_ns();
-	p->cpu_ns += now - p->run_since;
-	n->run_since = now;
+	cpu_ns[prev] += now - run_since[prev];
+	run_since[next] = now;
 	fpu_save(p->fpu);
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;

@@ -158,8 +158,19 @@ static int resume(void *root, void *ctx)
 			continue;
 		blkfn_rebind(&mt->blk);
 		ext2_rebind(mt->fs, &mt->blk.dev, &o);
+		pretouch(mt->fs);             /* the moved cache mapped here now, not bit by bit */
 	}
 	return 0;
+}
+
+/* The stack serving can need, touched at the start (as the block driver does): a new server
+ * must not grow later than the one it replaced, whose stack was grown by its mounts. */
+static void prefault_stack(void)
+{
+	volatile char pad[32768];
+	for (size_t i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+	pad[sizeof(pad) - 1] = 0;
 }
 
 static uint32_t fns[TFN_FS_STATFS - TFN_FS_MOUNT + 1];
@@ -179,6 +190,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fsrv_mounts = ((struct fsrv_state *)root)->mounts;
+	prefault_stack();
 	if (!replaced && argc > 1 && strcmp(argv[1], "-r") == 0) {
 		for (uint32_t fn = TFN_FS_MOUNT; fn <= TFN_FS_STATFS; fn++) {
 			err = t_fn_register(fn, 0, 0);
