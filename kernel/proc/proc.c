@@ -473,6 +473,16 @@ static void mark_zombie(struct proc *p)
 	}
 }
 
+#define L_SA_NOCLDWAIT 2ul
+
+/* A parent that ignores SIGCHLD, or asked for SA_NOCLDWAIT, gets no zombie (POSIX; busybox
+ * httpd relies on it for its per-connection children). */
+static bool parent_autoreaps(const struct proc *parent)
+{
+	const struct sigact *a = &parent->sig[L_SIGCHLD];
+	return a->handler == 1 || (a->flags & L_SA_NOCLDWAIT);
+}
+
 _Noreturn void proc_exit(int status_word)
 {
 	struct proc *p = proc_cur();
@@ -496,11 +506,14 @@ _Noreturn void proc_exit(int status_word)
 	proc_cache_exec = 0;
 	reparent_children(p);
 	struct proc *parent = proc_by_pid(p->ppid);
-	wakeup(parent);
-	if (parent)
-		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
+	wakeup(parent);                         /* a wait sees the zombie, or ECHILD */
+	if (parent) {
+		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
+		if (parent_autoreaps(parent))
+			free_entry(p);              /* p is gone: not used below */
+	}
 	exec_exit_cur();
 }
 
