@@ -20,6 +20,7 @@
 #include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/ulimit.h"
 
@@ -391,6 +392,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->umask = parent ? parent->umask : 022;
 	ulimit_inherit(p, parent);
 	p->altstack.flags = L_SS_DISABLE;
+	place_inherit(p, parent);
 	if (!parent)
 		fdtable_init_console(&p->fds);
 }

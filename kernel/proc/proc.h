@@ -50,6 +50,9 @@ struct proc {
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
 	rid_t vfork_parent;          /* set while it runs on its parent's memory (vfork) */
+	uint8_t place;               /* TPL_*: how its children's programs are placed (place.h) */
+	uint8_t exec_how;            /* TPX_*: how its last execve placed its program */
+	uint32_t vforks_as_fork, hvs_fallbacks;   /* place.h's counters */
 	struct sigact sig[65];       /* dispositions (signal.h) */
 	uint64_t sig_mask;           /* blocked signals, bit sig-1 */
 	uint64_t sig_pending;        /* caught signals waiting for delivery, bit sig-1 */

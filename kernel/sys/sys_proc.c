@@ -10,6 +10,7 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
 #include "kernel/proc/fork.h"
+#include "kernel/proc/place.h"
 
 #define MAX_ARGS 64
 #define MAX_ARG_BYTES 4000    /* one kmalloc object */
@@ -184,11 +185,13 @@ long sys_t_proc_rid(const struct sysargs *a)
  * with one thread per process nobody can wait on the cleared id, so that needs no action) */
 #define L_FORK_TID_FLAGS (L_CLONE_PARENT_SETTID | L_CLONE_CHILD_CLEARTID | L_CLONE_CHILD_SETTID)
 
+/* A process placed TPL_UNIX has its vforks carried out as forks (place.h). */
 static long vfork_common(uint64_t child_sp)
 {
 	struct proc *self = proc_cur();
 	int pid;
-	int err = proc_vfork(self, exec_tf(self->exec), child_sp, &pid);
+	int err = place_vfork_as_fork(self) ? proc_fork(self, exec_tf(self->exec), child_sp, &pid)
+					    : proc_vfork(self, exec_tf(self->exec), child_sp, &pid);
 	return err ? err : pid;
 }
 
@@ -199,7 +202,7 @@ static long fork_common(uint64_t flags, uint64_t uptid, uint64_t uctid)
 	if (((flags & L_CLONE_PARENT_SETTID) && !user_range_ok(uptid, sizeof(int))) ||
 	    ((flags & L_CLONE_CHILD_SETTID) && !user_range_ok(uctid, sizeof(int))))
 		return -EFAULT;
-	if ((err = proc_fork(self, exec_tf(self->exec), &pid)))
+	if ((err = proc_fork(self, exec_tf(self->exec), 0, &pid)))
 		return err;
 	if (flags & L_CLONE_PARENT_SETTID)
 		copy_to_user((void *)uptid, &pid, sizeof(pid));

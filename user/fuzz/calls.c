@@ -181,6 +181,8 @@ const struct fz_call fz_calls[] = {
 	C(t_switch_supervisor, 1, K_PID),
 	C(t_switch_user, 1, K_PID),
 	C(t_runmode_info, 1, K_PID, K_BUF),
+	C(t_place_set, 1, K_PID, K_INT),
+	C(t_place_info, 1, K_PID, K_BUF),
 	C(t_ica_create, 2, K_LEN, K_FLAGS, K_BUF),
 	C(t_ica_attach, 2, K_RID, K_ADDR, K_BUF),
 	C(t_ica_detach, 1, K_RID),
