@@ -33,6 +33,7 @@ static const struct utest *const groups[] = {
 	ut_fuzzfix_tests,
 	ut_runexec_tests,
 	ut_signal_tests,
+	ut_place_tests,
 	ut_dev_tests,
 	ut_blk_tests,
 	ut_net_tests,
