@@ -20,3 +20,23 @@ web-test: all test-disks
 	@$(WEB_SUITE) --results $(B)/test-logs/web.out
 
 .PHONY: web-test
+
+# The guest's side of the network benchmark (tools/web_bench.py): static non-PIE, so the
+# Linux boot runs the very same file.
+NETBENCH_BIN := $(B)/root/bin/netbench
+USER_BINS += $(NETBENCH_BIN) $(CGI_BIN)
+$(NETBENCH_BIN): bench/netbench.c | deps
+	@mkdir -p $(dir $@)
+	musl-gcc $(WARN) -O2 -D_GNU_SOURCE -static $< -o $@
+
+# Tables N (network) and W (the HVS web evaluation) of `make bench`, alone:
+#   make web-bench [WEB_REQUESTS=N]   N ab requests per cell (default 600, in 3 rounds)
+WEB_REQUESTS ?= 600
+WEB_BENCH = python3 tools/web_bench.py --qemu "$(QEMU) $(QEMU_FLAGS)" --root $(B)/root \
+	--requests $(WEB_REQUESTS) --rounds 3
+
+web-bench: all
+	@mkdir -p $(B)/bench
+	$(WEB_BENCH) --json $(B)/bench/web.json
+
+.PHONY: web-bench
