@@ -9,3 +9,4 @@ include tests/disk.mk
 include tests/net.mk
 include tests/sock.mk
 include tests/web.mk
+include tests/netfuzz.mk
