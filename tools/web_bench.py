@@ -112,7 +112,7 @@ def ab_run(port, path, n, c):
     """Per-request (connect, total) times (ms) of ab -n n -c c, and its failed-request
     count."""
     with tempfile.NamedTemporaryFile(prefix="ab-", suffix=".tsv") as g:
-        r = subprocess.run(["ab", "-q", "-s", "60", "-n", str(n), "-c", str(c), "-g", g.name,
+        r = subprocess.run(["ab", "-q", "-r", "-s", "60", "-n", str(n), "-c", str(c), "-g", g.name,
                             "http://127.0.0.1:%d%s" % (port, path)],
                            capture_output=True, text=True, timeout=RUN_TIMEOUT)
         rows = open(g.name).read().split("\n")[1:]
