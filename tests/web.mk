@@ -40,3 +40,10 @@ web-bench: all
 	$(WEB_BENCH) --json $(B)/bench/web.json
 
 .PHONY: web-bench
+
+# One CGI request's process work in each mode, without the network (table W0): Tessera only.
+CGISPAWN_BIN := $(B)/root/bin/cgispawn
+USER_BINS += $(CGISPAWN_BIN)
+$(CGISPAWN_BIN): bench/cgispawn.c $(ULIB) $(TSYS_NR_H) | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) $< $(ULIB) -o $@

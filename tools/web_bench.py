@@ -261,6 +261,10 @@ def tessera(cfg, res):
             sh.run("place -m %s busybox httpd -p %d -h /tmp/www" % (m, MODE_PORT[m]),
                    CMD_TIMEOUT)
         sh.run("netbench %d %d %d" % (SINK, SOURCE, UDPECHO), CMD_TIMEOUT)
+        out = sh.run("cgispawn 15 30", 600) or ""
+        for key, med, lo, hi in re.findall(r"BENCH cgispawn_(\w+)_us (\S+) (\S+) (\S+)", out):
+            res.setdefault("tessera", {})["spawn_" + key] = [float(med), float(lo), float(hi)]
+        print(out.strip())
         if wait_port(ports.web["hvs"]) and wait_port(ports.sink):
             net_table_runs(ports, res, "tessera")
             cgi_cells(ports, MODES, cfg, res, "tessera")
@@ -356,6 +360,20 @@ def table_n(res):
                                           fmt(r, "%.2f"), verdict))
 
 
+def table_w0(res):
+    t = res.get("tessera", {})
+    cells = [t.get("spawn_" + m) for m in MODES]
+    print("\nTable W0: one CGI request's process work inside Tessera, without the network "
+          "(bench/cgispawn.c:\nfork a connection process, which makes /bin/cgihello by vfork + "
+          "execve, reads its page, waits for it), us per request, median [fastest-slowest] "
+          "of 15 runs")
+    print("%26s %26s %26s" % ("UNIX-compatible", "Tender", "Tender+HVS"))
+    print("%26s %26s %26s" % tuple("%.0f [%.0f-%.0f]" % tuple(c) if c else "-" for c in cells))
+    if all(cells):
+        print("Tender / UNIX-compatible %.2f, Tender+HVS / Tender %.2f" % (
+            cells[1][0] / cells[0][0], cells[2][0] / cells[1][0]))
+
+
 def table_w(res):
     t, lx = res.get("tessera", {}), res.get("linux", {})
     print("\nTable W: HVS web evaluation (seed 002, 5.3, fig. 10): busybox httpd + CGI per "
@@ -405,6 +423,7 @@ def main():
         with open(cfg.replay) as f:
             res = json.load(f)
         table_n(res)
+        table_w0(res)
         table_w(res)
         return 0
     res = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
@@ -415,6 +434,7 @@ def main():
     if cfg.only != "tessera":
         ok &= linux(cfg, res)
     table_n(res)
+    table_w0(res)
     table_w(res)
     if cfg.json:
         os.makedirs(os.path.dirname(cfg.json) or ".", exist_ok=True)
