@@ -65,10 +65,12 @@ static void reply_rst(struct net *st, const struct tcp_seg *g)
 
 /* A listener's queue full of half-open connections whose peers never answered (a SYN flood
  * from forged addresses, or peers gone mid-handshake) would refuse every new SYN until their
- * handshakes time out, minutes later. So a half-open child that has already had to
- * retransmit its SYN-ACK gives its place up to the new SYN (the one that retransmitted most,
- * as BSD's syncache drops its oldest entry). A burst of real connections is not touched:
- * they answer within the first RTO; nor are completed connections waiting for accept. */
+ * handshakes time out, minutes later. So a half-open child that has had to retransmit its
+ * SYN-ACK twice (about 3 s unanswered) gives its place up to the new SYN (the one that
+ * retransmitted most, as BSD's syncache drops its oldest entry). A burst of real
+ * connections is not touched, even from a slow peer: they answer within seconds; nor are
+ * completed connections waiting for accept. */
+#define HALF_OPEN_STALE_RETRIES 2
 static bool evict_stale_half_open(struct net *st, struct sock *l)
 {
 	int lidx = sock_idx(st, l), best = -1;
@@ -76,7 +78,7 @@ static bool evict_stale_half_open(struct net *st, struct sock *l)
 	for (uint32_t i = 0; i < st->cfg.max_sockets; i++) {
 		struct sock *c = &st->socks[i];
 		if (c->used && c->parent == lidx && c->tcb.state == NET_TCP_SYN_RCVD &&
-		    c->tcb.retransmits > 0 &&
+		    c->tcb.retransmits >= HALF_OPEN_STALE_RETRIES &&
 		    (best < 0 || c->tcb.retransmits > st->socks[best].tcb.retransmits))
 			best = (int)i;
 	}
