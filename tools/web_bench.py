@@ -197,7 +197,7 @@ def wait_port(port, timeout=30):
 
 def net_table_runs(ports, res, sys_name):
     """Table N's numbers for one system, into res[sys_name]."""
-    r = res.setdefault(sys_name, {})
+    r = {}
     ins = [x for x in (tcp_in(ports.sink) for _ in range(XFER_RUNS)) if x]
     outs = [x for x in (tcp_out(ports.source) for _ in range(XFER_RUNS)) if x]
     if ins:
@@ -211,6 +211,7 @@ def net_table_runs(ports, res, sys_name):
     rtts = udp_rtts(ports.udp)
     if rtts:
         r["udp_rtt_us"] = statistics.median(rtts)
+    res.setdefault(sys_name, {}).update(r)
     for k, v in sorted(r.items()):
         print("BENCH %s_%s %.3f" % (sys_name, k, v), flush=True)
 
