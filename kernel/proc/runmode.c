@@ -156,11 +156,11 @@ int runmode_request(struct proc *caller, struct proc *p, uint32_t mode)
 	/* ring 0 gives the process the whole machine: only root may hand that out */
 	if (mode == TRM_SMODE && caller->cred.uid != 0)
 		return -EPERM;
+	struct runmode_ent *e = ent_for(p);
 	/* the mode is the process's, the frame each thread's own: a switch would leave the
 	 * other threads returning in the old mode (docs/threads.md) */
-	if (p->nthreads > 1)
+	if (p->nthreads > 1 && mode != e->mode)
 		return -EBUSY;
-	struct runmode_ent *e = ent_for(p);
 	e->want = mode;
 	/* a request for the mode it already has cancels one still pending */
 	set_pending(e, mode == e->mode ? 0 : p->hdr.rid);
@@ -178,7 +178,7 @@ static inline long switch_self(struct proc *p, uint32_t mode, bool may_map)
 {
 	if (mode == TRM_SMODE && p->cred.uid != 0)
 		return -EPERM;
-	if (p->nthreads > 1)
+	if (p->nthreads > 1 && ent_for(p)->mode != mode)
 		return -EBUSY;            /* as runmode_request */
 	if (mode == TRM_SMODE && !cca_mapped_here()) {
 		int err = may_map ? runmode_map_cca(vspace_root(p->vspace)) : SYSCALL_LIGHT_DECLINED;
