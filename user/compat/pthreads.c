@@ -1,8 +1,9 @@
 /* musl's pthreads on the kernel's threads: a producer/consumer over a mutex and condition
  * variables with 8 threads, thread-local storage, join with results, detached threads,
  * cancellation (with cleanup handlers) of a thread blocked in a condition wait and in
- * sleep, rwlocks, barriers, once, thread-specific data, and thread ids (a thread's id is not
- * the pid; the main thread's is); matches Linux. */
+ * sleep, rwlocks, barriers, once, thread-specific data, thread ids (a thread's id is not the
+ * pid; the main thread's is), and the main thread ending before the last one; matches
+ * Linux. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -356,13 +357,29 @@ static void id_test(void)
 	       pthread_equal(pthread_self(), pthread_self()) ? "yes" : "no");
 }
 
+/* The main thread leaves first; the process lives on until its last thread returns. */
+static void *last_one(void *arg)
+{
+	pthread_t main_thread = *(pthread_t *)arg;
+	void *r;
+	int err = pthread_join(main_thread, &r);
+	printf("last thread: joined the main thread (%d, %ld), pid unchanged: %s\n", err,
+	       (long)r, getpid() == (pid_t)(long)((pthread_t *)arg)[1] ? "yes" : "no");
+	return NULL;
+}
+
 int main(void)
 {
+	static pthread_t self[2];
+	pthread_t t;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	producer_consumer();
 	detach_test();
 	cancel_test();
 	sync_test();
 	id_test();
-	return 0;
+	self[0] = pthread_self();
+	self[1] = (pthread_t)(long)getpid();
+	pthread_create(&t, NULL, last_one, self);
+	pthread_exit((void *)42L);
 }
