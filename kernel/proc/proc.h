@@ -150,6 +150,13 @@ static inline bool proc_aborting(const struct proc *p)
 	       ((p->sig_pending | t->sig_pending) & ~t->sig_mask);
 }
 
+/* The current thread of process p (the current process) is to end: the process is killed, or
+ * another thread made itself the only one. Waits that signals do not interrupt stop here. */
+static inline bool proc_ending(const struct proc *p)
+{
+	return p->killed || thread_cur()->killed;
+}
+
 /* Work for the current thread's exit to user mode (p: the current process, or NULL): an end,
  * a metamorphosis, a signal to deliver. */
 static inline bool proc_exit_pending(const struct proc *p)
