@@ -873,7 +873,7 @@ def table_k(res):
                "goal (1 MiB): Linux pipe / ICA >= 10, two spaces"], rows)
 
 
-def table_m(res):
+def table_n(res):
     """Issue 18: threads as executions of one process, against Linux's threads."""
     rows = []
     for label, key, div, goal_text in (
@@ -888,7 +888,7 @@ def table_m(res):
             goal = NOT_RUN if t is None or not lx else "%.2fx: %s" % (
                 t / lx, "met" if t <= lx else "not met")
         rows.append([label, cell(res, "tess", key, div), cell(res, "linux", key, div), goal])
-    OUT.section("M. Threads (issue 18: more executions of one process)")
+    OUT.section("N. Threads (issue 18: more executions of one process)")
     OUT.note("/bin/bench, the same static musl binary on both systems: %s thread creations and "
              "joins per run (musl's pthread_create: a stack mapping, clone, the thread's exit "
              "and the join's munmap), %s futex round trips per run (one thread wakes the other, "
@@ -911,6 +911,7 @@ def print_tables(res, tessera=True):
         table_k(res)
         table_l(res)
         table_m(res)
+        table_n(res)
 
 
 def git_commit():

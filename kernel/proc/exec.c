@@ -530,9 +530,9 @@ void exec_debug_dump(uint64_t cur_rbp)
 	for (uint32_t i = 0; (e = res_iter(RT_EXEC, &i));) {
 		bool running = (int)(i - 1) == cur;
 		uint64_t lo = e->kstack_top - KSTACK_PAGES * PAGE_SIZE;
-		kprintf("DBG exec %u proc %lx %s prio %d wchan %lx deadline %lu ticks %lu stack",
-			i - 1, e->proc, st[e->state], e->prio, (uint64_t)e->wchan, e->deadline,
-			e->ticks);
+		kprintf("DBG exec %u proc %lx tid %d %s prio %d wchan %lx deadline %lu ticks %lu "
+			"stack", i - 1, e->proc, e->thr.tid, st[e->state], e->prio,
+			(uint64_t)e->wchan, e->deadline, e->ticks);
 		if (running && cur_rbp)
 			print_chain(cur_rbp, lo, e->kstack_top);
 		else if (!running && e->saved_rsp >= lo && e->saved_rsp + 56 <= e->kstack_top) {

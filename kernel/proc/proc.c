@@ -174,9 +174,9 @@ void proc_debug_dump(void)
 {
 	struct proc *p;
 	for (uint32_t i = 0; (p = res_iter(RT_PROCESS, &i));)
-		kprintf("DBG proc %d ppid %d state %d exec %lx uid %u killed %d vfork %lx name %s\n",
-			p->pid, p->ppid, p->state, p->exec, p->cred.uid, p->killed,
-			p->vfork_parent, p->hdr.name);
+		kprintf("DBG proc %d ppid %d state %d exec %lx threads %u uid %u killed %d vfork %lx "
+			"name %s\n", p->pid, p->ppid, p->state, p->exec, p->nthreads, p->cred.uid,
+			p->killed, p->vfork_parent, p->hdr.name);
 }
 
 static void describe(rid_t rid, struct t_res_info *info)
