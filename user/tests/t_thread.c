@@ -1,11 +1,11 @@
 /*
- * Threads and futexes (issue 18, docs/threads.md): threads as more executions of a process
- * (seen in the resource listing with their process), exit of one thread against exit_group,
- * a fault or a kill ending all of them, execve and fork from a thread, signals to one thread
- * and to the process, per-thread masks and alternate stacks, futex wait/wake/requeue/bitset/
- * wake-op with timeouts and signals, futexes shared between processes and kept apart between
- * spaces, robust mutexes, and every bad argument. The runner's leak check covers executions:
- * each test leaves no execution, page or resource behind.
+ * Threads (issue 18, docs/threads.md): threads as more executions of a process (seen in the
+ * resource listing with their process), exit of one thread against exit_group, a fault or a
+ * kill ending all of them, execve and fork from a thread, signals to one thread and to the
+ * process, per-thread masks and alternate stacks, sched_yield between threads, what stays the
+ * process's (running mode, checkpoints), and every malformed clone. Futexes are t_futex.c's.
+ * The runner's leak check covers executions: each test leaves no execution, page or resource
+ * behind.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -19,56 +19,14 @@
 #include "abi/errno.h"
 #include "libtessera.h"
 #include "tsys.h"
+#include "t_thread.h"
 #include "utest.h"
-
-/* futex(2)'s operations (Linux's values; musl has no <linux/futex.h>) */
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_LOCK_PI 6
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_WAIT_PRIVATE (FUTEX_WAIT | FUTEX_PRIVATE_FLAG)
-#define FUTEX_WAKE_PRIVATE (FUTEX_WAKE | FUTEX_PRIVATE_FLAG)
-#define FUTEX_REQUEUE_PRIVATE (FUTEX_REQUEUE | FUTEX_PRIVATE_FLAG)
-#define FUTEX_CMP_REQUEUE_PRIVATE (FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG)
-#define FUTEX_WAIT_BITSET_PRIVATE (FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG)
-#define FUTEX_WAKE_BITSET_PRIVATE (FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG)
-#define FUTEX_OP_ADD 1
-#define FUTEX_OP_OR 2
-#define FUTEX_OP_OPARG_SHIFT 8
-#define FUTEX_OP_CMP_EQ 0
-#define FUTEX_OP_CMP_GT 4
-#define FUTEX_OP(op, oparg, cmp, cmparg)                                              \
-	((((op) & 0xf) << 28) | (((cmp) & 0xf) << 24) | (((oparg) & 0xfff) << 12) |    \
-	 ((cmparg) & 0xfff))
 
 #define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
 
-static long gettid_(void)
-{
-	return tsys_gettid();
-}
-
-static long fwait(volatile int *addr, int val, const struct timespec *ts, int op)
-{
-	return tsys_futex((long)addr, op, val, (long)ts, 0, 0);
-}
-
-static long fwake(volatile int *addr, int n, int op)
-{
-	return tsys_futex((long)addr, op, n, 0, 0, 0);
-}
-
-#define MAXE 64
-
 /* The executions of process pid (0: the caller): the execution resources naming it, as
  * `res exec` lists them. */
-static int execs_of(int pid, rid_t *out, int max)
+int ut_execs_of(int pid, rid_t *out, int max)
 {
 	rid_t proc, e = 0;
 	struct t_res_info in;
@@ -80,17 +38,15 @@ static int execs_of(int pid, rid_t *out, int max)
 	return n;
 }
 
-/* Waits (yielding) until `want` executions of process pid other than the caller's are
- * blocked in the kernel: no timing, the kernel's own state says when waiters are queued. */
-static void wait_blocked(int pid, int want)
+void ut_wait_blocked(int pid, int want)
 {
 	for (int tries = 0; tries < 100000; tries++) {
-		rid_t e[MAXE];
-		int n = execs_of(pid, e, MAXE), blocked = 0;
+		rid_t e[UT_MAXE];
+		int n = ut_execs_of(pid, e, UT_MAXE), blocked = 0;
 		for (int i = 0; i < n; i++) {
 			struct t_res_info in;
 			if (t_res_info(e[i], &in) == 0 && in.v[0] == TPS_BLOCKED &&
-			    (pid || (long)in.v[4] != gettid_()))
+			    (pid || (long)in.v[4] != ut_gettid()))
 				blocked++;
 		}
 		if (blocked >= want)
@@ -108,7 +64,7 @@ static long tids[NT];
 
 static void *record_tid(void *arg)
 {
-	tids[(long)arg] = gettid_();
+	tids[(long)arg] = ut_gettid();
 	pthread_barrier_wait(&bar);      /* all alive together */
 	pthread_barrier_wait(&bar);      /* until the main thread has looked */
 	return arg;
@@ -117,15 +73,15 @@ static void *record_tid(void *arg)
 static void thread_create_join(void)
 {
 	pthread_t t[NT];
-	rid_t self, e[MAXE];
+	rid_t self, e[UT_MAXE];
 	struct t_res_info pin;
-	CHECK_EQ(gettid_(), getpid());
+	CHECK_EQ(ut_gettid(), getpid());
 	CHECK_OK(t_proc_rid(0, &self));
 	CHECK_OK(pthread_barrier_init(&bar, NULL, NT + 1));
 	for (long i = 0; i < NT; i++)
 		CHECK_EQ(pthread_create(&t[i], NULL, record_tid, (void *)i), 0);
 	pthread_barrier_wait(&bar);
-	int n = execs_of(0, e, MAXE);
+	int n = ut_execs_of(0, e, UT_MAXE);
 	CHECK_EQ(n, NT + 1);
 	int found = 0;
 	for (int i = 0; i < n; i++) {
@@ -160,7 +116,7 @@ static void thread_create_join(void)
 		CHECK_EQ(pthread_join(t[i], &r), 0);
 		CHECK_EQ((long)r, i);
 	}
-	CHECK_EQ(execs_of(0, e, MAXE), 1);
+	CHECK_EQ(ut_execs_of(0, e, UT_MAXE), 1);
 	CHECK_ERR(tsys_tgkill(getpid(), tids[0], 0), ESRCH);   /* gone */
 	pthread_barrier_destroy(&bar);
 }
@@ -190,8 +146,8 @@ static void thread_many(void)
 	for (int i = 0; i < 50; i++)
 		CHECK_EQ(pthread_create(&t[0], &a, nothing, NULL), 0);
 	pthread_attr_destroy(&a);
-	rid_t e[MAXE];
-	while (execs_of(0, e, MAXE) > 1)      /* detached ones end by themselves */
+	rid_t e[UT_MAXE];
+	while (ut_execs_of(0, e, UT_MAXE) > 1)      /* detached ones end by themselves */
 		sched_yield();
 }
 
@@ -202,17 +158,17 @@ static int pipe_in[2], pipe_out[2];
 static void *survivor(void *arg)
 {
 	char c;
-	rid_t e[MAXE];
+	rid_t e[UT_MAXE];
 	(void)arg;
 	if (read(pipe_in[0], &c, 1) != 1)
 		tsys_exit_group(20);
 	/* the leader has gone; the process lives on with this thread and keeps its pid */
-	for (int i = 0; execs_of(0, e, MAXE) != 1; i++)
+	for (int i = 0; ut_execs_of(0, e, UT_MAXE) != 1; i++)
 		if (i > 100000)
 			tsys_exit_group(21);
 		else
 			sched_yield();
-	if (gettid_() == getpid() || write(pipe_out[1], "y", 1) != 1)
+	if (ut_gettid() == getpid() || write(pipe_out[1], "y", 1) != 1)
 		tsys_exit_group(22);
 	tsys_exit_group(5);
 	return NULL;
@@ -230,7 +186,7 @@ static void thread_exit_one(void)
 			_exit(30);
 		tsys_exit(0);                 /* the main thread alone (not musl's exit) */
 	}
-	wait_blocked(pid, 1);                 /* the survivor waits in read */
+	ut_wait_blocked(pid, 1);                 /* the survivor waits in read */
 	CHECK_EQ(write(pipe_in[1], "x", 1), 1);
 	char c = 0;
 	CHECK_EQ(read(pipe_out[0], &c, 1), 1);
@@ -244,7 +200,7 @@ static volatile int never;
 static void *block_futex(void *arg)
 {
 	(void)arg;
-	fwait(&never, 0, NULL, FUTEX_WAIT_PRIVATE);
+	ut_fwait(&never, 0, NULL, FUTEX_WAIT_PRIVATE);
 	return NULL;
 }
 
@@ -295,7 +251,7 @@ static void thread_exit_group(void)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		start_blocked();
-		wait_blocked(0, 4);
+		ut_wait_blocked(0, 4);
 		exit(3);                      /* exit_group: every thread ends */
 	}
 	CHECK_EQ(ut_wait(pid), 3 << 8);
@@ -305,7 +261,7 @@ static void thread_exit_group(void)
 		start_blocked();
 		pause();
 	}
-	wait_blocked(pid, 5);
+	ut_wait_blocked(pid, 5);
 	CHECK_OK(kill(pid, SIGKILL));         /* a kill ends them all */
 	CHECK_EQ(ut_wait(pid), SIGKILL);
 	close(pipe_in[0]), close(pipe_in[1]);
@@ -319,7 +275,7 @@ static void thread_fault(void)
 	if (pid == 0) {
 		pthread_t t;
 		start_blocked();
-		wait_blocked(0, 4);
+		ut_wait_blocked(0, 4);
 		pthread_create(&t, NULL, do_fault, NULL);
 		pause();
 		_exit(0);
@@ -345,10 +301,10 @@ static void *exec_from_thread(void *arg)
  * thread, whose thread id is the pid. */
 int ut_helper_threadexec(int argc, char **argv)
 {
-	rid_t e[MAXE];
+	rid_t e[UT_MAXE];
 	if (argc < 4 || atoi(argv[3]) != getpid())
 		return 4;
-	return gettid_() == getpid() && execs_of(0, e, MAXE) == 1 ? 0 : 5;
+	return ut_gettid() == getpid() && ut_execs_of(0, e, UT_MAXE) == 1 ? 0 : 5;
 }
 
 static void thread_execve(void)
@@ -359,7 +315,7 @@ static void thread_execve(void)
 	if (pid == 0) {
 		pthread_t t;
 		start_blocked();
-		wait_blocked(0, 4);
+		ut_wait_blocked(0, 4);
 		pthread_create(&t, NULL, exec_from_thread, NULL);
 		pause();
 		_exit(41);
@@ -375,9 +331,9 @@ static void *fork_from_thread(void *arg)
 	(void)arg;
 	int pid = fork();
 	if (pid == 0) {
-		rid_t e[MAXE];
+		rid_t e[UT_MAXE];
 		/* one thread, whose id is its pid; memory is a copy of the whole process's */
-		_exit(gettid_() == getpid() && execs_of(0, e, MAXE) == 1 &&
+		_exit(ut_gettid() == getpid() && ut_execs_of(0, e, UT_MAXE) == 1 &&
 		      pthread_mutex_trylock(&fork_m) == EBUSY ? 0 : 9);
 	}
 	int st = -1;
@@ -405,7 +361,7 @@ static void record_handler(int sig)
 {
 	volatile int here;
 	(void)sig;
-	handled_by = gettid_();
+	handled_by = ut_gettid();
 	handler_local = (uintptr_t)&here;
 	handled_n++;
 }
@@ -428,7 +384,7 @@ static void *tid_then_pause(void *arg)
 	sigemptyset(&s);
 	sigaddset(&s, SIGUSR2);
 	pthread_sigmask(arg ? SIG_BLOCK : SIG_UNBLOCK, &s, NULL);
-	target_tid = gettid_();
+	target_tid = ut_gettid();
 	while (!stop_flag)
 		pause();
 	return NULL;
@@ -439,7 +395,7 @@ static void thread_signal_one(void)
 	pthread_t t;
 	catch_sig(SIGUSR1, 0);
 	CHECK_EQ(pthread_create(&t, NULL, tid_then_pause, NULL), 0);
-	wait_blocked(0, 1);
+	ut_wait_blocked(0, 1);
 	CHECK_OK(tsys_tgkill(getpid(), target_tid, SIGUSR1));
 	while (!handled_n)
 		sched_yield();
@@ -468,7 +424,7 @@ static void thread_signal_process(void)
 	sigaddset(&s, SIGUSR2);
 	CHECK_OK(pthread_sigmask(SIG_BLOCK, &s, NULL));
 	CHECK_EQ(pthread_create(&t, NULL, tid_then_pause, NULL), 0);   /* unblocks it */
-	wait_blocked(0, 1);
+	ut_wait_blocked(0, 1);
 	CHECK_OK(kill(getpid(), SIGUSR2));
 	while (!handled_n)
 		sched_yield();
@@ -531,7 +487,7 @@ static void *alt_thread(void *arg)
 	raise(SIGUSR1);                   /* raise: to this thread */
 	uintptr_t at = handler_local;
 	int inside = at > (uintptr_t)alt[i] && at < (uintptr_t)alt[i] + ALT_SIZE;
-	return (void *)(long)(inside && handled_by == gettid_() ? 0 : 2);
+	return (void *)(long)(inside && handled_by == ut_gettid() ? 0 : 2);
 }
 
 static void thread_altstack(void)
@@ -595,248 +551,6 @@ static void thread_whole_process(void)
 	CHECK_EQ(pthread_join(t, NULL), 0);
 }
 
-/* ---- futexes ----------------------------------------------------------------------------- */
-
-static void futex_basic(void)
-{
-	static volatile int w = 5, w2 = 0;
-	struct timespec zero = { 0, 0 }, bad = { 0, 1000000000 }, neg = { -1, 0 };
-	uintptr_t addrs[UT_NBAD];
-	CHECK_ERR(fwait(&w, 4, NULL, FUTEX_WAIT), EAGAIN);          /* the value differs */
-	CHECK_ERR(fwait(&w, 4, NULL, FUTEX_WAIT_PRIVATE), EAGAIN);
-	CHECK_ERR(fwait(&w, 5, &zero, FUTEX_WAIT), ETIMEDOUT);
-	CHECK_ERR(fwait(&w, 5, &bad, FUTEX_WAIT), EINVAL);
-	CHECK_ERR(fwait(&w, 5, &neg, FUTEX_WAIT), EINVAL);
-	CHECK_EQ(fwake(&w, 1, FUTEX_WAKE), 0);
-	CHECK_EQ(fwake(&w, 1, FUTEX_WAKE_PRIVATE), 0);
-	CHECK_ERR(fwait((volatile int *)((char *)&w + 1), 5, NULL, FUTEX_WAIT), EINVAL);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAIT_BITSET, 5, (long)&zero, 0, 0), EINVAL);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAKE_BITSET, 1, 0, 0, 0), EINVAL);
-	CHECK_ERR(tsys_futex((long)&w, 99, 0, 0, 0, 0), ENOSYS);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_LOCK_PI, 0, 0, 0, 0), ENOSYS);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, 0, 0, 0), ENOSYS);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_REQUEUE, -1, 0, (long)&w2, 0), EINVAL);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_CMP_REQUEUE, 1, 1, (long)&w2, 4), EAGAIN);
-	CHECK_EQ(tsys_futex((long)&w, FUTEX_CMP_REQUEUE, 1, 1, (long)&w2, 5), 0);
-	/* wake-op: w2 += 3 (it was 0), then wake on w and, as 0 == 0, on w2: nobody waits */
-	CHECK_EQ(tsys_futex((long)&w, FUTEX_WAKE_OP, 1, 1, (long)&w2,
-			    FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_EQ, 0)), 0);
-	CHECK_EQ(w2, 3);
-	CHECK_EQ(tsys_futex((long)&w, FUTEX_WAKE_OP, 1, 1, (long)&w2,
-			    FUTEX_OP(FUTEX_OP_OR | FUTEX_OP_OPARG_SHIFT, 4, FUTEX_OP_CMP_GT, 2)), 0);
-	CHECK_EQ(w2, 3 | 16);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAKE_OP, 1, 1, (long)&w2, 7u << 28), ENOSYS);
-	ut_bad_addrs(addrs);
-	for (int i = 0; i < UT_NBAD; i++) {
-		long want = addrs[i] & 3 ? -EINVAL : -EFAULT;
-		CHECK_EQ(fwait((volatile int *)addrs[i], 0, NULL, FUTEX_WAIT), want);
-		CHECK_EQ(fwait((volatile int *)addrs[i], 0, NULL, FUTEX_WAIT_PRIVATE), want);
-		CHECK_EQ(fwake((volatile int *)addrs[i], 1, FUTEX_WAKE), want);
-		if (addrs[i])                 /* (NULL is "no timeout") */
-			CHECK_ERR(fwait(&w, 5, (const struct timespec *)addrs[i], FUTEX_WAIT), EFAULT);
-		CHECK_EQ(tsys_futex((long)&w, FUTEX_WAKE_OP, 1, 1, (long)addrs[i], 0), want);
-	}
-}
-
-/* Relative and absolute timeouts on both clocks; a deadline already past. */
-static void futex_timeouts(void)
-{
-	static volatile int w;
-	struct timespec rel = { 0, 20000000 }, now, abs_past = { 0, 1 };
-	CHECK_ERR(fwait(&w, 0, &rel, FUTEX_WAIT_PRIVATE), ETIMEDOUT);
-	CHECK_OK(clock_gettime(CLOCK_MONOTONIC, &now));
-	now.tv_nsec += 20000000;
-	if (now.tv_nsec >= 1000000000)
-		now.tv_sec++, now.tv_nsec -= 1000000000;
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAIT_BITSET_PRIVATE, 0, (long)&now, 0, -1), ETIMEDOUT);
-	CHECK_OK(clock_gettime(CLOCK_REALTIME, &now));
-	now.tv_nsec += 20000000;
-	if (now.tv_nsec >= 1000000000)
-		now.tv_sec++, now.tv_nsec -= 1000000000;
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0, (long)&now, 0,
-			     -1), ETIMEDOUT);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0,
-			     (long)&abs_past, 0, -1), ETIMEDOUT);
-	CHECK_ERR(tsys_futex((long)&w, FUTEX_WAIT_BITSET, 1, (long)&abs_past, 0, -1), EAGAIN);
-}
-
-#define NW 4
-static volatile int fa, fb;
-static volatile long wait_result[NW];
-
-static void *waiter(void *arg)
-{
-	long i = (long)arg;
-	/* bitsets: waiter i listens on bit i only */
-	wait_result[i] = tsys_futex((long)&fa, FUTEX_WAIT_BITSET_PRIVATE, 0, 0, 0, 1L << i);
-	return NULL;
-}
-
-static void futex_wake_requeue(void)
-{
-	pthread_t t[NW];
-	for (long i = 0; i < NW; i++)
-		CHECK_EQ(pthread_create(&t[i], NULL, waiter, (void *)i), 0);
-	wait_blocked(0, NW);
-	CHECK_EQ(tsys_futex((long)&fa, FUTEX_WAKE_BITSET_PRIVATE, 10, 0, 0, 8 | 16), 1);  /* #3 */
-	CHECK_EQ(pthread_join(t[3], NULL), 0);
-	CHECK_EQ(wait_result[3], 0);
-	CHECK_EQ(fwake(&fb, 10, FUTEX_WAKE_PRIVATE), 0);       /* nobody on fb yet */
-	/* wake one of the three, move one to fb, leave one */
-	CHECK_ERR(tsys_futex((long)&fa, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1, (long)&fb, 1), EAGAIN);
-	CHECK_EQ(tsys_futex((long)&fa, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1, (long)&fb, 0), 2);
-	CHECK_EQ(fwake(&fb, 10, FUTEX_WAKE_PRIVATE), 1);
-	CHECK_EQ(tsys_futex((long)&fa, FUTEX_REQUEUE_PRIVATE, 0, 5, (long)&fa, 0), 1);  /* itself */
-	CHECK_EQ(fwake(&fa, 10, FUTEX_WAKE_PRIVATE), 1);
-	CHECK_EQ(fwake(&fa, 10, FUTEX_WAKE_PRIVATE), 0);
-	for (int i = 0; i < 3; i++) {
-		CHECK_EQ(pthread_join(t[i], NULL), 0);
-		CHECK_EQ(wait_result[i], 0);
-	}
-}
-
-static volatile long intr_result;
-
-static void *wait_intr(void *arg)
-{
-	(void)arg;
-	target_tid = gettid_();
-	intr_result = fwait(&fa, 0, NULL, FUTEX_WAIT_PRIVATE);
-	return NULL;
-}
-
-/* A signal ends a wait with EINTR after its handler; with SA_RESTART the wait goes on. */
-static void futex_eintr(void)
-{
-	pthread_t t;
-	fa = 0;
-	catch_sig(SIGUSR1, 0);
-	CHECK_EQ(pthread_create(&t, NULL, wait_intr, NULL), 0);
-	wait_blocked(0, 1);
-	CHECK_OK(pthread_kill(t, SIGUSR1));
-	CHECK_EQ(pthread_join(t, NULL), 0);
-	CHECK_EQ(intr_result, -EINTR);
-	CHECK_EQ(handled_by, target_tid);
-	catch_sig(SIGUSR1, SA_RESTART);
-	handled_n = 0;
-	CHECK_EQ(pthread_create(&t, NULL, wait_intr, NULL), 0);
-	wait_blocked(0, 1);
-	CHECK_OK(pthread_kill(t, SIGUSR1));
-	while (!handled_n)
-		sched_yield();
-	wait_blocked(0, 1);                       /* waiting again */
-	CHECK_EQ(fwake(&fa, 1, FUTEX_WAKE_PRIVATE), 1);
-	CHECK_EQ(pthread_join(t, NULL), 0);
-	CHECK_EQ(intr_result, 0);
-}
-
-/* A free-standing region attached in a child process too: a non-private futex in it is the
- * same futex for both; a private one is each space's own. */
-/* A child that attaches the region it reads from fd and waits on its first word (non-private):
- * exit 0 if woken. */
-static int region_waiter(int fd)
-{
-	int pid = fork();
-	CHECK(pid >= 0);
-	if (pid)
-		return pid;
-	rid_t r, a;
-	if (read(fd, &r, sizeof(r)) != sizeof(r) || t_region_attach(r, t_proc_space(getpid()), &a))
-		_exit(50);
-	volatile int *word = (volatile int *)(uintptr_t)t_region_addr(r);
-	long got = fwait(word, 0, NULL, FUTEX_WAIT);
-	t_res_delete(a);
-	_exit(got == 0 ? 0 : 51);
-}
-
-static void futex_shared(void)
-{
-	rid_t region, att;
-	int to_child[2];
-	CHECK_OK(pipe(to_child));
-	int woken = region_waiter(to_child[0]), killed = region_waiter(to_child[0]);
-	CHECK_OK(t_region_create(4096, TR_READ | TR_WRITE, "ut-futex", &region));
-	CHECK_OK(t_region_attach(region, t_proc_space(getpid()), &att));
-	volatile int *word = (volatile int *)(uintptr_t)t_region_addr(region);
-	CHECK_EQ(write(to_child[1], &region, sizeof(region)), sizeof(region));
-	CHECK_EQ(write(to_child[1], &region, sizeof(region)), sizeof(region));
-	wait_blocked(woken, 1);
-	wait_blocked(killed, 1);
-	/* a waiter killed in its wait leaves nothing behind */
-	CHECK_OK(kill(killed, SIGKILL));
-	CHECK_EQ(ut_wait(killed), SIGKILL);
-	CHECK_EQ(fwake(word, 10, FUTEX_WAKE_PRIVATE), 0);   /* private: this space's only */
-	CHECK_EQ(fwake(word, 10, FUTEX_WAKE), 1);           /* the one left, in another space */
-	CHECK_EQ(ut_wait(woken), 0);
-	CHECK_EQ(fwake(word, 10, FUTEX_WAKE), 0);
-	CHECK_OK(t_res_delete(att));
-	CHECK_OK(t_res_delete(region));
-	close(to_child[0]), close(to_child[1]);
-}
-
-/* A fork child's memory is its own: neither kind of wake of the parent's word reaches it. */
-static void futex_isolation(void)
-{
-	static volatile int word;
-	int pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		fwait(&word, 0, NULL, FUTEX_WAIT);
-		_exit(60);
-	}
-	wait_blocked(pid, 1);
-	CHECK_EQ(fwake(&word, 10, FUTEX_WAKE), 0);
-	CHECK_EQ(fwake(&word, 10, FUTEX_WAKE_PRIVATE), 0);
-	CHECK_OK(kill(pid, SIGKILL));
-	CHECK_EQ(ut_wait(pid), SIGKILL);
-}
-
-/* A thread that ends holding a robust mutex, without the C library's help: the kernel's walk
- * of its robust list marks the mutex, and the next locker learns that its owner died. (musl
- * registers a robust list with the kernel for process-shared robust mutexes; private ones it
- * cleans up itself in pthread_exit.) */
-static pthread_mutex_t robust_m;
-
-static void *lock_and_die(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&robust_m);
-	tsys_exit(0);                  /* SYS_exit: musl's own cleanup does not run */
-	return NULL;
-}
-
-static void thread_robust(void)
-{
-	pthread_mutexattr_t a;
-	pthread_t t;
-	uint64_t head = 0, len = 0;
-	CHECK_OK(pthread_mutexattr_init(&a));
-	CHECK_OK(pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST));
-	CHECK_OK(pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED));
-	CHECK_OK(pthread_mutex_init(&robust_m, &a));
-	CHECK_EQ(pthread_create(&t, NULL, lock_and_die, NULL), 0);
-	rid_t e[MAXE];
-	while (execs_of(0, e, MAXE) > 1)
-		sched_yield();
-	CHECK_EQ(pthread_mutex_lock(&robust_m), EOWNERDEAD);
-	CHECK_EQ(pthread_mutex_consistent(&robust_m), 0);
-	CHECK_EQ(pthread_mutex_unlock(&robust_m), 0);
-	CHECK_OK(tsys_get_robust_list(0, (long)&head, (long)&len));
-	CHECK(head != 0);                  /* musl registered the main thread's too */
-	CHECK_EQ(len, 24);
-	CHECK_ERR(tsys_set_robust_list((long)head, 23), EINVAL);
-	CHECK_ERR(tsys_get_robust_list(0x3fffffff, (long)&head, (long)&len), ESRCH);
-	CHECK_ERR(tsys_get_robust_list(-1, (long)&head, (long)&len), ESRCH);
-	uintptr_t addrs[UT_NBAD];
-	ut_bad_addrs(addrs);
-	for (int i = 0; i < UT_NBAD; i++) {
-		CHECK_ERR(tsys_get_robust_list(0, (long)addrs[i], (long)&len), EFAULT);
-		CHECK_ERR(tsys_get_robust_list(0, (long)&head, (long)addrs[i]), EFAULT);
-	}
-	pthread_detach(t);                 /* its musl record stays: never joined */
-	pthread_mutexattr_destroy(&a);
-}
-
 /* Every malformed clone and the calls around threads. */
 static void thread_bad_args(void)
 {
@@ -888,13 +602,6 @@ const struct utest ut_thread_tests[] = {
 	{ "thread_altstack", thread_altstack },
 	{ "thread_yield", thread_yield },
 	{ "thread_whole_process", thread_whole_process },
-	{ "thread_robust", thread_robust },
 	{ "thread_bad_args", thread_bad_args },
-	{ "futex_basic", futex_basic },
-	{ "futex_timeouts", futex_timeouts },
-	{ "futex_wake_requeue", futex_wake_requeue },
-	{ "futex_eintr", futex_eintr },
-	{ "futex_shared", futex_shared },
-	{ "futex_isolation", futex_isolation },
 	{ NULL, NULL },
 };
