@@ -129,6 +129,14 @@ long sys_futex(const struct sysargs *a)
 	}
 }
 
+/* clone3 is not offered: glibc and musl fall back to clone (sys_proc.c) on ENOSYS, which is
+ * answered here rather than as an unknown call, so nothing is reported on the console. */
+long sys_clone3(const struct sysargs *a)
+{
+	(void)a;
+	return -ENOSYS;
+}
+
 long sys_membarrier(const struct sysargs *a)
 {
 	uint64_t cmd = a->a[0];

@@ -154,6 +154,7 @@ const struct fz_call fz_calls[] = {
 	C(getrandom, 1, K_BUF, K_LEN, K_FLAGS),
 	C(membarrier, 1, K_INT, K_INT, K_INT),
 	C(rseq, 1, K_BUF, K_LEN, K_FLAGS, K_INT),
+	C(clone3, 1, K_BUF, K_LEN),
 	C(faccessat2, 1, K_FD, K_PATH, K_INT, K_FLAGS),
 	C(t_res_info, 3, K_RID, K_BUF),
 	C(t_res_next, 2, K_TYPE, K_RID, K_BUF),

@@ -580,6 +580,7 @@ static void thread_bad_args(void)
 		CHECK_ERR(tsys_clone(CLONE_THREAD_FLAGS | CLONE_CHILD_SETTID, sp, 0, (long)addrs[i],
 				     0), EFAULT);
 	}
+	CHECK_ERR(tsys_clone3(0, 0), ENOSYS);        /* C libraries then use clone */
 	CHECK_ERR(tsys_membarrier(0x1000, 0, 0), EINVAL);
 	CHECK_ERR(tsys_membarrier(8, 1, 0), EINVAL);
 	CHECK(tsys_membarrier(0, 0, 0) & 8);         /* QUERY: PRIVATE_EXPEDITED offered */
