@@ -38,6 +38,8 @@ static const struct utest *const groups[] = {
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_thread_tests,
+	ut_futex_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
