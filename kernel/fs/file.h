@@ -86,6 +86,8 @@ int file_open_console_node(rid_t node, int flags, struct file **out);
 
 /* A regular or directory plate (no checks: see file_open_path). */
 int file_open_plate(rid_t plate, int flags, struct file **out);
+/* A file of /proc (file_proc.c): its content generated at the first read from its start. */
+int file_open_proc(rid_t plate, int flags, struct file **out);
 
 /* Opens the canonical path (creating it for O_CREAT) with Linux open flags and permission bits
  * mode, checking cred's rights on the plates: read needs TOP_USE, write TOP_MODIFY, creating

@@ -5,6 +5,7 @@
 #include "abi/linux.h"
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/fsinfo.h"
 #include "kernel/fs/fsproc.h"
 #include "kernel/net/sock.h"
 #include "kernel/proc/signal.h"
@@ -208,25 +209,6 @@ long fsp_readlinkat(struct proc *p, int dirfd, const char *path, char *kbuf, siz
 	return err ? err : plate_readlink(rid, kbuf, size);
 }
 
-static int disk_statfs(rid_t rid, struct linux_statfs *st)
-{
-	struct t_fs_statfs fs;
-	int err = plate_disk_statfs(rid, &fs);
-	if (err)
-		return err;
-	memset(st, 0, sizeof(*st));
-	st->f_type = L_EXT2_SUPER_MAGIC;
-	st->f_bsize = st->f_frsize = fs.bsize;
-	st->f_blocks = (int64_t)fs.blocks;
-	st->f_bfree = (int64_t)fs.bfree;
-	st->f_bavail = (int64_t)fs.bavail;
-	st->f_files = (int64_t)fs.files;
-	st->f_ffree = (int64_t)fs.ffree;
-	st->f_namelen = fs.namemax;
-	st->f_flags = 0x20 | (fs.read_only ? 1 : 0);
-	return 0;
-}
-
 int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st)
 {
 	rid_t rid = 0;
@@ -234,23 +216,7 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 	int err = path ? fsp_lookup_at(p, L_AT_FDCWD, path, &rid) : fd_get(&p->fds, fd, &f);
 	if (err)
 		return err;
-	if (!path)
-		rid = f->plate;
-	if (plate_is_disk(rid))
-		return disk_statfs(rid, st);
-	memset(st, 0, sizeof(*st));
-	st->f_type = L_TMPFS_MAGIC;
-	st->f_bsize = st->f_frsize = 4096;
-	st->f_blocks = pmm_total_pages();
-	st->f_bfree = st->f_bavail = pmm_free_pages();
-	st->f_files = PLATE_MAX;
-	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
-	st->f_namelen = PATH_MAX_LEN;
-	/* ST_VALID, and ST_RDONLY for the boot image (device nodes and pipes are writable) */
-	uint32_t kind = rid && res_validate(rid, RT_PLATE) == 0 ? plate_mode(rid) & L_S_IFMT : 0;
-	st->f_flags = 0x20 | (kind && kind != L_S_IFCHR && kind != L_S_IFBLK &&
-			      !plate_is_writable(rid));
-	return 0;
+	return fsinfo_statfs(path ? rid : f->plate, st);
 }
 
 long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int write)

@@ -96,11 +96,16 @@ int pl_hash_find(const char *abs_path, rid_t *out)
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
-	if (pl_hash_find(abs_path, out))
-		return pl_disk_lookup(abs_path, out);
+	if (pl_hash_find(abs_path, out)) {
+		int err = pl_proc_lookup(abs_path, out);
+		return err == -ENOENT && strncmp(abs_path, "/proc/", 6) ? pl_disk_lookup(abs_path, out)
+								       : err;
+	}
 	struct plate *p = &plate_slots[RID_INDEX(*out)];
 	if (p->flags & PF_DISK)
 		pl_disk_touch(p);
+	if (p->flags & PF_PROC)
+		pl_proc_touch(p);
 	return 0;
 }
 
@@ -200,6 +205,7 @@ void plate_init(void)
 	p->mode = L_S_IFDIR | 01777;
 	p->hdr.mode = TMODE(TOP_ALL, TOP_ALL & ~TOP_DELETE, TOP_ALL & ~TOP_DELETE);
 	make_devices(&root);
+	pl_proc_init();
 	/* mount points (mount.h): the first disk at /disk (init), another at /mnt */
 	if (pl_ensure_dir("/disk", &root, &p) || pl_ensure_dir("/mnt", &root, &p))
 		panic("%s: cannot create the mount points", __func__);
@@ -292,7 +298,7 @@ int plate_stat(rid_t rid, struct linux_stat *st)
 		return -ESTALE;
 	uint64_t size = pl_check_regular(p) ? 0 : p->size;
 	memset(st, 0, sizeof(*st));
-	st->st_dev = 1;
+	st->st_dev = p->flags & PF_PROC ? 4 : 1;
 	st->st_ino = (uint64_t)RID_INDEX(rid) + 1;
 	st->st_nlink = pl_is_dir(p) ? 2 : 1;
 	st->st_mode = p->mode;

@@ -11,6 +11,7 @@
 #include "kernel/res/res.h"
 
 struct linux_stat;
+struct procfs_node;
 
 #define PLATE_MAX 1024                          /* plates in the table */
 #define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
@@ -103,6 +104,17 @@ int plate_chown(rid_t plate, uint32_t uid, uint32_t gid, const struct cred *cred
 int plate_symlink(const char *canon, const char *target, const struct cred *owner, rid_t *out);
 int plate_link(rid_t plate, const char *canon, const struct cred *cred, rid_t *out);
 
+/* ---- /proc (plate_proc.c, procfs.h) ------------------------------------------------------ */
+bool plate_is_proc(rid_t plate);
+/* The node a /proc plate shows (-EINVAL for other plates). */
+int plate_proc_node(rid_t plate, struct procfs_node *out);
+/* procfs_may_access for the node of a /proc plate (0 for other plates). */
+int plate_proc_may_access(rid_t plate, const struct cred *cred);
+/* The /proc plates of process pid go (those open live on unnamed until closed). */
+void plate_proc_forget(int pid);
+/* Pages of content the run-time (RAM) plates span. */
+uint64_t plate_ram_pages(void);
+
 /* ---- disk plates (plate_disk*.c): files of mounted file systems ---------------------- */
 /* Reads or writes a disk plate's content at off through its server; buf is user memory when
  * user is set. The bytes moved, or an error if none were. */
@@ -110,7 +122,8 @@ long plate_disk_io(rid_t plate, uint64_t off, void *buf, size_t n, int write, in
 bool plate_is_disk(rid_t plate);
 /* Fresh attributes of a disk plate from its server (nothing for other plates). */
 int plate_refresh(rid_t plate);
-/* The target of a disk symbolic link (-EINVAL for anything else), at most size bytes. */
+/* The target of a symbolic link (-EINVAL for anything else), at most size bytes; a link of
+ * /proc is the calling process's view (/proc/self) and subject to its access check. */
 long plate_readlink(rid_t plate, char *kbuf, size_t size);
 /* fsync(2) (whole: syncfs(2), the plate's whole file system); 0 for plates in memory. */
 int plate_fsync(rid_t plate, int whole);

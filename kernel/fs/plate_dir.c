@@ -75,6 +75,8 @@ static uint8_t dirent_type(const struct plate *p)
 		return L_DT_CHR;
 	case L_S_IFBLK:
 		return L_DT_BLK;
+	case L_S_IFLNK:
+		return L_DT_LNK;
 	default:
 		return L_DT_REG;
 	}
@@ -92,6 +94,8 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 		return -ENOTDIR;
 	if (d->flags & PF_DISK)
 		return pl_disk_dir_read((struct plate *)d, pos, buf, cap);
+	if (d->flags & PF_PROC)
+		return procfs_dir_read(&d->pnode, pos, buf, cap);
 	uint32_t n = children(dir, &idx);
 	while (dir_entry_at(d, idx, n, *pos, &e, &name, &namelen)) {
 		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)(e - plate_slots) + 1,

@@ -5,6 +5,7 @@
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "abi/fsproto.h"
+#include "kernel/fs/procfs.h"
 
 #define PF_IMAGE 0x1u      /* content and entry come from the boot image: read-only */
 #define PF_PINNED 0x2u     /* never deleted ("/", "/tmp", /dev nodes) */
@@ -12,6 +13,7 @@
 #define PF_DISK 0x8u       /* a file of a mounted file system (plate_disk.c) */
 #define PF_SRVREF 0x10u    /* the server holds an open reference for it (FS_OPEN) */
 #define PF_STALE 0x20u     /* a disk plate's attributes may have changed at the server */
+#define PF_PROC 0x40u      /* a node of /proc (plate_proc.c): content generated, read-only */
 
 struct plate {
 	struct res_hdr hdr;
@@ -36,6 +38,7 @@ struct plate {
 	uint32_t ino;
 	uint64_t used;
 	struct t_fs_attr attr;
+	struct procfs_node pnode;  /* PF_PROC: the node it shows */
 };
 
 extern struct plate plate_slots[PLATE_MAX];
@@ -58,12 +61,26 @@ void pl_set_path(struct plate *p, const char *path);
 /* Bumped by every pl_set_path: a listing computed at another value may be outdated. */
 extern uint32_t pl_names_gen;
 
+/* The content at off of a plate whose content is in memory (a file or a symbolic link of the
+ * image or of memory), as plate_read_span without its checks. */
+void pl_content_span(const struct plate *p, uint64_t off, const void **out, size_t *n);
 /* Gives p's content a new version: at creation and at every write or truncation. */
 void pl_new_version(struct plate *p);
 /* The wall-clock time in seconds, for modification times. */
 uint32_t pl_now(void);
 /* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */
 void pl_release_unlinked(struct plate *p);
+
+/* ---- /proc (plate_proc.c) ----------------------------------------------------------------- */
+/* /proc and its fixed tree, made at boot. */
+void pl_proc_init(void);
+/* The plate of a path below /proc that has none yet (made with every missing parent), or
+ * -ENOENT. */
+int pl_proc_lookup(const char *canon, rid_t *out);
+/* A found per-process plate takes its process's current owner. */
+void pl_proc_touch(struct plate *p);
+/* Frees /proc plates nobody uses; false if there was none. */
+bool pl_proc_evict(void);
 
 /* ---- disk plates (plate_disk.c, plate_disk_ops.c) ----------------------------------------- */
 /* The plate of a canonical path that lies below a mounted directory and has no plate yet:
@@ -89,6 +106,7 @@ int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir);
 int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, const char *to);
 int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *out);
 int pl_disk_setattr(struct plate *p, const struct t_fs_setattr *set);
+long pl_disk_readlink(struct plate *p, char *kbuf, size_t size);
 long pl_disk_dir_read(struct plate *d, uint64_t *pos, void *buf, size_t cap);
 void pl_disk_stat(const struct plate *p, struct linux_stat *st);
 /* Before a name of p goes: an open reference at the server if p is open (so its inode lives

@@ -3,7 +3,9 @@
 #include "abi/errno.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "arch/timer.h"
 #include "kernel/dev/device.h"
+#include "kernel/fs/plate.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -90,15 +92,29 @@ static void pid_hash_remove(struct proc *p)
 
 /* The next pid: in sequence, wrapping at PID_MAX past the ones still in use (at most NPROC
  * of PID_MAX, so the skip is short). */
+static uint64_t created;
+static int last_pid;
+
 static int alloc_pid(void)
 {
+	created++;
 	for (;;) {
 		if (next_pid >= PID_MAX)
 			next_pid = 2;
 		int pid = next_pid++;
 		if (!proc_by_pid(pid))
-			return pid;
+			return last_pid = pid;
 	}
+}
+
+uint64_t proc_created(void)
+{
+	return created;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
 }
 
 /* The children of a process form a list of rids with its zombies in front, so that wait
@@ -159,6 +175,7 @@ static void free_entry(struct proc *p)
 		proc_cache_exec = 0;
 	}
 	ulimit_nproc_uncharge(p->cred.uid);
+	plate_proc_forget(p->pid);
 	res_free(p->hdr.rid);
 }
 
@@ -379,6 +396,7 @@ void proc_vfork_release(struct proc *p)
 static void init_identity(struct proc *p, struct proc *parent)
 {
 	p->pid = alloc_pid();
+	p->start_ns = time_ns();
 	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
 	p->state = TPS_NEW;

@@ -68,6 +68,7 @@ struct proc {
 	bool sig_restore_mask;       /* sig_saved_mask is waiting to be put back */
 	uint8_t call_restart;        /* the interrupted call may be restarted (signal.h) */
 	uint32_t call_nr;            /* that call's number */
+	uint64_t start_ns;           /* when it was made (monotonic), for /proc's start times */
 };
 
 void proc_init(void);
@@ -76,6 +77,9 @@ extern rid_t proc_cache_exec;
 extern struct proc *proc_cache;
 struct proc *proc_by_pid(int pid);
 struct proc *proc_get(rid_t rid);
+/* Processes made since boot, and the pid given last (/proc/stat, /proc/loadavg). */
+uint64_t proc_created(void);
+int proc_last_pid(void);
 /* Call fn for every live process (zombies included). */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 

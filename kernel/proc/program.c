@@ -247,6 +247,12 @@ const struct elf_image *program_image(rid_t rid)
 	return p ? &p->img : NULL;
 }
 
+rid_t program_plate(rid_t rid)
+{
+	struct program *p = get(rid);
+	return p ? p->plate : 0;
+}
+
 int program_file(rid_t rid, const void **data, size_t *size)
 {
 	struct program *p = get(rid);

@@ -13,6 +13,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
+#include "kernel/proc/uts.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
 
@@ -20,11 +21,11 @@ long sys_uname(const struct sysargs *a)
 {
 	struct linux_utsname u;
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Tessera", sizeof(u.sysname));
-	strlcpy(u.nodename, "tessera", sizeof(u.nodename));
-	strlcpy(u.release, "0.1", sizeof(u.release));
-	strlcpy(u.version, "Tessera resource kernel", sizeof(u.version));
-	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.sysname, uts_sysname, sizeof(u.sysname));
+	strlcpy(u.nodename, uts_hostname(), sizeof(u.nodename));
+	strlcpy(u.release, uts_release, sizeof(u.release));
+	strlcpy(u.version, uts_version, sizeof(u.version));
+	strlcpy(u.machine, uts_machine, sizeof(u.machine));
 	return copy_to_user((void *)a->a[0], &u, sizeof(u));
 }
 
