@@ -25,7 +25,7 @@ void fsinfo_mem(struct fsinfo_mem *out)
 }
 
 static const struct fsinfo_mount fixed[] = {
-	{ "rootfs", "/", "rootfs", "", true },
+	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
 	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", false },
 	{ "tmpfs", "/tmp", "tmpfs", ",nosuid,nodev", false },
 	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },

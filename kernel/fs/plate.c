@@ -283,6 +283,26 @@ uint64_t plate_ino(rid_t rid)
 	return plate_obj(rid) ? (uint64_t)RID_INDEX(rid) + 1 : 0;
 }
 
+/* The device number of the file system a plate in memory belongs to (fsinfo.h): /proc, /dev
+ * and /tmp are file systems of their own, as Linux mounts them, and the boot image is the
+ * root; programs such as df find a path's mount by comparing these. */
+static uint64_t ram_dev(const struct plate *p)
+{
+	static const struct {
+		const char *dir;
+		size_t len;
+		uint64_t dev;
+	} fs[] = { { "/proc", 5, PLATE_DEV_PROC }, { "/dev", 4, PLATE_DEV_DEVTMPFS },
+		   { "/tmp", 4, PLATE_DEV_TMPFS } };
+	if (p->flags & PF_UNLINKED)
+		return PLATE_DEV_TMPFS;
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		if (!strncmp(p->path, fs[i].dir, fs[i].len) &&
+		    (p->path[fs[i].len] == '/' || !p->path[fs[i].len]))
+			return fs[i].dev;
+	return PLATE_DEV_ROOT;
+}
+
 /* Every attribute from one lookup of the table entry: stat is the call a listing makes per
  * file, and each accessor above would look the plate up again. */
 int plate_stat(rid_t rid, struct linux_stat *st)
@@ -298,7 +318,7 @@ int plate_stat(rid_t rid, struct linux_stat *st)
 		return -ESTALE;
 	uint64_t size = pl_check_regular(p) ? 0 : p->size;
 	memset(st, 0, sizeof(*st));
-	st->st_dev = p->flags & PF_PROC ? 4 : 1;
+	st->st_dev = ram_dev(p);
 	st->st_ino = (uint64_t)RID_INDEX(rid) + 1;
 	st->st_nlink = pl_is_dir(p) ? 2 : 1;
 	st->st_mode = p->mode;

@@ -15,6 +15,11 @@ struct procfs_node;
 
 #define PLATE_MAX 1024                          /* plates in the table */
 #define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
+/* st_dev of the file systems in memory (fsinfo.h); a disk mount's is MNT_DEV_BASE + index */
+#define PLATE_DEV_ROOT 1
+#define PLATE_DEV_TMPFS 2
+#define PLATE_DEV_PROC 4
+#define PLATE_DEV_DEVTMPFS 5
 
 /* Registers the plate table and creates "/", the writable directory "/tmp", and /dev with
  * the nodes console (5,1), tty (5,0), null (1,3) and zero (1,5). */

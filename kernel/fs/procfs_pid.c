@@ -169,7 +169,10 @@ static void gen_status(struct ptext *t, const struct proc *p)
 		  state_name(c), p->pid, p->pid, p->ppid);
 	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->uid, cr->uid, cr->uid);
 	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", cr->gid, cr->gid, cr->gid, cr->gid);
-	ptext_fmt(t, "FDSize:\t%d\nGroups:\t\n", NFD);
+	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", NFD);
+	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
+		ptext_fmt(t, "%u ", p->groups[i]);
+	ptext_char(t, '\n');
 	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pid,
 		  p->pid);
 	if (c != 'Z')

@@ -403,6 +403,10 @@ static void init_identity(struct proc *p, struct proc *parent)
 	if (parent)
 		child_link(parent, p);
 	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
+	if (parent) {
+		p->ngroups = parent->ngroups;
+		memcpy(p->groups, parent->groups, sizeof(p->groups));
+	}
 	p->hdr.owner = p->cred.uid;
 	p->hdr.group = p->cred.gid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
@@ -531,6 +535,17 @@ int proc_set_uid(struct proc *p, uint32_t uid)
 		return err;
 	p->cred.uid = uid;
 	p->hdr.owner = uid;        /* its rights on itself follow (restart, move, ...) */
+	return 0;
+}
+
+int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
+{
+	if (p->cred.uid != 0)
+		return -EPERM;
+	if (n > PROC_NGROUPS)
+		return -EINVAL;
+	memcpy(p->groups, groups, n * sizeof(groups[0]));
+	p->ngroups = n;
 	return 0;
 }
 

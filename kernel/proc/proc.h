@@ -27,6 +27,7 @@ struct sigact {
 };
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
 #define PROC_CWD_MAX 256
+#define PROC_NGROUPS 32      /* supplementary groups (setgroups: more is -EINVAL) */
 
 struct proc {
 	struct res_hdr hdr;
@@ -69,6 +70,9 @@ struct proc {
 	uint8_t call_restart;        /* the interrupted call may be restarted (signal.h) */
 	uint32_t call_nr;            /* that call's number */
 	uint64_t start_ns;           /* when it was made (monotonic), for /proc's start times */
+	uint32_t ngroups;            /* supplementary groups (setgroups): reported by getgroups and
+				      * /proc, not used by the access checks, which know one group */
+	uint32_t groups[PROC_NGROUPS];
 };
 
 void proc_init(void);
@@ -96,6 +100,8 @@ int proc_wait(int pid, int *status_word, int flags);
 int proc_set_uid(struct proc *p, uint32_t uid);
 /* setgid: the same rule for the group. */
 int proc_set_gid(struct proc *p, uint32_t gid);
+/* setgroups: root only (-EPERM), at most PROC_NGROUPS (-EINVAL). */
+int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n);
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */

@@ -269,6 +269,33 @@ long sys_setuid(const struct sysargs *a)
 	return proc_set_uid(proc_cur(), (uint32_t)a->a[0]);
 }
 
+long sys_getgroups(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	int size = (int)a->a[0];
+	if (size < 0 || (size && (uint32_t)size < p->ngroups))
+		return -EINVAL;
+	if (size && p->ngroups &&
+	    copy_to_user((void *)a->a[1], p->groups, p->ngroups * sizeof(p->groups[0])))
+		return -EFAULT;
+	return p->ngroups;
+}
+
+long sys_setgroups(const struct sysargs *a)
+{
+	uint32_t groups[PROC_NGROUPS];
+	struct proc *p = proc_cur();
+	if (a->a[0] > 65536)                     /* Linux's NGROUPS_MAX */
+		return -EINVAL;
+	if (p->cred.uid != 0)
+		return -EPERM;
+	if (a->a[0] > PROC_NGROUPS)
+		return -EINVAL;
+	if (a->a[0] && copy_from_user(groups, (const void *)a->a[1], a->a[0] * sizeof(groups[0])))
+		return -EFAULT;
+	return proc_set_groups(p, groups, (uint32_t)a->a[0]);
+}
+
 long sys_setgid(const struct sysargs *a)
 {
 	if (a->a[0] > UINT32_MAX - 1)
