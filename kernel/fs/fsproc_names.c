@@ -74,7 +74,6 @@ int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
 {
 	char canon[PATH_BUF], last[PATH_BUF];
-	rid_t rid;
 	if (flags & ~L_AT_REMOVEDIR)
 		return -EINVAL;
 	int rmdir = (flags & L_AT_REMOVEDIR) != 0;
@@ -84,9 +83,7 @@ int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
 	if (rmdir && strcmp(last, "..") == 0)
 		return -ENOTEMPTY;
 	int err = resolve_at(p, dirfd, path, canon);
-	if (!err)
-		err = plate_lookup_path(canon, &rid);
-	return err ? err : plate_remove(rid, rmdir, &p->cred);
+	return err ? err : plate_remove(canon, rmdir, &p->cred);
 }
 
 int fsp_renameat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,

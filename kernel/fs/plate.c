@@ -90,7 +90,7 @@ int pl_hash_find(const char *abs_path, rid_t *out)
 			return 0;
 		}
 	}
-	return -ENOENT;
+	return pl_name_find(abs_path, out);         /* a further name (hard link) */
 }
 
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
@@ -286,7 +286,7 @@ uint64_t plate_ino(rid_t rid)
 /* The device number of the file system a plate in memory belongs to (fsinfo.h): /proc, /dev
  * and /tmp are file systems of their own, as Linux mounts them, and the boot image is the
  * root; programs such as df find a path's mount by comparing these. */
-static uint64_t ram_dev(const struct plate *p)
+uint64_t pl_ram_dev(const struct plate *p)
 {
 	static const struct {
 		const char *dir;
@@ -316,11 +316,12 @@ int plate_stat(rid_t rid, struct linux_stat *st)
 	}
 	if (!p)
 		return -ESTALE;
-	uint64_t size = pl_check_regular(p) ? 0 : p->size;
+	bool link = (p->mode & L_S_IFMT) == L_S_IFLNK;
+	uint64_t size = pl_check_regular(p) && !link ? 0 : p->size;
 	memset(st, 0, sizeof(*st));
-	st->st_dev = ram_dev(p);
+	st->st_dev = pl_ram_dev(p);
 	st->st_ino = (uint64_t)RID_INDEX(rid) + 1;
-	st->st_nlink = pl_is_dir(p) ? 2 : 1;
+	st->st_nlink = pl_is_dir(p) ? 2 : p->flags & PF_UNLINKED ? 0 : 1 + pl_name_count(rid);
 	st->st_mode = p->mode;
 	st->st_uid = p->hdr.owner;
 	st->st_gid = p->hdr.group;
@@ -380,7 +381,7 @@ static int has_children(rid_t dir)
 	for (uint32_t i = 0; i < PLATE_MAX; i++)
 		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir)
 			return 1;
-	return 0;
+	return pl_name_in_dir(dir);
 }
 
 static int plate_destroy(rid_t rid)
@@ -397,6 +398,7 @@ static int plate_destroy(rid_t rid)
 	if (err || !(p = plate_obj(rid)))
 		return err;
 	pagelist_free_from(&p->pages, 0);
+	pl_name_forget(rid);                        /* the file goes with all its names */
 	pl_set_path(p, "");
 	res_free(rid);
 	return 0;

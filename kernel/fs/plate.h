@@ -37,10 +37,11 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 
 /* A new empty directory at a canonical path (parent as for plate_create); mode: 07777 bits. */
 int plate_mkdir(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
-/* Removes a name: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2) (-EISDIR).
- * Needs modify rights on the parent (and ownership in a sticky directory: -EPERM); -EROFS
- * on the boot image, -EBUSY for "/" and pinned plates. An open plate lives on unnamed. */
-int plate_remove(rid_t plate, int want_dir, const struct cred *cred);
+/* Removes the name canon: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2)
+ * (-EISDIR). Needs modify rights on the parent (and ownership in a sticky directory: -EPERM);
+ * -EROFS on the boot image, -EBUSY for "/" and pinned plates. A plate with another name (a
+ * hard link) keeps it; one with none that is open lives on unnamed until closed. */
+int plate_remove(const char *canon, int want_dir, const struct cred *cred);
 /* rename(2) between canonical paths, moving a directory's whole subtree; an existing target
  * is replaced as Linux does (noreplace: -EEXIST instead). */
 int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred);

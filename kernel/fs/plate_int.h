@@ -71,6 +71,36 @@ uint32_t pl_now(void);
 /* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */
 void pl_release_unlinked(struct plate *p);
 
+/* ---- further names: hard links of plates in memory (plate_name.c) -------------------------- */
+#define PL_NAMES_MAX 256
+struct pl_name {
+	char path[PATH_BUF];
+	rid_t plate;              /* 0: a free entry */
+	rid_t parent;             /* the directory holding the name */
+};
+extern uint32_t pl_nnames;        /* entries in use */
+/* The plate a further name refers to (-ENOENT if path is no further name). */
+int pl_name_find(const char *path, rid_t *plate);
+/* Entry i, NULL when free or past the end (listings walk them). */
+const struct pl_name *pl_name_at(uint32_t i);
+/* A further name of plate in directory parent (-ENOSPC when the table is full). */
+int pl_name_add(const char *path, rid_t plate, rid_t parent);
+int pl_name_remove(const char *path);
+int pl_name_move(const char *from, const char *to, rid_t parent);
+uint32_t pl_name_count(rid_t plate);
+bool pl_name_in_dir(rid_t dir);
+/* Takes one further name of plate away, giving its path and directory (-ENOENT: none). */
+int pl_name_take(rid_t plate, char path[PATH_BUF], rid_t *parent);
+/* Every further name of plate goes (the plate is being freed). */
+void pl_name_forget(rid_t plate);
+/* A directory moves from one path to another: the names below it follow; whether they fit. */
+void pl_name_move_below(const char *from, const char *to);
+bool pl_name_fits_below(const char *from, const char *to);
+/* The writable directory that will hold a new entry at canon (-EEXIST if canon exists). */
+int pl_new_entry_parent(const char *canon, struct plate **dir);
+/* The device number of the file system of a plate in memory (plate.c). */
+uint64_t pl_ram_dev(const struct plate *p);
+
 /* ---- /proc (plate_proc.c) ----------------------------------------------------------------- */
 /* /proc and its fixed tree, made at boot. */
 void pl_proc_init(void);

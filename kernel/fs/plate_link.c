@@ -40,3 +40,77 @@ long plate_readlink(rid_t rid, char *kbuf, size_t size)
 	}
 	return content_target(p, kbuf, size);
 }
+
+/* ---- making links ------------------------------------------------------------------------ */
+
+/* A symbolic link in memory: a plate of type link whose content is the target. */
+static int ram_symlink(struct plate *dir, const char *canon, const char *target,
+		       const struct cred *owner, rid_t *out)
+{
+	struct plate *p;
+	void *page;
+	size_t n = strnlen(target, PATH_BUF);
+	if (n > PATH_MAX_LEN)
+		return -ENAMETOOLONG;
+	int err = pl_make(canon, L_S_IFLNK | 0777, TMODE_DEFAULT, owner, dir->hdr.rid, &p);
+	if (err)
+		return err;
+	if ((err = pagelist_get_alloc(&p->pages, 0, &page))) {
+		pl_set_path(p, "");
+		res_free(p->hdr.rid);
+		return err;
+	}
+	memcpy(page, target, n);
+	p->size = n;
+	p->mtime = dir->mtime = pl_now();
+	*out = p->hdr.rid;
+	return 0;
+}
+
+int plate_symlink(const char *canon, const char *target, const struct cred *owner, rid_t *out)
+{
+	struct plate *dir;
+	int err = pl_new_entry_parent(canon, &dir);
+	if (!err)
+		err = res_check(dir->hdr.rid, TOP_MODIFY, owner);
+	if (err)
+		return err;
+	if (dir->flags & PF_DISK)
+		return pl_disk_create(dir, canon, L_S_IFLNK | 0777, target, owner, out);
+	return ram_symlink(dir, canon, target, owner, out);
+}
+
+/* Whether a hard link of p may go into dir: the same file system (a disk's mount, or the
+ * same file system in memory), and never a directory. */
+static int same_fs(const struct plate *p, const struct plate *dir)
+{
+	if (pl_is_dir(p))
+		return -EPERM;
+	if ((p->flags & PF_DISK) || (dir->flags & PF_DISK))
+		return (p->flags & dir->flags & PF_DISK) && p->mnt == dir->mnt ? 0 : -EXDEV;
+	if (pl_ram_dev(p) != pl_ram_dev(dir) || (p->flags & (PF_IMAGE | PF_UNLINKED)))
+		return p->flags & PF_UNLINKED ? -ENOENT : -EXDEV;
+	return 0;
+}
+
+/* A hard link: on a disk its server makes it; in memory the plate gets a further name. */
+int plate_link(rid_t rid, const char *canon, const struct cred *cred, rid_t *out)
+{
+	struct plate *dir, *p = plate_obj(rid);
+	int err = pl_new_entry_parent(canon, &dir);
+	if (!err && !p)
+		err = -ENOENT;
+	if (!err)
+		err = same_fs(p, dir);
+	if (!err)
+		err = res_check(dir->hdr.rid, TOP_MODIFY, cred);
+	if (err)
+		return err;
+	if (p->flags & PF_DISK)
+		return pl_disk_link(p, dir, canon, out);
+	if ((err = pl_name_add(canon, rid, dir->hdr.rid)))
+		return err;
+	dir->mtime = pl_now();
+	*out = rid;
+	return 0;
+}
