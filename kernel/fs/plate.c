@@ -117,6 +117,9 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	if (n > PATH_MAX_LEN || path[0] != '/')
 		return -ENAMETOOLONG;
 	int err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
+	/* /proc's plates of processes are made again when needed: they make room for others */
+	if (err == -ENFILE && pl_proc_evict(parent))
+		err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
 	if (err)
 		return err;
 	struct plate *p = plate_obj(rid);

@@ -109,8 +109,9 @@ void pl_proc_init(void);
 int pl_proc_lookup(const char *canon, rid_t *out);
 /* A found per-process plate takes its process's current owner. */
 void pl_proc_touch(struct plate *p);
-/* Frees /proc plates nobody uses; false if there was none. */
-bool pl_proc_evict(void);
+/* Frees /proc plates nobody uses (not open, no plates below them, not keep: the directory a
+ * lookup is making a plate in); false if there was none. */
+bool pl_proc_evict(rid_t keep);
 
 /* ---- disk plates (plate_disk.c, plate_disk_ops.c) ----------------------------------------- */
 /* The plate of a canonical path that lies below a mounted directory and has no plate yet:

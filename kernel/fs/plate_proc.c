@@ -32,7 +32,7 @@ static int make_node(const char *path, const struct procfs_node *n, rid_t parent
 	procfs_owner(n, &owner);
 	int err;
 	while ((err = pl_make(path, mode, tmode_of(mode), &owner, parent, out)) == -ENFILE)
-		if (!pl_proc_evict() && !pl_disk_evict())
+		if (!pl_proc_evict(parent) && !pl_disk_evict())
 			break;
 	if (err)
 		return err;
@@ -130,7 +130,7 @@ static bool is_parent(rid_t dir)
 /* The per-process plates (of pid, or of every process when pid is 0) that match: pass 0 takes
  * links and files, pass 1 the fd directories, pass 2 the process directories, so a plate goes
  * only after its children. Returns how many went. */
-static uint32_t sweep(int pid, bool unused_only)
+static uint32_t sweep(int pid, bool unused_only, rid_t keep)
 {
 	uint32_t gone = 0;
 	for (int pass = 0; pass < 3 && named; pass++) {
@@ -143,7 +143,7 @@ static uint32_t sweep(int pid, bool unused_only)
 			if ((pass == 0) != (k != PN_P_FD && k != PN_PID) ||
 			    (pass == 1 && k != PN_P_FD) || (pass == 2 && k != PN_PID))
 				continue;
-			if (unused_only && (p->opens || is_parent(p->hdr.rid)))
+			if (unused_only && (p->opens || p->hdr.rid == keep || is_parent(p->hdr.rid)))
 				continue;
 			forget(p);
 			gone++;
@@ -155,12 +155,12 @@ static uint32_t sweep(int pid, bool unused_only)
 void plate_proc_forget(int pid)
 {
 	if (named && pid > 0)
-		sweep(pid, false);
+		sweep(pid, false, 0);
 }
 
-bool pl_proc_evict(void)
+bool pl_proc_evict(rid_t keep)
 {
-	return named && sweep(0, true) > 0;
+	return named && sweep(0, true, keep) > 0;
 }
 
 /* ---- what the rest of the plate module asks ----------------------------------------------- */
