@@ -340,6 +340,42 @@ static void other_user(void)
 	CHECK_EQ(status, 0);
 }
 
+/* A full plate table: /proc's plates that nobody has open make room for files, an open one
+ * stays, and /proc works again once there is room. */
+static void table_full(void)
+{
+	char path[64], buf[256];
+	struct stat st;
+	int made = 0;
+	long held = tsys_open((long)"/proc/self/status", O_RDONLY, 0);
+	CHECK_OK(held);
+	CHECK_OK(tsys_stat((long)"/proc/self/statm", (long)&st));
+	CHECK_OK(tsys_stat((long)"/proc/self/fd/0", (long)&st));
+	CHECK_OK(tsys_mkdir((long)"/tmp/pf", 0755));
+	for (;; made++) {
+		snprintf(path, sizeof(path), "/tmp/pf/%d", made);
+		long fd = tsys_open((long)path, O_CREAT | O_WRONLY, 0644);
+		if (fd == -ENFILE)
+			break;
+		CHECK_OK(fd);
+		tsys_close(fd);
+		CHECK(made < 2048);
+	}
+	CHECK(made > 100);
+	/* the unused plates of /proc went to make files; the open file still reads */
+	CHECK(tsys_read(held, (long)buf, sizeof(buf)) > 0);
+	CHECK(tsys_stat((long)"/proc/self/fd/0", (long)&st) < 0);
+	for (int i = 0; i < made; i++) {
+		snprintf(path, sizeof(path), "/tmp/pf/%d", i);
+		CHECK_OK(tsys_unlink((long)path));
+	}
+	CHECK_OK(tsys_rmdir((long)"/tmp/pf"));
+	CHECK_OK(tsys_stat((long)"/proc/self/fd/0", (long)&st));
+	CHECK_EQ(tsys_lseek(held, 0, SEEK_SET), 0);
+	CHECK(tsys_read(held, (long)buf, sizeof(buf)) > 0);
+	tsys_close(held);
+}
+
 const struct utest ut_procfs_tests[] = {
 	{ "procfs_self_files", self_files },
 	{ "procfs_offsets", offsets },
@@ -349,5 +385,6 @@ const struct utest ut_procfs_tests[] = {
 	{ "procfs_tessera_view", tessera_view },
 	{ "procfs_exit_while_open", exit_while_open },
 	{ "procfs_other_user", other_user },
+	{ "procfs_table_full", table_full },
 	{ NULL, NULL },
 };
