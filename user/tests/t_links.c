@@ -73,6 +73,11 @@ static void symlink_basics(void)
 	put("/tmp/l3", "via link");
 	CHECK(strcmp(get("/tmp/made"), "via link") == 0);
 	CHECK_ERR(tsys_open((long)"/tmp/l3", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+	/* a program runs through a link to it */
+	const char *argv[] = { "lx", NULL };
+	CHECK_OK(tsys_symlink((long)"/bin/true", (long)"/tmp/lx"));
+	CHECK_EQ(ut_run("/tmp/lx", argv), 0);
+	CHECK_OK(tsys_unlink((long)"/tmp/lx"));
 	/* removing a link leaves its target */
 	CHECK_OK(tsys_unlink((long)"/tmp/l1"));
 	CHECK_OK(tsys_stat((long)"/data/hello.txt", (long)&st));
