@@ -86,6 +86,8 @@ uint64_t proc_created(void);
 int proc_last_pid(void);
 /* Call fn for every live process (zombies included). */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
+/* One DBG line per process for kdebug_dump: pid, parent, state, execution, name. */
+void proc_debug_dump(void);
 
 /* Create a process running the program at path (the caller passes kernel copies of every
  * argument). */
