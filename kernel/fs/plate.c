@@ -105,7 +105,7 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 	if (p->flags & PF_DISK)
 		pl_disk_touch(p);
 	if (p->flags & PF_PROC)
-		pl_proc_touch(p);
+		return pl_proc_touch(p);
 	return 0;
 }
 

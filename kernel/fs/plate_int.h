@@ -107,8 +107,9 @@ void pl_proc_init(void);
 /* The plate of a path below /proc that has none yet (made with every missing parent), or
  * -ENOENT. */
 int pl_proc_lookup(const char *canon, rid_t *out);
-/* A found per-process plate takes its process's current owner. */
-void pl_proc_touch(struct plate *p);
+/* A found per-process plate takes its process's current owner; -ENOENT (and the plate goes
+ * if unused) when what it names is gone, as a closed descriptor's fd/N. */
+int pl_proc_touch(struct plate *p);
 /* Frees /proc plates nobody uses (not open, no plates below them, not keep: the directory a
  * lookup is making a plate in); false if there was none. */
 bool pl_proc_evict(rid_t keep);

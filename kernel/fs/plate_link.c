@@ -5,7 +5,6 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/lib/string.h"
-#include "kernel/proc/proc.h"
 
 static long content_target(const struct plate *p, char *kbuf, size_t size)
 {
@@ -33,11 +32,8 @@ long plate_readlink(rid_t rid, char *kbuf, size_t size)
 		return -EINVAL;
 	if (p->flags & PF_DISK)
 		return pl_disk_readlink(p, kbuf, size);
-	if (p->flags & PF_PROC) {
-		struct proc *self = proc_cur();
-		struct cred root = { 0, 0 };
-		return procfs_readlink(&p->pnode, self ? &self->cred : &root, kbuf, size);
-	}
+	if (p->flags & PF_PROC)
+		return procfs_readlink(&p->pnode, kbuf, size);
 	return content_target(p, kbuf, size);
 }
 

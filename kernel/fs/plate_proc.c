@@ -9,7 +9,6 @@
 #include "abi/linux.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
-#include "kernel/proc/proc.h"
 
 static uint32_t named;          /* per-process plates that still have their name */
 
@@ -59,15 +58,6 @@ void pl_proc_init(void)
 	}
 }
 
-void pl_proc_touch(struct plate *p)
-{
-	struct cred owner;
-	if (!(p->flags & PF_PROC) || !procfs_per_process(p->pnode.kind))
-		return;
-	procfs_owner(&p->pnode, &owner);
-	if (owner.uid != p->hdr.owner || owner.gid != p->hdr.group)
-		res_reset_owner(p->hdr.rid, &owner, p->hdr.mode);
-}
 
 /* One component below the /proc plate dir: its plate, made from the node if missing. */
 static int lookup_one(struct plate *dir, const char *path, size_t len, struct plate **out)
@@ -125,6 +115,23 @@ static bool is_parent(rid_t dir)
 		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir)
 			return true;
 	return false;
+}
+
+int pl_proc_touch(struct plate *p)
+{
+	struct cred owner;
+	if (!(p->flags & PF_PROC) || !procfs_per_process(p->pnode.kind))
+		return 0;
+	if (procfs_gone(&p->pnode)) {
+		/* a descriptor closed since (its process's plates go when it is reaped) */
+		if (!p->opens && !is_parent(p->hdr.rid))
+			forget(p);
+		return -ENOENT;
+	}
+	procfs_owner(&p->pnode, &owner);
+	if (owner.uid != p->hdr.owner || owner.gid != p->hdr.group)
+		res_reset_owner(p->hdr.rid, &owner, p->hdr.mode);
+	return 0;
 }
 
 /* The per-process plates (of pid, or of every process when pid is 0) that match: pass 0 takes

@@ -71,7 +71,11 @@ static struct proc *node_proc(const struct procfs_node *n)
 
 bool procfs_gone(const struct procfs_node *n)
 {
-	return procfs_per_process(n->kind) && !node_proc(n);
+	struct file *f;
+	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
+	if (!procfs_per_process(n->kind))
+		return false;
+	return !p || (n->kind == PN_P_FDLINK && fd_get(&p->fds, n->arg, &f));
 }
 
 /* A decimal number without sign or leading zeros, below limit; -1 otherwise. */
@@ -329,13 +333,13 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 	return copy_link(tmp, kbuf, size);
 }
 
-long procfs_readlink(const struct procfs_node *n, const struct cred *cred, char *kbuf,
-		     size_t size)
+long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 {
+	static const struct cred kernel = { 0, 0 };
 	char tmp[16];
-	struct proc *p = node_proc(n);
+	struct proc *p = node_proc(n), *self = proc_cur();
+	const struct cred *cred = self ? &self->cred : &kernel;
 	if (n->kind == PN_SELF) {
-		struct proc *self = proc_cur();
 		if (!self)
 			return -ENOENT;
 		ksnprintf(tmp, sizeof(tmp), "%d", self->pid);

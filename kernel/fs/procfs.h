@@ -40,7 +40,8 @@ struct procfs_node {
  * process that is gone, or a descriptor that is not open). */
 int procfs_child(const struct procfs_node *dir, const char *name, size_t len,
 		 struct procfs_node *out);
-/* Whether a per-process node belongs to a process that is gone (fixed nodes never are). */
+/* Whether a per-process node belongs to a process that is gone (fixed nodes never are), or
+ * names a descriptor that is no longer open. */
 bool procfs_gone(const struct procfs_node *n);
 bool procfs_per_process(uint16_t kind);
 /* Its type and permission bits as Linux shows them, and its owner (the process's user for
@@ -53,11 +54,10 @@ void procfs_owner(const struct procfs_node *n, struct cred *out);
 int procfs_may_access(const struct procfs_node *n, const struct cred *cred);
 /* Packs dirent64 records of directory node dir from position *pos on (as plate_dir_read). */
 long procfs_dir_read(const struct procfs_node *dir, uint64_t *pos, void *buf, size_t cap);
-/* The target of a link node for the calling process cred (self: its pid), at most size
+/* The target of a link node as the calling process sees it (self: its pid), at most size
  * bytes; -EINVAL for a node that is no link, -ESRCH/-ENOENT when its process or descriptor
- * is gone, -EACCES (procfs_may_access). */
-long procfs_readlink(const struct procfs_node *n, const struct cred *cred, char *kbuf,
-		     size_t size);
+ * is gone, -EACCES (procfs_may_access with the caller's credentials). */
+long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size);
 /* The content of file node n now: 0, or -ESRCH when its process is gone. */
 int procfs_generate(const struct procfs_node *n, struct ptext *out);
 

@@ -188,8 +188,12 @@ static void listings(void)
 	snprintf(want, sizeof(want), "/proc/self/fd/%d", fd);
 	CHECK_EQ(readlink(want, link, sizeof(link)), 15);
 	CHECK(memcmp(link, "/data/hello.txt", 15) == 0);
+	struct stat st;
+	CHECK_OK(tsys_lstat((long)want, (long)&st));
+	CHECK(S_ISLNK(st.st_mode));
 	close(fd);
 	CHECK_ERR(tsys_readlink((long)want, (long)link, sizeof(link)), ENOENT);
+	CHECK_ERR(tsys_lstat((long)want, (long)&st), ENOENT);
 	int p[2];
 	CHECK_OK(pipe(p));
 	snprintf(want, sizeof(want), "/proc/self/fd/%d", p[0]);
