@@ -29,6 +29,19 @@ long sys_uname(const struct sysargs *a)
 	return copy_to_user((void *)a->a[0], &u, sizeof(u));
 }
 
+/* sethostname(2): root only; a name of up to 64 bytes (no NUL needed). */
+long sys_sethostname(const struct sysargs *a)
+{
+	char name[UTS_LEN];
+	if (proc_cur()->cred.uid != 0)
+		return -EPERM;
+	if (a->a[1] > UTS_LEN)
+		return -EINVAL;
+	if (copy_from_user(name, (const void *)a->a[0], a->a[1]))
+		return -EFAULT;
+	return uts_set_hostname(name, a->a[1]);
+}
+
 static int clock_now(uint64_t clk, struct linux_timespec *ts)
 {
 	uint64_t ns;

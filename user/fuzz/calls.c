@@ -100,6 +100,7 @@ const struct fz_call fz_calls[] = {
 	C(setuid, 1, K_UID),
 	C(setgid, 1, K_UID),
 	C(getgroups, 1, K_INT, K_BUF),
+	C(sethostname, 1, K_BUF, K_LEN),
 	C(setgroups, 1, K_INT, K_BUF),
 	C(geteuid, 1),
 	C(getegid, 1),

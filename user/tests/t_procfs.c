@@ -380,6 +380,29 @@ static void table_full(void)
 	tsys_close(held);
 }
 
+/* sethostname: root changes the name uname and /proc give; nobody else may. */
+static void hostname(void)
+{
+	char buf[128];
+	struct utsname u;
+	CHECK_OK(tsys_sethostname((long)"pfhost", 6));
+	slurp("/proc/sys/kernel/hostname", buf, sizeof(buf));
+	CHECK(strcmp(buf, "pfhost\n") == 0);
+	CHECK_OK(uname(&u));
+	CHECK(strcmp(u.nodename, "pfhost") == 0);
+	memset(buf, 'h', 65);
+	CHECK_ERR(tsys_sethostname((long)buf, 65), EINVAL);
+	CHECK_ERR(tsys_sethostname(1, 4), EFAULT);
+	CHECK_OK(tsys_sethostname((long)"tessera", 7));
+	int pid = fork(), status;
+	if (pid == 0)
+		_exit(setuid(1000) == 0 && tsys_sethostname((long)"x", 1) == -EPERM ? 0 : 1);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(status, 0);
+	CHECK_OK(uname(&u));
+	CHECK(strcmp(u.nodename, "tessera") == 0);
+}
+
 const struct utest ut_procfs_tests[] = {
 	{ "procfs_self_files", self_files },
 	{ "procfs_offsets", offsets },
@@ -390,5 +413,6 @@ const struct utest ut_procfs_tests[] = {
 	{ "procfs_exit_while_open", exit_while_open },
 	{ "procfs_other_user", other_user },
 	{ "procfs_table_full", table_full },
+	{ "procfs_hostname", hostname },
 	{ NULL, NULL },
 };
