@@ -134,6 +134,9 @@ long file_write(struct file *f, const void *ubuf, size_t n);
 long file_lseek(struct file *f, int64_t off, int whence);
 /* pread/pwrite through the variant's pio (which it must have). */
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
+/* pread/pwrite of any seekable file: its pio, or its read/write with the offset set around
+ * them for a variant without one. */
+long file_pio_at(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
 int file_stat(struct file *f, struct linux_stat *st);
 long file_getdents64(struct file *f, void *ubuf, size_t n);
 long file_ioctl(struct file *f, unsigned long req, uint64_t arg);

@@ -24,13 +24,13 @@ static long move(struct file *in, int64_t *in_off, struct file *out, int64_t *ou
 	uaccess_kbuf_begin(buf, PAGE_SIZE);
 	while ((size_t)done < n && !err) {
 		size_t chunk = n - (size_t)done < PAGE_SIZE ? n - (size_t)done : PAGE_SIZE;
-		long r = in_off ? file_pio(in, buf, chunk, (uint64_t)*in_off, false)
+		long r = in_off ? file_pio_at(in, buf, chunk, (uint64_t)*in_off, false)
 				: file_read(in, buf, chunk);
 		if (r <= 0) {
 			err = r;
 			break;
 		}
-		long w = out_off ? file_pio(out, buf, (size_t)r, (uint64_t)*out_off, true)
+		long w = out_off ? file_pio_at(out, buf, (size_t)r, (uint64_t)*out_off, true)
 				 : file_write(out, buf, (size_t)r);
 		if (w < 0) {
 			err = w;
@@ -68,7 +68,7 @@ static int two_files(struct proc *p, int in_fd, int out_fd, struct file **in, st
 static bool mappable(const struct file *f)
 {
 	uint32_t kind = f->plate ? plate_mode(f->plate) & L_S_IFMT : 0;
-	return (kind == L_S_IFREG || kind == L_S_IFBLK) && f->ops->pio;
+	return (kind == L_S_IFREG || kind == L_S_IFBLK) && f->ops->lseek != file_op_espipe;
 }
 
 long fsp_sendfile(struct proc *p, int out_fd, int in_fd, int64_t *off, size_t count)
@@ -86,7 +86,8 @@ long fsp_sendfile(struct proc *p, int out_fd, int in_fd, int64_t *off, size_t co
 
 static bool regular(const struct file *f)
 {
-	return f->plate && (plate_mode(f->plate) & L_S_IFMT) == L_S_IFREG && f->ops->pio;
+	return f->plate && (plate_mode(f->plate) & L_S_IFMT) == L_S_IFREG &&
+	       f->ops->lseek != file_op_espipe;
 }
 
 long fsp_copy_file_range(struct proc *p, int in_fd, int64_t *in_off, int out_fd,

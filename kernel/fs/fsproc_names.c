@@ -226,13 +226,7 @@ long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int writ
 		return -ESPIPE;
 	if (off < 0)
 		return -EINVAL;
-	if (f->ops->pio)
-		return file_pio(f, ubuf, n, (uint64_t)off, write);
-	uint64_t saved = f->off;
-	f->off = (uint64_t)off;
-	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
-	f->off = saved;
-	return r;
+	return file_pio_at(f, ubuf, n, (uint64_t)off, write);
 }
 
 int fsp_pipe(struct proc *p, int fds[2], int flags)

@@ -40,6 +40,7 @@ static const struct utest *const groups[] = {
 	ut_sock_tests,
 	ut_procfs_tests,
 	ut_links_tests,
+	ut_copy_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
