@@ -47,6 +47,7 @@ static void resources_init(void)
 	ica_init();
 	srv_init();
 	dev_init();
+	plate_proc_init();              /* /proc/tessera/res names every registered type */
 }
 
 static void clock_tick(unsigned line)

@@ -208,7 +208,6 @@ void plate_init(void)
 	p->mode = L_S_IFDIR | 01777;
 	p->hdr.mode = TMODE(TOP_ALL, TOP_ALL & ~TOP_DELETE, TOP_ALL & ~TOP_DELETE);
 	make_devices(&root);
-	pl_proc_init();
 	/* mount points (mount.h): the first disk at /disk (init), another at /mnt */
 	if (pl_ensure_dir("/disk", &root, &p) || pl_ensure_dir("/mnt", &root, &p))
 		panic("%s: cannot create the mount points", __func__);

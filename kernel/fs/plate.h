@@ -111,6 +111,8 @@ int plate_symlink(const char *canon, const char *target, const struct cred *owne
 int plate_link(rid_t plate, const char *canon, const struct cred *cred, rid_t *out);
 
 /* ---- /proc (plate_proc.c, procfs.h) ------------------------------------------------------ */
+/* /proc and its fixed tree (one file per resource type: after every type has registered). */
+void plate_proc_init(void);
 bool plate_is_proc(rid_t plate);
 /* The node a /proc plate shows (-EINVAL for other plates). */
 int plate_proc_node(rid_t plate, struct procfs_node *out);

@@ -102,8 +102,6 @@ int pl_new_entry_parent(const char *canon, struct plate **dir);
 uint64_t pl_ram_dev(const struct plate *p);
 
 /* ---- /proc (plate_proc.c) ----------------------------------------------------------------- */
-/* /proc and its fixed tree, made at boot. */
-void pl_proc_init(void);
 /* The plate of a path below /proc that has none yet (made with every missing parent), or
  * -ENOENT. */
 int pl_proc_lookup(const char *canon, rid_t *out);

@@ -43,7 +43,7 @@ static int make_node(const char *path, const struct procfs_node *n, rid_t parent
 	return 0;
 }
 
-void pl_proc_init(void)
+void plate_proc_init(void)
 {
 	struct procfs_fixed fx;
 	char path[PATH_BUF];

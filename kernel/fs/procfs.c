@@ -116,7 +116,7 @@ static int dynamic_child(const struct procfs_node *dir, const char *name, size_t
 	if (dir->kind == PN_T_RES) {
 		for (uint32_t t = 0; t < RT_NTYPES; t++) {
 			const char *tn = t ? res_type_name(t) : "all";
-			if (tn && strlen(tn) == len && !memcmp(tn, name, len)) {
+			if (strcmp(tn, "?") && strlen(tn) == len && !memcmp(tn, name, len)) {
 				*out = (struct procfs_node){ .kind = PN_T_RESTYPE, .arg = (uint16_t)t };
 				return 0;
 			}
@@ -264,6 +264,8 @@ static bool dynamic_at(const struct procfs_node *dir, uint64_t *pos, struct dent
 		d->mode = L_S_IFLNK | 0700;
 		break;
 	case PN_T_RES:
+		while (i > 0 && i < RT_NTYPES && !strcmp(res_type_name((uint32_t)i), "?"))
+			i++;                        /* a type without a table has no file */
 		if (i >= RT_NTYPES)
 			return false;
 		strlcpy(d->name, i ? res_type_name((uint32_t)i) : "all", sizeof(d->name));
@@ -413,10 +415,12 @@ bool procfs_fixed_at(uint32_t i, struct procfs_fixed *out)
 		*out = (struct procfs_fixed){ path, { .kind = entries[k].kind } };
 		return true;
 	}
-	if (i >= RT_NTYPES)
-		return false;
-	const char *tn = i ? res_type_name(i) : "all";
-	ksnprintf(path, sizeof(path), "/tessera/res/%s", tn ? tn : "?");
-	*out = (struct procfs_fixed){ path, { .kind = PN_T_RESTYPE, .arg = (uint16_t)i } };
-	return true;
+	for (uint32_t t = 0; t < RT_NTYPES; t++) {
+		if ((t && !strcmp(res_type_name(t), "?")) || i--)
+			continue;                   /* a type without a table has no file */
+		ksnprintf(path, sizeof(path), "/tessera/res/%s", t ? res_type_name(t) : "all");
+		*out = (struct procfs_fixed){ path, { .kind = PN_T_RESTYPE, .arg = (uint16_t)t } };
+		return true;
+	}
+	return false;
 }

@@ -204,6 +204,11 @@ static void listings(void)
 	close(p[0]), close(p[1]);
 	list("/proc/tessera/res", names, sizeof(names));
 	CHECK(strstr(names, " all ") && strstr(names, " process ") && strstr(names, " plate "));
+	/* every type with a table, also those registered after the plates */
+	CHECK(strstr(names, " device ") && strstr(names, " cbox ") && !strstr(names, " ? "));
+	struct stat dst;
+	CHECK_OK(tsys_stat((long)"/proc/tessera/res/device", (long)&dst));
+	CHECK_ERR(tsys_stat((long)"/proc/tessera/res/?", (long)&dst), ENOENT);
 }
 
 static void system_files(void)
