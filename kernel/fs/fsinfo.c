@@ -4,10 +4,12 @@
 #include "abi/fsproto.h"
 #include "abi/linux.h"
 #include "arch/paging.h"
+#include "kernel/fs/file.h"
 #include "kernel/fs/mount.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/net/sock.h"
 #include "kernel/res/res.h"
 
 #define ST_VALID 0x20
@@ -16,6 +18,9 @@
 #define ST_NODEV 0x4
 #define ST_NOEXEC 0x8
 #define PROC_SUPER_MAGIC 0x9fa0
+#define PIPEFS_MAGIC 0x50495045
+#define SOCKFS_MAGIC 0x534f434b
+#define DEVPTS_MAGIC 0x1cd1
 
 void fsinfo_mem(struct fsinfo_mem *out)
 {
@@ -26,7 +31,7 @@ void fsinfo_mem(struct fsinfo_mem *out)
 
 static const struct fsinfo_mount fixed[] = {
 	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
-	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", false },
+	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", true },       /* nodes are fixed; I/O goes on */
 	{ "tmpfs", "/tmp", "tmpfs", ",nosuid,nodev", false },
 	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },
 };
@@ -73,9 +78,12 @@ static int disk_statfs(rid_t rid, struct linux_statfs *st)
 }
 
 /* Plates in memory: as much room as memory has, as many files as the plate table. The boot
- * image's plates are read-only (device nodes and pipes are not). */
+ * image and /dev take no new names (read-only file systems, whose device nodes still do I/O);
+ * /tmp does. */
 static void ram_statfs(rid_t rid, struct linux_statfs *st)
 {
+	struct linux_stat ps;
+	int err = plate_stat(rid, &ps);
 	st->f_type = L_TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = PAGE_SIZE;
 	st->f_blocks = pmm_total_pages();
@@ -83,9 +91,19 @@ static void ram_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_files = PLATE_MAX;
 	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
 	st->f_namelen = PATH_MAX_LEN;
-	uint32_t kind = rid && res_validate(rid, RT_PLATE) == 0 ? plate_mode(rid) & L_S_IFMT : 0;
-	st->f_flags = ST_VALID | (kind && kind != L_S_IFCHR && kind != L_S_IFBLK &&
-				  !plate_is_writable(rid) ? ST_RDONLY : 0);
+	st->f_flags = ST_VALID | (!err && ps.st_dev != PLATE_DEV_TMPFS ? ST_RDONLY : 0);
+}
+
+int fsinfo_fstatfs(struct file *f, struct linux_statfs *st)
+{
+	if (f->plate)
+		return fsinfo_statfs(f->plate, st);
+	memset(st, 0, sizeof(*st));
+	st->f_type = file_is_pipe(f) ? PIPEFS_MAGIC : sock_is(f) ? SOCKFS_MAGIC : DEVPTS_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = PATH_MAX_LEN;
+	st->f_flags = ST_VALID;
+	return 0;
 }
 
 int fsinfo_statfs(rid_t rid, struct linux_statfs *st)

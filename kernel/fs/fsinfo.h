@@ -25,6 +25,9 @@ struct fsinfo_mount {
 };
 /* Mount i in /proc/mounts order (false past the end). */
 bool fsinfo_mount_at(uint32_t i, struct fsinfo_mount *out);
-/* statfs(2) of the file system holding plate (0: a descriptor without a plate, as a pipe,
- * which Linux answers for its pseudo file system). */
+/* statfs(2) of the file system holding plate. */
 int fsinfo_statfs(rid_t plate, struct linux_statfs *st);
+/* fstatfs(2) of an open file: its plate's, or for a pipe, a socket or the console (no plate)
+ * the pseudo file system Linux answers for it. */
+struct file;
+int fsinfo_fstatfs(struct file *f, struct linux_statfs *st);

@@ -213,7 +213,7 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 	int err = path ? fsp_lookup_at(p, L_AT_FDCWD, path, &rid) : fd_get(&p->fds, fd, &f);
 	if (err)
 		return err;
-	return fsinfo_statfs(path ? rid : f->plate, st);
+	return path ? fsinfo_statfs(rid, st) : fsinfo_fstatfs(f, st);
 }
 
 long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int write)

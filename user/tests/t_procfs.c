@@ -262,6 +262,42 @@ static void system_files(void)
 	CHECK(strstr(buf, "nodev\tproc\n") && strstr(buf, "\text2\n"));
 }
 
+/* statfs of every mount's directory answers for that file system, and each has its own
+ * device number; fstatfs of a pipe answers for Linux's pipe file system. */
+static void mounts_statfs(void)
+{
+	char buf[2048], src[64], dir[128], type[32], opts[128];
+	dev_t devs[16];
+	int n = 0, off = 0, used;
+	slurp("/proc/mounts", buf, sizeof(buf));
+	while (n < 16 && sscanf(buf + off, "%63s %127s %31s %127s 0 0\n%n", src, dir, type, opts,
+				&used) == 4) {
+		struct statfs sf;
+		struct stat st;
+		long want = !strcmp(type, "proc") ? 0x9fa0 : !strcmp(type, "ext2") ? 0xef53 : 0x01021994;
+		CHECK_OK(statfs(dir, &sf));
+		if ((long)sf.f_type != want)
+			FAIL("statfs %s: type %lx, want %lx", dir, (long)sf.f_type, want);
+		CHECK_EQ(!!(sf.f_flags & ST_RDONLY), !strncmp(opts, "ro", 2));
+		CHECK_OK(stat(dir, &st));
+		for (int i = 0; i < n; i++)
+			CHECK(devs[i] != st.st_dev);
+		devs[n++] = st.st_dev;
+		off += used;
+	}
+	CHECK(n >= 4);
+	int p[2];
+	struct statfs sf;
+	CHECK_OK(pipe(p));
+	CHECK_OK(fstatfs(p[0], &sf));
+	CHECK_EQ(sf.f_type, 0x50495045);
+	close(p[0]), close(p[1]);
+	long fd = tsys_open((long)"/proc/self/stat", O_RDONLY, 0);
+	CHECK_OK(tsys_fstatfs(fd, (long)&sf));
+	CHECK_EQ(sf.f_type, 0x9fa0);
+	tsys_close(fd);
+}
+
 /* Tessera's view agrees with the resource calls. */
 static void tessera_view(void)
 {
@@ -415,6 +451,7 @@ const struct utest ut_procfs_tests[] = {
 	{ "procfs_listings", listings },
 	{ "procfs_system_files", system_files },
 	{ "procfs_tessera_view", tessera_view },
+	{ "procfs_mounts_statfs", mounts_statfs },
 	{ "procfs_exit_while_open", exit_while_open },
 	{ "procfs_other_user", other_user },
 	{ "procfs_table_full", table_full },
