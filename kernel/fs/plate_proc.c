@@ -11,6 +11,10 @@
 #include "kernel/lib/string.h"
 
 static uint32_t named;          /* per-process plates that still have their name */
+/* The same counted by pid % PID_BUCKETS: a process that ends without plates (nearly all do)
+ * costs its exit no scan of the table. */
+#define PID_BUCKETS 256
+static uint16_t named_by_pid[PID_BUCKETS];
 
 /* Unix permission bits as resource operations (read and search: use; write: modify). */
 static uint32_t tmode_of(uint32_t mode)
@@ -38,8 +42,10 @@ static int make_node(const char *path, const struct procfs_node *n, rid_t parent
 	(*out)->flags = PF_IMAGE | PF_PROC | (procfs_per_process(n->kind) ? 0 : PF_PINNED);
 	(*out)->pnode = *n;
 	(*out)->mtime = pl_now();
-	if (procfs_per_process(n->kind))
+	if (procfs_per_process(n->kind)) {
 		named++;
+		named_by_pid[(uint32_t)n->pid % PID_BUCKETS]++;
+	}
 	return 0;
 }
 
@@ -103,6 +109,7 @@ int pl_proc_lookup(const char *canon, rid_t *out)
 static void forget(struct plate *p)
 {
 	named--;
+	named_by_pid[(uint32_t)p->pnode.pid % PID_BUCKETS]--;
 	pl_set_path(p, "");
 	p->parent = 0;
 	p->flags |= PF_UNLINKED;
@@ -161,7 +168,7 @@ static uint32_t sweep(int pid, bool unused_only, rid_t keep)
 
 void plate_proc_forget(int pid)
 {
-	if (named && pid > 0)
+	if (pid > 0 && named_by_pid[(uint32_t)pid % PID_BUCKETS])
 		sweep(pid, false, 0);
 }
 
