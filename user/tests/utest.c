@@ -40,6 +40,9 @@ static const struct utest *const groups[] = {
 	ut_sock_tests,
 	ut_thread_tests,
 	ut_futex_tests,
+	ut_procfs_tests,
+	ut_links_tests,
+	ut_copy_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
