@@ -39,6 +39,11 @@ static const struct utest *const groups[] = {
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_thread_tests,
+	ut_futex_tests,
+	ut_procfs_tests,
+	ut_links_tests,
+	ut_copy_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
