@@ -8,7 +8,7 @@
 #                     4000 live processes); keeps the numbers in build/bench/results.json,
 #                     draws the papers' figures into build/bench/figs/ and writes
 #                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
-#                     and then tables N and W of issue 14 (network; the HVS web evaluation,
+#                     and then tables O and W of issue 14 (network; the HVS web evaluation,
 #                     tools/web_bench.py, tests/web.mk: numbers in build/bench/web.json)
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
 #   make bench-keep   the last run becomes tests/bench/results.json and the README's figure

@@ -2,7 +2,7 @@
 """The network benchmarks of issue 14, Tessera against Linux in the same QEMU (q35, TCG,
 virtio-net on QEMU's user network, the same forwarded ports), measured from the host:
 
-  Table N (network): TCP throughput host -> guest and guest -> host (16 MiB through a
+  Table O (network): TCP throughput host -> guest and guest -> host (16 MiB through a
   forwarded port, bench/netbench.c in the guest), TCP connect + one request + close (ab -c 1
   against busybox httpd's static page), UDP round trip (64 bytes). Goals: throughput at least
   0.8x Linux's, connection latency at most 1.25x Linux's.
@@ -198,7 +198,7 @@ def wait_port(port, timeout=30):
 
 
 def net_table_runs(ports, res, sys_name):
-    """Table N's numbers for one system, into res[sys_name]."""
+    """Table O's numbers for one system, into res[sys_name]."""
     r = {}
     ins = [x for x in (tcp_in(ports.sink) for _ in range(XFER_RUNS)) if x]
     outs = [x for x in (tcp_out(ports.source) for _ in range(XFER_RUNS)) if x]
@@ -345,7 +345,7 @@ def fmt(v, f="%.1f"):
 
 def table_n(res):
     t, lx = res.get("tessera", {}), res.get("linux", {})
-    print("\nTable N: network, Tessera vs Linux in the same QEMU (virtio-net, user network)")
+    print("\nTable O: network, Tessera vs Linux in the same QEMU (virtio-net, user network)")
     print("%-44s %10s %10s %7s %s" % ("", "Tessera", "Linux", "ratio", "goal"))
     rows = (("TCP host -> guest, 16 MiB (MiB/s)", "tcp_in_mibps", 0.8, True),
             ("TCP guest -> host, 16 MiB (MiB/s)", "tcp_out_mibps", 0.8, True),
