@@ -73,3 +73,4 @@
 #define ESTALE 116
 #define EUCLEAN 117
 #define ECANCELED 125
+#define EOWNERDEAD 130         /* a robust mutex whose owner died (futex robust lists) */

@@ -1,5 +1,5 @@
 /*
- * Live server replacement benchmark (issue 15, docs/replacement.md; tables N-P of
+ * Live server replacement benchmark (issue 15, docs/replacement.md; tables P-R of
  * tools/bench_report.py): the AnT paper's evaluation (seed 003, section 4) on Tessera.
  *
  *  - base: the model server replaced with nobody calling it (the paper's base replacement

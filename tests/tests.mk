@@ -9,3 +9,5 @@ include tests/disk.mk
 include tests/net.mk
 include tests/sock.mk
 include tests/repl.mk
+include tests/web.mk
+include tests/netfuzz.mk

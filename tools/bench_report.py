@@ -15,7 +15,7 @@ Boots, each once (every program takes medians inside the guest, so one boot is e
   - Tessera with run=/bin/srv_bench: server calls through a function id, null and passing a
     data ICA, the echo server in its own space or the caller's (issue 12, table K);
   - Tessera with run=/bin/repl_bench: live server replacement in the AnT paper's model (issue
-    15, tables N-P; `make bench-replace` runs the paper's full settings with --repl-full).
+    15, tables P-R; `make bench-replace` runs the paper's full settings with --repl-full).
 Linux runs /bin/bench, /bin/meta_bench and /bin/runmode_bench in that one boot, each after a
 "LINUX-RUN name" line (the same static files as in Tessera's image).
 Boot times are host-clock times measured by tools/qemu_run.py; everything else is measured by
@@ -332,16 +332,18 @@ def table_a(res):
                      diff_cell(diff, same, 1000),
                      cell(res, "tess", "pipe_rt_ns_%d" % n, 1000),
                      cell(res, "linux", "pipe_rt_ns_%d" % n, 1000),
+                     cell(res, "tess", "pipe_rt_thread_ns_%d" % n, 1000),
                      cell(res, "linux", "pipe_rt_thread_ns_%d" % n, 1000), goal])
     OUT.section("A. Round trip of a message by size (paper figure 5)")
     OUT.note("Tessera: container boxes (/bin/ipcbench), echo child in this space or in a space of "
           "its own; pipes: /bin/bench, the same binary on both systems (4-byte length header "
-          "included; Tessera has no threads). %s round trips per run, median of runs. "
+          "included; threads: two executions of one process, docs/threads.md). %s round trips "
+          "per run, median of runs. "
           "Paper (Pentium III 750 MHz): the same space is about 4 us faster at every size." %
           (res.raw("ipc", "ipc_rounds") or "?"))
     OUT.table(["size", "Tessera cbox, same space", "Tessera cbox, different spaces",
                     "different - same", "Tessera pipe, processes", "Linux pipe, processes",
-                    "Linux pipe, threads",
+                    "Tessera pipe, threads", "Linux pipe, threads",
                     "goal: same space <= 1/4 Linux pipe (processes)"], rows)
 
 
@@ -873,6 +875,30 @@ def table_k(res):
                "goal (1 MiB): Linux pipe / ICA >= 10, two spaces"], rows)
 
 
+def table_n(res):
+    """Issue 18: threads as executions of one process, against Linux's threads."""
+    rows = []
+    for label, key, div, goal_text in (
+            ("pthread_create + pthread_join", "thread_create_ns", 1000, "<= Linux"),
+            ("futex wake/wait round trip, two threads", "futex_rt_ns", 1000, "no goal"),
+            ("pipe round trip (1 byte), two threads", "pipe_rt_thread_ns_1", 1000, "no goal"),
+            ("sched_yield switch, two threads", "yield_thread_ns", 1000, "no goal")):
+        t, lx = res.value("tess", key), res.value("linux", key)
+        if goal_text == "no goal":
+            goal = "%.2fx (no goal)" % (t / lx) if t is not None and lx else NOT_RUN
+        else:
+            goal = NOT_RUN if t is None or not lx else "%.2fx: %s" % (
+                t / lx, "met" if t <= lx else "not met")
+        rows.append([label, cell(res, "tess", key, div), cell(res, "linux", key, div), goal])
+    OUT.section("N. Threads (issue 18: more executions of one process)")
+    OUT.note("/bin/bench, the same static musl binary on both systems: %s thread creations and "
+             "joins per run (musl's pthread_create: a stack mapping, clone, the thread's exit "
+             "and the join's munmap), %s futex round trips per run (one thread wakes the other, "
+             "which wakes it back), median of runs [fastest-slowest]." %
+             (res.raw("tess", "thread_iters") or "?", res.raw("tess", "futex_iters") or "?"))
+    OUT.table(["operation", "Tessera", "Linux", "goal: Tessera / Linux"], rows)
+
+
 # ---- live server replacement (issue 15; seed 003, the AnT paper, section 4) ------------------
 
 PAPER_BASE_MS = 7.4          # the paper's base replacement time (Core i7)
@@ -919,17 +945,17 @@ def ms(v):
     return NOT_RUN if v is None else "%.1f" % (v / 1000.0)
 
 
-def table_n(res):
+def table_repl_time(res):
     """Replacement time by AP count (figures 7 and 8), with the paper's bound."""
     base = res.value("repl", "repl_base_med_us")
-    OUT.section("N. Live server replacement: replacement time under load (issue 15, AnT "
+    OUT.section("P. Live server replacement: replacement time under load (issue 15, AnT "
                 "figures 7-8)")
     OUT.note("/bin/repl_bench: the paper's model (figure 6) with n AP processes (priority 4, "
              "a 10 ms wait then a synchronous request), the server (3: request work, an "
              "asynchronous request to the driver, result work), the driver (2: 5 ms CPU work, "
              "a 15 ms wait); replacements requested at priority 1 at random intervals in "
              "[t0, 2 t0]. CPU work is a loop of increments for that much of the process's own "
-             "processor time. Milliseconds. Bound: Tessera's base time (table P, median) + the "
+             "processor time. Milliseconds. Bound: Tessera's base time (table R, median) + the "
              "longest work the replacement may wait for, as the paper's section 4.2 reasons; "
              "paper: its measured maximum (base 7.4 ms).")
     rows = []
@@ -967,15 +993,15 @@ def table_n(res):
              % (load or "?", os.cpu_count() or 0))
 
 
-def table_o(res):
+def table_repl_resp(res):
     """Response times with and without replacement (figures 9 and 10)."""
-    OUT.section("O. Live server replacement: response time (issue 15, AnT figures 9-10)")
+    OUT.section("Q. Live server replacement: response time (issue 15, AnT figures 9-10)")
     OUT.note("The same runs: every AP request's response time without replacement (t0: their "
              "mean) and with replacements; milliseconds, mean / max, and the difference of the "
              "maxima. Paper (request work 10 ms, result 1 ms): 1 AP 31 ms without, 38.4 ms "
              "max with (+7.4, the base time); 6 APs 106 ms and 123 ms max (+17). Goal for one "
              "AP, as the paper finds: the maxima differ by at most the base replacement time "
-             "plus the longest work a replacement waits for (table N's bound).")
+             "plus the longest work a replacement waits for (table P's bound).")
     base = res.value("repl", "repl_base_med_us")
     paper = {("A", 1): "31 / 38.4 (+7.4)", ("R10", 1): "31 / 38.4 (+7.4)",
              ("A", 6): "106 / 123 (+17)", ("R10", 6): "106 / 123 (+17)",
@@ -1003,9 +1029,9 @@ def table_o(res):
               rows)
 
 
-def table_p(res):
+def table_repl_base(res):
     """The base replacement time, its steps, and replacements under load."""
-    OUT.section("P. Live server replacement: base time and 1000 replacements under load "
+    OUT.section("R. Live server replacement: base time and 1000 replacements under load "
                 "(issue 15)")
     steps = ("new server created", "old server at a request boundary", "state handed over",
              "state taken", "new server ready", "moved (the result)")
@@ -1047,9 +1073,9 @@ def table_p(res):
 
 
 def repl_tables(res):
-    table_n(res)
-    table_o(res)
-    table_p(res)
+    table_repl_time(res)
+    table_repl_resp(res)
+    table_repl_base(res)
 
 
 def print_tables(res, tessera=True):
@@ -1066,6 +1092,7 @@ def print_tables(res, tessera=True):
         table_k(res)
         table_l(res)
         table_m(res)
+        table_n(res)
         repl_tables(res)
 
 
@@ -1213,7 +1240,7 @@ def boot_repl(args, full):
 
 
 def repl_full(args):
-    """--repl-full: only the replacement benchmark, with the paper's settings (tables N-P)."""
+    """--repl-full: only the replacement benchmark, with the paper's settings (tables P-R)."""
     res = boot_repl(args, True)
     results = Results(None, None, None, None, repl=res)
     repl_tables(results)

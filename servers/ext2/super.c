@@ -258,11 +258,6 @@ static void fs_free(struct ext2_fs *fs)
 	release(fs);
 }
 
-static uint32_t cache_blocks(const struct ext2_fs *fs, const struct ext2_mount_opts *o)
-{
-	return o->cache_blocks ? o->cache_blocks : EXT2_CACHE_BYTES / fs->bs;
-}
-
 static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 {
 	uint8_t raw[EXT2_SB_SIZE];
@@ -274,7 +269,8 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	memcpy(&fs->sb, raw, sizeof(raw));
 	if ((r = check_super(fs)) || (r = check_counts(fs)))
 		return r;
-	r = bc_init(&fs->bc, &fs->dev, &fs->mem, fs->bs, cache_blocks(fs, o));
+	r = bc_init(&fs->bc, &fs->dev, &fs->mem, fs->bs,
+		    o->cache_blocks ? o->cache_blocks : EXT2_CACHE_BLOCKS);
 	if (r || (r = read_gdt(fs)))
 		return r;
 	uint64_t map = EXT2_NDIR + fs->apb + (uint64_t)fs->apb * fs->apb +
