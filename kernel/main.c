@@ -1,6 +1,7 @@
 /* The generic start of the kernel (see main.h): each module's init in the order their
  * dependencies need, the tick wired to the scheduler and process timers, then init. */
 #include "kernel/main.h"
+#include "abi/errno.h"
 #include "arch/irq.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
@@ -19,6 +20,7 @@
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/args.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/procmove.h"
 #include "kernel/proc/program.h"
@@ -78,8 +80,9 @@ static void start_init(const char *cmdline)
 	const char *argv[MAX_INIT_ARGS];
 	strlcpy(words, cmdline, sizeof(words));
 	int argc = split_args(words, argv, MAX_INIT_ARGS);
-	int pid, err = proc_create("/bin/init", argv, argc, NULL, 0, "init", 0, 0,
-				   EXEC_DEFAULT_PRIO, NULL, &pid);
+	struct args *args = args_pack(argv, argc, NULL, 0);
+	int pid, err = args ? proc_create("/bin/init", args, "init", 0, 0, EXEC_DEFAULT_PRIO,
+					  NULL, &pid) : -ENOMEM;
 	if (err)
 		panic("kernel_main: cannot start /bin/init: error %d", err);
 }

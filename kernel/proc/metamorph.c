@@ -23,7 +23,7 @@ static void free_req(struct meta_req *req)
 {
 	if (req->program)
 		program_put(req->program);        /* a change of program never applied */
-	kfree(req->args);
+	args_put(req->args);
 	kfree(req);
 }
 
@@ -49,17 +49,17 @@ static int leave_vfork_space(struct proc *p)
  * them. An error after the old image is gone leaves p killed: it ends at its exit to user
  * mode, once the request is answered (ending it here would leave the request unanswered:
  * its memory lost, or an asker waiting for ever). */
-static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, void *args)
+static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, struct args *args)
 {
 	struct load_info li;
 	int err = p->vfork_parent ? leave_vfork_space(p) : 0;
 	if (err) {
 		program_put(program);
-		kfree(args);
+		args_put(args);
 		return err;
 	}
 	if (args) {
-		kfree(p->args);
+		args_put(p->args);
 		p->args = args;
 	}
 	procmem_release(p);

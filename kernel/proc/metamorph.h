@@ -18,10 +18,11 @@
 
 enum meta_kind { MK_CHPROG = 1, MK_RESTART, MK_SAVE, MK_RESTORE };
 
+struct args;
 struct meta_req {
 	enum meta_kind kind;
 	rid_t program;             /* MK_CHPROG: opened by the asker (a use reference) */
-	void *args;                /* MK_CHPROG: packed argv/envp (args.h), or NULL */
+	struct args *args;         /* MK_CHPROG: argv/envp (args.h), or NULL */
 	rid_t ckpt;                /* MK_RESTORE */
 	char name[T_NAME_MAX];     /* MK_SAVE */
 	rid_t *uout;               /* MK_SAVE of the caller itself: where its id goes */

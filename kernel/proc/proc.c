@@ -14,6 +14,7 @@
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/procmove.h"
 #include "kernel/proc/args.h"
+#include "kernel/proc/binfmt.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/signal.h"
@@ -259,7 +260,7 @@ static void release_constituents(struct proc *p)
 		vspace_proc_ref(p->vspace, -1);     /* deletes a transient space left empty */
 	p->vspace = 0;
 	fdtable_close_all(&p->fds);
-	kfree(p->args);
+	args_put(p->args);
 	p->args = NULL;
 	ckpt_set_fault_return(p, 0);
 }
@@ -286,13 +287,11 @@ static int setup_exec(struct proc *p, int prio, const struct load_info *li)
 
 int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
 {
-	struct args_view av;
-	args_unpack(p->args, &av);
 	int err = load_segments(p, program, li);
 	if (!err)
 		err = procmem_setup_heap(p);
 	if (!err)
-		err = load_stack(p, program, av.argv, av.argc, av.envp, av.envc, li);
+		err = load_stack(p, program, p->args, li);
 	return err;
 }
 
@@ -302,19 +301,14 @@ static void inherit(struct proc *p, struct proc *parent, bool as_exec);
 int proc_new_child(struct proc *parent, struct proc **out)
 {
 	rid_t rid;
-	struct args_view av;
 	int err = alloc_entry(parent, parent->hdr.name, parent->hdr.mode, &rid);
 	if (err)
 		return err;
 	struct proc *c = proc_get(rid);
 	init_identity(c, parent);
 	inherit(c, parent, false);
-	args_unpack(parent->args, &av);
-	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
-		fdtable_close_all(&c->fds);
-		free_entry(c);
-		return -ENOMEM;
-	}
+	c->args = parent->args;            /* never changed in place: shared, not copied */
+	args_get(c->args);
 	c->program = parent->program;
 	program_get(c->program);
 	*out = c;
@@ -421,28 +415,27 @@ static void inherit(struct proc *p, struct proc *parent, bool as_exec)
 	}
 }
 
-int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
-		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
-		struct proc *parent, int *pid_out)
+int proc_create(const char *path, struct args *args, const char *name, rid_t vspace,
+		uint32_t mode, int prio, struct proc *parent, int *pid_out)
 {
 	rid_t rid, program;
 	struct load_info li;
 	const struct cred *cred = parent ? &parent->cred : NULL;
-	int err = program_open(path, cred, &program);
-	if (err)
-		return err;
-	if ((err = alloc_entry(parent, name, mode ? mode : TMODE_DEFAULT, &rid))) {
+	size_t limit = args_limit(parent ? parent->rlim[L_RLIMIT_STACK].cur : STACK_SIZE);
+	int err = binfmt_open(parent ? parent->cwd : "/", path, cred, limit, &args, &program);
+	if (!err && (err = alloc_entry(parent, name, mode ? mode : TMODE_DEFAULT, &rid)))
 		program_put(program);
+	if (err) {
+		args_put(args);
 		return err;
 	}
 	struct proc *p = proc_get(rid);
 	p->program = program;
+	p->args = args;
 	init_identity(p, parent);
 	if (parent)
 		inherit(p, parent, true);
-	if (!(p->args = args_pack(argv, argc, envp, envc)))
-		err = -E2BIG;
-	if (err || (err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
+	if ((err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
 	    (err = setup_exec(p, prio, &li)))
 		goto fail;
 	p->state = TPS_READY;

@@ -45,7 +45,7 @@ struct proc {
 	int exit_status;             /* wait status word (Linux encoding) */
 	bool killed;
 	int kill_sig;
-	void *args;                  /* packed argv/envp (args.h), for restarts */
+	struct args *args;           /* argv/envp (args.h), for restarts */
 	struct meta_req *meta;       /* a metamorphosis waiting to be applied (metamorph.h) */
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
@@ -81,11 +81,12 @@ void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* One DBG line per process for kdebug_dump: pid, parent, state, execution, name. */
 void proc_debug_dump(void);
 
-/* Create a process running the program at path (the caller passes kernel copies of every
- * argument). */
-int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
-		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
-		struct proc *parent, int *pid_out);
+/* Create a process running the program at path (relative to the parent's directory; a "#!"
+ * script runs its interpreter, binfmt.h) with the vectors args (consumed whatever the
+ * result; the caller passes kernel copies of every other argument). */
+struct args;
+int proc_create(const char *path, struct args *args, const char *name, rid_t vspace,
+		uint32_t mode, int prio, struct proc *parent, int *pid_out);
 _Noreturn void proc_exit(int status_word);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
