@@ -25,6 +25,7 @@
 #include "kernel/proc/procmove.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/ptimer.h"
+#include "kernel/proc/vdso.h"
 #include "kernel/res/reuse.h"
 
 #define MAX_INIT_ARGS 64
@@ -91,6 +92,7 @@ void kernel_main(const struct boot_info *bi)
 {
 	uva_init();
 	resources_init();
+	vdso_init();
 	if (irq_register(IRQ_TIMER, clock_tick))
 		panic("kernel_main: the timer line has a handler already");
 	if (!bi->image)

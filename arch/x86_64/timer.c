@@ -82,3 +82,10 @@ uint64_t tsc_per_us(void)
 {
 	return tsc_khz / 1000;
 }
+
+void timer_base(uint64_t *tsc0, uint64_t *khz, uint64_t *realtime0)
+{
+	*tsc0 = tsc_at_boot;
+	*khz = tsc_khz;
+	*realtime0 = epoch_at_boot_ns;
+}

@@ -3,6 +3,7 @@
  * region pages before they are attached, so text is never mapped writable. */
 #include "kernel/proc/load.h"
 #include "abi/errno.h"
+#include "abi/vdso.h"
 #include "arch/paging.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -14,6 +15,7 @@
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/proc/vdso.h"
 
 #define PG_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
 #define PG_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
@@ -123,8 +125,11 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 		return err;
 	li->base = ctx.base;
 	li->entry = ctx.base + img->entry;
-	/* the coexistence control area (DMSM) at its fixed address in every space */
-	return runmode_map_cca(vspace_root(p->vspace));
+	/* the coexistence control area (DMSM) and the vDSO at their fixed addresses in every
+	 * space */
+	if ((err = runmode_map_cca(vspace_root(p->vspace))))
+		return err;
+	return vdso_map(vspace_root(p->vspace));
 }
 
 /* ---- the initial stack ---------------------------------------------------------------- */
@@ -136,7 +141,7 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
        AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_HWCAP = 16,
-       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33 };
 
 /* Words written to the region through a small buffer. */
 struct vec_writer {
@@ -195,7 +200,8 @@ static int build_stack(struct proc *p, const struct elf_image *img, const struct
 			   AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_ENTRY, li->entry,
 			   AT_UID, p->cred.uid, AT_EUID, p->cred.uid, AT_GID, p->cred.gid,
 			   AT_EGID, p->cred.gid, AT_SECURE, 0, AT_RANDOM, base_va + rnd, AT_HWCAP, 0,
-			   AT_CLKTCK, 100, AT_EXECFN, argc ? base_va + strs : 0, AT_NULL, 0 };
+			   AT_CLKTCK, 100, AT_EXECFN, argc ? base_va + strs : 0,
+			   AT_SYSINFO_EHDR, VDSO_TEXT_ADDR, AT_NULL, 0 };
 	uint64_t nvec = 1 + argc + 1 + envc + 1 + sizeof(aux) / 8;
 	if (nvec * 8 + 16 > strs)
 		return -E2BIG;              /* args_limit keeps callers far below this */

@@ -90,6 +90,7 @@ const struct fz_call fz_calls[] = {
 	C(lchown, 1, K_WPATH, K_UID, K_UID),
 	C(umask, 1, K_MODE),
 	C(gettimeofday, 1, K_BUF, K_BUF),
+	C(getcpu, 1, K_BUF, K_BUF, K_BUF),
 	C(getrlimit, 1, K_INT, K_BUF),
 	C(getrusage, 1, K_INT, K_BUF),
 	C(sysinfo, 1, K_BUF),

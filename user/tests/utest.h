@@ -37,6 +37,8 @@ extern const struct utest ut_net_tests[];
 extern const struct utest ut_sockfake_tests[];
 extern const struct utest ut_sock_tests[];
 extern const struct utest ut_exec_tests[];
+extern const struct utest ut_vdso_tests[];
+int ut_helper_vdso(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
 void ut_sock_warm(void);
