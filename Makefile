@@ -20,8 +20,11 @@ include bench/meta.mk
 # Debian's busybox-static is part of every image (/bin/busybox): real Unix tools to try. It is
 # named in the recipe only, so that `deps` can install it first on a fresh machine.
 BUSYBOX := /bin/busybox
+# Debian's glibc static shells (bash-static, zsh-static) too: real glibc programs to run
+# (tests/glibc.mk compares their scripts' output with Linux's).
+GLIBC_SHELLS := /bin/bash-static /bin/zsh-static
 $(B)/tessera.img: $(USER_BINS) $(ROOT_FILES) $(EXTRA_BINS) tools/mkimage.sh | deps
-	tools/mkimage.sh $(B)/root $@ $(BUSYBOX) $(EXTRA_BINS)
+	tools/mkimage.sh $(B)/root $@ $(BUSYBOX) $(GLIBC_SHELLS) $(EXTRA_BINS)
 
 all: $(B)/tessera.elf $(B)/tessera.img
 

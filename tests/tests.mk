@@ -2,6 +2,7 @@
 include tests/host/host.mk
 include tests/guest.mk
 include tests/busybox.mk
+include tests/glibc.mk
 include tests/blk.mk
 include tests/fuzz.mk
 include tests/benchpage.mk

@@ -393,6 +393,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->hdr.group = p->cred.gid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
+	p->nice = parent ? parent->nice : 0;
 	ulimit_inherit(p, parent);
 	p->altstack.flags = L_SS_DISABLE;
 	if (!parent)

@@ -58,6 +58,7 @@ struct proc {
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
+	int nice;                    /* setpriority(2)'s nice value, -20..19 (nice.h) */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */
 	rid_t pid_next;              /* next process in its pid hash bucket (proc.c) */
 	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */

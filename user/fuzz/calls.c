@@ -91,6 +91,8 @@ const struct fz_call fz_calls[] = {
 	C(umask, 1, K_MODE),
 	C(gettimeofday, 1, K_BUF, K_BUF),
 	C(getcpu, 1, K_BUF, K_BUF, K_BUF),
+	C(getpriority, 1, K_INT, K_INT),
+	C(setpriority, 1, K_INT, K_INT, K_INT),
 	C(getrlimit, 1, K_INT, K_BUF),
 	C(getrusage, 1, K_INT, K_BUF),
 	C(sysinfo, 1, K_BUF),

@@ -40,6 +40,7 @@ static const struct utest *const groups[] = {
 	ut_sock_tests,
 	ut_exec_tests,
 	ut_vdso_tests,
+	ut_nice_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -38,6 +38,7 @@ extern const struct utest ut_sockfake_tests[];
 extern const struct utest ut_sock_tests[];
 extern const struct utest ut_exec_tests[];
 extern const struct utest ut_vdso_tests[];
+extern const struct utest ut_nice_tests[];
 int ut_helper_vdso(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
