@@ -128,6 +128,7 @@ def one_boot(cfg, label, args, seed, budget, limit):
     text = normalize(vm.text)
     report = problems(text)
     passed = done and "FUZZ RESULT pass" in text and not vm.panicked()
+    vm.close(passed)                # before any replay: the disk images are locked
     if done and not passed and not report:
         report.append("FUZZ RESULT is not pass")
     lines = [why] if why else []
@@ -140,7 +141,6 @@ def one_boot(cfg, label, args, seed, budget, limit):
         lines += ["  " + line for line in dump]
         for prog in progs[:4] if cfg.replay else []:
             lines += replay(cfg, "%s -s %d%s" % (args, seed, cfg.extra), prog, elf)
-    vm.close(passed)
     return passed, ends, lines
 
 

@@ -72,6 +72,13 @@ def dump(vm, elf="build/tessera.elf", wait=15):
     out += registers(vm)
     time.sleep(1)
     out += ["a second later:"] + registers(vm)
+    lapic = [line.strip() for line in vm.hmp("info lapic").split("\n")
+             if re.match(r"\s*(LVT0|LVTT|Timer|ISR|IRR|TPR|SPIV)", line)]
+    out += ["local APIC (ISR: vectors in service, never acknowledged; IRR: pending):"]
+    out += ["  " + line for line in lapic]
+    out += ["8259 PICs (the timer is IRQ 0):"]
+    out += ["  " + line.strip() for line in vm.hmp("info pic").split("\n")
+            if line.strip().startswith("pic")]
     start = len(vm.text)
     reply = vm.hmp("nmi")
     if reply:

@@ -510,6 +510,8 @@ void exec_debug_dump(uint64_t cur_rbp)
 {
 	static const char *const st[] = { "free", "ready", "running", "blocked", "dead" };
 	struct exec *e;
+	kprintf("DBG sched now %lu next_deadline %lu timed_head %d cur %d slice %d resched %d\n",
+		time_ns(), next_deadline, timed_head, cur, slice_left, sched_need_resched);
 	for (uint32_t i = 0; (e = res_iter(RT_EXEC, &i));) {
 		bool running = (int)(i - 1) == cur;
 		uint64_t lo = e->kstack_top - KSTACK_PAGES * PAGE_SIZE;
