@@ -17,12 +17,13 @@
 #define VSYSCALL_GETCPU 0x800
 
 /* Time as the kernel's clock computes it (arch timer: TSC since boot): monotonic ns =
- * (tsc - tsc_base) / tsc_khz * 10^6 + remainder, real time = that + realtime_base_ns. seq is
- * a sequence lock: odd while the kernel rewrites the rest, bumped again after. */
+ * (tsc - tsc_base) * tsc_mult >> 32 with a 128-bit product, real time = that +
+ * realtime_base_ns. seq is a sequence lock: odd while the kernel rewrites the rest, bumped
+ * again after. */
 struct vdso_data {
 	volatile uint32_t seq;
 	uint32_t pad;
 	uint64_t tsc_base;
-	uint64_t tsc_khz;
+	uint64_t tsc_mult;            /* 0: not set up (ask the kernel) */
 	uint64_t realtime_base_ns;
 };

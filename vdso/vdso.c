@@ -2,7 +2,7 @@
  * The vDSO: a small ELF shared object the kernel maps into every space (kernel/proc/vdso.c)
  * and names in AT_SYSINFO_EHDR, so that musl and glibc read the clocks with no kernel entry.
  * It computes time exactly as the kernel's clock does (arch/x86_64/timer.c: the TSC since
- * boot, scaled by its calibrated frequency), from the base the kernel keeps in the read-only
+ * boot times a 32.32 fixed-point factor from its calibrated frequency), from the base the kernel keeps in the read-only
  * data page (abi/vdso.h) under a sequence lock; clocks it does not keep (the CPU-time ones,
  * bad ids) go to the system call, as Linux's vDSO does. Built position-independent with its
  * own linker script (vdso.lds) and checked to need no relocation (tools/vdso_check.sh).
@@ -42,21 +42,20 @@ static uint64_t rdtsc(void)
 static int read_time(uint64_t *mono, uint64_t *real_base)
 {
 	const struct vdso_data *d = (const struct vdso_data *)VDSO_DATA_ADDR;
-	uint64_t base, khz, rb, now;
+	uint64_t base, mult, rb, now;
 	uint32_t seq;
 	do {
 		seq = d->seq;
 		__asm__ volatile("" ::: "memory");
 		base = d->tsc_base;
-		khz = d->tsc_khz;
+		mult = d->tsc_mult;
 		rb = d->realtime_base_ns;
 		now = rdtsc();
 		__asm__ volatile("" ::: "memory");
 	} while ((seq & 1) || seq != d->seq);
-	if (!khz)
+	if (!mult)
 		return 0;
-	uint64_t t = now - base;
-	*mono = t / khz * 1000000ull + t % khz * 1000000ull / khz;
+	*mono = (uint64_t)(((unsigned __int128)(now - base) * mult) >> 32);
 	*real_base = rb;
 	return 1;
 }

@@ -41,12 +41,12 @@ void vdso_init(void)
 
 void vdso_update_time(void)
 {
-	uint64_t tsc0, khz, real0;
-	timer_base(&tsc0, &khz, &real0);
+	uint64_t tsc0, mult, real0;
+	timer_base(&tsc0, &mult, &real0);
 	data->seq++;
 	__asm__ volatile("" ::: "memory");
 	data->tsc_base = tsc0;
-	data->tsc_khz = khz;
+	data->tsc_mult = mult;
 	data->realtime_base_ns = real0;
 	__asm__ volatile("" ::: "memory");
 	data->seq++;
