@@ -102,24 +102,52 @@ static void exec_script_refused(void)
 	CHECK_ERR(t_proc_wait(-1, NULL, TW_NOHANG), ECHILD);
 }
 
-/* A program written at run time runs while it has an execute bit. */
-static void exec_runtime_file(void)
+static void copy_true(const char *to)
 {
 	static char buf[65536];
-	int in = open("/bin/true", O_RDONLY), out = open("/tmp/ut-true", O_WRONLY | O_CREAT, 0755);
+	int in = open("/bin/true", O_RDONLY), out = open(to, O_WRONLY | O_CREAT, 0755);
 	CHECK(in >= 0 && out >= 0);
 	for (long n; (n = read(in, buf, sizeof(buf))) > 0;)
 		CHECK_EQ(write(out, buf, (size_t)n), n);
 	CHECK_OK(close(in));
 	CHECK_OK(close(out));
+}
+
+/* A program written at run time at path runs while it has an execute bit. */
+static void runs_while_executable(const char *path)
+{
 	const char *argv[] = { "true", NULL };
-	CHECK_EQ(ut_run("/tmp/ut-true", argv), 0);
-	CHECK_OK(chmod("/tmp/ut-true", 0644));
-	CHECK_ERR(spawn1("/tmp/ut-true"), EACCES);
-	CHECK_ERR(exec1("/tmp/ut-true"), EACCES);
-	CHECK_OK(chmod("/tmp/ut-true", 0100));              /* execute for the owner only */
-	CHECK_EQ(ut_run("/tmp/ut-true", argv), 0);
-	CHECK_OK(unlink("/tmp/ut-true"));
+	copy_true(path);
+	CHECK_EQ(ut_run(path, argv), 0);
+	CHECK_OK(chmod(path, 0644));
+	CHECK_ERR(spawn1(path), EACCES);
+	CHECK_ERR(exec1(path), EACCES);
+	CHECK_OK(chmod(path, 0100));                         /* execute for the owner only */
+	CHECK_EQ(ut_run(path, argv), 0);
+	CHECK_OK(unlink(path));
+}
+
+static void exec_runtime_file(void)
+{
+	runs_while_executable("/tmp/ut-true");
+}
+
+/* The same on the ext2 disk init mounts at /disk, and a script there. */
+static void exec_disk_file(void)
+{
+	char dir[64], prog[80], script[80];
+	snprintf(dir, sizeof(dir), "/disk/ut-exec-%d", getpid());
+	snprintf(prog, sizeof(prog), "%s/true", dir);
+	snprintf(script, sizeof(script), "%s/script", dir);
+	CHECK_OK(mkdir(dir, 0755));
+	runs_while_executable(prog);
+	put(script, "#!/bin/true -x\n", 0755);
+	const char *argv[] = { "script", NULL };
+	CHECK_EQ(ut_run(script, argv), 0);
+	CHECK_OK(chmod(script, 0600));
+	CHECK_ERR(spawn1(script), EACCES);
+	CHECK_OK(unlink(script));
+	CHECK_OK(rmdir(dir));
 }
 
 static void exec_e2big(void)
@@ -179,6 +207,7 @@ const struct utest ut_exec_tests[] = {
 	{ "exec_script_depth", exec_script_depth },
 	{ "exec_script_refused", exec_script_refused },
 	{ "exec_runtime_file", exec_runtime_file },
+	{ "exec_disk_file", exec_disk_file },
 	{ "exec_e2big", exec_e2big },
 	{ "exec_efault", exec_efault },
 	{ "exec_big_vectors", exec_big_vectors },
