@@ -10,15 +10,23 @@
 #include "abi/tessera.h"
 #include "arch/cpu.h"
 
-/* Most executions at once: one per process (NPROC, proc.h) and some to spare for kernel-only
- * ones. The table grows in chunks as executions are created (res.h). */
-#define NEXEC (4096 + 32)
+/* Most executions at once: one per process (NPROC, proc.h), as many again for the further
+ * threads of processes (thread.h), and some to spare for kernel-only ones. The table grows in
+ * chunks as executions are created (res.h): the capacity costs only addresses. */
+#define NEXEC (2 * 4096 + 32)
 #define EXEC_NPRIO 8
 #define EXEC_DEFAULT_PRIO 4
 
+struct thread;
+struct cred;
+
 void exec_init(void);
-/* A new execution whose first run enters user mode through the frame exec_tf() returns. */
-int exec_create(int prio, rid_t proc, rid_t *out);
+/* A new execution of process proc, owned by owner (a user's executions stay out of root's
+ * reserve of the table), whose first run enters user mode through the frame exec_tf()
+ * returns. */
+int exec_create(int prio, rid_t proc, const struct cred *owner, rid_t *out);
+/* The Linux thread state an execution carries (thread.h); NULL if exec is not live. */
+struct thread *exec_thread(rid_t exec);
 struct trapframe *exec_tf(rid_t exec);
 /* Address space (translation-table root) the execution runs in; 0 = kernel only. */
 void exec_set_root(rid_t exec, uint64_t root);

@@ -52,7 +52,10 @@ static int leave_vfork_space(struct proc *p)
 static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, struct args *args)
 {
 	struct load_info li;
-	int err = p->vfork_parent ? leave_vfork_space(p) : 0;
+	/* from a thread: the others end first, as Linux's execve (thread.h) */
+	int err = thread_single(p);
+	if (!err && p->vfork_parent)
+		err = leave_vfork_space(p);
 	if (err) {
 		program_put(program);
 		args_put(args);
@@ -62,6 +65,8 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 		args_put(p->args);
 		p->args = args;
 	}
+	thread_release_user(p, false);       /* robust futexes of the old image: owner died */
+	thread_exec_reset();
 	procmem_release(p);
 	rid_t old = p->program;
 	p->program = program;
@@ -76,7 +81,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 		return err;
 	}
 	proc_start_frame(tf, &li);
-	exec_reset_user_state(p->exec);
+	exec_reset_user_state(exec_cur());
 	signal_exec(p);                      /* as execve: caught signals go back to default */
 	fdtable_close_cloexec(&p->fds);
 	struct t_res_info in;
@@ -109,13 +114,16 @@ static int apply_restart(struct proc *p, struct trapframe *tf, struct meta_req *
  * its code: a fault must bring it back with that rax, not with T_CKPT_RECOVERED. */
 static int apply_save(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
+	if (p->nthreads > 1)
+		return -EBUSY;        /* a checkpoint holds one execution's registers */
 	uint64_t on_fault = req->own_call ? T_CKPT_RECOVERED : tf->rax;
 	return ckpt_save(p, tf, tf->rax, on_fault, req->name, req->uout, &req->result_rid);
 }
 
 static int apply_restore(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
-	return ckpt_restore(p, tf, req->ckpt);
+	int err = thread_single(p);           /* the checkpoint had one execution */
+	return err ? err : ckpt_restore(p, tf, req->ckpt);
 }
 
 /* A checkpoint made for an asker that is gone: nobody can learn its id. */
@@ -152,7 +160,7 @@ static const struct meta_kind_ops *ops_of(const struct meta_req *req)
 static long apply_self(struct proc *p, struct meta_req *req, rid_t *saved)
 {
 	const struct meta_kind_ops *ops = ops_of(req);
-	struct trapframe *tf = exec_tf(p->exec);
+	struct trapframe *tf = exec_tf(exec_cur());
 	uint64_t rax = tf->rax;
 	req->own_call = true;
 	if (ops->rax_when_saved)
@@ -192,7 +200,7 @@ long meta_request(struct proc *p, struct meta_req *req, rid_t *saved)
 		return p->meta ? -EBUSY : -EDEADLK;
 	}
 	p->meta = req;
-	exec_interrupt(p->exec);                  /* a blocked call gives up and returns */
+	thread_interrupt_all(p);                  /* a blocked call gives up and returns */
 	while (!req->done) {
 		sleep_on(req, 0);
 		if (proc_aborting(self) && !req->done) {
@@ -242,7 +250,9 @@ void meta_cancel(struct proc *p)
 bool meta_fault_recover(struct trapframe *tf)
 {
 	struct proc *p = proc_cur();
-	if (!p || !p->fault_ckpt || ++p->fault_recoveries > MAX_FAULT_RECOVERIES)
+	/* the checkpoint has one execution: a thread's fault ends a process of several */
+	if (!p || !p->fault_ckpt || p->nthreads > 1 ||
+	    ++p->fault_recoveries > MAX_FAULT_RECOVERIES)
 		return false;
 	return ckpt_recover(p, tf, p->fault_ckpt) == 0;
 }

@@ -10,6 +10,7 @@
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
 
 /* Most processes that can exist at once (zombies included). The table grows in chunks as
@@ -51,8 +52,8 @@ struct proc {
 	uint32_t fault_recoveries;
 	rid_t vfork_parent;          /* set while it runs on its parent's memory (vfork) */
 	struct sigact sig[65];       /* dispositions (signal.h) */
-	uint64_t sig_mask;           /* blocked signals, bit sig-1 */
-	uint64_t sig_pending;        /* caught signals waiting for delivery, bit sig-1 */
+	uint64_t sig_pending;        /* caught signals sent to the process, bit sig-1 (each
+				      * thread's mask and its own pending set: thread.h) */
 	uint64_t alarm_at;           /* real-time timer (ptimer.h), monotonic ns, 0 = off */
 	uint64_t alarm_interval;
 	struct fdtable fds;
@@ -64,11 +65,8 @@ struct proc {
 	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */
 	rid_t sib_prev, sib_next;    /* its place in its parent's list of children */
 	struct linux_rlimit rlim[L_RLIMIT_NLIMITS];   /* resource limits (ulimit.h) */
-	struct linux_stack altstack; /* sigaltstack(2): recorded, not used for delivery yet */
-	uint64_t sig_saved_mask;     /* the mask to put back after sigsuspend/ppoll (signal.h) */
-	bool sig_restore_mask;       /* sig_saved_mask is waiting to be put back */
-	uint8_t call_restart;        /* the interrupted call may be restarted (signal.h) */
-	uint32_t call_nr;            /* that call's number */
+	uint32_t nthreads;           /* its executions: exec and those linked from it (thread.h) */
+	rid_t single_exec;           /* the execution making itself the only one (thread_single) */
 };
 
 void proc_init(void);
@@ -88,7 +86,11 @@ void proc_debug_dump(void);
 struct args;
 int proc_create(const char *path, struct args *args, const char *name, rid_t vspace,
 		uint32_t mode, int prio, struct proc *parent, int *pid_out);
+/* The current process ends with this wait status (exit_group, a fault, a deadly signal):
+ * its other threads are told to end, and the last one to leave ends the process. */
 _Noreturn void proc_exit(int status_word);
+/* The next free pid, also used for thread ids (never a live pid or thread id). */
+int proc_alloc_pid(void);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
 /* setuid: p's real uid becomes uid, and p (the resource) becomes that user's; only root may
@@ -142,14 +144,26 @@ static inline void proc_att_used(struct proc *p, int slot)
 		p->att_end = slot + 1;
 }
 
-/* A blocking call should give up (-EINTR): the process is being killed or metamorphosed. */
+/* A blocking call of the current thread of process p (the current process) should give up
+ * (-EINTR): the process or this thread is being ended or metamorphosed, or a signal it does
+ * not block waits for it. */
 static inline bool proc_aborting(const struct proc *p)
 {
-	return p->killed || p->meta || (p->sig_pending & ~p->sig_mask);
+	const struct thread *t = thread_cur();
+	return p->killed || p->meta || t->killed ||
+	       ((p->sig_pending | t->sig_pending) & ~t->sig_mask);
 }
 
-/* Work for the exit to user mode: an end, a metamorphosis, a signal to deliver. */
+/* The current thread of process p (the current process) is to end: the process is killed, or
+ * another thread made itself the only one. Waits that signals do not interrupt stop here. */
+static inline bool proc_ending(const struct proc *p)
+{
+	return p->killed || thread_cur()->killed;
+}
+
+/* Work for the current thread's exit to user mode (p: the current process, or NULL): an end,
+ * a metamorphosis, a signal to deliver. */
 static inline bool proc_exit_pending(const struct proc *p)
 {
-	return p && (p->killed || p->meta || (p->sig_pending & ~p->sig_mask));
+	return p && proc_aborting(p);
 }

@@ -122,47 +122,50 @@ long sys_kill(const struct sysargs *a)
 	else if (pid < 0)
 		return -ESRCH;
 	int err = sysarg_proc((uint64_t)pid, 0, &p);
+	rid_t e = err == -ESRCH ? thread_by_tid(pid) : 0;
+	if (e && (p = proc_get(exec_proc(e))))    /* a thread's id names its process (Linux) */
+		err = 0;
 	return err ? err : send_signal(p, (int)a->a[1]);
+}
+
+/* tkill(tid, sig) and tgkill(tgid, tid, sig): a signal to one thread (thread.h). */
+static long thread_kill(int tgid, int tid, int sig)
+{
+	struct proc *self = proc_cur();
+	if (tid <= 0 || sig < 0 || sig > 64)
+		return -EINVAL;
+	rid_t e = thread_by_tid(tid);
+	struct proc *p = e ? proc_get(exec_proc(e)) : NULL;
+	if (!p || (tgid > 0 && p->pid != tgid))
+		return -ESRCH;
+	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+		return -EPERM;
+	return signal_send_thread(p, e, sig);
 }
 
 long sys_tkill(const struct sysargs *a)
 {
-	struct proc *p;
-	if ((int)a->a[0] <= 0)
-		return -EINVAL;
-	int err = sysarg_proc(a->a[0], 0, &p);
-	return err ? err : send_signal(p, (int)a->a[1]);
+	return thread_kill(0, (int)a->a[0], (int)a->a[1]);
 }
 
 long sys_tgkill(const struct sysargs *a)
 {
-	struct proc *p;
-	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+	if ((int)a->a[0] <= 0)
 		return -EINVAL;
-	if (a->a[0] != a->a[1])
-		return -ESRCH;            /* one thread per process: tid == tgid */
-	int err = sysarg_proc(a->a[1], 0, &p);
-	return err ? err : send_signal(p, (int)a->a[2]);
+	return thread_kill((int)a->a[0], (int)a->a[1], (int)a->a[2]);
 }
 
 long sys_sigaltstack(const struct sysargs *a)
 {
-	struct linux_stack ss;
-	struct proc *p = proc_cur();
-	if (a->a[0]) {
-		if (copy_from_user(&ss, (const void *)a->a[0], sizeof(ss)))
-			return -EFAULT;
-		if (ss.flags & ~(int32_t)(L_SS_DISABLE | (1 << 31)))   /* SS_AUTODISARM */
-			return -EINVAL;
-		if (!(ss.flags & L_SS_DISABLE) && ss.size < L_MINSIGSTKSZ)
-			return -ENOMEM;
-	}
-	if (a->a[1] && copy_to_user((void *)a->a[1], &p->altstack, sizeof(ss)))
+	struct linux_stack ss, old;
+	if (a->a[0] && copy_from_user(&ss, (const void *)a->a[0], sizeof(ss)))
 		return -EFAULT;
-	if (a->a[0])
-		p->altstack = ss.flags & L_SS_DISABLE ? (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 }
-						      : ss;
-	return 0;
+	if (a->a[1] && !user_range_ok(a->a[1], sizeof(old)))
+		return -EFAULT;
+	int err = signal_altstack(a->a[0] ? &ss : NULL, &old);
+	if (!err && a->a[1] && copy_to_user((void *)a->a[1], &old, sizeof(old)))
+		return -EFAULT;
+	return err;
 }
 
 /* ---- groups and sessions ----------------------------------------------------------------- */

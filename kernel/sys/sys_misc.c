@@ -192,18 +192,6 @@ long sys_arch_prctl(const struct sysargs *a)
 	}
 }
 
-long sys_set_tid_address(const struct sysargs *a)
-{
-	(void)a;
-	return proc_cur()->pid;
-}
-
-long sys_set_robust_list(const struct sysargs *a)
-{
-	(void)a;
-	return 0;     /* single-threaded processes: nothing to clean up at exit */
-}
-
 long sys_rt_sigaction(const struct sysargs *a)
 {
 	struct sigact act, old;
@@ -221,9 +209,8 @@ long sys_rt_sigaction(const struct sysargs *a)
 
 long sys_rt_sigreturn(const struct sysargs *a)
 {
-	struct proc *p = proc_cur();
 	(void)a;
-	return signal_return(p, exec_tf(p->exec));
+	return signal_return(proc_cur(), exec_tf(exec_cur()));
 }
 
 long sys_rt_sigsuspend(const struct sysargs *a)
@@ -239,7 +226,7 @@ long sys_rt_sigsuspend(const struct sysargs *a)
 /* The caught signals waiting for delivery (blocked ones: any other is delivered at once). */
 long sys_rt_sigpending(const struct sysargs *a)
 {
-	uint64_t set = proc_cur()->sig_pending;
+	uint64_t set = signal_pending_cur(proc_cur());
 	if (a->a[1] != 8)
 		return -EINVAL;
 	return copy_to_user((void *)a->a[0], &set, 8) ? -EFAULT : 0;

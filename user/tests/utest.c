@@ -41,6 +41,8 @@ static const struct utest *const groups[] = {
 	ut_exec_tests,
 	ut_vdso_tests,
 	ut_nice_tests,
+	ut_thread_tests,
+	ut_futex_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

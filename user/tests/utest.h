@@ -40,6 +40,9 @@ extern const struct utest ut_exec_tests[];
 extern const struct utest ut_vdso_tests[];
 extern const struct utest ut_nice_tests[];
 int ut_helper_vdso(int argc, char **argv);
+extern const struct utest ut_thread_tests[];
+extern const struct utest ut_futex_tests[];
+int ut_helper_threadexec(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
 void ut_sock_warm(void);
