@@ -181,3 +181,12 @@ size_t args_str_end(const struct args *a, size_t off)
 	}
 	return a->bytes;
 }
+
+void args_span(const struct args *a, bool env, size_t *off, size_t *len)
+{
+	size_t end = 0;
+	for (uint32_t i = 0; i < a->argc; i++)
+		end = args_str_end(a, end);
+	*off = env ? end : 0;
+	*len = env ? a->bytes - end : end;
+}

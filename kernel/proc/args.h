@@ -45,3 +45,7 @@ void args_read(const struct args *a, size_t off, void *dst, size_t n);
 void args_write(struct args *a, size_t off, const void *src, size_t n);
 /* Offset of the end (past the NUL) of the string starting at off. */
 size_t args_str_end(const struct args *a, size_t off);
+/* Where the argv strings (env false) or the envp strings (env true) lie: their first byte's
+ * offset and their bytes, NULs included (what /proc/PID/cmdline and environ show; read them
+ * with args_at, piece by piece). */
+void args_span(const struct args *a, bool env, size_t *off, size_t *len);

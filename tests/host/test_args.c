@@ -86,6 +86,15 @@ TEST(args_round_trip)
 	args_put(a);                 /* shared: still there */
 	nth(a, 3, s, sizeof(s));
 	CHECK_STR(s, "A=1");
+	size_t off, len;
+	args_span(a, false, &off, &len);
+	CHECK_EQ(off, 0);
+	CHECK_EQ(len, 16);                                  /* "prog\0\0two words\0" */
+	args_span(a, true, &off, &len);
+	CHECK_EQ(off, 16);
+	CHECK_EQ(len, 14);
+	args_read(a, off, s, len);
+	CHECK(memcmp(s, "A=1\0PATH=/bin\0", 14) == 0);
 	args_put(a);
 }
 
