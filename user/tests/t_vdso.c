@@ -73,6 +73,8 @@ static void *vdso_sym(const char *name)
 	return NULL;
 }
 
+static void check_vsyscalls(void);
+
 typedef long (*cgt_fn)(long, struct timespec *);
 typedef long (*gtod_fn)(struct timeval *, void *);
 typedef long (*time_fn)(long *);
@@ -131,6 +133,16 @@ static void vdso_symbols(void)
 	CHECK_OK(clock_gettime(CLOCK_MONOTONIC, &a));
 	CHECK_OK(tsys_clock_gettime(CLOCK_MONOTONIC, (long)&b));
 	CHECK(ns_of(&a) <= ns_of(&b));
+	/* a fork child's new space has it too (mapped on its first touch if not before) */
+	pid_t pid = fork();
+	if (pid == 0) {
+		check_clocks();
+		check_vsyscalls();
+		_exit(0);
+	}
+	int st;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK_EQ(st, 0);
 }
 
 /* The pages are read-only to everyone: a store faults, a system call may read them but
