@@ -9,3 +9,5 @@ include tests/benchpage.mk
 include tests/disk.mk
 include tests/net.mk
 include tests/sock.mk
+include tests/web.mk
+include tests/netfuzz.mk

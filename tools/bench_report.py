@@ -689,7 +689,7 @@ def table_m(res):
     OUT.table(["operation", "Tessera", "Linux", "goal: Tessera's speed / Linux's"], rows)
 
 
-def table_o(res):
+def table_p(res):
     """Issue 18: clock reads through the vDSO (no kernel entry) and as system calls."""
     rows = []
     lib_t, lib_l = res.value("tess", "clock_libc_ns"), res.value("linux", "clock_libc_ns")
@@ -703,7 +703,7 @@ def table_o(res):
     if lib_t and lib_l and sys_t:
         goal = "%.2fx Linux's vDSO read, %.2fx Tessera's system call: %s" % (
             lib_t / lib_l, lib_t / sys_t, "met" if lib_t <= lib_l and lib_t < sys_t else "not met")
-    OUT.section("O. Clock reads (issue 18: the vDSO)")
+    OUT.section("P. Clock reads (issue 18: the vDSO)")
     OUT.note("/bin/bench, the same static musl binary on both systems: clock_gettime("
              "CLOCK_MONOTONIC) %d times a run, through musl (which calls __vdso_clock_gettime "
              "when AT_SYSINFO_EHDR names a vDSO: present on Tessera %s, on Linux %s) and as the "
@@ -938,7 +938,7 @@ def print_tables(res, tessera=True):
         table_l(res)
         table_m(res)
         table_n(res)
-        table_o(res)
+        table_p(res)
 
 
 def git_commit():

@@ -181,6 +181,17 @@ long file_write(struct file *f, const void *ubuf, size_t n)
 	return f->ops->write(f, ubuf, n);
 }
 
+long file_pio_at(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
+{
+	if (f->ops->pio)
+		return file_pio(f, ubuf, n, off, write);
+	uint64_t saved = f->off;
+	f->off = off;
+	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
+	f->off = saved;
+	return r;
+}
+
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
 {
 	if (write ? !can_write(f) : !can_read(f))

@@ -11,6 +11,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/load.h"
 #include "kernel/proc/procmem.h"
+#include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/signal.h"
@@ -43,6 +44,23 @@ static int leave_vfork_space(struct proc *p)
 	return 0;
 }
 
+/* Where p's new program goes, before anything of the old image is released: a vfork child
+ * leaves its parent's memory, for a fresh space of its own or (TPL_HVS) staying in the
+ * parent's space; any other process stays where it is. *how says which (TPX_*). */
+static int exec_placement(struct proc *p, rid_t program, uint32_t *how)
+{
+	*how = TPX_IN_PLACE;
+	if (!p->vfork_parent)
+		return 0;
+	if (place_exec_in_parent_space(p, program)) {
+		*how = TPX_PARENT_SPACE;
+		proc_vfork_release(p);           /* the parent's regions stay its own */
+		return 0;
+	}
+	*how = TPX_NEW_SPACE;
+	return leave_vfork_space(p);
+}
+
 /* Change program (or, with the process's own program and no new args, restart). The old
  * regions go first, to the reusable table, so the new image can take them back. Takes over
  * program and args whatever the result: on an error (before anything changed) it lets go of
@@ -52,10 +70,11 @@ static int leave_vfork_space(struct proc *p)
 static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, struct args *args)
 {
 	struct load_info li;
+	uint32_t how = TPX_IN_PLACE;
 	/* from a thread: the others end first, as Linux's execve (thread.h) */
 	int err = thread_single(p);
-	if (!err && p->vfork_parent)
-		err = leave_vfork_space(p);
+	if (!err)
+		err = exec_placement(p, program, &how);
 	if (err) {
 		program_put(program);
 		args_put(args);
@@ -80,6 +99,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 		p->kill_sig = L_SIGKILL;      /* the wait status of a death by SIGKILL */
 		return err;
 	}
+	place_exec_done(p, how);
 	proc_start_frame(tf, &li);
 	exec_reset_user_state(exec_cur());
 	signal_exec(p);                      /* as execve: caught signals go back to default */

@@ -3,7 +3,9 @@
 #include "abi/errno.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "arch/timer.h"
 #include "kernel/dev/device.h"
+#include "kernel/fs/plate.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -21,6 +23,7 @@
 #include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/ulimit.h"
 
@@ -91,15 +94,29 @@ static void pid_hash_remove(struct proc *p)
 
 /* The next pid: in sequence, wrapping at PID_MAX past the ones still in use, as pids or as
  * thread ids (at most NPROC + NEXEC of PID_MAX, so the skip is short). */
+static uint64_t created;
+static int last_pid;
+
 int proc_alloc_pid(void)
 {
+	created++;
 	for (;;) {
 		if (next_pid >= PID_MAX)
 			next_pid = 2;
 		int pid = next_pid++;
 		if (!proc_by_pid(pid) && !thread_tid_used(pid))
-			return pid;
+			return last_pid = pid;
 	}
+}
+
+uint64_t proc_created(void)
+{
+	return created;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
 }
 
 /* The children of a process form a list of rids with its zombies in front, so that wait
@@ -160,6 +177,7 @@ static void free_entry(struct proc *p)
 		proc_cache_exec = 0;
 	}
 	ulimit_nproc_uncharge(p->cred.uid);
+	plate_proc_forget(p->pid);
 	res_free(p->hdr.rid);
 }
 
@@ -392,18 +410,24 @@ void proc_vfork_release(struct proc *p)
 static void init_identity(struct proc *p, struct proc *parent)
 {
 	p->pid = proc_alloc_pid();
+	p->start_ns = time_ns();
 	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
 	p->state = TPS_NEW;
 	if (parent)
 		child_link(parent, p);
 	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
+	if (parent) {
+		p->ngroups = parent->ngroups;
+		memcpy(p->groups, parent->groups, sizeof(p->groups));
+	}
 	p->hdr.owner = p->cred.uid;
 	p->hdr.group = p->cred.gid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
 	p->nice = parent ? parent->nice : 0;
 	ulimit_inherit(p, parent);
+	place_inherit(p, parent);
 	if (!parent)
 		fdtable_init_console(&p->fds);
 }
@@ -483,6 +507,16 @@ static void mark_zombie(struct proc *p)
 	}
 }
 
+#define L_SA_NOCLDWAIT 2ul
+
+/* A parent that ignores SIGCHLD, or asked for SA_NOCLDWAIT, gets no zombie (POSIX; busybox
+ * httpd relies on it for its per-connection children). */
+static bool parent_autoreaps(const struct proc *parent)
+{
+	const struct sigact *a = &parent->sig[L_SIGCHLD];
+	return a->handler == 1 || (a->flags & L_SA_NOCLDWAIT);
+}
+
 _Noreturn void proc_exit(int status_word)
 {
 	struct proc *p = proc_cur();
@@ -516,11 +550,14 @@ _Noreturn void proc_exit(int status_word)
 	proc_cache_exec = 0;
 	reparent_children(p);
 	struct proc *parent = proc_by_pid(p->ppid);
-	wakeup(parent);
-	if (parent)
-		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
+	wakeup(parent);                         /* a wait sees the zombie, or ECHILD */
+	if (parent) {
+		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
+		if (parent_autoreaps(parent))
+			free_entry(p);              /* p is gone: not used below */
+	}
 	exec_exit_cur();
 }
 
@@ -537,6 +574,17 @@ int proc_set_uid(struct proc *p, uint32_t uid)
 		ulimit_uid_move(p->cred.uid, uid);
 	p->cred.uid = uid;
 	p->hdr.owner = uid;        /* its rights on itself follow (restart, move, ...) */
+	return 0;
+}
+
+int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
+{
+	if (p->cred.uid != 0)
+		return -EPERM;
+	if (n > PROC_NGROUPS)
+		return -EINVAL;
+	memcpy(p->groups, groups, n * sizeof(groups[0]));
+	p->ngroups = n;
 	return 0;
 }
 

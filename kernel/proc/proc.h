@@ -28,6 +28,7 @@ struct sigact {
 };
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
 #define PROC_CWD_MAX 256
+#define PROC_NGROUPS 32      /* supplementary groups (setgroups: more is -EINVAL) */
 
 struct proc {
 	struct res_hdr hdr;
@@ -51,6 +52,9 @@ struct proc {
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
 	rid_t vfork_parent;          /* set while it runs on its parent's memory (vfork) */
+	uint8_t place;               /* TPL_*: how its children's programs are placed (place.h) */
+	uint8_t exec_how;            /* TPX_*: how its last execve placed its program */
+	uint32_t vforks_as_fork, hvs_fallbacks;   /* place.h's counters */
 	struct sigact sig[65];       /* dispositions (signal.h) */
 	uint64_t sig_pending;        /* caught signals sent to the process, bit sig-1 (each
 				      * thread's mask and its own pending set: thread.h) */
@@ -67,6 +71,10 @@ struct proc {
 	struct linux_rlimit rlim[L_RLIMIT_NLIMITS];   /* resource limits (ulimit.h) */
 	uint32_t nthreads;           /* its executions: exec and those linked from it (thread.h) */
 	rid_t single_exec;           /* the execution making itself the only one (thread_single) */
+	uint64_t start_ns;           /* when it was made (monotonic), for /proc's start times */
+	uint32_t ngroups;            /* supplementary groups (setgroups): reported by getgroups and
+				      * /proc, not used by the access checks, which know one group */
+	uint32_t groups[PROC_NGROUPS];
 };
 
 void proc_init(void);
@@ -75,6 +83,9 @@ extern rid_t proc_cache_exec;
 extern struct proc *proc_cache;
 struct proc *proc_by_pid(int pid);
 struct proc *proc_get(rid_t rid);
+/* Processes made since boot, and the pid given last (/proc/stat, /proc/loadavg). */
+uint64_t proc_created(void);
+int proc_last_pid(void);
 /* Call fn for every live process (zombies included). */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* One DBG line per process for kdebug_dump: pid, parent, state, execution, name. */
@@ -98,6 +109,8 @@ int proc_wait(int pid, int *status_word, int flags);
 int proc_set_uid(struct proc *p, uint32_t uid);
 /* setgid: the same rule for the group. */
 int proc_set_gid(struct proc *p, uint32_t gid);
+/* setgroups: root only (-EPERM), at most PROC_NGROUPS (-EINVAL). */
+int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n);
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */

@@ -7,6 +7,8 @@
 #include "abi/linux.h"
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/fsinfo.h"
+#include "kernel/proc/loadavg.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
@@ -67,10 +69,18 @@ long sys_setrlimit(const struct sysargs *a)
 long sys_sysinfo(const struct sysargs *a)
 {
 	struct linux_sysinfo si;
+	struct fsinfo_mem m;
+	uint64_t avg[3];
+	uint32_t running;
 	memset(&si, 0, sizeof(si));
+	fsinfo_mem(&m);
+	loadavg_get(avg, &running);
 	si.uptime = (int64_t)(time_ns() / 1000000000ull);
-	si.totalram = pmm_total_pages() * 4096;
-	si.freeram = pmm_free_pages() * 4096;
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = avg[i] << (16 - LOADAVG_FSHIFT);     /* SI_LOAD_SHIFT is 16 */
+	si.totalram = m.total_kb * 1024;
+	si.freeram = m.free_kb * 1024;
+	si.sharedram = m.shared_kb * 1024;
 	si.procs = (uint16_t)res_count(RT_PROCESS);
 	si.mem_unit = 1;
 	return copy_to_user((void *)a->a[0], &si, sizeof(si));

@@ -12,6 +12,7 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
 #include "kernel/proc/fork.h"
+#include "kernel/proc/place.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/thread.h"
 
@@ -166,11 +167,13 @@ long sys_t_proc_rid(const struct sysargs *a)
 #define L_THREAD_MAY (L_THREAD_NEEDS | L_CLONE_FS | L_CLONE_FILES | L_CLONE_SYSVSEM |        \
 		      L_CLONE_SETTLS | L_CLONE_DETACHED | L_FORK_TID_FLAGS)
 
+/* A process placed TPL_UNIX has its vforks carried out as forks (place.h). */
 static long vfork_common(uint64_t child_sp)
 {
 	struct proc *self = proc_cur();
 	int pid;
-	int err = proc_vfork(self, exec_tf(exec_cur()), child_sp, &pid);
+	int err = place_vfork_as_fork(self) ? proc_fork(self, exec_tf(exec_cur()), child_sp, &pid)
+					    : proc_vfork(self, exec_tf(exec_cur()), child_sp, &pid);
 	return err ? err : pid;
 }
 
@@ -207,7 +210,7 @@ static long fork_common(uint64_t flags, uint64_t uptid, uint64_t uctid)
 	if (((flags & L_CLONE_PARENT_SETTID) && !user_range_ok(uptid, sizeof(int))) ||
 	    ((flags & L_CLONE_CHILD_SETTID) && !user_range_ok(uctid, sizeof(int))))
 		return -EFAULT;
-	if ((err = proc_fork(self, exec_tf(exec_cur()), &pid)))
+	if ((err = proc_fork(self, exec_tf(exec_cur()), 0, &pid)))
 		return err;
 	if (flags & L_CLONE_PARENT_SETTID)
 		copy_to_user((void *)uptid, &pid, sizeof(pid));

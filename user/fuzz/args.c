@@ -97,6 +97,9 @@ static const char *const ro_paths[] = {
 	"/data/bad/dynamic.elf", "/data/bad/trunc-body.elf", "/data/sub", "/dev/null",
 	"/dev/zero", "/nonexistent", "/bin/hello/x", "", ".", "..", "/tmp", "/data/./sub/..",
 	FZ_SCRATCH "/a", FZ_SCRATCH "/b", FZ_SCRATCH "/d", FZ_SCRATCH "/d/c", FZ_SCRATCH "/x",
+	/* /proc: the worker's own files (they go with it) and the fixed tree */
+	"/proc/self", "/proc/self/stat", "/proc/self/maps", "/proc/self/fd", "/proc/self/fd/0",
+	"/proc/self/cwd", "/proc/meminfo", "/proc/tessera/res/all", "/proc/mounts",
 };
 /* What a worker may change: the scratch directory. A root worker changes nothing else: root
  * may legitimately rewrite /bin, and the image's files are what the leak check compares
