@@ -44,6 +44,7 @@
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define EIDRM 43
+#define EPROTO 71
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89
 #define EMSGSIZE 90
@@ -71,4 +72,5 @@
 #define EINPROGRESS 115
 #define ESTALE 116
 #define EUCLEAN 117
+#define ECANCELED 125
 #define EOWNERDEAD 130         /* a robust mutex whose owner died (futex robust lists) */

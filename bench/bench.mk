@@ -5,12 +5,16 @@
 #                     issue 2's table, the HVS tables A-D of issue 3, metamorphosis tables
 #                     E-G of issue 4, the running-mode table H of issue 5, the fork
 #                     table I and table J of issue 10 (process creation with 10, 1000,
-#                     4000 live processes); keeps the numbers in build/bench/results.json,
+#                     4000 live processes), table K of issue 12, L (raw disk), and the live
+#                     server replacement tables P-R of issue 15 (a reduced run of the AnT
+#                     paper's model); keeps the numbers in build/bench/results.json,
 #                     draws the papers' figures into build/bench/figs/ and writes
 #                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
 #                     and then tables O and W of issue 14 (network; the HVS web evaluation,
 #                     tools/web_bench.py, tests/web.mk: numbers in build/bench/web.json)
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
+#   make bench-replace  the AnT paper's full replacement evaluation (tables P-R) and 1000
+#                     replacements of the ext2 server and block drivers under load
 #   make bench-keep   the last run becomes tests/bench/results.json and the README's figure
 BENCH_BIN := $(B)/root/bin/bench
 USER_BINS += $(BENCH_BIN)
@@ -28,6 +32,16 @@ USER_BINS += $(TESSERA_BENCHES)
 $(B)/root/bin/%: bench/%.c $(ULIB) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $(ULDFLAGS) $< $(ULIB) -o $@
+
+# Live server replacement (bench/repl_bench.c, the AnT paper's model, tables P-R): a PIE over
+# libtessera and libsrv, since the model's server and driver are replaceable servers.
+REPL_BENCH_BIN := $(B)/root/bin/repl_bench
+USER_BINS += $(REPL_BENCH_BIN)
+$(REPL_BENCH_BIN): bench/repl_bench.c bench/repl_model.c bench/repl_model.h bench/bench_util.h \
+		$(LIBSRV) $(ULIB) $(TSYS_NR_H) | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) -Iuser/libsrv $(ULDFLAGS) bench/repl_bench.c bench/repl_model.c \
+		$(LIBSRV) $(ULIB) -o $@
 
 # Container round trips (bench/ipc_bench.c): static PIE so that its echo child can also run
 # in the parent's own space (cbox_rt_same_ns); uses native calls, so Tessera only.
@@ -90,7 +104,8 @@ BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD)
 	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
 
 # Tessera boots once per benchmark program (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench,
-# /bin/meta_bench, /bin/runmode_bench, /bin/nproc_bench with 1 GiB, srv_bench, blk_bench), then
+# /bin/meta_bench, /bin/runmode_bench, /bin/nproc_bench with 1 GiB, srv_bench, blk_bench,
+# repl_bench for tables P-R), then
 # three times with a fresh ext2 disk for table M, alternating with Linux (tools/disk_bench.py);
 # the sizes of the programs in tables C and E come from the staging tree and the busybox put
 # into both images.
@@ -111,6 +126,18 @@ bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
 		--root $(B)/root --busybox $(BUSYBOX) --json $(BENCH_JSON); st=$$?; \
 	[ -f $(BENCH_JSON) ] && $(BENCH_PAGE) || st=1; \
 	$(WEB_BENCH) --json $(BENCH_OUT)/web.json || st=1; exit $$st
+
+# Live server replacement with the AnT paper's full settings (bench/repl_bench.c -full: six
+# work settings, 1 to 7 APs, 100 requests each, 50 replacements per run; tables P-R, about
+# 20 minutes), then the ext2 server and the block drivers replaced 1000 times under load
+# (tools/repl_suite.py).
+bench-replace: all
+	python3 tools/bench_report.py --repl-full --tessera "$(QEMU) $(QEMU_FLAGS)" \
+		--json $(BENCH_OUT)/repl-full.json; st=$$?; \
+	python3 tools/repl_suite.py --qemu "$(QEMU) $(QEMU_FLAGS)" --replacements 1000 || st=1; \
+	exit $$st
+
+.PHONY: bench-replace
 
 bench-linux: $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --json $(BENCH_JSON)

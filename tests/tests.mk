@@ -9,5 +9,6 @@ include tests/benchpage.mk
 include tests/disk.mk
 include tests/net.mk
 include tests/sock.mk
+include tests/repl.mk
 include tests/web.mk
 include tests/netfuzz.mk

@@ -13,7 +13,9 @@ Boots, each once (every program takes medians inside the guest, so one boot is e
   - Tessera with run=/bin/nproc_bench and NPROC_MEM of memory: creation with 10, 1000 and 4000
     live processes, and how many can live at once (issue 10);
   - Tessera with run=/bin/srv_bench: server calls through a function id, null and passing a
-    data ICA, the echo server in its own space or the caller's (issue 12, table K).
+    data ICA, the echo server in its own space or the caller's (issue 12, table K);
+  - Tessera with run=/bin/repl_bench: live server replacement in the AnT paper's model (issue
+    15, tables P-R; `make bench-replace` runs the paper's full settings with --repl-full).
 Linux runs /bin/bench, /bin/meta_bench and /bin/runmode_bench in that one boot, each after a
 "LINUX-RUN name" line (the same static files as in Tessera's image).
 Boot times are host-clock times measured by tools/qemu_run.py; everything else is measured by
@@ -209,16 +211,16 @@ class Results:
     under Linux), lmeta and lrm (meta_bench and runmode_bench under Linux); any may be None."""
 
     SOURCES = ("tess", "hvs", "ipc", "linux", "meta", "rm", "lmeta", "lrm", "nproc", "srv",
-               "blk", "lblk", "disk", "ldisk")
+               "blk", "lblk", "disk", "ldisk", "repl")
 
     def __init__(self, tess, hvs, ipc, linux, meta=None, rm=None, lmeta=None, lrm=None,
                  nproc=None, srv=None, blk=None, lblk=None, disk=None, ldisk=None,
-                 sizes=None):
+                 repl=None, sizes=None):
         self.src = {"tess": tess or {}, "hvs": hvs or {}, "ipc": ipc or {},
                     "linux": linux or {}, "meta": meta or {}, "rm": rm or {},
                     "lmeta": lmeta or {}, "lrm": lrm or {}, "nproc": nproc or {},
                     "srv": srv or {}, "blk": blk or {}, "lblk": lblk or {},
-                    "disk": disk or {}, "ldisk": ldisk or {}}
+                    "disk": disk or {}, "ldisk": ldisk or {}, "repl": repl or {}}
         self.sizes = sizes or {}     # program name -> bytes (table C)
 
     def raw(self, src, key):
@@ -703,7 +705,7 @@ def table_p(res):
     if lib_t and lib_l and sys_t:
         goal = "%.2fx Linux's vDSO read, %.2fx Tessera's system call: %s" % (
             lib_t / lib_l, lib_t / sys_t, "met" if lib_t <= lib_l and lib_t < sys_t else "not met")
-    OUT.section("P. Clock reads (issue 18: the vDSO)")
+    OUT.section("S. Clock reads (issue 18: the vDSO)")
     OUT.note("/bin/bench, the same static musl binary on both systems: clock_gettime("
              "CLOCK_MONOTONIC) %d times a run, through musl (which calls __vdso_clock_gettime "
              "when AT_SYSINFO_EHDR names a vDSO: present on Tessera %s, on Linux %s) and as the "
@@ -923,6 +925,185 @@ def table_n(res):
     OUT.table(["operation", "Tessera", "Linux", "goal: Tessera / Linux"], rows)
 
 
+# ---- live server replacement (issue 15; seed 003, the AnT paper, section 4) ------------------
+
+PAPER_BASE_MS = 7.4          # the paper's base replacement time (Core i7)
+DRV_CPU_MS, DRV_WAIT_MS = 5, 15
+# setting: (request work ms, result work ms, the paper's label)
+REPL_SETTINGS = (("A", 10, 1, "fig. 7 (A)"), ("R10", 10, 1, "fig. 7 (A)"),
+                 ("R15", 15, 1, "fig. 7 (B)"), ("R20", 20, 1, "fig. 7 (C)"),
+                 ("S10", 1, 10, "fig. 8 (A)"), ("S15", 1, 15, "fig. 8 (B)"),
+                 ("S20", 1, 20, "fig. 8 (C)"))
+
+
+def repl_settings(res):
+    """The settings and AP counts the run has numbers for."""
+    out = []
+    for name, req, rs, label in REPL_SETTINGS:
+        ns = [n for n in range(1, 8) if res.value("repl", "repl_%s_n%d_time_n" % (name, n))]
+        ns += [n for n in range(1, 8) if n not in ns and
+               res.value("repl", "repl_%s_n%d_norepl_resp_n" % (name, n))]
+        if ns:
+            out.append((name, req, rs, label, sorted(ns)))
+    return out
+
+
+def repl_bound(base_ms, req, rs):
+    """The paper's bound on the longest replacement: the base time, the longest CPU work the
+    replacement may have to wait for (the request work and the driver's CPU work it starts,
+    or the result work and the driver's CPU work that preempts it, ceil(work / 15 ms) times;
+    section 4.2)."""
+    if req >= rs:
+        return base_ms + req + DRV_CPU_MS
+    return base_ms + rs + DRV_CPU_MS * -(-rs // DRV_WAIT_MS)
+
+
+def paper_max(req, rs, n):
+    """The paper's measured maximum replacement time (figures 7 and 8), where it says it."""
+    if req >= rs:
+        return repl_bound(PAPER_BASE_MS, req, rs)
+    if n <= 2:
+        return PAPER_BASE_MS + rs
+    return repl_bound(PAPER_BASE_MS, req, rs) if n >= 5 else None
+
+
+def ms(v):
+    return NOT_RUN if v is None else "%.1f" % (v / 1000.0)
+
+
+def table_repl_time(res):
+    """Replacement time by AP count (figures 7 and 8), with the paper's bound."""
+    base = res.value("repl", "repl_base_med_us")
+    OUT.section("P. Live server replacement: replacement time under load (issue 15, AnT "
+                "figures 7-8)")
+    OUT.note("/bin/repl_bench: the paper's model (figure 6) with n AP processes (priority 4, "
+             "a 10 ms wait then a synchronous request), the server (3: request work, an "
+             "asynchronous request to the driver, result work), the driver (2: 5 ms CPU work, "
+             "a 15 ms wait); replacements requested at priority 1 at random intervals in "
+             "[t0, 2 t0]. CPU work is a loop of increments for that much of the process's own "
+             "processor time. Milliseconds. Bound: Tessera's base time (table R, median) + the "
+             "longest work the replacement may wait for, as the paper's section 4.2 reasons; "
+             "paper: its measured maximum (base 7.4 ms).")
+    rows = []
+    for name, req, rs, label, ns in repl_settings(res):
+        for n in ns:
+            k = "repl_%s_n%d_time" % (name, n)
+            mx, cnt = res.value("repl", k + "_max_us"), res.value("repl", k + "_n")
+            pm = paper_max(req, rs, n)
+            bound = repl_bound(base / 1000.0, req, rs) if base is not None else None
+            if mx is None or bound is None:
+                goal = NOT_RUN
+            else:
+                goal = "%.1f <= %.1f: %s" % (mx / 1000.0, bound,
+                                             "met" if mx / 1000.0 <= bound else "not met")
+            steps = [res.value("repl", "repl_%s_n%d_step%d_max_us" % (name, n, i))
+                     for i in range(6)]
+            p95 = res.value("repl", k + "_p95_us")
+            p95_text = NOT_RUN if p95 is None or bound is None else "%s (%s)" % (
+                ms(p95), "within" if p95 / 1000.0 <= bound else "beyond")
+            rows.append(["%s req %d / res %d, n=%d" % (name, req, rs, n), label,
+                         "%d" % cnt if cnt else "0", ms(res.value("repl", k + "_min_us")),
+                         ms(res.value("repl", k + "_med_us")),
+                         ms(res.value("repl", k + "_mean_us")), p95_text, ms(mx),
+                         " / ".join(ms(v) for v in steps) if None not in steps else NOT_RUN,
+                         "%.1f" % pm if pm else "-", goal])
+    OUT.table(["setting (ms), APs", "paper", "replacements", "min", "median", "mean",
+               "95th percentile (bound)", "max",
+               "longest of each step: create / boundary / hand over / take / ready / move",
+               "paper max", "goal: max <= bound"], rows)
+    load = res.raw("repl", "host_loadavg")
+    OUT.note("The host's load average (1 min) around this boot: %s on %d processors. QEMU "
+             "emulates in software and the guest's clock is the host's, so a stretch in which "
+             "the host runs other work instead of this QEMU lands in whatever interval the guest "
+             "is timing; the step column shows where the longest ones fell."
+             % (load or "?", os.cpu_count() or 0))
+
+
+def table_repl_resp(res):
+    """Response times with and without replacement (figures 9 and 10)."""
+    OUT.section("Q. Live server replacement: response time (issue 15, AnT figures 9-10)")
+    OUT.note("The same runs: every AP request's response time without replacement (t0: their "
+             "mean) and with replacements; milliseconds, mean / max, and the difference of the "
+             "maxima. Paper (request work 10 ms, result 1 ms): 1 AP 31 ms without, 38.4 ms "
+             "max with (+7.4, the base time); 6 APs 106 ms and 123 ms max (+17). Goal for one "
+             "AP, as the paper finds: the maxima differ by at most the base replacement time "
+             "plus the longest work a replacement waits for (table P's bound).")
+    base = res.value("repl", "repl_base_med_us")
+    paper = {("A", 1): "31 / 38.4 (+7.4)", ("R10", 1): "31 / 38.4 (+7.4)",
+             ("A", 6): "106 / 123 (+17)", ("R10", 6): "106 / 123 (+17)",
+             ("R20", 7): "(+7.4)"}
+    rows = []
+    for name, req, rs, label, ns in repl_settings(res):
+        for n in ns:
+            k0, k1 = "repl_%s_n%d_norepl_resp" % (name, n), "repl_%s_n%d_repl_resp" % (name, n)
+            m0, m1 = res.value("repl", k0 + "_max_us"), res.value("repl", k1 + "_max_us")
+            diff = None if m0 is None or m1 is None else m1 - m0
+            lost = res.value("repl", "repl_%s_n%d_lost" % (name, n))
+            goal = "-"
+            if n == 1 and diff is not None and base is not None:
+                bound = repl_bound(base / 1000.0, req, rs)
+                goal = "%+.1f <= %.1f: %s" % (diff / 1000.0, bound,
+                                              "met" if diff / 1000.0 <= bound else "not met")
+            rows.append(["%s req %d / res %d, n=%d" % (name, req, rs, n),
+                         "%s / %s" % (ms(res.value("repl", k0 + "_mean_us")), ms(m0)),
+                         "%s / %s" % (ms(res.value("repl", k1 + "_mean_us")), ms(m1)),
+                         NOT_RUN if diff is None else "%+.1f" % (diff / 1000.0),
+                         paper.get((name, n), "-"),
+                         NOT_RUN if lost is None else "%d" % lost, goal])
+    OUT.table(["setting (ms), APs", "without: mean / max", "with: mean / max",
+               "max difference", "paper", "requests lost", "goal (1 AP): difference <= bound"],
+              rows)
+
+
+def table_repl_base(res):
+    """The base replacement time, its steps, and replacements under load."""
+    OUT.section("R. Live server replacement: base time and 1000 replacements under load "
+                "(issue 15)")
+    steps = ("new server created", "old server at a request boundary", "state handed over",
+             "state taken", "new server ready", "moved (the result)")
+    base = res.value("repl", "repl_base_med_us")
+    goal = NOT_RUN if base is None else "%.2f ms: %s" % (
+        base / 1000.0, "met" if base <= 1000 else "not met")
+    OUT.note("The model's server replaced with nobody calling it (%s times): request to "
+             "result, as t_repl_request reports it; the paper's is 7.4 ms on a Core i7. The "
+             "median time of each step follows." % (res.raw("repl", "repl_base_n") or "?"))
+    rows = [["base replacement time", "7.4", cell(res, "repl", "repl_base_med_us", 1000, "ms"),
+             "%s / %s / %s" % (ms(res.value("repl", "repl_base_min_us")),
+                               ms(res.value("repl", "repl_base_mean_us")),
+                               ms(res.value("repl", "repl_base_max_us"))), goal]]
+    for i, what in enumerate(steps):
+        v = res.value("repl", "repl_base_step%d_med_us" % i)
+        rows.append(["  step: " + what, "-", NOT_RUN if v is None else "%.3f ms" % (v / 1000.0),
+                     "-", "-"])
+    OUT.table(["", "paper (ms)", "Tessera median [fastest-slowest]", "min / mean / max (ms)",
+               "goal: base <= 1 ms"], rows)
+    n, calls = res.value("repl", "repl_load_replacements"), res.value("repl", "repl_load_calls")
+    served, wrong = res.value("repl", "repl_load_served"), res.value("repl", "repl_load_wrong")
+    bad = res.value("repl", "repl_load_bad")
+    ok = None not in (n, calls, served, wrong, bad)
+    verdict = NOT_RUN if not ok else "%s" % (
+        "met" if n >= 1000 and calls == served and wrong == 0 and bad == 0 else "not met")
+    OUT.note("Under load: the model's server and driver replaced 1000 times, alternately, while "
+             "four APs call the server without pause (no work settings); every answer checked "
+             "by its AP, the server's count of requests answered carried in its state across "
+             "every replacement. tools/repl_suite.py (make repl-test, and 1000 times in make "
+             "bench-replace) does the same with the ext2 server and the block drivers.")
+    OUT.table(["replacements", "AP calls", "answered (server's count)", "wrong answers",
+               "server failures", "replacement time med / max (ms)",
+               "goal: 1000 replacements, nothing lost"],
+              [[NOT_RUN if n is None else "%d" % n, NOT_RUN if calls is None else "%d" % calls,
+                NOT_RUN if served is None else "%d" % served,
+                NOT_RUN if wrong is None else "%d" % wrong, NOT_RUN if bad is None else "%d" % bad,
+                "%s / %s" % (ms(res.value("repl", "repl_load_time_med_us")),
+                             ms(res.value("repl", "repl_load_time_max_us"))), verdict]])
+
+
+def repl_tables(res):
+    table_repl_time(res)
+    table_repl_resp(res)
+    table_repl_base(res)
+
+
 def print_tables(res, tessera=True):
     """Every table, printed and kept in OUT; the Tessera-only ones when tessera is true."""
     table(res.src["tess"], res.src["linux"])
@@ -939,6 +1120,7 @@ def print_tables(res, tessera=True):
         table_m(res)
         table_n(res)
         table_p(res)
+        repl_tables(res)
 
 
 def git_commit():
@@ -1024,7 +1206,7 @@ def boot_all(args):
         ok = False
     if any(key not in lsec.get(prog, {}) for prog, key in LINUX_EXTRA):
         ok = False
-    tess, hvs, ipc, meta, rm, nproc, srv, blk, disk, ldisk = (None,) * 10
+    tess, hvs, ipc, meta, rm, nproc, srv, blk, disk, ldisk, repl = (None,) * 11
     if args.tessera:
         boot = boot_tessera_prompt(args)
         run = boot_tessera_bench(args)
@@ -1046,9 +1228,10 @@ def boot_all(args):
             "blk_bench", "bench-tessera-blk", r"BENCH blk_done", "blk_read_fn_kibps")
         disk, ldisk = disk_bench.measure(shlex.split(args.tessera),
                                          os.path.join(args.root, "bin", "disk_bench"), DISK_RUNS)
+        repl = boot_repl(args, False)
         if boot is None or run is None or hvs is None or ipc is None or meta is None or \
                 rm is None or nproc is None or srv is None or blk is None or \
-                not disk or not ldisk:
+                not disk or not ldisk or repl is None:
             print("bench: a Tessera boot did not produce its numbers")
             ok = False
         tess = dict(run or {}, **(boot or {}))
@@ -1059,7 +1242,40 @@ def boot_all(args):
                 res.get("spawn_us_runs")))
     return ok, Results(tess, hvs, ipc, linux, meta, rm, lsec.get("meta_bench"),
                        lsec.get("runmode_bench"), nproc, srv, blk, lsec.get("blk_bench"),
-                       disk, ldisk, sizes=program_sizes(args))
+                       disk, ldisk, repl, sizes=program_sizes(args))
+
+
+REPL_FULL_TIMEOUT = 3600
+
+
+def boot_repl(args, full):
+    """The replacement benchmark's boot: the reduced run, or the paper's full one."""
+    global BENCH_TIMEOUT
+    saved = BENCH_TIMEOUT
+    if full:
+        BENCH_TIMEOUT = REPL_FULL_TIMEOUT
+    before = os.getloadavg()[0]
+    try:
+        res = boot_tessera_run(args, "repl_bench" + (" -- -full" if full else ""),
+                               "bench-tessera-repl" + ("-full" if full else ""),
+                               r"BENCH repl_done", "repl_base_med_us")
+    finally:
+        BENCH_TIMEOUT = saved
+    if res is not None:
+        res["host_loadavg"] = "%.1f-%.1f" % (before, os.getloadavg()[0])
+    return res
+
+
+def repl_full(args):
+    """--repl-full: only the replacement benchmark, with the paper's settings (tables P-R)."""
+    res = boot_repl(args, True)
+    results = Results(None, None, None, None, repl=res)
+    repl_tables(results)
+    if args.json:
+        write_json(args.json, {"date": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M:%S UTC"), "tessera_commit": git_commit(),
+            "qemu_tessera": args.tessera}, results, res is not None)
+    return 0 if res is not None else 1
 
 
 def main():
@@ -1073,9 +1289,13 @@ def main():
     ap.add_argument("--json", help="write the raw numbers and tables here (results.json)")
     ap.add_argument("--replay", metavar="RESULTS_JSON",
                     help="no boot: print the tables of a saved results.json (again)")
+    ap.add_argument("--repl-full", action="store_true",
+                    help="only the replacement benchmark with the AnT paper's full settings")
     args = ap.parse_args()
     if args.replay:
         return replay(args)
+    if args.repl_full:
+        return repl_full(args)
     if not (args.qemu_base and args.linux_kernel and args.linux_initrd):
         ap.error("--qemu-base, --linux-kernel and --linux-initrd are needed (or --replay)")
 

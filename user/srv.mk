@@ -10,9 +10,11 @@ $(LIBSRV): $(LIBSRV_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# -MMD: a program's own headers (servers/ext2/bcache.h, ...) are dependencies too
 $(B)/srvobj/%.o: %.c $(SRV_HDRS) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)
-	$(UCC) $(UCFLAGS) -Iuser/libsrv -c $< -o $@
+	$(UCC) $(UCFLAGS) -MMD -MP -Iuser/libsrv -c $< -o $@
+-include $(shell find $(B)/srvobj -name '*.d' 2>/dev/null)
 
 # Code a program links from another directory (a driver without a main.c of its own):
 # SRV_LINK_NAME. The network server owns its virtio-net device (docs/network.md).

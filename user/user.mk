@@ -18,8 +18,8 @@ $(TSYS_NR_H): abi/syscalls.def user/user.mk
 ULIB_SRCS := $(wildcard user/lib/*.c)
 ULIB := $(B)/user/libtessera.a
 ULIB_OBJS := $(patsubst %.c,$(B)/%.o,$(ULIB_SRCS))
-UHDRS := $(wildcard user/lib/*.h user/tests/*.h) abi/syscalls.def abi/tessera.h abi/errno.h \
-	abi/srv.h abi/fnids.def
+UHDRS := $(wildcard user/lib/*.h user/tests/*.h user/libsrv/*.h) abi/syscalls.def \
+	abi/tessera.h abi/errno.h abi/srv.h abi/fnids.def
 
 $(B)/user/%.o: user/%.c $(UHDRS) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "drivers/virtio-blk/vblk.h"
 #include "libtessera.h"
+#include "srvstate.h"
 #include "tsys.h"
 
 #define PCI_VENDOR_VIRTIO 0x1af4u
@@ -66,15 +67,15 @@ static int make_queue(struct vblk *b, uint16_t qsize)
 {
 	size_t ring = (virtq_area_size(qsize) + 15) & ~(size_t)15;
 	size_t bytes = ring + qsize * sizeof(struct vblk_hdr) + qsize;
-	struct t_ica ica;
 	uint64_t pa;
-	long err = tsys_t_ica_create((long)((bytes + 4095) / 4096), 0, (long)&ica);
+	/* state memory: a replacement driver takes the ring over as it is, with the requests
+	 * the device has in flight (docs/replacement.md) */
+	char *mem = srv_salloc(bytes);
+	if (!mem)
+		return -ENOMEM;
+	long err = tsys_t_ica_phys((long)srv_state_rid(mem), (long)&pa);
 	if (err < 0)
 		return (int)err;
-	err = tsys_t_ica_phys((long)ica.rid, (long)&pa);
-	if (err < 0)
-		return (int)err;
-	char *mem = (char *)(uintptr_t)ica.addr;
 	err = virtq_init(&b->q, mem, pa, qsize);
 	if (err < 0)
 		return (int)err;
@@ -82,7 +83,7 @@ static int make_queue(struct vblk *b, uint16_t qsize)
 	b->hdr_pa = pa + ring;
 	b->status = (volatile uint8_t *)(mem + ring + qsize * sizeof(struct vblk_hdr));
 	b->status_pa = b->hdr_pa + qsize * sizeof(struct vblk_hdr);
-	b->inflight = calloc(qsize, sizeof(struct t_msg));
+	b->inflight = srv_salloc(qsize * sizeof(struct t_msg));
 	return b->inflight ? 0 : -ENOMEM;
 }
 

@@ -4,12 +4,20 @@
  * queue, where callers' requests (TFN_BLK_* + unit * TFN_BLK_STRIDE) and the device's
  * interrupts (T_FN_IRQ messages) both arrive.
  *
- *   virtio-blk [-u UNIT] [-r] [DEVICE]
+ *   virtio-blk [-u UNIT] [-r] [-H] [DEVICE]
  *     -u UNIT   serve block unit UNIT (default 0); without DEVICE, claim the UNIT-th
  *               virtio-blk function found
  *     -r        register the unit's function ids itself (root only; normally init or svc
  *               registers them from /etc/svc.conf before starting the driver)
+ *     -H        hold: put requests on the device but answer none (tests only: what is in
+ *               the ring when a driver without -H replaces this one is answered by it)
  *     DEVICE    the device resource to claim, as `res device` shows it
+ *
+ * It is replaceable (docs/replacement.md): struct vblk, the virtqueue's ICA (descriptors,
+ * rings, request headers and status bytes, which the device reads and writes by DMA) and the
+ * table of requests in flight are state memory. A new driver takes them over as they are,
+ * with the device's claim, without resetting the device: the requests the device holds are
+ * answered by the new driver when they complete.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,9 +26,11 @@
 #include <unistd.h>
 #include "drivers/virtio-blk/vblk.h"
 #include "libtessera.h"
+#include "srvstate.h"
 #include "tsys.h"
 
-static struct vblk blk;
+static bool replace_pending;           /* a replacement notice came within this batch */
+static bool hold;                      /* -H: never take completions (not state: the option's) */
 
 /* Touches now the stack that serving can need, so that the driver never grows while it
  * serves: its memory stays what it was at start, whatever callers send (the leak checks of
@@ -36,7 +46,7 @@ static void prefault_stack(void)
 static int parse_args(int argc, char **argv, struct vblk *b, bool *reg)
 {
 	int c;
-	while ((c = getopt(argc, argv, "u:r")) != -1) {
+	while ((c = getopt(argc, argv, "u:rH")) != -1) {
 		if (c == 'u') {
 			char *end;
 			unsigned long u = strtoul(optarg, &end, 0);
@@ -45,6 +55,8 @@ static int parse_args(int argc, char **argv, struct vblk *b, bool *reg)
 			b->unit = (uint32_t)u;
 		} else if (c == 'r') {
 			*reg = true;
+		} else if (c == 'H') {
+			hold = true;
 		} else {
 			return -EINVAL;
 		}
@@ -67,6 +79,10 @@ static int register_fns(const struct vblk *b)
 
 static void handle(struct vblk *b, const struct t_msg *m, bool *queued)
 {
+	if (m->fn == T_FN_REPLACE) {
+		replace_pending = true;       /* after this batch is on the device */
+		return;
+	}
 	if (m->fn != T_FN_IRQ) {
 		vblk_request(b, m, queued);
 		return;
@@ -76,11 +92,12 @@ static void handle(struct vblk *b, const struct t_msg *m, bool *queued)
 		vio_isr(&b->vio);
 		tsys_t_dev_irq_ack((long)b->dev, 0);
 	}
-	vblk_complete(b, queued);
+	if (!hold)
+		vblk_complete(b, queued);
 }
 
 /* Takes every request there is before telling the device, so one notify covers a batch. */
-static void serve(struct vblk *b)
+static void serve(const struct srv_desc *d, struct vblk *b)
 {
 	for (;;) {
 		struct t_msg m;
@@ -95,32 +112,90 @@ static void serve(struct vblk *b)
 		handle(b, &m, &queued);
 		while (tsys_t_srv_recv((long)&m, TSRV_NONBLOCK) == 0)
 			handle(b, &m, &queued);
-		vblk_complete(b, &queued);
+		if (!hold)
+			vblk_complete(b, &queued);
 		if (queued && virtq_publish(&b->q))
 			vio_notify(&b->vio, 0);
+		if (replace_pending) {
+			/* a request boundary: every request taken is on the device or in the
+			 * backlog, both in the state; returns only if the replacement failed */
+			replace_pending = false;
+			srv_state_handover(d, b);
+		}
 	}
+}
+
+struct start {
+	int argc;
+	char **argv;
+	bool reg;
+	uint32_t fns[4];
+};
+
+/* A fresh start: the device claimed and brought up, the state in root. */
+static int init(void *root, void *ctx)
+{
+	struct start *st = ctx;
+	struct vblk *b = root;
+	int err = parse_args(st->argc, st->argv, b, &st->reg);
+	if (err) {
+		fprintf(stderr, "usage: virtio-blk [-u UNIT] [-r] [DEVICE]: %s\n", strerror(-err));
+		return err;
+	}
+	err = vblk_setup(b);
+	if (!err && st->reg)
+		err = register_fns(b);
+	if (err)
+		fprintf(stderr, "virtio-blk: unit %u: %s\n", b->unit, strerror(-err));
+	return err;
+}
+
+/* After taking over: completions may wait in the used ring whose interrupt the old driver
+ * took (a driver with -H took them all): answered now, not at the next interrupt. */
+static int resume(void *root, void *ctx)
+{
+	struct vblk *b = root;
+	bool queued = false;
+	(void)ctx;
+	if (!hold)
+		vblk_complete(b, &queued);
+	if (queued && virtq_publish(&b->q))
+		vio_notify(&b->vio, 0);
+	return 0;
+}
+
+/* The unit's function ids, which a replacement must provide: from the arguments. */
+static int provided(struct start *st)
+{
+	struct vblk probe;
+	bool reg = false;
+	memset(&probe, 0, sizeof(probe));
+	int err = parse_args(st->argc, st->argv, &probe, &reg);
+	optind = 1;                            /* init parses them again */
+	for (uint32_t f = 0; f < 4; f++)
+		st->fns[f] = probe.fnbase + f;
+	return err;
 }
 
 int main(int argc, char **argv)
 {
-	bool reg = false;
-	int err = parse_args(argc, argv, &blk, &reg);
-	if (err) {
-		fprintf(stderr, "usage: virtio-blk [-u UNIT] [-r] [DEVICE]: %s\n",
-			strerror(-err));
+	static struct start st;
+	struct vblk *b;
+	int replaced;
+	st.argc = argc;
+	st.argv = argv;
+	if (provided(&st))
 		return 2;
-	}
-	err = vblk_setup(&blk);
-	if (!err && reg)
-		err = register_fns(&blk);
-	if (err) {
-		fprintf(stderr, "virtio-blk: unit %u: %s\n", blk.unit, strerror(-err));
+	struct srv_desc d = { .kind = "virtio-blk", .version = 1, .fns = st.fns, .nfn = 4,
+			      .root_size = sizeof(struct vblk), .init = init, .resume = resume };
+	int err = srv_state_start(&d, &st, (void **)&b, &replaced);
+	if (err)
 		return 1;
-	}
-	printf("virtio-blk: unit %u: %llu sectors (%llu MiB), queue %u, %s\n", blk.unit,
-	       (unsigned long long)blk.capacity, (unsigned long long)(blk.capacity >> 11),
-	       blk.q.size, blk.vio.msix ? "MSI-X" : "INTx");
+	if (!replaced)
+		printf("virtio-blk: unit %u: %llu sectors (%llu MiB), queue %u, %s\n", b->unit,
+		       (unsigned long long)b->capacity, (unsigned long long)(b->capacity >> 11),
+		       b->q.size, b->vio.msix ? "MSI-X" : "INTx");
 	fflush(stdout);
 	prefault_stack();
-	serve(&blk);
+	serve(&d, b);
 }

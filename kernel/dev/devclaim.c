@@ -137,6 +137,18 @@ static bool shares_page(const struct device *d, int i)
 	return false;
 }
 
+/* BAR i's pages at d->bar_va[i] in the space of root (partly, on error). */
+static int map_bar_pages(const struct device *d, int i, uint64_t root)
+{
+	uint64_t size = map_size(d, i), va = d->bar_va[i], base = d->bar_base[i] & ~(PAGE_SIZE - 1);
+	int err = 0;
+	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE)
+		if (!msix_page(d, i, off))
+			err = pt_map(root, va + off, base + off,
+				     PTE_W | PTE_U | PTE_NX | PTE_PCD | PTE_PWT);
+	return err;
+}
+
 static int map_bar(struct device *d, int i, uint64_t root)
 {
 	uint64_t size = map_size(d, i), va;
@@ -146,12 +158,7 @@ static int map_bar(struct device *d, int i, uint64_t root)
 	if (err)
 		return err;
 	d->bar_va[i] = va;
-	uint64_t base = d->bar_base[i] & ~(PAGE_SIZE - 1);
-	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE)
-		if (!msix_page(d, i, off))
-			err = pt_map(root, va + off, base + off,
-				     PTE_W | PTE_U | PTE_NX | PTE_PCD | PTE_PWT);
-	return err;                        /* on error the caller unmaps what was mapped */
+	return map_bar_pages(d, i, root);  /* on error the caller unmaps what was mapped */
 }
 
 static void end_claim(struct device *d)
@@ -271,4 +278,72 @@ int dev_ica_phys(rid_t ica, int pid, uint64_t *pa)
 	if (!dev_claims_any(pid))
 		return -EPERM;
 	return ica_phys_of(ica, pid, pa);
+}
+
+/* d's BARs out of (or, on the way back from a failure, never into) the space of root. */
+static void unmap_bars_in(const struct device *d, uint64_t root)
+{
+	for (int i = 0; i < T_DEV_BARS; i++)
+		if (d->bar_va[i])
+			pt_unmap_range(root, d->bar_va[i], map_size(d, i));
+}
+
+/* Map d's BARs into the space of root at the addresses they have: all or none. */
+static int map_bars_again(const struct device *d, uint64_t root)
+{
+	int err = 0;
+	for (int i = 0; i < T_DEV_BARS && !err; i++)
+		if (d->bar_va[i])
+			err = map_bar_pages(d, i, root);
+	if (err)
+		unmap_bars_in(d, root);
+	return err;
+}
+
+/* The claims of old, in table order, mapped into new's space; on failure the ones mapped so
+ * far are taken out again. */
+static int map_for(int old, uint64_t root)
+{
+	for (uint32_t i = 0; i < NDEVICE; i++) {
+		struct device *d = dev_slot(i);
+		if (!d || d->claimant != old)
+			continue;
+		int err = map_bars_again(d, root);
+		if (err) {
+			while (i--) {
+				d = dev_slot(i);
+				if (d && d->claimant == old)
+					unmap_bars_in(d, root);
+			}
+			return err;
+		}
+	}
+	return 0;
+}
+
+int dev_claims_move(int old, int new, uint32_t *moved)
+{
+	struct proc *o = proc_by_pid(old), *n = proc_by_pid(new);
+	*moved = 0;
+	if (old <= 0 || !o || !n || !n->vspace)
+		return -ESRCH;
+	bool same = o->vspace == n->vspace;
+	int err = same ? 0 : map_for(old, vspace_root(n->vspace));
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < NDEVICE; i++) {
+		struct device *d = dev_slot(i);
+		if (!d || d->claimant != old)
+			continue;
+		if (!same && res_validate(d->space, RT_VSPACE) == 0)
+			unmap_bars_in(d, vspace_root(d->space));
+		/* the device is left as it is: bus mastering, MSI-X entries, its vectors, an INTx
+		 * line masked until the (new) driver acknowledges it */
+		d->claimant = new;
+		d->claimant_proc = n->hdr.rid;
+		d->space = n->vspace;
+		(*moved)++;
+	}
+	io_reload();
+	return 0;
 }

@@ -32,6 +32,10 @@ int dev_irq_ack(rid_t rid, int pid, uint32_t vector);
 /* Process exit: end every claim pid holds (before srv_proc_exit, so no DMA reaches an ICA
  * handed back afterwards). */
 void dev_proc_exit(int pid);
+/* Live replacement of a driver (kernel/ipc/srvrepl.c): every claim old holds becomes new's
+ * without touching the device (no reset: DMA and interrupts go on); memory BARs are mapped at
+ * the same addresses in new's space, ports open to new. -ENOMEM: nothing changed. */
+int dev_claims_move(int old, int new, uint32_t *moved);
 /* Whether pid holds a claim on some device (physical addresses are told only to drivers). */
 bool dev_claims_any(int pid);
 /* t_ica_phys: the physical address of an ICA pid holds, told only to a process that has

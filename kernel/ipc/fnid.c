@@ -7,6 +7,7 @@
 
 static int server[T_FN_MAX];
 static uint64_t calls[T_FN_MAX];
+static struct { uint64_t count, last_at, last_ns; } repl[T_FN_MAX];
 static uint16_t pos[T_FN_MAX];       /* fn's index in reg[] while registered */
 static uint16_t reg[T_FN_MAX];       /* the registered ids */
 static uint32_t nreg;
@@ -28,6 +29,7 @@ int fnid_register(uint32_t fn, int pid)
 		return -EBUSY;
 	server[fn] = pid;
 	calls[fn] = 0;
+	repl[fn].count = repl[fn].last_at = repl[fn].last_ns = 0;
 	pos[fn] = (uint16_t)nreg;
 	reg[nreg++] = (uint16_t)fn;
 	return 0;
@@ -52,6 +54,25 @@ int fnid_unregister(uint32_t fn, int pid)
 int fnid_server(uint32_t fn)
 {
 	return fn < T_FN_MAX ? server[fn] : 0;
+}
+
+int fnid_move(uint32_t fn, int old, int new, uint64_t now_ns, uint64_t took_ns)
+{
+	if (fn >= T_FN_MAX || !server[fn] || server[fn] != old || new <= 0)
+		return -ENOENT;
+	server[fn] = new;
+	repl[fn].count++;
+	repl[fn].last_at = now_ns;
+	repl[fn].last_ns = took_ns;
+	return 0;
+}
+
+void fnid_repl_stat(uint32_t fn, uint64_t *count, uint64_t *last_at, uint64_t *last_ns)
+{
+	bool reg = fn < T_FN_MAX && server[fn];
+	*count = reg ? repl[fn].count : 0;
+	*last_at = reg ? repl[fn].last_at : 0;
+	*last_ns = reg ? repl[fn].last_ns : 0;
 }
 
 void fnid_count_call(uint32_t fn)

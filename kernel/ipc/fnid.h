@@ -6,6 +6,7 @@
  * host-tested (tests/host/test_fnid.c).
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 void fnid_init(void);
@@ -18,6 +19,18 @@ int fnid_unregister(uint32_t fn, int pid);
 int fnid_server(uint32_t fn);
 void fnid_count_call(uint32_t fn);
 uint64_t fnid_calls(uint32_t fn);
+/* Live replacement (srvrepl.c): fn, served by old, is served by new from now on, its call
+ * counter kept and its replacement counted, the replacement having ended at now_ns and taken
+ * took_ns. -ENOENT unless old serves fn. */
+int fnid_move(uint32_t fn, int old, int new, uint64_t now_ns, uint64_t took_ns);
+/* How often fn's server was replaced since fn was registered, when the last one ended and how
+ * long it took (all 0 for an unregistered id). */
+void fnid_repl_stat(uint32_t fn, uint64_t *count, uint64_t *last_at, uint64_t *last_ns);
+/* Whether pid serves fn. */
+static inline bool fnid_serves(uint32_t fn, int pid)
+{
+	return pid > 0 && fnid_server(fn) == pid;
+}
 /* Every id pid serves is dropped (its exit). Costs the number of registered ids. */
 void fnid_drop_pid(int pid);
 /* The n-th registered id (0-based, in no particular order), or 0 past the last. */

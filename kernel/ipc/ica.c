@@ -346,6 +346,19 @@ void ica_arrive(rid_t rid, int pid, rid_t space, bool loan, uint64_t *addr)
 	*addr = c->att ? c->att_addr : 0;
 }
 
+void ica_settle(rid_t rid)
+{
+	struct ica *c = get(rid);
+	if (c)
+		c->loan = false;
+}
+
+uint64_t ica_pages(rid_t rid)
+{
+	struct ica *c = res_validate(rid, RT_ICA) ? NULL : get(rid);
+	return c ? c->pages : 0;
+}
+
 void ica_drop(rid_t rid)
 {
 	struct ica *c = get(rid);

@@ -57,6 +57,10 @@ void ica_lend(rid_t ica, rid_t keep_space);
  * not (the kernel, or attaching failed for want of memory: the holder may attach it later).
  * An ICA freed by the kernel while in flight (ica_free_kernel) is deleted here instead. */
 void ica_arrive(rid_t ica, int pid, rid_t space, bool loan, uint64_t *addr);
+/* An ICA its holder has on loan becomes its own (a replacement's state ICAs at the commit). */
+void ica_settle(rid_t ica);
+/* Its length in pages (0 for a bad id). */
+uint64_t ica_pages(rid_t ica);
 /* Delete an ICA whatever its holder (its owner died): detached, pages back to the pool. */
 void ica_drop(rid_t ica);
 /* Delete every ICA pid holds that is not on loan; on-loan ones the caller has returned. */

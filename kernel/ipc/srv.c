@@ -9,6 +9,7 @@
 #include "kernel/ipc/fnid.h"
 #include "kernel/ipc/ica.h"
 #include "kernel/ipc/srvq.h"
+#include "kernel/ipc/srvrepl.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
@@ -206,6 +207,7 @@ static void complete(struct srvq_req *r, const struct t_msg *res, int status)
 	} else if (r->kind == RQ_ASYNC && cb) {
 		srvq_push(&cb->results, slot_of(r));
 		wakeup(&cb->results);
+		wakeup(&cb->queue);           /* a server waiting with TSRV_RESULTS */
 	} else if (r->kind == RQ_ASYNC) {
 		drop_icas(&r->msg);           /* the caller is gone: nobody will collect it */
 		srvq_free(slot_of(r));
@@ -338,11 +340,14 @@ int srv_recv(struct proc *p, struct t_msg *uout, uint32_t flags)
 {
 	struct srvq_box *b = box_of(p);
 	struct t_msg m;
-	if (flags & ~TSRV_NONBLOCK)
+	if (flags & ~(TSRV_NONBLOCK | TSRV_RESULTS))
 		return -EINVAL;
 	if (probe(uout))
 		return -EFAULT;
 	for (;;) {
+		/* a replacement is told before anything else: the server stops between messages */
+		if (srvrepl_notice(p->pid, &m))
+			return copy_to_user(uout, &m, sizeof(m));
 		if (srvq_irq_take(b, &m)) {
 			if (!copy_to_user(uout, &m, sizeof(m)))
 				return 0;
@@ -356,6 +361,10 @@ int srv_recv(struct proc *p, struct t_msg *uout, uint32_t flags)
 				return 0;
 			complete(&srvq_reqs[i], NULL, -EIO);   /* the server cannot see it */
 			return -EFAULT;
+		}
+		if ((flags & TSRV_RESULTS) && b->results.n) {
+			collect(p, &srvq_reqs[srvq_pop(&b->results)], &m);
+			return copy_to_user(uout, &m, sizeof(m)) ? -EFAULT : 1;
 		}
 		if (flags & TSRV_NONBLOCK)
 			return -EAGAIN;
@@ -422,6 +431,8 @@ static void orphan_requests(int pid)
 
 void srv_proc_exit(int pid)
 {
+	/* first: a replacement it takes part in is undone while its state ICAs still exist */
+	srvrepl_proc_exit(pid);
 	struct proc *p = proc_by_pid(pid);
 	struct srvq_box *b = p ? &boxes[box_index(p)] : NULL;
 	if (b && b->pid == pid) {
@@ -440,4 +451,84 @@ void srv_proc_exit(int pid)
 	}
 	fnid_drop_pid(pid);
 	ica_proc_exit(pid);
+}
+
+/* A request the old server had taken goes on loan to the new one: its ICAs leave the old
+ * space and are attached in the new (a driver's unmapped, as at take). */
+static void reloan_icas(struct t_msg *m, const struct proc *to)
+{
+	if (m->ctl) {
+		ica_lend(m->ctl, 0);
+		ica_arrive(m->ctl, to->pid, to->vspace, true, &m->ctl_addr);
+	}
+	if (m->data) {
+		ica_lend(m->data, 0);
+		ica_arrive(m->data, to->pid, to->vspace, true, &m->data_addr);
+	}
+}
+
+/* An async request of the old server's (at a server, or its result waiting) becomes the new
+ * one's: its result goes to the new server's result queue. */
+static void recaller(struct srvq_req *r, const struct proc *to, struct srvq_box *ob,
+		     struct srvq_box *nb)
+{
+	r->caller = to->pid;
+	r->caller_box = box_index(to);
+	ob->as_caller--;
+	ob->outstanding--;
+	nb->as_caller++;
+	nb->outstanding++;
+}
+
+/* The async requests old made that are still at servers. */
+static uint32_t recaller_all(int old, const struct proc *to, struct srvq_box *ob,
+			     struct srvq_box *nb)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; ob->outstanding && i < SRVQ_NREQ; i++) {
+		struct srvq_req *r = &srvq_reqs[i];
+		if ((r->state == RQ_QUEUED || r->state == RQ_TAKEN) && r->caller == old &&
+		    r->kind == RQ_ASYNC) {
+			recaller(r, to, ob, nb);
+			n++;
+		}
+	}
+	return n;
+}
+
+void srv_transfer(int old, int new, struct t_repl_result *mv)
+{
+	struct proc *o = live(old), *n = live(new);
+	if (!o || !n)
+		panic("srv_transfer: server %d or %d is gone", old, new);
+	struct srvq_box *ob = box_of(o), *nb = box_of(n);
+	uint32_t i;
+	while ((i = srvq_pop(&ob->queue)) != SRVQ_NIL) {
+		srvq_reqs[i].server = new;
+		srvq_push(&nb->queue, i);
+		mv->moved_queued++;
+	}
+	while ((i = srvq_pop(&ob->taken)) != SRVQ_NIL) {
+		srvq_reqs[i].server = new;
+		reloan_icas(&srvq_reqs[i].msg, n);
+		srvq_push(&nb->taken, i);
+		mv->moved_taken++;
+	}
+	while ((i = srvq_pop(&ob->results)) != SRVQ_NIL) {
+		recaller(&srvq_reqs[i], n, ob, nb);
+		srvq_push(&nb->results, i);
+		mv->moved_results++;
+	}
+	mv->moved_async += recaller_all(old, n, ob, nb);
+	srvq_irq_merge(nb, ob);
+	nb->served += ob->served;
+	wakeup(&nb->queue);
+	wakeup(&nb->results);
+}
+
+void srv_wake(int pid)
+{
+	struct proc *p = live(pid);
+	if (p)
+		wakeup(&box_of(p)->queue);
 }

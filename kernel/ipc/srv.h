@@ -52,11 +52,18 @@ int srv_send(struct proc *p, const struct t_msg *req, uint64_t *id);
 /* The next result of p's async requests, copied to uout; -ENOENT when none is outstanding,
  * -EAGAIN with TSRV_NONBLOCK when none is there yet. */
 int srv_result(struct proc *p, struct t_msg *uout, uint32_t flags);
-/* The next interrupt message or request for server p, copied to uout. */
+/* The next message for server p, copied to uout: a replacement notice, an interrupt
+ * message, with TSRV_RESULTS a result of its async requests (returns 1), or a request. */
 int srv_recv(struct proc *p, struct t_msg *uout, uint32_t flags);
 /* Answer request res->id that p has taken: res->status and res->arg go back, with the
  * request's ICAs (res->ctl and res->data are not looked at). -ENOENT if p has no such
  * request. */
 int srv_reply(struct proc *p, const struct t_msg *res);
+/* Live replacement (srvrepl.c): everything queued for server old, taken by it, its async
+ * requests under way and their results waiting, and its pending interrupts become new's
+ * (counted into mv). Both are live; old stands at a request boundary. */
+void srv_transfer(int old, int new, struct t_repl_result *mv);
+/* Wake server pid where it waits for messages (a replacement notice is there for it). */
+void srv_wake(int pid);
 /* The n-th registered function id for t_srv_stat; false past the last. */
 bool srv_stat_nth(uint32_t n, struct t_fn_stat *out);

@@ -156,3 +156,23 @@ bool srvq_irq_take(struct srvq_box *b, struct t_msg *out)
 	b->irq_overflow = 0;
 	return true;
 }
+
+uint32_t srvq_irq_merge(struct srvq_box *dst, struct srvq_box *src)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < SRVQ_NIRQ; i++) {
+		struct srvq_irq *q = &src->irq[i];
+		if (!q->count)
+			continue;
+		srvq_irq_add(dst, q->dev, q->vector, q->count);
+		q->count = 0;
+		n++;
+	}
+	src->nirq = 0;
+	if (src->irq_overflow) {
+		dst->irq_overflow += src->irq_overflow;
+		src->irq_overflow = 0;
+		n++;
+	}
+	return n;
+}

@@ -83,6 +83,9 @@ void srvq_box_reset(struct srvq_box *b, int pid);
 /* Count n interrupts of (dev, vector) for the box. */
 void srvq_irq_add(struct srvq_box *b, rid_t dev, uint32_t vector, uint32_t n);
 bool srvq_irq_pending(const struct srvq_box *b);
+/* Every interrupt counted in src is counted in dst instead (a driver's pending interrupts
+ * follow it to its replacement); returns how many sources moved. */
+uint32_t srvq_irq_merge(struct srvq_box *dst, struct srvq_box *src);
 /* A pending source as an interrupt message (fn T_FN_IRQ; its counter freed);
  * false when none is pending. */
 bool srvq_irq_take(struct srvq_box *b, struct t_msg *out);

@@ -113,7 +113,7 @@ long sys_t_srv_reply(const struct sysargs *a)
 long sys_t_srv_reply_recv(const struct sysargs *a)
 {
 	struct t_msg m;
-	if (a->a[1] & ~(uint64_t)TSRV_NONBLOCK)
+	if (a->a[1] & ~(uint64_t)(TSRV_NONBLOCK | TSRV_RESULTS))
 		return -EINVAL;
 	if (copy_from_user(&m, (const void *)a->a[0], sizeof(m)))
 		return -EFAULT;

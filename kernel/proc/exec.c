@@ -38,6 +38,11 @@ struct exec {
 	struct thread thr;          /* its Linux thread state, kept by thread.c */
 };
 
+/* Processor time per execution slot (CLOCK_PROCESS_CPUTIME_ID): used up to its last switch
+ * away, and when it was last switched to. Beside the table, not in it, so that the entries
+ * (and the pages the growing table takes) stay as they were. */
+static uint64_t cpu_ns[NEXEC], run_since[NEXEC];
+
 static struct res_table exec_table;
 static int rq_head[EXEC_NPRIO + 1], rq_tail[EXEC_NPRIO + 1];
 static int cur = -1, idle = -1;
@@ -201,6 +206,7 @@ int exec_create(int prio, rid_t proc, const struct cred *owner, rid_t *out)
 	}
 	e->state = ES_BLOCKED;     /* not runnable until exec_make_ready */
 	e->prio = prio;
+	cpu_ns[RID_INDEX(rid)] = 0;
 	e->proc = proc;
 	e->next = -1;
 	e->thr.altstack.flags = L_SS_DISABLE;
@@ -258,6 +264,15 @@ void exec_interrupt(rid_t rid)
 		e->interrupted = true;    /* its next sleep_on returns at once */
 }
 
+uint64_t exec_cpu_ns(rid_t rid)
+{
+	struct exec *e = get(rid);
+	uint32_t i = RID_INDEX(rid);
+	if (!e || i >= NEXEC)
+		return 0;
+	return cpu_ns[i] + (e->hdr.rid == exec_current_rid ? time_ns() - run_since[i] : 0);
+}
+
 int exec_get_prio(rid_t rid)
 {
 	struct exec *e = get(rid);
@@ -302,6 +317,9 @@ static void schedule(void)
 	}
 	int prev = cur;
 	struct exec *n = ex(next), *p = ex(prev);
+	uint64_t now = time_ns();
+	cpu_ns[prev] += now - run_since[prev];
+	run_since[next] = now;
 	fpu_save(p->fpu);
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;

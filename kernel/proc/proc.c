@@ -479,6 +479,15 @@ fail:
 	return err;
 }
 
+void proc_inherit_fds(struct proc *p, const struct proc *from)
+{
+	/* the clone first: a file both tables hold is never closed for good in between */
+	struct fdtable old = p->fds;
+	fdtable_clone(&p->fds, &from->fds);
+	fdtable_close_cloexec(&p->fds);
+	fdtable_close_all(&old);
+}
+
 /* p's children go to init (pid 1), which reaps them; zombies among them wake it. */
 static void reparent_children(struct proc *p)
 {

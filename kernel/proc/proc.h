@@ -100,6 +100,10 @@ int proc_create(const char *path, struct args *args, const char *name, rid_t vsp
 /* The current process ends with this wait status (exit_group, a fault, a deadly signal):
  * its other threads are told to end, and the last one to leave ends the process. */
 _Noreturn void proc_exit(int status_word);
+/* p (just created, not run yet) takes copies of from's descriptors in place of its parent's,
+ * as at an exec (close-on-exec ones closed): a server's replacement gets what the old server
+ * had, not what the process it hangs under has open. */
+void proc_inherit_fds(struct proc *p, const struct proc *from);
 /* The next free pid, also used for thread ids (never a live pid or thread id). */
 int proc_alloc_pid(void);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */

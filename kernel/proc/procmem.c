@@ -194,8 +194,7 @@ void procmem_release(struct proc *p)
 	p->img_va = p->img_span = 0;
 }
 
-/* Free attachment slots of p. */
-static int free_slots(const struct proc *p)
+int procmem_free_slots(const struct proc *p)
 {
 	int used = 0;
 	for (int i = 0; i < p->att_end; i++)
@@ -205,12 +204,12 @@ static int free_slots(const struct proc *p)
 
 int procmem_give(struct proc *from, struct proc *to)
 {
-	int n = PROC_MAX_ATT - free_slots(from);
+	int n = PROC_MAX_ATT - procmem_free_slots(from);
 	/* to may have mapped memory of its own meanwhile (a vfork child's mmap): it keeps it,
 	 * beside what it gets; but it has no heap or image of its own */
 	if (to->heap_att || to->img_span)
 		return -EBUSY;
-	if (n > free_slots(to))
+	if (n > procmem_free_slots(to))
 		return -ENOMEM;
 	for (int i = 0; i < from->att_end; i++) {
 		int slot = from->att[i] ? att_slot(to) : -1;
@@ -230,6 +229,38 @@ int procmem_give(struct proc *from, struct proc *to)
 	from->heap_att = 0;
 	from->brk_start = from->brk_cur = from->brk_max = 0;
 	from->img_va = from->img_span = 0;
+	return 0;
+}
+
+rid_t procmem_passable(struct proc *p, uint64_t addr, uint64_t len)
+{
+	for (int i = 0; i < p->att_end; i++) {
+		rid_t att = p->att[i];
+		uint64_t a, n, va, vs;
+		if (!att || !vattach_range(att, &a, &n) || a != addr || n != len)
+			continue;
+		if (att == p->heap_att || vregion_kind(vattach_region(att)) != TRK_MMAP)
+			return 0;
+		/* its own system-wide addresses: nothing else can be at them in any space */
+		return procmem_va_range(p, att, &va, &vs) ? att : 0;
+	}
+	return 0;
+}
+
+int procmem_pass(struct proc *from, rid_t att, struct proc *to)
+{
+	int i = 0, slot = att_slot(to);
+	while (i < from->att_end && from->att[i] != att)
+		i++;
+	if (!att || i == from->att_end)
+		return -ENOENT;
+	if (slot < 0 || (from->vspace != to->vspace && !vspace_has_room(to->vspace, 1)))
+		return -ENOMEM;
+	if (from->vspace != to->vspace)
+		vattach_move(att, to->vspace);
+	proc_att_used(to, slot);
+	to->att[slot] = att;
+	from->att[i] = 0;
 	return 0;
 }
 

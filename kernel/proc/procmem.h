@@ -31,6 +31,15 @@ void procmem_unmap_att(struct proc *p, int i);
  * -ENOMEM when to has no room for them, -EBUSY if it has a heap or image of its own; then
  * nothing changed. */
 int procmem_give(struct proc *from, struct proc *to);
+/* Live server replacement (kernel/ipc/srvrepl.c): the attachment of p that is exactly the
+ * mapping [addr, addr + len), if it is one that may go to another process (an anonymous or
+ * file mmap at system-wide addresses of its own), else 0. */
+rid_t procmem_passable(struct proc *p, uint64_t addr, uint64_t len);
+/* Attachment att of from becomes to's, at the same address in to's space (its pages mapped
+ * there as they are touched, none copied). -ENOENT not from's, -ENOMEM no slot in to. */
+int procmem_pass(struct proc *from, rid_t att, struct proc *to);
+/* Free attachment slots of p. */
+int procmem_free_slots(const struct proc *p);
 /* Detach and delete every region of the process. */
 void procmem_release(struct proc *p);
 int procmem_setup_heap(struct proc *p);

@@ -55,9 +55,13 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	case L_CLOCK_MONOTONIC_RAW:
 	case L_CLOCK_MONOTONIC_COARSE:
 	case L_CLOCK_BOOTTIME:
+		ns = time_ns();
+		break;
 	case L_CLOCK_PROCESS_CPUTIME_ID:
 	case L_CLOCK_THREAD_CPUTIME_ID:
-		ns = time_ns();
+		/* the processor time of the caller's execution (the time of a process that is
+		 * preempted does not count; the AnT model's CPU work relies on that) */
+		ns = exec_cpu_ns(exec_cur());
 		break;
 	default:
 		return -EINVAL;

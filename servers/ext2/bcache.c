@@ -31,7 +31,8 @@ static void lru_push_front(struct bcache *bc, uint32_t i)
 	h->next = i;
 }
 
-int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint32_t nbufs)
+int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, const struct ext2_mem *alloc,
+	    uint32_t bs, uint32_t nbufs)
 {
 	memset(bc, 0, sizeof(*bc));
 	if (nbufs < 16)
@@ -42,16 +43,17 @@ int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint3
 	while (hsize < nbufs * 2)
 		hsize <<= 1;
 	bc->dev = dev;
+	bc->alloc = alloc;
 	bc->bs = bs;
 	bc->spb = bs / EXT2_SECTOR;
 	bc->nblocks = dev->sectors / bc->spb;
 	bc->n = nbufs;
 	bc->hmask = hsize - 1;
-	bc->bufs = calloc(nbufs + 1, sizeof(*bc->bufs));
-	bc->hash = malloc(hsize * sizeof(*bc->hash));
-	bc->mem = malloc((size_t)nbufs * bs);
-	bc->stage = malloc((size_t)BC_RUN * bs);
-	bc->order = malloc((nbufs > BC_RUN ? nbufs : BC_RUN) * sizeof(*bc->order));
+	bc->bufs = alloc->alloc((nbufs + 1) * sizeof(*bc->bufs));
+	bc->hash = alloc->alloc(hsize * sizeof(*bc->hash));
+	bc->mem = alloc->alloc((size_t)nbufs * bs);
+	bc->stage = alloc->alloc((size_t)BC_RUN * bs);
+	bc->order = alloc->alloc((nbufs > BC_RUN ? nbufs : BC_RUN) * sizeof(*bc->order));
 	if (!bc->bufs || !bc->hash || !bc->mem || !bc->stage || !bc->order) {
 		bc_fini(bc);
 		return -ENOMEM;
@@ -68,11 +70,14 @@ int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint3
 
 void bc_fini(struct bcache *bc)
 {
-	free(bc->bufs);
-	free(bc->hash);
-	free(bc->mem);
-	free(bc->stage);
-	free(bc->order);
+	const struct ext2_mem *alloc = bc->alloc;
+	if (alloc) {
+		alloc->free(bc->bufs);
+		alloc->free(bc->hash);
+		alloc->free(bc->mem);
+		alloc->free(bc->stage);
+		alloc->free(bc->order);
+	}
 	memset(bc, 0, sizeof(*bc));
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "servers/ext2/blkdev.h"
+#include "servers/ext2/ext2.h"
 
 struct bc_buf {
 	uint64_t blk;
@@ -22,6 +23,7 @@ struct bc_buf {
 
 struct bcache {
 	const struct ext2_blkdev *dev;
+	const struct ext2_mem *alloc;   /* where its memory comes from (the file system's) */
 	uint32_t bs, spb;               /* block size; sectors per block */
 	uint64_t nblocks;               /* blocks on the device: bigger block numbers are refused */
 	uint32_t n;                     /* buffers */
@@ -37,7 +39,8 @@ struct bcache {
 #define BC_RUN 32u                      /* at most this many blocks per device request */
 _Static_assert(BC_RUN * 4096u <= EXT2_MAX_REQ, "requests fit the promised size");
 
-int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, uint32_t bs, uint32_t nbufs);
+int bc_init(struct bcache *bc, const struct ext2_blkdev *dev, const struct ext2_mem *alloc,
+	    uint32_t bs, uint32_t nbufs);
 void bc_fini(struct bcache *bc);
 /* The buffer of block blk, read from the device if not cached; pinned until bc_put. */
 int bc_get(struct bcache *bc, uint64_t blk, struct bc_buf **out);

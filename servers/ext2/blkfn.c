@@ -3,13 +3,15 @@
  * (abi/fnids.def), called synchronously. The driver moves the data by DMA into and out of one
  * transfer ICA per mount (EXT2_MAX_REQ bytes, the largest request the cache makes), which
  * the server holds and lends to the driver with each request; the only copy is the cache's,
- * between its buffers and the transfer ICA (docs/storage.md).
+ * between its buffers and the transfer ICA (docs/storage.md). The struct blkfn and the
+ * transfer ICA are state memory: a replacement server takes them over (blkfn_rebind).
  */
 #include <string.h>
 #include "abi/errno.h"
 #include "libtessera.h"
 #include "servers/ext2/blkfn.h"
 #include "srv.h"
+#include "srvstate.h"
 
 static int blk_call(struct blkfn *b, uint32_t fn, uint64_t sector, uint32_t count)
 {
@@ -68,16 +70,27 @@ int blkfn_open(struct blkfn *b, uint32_t unit)
 		return err;
 	if (m.arg[1] != EXT2_SECTOR || !m.arg[0])
 		return -EINVAL;
-	if ((err = srv_ica_new(EXT2_MAX_REQ, &b->xfer)))
-		return err;
-	b->dev = (struct ext2_blkdev){ .ctx = b, .sectors = m.arg[0], .read = rd, .write = wr,
-				       .flush = fl };
+	void *xfer = srv_salloc(EXT2_MAX_REQ);
+	if (!xfer)
+		return -ENOMEM;
+	b->xfer = (struct t_ica){ srv_state_rid(xfer), (uint64_t)(uintptr_t)xfer,
+				  EXT2_MAX_REQ / 4096 };
+	b->dev.sectors = m.arg[0];
+	blkfn_rebind(b);
 	return 0;
+}
+
+void blkfn_rebind(struct blkfn *b)
+{
+	b->dev.ctx = b;
+	b->dev.read = rd;
+	b->dev.write = wr;
+	b->dev.flush = fl;
 }
 
 void blkfn_close(struct blkfn *b)
 {
-	if (b->xfer.rid)
-		srv_ica_free(b->xfer.rid);
+	if (b->xfer.addr)
+		srv_sfree((void *)(uintptr_t)b->xfer.addr);
 	memset(b, 0, sizeof(*b));
 }

@@ -13,3 +13,5 @@ struct blkfn {
 /* Asks the unit's driver for its size; -ENXIO when no driver serves the unit. */
 int blkfn_open(struct blkfn *b, uint32_t unit);
 void blkfn_close(struct blkfn *b);
+/* Its code pointers for this program (a replacement took b over from another). */
+void blkfn_rebind(struct blkfn *b);

@@ -39,12 +39,22 @@
 
 struct ext2_fs;
 
+/* Where a mounted file system keeps its memory, block cache included. The ext2 server keeps it
+ * in state memory, which the server replacing it takes over (docs/replacement.md); the host
+ * tests in the C heap. */
+struct ext2_mem {
+	void *(*alloc)(size_t bytes);               /* zeroed; NULL when out of memory */
+	void (*free)(void *p);
+	void *(*realloc)(void *p, size_t bytes);    /* NULL on failure, p unchanged */
+};
+
 struct ext2_mount_opts {
 	uint32_t cache_blocks;          /* buffers in the block cache; 0 = EXT2_CACHE_BLOCKS */
 	bool read_only;
 	uint32_t (*now)(void *ctx);     /* seconds since 1970, for timestamps; NULL = always 0 */
 	void *now_ctx;
 	void (*log)(const char *msg);   /* why a mount was refused or a corruption found; may be NULL */
+	const struct ext2_mem *mem;     /* NULL: the C heap (calloc, free, realloc) */
 };
 
 /* What ext2_getattr reports. */
@@ -101,6 +111,12 @@ typedef int (*ext2_fill_fn)(void *ctx, const char *name, uint32_t len, uint32_t 
  * mount marks the image "not clean" on the device at once and counts the mount. */
 int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *opts,
 	       struct ext2_fs **out);
+/* A file system another program mounted (the server this one replaced), whose memory this
+ * program now holds at the same addresses: its pointers into code (the device's functions,
+ * opts' now, log and mem) are set for this program. Nothing on the device is touched: the
+ * block cache, dirty blocks included, goes on as it was. */
+void ext2_rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		 const struct ext2_mount_opts *opts);
 /* Writes everything, restores the clean state (if it was clean at mount), frees fs. fs is gone
  * even when this returns an error (the device failed while writing). */
 int ext2_unmount(struct ext2_fs *fs);

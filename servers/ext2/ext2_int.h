@@ -26,6 +26,7 @@ struct ext2_fs {
 	uint32_t (*now)(void *ctx);
 	void *now_ctx;
 	void (*log)(const char *msg);
+	struct ext2_mem mem;            /* a copy: the state holds no pointer to the program's data */
 	uint32_t hint_ino, hint_blk;    /* where the last block allocation for a file ended */
 	uint32_t generation;            /* the last i_generation given (seeded from the clock) */
 	uint32_t ra_ino;                /* the last file read, and the block after that read: */

@@ -332,7 +332,7 @@ int ext2_open(struct ext2_fs *fs, uint32_t ino)
 	}
 	if (fs->nopen == fs->open_cap) {
 		uint32_t cap = fs->open_cap ? fs->open_cap * 2 : 16;
-		struct ext2_open_ref *n = realloc(fs->open, cap * sizeof(*n));
+		struct ext2_open_ref *n = fs->mem.realloc(fs->open, cap * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
 		fs->open = n;

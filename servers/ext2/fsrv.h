@@ -11,7 +11,13 @@ struct fsrv_mount {
 	struct ext2_fs *fs;             /* NULL: a free slot */
 	struct blkfn blk;
 };
-extern struct fsrv_mount fsrv_mounts[FSRV_MOUNTS];
+
+/* The server's state (state memory, docs/replacement.md): everything in it, the file systems
+ * with their caches included, is in state memory too, so a replacement takes it over. */
+#define FSRV_STATE_VERSION 1
+struct fsrv_state {
+	struct fsrv_mount mounts[FSRV_MOUNTS];
+};
 
 /* The attributes of ino in the protocol's form. */
 int fsrv_attr(struct ext2_fs *fs, uint32_t ino, struct t_fs_attr *out);

@@ -8,6 +8,12 @@
  *
  * Started by svc at boot (/etc/svc.conf registers the ids); run by hand as
  * `/servers/ext2 -r` it registers them itself.
+ *
+ * It is replaceable (docs/replacement.md): its mount table, each mounted file system with its
+ * block cache (dirty blocks included; the ext2 code allocates through ext2_mount_opts.mem) and
+ * the transfer ICAs are state memory, which a new ext2 server takes over as it is: nothing is
+ * written or read again at a replacement. The cache (16 MiB a mount) is in mappings of
+ * ordinary memory (srv_smap), far more than the ICA pool holds; the rest in ICAs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +26,16 @@
 #include "servers/ext2/ext2_int.h"
 #include "servers/ext2/fsrv.h"
 #include "srv.h"
+#include "srvstate.h"
 
-struct fsrv_mount fsrv_mounts[FSRV_MOUNTS];
+static struct fsrv_mount *fsrv_mounts;    /* the state's table */
+/* Big allocations (the cache's buffers, its tables) in mappings, small ones in ICAs. */
+static void *state_alloc(size_t bytes)
+{
+	return bytes >= 65536 ? srv_smap(bytes) : srv_salloc(bytes);
+}
+
+static const struct ext2_mem state_mem = { state_alloc, srv_sfree, srv_srealloc };
 
 static uint32_t now(void *ctx)
 {
@@ -69,7 +83,7 @@ static int do_mount(struct t_msg *m, struct t_fs_ctl *c)
 	if ((err = blkfn_open(&mt->blk, (uint32_t)m->arg[0])))
 		return err;
 	struct ext2_mount_opts o = { .cache_blocks = 0, .read_only = (m->arg[1] & TFS_RDONLY) != 0,
-				     .now = now, .log = log_msg };
+				     .now = now, .log = log_msg, .mem = &state_mem };
 	if ((err = ext2_mount(&mt->blk.dev, &o, &mt->fs)) == 0 &&
 	    (err = fsrv_attr(mt->fs, EXT2_ROOT_INO, &c->attr)) == 0) {
 		pretouch(mt->fs);
@@ -132,18 +146,61 @@ static int handle(struct t_msg *m, void *ctx)
 	return fsrv_op(mt->fs, m, c);
 }
 
+/* After a replacement's commit: the file systems' code pointers are this program's. */
+static int resume(void *root, void *ctx)
+{
+	struct fsrv_state *st = root;
+	struct ext2_mount_opts o = { .now = now, .log = log_msg, .mem = &state_mem };
+	(void)ctx;
+	for (int i = 0; i < FSRV_MOUNTS; i++) {
+		struct fsrv_mount *mt = &st->mounts[i];
+		if (!mt->fs)
+			continue;
+		blkfn_rebind(&mt->blk);
+		ext2_rebind(mt->fs, &mt->blk.dev, &o);
+		pretouch(mt->fs);             /* the moved cache mapped here now, not bit by bit */
+	}
+	return 0;
+}
+
+/* The stack serving can need, touched at the start (as the block driver does): a new server
+ * must not grow later than the one it replaced, whose stack was grown by its mounts. */
+static void prefault_stack(void)
+{
+	volatile char pad[32768];
+	for (size_t i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+	pad[sizeof(pad) - 1] = 0;
+}
+
+static uint32_t fns[TFN_FS_STATFS - TFN_FS_MOUNT + 1];
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "-r") == 0) {
+	void *root;
+	int replaced;
+	for (uint32_t fn = TFN_FS_MOUNT; fn <= TFN_FS_STATFS; fn++)
+		fns[fn - TFN_FS_MOUNT] = fn;
+	struct srv_desc d = { .kind = "ext2", .version = FSRV_STATE_VERSION, .fns = fns,
+			      .nfn = TFN_FS_STATFS - TFN_FS_MOUNT + 1,
+			      .root_size = sizeof(struct fsrv_state), .resume = resume };
+	int err = srv_state_start(&d, NULL, &root, &replaced);
+	if (err) {
+		fprintf(stderr, "ext2: %s: %s\n", replaced ? "replacement" : "start", strerror(-err));
+		return 1;
+	}
+	fsrv_mounts = ((struct fsrv_state *)root)->mounts;
+	prefault_stack();
+	if (!replaced && argc > 1 && strcmp(argv[1], "-r") == 0) {
 		for (uint32_t fn = TFN_FS_MOUNT; fn <= TFN_FS_STATFS; fn++) {
-			int err = t_fn_register(fn, 0, 0);
+			err = t_fn_register(fn, 0, 0);
 			if (err) {
 				fprintf(stderr, "ext2: cannot register %u: %s\n", fn, strerror(-err));
 				return 1;
 			}
 		}
 	}
-	int err = srv_loop(handle, NULL);
+	err = srv_state_loop(&d, handle, NULL);
 	fprintf(stderr, "ext2: request loop ended: %s\n", strerror(-err));
 	return 1;
 }

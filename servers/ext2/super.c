@@ -158,7 +158,7 @@ static int check_groups(struct ext2_fs *fs)
 
 static int read_gdt(struct ext2_fs *fs)
 {
-	fs->gd = calloc(fs->gdt_blocks, fs->bs);
+	fs->gd = fs->mem.alloc((size_t)fs->gdt_blocks * fs->bs);
 	if (!fs->gd)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < fs->gdt_blocks; i++) {
@@ -251,10 +251,11 @@ static int mount_rw(struct ext2_fs *fs)
 
 static void fs_free(struct ext2_fs *fs)
 {
+	void (*release)(void *) = fs->mem.free;
 	bc_fini(&fs->bc);
-	free(fs->gd);
-	free(fs->open);
-	free(fs);
+	release(fs->gd);
+	release(fs->open);
+	release(fs);
 }
 
 static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
@@ -268,7 +269,7 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	memcpy(&fs->sb, raw, sizeof(raw));
 	if ((r = check_super(fs)) || (r = check_counts(fs)))
 		return r;
-	r = bc_init(&fs->bc, &fs->dev, fs->bs,
+	r = bc_init(&fs->bc, &fs->dev, &fs->mem, fs->bs,
 		    o->cache_blocks ? o->cache_blocks : EXT2_CACHE_BLOCKS);
 	if (r || (r = read_gdt(fs)))
 		return r;
@@ -283,16 +284,37 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	return fs->ro ? 0 : mount_rw(fs);
 }
 
-int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *o,
-	       struct ext2_fs **out)
+static void *heap_alloc(size_t n)
 {
-	struct ext2_fs *fs = calloc(1, sizeof(*fs));
-	if (!fs)
-		return -ENOMEM;
+	return calloc(1, n);
+}
+
+static const struct ext2_mem heap = { heap_alloc, free, realloc };
+
+static void rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		   const struct ext2_mount_opts *o)
+{
 	fs->dev = *dev;
 	fs->now = o->now;
 	fs->now_ctx = o->now_ctx;
 	fs->log = o->log;
+	fs->mem = o->mem ? *o->mem : heap;
+}
+
+void ext2_rebind(struct ext2_fs *fs, const struct ext2_blkdev *dev,
+		 const struct ext2_mount_opts *o)
+{
+	rebind(fs, dev, o);
+}
+
+int ext2_mount(const struct ext2_blkdev *dev, const struct ext2_mount_opts *o,
+	       struct ext2_fs **out)
+{
+	const struct ext2_mem *mem = o->mem ? o->mem : &heap;
+	struct ext2_fs *fs = mem->alloc(sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	rebind(fs, dev, o);
 	fs->generation = fs_now(fs) * 2654435761u;
 	int r = mount_steps(fs, o);
 	if (r) {

@@ -196,7 +196,7 @@ static void quiet_log(const char *msg)
 
 int e2_mount_cache(const struct ext2_blkdev *dev, bool ro, uint32_t bufs, struct ext2_fs **fs)
 {
-	struct ext2_mount_opts o = { bufs, ro, e2_now, NULL, quiet_log };
+	struct ext2_mount_opts o = { bufs, ro, e2_now, NULL, quiet_log, NULL };
 	return ext2_mount(dev, &o, fs);
 }
 

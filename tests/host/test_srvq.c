@@ -180,6 +180,60 @@ TEST(fnid_drop_pid_and_listing)
 	CHECK_EQ(fnid_count(), 0);
 }
 
+/* A replacement moves an id with its call counter and counts the replacement; registering
+ * it afresh starts both over. */
+TEST(fnid_move_keeps_counters)
+{
+	uint64_t n, at, took;
+	fnid_init();
+	REQUIRE(fnid_register(7, 20) == 0);
+	fnid_count_call(7);
+	fnid_count_call(7);
+	CHECK_EQ(fnid_move(7, 21, 22, 100, 5), -ENOENT);     /* 21 does not serve it */
+	CHECK_EQ(fnid_move(8, 20, 22, 100, 5), -ENOENT);
+	CHECK_EQ(fnid_move(7, 20, 22, 100, 5), 0);
+	CHECK_EQ(fnid_server(7), 22);
+	CHECK_EQ(fnid_calls(7), 2);
+	CHECK_EQ(fnid_count(), 1);
+	fnid_repl_stat(7, &n, &at, &took);
+	CHECK(n == 1 && at == 100 && took == 5);
+	CHECK_EQ(fnid_move(7, 22, 23, 200, 9), 0);
+	fnid_repl_stat(7, &n, &at, &took);
+	CHECK(n == 2 && at == 200 && took == 9);
+	fnid_drop_pid(23);
+	fnid_repl_stat(7, &n, &at, &took);
+	CHECK(n == 0 && at == 0 && took == 0);
+	REQUIRE(fnid_register(7, 30) == 0);
+	CHECK_EQ(fnid_calls(7), 0);
+	fnid_repl_stat(7, &n, &at, &took);
+	CHECK_EQ(n, 0);
+}
+
+/* A driver's pending interrupts follow it: counts added, sources kept apart, overflow too. */
+TEST(srvq_irq_merge_moves_counts)
+{
+	struct srvq_box a, b;
+	struct t_msg m;
+	srvq_box_reset(&a, 1);
+	srvq_box_reset(&b, 2);
+	srvq_irq_add(&a, 0x55, 0, 3);
+	srvq_irq_add(&a, 0x55, 1, 1);
+	srvq_irq_add(&b, 0x55, 0, 2);
+	a.irq_overflow = 4;
+	CHECK_EQ(srvq_irq_merge(&b, &a), 3);
+	CHECK(!srvq_irq_pending(&a));
+	uint64_t c0 = 0, c1 = 0, any = 0;
+	while (srvq_irq_take(&b, &m)) {
+		if (m.arg[1] == SRVQ_VEC_ANY)
+			any += m.arg[2];
+		else if (m.arg[1] == 0)
+			c0 += m.arg[2];
+		else
+			c1 += m.arg[2];
+	}
+	CHECK(c0 == 5 && c1 == 1 && any == 4);
+}
+
 TEST(fnid_random_against_model)
 {
 	static int model[T_FN_MAX];

@@ -101,6 +101,15 @@ int t_srv_reply_recv(struct t_msg *io, uint32_t flags);
 /* Up to count registered function ids into buf; returns how many, *total (may be NULL) how
  * many there are. */
 int t_srv_stat(struct t_fn_stat *buf, uint32_t count, uint32_t *total);
+/* Live replacement of servers (abi/srv.h, docs/replacement.md); libsrv's srvstate.h does the
+ * server's side. */
+int t_repl_request(const struct t_repl_req *req, struct t_repl_result *res);
+int t_repl_declare(uint32_t version);
+int t_repl_handover(const struct t_repl_item *items, uint32_t n, uint32_t version);
+int t_repl_take(struct t_repl_state *out);
+int t_repl_ready(const uint32_t *fns, uint32_t n);
+int t_repl_abort(int status);
+int t_repl_stat(uint32_t fn, struct t_repl_stat *out);
 
 /* Parse a resource id: 16 hex digits as `res` prints them, TYPE:INDEX, or (when type is not 0)
  * a name of a resource of that type. */

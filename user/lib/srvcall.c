@@ -56,3 +56,38 @@ int t_srv_stat(struct t_fn_stat *buf, uint32_t count, uint32_t *total)
 {
 	return (int)tsys_t_srv_stat((long)buf, (long)count, (long)total);
 }
+
+int t_repl_request(const struct t_repl_req *req, struct t_repl_result *res)
+{
+	return (int)tsys_t_repl_request((long)req, (long)res);
+}
+
+int t_repl_declare(uint32_t version)
+{
+	return (int)tsys_t_repl_declare((long)version);
+}
+
+int t_repl_handover(const struct t_repl_item *items, uint32_t n, uint32_t version)
+{
+	return (int)tsys_t_repl_handover((long)items, (long)n, (long)version);
+}
+
+int t_repl_take(struct t_repl_state *out)
+{
+	return (int)tsys_t_repl_take((long)out);
+}
+
+int t_repl_ready(const uint32_t *fns, uint32_t n)
+{
+	return (int)tsys_t_repl_ready((long)fns, (long)n);
+}
+
+int t_repl_abort(int status)
+{
+	return (int)tsys_t_repl_abort((long)status);
+}
+
+int t_repl_stat(uint32_t fn, struct t_repl_stat *out)
+{
+	return (int)tsys_t_repl_stat((long)fn, (long)out);
+}

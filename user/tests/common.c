@@ -25,6 +25,9 @@ const char *ut_errname(long v)
 		{ EROFS, "EROFS" },	{ ERANGE, "ERANGE" },	    { ENAMETOOLONG, "ENAMETOOLONG" },
 		{ ENOSYS, "ENOSYS" },	{ ENOTEMPTY, "ENOTEMPTY" }, { ENOTSUP, "ENOTSUP" },
 		{ ESTALE, "ESTALE" },	{ EIDRM, "EIDRM" },	    { EMSGSIZE, "EMSGSIZE" },
+		{ EPROTO, "EPROTO" },	{ ECANCELED, "ECANCELED" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ ENOPROTOOPT, "ENOPROTOOPT" },
+		{ EDEADLK, "EDEADLK" }, { EALREADY, "EALREADY" },
 	};
 	if (v >= 0 || v < -4095)
 		return "";

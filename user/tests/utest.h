@@ -26,6 +26,7 @@ extern const struct utest ut_compat_tests[];
 extern const struct utest ut_disk_tests[];
 extern const struct utest ut_ipc_tests[];
 extern const struct utest ut_srv_tests[];
+extern const struct utest ut_repl_tests[];
 extern const struct utest ut_cow_tests[];
 extern const struct utest ut_nproc_tests[];
 extern const struct utest ut_robust_tests[];
