@@ -85,6 +85,14 @@ run: all $(DISK)
 	@$(if $(filter mcast,$(NET)),echo "net: node $(NODE) on multicast $(NET_MCAST) (set its address: net addr 10.0.3.$(NODE)/24)")
 	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) $(QEMU_NET_$(NET)) -serial mon:stdio
 
+# ---- several nodes (docs/migration.md): make cluster N=3 boots N nodes on one multicast
+# Ethernet, node 1 on this terminal, the others' consoles in build/cluster/ (PANES=1: tmux panes)
+N ?= 3
+PANES ?=
+cluster: all
+	python3 tools/cluster.py --nodes $(N) --qemu "$(QEMU) $(QEMU_FLAGS)" $(if $(PANES),--tmux)
+.PHONY: cluster
+
 # fresh test disks (an earlier run's writes must not decide a test): the first an empty ext2
 # file system (mounted at /disk: user/tests/t_disk.c), the others zero-filled (the raw one is
 # the fuzz boots' first disk)

@@ -73,6 +73,14 @@ void fdtable_clone(struct fdtable *dst, const struct fdtable *src)
 	dst->limit = src->limit;
 }
 
+void fd_put_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
+{
+	if (fd < 0 || fd >= NFD || t->fd[fd])
+		panic("fd_put_at: descriptor %d is not free", fd);
+	t->fd[fd] = f;
+	t->cloexec[fd] = cloexec;
+}
+
 void fdtable_close_all(struct fdtable *t)
 {
 	for (int i = 0; i < NFD; i++)

@@ -67,6 +67,9 @@ int fd_install(struct fdtable *t, int min, struct file *f, int cloexec);
  * of those are free now. */
 int fd_limit(const struct fdtable *t);
 int fd_free_count(const struct fdtable *t);
+/* Descriptor fd (free, below NFD: else a kernel bug) gets f: the caller's reference moves
+ * into the table (a process built from another node's image, kernel/proc/migrate_in.c). */
+void fd_put_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* The open file of fd, without a new reference; -EBADF. */
 int fd_get(const struct fdtable *t, int fd, struct file **out);
 int fd_close(struct fdtable *t, int fd);
@@ -81,6 +84,12 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* The console on the first serial port, not backed by a plate. */
 int file_open_console(struct file **out);
+/* Whether f is the console (opened either way). */
+bool file_is_console(const struct file *f);
+/* The console of a process from another node: what it writes goes to its home node's
+ * console through the node server (file_rcons.c); reading gives end of file. */
+int file_open_rcons(uint32_t home_node, int home_pid, struct file **out);
+bool file_is_rcons(const struct file *f);
 /* The console opened through a device node (/dev/console, /dev/tty). */
 int file_open_console_node(rid_t node, int flags, struct file **out);
 

@@ -6,6 +6,7 @@
  * host-tested (tests/host/test_fnid.c).
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 void fnid_init(void);
@@ -20,6 +21,8 @@ void fnid_count_call(uint32_t fn);
 uint64_t fnid_calls(uint32_t fn);
 /* Every id pid serves is dropped (its exit). Costs the number of registered ids. */
 void fnid_drop_pid(int pid);
+/* Whether pid serves some function id. */
+bool fnid_serves_any(int pid);
 /* The n-th registered id (0-based, in no particular order), or 0 past the last. */
 uint32_t fnid_nth(uint32_t n);
 uint32_t fnid_count(void);

@@ -61,3 +61,5 @@ void ica_arrive(rid_t ica, int pid, rid_t space, bool loan, uint64_t *addr);
 void ica_drop(rid_t ica);
 /* Delete every ICA pid holds that is not on loan; on-loan ones the caller has returned. */
 void ica_proc_exit(int pid);
+/* Whether pid holds an ICA (its own or on loan). */
+bool ica_holds_any(int pid);

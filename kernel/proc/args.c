@@ -48,3 +48,33 @@ void args_unpack(const void *block, struct args_view *out)
 	out->argv[b->argc] = NULL;
 	out->envp[b->envc] = NULL;
 }
+
+size_t args_size(const void *block)
+{
+	const struct block *b = block;
+	const char *p = b->strings;
+	for (int i = 0; i < b->argc + b->envc; i++)
+		p += strlen(p) + 1;
+	return (size_t)(p - (const char *)b);
+}
+
+void *args_from_bytes(const void *bytes, size_t n)
+{
+	const struct block *b = bytes;
+	if (n < sizeof(*b) || n > ARGS_MAX_BYTES || b->argc < 0 || b->envc < 0 ||
+	    b->argc > ARGS_MAX_STRINGS || b->envc > ARGS_MAX_STRINGS)
+		return NULL;
+	size_t at = sizeof(*b);
+	for (int i = 0; i < b->argc + b->envc; i++) {
+		size_t len = strnlen((const char *)bytes + at, n - at);
+		if (len == n - at)
+			return NULL;                 /* a string runs past the end */
+		at += len + 1;
+	}
+	if (at != n)
+		return NULL;
+	void *copy = kmalloc(n);
+	if (copy)
+		memcpy(copy, bytes, n);
+	return copy;
+}

@@ -16,3 +16,8 @@ struct args_view {
 void *args_pack(const char *const *argv, int argc, const char *const *envp, int envc);
 /* Pointers into a packed block (valid while the block lives). */
 void args_unpack(const void *block, struct args_view *out);
+/* The size in bytes of a packed block (what args_from_bytes takes back). */
+size_t args_size(const void *block);
+/* A kmalloc'd block from n bytes that came from elsewhere (another node): NULL unless they
+ * are exactly a well-formed block within the limits. */
+void *args_from_bytes(const void *bytes, size_t n);

@@ -6,11 +6,10 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/migrate.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/sys/syscall.h"
 
-#define SIG_BIT(s) (1ull << ((s) - 1))
-#define UNBLOCKABLE (SIG_BIT(L_SIGKILL) | SIG_BIT(L_SIGSTOP))
 #define H_DEFAULT 0
 #define H_IGNORE 1
 #define SA_SIGINFO 0x4ul
@@ -65,6 +64,8 @@ int signal_send(struct proc *p, int sig)
 		return -EINVAL;
 	if (sig == 0 || p->state == TPS_ZOMBIE)
 		return p->state == TPS_ZOMBIE ? -ESRCH : 0;
+	if (p->state == TPS_REMOTE)
+		return mig_stub_signal(p, sig, proc_cur() ? proc_cur()->cred.uid : 0);
 	uint64_t h = p->sig[sig].handler;
 	if (sig != L_SIGKILL && (h == H_IGNORE || (h == H_DEFAULT && default_ignored(sig))))
 		return 0;
@@ -93,7 +94,10 @@ static bool descends(struct proc *p, int root)
 static void send_if_descendant(struct proc *p, void *c)
 {
 	struct tree_ctx *t = c;
-	if (p->pid != 1 && p->state != TPS_ZOMBIE && descends(p, t->root) && p != proc_cur())
+	/* a process running on another node is left alone: this runs from the console's
+	 * interrupt, where nothing may be sent */
+	if (p->pid != 1 && p->state != TPS_ZOMBIE && p->state != TPS_REMOTE &&
+	    descends(p, t->root) && p != proc_cur())
 		signal_send(p, t->sig);
 }
 
@@ -170,6 +174,17 @@ void signal_call_done(struct proc *p, struct trapframe *tf)
 	p->call_restart = 0;
 	if (p->sig_restore_mask) {
 		p->sig_mask = p->sig_saved_mask;
+		p->sig_restore_mask = false;
+	}
+}
+
+void signal_call_stop(struct proc *p, struct trapframe *tf)
+{
+	if (p->call_restart)
+		rewind_call(p, tf);
+	p->call_restart = 0;
+	if (p->sig_restore_mask) {
+		p->sig_mask = p->sig_saved_mask;   /* the call installs its own mask again */
 		p->sig_restore_mask = false;
 	}
 }

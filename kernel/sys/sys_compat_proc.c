@@ -122,6 +122,8 @@ long sys_kill(const struct sysargs *a)
 	else if (pid < 0)
 		return -ESRCH;
 	int err = sysarg_proc((uint64_t)pid, 0, &p);
+	if (err == -EREMOTE)
+		return send_signal(proc_by_pid(pid), (int)a->a[1]);   /* signal_send forwards it */
 	return err ? err : send_signal(p, (int)a->a[1]);
 }
 

@@ -1,0 +1,399 @@
+/* Migration, the node a process leaves (see migrate.h): what may move, freezing, reading the
+ * image and the pages out, thaw or commit, and the stub a process leaves at its home. */
+#include "kernel/proc/migrate.h"
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "arch/paging.h"
+#include "kernel/dev/device.h"
+#include "kernel/fs/file.h"
+#include "kernel/ipc/fnid.h"
+#include "kernel/ipc/ica.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/mm/vspace.h"
+#include "kernel/net/sock.h"
+#include "kernel/node/node.h"
+#include "kernel/proc/args.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/metamorph.h"
+#include "kernel/proc/ptimer.h"
+#include "kernel/proc/runmode.h"
+#include "kernel/proc/signal.h"
+
+uint32_t mig_active;
+
+/* ---- what may move -------------------------------------------------------------------------- */
+
+static uint32_t why_fds(struct proc *p)
+{
+	for (int fd = 0; fd < NFD; fd++) {
+		struct file *f = p->fds.fd[fd];
+		if (!f)
+			continue;
+		if (sock_is(f))
+			return TMIG_SOCKET;
+		if (!file_is_console(f) && !file_is_rcons(f))
+			return TMIG_FILE;
+	}
+	return TMIG_NONE;
+}
+
+/* Its regions must be its own process regions, and the only ones in its space. */
+static uint32_t why_regions(struct proc *p)
+{
+	uint32_t n = 0;
+	for (int i = 0; i < p->att_end; i++) {
+		rid_t att = p->att[i], region;
+		if (!att)
+			continue;
+		region = vattach_region(att);
+		if (vregion_home(region) || vattach_standalone(att) ||
+		    vregion_kind(region) > TRK_MMAP)
+			return TMIG_REGION;
+		n++;
+	}
+	if (n > T_MIG_MAXSEG)
+		return TMIG_TOOBIG;
+	return vspace_count_overlaps(p->vspace, 0, USER_TOP) == n ? TMIG_NONE : TMIG_REGION;
+}
+
+uint32_t mig_why(struct proc *p)
+{
+	uint32_t why;
+	if (p->pid == 1 || !p->exec || p->state == TPS_ZOMBIE)
+		return TMIG_KERNEL;
+	if (p->mig.state != PM_NONE || p->meta)
+		return TMIG_BUSY;
+	if (p->vfork_parent)
+		return TMIG_VFORK;
+	if (vspace_nprocs(p->vspace) > 1)
+		return TMIG_SHARED;
+	if (runmode_of(p->hdr.rid) != TRM_UMODE)
+		return TMIG_SMODE;
+	if (dev_claims_any(p->pid))
+		return TMIG_DEVICE;
+	if (ica_holds_any(p->pid))
+		return TMIG_ICA;
+	if (fnid_serves_any(p->pid))
+		return TMIG_SERVER;
+	if (p->child_first)
+		return TMIG_CHILDREN;
+	if (p->fault_ckpt)
+		return TMIG_CKPT;
+	if ((why = why_fds(p)) || (why = why_regions(p)))
+		return why;
+	return TMIG_NONE;
+}
+
+/* ---- freezing ------------------------------------------------------------------------------- */
+
+int mig_apply_freeze(struct proc *p, struct trapframe *tf, struct meta_req *req)
+{
+	if (req->abandoned)
+		return -EINTR;                  /* nobody would ever thaw it */
+	if ((req->why = mig_why(p)))
+		return -EBUSY;
+	signal_call_stop(p, tf);
+	p->mig.state = PM_FROZEN;
+	p->mig.owner = req->owner;
+	mig_active++;
+	return 0;
+}
+
+void mig_hold(struct proc *p)
+{
+	while (p->mig.state == PM_FROZEN && !p->killed)
+		sleep_on(&p->mig, 0);
+	if (p->mig.state == PM_FROZEN) {    /* killed while frozen: it ends here */
+		p->mig.state = PM_NONE;
+		mig_active--;
+	}
+	if (p->mig.state == PM_COMMITTED)
+		proc_migrated();
+}
+
+static void copy_regs(struct t_mig_regs *r, const struct trapframe *tf,
+		      const struct exec_user_state *us)
+{
+	r->r15 = tf->r15, r->r14 = tf->r14, r->r13 = tf->r13, r->r12 = tf->r12;
+	r->r11 = tf->r11, r->r10 = tf->r10, r->r9 = tf->r9, r->r8 = tf->r8;
+	r->rbp = tf->rbp, r->rdi = tf->rdi, r->rsi = tf->rsi, r->rdx = tf->rdx;
+	r->rcx = tf->rcx, r->rbx = tf->rbx, r->rax = tf->rax;
+	r->rip = tf->rip, r->rflags = tf->rflags, r->rsp = tf->rsp;
+	r->fs_base = us->fs_base;
+	memcpy(r->fpu, us->fpu, sizeof(r->fpu));
+}
+
+static void export_segs(struct proc *p, struct t_mig_image *img)
+{
+	img->nseg = 0;
+	for (int i = 0; i < p->att_end; i++) {
+		rid_t att = p->att[i], region;
+		if (!att)
+			continue;
+		region = vattach_region(att);
+		uint32_t vp = vregion_prot(region);
+		img->seg[img->nseg++] = (struct t_mig_seg){
+			.addr = vattach_addr(att), .size = vattach_size(att),
+			.kind = vregion_kind(region),
+			.prot = (vp & VR_R ? TR_READ : 0) | (vp & VR_W ? TR_WRITE : 0) |
+				(vp & VR_X ? TR_EXEC : 0),
+			.flags = att == p->heap_att ? TMS_HEAP : 0,
+			.resident = (uint32_t)vregion_resident(region),
+		};
+	}
+}
+
+static void export_state(struct proc *p, struct t_mig_image *img)
+{
+	for (int s = 0; s < 65; s++)
+		img->sig[s] = (struct t_mig_sigact){ p->sig[s].handler, p->sig[s].flags,
+						     p->sig[s].restorer, p->sig[s].mask };
+	img->sig_mask = p->sig_mask;
+	img->sig_pending = p->sig_pending;
+	ptimer_get(p, &img->alarm_left_ns, &img->alarm_interval_ns);
+	for (int i = 0; i < L_RLIMIT_NLIMITS && i < 16; i++)
+		img->rlim[i][0] = p->rlim[i].cur, img->rlim[i][1] = p->rlim[i].max;
+	img->altstack_sp = p->altstack.sp;
+	img->altstack_size = p->altstack.size;
+	img->altstack_flags = p->altstack.flags;
+	for (int fd = 0; fd < NFD && fd < T_MIG_NFD; fd++) {
+		img->fd_kind[fd] = p->fds.fd[fd] ? TMFD_CONSOLE : TMFD_NONE;   /* mig_why: only */
+		img->fd_cloexec[fd] = p->fds.cloexec[fd];
+	}
+}
+
+static void export_image(struct proc *p, struct t_mig_image *img, void *args)
+{
+	struct exec_user_state us;
+	memset(img, 0, sizeof(*img));
+	img->version = T_MIG_VERSION;
+	img->size = sizeof(*img);
+	img->pid = p->pid;
+	img->home_node = p->mig.home_node ? p->mig.home_node : node_self();
+	img->home_pid = p->mig.home_node ? p->mig.home_pid : p->pid;
+	img->uid = p->cred.uid, img->gid = p->cred.gid, img->mode = p->hdr.mode;
+	img->prio = exec_get_prio(p->exec);
+	img->umask = p->umask;
+	strlcpy(img->name, p->hdr.name, sizeof(img->name));
+	strlcpy(img->cwd, p->cwd, sizeof(img->cwd));
+	exec_get_user_state(p->exec, &us);
+	copy_regs(&img->regs, exec_tf(p->exec), &us);
+	img->brk_start = p->brk_start, img->brk_cur = p->brk_cur, img->brk_max = p->brk_max;
+	img->img_va = p->img_va, img->img_span = p->img_span;
+	export_state(p, img);
+	export_segs(p, img);
+	img->args_len = p->args ? (uint32_t)args_size(p->args) : 0;
+	if (img->args_len > T_MIG_ARGS_MAX)
+		img->args_len = 0;               /* args_pack keeps them smaller: never */
+	if (img->args_len)
+		memcpy(args, p->args, img->args_len);
+}
+
+int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img, void *args,
+	       uint32_t *why)
+{
+	rid_t none;
+	*why = mig_why(p);
+	if (*why)
+		return -EBUSY;                   /* asked now; asked again in the process itself */
+	struct meta_req *req = kmalloc(sizeof(*req));
+	if (!req)
+		return -ENOMEM;
+	memset(req, 0, sizeof(*req));
+	req->kind = MK_FREEZE;
+	req->owner = owner->pid;
+	/* meta_request frees req: what the process said comes back through this copy */
+	long err = meta_request(p, req, &none);
+	if (err == -EBUSY) {
+		*why = mig_why(p);
+		if (!*why)
+			*why = TMIG_BUSY;
+	}
+	if (err)
+		return (int)err;
+	export_image(p, img, args);
+	return 0;
+}
+
+/* ---- reading it out ------------------------------------------------------------------------ */
+
+static struct proc *owned(struct proc *owner, struct proc *p, enum proc_mig_state st)
+{
+	return p && p->mig.state == st && p->mig.owner == owner->pid ? p : NULL;
+}
+
+/* The attachment of p holding addr (0: none). */
+static rid_t att_at(struct proc *p, uint64_t addr, uint64_t *start, uint64_t *size)
+{
+	for (int i = 0; i < p->att_end; i++)
+		if (p->att[i] && vattach_range(p->att[i], start, size) && addr >= *start &&
+		    addr - *start < *size)
+			return p->att[i];
+	return 0;
+}
+
+int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io)
+{
+	uint64_t a, size;
+	if (!owned(owner, p, PM_FROZEN))
+		return -ESRCH;
+	rid_t att = att_at(p, io->from, &a, &size);
+	if (!att || io->to <= io->from || (io->from | io->to) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	rid_t region = vattach_region(att);
+	uint64_t end = io->to < a + size ? io->to : a + size, at = io->from;
+	io->n = 0;
+	for (; at < end && io->n < T_MIG_BATCH; at += PAGE_SIZE) {
+		uint64_t pa = vregion_page(region, (at - a) / PAGE_SIZE, false);
+		if (!pa)
+			continue;
+		if (copy_to_user((void *)(io->buf + (uint64_t)io->n * PAGE_SIZE),
+				 phys_to_virt(pa), PAGE_SIZE))
+			return -EFAULT;
+		io->addr[io->n++] = at;
+	}
+	io->next = at < end ? at : io->to;
+	return 0;
+}
+
+static void thaw(struct proc *p)
+{
+	p->mig.state = PM_NONE;
+	mig_active--;
+	wakeup(&p->mig);
+}
+
+int mig_thaw(struct proc *owner, struct proc *p)
+{
+	if (!owned(owner, p, PM_FROZEN))
+		return -ESRCH;
+	thaw(p);
+	return 0;
+}
+
+int mig_commit(struct proc *owner, struct proc *p, uint32_t node, int pid, uint64_t *late)
+{
+	if (!owned(owner, p, PM_FROZEN))
+		return -ESRCH;
+	if (!node || node > T_NODE_MAX || node == node_self() || pid <= 0)
+		return -EINVAL;
+	p->mig.state = PM_COMMITTED;
+	p->mig.where_node = node;
+	p->mig.where_pid = pid;
+	*late = p->sig_pending;
+	mig_active--;
+	wakeup(&p->mig);
+	return 0;
+}
+
+static void undo_owned(struct proc *p, void *ctx)
+{
+	int pid = *(int *)ctx;
+	if (p->mig.owner != pid)
+		return;
+	if (p->mig.state == PM_FROZEN)
+		thaw(p);
+	else if (p->mig.state == PM_BUILDING)
+		mig_build_drop(p);
+}
+
+void mig_owner_exit(int pid)
+{
+	if (mig_active)
+		proc_for_each(undo_owned, &pid);
+}
+
+/* ---- the stub at home ------------------------------------------------------------------------ */
+
+int mig_stub_signal(struct proc *p, int sig, uint32_t uid)
+{
+	if (sig < 0 || sig > SIG_MAX)
+		return -EINVAL;
+	if (sig)
+		node_send_kill(p->mig.where_node, p->mig.where_pid, sig, p->pid, uid);
+	return 0;
+}
+
+static struct proc *stub_at(int home_pid, uint32_t node, int pid)
+{
+	struct proc *p = proc_by_pid(home_pid);
+	if (!p || p->state != TPS_REMOTE)
+		return NULL;
+	return p->mig.where_node == node && p->mig.where_pid == pid ? p : NULL;
+}
+
+int mig_remote_exited(int home_pid, int status, uint32_t from_node, int from_pid)
+{
+	struct proc *p = stub_at(home_pid, from_node, from_pid), *h = proc_by_pid(home_pid);
+	if (!p && h && h->mig.state == PM_FROZEN)
+		return -EAGAIN;                  /* its move is not committed here yet: ask again */
+	if (!p)
+		return h ? -ESTALE : -ESRCH;
+	if (p->mig.state == PM_BUILDING)
+		mig_build_drop(p);               /* it was coming home: it ended first */
+	proc_remote_exit(p, status);
+	return 0;
+}
+
+int mig_locate(int home_pid, uint32_t old_node, int old_pid, uint32_t node, int pid)
+{
+	struct proc *p = stub_at(home_pid, old_node, old_pid);
+	if (!p)
+		return proc_by_pid(home_pid) ? -ESTALE : -ESRCH;
+	if (!node || node > T_NODE_MAX || pid <= 0)
+		return -EINVAL;
+	p->mig.where_node = node;
+	p->mig.where_pid = pid;
+	return 0;
+}
+
+struct query_ctx {
+	uint32_t node;
+	int pid, found;
+	uint32_t state;
+};
+
+static void query_one(struct proc *p, void *c)
+{
+	struct query_ctx *q = c;
+	if (p->state == TPS_ZOMBIE || p->mig.home_node != q->node || p->mig.home_pid != q->pid)
+		return;
+	q->found = p->pid;
+	q->state = p->mig.state == PM_BUILDING ? TMQ_BUILDING : TMQ_RUNNING;
+}
+
+uint32_t mig_query(uint32_t home_node, int home_pid, int *pid)
+{
+	struct query_ctx q = { home_node, home_pid, 0, TMQ_ABSENT };
+	if (home_node == node_self()) {
+		/* its home: the entry with its pid, a stub until it is back (a zombie: it came
+		 * back and ended already) */
+		struct proc *p = proc_by_pid(home_pid);
+		q.found = home_pid;
+		if (p && p->mig.state == PM_BUILDING)
+			q.state = TMQ_BUILDING;
+		else if (p && p->state != TPS_REMOTE && !p->mig.home_node)
+			q.state = TMQ_RUNNING;
+	} else {
+		proc_for_each(query_one, &q);
+	}
+	*pid = q.state == TMQ_ABSENT ? 0 : q.found;
+	return q.state;
+}
+
+int mig_signal_local(int pid, int sig, uint32_t uid, uint32_t home_node, int home_pid)
+{
+	struct proc *p = proc_by_pid(pid);
+	if (sig < 0 || sig > SIG_MAX)
+		return -EINVAL;
+	if (!p || p->state == TPS_ZOMBIE || p->state == TPS_REMOTE ||
+	    p->mig.home_node != home_node || p->mig.home_pid != home_pid)
+		return -ESRCH;
+	if (uid != 0 && uid != p->cred.uid)
+		return -EPERM;
+	return signal_send(p, sig);
+}

@@ -1,0 +1,146 @@
+/* The receiver (see node.h): migrations coming in on TCP port NP_MIG_PORT, one at a time.
+ * BEGIN makes the process here, not running (t_mig_create: the remote creation and the change
+ * of space and program of the paper), PAGES fill its regions, END starts it (the change of
+ * start position) and DONE tells the sender, which then lets go of its copy. Anything wrong
+ * (a bad message, a stream that stops for MIG_IO_TIMEOUT_S, an error) discards the process
+ * and answers FAIL if the stream still takes it: the sender's copy goes on there. This
+ * process owns what it builds: if it dies, the kernel discards it too. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "libtessera.h"
+#include "node.h"
+
+#define MIG_IO_TIMEOUT_S 5
+#define PAGE 4096u
+
+struct in_mig {
+	int fd, pid;
+	uint64_t pages;
+	char *buf;                    /* one PAGES body */
+};
+
+static int recv_all(int fd, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = recv(fd, (char *)buf + done, n - done, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -ECONNRESET;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static void answer(int fd, uint32_t type, int64_t value)
+{
+	struct np_mig_hdr h = { .magic = NP_MAGIC, .type = type, .value = value };
+	send(fd, &h, sizeof(h), MSG_NOSIGNAL);
+}
+
+static int begin(struct in_mig *m, const struct np_mig_hdr *h)
+{
+	struct np_mig_begin *b = malloc(sizeof(*b));
+	char *args = malloc(T_MIG_ARGS_MAX);
+	rid_t space = 0;
+	int err = b && args ? 0 : -ENOMEM;
+	if (!err && (h->len < sizeof(*b) || h->len > sizeof(*b) + T_MIG_ARGS_MAX))
+		err = -EPROTO;
+	if (!err)
+		err = recv_all(m->fd, b, sizeof(*b));
+	if (!err && b->img.args_len != h->len - sizeof(*b))
+		err = -EPROTO;
+	if (!err && b->img.args_len)
+		err = recv_all(m->fd, args, b->img.args_len);
+	if (!err)
+		b->space_name[sizeof(b->space_name) - 1] = 0;
+	if (!err && b->space_name[0])
+		err = t_res_lookup(RT_VSPACE, b->space_name, &space);
+	if (!err)
+		err = t_mig_create(&b->img, args, space, &m->pid);
+	free(b);
+	free(args);
+	return err;
+}
+
+static int pages(struct in_mig *m, const struct np_mig_hdr *h)
+{
+	struct {
+		uint32_t n, pad;
+		uint64_t addr[T_MIG_BATCH];
+	} head;
+	if (h->len < sizeof(head))
+		return -EPROTO;
+	int err = recv_all(m->fd, &head, sizeof(head));
+	if (err)
+		return err;
+	if (head.n > T_MIG_BATCH || h->len != sizeof(head) + (uint64_t)head.n * PAGE)
+		return -EPROTO;
+	if ((err = recv_all(m->fd, m->buf, head.n * PAGE)))
+		return err;
+	struct t_mig_pages io = { .n = head.n, .buf = (uint64_t)m->buf };
+	memcpy(io.addr, head.addr, sizeof(io.addr));
+	m->pages += head.n;
+	return t_mig_write(m->pid, &io);
+}
+
+/* One migration: 0 when the process runs here now. */
+static int take(struct in_mig *m)
+{
+	struct np_mig_hdr h;
+	int err = recv_all(m->fd, &h, sizeof(h));
+	if (err || h.magic != NP_MAGIC || h.type != NPM_BEGIN)
+		return err ? err : -EPROTO;
+	if ((err = begin(m, &h)))
+		return err;
+	for (;;) {
+		if ((err = recv_all(m->fd, &h, sizeof(h))))
+			return err;
+		if (h.magic != NP_MAGIC)
+			return -EPROTO;
+		if (h.type == NPM_END)
+			break;
+		if (h.type != NPM_PAGES || (err = pages(m, &h)))
+			return err ? err : -EPROTO;
+	}
+	if (h.value < 0 || (uint64_t)h.value != m->pages)
+		return -EPROTO;
+	return t_mig_start(m->pid, 0);
+}
+
+static void serve(int fd)
+{
+	struct timeval tv = { .tv_sec = MIG_IO_TIMEOUT_S };
+	struct in_mig m = { .fd = fd, .buf = malloc(T_MIG_BATCH * PAGE) };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int err = m.buf ? take(&m) : -ENOMEM;
+	if (err && m.pid)
+		t_mig_discard(m.pid);
+	answer(fd, err ? NPM_FAIL : NPM_DONE, err ? err : m.pid);
+	free(m.buf);
+	close(fd);
+}
+
+_Noreturn void recv_main(int parent)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(NP_MIG_PORT) };
+	struct timeval tv = { .tv_sec = 1 };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0)
+		_exit(1);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));   /* accept waits 1 s */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	while (!parent_gone(parent)) {
+		int c = accept(fd, NULL, NULL);
+		if (c >= 0)
+			serve(c);
+	}
+	_exit(0);
+}

@@ -1,0 +1,62 @@
+/*
+ * migrate: move a process of this node to another node (docs/migration.md).
+ *   migrate [-p] [-s SPACE] [-q] PID NODE
+ * -p copies its memory while it runs first (pre-copy), -s puts it into the named space there
+ * (HVS across machines), -q prints nothing on success. It runs there from then on; its pid
+ * here still names it (ps, kill, wait), and its console output still comes here. When it
+ * cannot move, it goes on here and the reason is printed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "libtessera.h"
+#include "tnode.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: migrate [-p] [-s SPACE] [-q] PID NODE\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct tnode_mig_stats st;
+	const char *space = NULL;
+	uint32_t flags = 0;
+	int c;
+	while ((c = getopt(argc, argv, "ps:q")) != -1) {
+		if (c == 'p')
+			flags |= TNODE_MIG_PRECOPY;
+		else if (c == 's')
+			space = optarg;
+		else if (c == 'q')
+			flags |= TNODE_MIG_QUIET;
+		else
+			return usage();
+	}
+	if (argc - optind != 2)
+		return usage();
+	int pid = atoi(argv[optind]), node = atoi(argv[optind + 1]);
+	if (pid <= 0 || node <= 0)
+		return usage();
+	int err = tnode_migrate(pid, (uint32_t)node, space, flags, &st);
+	if (err == -EBUSY && st.why) {
+		printf("migrate: pid %d cannot move: %s\n", pid, tnode_why_str(st.why));
+		return 1;
+	}
+	if (err) {
+		printf("migrate: pid %d stays here: %s\n", pid, strerror(-err));
+		return 1;
+	}
+	if (!(flags & TNODE_MIG_QUIET))
+		printf("migrate: pid %d -> node %d (pid %d there): %llu pages in %llu.%03llu ms, "
+		       "stopped %llu.%03llu ms%s\n", pid, node, st.remote_pid,
+		       (unsigned long long)st.pages, (unsigned long long)(st.total_ns / 1000000),
+		       (unsigned long long)(st.total_ns / 1000 % 1000),
+		       (unsigned long long)(st.down_ns / 1000000),
+		       (unsigned long long)(st.down_ns / 1000 % 1000),
+		       flags & TNODE_MIG_PRECOPY ? " (pre-copy)" : "");
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* tnode_migrate (see tnode.h): the sending side of a migration. The process is frozen here
+ * (the kernel keeps it whole), its image and resident pages go over one TCP connection to
+ * the node server there, which builds and starts the copy and answers DONE; only then is
+ * it committed here (it leaves, a stub staying at its home). The node it goes to decides:
+ * it starts the copy once it has every page, so a connection that breaks after the last
+ * page leaves the question open, and the answer comes from asking that node (NP_QUERY)
+ * until it says; a node that no longer answers at all is taken to be dead, with the copy,
+ * and the process goes on here. */
+#include "tnode.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "libtessera.h"
+
+#define MIG_IO_TIMEOUT_S 5             /* a send or receive that makes no progress this long */
+#define MIG_QUERY_MS 15000             /* how long to ask about a copy still being built */
+#define PAGE 4096u
+
+struct mig {
+	int pid, fd;
+	uint32_t node;
+	struct t_mig_image *img;
+	char *args;
+	char *buf;                     /* a PAGES message: header, count, addresses, pages */
+	struct tnode_mig_stats *st;
+};
+
+struct pages_msg {
+	struct np_mig_hdr h;
+	uint32_t n, pad;
+	uint64_t addr[T_MIG_BATCH];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int send_all(int fd, const void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = send(fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EPIPE;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static int recv_all(int fd, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = recv(fd, (char *)buf + done, n - done, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -ECONNRESET;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static int connect_to(uint32_t node, int *out)
+{
+	struct timeval tv = { .tv_sec = MIG_IO_TIMEOUT_S };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(NP_MIG_PORT),
+				  .sin_addr.s_addr = htonl(tnode_addr(node)) };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (void *)&to, sizeof(to)) < 0) {
+		int err = errno == EAGAIN || errno == EINPROGRESS ? -EHOSTUNREACH : -errno;
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
+}
+
+static int send_begin(struct mig *m, const char *space_name)
+{
+	struct np_mig_begin *b = calloc(1, sizeof(*b));
+	struct np_mig_hdr h = { .magic = NP_MAGIC, .type = NPM_BEGIN,
+				.len = sizeof(*b) + m->img->args_len };
+	if (!b)
+		return -ENOMEM;
+	if (space_name)
+		strncpy(b->space_name, space_name, sizeof(b->space_name) - 1);
+	b->img = *m->img;
+	int err = send_all(m->fd, &h, sizeof(h));
+	if (!err)
+		err = send_all(m->fd, b, sizeof(*b));
+	if (!err && m->img->args_len)
+		err = send_all(m->fd, m->args, m->img->args_len);
+	free(b);
+	return err;
+}
+
+/* Every resident page of segment s (or, dirty_only, those written since the last pass). */
+static int send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, uint64_t *sent)
+{
+	struct pages_msg *pm = (void *)m->buf;
+	struct t_mig_pages io = { .from = s->addr, .to = s->addr + s->size, .flags = flags,
+				  .buf = (uint64_t)(m->buf + sizeof(*pm)) };
+	while (io.from < io.to) {
+		int err = t_mig_read(m->pid, &io);
+		if (err)
+			return err;
+		if (io.n) {
+			pm->h = (struct np_mig_hdr){ .magic = NP_MAGIC, .type = NPM_PAGES,
+						     .len = 8 + sizeof(pm->addr) + io.n * PAGE };
+			pm->n = io.n;
+			memcpy(pm->addr, io.addr, sizeof(pm->addr));
+			if ((err = send_all(m->fd, pm, sizeof(*pm) + io.n * PAGE)))
+				return err;
+			*sent += io.n;
+		}
+		io.from = io.next;
+	}
+	return 0;
+}
+
+static int send_pages(struct mig *m, uint64_t *sent)
+{
+	for (uint32_t i = 0; i < m->img->nseg; i++) {
+		int err = send_seg(m, &m->img->seg[i], 0, sent);
+		if (err)
+			return err;
+	}
+	struct np_mig_hdr h = { .magic = NP_MAGIC, .type = NPM_END, .value = (int64_t)*sent };
+	return send_all(m->fd, &h, sizeof(h));
+}
+
+/* After the stream broke: ask the node whether the copy got there (1: yes, in *rpid; 0: no,
+ * or the node is gone). */
+static int ask(struct mig *m, int *rpid)
+{
+	struct tnode_rpc r;
+	struct np_query q = { .home_node = m->img->home_node, .home_pid = m->img->home_pid };
+	uint64_t until = now_ns() + MIG_QUERY_MS * 1000000ull;
+	if (tnode_rpc_open(&r))
+		return 0;
+	int got = 0;
+	for (;;) {
+		struct np_query a;
+		size_t n;
+		int err = tnode_call(&r, m->node, NP_QUERY, &q, sizeof(q), &a, sizeof(a), &n);
+		if (err || n < sizeof(a) || a.state == TMQ_ABSENT)
+			break;                    /* unreachable (dead), or nothing there */
+		if (a.state == TMQ_RUNNING) {
+			*rpid = a.pid;
+			got = 1;
+			break;
+		}
+		if (now_ns() > until)
+			break;                    /* still being built: its builder gives up too */
+		usleep(200000);
+	}
+	tnode_rpc_close(&r);
+	return got;
+}
+
+/* The node's answer: DONE (1, its pid), FAIL (its error), or the stream broke (ask). */
+static int outcome(struct mig *m, int err, int *rpid)
+{
+	struct np_mig_hdr h;
+	if (!err && !(err = recv_all(m->fd, &h, sizeof(h)))) {
+		if (h.magic == NP_MAGIC && h.type == NPM_DONE && h.value > 0) {
+			*rpid = (int)h.value;
+			return 1;
+		}
+		if (h.magic == NP_MAGIC && h.type == NPM_FAIL && h.value < 0)
+			return (int)h.value;
+		err = -EPROTO;
+	}
+	return ask(m, rpid) ? 1 : err;
+}
+
+/* Notes to other nodes after the commit, best effort (each one retried by the RPC). */
+static void after_commit(struct mig *m, int rpid, uint64_t late)
+{
+	struct tnode_rpc r;
+	uint32_t self = tnode_self();
+	if (tnode_rpc_open(&r))
+		return;
+	if (m->img->home_node != self && m->img->home_node != m->node) {
+		struct np_locate l = { m->img->home_pid, self, m->pid, m->node, rpid };
+		tnode_call(&r, m->img->home_node, NP_LOCATE, &l, sizeof(l), NULL, 0, NULL);
+	}
+	for (int sig = 1; sig <= 64; sig++) {
+		if (!(late & (1ull << (sig - 1))))
+			continue;
+		struct np_kill k = { rpid, sig, 0, m->img->home_node, m->img->home_pid };
+		tnode_call(&r, m->node, NP_KILL, &k, sizeof(k), NULL, 0, NULL);
+	}
+	tnode_rpc_close(&r);
+}
+
+/* The copy runs there: leave here. If the process ended here meanwhile (killed while
+ * frozen), the copy must not live on: it is killed there. */
+static int commit(struct mig *m, int rpid)
+{
+	uint64_t late = 0;
+	int err = t_mig_commit(m->pid, m->node, rpid, &late);
+	if (err) {
+		struct tnode_rpc r;
+		struct np_kill k = { rpid, SIGKILL, 0, m->img->home_node, m->img->home_pid };
+		if (!tnode_rpc_open(&r)) {
+			tnode_call(&r, m->node, NP_KILL, &k, sizeof(k), NULL, 0, NULL);
+			tnode_rpc_close(&r);
+		}
+		return err;
+	}
+	after_commit(m, rpid, late);
+	return 0;
+}
+
+static int run(struct mig *m, const char *space_name, uint64_t t_stop)
+{
+	uint64_t sent = 0;
+	int rpid = 0, err = connect_to(m->node, &m->fd);
+	if (err)
+		return err;
+	if (!(err = send_begin(m, space_name)))
+		err = send_pages(m, &sent);
+	int k = outcome(m, err, &rpid);
+	close(m->fd);
+	m->st->pages += sent;
+	m->st->pages_final = sent;
+	m->st->bytes += sent * PAGE;
+	if (k != 1)
+		return k ? k : -EIO;
+	if ((err = commit(m, rpid)))
+		return err;
+	m->st->remote_pid = rpid;
+	m->st->down_ns = now_ns() - t_stop;
+	return 0;
+}
+
+int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags,
+		  struct tnode_mig_stats *st)
+{
+	struct tnode_mig_stats dummy;
+	struct mig m = { .pid = pid, .node = node, .st = st ? st : &dummy, .fd = -1 };
+	uint64_t t0 = now_ns();
+	(void)flags;
+	memset(m.st, 0, sizeof(*m.st));
+	if (!node || node > T_NODE_MAX || node == tnode_self())
+		return -EINVAL;
+	m.img = malloc(sizeof(*m.img));
+	m.args = malloc(T_MIG_ARGS_MAX);
+	m.buf = malloc(sizeof(struct pages_msg) + T_MIG_BATCH * PAGE);
+	int err = m.img && m.args && m.buf ? 0 : -ENOMEM;
+	if (!err && (err = t_mig_freeze(pid, m.img, m.args, &m.st->why)) == 0) {
+		if ((err = run(&m, space_name, now_ns())))
+			t_mig_thaw(pid);           /* it goes on here as if nothing happened */
+	}
+	m.st->total_ns = now_ns() - t0;
+	free(m.img);
+	free(m.args);
+	free(m.buf);
+	return err;
+}
