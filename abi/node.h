@@ -57,9 +57,10 @@ enum t_mig_why {
 };
 
 /* ---- the image of a process: what moves besides its memory --------------------------------- */
-#define T_MIG_MAXSEG 128             /* attached regions a movable process may have */
+#define T_MIG_MAXSEG 120             /* attached regions a movable process may have */
+/* the image, the region array and the vectors each fit what kmalloc gives (a page less 16) */
 #define T_MIG_NFD 32                 /* descriptors (NFD) */
-#define T_MIG_ARGS_MAX 4096          /* packed argv + envp */
+#define T_MIG_ARGS_MAX 4000          /* packed argv + envp (the kernel keeps no more) */
 #define T_MIG_VERSION 1
 
 /* a region of the process: where, how big, what kind (enum t_region_kind), protection
@@ -112,9 +113,8 @@ struct t_mig_image {
 	uint32_t args_len;           /* packed argv/envp that go along (t_mig_create's args) */
 	uint8_t fd_kind[T_MIG_NFD];  /* TMFD_* */
 	uint8_t fd_cloexec[T_MIG_NFD];
-	uint32_t nseg;
+	uint32_t nseg;               /* its regions: an array of struct t_mig_seg beside it */
 	uint32_t pad;
-	struct t_mig_seg seg[T_MIG_MAXSEG];
 };
 
 /* ---- pages in and out (t_mig_read, t_mig_write, t_mig_dirty) -------------------------------

@@ -126,10 +126,10 @@ struct np_mig_hdr {
 	uint64_t len;                  /* bytes after this header */
 	int64_t value;                 /* END: pages sent; DONE: pid there; FAIL: errno */
 };
-/* BEGIN: struct np_mig_begin, then args_len bytes of argument vectors */
+/* BEGIN: struct np_mig_begin, then img.nseg struct t_mig_seg, then img.args_len bytes of
+ * argument vectors */
 struct np_mig_begin {
-	rid_t space;                   /* a space there to join (0: one of its own) */
-	char space_name[T_NAME_MAX];   /* or a named one ("" none) */
+	char space_name[T_NAME_MAX];   /* a named space there to join ("": one of its own) */
 	struct t_mig_image img;
 };
 /* PAGES: uint32_t n, uint32_t pad, uint64_t addr[n], then n * 4096 bytes */

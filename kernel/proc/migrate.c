@@ -127,7 +127,11 @@ static void copy_regs(struct t_mig_regs *r, const struct trapframe *tf,
 	memcpy(r->fpu, us->fpu, sizeof(r->fpu));
 }
 
-static void export_segs(struct proc *p, struct t_mig_image *img)
+_Static_assert(sizeof(struct t_mig_image) <= 4080, "the kernel holds an image in a page");
+_Static_assert(sizeof(struct t_mig_seg) * T_MIG_MAXSEG <= 4080 && T_MIG_ARGS_MAX <= 4080,
+	       "and the regions and the vectors in one each");
+
+static void export_segs(struct proc *p, struct t_mig_image *img, struct t_mig_seg *segs)
 {
 	img->nseg = 0;
 	for (int i = 0; i < p->att_end; i++) {
@@ -136,7 +140,7 @@ static void export_segs(struct proc *p, struct t_mig_image *img)
 			continue;
 		region = vattach_region(att);
 		uint32_t vp = vregion_prot(region);
-		img->seg[img->nseg++] = (struct t_mig_seg){
+		segs[img->nseg++] = (struct t_mig_seg){
 			.addr = vattach_addr(att), .size = vattach_size(att),
 			.kind = vregion_kind(region),
 			.prot = (vp & VR_R ? TR_READ : 0) | (vp & VR_W ? TR_WRITE : 0) |
@@ -166,7 +170,8 @@ static void export_state(struct proc *p, struct t_mig_image *img)
 	}
 }
 
-static void export_image(struct proc *p, struct t_mig_image *img, void *args)
+static void export_image(struct proc *p, struct t_mig_image *img, struct t_mig_seg *segs,
+			 void *args)
 {
 	struct exec_user_state us;
 	memset(img, 0, sizeof(*img));
@@ -185,7 +190,7 @@ static void export_image(struct proc *p, struct t_mig_image *img, void *args)
 	img->brk_start = p->brk_start, img->brk_cur = p->brk_cur, img->brk_max = p->brk_max;
 	img->img_va = p->img_va, img->img_span = p->img_span;
 	export_state(p, img);
-	export_segs(p, img);
+	export_segs(p, img, segs);
 	img->args_len = p->args ? (uint32_t)args_size(p->args) : 0;
 	if (img->args_len > T_MIG_ARGS_MAX)
 		img->args_len = 0;               /* args_pack keeps them smaller: never */
@@ -193,8 +198,8 @@ static void export_image(struct proc *p, struct t_mig_image *img, void *args)
 		memcpy(args, p->args, img->args_len);
 }
 
-int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img, void *args,
-	       uint32_t *why)
+int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img,
+	       struct t_mig_seg *segs, void *args, uint32_t *why)
 {
 	rid_t none;
 	*why = mig_why(p);
@@ -215,7 +220,7 @@ int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img, void
 	}
 	if (err)
 		return (int)err;
-	export_image(p, img, args);
+	export_image(p, img, segs, args);
 	return 0;
 }
 

@@ -31,10 +31,11 @@ struct meta_req;
 uint32_t mig_why(struct proc *p);
 /* The MK_FREEZE metamorphosis, applied by p itself in its kernel exit (metamorph.c). */
 int mig_apply_freeze(struct proc *p, struct trapframe *tf, struct meta_req *req);
-/* Freeze p for migrator owner and describe it in img (args: its packed argv/envp, at most
- * T_MIG_ARGS_MAX bytes, length in img->args_len). -EBUSY with *why when it cannot move. */
-int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img, void *args,
-	       uint32_t *why);
+/* Freeze p for migrator owner and describe it in img, its regions in segs (T_MIG_MAXSEG, the
+ * number in img->nseg) and its packed argv/envp in args (at most T_MIG_ARGS_MAX bytes, the
+ * length in img->args_len). -EBUSY with *why when it cannot move. */
+int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img,
+	       struct t_mig_seg *segs, void *args, uint32_t *why);
 /* Up to T_MIG_BATCH resident pages of frozen p from io->from (below io->to), copied to the
  * user buffer io->buf; io->n, io->addr[], io->next say which and where to go on. */
 int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io);
@@ -59,10 +60,11 @@ uint32_t mig_query(uint32_t home_node, int home_pid, int *pid);
 int mig_signal_local(int pid, int sig, uint32_t uid, uint32_t home_node, int home_pid);
 
 /* ---- the node it comes to (migrate_in.c) ------------------------------------------------ */
-/* Make the process of img (args: its packed vectors) in space (0: one of its own), not yet
- * running, owned by builder. Everything in img is checked: it came over the network. */
-int mig_create(struct proc *builder, const struct t_mig_image *img, const void *args,
-	       rid_t space, int *pid_out);
+/* Make the process of img (segs: its img->nseg regions; args: its packed vectors) in space
+ * (0: one of its own), not yet running, owned by builder. Everything is checked: it came
+ * over the network. */
+int mig_create(struct proc *builder, const struct t_mig_image *img,
+	       const struct t_mig_seg *segs, const void *args, rid_t space, int *pid_out);
 /* Put the pages of batch io (already checked: n <= T_MIG_BATCH) into p. */
 int mig_write(struct proc *builder, struct proc *p, const struct t_mig_pages *io);
 /* Start it with its registers, plus the signals that came late; or discard it. */

@@ -53,18 +53,18 @@ static bool seg_ok(const struct t_mig_seg *s)
 	       (end <= T_CCA_ADDR || s->addr >= T_CCA_ADDR + PAGE_SIZE);
 }
 
-static bool segs_ok(const struct t_mig_image *img)
+static bool segs_ok(const struct t_mig_image *img, const struct t_mig_seg *segs)
 {
 	int heaps = 0;
 	if (img->nseg > T_MIG_MAXSEG)
 		return false;
 	for (uint32_t i = 0; i < img->nseg; i++) {
-		const struct t_mig_seg *s = &img->seg[i];
+		const struct t_mig_seg *s = &segs[i];
 		if (!seg_ok(s))
 			return false;
 		heaps += (s->flags & TMS_HEAP) != 0;
 		for (uint32_t k = 0; k < i; k++) {
-			const struct t_mig_seg *o = &img->seg[k];
+			const struct t_mig_seg *o = &segs[k];
 			if (s->addr < o->addr + o->size && o->addr < s->addr + s->size)
 				return false;
 		}
@@ -78,7 +78,7 @@ static bool strings_ok(const struct t_mig_image *img)
 	       strnlen(img->cwd, sizeof(img->cwd)) < sizeof(img->cwd) && img->cwd[0] == '/';
 }
 
-static bool image_ok(const struct t_mig_image *img)
+static bool image_ok(const struct t_mig_image *img, const struct t_mig_seg *segs)
 {
 	const struct t_mig_regs *r = &img->regs;
 	bool span_ok = !img->img_span ||
@@ -91,7 +91,7 @@ static bool image_ok(const struct t_mig_image *img)
 	       user_addr(r->rip) && user_addr(r->rsp) && user_addr(r->fs_base) &&
 	       img->brk_start <= img->brk_cur && img->brk_cur <= img->brk_max &&
 	       img->alarm_left_ns < (1ull << 62) && img->alarm_interval_ns < (1ull << 62) &&
-	       strings_ok(img) && segs_ok(img);
+	       strings_ok(img) && segs_ok(img, segs);
 }
 
 /* ---- building --------------------------------------------------------------------------------- */
@@ -140,7 +140,8 @@ static uint32_t vr_prot(uint32_t tr)
 	return (tr & TR_READ ? VR_R : 0) | (tr & TR_WRITE ? VR_W : 0) | (tr & TR_EXEC ? VR_X : 0);
 }
 
-static int take_memory(struct proc *p, const struct t_mig_image *img)
+static int take_memory(struct proc *p, const struct t_mig_image *img,
+		       const struct t_mig_seg *segs)
 {
 	int err = img->img_span ? uva_take(img->img_va, img->img_span) : 0;
 	if (err)
@@ -148,7 +149,7 @@ static int take_memory(struct proc *p, const struct t_mig_image *img)
 	p->img_va = img->img_va;                 /* procmem_release gives it back */
 	p->img_span = img->img_span;
 	for (uint32_t i = 0; i < img->nseg; i++) {
-		const struct t_mig_seg *s = &img->seg[i];
+		const struct t_mig_seg *s = &segs[i];
 		rid_t att;
 		if ((err = procmem_add_arrived(p, s->size, s->kind, vr_prot(s->prot), s->addr,
 					       &att)))
@@ -214,15 +215,15 @@ static int entry_for(const struct t_mig_image *img, bool home, struct proc **out
 	return 0;
 }
 
-static int build(struct proc *p, const struct t_mig_image *img, const void *args, rid_t space,
-		 bool home)
+static int build(struct proc *p, const struct t_mig_image *img, const struct t_mig_seg *segs,
+		 const void *args, rid_t space, bool home)
 {
 	int err;
 	take_identity(p, img);
 	if (img->args_len && !(p->args = args_from_bytes(args, img->args_len)))
 		return -EINVAL;
 	if ((err = take_fds(p, img, home)) || (err = take_space(p, space)) ||
-	    (err = take_memory(p, img)))
+	    (err = take_memory(p, img, segs)))
 		return err;
 	if (!(p->mig.build = kmalloc(sizeof(*p->mig.build))))
 		return -ENOMEM;
@@ -230,19 +231,19 @@ static int build(struct proc *p, const struct t_mig_image *img, const void *args
 	return 0;
 }
 
-int mig_create(struct proc *builder, const struct t_mig_image *img, const void *args,
-	       rid_t space, int *pid_out)
+int mig_create(struct proc *builder, const struct t_mig_image *img,
+	       const struct t_mig_seg *segs, const void *args, rid_t space, int *pid_out)
 {
 	struct proc *p;
 	if (!node_self())
 		return -EHOSTUNREACH;
-	if (!image_ok(img))
+	if (!image_ok(img, segs))
 		return -EINVAL;
 	bool home = img->home_node == node_self();
 	int err = entry_for(img, home, &p);
 	if (err)
 		return err;
-	if ((err = build(p, img, args, space, home))) {
+	if ((err = build(p, img, segs, args, space, home))) {
 		proc_discard_arrival(p);         /* a stub is a stub again */
 		return err;
 	}
@@ -271,24 +272,34 @@ static rid_t own_att(struct proc *p, uint64_t addr, uint64_t *start)
 	return 0;
 }
 
+#define BOUNCE 2048                  /* kmalloc's pages have a header: half a page at a time */
+
+/* One page of the batch into the region of attachment att, through a kernel bounce buffer
+ * (vregion_write takes kernel memory, and copies a shared page first). */
+static int write_page(rid_t att, uint64_t off, const char *ubuf, char *bounce)
+{
+	for (uint64_t done = 0; done < PAGE_SIZE; done += BOUNCE) {
+		int err = copy_from_user(bounce, ubuf + done, BOUNCE);
+		if (err || (err = vregion_write(vattach_region(att), off + done, bounce, BOUNCE)))
+			return err;
+	}
+	return 0;
+}
+
 int mig_write(struct proc *builder, struct proc *p, const struct t_mig_pages *io)
 {
 	if (!building(builder, p))
 		return -ESRCH;
-	char *page = kmalloc(PAGE_SIZE);
-	int err = page ? 0 : -ENOMEM;
+	char *bounce = kmalloc(BOUNCE);
+	int err = bounce ? 0 : -ENOMEM;
 	for (uint32_t i = 0; i < io->n && !err; i++) {
 		uint64_t start, addr = io->addr[i];
 		rid_t att = (addr & (PAGE_SIZE - 1)) ? 0 : own_att(p, addr, &start);
-		if (!att)
-			err = -EINVAL;
-		else if (copy_from_user(page, (const void *)(io->buf + (uint64_t)i * PAGE_SIZE),
-					PAGE_SIZE))
-			err = -EFAULT;
-		else
-			err = vregion_write(vattach_region(att), addr - start, page, PAGE_SIZE);
+		err = att ? write_page(att, addr - start,
+				       (const char *)(io->buf + (uint64_t)i * PAGE_SIZE), bounce)
+			  : -EINVAL;
 	}
-	kfree(page);
+	kfree(bounce);
 	return err;
 }
 

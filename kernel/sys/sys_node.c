@@ -62,41 +62,59 @@ static int freeze_target(uint64_t pid, struct proc **out)
 	return err;
 }
 
-static int copy_frozen(struct proc *p, const struct t_mig_image *img, const void *args,
-		       const struct sysargs *a)
+/* What a freeze or a create works with: the image, the regions, the argument vectors, each
+ * a page of kernel memory. */
+struct mig_bufs {
+	struct t_mig_image *img;
+	struct t_mig_seg *segs;
+	void *args;
+};
+
+static int bufs_get(struct mig_bufs *b)
 {
-	if (copy_to_user((void *)a->a[1], img, sizeof(*img)) ||
-	    (img->args_len && copy_to_user((void *)a->a[2], args, img->args_len))) {
-		mig_thaw(proc_cur(), p);
+	b->img = kmalloc(sizeof(*b->img));
+	b->segs = kmalloc(sizeof(*b->segs) * T_MIG_MAXSEG);
+	b->args = kmalloc(T_MIG_ARGS_MAX);
+	return b->img && b->segs && b->args ? 0 : -ENOMEM;
+}
+
+static void bufs_put(struct mig_bufs *b)
+{
+	kfree(b->img);
+	kfree(b->segs);
+	kfree(b->args);
+}
+
+static int copy_frozen(const struct mig_bufs *b, const struct sysargs *a)
+{
+	if (copy_to_user((void *)a->a[1], b->img, sizeof(*b->img)) ||
+	    copy_to_user((void *)a->a[2], b->segs, sizeof(*b->segs) * b->img->nseg) ||
+	    (b->img->args_len && copy_to_user((void *)a->a[3], b->args, b->img->args_len)))
 		return -EFAULT;
-	}
 	return 0;
 }
 
+/* t_mig_freeze(pid, image, regions[T_MIG_MAXSEG], args[T_MIG_ARGS_MAX], &why) */
 long sys_t_mig_freeze(const struct sysargs *a)
 {
 	struct proc *p;
+	struct mig_bufs b;
 	uint32_t why = TMIG_NONE;
 	int err = freeze_target(a->a[0], &p);
 	if (err || (err = sysarg_out(a->a[1], sizeof(struct t_mig_image))) ||
-	    (err = sysarg_out(a->a[2], T_MIG_ARGS_MAX)) || (err = sysarg_out(a->a[3], 4)))
+	    (err = sysarg_out(a->a[2], sizeof(struct t_mig_seg) * T_MIG_MAXSEG)) ||
+	    (err = sysarg_out(a->a[3], T_MIG_ARGS_MAX)) || (err = sysarg_out(a->a[4], 4)))
 		return err;
-	struct t_mig_image *img = kmalloc(sizeof(*img));
-	void *args = kmalloc(T_MIG_ARGS_MAX);
-	if (!img || !args) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = mig_freeze(proc_cur(), p, img, args, &why);
-	if (!err)
-		err = copy_frozen(p, img, args, a);
-	if (copy_to_user((void *)a->a[3], &why, sizeof(why)) && !err) {
+	if (!(err = bufs_get(&b)))
+		err = mig_freeze(proc_cur(), p, b.img, b.segs, b.args, &why);
+	/* frozen, but the caller cannot have what it needs: it goes on */
+	if (!err && (err = copy_frozen(&b, a)))
+		mig_thaw(proc_cur(), p);
+	if (copy_to_user((void *)a->a[4], &why, sizeof(why)) && !err) {
 		mig_thaw(proc_cur(), p);
 		err = -EFAULT;
 	}
-out:
-	kfree(img);
-	kfree(args);
+	bufs_put(&b);
 	return err;
 }
 
@@ -148,35 +166,36 @@ long sys_t_mig_commit(const struct sysargs *a)
 
 /* ---- the node a process comes to ------------------------------------------------------------- */
 
+static int fetch_image(const struct sysargs *a, struct mig_bufs *b)
+{
+	int err = copy_from_user(b->img, (const void *)a->a[0], sizeof(*b->img));
+	if (err)
+		return err;
+	if (b->img->nseg > T_MIG_MAXSEG || b->img->args_len > T_MIG_ARGS_MAX)
+		return -EINVAL;
+	if ((err = copy_from_user(b->segs, (const void *)a->a[1],
+				  sizeof(*b->segs) * b->img->nseg)))
+		return err;
+	return b->img->args_len ? copy_from_user(b->args, (const void *)a->a[2], b->img->args_len)
+				: 0;
+}
+
+/* t_mig_create(image, regions, args, space, &pid) */
 long sys_t_mig_create(const struct sysargs *a)
 {
+	struct mig_bufs b;
 	int pid = 0, err;
 	if (!is_root())
 		return -EPERM;
-	if (sysarg_out(a->a[3], sizeof(int)))
+	if (sysarg_out(a->a[4], sizeof(int)))
 		return -EFAULT;
-	struct t_mig_image *img = kmalloc(sizeof(*img));
-	void *args = kmalloc(T_MIG_ARGS_MAX);
-	if (!img || !args) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if ((err = copy_from_user(img, (const void *)a->a[0], sizeof(*img))))
-		goto out;
-	if (img->args_len > T_MIG_ARGS_MAX) {
-		err = -EINVAL;
-		goto out;
-	}
-	if (img->args_len && (err = copy_from_user(args, (const void *)a->a[1], img->args_len)))
-		goto out;
-	if (!(err = mig_create(proc_cur(), img, args, a->a[2], &pid)) &&
-	    copy_to_user((void *)a->a[3], &pid, sizeof(pid))) {
+	if (!(err = bufs_get(&b)) && !(err = fetch_image(a, &b)) &&
+	    !(err = mig_create(proc_cur(), b.img, b.segs, b.args, a->a[3], &pid)) &&
+	    copy_to_user((void *)a->a[4], &pid, sizeof(pid))) {
 		mig_discard(proc_cur(), proc_by_pid(pid));
 		err = -EFAULT;
 	}
-out:
-	kfree(img);
-	kfree(args);
+	bufs_put(&b);
 	return err;
 }
 

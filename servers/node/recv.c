@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,27 +45,40 @@ static void answer(int fd, uint32_t type, int64_t value)
 	send(fd, &h, sizeof(h), MSG_NOSIGNAL);
 }
 
+static int begin_body(struct in_mig *m, const struct np_mig_hdr *h, struct np_mig_begin *b,
+		      struct t_mig_seg *segs, char *args)
+{
+	size_t seg_bytes;
+	if (h->len < sizeof(*b))
+		return -EPROTO;
+	int err = recv_all(m->fd, b, sizeof(*b));
+	if (err)
+		return err;
+	seg_bytes = (size_t)b->img.nseg * sizeof(*segs);
+	if (b->img.nseg > T_MIG_MAXSEG || b->img.args_len > T_MIG_ARGS_MAX ||
+	    h->len != sizeof(*b) + seg_bytes + b->img.args_len)
+		return -EPROTO;
+	if ((err = recv_all(m->fd, segs, seg_bytes)))
+		return err;
+	return b->img.args_len ? recv_all(m->fd, args, b->img.args_len) : 0;
+}
+
 static int begin(struct in_mig *m, const struct np_mig_hdr *h)
 {
 	struct np_mig_begin *b = malloc(sizeof(*b));
+	struct t_mig_seg *segs = malloc(sizeof(*segs) * T_MIG_MAXSEG);
 	char *args = malloc(T_MIG_ARGS_MAX);
 	rid_t space = 0;
-	int err = b && args ? 0 : -ENOMEM;
-	if (!err && (h->len < sizeof(*b) || h->len > sizeof(*b) + T_MIG_ARGS_MAX))
-		err = -EPROTO;
-	if (!err)
-		err = recv_all(m->fd, b, sizeof(*b));
-	if (!err && b->img.args_len != h->len - sizeof(*b))
-		err = -EPROTO;
-	if (!err && b->img.args_len)
-		err = recv_all(m->fd, args, b->img.args_len);
-	if (!err)
+	int err = b && segs && args ? begin_body(m, h, b, segs, args) : -ENOMEM;
+	if (!err) {
 		b->space_name[sizeof(b->space_name) - 1] = 0;
-	if (!err && b->space_name[0])
-		err = t_res_lookup(RT_VSPACE, b->space_name, &space);
+		if (b->space_name[0])
+			err = t_res_lookup(RT_VSPACE, b->space_name, &space);
+	}
 	if (!err)
-		err = t_mig_create(&b->img, args, space, &m->pid);
+		err = t_mig_create(&b->img, segs, args, space, &m->pid);
 	free(b);
+	free(segs);
 	free(args);
 	return err;
 }
@@ -123,6 +137,8 @@ static void serve(int fd)
 	int err = m.buf ? take(&m) : -ENOMEM;
 	if (err && m.pid)
 		t_mig_discard(m.pid);
+	if (err)
+		fprintf(stderr, "node: a migration to this node failed: %s\n", strerror(-err));
 	answer(fd, err ? NPM_FAIL : NPM_DONE, err ? err : m.pid);
 	free(m.buf);
 	close(fd);

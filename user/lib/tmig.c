@@ -27,6 +27,7 @@ struct mig {
 	int pid, fd;
 	uint32_t node;
 	struct t_mig_image *img;
+	struct t_mig_seg *segs;
 	char *args;
 	char *buf;                     /* a PAGES message: header, count, addresses, pages */
 	struct tnode_mig_stats *st;
@@ -94,8 +95,9 @@ static int connect_to(uint32_t node, int *out)
 static int send_begin(struct mig *m, const char *space_name)
 {
 	struct np_mig_begin *b = calloc(1, sizeof(*b));
+	size_t seg_bytes = m->img->nseg * sizeof(*m->segs);
 	struct np_mig_hdr h = { .magic = NP_MAGIC, .type = NPM_BEGIN,
-				.len = sizeof(*b) + m->img->args_len };
+				.len = sizeof(*b) + seg_bytes + m->img->args_len };
 	if (!b)
 		return -ENOMEM;
 	if (space_name)
@@ -104,6 +106,8 @@ static int send_begin(struct mig *m, const char *space_name)
 	int err = send_all(m->fd, &h, sizeof(h));
 	if (!err)
 		err = send_all(m->fd, b, sizeof(*b));
+	if (!err && seg_bytes)
+		err = send_all(m->fd, m->segs, seg_bytes);
 	if (!err && m->img->args_len)
 		err = send_all(m->fd, m->args, m->img->args_len);
 	free(b);
@@ -137,7 +141,7 @@ static int send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, ui
 static int send_pages(struct mig *m, uint64_t *sent)
 {
 	for (uint32_t i = 0; i < m->img->nseg; i++) {
-		int err = send_seg(m, &m->img->seg[i], 0, sent);
+		int err = send_seg(m, &m->segs[i], 0, sent);
 		if (err)
 			return err;
 	}
@@ -178,7 +182,11 @@ static int ask(struct mig *m, int *rpid)
 static int outcome(struct mig *m, int err, int *rpid)
 {
 	struct np_mig_hdr h;
-	if (!err && !(err = recv_all(m->fd, &h, sizeof(h)))) {
+	/* a FAIL may be waiting even when sending failed (the node stopped reading) */
+	int rerr = recv_all(m->fd, &h, sizeof(h));
+	if (!rerr && h.magic == NP_MAGIC && h.type == NPM_FAIL && h.value < 0)
+		return (int)h.value;
+	if (!err && !(err = rerr)) {
 		if (h.magic == NP_MAGIC && h.type == NPM_DONE && h.value > 0) {
 			*rpid = (int)h.value;
 			return 1;
@@ -262,15 +270,17 @@ int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags
 	if (!node || node > T_NODE_MAX || node == tnode_self())
 		return -EINVAL;
 	m.img = malloc(sizeof(*m.img));
+	m.segs = malloc(sizeof(*m.segs) * T_MIG_MAXSEG);
 	m.args = malloc(T_MIG_ARGS_MAX);
 	m.buf = malloc(sizeof(struct pages_msg) + T_MIG_BATCH * PAGE);
-	int err = m.img && m.args && m.buf ? 0 : -ENOMEM;
-	if (!err && (err = t_mig_freeze(pid, m.img, m.args, &m.st->why)) == 0) {
+	int err = m.img && m.segs && m.args && m.buf ? 0 : -ENOMEM;
+	if (!err && (err = t_mig_freeze(pid, m.img, m.segs, m.args, &m.st->why)) == 0) {
 		if ((err = run(&m, space_name, now_ns())))
 			t_mig_thaw(pid);           /* it goes on here as if nothing happened */
 	}
 	m.st->total_ns = now_ns() - t0;
 	free(m.img);
+	free(m.segs);
 	free(m.args);
 	free(m.buf);
 	return err;

@@ -29,9 +29,10 @@ int t_node_signal(int pid, int sig, uint32_t uid, uint32_t home_node, int home_p
 	return (int)tsys_t_node_signal(pid, sig, (long)uid, (long)home_node, home_pid);
 }
 
-int t_mig_freeze(int pid, struct t_mig_image *img, void *args, uint32_t *why)
+int t_mig_freeze(int pid, struct t_mig_image *img, struct t_mig_seg *segs, void *args,
+		 uint32_t *why)
 {
-	return (int)tsys_t_mig_freeze(pid, (long)img, (long)args, (long)why);
+	return (int)tsys_t_mig_freeze(pid, (long)img, (long)segs, (long)args, (long)why);
 }
 
 int t_mig_read(int pid, struct t_mig_pages *io)
@@ -49,9 +50,10 @@ int t_mig_commit(int pid, uint32_t node, int rpid, uint64_t *late)
 	return (int)tsys_t_mig_commit(pid, (long)node, rpid, (long)late);
 }
 
-int t_mig_create(const struct t_mig_image *img, const void *args, rid_t space, int *pid)
+int t_mig_create(const struct t_mig_image *img, const struct t_mig_seg *segs, const void *args,
+		 rid_t space, int *pid)
 {
-	return (int)tsys_t_mig_create((long)img, (long)args, (long)space, (long)pid);
+	return (int)tsys_t_mig_create((long)img, (long)segs, (long)args, (long)space, (long)pid);
 }
 
 int t_mig_write(int pid, const struct t_mig_pages *io)

@@ -13,11 +13,13 @@
 int t_node_info(struct t_node_info *out);
 int t_node_resop(struct t_node_resop *io);
 int t_node_signal(int pid, int sig, uint32_t uid, uint32_t home_node, int home_pid);
-int t_mig_freeze(int pid, struct t_mig_image *img, void *args, uint32_t *why);
+int t_mig_freeze(int pid, struct t_mig_image *img, struct t_mig_seg *segs, void *args,
+		 uint32_t *why);
 int t_mig_read(int pid, struct t_mig_pages *io);
 int t_mig_thaw(int pid);
 int t_mig_commit(int pid, uint32_t node, int rpid, uint64_t *late);
-int t_mig_create(const struct t_mig_image *img, const void *args, rid_t space, int *pid);
+int t_mig_create(const struct t_mig_image *img, const struct t_mig_seg *segs, const void *args,
+		 rid_t space, int *pid);
 int t_mig_write(int pid, const struct t_mig_pages *io);
 int t_mig_start(int pid, uint64_t late);
 int t_mig_discard(int pid);
