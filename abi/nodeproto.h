@@ -111,11 +111,13 @@ struct np_query {
 	int32_t pid;                   /* answer: its pid here */
 };
 
+/* NP_MIGRATE is answered when the move is over (the caller waits, sending again meanwhile:
+ * a repeat of a call still running is not answered) */
 struct np_migrate {
 	int32_t pid;
-	uint32_t node;                 /* where to (0: the least loaded other node) */
+	uint32_t node;                 /* where to (0: the least loaded other node); answer: where */
 	uint32_t flags;                /* TNODE_MIG_* (user/lib/tnode.h) */
-	uint32_t pad;
+	uint32_t why;                  /* answer, status -EBUSY: TMIG_* */
 };
 
 /* ---- the migration stream (TCP) ------------------------------------------------------------ */

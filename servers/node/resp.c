@@ -22,7 +22,17 @@ struct kept {
 	char reply[NP_MAX];
 };
 
+/* NP_MIGRATE calls under way: a child of the responder moves the process, the answer goes
+ * when it ends (its exit code says how it went: mig_code) */
+#define MAX_MOVING 8
+struct moving {
+	int child;
+	struct sockaddr_in from;
+	uint32_t xid, node;
+};
+
 static struct kept cache[NP_DUP_CACHE];
+static struct moving moving[MAX_MOVING];
 static unsigned cache_next;
 static struct np_node_row table[NP_MAX_NODES + 1];
 static uint64_t heard_ms[NP_MAX_NODES + 1];
@@ -91,6 +101,94 @@ static int on_nodes(char *out, size_t *len)
 		n->n++;
 	}
 	*len = sizeof(*n);
+	return 0;
+}
+
+/* The least loaded node that is up, other than this one (0: none). */
+static uint32_t least_loaded(void)
+{
+	uint32_t best = 0;
+	uint64_t now = now_ms();
+	for (uint32_t id = 1; id <= NP_MAX_NODES; id++) {
+		if (id == node_id || !heard_ms[id] || now - heard_ms[id] >= NP_NODE_DEAD_MS)
+			continue;
+		if (!best || table[id].load.load < table[best].load.load)
+			best = id;
+	}
+	return best;
+}
+
+static struct moving *moving_of(const struct sockaddr_in *from, uint32_t xid)
+{
+	for (int i = 0; i < MAX_MOVING; i++)
+		if (moving[i].child && moving[i].xid == xid &&
+		    moving[i].from.sin_addr.s_addr == from->sin_addr.s_addr &&
+		    moving[i].from.sin_port == from->sin_port)
+			return &moving[i];
+	return NULL;
+}
+
+/* A migration's outcome as an exit code and back: 0 moved, 200 + why refused, else errno. */
+static int mig_code(int err, uint32_t why)
+{
+	return !err ? 0 : err == -EBUSY && why ? 200 + (int)why : -err < 200 ? -err : 199;
+}
+
+/* Start moving a process of this node (the answer waits for the end: reap_moves). */
+static void on_migrate(const char *body, size_t blen, const struct sockaddr_in *from,
+		       uint32_t xid)
+{
+	struct np_migrate a;
+	struct moving *slot = NULL;
+	if (blen < sizeof(a) || moving_of(from, xid))
+		return;                         /* malformed, or a repeat of one under way */
+	memcpy(&a, body, sizeof(a));
+	for (int i = 0; i < MAX_MOVING && !slot; i++)
+		if (!moving[i].child)
+			slot = &moving[i];
+	uint32_t to = a.node ? a.node : least_loaded();
+	int child = slot && to ? fork() : -1;
+	if (child == 0) {
+		struct tnode_mig_stats st;
+		int err = tnode_migrate(a.pid, to, NULL, a.flags | TNODE_MIG_QUIET, &st);
+		_exit(mig_code(err, st.why));
+	}
+	if (child > 0)
+		*slot = (struct moving){ child, *from, xid, to };
+}
+
+static void answer_move(const struct moving *m, int code)
+{
+	char out[sizeof(struct np_hdr) + sizeof(struct np_migrate)];
+	struct np_hdr *h = (void *)out;
+	struct np_migrate *a = (void *)(out + sizeof(*h));
+	*h = (struct np_hdr){ .magic = NP_MAGIC, .op = NP_MIGRATE, .flags = NPF_REPLY,
+			      .xid = m->xid, .from_node = node_id, .len = sizeof(*a) };
+	*a = (struct np_migrate){ .node = m->node };
+	h->status = code == 0 ? 0 : code >= 200 ? -EBUSY : -code;
+	a->why = code >= 200 ? (uint32_t)(code - 200) : 0;
+	keep(&m->from, m->xid, out, sizeof(out));
+	sendto(sock, out, sizeof(out), 0, (const void *)&m->from, sizeof(m->from));
+}
+
+static void reap_moves(void)
+{
+	int status, child;
+	while ((child = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < MAX_MOVING; i++) {
+			if (moving[i].child != child)
+				continue;
+			answer_move(&moving[i], WIFEXITED(status) ? WEXITSTATUS(status) : 199);
+			moving[i].child = 0;
+		}
+	}
+}
+
+static int moves_under_way(void)
+{
+	for (int i = 0; i < MAX_MOVING; i++)
+		if (moving[i].child)
+			return 1;
 	return 0;
 }
 
@@ -203,6 +301,10 @@ static void serve_one(const char *in, ssize_t n, const struct sockaddr_in *from)
 		sendto(sock, k->reply, k->len, 0, (const void *)from, sizeof(*from));
 		return;
 	}
+	if (h->op == NP_MIGRATE) {
+		on_migrate(in + sizeof(*h), h->len, from, h->xid);
+		return;
+	}
 	/* a caller on this node names itself by the loopback address: it is this node */
 	uint32_t node = from->sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? node_id
 									  : sender_node(from);
@@ -253,11 +355,11 @@ _Noreturn void resp_main(int parent)
 		if (now >= next) {
 			announce();
 			next = now + NP_ANNOUNCE_MS;
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;                  /* migrations it started (drain, balance) */
 		}
+		reap_moves();
+		int wait = (int)(next - now);
 		struct pollfd p = { .fd = sock, .events = POLLIN };
-		if (poll(&p, 1, (int)(next - now)) <= 0)
+		if (poll(&p, 1, moves_under_way() && wait > 50 ? 50 : wait) <= 0)
 			continue;
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);

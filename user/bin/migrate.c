@@ -3,8 +3,9 @@
  *   migrate [-p] [-s SPACE] [-q] PID NODE
  * -p copies its memory while it runs first (pre-copy), -s puts it into the named space there
  * (HVS across machines), -q prints nothing on success. It runs there from then on; its pid
- * here still names it (ps, kill, wait), and its console output still comes here. When it
- * cannot move, it goes on here and the reason is printed.
+ * here still names it (ps, kill, wait), and its console output still comes here. A process
+ * of this node that runs elsewhere already is moved on by the node it runs on (to this node
+ * too: home). When it cannot move, it goes on where it was and the reason is printed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +42,9 @@ int main(int argc, char **argv)
 	int pid = atoi(argv[optind]), node = atoi(argv[optind + 1]);
 	if (pid <= 0 || node <= 0)
 		return usage();
-	int err = tnode_migrate(pid, (uint32_t)node, space, flags, &st);
+	/* a process of this node running elsewhere is moved by the node it runs on */
+	int err = space ? tnode_migrate(pid, (uint32_t)node, space, flags, &st)
+			: tnode_move(pid, (uint32_t)node, flags, &st);
 	if (err == -EBUSY && st.why) {
 		printf("migrate: pid %d cannot move: %s\n", pid, tnode_why_str(st.why));
 		return 1;
@@ -50,7 +53,9 @@ int main(int argc, char **argv)
 		printf("migrate: pid %d stays here: %s\n", pid, strerror(-err));
 		return 1;
 	}
-	if (!(flags & TNODE_MIG_QUIET))
+	if (!(flags & TNODE_MIG_QUIET) && !st.remote_pid)
+		printf("migrate: pid %d -> node %d\n", pid, node);
+	else if (!(flags & TNODE_MIG_QUIET))
 		printf("migrate: pid %d -> node %d (pid %d there): %llu pages in %llu.%03llu ms, "
 		       "stopped %llu.%03llu ms%s\n", pid, node, st.remote_pid,
 		       (unsigned long long)st.pages, (unsigned long long)(st.total_ns / 1000000),

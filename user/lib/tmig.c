@@ -259,6 +259,33 @@ static int run(struct mig *m, const char *space_name, uint64_t t_stop)
 	return 0;
 }
 
+#define MOVE_TRIES 120                 /* a move elsewhere may take a while: ~2 minutes */
+
+int tnode_move(int pid, uint32_t node, uint32_t flags, struct tnode_mig_stats *st)
+{
+	rid_t rid;
+	struct t_res_info in;
+	struct tnode_rpc r;
+	int err = t_proc_rid(pid, &rid);
+	if (err || (err = t_res_info(rid, &in)))
+		return err;
+	if (in.v[2] != TPS_REMOTE)
+		return tnode_migrate(pid, node, NULL, flags, st);
+	memset(st, 0, sizeof(*st));
+	if (T_PLOC_NODE(in.v[5]) == node)
+		return 0;
+	struct np_migrate a = { .pid = T_PLOC_PID(in.v[5]), .node = node, .flags = flags }, ans;
+	size_t n = 0;
+	if ((err = tnode_rpc_open(&r)))
+		return err;
+	r.tries = MOVE_TRIES;
+	err = tnode_call(&r, T_PLOC_NODE(in.v[5]), NP_MIGRATE, &a, sizeof(a), &ans, sizeof(ans), &n);
+	if (err == -EBUSY && n >= sizeof(ans))
+		st->why = ans.why;
+	tnode_rpc_close(&r);
+	return err;
+}
+
 int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags,
 		  struct tnode_mig_stats *st)
 {

@@ -67,3 +67,7 @@ struct tnode_mig_stats {
  * before and the error says why (-EBUSY: st->why; -EHOSTUNREACH: the node did not answer). */
 int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags,
 		  struct tnode_mig_stats *st);
+/* The same for a process of this node wherever it runs now (pid: its pid here): here, it is
+ * moved from here; elsewhere, the node it runs on is asked to move it (NP_MIGRATE; st gets
+ * only why). A process already on node is left there (0). */
+int tnode_move(int pid, uint32_t node, uint32_t flags, struct tnode_mig_stats *st);
