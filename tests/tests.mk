@@ -8,3 +8,4 @@ include tests/benchpage.mk
 include tests/disk.mk
 include tests/net.mk
 include tests/sock.mk
+include tests/mig.mk

@@ -1,7 +1,10 @@
 /* The node server's start (see node.h): this node's address on the cluster network
  * (10.0.3.N, from the kernel's node id), the responder and receiver processes, and the loop
  * that serves the kernel's calls to other nodes. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,19 @@ uint32_t node_id, node_count;
 int parent_gone(int parent)
 {
 	return getppid() != parent;
+}
+
+int bind_port(int fd, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	for (int i = 0; i < 50; i++) {
+		if (bind(fd, (void *)&a, sizeof(a)) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			break;
+		usleep(100000);
+	}
+	return -errno;
 }
 
 /* The interface gets 10.0.3.N/24 (the network server may still be starting: tried again). */

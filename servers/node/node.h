@@ -23,3 +23,6 @@ _Noreturn void resp_main(int parent);
 _Noreturn void recv_main(int parent);
 /* Whether the main process (pid parent) is gone: then a child ends too. */
 int parent_gone(int parent);
+/* Bind fd to port, waiting up to 5 s while the port is taken (by the children of an
+ * instance that was just stopped, which end within a second). */
+int bind_port(int fd, uint16_t port);

@@ -146,13 +146,13 @@ static void serve(int fd)
 
 _Noreturn void recv_main(int parent)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(NP_MIG_PORT) };
 	struct timeval tv = { .tv_sec = 1 };
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0)
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind_port(fd, NP_MIG_PORT) < 0 || listen(fd, 4) < 0)
 		_exit(1);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));   /* accept waits 1 s */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	while (!parent_gone(parent)) {
 		int c = accept(fd, NULL, NULL);
 		if (c >= 0)

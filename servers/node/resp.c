@@ -337,9 +337,8 @@ static void announce(void)
 
 static int open_socket(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(NP_PORT) };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)) < 0)
+	if (fd < 0 || bind_port(fd, NP_PORT) < 0)
 		return -1;
 	return fd;
 }

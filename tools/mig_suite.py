@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""The migration suite (docs/migration.md): a cluster of three Tessera nodes on one
+multicast Ethernet (QEMU's -netdev socket,mcast=, a random group port per run, no disks),
+driven through node 1's shell and /bin/migtest, checked on every node's console.
+
+  - the nodes see each other (`nodes`);
+  - mcksum (a checksum over data, BSS, heap, stack, mmap, FPU and TLS) run unmoved, then
+    moved A -> B -> C -> A in the middle of its run by its parent on A: the same result,
+    every line of its output on A's console (none on B's or C's), the parent's wait gets
+    its exit status;
+  - a process moved to B is killed from A: its parent on A sees SIGTERM;
+  - processes that cannot move (socket, open file, children, ICA, OS server, vfork child,
+    init, oneself) are refused with their reason and go on where they were;
+  - the uniform interface on C's resources from A: list, info, rights checked there with
+    the caller's uid, changemod, delete (its parent on A sees SIGKILL), an unreachable node;
+  - C killed (QEMU stopped) while a 24 MiB process is on its way there: the move fails, the
+    process goes on on A and ends once, with the right result;
+  - A and B restarted with the network server's fault switch on (5 % of the frames dropped,
+    2 % duplicated, 5 % reordered, each way) and the node servers on it: A -> B -> A still
+    gives the right result exactly once (each move completes or rolls back).
+
+  mig_suite.py --qemu "QEMU CMD" [--results FILE]
+"""
+import argparse
+import os
+import random
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guest_suites import Shell, Suite, host_suite_main  # noqa: E402
+from qemu_run import Qemu, normalize  # noqa: E402
+
+NODES = 3
+BOOT_TIMEOUT = 120
+CMD_TIMEOUT = 120
+SUITE_TIMEOUT = 480
+DONE = re.compile(r"MCKSUM DONE (\S+ \S+)")
+
+
+def node_args(qemu, n, group):
+    """The QEMU command line of node n: no disks, one NIC on the multicast group."""
+    out, skip = [], False
+    for i, a in enumerate(qemu):
+        nxt = qemu[i + 1] if i + 1 < len(qemu) else ""
+        if skip:
+            skip = False
+            continue
+        if a in ("-drive", "-netdev") or (a == "-device" and nxt.split(",")[0] in
+                                          ("virtio-blk-pci", "virtio-net-pci", "e1000e", "edu")):
+            skip = True
+            continue
+        out.append(a)
+    return out + ["-append", "node=%d nodes=%d" % (n, NODES),
+                  "-netdev", "socket,id=n0,mcast=%s" % group, "-device",
+                  "virtio-net-pci,netdev=n0,disable-legacy=off,disable-modern=off,"
+                  "mac=52:54:00:12:35:%02x" % n]
+
+
+class Cluster:
+    def __init__(self, qemu):
+        group = "230.0.0.1:%d" % random.randrange(20000, 60000)
+        self.group = group
+        self.vms = [Qemu(node_args(qemu, n, group), "mig-node%d" % n, SUITE_TIMEOUT)
+                    for n in range(1, NODES + 1)]
+        self.shs = [Shell(vm) for vm in self.vms]
+        self.closed = set()
+
+    def close(self, n, ok):
+        if n not in self.closed:
+            self.closed.add(n)
+            self.vms[n - 1].close(ok)
+
+    def boot(self):
+        why = [sh.boot() for sh in self.shs]
+        for n, vm in enumerate(self.vms, 1):
+            if not why[n - 1] and not vm.expect(r"node: node %d of %d" % (n, NODES), 30):
+                why[n - 1] = "no node server"
+        return "; ".join("node %d: %s" % (n, w) for n, w in enumerate(why, 1) if w)
+
+    def run(self, n, cmd, timeout=CMD_TIMEOUT):
+        return self.shs[n - 1].run(cmd, timeout) or ""
+
+    def console(self, n):
+        return normalize(self.vms[n - 1].text)
+
+
+def migtest(suite, c, cmd, timeout=CMD_TIMEOUT):
+    """Run migtest on node 1 and count its PASS/FAIL lines as this suite's checks."""
+    out = c.run(1, "migtest " + cmd, timeout)
+    seen = False
+    for m in re.finditer(r"MIGTEST (\S+) (PASS|FAIL)(?:: (.*))?", out):
+        seen = True
+        suite.check("%s (migtest %s)" % (m.group(1), cmd.split()[0]), m.group(2) == "PASS",
+                    m.group(3) or "", out)
+    if not seen or "MIGTEST DONE" not in out:
+        suite.check("migtest %s ran to its end" % cmd, False, "no MIGTEST DONE", out)
+    return out
+
+
+def reference(c, args):
+    m = DONE.search(c.run(1, "mcksum " + args))
+    return m.group(1) if m else None
+
+
+def chain(suite, c):
+    want = reference(c, "12 1")
+    suite.check("mcksum unmoved", want is not None, "no MCKSUM DONE line")
+    start = len(c.console(1)), len(c.console(2)), len(c.console(3))
+    out = migtest(suite, c, "chain 12 1 300 2 3 1")
+    dones = DONE.findall(out)
+    suite.check("moved A -> B -> C -> A: the same result, once", dones == [want],
+                "got %r, want %r" % (dones, want), out)
+    rounds = re.findall(r"mcksum: round (\d+)/12", out)
+    suite.check("its output on A's console, every round in order",
+                rounds == [str(i) for i in range(1, 13)], "rounds %r" % rounds)
+    elsewhere = [n for n in (2, 3) if "mcksum: round" in c.console(n)[start[n - 1]:]]
+    suite.check("nothing of it on B's or C's console", not elsewhere,
+                "output on node(s) %r" % elsewhere)
+
+
+def lossy(suite, c):
+    """A and B's network servers restarted with the fault switch, their node servers too."""
+    for n in (1, 2):
+        for cmd in ("svc stop node", "svc stop net", "svc start net-lossy", "svc start node"):
+            c.run(n, cmd)
+        c.vms[n - 1].expect(r"node: node %d of %d" % (n, NODES), 30)
+    time.sleep(2)
+    want = reference(c, "10 1")
+    out = migtest(suite, c, "chain 10 1 300 2 1", 240) if want else ""
+    dones = DONE.findall(out)
+    suite.check("lossy link (5/2/5 %): A -> B -> A, the result exactly once", dones == [want],
+                "got %r, want %r" % (dones, want), out)
+
+
+def node_killed(suite, c):
+    want = reference(c, "8 24")
+    vm = c.vms[0]
+    start = vm.pos
+    vm.send("migtest big 24 3\r")
+    moving = vm.expect(r"MIGTEST MOVING pid \d+", CMD_TIMEOUT)
+    time.sleep(0.4)
+    c.close(3, True)                           # node 3 is gone, whatever it was doing
+    end = vm.expect(r"MIGTEST DONE \d+ failed", 180)
+    out = normalize(vm.text[start:])
+    c.shs[0].alive = vm.expect(r"tessera:\S*\$ ", 10) is not None
+    suite.check("C killed mid-migration: the move fails", moving and
+                re.search(r"MIGTEST big: move (?!ok)", out), "", out)
+    dones = DONE.findall(out)
+    suite.check("... and the process ends on A, once, with the right result",
+                end and dones == [want] and "big-wait PASS" in out,
+                "got %r, want %r" % (dones, want), out)
+
+
+def run(cfg):
+    suite = Suite("mig")
+    t0 = time.monotonic()
+    c = Cluster(cfg.qemu)
+    why = c.boot()
+    suite.check("three nodes boot with their node servers", not why, why)
+    if not why:
+        time.sleep(2)                          # a round of announcements
+        out = c.run(1, "nodes")
+        ups = re.findall(r"^\s*(\d)\s+10\.0\.3\.\d+\s+up", out, re.M)
+        suite.check("nodes lists three nodes up", sorted(ups) == ["1", "2", "3"], "", out)
+        chain(suite, c)
+        migtest(suite, c, "kill 2")
+        migtest(suite, c, "refuse 2")
+        migtest(suite, c, "res 3")
+        node_killed(suite, c)
+        lossy(suite, c)
+    for n, vm in enumerate(c.vms, 1):
+        suite.check("no kernel panic on node %d" % n, not vm.panicked(), "KERNEL PANIC")
+    for n in range(1, NODES + 1):
+        c.close(n, suite.failed == 0)
+    print("  (mig suite: %.1f s)" % (time.monotonic() - t0))
+    return suite
+
+
+def main():
+    ap = argparse.ArgumentParser(description="process migration in a three-node cluster")
+    ap.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
+    ap.add_argument("--results", help="also write the summary line to this file")
+    return host_suite_main(ap, run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
