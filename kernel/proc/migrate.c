@@ -284,6 +284,8 @@ int mig_commit(struct proc *owner, struct proc *p, uint32_t node, int pid, uint6
 {
 	if (!owned(owner, p, PM_FROZEN))
 		return -ESRCH;
+	if (!node_self())
+		return -EHOSTUNREACH;             /* in no cluster: there is nowhere to go */
 	if (!node || node > T_NODE_MAX || node == node_self() || pid <= 0)
 		return -EINVAL;
 	p->mig.state = PM_COMMITTED;

@@ -38,6 +38,7 @@ static const struct utest *const groups[] = {
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_node_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -36,6 +36,7 @@ extern const struct utest ut_blk_tests[];
 extern const struct utest ut_net_tests[];
 extern const struct utest ut_sockfake_tests[];
 extern const struct utest ut_sock_tests[];
+extern const struct utest ut_node_tests[];
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
 void ut_sock_warm(void);
