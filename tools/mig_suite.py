@@ -13,6 +13,7 @@ driven through node 1's shell and /bin/migtest, checked on every node's console.
     init, oneself) are refused with their reason and go on where they were;
   - the uniform interface on C's resources from A: list, info, rights checked there with
     the caller's uid, changemod, delete (its parent on A sees SIGKILL), an unreachable node;
+  - hostile images (every field out of range in turn) refused by t_mig_create;
   - C killed (QEMU stopped) while a 24 MiB process is on its way there: the move fails, the
     process goes on on A and ends once, with the right result;
   - A and B restarted with the network server's fault switch on (5 % of the frames dropped,
@@ -168,6 +169,7 @@ def run(cfg):
         migtest(suite, c, "kill 2")
         migtest(suite, c, "refuse 2")
         migtest(suite, c, "res 3")
+        migtest(suite, c, "bad -")
         node_killed(suite, c)
         lossy(suite, c)
     for n, vm in enumerate(c.vms, 1):

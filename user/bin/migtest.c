@@ -9,6 +9,7 @@
  *   migtest big MIB NODE                   a MIB MiB child moved to NODE ("MIGTEST MOVING"
  *                                          first: the host may kill that node meanwhile)
  *   migtest res NODE                       the uniform interface on NODE's resources
+ *   migtest bad -                          hostile images refused by t_mig_create
  */
 #include <errno.h>
 #include <signal.h>
@@ -219,6 +220,83 @@ static int big(const char *mib, uint32_t node)
 	return 0;
 }
 
+/* ---- hostile images ------------------------------------------------------------------------ */
+
+struct img_set {
+	struct t_mig_image img;
+	struct t_mig_seg segs[T_MIG_MAXSEG];
+	char args[T_MIG_ARGS_MAX];
+};
+
+typedef void (*spoil_fn)(struct img_set *s);
+static void sp_version(struct img_set *s) { s->img.version++; }
+static void sp_size(struct img_set *s) { s->img.size--; }
+static void sp_nseg(struct img_set *s) { s->img.nseg = T_MIG_MAXSEG + 1; }
+static void sp_unaligned(struct img_set *s) { s->segs[0].addr += 8; }
+static void sp_empty(struct img_set *s) { s->segs[0].size = 0; }
+static void sp_overlap(struct img_set *s) { s->segs[1].addr = s->segs[0].addr; }
+static void sp_kind(struct img_set *s) { s->segs[0].kind = 99; }
+static void sp_kernel(struct img_set *s) { s->segs[0].addr = 0xffff800000000000ull; }
+static void sp_wrap(struct img_set *s) { s->segs[0].size = ~0ull & ~4095ull; }
+static void sp_rip(struct img_set *s) { s->img.regs.rip = 1ull << 63; }
+static void sp_rsp(struct img_set *s) { s->img.regs.rsp = 0x0000800000000000ull; }
+static void sp_fs(struct img_set *s) { s->img.regs.fs_base = 0xdead000000000000ull; }
+static void sp_prio(struct img_set *s) { s->img.prio = 99; }
+static void sp_home(struct img_set *s) { s->img.home_node = 0; }
+static void sp_homepid(struct img_set *s) { s->img.home_pid = -4; }
+static void sp_args_len(struct img_set *s) { s->img.args_len = T_MIG_ARGS_MAX + 1; }
+static void sp_args(struct img_set *s) { memset(s->args, 0x7f, sizeof(s->args)); }
+static void sp_name(struct img_set *s) { memset(s->img.name, 'x', sizeof(s->img.name)); }
+static void sp_cwd(struct img_set *s) { strcpy(s->img.cwd, "relative"); }
+static void sp_brk(struct img_set *s) { s->img.brk_cur = s->img.brk_max + 4096; }
+static void sp_heap(struct img_set *s) { s->segs[0].flags |= TMS_HEAP; }
+static void sp_span(struct img_set *s) { s->img.img_va = 4096, s->img.img_span = 8192; }
+
+static const spoil_fn spoilers[] = {
+	sp_version, sp_size, sp_nseg, sp_unaligned, sp_empty, sp_overlap, sp_kind, sp_kernel,
+	sp_wrap, sp_rip, sp_rsp, sp_fs, sp_prio, sp_home, sp_homepid, sp_args_len, sp_args,
+	sp_name, sp_cwd, sp_brk, sp_heap, sp_span,
+};
+
+/* The image of a real process (a frozen child of this one), said to come from node 2: valid
+ * as it is, so each spoiler alone makes it bad. Every bad one is refused (EINVAL) and
+ * builds nothing; the good one builds a process that t_mig_write and t_mig_discard handle. */
+static int bad_images(void)
+{
+	struct img_set *good = malloc(sizeof(*good)), *s = malloc(sizeof(*s));
+	char *page = calloc(T_MIG_BATCH, 4096);
+	uint32_t why;
+	int pid = spawn_mcksum("100000", "1", "50"), made = 0, bad = 0;
+	sleep(1);
+	int err = t_mig_freeze(pid, &good->img, good->segs, good->args, &why);
+	result("bad-freeze", !err, "freeze: %ld", err, 0);
+	good->img.home_node = 2, good->img.home_pid = 999;
+	for (size_t i = 0; !err && i < sizeof(spoilers) / sizeof(spoilers[0]); i++) {
+		*s = *good;
+		spoilers[i](s);
+		int e = t_mig_create(&s->img, s->segs, s->args, 0, &made);
+		if (e != -EINVAL)
+			printf("MIGTEST spoiler %zu: %d\n", i, e), bad++;
+	}
+	result("bad-images", !err && !bad, "%ld bad images not refused", bad, 0);
+	err = t_mig_create(&good->img, good->segs, good->args, 0, &made);
+	struct t_mig_pages io = { .n = 1, .buf = (uint64_t)page, .addr = { 4096 } };
+	int e1 = t_mig_write(made, &io);                    /* in no region */
+	io.addr[0] = good->segs[0].addr + 1;
+	int e2 = t_mig_write(made, &io);                    /* not a page */
+	io.n = T_MIG_BATCH + 1;
+	int e3 = t_mig_write(made, &io);
+	result("bad-writes", !err && e1 == -EINVAL && e2 == -EINVAL && e3 == -EINVAL,
+	       "create %ld, writes refused %ld", err, (long)e1 * 10000 + e2 * 100 + e3);
+	result("bad-discard", !t_mig_discard(made) && t_mig_discard(made) == -ESRCH,
+	       "discard of pid %ld", made, 0);
+	t_mig_thaw(pid);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	free(good), free(s), free(page);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: migtest chain|kill|refuse|big|res ...\n");
@@ -243,6 +321,8 @@ int main(int argc, char **argv)
 		r = big(argv[2], node);
 	else if (!strcmp(argv[1], "res"))
 		r = res_test(node);
+	else if (!strcmp(argv[1], "bad"))
+		r = bad_images();
 	if (r == 2)
 		return usage();
 	printf("MIGTEST DONE %d failed\n", failures);
