@@ -57,7 +57,7 @@ enum t_mig_why {
 };
 
 /* ---- the image of a process: what moves besides its memory --------------------------------- */
-#define T_MIG_MAXSEG 120             /* attached regions a movable process may have */
+#define T_MIG_MAXSEG 100             /* attached regions a movable process may have */
 /* the image, the region array and the vectors each fit what kmalloc gives (a page less 16) */
 #define T_MIG_NFD 32                 /* descriptors (NFD) */
 #define T_MIG_ARGS_MAX 4000          /* packed argv + envp (the kernel keeps no more) */
@@ -71,6 +71,8 @@ struct t_mig_seg {
 	uint32_t kind, prot;
 	uint32_t flags;
 	uint32_t resident;           /* pages with contents (what will be sent) */
+	uint64_t id;                 /* the attachment's resource id: the same region as in an
+				      * earlier layout (pre-copy) only if the id is the same */
 };
 
 /* descriptor kinds (others refuse the migration: TMIG_FILE, TMIG_SOCKET) */
@@ -130,8 +132,11 @@ struct t_mig_pages {
 	uint64_t buf;                /* user address of n * 4096 bytes */
 	uint64_t addr[T_MIG_BATCH];
 };
-#define TMP_DIRTY 1u                 /* read: only pages written since the last TMP_DIRTY pass
-				      * (pre-copy); the first such pass marks every page clean */
+#define TMP_DIRTY 1u                 /* only pages written since they were last read with
+				      * TMP_DIRTY or TMP_CLEAN (pre-copy) */
+#define TMP_CLEAN 2u                 /* every resident page, each marked clean */
+#define TMP_LIVE 4u                  /* the process need not be frozen (pre-copy rounds: the
+				      * caller needs the move right on it) */
 
 /* t_mig_query: is the process of home node/pid on this node (after a migration stream broke,
  * the node it left asks whether it got here) */

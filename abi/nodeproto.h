@@ -121,7 +121,11 @@ struct np_migrate {
 };
 
 /* ---- the migration stream (TCP) ------------------------------------------------------------ */
-enum np_mig_msg { NPM_BEGIN = 1, NPM_PAGES, NPM_END, NPM_DONE, NPM_FAIL };
+/* With pre-copy, PRE messages (pages as PAGES has them, read while the process ran) come
+ * before BEGIN: the node keeps them and puts them into the process once it is made, but
+ * not into the regions BEGIN marks NPM_SEG_FRESH (new since: they come whole in PAGES). */
+enum np_mig_msg { NPM_BEGIN = 1, NPM_PAGES, NPM_END, NPM_DONE, NPM_FAIL, NPM_PRE };
+#define NPM_SEG_FRESH 0x100u           /* in t_mig_seg.flags of BEGIN (taken out before use) */
 struct np_mig_hdr {
 	uint32_t magic;
 	uint32_t type;                 /* enum np_mig_msg */

@@ -8,12 +8,15 @@ driven through node 1's shell and /bin/migtest, checked on every node's console.
     moved A -> B -> C -> A in the middle of its run by its parent on A: the same result,
     every line of its output on A's console (none on B's or C's), the parent's wait gets
     its exit status;
+  - the same with pre-copy (memory sent while it runs, then what it wrote meanwhile);
   - a process moved to B is killed from A: its parent on A sees SIGTERM;
   - processes that cannot move (socket, open file, children, ICA, OS server, vfork child,
     init, oneself) are refused with their reason and go on where they were;
   - the uniform interface on C's resources from A: list, info, rights checked there with
     the caller's uid, changemod, delete (its parent on A sees SIGKILL), an unreachable node;
   - hostile images (every field out of range in turn) refused by t_mig_create;
+  - a process of A's moved to B, then `drain 2` from A: it moves on and ends right, B's
+    processes that cannot move are listed with their reasons;
   - C killed (QEMU stopped) while a 24 MiB process is on its way there: the move fails, the
     process goes on on A and ends once, with the right result;
   - A and B restarted with the network server's fault switch on (5 % of the frames dropped,
@@ -107,6 +110,7 @@ def reference(c, args):
 
 def chain(suite, c):
     want = reference(c, "12 1")
+    c.want12 = want
     suite.check("mcksum unmoved", want is not None, "no MCKSUM DONE line")
     start = len(c.console(1)), len(c.console(2)), len(c.console(3))
     out = migtest(suite, c, "chain 12 1 300 2 3 1")
@@ -119,6 +123,32 @@ def chain(suite, c):
     elsewhere = [n for n in (2, 3) if "mcksum: round" in c.console(n)[start[n - 1]:]]
     suite.check("nothing of it on B's or C's console", not elsewhere,
                 "output on node(s) %r" % elsewhere)
+    out = migtest(suite, c, "chainpre 12 1 300 3 1")
+    dones = DONE.findall(out)
+    suite.check("with pre-copy, A -> C -> A: the same result, once", dones == [want],
+                "got %r, want %r" % (dones, want), out)
+
+
+def drain(suite, c, want):
+    """A process of A's moved to B, then B drained from A: it goes on elsewhere; B's
+    unmovable processes are listed with their reasons."""
+    c.run(1, "vm create drainme")
+    m = re.search(r"pid (\d+) in", c.run(1, "vm start drainme mcksum 12 1 500"))
+    pid = m.group(1) if m else "0"
+    start = len(c.console(1))
+    moved = c.run(1, "migrate %s 2" % pid)
+    out = c.run(1, "drain 2")
+    suite.check("drain 2: its visitor moves on", re.search(
+        r"drain: pid \d+ \(mcksum\) -> node [13]", out) and "1 moved" in out, "", moved + out)
+    suite.check("drain 2: what cannot move is listed with its reason",
+                "(init) stays: it is init" in out and "(node) stays: it serves function ids" in out,
+                "", out)
+    end = c.vms[0].expect(r"MCKSUM DONE \S+ \S+", 60)
+    dones = DONE.findall(c.console(1)[start:])
+    suite.check("... and ends with the right result, once", end and dones == [want],
+                "got %r, want %r" % (dones, want))
+    left = c.run(2, "ps")
+    suite.check("... and B has nothing of it left", "mcksum" not in left, "", left)
 
 
 def lossy(suite, c):
@@ -170,6 +200,7 @@ def run(cfg):
         migtest(suite, c, "refuse 2")
         migtest(suite, c, "res 3")
         migtest(suite, c, "bad -")
+        drain(suite, c, c.want12)
         node_killed(suite, c)
         lossy(suite, c)
     for n, vm in enumerate(c.vms, 1):

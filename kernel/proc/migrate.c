@@ -131,24 +131,26 @@ _Static_assert(sizeof(struct t_mig_image) <= 4080, "the kernel holds an image in
 _Static_assert(sizeof(struct t_mig_seg) * T_MIG_MAXSEG <= 4080 && T_MIG_ARGS_MAX <= 4080,
 	       "and the regions and the vectors in one each");
 
-static void export_segs(struct proc *p, struct t_mig_image *img, struct t_mig_seg *segs)
+static uint32_t export_segs(struct proc *p, struct t_mig_seg *segs)
 {
-	img->nseg = 0;
+	uint32_t n = 0;
 	for (int i = 0; i < p->att_end; i++) {
 		rid_t att = p->att[i], region;
 		if (!att)
 			continue;
 		region = vattach_region(att);
 		uint32_t vp = vregion_prot(region);
-		segs[img->nseg++] = (struct t_mig_seg){
+		segs[n++] = (struct t_mig_seg){
 			.addr = vattach_addr(att), .size = vattach_size(att),
 			.kind = vregion_kind(region),
 			.prot = (vp & VR_R ? TR_READ : 0) | (vp & VR_W ? TR_WRITE : 0) |
 				(vp & VR_X ? TR_EXEC : 0),
 			.flags = att == p->heap_att ? TMS_HEAP : 0,
 			.resident = (uint32_t)vregion_resident(region),
+			.id = att,
 		};
 	}
+	return n;
 }
 
 static void export_state(struct proc *p, struct t_mig_image *img)
@@ -190,7 +192,7 @@ static void export_image(struct proc *p, struct t_mig_image *img, struct t_mig_s
 	img->brk_start = p->brk_start, img->brk_cur = p->brk_cur, img->brk_max = p->brk_max;
 	img->img_va = p->img_va, img->img_span = p->img_span;
 	export_state(p, img);
-	export_segs(p, img, segs);
+	img->nseg = export_segs(p, segs);
 	img->args_len = p->args ? (uint32_t)args_size(p->args) : 0;
 	if (img->args_len > T_MIG_ARGS_MAX)
 		img->args_len = 0;               /* args_pack keeps them smaller: never */
@@ -241,10 +243,34 @@ static rid_t att_at(struct proc *p, uint64_t addr, uint64_t *start, uint64_t *si
 	return 0;
 }
 
+/* Whether the page at va of p goes into this batch: resident, and for TMP_DIRTY written
+ * since it was last read so (its dirty bit, which reading clears, as TMP_CLEAN does). */
+static bool wanted(struct proc *p, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	if (!pa)
+		return false;
+	bool dirty = (flags & (TMP_DIRTY | TMP_CLEAN)) &&
+		     pt_test_clear_dirty(vspace_root(p->vspace), va);
+	return !(flags & TMP_DIRTY) || dirty;
+}
+
+int mig_layout(struct proc *p, struct t_mig_seg *segs, uint32_t *n)
+{
+	if (p->state == TPS_ZOMBIE || !p->exec)
+		return -ESRCH;
+	if (why_regions(p))
+		return -EBUSY;
+	*n = export_segs(p, segs);
+	return 0;
+}
+
 int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io)
 {
 	uint64_t a, size;
-	if (!owned(owner, p, PM_FROZEN))
+	bool live = io->flags & TMP_LIVE;
+	if (io->flags & ~(TMP_DIRTY | TMP_CLEAN | TMP_LIVE))
+		return -EINVAL;
+	if (live ? !p || p->state == TPS_ZOMBIE || !p->exec : !owned(owner, p, PM_FROZEN))
 		return -ESRCH;
 	rid_t att = att_at(p, io->from, &a, &size);
 	if (!att || io->to <= io->from || (io->from | io->to) & (PAGE_SIZE - 1))
@@ -254,7 +280,7 @@ int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io)
 	io->n = 0;
 	for (; at < end && io->n < T_MIG_BATCH; at += PAGE_SIZE) {
 		uint64_t pa = vregion_page(region, (at - a) / PAGE_SIZE, false);
-		if (!pa)
+		if (!wanted(p, at, pa, io->flags))
 			continue;
 		if (copy_to_user((void *)(io->buf + (uint64_t)io->n * PAGE_SIZE),
 				 phys_to_virt(pa), PAGE_SIZE))

@@ -39,6 +39,8 @@ int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img,
 /* Up to T_MIG_BATCH resident pages of frozen p from io->from (below io->to), copied to the
  * user buffer io->buf; io->n, io->addr[], io->next say which and where to go on. */
 int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io);
+/* The regions of p as it runs (pre-copy rounds), in segs (T_MIG_MAXSEG), how many in *n. */
+int mig_layout(struct proc *p, struct t_mig_seg *segs, uint32_t *n);
 int mig_thaw(struct proc *owner, struct proc *p);
 /* p now runs as pid on node: it leaves at once; *late: the signals it has pending, which
  * the new copy must get too (they may have come after the image was read). */

@@ -137,13 +137,35 @@ static struct proc *any_proc(uint64_t pid)
 	return pid && pid <= INT32_MAX ? proc_by_pid((int)pid) : NULL;
 }
 
+/* t_mig_read(pid, &batch): of a process the caller froze, or (TMP_LIVE, pre-copy) of one it
+ * may move */
 long sys_t_mig_read(const struct sysargs *a)
 {
 	struct t_mig_pages io;
+	struct proc *p = any_proc(a->a[0]);
 	int err = fetch_pages(a->a[1], &io, false);
-	if (err || (err = mig_read(proc_cur(), any_proc(a->a[0]), &io)))
+	if (!err && (io.flags & TMP_LIVE))
+		err = freeze_target(a->a[0], &p);
+	if (err || (err = mig_read(proc_cur(), p, &io)))
 		return err;
 	return copy_to_user((void *)a->a[1], &io, sizeof(io));
+}
+
+/* t_mig_layout(pid, regions[T_MIG_MAXSEG]): how many */
+long sys_t_mig_layout(const struct sysargs *a)
+{
+	struct proc *p;
+	uint32_t n;
+	int err = freeze_target(a->a[0], &p);
+	if (err || (err = sysarg_out(a->a[1], sizeof(struct t_mig_seg) * T_MIG_MAXSEG)))
+		return err;
+	struct t_mig_seg *segs = kmalloc(sizeof(*segs) * T_MIG_MAXSEG);
+	if (!segs)
+		return -ENOMEM;
+	if (!(err = mig_layout(p, segs, &n)))
+		err = copy_to_user((void *)a->a[1], segs, sizeof(*segs) * n);
+	kfree(segs);
+	return err ? err : (long)n;
 }
 
 long sys_t_mig_thaw(const struct sysargs *a)

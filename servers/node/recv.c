@@ -20,10 +20,22 @@
 #define MIG_IO_TIMEOUT_S 5
 #define PAGE 4096u
 
+/* Pages that came before BEGIN (pre-copy), kept in the order they came. */
+struct pre_batch {
+	struct pre_batch *next;
+	uint32_t n;
+	uint64_t addr[T_MIG_BATCH];
+	char pages[T_MIG_BATCH * PAGE];
+};
+
 struct in_mig {
 	int fd, pid;
 	uint64_t pages;
 	char *buf;                    /* one PAGES body */
+	struct pre_batch *pre, **pre_tail;
+	struct t_mig_seg *segs;       /* BEGIN's regions, NPM_SEG_FRESH still in */
+	uint32_t nseg;
+	int begun;                    /* a stream that stops before BEGIN is no failure to tell */
 };
 
 static int recv_all(int fd, void *buf, size_t n)
@@ -69,11 +81,16 @@ static int begin(struct in_mig *m, const struct np_mig_hdr *h)
 	struct t_mig_seg *segs = malloc(sizeof(*segs) * T_MIG_MAXSEG);
 	char *args = malloc(T_MIG_ARGS_MAX);
 	rid_t space = 0;
-	int err = b && segs && args ? begin_body(m, h, b, segs, args) : -ENOMEM;
+	m->segs = malloc(sizeof(*segs) * T_MIG_MAXSEG);
+	int err = b && segs && args && m->segs ? begin_body(m, h, b, segs, args) : -ENOMEM;
 	if (!err) {
 		b->space_name[sizeof(b->space_name) - 1] = 0;
 		if (b->space_name[0])
 			err = t_res_lookup(RT_VSPACE, b->space_name, &space);
+		m->nseg = b->img.nseg;
+		memcpy(m->segs, segs, sizeof(*segs) * m->nseg);
+		for (uint32_t i = 0; i < m->nseg; i++)
+			segs[i].flags &= ~NPM_SEG_FRESH;    /* the stream's, not the kernel's */
 	}
 	if (!err)
 		err = t_mig_create(&b->img, segs, args, space, &m->pid);
@@ -81,6 +98,69 @@ static int begin(struct in_mig *m, const struct np_mig_hdr *h)
 	free(segs);
 	free(args);
 	return err;
+}
+
+/* ---- pre-copy ------------------------------------------------------------------------------ */
+
+static int keep_pre(struct in_mig *m, const struct np_mig_hdr *h)
+{
+	struct pre_batch *b = malloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->next = NULL;
+	*m->pre_tail = b;
+	m->pre_tail = &b->next;
+	if (h->len < 8 + sizeof(b->addr))
+		return -EPROTO;
+	uint32_t pad;
+	int err = recv_all(m->fd, &b->n, 4);
+	if (!err)
+		err = recv_all(m->fd, &pad, 4);
+	if (!err)
+		err = recv_all(m->fd, b->addr, sizeof(b->addr));
+	if (!err && (b->n > T_MIG_BATCH || h->len != 8 + sizeof(b->addr) + (uint64_t)b->n * PAGE))
+		err = -EPROTO;
+	return err ? err : recv_all(m->fd, b->pages, b->n * PAGE);
+}
+
+/* Whether a kept page belongs in the process: in a region that is not new since. */
+static int kept_fits(const struct in_mig *m, uint64_t addr)
+{
+	for (uint32_t i = 0; i < m->nseg; i++) {
+		const struct t_mig_seg *s = &m->segs[i];
+		if (addr >= s->addr && addr - s->addr < s->size)
+			return !(s->flags & NPM_SEG_FRESH);
+	}
+	return 0;
+}
+
+/* The kept pages into the process, in the order they came (a later copy wins). */
+static int apply_pre(struct in_mig *m)
+{
+	for (struct pre_batch *b = m->pre; b; b = b->next) {
+		struct t_mig_pages io = { .buf = (uint64_t)b->pages };
+		for (uint32_t i = 0; i < b->n; i++) {
+			if (!kept_fits(m, b->addr[i]))
+				continue;
+			if (io.n != i)
+				memmove(b->pages + io.n * PAGE, b->pages + i * PAGE, PAGE);
+			io.addr[io.n++] = b->addr[i];
+		}
+		int err = io.n ? t_mig_write(m->pid, &io) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void free_pre(struct in_mig *m)
+{
+	while (m->pre) {
+		struct pre_batch *b = m->pre;
+		m->pre = b->next;
+		free(b);
+	}
+	m->pre_tail = &m->pre;
 }
 
 static int pages(struct in_mig *m, const struct np_mig_hdr *h)
@@ -108,11 +188,21 @@ static int pages(struct in_mig *m, const struct np_mig_hdr *h)
 static int take(struct in_mig *m)
 {
 	struct np_mig_hdr h;
-	int err = recv_all(m->fd, &h, sizeof(h));
-	if (err || h.magic != NP_MAGIC || h.type != NPM_BEGIN)
-		return err ? err : -EPROTO;
-	if ((err = begin(m, &h)))
+	int err;
+	for (;;) {
+		if ((err = recv_all(m->fd, &h, sizeof(h))))
+			return err;
+		if (h.magic != NP_MAGIC || (h.type != NPM_PRE && h.type != NPM_BEGIN))
+			return -EPROTO;
+		m->begun = 1;
+		if (h.type == NPM_BEGIN)
+			break;
+		if ((err = keep_pre(m, &h)))
+			return err;
+	}
+	if ((err = begin(m, &h)) || (err = apply_pre(m)))
 		return err;
+	free_pre(m);
 	for (;;) {
 		if ((err = recv_all(m->fd, &h, sizeof(h))))
 			return err;
@@ -132,14 +222,17 @@ static void serve(int fd)
 {
 	struct timeval tv = { .tv_sec = MIG_IO_TIMEOUT_S };
 	struct in_mig m = { .fd = fd, .buf = malloc(T_MIG_BATCH * PAGE) };
+	m.pre_tail = &m.pre;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	int err = m.buf ? take(&m) : -ENOMEM;
 	if (err && m.pid)
 		t_mig_discard(m.pid);
-	if (err)
+	if (err && m.begun)
 		fprintf(stderr, "node: a migration to this node failed: %s\n", strerror(-err));
 	answer(fd, err ? NPM_FAIL : NPM_DONE, err ? err : m.pid);
+	free_pre(&m);
+	free(m.segs);
 	free(m.buf);
 	close(fd);
 }

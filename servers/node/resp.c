@@ -134,6 +134,20 @@ static int mig_code(int err, uint32_t why)
 	return !err ? 0 : err == -EBUSY && why ? 200 + (int)why : -err < 200 ? -err : 199;
 }
 
+static void answer_move(const struct moving *m, int code)
+{
+	char out[sizeof(struct np_hdr) + sizeof(struct np_migrate)];
+	struct np_hdr *h = (void *)out;
+	struct np_migrate *a = (void *)(out + sizeof(*h));
+	*h = (struct np_hdr){ .magic = NP_MAGIC, .op = NP_MIGRATE, .flags = NPF_REPLY,
+			      .xid = m->xid, .from_node = node_id, .len = sizeof(*a) };
+	*a = (struct np_migrate){ .node = m->node };
+	h->status = code == 0 ? 0 : code >= 200 ? -EBUSY : -code;
+	a->why = code >= 200 ? (uint32_t)(code - 200) : 0;
+	keep(&m->from, m->xid, out, sizeof(out));
+	sendto(sock, out, sizeof(out), 0, (const void *)&m->from, sizeof(m->from));
+}
+
 /* Start moving a process of this node (the answer waits for the end: reap_moves). */
 static void on_migrate(const char *body, size_t blen, const struct sockaddr_in *from,
 		       uint32_t xid)
@@ -153,22 +167,11 @@ static void on_migrate(const char *body, size_t blen, const struct sockaddr_in *
 		int err = tnode_migrate(a.pid, to, NULL, a.flags | TNODE_MIG_QUIET, &st);
 		_exit(mig_code(err, st.why));
 	}
+	struct moving now = { 0, *from, xid, to };
 	if (child > 0)
 		*slot = (struct moving){ child, *from, xid, to };
-}
-
-static void answer_move(const struct moving *m, int code)
-{
-	char out[sizeof(struct np_hdr) + sizeof(struct np_migrate)];
-	struct np_hdr *h = (void *)out;
-	struct np_migrate *a = (void *)(out + sizeof(*h));
-	*h = (struct np_hdr){ .magic = NP_MAGIC, .op = NP_MIGRATE, .flags = NPF_REPLY,
-			      .xid = m->xid, .from_node = node_id, .len = sizeof(*a) };
-	*a = (struct np_migrate){ .node = m->node };
-	h->status = code == 0 ? 0 : code >= 200 ? -EBUSY : -code;
-	a->why = code >= 200 ? (uint32_t)(code - 200) : 0;
-	keep(&m->from, m->xid, out, sizeof(out));
-	sendto(sock, out, sizeof(out), 0, (const void *)&m->from, sizeof(m->from));
+	else                                    /* nowhere to go, or too many at once */
+		answer_move(&now, !to ? EINVAL : EAGAIN);
 }
 
 static void reap_moves(void)

@@ -4,6 +4,7 @@
  * "MIGTEST <name> FAIL: <why>" lines; the host checks those and the consoles.
  *   migtest chain ROUNDS MIB MS NODE...   mcksum as a child, moved to each NODE in turn a
  *                                          second apart (1 = back home); the parent waits
+ *   migtest chainpre ...                   the same with pre-copy
  *   migtest kill NODE                      a child moved to NODE, killed from here
  *   migtest refuse NODE                    processes that cannot move are refused, and go on
  *   migtest big MIB NODE                   a MIB MiB child moved to NODE ("MIGTEST MOVING"
@@ -54,10 +55,11 @@ static int chain(int argc, char **argv)
 	if (argc < 6)
 		return 2;
 	int pid = spawn_mcksum(argv[2], argv[3], argv[4]), status = 0;
+	uint32_t flags = strcmp(argv[1], "chainpre") ? 0 : TNODE_MIG_PRECOPY;
 	for (int i = 5; i < argc && pid > 0; i++) {
 		struct tnode_mig_stats st;
 		sleep(1);
-		int node = atoi(argv[i]), err = tnode_move(pid, (uint32_t)node, 0, &st);
+		int node = atoi(argv[i]), err = tnode_move(pid, (uint32_t)node, flags, &st);
 		printf("MIGTEST moved pid %d to node %d: %s\n", pid, node, err ? strerror(-err) : "ok");
 		result("chain-move", !err, "move to node %ld: error %ld", node, err);
 	}
@@ -311,7 +313,7 @@ int main(int argc, char **argv)
 		return usage();
 	int r = 2;
 	uint32_t node = (uint32_t)atoi(argv[argc - 1]);
-	if (!strcmp(argv[1], "chain"))
+	if (!strcmp(argv[1], "chain") || !strcmp(argv[1], "chainpre"))
 		r = chain(argc, argv);
 	else if (!strcmp(argv[1], "kill"))
 		r = kill_remote(node);

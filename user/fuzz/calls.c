@@ -211,6 +211,7 @@ const struct fz_call fz_calls[] = {
 	C(t_mig_exited, 1, K_PID, K_INT, K_INT, K_PID),
 	C(t_mig_locate, 1, K_PID, K_INT, K_PID, K_INT, K_PID),
 	C(t_mig_query, 1, K_INT, K_PID, K_BUF),
+	C(t_mig_layout, 1, K_PID, K_BUF),
 	{ -1, "unknown", 6, 1, { K_ANY, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY } },
 };
 const int fz_ncalls = sizeof(fz_calls) / sizeof(fz_calls[0]);

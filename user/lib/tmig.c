@@ -6,12 +6,13 @@
  * page leaves the question open, and the answer comes from asking that node (NP_QUERY)
  * until it says; a node that no longer answers at all is taken to be dead, with the copy,
  * and the process goes on here. */
-#include "tnode.h"
+#include "tmig.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,17 +22,6 @@
 
 #define MIG_IO_TIMEOUT_S 5             /* a send or receive that makes no progress this long */
 #define MIG_QUERY_MS 15000             /* how long to ask about a copy still being built */
-#define PAGE 4096u
-
-struct mig {
-	int pid, fd;
-	uint32_t node;
-	struct t_mig_image *img;
-	struct t_mig_seg *segs;
-	char *args;
-	char *buf;                     /* a PAGES message: header, count, addresses, pages */
-	struct tnode_mig_stats *st;
-};
 
 struct pages_msg {
 	struct np_mig_hdr h;
@@ -39,14 +29,14 @@ struct pages_msg {
 	uint64_t addr[T_MIG_BATCH];
 };
 
-static uint64_t now_ns(void)
+uint64_t tmig_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int send_all(int fd, const void *buf, size_t n)
+int tmig_send_all(int fd, const void *buf, size_t n)
 {
 	for (size_t done = 0; done < n;) {
 		ssize_t k = send(fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
@@ -103,19 +93,25 @@ static int send_begin(struct mig *m, const char *space_name)
 	if (space_name)
 		strncpy(b->space_name, space_name, sizeof(b->space_name) - 1);
 	b->img = *m->img;
-	int err = send_all(m->fd, &h, sizeof(h));
+	/* with pre-copy, regions the last live round did not read come whole: not from it */
+	for (uint32_t i = 0; m->ids && i < m->img->nseg; i++)
+		if (!tmig_seen(m, m->segs[i].id))
+			m->segs[i].flags |= NPM_SEG_FRESH;
+	int err = tmig_send_all(m->fd, &h, sizeof(h));
 	if (!err)
-		err = send_all(m->fd, b, sizeof(*b));
+		err = tmig_send_all(m->fd, b, sizeof(*b));
 	if (!err && seg_bytes)
-		err = send_all(m->fd, m->segs, seg_bytes);
+		err = tmig_send_all(m->fd, m->segs, seg_bytes);
+	for (uint32_t i = 0; i < m->img->nseg; i++)
+		m->segs[i].flags &= ~NPM_SEG_FRESH;
 	if (!err && m->img->args_len)
-		err = send_all(m->fd, m->args, m->img->args_len);
+		err = tmig_send_all(m->fd, m->args, m->img->args_len);
 	free(b);
 	return err;
 }
 
-/* Every resident page of segment s (or, dirty_only, those written since the last pass). */
-static int send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, uint64_t *sent)
+int tmig_send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, uint32_t type,
+		  uint64_t *sent)
 {
 	struct pages_msg *pm = (void *)m->buf;
 	struct t_mig_pages io = { .from = s->addr, .to = s->addr + s->size, .flags = flags,
@@ -125,11 +121,11 @@ static int send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, ui
 		if (err)
 			return err;
 		if (io.n) {
-			pm->h = (struct np_mig_hdr){ .magic = NP_MAGIC, .type = NPM_PAGES,
+			pm->h = (struct np_mig_hdr){ .magic = NP_MAGIC, .type = type,
 						     .len = 8 + sizeof(pm->addr) + io.n * PAGE };
 			pm->n = io.n;
 			memcpy(pm->addr, io.addr, sizeof(pm->addr));
-			if ((err = send_all(m->fd, pm, sizeof(*pm) + io.n * PAGE)))
+			if ((err = tmig_send_all(m->fd, pm, sizeof(*pm) + io.n * PAGE)))
 				return err;
 			*sent += io.n;
 		}
@@ -138,15 +134,19 @@ static int send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, ui
 	return 0;
 }
 
+/* The pages that go while it is stopped: all of them, or with pre-copy those written since
+ * the last live round (and every page of a region that round did not read). */
 static int send_pages(struct mig *m, uint64_t *sent)
 {
 	for (uint32_t i = 0; i < m->img->nseg; i++) {
-		int err = send_seg(m, &m->segs[i], 0, sent);
+		const struct t_mig_seg *s = &m->segs[i];
+		uint32_t how = !m->ids ? 0 : tmig_seen(m, s->id) ? TMP_DIRTY : TMP_CLEAN;
+		int err = tmig_send_seg(m, s, how, NPM_PAGES, sent);
 		if (err)
 			return err;
 	}
 	struct np_mig_hdr h = { .magic = NP_MAGIC, .type = NPM_END, .value = (int64_t)*sent };
-	return send_all(m->fd, &h, sizeof(h));
+	return tmig_send_all(m->fd, &h, sizeof(h));
 }
 
 /* After the stream broke: ask the node whether the copy got there (1: yes, in *rpid; 0: no,
@@ -155,7 +155,7 @@ static int ask(struct mig *m, int *rpid)
 {
 	struct tnode_rpc r;
 	struct np_query q = { .home_node = m->img->home_node, .home_pid = m->img->home_pid };
-	uint64_t until = now_ns() + MIG_QUERY_MS * 1000000ull;
+	uint64_t until = tmig_now_ns() + MIG_QUERY_MS * 1000000ull;
 	if (tnode_rpc_open(&r))
 		return 0;
 	int got = 0;
@@ -170,7 +170,7 @@ static int ask(struct mig *m, int *rpid)
 			got = 1;
 			break;
 		}
-		if (now_ns() > until)
+		if (tmig_now_ns() > until)
 			break;                    /* still being built: its builder gives up too */
 		usleep(200000);
 	}
@@ -237,26 +237,76 @@ static int commit(struct mig *m, int rpid)
 	return 0;
 }
 
-static int run(struct mig *m, const char *space_name, uint64_t t_stop)
+/* Stop it, send what is left, and commit if the node took it. */
+static int stop_and_send(struct mig *m, const char *space_name, uint64_t t_stop)
 {
 	uint64_t sent = 0;
-	int rpid = 0, err = connect_to(m->node, &m->fd);
-	if (err)
-		return err;
-	if (!(err = send_begin(m, space_name)))
+	int rpid = 0, err = send_begin(m, space_name);
+	if (!err)
 		err = send_pages(m, &sent);
 	int k = outcome(m, err, &rpid);
-	close(m->fd);
 	m->st->pages += sent;
 	m->st->pages_final = sent;
 	m->st->bytes += sent * PAGE;
-	if (k != 1)
-		return k ? k : -EIO;
-	if ((err = commit(m, rpid)))
+	if (k == 1 && !(err = commit(m, rpid))) {
+		m->st->remote_pid = rpid;
+		m->st->down_ns = tmig_now_ns() - t_stop;
+		return 0;
+	}
+	t_mig_thaw(m->pid);                /* it goes on here as if nothing happened */
+	return k == 1 ? err : k ? k : -EIO;
+}
+
+static int freeze(struct mig *m)
+{
+	return t_mig_freeze(m->pid, m->img, m->segs, m->args, &m->st->why);
+}
+
+/* Stop and copy: stopped first (a process that cannot move never opens a stream), then
+ * connected. Pre-copy: connected, rounds while it runs, then stopped. */
+static int run(struct mig *m, const char *space_name, uint32_t flags)
+{
+	uint64_t t_stop = tmig_now_ns();
+	bool pre = flags & TNODE_MIG_PRECOPY;
+	int err = pre ? 0 : freeze(m);
+	if (!err && (err = connect_to(m->node, &m->fd)) && !pre)
+		t_mig_thaw(m->pid);
+	if (err)
 		return err;
-	m->st->remote_pid = rpid;
-	m->st->down_ns = now_ns() - t_stop;
-	return 0;
+	if (pre) {
+		m->ids = malloc(sizeof(*m->ids) * T_MIG_MAXSEG);
+		err = m->ids ? tmig_precopy(m) : -ENOMEM;
+		t_stop = tmig_now_ns();
+		if (!err)
+			err = freeze(m);
+	}
+	if (!err)
+		err = stop_and_send(m, space_name, t_stop);
+	close(m->fd);
+	free(m->ids);
+	return err;
+}
+
+int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags,
+		  struct tnode_mig_stats *st)
+{
+	struct tnode_mig_stats dummy;
+	struct mig m = { .pid = pid, .node = node, .st = st ? st : &dummy, .fd = -1 };
+	uint64_t t0 = tmig_now_ns();
+	memset(m.st, 0, sizeof(*m.st));
+	if (!node || node > T_NODE_MAX || node == tnode_self())
+		return -EINVAL;
+	m.img = malloc(sizeof(*m.img));
+	m.segs = malloc(sizeof(*m.segs) * T_MIG_MAXSEG);
+	m.args = malloc(T_MIG_ARGS_MAX);
+	m.buf = malloc(sizeof(struct pages_msg) + T_MIG_BATCH * PAGE);
+	int err = m.img && m.segs && m.args && m.buf ? run(&m, space_name, flags) : -ENOMEM;
+	m.st->total_ns = tmig_now_ns() - t0;
+	free(m.img);
+	free(m.segs);
+	free(m.args);
+	free(m.buf);
+	return err;
 }
 
 #define MOVE_TRIES 120                 /* a move elsewhere may take a while: ~2 minutes */
@@ -283,32 +333,5 @@ int tnode_move(int pid, uint32_t node, uint32_t flags, struct tnode_mig_stats *s
 	if (err == -EBUSY && n >= sizeof(ans))
 		st->why = ans.why;
 	tnode_rpc_close(&r);
-	return err;
-}
-
-int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags,
-		  struct tnode_mig_stats *st)
-{
-	struct tnode_mig_stats dummy;
-	struct mig m = { .pid = pid, .node = node, .st = st ? st : &dummy, .fd = -1 };
-	uint64_t t0 = now_ns();
-	(void)flags;
-	memset(m.st, 0, sizeof(*m.st));
-	if (!node || node > T_NODE_MAX || node == tnode_self())
-		return -EINVAL;
-	m.img = malloc(sizeof(*m.img));
-	m.segs = malloc(sizeof(*m.segs) * T_MIG_MAXSEG);
-	m.args = malloc(T_MIG_ARGS_MAX);
-	m.buf = malloc(sizeof(struct pages_msg) + T_MIG_BATCH * PAGE);
-	int err = m.img && m.segs && m.args && m.buf ? 0 : -ENOMEM;
-	if (!err && (err = t_mig_freeze(pid, m.img, m.segs, m.args, &m.st->why)) == 0) {
-		if ((err = run(&m, space_name, now_ns())))
-			t_mig_thaw(pid);           /* it goes on here as if nothing happened */
-	}
-	m.st->total_ns = now_ns() - t0;
-	free(m.img);
-	free(m.segs);
-	free(m.args);
-	free(m.buf);
 	return err;
 }

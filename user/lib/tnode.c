@@ -40,6 +40,11 @@ int t_mig_read(int pid, struct t_mig_pages *io)
 	return (int)tsys_t_mig_read(pid, (long)io);
 }
 
+int t_mig_layout(int pid, struct t_mig_seg *segs)
+{
+	return (int)tsys_t_mig_layout(pid, (long)segs);
+}
+
 int t_mig_thaw(int pid)
 {
 	return (int)tsys_t_mig_thaw(pid);

@@ -16,6 +16,8 @@ int t_node_signal(int pid, int sig, uint32_t uid, uint32_t home_node, int home_p
 int t_mig_freeze(int pid, struct t_mig_image *img, struct t_mig_seg *segs, void *args,
 		 uint32_t *why);
 int t_mig_read(int pid, struct t_mig_pages *io);
+/* The regions of pid as it runs (T_MIG_MAXSEG): how many, or a negative errno. */
+int t_mig_layout(int pid, struct t_mig_seg *segs);
 int t_mig_thaw(int pid);
 int t_mig_commit(int pid, uint32_t node, int rpid, uint64_t *late);
 int t_mig_create(const struct t_mig_image *img, const struct t_mig_seg *segs, const void *args,
