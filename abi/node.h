@@ -38,6 +38,7 @@ struct t_node_info {
 	X(DEVICE, "it has claimed a device") \
 	X(ICA, "it holds an ICA") \
 	X(FILE, "it has a file open (descriptor not on the console)") \
+	X(CONSOLE, "it is waiting for console input (input is not forwarded)") \
 	X(VFORK, "it is a vfork child running on its parent's memory") \
 	X(SHARED, "it shares its space with other processes") \
 	X(THREADS, "it has more than one thread") \

@@ -24,7 +24,7 @@
 #define NP_MIG_PORT 7101
 #define NP_MAGIC 0x444f4e54u           /* "TNOD" */
 #define NP_MAX 1400                    /* bytes of one datagram, header included */
-#define NP_TRIES 8
+#define NP_TRIES 12
 #define NP_WAIT_MS 100
 #define NP_DUP_CACHE 128
 #define NP_ANNOUNCE_MS 1000

@@ -141,7 +141,8 @@ def drain(suite, c, want):
     suite.check("drain 2: its visitor moves on", re.search(
         r"drain: pid \d+ \(mcksum\) -> node [13]", out) and "1 moved" in out, "", moved + out)
     suite.check("drain 2: what cannot move is listed with its reason",
-                "(init) stays: it is init" in out and "(node) stays: it serves function ids" in out,
+                "(init) stays: it is init" in out and "(node) stays: it serves function ids" in out
+                and "(sh) stays: it is waiting for console input" in out,
                 "", out)
     end = c.vms[0].expect(r"MCKSUM DONE \S+ \S+", 60)
     dones = DONE.findall(c.console(1)[start:])

@@ -6,6 +6,7 @@
 #include "abi/srv.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
+#include "kernel/ipc/fnid.h"
 #include "kernel/ipc/ica.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
@@ -118,8 +119,8 @@ int node_res_remote(uint32_t node, struct t_node_resop *io, const struct cred *c
 {
 	rid_t ica;
 	void *kva;
-	if (!self)
-		return -EHOSTUNREACH;             /* no cluster: no other node exists */
+	if (!self || fnid_server(TFN_NODE_RES) <= 0)
+		return -EHOSTUNREACH;             /* no cluster, or no node server to get there */
 	int err = ica_create_kernel(1, &ica, &kva);
 	if (err)
 		return err;
@@ -128,9 +129,9 @@ int node_res_remote(uint32_t node, struct t_node_resop *io, const struct cred *c
 	io->from_node = self;
 	memcpy(kva, io, sizeof(*io));
 	struct t_msg m = { .fn = TFN_NODE_RES, .ctl = ica, .arg = { node } };
-	err = srv_call_kernel(&m);
-	if (err == -ENOENT || err == -EIO)
-		err = -EHOSTUNREACH;              /* no node server (or it died meanwhile) */
+	err = srv_call_kernel(&m);            /* the other node's answer (-ENOENT: no more) */
+	if (err == -EIO)
+		err = -EHOSTUNREACH;              /* the node server died meanwhile */
 	if (!err)
 		memcpy(io, kva, sizeof(*io));
 	ica_free_kernel(ica);

@@ -4,6 +4,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "arch/paging.h"
+#include "kernel/dev/console.h"
 #include "kernel/dev/device.h"
 #include "kernel/fs/file.h"
 #include "kernel/ipc/fnid.h"
@@ -85,6 +86,8 @@ uint32_t mig_why(struct proc *p)
 		return TMIG_CKPT;
 	if ((why = why_fds(p)) || (why = why_regions(p)))
 		return why;
+	if (console_waiting(p->pid))
+		return TMIG_CONSOLE;
 	return TMIG_NONE;
 }
 

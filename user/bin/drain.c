@@ -55,8 +55,12 @@ int main(int argc, char **argv)
 	uint32_t at = (uint32_t)node == tnode_self() ? 0 : (uint32_t)node;
 	rid_t rid = at ? RID_NODE_START(at) : 0;
 	struct t_res_info in;
-	int err;
-	while ((err = t_res_next(RT_PROCESS, rid, &rid)) == 0) {
+	int err, tries = 0;
+	/* the listing goes to the node at each step: a busy node may miss one answer */
+	while ((err = t_res_next(RT_PROCESS, rid, &rid)) == 0 ||
+	       (err == -EHOSTUNREACH && ++tries < 3)) {
+		if (err)
+			continue;
 		if (t_res_info(rid, &in) || in.v[2] == TPS_ZOMBIE || in.v[2] == TPS_REMOTE)
 			continue;
 		move_one(&r, (uint32_t)node, &in, &t);
