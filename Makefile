@@ -15,6 +15,7 @@ include user/user.mk
 include tests/tests.mk
 include bench/bench.mk
 include bench/meta.mk
+include bench/mig.mk
 
 # ---- the boot image: a cpio (newc) archive of build/root, passed to QEMU as -initrd ----------
 # Debian's busybox-static is part of every image (/bin/busybox): real Unix tools to try. It is

@@ -43,8 +43,8 @@ SUITE_TIMEOUT = 480
 DONE = re.compile(r"MCKSUM DONE (\S+ \S+)")
 
 
-def node_args(qemu, n, group):
-    """The QEMU command line of node n: no disks, one NIC on the multicast group."""
+def node_args(qemu, n, group, count=NODES):
+    """The QEMU command line of node n of count: no disks, one NIC on the multicast group."""
     out, skip = [], False
     for i, a in enumerate(qemu):
         nxt = qemu[i + 1] if i + 1 < len(qemu) else ""
@@ -56,7 +56,7 @@ def node_args(qemu, n, group):
             skip = True
             continue
         out.append(a)
-    return out + ["-append", "node=%d nodes=%d" % (n, NODES),
+    return out + ["-append", "node=%d nodes=%d" % (n, count),
                   "-netdev", "socket,id=n0,mcast=%s" % group, "-device",
                   "virtio-net-pci,netdev=n0,disable-legacy=off,disable-modern=off,"
                   "mac=52:54:00:12:35:%02x" % n]
