@@ -10,12 +10,11 @@
  *           its memory again (what migration spares).
  * Each moved process is killed on node 2 afterwards (through its stub here).
  *   migbench run NODE RUNS MIB...     BENCH lines: mig_<case>_<what>_<MIB> median min max
- *   migbench hog MIB KIBPS            touch MIB MiB, print READY, then write KIBPS KiB/s
+ *   migbench hog MIB KIBPS            touch MIB MiB, READY on descriptor 3, then write KIBPS KiB/s
  *   migbench sink PORT                accept connections, read to the end, answer 1 byte
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -51,14 +50,11 @@ static int hog(long mib, long kibps)
 		return 1;
 	for (size_t i = 0; i < bytes; i += 4096)
 		mem[i] = (char)i;
-	printf("READY\n");
-	fflush(stdout);
-	/* its parent's pipe goes: an open file would make it unmovable (the console may move) */
-	int con = open("/dev/console", O_RDWR);
-	if (con >= 0) {
-		dup2(con, 1);
-		close(con);
-	}
+	/* READY on its parent's pipe (descriptor 3), which then goes: an open file would make it
+	 * unmovable (the console may move); the parent reads to the pipe's end */
+	if (write(3, "READY\n", 6) != 6)
+		return 1;
+	close(3);
 	size_t per_tick = (size_t)kibps * 1024 / 100;      /* every 10 ms */
 	for (uint64_t n = 0;; n++) {
 		for (size_t k = 0; bytes && k < per_tick; k += 4096, at = (at + 4096) % bytes)
@@ -77,18 +73,22 @@ static int start_hog(long mib, long kibps)
 	fflush(stdout);
 	int pid = fork();
 	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
+		close(p[0]);                       /* (it may be descriptor 3 itself) */
+		if (p[1] != 3) {
+			dup2(p[1], 3);
+			close(p[1]);
+		}
 		snprintf(a, sizeof(a), "%ld", mib);
 		snprintf(b, sizeof(b), "%ld", kibps);
 		execl("/bin/migbench", "migbench", "hog", a, b, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
-	ssize_t n = read(p[0], line, sizeof(line));
+	ssize_t n = read(p[0], line, sizeof(line)), got = n;
+	while (n > 0)
+		n = read(p[0], line, sizeof(line));       /* to the end: it let go of the pipe */
 	close(p[0]);
-	return n > 0 ? pid : -1;
+	return got > 0 ? pid : -1;
 }
 
 /* ---- the cases ---------------------------------------------------------------------------- */
@@ -124,12 +124,19 @@ static int raw_case(uint32_t node, long mib, struct sample *s)
 	static char chunk[256 << 10];
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(SINK_PORT),
 				  .sin_addr.s_addr = htonl(tnode_addr(node)) };
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	char ack;
 	uint64_t t0 = now_ns(), left = (uint64_t)mib << 20;
+	int buf = NP_MIG_SOCKBUF;                  /* as a migration stream has them */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (fd < 0 || connect(fd, (void *)&to, sizeof(to)) < 0)
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (fd < 0 || connect(fd, (void *)&to, sizeof(to)) < 0) {
+		printf("migbench: raw: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	while (left) {
 		ssize_t k = send(fd, chunk, left < sizeof(chunk) ? left : sizeof(chunk), 0);
 		if (k <= 0)
@@ -217,10 +224,12 @@ static void size_runs(uint32_t node, long mib, int runs)
 
 static int sink(int port)
 {
-	static char buf[64 << 10];
+	static char buf[256 << 10];
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0), bufsz = NP_MIG_SOCKBUF;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
 		printf("migbench: sink: %s\n", strerror(errno));
 		return 1;

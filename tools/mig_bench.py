@@ -56,7 +56,7 @@ def collect(qemu, runs, sizes, timeout):
         return out
     finally:
         for vm in vms:
-            vm.close(True)
+            vm.close(True, keep=True)
 
 
 def table(out, sizes):

@@ -241,8 +241,12 @@ _Noreturn void recv_main(int parent)
 {
 	struct timeval tv = { .tv_sec = 1 };
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0)
+	int buf = NP_MIG_SOCKBUF;                  /* accepted streams inherit it */
+	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	}
 	if (fd < 0 || bind_port(fd, NP_MIG_PORT) < 0 || listen(fd, 4) < 0)
 		_exit(1);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));   /* accept waits 1 s */

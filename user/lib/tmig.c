@@ -73,6 +73,9 @@ static int connect_to(uint32_t node, int *out)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	int buf = NP_MIG_SOCKBUF;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (connect(fd, (void *)&to, sizeof(to)) < 0) {
 		int err = errno == EAGAIN || errno == EINPROGRESS ? -EHOSTUNREACH : -errno;
 		close(fd);
