@@ -87,9 +87,11 @@ BENCH_QEMU_BASE = $(filter-out -kernel -initrd $(B)/tessera.elf $(B)/tessera.img
 BENCH_LINUX_ARGS = --linux-kernel $(LINUX_KERNEL) --linux-initrd $(LINUX_INITRD) \
 	--qemu-base "$(QEMU) $(BENCH_QEMU_BASE)"
 
-# Tessera boots seven times (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench, /bin/meta_bench,
-# /bin/runmode_bench, and /bin/nproc_bench with 1 GiB); the sizes of the programs in tables C and E come from the staging tree
-# and the busybox put into both images.
+# Tessera boots once per benchmark program (prompt, /bin/bench, /bin/hvs_bench, /bin/ipcbench,
+# /bin/meta_bench, /bin/runmode_bench, /bin/nproc_bench with 1 GiB, srv_bench, blk_bench), then
+# three times with a fresh ext2 disk for table M, alternating with Linux (tools/disk_bench.py);
+# the sizes of the programs in tables C and E come from the staging tree and the busybox put
+# into both images.
 # The raw numbers go to $(BENCH_OUT)/results.json, from which tools/bench_figs.py draws the
 # figures ($(BENCH_OUT)/figs/) and tools/bench_html.py writes report.html; those two run even
 # when a boot failed (its cells and points are missing), and the status is that of the boots.

@@ -79,22 +79,18 @@ def one_run(argv, name, done):
     return {k: float(v) for k, v in re.findall(r"BENCH (\w+) ([\d.]+)", text)}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--qemu", required=True)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--runs", type=int, default=3)
-    cfg = ap.parse_args()
-    qemu = shlex.split(cfg.qemu)
+def measure(qemu, bench_bin, runs):
+    """Runs alternate between the two systems, each on a fresh image; returns (tessera,
+    linux): each key's median, and under KEY_runs every run's value (bench_report.py's
+    format)."""
     results = {"tessera": [], "linux": []}
     with tempfile.TemporaryDirectory(prefix="diskbench") as tmp:
-        kernel, initrd = linux_initrd(tmp, cfg.bin)
-        base = [a for a in qemu]
-        i = base.index("-kernel")
-        linux = base[:i] + ["-kernel", kernel, "-initrd", initrd, "-append",
+        kernel, initrd = linux_initrd(tmp, bench_bin)
+        i = qemu.index("-kernel")
+        linux = qemu[:i] + ["-kernel", kernel, "-initrd", initrd, "-append",
                             "console=ttyS0 quiet panic=-1"]
         image = os.path.join(tmp, "disk.img")
-        for r in range(cfg.runs):
+        for r in range(runs):
             mkfs(image, 4096)
             results["tessera"].append(one_run(
                 disk_args(qemu + ["-append", "run=/bin/disk_bench -- /dev/vda /disk"], [image]),
@@ -102,17 +98,34 @@ def main():
             mkfs(image, 4096)
             results["linux"].append(one_run(disk_args(linux, [image]), "diskbench-linux-%d" % r,
                                             r"DISKBENCH-END"))
+    out = []
+    for system in ("tessera", "linux"):
+        vals = {}
+        for key, _, _ in KEYS:
+            got = sorted(x[key] for x in results[system] if key in x)
+            if got:
+                vals[key] = "%.0f" % statistics.median(got)
+                vals[key + "_runs"] = " ".join("%.0f" % v for v in got)
+        out.append(vals)
+    return out[0], out[1]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--qemu", required=True)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    cfg = ap.parse_args()
+    tess, linux = measure(shlex.split(cfg.qemu), cfg.bin, cfg.runs)
     print("Disk benchmark (issue 13): ext2, 4 KiB blocks, virtio-blk, medians of %d runs"
           % cfg.runs)
     print("%-40s %12s %12s %7s %6s" % ("", "Tessera", "Linux", "ratio", "goal"))
     for key, label, goal in KEYS:
-        t = [x[key] for x in results["tessera"] if key in x]
-        lx = [x[key] for x in results["linux"] if key in x]
+        t, lx = tess.get(key), linux.get(key)
         if not t or not lx:
-            print("%-40s %12s %12s" % (label, t and "%.0f" % statistics.median(t) or "-",
-                                       lx and "%.0f" % statistics.median(lx) or "-"))
+            print("%-40s %12s %12s" % (label, t or "-", lx or "-"))
             continue
-        tm, lm = statistics.median(t), statistics.median(lx)
+        tm, lm = float(t), float(lx)
         print("%-40s %12.0f %12.0f %7.2f %6s" % (label, tm, lm, tm / lm,
                                                  "ok" if tm / lm >= goal else "<%.1f" % goal))
         print("BENCH %s tessera %.0f linux %.0f" % (key, tm, lm))

@@ -13,7 +13,9 @@ host's e2fsprogs on the image files themselves.
   - busybox works on /disk (cp -r, ls -lR, find, du, tar, mv, rm -r), and a second disk is
     mounted at /mnt with busybox mount and unmounted with umount (then checked by the host);
   - QEMU killed in the middle of a workload: `e2fsck -fy` repairs the image, Tessera mounts it
-    again and every file fsynced before the kill has its content.
+    again and every file fsynced before the kill has its content;
+  - a full disk and a full inode table give ENOSPC, corrupted images never crash the server
+    or the kernel (tools/disk_faults.py).
 
   disk_suite.py --qemu "QEMU CMD" [--results FILE] [--seed N]
 """
@@ -29,6 +31,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import disk_faults  # noqa: E402
 from guest_suites import Shell, Suite, host_suite_main  # noqa: E402
 from qemu_run import Qemu  # noqa: E402
 
@@ -440,6 +443,8 @@ def run(cfg):
             hostfile = reboot_case(cfg, suite, tmp, image, host)
             busybox_case(cfg, suite, tmp, image, host, hostfile)
         crash_case(cfg, suite, tmp)
+        disk_faults.full_case(cfg, suite, tmp, boot, end)
+        disk_faults.corrupt_cases(cfg, suite, tmp, rng.randrange(1 << 20), boot)
     print("  (disk suite: seed %d, %.1f s)" % (cfg.seed, time.monotonic() - t0))
     return suite
 

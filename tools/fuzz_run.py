@@ -8,7 +8,8 @@ prints "FUZZ RESULT pass" with no kernel panic. A panic, a hang (no console outp
 STALL_S seconds, or a FUZZ HANG line), a leak (FUZZ LEAK) or a dead fuzz parent fails it; the
 report names the seed and the programs that were running, and for a panic or a kernel hang
 each of them is replayed alone with -v in a fresh boot, which prints its calls up to the last
-one. Then the next boot starts, so one defect does not hide the others.
+one. A boot that stalls is first asked what it is doing (tools/kdebug.py: CPU registers from
+QEMU's monitor, then the kernel's NMI dump of every process and execution). Then the next boot starts, so one defect does not hide the others.
 
   fuzz_run.py --qemu "QEMU CMD" --time SECONDS [--seed N]   the long run (make fuzz)
   fuzz_run.py --qemu "QEMU CMD" --short [--results FILE]     about a minute (make test)
@@ -23,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu_run import Qemu, normalize  # noqa: E402
+import kdebug  # noqa: E402
 
 STALL_S = 90            # no console output for this long: the kernel hangs
 SLACK_S = 120           # a boot may run this much longer than the fuzzing it was given
@@ -71,6 +73,10 @@ def wait_done(vm, limit):
     return False, "timeout: no FUZZ DONE within %d s" % limit
 
 
+def stalled(why):
+    return why.startswith(("hang:", "timeout:"))
+
+
 def running_programs(text, elf):
     """The programs (or ELF mutants) running when the console stopped."""
     if elf:
@@ -115,11 +121,14 @@ def one_boot(cfg, label, args, seed, budget, limit):
         cfg = argparse.Namespace(**dict(vars(cfg), extra=""))
     full = "%s -s %d %s%s" % (args, seed, budget, cfg.extra)
     name = "fuzz-%s-%d" % (label, seed)
-    vm = Qemu(cfg.qemu + ["-append", "run=/bin/fuzz -- " + full], name, limit)
+    vm = Qemu(cfg.qemu + ["-append", "run=/bin/fuzz -- " + full], name, limit + kdebug.DUMP_S,
+              monitor=True)
     done, why = wait_done(vm, limit)
+    dump = kdebug.dump(vm) if not done and stalled(why) and not vm.end_reason() else []
     text = normalize(vm.text)
     report = problems(text)
     passed = done and "FUZZ RESULT pass" in text and not vm.panicked()
+    vm.close(passed)                # before any replay: the disk images are locked
     if done and not passed and not report:
         report.append("FUZZ RESULT is not pass")
     lines = [why] if why else []
@@ -129,9 +138,9 @@ def one_boot(cfg, label, args, seed, budget, limit):
         progs = running_programs(text, elf)
         lines.append("running then: %s %s (seed %d)" %
                      ("mutant" if elf else "programs", " ".join(progs) or "none", seed))
+        lines += ["  " + line for line in dump]
         for prog in progs[:4] if cfg.replay else []:
             lines += replay(cfg, "%s -s %d%s" % (args, seed, cfg.extra), prog, elf)
-    vm.close(passed)
     return passed, ends, lines
 
 

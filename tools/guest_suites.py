@@ -24,6 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kdebug  # noqa: E402
 from qemu_run import Qemu, debug_exit_code, normalize  # noqa: E402
 
 EOL = "\r"                      # what the Enter key sends on a serial terminal
@@ -117,8 +118,13 @@ def utest_problems(vm, done, status, total, suite):
 
 def suite_guest(cfg):
     suite = Suite("guest")
-    vm = Qemu(cfg.qemu + ["-append", "run=/bin/utest"], "guest-utest", cfg.utest_timeout)
+    vm = Qemu(cfg.qemu + ["-append", "run=/bin/utest"], "guest-utest",
+              cfg.utest_timeout + kdebug.DUMP_S, monitor=True)
     done = vm.expect(r"UTEST DONE", cfg.utest_timeout)
+    if not done and not vm.end_reason() and not vm.panicked():
+        print("  the suite stalled; what the guest was doing:")
+        for line in kdebug.dump(vm):
+            print("    " + line)
     total = None
     if done:
         print("  UTEST DONE %.3f s after QEMU started" % vm.time_at(done.end() - 1))
@@ -217,9 +223,24 @@ def shell_steps(cfg):
     ]
 
 
+def nmi_check(suite, vm, sh):
+    """The debug dump the harnesses take of a stalled guest (tools/kdebug.py): an NMI makes
+    the kernel list its processes and executions, and the system then carries on."""
+    lines = kdebug.dump(vm)
+    procs = [line for line in lines if line.startswith("DBG proc ")]
+    ok = any(line.endswith(" name sh") for line in procs) and \
+        any(line.startswith("DBG exec ") and "<sleep_on+" in line for line in lines) and \
+        any(line.startswith("DBG END") for line in lines)
+    suite.check("nmi debug dump", ok, "expected DBG lines for sh, a sleeping execution's "
+                "symbolized stack and DBG END", "\n".join(lines))
+    out = sh.run("echo after-nmi")
+    suite.check("runs on after the dump", out is not None and has_line(out, "after-nmi"),
+                "no 'after-nmi' line after the NMI")
+
+
 def suite_shell(cfg):
     suite = Suite("shell")
-    vm = Qemu(cfg.qemu, "guest-shell", cfg.shell_timeout)
+    vm = Qemu(cfg.qemu, "guest-shell", cfg.shell_timeout, monitor=True)
     sh = Shell(vm)
     why = sh.boot()
     if not why:
@@ -234,6 +255,7 @@ def suite_shell(cfg):
         else:
             suite.check(name, bool(ok(out)), "expected %s" % expected,
                         "output of '%s':\n%s" % (cmd, out or "(none)"))
+    nmi_check(suite, vm, sh)
     status = sh.poweroff()
     suite.check("poweroff", status is not None and debug_exit_code(status) == 0,
                 "QEMU did not exit by itself with guest code 0 (status %s)" % status)

@@ -8,7 +8,9 @@ usable by hand. What it guarantees:
     arrival, so "time from QEMU start to marker X" is measured on the host;
   - input can be typed into the console slowly, or after waiting for the shell prompt, so a
     guest with a small receive buffer loses nothing;
-  - the log of a failed run is kept and its path printed; the log of a good run is removed.
+  - the log of a failed run is kept and its path printed; the log of a good run is removed;
+  - on request (monitor=True), QEMU's human monitor on a private socket (Qemu.hmp), through
+    which tools/kdebug.py asks a stalled guest what it is doing.
 
 Command-line use (one boot; waits for each --expect in turn, types the matching --input after
 it, prints the time of each marker; exit status 0 if all were seen):
@@ -22,6 +24,9 @@ import codecs
 import os
 import re
 import shlex
+import shutil
+import socket
+import tempfile
 import subprocess
 import sys
 import threading
@@ -45,12 +50,19 @@ def debug_exit_code(status):
 class Qemu:
     """One QEMU process. Output is collected by a reader thread into self.text."""
 
-    def __init__(self, argv, name, timeout, log_dir=LOG_DIR):
+    def __init__(self, argv, name, timeout, log_dir=LOG_DIR, monitor=False):
         os.makedirs(log_dir, exist_ok=True)
+        flags = CONSOLE_FLAGS
+        self.monitor_dir = None
+        if monitor:
+            self.monitor_dir = tempfile.mkdtemp(prefix="tessera-mon-")
+            self.monitor_path = os.path.join(self.monitor_dir, "hmp")
+            flags = [("unix:%s,server=on,wait=off" % self.monitor_path) if f == "none" else f
+                     for f in CONSOLE_FLAGS]
         self.name = name
         self.log_path = os.path.join(log_dir, name + ".log")
         self.log = open(self.log_path, "w", encoding="utf-8", errors="replace")
-        self.log.write("# " + " ".join(shlex.quote(a) for a in argv + CONSOLE_FLAGS) + "\n")
+        self.log.write("# " + " ".join(shlex.quote(a) for a in argv + flags) + "\n")
         self.log.flush()
         self.text = ""
         self.ends = []        # end offset in self.text of each chunk received
@@ -61,7 +73,7 @@ class Qemu:
         self.cond = threading.Condition()
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.start = time.monotonic()
-        self.proc = subprocess.Popen(argv + CONSOLE_FLAGS, stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv + flags, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.eof = False
         self.watchdog = threading.Timer(timeout, self._timeout)
@@ -142,6 +154,35 @@ class Qemu:
         except (BrokenPipeError, OSError):
             return False
 
+    def hmp(self, command, timeout=10):
+        """One command to QEMU's human monitor (needs monitor=True); its reply text, or an
+        explanation of why there is none."""
+        if not self.monitor_dir:
+            return "(no monitor)"
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout)
+                s.connect(self.monitor_path)
+                self._hmp_read(s)                   # the banner, up to the first prompt
+                s.sendall(command.encode() + b"\n")
+                reply = self._hmp_read(s)
+        except OSError as e:
+            return "(monitor: %s)" % e
+        reply = re.sub(r"\x1b\[[0-9;]*[A-Za-z]|\x1b.", "", reply).replace("\r", "")
+        lines = reply.split("\n")
+        return "\n".join(lines[1:] if lines and command in lines[0] else lines).strip()
+
+    @staticmethod
+    def _hmp_read(s):
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data[:-len(b"(qemu) ")].decode(errors="replace") if data.endswith(
+            b"(qemu) ") else data.decode(errors="replace")
+
     def wait_exit(self, timeout):
         """QEMU's exit status, or None if it is still running after timeout seconds."""
         try:
@@ -179,6 +220,8 @@ class Qemu:
             self.log.write("\n# qemu exit status %s%s\n" %
                            (self.proc.returncode, " (killed: timeout)" if self.timed_out else ""))
             self.log.close()
+        if self.monitor_dir:
+            shutil.rmtree(self.monitor_dir, ignore_errors=True)
         if not ok:
             print("  console log: " + self.log_path, flush=True)
         elif not keep:

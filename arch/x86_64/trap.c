@@ -9,6 +9,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/kdebug.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/signal.h"
@@ -117,6 +118,10 @@ static void replay(struct trapframe *tf)
 
 void trap_handler(struct trapframe *tf)
 {
+	if (tf->vector == 2) {          /* NMI: the debug dump, on its own stack; nothing else */
+		kdebug_dump(tf->rip, tf->rsp, tf->rbp, !from_app(tf));
+		return;
+	}
 	if (hold_back(tf))
 		return;
 	replay(tf);

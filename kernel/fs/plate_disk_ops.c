@@ -66,10 +66,29 @@ static long io_once(rid_t rid, uint64_t off, char *buf, size_t n, int write, int
 	return err ? err : (long)got;
 }
 
+/* How much of a read of n bytes at off to ask for. The size a disk plate holds is the
+ * server's (only the kernel changes a mounted file system, and every write and truncation
+ * reports the new size to every plate of the inode), so a read asks for no more than is there:
+ * a 1 KiB file read into a 1 MiB buffer then travels in a one-page ICA instead of having
+ * 64 pages mapped into the server and out again. Near or past the end a small ICA's worth is
+ * asked for, so the server still has the last word on the end of the file. */
+static size_t read_span(rid_t rid, uint64_t off, size_t n)
+{
+	const struct plate *p = plate_obj(rid);
+	if (!p || !(p->flags & PF_DISK) || pl_is_dir(p))
+		return n;
+	uint64_t left = p->size > off ? p->size - off : 0;
+	if (left < FSC_SMALL)
+		left = FSC_SMALL;
+	return left < n ? (size_t)left : n;
+}
+
 long plate_disk_io(rid_t rid, uint64_t off, void *buf, size_t n, int write, int user)
 {
 	size_t done = 0;
 	long r = 0;
+	if (!write)
+		n = read_span(rid, off, n);
 	while (done < n) {
 		size_t chunk = n - done < FSC_DATA ? n - done : FSC_DATA;
 		r = io_once(rid, off + done, (char *)buf + done, chunk, write, user);

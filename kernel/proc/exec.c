@@ -490,3 +490,41 @@ uint64_t exec_get_fs(void)
 {
 	return ex(cur)->fs_base;
 }
+
+/* ---- the debug dump (kdebug.h): what every execution is doing, for a stalled system ------ */
+
+/* Return addresses up the frame-pointer chain from rbp, staying inside [lo, hi). Reads only
+ * the execution's own kernel stack, so a corrupt chain cannot fault. */
+static void print_chain(uint64_t rbp, uint64_t lo, uint64_t hi)
+{
+	for (int n = 0; n < 12 && rbp >= lo && rbp + 16 <= hi && !(rbp & 7); n++) {
+		const uint64_t *f = (const uint64_t *)rbp;
+		kprintf(" %lx", f[1]);
+		if (f[0] <= rbp)
+			break;
+		rbp = f[0];
+	}
+}
+
+void exec_debug_dump(uint64_t cur_rbp)
+{
+	static const char *const st[] = { "free", "ready", "running", "blocked", "dead" };
+	struct exec *e;
+	kprintf("DBG sched now %lu next_deadline %lu timed_head %d cur %d slice %d resched %d\n",
+		time_ns(), next_deadline, timed_head, cur, slice_left, sched_need_resched);
+	for (uint32_t i = 0; (e = res_iter(RT_EXEC, &i));) {
+		bool running = (int)(i - 1) == cur;
+		uint64_t lo = e->kstack_top - KSTACK_PAGES * PAGE_SIZE;
+		kprintf("DBG exec %u proc %lx %s prio %d wchan %lx deadline %lu ticks %lu stack",
+			i - 1, e->proc, st[e->state], e->prio, (uint64_t)e->wchan, e->deadline,
+			e->ticks);
+		if (running && cur_rbp)
+			print_chain(cur_rbp, lo, e->kstack_top);
+		else if (!running && e->saved_rsp >= lo && e->saved_rsp + 56 <= e->kstack_top) {
+			const uint64_t *s = (const uint64_t *)e->saved_rsp;
+			kprintf(" %lx", s[6]);          /* switch_context's return address */
+			print_chain(s[5], lo, e->kstack_top);
+		}
+		kprintf("\n");
+	}
+}

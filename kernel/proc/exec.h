@@ -69,3 +69,6 @@ void exec_reset_user_state(rid_t exec);
 /* Thread-pointer (FS base) of the current execution, for arch_prctl. */
 void exec_set_fs(uint64_t fs);
 uint64_t exec_get_fs(void);
+/* Print one DBG line per execution (state, wait channel, deadline, kernel return addresses)
+ * for kdebug_dump; cur_rbp is the interrupted frame pointer of the running one (0: none). */
+void exec_debug_dump(uint64_t cur_rbp);

@@ -171,6 +171,16 @@ void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx)
 		fn(p, ctx);
 }
 
+/* kprintf's %s escapes control bytes, so a user-set name cannot forge console lines. */
+void proc_debug_dump(void)
+{
+	struct proc *p;
+	for (uint32_t i = 0; (p = res_iter(RT_PROCESS, &i));)
+		kprintf("DBG proc %d ppid %d state %d exec %lx uid %u killed %d vfork %lx name %s\n",
+			p->pid, p->ppid, p->state, p->exec, p->cred.uid, p->killed,
+			p->vfork_parent, p->hdr.name);
+}
+
 static void describe(rid_t rid, struct t_res_info *info)
 {
 	struct proc *p = proc_get(rid);

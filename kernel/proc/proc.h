@@ -98,6 +98,8 @@ struct proc *proc_by_pid(int pid);
 struct proc *proc_get(rid_t rid);
 /* Call fn for every live process (zombies included). */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
+/* One DBG line per process for kdebug_dump: pid, parent, state, execution, name. */
+void proc_debug_dump(void);
 
 /* Create a process running the program at path (the caller passes kernel copies of every
  * argument). */
