@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "libtessera.h"
@@ -28,7 +29,16 @@ struct pre_batch {
 	char pages[T_MIG_BATCH * PAGE];
 };
 
+/* They live in arenas of ARENA_BYTES (one mapping each, not one per batch: a process has
+ * room for a few hundred mappings, and pre-copy of 64 MiB brings more batches than that). */
+#define ARENA_BYTES (16u << 20)
+struct arena {
+	struct arena *next;
+	size_t used;
+};
+
 struct in_mig {
+	struct arena *arenas;
 	int fd, pid;
 	uint64_t pages;
 	char *buf;                    /* one PAGES body */
@@ -102,9 +112,26 @@ static int begin(struct in_mig *m, const struct np_mig_hdr *h)
 
 /* ---- pre-copy ------------------------------------------------------------------------------ */
 
+static void *arena_get(struct in_mig *m, size_t n)
+{
+	struct arena *a = m->arenas;
+	if (!a || a->used + n > ARENA_BYTES) {
+		a = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (a == MAP_FAILED)
+			return NULL;
+		a->next = m->arenas;
+		a->used = 64;                       /* past the header, aligned */
+		m->arenas = a;
+	}
+	void *p = (char *)a + a->used;
+	a->used += (n + 63) & ~63ul;
+	return p;
+}
+
 static int keep_pre(struct in_mig *m, const struct np_mig_hdr *h)
 {
-	struct pre_batch *b = malloc(sizeof(*b));
+	struct pre_batch *b = arena_get(m, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	b->next = NULL;
@@ -155,11 +182,12 @@ static int apply_pre(struct in_mig *m)
 
 static void free_pre(struct in_mig *m)
 {
-	while (m->pre) {
-		struct pre_batch *b = m->pre;
-		m->pre = b->next;
-		free(b);
+	while (m->arenas) {
+		struct arena *a = m->arenas;
+		m->arenas = a->next;
+		munmap(a, ARENA_BYTES);
 	}
+	m->pre = NULL;
 	m->pre_tail = &m->pre;
 }
 
