@@ -145,8 +145,10 @@ struct t_mig_pages {
 #define TMQ_BUILDING 1u
 #define TMQ_RUNNING 2u                /* started here (it may have ended since) */
 
-/* t_mig_commit flags and what t_mig_create is told about the process's home */
-#define TMIG_HOME_HERE 1u            /* t_mig_create: it comes back to its home (this node) */
+/* t_mig_freeze: *why is read first as these flags */
+#define TMF_SPACE 1u                 /* its space moves whole: others may share it, if every
+				      * one of them is frozen by the same migrator before any
+				      * commits */
 
 /* ---- remote resource operations (t_node_resop: the node server runs them for a caller on
  * another node, with that caller's uid and gid) --------------------------------------------- */

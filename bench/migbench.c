@@ -12,6 +12,7 @@
  *   migbench run NODE RUNS MIB...     BENCH lines: mig_<case>_<what>_<MIB> median min max
  *   migbench hog MIB KIBPS            touch MIB MiB, READY on descriptor 3, then write KIBPS KiB/s
  *   migbench sink PORT                accept connections, read to the end, answer 1 byte
+ *   migbench spin                     compute for ever, silently (the balancer's test)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -249,6 +250,9 @@ static int sink(int port)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "spin"))
+		for (volatile uint64_t n = 0;; n++)
+			;                                  /* CPU-bound, silent: for balance */
 	if (argc >= 4 && !strcmp(argv[1], "hog"))
 		return hog(atol(argv[2]), atol(argv[3]));
 	if (argc >= 2 && !strcmp(argv[1], "sink"))

@@ -17,6 +17,7 @@ driven through node 1's shell and /bin/migtest, checked on every node's console.
   - hostile images (every field out of range in turn) refused by t_mig_create;
   - a process of A's moved to B, then `drain 2` from A: it moves on and ends right, B's
     processes that cannot move are listed with their reasons;
+  - three CPU-bound processes on A and `balance on`: one of them moves to B or C;
   - C killed (QEMU stopped) while a 24 MiB process is on its way there: the move fails, the
     process goes on on A and ends once, with the right result;
   - A and B restarted with the network server's fault switch on (5 % of the frames dropped,
@@ -152,6 +153,28 @@ def drain(suite, c, want):
     suite.check("... and B has nothing of it left", "mcksum" not in left, "", left)
 
 
+def balance(suite, c):
+    """Three CPU-bound processes on A, `balance on`: one of them goes to another node."""
+    pids = []
+    for i in range(3):
+        c.run(1, "vm create spin%d" % i)
+        m = re.search(r"pid (\d+) in", c.run(1, "vm start spin%d migbench spin" % i))
+        pids.append(m.group(1) if m else "0")
+    on = c.run(1, "balance on")
+    moved, out = False, ""
+    for _ in range(20):                        # the loads' averages take a few seconds
+        time.sleep(2)
+        out = c.run(1, "ps")
+        moved = re.search(r"remote\s+0 -\s+-\s+at [23]:\d+\s+migbench", out)
+        if moved:
+            break
+    off = c.run(1, "balance off")
+    suite.check("balance on: a CPU-bound process of the busy node moves", moved and
+                "balance: on" in on and "balance: off" in off, "", on + out + off)
+    for pid in pids:
+        c.run(1, "busybox kill -9 %s" % pid)
+
+
 def lossy(suite, c):
     """A and B's network servers restarted with the fault switch, their node servers too."""
     for n in (1, 2):
@@ -202,6 +225,7 @@ def run(cfg):
         migtest(suite, c, "res 3")
         migtest(suite, c, "bad -")
         drain(suite, c, c.want12)
+        balance(suite, c)
         node_killed(suite, c)
         lossy(suite, c)
     for n, vm in enumerate(c.vms, 1):

@@ -33,6 +33,7 @@ struct meta_req {
 	bool own_call;             /* applied in the asker's own call to itself (apply_self) */
 	int owner;                 /* MK_FREEZE: the migrator's pid */
 	uint32_t why;              /* MK_FREEZE: why it cannot move (TMIG_*, abi/node.h) */
+	uint32_t flags;            /* MK_FREEZE: TMF_* */
 };
 
 /* Ask for a change of process p (any state but exiting); waits until it is applied. The

@@ -42,8 +42,28 @@ static uint32_t why_fds(struct proc *p)
 	return TMIG_NONE;
 }
 
-/* Its regions must be its own process regions, and the only ones in its space. */
-static uint32_t why_regions(struct proc *p)
+struct space_count {
+	rid_t space;
+	uint32_t atts;
+	int owner;                   /* check: every process of the space frozen by it */
+	bool all_frozen;
+};
+
+static void count_space(struct proc *p, void *c)
+{
+	struct space_count *s = c;
+	if (p->vspace != s->space || p->state == TPS_ZOMBIE)
+		return;
+	for (int i = 0; i < p->att_end; i++)
+		s->atts += p->att[i] != 0;
+	bool mine = (p->mig.state == PM_FROZEN || p->mig.state == PM_COMMITTED) &&
+		    p->mig.owner == s->owner && p->mig.whole_space;
+	s->all_frozen &= mine;
+}
+
+/* Its regions must be process regions, and (whole: with those of the other processes of
+ * its space) the only ones in its space: no free-standing region attached there. */
+static uint32_t why_regions(struct proc *p, bool whole)
 {
 	uint32_t n = 0;
 	for (int i = 0; i < p->att_end; i++) {
@@ -58,10 +78,15 @@ static uint32_t why_regions(struct proc *p)
 	}
 	if (n > T_MIG_MAXSEG)
 		return TMIG_TOOBIG;
-	return vspace_count_overlaps(p->vspace, 0, USER_TOP) == n ? TMIG_NONE : TMIG_REGION;
+	struct space_count s = { .space = p->vspace };
+	if (whole)
+		proc_for_each(count_space, &s);
+	else
+		s.atts = n;
+	return vspace_count_overlaps(p->vspace, 0, USER_TOP) == s.atts ? TMIG_NONE : TMIG_REGION;
 }
 
-uint32_t mig_why(struct proc *p)
+uint32_t mig_why(struct proc *p, uint32_t flags)
 {
 	uint32_t why;
 	if (p->pid == 1 || !p->exec || p->state == TPS_ZOMBIE)
@@ -70,7 +95,7 @@ uint32_t mig_why(struct proc *p)
 		return TMIG_BUSY;
 	if (p->vfork_parent)
 		return TMIG_VFORK;
-	if (vspace_nprocs(p->vspace) > 1)
+	if (vspace_nprocs(p->vspace) > 1 && !(flags & TMF_SPACE))
 		return TMIG_SHARED;
 	if (runmode_of(p->hdr.rid) != TRM_UMODE)
 		return TMIG_SMODE;
@@ -84,7 +109,7 @@ uint32_t mig_why(struct proc *p)
 		return TMIG_CHILDREN;
 	if (p->fault_ckpt)
 		return TMIG_CKPT;
-	if ((why = why_fds(p)) || (why = why_regions(p)))
+	if ((why = why_fds(p)) || (why = why_regions(p, flags & TMF_SPACE)))
 		return why;
 	if (console_waiting(p->pid))
 		return TMIG_CONSOLE;
@@ -97,11 +122,12 @@ int mig_apply_freeze(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
 	if (req->abandoned)
 		return -EINTR;                  /* nobody would ever thaw it */
-	if ((req->why = mig_why(p)))
+	if ((req->why = mig_why(p, req->flags)))
 		return -EBUSY;
 	signal_call_stop(p, tf);
 	p->mig.state = PM_FROZEN;
 	p->mig.owner = req->owner;
+	p->mig.whole_space = req->flags & TMF_SPACE;
 	mig_active++;
 	return 0;
 }
@@ -204,10 +230,12 @@ static void export_image(struct proc *p, struct t_mig_image *img, struct t_mig_s
 }
 
 int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img,
-	       struct t_mig_seg *segs, void *args, uint32_t *why)
+	       struct t_mig_seg *segs, void *args, uint32_t flags, uint32_t *why)
 {
 	rid_t none;
-	*why = mig_why(p);
+	if (flags & ~TMF_SPACE)
+		return -EINVAL;
+	*why = mig_why(p, flags);
 	if (*why)
 		return -EBUSY;                   /* asked now; asked again in the process itself */
 	struct meta_req *req = kmalloc(sizeof(*req));
@@ -216,10 +244,11 @@ int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img,
 	memset(req, 0, sizeof(*req));
 	req->kind = MK_FREEZE;
 	req->owner = owner->pid;
+	req->flags = flags;
 	/* meta_request frees req: what the process said comes back through this copy */
 	long err = meta_request(p, req, &none);
 	if (err == -EBUSY) {
-		*why = mig_why(p);
+		*why = mig_why(p, flags);
 		if (!*why)
 			*why = TMIG_BUSY;
 	}
@@ -261,7 +290,7 @@ int mig_layout(struct proc *p, struct t_mig_seg *segs, uint32_t *n)
 {
 	if (p->state == TPS_ZOMBIE || !p->exec)
 		return -ESRCH;
-	if (why_regions(p))
+	if (why_regions(p, false))
 		return -EBUSY;
 	*n = export_segs(p, segs);
 	return 0;
@@ -317,10 +346,18 @@ int mig_commit(struct proc *owner, struct proc *p, uint32_t node, int pid, uint6
 		return -EHOSTUNREACH;             /* in no cluster: there is nowhere to go */
 	if (!node || node > T_NODE_MAX || node == node_self() || pid <= 0)
 		return -EINVAL;
+	if (p->mig.whole_space) {
+		/* a whole space goes once every process of it is frozen for it */
+		struct space_count s = { .space = p->vspace, .owner = owner->pid, .all_frozen = true };
+		proc_for_each(count_space, &s);
+		if (!s.all_frozen)
+			return -EBUSY;
+	}
 	p->mig.state = PM_COMMITTED;
 	p->mig.where_node = node;
 	p->mig.where_pid = pid;
 	*late = p->sig_pending;
+	p->mig.whole_space = false;
 	mig_active--;
 	wakeup(&p->mig);
 	return 0;

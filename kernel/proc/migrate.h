@@ -27,22 +27,23 @@
 
 struct meta_req;
 
-/* Why p cannot move now (TMIG_NONE: it can). */
-uint32_t mig_why(struct proc *p);
+/* Why p cannot move now (TMIG_NONE: it can); flags TMF_*. */
+uint32_t mig_why(struct proc *p, uint32_t flags);
 /* The MK_FREEZE metamorphosis, applied by p itself in its kernel exit (metamorph.c). */
 int mig_apply_freeze(struct proc *p, struct trapframe *tf, struct meta_req *req);
 /* Freeze p for migrator owner and describe it in img, its regions in segs (T_MIG_MAXSEG, the
  * number in img->nseg) and its packed argv/envp in args (at most T_MIG_ARGS_MAX bytes, the
  * length in img->args_len). -EBUSY with *why when it cannot move. */
 int mig_freeze(struct proc *owner, struct proc *p, struct t_mig_image *img,
-	       struct t_mig_seg *segs, void *args, uint32_t *why);
+	       struct t_mig_seg *segs, void *args, uint32_t flags, uint32_t *why);
 /* Up to T_MIG_BATCH resident pages of frozen p from io->from (below io->to), copied to the
  * user buffer io->buf; io->n, io->addr[], io->next say which and where to go on. */
 int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io);
 /* The regions of p as it runs (pre-copy rounds), in segs (T_MIG_MAXSEG), how many in *n. */
 int mig_layout(struct proc *p, struct t_mig_seg *segs, uint32_t *n);
 int mig_thaw(struct proc *owner, struct proc *p);
-/* p now runs as pid on node: it leaves at once; *late: the signals it has pending, which
+/* p now runs as pid on node: it leaves at once (one of a whole space only once every process
+ * of the space is frozen for it: -EBUSY); *late: the signals it has pending, which
  * the new copy must get too (they may have come after the image was read). */
 int mig_commit(struct proc *owner, struct proc *p, uint32_t node, int pid, uint64_t *late);
 /* In p's kernel exit (proc_exit_work): wait while frozen; leave if committed (no return). */

@@ -33,7 +33,7 @@ struct proc_mig {
 	int home_pid;                /* its pid there */
 	uint32_t where_node;         /* TPS_REMOTE: the node it runs on now, and its pid there */
 	int where_pid;
-	uint64_t late_signals;       /* COMMITTED: signals that came after the image was taken */
+	bool whole_space;            /* FROZEN: its space moves whole (TMF_SPACE) */
 	struct mig_build *build;     /* BUILDING: registers and state until t_mig_start */
 };
 

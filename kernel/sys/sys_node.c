@@ -94,19 +94,22 @@ static int copy_frozen(const struct mig_bufs *b, const struct sysargs *a)
 	return 0;
 }
 
-/* t_mig_freeze(pid, image, regions[T_MIG_MAXSEG], args[T_MIG_ARGS_MAX], &why) */
+/* t_mig_freeze(pid, image, regions[T_MIG_MAXSEG], args[T_MIG_ARGS_MAX], &why): *why is
+ * read first as flags (TMF_*), then written with the reason of a refusal */
 long sys_t_mig_freeze(const struct sysargs *a)
 {
 	struct proc *p;
 	struct mig_bufs b;
-	uint32_t why = TMIG_NONE;
+	uint32_t why = TMIG_NONE, flags;
 	int err = freeze_target(a->a[0], &p);
+	if (!err && (err = copy_from_user(&flags, (const void *)a->a[4], sizeof(flags))))
+		return err;
 	if (err || (err = sysarg_out(a->a[1], sizeof(struct t_mig_image))) ||
 	    (err = sysarg_out(a->a[2], sizeof(struct t_mig_seg) * T_MIG_MAXSEG)) ||
 	    (err = sysarg_out(a->a[3], T_MIG_ARGS_MAX)) || (err = sysarg_out(a->a[4], 4)))
 		return err;
 	if (!(err = bufs_get(&b)))
-		err = mig_freeze(proc_cur(), p, b.img, b.segs, b.args, &why);
+		err = mig_freeze(proc_cur(), p, b.img, b.segs, b.args, flags, &why);
 	/* frozen, but the caller cannot have what it needs: it goes on */
 	if (!err && (err = copy_frozen(&b, a)))
 		mig_thaw(proc_cur(), p);

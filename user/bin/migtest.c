@@ -270,7 +270,7 @@ static int bad_images(void)
 	uint32_t why;
 	int pid = spawn_mcksum("100000", "1", "50"), made = 0, bad = 0;
 	sleep(1);
-	int err = t_mig_freeze(pid, &good->img, good->segs, good->args, &why);
+	int err = t_mig_freeze(pid, &good->img, good->segs, good->args, 0, &why);
 	result("bad-freeze", !err, "freeze: %ld", err, 0);
 	good->img.home_node = 2, good->img.home_pid = 999;
 	for (size_t i = 0; !err && i < sizeof(spoilers) / sizeof(spoilers[0]); i++) {

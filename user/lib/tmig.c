@@ -262,7 +262,7 @@ static int stop_and_send(struct mig *m, const char *space_name, uint64_t t_stop)
 
 static int freeze(struct mig *m)
 {
-	return t_mig_freeze(m->pid, m->img, m->segs, m->args, &m->st->why);
+	return t_mig_freeze(m->pid, m->img, m->segs, m->args, 0, &m->st->why);
 }
 
 /* Stop and copy: stopped first (a process that cannot move never opens a stream), then

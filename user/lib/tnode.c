@@ -30,9 +30,14 @@ int t_node_signal(int pid, int sig, uint32_t uid, uint32_t home_node, int home_p
 }
 
 int t_mig_freeze(int pid, struct t_mig_image *img, struct t_mig_seg *segs, void *args,
-		 uint32_t *why)
+		 uint32_t flags, uint32_t *why)
 {
-	return (int)tsys_t_mig_freeze(pid, (long)img, (long)segs, (long)args, (long)why);
+	uint32_t io = flags;                  /* the call reads the flags where it puts the reason */
+	int err = (int)tsys_t_mig_freeze(pid, (long)img, (long)segs, (long)args,
+					 (long)(why ? &io : NULL));
+	if (why && err != -EFAULT)
+		*why = err == -EBUSY ? io : 0;
+	return err;
 }
 
 int t_mig_read(int pid, struct t_mig_pages *io)

@@ -13,8 +13,9 @@
 int t_node_info(struct t_node_info *out);
 int t_node_resop(struct t_node_resop *io);
 int t_node_signal(int pid, int sig, uint32_t uid, uint32_t home_node, int home_pid);
+/* flags: TMF_*; *why: the reason of a refusal (-EBUSY) */
 int t_mig_freeze(int pid, struct t_mig_image *img, struct t_mig_seg *segs, void *args,
-		 uint32_t *why);
+		 uint32_t flags, uint32_t *why);
 int t_mig_read(int pid, struct t_mig_pages *io);
 /* The regions of pid as it runs (T_MIG_MAXSEG): how many, or a negative errno. */
 int t_mig_layout(int pid, struct t_mig_seg *segs);

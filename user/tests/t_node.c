@@ -123,7 +123,7 @@ static void mig_freeze_read_thaw(void)
 		marker[i] = (uint8_t)(i * 7 + 3);
 	int pid = spinner();                        /* a fork: marker is at the same address */
 	CHECK(f && runs_over(pid, 100) > 0);
-	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, &why));
+	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why));
 	CHECK_EQ(why, TMIG_NONE);
 	CHECK_EQ(frozen_count(), 1);
 	CHECK_EQ(runs_over(pid, 150), 0);
@@ -157,7 +157,7 @@ static void mig_owner_exit_thaws(void)
 	if (migrator == 0) {
 		struct frozen *f = malloc(sizeof(*f));
 		uint32_t why;
-		_exit(f && t_mig_freeze(pid, &f->img, f->segs, f->args, &why) == 0 ? 0 : 1);
+		_exit(f && t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why) == 0 ? 0 : 1);
 	}
 	waitpid(migrator, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -174,7 +174,7 @@ static void mig_frozen_killed(void)
 	uint64_t late;
 	int status;
 	int pid = spinner();
-	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, &why));
+	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why));
 	kill(pid, SIGKILL);
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -227,7 +227,7 @@ static void mig_refusals(void)
 		uint32_t why = 0;
 		int pid = refused_child(whys[i]);
 		usleep(100000);
-		CHECK_ERR(t_mig_freeze(pid, &f->img, f->segs, f->args, &why), EBUSY);
+		CHECK_ERR(t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why), EBUSY);
 		CHECK_EQ(why, whys[i]);
 		CHECK_EQ(frozen_count(), 0);
 		int grandchild = child_of(pid);
@@ -240,11 +240,11 @@ static void mig_refusals(void)
 			usleep(10000);                  /* until init has reaped it */
 	}
 	uint32_t why = 0;
-	CHECK_ERR(t_mig_freeze(1, &f->img, f->segs, f->args, &why), EBUSY);
+	CHECK_ERR(t_mig_freeze(1, &f->img, f->segs, f->args, 0, &why), EBUSY);
 	CHECK_EQ(why, TMIG_KERNEL);
-	CHECK_ERR(t_mig_freeze(getpid(), &f->img, f->segs, f->args, &why), EINVAL);
-	CHECK_ERR(t_mig_freeze(0, &f->img, f->segs, f->args, &why), EINVAL);
-	CHECK_ERR(t_mig_freeze(0x7ffffff0, &f->img, f->segs, f->args, &why), ESRCH);
+	CHECK_ERR(t_mig_freeze(getpid(), &f->img, f->segs, f->args, 0, &why), EINVAL);
+	CHECK_ERR(t_mig_freeze(0, &f->img, f->segs, f->args, 0, &why), EINVAL);
+	CHECK_ERR(t_mig_freeze(0x7ffffff0, &f->img, f->segs, f->args, 0, &why), ESRCH);
 	free(f);
 }
 
@@ -261,7 +261,7 @@ static void mig_rights(void)
 		uint32_t why;
 		int pidout;
 		setuid(1000);
-		int ok = t_mig_freeze(pid, &f->img, f->segs, f->args, &why) == -EACCES &&
+		int ok = t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why) == -EACCES &&
 			 t_mig_create(&f->img, f->segs, f->args, 0, &pidout) == -EPERM &&
 			 t_mig_write(pid, NULL) == -EPERM && t_mig_start(pid, 0) == -EPERM &&
 			 t_mig_discard(pid) == -EPERM && t_mig_exited(pid, 0, 2, 5) == -EPERM &&
@@ -287,13 +287,15 @@ static void mig_bad_args(void)
 	int pid = spinner();
 	ut_bad_addrs(bad);
 	for (int i = 0; i < UT_NBAD; i++) {
-		CHECK_ERR(t_mig_freeze(pid, (void *)bad[i], f->segs, f->args, &why), EFAULT);
-		CHECK_ERR(t_mig_freeze(pid, &f->img, (void *)bad[i], f->args, &why), EFAULT);
-		CHECK_ERR(t_mig_freeze(pid, &f->img, f->segs, (void *)bad[i], &why), EFAULT);
-		CHECK_ERR(t_mig_freeze(pid, &f->img, f->segs, f->args, (void *)bad[i]), EFAULT);
+		CHECK_ERR(t_mig_freeze(pid, (void *)bad[i], f->segs, f->args, 0, &why), EFAULT);
+		CHECK_ERR(t_mig_freeze(pid, &f->img, (void *)bad[i], f->args, 0, &why), EFAULT);
+		CHECK_ERR(t_mig_freeze(pid, &f->img, f->segs, (void *)bad[i], 0, &why), EFAULT);
+		CHECK_ERR(tsys_t_mig_freeze(pid, (long)&f->img, (long)f->segs, (long)f->args,
+					    (long)bad[i]), EFAULT);
 	}
+	CHECK_ERR(t_mig_freeze(pid, &f->img, f->segs, f->args, 8, &why), EINVAL);   /* flags */
 	CHECK_EQ(frozen_count(), 0);
-	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, &why));
+	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why));
 	struct t_mig_pages io = { .from = 4096, .to = 8192, .buf = (uint64_t)f->page };
 	CHECK_ERR(t_mig_read(pid, &io), EINVAL);            /* no region there */
 	io.from = (uint64_t)marker + 1, io.to = io.from + PG;
