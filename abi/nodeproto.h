@@ -127,7 +127,7 @@ struct np_migrate {
 /* With pre-copy, PRE messages (pages as PAGES has them, read while the process ran) come
  * before BEGIN: the node keeps them and puts them into the process once it is made, but
  * not into the regions BEGIN marks NPM_SEG_FRESH (new since: they come whole in PAGES). */
-enum np_mig_msg { NPM_BEGIN = 1, NPM_PAGES, NPM_END, NPM_DONE, NPM_FAIL, NPM_PRE };
+enum np_mig_msg { NPM_BEGIN = 1, NPM_PAGES, NPM_END, NPM_DONE, NPM_FAIL, NPM_PRE, NPM_GO };
 #define NPM_SEG_FRESH 0x100u           /* in t_mig_seg.flags of BEGIN (taken out before use) */
 struct np_mig_hdr {
 	uint32_t magic;
@@ -136,9 +136,15 @@ struct np_mig_hdr {
 	int64_t value;                 /* END: pages sent; DONE: pid there; FAIL: errno */
 };
 /* BEGIN: struct np_mig_begin, then img.nseg struct t_mig_seg, then img.args_len bytes of
- * argument vectors */
+ * argument vectors. A whole space is several processes in one stream, each BEGIN ... END
+ * with NPMB_HOLD (the ones after the first with NPMB_SAME_SPACE), then GO: all are started
+ * together and each gets its DONE, in order; or none is, and FAIL says why. */
+#define NPMB_HOLD 1u                   /* do not start it at END: wait for GO */
+#define NPMB_SAME_SPACE 2u             /* into the space of the stream's first process */
 struct np_mig_begin {
 	char space_name[T_NAME_MAX];   /* a named space there to join ("": one of its own) */
+	uint32_t flags;                /* NPMB_* */
+	uint32_t pad;
 	struct t_mig_image img;
 };
 /* PAGES: uint32_t n, uint32_t pad, uint64_t addr[n], then n * 4096 bytes */

@@ -17,6 +17,9 @@ driven through node 1's shell and /bin/migtest, checked on every node's console.
   - hostile images (every field out of range in turn) refused by t_mig_create;
   - a process of A's moved to B, then `drain 2` from A: it moves on and ends right, B's
     processes that cannot move are listed with their reasons;
+  - HVS across machines: a process moved into a named space on B shares it with B's process
+    there; a whole space (two processes) moved A -> C lands in one space there and both end
+    with the right result;
   - three CPU-bound processes on A and `balance on`: one of them moves to B or C;
   - C killed (QEMU stopped) while a 24 MiB process is on its way there: the move fails, the
     process goes on on A and ends once, with the right result;
@@ -153,6 +156,42 @@ def drain(suite, c, want):
     suite.check("... and B has nothing of it left", "mcksum" not in left, "", left)
 
 
+def space_of(ps_out, name_rx):
+    """The SPACE column of the ps rows whose node and name columns match name_rx."""
+    return [m.group(1) for m in re.finditer(r"^\s*\d+\s+\d+\s+\S+\s+\d+\s+(\S+)\s+\S+\s+"
+                                           + name_rx, ps_out, re.M)]
+
+
+def spaces(suite, c, want):
+    """HVS across machines: into a named space on B; a whole space with its processes."""
+    c.run(2, "vm create shared2")
+    c.run(2, "vm start shared2 migbench spin")
+    c.run(1, "vm create one")
+    m = re.search(r"pid (\d+) in", c.run(1, "vm start one migbench hog 1 0"))
+    out = c.run(1, "migrate -s shared2 %s 2" % (m.group(1) if m else "0"))
+    ps = c.run(2, "ps")
+    both = space_of(ps, r"-\s+migbench") + space_of(ps, r"from 1:\d+\s+migbench")
+    suite.check("into a named space on B: it shares it with B's process there",
+                len(both) == 2 and both[0] == both[1] and "-> node 2" in out, "", out + ps)
+    c.run(1, "busybox kill -9 %s" % (m.group(1) if m else "0"))
+    c.run(2, "busybox kill -9 %s" % re.findall(r"^\s*(\d+)\s.*migbench", ps, re.M)[0]
+          if re.findall(r"^\s*(\d+)\s.*migbench", ps, re.M) else "0")
+    c.run(1, "vm create whole")
+    start = len(c.console(1))
+    c.run(1, "vm start whole mcksum 12 1 400")
+    c.run(1, "vm start whole mcksum 12 1 400")
+    out = c.run(1, "migrate -S whole 3")
+    ps = c.run(3, "ps")
+    sp = space_of(ps, r"from 1:\d+\s+mcksum")
+    suite.check("a whole space (two processes) A -> C: both there, in one space",
+                "space whole -> node 3" in out and len(sp) == 2 and sp[0] == sp[1], "", out + ps)
+    for _ in range(2):
+        c.vms[0].expect(r"MCKSUM DONE \S+ \S+", 60)
+    dones = DONE.findall(c.console(1)[start:])
+    suite.check("... and both end with the right result", dones == [want, want],
+                "got %r, want %r twice" % (dones, want))
+
+
 def balance(suite, c):
     """Three CPU-bound processes on A, `balance on`: one of them goes to another node."""
     pids = []
@@ -225,6 +264,7 @@ def run(cfg):
         migtest(suite, c, "res 3")
         migtest(suite, c, "bad -")
         drain(suite, c, c.want12)
+        spaces(suite, c, c.want12)
         balance(suite, c)
         node_killed(suite, c)
         lossy(suite, c)

@@ -138,6 +138,7 @@ void mig_hold(struct proc *p)
 		sleep_on(&p->mig, 0);
 	if (p->mig.state == PM_FROZEN) {    /* killed while frozen: it ends here */
 		p->mig.state = PM_NONE;
+		p->mig.whole_space = false;
 		mig_active--;
 	}
 	if (p->mig.state == PM_COMMITTED)
@@ -326,6 +327,7 @@ int mig_read(struct proc *owner, struct proc *p, struct t_mig_pages *io)
 static void thaw(struct proc *p)
 {
 	p->mig.state = PM_NONE;
+	p->mig.whole_space = false;
 	mig_active--;
 	wakeup(&p->mig);
 }
@@ -357,7 +359,6 @@ int mig_commit(struct proc *owner, struct proc *p, uint32_t node, int pid, uint6
 	p->mig.where_node = node;
 	p->mig.where_pid = pid;
 	*late = p->sig_pending;
-	p->mig.whole_space = false;
 	mig_active--;
 	wakeup(&p->mig);
 	return 0;

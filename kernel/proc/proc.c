@@ -541,6 +541,7 @@ _Noreturn void proc_migrated(void)
 	p->exec = 0;
 	proc_cache_exec = 0;
 	p->mig.state = PM_NONE;
+	p->mig.whole_space = false;
 	if (p->mig.home_node) {
 		/* a visitor moved on: it leaves no trace, init reaps its entry */
 		p->exit_status = 0;

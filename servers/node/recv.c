@@ -45,6 +45,10 @@ struct in_mig {
 	struct pre_batch *pre, **pre_tail;
 	struct t_mig_seg *segs;       /* BEGIN's regions, NPM_SEG_FRESH still in */
 	uint32_t nseg;
+	uint32_t flags;               /* BEGIN's NPMB_* */
+	int held[T_MIG_MAXSEG];       /* a whole space: the processes built, waiting for GO */
+	int nheld;
+	rid_t space;                  /* ... and the space they share */
 	int begun;                    /* a stream that stops before BEGIN is no failure to tell */
 };
 
@@ -95,7 +99,12 @@ static int begin(struct in_mig *m, const struct np_mig_hdr *h)
 	int err = b && segs && args && m->segs ? begin_body(m, h, b, segs, args) : -ENOMEM;
 	if (!err) {
 		b->space_name[sizeof(b->space_name) - 1] = 0;
-		if (b->space_name[0])
+		m->flags = b->flags;
+		if (b->flags & NPMB_SAME_SPACE)
+			space = m->space;
+		if ((b->flags & NPMB_SAME_SPACE) && !space)
+			err = -EPROTO;
+		else if (b->space_name[0] && !space)
 			err = t_res_lookup(RT_VSPACE, b->space_name, &space);
 		m->nseg = b->img.nseg;
 		memcpy(m->segs, segs, sizeof(*segs) * m->nseg);
@@ -212,38 +221,99 @@ static int pages(struct in_mig *m, const struct np_mig_hdr *h)
 	return t_mig_write(m->pid, &io);
 }
 
-/* One migration: 0 when the process runs here now. */
-static int take(struct in_mig *m)
+/* The space process pid was made in. */
+static rid_t space_of(int pid)
 {
-	struct np_mig_hdr h;
+	rid_t rid;
+	struct t_res_info in;
+	if (t_proc_rid(pid, &rid) || t_res_info(rid, &in))
+		return 0;
+	for (uint32_t i = 0; i < in.nrefs && i < T_MAX_REFS; i++)
+		if (RID_TYPE(in.refs[i].rid) == RT_VSPACE)
+			return in.refs[i].rid;
+	return 0;
+}
+
+/* One process, from its BEGIN (h) to its END: built, not started. */
+static int build(struct in_mig *m, struct np_mig_hdr *h)
+{
 	int err;
-	for (;;) {
-		if ((err = recv_all(m->fd, &h, sizeof(h))))
-			return err;
-		if (h.magic != NP_MAGIC || (h.type != NPM_PRE && h.type != NPM_BEGIN))
-			return -EPROTO;
-		m->begun = 1;
-		if (h.type == NPM_BEGIN)
-			break;
-		if ((err = keep_pre(m, &h)))
-			return err;
-	}
-	if ((err = begin(m, &h)) || (err = apply_pre(m)))
+	m->pages = 0;
+	if ((err = begin(m, h)) || (err = apply_pre(m)))
 		return err;
 	free_pre(m);
 	for (;;) {
-		if ((err = recv_all(m->fd, &h, sizeof(h))))
+		if ((err = recv_all(m->fd, h, sizeof(*h))))
 			return err;
-		if (h.magic != NP_MAGIC)
+		if (h->magic != NP_MAGIC)
 			return -EPROTO;
-		if (h.type == NPM_END)
+		if (h->type == NPM_END)
 			break;
-		if (h.type != NPM_PAGES || (err = pages(m, &h)))
+		if (h->type != NPM_PAGES || (err = pages(m, h)))
 			return err ? err : -EPROTO;
 	}
-	if (h.value < 0 || (uint64_t)h.value != m->pages)
-		return -EPROTO;
-	return t_mig_start(m->pid, 0);
+	return h->value < 0 || (uint64_t)h->value != m->pages ? -EPROTO : 0;
+}
+
+/* The next message that is not a pre-copied batch (those are kept). */
+static int next_msg(struct in_mig *m, struct np_mig_hdr *h)
+{
+	for (;;) {
+		int err = recv_all(m->fd, h, sizeof(*h));
+		if (err || h->magic != NP_MAGIC)
+			return err ? err : -EPROTO;
+		if (h->type != NPM_PRE)
+			return 0;
+		m->begun = 1;
+		if ((err = keep_pre(m, h)))
+			return err;
+	}
+}
+
+/* The processes of a whole space, after the first (built and held): more BEGINs, then GO
+ * starts them all. */
+static int take_space(struct in_mig *m)
+{
+	struct np_mig_hdr h;
+	int err;
+	m->space = space_of(m->pid);
+	for (;;) {
+		if (m->nheld == T_MIG_MAXSEG)
+			return -E2BIG;
+		m->held[m->nheld++] = m->pid;
+		m->pid = 0;
+		if ((err = next_msg(m, &h)))
+			return err;
+		if (h.type == NPM_GO)
+			break;
+		if (h.type != NPM_BEGIN || (err = build(m, &h)))
+			return err ? err : -EPROTO;
+	}
+	for (int i = 0; i < m->nheld; i++)
+		if ((err = t_mig_start(m->held[i], 0)))
+			return err;              /* (a process never fails to start: memory) */
+	for (int i = 0; i < m->nheld; i++)
+		answer(m->fd, NPM_DONE, m->held[i]);
+	m->nheld = 0;
+	return 0;
+}
+
+/* One migration (a process, or a whole space): 0 when it runs here now and DONE went. */
+static int take(struct in_mig *m)
+{
+	struct np_mig_hdr h;
+	int err = next_msg(m, &h);
+	if (err || h.type != NPM_BEGIN)
+		return err ? err : -EPROTO;
+	m->begun = 1;
+	if ((err = build(m, &h)))
+		return err;
+	if (m->flags & NPMB_HOLD)
+		return take_space(m);
+	if ((err = t_mig_start(m->pid, 0)))
+		return err;
+	answer(m->fd, NPM_DONE, m->pid);
+	return 0;
 }
 
 static void serve(int fd)
@@ -256,9 +326,12 @@ static void serve(int fd)
 	int err = m.buf ? take(&m) : -ENOMEM;
 	if (err && m.pid)
 		t_mig_discard(m.pid);
+	for (int i = 0; err && i < m.nheld; i++)
+		t_mig_discard(m.held[i]);
 	if (err && m.begun)
 		fprintf(stderr, "node: a migration to this node failed: %s\n", strerror(-err));
-	answer(fd, err ? NPM_FAIL : NPM_DONE, err ? err : m.pid);
+	if (err)
+		answer(fd, NPM_FAIL, err);
 	free_pre(&m);
 	free(m.segs);
 	free(m.buf);

@@ -1,6 +1,8 @@
 /*
  * migrate: move a process of this node to another node (docs/migration.md).
  *   migrate [-p] [-s SPACE] [-q] PID NODE
+ *   migrate -S SPACE NODE           a whole space with all its processes, into one new
+ *                                    space there (all of them or none)
  * -p copies its memory while it runs first (pre-copy), -s puts it into the named space there
  * (HVS across machines), -q prints nothing on success. It runs there from then on; its pid
  * here still names it (ps, kill, wait), and its console output still comes here. A process
@@ -17,18 +19,45 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: migrate [-p] [-s SPACE] [-q] PID NODE\n");
+	fprintf(stderr, "usage: migrate [-p] [-s SPACE] [-q] PID NODE | -S SPACE NODE\n");
 	return 2;
+}
+
+static int whole_space(const char *name, int node)
+{
+	struct tnode_mig_stats st;
+	rid_t space;
+	int who, err = t_rid_parse(name, RT_VSPACE, &space);
+	if (err) {
+		printf("migrate: no space %s: %s\n", name, strerror(-err));
+		return 1;
+	}
+	err = tnode_migrate_space(space, (uint32_t)node, &st, &who);
+	if (err == -EBUSY && who) {
+		printf("migrate: space %s cannot move: pid %d %s\n", name, who,
+		       tnode_why_str(st.why));
+		return 1;
+	}
+	if (err) {
+		printf("migrate: space %s stays here: %s\n", name, strerror(-err));
+		return 1;
+	}
+	printf("migrate: space %s -> node %d: %llu pages in %llu ms, stopped %llu ms\n", name,
+	       node, (unsigned long long)st.pages, (unsigned long long)(st.total_ns / 1000000),
+	       (unsigned long long)(st.down_ns / 1000000));
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct tnode_mig_stats st;
-	const char *space = NULL;
+	const char *space = NULL, *whole = NULL;
 	uint32_t flags = 0;
 	int c;
-	while ((c = getopt(argc, argv, "ps:q")) != -1) {
-		if (c == 'p')
+	while ((c = getopt(argc, argv, "ps:qS:")) != -1) {
+		if (c == 'S')
+			whole = optarg;
+		else if (c == 'p')
 			flags |= TNODE_MIG_PRECOPY;
 		else if (c == 's')
 			space = optarg;
@@ -37,7 +66,9 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (argc - optind != 2)
+	if (whole && argc - optind == 1 && atoi(argv[optind]) > 0)
+		return whole_space(whole, atoi(argv[optind]));
+	if (argc - optind != 2 || whole)
 		return usage();
 	int pid = atoi(argv[optind]), node = atoi(argv[optind + 1]);
 	if (pid <= 0 || node <= 0)

@@ -23,11 +23,6 @@
 #define MIG_IO_TIMEOUT_S 5             /* a send or receive that makes no progress this long */
 #define MIG_QUERY_MS 15000             /* how long to ask about a copy still being built */
 
-struct pages_msg {
-	struct np_mig_hdr h;
-	uint32_t n, pad;
-	uint64_t addr[T_MIG_BATCH];
-};
 
 uint64_t tmig_now_ns(void)
 {
@@ -49,7 +44,7 @@ int tmig_send_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static int recv_all(int fd, void *buf, size_t n)
+int tmig_recv_all(int fd, void *buf, size_t n)
 {
 	for (size_t done = 0; done < n;) {
 		ssize_t k = recv(fd, (char *)buf + done, n - done, 0);
@@ -62,7 +57,7 @@ static int recv_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int connect_to(uint32_t node, int *out)
+int tmig_connect(uint32_t node, int *out)
 {
 	struct timeval tv = { .tv_sec = MIG_IO_TIMEOUT_S };
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -85,7 +80,7 @@ static int connect_to(uint32_t node, int *out)
 	return 0;
 }
 
-static int send_begin(struct mig *m, const char *space_name)
+int tmig_send_begin(struct mig *m, const char *space_name, uint32_t flags)
 {
 	struct np_mig_begin *b = calloc(1, sizeof(*b));
 	size_t seg_bytes = m->img->nseg * sizeof(*m->segs);
@@ -95,6 +90,7 @@ static int send_begin(struct mig *m, const char *space_name)
 		return -ENOMEM;
 	if (space_name)
 		strncpy(b->space_name, space_name, sizeof(b->space_name) - 1);
+	b->flags = flags;
 	b->img = *m->img;
 	/* with pre-copy, regions the last live round did not read come whole: not from it */
 	for (uint32_t i = 0; m->ids && i < m->img->nseg; i++)
@@ -139,7 +135,7 @@ int tmig_send_seg(struct mig *m, const struct t_mig_seg *s, uint32_t flags, uint
 
 /* The pages that go while it is stopped: all of them, or with pre-copy those written since
  * the last live round (and every page of a region that round did not read). */
-static int send_pages(struct mig *m, uint64_t *sent)
+int tmig_send_pages(struct mig *m, uint64_t *sent)
 {
 	for (uint32_t i = 0; i < m->img->nseg; i++) {
 		const struct t_mig_seg *s = &m->segs[i];
@@ -154,7 +150,7 @@ static int send_pages(struct mig *m, uint64_t *sent)
 
 /* After the stream broke: ask the node whether the copy got there (1: yes, in *rpid; 0: no,
  * or the node is gone). */
-static int ask(struct mig *m, int *rpid)
+int tmig_ask(struct mig *m, int *rpid)
 {
 	struct tnode_rpc r;
 	struct np_query q = { .home_node = m->img->home_node, .home_pid = m->img->home_pid };
@@ -186,7 +182,7 @@ static int outcome(struct mig *m, int err, int *rpid)
 {
 	struct np_mig_hdr h;
 	/* a FAIL may be waiting even when sending failed (the node stopped reading) */
-	int rerr = recv_all(m->fd, &h, sizeof(h));
+	int rerr = tmig_recv_all(m->fd, &h, sizeof(h));
 	if (!rerr && h.magic == NP_MAGIC && h.type == NPM_FAIL && h.value < 0)
 		return (int)h.value;
 	if (!err && !(err = rerr)) {
@@ -198,7 +194,7 @@ static int outcome(struct mig *m, int err, int *rpid)
 			return (int)h.value;
 		err = -EPROTO;
 	}
-	return ask(m, rpid) ? 1 : err;
+	return tmig_ask(m, rpid) ? 1 : err;
 }
 
 /* Notes to other nodes after the commit, best effort (each one retried by the RPC). */
@@ -223,7 +219,7 @@ static void after_commit(struct mig *m, int rpid, uint64_t late)
 
 /* The copy runs there: leave here. If the process ended here meanwhile (killed while
  * frozen), the copy must not live on: it is killed there. */
-static int commit(struct mig *m, int rpid)
+int tmig_commit(struct mig *m, int rpid)
 {
 	uint64_t late = 0;
 	int err = t_mig_commit(m->pid, m->node, rpid, &late);
@@ -244,14 +240,14 @@ static int commit(struct mig *m, int rpid)
 static int stop_and_send(struct mig *m, const char *space_name, uint64_t t_stop)
 {
 	uint64_t sent = 0;
-	int rpid = 0, err = send_begin(m, space_name);
+	int rpid = 0, err = tmig_send_begin(m, space_name, 0);
 	if (!err)
-		err = send_pages(m, &sent);
+		err = tmig_send_pages(m, &sent);
 	int k = outcome(m, err, &rpid);
 	m->st->pages += sent;
 	m->st->pages_final = sent;
 	m->st->bytes += sent * PAGE;
-	if (k == 1 && !(err = commit(m, rpid))) {
+	if (k == 1 && !(err = tmig_commit(m, rpid))) {
 		m->st->remote_pid = rpid;
 		m->st->down_ns = tmig_now_ns() - t_stop;
 		return 0;
@@ -272,7 +268,7 @@ static int run(struct mig *m, const char *space_name, uint32_t flags)
 	uint64_t t_stop = tmig_now_ns();
 	bool pre = flags & TNODE_MIG_PRECOPY;
 	int err = pre ? 0 : freeze(m);
-	if (!err && (err = connect_to(m->node, &m->fd)) && !pre)
+	if (!err && (err = tmig_connect(m->node, &m->fd)) && !pre)
 		t_mig_thaw(m->pid);
 	if (err)
 		return err;
@@ -302,7 +298,7 @@ int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags
 	m.img = malloc(sizeof(*m.img));
 	m.segs = malloc(sizeof(*m.segs) * T_MIG_MAXSEG);
 	m.args = malloc(T_MIG_ARGS_MAX);
-	m.buf = malloc(sizeof(struct pages_msg) + T_MIG_BATCH * PAGE);
+	m.buf = malloc(TMIG_BUF_BYTES);
 	int err = m.img && m.segs && m.args && m.buf ? run(&m, space_name, flags) : -ENOMEM;
 	m.st->total_ns = tmig_now_ns() - t0;
 	free(m.img);

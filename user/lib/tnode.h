@@ -70,6 +70,10 @@ struct tnode_mig_stats {
  * before and the error says why (-EBUSY: st->why; -EHOSTUNREACH: the node did not answer). */
 int tnode_migrate(int pid, uint32_t node, const char *space_name, uint32_t flags,
 		  struct tnode_mig_stats *st);
+/* Move every process of space (a space of this node) to node, into one space there: all of
+ * them or none. -EBUSY with st->why and *who (the process that cannot move) when one cannot;
+ * the space's processes may only share it with each other (TMF_SPACE). */
+int tnode_migrate_space(rid_t space, uint32_t node, struct tnode_mig_stats *st, int *who);
 /* The same for a process of this node wherever it runs now (pid: its pid here): here, it is
  * moved from here; elsewhere, the node it runs on is asked to move it (NP_MIGRATE; st gets
  * only why). A process already on node is left there (0). */
