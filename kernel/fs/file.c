@@ -189,6 +189,13 @@ long file_write(struct file *f, const void *ubuf, size_t n)
 	return f->ops->write(f, ubuf, n);
 }
 
+long file_writev(struct file *f, const struct linux_iovec *iov, int n)
+{
+	if (!can_write(f))
+		return -EBADF;
+	return f->ops->writev(f, iov, n);
+}
+
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
 {
 	if (write ? !can_write(f) : !can_read(f))

@@ -12,6 +12,7 @@
 
 struct file;
 struct linux_stat;
+struct linux_iovec;
 struct cred;
 
 struct file_ops {
@@ -31,6 +32,10 @@ struct file_ops {
 	 * them, which is right only for variants that cannot wait (another user of a shared
 	 * file would see the borrowed offset) */
 	long (*pio)(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
+	/* writev of n buffers (kernel copies of the user's iovecs) as one write, for a variant
+	 * whose writes must not be split (the forwarded console: one line, one message);
+	 * NULL: one write per buffer */
+	long (*writev)(struct file *f, const struct linux_iovec *iov, int n);
 };
 
 struct file {
@@ -138,6 +143,8 @@ extern uint64_t file_poll_gen;
 /* The operations with the checks every variant shares (access mode, EBADF, EISDIR...). */
 long file_read(struct file *f, void *ubuf, size_t n);
 long file_write(struct file *f, const void *ubuf, size_t n);
+/* The variant's writev (which it must have): n kernel copies of iovecs. */
+long file_writev(struct file *f, const struct linux_iovec *iov, int n);
 long file_lseek(struct file *f, int64_t off, int whence);
 /* pread/pwrite through the variant's pio (which it must have). */
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);

@@ -33,12 +33,14 @@ static long rcons_read(struct file *f, void *ubuf, size_t n)
 	return 0;
 }
 
-static long send_piece(struct rcons *r, const char *ubuf, size_t n)
+static int area(struct rcons *r)
 {
-	if (!r->area && ica_create_kernel(1, &r->area, &r->kva))
-		return -ENOMEM;
-	if (copy_from_user(r->kva, ubuf, n))
-		return -EFAULT;
+	return r->area || !ica_create_kernel(1, &r->area, &r->kva) ? 0 : -ENOMEM;
+}
+
+/* The home's answer to n bytes in the area. */
+static long send_area(struct rcons *r, size_t n)
+{
 	struct t_msg m = { .fn = TFN_NODE_CONS, .data = r->area,
 			   .arg = { r->home_node, (uint64_t)r->home_pid, n } };
 	int err = srv_call_kernel_patient(&m);
@@ -47,6 +49,27 @@ static long send_piece(struct rcons *r, const char *ubuf, size_t n)
 		r->area = 0;
 	}
 	return err ? (err == -ENOENT ? -EIO : err) : (long)n;
+}
+
+/* Buffers of total bytes (at most a piece) copied into the area and sent as one. */
+static long gather(struct rcons *r, const struct linux_iovec *iov, int n, uint64_t total)
+{
+	size_t at = 0;
+	int err = area(r);
+	for (int i = 0; i < n && !err; i++) {
+		err = copy_from_user((char *)r->kva + at, (const void *)iov[i].base, iov[i].len);
+		at += iov[i].len;
+	}
+	return err ? err : send_area(r, total);
+}
+
+static long send_piece(struct rcons *r, const char *ubuf, size_t n)
+{
+	if (area(r))
+		return -ENOMEM;
+	if (copy_from_user(r->kva, ubuf, n))
+		return -EFAULT;
+	return send_area(r, n);
 }
 
 static long rcons_write(struct file *f, const void *ubuf, size_t n)
@@ -68,6 +91,36 @@ static long rcons_write(struct file *f, const void *ubuf, size_t n)
 	r->busy = false;
 	wakeup(r);
 	return (long)done;
+}
+
+/* A writev whose buffers fit one message goes as one message (musl's printf writes a line
+ * as two buffers: another process's output must not come between them); a longer one goes
+ * buffer by buffer. */
+static long rcons_writev(struct file *f, const struct linux_iovec *iov, int n)
+{
+	struct rcons *r = f->priv;
+	uint64_t total = 0;
+	long done = 0;
+	for (int i = 0; i < n; i++)
+		total += iov[i].len;
+	if (total > RCONS_PIECE) {
+		for (int i = 0; i < n; i++) {
+			long w = rcons_write(f, (const void *)iov[i].base, iov[i].len);
+			if (w < 0)
+				return done ? done : w;
+			done += w;
+			if ((uint64_t)w < iov[i].len)
+				break;
+		}
+		return done;
+	}
+	while (r->busy)
+		sleep_on(r, 0);
+	r->busy = true;
+	done = gather(r, iov, n, total);
+	r->busy = false;
+	wakeup(r);
+	return done;
 }
 
 static int rcons_stat(struct file *f, struct linux_stat *st)
@@ -125,6 +178,7 @@ static const struct file_ops rcons_ops = {
 	.getdents64 = file_op_enotdir,
 	.ioctl = rcons_ioctl,
 	.release = rcons_release,
+	.writev = rcons_writev,
 };
 
 bool file_is_rcons(const struct file *f)

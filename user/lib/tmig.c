@@ -318,6 +318,10 @@ int tnode_move(int pid, uint32_t node, uint32_t flags, struct tnode_mig_stats *s
 	int err = t_proc_rid(pid, &rid);
 	if (err || (err = t_res_info(rid, &in)))
 		return err;
+	if (in.v[2] == TPS_ZOMBIE)
+		return -ESRCH;
+	if (in.v[2] != TPS_REMOTE && node == tnode_self())
+		return 0;                         /* here already */
 	if (in.v[2] != TPS_REMOTE)
 		return tnode_migrate(pid, node, NULL, flags, st);
 	memset(st, 0, sizeof(*st));
