@@ -66,3 +66,45 @@ TEST(args_limits)
 	CHECK(b != NULL);
 	kfree(b);
 }
+
+/* A packed block goes to another node as bytes and comes back as the same block; bytes
+ * that are not exactly one (they came over the network) give NULL. */
+TEST(args_bytes_round_trip)
+{
+	const char *argv[] = { "mcksum", "40", "1", NULL };
+	const char *envp[] = { "HOME=/", NULL };
+	struct args_view v;
+	void *b = args_pack(argv, 3, envp, 1);
+	REQUIRE(b != NULL);
+	size_t n = args_size(b);
+	void *c = args_from_bytes(b, n);
+	REQUIRE(c != NULL);
+	CHECK(memcmp(b, c, n) == 0);
+	args_unpack(c, &v);
+	CHECK_STR(v.argv[2], "1");
+	CHECK_STR(v.envp[0], "HOME=/");
+	CHECK(args_from_bytes(b, n - 1) == NULL);           /* the last string cut */
+	CHECK(args_from_bytes(b, n + 1) == NULL);           /* a byte too many */
+	CHECK(args_from_bytes(b, 4) == NULL);               /* shorter than the counts */
+	kfree(b);
+	kfree(c);
+}
+
+TEST(args_bytes_hostile)
+{
+	static char buf[ARGS_MAX_BYTES + 16];
+	int *counts = (int *)buf;
+	memset(buf, 'x', sizeof(buf));
+	counts[0] = 1, counts[1] = 0;                       /* one string, no NUL anywhere */
+	CHECK(args_from_bytes(buf, 64) == NULL);
+	counts[0] = -1;
+	CHECK(args_from_bytes(buf, 64) == NULL);
+	counts[0] = ARGS_MAX_STRINGS + 1, counts[1] = 0;
+	memset(buf + 8, 0, 100);
+	CHECK(args_from_bytes(buf, 8 + ARGS_MAX_STRINGS + 1) == NULL);
+	counts[0] = 2, counts[1] = 2;                       /* four empty strings */
+	void *ok = args_from_bytes(buf, 8 + 4);
+	CHECK(ok != NULL);
+	kfree(ok);
+	CHECK(args_from_bytes(buf, sizeof(buf)) == NULL);   /* beyond the kernel's limit */
+}
