@@ -29,6 +29,8 @@
 #define NP_DUP_CACHE 128
 #define NP_ANNOUNCE_MS 1000
 #define NP_NODE_DEAD_MS 3500           /* a node unheard this long is down */
+#define NP_NODE_LOST_MS 15000          /* ... and this long, lost: the processes of this node
+					* that ran there are reported ended (SIGKILL) */
 #define NP_NET 0x0a000300u             /* 10.0.3.0: node N is NP_NET + N */
 #define NP_MIG_SOCKBUF (256 << 10)     /* TCP buffers of a migration stream: the sender goes
 					* on while the receiver writes a batch of pages (a closed

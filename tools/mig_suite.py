@@ -229,6 +229,10 @@ def lossy(suite, c):
 
 def node_killed(suite, c):
     want = reference(c, "8 24")
+    c.run(1, "vm create lost")
+    m = re.search(r"pid (\d+) in", c.run(1, "vm start lost migbench hog 1 0"))
+    lost = m.group(1) if m else "0"
+    moved = c.run(1, "migrate %s 3" % lost)
     vm = c.vms[0]
     start = vm.pos
     vm.send("migtest big 24 3\r")
@@ -244,6 +248,11 @@ def node_killed(suite, c):
     suite.check("... and the process ends on A, once, with the right result",
                 end and dones == [want] and "big-wait PASS" in out,
                 "got %r, want %r" % (dones, want), out)
+    gone = vm.expect(r"node: node 3 is lost: 1 of this node's processes ended with it", 40)
+    ps = c.run(1, "ps")
+    suite.check("a process of A's that ran on C ends with C (its stub reaped on A)",
+                "-> node 3" in moved and gone and not re.search(r"^\s*%s\s" % lost, ps, re.M),
+                "", moved + ps)
 
 
 def run(cfg):

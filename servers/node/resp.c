@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,6 +37,7 @@ static struct moving moving[MAX_MOVING];
 static unsigned cache_next;
 static struct np_node_row table[NP_MAX_NODES + 1];
 static uint64_t heard_ms[NP_MAX_NODES + 1];
+static uint8_t lost[NP_MAX_NODES + 1];
 static uint32_t load_avg;          /* x 100 */
 static int sock = -1;
 
@@ -284,6 +286,36 @@ static void on_announce(uint32_t from, const char *body, size_t blen)
 		return;
 	memcpy(&table[from].load, body, sizeof(struct np_load));
 	heard_ms[from] = now_ms();
+	lost[from] = 0;
+}
+
+/* Node id is lost (unheard for NP_NODE_LOST_MS): the processes of this node that ran there
+ * ended with it; their stubs here become zombies killed by SIGKILL, so their parents' waits
+ * end. Should the node come back, what they report is stale and ignored. */
+static void forget_lost(uint32_t id)
+{
+	struct t_res_info in;
+	int n = 0;
+	for (rid_t r = 0; t_res_next(RT_PROCESS, r, &r) == 0;) {
+		if (t_res_info(r, &in) || in.v[2] != TPS_REMOTE || T_PLOC_NODE(in.v[5]) != id)
+			continue;
+		if (!t_mig_exited((int)in.v[0], SIGKILL, id, T_PLOC_PID(in.v[5])))
+			n++;
+	}
+	if (n)
+		printf("node: node %u is lost: %d of this node's processes ended with it\n", id, n);
+	fflush(stdout);
+}
+
+static void check_lost(void)
+{
+	uint64_t now = now_ms();
+	for (uint32_t id = 1; id <= NP_MAX_NODES; id++) {
+		if (!heard_ms[id] || lost[id] || now - heard_ms[id] < NP_NODE_LOST_MS)
+			continue;
+		lost[id] = 1;
+		forget_lost(id);
+	}
 }
 
 static void serve_one(const char *in, ssize_t n, const struct sockaddr_in *from)
@@ -356,6 +388,7 @@ _Noreturn void resp_main(int parent)
 		uint64_t now = now_ms();
 		if (now >= next) {
 			announce();
+			check_lost();
 			next = now + NP_ANNOUNCE_MS;
 		}
 		reap_moves();
