@@ -22,7 +22,8 @@ driven through node 1's shell and /bin/migtest, checked on every node's console.
     with the right result;
   - three CPU-bound processes on A and `balance on`: one of them moves to B or C;
   - C killed (QEMU stopped) while a 24 MiB process is on its way there: the move fails, the
-    process goes on on A and ends once, with the right result;
+    process goes on on A and ends once, with the right result; a process of A's running on
+    C ends with C (A reports it killed to its parent once C is unheard for 15 s);
   - A and B restarted with the network server's fault switch on (5 % of the frames dropped,
     2 % duplicated, 5 % reordered, each way) and the node servers on it: A -> B -> A still
     gives the right result exactly once (each move completes or rolls back).
