@@ -88,7 +88,8 @@ int mig_signal_local(int pid, int sig, uint32_t uid, uint32_t home_node, int hom
 	struct proc *p = proc_by_pid(pid);
 	if (sig < 0 || sig > SIG_MAX)
 		return -EINVAL;
-	if (!p || p->state == TPS_ZOMBIE || p->state == TPS_REMOTE ||
+	/* only a visitor from that home: a node's own processes are not another's to signal */
+	if (!p || p->state == TPS_ZOMBIE || p->state == TPS_REMOTE || !home_node ||
 	    p->mig.home_node != home_node || p->mig.home_pid != home_pid)
 		return -ESRCH;
 	if (uid != 0 && uid != p->cred.uid)

@@ -320,6 +320,8 @@ static void mig_bad_args(void)
 	CHECK_ERR(t_mig_locate(0x7ffffff0, 2, 5, 3, 6), ESRCH);
 	CHECK_ERR(t_mig_locate(pid, 300, 5, 3, 6), EINVAL);
 	CHECK_ERR(t_node_signal(pid, SIGKILL, 0, 2, 5), ESRCH);   /* not from node 2 */
+	CHECK_ERR(t_node_signal(pid, SIGKILL, 0, 0, 0), ESRCH);   /* not a visitor at all */
+	CHECK_ERR(t_node_signal(1, SIGKILL, 0, 0, 0), ESRCH);
 	CHECK_EQ(t_mig_query(2, 5, &out), TMQ_ABSENT);
 	struct t_node_resop op = { .op = 99 };
 	CHECK_ERR(t_node_resop(&op), EINVAL);
