@@ -72,3 +72,4 @@
 #define EINPROGRESS 115
 #define ESTALE 116
 #define EUCLEAN 117
+#define EOWNERDEAD 130         /* a robust mutex whose owner died (futex robust lists) */

@@ -267,3 +267,37 @@ struct linux_stack {
 #define L_UMOUNT_NOFOLLOW 8
 #define L_EXT2_SUPER_MAGIC 0xef53
 #define L_SYMLOOP_MAX 40
+
+/* threads: clone(2) flags, futex(2), robust lists (issue 18: threads, docs/threads.md) */
+#define L_CSIGNAL 0xfful
+#define L_CLONE_VM 0x100ul
+#define L_CLONE_FS 0x200ul
+#define L_CLONE_FILES 0x400ul
+#define L_CLONE_SIGHAND 0x800ul
+#define L_CLONE_VFORK 0x4000ul
+#define L_CLONE_THREAD 0x10000ul
+#define L_CLONE_SYSVSEM 0x40000ul
+#define L_CLONE_SETTLS 0x80000ul
+#define L_CLONE_PARENT_SETTID 0x100000ul
+#define L_CLONE_CHILD_CLEARTID 0x200000ul
+#define L_CLONE_DETACHED 0x400000ul
+#define L_CLONE_CHILD_SETTID 0x1000000ul
+#define L_FUTEX_WAIT 0
+#define L_FUTEX_WAKE 1
+#define L_FUTEX_REQUEUE 3
+#define L_FUTEX_CMP_REQUEUE 4
+#define L_FUTEX_WAKE_OP 5
+#define L_FUTEX_WAIT_BITSET 9
+#define L_FUTEX_WAKE_BITSET 10
+#define L_FUTEX_PRIVATE_FLAG 128
+#define L_FUTEX_CLOCK_REALTIME 256
+#define L_FUTEX_WAITERS 0x80000000u
+#define L_FUTEX_OWNER_DIED 0x40000000u
+#define L_FUTEX_TID_MASK 0x3fffffffu
+#define L_ROBUST_LIST_LIMIT 2048
+
+struct linux_robust_list_head {
+	uint64_t next;               /* first entry (its address | 1 for a PI futex) */
+	int64_t futex_offset;        /* from an entry to its futex word */
+	uint64_t op_pending;         /* the entry being taken or given up */
+};

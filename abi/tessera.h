@@ -174,6 +174,33 @@ struct t_runmode_info {
 	uint64_t held_back;            /* interrupts held back to the end of an Smode light call */
 };
 
+/* ---- Placement of the programs a process's children run (t_place_set/t_place_info; the
+ * HVS web evaluation, docs/network.md). A setting of the process, inherited by the children
+ * it makes; it changes how the kernel carries out their vfork and execve, so an unmodified
+ * program (busybox httpd) runs in any of the three modes of the HVS paper, section 5.3. */
+#define TPL_TENDER 0u     /* the default: a vfork child runs on its parent's memory, and its
+			   * execve is Tessera's process creation in a fresh space (taken from
+			   * the reusable-resource table) */
+#define TPL_UNIX 1u       /* UNIX-compatible, as the paper's BSD/OS Apache: vfork is carried
+			   * out as fork (a copy-on-write copy of the parent in a space of its
+			   * own), and execve replaces that copy */
+#define TPL_HVS 2u        /* Tender+HVS: a vfork child's execve puts the new program in the
+			   * parent's own space (position-independent programs; a fixed-address
+			   * one falls back to TPL_TENDER's fresh space) */
+#define TPL_NMODES 3u
+/* t_place_info.exec_how: how the process's current program came to be where it runs */
+#define TPX_NONE 0u       /* no execve yet (created with its program, or a fork) */
+#define TPX_IN_PLACE 1u   /* execve by a process with memory of its own: in its own space */
+#define TPX_NEW_SPACE 2u  /* execve of a vfork child: into a fresh space */
+#define TPX_PARENT_SPACE 3u   /* execve of a vfork child: into its parent's space (HVS) */
+struct t_place_info {
+	uint32_t mode;             /* TPL_*: the setting (its children's placement) */
+	uint32_t exec_how;         /* TPX_* */
+	rid_t space;               /* the space it runs in now */
+	uint64_t vforks_as_fork;   /* vforks it made that TPL_UNIX carried out as fork */
+	uint64_t hvs_fallbacks;    /* TPL_HVS execs that went to a fresh space instead */
+};
+
 /* t_proc_wait flags */
 #define TW_NOHANG 1
 

@@ -7,14 +7,15 @@
  *   - pipe round trips of 1..4096 bytes between two processes and between two threads
  *     (bench/ipc_bench.c);
  *   - sched_yield ping-pong between two threads and between two processes (time per switch);
+ *   - creating and joining a thread (pthread_create + pthread_join), and a futex wake/wait
+ *     round trip between two threads;
  *   - fork + exit + wait of a process with 1 or 8 MiB of touched private memory, the child
  *     writing none or a few of its pages (what copy-on-write makes cheap);
  *   - copying 4 KiB, 64 KiB and 1 MiB through a pipe to a child that reads one byte of every
  *     page and sends the bytes back through a second pipe (what passing an ICA to a server
  *     avoids: bench/srv_bench.c, table K).
  * Results are printed as machine-readable "BENCH key value" lines that `make bench`
- * (tools/bench_report.py) collects. Tessera has no threads: the thread measurements print
- * "unsupported" there (it has no clone()), which is a result, not an error.
+ * (tools/bench_report.py) collects.
  *
  * Each measurement is repeated RUNS times and the median is reported: under QEMU TCG single
  * runs are disturbed by translation-cache fills and host scheduling, the median is stable.
@@ -50,6 +51,8 @@ enum {
 #define BUSYBOX "/bin/busybox"
 #define FORK_ITERS 20
 #define FORK_DIRTY 4          /* pages the writing child changes */
+#define THREAD_ITERS 200      /* thread create + join per run */
+#define FUTEX_ITERS 10000     /* futex round trips per run */
 
 extern char **environ;
 static const char *self_os = "";       /* uname's sysname */
@@ -293,11 +296,6 @@ static int bench_yield(const struct spawner *sp, const char *self, const char *k
 {
 	uint64_t ns[RUNS];
 
-	/* Tessera has no clone(): a process is one execution, there are no threads to switch. */
-	if (!sp && strcmp(self_os, "Tessera") == 0) {
-		printf("BENCH %s unsupported\n", key);
-		return 0;
-	}
 	for (int i = 0; i < RUNS; i++) {
 		struct yield_pipes yp = { { -1, -1 }, { -1, -1 } };
 
@@ -314,6 +312,92 @@ static int bench_yield(const struct spawner *sp, const char *self, const char *k
 		}
 	}
 	report(key, ns, RUNS);
+	return 0;
+}
+
+/* ---- threads: create + join, futex round trip ---------------------------------------- */
+
+static void *thread_nop(void *arg)
+{
+	return arg;
+}
+
+/* Mean nanoseconds of one pthread_create + pthread_join; 0 on failure. */
+static uint64_t thread_create_once(void)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < THREAD_ITERS; i++) {
+		pthread_t t;
+		void *r;
+
+		if (pthread_create(&t, NULL, thread_nop, (void *)(long)(i + 1)) != 0)
+			return 0;
+		if (pthread_join(t, &r) != 0 || r != (void *)(long)(i + 1))
+			return 0;
+	}
+	return (now_ns() - t0) / THREAD_ITERS;
+}
+
+static long futex_call(volatile int *w, int op, int val)
+{
+	return syscall(SYS_futex, w, op | 128 /* FUTEX_PRIVATE_FLAG */, val, NULL, NULL, 0);
+}
+
+/* The word two threads hand back and forth: 1 = the echo thread's turn, 0 = the timer's;
+ * -1 ends the echo thread. */
+static volatile int futex_word;
+
+static void *futex_echo(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int v;
+		while ((v = futex_word) == 0)
+			futex_call(&futex_word, 0 /* WAIT */, 0);
+		if (v < 0)
+			return NULL;
+		futex_word = 0;
+		futex_call(&futex_word, 1 /* WAKE */, 1);
+	}
+}
+
+/* Mean nanoseconds of one round trip: wake the other thread, which wakes this one back. */
+static uint64_t futex_rt_once(void)
+{
+	pthread_t t;
+
+	futex_word = 0;
+	if (pthread_create(&t, NULL, futex_echo, NULL) != 0)
+		return 0;
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < FUTEX_ITERS; i++) {
+		futex_word = 1;
+		futex_call(&futex_word, 1, 1);
+		while (futex_word == 1)
+			futex_call(&futex_word, 0, 1);
+	}
+	uint64_t ns = (now_ns() - t0) / FUTEX_ITERS;
+	futex_word = -1;
+	futex_call(&futex_word, 1, 1);
+	return pthread_join(t, NULL) == 0 ? ns : 0;
+}
+
+static int bench_threads(void)
+{
+	uint64_t create[RUNS], rt[RUNS];
+
+	for (int i = 0; i < RUNS; i++) {
+		create[i] = thread_create_once();
+		rt[i] = futex_rt_once();
+		if (!create[i] || !rt[i]) {
+			printf("BENCH thread_error a thread could not be made or joined\n");
+			return 1;
+		}
+	}
+	printf("BENCH thread_iters %d\nBENCH futex_iters %d\n", THREAD_ITERS, FUTEX_ITERS);
+	report("thread_create_ns", create, RUNS);
+	report("futex_rt_ns", rt, RUNS);
 	return 0;
 }
 
@@ -503,6 +587,7 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 	rc |= ipc_bench_pipes(self) != 0;
 	rc |= ipc_bench_pipe_threads() != 0;
 	rc |= bench_yield(NULL, self, "yield_thread_ns");
+	rc |= bench_threads();
 	rc |= bench_yield(sp, self, "yield_proc_ns");
 	printf("BENCH fork_dirty_pages %d\nBENCH fork_iters %d\n", FORK_DIRTY, FORK_ITERS);
 	rc |= bench_fork(1);

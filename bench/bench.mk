@@ -8,6 +8,8 @@
 #                     4000 live processes); keeps the numbers in build/bench/results.json,
 #                     draws the papers' figures into build/bench/figs/ and writes
 #                     build/bench/report.html (README.md, "Figures, the page, and comparing runs")
+#                     and then tables O and W of issue 14 (network; the HVS web evaluation,
+#                     tools/web_bench.py, tests/web.mk: numbers in build/bench/web.json)
 #   make bench-linux  only the Linux side (no Tessera kernel needed)
 #   make bench-keep   the last run becomes tests/bench/results.json and the README's figure
 BENCH_BIN := $(B)/root/bin/bench
@@ -107,7 +109,8 @@ bench: all $(LINUX_INITRD) $(LINUX_KERNEL)
 	@rm -f $(BENCH_JSON)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --tessera "$(QEMU) $(QEMU_FLAGS)" \
 		--root $(B)/root --busybox $(BUSYBOX) --json $(BENCH_JSON); st=$$?; \
-	[ -f $(BENCH_JSON) ] && $(BENCH_PAGE) || st=1; exit $$st
+	[ -f $(BENCH_JSON) ] && $(BENCH_PAGE) || st=1; \
+	$(WEB_BENCH) --json $(BENCH_OUT)/web.json || st=1; exit $$st
 
 bench-linux: $(LINUX_INITRD) $(LINUX_KERNEL)
 	python3 tools/bench_report.py $(BENCH_LINUX_ARGS) --json $(BENCH_JSON)

@@ -8,9 +8,8 @@
  * functions are also compiled into /bin/bench (bench/ipc_bench.h, -DIPC_BENCH_NO_MAIN), which
  * runs unchanged on Linux and on Tessera: ipc_bench_child() handles an echo child's command
  * line, ipc_bench_pipes() measures pipe round trips between two processes (both systems) and
- * ipc_bench_pipe_threads() between two threads (Linux; Tessera has no threads and says
- * "unsupported"). Built alone (without IPC_BENCH_NO_MAIN) it is /bin/ipcbench: container
- * boxes on Tessera, pipes between processes under Linux.
+ * ipc_bench_pipe_threads() between two threads. Built alone (without IPC_BENCH_NO_MAIN) it
+ * is /bin/ipcbench: container boxes on Tessera, pipes between processes under Linux.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -354,12 +353,6 @@ int ipc_bench_pipe_threads(void)
 	int to[2], from[2], rc = -1;
 	pthread_t t;
 	void *ret;
-	/* Tessera has no clone(): a process is one execution, so there is nothing to measure
-	 * (musl's pthread_create is not even tried: it prepares the thread's memory first). */
-	if (ipcb_on_tessera()) {
-		printf("BENCH pipe_rt_thread_ns unsupported\n");
-		return 0;
-	}
 	if (ipcb_pipe_pair(to, from) < 0) {
 		printf("BENCH pipe_rt_thread_ns_error no pipes\n");
 		return -1;

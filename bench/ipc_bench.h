@@ -16,6 +16,5 @@ int ipc_bench_run(const char *self);
 /* Pipe round trips with an echo child process running self (pipe_rt_ns_N). */
 int ipc_bench_pipes(const char *self);
 
-/* Pipe round trips with an echo thread (pipe_rt_thread_ns_N); on Tessera, which has no
- * threads, prints "BENCH pipe_rt_thread_ns unsupported" and returns 0. */
+/* Pipe round trips with an echo thread (pipe_rt_thread_ns_N). */
 int ipc_bench_pipe_threads(void);

@@ -16,6 +16,7 @@
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/mm/vspace.h"
+#include "kernel/proc/loadavg.h"
 #include "kernel/node/node.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/exec.h"
@@ -47,13 +48,16 @@ static void resources_init(void)
 	ica_init();
 	srv_init();
 	dev_init();
+	plate_proc_init();              /* /proc/tessera/res names every registered type */
 }
 
 static void clock_tick(unsigned line)
 {
 	(void)line;
+	uint64_t now = time_ns();
 	sched_tick();
-	ptimer_tick(time_ns());
+	ptimer_tick(now);
+	loadavg_tick(now);
 }
 
 /* The words of the command line become init's arguments (argv[0] is "init"). */

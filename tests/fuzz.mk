@@ -24,6 +24,7 @@ fuzz: all test-disks
 	@mkdir -p $(TEST_LOGS)
 	@$(FUZZ_RUN) --time $(FUZZ_TIME) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
 		$(if $(FUZZ_EXTRA),--extra "$(FUZZ_EXTRA)")
+	@$(NETFUZZ_SUITE) --frames $(NETFUZZ_FRAMES) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 fuzz-short: all test-disks
 	@mkdir -p $(TEST_LOGS)

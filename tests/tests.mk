@@ -8,4 +8,6 @@ include tests/benchpage.mk
 include tests/disk.mk
 include tests/net.mk
 include tests/sock.mk
+include tests/web.mk
+include tests/netfuzz.mk
 include tests/mig.mk

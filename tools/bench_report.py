@@ -330,16 +330,18 @@ def table_a(res):
                      diff_cell(diff, same, 1000),
                      cell(res, "tess", "pipe_rt_ns_%d" % n, 1000),
                      cell(res, "linux", "pipe_rt_ns_%d" % n, 1000),
+                     cell(res, "tess", "pipe_rt_thread_ns_%d" % n, 1000),
                      cell(res, "linux", "pipe_rt_thread_ns_%d" % n, 1000), goal])
     OUT.section("A. Round trip of a message by size (paper figure 5)")
     OUT.note("Tessera: container boxes (/bin/ipcbench), echo child in this space or in a space of "
           "its own; pipes: /bin/bench, the same binary on both systems (4-byte length header "
-          "included; Tessera has no threads). %s round trips per run, median of runs. "
+          "included; threads: two executions of one process, docs/threads.md). %s round trips "
+          "per run, median of runs. "
           "Paper (Pentium III 750 MHz): the same space is about 4 us faster at every size." %
           (res.raw("ipc", "ipc_rounds") or "?"))
     OUT.table(["size", "Tessera cbox, same space", "Tessera cbox, different spaces",
                     "different - same", "Tessera pipe, processes", "Linux pipe, processes",
-                    "Linux pipe, threads",
+                    "Tessera pipe, threads", "Linux pipe, threads",
                     "goal: same space <= 1/4 Linux pipe (processes)"], rows)
 
 
@@ -871,6 +873,30 @@ def table_k(res):
                "goal (1 MiB): Linux pipe / ICA >= 10, two spaces"], rows)
 
 
+def table_n(res):
+    """Issue 18: threads as executions of one process, against Linux's threads."""
+    rows = []
+    for label, key, div, goal_text in (
+            ("pthread_create + pthread_join", "thread_create_ns", 1000, "<= Linux"),
+            ("futex wake/wait round trip, two threads", "futex_rt_ns", 1000, "no goal"),
+            ("pipe round trip (1 byte), two threads", "pipe_rt_thread_ns_1", 1000, "no goal"),
+            ("sched_yield switch, two threads", "yield_thread_ns", 1000, "no goal")):
+        t, lx = res.value("tess", key), res.value("linux", key)
+        if goal_text == "no goal":
+            goal = "%.2fx (no goal)" % (t / lx) if t is not None and lx else NOT_RUN
+        else:
+            goal = NOT_RUN if t is None or not lx else "%.2fx: %s" % (
+                t / lx, "met" if t <= lx else "not met")
+        rows.append([label, cell(res, "tess", key, div), cell(res, "linux", key, div), goal])
+    OUT.section("N. Threads (issue 18: more executions of one process)")
+    OUT.note("/bin/bench, the same static musl binary on both systems: %s thread creations and "
+             "joins per run (musl's pthread_create: a stack mapping, clone, the thread's exit "
+             "and the join's munmap), %s futex round trips per run (one thread wakes the other, "
+             "which wakes it back), median of runs [fastest-slowest]." %
+             (res.raw("tess", "thread_iters") or "?", res.raw("tess", "futex_iters") or "?"))
+    OUT.table(["operation", "Tessera", "Linux", "goal: Tessera / Linux"], rows)
+
+
 def print_tables(res, tessera=True):
     """Every table, printed and kept in OUT; the Tessera-only ones when tessera is true."""
     table(res.src["tess"], res.src["linux"])
@@ -885,6 +911,7 @@ def print_tables(res, tessera=True):
         table_k(res)
         table_l(res)
         table_m(res)
+        table_n(res)
 
 
 def git_commit():

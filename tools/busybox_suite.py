@@ -118,7 +118,146 @@ COMMANDS = [
     "sh -c 'busybox sleep 0.2 & busybox echo started; wait; echo waited $?'",
     "sh -c '(exit 7) & wait $!; echo status $?'",
     "sh -c 'trap \"echo got usr1\" USR1; (busybox sleep 0.2; kill -USR1 $$) & wait; wait; echo end'",
+    # /proc readers whose output does not depend on the machine
+    "pidof nosuchprogram",
+    "killall nosuchprogram",
 ]
+
+
+# ---- /proc readers (ps, top, free, df, mount, pidof, killall, uptime, id) ---------------------
+# Their output cannot equal the host's (other processes, other memory), so each check runs
+# the reader and the files or calls it is built from, and compares what both must agree on.
+
+CHECK_UNKNOWN = set()
+
+
+def bb(sh, cmd):
+    out = sh.run("busybox " + cmd, CMD_TIMEOUT)
+    if out is None:
+        return None
+    CHECK_UNKNOWN.update(UNKNOWN.findall(out))
+    return UNKNOWN.sub("", out)
+
+
+def rows(out):
+    return [line.split() for line in out.split("\n") if line.strip()]
+
+
+def meminfo(sh):
+    out = bb(sh, "cat /proc/meminfo") or ""
+    return {r[0].rstrip(":"): int(r[1]) for r in rows(out) if len(r) >= 2 and r[1].isdigit()}
+
+
+def proc_pids(sh):
+    out = bb(sh, "ls /proc") or ""
+    return sorted(int(w) for w in out.split() if w.isdigit())
+
+
+def check_ps(sh):
+    before = proc_pids(sh)
+    out = bb(sh, "ps")
+    if out is None:
+        return False, "no prompt", ""
+    r = rows(out)
+    mine = [x for x in r[1:] if x[2:] == ["busybox", "ps"]]
+    listed = sorted(int(x[0]) for x in r[1:] if x[0].isdigit() and x not in mine)
+    ok = (r and r[0] == ["PID", "USER", "COMMAND"] and ["1", "root", "init"] in r and
+          len(mine) == 1 and mine[0][1] == "root" and listed == before[:-1])
+    return ok, "want every pid of /proc %s (less ls) once, init and ps as root" % before, out
+
+
+def check_ps_o(sh):
+    sh_pid = (bb(sh, "pidof sh") or "").split()
+    out = bb(sh, "ps -o pid,ppid,user,comm,args")
+    if out is None:
+        return False, "no prompt", ""
+    r = rows(out)
+    mine = [x for x in r if x[4:] == ["busybox", "ps", "-o", "pid,ppid,user,comm,args"]]
+    ok = (r[0] == ["PID", "PPID", "USER", "COMMAND", "COMMAND"] and
+          ["1", "0", "root", "init", "init"] in r and len(mine) == 1 and
+          mine[0][1:4] == sh_pid[:1] + ["root", "busybox"])
+    return ok, "want init with ppid 0, and ps with the shell (%s) as parent" % sh_pid, out
+
+
+def check_top(sh):
+    out = bb(sh, "top -bn1")
+    if out is None:
+        return False, "no prompt", ""
+    lines = out.split("\n")
+    r = rows(out)
+    me = [x for x in r if x[-3:] == ["busybox", "top", "-bn1"]]
+    ok = (len(lines) > 5 and lines[0].startswith("Mem: ") and lines[1].startswith("CPU: ") and
+          lines[2].startswith("Load average: ") and
+          lines[3].split() == ["PID", "PPID", "USER", "STAT", "VSZ", "%VSZ", "%CPU", "COMMAND"]
+          and any(x[0] == "1" and x[-1] == "init" for x in r) and len(me) == 1 and
+          me[0][3] == "R")
+    return ok, "want the summary lines, init, and top itself running", out
+
+
+def check_free(sh):
+    m = meminfo(sh)
+    out = bb(sh, "free")
+    if out is None or not m:
+        return False, "no prompt or no /proc/meminfo", out or ""
+    r = rows(out)
+    mem = [int(v) for v in r[1][1:]] if len(r) > 1 and r[1][0] == "Mem:" else []
+    ok = (len(mem) == 6 and mem[0] == m["MemTotal"] and mem[3] == m["Shmem"] and
+          mem[4] == m["Cached"] and abs(mem[2] - m["MemFree"]) <= 2048 and
+          abs(mem[5] - m["MemAvailable"]) <= 2048 and mem[1] == mem[0] - mem[2] - mem[4] and
+          r[2] == ["Swap:", "0", "0", "0"])
+    return ok, "want total, shared, buff/cache = /proc/meminfo's %s" % m, out
+
+
+def check_df(sh):
+    st = (bb(sh, "stat -f -c '%b %f %a %S' /disk") or "").split()
+    out = bb(sh, "df /disk /")
+    if out is None or len(st) != 4:
+        return False, "no prompt or no statfs of /disk", out or ""
+    b, f, a, s = (int(v) for v in st)
+    r = rows(out)
+    want = ["/dev/vda", str(b * s // 1024), str((b - f) * s // 1024), str(a * s // 1024)]
+    ok = (r[0][:4] == ["Filesystem", "1K-blocks", "Used", "Available"] and len(r) == 3 and
+          r[1][:4] == want and r[1][-1] == "/disk" and r[2][0] == "image" and r[2][-1] == "/")
+    return ok, "want /disk as statfs says %s, and / on the image" % want, out
+
+
+def check_mount(sh):
+    mounts = bb(sh, "cat /proc/mounts") or ""
+    out = bb(sh, "mount")
+    if out is None:
+        return False, "no prompt", ""
+    want = "".join("%s on %s type %s (%s)\n" % tuple(x[:4]) for x in rows(mounts))
+    ok = out == want and " / " in mounts and "/disk ext2" in mounts
+    return ok, "want /proc/mounts (with / and /disk) as mount shows it", out
+
+
+def check_pidof(sh):
+    out = bb(sh, "pidof init")
+    return out == "1\n", "want 1", out or ""
+
+
+def check_killall(sh):
+    out = bb(sh, "sh -c 'usleep 30000000 & killall usleep; wait $!; echo $?'")
+    return out == "143\n", "want the sleeper ended by SIGTERM (143)", out or ""
+
+
+def check_uptime(sh):
+    out = bb(sh, "uptime") or ""
+    ok = re.match(r"^ \d\d:\d\d:\d\d up .*load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d\n$",
+                  out)
+    return bool(ok), "want the time, the uptime and three load averages", out
+
+
+def check_id(sh):
+    out = bb(sh, "id")
+    return out == "uid=0(root) gid=0(root)\n", "want root from /etc/passwd and /etc/group", \
+        out or ""
+
+
+PROC_CHECKS = [("ps", check_ps), ("ps -o pid,ppid,user,comm,args", check_ps_o),
+               ("top -bn1", check_top), ("free", check_free), ("df /disk /", check_df),
+               ("mount", check_mount), ("pidof init", check_pidof),
+               ("killall usleep", check_killall), ("uptime", check_uptime), ("id", check_id)]
 
 
 def guest_line(cmd):
@@ -186,6 +325,13 @@ def run(cfg):
             diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                                 "host busybox", "Tessera busybox"))
             suite.check(cmd, got == want, "output differs from the host run", diff)
+    for name, check in PROC_CHECKS:
+        if why or not sh.alive:
+            suite.check(name, False, "no shell (%s)" % (why or vm.end_reason()))
+            continue
+        ok, want, got = check(sh)
+        suite.check(name, ok, want, got)
+    unknown |= CHECK_UNKNOWN
     if sh.alive:
         sh.poweroff()
     suite.check("no kernel panic", not vm.panicked(), "KERNEL PANIC on the console")

@@ -220,6 +220,9 @@ def shell_steps(cfg):
         ("res device", "res device", lambda o: re.search(r"^device .* pci-00:00\.0 .*8086:29c0",
                                                          o, re.M),
          "a device row for the host bridge"),
+        ("res exec", "res exec", lambda o: re.search(
+            r"^exec .* process=\S+ pid (\d+) tid \1 running", o, re.M),
+         "the shell's execution, naming its process, with tid = pid"),
     ]
 
 

@@ -176,7 +176,7 @@ class Run:
         c1 = curl(self.cfg.http_fwd, "/cgi-bin/hi?first=1")
         c2 = curl(self.cfg.http_fwd, "/cgi-bin/hi?second=2")
         self.suite.check("busybox httpd: the CGI /bin/cgihello twice (counter 1, then 2)",
-                         "call 1, query 'first=1'" in c1 and "call 2, query 'second=2'" in c2,
+                         "call 00000001, query 'first=1'" in c1 and "call 00000002, query 'second=2'" in c2,
                          "curl got %r and %r" % (c1, c2))
 
 

@@ -66,12 +66,13 @@ $(B)/root/bin/%-static: $(B)/compat/%-static
 compat: $(COMPAT_HOST)
 .PHONY: compat
 
-# Data files shipped in the image: everything under user/root/ keeps its path.
-ROOT_SRC := $(shell find user/root -type f 2>/dev/null)
+# Data files shipped in the image: everything under user/root/ keeps its path; symbolic links
+# (/etc/mtab) stay links.
+ROOT_SRC := $(shell find user/root -type f -o -type l 2>/dev/null)
 ROOT_FILES := $(patsubst user/root/%,$(B)/root/%,$(ROOT_SRC))
 $(B)/root/%: user/root/%
 	@mkdir -p $(dir $@)
-	cp $< $@
+	rm -f $@ && cp -P $< $@
 
 # Malformed programs for the exec tests (each must be refused with ENOEXEC), made from a
 # real binary so they are close to valid: cut inside the program headers, cut inside the

@@ -189,6 +189,17 @@ long file_write(struct file *f, const void *ubuf, size_t n)
 	return f->ops->write(f, ubuf, n);
 }
 
+long file_pio_at(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
+{
+	if (f->ops->pio)
+		return file_pio(f, ubuf, n, off, write);
+	uint64_t saved = f->off;
+	f->off = off;
+	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
+	f->off = saved;
+	return r;
+}
+
 long file_writev(struct file *f, const struct linux_iovec *iov, int n)
 {
 	if (!can_write(f))

@@ -100,6 +100,8 @@ int file_open_console_node(rid_t node, int flags, struct file **out);
 
 /* A regular or directory plate (no checks: see file_open_path). */
 int file_open_plate(rid_t plate, int flags, struct file **out);
+/* A file of /proc (file_proc.c): its content generated at the first read from its start. */
+int file_open_proc(rid_t plate, int flags, struct file **out);
 
 /* Opens the canonical path (creating it for O_CREAT) with Linux open flags and permission bits
  * mode, checking cred's rights on the plates: read needs TOP_USE, write TOP_MODIFY, creating
@@ -148,6 +150,9 @@ long file_writev(struct file *f, const struct linux_iovec *iov, int n);
 long file_lseek(struct file *f, int64_t off, int whence);
 /* pread/pwrite through the variant's pio (which it must have). */
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
+/* pread/pwrite of any seekable file: its pio, or its read/write with the offset set around
+ * them for a variant without one. */
+long file_pio_at(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
 int file_stat(struct file *f, struct linux_stat *st);
 long file_getdents64(struct file *f, void *ubuf, size_t n);
 long file_ioctl(struct file *f, unsigned long req, uint64_t arg);

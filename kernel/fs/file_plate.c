@@ -149,5 +149,7 @@ static const struct file_ops dir_ops = {
 
 int file_open_plate(rid_t plate, int flags, struct file **out)
 {
+	if (plate_is_proc(plate) && !plate_is_dir(plate))
+		return file_open_proc(plate, flags, out);
 	return file_alloc(plate_is_dir(plate) ? &dir_ops : &reg_ops, flags, plate, out);
 }

@@ -56,6 +56,12 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int write);
 /* pipe2(2): fds[0] the read end, fds[1] the write end; flags O_CLOEXEC, O_NONBLOCK */
 int fsp_pipe(struct proc *p, int fds[2], int flags);
+/* sendfile(2) from a regular file (at *off, which advances, or at its offset when off is NULL)
+ * to any writable file; copy_file_range(2) between regular files (flags must be 0). Both
+ * return the bytes moved. */
+long fsp_sendfile(struct proc *p, int out_fd, int in_fd, int64_t *off, size_t count);
+long fsp_copy_file_range(struct proc *p, int in_fd, int64_t *in_off, int out_fd,
+			 int64_t *out_off, size_t len, unsigned flags);
 /* dup3(2): flags 0 or O_CLOEXEC; oldfd == newfd is -EINVAL */
 int fsp_dup3(struct proc *p, int oldfd, int newfd, int flags);
 /* fsync/fdatasync/fadvise64 checks: 0 for plates, the variant's fsync for a block device,

@@ -5,6 +5,7 @@
 #include "abi/linux.h"
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/fsinfo.h"
 #include "kernel/fs/fsproc.h"
 #include "kernel/net/sock.h"
 #include "kernel/proc/signal.h"
@@ -73,7 +74,6 @@ int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
 {
 	char canon[PATH_BUF], last[PATH_BUF];
-	rid_t rid;
 	if (flags & ~L_AT_REMOVEDIR)
 		return -EINVAL;
 	int rmdir = (flags & L_AT_REMOVEDIR) != 0;
@@ -83,9 +83,7 @@ int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
 	if (rmdir && strcmp(last, "..") == 0)
 		return -ENOTEMPTY;
 	int err = resolve_at(p, dirfd, path, canon);
-	if (!err)
-		err = plate_lookup_path(canon, &rid);
-	return err ? err : plate_remove(rid, rmdir, &p->cred);
+	return err ? err : plate_remove(canon, rmdir, &p->cred);
 }
 
 int fsp_renameat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
@@ -208,25 +206,6 @@ long fsp_readlinkat(struct proc *p, int dirfd, const char *path, char *kbuf, siz
 	return err ? err : plate_readlink(rid, kbuf, size);
 }
 
-static int disk_statfs(rid_t rid, struct linux_statfs *st)
-{
-	struct t_fs_statfs fs;
-	int err = plate_disk_statfs(rid, &fs);
-	if (err)
-		return err;
-	memset(st, 0, sizeof(*st));
-	st->f_type = L_EXT2_SUPER_MAGIC;
-	st->f_bsize = st->f_frsize = fs.bsize;
-	st->f_blocks = (int64_t)fs.blocks;
-	st->f_bfree = (int64_t)fs.bfree;
-	st->f_bavail = (int64_t)fs.bavail;
-	st->f_files = (int64_t)fs.files;
-	st->f_ffree = (int64_t)fs.ffree;
-	st->f_namelen = fs.namemax;
-	st->f_flags = 0x20 | (fs.read_only ? 1 : 0);
-	return 0;
-}
-
 int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st)
 {
 	rid_t rid = 0;
@@ -234,23 +213,7 @@ int fsp_statfs(struct proc *p, int fd, const char *path, struct linux_statfs *st
 	int err = path ? fsp_lookup_at(p, L_AT_FDCWD, path, &rid) : fd_get(&p->fds, fd, &f);
 	if (err)
 		return err;
-	if (!path)
-		rid = f->plate;
-	if (plate_is_disk(rid))
-		return disk_statfs(rid, st);
-	memset(st, 0, sizeof(*st));
-	st->f_type = L_TMPFS_MAGIC;
-	st->f_bsize = st->f_frsize = 4096;
-	st->f_blocks = pmm_total_pages();
-	st->f_bfree = st->f_bavail = pmm_free_pages();
-	st->f_files = PLATE_MAX;
-	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
-	st->f_namelen = PATH_MAX_LEN;
-	/* ST_VALID, and ST_RDONLY for the boot image (device nodes and pipes are writable) */
-	uint32_t kind = rid && res_validate(rid, RT_PLATE) == 0 ? plate_mode(rid) & L_S_IFMT : 0;
-	st->f_flags = 0x20 | (kind && kind != L_S_IFCHR && kind != L_S_IFBLK &&
-			      !plate_is_writable(rid));
-	return 0;
+	return path ? fsinfo_statfs(rid, st) : fsinfo_fstatfs(f, st);
 }
 
 long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int write)
@@ -263,13 +226,7 @@ long fsp_pio(struct proc *p, int fd, void *ubuf, size_t n, int64_t off, int writ
 		return -ESPIPE;
 	if (off < 0)
 		return -EINVAL;
-	if (f->ops->pio)
-		return file_pio(f, ubuf, n, (uint64_t)off, write);
-	uint64_t saved = f->off;
-	f->off = (uint64_t)off;
-	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
-	f->off = saved;
-	return r;
+	return file_pio_at(f, ubuf, n, (uint64_t)off, write);
 }
 
 int fsp_pipe(struct proc *p, int fds[2], int flags)

@@ -140,6 +140,8 @@ static int check_open(rid_t plate, int flags, const struct cred *cred)
 	if (regular && is_write_open(flags) && !plate_is_writable(plate))
 		return -EROFS;
 	int err = (flags & L_O_ACCMODE) != L_O_WRONLY ? res_check(plate, TOP_USE, cred) : 0;
+	if (!err && plate_is_proc(plate))
+		err = plate_proc_may_access(plate, cred);
 	if (!err && is_write_open(flags))
 		err = res_check(plate, TOP_MODIFY, cred);
 	return err;

@@ -108,7 +108,7 @@ static long pipe_write(struct file *f, const void *ubuf, size_t n)
 			/* Linux raises SIGPIPE, whose default action ends the writer */
 			struct proc *self = proc_cur();
 			if (!done && self)
-				signal_send(self, L_SIGPIPE);   /* ends it, unless caught or ignored */
+				signal_send_thread(self, exec_cur(), L_SIGPIPE);   /* the writer */
 			return done ? (long)done : -EPIPE;
 		}
 		/* a small write goes in whole or waits, so that it is never split */

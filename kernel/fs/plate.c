@@ -90,17 +90,22 @@ int pl_hash_find(const char *abs_path, rid_t *out)
 			return 0;
 		}
 	}
-	return -ENOENT;
+	return pl_name_find(abs_path, out);         /* a further name (hard link) */
 }
 
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
-	if (pl_hash_find(abs_path, out))
-		return pl_disk_lookup(abs_path, out);
+	if (pl_hash_find(abs_path, out)) {
+		int err = pl_proc_lookup(abs_path, out);
+		return err == -ENOENT && strncmp(abs_path, "/proc/", 6) ? pl_disk_lookup(abs_path, out)
+								       : err;
+	}
 	struct plate *p = &plate_slots[RID_INDEX(*out)];
 	if (p->flags & PF_DISK)
 		pl_disk_touch(p);
+	if (p->flags & PF_PROC)
+		return pl_proc_touch(p);
 	return 0;
 }
 
@@ -112,6 +117,9 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	if (n > PATH_MAX_LEN || path[0] != '/')
 		return -ENAMETOOLONG;
 	int err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
+	/* /proc's plates of processes are made again when needed: they make room for others */
+	if (err == -ENFILE && pl_proc_evict(parent))
+		err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
 	if (err)
 		return err;
 	struct plate *p = plate_obj(rid);
@@ -277,6 +285,26 @@ uint64_t plate_ino(rid_t rid)
 	return plate_obj(rid) ? (uint64_t)RID_INDEX(rid) + 1 : 0;
 }
 
+/* The device number of the file system a plate in memory belongs to (fsinfo.h): /proc, /dev
+ * and /tmp are file systems of their own, as Linux mounts them, and the boot image is the
+ * root; programs such as df find a path's mount by comparing these. */
+uint64_t pl_ram_dev(const struct plate *p)
+{
+	static const struct {
+		const char *dir;
+		size_t len;
+		uint64_t dev;
+	} fs[] = { { "/proc", 5, PLATE_DEV_PROC }, { "/dev", 4, PLATE_DEV_DEVTMPFS },
+		   { "/tmp", 4, PLATE_DEV_TMPFS } };
+	if (p->flags & PF_UNLINKED)
+		return PLATE_DEV_TMPFS;
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		if (!strncmp(p->path, fs[i].dir, fs[i].len) &&
+		    (p->path[fs[i].len] == '/' || !p->path[fs[i].len]))
+			return fs[i].dev;
+	return PLATE_DEV_ROOT;
+}
+
 /* Every attribute from one lookup of the table entry: stat is the call a listing makes per
  * file, and each accessor above would look the plate up again. */
 int plate_stat(rid_t rid, struct linux_stat *st)
@@ -290,11 +318,12 @@ int plate_stat(rid_t rid, struct linux_stat *st)
 	}
 	if (!p)
 		return -ESTALE;
-	uint64_t size = pl_check_regular(p) ? 0 : p->size;
+	bool link = (p->mode & L_S_IFMT) == L_S_IFLNK;
+	uint64_t size = pl_check_regular(p) && !link ? 0 : p->size;
 	memset(st, 0, sizeof(*st));
-	st->st_dev = 1;
+	st->st_dev = pl_ram_dev(p);
 	st->st_ino = (uint64_t)RID_INDEX(rid) + 1;
-	st->st_nlink = pl_is_dir(p) ? 2 : 1;
+	st->st_nlink = pl_is_dir(p) ? 2 : p->flags & PF_UNLINKED ? 0 : 1 + pl_name_count(rid);
 	st->st_mode = p->mode;
 	st->st_uid = p->hdr.owner;
 	st->st_gid = p->hdr.group;
@@ -354,7 +383,7 @@ static int has_children(rid_t dir)
 	for (uint32_t i = 0; i < PLATE_MAX; i++)
 		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir)
 			return 1;
-	return 0;
+	return pl_name_in_dir(dir);
 }
 
 static int plate_destroy(rid_t rid)
@@ -371,6 +400,7 @@ static int plate_destroy(rid_t rid)
 	if (err || !(p = plate_obj(rid)))
 		return err;
 	pagelist_free_from(&p->pages, 0);
+	pl_name_forget(rid);                        /* the file goes with all its names */
 	pl_set_path(p, "");
 	res_free(rid);
 	return 0;

@@ -11,9 +11,15 @@
 #include "kernel/res/res.h"
 
 struct linux_stat;
+struct procfs_node;
 
 #define PLATE_MAX 1024                          /* plates in the table */
 #define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
+/* st_dev of the file systems in memory (fsinfo.h); a disk mount's is MNT_DEV_BASE + index */
+#define PLATE_DEV_ROOT 1
+#define PLATE_DEV_TMPFS 2
+#define PLATE_DEV_PROC 4
+#define PLATE_DEV_DEVTMPFS 5
 
 /* Registers the plate table and creates "/", the writable directory "/tmp", and /dev with
  * the nodes console (5,1), tty (5,0), null (1,3) and zero (1,5). */
@@ -31,10 +37,11 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 
 /* A new empty directory at a canonical path (parent as for plate_create); mode: 07777 bits. */
 int plate_mkdir(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
-/* Removes a name: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2) (-EISDIR).
- * Needs modify rights on the parent (and ownership in a sticky directory: -EPERM); -EROFS
- * on the boot image, -EBUSY for "/" and pinned plates. An open plate lives on unnamed. */
-int plate_remove(rid_t plate, int want_dir, const struct cred *cred);
+/* Removes the name canon: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2)
+ * (-EISDIR). Needs modify rights on the parent (and ownership in a sticky directory: -EPERM);
+ * -EROFS on the boot image, -EBUSY for "/" and pinned plates. A plate with another name (a
+ * hard link) keeps it; one with none that is open lives on unnamed until closed. */
+int plate_remove(const char *canon, int want_dir, const struct cred *cred);
 /* rename(2) between canonical paths, moving a directory's whole subtree; an existing target
  * is replaced as Linux does (noreplace: -EEXIST instead). */
 int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred);
@@ -103,6 +110,19 @@ int plate_chown(rid_t plate, uint32_t uid, uint32_t gid, const struct cred *cred
 int plate_symlink(const char *canon, const char *target, const struct cred *owner, rid_t *out);
 int plate_link(rid_t plate, const char *canon, const struct cred *cred, rid_t *out);
 
+/* ---- /proc (plate_proc.c, procfs.h) ------------------------------------------------------ */
+/* /proc and its fixed tree (one file per resource type: after every type has registered). */
+void plate_proc_init(void);
+bool plate_is_proc(rid_t plate);
+/* The node a /proc plate shows (-EINVAL for other plates). */
+int plate_proc_node(rid_t plate, struct procfs_node *out);
+/* procfs_may_access for the node of a /proc plate (0 for other plates). */
+int plate_proc_may_access(rid_t plate, const struct cred *cred);
+/* The /proc plates of process pid go (those open live on unnamed until closed). */
+void plate_proc_forget(int pid);
+/* Pages of content the run-time (RAM) plates span. */
+uint64_t plate_ram_pages(void);
+
 /* ---- disk plates (plate_disk*.c): files of mounted file systems ---------------------- */
 /* Reads or writes a disk plate's content at off through its server; buf is user memory when
  * user is set. The bytes moved, or an error if none were. */
@@ -110,7 +130,8 @@ long plate_disk_io(rid_t plate, uint64_t off, void *buf, size_t n, int write, in
 bool plate_is_disk(rid_t plate);
 /* Fresh attributes of a disk plate from its server (nothing for other plates). */
 int plate_refresh(rid_t plate);
-/* The target of a disk symbolic link (-EINVAL for anything else), at most size bytes. */
+/* The target of a symbolic link (-EINVAL for anything else), at most size bytes; a link of
+ * /proc is the calling process's view (/proc/self) and subject to its access check. */
 long plate_readlink(rid_t plate, char *kbuf, size_t size);
 /* fsync(2) (whole: syncfs(2), the plate's whole file system); 0 for plates in memory. */
 int plate_fsync(rid_t plate, int whole);

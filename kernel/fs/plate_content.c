@@ -136,11 +136,27 @@ int plate_read_span(rid_t rid, uint64_t off, const void **out, size_t *n)
 		return err;
 	if (p->flags & PF_DISK)
 		return -ENOTSUP;              /* no content in memory: plate_disk_io */
+	pl_content_span(p, off, out, n);
+	return 0;
+}
+
+void pl_content_span(const struct plate *p, uint64_t off, const void **out, size_t *n)
+{
 	*n = 0;
 	*out = zero_page;
 	if (off < p->size)
 		content(p)->span(p, off, out, n);
-	return 0;
+}
+
+uint64_t plate_ram_pages(void)
+{
+	uint64_t pages = 0;
+	for (uint32_t i = 0; i < PLATE_MAX; i++) {
+		const struct plate *p = &plate_slots[i];
+		if (p->hdr.rid && !(p->flags & (PF_IMAGE | PF_DISK)))
+			pages += (p->size + PL_PAGE - 1) / PL_PAGE;
+	}
+	return pages;
 }
 
 static int check_writable_file(const struct plate *p)

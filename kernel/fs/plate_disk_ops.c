@@ -248,12 +248,9 @@ long pl_disk_dir_read(struct plate *d, uint64_t *pos, void *buf, size_t cap)
 	return r;
 }
 
-long plate_readlink(rid_t rid, char *kbuf, size_t size)
+long pl_disk_readlink(struct plate *p, char *kbuf, size_t size)
 {
 	struct fsc k;
-	struct plate *p = plate_obj(rid);
-	if (!p || (p->mode & L_S_IFMT) != L_S_IFLNK || !(p->flags & PF_DISK))
-		return p ? -EINVAL : -ENOENT;
 	int err = begin(&k, TFN_FS_READLINK, p, NULL, T_FS_TARGET_MAX + 1);
 	if (err)
 		return err;

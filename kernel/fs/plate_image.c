@@ -11,7 +11,7 @@ static int image_path(const struct cpio_entry *e, char out[PATH_BUF])
 	return path_normalize("/", e->name, out, NULL, NULL);
 }
 
-/* A file or device node from the image (mode says which). */
+/* A file, symbolic link or device node from the image (mode says which). */
 static int add_image_file(const char *path, const struct cpio_entry *e)
 {
 	char parent_path[PATH_BUF];
@@ -59,6 +59,7 @@ static int add_image_entry(const struct cpio_entry *e)
 		return 0;
 	case L_S_IFREG:
 	case L_S_IFCHR:
+	case L_S_IFLNK:                  /* its content is its target */
 		return add_image_file(path, e);
 	default:
 		kprintf("plate: %s: not a file or directory, skipped\n", path);

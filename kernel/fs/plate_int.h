@@ -5,6 +5,7 @@
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "abi/fsproto.h"
+#include "kernel/fs/procfs.h"
 
 #define PF_IMAGE 0x1u      /* content and entry come from the boot image: read-only */
 #define PF_PINNED 0x2u     /* never deleted ("/", "/tmp", /dev nodes) */
@@ -12,6 +13,7 @@
 #define PF_DISK 0x8u       /* a file of a mounted file system (plate_disk.c) */
 #define PF_SRVREF 0x10u    /* the server holds an open reference for it (FS_OPEN) */
 #define PF_STALE 0x20u     /* a disk plate's attributes may have changed at the server */
+#define PF_PROC 0x40u      /* a node of /proc (plate_proc.c): content generated, read-only */
 
 struct plate {
 	struct res_hdr hdr;
@@ -36,6 +38,7 @@ struct plate {
 	uint32_t ino;
 	uint64_t used;
 	struct t_fs_attr attr;
+	struct procfs_node pnode;  /* PF_PROC: the node it shows */
 };
 
 extern struct plate plate_slots[PLATE_MAX];
@@ -58,12 +61,56 @@ void pl_set_path(struct plate *p, const char *path);
 /* Bumped by every pl_set_path: a listing computed at another value may be outdated. */
 extern uint32_t pl_names_gen;
 
+/* The content at off of a plate whose content is in memory (a file or a symbolic link of the
+ * image or of memory), as plate_read_span without its checks. */
+void pl_content_span(const struct plate *p, uint64_t off, const void **out, size_t *n);
 /* Gives p's content a new version: at creation and at every write or truncation. */
 void pl_new_version(struct plate *p);
 /* The wall-clock time in seconds, for modification times. */
 uint32_t pl_now(void);
 /* Frees p if it has lost its name (PF_UNLINKED) and is no longer open. */
 void pl_release_unlinked(struct plate *p);
+
+/* ---- further names: hard links of plates in memory (plate_name.c) -------------------------- */
+#define PL_NAMES_MAX 256
+struct pl_name {
+	char path[PATH_BUF];
+	rid_t plate;              /* 0: a free entry */
+	rid_t parent;             /* the directory holding the name */
+};
+extern uint32_t pl_nnames;        /* entries in use */
+/* The plate a further name refers to (-ENOENT if path is no further name). */
+int pl_name_find(const char *path, rid_t *plate);
+/* Entry i, NULL when free or past the end (listings walk them). */
+const struct pl_name *pl_name_at(uint32_t i);
+/* A further name of plate in directory parent (-ENOSPC when the table is full). */
+int pl_name_add(const char *path, rid_t plate, rid_t parent);
+int pl_name_remove(const char *path);
+int pl_name_move(const char *from, const char *to, rid_t parent);
+uint32_t pl_name_count(rid_t plate);
+bool pl_name_in_dir(rid_t dir);
+/* Takes one further name of plate away, giving its path and directory (-ENOENT: none). */
+int pl_name_take(rid_t plate, char path[PATH_BUF], rid_t *parent);
+/* Every further name of plate goes (the plate is being freed). */
+void pl_name_forget(rid_t plate);
+/* A directory moves from one path to another: the names below it follow; whether they fit. */
+void pl_name_move_below(const char *from, const char *to);
+bool pl_name_fits_below(const char *from, const char *to);
+/* The writable directory that will hold a new entry at canon (-EEXIST if canon exists). */
+int pl_new_entry_parent(const char *canon, struct plate **dir);
+/* The device number of the file system of a plate in memory (plate.c). */
+uint64_t pl_ram_dev(const struct plate *p);
+
+/* ---- /proc (plate_proc.c) ----------------------------------------------------------------- */
+/* The plate of a path below /proc that has none yet (made with every missing parent), or
+ * -ENOENT. */
+int pl_proc_lookup(const char *canon, rid_t *out);
+/* A found per-process plate takes its process's current owner; -ENOENT (and the plate goes
+ * if unused) when what it names is gone, as a closed descriptor's fd/N. */
+int pl_proc_touch(struct plate *p);
+/* Frees /proc plates nobody uses (not open, no plates below them, not keep: the directory a
+ * lookup is making a plate in); false if there was none. */
+bool pl_proc_evict(rid_t keep);
 
 /* ---- disk plates (plate_disk.c, plate_disk_ops.c) ----------------------------------------- */
 /* The plate of a canonical path that lies below a mounted directory and has no plate yet:
@@ -89,6 +136,7 @@ int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir);
 int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, const char *to);
 int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *out);
 int pl_disk_setattr(struct plate *p, const struct t_fs_setattr *set);
+long pl_disk_readlink(struct plate *p, char *kbuf, size_t size);
 long pl_disk_dir_read(struct plate *d, uint64_t *pos, void *buf, size_t cap);
 void pl_disk_stat(const struct plate *p, struct linux_stat *st);
 /* Before a name of p goes: an open reference at the server if p is open (so its inode lives

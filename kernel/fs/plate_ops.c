@@ -15,7 +15,7 @@ uint32_t pl_now(void)
 }
 
 /* The writable directory that will hold a new entry at canon. */
-static int new_entry_parent(const char *canon, struct plate **dir)
+int pl_new_entry_parent(const char *canon, struct plate **dir)
 {
 	char parent[PATH_BUF];
 	rid_t rid;
@@ -35,7 +35,7 @@ static int new_entry_parent(const char *canon, struct plate **dir)
 int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
 {
 	struct plate *dir, *p;
-	int err = new_entry_parent(canon, &dir);
+	int err = pl_new_entry_parent(canon, &dir);
 	if (!err && (dir->flags & PF_DISK))
 		return pl_disk_create(dir, canon, L_S_IFDIR | (mode & 07777), NULL, owner, out);
 	if (!err)
@@ -53,7 +53,7 @@ static int has_children(rid_t dir)
 		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir &&
 		    plate_slots[i].hdr.rid != dir)
 			return 1;
-	return 0;
+	return pl_name_in_dir(dir);
 }
 
 /* Frees a plate that has no name left and no open file. */
@@ -65,12 +65,26 @@ void pl_release_unlinked(struct plate *p)
 	res_free(p->hdr.rid);
 }
 
-/* Removes p's name; the plate itself goes when its last open file is closed. */
+static void set_path(struct plate *p, const char *path)
+{
+	pl_set_path(p, path);
+	res_set_name(p->hdr.rid, path);
+}
+
+/* Removes p's own name: a further name (plate_name.c) becomes its own if it has one, else the
+ * plate goes when its last open file is closed. */
 static void drop_name(struct plate *p)
 {
+	char path[PATH_BUF];
+	rid_t parent;
 	struct plate *dir = plate_obj(p->parent);
 	if (dir)
 		dir->mtime = pl_now();
+	if (!(p->flags & PF_DISK) && pl_name_take(p->hdr.rid, path, &parent) == 0) {
+		set_path(p, path);
+		p->parent = parent;
+		return;
+	}
 	p->flags |= PF_UNLINKED;
 	pl_set_path(p, "");         /* canonical paths start with '/': never found again */
 	p->parent = 0;
@@ -97,11 +111,36 @@ static int may_remove(const struct plate *dir, const struct plate *p, const stru
 	return 0;
 }
 
-int plate_remove(rid_t rid, int want_dir, const struct cred *cred)
+/* The directory holding name canon. */
+static struct plate *dir_of(const char *canon)
 {
-	struct plate *p = plate_obj(rid), *dir;
-	if (!p)
+	char parent[PATH_BUF];
+	rid_t rid;
+	path_parent(canon, parent);
+	return plate_lookup_path(parent, &rid) ? NULL : plate_obj(rid);
+}
+
+/* unlink of a further name of a file in memory. */
+static int remove_further(struct plate *p, const char *canon, int want_dir,
+			  const struct cred *cred)
+{
+	struct plate *dir = dir_of(canon);
+	int err = !dir ? -ENOENT : want_dir ? -ENOTDIR : may_remove(dir, p, cred);
+	if (!err)
+		err = pl_name_remove(canon);
+	if (!err)
+		dir->mtime = pl_now();
+	return err;
+}
+
+int plate_remove(const char *canon, int want_dir, const struct cred *cred)
+{
+	rid_t rid;
+	struct plate *p, *dir;
+	if (plate_lookup_path(canon, &rid) || !(p = plate_obj(rid)))
 		return -ENOENT;
+	if (strcmp(p->path, canon))
+		return remove_further(p, canon, want_dir, cred);
 	if (!p->parent)
 		return -EBUSY;                  /* "/" */
 	dir = plate_obj(p->parent);
@@ -140,13 +179,7 @@ static int subtree_fits(const char *from, const char *to)
 		    strlen(path) - nf + nt > PATH_MAX_LEN)
 			return 0;
 	}
-	return 1;
-}
-
-static void set_path(struct plate *p, const char *path)
-{
-	pl_set_path(p, path);
-	res_set_name(p->hdr.rid, path);
+	return pl_name_fits_below(from, to);
 }
 
 /* Gives p the name 'to' and moves its whole subtree along (paths are stored whole). */
@@ -164,8 +197,18 @@ static void move_subtree(struct plate *p, const char *to, rid_t new_parent)
 		strlcpy(buf + strlen(buf), c->path + nf, sizeof(buf) - strlen(buf));
 		set_path(c, buf);
 	}
+	pl_name_move_below(from, to);
 	set_path(p, to);
 	p->parent = new_parent;
+}
+
+/* The name 'to' of dst goes (rename over it): a further name, or dst's own. */
+static void drop_target(struct plate *dst, const char *to)
+{
+	if (strcmp(dst->path, to))
+		pl_name_remove(to);
+	else
+		drop_name(dst);
 }
 
 /* The checks of rename(2) when the target name already exists. */
@@ -210,14 +253,15 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 	rid_t src_rid, dst_rid, dir_rid;
 	if (plate_lookup_path(from, &src_rid))
 		return -ENOENT;
-	struct plate *src = plate_obj(src_rid), *dst = NULL;
+	struct plate *src = plate_obj(src_rid), *dst = NULL, *fromdir = dir_of(from);
+	bool further = strcmp(src->path, from) != 0;       /* a hard link's further name */
 	path_parent(to, to_parent);
 	if (plate_lookup_path(to_parent, &dir_rid))
 		return -ENOENT;
 	struct plate *todir = plate_obj(dir_rid);
 	if (!pl_is_dir(todir))
 		return -ENOTDIR;
-	if (!src->parent || strcmp(to, "/") == 0)
+	if (!src->parent || !fromdir || strcmp(to, "/") == 0)
 		return -EBUSY;
 	if (is_below(to, from))
 		return -EINVAL;                 /* a directory into its own subtree */
@@ -227,7 +271,7 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 		return -EEXIST;
 	if (dst == src)
 		return 0;
-	int err = may_remove(plate_obj(src->parent), src, cred);
+	int err = may_remove(fromdir, src, cred);
 	if (!err && (todir->flags & PF_IMAGE))
 		err = -EROFS;
 	if (!err)
@@ -241,8 +285,10 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 	if (err)
 		return err;
 	if (dst)
-		drop_name(dst);
-	plate_obj(src->parent)->mtime = todir->mtime = pl_now();
+		drop_target(dst, to);
+	fromdir->mtime = todir->mtime = pl_now();
+	if (further)
+		return pl_name_move(from, to, dir_rid);
 	move_subtree(src, to, dir_rid);
 	return 0;
 }
@@ -319,38 +365,3 @@ int plate_chown(rid_t rid, uint32_t uid, uint32_t gid, const struct cred *cred)
 	return res_reset_owner(rid, &o, p->hdr.mode);
 }
 
-/* Symbolic links exist only on disks: elsewhere -EPERM, as Linux says for a file system
- * without them. */
-int plate_symlink(const char *canon, const char *target, const struct cred *owner, rid_t *out)
-{
-	struct plate *dir;
-	int err = new_entry_parent(canon, &dir);
-	if (err)
-		return err;
-	if (!(dir->flags & PF_DISK))
-		return -EPERM;
-	if ((err = res_check(dir->hdr.rid, TOP_MODIFY, owner)))
-		return err;
-	return pl_disk_create(dir, canon, L_S_IFLNK | 0777, target, owner, out);
-}
-
-/* Hard links exist only on disks (a plate has one name). */
-int plate_link(rid_t rid, const char *canon, const struct cred *cred, rid_t *out)
-{
-	struct plate *dir, *p = plate_obj(rid);
-	int err = new_entry_parent(canon, &dir);
-	if (err)
-		return err;
-	if (!p)
-		return -ENOENT;
-	if (pl_is_dir(p))
-		return -EPERM;
-	if ((p->flags & PF_DISK) != (dir->flags & PF_DISK) ||
-	    ((p->flags & PF_DISK) && p->mnt != dir->mnt))
-		return -EXDEV;
-	if (!(p->flags & PF_DISK))
-		return -EPERM;
-	if ((err = res_check(dir->hdr.rid, TOP_MODIFY, cred)))
-		return err;
-	return pl_disk_link(p, dir, canon, out);
-}

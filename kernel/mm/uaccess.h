@@ -13,3 +13,11 @@ int copy_to_user(void *udst, const void *src, size_t n);
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
 /* Whether [uaddr, uaddr+n) is entirely below the user limit (no mapping check). */
 int user_range_ok(uint64_t uaddr, size_t n);
+
+/* A kernel buffer that the copies above take as user memory, for the current execution only
+ * and until uaccess_kbuf_end: so a call that moves data between two open files (sendfile,
+ * copy_file_range) can use every file variant's read and write as they are, through a page of
+ * its own, without any program being able to name that page. Waits while every window is in
+ * use (a window's owner may sleep in a pipe write). */
+void uaccess_kbuf_begin(void *buf, size_t n);
+void uaccess_kbuf_end(void *buf);

@@ -182,7 +182,7 @@ int netc_buf_get(struct netc_buf *b)
 				return 0;
 			}
 		}
-		if (p->killed)
+		if (proc_ending(p))
 			return -EINTR;
 		sleep_on(&buf_chan, 0);
 	}
@@ -242,7 +242,7 @@ static int call_slot(int server, uint32_t *out)
 				return 0;
 			}
 		}
-		if (p->killed)
+		if (proc_ending(p))
 			return -EINTR;
 		sleep_on(&call_chan, 0);
 	}
@@ -270,16 +270,16 @@ int netc_call(int server, struct t_msg *io, struct netc_buf *b)
 	/* a full queue at the server empties as it works: wait for room, as a writer does */
 	while ((err = srv_send_kernel(io, call_done, (void *)(uintptr_t)(i | (uint32_t)c->seq << 16))) == -EAGAIN) {
 		sleep_on(&call_chan, time_ns() + QUEUE_FULL_NS);
-		if (p->killed || ns.server != server)
+		if (proc_ending(p) || ns.server != server)
 			break;
 	}
 	if (err) {
 		c->state = C_FREE;
 		wakeup(&call_chan);
-		return p->killed ? -EINTR : -ENETDOWN;
+		return proc_ending(p) ? -EINTR : -ENETDOWN;
 	}
 	while (c->state == C_WAIT) {
-		if (p->killed) {
+		if (proc_ending(p)) {
 			c->state = C_GONE;       /* call_done cleans up, the buffer with it */
 			if (b)
 				b->idx = -1;

@@ -83,7 +83,7 @@ long sock_send(struct file *f, const struct linux_iovec *iov, int cnt, int flags
 	}
 	netc_buf_put(&b);
 	if (r == -EPIPE && !done && !(flags & L_MSG_NOSIGNAL))
-		signal_send(proc_cur(), L_SIGPIPE);      /* ends it, unless caught or ignored */
+		signal_send_thread(proc_cur(), exec_cur(), L_SIGPIPE);   /* to the writer */
 	return done || sent ? (long)done : r;
 }
 

@@ -140,7 +140,7 @@ int ckpt_save(struct proc *p, const struct trapframe *tf, uint64_t rax_on_restor
 	c->tf = *tf;
 	c->tf.rax = rax_on_restore;
 	c->rax_on_fault = rax_on_fault;
-	exec_get_user_state(p->exec, &c->user);
+	exec_get_user_state(exec_cur(), &c->user);
 	c->brk_cur = p->brk_cur;
 	*out = rid;
 	return 0;
@@ -284,7 +284,7 @@ int ckpt_restore(struct proc *p, struct trapframe *tf, rid_t rid)
 		return err;
 	p->brk_cur = c->brk_cur;
 	*tf = c->tf;
-	exec_set_user_state(p->exec, &c->user);
+	exec_set_user_state(exec_cur(), &c->user);
 	runmode_fix_frame(p, tf);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
 
 #define KSTACK_PAGES 4
@@ -34,6 +35,7 @@ struct exec {
 	const void *wchan;
 	uint64_t deadline;
 	uint64_t ticks;
+	struct thread thr;          /* its Linux thread state, kept by thread.c */
 };
 
 static struct res_table exec_table;
@@ -42,6 +44,9 @@ static int cur = -1, idle = -1;
 static int slice_left = SLICE_TICKS;
 bool sched_need_resched;
 rid_t exec_current_rid;
+/* Never NULL once the scheduler runs: the idle execution has (an empty) one too. */
+static struct thread no_thread;
+struct thread *exec_current_thread = &no_thread;
 static int dead_pending = -1;
 /* Sleepers: a hash of wait channels, each a list of the executions asleep on one of its
  * channels, so wakeup looks only at those; and a list of the ones with a deadline, with the
@@ -80,10 +85,22 @@ static void describe(rid_t rid, struct t_res_info *info)
 	struct t_res_info owner;
 	info->v[2] = e->proc && res_info(e->proc, &owner) == 0 ? owner.v[0] : 0;   /* pid */
 	info->v[3] = e->ticks;
+	info->v[4] = (uint64_t)e->thr.tid;
 	res_add_ref(info, "process", e->proc);
 }
 
 static const struct res_ops exec_ops = { .describe = describe };
+
+uint64_t exec_ticks(rid_t rid)
+{
+	struct exec *e = get(rid);
+	return e ? e->ticks : 0;
+}
+
+uint64_t exec_idle_ticks(void)
+{
+	return idle >= 0 ? ex(idle)->ticks : 0;
+}
 
 void exec_init(void)
 {
@@ -169,12 +186,12 @@ static void unmap_kstack(struct exec *e)
 		pmm_free(pt_unmap(paging_kernel_root(), base + i * PAGE_SIZE));
 }
 
-int exec_create(int prio, rid_t proc, rid_t *out)
+int exec_create(int prio, rid_t proc, const struct cred *owner, rid_t *out)
 {
 	if (prio < 0 || prio >= EXEC_NPRIO)
 		return -EINVAL;
 	rid_t rid;
-	int err = res_alloc(RT_EXEC, "", NULL, TMODE_DEFAULT, &rid);
+	int err = res_alloc(RT_EXEC, "", owner, TMODE_DEFAULT, &rid);
 	if (err)
 		return err;
 	struct exec *e = get(rid);
@@ -186,6 +203,7 @@ int exec_create(int prio, rid_t proc, rid_t *out)
 	e->prio = prio;
 	e->proc = proc;
 	e->next = -1;
+	e->thr.altstack.flags = L_SS_DISABLE;
 	fpu_init_area(e->fpu);
 	struct trapframe *tf = exec_tf(rid);
 	memset(tf, 0, sizeof(*tf));
@@ -196,6 +214,12 @@ int exec_create(int prio, rid_t proc, rid_t *out)
 	e->saved_rsp = (uint64_t)sp;
 	*out = rid;
 	return 0;
+}
+
+struct thread *exec_thread(rid_t rid)
+{
+	struct exec *e = get(rid);
+	return e ? &e->thr : NULL;
 }
 
 struct trapframe *exec_tf(rid_t rid)
@@ -282,6 +306,7 @@ static void schedule(void)
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;
 	exec_current_rid = n->hdr.rid;
+	exec_current_thread = &n->thr;
 	n->state = ES_RUNNING;
 	slice_left = SLICE_TICKS;
 	sched_need_resched = false;
@@ -437,6 +462,7 @@ _Noreturn void sched_start(void)
 	assert(!err);
 	idle = cur = (int)RID_INDEX(rid);
 	exec_current_rid = rid;
+	exec_current_thread = &ex(idle)->thr;
 	ex(idle)->state = ES_RUNNING;
 	ex(idle)->prio = EXEC_NPRIO;
 	ex(idle)->root = paging_kernel_root();
@@ -515,9 +541,9 @@ void exec_debug_dump(uint64_t cur_rbp)
 	for (uint32_t i = 0; (e = res_iter(RT_EXEC, &i));) {
 		bool running = (int)(i - 1) == cur;
 		uint64_t lo = e->kstack_top - KSTACK_PAGES * PAGE_SIZE;
-		kprintf("DBG exec %u proc %lx %s prio %d wchan %lx deadline %lu ticks %lu stack",
-			i - 1, e->proc, st[e->state], e->prio, (uint64_t)e->wchan, e->deadline,
-			e->ticks);
+		kprintf("DBG exec %u proc %lx tid %d %s prio %d wchan %lx deadline %lu ticks %lu "
+			"stack", i - 1, e->proc, e->thr.tid, st[e->state], e->prio,
+			(uint64_t)e->wchan, e->deadline, e->ticks);
 		if (running && cur_rbp)
 			print_chain(cur_rbp, lo, e->kstack_top);
 		else if (!running && e->saved_rsp >= lo && e->saved_rsp + 56 <= e->kstack_top) {

@@ -10,15 +10,23 @@
 #include "abi/tessera.h"
 #include "arch/cpu.h"
 
-/* Most executions at once: one per process (NPROC, proc.h) and some to spare for kernel-only
- * ones. The table grows in chunks as executions are created (res.h). */
-#define NEXEC (4096 + 32)
+/* Most executions at once: one per process (NPROC, proc.h), as many again for the further
+ * threads of processes (thread.h), and some to spare for kernel-only ones. The table grows in
+ * chunks as executions are created (res.h): the capacity costs only addresses. */
+#define NEXEC (2 * 4096 + 32)
 #define EXEC_NPRIO 8
 #define EXEC_DEFAULT_PRIO 4
 
+struct thread;
+struct cred;
+
 void exec_init(void);
-/* A new execution whose first run enters user mode through the frame exec_tf() returns. */
-int exec_create(int prio, rid_t proc, rid_t *out);
+/* A new execution of process proc, owned by owner (a user's executions stay out of root's
+ * reserve of the table), whose first run enters user mode through the frame exec_tf()
+ * returns. */
+int exec_create(int prio, rid_t proc, const struct cred *owner, rid_t *out);
+/* The Linux thread state an execution carries (thread.h); NULL if exec is not live. */
+struct thread *exec_thread(rid_t exec);
 struct trapframe *exec_tf(rid_t exec);
 /* Address space (translation-table root) the execution runs in; 0 = kernel only. */
 void exec_set_root(rid_t exec, uint64_t root);
@@ -38,6 +46,9 @@ void exec_make_ready(rid_t exec);
 void exec_interrupt(rid_t exec);
 int exec_set_prio(rid_t exec, int prio);
 int exec_get_prio(rid_t exec);
+/* Timer ticks an execution has run (0 for a bad rid), and the idle execution's. */
+uint64_t exec_ticks(rid_t exec);
+uint64_t exec_idle_ticks(void);
 
 /* Block the current execution until wakeup(chan) (or, if deadline_ns != 0, that time). */
 void sleep_on(const void *chan, uint64_t deadline_ns);

@@ -89,7 +89,7 @@ static int clone_memory(struct proc *parent, struct proc *c)
 	return 0;
 }
 
-int proc_fork(struct proc *parent, const struct trapframe *tf, int *pid_out)
+int proc_fork(struct proc *parent, const struct trapframe *tf, uint64_t child_sp, int *pid_out)
 {
 	struct proc *c;
 	int err = proc_new_child(parent, &c);
@@ -100,7 +100,7 @@ int proc_fork(struct proc *parent, const struct trapframe *tf, int *pid_out)
 		c->vspace = space;
 		vspace_proc_ref(space, 1);
 	}
-	if (err || (err = clone_memory(parent, c)) || (err = proc_start_child(parent, c, tf, 0))) {
+	if (err || (err = clone_memory(parent, c)) || (err = proc_start_child(parent, c, tf, child_sp))) {
 		proc_discard_child(c);
 		return err;
 	}

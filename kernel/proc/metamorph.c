@@ -12,6 +12,7 @@
 #include "kernel/proc/load.h"
 #include "kernel/proc/migrate.h"
 #include "kernel/proc/procmem.h"
+#include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/signal.h"
@@ -44,6 +45,23 @@ static int leave_vfork_space(struct proc *p)
 	return 0;
 }
 
+/* Where p's new program goes, before anything of the old image is released: a vfork child
+ * leaves its parent's memory, for a fresh space of its own or (TPL_HVS) staying in the
+ * parent's space; any other process stays where it is. *how says which (TPX_*). */
+static int exec_placement(struct proc *p, rid_t program, uint32_t *how)
+{
+	*how = TPX_IN_PLACE;
+	if (!p->vfork_parent)
+		return 0;
+	if (place_exec_in_parent_space(p, program)) {
+		*how = TPX_PARENT_SPACE;
+		proc_vfork_release(p);           /* the parent's regions stay its own */
+		return 0;
+	}
+	*how = TPX_NEW_SPACE;
+	return leave_vfork_space(p);
+}
+
 /* Change program (or, with the process's own program and no new args, restart). The old
  * regions go first, to the reusable table, so the new image can take them back. Takes over
  * program and args whatever the result: on an error (before anything changed) it lets go of
@@ -53,7 +71,11 @@ static int leave_vfork_space(struct proc *p)
 static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, void *args)
 {
 	struct load_info li;
-	int err = p->vfork_parent ? leave_vfork_space(p) : 0;
+	uint32_t how = TPX_IN_PLACE;
+	/* from a thread: the others end first, as Linux's execve (thread.h) */
+	int err = thread_single(p);
+	if (!err)
+		err = exec_placement(p, program, &how);
 	if (err) {
 		program_put(program);
 		kfree(args);
@@ -63,6 +85,8 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 		kfree(p->args);
 		p->args = args;
 	}
+	thread_release_user(p, false);       /* robust futexes of the old image: owner died */
+	thread_exec_reset();
 	procmem_release(p);
 	rid_t old = p->program;
 	p->program = program;
@@ -76,8 +100,9 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 		p->kill_sig = L_SIGKILL;      /* the wait status of a death by SIGKILL */
 		return err;
 	}
+	place_exec_done(p, how);
 	proc_start_frame(tf, &li);
-	exec_reset_user_state(p->exec);
+	exec_reset_user_state(exec_cur());
 	signal_exec(p);                      /* as execve: caught signals go back to default */
 	fdtable_close_cloexec(&p->fds);
 	struct t_res_info in;
@@ -110,13 +135,16 @@ static int apply_restart(struct proc *p, struct trapframe *tf, struct meta_req *
  * its code: a fault must bring it back with that rax, not with T_CKPT_RECOVERED. */
 static int apply_save(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
+	if (p->nthreads > 1)
+		return -EBUSY;        /* a checkpoint holds one execution's registers */
 	uint64_t on_fault = req->own_call ? T_CKPT_RECOVERED : tf->rax;
 	return ckpt_save(p, tf, tf->rax, on_fault, req->name, req->uout, &req->result_rid);
 }
 
 static int apply_restore(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
-	return ckpt_restore(p, tf, req->ckpt);
+	int err = thread_single(p);           /* the checkpoint had one execution */
+	return err ? err : ckpt_restore(p, tf, req->ckpt);
 }
 
 /* A checkpoint made for an asker that is gone: nobody can learn its id. */
@@ -154,7 +182,7 @@ static const struct meta_kind_ops *ops_of(const struct meta_req *req)
 static long apply_self(struct proc *p, struct meta_req *req, rid_t *saved)
 {
 	const struct meta_kind_ops *ops = ops_of(req);
-	struct trapframe *tf = exec_tf(p->exec);
+	struct trapframe *tf = exec_tf(exec_cur());
 	uint64_t rax = tf->rax;
 	req->own_call = true;
 	if (ops->rax_when_saved)
@@ -194,7 +222,7 @@ long meta_request(struct proc *p, struct meta_req *req, rid_t *saved)
 		return p->meta ? -EBUSY : -EDEADLK;
 	}
 	p->meta = req;
-	exec_interrupt(p->exec);                  /* a blocked call gives up and returns */
+	thread_interrupt_all(p);                  /* a blocked call gives up and returns */
 	while (!req->done) {
 		sleep_on(req, 0);
 		if (proc_aborting(self) && !req->done) {
@@ -244,7 +272,9 @@ void meta_cancel(struct proc *p)
 bool meta_fault_recover(struct trapframe *tf)
 {
 	struct proc *p = proc_cur();
-	if (!p || !p->fault_ckpt || ++p->fault_recoveries > MAX_FAULT_RECOVERIES)
+	/* the checkpoint has one execution: a thread's fault ends a process of several */
+	if (!p || !p->fault_ckpt || p->nthreads > 1 ||
+	    ++p->fault_recoveries > MAX_FAULT_RECOVERIES)
 		return false;
 	return ckpt_recover(p, tf, p->fault_ckpt) == 0;
 }

@@ -95,6 +95,8 @@ uint32_t mig_why(struct proc *p, uint32_t flags)
 		return TMIG_BUSY;
 	if (p->vfork_parent)
 		return TMIG_VFORK;
+	if (p->nthreads > 1)
+		return TMIG_THREADS;
 	if (vspace_nprocs(p->vspace) > 1 && !(flags & TMF_SPACE))
 		return TMIG_SHARED;
 	if (runmode_of(p->hdr.rid) != TRM_UMODE)
@@ -188,14 +190,16 @@ static void export_state(struct proc *p, struct t_mig_image *img)
 	for (int s = 0; s < 65; s++)
 		img->sig[s] = (struct t_mig_sigact){ p->sig[s].handler, p->sig[s].flags,
 						     p->sig[s].restorer, p->sig[s].mask };
-	img->sig_mask = p->sig_mask;
-	img->sig_pending = p->sig_pending;
+	struct thread *t = thread_of(p->exec);     /* its one thread (mig_why) */
+	img->sig_mask = t->sig_mask;
+	/* sent to the process, or to its one thread alone: the same for a single thread */
+	img->sig_pending = p->sig_pending | t->sig_pending;
 	ptimer_get(p, &img->alarm_left_ns, &img->alarm_interval_ns);
 	for (int i = 0; i < L_RLIMIT_NLIMITS && i < 16; i++)
 		img->rlim[i][0] = p->rlim[i].cur, img->rlim[i][1] = p->rlim[i].max;
-	img->altstack_sp = p->altstack.sp;
-	img->altstack_size = p->altstack.size;
-	img->altstack_flags = p->altstack.flags;
+	img->altstack_sp = t->altstack.sp;
+	img->altstack_size = t->altstack.size;
+	img->altstack_flags = t->altstack.flags;
 	for (int fd = 0; fd < NFD && fd < T_MIG_NFD; fd++) {
 		img->fd_kind[fd] = p->fds.fd[fd] ? TMFD_CONSOLE : TMFD_NONE;   /* mig_why: only */
 		img->fd_cloexec[fd] = p->fds.cloexec[fd];

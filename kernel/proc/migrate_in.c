@@ -34,6 +34,8 @@ struct mig_build {
 	struct exec_user_state us;
 	int prio;
 	uint64_t alarm_left, alarm_interval;
+	uint64_t sig_mask;                     /* its thread's, as the execution is made */
+	struct linux_stack altstack;
 };
 
 /* ---- checking the image --------------------------------------------------------------------- */
@@ -105,14 +107,12 @@ static void take_identity(struct proc *p, const struct t_mig_image *img)
 	for (int s = 1; s < 65; s++)
 		p->sig[s] = (struct sigact){ img->sig[s].handler, img->sig[s].flags,
 					     img->sig[s].restorer, img->sig[s].mask };
-	p->sig_mask = img->sig_mask & ~UNBLOCKABLE;
 	p->sig_pending = img->sig_pending;
 	for (int i = 0; i < L_RLIMIT_NLIMITS && i < 16; i++)
 		p->rlim[i] = (struct linux_rlimit){ img->rlim[i][0], img->rlim[i][1] };
 	uint64_t nofile = p->rlim[L_RLIMIT_NOFILE].cur;
 	p->fds.limit = nofile < NFD ? (int)nofile : NFD;
-	p->altstack = (struct linux_stack){ .sp = img->altstack_sp, .size = img->altstack_size,
-					    .flags = img->altstack_flags };
+
 }
 
 /* Its console descriptors: the console itself back home, else the home's console through
@@ -197,6 +197,9 @@ static void take_regs(struct mig_build *b, const struct t_mig_image *img)
 	b->prio = img->prio;
 	b->alarm_left = img->alarm_left_ns;
 	b->alarm_interval = img->alarm_interval_ns;
+	b->sig_mask = img->sig_mask & ~UNBLOCKABLE;
+	b->altstack = (struct linux_stack){ .sp = img->altstack_sp, .size = img->altstack_size,
+					    .flags = img->altstack_flags };
 }
 
 /* The entry to build in: a new one, or the stub of a process coming home. */
@@ -308,9 +311,12 @@ int mig_start(struct proc *builder, struct proc *p, uint64_t late)
 	if (!building(builder, p))
 		return -ESRCH;
 	struct mig_build *b = p->mig.build;
-	int err = exec_create(b->prio, p->hdr.rid, &p->exec);
+	int err = exec_create(b->prio, p->hdr.rid, &p->cred, &p->exec);
 	if (err)
 		return err;
+	thread_init_leader(p, p->exec);             /* one thread, its tid the pid here */
+	thread_of(p->exec)->sig_mask = b->sig_mask;
+	thread_of(p->exec)->altstack = b->altstack;
 	*exec_tf(p->exec) = b->tf;
 	exec_set_user_state(p->exec, &b->us);
 	exec_set_root(p->exec, vspace_root(p->vspace));

@@ -3,7 +3,9 @@
 #include "abi/errno.h"
 #include "arch/cpu.h"
 #include "arch/paging.h"
+#include "arch/timer.h"
 #include "kernel/dev/device.h"
+#include "kernel/fs/plate.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -22,6 +24,7 @@
 #include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/ulimit.h"
 
@@ -90,17 +93,31 @@ static void pid_hash_remove(struct proc *p)
 	panic("pid_hash_remove: pid %d is not in the hash", p->pid);
 }
 
-/* The next pid: in sequence, wrapping at PID_MAX past the ones still in use (at most NPROC
- * of PID_MAX, so the skip is short). */
-static int alloc_pid(void)
+/* The next pid: in sequence, wrapping at PID_MAX past the ones still in use, as pids or as
+ * thread ids (at most NPROC + NEXEC of PID_MAX, so the skip is short). */
+static uint64_t created;
+static int last_pid;
+
+int proc_alloc_pid(void)
 {
+	created++;
 	for (;;) {
 		if (next_pid >= PID_MAX)
 			next_pid = 2;
 		int pid = next_pid++;
-		if (!proc_by_pid(pid))
-			return pid;
+		if (!proc_by_pid(pid) && !thread_tid_used(pid))
+			return last_pid = pid;
 	}
+}
+
+uint64_t proc_created(void)
+{
+	return created;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
 }
 
 /* The children of a process form a list of rids with its zombies in front, so that wait
@@ -161,6 +178,7 @@ static void free_entry(struct proc *p)
 		proc_cache_exec = 0;
 	}
 	ulimit_nproc_uncharge(p->cred.uid);
+	plate_proc_forget(p->pid);
 	res_free(p->hdr.rid);
 }
 
@@ -176,9 +194,9 @@ void proc_debug_dump(void)
 {
 	struct proc *p;
 	for (uint32_t i = 0; (p = res_iter(RT_PROCESS, &i));)
-		kprintf("DBG proc %d ppid %d state %d exec %lx uid %u killed %d vfork %lx name %s\n",
-			p->pid, p->ppid, p->state, p->exec, p->cred.uid, p->killed,
-			p->vfork_parent, p->hdr.name);
+		kprintf("DBG proc %d ppid %d state %d exec %lx threads %u uid %u killed %d vfork %lx "
+			"name %s\n", p->pid, p->ppid, p->state, p->exec, p->nthreads, p->cred.uid,
+			p->killed, p->vfork_parent, p->hdr.name);
 }
 
 static void describe(rid_t rid, struct t_res_info *info)
@@ -195,7 +213,8 @@ static void describe(rid_t rid, struct t_res_info *info)
 		info->v[5] = T_PLOC(p->mig.home_node, p->mig.home_pid, T_PLOC_HOME);
 	res_add_ref(info, "program", p->program);
 	res_add_ref(info, "space", p->vspace);
-	res_add_ref(info, "exec", p->exec);
+	THREAD_FOR_EACH(p, e)
+		res_add_ref(info, "exec", e);
 	for (int i = 0; i < p->att_end; i++)
 		if (p->att[i])
 			res_add_ref(info, p->att[i] == p->heap_att ? "heap" : "region", p->att[i]);
@@ -204,10 +223,12 @@ static void describe(rid_t rid, struct t_res_info *info)
 static void constituents(rid_t rid, void (*fn)(rid_t, void *), void *arg)
 {
 	struct proc *p = proc_get(rid);
-	rid_t parts[] = { p->program, p->vspace, p->exec };
+	rid_t parts[] = { p->program, p->vspace };
 	for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (parts[i])
 			fn(parts[i], arg);
+	THREAD_FOR_EACH(p, e)
+		fn(e, arg);
 	for (int i = 0; i < p->att_end; i++) {
 		if (p->att[i]) {
 			fn(p->att[i], arg);
@@ -282,11 +303,14 @@ void proc_start_frame(struct trapframe *tf, const struct load_info *li)
 	tf->rflags = RFLAGS_IF | 0x2;
 }
 
-static int setup_exec(struct proc *p, int prio, const struct load_info *li)
+static int setup_exec(struct proc *p, int prio, const struct load_info *li, bool by_parent)
 {
-	int err = exec_create(prio, p->hdr.rid, &p->exec);
+	int err = exec_create(prio, p->hdr.rid, &p->cred, &p->exec);
 	if (err)
 		return err;
+	thread_init_leader(p, p->exec);
+	if (by_parent)
+		thread_inherit(p->exec, true);
 	proc_start_frame(exec_tf(p->exec), li);
 	exec_set_root(p->exec, vspace_root(p->vspace));
 	return 0;
@@ -341,16 +365,19 @@ void proc_discard_child(struct proc *c)
 int proc_start_child(struct proc *parent, struct proc *c, const struct trapframe *tf,
 		     uint64_t child_sp)
 {
-	int err = exec_create(exec_get_prio(parent->exec), c->hdr.rid, &c->exec);
+	(void)parent;               /* the running thread of parent is the one copied */
+	int err = exec_create(exec_get_prio(exec_cur()), c->hdr.rid, &c->cred, &c->exec);
 	if (err)
 		return err;
+	thread_init_leader(c, c->exec);
+	thread_inherit(c->exec, false);
 	struct trapframe *ctf = exec_tf(c->exec);
 	*ctf = *tf;
 	ctf->rax = 0;                            /* fork and vfork return 0 in the child */
 	if (child_sp)
 		ctf->rsp = child_sp;
 	struct exec_user_state st;
-	exec_get_user_state(parent->exec, &st);
+	exec_get_user_state(exec_cur(), &st);
 	exec_set_user_state(c->exec, &st);
 	exec_set_root(c->exec, vspace_root(c->vspace));
 	c->state = TPS_READY;
@@ -397,36 +424,39 @@ void proc_vfork_release(struct proc *p)
 
 static void init_identity(struct proc *p, struct proc *parent)
 {
-	p->pid = alloc_pid();
+	p->pid = proc_alloc_pid();
+	p->start_ns = time_ns();
 	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
 	p->state = TPS_NEW;
 	if (parent)
 		child_link(parent, p);
 	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
+	if (parent) {
+		p->ngroups = parent->ngroups;
+		memcpy(p->groups, parent->groups, sizeof(p->groups));
+	}
 	p->hdr.owner = p->cred.uid;
 	p->hdr.group = p->cred.gid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
 	ulimit_inherit(p, parent);
-	p->altstack.flags = L_SS_DISABLE;
+	place_inherit(p, parent);
 	if (!parent)
 		fdtable_init_console(&p->fds);
 }
 
-/* What a child takes from its parent besides its identity: the signal dispositions and mask,
- * the alternate stack and the descriptors, as fork keeps them; as_exec (a spawn is fork +
- * exec): caught signals back to default, no alternate stack, close-on-exec ones closed. */
+/* What a child takes from its parent besides its identity: the signal dispositions and the
+ * descriptors, as fork keeps them (the calling thread's mask and alternate stack go to the
+ * child's execution: thread_inherit); as_exec (a spawn is fork + exec): caught signals back
+ * to default, close-on-exec ones closed. */
 static void inherit(struct proc *p, struct proc *parent, bool as_exec)
 {
 	memcpy(p->sig, parent->sig, sizeof(p->sig));
-	p->sig_mask = parent->sig_mask;
 	fdtable_clone(&p->fds, &parent->fds);
 	if (as_exec) {
 		signal_exec(p);
 		fdtable_close_cloexec(&p->fds);
-	} else {
-		p->altstack = parent->altstack;
 	}
 }
 
@@ -452,7 +482,7 @@ int proc_create(const char *path, const char *const *argv, int argc, const char 
 	if (!(p->args = args_pack(argv, argc, envp, envc)))
 		err = -E2BIG;
 	if (err || (err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
-	    (err = setup_exec(p, prio, &li)))
+	    (err = setup_exec(p, prio, &li, parent && parent == proc_cur())))
 		goto fail;
 	p->state = TPS_READY;
 	exec_make_ready(p->exec);
@@ -492,6 +522,16 @@ static void mark_zombie(struct proc *p)
 	}
 }
 
+#define L_SA_NOCLDWAIT 2ul
+
+/* A parent that ignores SIGCHLD, or asked for SA_NOCLDWAIT, gets no zombie (POSIX; busybox
+ * httpd relies on it for its per-connection children). */
+static bool parent_autoreaps(const struct proc *parent)
+{
+	const struct sigact *a = &parent->sig[L_SIGCHLD];
+	return a->handler == 1 || (a->flags & L_SA_NOCLDWAIT);
+}
+
 /* What every end of a process here shares: devices, requests, timers, memory, space. */
 static void teardown(struct proc *p)
 {
@@ -513,32 +553,45 @@ _Noreturn void proc_exit(int status_word)
 {
 	struct proc *p = proc_cur();
 	assert(p);
+	if (p->nthreads > 1) {
+		/* the first status given for the whole group is the one its parent sees */
+		if (!p->killed) {
+			p->killed = true;
+			p->kill_sig = status_word;
+		}
+		thread_interrupt_all(p);
+		thread_leave(p);
+	}
+	thread_release_user(p, false);     /* robust futexes of shared memory: owner died */
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
 	teardown(p);
 	p->exit_status = status_word;
 	mark_zombie(p);
-	p->exec = 0;
+	thread_end_last(p);
 	proc_cache_exec = 0;
 	reparent_children(p);
 	/* a process from another node: its home learns the end (its parent waits there) */
 	if (p->mig.home_node)
 		node_send_exit(p->mig.home_node, p->mig.home_pid, status_word, p->pid);
 	struct proc *parent = proc_by_pid(p->ppid);
-	wakeup(parent);
-	if (parent)
-		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
+	wakeup(parent);                         /* a wait sees the zombie, or ECHILD */
+	if (parent) {
+		signal_send(parent, L_SIGCHLD);     /* nothing happens unless it is caught */
+		if (parent_autoreaps(parent))
+			free_entry(p);              /* p is gone: not used below */
+	}
 	exec_exit_cur();
 }
 
 _Noreturn void proc_migrated(void)
 {
 	struct proc *p = proc_cur();
-	assert(p && p->mig.state == PM_COMMITTED && !p->child_first);
+	assert(p && p->mig.state == PM_COMMITTED && !p->child_first && p->nthreads == 1);
 	teardown(p);
-	p->exec = 0;
+	thread_end_last(p);
 	proc_cache_exec = 0;
 	p->mig.state = PM_NONE;
 	p->mig.whole_space = false;
@@ -559,8 +612,11 @@ void proc_remote_exit(struct proc *p, int status_word)
 	mark_zombie(p);
 	struct proc *parent = proc_by_pid(p->ppid);
 	wakeup(parent);
-	if (parent)
+	if (parent) {
 		signal_send(parent, L_SIGCHLD);
+		if (parent_autoreaps(parent))
+			free_entry(p);
+	}
 }
 
 int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
@@ -597,11 +653,26 @@ int proc_set_uid(struct proc *p, uint32_t uid)
 {
 	if (p->cred.uid != 0 && uid != p->cred.uid)
 		return -EPERM;                 /* only root becomes someone else */
+	/* the process and each further thread count once (ulimit.h); only the first move can
+	 * fail (no room for a new user's count), before anything changed */
 	int err = ulimit_uid_move(p->cred.uid, uid);
 	if (err)
 		return err;
+	for (uint32_t i = 1; i < p->nthreads; i++)
+		ulimit_uid_move(p->cred.uid, uid);
 	p->cred.uid = uid;
 	p->hdr.owner = uid;        /* its rights on itself follow (restart, move, ...) */
+	return 0;
+}
+
+int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
+{
+	if (p->cred.uid != 0)
+		return -EPERM;
+	if (n > PROC_NGROUPS)
+		return -EINVAL;
+	memcpy(p->groups, groups, n * sizeof(groups[0]));
+	p->ngroups = n;
 	return 0;
 }
 
@@ -659,7 +730,7 @@ int proc_kill(struct proc *p, int sig)
 		proc_exit(sig);
 	p->killed = true;
 	p->kill_sig = sig;
-	exec_interrupt(p->exec);
+	thread_interrupt_all(p);
 	return 0;
 }
 
@@ -672,8 +743,12 @@ void proc_fault(struct trapframe *tf, int sig, const char *what, uint64_t addr)
 			"checkpoint\n", p->pid, p->hdr.name, what, addr, rip);
 		return;
 	}
-	kprintf("tessera: pid %d (%s): %s at address 0x%lx, rip 0x%lx; killed\n", p->pid,
-		p->hdr.name, what, addr, rip);
+	if (p->nthreads > 1)
+		kprintf("tessera: pid %d (%s) thread %d: %s at address 0x%lx, rip 0x%lx; killed\n",
+			p->pid, p->hdr.name, thread_cur()->tid, what, addr, rip);
+	else
+		kprintf("tessera: pid %d (%s): %s at address 0x%lx, rip 0x%lx; killed\n", p->pid,
+			p->hdr.name, what, addr, rip);
 	proc_exit(sig);
 }
 
@@ -690,9 +765,11 @@ void proc_exit_work(struct trapframe *tf)
 	if (!p)
 		return;
 	/* a new request may arrive while this process gives the processor to its asker */
-	while (p->killed || p->meta) {
+	while (p->killed || p->meta || thread_cur()->killed) {
 		if (p->killed)
 			proc_exit(p->kill_sig);
+		if (thread_cur()->killed)
+			thread_exit(0);        /* another thread made itself the only one */
 		meta_apply_pending(tf);
 		signal_forget_call(p);     /* the frame is the new program's now */
 		mig_hold(p);               /* frozen for a migration: until it is over */

@@ -10,6 +10,7 @@
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
 
 /* Most processes that can exist at once (zombies included). The table grows in chunks as
@@ -46,6 +47,7 @@ struct sigact {
 };
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
 #define PROC_CWD_MAX 256
+#define PROC_NGROUPS 32      /* supplementary groups (setgroups: more is -EINVAL) */
 
 struct proc {
 	struct res_hdr hdr;
@@ -69,9 +71,12 @@ struct proc {
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
 	rid_t vfork_parent;          /* set while it runs on its parent's memory (vfork) */
+	uint8_t place;               /* TPL_*: how its children's programs are placed (place.h) */
+	uint8_t exec_how;            /* TPX_*: how its last execve placed its program */
+	uint32_t vforks_as_fork, hvs_fallbacks;   /* place.h's counters */
 	struct sigact sig[65];       /* dispositions (signal.h) */
-	uint64_t sig_mask;           /* blocked signals, bit sig-1 */
-	uint64_t sig_pending;        /* caught signals waiting for delivery, bit sig-1 */
+	uint64_t sig_pending;        /* caught signals sent to the process, bit sig-1 (each
+				      * thread's mask and its own pending set: thread.h) */
 	uint64_t alarm_at;           /* real-time timer (ptimer.h), monotonic ns, 0 = off */
 	uint64_t alarm_interval;
 	struct fdtable fds;
@@ -82,11 +87,12 @@ struct proc {
 	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */
 	rid_t sib_prev, sib_next;    /* its place in its parent's list of children */
 	struct linux_rlimit rlim[L_RLIMIT_NLIMITS];   /* resource limits (ulimit.h) */
-	struct linux_stack altstack; /* sigaltstack(2): recorded, not used for delivery yet */
-	uint64_t sig_saved_mask;     /* the mask to put back after sigsuspend/ppoll (signal.h) */
-	bool sig_restore_mask;       /* sig_saved_mask is waiting to be put back */
-	uint8_t call_restart;        /* the interrupted call may be restarted (signal.h) */
-	uint32_t call_nr;            /* that call's number */
+	uint32_t nthreads;           /* its executions: exec and those linked from it (thread.h) */
+	rid_t single_exec;           /* the execution making itself the only one (thread_single) */
+	uint64_t start_ns;           /* when it was made (monotonic), for /proc's start times */
+	uint32_t ngroups;            /* supplementary groups (setgroups): reported by getgroups and
+				      * /proc, not used by the access checks, which know one group */
+	uint32_t groups[PROC_NGROUPS];
 	struct proc_mig mig;         /* migration: frozen, moved away, or a visitor here */
 };
 
@@ -96,6 +102,9 @@ extern rid_t proc_cache_exec;
 extern struct proc *proc_cache;
 struct proc *proc_by_pid(int pid);
 struct proc *proc_get(rid_t rid);
+/* Processes made since boot, and the pid given last (/proc/stat, /proc/loadavg). */
+uint64_t proc_created(void);
+int proc_last_pid(void);
 /* Call fn for every live process (zombies included). */
 void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* One DBG line per process for kdebug_dump: pid, parent, state, execution, name. */
@@ -106,6 +115,8 @@ void proc_debug_dump(void);
 int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
 		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
 		struct proc *parent, int *pid_out);
+/* The current process ends with this wait status (exit_group, a fault, a deadly signal):
+ * its other threads are told to end, and the last one to leave ends the process. */
 _Noreturn void proc_exit(int status_word);
 /* The current process has moved to another node (its migration committed): its constituents
  * go (to the reusable-resource table), and it stays a stub (TPS_REMOTE) if this is its home,
@@ -119,6 +130,8 @@ void proc_remote_exit(struct proc *p, int status_word);
 int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
 		     struct proc **out);
 void proc_discard_arrival(struct proc *p);
+/* The next free pid, also used for thread ids (never a live pid or thread id). */
+int proc_alloc_pid(void);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
 int proc_wait(int pid, int *status_word, int flags);
 /* setuid: p's real uid becomes uid, and p (the resource) becomes that user's; only root may
@@ -126,6 +139,8 @@ int proc_wait(int pid, int *status_word, int flags);
 int proc_set_uid(struct proc *p, uint32_t uid);
 /* setgid: the same rule for the group. */
 int proc_set_gid(struct proc *p, uint32_t gid);
+/* setgroups: root only (-EPERM), at most PROC_NGROUPS (-EINVAL). */
+int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n);
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */
 int proc_kill(struct proc *p, int sig);
 /* Called on every return to user mode: ends the process if it was killed. */
@@ -172,14 +187,26 @@ static inline void proc_att_used(struct proc *p, int slot)
 		p->att_end = slot + 1;
 }
 
-/* A blocking call should give up (-EINTR): the process is being killed or metamorphosed. */
+/* A blocking call of the current thread of process p (the current process) should give up
+ * (-EINTR): the process or this thread is being ended or metamorphosed, or a signal it does
+ * not block waits for it. */
 static inline bool proc_aborting(const struct proc *p)
 {
-	return p->killed || p->meta || (p->sig_pending & ~p->sig_mask);
+	const struct thread *t = thread_cur();
+	return p->killed || p->meta || t->killed ||
+	       ((p->sig_pending | t->sig_pending) & ~t->sig_mask);
 }
 
-/* Work for the exit to user mode: an end, a metamorphosis, a signal to deliver. */
+/* The current thread of process p (the current process) is to end: the process is killed, or
+ * another thread made itself the only one. Waits that signals do not interrupt stop here. */
+static inline bool proc_ending(const struct proc *p)
+{
+	return p->killed || thread_cur()->killed;
+}
+
+/* Work for the current thread's exit to user mode (p: the current process, or NULL): an end,
+ * a metamorphosis, a signal to deliver. */
 static inline bool proc_exit_pending(const struct proc *p)
 {
-	return p && (p->killed || p->meta || (p->sig_pending & ~p->sig_mask));
+	return p && proc_aborting(p);
 }

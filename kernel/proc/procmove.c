@@ -74,7 +74,8 @@ int proc_move(struct proc *p, rid_t space, const struct cred *cred)
 	rid_t old = p->vspace;
 	vspace_proc_ref(space, 1);
 	p->vspace = space;
-	exec_set_root(p->exec, vspace_root(space));   /* takes effect now if p is running */
+	THREAD_FOR_EACH(p, e)        /* every execution; takes effect now for a running one */
+		exec_set_root(e, vspace_root(space));
 	/* the attachments themselves move: nothing is mapped now, pages are mapped in the new
 	 * space as the process touches them, so a move costs the same for any size */
 	for (int i = 0; i < p->att_end; i++)

@@ -8,6 +8,8 @@
 #include "kernel/proc/program.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -160,8 +162,11 @@ static int parse(const struct plate_view *file, struct elf_image *img, bool *sha
 
 int program_open(const char *path, const struct cred *cred, rid_t *out)
 {
+	char canon[PATH_BUF];
 	rid_t plate, rid;
-	int err = plate_lookup_path(path, &plate);
+	int err = fs_resolve("/", path, canon);          /* a symbolic link runs its target */
+	if (!err)
+		err = plate_lookup_path(canon, &plate);
 	if (err || (err = check_exec(plate, cred)))
 		return err;
 	if ((rid = find_by_version(plate_version(plate)))) {
@@ -245,6 +250,12 @@ const struct elf_image *program_image(rid_t rid)
 {
 	struct program *p = get(rid);
 	return p ? &p->img : NULL;
+}
+
+rid_t program_plate(rid_t rid)
+{
+	struct program *p = get(rid);
+	return p ? p->plate : 0;
 }
 
 int program_file(rid_t rid, const void **data, size_t *size)

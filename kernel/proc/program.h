@@ -29,3 +29,5 @@ const struct elf_image *program_image(rid_t program);
 int program_text_region(rid_t program, int seg, rid_t *out);
 /* The file bytes the program was made from (read-only; valid while the program exists). */
 int program_file(rid_t program, const void **data, size_t *size);
+/* The plate the program was made from (0 for a bad rid). */
+rid_t program_plate(rid_t program);

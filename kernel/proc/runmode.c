@@ -157,6 +157,10 @@ int runmode_request(struct proc *caller, struct proc *p, uint32_t mode)
 	if (mode == TRM_SMODE && caller->cred.uid != 0)
 		return -EPERM;
 	struct runmode_ent *e = ent_for(p);
+	/* the mode is the process's, the frame each thread's own: a switch would leave the
+	 * other threads returning in the old mode (docs/threads.md) */
+	if (p->nthreads > 1 && mode != e->mode)
+		return -EBUSY;
 	e->want = mode;
 	/* a request for the mode it already has cancels one still pending */
 	set_pending(e, mode == e->mode ? 0 : p->hdr.rid);
@@ -174,6 +178,8 @@ static inline long switch_self(struct proc *p, uint32_t mode, bool may_map)
 {
 	if (mode == TRM_SMODE && p->cred.uid != 0)
 		return -EPERM;
+	if (p->nthreads > 1 && ent_for(p)->mode != mode)
+		return -EBUSY;            /* as runmode_request */
 	if (mode == TRM_SMODE && !cca_mapped_here()) {
 		int err = may_map ? runmode_map_cca(vspace_root(p->vspace)) : SYSCALL_LIGHT_DECLINED;
 		if (err)
@@ -210,7 +216,7 @@ static inline long switch_fast(uint64_t pid, uint32_t mode)
 		return SYSCALL_LIGHT_DECLINED;
 	struct proc *p = proc_cache;
 	struct runmode_ent *ent_p = ent(p->hdr.rid);
-	uint64_t bad = ent_p->proc ^ p->hdr.rid;
+	uint64_t bad = (ent_p->proc ^ p->hdr.rid) | (p->nthreads ^ 1);
 	/* cca_last_root is set only once the area exists: no test of cca itself is needed */
 	if (mode == TRM_SMODE)
 		bad |= p->cred.uid | ((paging_active_root ^ cca_last_root) & PTE_ADDR);

@@ -19,6 +19,8 @@
 #define RESTART_NOHAND 2
 #define SA_NODEFER 0x40000000ul
 #define SA_RESETHAND 0x80000000ul
+#define SA_ONSTACK 0x08000000ul
+#define SS_AUTODISARM (1u << 31)
 #define RED_ZONE 128
 
 /* The frame a handler runs on (Linux x86-64 rt_sigframe: the restorer's address, then the
@@ -33,7 +35,7 @@ struct sigcontext64 {
 
 struct ucontext64 {
 	uint64_t flags, link;
-	uint64_t ss_sp, ss_flags_pad, ss_size;
+	struct linux_stack stack;
 	struct sigcontext64 mc;
 	uint64_t sigmask;
 };
@@ -58,6 +60,15 @@ static bool default_ignored(int sig)
 	       (sig >= L_SIGSTOP && sig <= L_SIGTTOU);
 }
 
+/* What sig does to p: 0 nothing (ignored), 1 end it (default action), 2 run a handler. */
+static int disposition(struct proc *p, int sig)
+{
+	uint64_t h = p->sig[sig].handler;
+	if (sig != L_SIGKILL && (h == H_IGNORE || (h == H_DEFAULT && default_ignored(sig))))
+		return 0;
+	return sig == L_SIGKILL || h == H_DEFAULT ? 1 : 2;
+}
+
 int signal_send(struct proc *p, int sig)
 {
 	if (sig < 0 || sig > SIG_MAX)
@@ -66,14 +77,31 @@ int signal_send(struct proc *p, int sig)
 		return p->state == TPS_ZOMBIE ? -ESRCH : 0;
 	if (p->state == TPS_REMOTE)
 		return mig_stub_signal(p, sig, proc_cur() ? proc_cur()->cred.uid : 0);
-	uint64_t h = p->sig[sig].handler;
-	if (sig != L_SIGKILL && (h == H_IGNORE || (h == H_DEFAULT && default_ignored(sig))))
-		return 0;
-	if (sig == L_SIGKILL || h == H_DEFAULT)
-		return proc_kill(p, sig);
+	int d = disposition(p, sig);
+	if (d != 2)
+		return d ? proc_kill(p, sig) : 0;
 	p->sig_pending |= SIG_BIT(sig);
-	if (p->exec && !(p->sig_mask & SIG_BIT(sig)))
-		exec_interrupt(p->exec);            /* a blocked call gives up with EINTR */
+	/* one thread that does not block it gives up its blocked call (EINTR) and runs the
+	 * handler; if every one blocks it, it waits in the process's set */
+	rid_t e = thread_for_signal(p, sig);
+	if (e)
+		exec_interrupt(e);
+	return 0;
+}
+
+int signal_send_thread(struct proc *p, rid_t e, int sig)
+{
+	struct thread *t = thread_of(e);
+	if (sig < 0 || sig > SIG_MAX)
+		return -EINVAL;
+	if (sig == 0 || p->state == TPS_ZOMBIE || !t)
+		return p->state == TPS_ZOMBIE || !t ? -ESRCH : 0;
+	int d = disposition(p, sig);
+	if (d != 2)
+		return d ? proc_kill(p, sig) : 0;     /* a default action is the whole process's */
+	t->sig_pending |= SIG_BIT(sig);
+	if (!(t->sig_mask & SIG_BIT(sig)))
+		exec_interrupt(e);
 	return 0;
 }
 
@@ -125,17 +153,43 @@ static void save_context(struct ucontext64 *uc, const struct trapframe *tf, uint
 	uc->sigmask = mask;
 }
 
-/* Build the frame below the interrupted stack pointer (and its red zone); false if the
- * process's stack cannot take it. */
+static bool on_altstack(const struct thread *t, uint64_t sp)
+{
+	return !(t->altstack.flags & L_SS_DISABLE) && sp > t->altstack.sp &&
+	       sp - t->altstack.sp <= t->altstack.size;
+}
+
+/* The stack a handler runs on: the thread's alternate stack if the handler asks for it and
+ * the thread is not on it already, else below the interrupted one's red zone. */
+static uint64_t handler_sp(struct thread *t, const struct trapframe *tf, const struct sigact *a)
+{
+	if ((a->flags & SA_ONSTACK) && !(t->altstack.flags & L_SS_DISABLE) &&
+	    !on_altstack(t, tf->rsp))
+		return t->altstack.sp + t->altstack.size;
+	return tf->rsp - RED_ZONE;
+}
+
+/* The alternate stack as a frame records it (what sigreturn puts back). */
+static struct linux_stack stack_record(const struct thread *t, uint64_t sp)
+{
+	struct linux_stack ss = t->altstack;
+	if (on_altstack(t, sp))
+		ss.flags |= L_SS_ONSTACK;
+	return ss;
+}
+
+/* Build the frame on the handler's stack; false if that stack cannot take it. */
 static bool push_frame(struct proc *p, struct trapframe *tf, int sig, uint64_t *frame_out)
 {
 	struct exec_user_state st;
 	struct rt_frame f;
-	uint64_t fp = ((tf->rsp - RED_ZONE - sizeof(st.fpu)) & ~63ul);
+	struct thread *t = thread_cur();
+	uint64_t fp = ((handler_sp(t, tf, &p->sig[sig]) - sizeof(st.fpu)) & ~63ul);
 	uint64_t frame = ((fp - sizeof(f)) & ~15ul) - 8;     /* as after a call */
-	exec_get_user_state(p->exec, &st);
+	exec_get_user_state(exec_cur(), &st);
 	/* after sigsuspend or ppoll the handler's return puts back the mask from before it */
-	save_context(&f.uc, tf, p->sig_restore_mask ? p->sig_saved_mask : p->sig_mask);
+	save_context(&f.uc, tf, t->sig_restore_mask ? t->sig_saved_mask : t->sig_mask);
+	f.uc.stack = stack_record(t, tf->rsp);
 	f.uc.mc.fpstate = fp;
 	f.pretcode = p->sig[sig].restorer;
 	memset(&f.info, 0, sizeof(f.info));
@@ -143,14 +197,16 @@ static bool push_frame(struct proc *p, struct trapframe *tf, int sig, uint64_t *
 	if (copy_to_user((void *)fp, st.fpu, sizeof(st.fpu)) ||
 	    copy_to_user((void *)frame, &f, sizeof(f)))
 		return false;
+	if ((t->altstack.flags & SS_AUTODISARM) && on_altstack(t, frame))
+		t->altstack = (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 };
 	*frame_out = frame;
 	return true;
 }
 
-static void rewind_call(struct proc *p, struct trapframe *tf)
+static void rewind_call(struct thread *t, struct trapframe *tf)
 {
 	tf->rip -= SYSCALL_INSN_LEN;
-	tf->rax = p->call_nr;
+	tf->rax = t->call_nr;
 }
 
 void signal_call_end(struct proc *p, struct trapframe *tf, uint64_t nr)
@@ -163,44 +219,53 @@ void signal_call_end(struct proc *p, struct trapframe *tf, uint64_t nr)
 	 * through a call into the kernel, and sigreturn's own result is the old frame's rax */
 	if (!p || (tf->cs & 3) != 3 || nr == SYSNR_rt_sigreturn)
 		return;
-	p->call_restart = r == -ERESTARTSYS ? RESTART_SYS : RESTART_NOHAND;
-	p->call_nr = (uint32_t)nr;
+	struct thread *t = thread_cur();
+	t->call_restart = r == -ERESTARTSYS ? RESTART_SYS : RESTART_NOHAND;
+	t->call_nr = (uint32_t)nr;
 }
 
 void signal_call_done(struct proc *p, struct trapframe *tf)
 {
-	if (p->call_restart)
-		rewind_call(p, tf);             /* no handler ran: the call goes on */
-	p->call_restart = 0;
-	if (p->sig_restore_mask) {
-		p->sig_mask = p->sig_saved_mask;
-		p->sig_restore_mask = false;
+	struct thread *t = thread_cur();
+	(void)p;
+	if (t->call_restart)
+		rewind_call(t, tf);             /* no handler ran: the call goes on */
+	t->call_restart = 0;
+	if (t->sig_restore_mask) {
+		t->sig_mask = t->sig_saved_mask;
+		t->sig_restore_mask = false;
 	}
 }
 
 void signal_call_stop(struct proc *p, struct trapframe *tf)
 {
-	if (p->call_restart)
-		rewind_call(p, tf);
-	p->call_restart = 0;
-	if (p->sig_restore_mask) {
-		p->sig_mask = p->sig_saved_mask;   /* the call installs its own mask again */
-		p->sig_restore_mask = false;
+	struct thread *t = thread_cur();
+	(void)p;
+	if (t->call_restart)
+		rewind_call(t, tf);
+	t->call_restart = 0;
+	if (t->sig_restore_mask) {
+		t->sig_mask = t->sig_saved_mask;   /* the call installs its own mask again */
+		t->sig_restore_mask = false;
 	}
 }
 
 void signal_forget_call(struct proc *p)
 {
-	p->call_restart = 0;
-	p->sig_restore_mask = false;
+	struct thread *t = thread_cur();
+	(void)p;
+	t->call_restart = 0;
+	t->sig_restore_mask = false;
 }
 
 void signal_mask_for_call(struct proc *p, uint64_t mask)
 {
-	if (!p->sig_restore_mask)
-		p->sig_saved_mask = p->sig_mask;
-	p->sig_restore_mask = true;
-	p->sig_mask = mask & ~UNBLOCKABLE;
+	struct thread *t = thread_cur();
+	(void)p;
+	if (!t->sig_restore_mask)
+		t->sig_saved_mask = t->sig_mask;
+	t->sig_restore_mask = true;
+	t->sig_mask = mask & ~UNBLOCKABLE;
 }
 
 long signal_suspend(struct proc *p, uint64_t mask)
@@ -212,22 +277,35 @@ long signal_suspend(struct proc *p, uint64_t mask)
 }
 
 /* The handler runs now: an interrupted call is restarted after it only with SA_RESTART. */
-static void restart_after_handler(struct proc *p, struct trapframe *tf, const struct sigact *a)
+static void restart_after_handler(struct thread *t, struct trapframe *tf, const struct sigact *a)
 {
-	if (p->call_restart == RESTART_SYS && (a->flags & SA_RESTART))
-		rewind_call(p, tf);
-	p->call_restart = 0;
+	if (t->call_restart == RESTART_SYS && (a->flags & SA_RESTART))
+		rewind_call(t, tf);
+	t->call_restart = 0;
+}
+
+/* The lowest signal ready for the current thread, taken from its own set first. */
+static int take_signal(struct proc *p, struct thread *t)
+{
+	uint64_t mine = t->sig_pending & ~t->sig_mask;
+	uint64_t ready = mine ? mine : p->sig_pending & ~t->sig_mask;
+	int sig = __builtin_ctzll(ready) + 1;
+	if (mine)
+		t->sig_pending &= ~SIG_BIT(sig);
+	else
+		p->sig_pending &= ~SIG_BIT(sig);
+	return sig;
 }
 
 void signal_deliver(struct proc *p, struct trapframe *tf)
 {
-	uint64_t ready = p->sig_pending & ~p->sig_mask, frame;
-	int sig = __builtin_ctzll(ready) + 1;
+	struct thread *t = thread_cur();
+	uint64_t frame;
+	int sig = take_signal(p, t);
 	struct sigact *a = &p->sig[sig];
-	p->sig_pending &= ~SIG_BIT(sig);
 	if (a->handler <= H_IGNORE)
 		return;                             /* the disposition changed meanwhile */
-	restart_after_handler(p, tf, a);
+	restart_after_handler(t, tf, a);
 	if (!push_frame(p, tf, sig, &frame))
 		proc_exit(11);                      /* no stack for the frame: as Linux, SIGSEGV */
 	tf->rsp = frame;
@@ -237,20 +315,35 @@ void signal_deliver(struct proc *p, struct trapframe *tf)
 	tf->rdx = frame + offsetof(struct rt_frame, uc);
 	tf->rax = 0;
 	tf->rflags &= ~0x400ul;                     /* DF clear, as the ABI wants */
-	p->sig_restore_mask = false;                /* the frame holds the mask to go back to */
-	p->sig_mask |= a->mask | (a->flags & SA_NODEFER ? 0 : SIG_BIT(sig));
-	p->sig_mask &= ~UNBLOCKABLE;
+	t->sig_restore_mask = false;                /* the frame holds the mask to go back to */
+	t->sig_mask |= a->mask | (a->flags & SA_NODEFER ? 0 : SIG_BIT(sig));
+	t->sig_mask &= ~UNBLOCKABLE;
 	if (a->flags & SA_RESETHAND)
 		a->handler = H_DEFAULT;
 	runmode_fix_frame(p, tf);
+}
+
+/* sigreturn puts back the alternate stack the frame recorded (a handler may change it), unless
+ * the thread still runs on the current one; a malformed record changes nothing (Linux). */
+static void restore_altstack(struct thread *t, const struct linux_stack *ss, uint64_t sp)
+{
+	int mode = ss->flags & ~(int32_t)SS_AUTODISARM;
+	if (on_altstack(t, sp) || (mode != 0 && mode != L_SS_ONSTACK && mode != L_SS_DISABLE))
+		return;
+	if (mode == L_SS_DISABLE)
+		t->altstack = (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 };
+	else if (ss->size >= L_MINSIGSTKSZ)
+		t->altstack = (struct linux_stack){ ss->sp, ss->flags & (int32_t)SS_AUTODISARM, 0,
+						    ss->size };
 }
 
 long signal_return(struct proc *p, struct trapframe *tf)
 {
 	struct ucontext64 uc;
 	struct exec_user_state st;
+	struct thread *t = thread_cur();
 	uint64_t frame = tf->rsp - 8;               /* the handler's ret took the restorer */
-	exec_get_user_state(p->exec, &st);          /* keeps the FS base */
+	exec_get_user_state(exec_cur(), &st);       /* keeps the FS base */
 	if (copy_from_user(&uc, (const void *)(frame + offsetof(struct rt_frame, uc)),
 			   sizeof(uc)) ||
 	    copy_from_user(st.fpu, (const void *)uc.mc.fpstate, sizeof(st.fpu)))
@@ -262,8 +355,9 @@ long signal_return(struct proc *p, struct trapframe *tf)
 	tf->rdx = m->rdx, tf->rcx = m->rcx, tf->rsp = m->rsp, tf->rip = m->rip;
 	/* only the flags a program may set; interrupts stay on */
 	tf->rflags = (m->eflags & 0xcd5ul) | RFLAGS_IF | 0x2;
-	p->sig_mask = uc.sigmask & ~UNBLOCKABLE;
-	exec_set_user_state(p->exec, &st);
+	t->sig_mask = uc.sigmask & ~UNBLOCKABLE;
+	restore_altstack(t, &uc.stack, tf->rsp);
+	exec_set_user_state(exec_cur(), &st);
 	runmode_fix_frame(p, tf);
 	return (long)m->rax;
 }
@@ -276,27 +370,62 @@ int signal_action(struct proc *p, int sig, const struct sigact *act, struct siga
 		*old = p->sig[sig];
 	if (act) {
 		p->sig[sig] = *act;
-		if (act->handler == H_IGNORE)
+		/* Linux: an ignored signal is dropped from every pending set */
+		if (disposition(p, sig) == 0) {
 			p->sig_pending &= ~SIG_BIT(sig);
+			THREAD_FOR_EACH(p, e)
+				thread_of(e)->sig_pending &= ~SIG_BIT(sig);
+		}
 	}
 	return 0;
 }
 
 int signal_mask(struct proc *p, int how, const uint64_t *set, uint64_t *old)
 {
+	struct thread *t = thread_cur();
+	(void)p;
 	if (how < 0 || how > 2)
 		return -EINVAL;
 	if (old)
-		*old = p->sig_mask;
+		*old = t->sig_mask;
 	if (!set)
 		return 0;
 	if (how == 0)
-		p->sig_mask |= *set;
+		t->sig_mask |= *set;
 	else if (how == 1)
-		p->sig_mask &= ~*set;
+		t->sig_mask &= ~*set;
 	else
-		p->sig_mask = *set;
-	p->sig_mask &= ~UNBLOCKABLE;
+		t->sig_mask = *set;
+	t->sig_mask &= ~UNBLOCKABLE;
+	return 0;
+}
+
+uint64_t signal_pending_cur(struct proc *p)
+{
+	return p->sig_pending | thread_cur()->sig_pending;
+}
+
+int signal_altstack(const struct linux_stack *ss, struct linux_stack *old)
+{
+	struct thread *t = thread_cur();
+	uint64_t sp = exec_tf(exec_cur())->rsp;
+	if (old)
+		*old = stack_record(t, sp);
+	if (!ss)
+		return 0;
+	int mode = ss->flags & ~(int32_t)SS_AUTODISARM;
+	if (mode != 0 && mode != L_SS_ONSTACK && mode != L_SS_DISABLE)
+		return -EINVAL;
+	if (on_altstack(t, sp))
+		return -EPERM;
+	if (mode == L_SS_DISABLE) {
+		t->altstack = (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 };
+		return 0;
+	}
+	if (ss->size < L_MINSIGSTKSZ)
+		return -ENOMEM;
+	t->altstack = (struct linux_stack){ ss->sp, ss->flags & (int32_t)SS_AUTODISARM, 0,
+					    ss->size };
 	return 0;
 }
 

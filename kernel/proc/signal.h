@@ -1,11 +1,14 @@
 /*
- * Signals: each process's dispositions (rt_sigaction), blocked mask (rt_sigprocmask) and
- * pending set. A signal with a handler is made pending and delivered when the process next
- * leaves the kernel: the handler runs on the process's stack in a Linux x86-64 signal frame
- * (ucontext with the interrupted registers and FPU state), and rt_sigreturn, called by the
- * restorer the C library installs, puts that state back. A signal at its default action ends
- * the process (or is ignored, for those whose default is to ignore); an ignored one changes
- * nothing. Faults still end the process (a handler for them is not run).
+ * Signals: each process's dispositions (rt_sigaction) and pending set, each thread's blocked
+ * mask (rt_sigprocmask), pending set and alternate stack (thread.h). A signal with a handler
+ * is made pending, for the process (kill: one thread that does not block it takes it) or for
+ * one thread (tgkill, tkill), and delivered when a thread that does not block it next leaves
+ * the kernel: the handler runs on the thread's stack (or its alternate stack, SA_ONSTACK) in
+ * a Linux x86-64 signal frame (ucontext with the interrupted registers and FPU state), and
+ * rt_sigreturn, called by the restorer the C library installs, puts that state back. A signal
+ * at its default action ends the whole process (or is ignored, for those whose default is to
+ * ignore); an ignored one changes nothing. Faults still end the process (a handler for them
+ * is not run).
  */
 #pragma once
 #include <stdbool.h>
@@ -27,15 +30,22 @@
 
 /* Send sig to p as kill does (sig 0 checks only); rights are the caller's business. */
 int signal_send(struct proc *p, int sig);
+/* Send sig to execution e of p alone, as tgkill does. */
+int signal_send_thread(struct proc *p, rid_t e, int sig);
 /* Send sig to process pid and to every process descending from it (^C on the console). */
 void signal_send_tree(int pid, int sig);
-/* Deliver one pending, unblocked signal to the current process through its frame tf. */
+/* Deliver one pending signal the current thread does not block through its frame tf. */
 void signal_deliver(struct proc *p, struct trapframe *tf);
-/* Whether p has a pending signal it does not block. */
+/* Whether the current thread of p has a pending signal it does not block. */
 static inline bool signal_deliverable(const struct proc *p)
 {
-	return (p->sig_pending & ~p->sig_mask) != 0;
+	const struct thread *t = thread_cur();
+	return ((p->sig_pending | t->sig_pending) & ~t->sig_mask) != 0;
 }
+/* The signals pending for the current thread (its own and the process's). */
+uint64_t signal_pending_cur(struct proc *p);
+/* sigaltstack(2) of the current thread (ss, old: either may be NULL). */
+int signal_altstack(const struct linux_stack *ss, struct linux_stack *old);
 /* rt_sigaction, rt_sigprocmask, rt_sigreturn on the current process. */
 int signal_action(struct proc *p, int sig, const struct sigact *act, struct sigact *old);
 int signal_mask(struct proc *p, int how, const uint64_t *set, uint64_t *old);

@@ -316,3 +316,48 @@ long sys_fstatfs(const struct sysargs *a)
 {
 	return put_statfs(fd_arg(a->a[0]), NULL, a->a[1]);
 }
+
+/* ---- copies between files ------------------------------------------------------------------ */
+
+/* An optional loff_t in user memory: *present says whether the pointer was given. */
+static int fetch_off(uint64_t uoff, int64_t *off, bool *present)
+{
+	*present = uoff != 0;
+	if (*present && copy_from_user(off, (const void *)uoff, sizeof(*off)))
+		return -EFAULT;
+	return *present && sysarg_out(uoff, sizeof(*off)) ? -EFAULT : 0;
+}
+
+long sys_sendfile(const struct sysargs *a)
+{
+	int64_t off = 0;
+	bool has_off;
+	int err = fetch_off(a->a[2], &off, &has_off);
+	if (err)
+		return err;
+	long r = fsp_sendfile(proc_cur(), fd_arg(a->a[0]), fd_arg(a->a[1]), has_off ? &off : NULL,
+			      a->a[3]);
+	if (r >= 0 && has_off && copy_to_user((void *)a->a[2], &off, sizeof(off)))
+		return -EFAULT;
+	return r;
+}
+
+long sys_copy_file_range(const struct sysargs *a)
+{
+	int64_t in_off = 0, out_off = 0;
+	bool has_in, has_out;
+	int err = fetch_off(a->a[1], &in_off, &has_in);
+	if (!err)
+		err = fetch_off(a->a[3], &out_off, &has_out);
+	if (err)
+		return err;
+	if (a->a[5] > UINT32_MAX)
+		return -EINVAL;
+	long r = fsp_copy_file_range(proc_cur(), fd_arg(a->a[0]), has_in ? &in_off : NULL,
+				     fd_arg(a->a[2]), has_out ? &out_off : NULL, a->a[4],
+				     (unsigned)a->a[5]);
+	if (r >= 0 && ((has_in && copy_to_user((void *)a->a[1], &in_off, sizeof(in_off))) ||
+		       (has_out && copy_to_user((void *)a->a[3], &out_off, sizeof(out_off)))))
+		return -EFAULT;
+	return r;
+}

@@ -7,6 +7,8 @@
 #include "abi/linux.h"
 #include "arch/timer.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/fsinfo.h"
+#include "kernel/proc/loadavg.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
@@ -67,10 +69,18 @@ long sys_setrlimit(const struct sysargs *a)
 long sys_sysinfo(const struct sysargs *a)
 {
 	struct linux_sysinfo si;
+	struct fsinfo_mem m;
+	uint64_t avg[3];
+	uint32_t running;
 	memset(&si, 0, sizeof(si));
+	fsinfo_mem(&m);
+	loadavg_get(avg, &running);
 	si.uptime = (int64_t)(time_ns() / 1000000000ull);
-	si.totalram = pmm_total_pages() * 4096;
-	si.freeram = pmm_free_pages() * 4096;
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = avg[i] << (16 - LOADAVG_FSHIFT);     /* SI_LOAD_SHIFT is 16 */
+	si.totalram = m.total_kb * 1024;
+	si.freeram = m.free_kb * 1024;
+	si.sharedram = m.shared_kb * 1024;
 	si.procs = (uint16_t)res_count(RT_PROCESS);
 	si.mem_unit = 1;
 	return copy_to_user((void *)a->a[0], &si, sizeof(si));
@@ -124,47 +134,50 @@ long sys_kill(const struct sysargs *a)
 	int err = sysarg_proc((uint64_t)pid, 0, &p);
 	if (err == -EREMOTE)
 		return send_signal(proc_by_pid(pid), (int)a->a[1]);   /* signal_send forwards it */
+	rid_t e = err == -ESRCH ? thread_by_tid(pid) : 0;
+	if (e && (p = proc_get(exec_proc(e))))    /* a thread's id names its process (Linux) */
+		err = 0;
 	return err ? err : send_signal(p, (int)a->a[1]);
+}
+
+/* tkill(tid, sig) and tgkill(tgid, tid, sig): a signal to one thread (thread.h). */
+static long thread_kill(int tgid, int tid, int sig)
+{
+	struct proc *self = proc_cur();
+	if (tid <= 0 || sig < 0 || sig > 64)
+		return -EINVAL;
+	rid_t e = thread_by_tid(tid);
+	struct proc *p = e ? proc_get(exec_proc(e)) : NULL;
+	if (!p || (tgid > 0 && p->pid != tgid))
+		return -ESRCH;
+	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+		return -EPERM;
+	return signal_send_thread(p, e, sig);
 }
 
 long sys_tkill(const struct sysargs *a)
 {
-	struct proc *p;
-	if ((int)a->a[0] <= 0)
-		return -EINVAL;
-	int err = sysarg_proc(a->a[0], 0, &p);
-	return err ? err : send_signal(p, (int)a->a[1]);
+	return thread_kill(0, (int)a->a[0], (int)a->a[1]);
 }
 
 long sys_tgkill(const struct sysargs *a)
 {
-	struct proc *p;
-	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+	if ((int)a->a[0] <= 0)
 		return -EINVAL;
-	if (a->a[0] != a->a[1])
-		return -ESRCH;            /* one thread per process: tid == tgid */
-	int err = sysarg_proc(a->a[1], 0, &p);
-	return err ? err : send_signal(p, (int)a->a[2]);
+	return thread_kill((int)a->a[0], (int)a->a[1], (int)a->a[2]);
 }
 
 long sys_sigaltstack(const struct sysargs *a)
 {
-	struct linux_stack ss;
-	struct proc *p = proc_cur();
-	if (a->a[0]) {
-		if (copy_from_user(&ss, (const void *)a->a[0], sizeof(ss)))
-			return -EFAULT;
-		if (ss.flags & ~(int32_t)(L_SS_DISABLE | (1 << 31)))   /* SS_AUTODISARM */
-			return -EINVAL;
-		if (!(ss.flags & L_SS_DISABLE) && ss.size < L_MINSIGSTKSZ)
-			return -ENOMEM;
-	}
-	if (a->a[1] && copy_to_user((void *)a->a[1], &p->altstack, sizeof(ss)))
+	struct linux_stack ss, old;
+	if (a->a[0] && copy_from_user(&ss, (const void *)a->a[0], sizeof(ss)))
 		return -EFAULT;
-	if (a->a[0])
-		p->altstack = ss.flags & L_SS_DISABLE ? (struct linux_stack){ 0, L_SS_DISABLE, 0, 0 }
-						      : ss;
-	return 0;
+	if (a->a[1] && !user_range_ok(a->a[1], sizeof(old)))
+		return -EFAULT;
+	int err = signal_altstack(a->a[0] ? &ss : NULL, &old);
+	if (!err && a->a[1] && copy_to_user((void *)a->a[1], &old, sizeof(old)))
+		return -EFAULT;
+	return err;
 }
 
 /* ---- groups and sessions ----------------------------------------------------------------- */

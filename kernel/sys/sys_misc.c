@@ -13,6 +13,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
+#include "kernel/proc/uts.h"
 #include "kernel/res/res.h"
 #include "kernel/sys/syscall.h"
 
@@ -20,12 +21,25 @@ long sys_uname(const struct sysargs *a)
 {
 	struct linux_utsname u;
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Tessera", sizeof(u.sysname));
-	strlcpy(u.nodename, "tessera", sizeof(u.nodename));
-	strlcpy(u.release, "0.1", sizeof(u.release));
-	strlcpy(u.version, "Tessera resource kernel", sizeof(u.version));
-	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.sysname, uts_sysname, sizeof(u.sysname));
+	strlcpy(u.nodename, uts_hostname(), sizeof(u.nodename));
+	strlcpy(u.release, uts_release, sizeof(u.release));
+	strlcpy(u.version, uts_version, sizeof(u.version));
+	strlcpy(u.machine, uts_machine, sizeof(u.machine));
 	return copy_to_user((void *)a->a[0], &u, sizeof(u));
+}
+
+/* sethostname(2): root only; a name of up to 64 bytes (no NUL needed). */
+long sys_sethostname(const struct sysargs *a)
+{
+	char name[UTS_LEN];
+	if (proc_cur()->cred.uid != 0)
+		return -EPERM;
+	if (a->a[1] > UTS_LEN)
+		return -EINVAL;
+	if (copy_from_user(name, (const void *)a->a[0], a->a[1]))
+		return -EFAULT;
+	return uts_set_hostname(name, a->a[1]);
 }
 
 static int clock_now(uint64_t clk, struct linux_timespec *ts)
@@ -171,18 +185,6 @@ long sys_arch_prctl(const struct sysargs *a)
 	}
 }
 
-long sys_set_tid_address(const struct sysargs *a)
-{
-	(void)a;
-	return proc_cur()->pid;
-}
-
-long sys_set_robust_list(const struct sysargs *a)
-{
-	(void)a;
-	return 0;     /* single-threaded processes: nothing to clean up at exit */
-}
-
 long sys_rt_sigaction(const struct sysargs *a)
 {
 	struct sigact act, old;
@@ -200,9 +202,8 @@ long sys_rt_sigaction(const struct sysargs *a)
 
 long sys_rt_sigreturn(const struct sysargs *a)
 {
-	struct proc *p = proc_cur();
 	(void)a;
-	return signal_return(p, exec_tf(p->exec));
+	return signal_return(proc_cur(), exec_tf(exec_cur()));
 }
 
 long sys_rt_sigsuspend(const struct sysargs *a)
@@ -218,7 +219,7 @@ long sys_rt_sigsuspend(const struct sysargs *a)
 /* The caught signals waiting for delivery (blocked ones: any other is delivered at once). */
 long sys_rt_sigpending(const struct sysargs *a)
 {
-	uint64_t set = proc_cur()->sig_pending;
+	uint64_t set = signal_pending_cur(proc_cur());
 	if (a->a[1] != 8)
 		return -EINVAL;
 	return copy_to_user((void *)a->a[0], &set, 8) ? -EFAULT : 0;
@@ -266,6 +267,33 @@ long sys_setuid(const struct sysargs *a)
 	if (a->a[0] > UINT32_MAX - 1)
 		return -EINVAL;                  /* (uid_t)-1 is "no change" in Linux */
 	return proc_set_uid(proc_cur(), (uint32_t)a->a[0]);
+}
+
+long sys_getgroups(const struct sysargs *a)
+{
+	struct proc *p = proc_cur();
+	int size = (int)a->a[0];
+	if (size < 0 || (size && (uint32_t)size < p->ngroups))
+		return -EINVAL;
+	if (size && p->ngroups &&
+	    copy_to_user((void *)a->a[1], p->groups, p->ngroups * sizeof(p->groups[0])))
+		return -EFAULT;
+	return p->ngroups;
+}
+
+long sys_setgroups(const struct sysargs *a)
+{
+	uint32_t groups[PROC_NGROUPS];
+	struct proc *p = proc_cur();
+	if (a->a[0] > 65536)                     /* Linux's NGROUPS_MAX */
+		return -EINVAL;
+	if (p->cred.uid != 0)
+		return -EPERM;
+	if (a->a[0] > PROC_NGROUPS)
+		return -EINVAL;
+	if (a->a[0] && copy_from_user(groups, (const void *)a->a[1], a->a[0] * sizeof(groups[0])))
+		return -EFAULT;
+	return proc_set_groups(p, groups, (uint32_t)a->a[0]);
 }
 
 long sys_setgid(const struct sysargs *a)

@@ -2,6 +2,7 @@
  * process creation and waiting. Arguments are fetched and checked here, then handed on. */
 #include "abi/errno.h"
 #include "abi/tessera.h"
+#include "arch/paging.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -10,6 +11,9 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
 #include "kernel/proc/fork.h"
+#include "kernel/proc/place.h"
+#include "kernel/proc/runmode.h"
+#include "kernel/proc/thread.h"
 
 #define MAX_ARGS 64
 #define MAX_ARG_BYTES 4000    /* one kmalloc object */
@@ -20,25 +24,22 @@ long sys_getpid(const struct sysargs *a)
 	return proc_cur()->pid;
 }
 
-long sys_gettid(const struct sysargs *a)
-{
-	return sys_getpid(a);
-}
-
 long sys_getppid(const struct sysargs *a)
 {
 	(void)a;
 	return proc_cur()->ppid;
 }
 
+/* One thread ends; the process ends with its last thread. */
 long sys_exit(const struct sysargs *a)
 {
-	proc_exit((int)(a->a[0] & 0xff) << 8);
+	thread_exit((int)(a->a[0] & 0xff) << 8);
 }
 
+/* Every thread ends: the process does. */
 long sys_exit_group(const struct sysargs *a)
 {
-	return sys_exit(a);
+	proc_exit((int)(a->a[0] & 0xff) << 8);
 }
 
 static long wait_common(int pid, uint64_t ustatus, int flags)
@@ -158,7 +159,13 @@ long sys_t_set_prio(const struct sysargs *a)
 {
 	struct proc *p;
 	int err = sysarg_proc(a->a[0], TOP_MODIFY, &p);
-	return err ? err : exec_set_prio(p->exec, (int)a->a[1]);
+	if (err)
+		return err;
+	if (a->a[1] >= EXEC_NPRIO)
+		return -EINVAL;
+	THREAD_FOR_EACH(p, e)               /* every execution of the process */
+		exec_set_prio(e, (int)a->a[1]);
+	return p->exec ? 0 : -ESTALE;
 }
 
 long sys_t_proc_rid(const struct sysargs *a)
@@ -172,24 +179,50 @@ long sys_t_proc_rid(const struct sysargs *a)
 }
 
 /* Linux clone: the vfork kind (CLONE_VM | CLONE_VFORK, with or without a new stack), which
- * musl's posix_spawn, system and popen use, and the fork kind (no flags but the exit
- * signal). Threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD, ...) are not supported. */
-#define L_CLONE_VM 0x100ul
-#define L_CLONE_VFORK 0x4000ul
-#define L_CSIGNAL 0xfful
-#define L_CLONE_PARENT_SETTID 0x00100000ul
-#define L_CLONE_CHILD_CLEARTID 0x00200000ul
-#define L_CLONE_CHILD_SETTID 0x01000000ul
+ * musl's posix_spawn, system and popen use, the fork kind (no flags but the exit signal), and
+ * threads (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, with the sharing of descriptors and
+ * file-system state every thread has here, thread.h). Other sharing is not offered. */
 /* what a fork-like clone may ask besides the exit signal (glibc's fork asks the child ones;
- * with one thread per process nobody can wait on the cleared id, so that needs no action) */
+ * the child's single thread clears nothing anyone waits on, so that needs no action) */
 #define L_FORK_TID_FLAGS (L_CLONE_PARENT_SETTID | L_CLONE_CHILD_CLEARTID | L_CLONE_CHILD_SETTID)
+#define L_THREAD_NEEDS (L_CLONE_VM | L_CLONE_SIGHAND | L_CLONE_THREAD)
+#define L_THREAD_MAY (L_THREAD_NEEDS | L_CLONE_FS | L_CLONE_FILES | L_CLONE_SYSVSEM |        \
+		      L_CLONE_SETTLS | L_CLONE_DETACHED | L_FORK_TID_FLAGS)
 
+/* A process placed TPL_UNIX has its vforks carried out as forks (place.h). */
 static long vfork_common(uint64_t child_sp)
 {
 	struct proc *self = proc_cur();
 	int pid;
-	int err = proc_vfork(self, exec_tf(self->exec), child_sp, &pid);
+	int err = place_vfork_as_fork(self) ? proc_fork(self, exec_tf(exec_cur()), child_sp, &pid)
+					    : proc_vfork(self, exec_tf(exec_cur()), child_sp, &pid);
 	return err ? err : pid;
+}
+
+/* clone(flags, stack, ptid, ctid, tls) making a thread: checked whole before anything
+ * changes. A process being ended or made single (execve in another thread), a vfork child
+ * on its parent's memory and a process with a running-mode switch pending get -EAGAIN /
+ * -EINVAL (thread.h, docs/threads.md). */
+static long clone_thread(const struct sysargs *a)
+{
+	struct proc *self = proc_cur();
+	struct thread_spawn s = { a->a[0], a->a[1], a->a[4], a->a[2], a->a[3] };
+	int tid;
+	if ((s.flags & ~(L_THREAD_MAY | L_CSIGNAL)) || (s.flags & L_THREAD_NEEDS) != L_THREAD_NEEDS ||
+	    !(s.flags & L_CLONE_FILES) || !(s.flags & L_CLONE_FS) || self->vfork_parent)
+		return -EINVAL;
+	if (s.stack && !user_range_ok(s.stack - 8, 8))
+		return -EFAULT;
+	if ((s.flags & L_CLONE_SETTLS) && s.tls >= USER_TOP)
+		return -EPERM;
+	if (((s.flags & L_CLONE_PARENT_SETTID) && !user_range_ok(s.ptid, sizeof(int))) ||
+	    ((s.flags & (L_CLONE_CHILD_SETTID | L_CLONE_CHILD_CLEARTID)) &&
+	     !user_range_ok(s.ctid, sizeof(int))))
+		return -EFAULT;
+	if (self->killed || self->single_exec || runmode_pending_cur())
+		return -EAGAIN;
+	int err = thread_create(self, exec_tf(exec_cur()), &s, &tid);
+	return err ? err : tid;
 }
 
 static long fork_common(uint64_t flags, uint64_t uptid, uint64_t uctid)
@@ -199,7 +232,7 @@ static long fork_common(uint64_t flags, uint64_t uptid, uint64_t uctid)
 	if (((flags & L_CLONE_PARENT_SETTID) && !user_range_ok(uptid, sizeof(int))) ||
 	    ((flags & L_CLONE_CHILD_SETTID) && !user_range_ok(uctid, sizeof(int))))
 		return -EFAULT;
-	if ((err = proc_fork(self, exec_tf(self->exec), &pid)))
+	if ((err = proc_fork(self, exec_tf(exec_cur()), 0, &pid)))
 		return err;
 	if (flags & L_CLONE_PARENT_SETTID)
 		copy_to_user((void *)uptid, &pid, sizeof(pid));
@@ -217,6 +250,12 @@ long sys_fork(const struct sysargs *a)
 long sys_clone(const struct sysargs *a)
 {
 	uint64_t flags = a->a[0];
+	/* Linux's own rules first: a thread shares handlers, handlers need shared memory */
+	if (((flags & L_CLONE_THREAD) && !(flags & L_CLONE_SIGHAND)) ||
+	    ((flags & L_CLONE_SIGHAND) && !(flags & L_CLONE_VM)))
+		return -EINVAL;
+	if (flags & L_CLONE_THREAD)
+		return clone_thread(a);
 	if (!(flags & ~(L_CSIGNAL | L_FORK_TID_FLAGS)) && !a->a[1])
 		return fork_common(flags, a->a[2], a->a[3]);
 	if ((flags & ~L_CSIGNAL) != (L_CLONE_VM | L_CLONE_VFORK))

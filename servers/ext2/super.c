@@ -269,7 +269,7 @@ static int mount_steps(struct ext2_fs *fs, const struct ext2_mount_opts *o)
 	if ((r = check_super(fs)) || (r = check_counts(fs)))
 		return r;
 	r = bc_init(&fs->bc, &fs->dev, fs->bs,
-		    o->cache_blocks ? o->cache_blocks : EXT2_CACHE_BYTES / fs->bs);
+		    o->cache_blocks ? o->cache_blocks : EXT2_CACHE_BLOCKS);
 	if (r || (r = read_gdt(fs)))
 		return r;
 	uint64_t map = EXT2_NDIR + fs->apb + (uint64_t)fs->apb * fs->apb +

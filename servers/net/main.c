@@ -271,6 +271,8 @@ static void print_config(const struct nsrv *s)
 	       mtu, s->nic.vio.msix ? "MSI-X" : "INTx");
 }
 
+#define NET_SERVER_PRIO 3
+
 int main(int argc, char **argv)
 {
 	int err = setup(&srv, argc, argv);
@@ -282,5 +284,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	net_touch(srv.st);
 	prefault_stack();
+	/* Above the applications (EXEC_DEFAULT_PRIO 4): every socket call of every process
+	 * waits for this loop, which never spins (it answers what is there and sleeps). At the
+	 * applications' priority a woken server queued behind every runnable process, so under
+	 * load (ApacheBench against httpd) each accept took two rounds of the run queue and the
+	 * listen queue overflowed: SYNs dropped, seconds of retransmission. */
+	if ((err = t_set_prio(0, NET_SERVER_PRIO)) < 0)
+		fprintf(stderr, "net: priority %d: %s\n", NET_SERVER_PRIO, strerror(-err));
 	serve(&srv);
 }

@@ -191,6 +191,8 @@ struct net_stats {
 	uint64_t tcp_retransmits, tcp_timeouts, tcp_fast_retransmits, tcp_dup_acks;
 	uint64_t tcp_ooo_segments, tcp_zero_window_probes, tcp_challenge_acks, tcp_keepalives;
 	uint64_t tcp_dropped_conns, tcp_backlog_drops, tcp_out_of_window;
+	uint64_t tcp_tw_recycled;       /* TIME_WAIT connections ended early for a new socket */
+	uint64_t tcp_half_open_evicted; /* unanswered handshakes given up for a new SYN */
 	uint64_t nobufs;                /* any pool or the memory budget was empty */
 	uint32_t sockets_used;          /* table slots in use (closed but finishing included) */
 	uint32_t arp_entries_used, arp_pending_used, loop_used;

@@ -176,6 +176,8 @@ uint32_t dgram_next_len(const struct sock *s);
 struct sock *sock_get(struct net *st, int handle);
 int sock_alloc(struct net *st, uint8_t type, int *idx);
 void sock_free(struct net *st, int idx);
+/* A connection in TIME_WAIT keeps no send buffer, and no buffer at all once closed. */
+void sock_trim_bufs(struct net *st, struct sock *s);
 int sock_idx(const struct net *st, const struct sock *s);
 int sock_handle(const struct net *st, int idx);
 int sock_bind_port(struct net *st, struct sock *s, uint32_t ip, uint16_t port);

@@ -2,8 +2,11 @@
 #include "servers/net/ring.h"
 #include <string.h>
 
+/* A released ring (size 0, sock_trim_bufs) is only ever asked for nothing. */
 void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n)
 {
+	if (!n)
+		return;
 	uint32_t pos = (uint32_t)(((uint64_t)r->head + off) % r->size);
 	uint32_t first = r->size - pos < n ? r->size - pos : n;
 
@@ -13,6 +16,8 @@ void ring_write_at(struct ring *r, uint32_t off, const uint8_t *src, uint32_t n)
 
 void ring_read_at(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
 {
+	if (!n)
+		return;
 	uint32_t pos = (uint32_t)(((uint64_t)r->head + off) % r->size);
 	uint32_t first = r->size - pos < n ? r->size - pos : n;
 

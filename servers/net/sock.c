@@ -32,22 +32,49 @@ struct sock *sock_get(struct net *st, int handle)
 	return s;
 }
 
+/* The closed connection in TIME_WAIT that ends soonest (-1: none). When the table is full
+ * it gives its slot to a new socket, as Linux drops TIME_WAIT sockets beyond
+ * tcp_max_tw_buckets: a server closing first at a high rate would otherwise fill the table
+ * with connections that only wait out 2*MSL. */
+static int oldest_time_wait(const struct net *st)
+{
+	int best = -1;
+	for (uint32_t i = 0; i < st->cfg.max_sockets; i++) {
+		const struct sock *s = &st->socks[i];
+		if (s->used && s->orphan && s->type == NET_SOCK_STREAM &&
+		    s->tcb.state == NET_TCP_TIME_WAIT &&
+		    (best < 0 || s->tcb.t_close < st->socks[best].tcb.t_close))
+			best = (int)i;
+	}
+	return best;
+}
+
+static void sock_init(struct net *st, struct sock *s, uint8_t type)
+{
+	uint16_t gen = (uint16_t)(s->gen % 32767 + 1);
+	*s = (struct sock){ .used = true, .type = type, .gen = gen, .parent = -1,
+		.next_accept = -1, .acc_head = -1, .acc_tail = -1 };
+	s->sndbuf = st->cfg.tcp_sndbuf;
+	s->rcvbuf = type == NET_SOCK_STREAM ? st->cfg.tcp_rcvbuf : st->cfg.udp_rcvbuf;
+}
+
 int sock_alloc(struct net *st, uint8_t type, int *idx)
 {
-	for (uint32_t i = 0; i < st->cfg.max_sockets; i++) {
-		struct sock *s = &st->socks[i];
-		uint16_t gen = (uint16_t)(s->gen % 32767 + 1);
-		if (s->used)
-			continue;
-		*s = (struct sock){ .used = true, .type = type, .gen = gen, .parent = -1,
-			.next_accept = -1, .acc_head = -1, .acc_tail = -1 };
-		s->sndbuf = st->cfg.tcp_sndbuf;
-		s->rcvbuf = type == NET_SOCK_STREAM ? st->cfg.tcp_rcvbuf : st->cfg.udp_rcvbuf;
-		*idx = (int)i;
-		return 0;
+	int free_idx = -1;
+	for (uint32_t i = 0; i < st->cfg.max_sockets && free_idx < 0; i++)
+		if (!st->socks[i].used)
+			free_idx = (int)i;
+	if (free_idx < 0 && (free_idx = oldest_time_wait(st)) >= 0) {
+		st->st.tcp_tw_recycled++;
+		tcp_closed(st, &st->socks[free_idx]);     /* an orphan: its slot is freed */
 	}
-	st->st.nobufs++;
-	return -EMFILE;
+	if (free_idx < 0) {
+		st->st.nobufs++;
+		return -EMFILE;
+	}
+	sock_init(st, &st->socks[free_idx], type);
+	*idx = free_idx;
+	return 0;
 }
 
 static void ring_release(struct net *st, struct ring *r)
@@ -57,6 +84,14 @@ static void ring_release(struct net *st, struct ring *r)
 		net_mem_put(st, r->size);
 	}
 	*r = (struct ring){ 0 };
+}
+
+void sock_trim_bufs(struct net *st, struct sock *s)
+{
+	if (!s->snd.len)
+		ring_release(st, &s->snd);
+	if (s->orphan)
+		ring_release(st, &s->rcv);
 }
 
 void sock_free(struct net *st, int idx)

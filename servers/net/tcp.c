@@ -299,7 +299,10 @@ void tcp_close(struct net *st, struct sock *s)
 	uint8_t state = s->tcb.state;
 
 	s->orphan = true;
-	if (state == NET_TCP_LISTEN) {
+	if (state == NET_TCP_TIME_WAIT) {
+		s->shut_wr = s->shut_rd = true;
+		sock_trim_bufs(st, s);
+	} else if (state == NET_TCP_LISTEN) {
 		for (uint32_t i = 0; i < st->cfg.max_sockets; i++)
 			if (st->socks[i].used && st->socks[i].parent == idx)
 				tcp_abort(st, &st->socks[i]);
@@ -354,6 +357,7 @@ void tcp_set_state(struct net *st, struct sock *s, uint8_t state)
 	case NET_TCP_TIME_WAIT:
 		t->t_rexmt = t->t_persist = t->t_keep = 0;
 		t->t_close = st->now + 2ull * st->cfg.msl_ms;
+		sock_trim_bufs(st, s);
 		break;
 	}
 }

@@ -63,6 +63,32 @@ static void reply_rst(struct net *st, const struct tcp_seg *g)
 			     g->seq + g->len + !!(g->flags & TH_SYN) + !!(g->flags & TH_FIN), true);
 }
 
+/* A listener's queue full of half-open connections whose peers never answered (a SYN flood
+ * from forged addresses, or peers gone mid-handshake) would refuse every new SYN until their
+ * handshakes time out, minutes later. So a half-open child that has had to retransmit its
+ * SYN-ACK twice (about 3 s unanswered) gives its place up to the new SYN (the one that
+ * retransmitted most, as BSD's syncache drops its oldest entry). A burst of real
+ * connections is not touched, even from a slow peer: they answer within seconds; nor are
+ * completed connections waiting for accept. */
+#define HALF_OPEN_STALE_RETRIES 2
+static bool evict_stale_half_open(struct net *st, struct sock *l)
+{
+	int lidx = sock_idx(st, l), best = -1;
+
+	for (uint32_t i = 0; i < st->cfg.max_sockets; i++) {
+		struct sock *c = &st->socks[i];
+		if (c->used && c->parent == lidx && c->tcb.state == NET_TCP_SYN_RCVD &&
+		    c->tcb.retransmits >= HALF_OPEN_STALE_RETRIES &&
+		    (best < 0 || c->tcb.retransmits > st->socks[best].tcb.retransmits))
+			best = (int)i;
+	}
+	if (best < 0)
+		return false;
+	st->st.tcp_half_open_evicted++;
+	tcp_drop(st, &st->socks[best], ETIMEDOUT);
+	return true;
+}
+
 static void listen_input(struct net *st, struct sock *l, const struct tcp_seg *g)
 {
 	struct sock *c;
@@ -76,7 +102,7 @@ static void listen_input(struct net *st, struct sock *l, const struct tcp_seg *g
 	}
 	if (!(g->flags & TH_SYN))
 		return;
-	if (l->n_pending >= l->backlog) {
+	if (l->n_pending >= l->backlog && !evict_stale_half_open(st, l)) {
 		st->st.tcp_backlog_drops++;
 		return;
 	}

@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/plate_disk.c kernel/fs/plate_disk_ops.c tests/host/plate_disk_host.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c tests/host/res_mem_host.c
+// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/plate_disk.c kernel/fs/plate_disk_ops.c tests/host/plate_disk_host.c kernel/fs/plate_proc.c kernel/fs/plate_name.c kernel/fs/plate_link.c tests/host/plate_proc_host.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c tests/host/res_mem_host.c
 /* Host tests of the plate table: boot-image plates (zero-copy, implied parents, read-only),
  * run-time plates in /tmp (paged content, holes, truncation, the size cap, out of memory),
  * deletion rules, the resource-layer description, and directory listings as dirent64. */
@@ -83,7 +83,7 @@ static void setup(void)
 	put("./bin/ls", 0100755, "ls-program");
 	put("etc/motd", 0100644, "hello\n");     /* /etc is implied */
 	put(long_name, 0100444, "doc");
-	put("bin/link", 0120777, "sh");          /* a symlink: skipped */
+	put("bin/link", 0120777, "sh");          /* a symlink: its content is its target */
 	put_dev("dev/console", 020600, "", 5, 1);    /* exists already: skipped */
 	put_dev("dev/ttyS0", 020660, "", 4, 64);
 	put("TRAILER!!!", 0, "");
@@ -112,7 +112,13 @@ TEST(plate_boot_directories)
 	CHECK(!plate_is_writable(bin));
 	CHECK_EQ(plate_mode(bin), 040755);
 	CHECK_EQ(plate_mode(tmp), 041777);
-	CHECK_EQ(lookup("/bin/link"), 0);
+	rid_t link = lookup("/bin/link");
+	char target[8];
+	REQUIRE(link != 0);
+	CHECK_EQ(plate_mode(link), 0120777);
+	CHECK_EQ(plate_readlink(link, target, sizeof(target)), 2);
+	CHECK(memcmp(target, "sh", 2) == 0);
+	CHECK(!plate_is_writable(link));
 	CHECK_EQ(lookup("/bin/"), 0);              /* lookups take canonical paths only */
 }
 
@@ -426,17 +432,18 @@ TEST(plate_dir_listing_resumes_and_refuses_tiny_buffers)
 	setup();
 	rid_t bin = lookup("/bin");
 	uint8_t buf[64];
-	struct rec r[4];
-	const char *want[] = { ".", "..", "ls", "sh" };
+	struct rec r[5];
+	const char *want[] = { ".", "..", "link", "ls", "sh" };
+	const uint8_t type[] = { L_DT_DIR, L_DT_DIR, L_DT_LNK, L_DT_REG, L_DT_REG };
 	uint64_t pos = 0;
 	CHECK_EQ(plate_dir_read(bin, &pos, buf, dirent_reclen(1) - 1), -EINVAL);
 	CHECK_EQ(pos, 0);
-	for (int i = 0; i < 4; i++) {
-		long len = plate_dir_read(bin, &pos, buf, dirent_reclen(2));  /* one at a time */
+	for (int i = 0; i < 5; i++) {
+		long len = plate_dir_read(bin, &pos, buf, dirent_reclen(4));  /* one at a time */
 		REQUIRE(len == (long)dirent_reclen(strlen(want[i])));
-		REQUIRE(parse(buf, (size_t)len, r, 4) == 1);
+		REQUIRE(parse(buf, (size_t)len, r, 5) == 1);
 		CHECK_STR(r[0].name, want[i]);
-		CHECK_EQ(r[0].type, i < 2 ? L_DT_DIR : L_DT_REG);
+		CHECK_EQ(r[0].type, type[i]);
 	}
 	CHECK_EQ(r[0].ino, plate_ino(lookup("/bin/sh")));
 	CHECK_EQ(plate_dir_read(bin, &pos, buf, sizeof(buf)), 0);
@@ -501,8 +508,10 @@ TEST(plate_lookup_exact_through_removes_and_renames)
 		snprintf(path, sizeof(path), "/tmp/h/f%03d", i);
 		REQUIRE(plate_create(path, 0644, NULL, &f[i]) == 0);
 	}
-	for (int i = 0; i < N; i += 3)
-		CHECK_EQ(plate_remove(f[i], 0, &root), 0);
+	for (int i = 0; i < N; i += 3) {
+		snprintf(path, sizeof(path), "/tmp/h/f%03d", i);
+		CHECK_EQ(plate_remove(path, 0, &root), 0);
+	}
 	REQUIRE(plate_rename("/tmp/h", "/tmp/g", 0, &root) == 0);
 	int found = 0;
 	for (int i = 0; i < N; i++) {
@@ -529,12 +538,68 @@ TEST(plate_lookup_exact_through_removes_and_renames)
 	REQUIRE(len > 0);
 	CHECK_EQ(parse(buf, (size_t)len, r, N + 2), (size_t)(N - N / 3 + 3));
 	CHECK_STR(r[2].name, "f000");
-	CHECK_EQ(plate_remove(extra, 0, &root), 0);
-	for (int i = 1; i < N; i++)
+	CHECK_EQ(plate_remove("/tmp/g/f000", 0, &root), 0);
+	CHECK(extra != 0);
+	for (int i = 1; i < N; i++) {
+		snprintf(path, sizeof(path), "/tmp/g/f%03d", i);
 		if (i % 3)
-			CHECK_EQ(plate_remove(f[i], 0, &root), 0);
-	CHECK_EQ(plate_remove(dir, 1, &root), 0);
+			CHECK_EQ(plate_remove(path, 0, &root), 0);
+	}
+	CHECK_EQ(plate_remove("/tmp/g", 1, &root), 0);
 	CHECK_EQ(lookup("/tmp/g"), 0);
 	CHECK(tmp != 0);
+	CHECK_EQ(pages_out, 0);
+}
+
+/* Hard links in memory (further names refer to one plate) and symbolic links: the first
+ * name's removal hands the plate to another name, a further name renames alone, a directory
+ * holding one is not empty and takes it along when renamed. */
+TEST(plate_hard_and_symbolic_links)
+{
+	setup();
+	static const struct cred root = { 0, 0 };
+	struct linux_stat st;
+	rid_t f, g, l, d;
+	char buf[8];
+	uint32_t plates_at_start = res_count(RT_PLATE);
+	REQUIRE(plate_create("/tmp/a", 0644, NULL, &f) == 0);
+	REQUIRE(plate_link(f, "/tmp/b", &root, &g) == 0);
+	CHECK_EQ(g, f);
+	CHECK_EQ(lookup("/tmp/b"), f);
+	REQUIRE(plate_stat(f, &st) == 0);
+	CHECK_EQ(st.st_nlink, 2);
+	CHECK_EQ(plate_link(f, "/tmp/b", &root, &g), -EEXIST);
+	CHECK_EQ(plate_link(lookup("/tmp"), "/tmp/c", &root, &g), -EPERM);
+	CHECK_EQ(plate_remove("/tmp/a", 0, &root), 0);
+	CHECK_EQ(lookup("/tmp/a"), 0);
+	CHECK_EQ(lookup("/tmp/b"), f);
+	CHECK_STR(plate_path(f), "/tmp/b");
+	REQUIRE(plate_stat(f, &st) == 0);
+	CHECK_EQ(st.st_nlink, 1);
+	REQUIRE(plate_symlink("/tmp/s", "b", &root, &l) == 0);
+	CHECK_EQ(plate_readlink(l, buf, sizeof(buf)), 1);
+	CHECK_EQ(buf[0], 'b');
+	REQUIRE(plate_stat(l, &st) == 0);
+	CHECK_EQ(st.st_mode & L_S_IFMT, L_S_IFLNK);
+	CHECK_EQ(st.st_size, 1);
+	CHECK_EQ(plate_readlink(f, buf, sizeof(buf)), -EINVAL);
+	REQUIRE(plate_link(f, "/tmp/c", &root, &g) == 0);
+	CHECK_EQ(plate_rename("/tmp/c", "/tmp/d", 0, &root), 0);
+	CHECK_EQ(lookup("/tmp/d"), f);
+	CHECK_EQ(lookup("/tmp/c"), 0);
+	CHECK_STR(plate_path(f), "/tmp/b");
+	REQUIRE(plate_mkdir("/tmp/dir", 0755, NULL, &d) == 0);
+	REQUIRE(plate_link(f, "/tmp/dir/e", &root, &g) == 0);
+	CHECK_EQ(plate_remove("/tmp/dir", 1, &root), -ENOTEMPTY);
+	CHECK_EQ(plate_rename("/tmp/dir", "/tmp/dir2", 0, &root), 0);
+	CHECK_EQ(lookup("/tmp/dir2/e"), f);
+	CHECK_EQ(lookup("/tmp/dir/e"), 0);
+	CHECK_EQ(plate_remove("/tmp/dir2/e", 0, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/dir2", 1, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/d", 0, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/b", 0, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/s", 0, &root), 0);
+	CHECK_EQ(lookup("/tmp/b"), 0);
+	CHECK_EQ(res_count(RT_PLATE), plates_at_start);
 	CHECK_EQ(pages_out, 0);
 }

@@ -489,3 +489,55 @@ TEST(net_tcp_ack_war_is_rate_limited)
 	CHECK(s.sent[0] + s.sent[1] - before < 50);
 	sim_free(&s);
 }
+
+struct tw_conn { int lis, cli, srv; };
+
+static bool tw_accepted(struct sim *s, void *ctx)
+{
+	struct tw_conn *w = ctx;
+	uint32_t ev = 0;
+
+	if (w->srv < 0 && net_accept(s->n[1], w->lis, &w->srv, NULL) < 0)
+		return false;
+	return net_sock_poll(s->n[0], w->cli, &ev) == 0 && (ev & NET_POLLOUT);
+}
+
+/* A web server closes first, so its side keeps every connection in TIME_WAIT for 2*MSL. Those
+   hold no buffer, and when the socket table is full the one that ends soonest gives way to a
+   new connection (Linux's tcp_max_tw_buckets), instead of the server refusing connections
+   for 2*MSL. */
+TEST(net_tcp_time_wait_holds_no_buffer_and_gives_way)
+{
+	static struct sim s;
+	struct net_config cfg = { .max_sockets = 8, .msl_ms = 30000 };
+	struct net_stats st;
+	struct tw_conn w = { -1, -1, -1 };
+	struct net_addr a = { NET_ANY, 80 };
+
+	sim_init(&s, 21, &cfg, 0, 0);
+	REQUIRE(net_socket(s.n[1], NET_SOCK_STREAM, &w.lis) == 0);
+	REQUIRE(net_bind(s.n[1], w.lis, &a) == 0 && net_listen(s.n[1], w.lis, 4) == 0);
+	for (int i = 0; i < 30; i++) {
+		w.srv = -1;
+		REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &w.cli) == 0);
+		a.ip = NET_IP(10, 0, 2, 2);
+		REQUIRE(net_connect(s.n[0], w.cli, &a) == -EINPROGRESS);
+		REQUIRE(sim_run(&s, tw_accepted, &w, 5000));
+		CHECK(sim_transfer(&s, (int[]){ w.cli, w.srv }, 100, 2000, 10000));
+		CHECK_EQ(net_close(s.n[1], w.srv), 0);           /* the server closes first */
+		sim_idle(&s, 50);
+		CHECK_EQ(net_close(s.n[0], w.cli), 0);
+		sim_idle(&s, 100);
+		CHECK_EQ(state_of(s.n[0], w.cli), NET_TCP_CLOSED);
+		net_get_stats(s.n[1], &st);
+		CHECK_EQ(st.mem_used, 0);                      /* TIME_WAIT keeps no buffer */
+		CHECK(st.sockets_used <= 8);
+	}
+	net_get_stats(s.n[1], &st);
+	CHECK_EQ(st.sockets_used, 8);                      /* the listener and 7 in TIME_WAIT */
+	CHECK_EQ(st.tcp_tw_recycled, 30 - 7);
+	net_close(s.n[1], w.lis);
+	sim_idle(&s, 61000);
+	CHECK_EQ(used_socks(s.n[1]), 0);
+	sim_free(&s);
+}

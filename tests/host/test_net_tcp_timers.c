@@ -280,3 +280,48 @@ TEST(net_tcp_syn_reopens_time_wait)
 	CHECK_EQ(stats(s.n[1]).sockets_used, 2);        /* listener and the new connection */
 	sim_free(&s);
 }
+
+/* SYNs from forged addresses (nobody answers the SYN-ACKs) fill a listener's queue. Once their
+   SYN-ACKs have been retransmitted they give way to new SYNs, so a real client gets in a
+   second after the flood instead of minutes; a connection that completed is never given up. */
+TEST(net_tcp_syn_flood_gives_way)
+{
+	static struct sim s;
+	uint8_t f[128];
+	int l, c, v;
+	size_t n;
+
+	sim_init(&s, 35, NULL, 0, 0);
+	REQUIRE(net_socket(s.n[1], NET_SOCK_STREAM, &l) == 0);
+	CHECK_EQ(net_bind(s.n[1], l, &(struct net_addr){ 0, 80 }), 0);
+	CHECK_EQ(net_listen(s.n[1], l, 2), 0);
+	for (int i = 0; i < 6; i++) {
+		n = sim_craft_tcp(&s, 1, f, NET_IP(10, 0, 2, 99), GW, (uint16_t)(40000 + i), 80,
+				  1000u * (uint32_t)i, 0, 0x02, 65535, NULL, 0);
+		sim_inject(&s, 1, f, n);
+	}
+	sim_idle(&s, 100);
+	CHECK_EQ(stats(s.n[1]).sockets_used, 3);        /* the listener and 2 half-open */
+	CHECK_EQ(stats(s.n[1]).tcp_backlog_drops, 4);
+	CHECK_EQ(stats(s.n[1]).tcp_half_open_evicted, 0);
+	sim_idle(&s, 1500);                             /* one SYN-ACK retransmission: kept */
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &c) == 0);
+	CHECK_EQ(net_connect(s.n[0], c, &(struct net_addr){ GW, 80 }), -EINPROGRESS);
+	sim_idle(&s, 300);
+	CHECK_EQ(net_accept(s.n[1], l, &v, NULL), -EAGAIN);
+	CHECK_EQ(stats(s.n[1]).tcp_half_open_evicted, 0);
+	net_close(s.n[0], c);
+	sim_idle(&s, 2500);                             /* a second one: now they are stale */
+	REQUIRE(net_socket(s.n[0], NET_SOCK_STREAM, &c) == 0);
+	CHECK_EQ(net_connect(s.n[0], c, &(struct net_addr){ GW, 80 }), -EINPROGRESS);
+	sim_idle(&s, 300);
+	CHECK_EQ(net_accept(s.n[1], l, &v, NULL), 0);   /* in at its first SYN */
+	CHECK_EQ(stats(s.n[1]).tcp_half_open_evicted, 1);
+	CHECK(stats(s.n[1]).tcp_backlog_drops >= 5);   /* and the refused client's SYN */
+	net_close(s.n[0], c);
+	net_close(s.n[1], v);
+	net_close(s.n[1], l);
+	sim_idle(&s, 200000);                           /* the last half-open one times out */
+	CHECK_EQ(stats(s.n[1]).sockets_used, 0);
+	sim_free(&s);
+}

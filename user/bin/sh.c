@@ -264,6 +264,9 @@ static void print_resource(const struct t_res_info *in)
 	       in->name[0] ? in->name : "-", (unsigned)in->owner, t_mode_str(in->mode, mode));
 	for (uint32_t i = 0; i < in->nrefs && i < T_MAX_REFS; i++)
 		printf(" %.16s=%s", in->refs[i].role, t_rid_str(in->refs[i].rid, ref));
+	if (in->type == RT_EXEC)          /* an execution: its process's pid, its thread id */
+		printf(" pid %llu tid %llu %s", (unsigned long long)in->v[2],
+		       (unsigned long long)in->v[4], t_state_name((uint32_t)in->v[0]));
 	if (in->type == RT_DEVICE)
 		printf(" %04x:%04x class %06x%s", (unsigned)(in->v[0] >> 16),
 		       (unsigned)(in->v[0] & 0xffff), (unsigned)in->v[1],

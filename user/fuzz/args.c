@@ -97,6 +97,9 @@ static const char *const ro_paths[] = {
 	"/data/bad/dynamic.elf", "/data/bad/trunc-body.elf", "/data/sub", "/dev/null",
 	"/dev/zero", "/nonexistent", "/bin/hello/x", "", ".", "..", "/tmp", "/data/./sub/..",
 	FZ_SCRATCH "/a", FZ_SCRATCH "/b", FZ_SCRATCH "/d", FZ_SCRATCH "/d/c", FZ_SCRATCH "/x",
+	/* /proc: the worker's own files (they go with it) and the fixed tree */
+	"/proc/self", "/proc/self/stat", "/proc/self/maps", "/proc/self/fd", "/proc/self/fd/0",
+	"/proc/self/cwd", "/proc/meminfo", "/proc/tessera/res/all", "/proc/mounts",
 };
 /* What a worker may change: the scratch directory. A root worker changes nothing else: root
  * may legitimately rewrite /bin, and the image's files are what the leak check compares
@@ -304,8 +307,21 @@ static uint64_t clone_arg(struct fz_ctx *c)
 {
 	return PICK(&c->rng, SIGCHLD, SIGCHLD, SIGCHLD | 0x01000000 | 0x00200000,
 		    SIGCHLD | 0x00100000, 0x100 | 0x4000 | SIGCHLD, 0x100 | 0x4000,
-		    0x100 /* CLONE_VM alone: a thread */, 0x10000 /* CLONE_THREAD */, 0,
-		    (uint64_t)-1, fz_next(&c->rng));
+		    0x100 /* CLONE_VM alone */, 0x10000 /* CLONE_THREAD alone */, 0,
+		    0xf00 | 0x10000 /* a thread */, 0x3d0f00 /* musl's pthread_create */,
+		    0xf00 | 0x10000 | 0x01000000 /* CHILD_SETTID */, (uint64_t)-1,
+		    fz_next(&c->rng));
+}
+
+/* futex's operation: the real ones with their flags, and anything. */
+static uint64_t futexop_arg(struct fz_ctx *c)
+{
+	uint64_t op = PICK(&c->rng, 0, 1, 3, 4, 5, 9, 10, 6, 11, fz_below(&c->rng, 16));
+	if (fz_chance(&c->rng, 50))
+		op |= 128;                    /* FUTEX_PRIVATE_FLAG */
+	if (fz_chance(&c->rng, 15))
+		op |= 256;                    /* FUTEX_CLOCK_REALTIME */
+	return fz_chance(&c->rng, 5) ? fz_next(&c->rng) : op;
 }
 
 static uint64_t sig_arg(struct fz_ctx *c)
@@ -394,6 +410,7 @@ uint64_t fz_arg(struct fz_ctx *c, const struct fz_call *call, int i)
 	case K_SPAWN: return spawn_arg(c);
 	case K_SIGACT: return sigact_arg(c);
 	case K_TYPE: return fz_below(r, RT_NTYPES + 2);
+	case K_FUTEXOP: return futexop_arg(c);
 	default: return any_arg(c);
 	}
 }

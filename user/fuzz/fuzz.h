@@ -96,7 +96,7 @@ int64_t fz_now_ms(void);
 enum fz_kind {
 	K_NONE = 0, K_ANY, K_FD, K_BUF, K_LEN, K_PATH, K_WPATH, K_FLAGS, K_PID, K_RID, K_SIG,
 	K_ADDR, K_INT, K_MODE, K_TIME, K_ARGV, K_NAME, K_UID, K_IOCTL, K_CLONE, K_MMAPF,
-	K_PROT, K_SPAWN, K_SIGACT, K_TYPE, K_NKINDS
+	K_PROT, K_SPAWN, K_SIGACT, K_TYPE, K_FUTEXOP, K_NKINDS
 };
 struct fz_call {
 	int nr;

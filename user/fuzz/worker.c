@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -124,8 +125,34 @@ __asm__(".text\n"
 	"	call fz_vchild\n"
 	"	ud2\n");
 
+/* clone making a thread of this worker: the thread shares all of its memory and runs at once
+ * beside it, so it touches none of it, not even the stack: it ends (exit, the thread alone)
+ * right after the call. */
+__asm__(".text\n"
+	".globl fz_clone_thread\n"
+	"fz_clone_thread:\n"
+	"	mov $56, %eax\n"
+	"	mov %rcx, %r10\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n"
+	"	ret\n"
+	"1:	mov $60, %eax\n"
+	"	xor %edi, %edi\n"
+	"	syscall\n"
+	"	ud2\n");
+long fz_clone_thread(long flags, long stack, long ptid, long ctid, long tls);
+
+/* Shared memory without the parent waiting (CLONE_VM, not CLONE_VFORK): a thread, if any. */
+static bool thread_clone(int nr, const uint64_t *a)
+{
+	return nr == TSYS_clone && (a[0] & 0x100) && !(a[0] & 0x4000);
+}
+
 static long issue(struct fz_ctx *c, int nr, const uint64_t *a)
 {
+	if (thread_clone(nr, a))
+		return fz_clone_thread((long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4]);
 	if (nr != TSYS_fork && nr != TSYS_vfork && nr != TSYS_clone)
 		return tsys_call(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4],
 				 (long)a[5]);
@@ -146,7 +173,7 @@ static void learn(struct fz_ctx *c, int nr, const uint64_t *a, long ret)
 		c->maplen[i] = a[1] < (1ull << 32) ? a[1] : 4096;
 	}
 	if ((nr == TSYS_fork || nr == TSYS_vfork || nr == TSYS_clone) && ret > 0 &&
-	    c->nkids < (int)(sizeof(c->kids) / sizeof(c->kids[0])))
+	    !thread_clone(nr, a) && c->nkids < (int)(sizeof(c->kids) / sizeof(c->kids[0])))
 		c->kids[c->nkids++] = (int)ret;
 }
 

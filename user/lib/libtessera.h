@@ -119,6 +119,14 @@ int t_cpl(void);
 /* "umode" / "smode". */
 const char *t_runmode_name(uint32_t mode);
 
+/* Placement of children's programs (TPL_*, docs/network.md): set (root or the owner), read;
+ * the names "tender", "unix", "hvs" (t_place_parse: -1 for another) and of TPX_* values. */
+int t_place_set(int pid, uint32_t mode);
+int t_place_info(int pid, struct t_place_info *out);
+const char *t_place_name(uint32_t mode);
+int t_place_parse(const char *name);
+const char *t_place_exec_name(uint32_t how);
+
 /* ---- Metamorphosis (user/lib/meta.c) ---------------------------------------------------- */
 /* Change program: pid (0 = the caller) continues from the start of path, keeping its pid,
  * descriptors, space and owner. For the caller it does not return on success. */

@@ -4,13 +4,13 @@
  * and puts the old one back; rt_sigpending shows what a mask holds back; ppoll's mask.
  * The signal comes from a forked child, after a pause long enough for the parent to block.
  */
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "abi/errno.h"
 #include "tsys.h"
 #include "utest.h"
 
@@ -177,8 +177,40 @@ static void sigchld(void)
 	CHECK_EQ(chld, 1);
 }
 
+/* A parent that ignores SIGCHLD (busybox httpd does) or sets SA_NOCLDWAIT leaves no zombie:
+ * its children vanish when they end, and wait says ECHILD once none is left. */
+static void sigchld_ignored(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	for (int round = 0; round < 2; round++) {
+		sa.sa_handler = round ? on_chld : SIG_IGN;
+		sa.sa_flags = round ? SA_NOCLDWAIT | SA_RESTART : 0;
+		CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
+		int fds[2];
+		CHECK_OK(pipe(fds));
+		int pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			char c;
+			close(fds[1]);
+			_exit(read(fds[0], &c, 1) == 0 ? 0 : 1);   /* until the parent lets go */
+		}
+		close(fds[0]);
+		close(fds[1]);                    /* the child ends now */
+		errno = 0;
+		CHECK(waitpid(pid, NULL, 0) == -1 && errno == ECHILD);  /* waits, finds no zombie */
+		errno = 0;
+		CHECK(kill(pid, 0) == -1 && errno == ESRCH);
+	}
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = 0;
+	CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
+}
+
 const struct utest ut_signal_tests[] = {
 	{ "signal_sigchld", sigchld },
+	{ "signal_sigchld_ignored", sigchld_ignored },
 	{ "signal_restart_read", restart_read },
 	{ "signal_eintr_read", eintr_read },
 	{ "signal_restart_wait", restart_wait },

@@ -33,11 +33,17 @@ static const struct utest *const groups[] = {
 	ut_fuzzfix_tests,
 	ut_runexec_tests,
 	ut_signal_tests,
+	ut_place_tests,
 	ut_dev_tests,
 	ut_blk_tests,
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_thread_tests,
+	ut_futex_tests,
+	ut_procfs_tests,
+	ut_links_tests,
+	ut_copy_tests,
 	ut_node_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -32,10 +32,17 @@ extern const struct utest ut_robust_tests[];
 extern const struct utest ut_fuzzfix_tests[];
 extern const struct utest ut_runexec_tests[];
 extern const struct utest ut_signal_tests[];
+extern const struct utest ut_place_tests[];
 extern const struct utest ut_blk_tests[];
 extern const struct utest ut_net_tests[];
 extern const struct utest ut_sockfake_tests[];
 extern const struct utest ut_sock_tests[];
+extern const struct utest ut_thread_tests[];
+extern const struct utest ut_futex_tests[];
+int ut_helper_threadexec(int argc, char **argv);
+extern const struct utest ut_procfs_tests[];
+extern const struct utest ut_links_tests[];
+extern const struct utest ut_copy_tests[];
 extern const struct utest ut_node_tests[];
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */

@@ -1,0 +1,123 @@
+/* The file systems as Linux programs see them (see fsinfo.h). */
+#include "kernel/fs/fsinfo.h"
+#include "abi/errno.h"
+#include "abi/fsproto.h"
+#include "abi/linux.h"
+#include "arch/paging.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/mount.h"
+#include "kernel/fs/plate.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/net/sock.h"
+#include "kernel/res/res.h"
+
+#define ST_VALID 0x20
+#define ST_RDONLY 0x1
+#define ST_NOSUID 0x2
+#define ST_NODEV 0x4
+#define ST_NOEXEC 0x8
+#define PROC_SUPER_MAGIC 0x9fa0
+#define PIPEFS_MAGIC 0x50495045
+#define SOCKFS_MAGIC 0x534f434b
+#define DEVPTS_MAGIC 0x1cd1
+
+void fsinfo_mem(struct fsinfo_mem *out)
+{
+	out->total_kb = pmm_total_pages() * (PAGE_SIZE / 1024);
+	out->free_kb = pmm_free_pages() * (PAGE_SIZE / 1024);
+	out->shared_kb = plate_ram_pages() * (PAGE_SIZE / 1024);
+}
+
+static const struct fsinfo_mount fixed[] = {
+	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
+	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", true },       /* nodes are fixed; I/O goes on */
+	{ "tmpfs", "/tmp", "tmpfs", ",nosuid,nodev", false },
+	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },
+};
+#define NFIXED (sizeof(fixed) / sizeof(fixed[0]))
+
+bool fsinfo_mount_at(uint32_t i, struct fsinfo_mount *out)
+{
+	if (i < NFIXED) {
+		*out = fixed[i];
+		return true;
+	}
+	uint32_t k = (uint32_t)NFIXED;
+	for (uint32_t idx = 1; idx <= MNT_MAX; idx++) {
+		const struct mount *m = mnt_get(idx);
+		if (!m || k++ != i)
+			continue;
+		strlcpy(out->source, "/dev/vda", sizeof(out->source));
+		out->source[7] = (char)('a' + m->unit % 26);
+		strlcpy(out->dir, m->path, sizeof(out->dir));
+		out->type = "ext2";
+		out->options = ",relatime";
+		out->rdonly = m->rdonly;
+		return true;
+	}
+	return false;
+}
+
+static int disk_statfs(rid_t rid, struct linux_statfs *st)
+{
+	struct t_fs_statfs fs;
+	int err = plate_disk_statfs(rid, &fs);
+	if (err)
+		return err;
+	st->f_type = L_EXT2_SUPER_MAGIC;
+	st->f_bsize = st->f_frsize = fs.bsize;
+	st->f_blocks = fs.blocks;
+	st->f_bfree = fs.bfree;
+	st->f_bavail = fs.bavail;
+	st->f_files = fs.files;
+	st->f_ffree = fs.ffree;
+	st->f_namelen = fs.namemax;
+	st->f_flags = ST_VALID | (fs.read_only ? ST_RDONLY : 0);
+	return 0;
+}
+
+/* Plates in memory: as much room as memory has, as many files as the plate table. The boot
+ * image and /dev take no new names (read-only file systems, whose device nodes still do I/O);
+ * /tmp does. */
+static void ram_statfs(rid_t rid, struct linux_statfs *st)
+{
+	struct linux_stat ps;
+	int err = plate_stat(rid, &ps);
+	st->f_type = L_TMPFS_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_blocks = pmm_total_pages();
+	st->f_bfree = st->f_bavail = pmm_free_pages();
+	st->f_files = PLATE_MAX;
+	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
+	st->f_namelen = PATH_MAX_LEN;
+	st->f_flags = ST_VALID | (!err && ps.st_dev != PLATE_DEV_TMPFS ? ST_RDONLY : 0);
+}
+
+int fsinfo_fstatfs(struct file *f, struct linux_statfs *st)
+{
+	if (f->plate)
+		return fsinfo_statfs(f->plate, st);
+	memset(st, 0, sizeof(*st));
+	st->f_type = file_is_pipe(f) ? PIPEFS_MAGIC : sock_is(f) ? SOCKFS_MAGIC : DEVPTS_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = PATH_MAX_LEN;
+	st->f_flags = ST_VALID;
+	return 0;
+}
+
+int fsinfo_statfs(rid_t rid, struct linux_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (rid && plate_is_disk(rid))
+		return disk_statfs(rid, st);
+	if (rid && plate_is_proc(rid)) {
+		st->f_type = PROC_SUPER_MAGIC;
+		st->f_bsize = st->f_frsize = PAGE_SIZE;
+		st->f_namelen = PATH_MAX_LEN;
+		st->f_flags = ST_VALID | ST_NOSUID | ST_NODEV | ST_NOEXEC;
+		return 0;
+	}
+	ram_statfs(rid, st);
+	return 0;
+}

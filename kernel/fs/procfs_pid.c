@@ -1,0 +1,308 @@
+/* The per-process files of /proc (procfs.h), field by field in Linux's formats (proc(5)): what
+ * ps, top, pidof and killall read. Processor time is the ticks the process's execution ran
+ * (all counted as user time: the tick does not tell the modes apart); priorities 0..7 show
+ * as nice values (priority - 4) * 5, so the default priority is nice 0. */
+#include "kernel/fs/procfs.h"
+#include "abi/linux.h"
+#include "arch/paging.h"
+#include "arch/timer.h"
+#include "kernel/fs/plate.h"
+#include "kernel/fs/ptext.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/vattach.h"
+#include "kernel/mm/vregion.h"
+#include "kernel/proc/args.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/thread.h"
+#include "kernel/proc/program.h"
+
+#define USER_HZ 100u
+#define KB(pages) ((pages) * (PAGE_SIZE / 1024))
+
+/* What the process's memory holds, by kind (sizes in pages). */
+struct memsum {
+	uint64_t size, resident, text, text_res, data, stack, start_code, end_code, start_stack;
+};
+
+static void add_att(struct memsum *m, rid_t att)
+{
+	uint64_t addr, size;
+	rid_t region = vattach_region(att);
+	if (!vattach_range(att, &addr, &size) || !region)
+		return;
+	uint64_t pages = size / PAGE_SIZE, res = vregion_resident(region);
+	m->size += pages;
+	m->resident += res;
+	switch (vregion_kind(region)) {
+	case TRK_TEXT:
+		m->text += pages;
+		m->text_res += res;
+		if (!m->start_code || addr < m->start_code)
+			m->start_code = addr;
+		if (addr + size > m->end_code)
+			m->end_code = addr + size;
+		break;
+	case TRK_STACK:
+		m->stack += pages;
+		m->start_stack = addr + size;
+		break;
+	default:
+		m->data += pages;
+	}
+}
+
+static void mem_of(const struct proc *p, struct memsum *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < p->att_end; i++)
+		if (p->att[i])
+			add_att(m, p->att[i]);
+}
+
+static char state_letter(const struct proc *p)
+{
+	if (p->state == TPS_ZOMBIE)
+		return 'Z';
+	switch (exec_visible_state(p->exec)) {
+	case TPS_BLOCKED:
+		return 'S';
+	case TPS_ZOMBIE:
+		return 'Z';
+	default:
+		return 'R';
+	}
+}
+
+static const char *state_name(char c)
+{
+	return c == 'R' ? "R (running)" : c == 'S' ? "S (sleeping)" : "Z (zombie)";
+}
+
+static int nice_of(const struct proc *p)
+{
+	return (exec_get_prio(p->exec) - EXEC_DEFAULT_PRIO) * 5;
+}
+
+/* Linux's comm: the name, at most 15 bytes. */
+static void put_comm(struct ptext *t, const struct proc *p)
+{
+	ptext_put(t, p->hdr.name, strnlen(p->hdr.name, 15));
+}
+
+static uint64_t clock_ticks(uint64_t ns)
+{
+	return ns / (1000000000ull / USER_HZ);
+}
+
+/* Signals by disposition: ignored (handler 1) and caught (a function). */
+/* The blocked signals of its first execution (masks are per thread: kernel/proc/thread.h). */
+static uint64_t blocked_mask(const struct proc *p)
+{
+	const struct thread *th = p->exec ? thread_of(p->exec) : NULL;
+	return th ? th->sig_mask : 0;
+}
+
+static void sig_sets(const struct proc *p, uint64_t *ign, uint64_t *caught)
+{
+	*ign = *caught = 0;
+	for (int s = 1; s <= 64; s++) {
+		if (p->sig[s].handler == 1)
+			*ign |= 1ull << (s - 1);
+		else if (p->sig[s].handler > 1)
+			*caught |= 1ull << (s - 1);
+	}
+}
+
+static void gen_stat(struct ptext *t, const struct proc *p)
+{
+	struct memsum m;
+	uint64_t ign, caught;
+	mem_of(p, &m);
+	sig_sets(p, &ign, &caught);
+	int nice = nice_of(p);
+	uint64_t ticks = p->exec ? exec_ticks(p->exec) * USER_HZ / TIMER_HZ : 0;
+	ptext_fmt(t, "%d (", p->pid);
+	put_comm(t, p);
+	ptext_fmt(t, ") %c %d %d %d 0 -1 4194304 0 0 0 0 ", state_letter(p), p->ppid, p->pid,
+		  p->pid);
+	ptext_fmt(t, "%llu 0 0 0 %d %d 1 0 %llu ", (unsigned long long)ticks, 20 + nice, nice,
+		  (unsigned long long)clock_ticks(p->start_ns));
+	ptext_fmt(t, "%llu %llu 18446744073709551615 %llu %llu %llu 0 0 ",
+		  (unsigned long long)(m.size * PAGE_SIZE), (unsigned long long)m.resident,
+		  (unsigned long long)m.start_code, (unsigned long long)m.end_code,
+		  (unsigned long long)m.start_stack);
+	ptext_fmt(t, "%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
+		  (unsigned long long)(p->sig_pending & 0x7fffffffffffffffull),
+		  (unsigned long long)blocked_mask(p), (unsigned long long)ign, (unsigned long long)caught);
+	ptext_fmt(t, "%llu %llu %llu 0 0 0 0 %d\n", 0ull, 0ull,
+		  (unsigned long long)p->brk_start, p->state == TPS_ZOMBIE ? p->exit_status : 0);
+}
+
+static void vm_line(struct ptext *t, const char *name, uint64_t pages)
+{
+	ptext_fmt(t, "%s:\t%8llu kB\n", name, (unsigned long long)KB(pages));
+}
+
+static void gen_status_mem(struct ptext *t, const struct proc *p)
+{
+	struct memsum m;
+	mem_of(p, &m);
+	vm_line(t, "VmPeak", m.size);
+	vm_line(t, "VmSize", m.size);
+	vm_line(t, "VmLck", 0);
+	vm_line(t, "VmPin", 0);
+	vm_line(t, "VmHWM", m.resident);
+	vm_line(t, "VmRSS", m.resident);
+	vm_line(t, "RssAnon", m.resident - m.text_res);
+	vm_line(t, "RssFile", m.text_res);
+	vm_line(t, "RssShmem", 0);
+	vm_line(t, "VmData", m.data);
+	vm_line(t, "VmStk", m.stack);
+	vm_line(t, "VmExe", m.text);
+	vm_line(t, "VmLib", 0);
+	vm_line(t, "VmPTE", 0);
+	vm_line(t, "VmSwap", 0);
+}
+
+static void gen_status(struct ptext *t, const struct proc *p)
+{
+	uint64_t ign, caught;
+	char c = state_letter(p);
+	const struct cred *cr = &p->cred;
+	ptext_str(t, "Name:\t");
+	put_comm(t, p);
+	ptext_fmt(t, "\nUmask:\t0%u%u%u\n", (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7);
+	ptext_fmt(t, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		  state_name(c), p->pid, p->pid, p->ppid);
+	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->uid, cr->uid, cr->uid);
+	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", cr->gid, cr->gid, cr->gid, cr->gid);
+	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", NFD);
+	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
+		ptext_fmt(t, "%u ", p->groups[i]);
+	ptext_char(t, '\n');
+	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pid,
+		  p->pid);
+	if (c != 'Z')
+		gen_status_mem(t, p);
+	sig_sets(p, &ign, &caught);
+	ptext_fmt(t, "Threads:\t%u\nSigQ:\t0/%llu\nSigPnd:\t%016llx\nShdPnd:\t0000000000000000\n",
+		  p->nthreads ? p->nthreads : 1, (unsigned long long)p->rlim[11 /* RLIMIT_SIGPENDING */].cur,
+		  (unsigned long long)p->sig_pending);
+	ptext_fmt(t, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+		  (unsigned long long)blocked_mask(p), (unsigned long long)ign,
+		  (unsigned long long)caught);
+	const char *caps = cr->uid == 0 ? "000001ffffffffff" : "0000000000000000";
+	ptext_str(t, "CapInh:\t0000000000000000\nCapPrm:\t");
+	ptext_str(t, caps);
+	ptext_str(t, "\nCapEff:\t");
+	ptext_str(t, caps);
+	ptext_str(t, "\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n"
+		     "Seccomp:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+}
+
+static void gen_statm(struct ptext *t, const struct proc *p)
+{
+	struct memsum m;
+	mem_of(p, &m);
+	ptext_fmt(t, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)m.size,
+		  (unsigned long long)m.resident, (unsigned long long)m.text_res,
+		  (unsigned long long)m.text, (unsigned long long)(m.data + m.stack));
+}
+
+/* argv (cmdline) or envp (environ) as the process was started with them, each string ending
+ * in a NUL; empty for a zombie, as on Linux. */
+static void gen_vector(struct ptext *t, const struct proc *p, bool env)
+{
+	struct args_view v;
+	if (!p->args || p->state == TPS_ZOMBIE)
+		return;
+	args_unpack(p->args, &v);
+	int n = env ? v.envc : v.argc;
+	for (int i = 0; i < n; i++)
+		ptext_put(t, env ? v.envp[i] : v.argv[i], strlen(env ? v.envp[i] : v.argv[i]) + 1);
+}
+
+/* ---- maps ---------------------------------------------------------------------------- */
+
+/* The attachment with the lowest address above after (0: the lowest), or 0. */
+static rid_t next_att(const struct proc *p, uint64_t after, bool first)
+{
+	rid_t best = 0;
+	uint64_t best_addr = 0, addr, size;
+	for (int i = 0; i < p->att_end; i++) {
+		if (!p->att[i] || !vattach_range(p->att[i], &addr, &size))
+			continue;
+		if ((first || addr > after) && (!best || addr < best_addr)) {
+			best = p->att[i];
+			best_addr = addr;
+		}
+	}
+	return best;
+}
+
+static void maps_name(struct ptext *t, const struct proc *p, uint32_t kind, size_t col)
+{
+	const char *name = NULL;
+	rid_t plate = p->program ? program_plate(p->program) : 0;
+	if ((kind == TRK_TEXT || kind == TRK_DATA) && plate)
+		name = plate_path(plate);
+	else if (kind == TRK_HEAP)
+		name = "[heap]";
+	else if (kind == TRK_STACK)
+		name = "[stack]";
+	if (!name)
+		return;
+	for (; col < 73; col++)
+		ptext_char(t, ' ');
+	ptext_str(t, name);
+}
+
+static void gen_maps(struct ptext *t, const struct proc *p)
+{
+	uint64_t addr = 0, size;
+	for (rid_t a = next_att(p, 0, true); a; a = next_att(p, addr, false)) {
+		rid_t region = vattach_region(a);
+		if (!vattach_range(a, &addr, &size) || !region)
+			break;
+		uint32_t prot = vregion_prot(region), kind = vregion_kind(region);
+		rid_t plate = p->program ? program_plate(p->program) : 0;
+		bool file = (kind == TRK_TEXT || kind == TRK_DATA) && plate;
+		size_t before = t->len;
+		ptext_fmt(t, "%08llx-%08llx %c%c%cp 00000000 00:%02x %llu ", (unsigned long long)addr,
+			  (unsigned long long)(addr + size), prot & TR_READ ? 'r' : '-',
+			  prot & TR_WRITE ? 'w' : '-', prot & TR_EXEC ? 'x' : '-', file ? 1 : 0,
+			  (unsigned long long)(file ? plate_ino(plate) : 0));
+		maps_name(t, p, kind, t->len - before);
+		ptext_char(t, '\n');
+	}
+}
+
+void procfs_gen_pid(const struct procfs_node *n, struct proc *p, struct ptext *t)
+{
+	switch (n->kind) {
+	case PN_P_STAT:
+		gen_stat(t, p);
+		break;
+	case PN_P_STATUS:
+		gen_status(t, p);
+		break;
+	case PN_P_STATM:
+		gen_statm(t, p);
+		break;
+	case PN_P_CMDLINE:
+		gen_vector(t, p, false);
+		break;
+	case PN_P_ENVIRON:
+		gen_vector(t, p, true);
+		break;
+	case PN_P_COMM:
+		put_comm(t, p);
+		ptext_char(t, '\n');
+		break;
+	case PN_P_MAPS:
+		if (p->state != TPS_ZOMBIE)
+			gen_maps(t, p);
+		break;
+	}
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Prints the table of docs/compat.md ("Every call"): every x86-64 Linux call (from the host's
+asm/unistd_64.h) with its state on Tessera: the calls of abi/syscalls.def are "yes" unless NOTES
+says what is partial; the others answer ENOSYS. Run from the top of the tree:
+    python3 tools/compat_calls.py > table.md
+"""
+import re
+NOTES = {
+ "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP on the console; ENOTTY elsewhere",
+ "mmap": "anonymous and private file mappings (copied); no shared file mappings",
+ "mremap": "partly: shrinking in place; growing answers ENOMEM (libcs then copy)",
+ "madvise": "partly: advice accepted, DONTNEED frees",
+ "select": "yes (over poll)",
+ "sendfile": "yes, from a regular file (or block device) to any writable file",
+ "clone": "partly: the fork and vfork forms; threads (CLONE_VM\\|CLONE_THREAD...) are the threads work of issue 18, ENOSYS here",
+ "socket": "AF_INET/AF_INET6 stream and datagram through the network server (docs/network.md)",
+ "fcntl": "partly: F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL (no locks)",
+ "link": "yes: disks, and the file system in memory (/tmp); EXDEV across file systems",
+ "symlink": "yes: disks, and the file system in memory; the boot image may hold links",
+ "linkat": "yes (AT_SYMLINK_FOLLOW)",
+ "symlinkat": "yes", "readlink": "yes (also /proc's links)", "readlinkat": "yes",
+ "chown": "yes (root: anything; owner: its own group)", "fchown": "yes", "lchown": "yes", "fchownat": "yes",
+ "getrusage": "answers zeros: processor time is not accounted per process there yet",
+ "times": "answers zeros for the process times; the return value is the tick count",
+ "sysinfo": "yes (the same numbers as /proc/meminfo and /proc/loadavg)",
+ "getgroups": "yes; supplementary groups are kept and inherited but the access checks use the primary group only",
+ "setgroups": "yes, root only, at most 32 groups (more: EINVAL)",
+ "setuid": "yes (real = effective = saved)", "setgid": "yes (real = effective = saved)",
+ "setpgid": "partly: every process is the leader of its own group and session",
+ "getpgrp": "partly: the pid", "setsid": "partly", "getpgid": "partly: the pid", "getsid": "partly: the pid",
+ "prctl": "partly: PR_SET_NAME, PR_GET_NAME",
+ "arch_prctl": "partly: ARCH_SET_FS, ARCH_GET_FS",
+ "mount": "partly: ext2 on a virtio block device (/dev/vdX), MS_RDONLY",
+ "umount2": "yes (no MNT_DETACH)",
+ "gettid": "the pid (one thread per process here)",
+ "tkill": "as kill of the pid", "tgkill": "as kill of the pid",
+ "set_tid_address": "returns the pid; nothing is written at exit",
+ "set_robust_list": "accepted, nothing kept (single-threaded processes)",
+ "rseq": "ENOSYS (libcs go on without it)",
+ "statfs": "yes, per file system (rootfs, tmpfs, devtmpfs, proc, ext2)", "fstatfs": "yes",
+ "sigaltstack": "recorded, not used for delivery yet",
+ "renameat2": "partly: RENAME_NOREPLACE (no EXCHANGE, WHITEOUT)",
+ "copy_file_range": "yes, between regular files (flags 0)",
+ "fadvise64": "accepted (checks only)",
+ "execve": "programs of the boot image and written files of the RAM file system (copied); no #! scripts",
+ "clock_gettime": "yes (REALTIME, MONOTONIC and their variants; the CPU-time clocks give monotonic time)",
+ "uname": "yes (the host name as sethostname set it)", "sethostname": "yes, root only",
+ "getrlimit": "yes", "setrlimit": "yes", "prlimit64": "yes",
+}
+rows = []
+for m in re.finditer(r"^SYSCALL\((\d+), (\w+), (\d)\)", open("abi/syscalls.def").read(), re.M):
+    nr, name = int(m.group(1)), m.group(2)
+    if nr < 1000:
+        rows.append((nr, name, NOTES.get(name, "yes")))
+known = {nr for nr, _, _ in rows}
+for m in re.finditer(r"#define __NR_(\w+) (\d+)", open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h").read()):
+    nr = int(m.group(2))
+    if nr not in known:
+        rows.append((nr, m.group(1), "**no** (ENOSYS)"))
+rows.sort()
+print("| nr | call | state |")
+print("| ---: | --- | --- |")
+for nr, name, note in rows:
+    print("| %d | %s | %s |" % (nr, name, note))
