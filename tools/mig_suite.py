@@ -11,7 +11,7 @@ driven through node 1's shell and /bin/migtest, checked on every node's console.
   - the same with pre-copy (memory sent while it runs, then what it wrote meanwhile);
   - a process moved to B is killed from A: its parent on A sees SIGTERM;
   - processes that cannot move (socket, open file, children, ICA, OS server, vfork child,
-    init, oneself) are refused with their reason and go on where they were;
+    threads, init, oneself) are refused with their reason and go on where they were;
   - the uniform interface on C's resources from A: list, info, rights checked there with
     the caller's uid, changemod, delete (its parent on A sees SIGKILL), an unreachable node;
   - hostile images (every field out of range in turn) refused by t_mig_create;

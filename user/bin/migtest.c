@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include "libtessera.h"
 #include "tnode.h"
 
@@ -120,6 +121,18 @@ static void child_server(void)
 	t_fn_register(3007, 0, 0);
 }
 
+static void *hold_thread(void *arg)
+{
+	(void)arg;
+	hold();
+}
+
+static void child_threads(void)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, hold_thread, NULL);
+}
+
 static void child_vfork_parent(void)
 {
 	/* the vfork child (the one refused) sleeps on its parent's memory before it exits */
@@ -143,6 +156,7 @@ static const struct refusal refusals[] = {
 	{ "refuse-ica", child_ica, TMIG_ICA, 0 },
 	{ "refuse-server", child_server, TMIG_SERVER, 0 },
 	{ "refuse-vfork", child_vfork_parent, TMIG_VFORK, 1 },
+	{ "refuse-threads", child_threads, TMIG_THREADS, 0 },
 };
 
 /* The newest child of pid (its vfork child), by the parent pids of the process list. */

@@ -5,6 +5,7 @@
  * (tools/mig_suite.py). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -190,6 +191,12 @@ static _Noreturn void hold_forever(void)
 		pause();
 }
 
+static void *thread_holds(void *arg)
+{
+	(void)arg;
+	hold_forever();
+}
+
 static int refused_child(int what)
 {
 	fflush(stdout);
@@ -205,6 +212,8 @@ static int refused_child(int what)
 		hold_forever();
 	else if (what == TMIG_ICA)
 		t_ica_create(1, 0, &ica);
+	else if (what == TMIG_THREADS && pthread_create(&(pthread_t){ 0 }, NULL, thread_holds, NULL))
+		_exit(1);
 	hold_forever();
 }
 
@@ -221,7 +230,7 @@ static int child_of(int pid)
 
 static void mig_refusals(void)
 {
-	static const int whys[] = { TMIG_FILE, TMIG_CHILDREN, TMIG_ICA, TMIG_SOCKET };
+	static const int whys[] = { TMIG_FILE, TMIG_CHILDREN, TMIG_ICA, TMIG_SOCKET, TMIG_THREADS };
 	struct frozen *f = malloc(sizeof(*f));
 	for (size_t i = 0; i < sizeof(whys) / sizeof(whys[0]); i++) {
 		uint32_t why = 0;
