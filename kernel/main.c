@@ -18,6 +18,7 @@
 #include "kernel/mm/vregion.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/loadavg.h"
+#include "kernel/node/node.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
@@ -94,7 +95,9 @@ static void start_init(const char *cmdline)
 
 void kernel_main(const struct boot_info *bi)
 {
+	node_boot_args(bi->cmdline);
 	uva_init();
+	node_init();
 	resources_init();
 	vdso_init();
 	if (irq_register(IRQ_TIMER, clock_tick))

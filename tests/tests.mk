@@ -12,3 +12,4 @@ include tests/sock.mk
 include tests/repl.mk
 include tests/web.mk
 include tests/netfuzz.mk
+include tests/mig.mk

@@ -190,3 +190,50 @@ void args_span(const struct args *a, bool env, size_t *off, size_t *len)
 	*off = env ? end : 0;
 	*len = env ? a->bytes - end : end;
 }
+
+size_t args_wire_size(const struct args *a)
+{
+	return 2 * sizeof(uint32_t) + a->bytes;
+}
+
+void args_to_wire(const struct args *a, void *buf)
+{
+	uint32_t counts[2] = { a->argc, a->envc };
+	memcpy(buf, counts, sizeof(counts));
+	if (a->bytes)
+		args_read(a, 0, (char *)buf + sizeof(counts), a->bytes);
+}
+
+/* Every string ends in its NUL, no string is longer than Linux allows, and there are exactly
+ * as many as the counts say. */
+static bool wire_strings_ok(const char *s, size_t bytes, uint64_t strings)
+{
+	uint64_t seen = 0;
+	size_t start = 0;
+	for (size_t i = 0; i < bytes; i++) {
+		if (s[i])
+			continue;
+		if (i + 1 - start > ARGS_MAX_STRLEN)
+			return false;
+		seen++;
+		start = i + 1;
+	}
+	return seen == strings && start == bytes;
+}
+
+struct args *args_from_wire(const void *buf, size_t n)
+{
+	uint32_t counts[2];
+	struct args *a;
+	if (n < sizeof(counts))
+		return NULL;
+	memcpy(counts, buf, sizeof(counts));
+	const char *s = (const char *)buf + sizeof(counts);
+	size_t bytes = n - sizeof(counts);
+	if (!wire_strings_ok(s, bytes, (uint64_t)counts[0] + counts[1]) ||
+	    args_alloc(bytes, counts[0], counts[1], &a))
+		return NULL;
+	if (bytes)
+		args_write(a, 0, s, bytes);
+	return a;
+}

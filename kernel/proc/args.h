@@ -49,3 +49,9 @@ size_t args_str_end(const struct args *a, size_t off);
  * offset and their bytes, NULs included (what /proc/PID/cmdline and environ show; read them
  * with args_at, piece by piece). */
 void args_span(const struct args *a, bool env, size_t *off, size_t *len);
+/* The wire form of a block, for another node (kernel/proc/migrate.c, migrate_in.c): argc and
+ * envc as two 32-bit numbers, then the strings. args_from_wire takes only bytes that are
+ * exactly one well-formed block within the limits (they came over the network), else NULL. */
+size_t args_wire_size(const struct args *a);
+void args_to_wire(const struct args *a, void *buf);
+struct args *args_from_wire(const void *buf, size_t n);

@@ -10,6 +10,7 @@
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/load.h"
+#include "kernel/proc/migrate.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
@@ -168,11 +169,12 @@ static const struct meta_kind_ops kind_ops[] = {
 	[MK_SAVE] = { .apply = apply_save, .forget = forget_save,
 		      .rax_when_saved = T_CKPT_RESTORED },
 	[MK_RESTORE] = { .apply = apply_restore, .returns_frame_rax = true },
+	[MK_FREEZE] = { .apply = mig_apply_freeze },
 };
 
 static const struct meta_kind_ops *ops_of(const struct meta_req *req)
 {
-	assert(req->kind >= MK_CHPROG && req->kind <= MK_RESTORE);
+	assert(req->kind >= MK_CHPROG && req->kind <= MK_FREEZE);
 	return &kind_ops[req->kind];
 }
 

@@ -16,7 +16,8 @@
 #include "arch/cpu.h"
 #include "kernel/proc/proc.h"
 
-enum meta_kind { MK_CHPROG = 1, MK_RESTART, MK_SAVE, MK_RESTORE };
+/* MK_FREEZE: stop for a migration (kernel/proc/migrate.c) */
+enum meta_kind { MK_CHPROG = 1, MK_RESTART, MK_SAVE, MK_RESTORE, MK_FREEZE };
 
 struct args;
 struct meta_req {
@@ -31,6 +32,9 @@ struct meta_req {
 	bool done;
 	bool abandoned;            /* the asker is gone: the target frees the request */
 	bool own_call;             /* applied in the asker's own call to itself (apply_self) */
+	int owner;                 /* MK_FREEZE: the migrator's pid */
+	uint32_t why;              /* MK_FREEZE: why it cannot move (TMIG_*, abi/node.h) */
+	uint32_t flags;            /* MK_FREEZE: TMF_* */
 };
 
 /* Ask for a change of process p (any state but exiting); waits until it is applied. The

@@ -19,6 +19,8 @@
 #include "kernel/proc/binfmt.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/metamorph.h"
+#include "kernel/proc/migrate.h"
+#include "kernel/node/node.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
@@ -206,6 +208,10 @@ static void describe(rid_t rid, struct t_res_info *info)
 	info->v[2] = p->exec ? (uint64_t)exec_visible_state(p->exec) : p->state;
 	info->v[3] = p->exit_status;
 	info->v[4] = p->cred.uid;
+	if (p->state == TPS_REMOTE)
+		info->v[5] = T_PLOC(p->mig.where_node, p->mig.where_pid, 0);
+	else if (p->mig.home_node)
+		info->v[5] = T_PLOC(p->mig.home_node, p->mig.home_pid, T_PLOC_HOME);
 	res_add_ref(info, "program", p->program);
 	res_add_ref(info, "space", p->vspace);
 	THREAD_FOR_EACH(p, e)
@@ -237,6 +243,8 @@ static int destroy(rid_t rid)
 	struct proc *p = proc_get(rid);
 	if (p->state == TPS_ZOMBIE)
 		return -EBUSY;               /* reaped by its parent's wait */
+	if (p->state == TPS_REMOTE)
+		return mig_stub_signal(p, L_SIGKILL, 0);
 	return proc_kill(p, L_SIGKILL);
 }
 
@@ -334,7 +342,8 @@ int proc_new_child(struct proc *parent, struct proc **out)
 	c->args = parent->args;            /* never changed in place: shared, not copied */
 	args_get(c->args);
 	c->program = parent->program;
-	program_get(c->program);
+	if (c->program)                      /* none for a process from another node */
+		program_get(c->program);
 	*out = c;
 	return 0;
 }
@@ -526,6 +535,23 @@ static bool parent_autoreaps(const struct proc *parent)
 	return a->handler == 1 || (a->flags & L_SA_NOCLDWAIT);
 }
 
+/* What every end of a process here shares: devices, requests, timers, memory, space. */
+static void teardown(struct proc *p)
+{
+	/* its devices first: no DMA may reach memory that is handed back below */
+	dev_proc_exit(p->pid);
+	meta_cancel(p);
+	runmode_forget(p);
+	proc_vfork_release(p);
+	if (p->alarm_at)
+		ptimer_set(p, 0, 0);
+	srv_proc_exit(p->pid);
+	mig_owner_exit(p->pid);
+	/* run on the kernel's table while this process's space goes away */
+	exec_set_root(p->exec, paging_kernel_root());
+	release_constituents(p);
+}
+
 _Noreturn void proc_exit(int status_word)
 {
 	struct proc *p = proc_cur();
@@ -542,22 +568,15 @@ _Noreturn void proc_exit(int status_word)
 	thread_release_user(p, false);     /* robust futexes of shared memory: owner died */
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
-	/* its devices first: no DMA may reach memory that is handed back below */
-	dev_proc_exit(p->pid);
-	meta_cancel(p);
-	runmode_forget(p);
-	proc_vfork_release(p);
-	if (p->alarm_at)
-		ptimer_set(p, 0, 0);
-	srv_proc_exit(p->pid);
-	/* run on the kernel's table while this process's space goes away */
-	exec_set_root(p->exec, paging_kernel_root());
-	release_constituents(p);
+	teardown(p);
 	p->exit_status = status_word;
 	mark_zombie(p);
 	thread_end_last(p);
 	proc_cache_exec = 0;
 	reparent_children(p);
+	/* a process from another node: its home learns the end (its parent waits there) */
+	if (p->mig.home_node)
+		node_send_exit(p->mig.home_node, p->mig.home_pid, status_word, p->pid);
 	struct proc *parent = proc_by_pid(p->ppid);
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
@@ -568,6 +587,69 @@ _Noreturn void proc_exit(int status_word)
 			free_entry(p);              /* p is gone: not used below */
 	}
 	exec_exit_cur();
+}
+
+_Noreturn void proc_migrated(void)
+{
+	struct proc *p = proc_cur();
+	assert(p && p->mig.state == PM_COMMITTED && !p->child_first && p->nthreads == 1);
+	teardown(p);
+	thread_end_last(p);
+	proc_cache_exec = 0;
+	p->mig.state = PM_NONE;
+	p->mig.whole_space = false;
+	if (p->mig.home_node) {
+		/* a visitor moved on: it leaves no trace, init reaps its entry */
+		p->exit_status = 0;
+		mark_zombie(p);
+		wakeup(proc_by_pid(p->ppid));
+	} else {
+		p->state = TPS_REMOTE;        /* its pid, parent and owner stay: a stub */
+	}
+	exec_exit_cur();
+}
+
+void proc_remote_exit(struct proc *p, int status_word)
+{
+	p->exit_status = status_word;
+	mark_zombie(p);
+	struct proc *parent = proc_by_pid(p->ppid);
+	wakeup(parent);
+	if (parent) {
+		signal_send(parent, L_SIGCHLD);
+		if (parent_autoreaps(parent))
+			free_entry(p);
+	}
+}
+
+int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
+		     struct proc **out)
+{
+	rid_t rid;
+	struct proc *init = proc_by_pid(1);
+	int err = alloc_entry(NULL, name, mode, &rid);
+	if (err)
+		return err;
+	struct proc *p = proc_get(rid);
+	init_identity(p, init);           /* init's child: init reaps it when it ends */
+	if ((err = ulimit_uid_move(0, cred->uid))) {
+		free_entry(p);
+		return err;
+	}
+	p->cred = *cred;
+	p->hdr.owner = cred->uid;
+	p->hdr.group = cred->gid;
+	*out = p;
+	return 0;
+}
+
+void proc_discard_arrival(struct proc *p)
+{
+	if (p->exec)
+		panic("proc_discard_arrival: pid %d has started", p->pid);
+	release_constituents(p);
+	if (p->state != TPS_REMOTE)
+		free_entry(p);
 }
 
 int proc_set_uid(struct proc *p, uint32_t uid)
@@ -645,6 +727,8 @@ int proc_kill(struct proc *p, int sig)
 {
 	if (p->state == TPS_ZOMBIE)
 		return -ESRCH;
+	if (p->state == TPS_REMOTE)
+		return mig_stub_signal(p, sig, 0);
 	if (p == proc_cur())
 		proc_exit(sig);
 	p->killed = true;
@@ -691,6 +775,7 @@ void proc_exit_work(struct trapframe *tf)
 			thread_exit(0);        /* another thread made itself the only one */
 		meta_apply_pending(tf);
 		signal_forget_call(p);     /* the frame is the new program's now */
+		mig_hold(p);               /* frozen for a migration: until it is over */
 		sched_preempt_point();     /* the asker may have priority over the changed process */
 	}
 	if (signal_deliverable(p))

@@ -117,6 +117,8 @@ long sys_t_restart(const struct sysargs *a)
 	int err = target(a->a[0], &p);
 	if (err)
 		return err;
+	if (!p->program)
+		return -ENOEXEC;          /* it came from another node: its program stayed there */
 	struct meta_req *req = new_req(MK_RESTART);
 	return req ? meta_request(p, req, &none) : -ENOMEM;
 }
@@ -130,6 +132,8 @@ long sys_t_ckpt_save(const struct sysargs *a)
 	if (err || (err = sysarg_name(a->a[1], name, true)) ||
 	    (err = sysarg_out(a->a[2], sizeof(rid_t))))
 		return err;
+	if (!p->program)
+		return -ENOEXEC;          /* a checkpoint belongs to a program: it has none here */
 	struct meta_req *req = new_req(MK_SAVE);
 	if (!req)
 		return -ENOMEM;

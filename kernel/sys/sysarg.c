@@ -107,6 +107,8 @@ int sysarg_proc(uint64_t pid, uint32_t op, struct proc **out)
 	struct proc *p = pid ? proc_by_pid((int)pid) : self;
 	if (!p || p->state == TPS_ZOMBIE)
 		return -ESRCH;
+	if (p->state == TPS_REMOTE)
+		return -EREMOTE;          /* it runs on another node: kill reaches it, little else */
 	int err = op ? res_check(p->hdr.rid, op, &self->cred) : 0;
 	if (err)
 		return err;

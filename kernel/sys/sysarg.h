@@ -31,7 +31,7 @@ struct args;
 int sysarg_args(uint64_t uargv, uint64_t uenvp, const char *arg0, struct args **out);
 
 /* The process a call names by pid: 0 is the caller, anything else must be a live process
- * (not a zombie), else -ESRCH. op (TOP_*, 0 for none) is the right the caller needs on it. */
+ * (not a zombie), else -ESRCH; -EREMOTE for a process of this node running on another. op (TOP_*, 0 for none) is the right the caller needs on it. */
 int sysarg_proc(uint64_t pid, uint32_t op, struct proc **out);
 
 /* An out-parameter the call will write later: -EFAULT now if it cannot be user memory, so

@@ -159,3 +159,54 @@ TEST(args_many_pages)
 	for (int i = 0; i < N; i++)
 		free((void *)v[i]);
 }
+
+/* A block goes to another node in its wire form and comes back as the same vectors; bytes
+ * that are not exactly one block (they came over the network) give NULL. */
+TEST(args_wire_round_trip)
+{
+	const char *argv[] = { "mcksum", "40", "1", NULL };
+	const char *envp[] = { "HOME=/", NULL };
+	char w[256], s[64];
+	struct args *b = args_pack(argv, 3, envp, 1);
+	REQUIRE(b != NULL);
+	size_t n = args_wire_size(b);
+	REQUIRE(n <= sizeof(w));
+	args_to_wire(b, w);
+	struct args *c = args_from_wire(w, n);
+	REQUIRE(c != NULL);
+	CHECK_EQ(args_argc(c), 3);
+	CHECK_EQ(args_envc(c), 1);
+	CHECK_EQ(args_bytes(c), args_bytes(b));
+	nth(c, 2, s, sizeof(s));
+	CHECK_STR(s, "1");
+	nth(c, 3, s, sizeof(s));
+	CHECK_STR(s, "HOME=/");
+	CHECK(args_from_wire(w, n - 1) == NULL);           /* the last string cut */
+	CHECK(args_from_wire(w, n + 1) == NULL);           /* a byte too many */
+	CHECK(args_from_wire(w, 4) == NULL);               /* shorter than the counts */
+	args_put(b);
+	args_put(c);
+}
+
+TEST(args_wire_hostile)
+{
+	static char buf[ARGS_MAX_LIMIT + 16];
+	uint32_t *counts = (uint32_t *)buf;
+	memset(buf, 'x', sizeof(buf));
+	counts[0] = 1, counts[1] = 0;                       /* one string, no NUL anywhere */
+	CHECK(args_from_wire(buf, 64) == NULL);
+	counts[0] = 0xffffffffu;
+	CHECK(args_from_wire(buf, 64) == NULL);
+	memset(buf + 8, 0, 100);
+	counts[0] = 101, counts[1] = 0;                     /* one string more than there are */
+	CHECK(args_from_wire(buf, 8 + 100) == NULL);
+	counts[0] = 2, counts[1] = 2;                       /* four empty strings */
+	struct args *ok = args_from_wire(buf, 8 + 4);
+	CHECK(ok != NULL);
+	if (ok)
+		args_put(ok);
+	memset(buf + 8, 'x', sizeof(buf) - 8);
+	buf[8 + ARGS_MAX_STRLEN] = 0;                       /* a string one byte too long */
+	counts[0] = 1, counts[1] = 0;
+	CHECK(args_from_wire(buf, 8 + ARGS_MAX_STRLEN + 1) == NULL);
+}

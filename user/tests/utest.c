@@ -47,6 +47,7 @@ static const struct utest *const groups[] = {
 	ut_procfs_tests,
 	ut_links_tests,
 	ut_copy_tests,
+	ut_node_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
