@@ -15,13 +15,17 @@ include user/user.mk
 include tests/tests.mk
 include bench/bench.mk
 include bench/meta.mk
+include bench/mig.mk
 
 # ---- the boot image: a cpio (newc) archive of build/root, passed to QEMU as -initrd ----------
 # Debian's busybox-static is part of every image (/bin/busybox): real Unix tools to try. It is
 # named in the recipe only, so that `deps` can install it first on a fresh machine.
 BUSYBOX := /bin/busybox
+# Debian's glibc static shells (bash-static, zsh-static) too: real glibc programs to run
+# (tests/glibc.mk compares their scripts' output with Linux's).
+GLIBC_SHELLS := /bin/bash-static /bin/zsh-static
 $(B)/tessera.img: $(USER_BINS) $(ROOT_FILES) $(EXTRA_BINS) tools/mkimage.sh | deps
-	tools/mkimage.sh $(B)/root $@ $(BUSYBOX) $(EXTRA_BINS)
+	tools/mkimage.sh $(B)/root $@ $(BUSYBOX) $(GLIBC_SHELLS) $(EXTRA_BINS)
 
 all: $(B)/tessera.elf $(B)/tessera.img
 
@@ -84,6 +88,14 @@ run: all $(DISK)
 	@$(if $(filter user,$(NET)),$(foreach f,$(NET_FWD),echo "net: host 127.0.0.1:$(word 1,$(subst :, ,$(f))) -> Tessera port $(word 2,$(subst :, ,$(f)))";))
 	@$(if $(filter mcast,$(NET)),echo "net: node $(NODE) on multicast $(NET_MCAST) (set its address: net addr 10.0.3.$(NODE)/24)")
 	$(QEMU) $(QEMU_FLAGS) $(call qemu_disk,$(DISK),vda) $(QEMU_NET_$(NET)) -serial mon:stdio
+
+# ---- several nodes (docs/migration.md): make cluster N=3 boots N nodes on one multicast
+# Ethernet, node 1 on this terminal, the others' consoles in build/cluster/ (PANES=1: tmux panes)
+N ?= 3
+PANES ?=
+cluster: all
+	python3 tools/cluster.py --nodes $(N) --qemu "$(QEMU) $(QEMU_FLAGS)" $(if $(PANES),--tmux)
+.PHONY: cluster
 
 # fresh test disks (an earlier run's writes must not decide a test): the first an empty ext2
 # file system (mounted at /disk: user/tests/t_disk.c), the others zero-filled (the raw one is

@@ -44,6 +44,7 @@
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define EIDRM 43
+#define EREMOTE 66         /* the process runs on another node (docs/migration.md) */
 #define EPROTO 71
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89

@@ -16,6 +16,16 @@ typedef uint64_t rid_t;
 #define RID_TYPE(rid) ((uint32_t)((rid) >> 56))
 #define RID_GEN(rid) ((uint32_t)(((rid) >> 32) & 0xffffffu))
 #define RID_INDEX(rid) ((uint32_t)(rid))
+/* In a cluster (abi/node.h) the index's top byte names the node that holds the resource:
+ * 0 (or the node's own id) is this node, 1..T_NODE_MAX another one, whose node server
+ * answers the uniform interface's calls for it (docs/migration.md). No table has 2^24
+ * entries, so a local lookup of another node's id fails as out of range. 255 is no node. */
+#define T_NODE_MAX 254u
+#define RID_NODE(rid) ((uint32_t)(((rid) >> 24) & 0xffu))
+#define RID_LOCAL(rid) ((rid) & ~(0xffull << 24))
+#define RID_AT_NODE(rid, node) (RID_LOCAL(rid) | ((uint64_t)((node) & 0xffu) << 24))
+/* t_res_next's start for another node's resources: its first one after this id */
+#define RID_NODE_START(node) ((uint64_t)((node) & 0xffu) << 24)
 
 enum t_res_type {
 #define RESTYPE(name, nr, str) RT_##name = nr,
@@ -50,7 +60,9 @@ struct t_res_ref {
 };
 
 /* What t_res_info returns. v[] holds type-specific values, documented per type:
- *  process: v0 pid, v1 parent pid, v2 state (enum t_proc_state), v3 exit status, v4 uid
+ *  process: v0 pid, v1 parent pid, v2 state (enum t_proc_state), v3 exit status, v4 uid,
+ *           v5 where it runs if TPS_REMOTE, or its home if it came from another node:
+ *           T_PLOC_* (abi/node.h), 0 for a process of this node running here
  *  program: v0 text size, v1 data size, v2 bss size, v3 entry offset, v4 is_pie, v5 users
  *  plate:   v0 size in bytes, v1 1 if directory
  *  vregion: v0 size in bytes, v1 resident pages, v2 kind (enum t_region_kind), v3 attachments
@@ -74,7 +86,9 @@ struct t_res_info {
 	uint64_t v[6];
 };
 
-enum t_proc_state { TPS_NEW = 0, TPS_READY, TPS_RUNNING, TPS_BLOCKED, TPS_ZOMBIE };
+/* TPS_REMOTE: a process of this node running on another one (docs/migration.md); its pid
+ * here still names it (kill, wait, ps) */
+enum t_proc_state { TPS_NEW = 0, TPS_READY, TPS_RUNNING, TPS_BLOCKED, TPS_ZOMBIE, TPS_REMOTE };
 enum t_region_kind {
 #define REGION_KIND(name, str) TRK_##name,
 #include "abi/regionkinds.def"

@@ -2,6 +2,8 @@
  * The benchmark binary shared by Tessera and Linux: one static non-PIE musl program, so both
  * systems run exactly the same machine code. It measures
  *   - a minimal system call (getpid);
+ *   - a clock read, clock_gettime(CLOCK_MONOTONIC), through the C library (which calls the
+ *     vDSO when the system maps one: AT_SYSINFO_EHDR) and as the system call itself;
  *   - creating a process, letting it exit and waiting for it: this binary itself (spawn_us)
  *     and Debian's busybox-static running "true" (spawn_busybox_us);
  *   - pipe round trips of 1..4096 bytes between two processes and between two threads
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -46,6 +49,7 @@ enum {
 
 #define RUNS 5
 #define GETPID_ITERS 20000
+#define CLOCK_ITERS 20000
 #define SPAWN_ITERS 10
 #define YIELD_ITERS 10000     /* yields per side: 2 * YIELD_ITERS switches per run */
 #define BUSYBOX "/bin/busybox"
@@ -152,6 +156,35 @@ static uint64_t bench_getpid_once(void)
 	for (int i = 0; i < GETPID_ITERS; i++)
 		syscall(SYS_getpid);
 	return (now_ns() - t0) / GETPID_ITERS;
+}
+
+/* Mean ns of one clock_gettime(CLOCK_MONOTONIC): musl's (through the vDSO if there is one)
+ * or the system call. */
+static uint64_t bench_clock_once(int libc)
+{
+	struct timespec ts;
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < CLOCK_ITERS; i++) {
+		if (libc)
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+		else
+			syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	}
+	return (now_ns() - t0) / CLOCK_ITERS;
+}
+
+static void bench_clock(void)
+{
+	uint64_t vdso[RUNS], sys[RUNS];
+
+	printf("BENCH clock_vdso_present %d\n", getauxval(AT_SYSINFO_EHDR) != 0);
+	for (int i = 0; i < RUNS; i++) {      /* interleaved: QEMU's speed drifts */
+		vdso[i] = bench_clock_once(1);
+		sys[i] = bench_clock_once(0);
+	}
+	report("clock_libc_ns", vdso, RUNS);
+	report("clock_syscall_ns", sys, RUNS);
 }
 
 /* Mean microseconds of one create+exit+wait of argv; 0 if a spawn failed. */
@@ -578,6 +611,7 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 	for (int i = 0; i < RUNS; i++)
 		getpid_ns[i] = bench_getpid_once();
 	report("getpid_ns", getpid_ns, RUNS);
+	bench_clock();
 	printf("BENCH spawn_method %s\n", sp->name);
 	rc |= bench_spawn(sp, "spawn_us", self_argv);
 	if (access(BUSYBOX, X_OK) == 0)

@@ -10,6 +10,9 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker -Wl,-z,max-page-si
 KSRCS := $(wildcard kernel/*.c kernel/*/*.c arch/x86_64/*.c)
 KASM := $(wildcard arch/x86_64/*.S)
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRCS)) $(patsubst %.S,$(B)/k/%.o,$(KASM))
+# the vDSO image the kernel carries (vdso/vdso.mk)
+include vdso/vdso.mk
+KOBJS += $(VDSO_KOBJ)
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 /* The generic start of the kernel (see main.h): each module's init in the order their
  * dependencies need, the tick wired to the scheduler and process timers, then init. */
 #include "kernel/main.h"
+#include "abi/errno.h"
 #include "arch/irq.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
@@ -17,13 +18,16 @@
 #include "kernel/mm/vregion.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/loadavg.h"
+#include "kernel/node/node.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/args.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/procmove.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/ptimer.h"
+#include "kernel/proc/vdso.h"
 #include "kernel/res/reuse.h"
 
 #define MAX_INIT_ARGS 64
@@ -82,16 +86,20 @@ static void start_init(const char *cmdline)
 	const char *argv[MAX_INIT_ARGS];
 	strlcpy(words, cmdline, sizeof(words));
 	int argc = split_args(words, argv, MAX_INIT_ARGS);
-	int pid, err = proc_create("/bin/init", argv, argc, NULL, 0, "init", 0, 0,
-				   EXEC_DEFAULT_PRIO, NULL, &pid);
+	struct args *args = args_pack(argv, argc, NULL, 0);
+	int pid, err = args ? proc_create("/bin/init", args, "init", 0, 0, EXEC_DEFAULT_PRIO,
+					  NULL, &pid) : -ENOMEM;
 	if (err)
 		panic("kernel_main: cannot start /bin/init: error %d", err);
 }
 
 void kernel_main(const struct boot_info *bi)
 {
+	node_boot_args(bi->cmdline);
 	uva_init();
+	node_init();
 	resources_init();
+	vdso_init();
 	if (irq_register(IRQ_TIMER, clock_tick))
 		panic("kernel_main: the timer line has a handler already");
 	if (!bi->image)

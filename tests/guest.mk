@@ -31,7 +31,8 @@ test:
 	@mkdir -p $(TEST_LOGS)
 	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
 		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out $(TEST_LOGS)/blk.out $(TEST_LOGS)/disk.out \
-		$(TEST_LOGS)/net.out $(TEST_LOGS)/sock.out $(TEST_LOGS)/web.out $(TEST_LOGS)/netfuzz.out $(TEST_LOGS)/repl.out
+		$(TEST_LOGS)/net.out $(TEST_LOGS)/sock.out $(TEST_LOGS)/web.out $(TEST_LOGS)/netfuzz.out \
+		$(TEST_LOGS)/glibc.out $(TEST_LOGS)/repl.out $(TEST_LOGS)/mig.out
 	@if $(MAKE) --no-print-directory all test-disks; then \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 		$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
@@ -45,16 +46,18 @@ test:
 		$(SOCK_SUITE) --results $(TEST_LOGS)/sock.out; \
 		$(WEB_SUITE) --results $(TEST_LOGS)/web.out; \
 		$(NETFUZZ_SUITE) --frames 5000 --results $(TEST_LOGS)/netfuzz.out; \
+		$(GLIBC_SUITE) --results $(TEST_LOGS)/glibc.out; \
 		$(REPL_SUITE) --results $(TEST_LOGS)/repl.out; \
+		$(MIG_SUITE) --results $(TEST_LOGS)/mig.out; \
 	else \
 		echo "FAIL build: make all failed, the QEMU suites cannot run"; \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 	fi; true
 	@$(BENCHPAGE_TEST) 2>&1 | tee $(TEST_LOGS)/benchpage.out; true
-	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz,benchpage,blk,disk,net,sock,web,netfuzz,repl \
+	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz,benchpage,blk,disk,net,sock,web,netfuzz,glibc,repl,mig \
 		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
 		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out $(TEST_LOGS)/blk.out $(TEST_LOGS)/disk.out \
 		$(TEST_LOGS)/net.out $(TEST_LOGS)/sock.out $(TEST_LOGS)/web.out $(TEST_LOGS)/netfuzz.out \
-		$(TEST_LOGS)/repl.out
+		$(TEST_LOGS)/glibc.out $(TEST_LOGS)/repl.out $(TEST_LOGS)/mig.out
 
 .PHONY: guest-test test

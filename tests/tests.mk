@@ -2,6 +2,7 @@
 include tests/host/host.mk
 include tests/guest.mk
 include tests/busybox.mk
+include tests/glibc.mk
 include tests/blk.mk
 include tests/fuzz.mk
 include tests/benchpage.mk
@@ -11,3 +12,4 @@ include tests/sock.mk
 include tests/repl.mk
 include tests/web.mk
 include tests/netfuzz.mk
+include tests/mig.mk

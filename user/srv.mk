@@ -4,7 +4,7 @@
 # .c files in it over libsrv and libtessera (static PIE, like /bin programs).
 LIBSRV := $(B)/user/libsrv.a
 LIBSRV_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/libsrv/*.c))
-SRV_HDRS := $(UHDRS) $(wildcard user/libsrv/*.h) abi/srv.h abi/fnids.def
+SRV_HDRS := $(UHDRS) $(wildcard user/libsrv/*.h servers/*/*.h) abi/srv.h abi/fnids.def
 
 $(LIBSRV): $(LIBSRV_OBJS)
 	@mkdir -p $(dir $@)

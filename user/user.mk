@@ -19,7 +19,7 @@ ULIB_SRCS := $(wildcard user/lib/*.c)
 ULIB := $(B)/user/libtessera.a
 ULIB_OBJS := $(patsubst %.c,$(B)/%.o,$(ULIB_SRCS))
 UHDRS := $(wildcard user/lib/*.h user/tests/*.h user/libsrv/*.h) abi/syscalls.def \
-	abi/tessera.h abi/errno.h abi/srv.h abi/fnids.def
+	abi/tessera.h abi/errno.h abi/srv.h abi/fnids.def abi/node.h abi/nodeproto.h abi/netproto.h
 
 $(B)/user/%.o: user/%.c $(UHDRS) $(TSYS_NR_H) | deps
 	@mkdir -p $(dir $@)

@@ -379,6 +379,17 @@ uint64_t pt_lookup(uint64_t root, uint64_t va)
 	return e && (*e & PTE_P) ? *e : 0;
 }
 
+bool pt_test_clear_dirty(uint64_t root, uint64_t va)
+{
+	uint64_t *e = walk(root, va, 0);
+	if (!e || (*e & (PTE_P | PTE_D)) != (PTE_P | PTE_D))
+		return false;
+	*e &= ~PTE_D;
+	if (change_is_live(root, va))
+		invlpg(va);
+	return true;
+}
+
 bool pt_protect(uint64_t root, uint64_t va, uint64_t flags)
 {
 	uint64_t *e = walk(root, va, 0);

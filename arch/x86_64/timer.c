@@ -4,6 +4,9 @@
 #include "arch/cpu.h"
 
 static uint64_t tsc_khz, tsc_at_boot, epoch_at_boot_ns;
+/* ns per TSC tick in 32.32 fixed point: a multiplication instead of divisions, which the vDSO
+ * (vdso/vdso.c) repeats exactly, so its readings and the kernel's never disagree */
+static uint64_t tsc_mult;
 
 /* Count TSC ticks over 10 ms measured by PIT channel 2 (gate via port 0x61). */
 static void calibrate_tsc(void)
@@ -58,6 +61,7 @@ static void read_rtc(void)
 void timer_init(void)
 {
 	calibrate_tsc();
+	tsc_mult = (1000000ull << 32) / tsc_khz;
 	tsc_at_boot = rdtsc();
 	read_rtc();
 	uint16_t div = 1193182 / TIMER_HZ;
@@ -68,9 +72,7 @@ void timer_init(void)
 
 uint64_t time_ns(void)
 {
-	uint64_t d = rdtsc() - tsc_at_boot;
-	/* split to avoid overflow: whole ms plus remainder */
-	return d / tsc_khz * 1000000ull + (d % tsc_khz) * 1000000ull / tsc_khz;
+	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_at_boot) * tsc_mult) >> 32);
 }
 
 uint64_t time_realtime_ns(void)
@@ -81,4 +83,11 @@ uint64_t time_realtime_ns(void)
 uint64_t tsc_per_us(void)
 {
 	return tsc_khz / 1000;
+}
+
+void timer_base(uint64_t *tsc0, uint64_t *mult, uint64_t *realtime0)
+{
+	*tsc0 = tsc_at_boot;
+	*mult = tsc_mult;
+	*realtime0 = epoch_at_boot_ns;
 }

@@ -13,6 +13,8 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/vdso.h"
+#include "kernel/sys/vsyscall.h"
 #include "kernel/sys/syscall.h"
 
 void trap_handler(struct trapframe *tf);
@@ -72,6 +74,10 @@ static void page_fault(struct trapframe *tf)
 	    vspace_fault(p->vspace, addr, tf->error & 2, true) == 0)
 		return;
 	if (p && p->vspace && runmode_cca_fault(vspace_root(p->vspace), addr))
+		return;
+	if (p && p->vspace && vdso_fault(vspace_root(p->vspace), addr))
+		return;
+	if (user && vsyscall_fault(tf, addr))
 		return;
 	if (!user && addr < USER_TOP && uaccess_recover(tf))
 		return;

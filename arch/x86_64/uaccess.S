@@ -9,7 +9,7 @@
 #include "abi/errno.h"
 
 	.text
-	.globl uaccess_text_begin, uaccess_text_end, uaccess_copy, uaccess_strncpy
+	.globl uaccess_text_begin, uaccess_text_end, uaccess_copy, uaccess_strncpy, uaccess_strnlen
 
 uaccess_text_begin:
 
@@ -79,6 +79,20 @@ uaccess_strncpy:
 	movb %cl, (%rdi,%rax)
 	test %cl, %cl
 	jz 3f
+	inc %rax
+	jmp 1b
+2:	mov $-ENAMETOOLONG, %rax
+3:	ret
+
+/* long uaccess_strnlen(const char *src, size_t max): the string's length, -ENAMETOOLONG if
+ * max bytes hold no NUL, or -EFAULT. (execve measures its strings before copying them.) */
+	.balign 16
+uaccess_strnlen:
+	xor %eax, %eax
+1:	cmp %rsi, %rax
+	jae 2f
+	cmpb $0, (%rdi,%rax)
+	je 3f
 	inc %rax
 	jmp 1b
 2:	mov $-ENAMETOOLONG, %rax

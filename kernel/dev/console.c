@@ -126,14 +126,43 @@ int console_readable(void)
 	return in_head != in_tail || eof_pending;
 }
 
+/* The processes waiting in console_read now (a migration refuses them: console input is
+ * not forwarded to another node). */
+#define MAX_READERS 8
+static int readers[MAX_READERS];
+
+static void reader(int pid, bool waiting)
+{
+	for (int i = 0; i < MAX_READERS; i++) {
+		if (waiting ? !readers[i] : readers[i] == pid) {
+			readers[i] = waiting ? pid : 0;
+			return;
+		}
+	}
+}
+
+bool console_waiting(int pid)
+{
+	for (int i = 0; pid > 0 && i < MAX_READERS; i++)
+		if (readers[i] == pid)
+			return true;
+	return false;
+}
+
 long console_read(char *kbuf, size_t n)
 {
+	struct proc *p = proc_cur();
+	int pid = p ? p->pid : 0;
+	if (in_head == in_tail && !eof_pending)
+		reader(pid, true);
 	while (in_head == in_tail && !eof_pending) {
 		sleep_on(inbuf, 0);
-		struct proc *p = proc_cur();
-		if (p && proc_aborting(p))
+		if (p && proc_aborting(p)) {
+			reader(pid, false);
 			return -ERESTARTSYS;
+		}
 	}
+	reader(pid, false);
 	if (in_head == in_tail) {
 		eof_pending--;
 		return 0;

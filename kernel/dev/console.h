@@ -1,6 +1,7 @@
 /* The console terminal on the first serial port: output, and line-edited input with echo
  * and backspace (canonical mode) or raw bytes (when ICANON is cleared with TCSETS). */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,4 +20,6 @@ void console_set_lflag(uint32_t lflag);
 /* The foreground process (TIOCSPGRP; every process is its own group here): ^C typed in
  * canonical mode sends it and its descendants SIGINT. 0: none. */
 void console_set_fg(int pid);
+/* Whether process pid is waiting for console input now. */
+bool console_waiting(int pid);
 int console_get_fg(void);

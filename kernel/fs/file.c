@@ -73,6 +73,14 @@ void fdtable_clone(struct fdtable *dst, const struct fdtable *src)
 	dst->limit = src->limit;
 }
 
+void fd_put_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
+{
+	if (fd < 0 || fd >= NFD || t->fd[fd])
+		panic("fd_put_at: descriptor %d is not free", fd);
+	t->fd[fd] = f;
+	t->cloexec[fd] = cloexec;
+}
+
 void fdtable_close_all(struct fdtable *t)
 {
 	for (int i = 0; i < NFD; i++)
@@ -190,6 +198,13 @@ long file_pio_at(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)
 	long r = write ? file_write(f, ubuf, n) : file_read(f, ubuf, n);
 	f->off = saved;
 	return r;
+}
+
+long file_writev(struct file *f, const struct linux_iovec *iov, int n)
+{
+	if (!can_write(f))
+		return -EBADF;
+	return f->ops->writev(f, iov, n);
 }
 
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write)

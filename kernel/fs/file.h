@@ -12,6 +12,7 @@
 
 struct file;
 struct linux_stat;
+struct linux_iovec;
 struct cred;
 
 struct file_ops {
@@ -31,6 +32,10 @@ struct file_ops {
 	 * them, which is right only for variants that cannot wait (another user of a shared
 	 * file would see the borrowed offset) */
 	long (*pio)(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);
+	/* writev of n buffers (kernel copies of the user's iovecs) as one write, for a variant
+	 * whose writes must not be split (the forwarded console: one line, one message);
+	 * NULL: one write per buffer */
+	long (*writev)(struct file *f, const struct linux_iovec *iov, int n);
 };
 
 struct file {
@@ -67,6 +72,9 @@ int fd_install(struct fdtable *t, int min, struct file *f, int cloexec);
  * of those are free now. */
 int fd_limit(const struct fdtable *t);
 int fd_free_count(const struct fdtable *t);
+/* Descriptor fd (free, below NFD: else a kernel bug) gets f: the caller's reference moves
+ * into the table (a process built from another node's image, kernel/proc/migrate_in.c). */
+void fd_put_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* The open file of fd, without a new reference; -EBADF. */
 int fd_get(const struct fdtable *t, int fd, struct file **out);
 int fd_close(struct fdtable *t, int fd);
@@ -81,6 +89,12 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* The console on the first serial port, not backed by a plate. */
 int file_open_console(struct file **out);
+/* Whether f is the console (opened either way). */
+bool file_is_console(const struct file *f);
+/* The console of a process from another node: what it writes goes to its home node's
+ * console through the node server (file_rcons.c); reading gives end of file. */
+int file_open_rcons(uint32_t home_node, int home_pid, struct file **out);
+bool file_is_rcons(const struct file *f);
 /* The console opened through a device node (/dev/console, /dev/tty). */
 int file_open_console_node(rid_t node, int flags, struct file **out);
 
@@ -131,6 +145,8 @@ extern uint64_t file_poll_gen;
 /* The operations with the checks every variant shares (access mode, EBADF, EISDIR...). */
 long file_read(struct file *f, void *ubuf, size_t n);
 long file_write(struct file *f, const void *ubuf, size_t n);
+/* The variant's writev (which it must have): n kernel copies of iovecs. */
+long file_writev(struct file *f, const struct linux_iovec *iov, int n);
 long file_lseek(struct file *f, int64_t off, int whence);
 /* pread/pwrite through the variant's pio (which it must have). */
 long file_pio(struct file *f, void *ubuf, size_t n, uint64_t off, bool write);

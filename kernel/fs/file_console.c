@@ -131,6 +131,11 @@ static const struct file_ops console_ops = {
 	.release = file_op_norelease,
 };
 
+bool file_is_console(const struct file *f)
+{
+	return f->ops == &console_ops;
+}
+
 int file_open_console(struct file **out)
 {
 	return file_alloc(&console_ops, L_O_RDWR, 0, out);

@@ -214,13 +214,15 @@ static void gen_statm(struct ptext *t, const struct proc *p)
  * in a NUL; empty for a zombie, as on Linux. */
 static void gen_vector(struct ptext *t, const struct proc *p, bool env)
 {
-	struct args_view v;
+	size_t off, len, piece;
 	if (!p->args || p->state == TPS_ZOMBIE)
 		return;
-	args_unpack(p->args, &v);
-	int n = env ? v.envc : v.argc;
-	for (int i = 0; i < n; i++)
-		ptext_put(t, env ? v.envp[i] : v.argv[i], strlen(env ? v.envp[i] : v.argv[i]) + 1);
+	args_span(p->args, env, &off, &len);
+	for (; len; off += piece, len -= piece) {
+		const char *s = args_at(p->args, off, &piece);
+		piece = piece < len ? piece : len;
+		ptext_put(t, s, piece);
+	}
 }
 
 /* ---- maps ---------------------------------------------------------------------------- */

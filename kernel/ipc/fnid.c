@@ -86,6 +86,14 @@ uint64_t fnid_calls(uint32_t fn)
 	return fn < T_FN_MAX && server[fn] ? calls[fn] : 0;
 }
 
+bool fnid_serves_any(int pid)
+{
+	for (uint32_t i = 0; i < nreg; i++)
+		if (server[reg[i]] == pid)
+			return true;
+	return false;
+}
+
 void fnid_drop_pid(int pid)
 {
 	for (uint32_t i = 0; i < nreg;) {

@@ -33,6 +33,8 @@ static inline bool fnid_serves(uint32_t fn, int pid)
 }
 /* Every id pid serves is dropped (its exit). Costs the number of registered ids. */
 void fnid_drop_pid(int pid);
+/* Whether pid serves some function id. */
+bool fnid_serves_any(int pid);
 /* The n-th registered id (0-based, in no particular order), or 0 past the last. */
 uint32_t fnid_nth(uint32_t n);
 uint32_t fnid_count(void);

@@ -366,6 +366,17 @@ void ica_drop(rid_t rid)
 		teardown(c);
 }
 
+bool ica_holds_any(int pid)
+{
+	struct ica *c;
+	if (!res_count(RT_ICA))
+		return false;
+	for (uint32_t i = 0; (c = res_iter(RT_ICA, &i));)
+		if (c->holder == pid)
+			return true;
+	return false;
+}
+
 void ica_proc_exit(int pid)
 {
 	struct ica *c;

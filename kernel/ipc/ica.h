@@ -65,3 +65,5 @@ uint64_t ica_pages(rid_t ica);
 void ica_drop(rid_t ica);
 /* Delete every ICA pid holds that is not on loan; on-loan ones the caller has returned. */
 void ica_proc_exit(int pid);
+/* Whether pid holds an ICA (its own or on loan). */
+bool ica_holds_any(int pid);

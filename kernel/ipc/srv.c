@@ -236,10 +236,10 @@ static void collect(struct proc *p, struct srvq_req *r, struct t_msg *out)
 }
 
 /* Wait for sync request r; -EINTR (r abandoned) if p is killed or signalled meanwhile. */
-static int wait_done(struct proc *p, struct srvq_req *r)
+static int wait_done(struct proc *p, struct srvq_req *r, bool patient)
 {
 	while (r->state != RQ_DONE) {
-		if (p && proc_aborting(p)) {
+		if (p && (patient ? p->killed : proc_aborting(p))) {
 			r->abandoned = true;
 			return -EINTR;
 		}
@@ -249,7 +249,8 @@ static int wait_done(struct proc *p, struct srvq_req *r)
 }
 
 /* A sync call: an error before the result (*done false), or the result's status. */
-static int call(struct proc *p, struct t_msg *io, enum srvq_kind kind, bool *done)
+static int call(struct proc *p, struct t_msg *io, enum srvq_kind kind, bool *done,
+		bool patient)
 {
 	uint32_t i;
 	*done = false;
@@ -257,7 +258,7 @@ static int call(struct proc *p, struct t_msg *io, enum srvq_kind kind, bool *don
 	if (err)
 		return err;
 	struct srvq_req *r = &srvq_reqs[i];
-	if ((err = wait_done(p, r)))
+	if ((err = wait_done(p, r, patient)))
 		return err;
 	collect(p, r, io);
 	*done = true;
@@ -266,13 +267,19 @@ static int call(struct proc *p, struct t_msg *io, enum srvq_kind kind, bool *don
 
 int srv_call(struct proc *p, struct t_msg *io, bool *done)
 {
-	return call(p, io, RQ_SYNC, done);
+	return call(p, io, RQ_SYNC, done, false);
 }
 
 int srv_call_kernel(struct t_msg *io)
 {
 	bool done;
-	return call(proc_cur(), io, RQ_KERNEL, &done);
+	return call(proc_cur(), io, RQ_KERNEL, &done, false);
+}
+
+int srv_call_kernel_patient(struct t_msg *io)
+{
+	bool done;
+	return call(proc_cur(), io, RQ_KERNEL, &done, true);
 }
 
 int srv_send_kernel(const struct t_msg *req, void (*done)(void *ctx, const struct t_msg *res),

@@ -26,6 +26,10 @@ void srv_irq_post(int pid, rid_t dev, uint32_t vector);
  * -EINTR when the process is killed while waiting (the ICAs come back to the kernel when
  * the server answers: ica_free_kernel on them is safe meanwhile). */
 int srv_call_kernel(struct t_msg *io);
+/* The same, but only a kill ends the wait (a signal or a metamorphosis waits for the
+ * answer): for a call that must not be made twice when the interrupted system call is run
+ * again (console output forwarded to another node, kernel/node). */
+int srv_call_kernel_patient(struct t_msg *io);
 /* An asynchronous request made by the kernel itself, not on behalf of any process (the
  * socket layer's NET_EVENTS and its calls, kernel/net): the ICAs in req are kernel-held,
  * and when the request is answered (by its server, or with -EIO when the server exits) they

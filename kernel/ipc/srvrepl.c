@@ -19,6 +19,7 @@
 #include "kernel/mm/vspace.h"
 #include "kernel/net/netc.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/args.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/procmem.h"
 
@@ -439,8 +440,9 @@ static int create(struct repl *r, struct proc *req, struct proc *o,
 	char name[T_NAME_MAX];
 	int pid, prio = exec_get_prio(o->exec);
 	strlcpy(name, o->hdr.name, sizeof(name));
-	int err = proc_create(prog->path, prog->argv, prog->argc, prog->envp, prog->envc, name,
-			      0, 0, prio, parent ? parent : req, &pid);
+	args_get(prog->args);              /* proc_create takes this reference over */
+	int err = proc_create(prog->path, prog->args, name, 0, 0, prio, parent ? parent : req,
+			      &pid);
 	if (err)
 		return err;
 	r->new_pid = pid;

@@ -16,12 +16,10 @@ struct proc;
 #define REPL_SLOTS 8                /* replacements under way at once */
 
 /* The program a replacement starts (kernel copies of every string). */
+struct args;
 struct srvrepl_prog {
 	const char *path;
-	const char *const *argv;
-	int argc;
-	const char *const *envp;
-	int envc;
+	struct args *args;             /* argv and envp (kernel/proc/args.h); the caller's */
 };
 
 /* t_repl_request: replace the server of fn (0: the process pid) with prog, waiting at most

@@ -6,21 +6,18 @@
 #include "kernel/ipc/srvrepl.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/args.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
 
-#define REPL_MAX_ARGS 32
-#define REPL_ARG_BYTES 4000           /* one kmalloc object */
 _Static_assert(sizeof(struct t_repl_state) <= 4096, "t_repl_take: one kmalloc object");
 #define REPL_MAX_FNS 256              /* ids one t_repl_ready names */
 
 struct repl_args {
 	struct t_repl_req req;
 	char path[PATH_BUF];
-	const char *argv[REPL_MAX_ARGS + 1], *envp[REPL_MAX_ARGS + 1];
-	char *buf;                     /* REPL_ARG_BYTES: the strings of both vectors */
-	size_t used;
+	struct args *args;             /* argv (the path alone when none is given) and envp */
 	struct t_repl_result res;
 };
 
@@ -36,17 +33,7 @@ static int fetch_request(struct repl_args *s, uint64_t ureq)
 		return err;
 	if (!s->path[0])
 		return -ENOENT;
-	struct sysarg_strvec argv = { s->argv, 0, REPL_MAX_ARGS, s->buf, &s->used, REPL_ARG_BYTES };
-	struct sysarg_strvec envp = { s->envp, 0, REPL_MAX_ARGS, s->buf, &s->used, REPL_ARG_BYTES };
-	if ((err = sysarg_strvec(&argv, (uint64_t)s->req.argv)) ||
-	    (err = sysarg_strvec(&envp, (uint64_t)s->req.envp)))
-		return err;
-	if (!s->req.argv) {
-		s->argv[0] = s->path;
-		s->argv[1] = NULL;
-		argv.n = 1;
-	}
-	return argv.n;                 /* argc */
+	return sysarg_args((uint64_t)s->req.argv, (uint64_t)s->req.envp, s->path, &s->args);
 }
 
 /* t_repl_request(const struct t_repl_req *req, struct t_repl_result *res): root only. The
@@ -60,24 +47,16 @@ long sys_t_repl_request(const struct sysargs *a)
 	if (sysarg_out(a->a[1], sizeof(zero)) || copy_to_user((void *)a->a[1], &zero, sizeof(zero)))
 		return -EFAULT;
 	struct repl_args *s = kzalloc(sizeof(*s));
-	char *buf = kmalloc(REPL_ARG_BYTES);
-	int argc = -ENOMEM, err;
-	if (s && buf) {
-		s->buf = buf;
-		argc = fetch_request(s, a->a[0]);
-	}
-	err = argc;
-	if (argc >= 0) {
-		int envc = 0;
-		while (s->envp[envc])
-			envc++;
-		struct srvrepl_prog prog = { s->path, s->argv, argc, s->envp, envc };
+	int err = s ? fetch_request(s, a->a[0]) : -ENOMEM;
+	if (!err) {
+		struct srvrepl_prog prog = { s->path, s->args };
 		uint32_t ms = s->req.deadline_ms ? s->req.deadline_ms : T_REPL_DEADLINE_MS;
 		err = srvrepl_request(proc_cur(), &prog, s->req.fn, s->req.pid, ms, &s->res);
 		if (copy_to_user((void *)a->a[1], &s->res, sizeof(s->res)) && !err)
 			err = -EFAULT;
 	}
-	kfree(buf);
+	if (s && s->args)
+		args_put(s->args);
 	kfree(s);
 	return err;
 }

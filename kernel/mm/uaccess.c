@@ -85,3 +85,13 @@ long strncpy_from_user(char *dst, const char *usrc, size_t max)
 	long n = uaccess_strncpy(dst, usrc, max < room ? max : room);
 	return n == -ENAMETOOLONG && room < max ? -EFAULT : n;
 }
+
+long strnlen_user(const char *usrc, size_t max)
+{
+	uint64_t va = (uint64_t)usrc;
+	if (va >= USER_TOP)
+		return -EFAULT;
+	size_t room = USER_TOP - va;
+	long n = uaccess_strnlen(usrc, max < room ? max : room);
+	return n == -ENAMETOOLONG && room < max ? -EFAULT : n;
+}

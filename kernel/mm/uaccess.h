@@ -11,6 +11,9 @@ int copy_to_user(void *udst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most max-1 characters; returns its length,
  * -EFAULT, or -ENAMETOOLONG if no NUL within max bytes. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max);
+/* The length of a NUL-terminated string of at most max-1 characters, -EFAULT, or
+ * -ENAMETOOLONG if no NUL within max bytes. */
+long strnlen_user(const char *usrc, size_t max);
 /* Whether [uaddr, uaddr+n) is entirely below the user limit (no mapping check). */
 int user_range_ok(uint64_t uaddr, size_t n);
 

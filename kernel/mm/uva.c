@@ -158,6 +158,15 @@ void uva_init(void)
 	root = node_new(UVA_BASE, UVA_END, 0);
 }
 
+void uva_restrict(uint64_t lo, uint64_t hi)
+{
+	if (lo < UVA_BASE || hi > UVA_END || lo >= hi || (lo | hi) & 0xfff)
+		panic("uva_restrict: [%lx, %lx) is not a part of the range", lo, hi);
+	if ((lo > UVA_BASE && uva_take(UVA_BASE, lo - UVA_BASE)) ||
+	    (hi < UVA_END && uva_take(hi, UVA_END - hi)))
+		panic("uva_restrict: no room in a fresh allocator");
+}
+
 /* The span holding addr (UVA_BASE <= addr < UVA_END). */
 static uint32_t find(uint64_t addr)
 {

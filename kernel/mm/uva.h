@@ -14,6 +14,10 @@
 #define UVA_END 0x00007f0000000000ul
 
 void uva_init(void);
+/* Hand out addresses only from [lo, hi) (page aligned, inside the range): the rest is held
+ * for good, so uva_alloc never returns it, while uva_take may still add holders there (a
+ * node of a cluster allocates from a slice of its own, kernel/node/node.h). */
+void uva_restrict(uint64_t lo, uint64_t hi);
 /* Take size bytes (page multiple) aligned to align (power of two >= 4096), for one holder.
  * -ENOMEM when no free range fits or the allocator's table is full. */
 int uva_alloc(uint64_t size, uint64_t align, uint64_t *addr);

@@ -3,6 +3,7 @@
  * region pages before they are attached, so text is never mapped writable. */
 #include "kernel/proc/load.h"
 #include "abi/errno.h"
+#include "abi/vdso.h"
 #include "arch/paging.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -10,9 +11,11 @@
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/mm/vspace.h"
+#include "kernel/proc/args.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/program.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/proc/vdso.h"
 
 #define PG_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
 #define PG_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
@@ -122,99 +125,107 @@ int load_segments(struct proc *p, rid_t program, struct load_info *li)
 		return err;
 	li->base = ctx.base;
 	li->entry = ctx.base + img->entry;
-	/* the coexistence control area (DMSM) at its fixed address in every space */
-	return runmode_map_cca(vspace_root(p->vspace));
+	/* the coexistence control area (DMSM) and the vDSO at their fixed addresses in every
+	 * space */
+	if ((err = runmode_map_cca(vspace_root(p->vspace))))
+		return err;
+	return vdso_map(vspace_root(p->vspace));
 }
 
 /* ---- the initial stack ---------------------------------------------------------------- */
 
-struct stack_builder {
-	uint8_t *buf;          /* kernel copy of the stack's top part */
-	uint64_t cap;
-	uint64_t top_va;       /* user address of buf + cap */
-	uint64_t used;         /* bytes from the top */
-};
-
-static uint64_t push_bytes(struct stack_builder *b, const void *src, uint64_t n)
-{
-	if (b->used + n > b->cap)
-		return 0;
-	b->used += n;
-	memcpy(b->buf + b->cap - b->used, src, n);
-	return b->top_va - b->used;
-}
-
-static int push_strings(struct stack_builder *b, const char *const *v, int n, uint64_t *out)
-{
-	for (int i = n - 1; i >= 0; i--)
-		if (!(out[i] = push_bytes(b, v[i], strlen(v[i]) + 1)))
-			return -E2BIG;
-	return 0;
-}
+/* From the top down: 16 random bytes (AT_RANDOM), the argv and envp strings as the args block
+ * holds them (argv's first, each with its NUL), then, 16-byte aligned, argc, the argv and envp
+ * pointers and the auxiliary vector, where the stack pointer starts. Everything is written
+ * straight into the stack region, in pieces: the vectors may take megabytes (args.h). */
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
        AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_HWCAP = 16,
-       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33 };
 
-static int push_vector(struct stack_builder *b, uint64_t *vec, int nvec)
+/* Words written to the region through a small buffer. */
+struct vec_writer {
+	rid_t region;
+	uint64_t off;          /* region offset of the next word to write out */
+	uint64_t buf[64];
+	int n;
+	int err;
+};
+
+static void vw_flush(struct vec_writer *w)
 {
-	b->used = (b->used + nvec * 8 + 15) & ~15ul;      /* rsp 16-byte aligned at entry */
-	if (b->used > b->cap)
-		return -E2BIG;
-	memcpy(b->buf + b->cap - b->used, vec, nvec * 8);
-	return 0;
+	if (w->n && !w->err)
+		w->err = vregion_write(w->region, w->off, w->buf, (uint64_t)w->n * 8);
+	w->off += (uint64_t)w->n * 8;
+	w->n = 0;
 }
 
-static int build_stack(struct stack_builder *b, struct proc *p, const struct elf_image *img,
-		       const char *const *argv, int argc, const char *const *envp, int envc,
-		       struct load_info *li)
+static void vw_put(struct vec_writer *w, uint64_t word)
 {
-	uint64_t strs[argc + envc + 1];
+	if (w->n == (int)(sizeof(w->buf) / 8))
+		vw_flush(w);
+	w->buf[w->n++] = word;
+}
+
+/* The argv or envp pointers of n strings starting at *off in the block (at va + offset). */
+static void put_ptrs(struct vec_writer *w, const struct args *a, uint32_t n, size_t *off,
+		     uint64_t va)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		vw_put(w, va + *off);
+		*off = args_str_end(a, *off);
+	}
+	vw_put(w, 0);
+}
+
+static int put_strings(rid_t region, uint64_t at, const struct args *a)
+{
+	int err = 0;
+	for (size_t off = 0, len = 0; !err && off < args_bytes(a); off += len) {
+		const char *p = args_at(a, off, &len);
+		err = vregion_write(region, at + off, p, len);
+	}
+	return err;
+}
+
+static int build_stack(struct proc *p, const struct elf_image *img, const struct args *a,
+		       rid_t region, uint64_t base_va, struct load_info *li)
+{
 	uint64_t seed[2] = { 0x9e3779b97f4a7c15ull ^ (uint64_t)p->pid, 0xc2b2ae3d27d4eb4full };
-	uint64_t rnd = push_bytes(b, seed, 16);
-	int err = push_strings(b, argv, argc, strs);
-	if (err || (err = push_strings(b, envp, envc, strs + argc)) || !rnd)
-		return err ? err : -E2BIG;
+	uint64_t rnd = STACK_SIZE - 16, strs = rnd - args_bytes(a);
+	uint32_t argc = args_argc(a), envc = args_envc(a);
 	uint64_t phdr = img->phdr_vaddr ? img->phdr_vaddr + li->base : 0;
 	/* without loaded program headers, tell the program there are none */
 	uint64_t aux[] = { AT_PHDR, phdr, AT_PHENT, img->phentsize, AT_PHNUM, phdr ? img->phnum : 0,
 			   AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_ENTRY, li->entry,
 			   AT_UID, p->cred.uid, AT_EUID, p->cred.uid, AT_GID, p->cred.gid,
-			   AT_EGID, p->cred.gid, AT_SECURE, 0, AT_RANDOM, rnd, AT_HWCAP, 0,
-			   AT_CLKTCK, 100, AT_EXECFN, argc ? strs[0] : 0, AT_NULL, 0 };
-	int naux = sizeof(aux) / 8, nvec = 1 + argc + 1 + envc + 1 + naux;
-	uint64_t vec[nvec];
-	int k = 0;
-	vec[k++] = (uint64_t)argc;
-	for (int i = 0; i < argc; i++)
-		vec[k++] = strs[i];
-	vec[k++] = 0;
-	for (int i = 0; i < envc; i++)
-		vec[k++] = strs[argc + i];
-	vec[k++] = 0;
-	memcpy(&vec[k], aux, sizeof(aux));
-	if ((err = push_vector(b, vec, nvec)))
+			   AT_EGID, p->cred.gid, AT_SECURE, 0, AT_RANDOM, base_va + rnd, AT_HWCAP, 0,
+			   AT_CLKTCK, 100, AT_EXECFN, argc ? base_va + strs : 0,
+			   AT_SYSINFO_EHDR, VDSO_TEXT_ADDR, AT_NULL, 0 };
+	uint64_t nvec = 1 + argc + 1 + envc + 1 + sizeof(aux) / 8;
+	if (nvec * 8 + 16 > strs)
+		return -E2BIG;              /* args_limit keeps callers far below this */
+	struct vec_writer w = { .region = region, .off = (strs - nvec * 8) & ~15ul };
+	li->sp = base_va + w.off;
+	int err = vregion_write(region, rnd, seed, sizeof(seed));
+	if (err || (err = put_strings(region, strs, a)))
 		return err;
-	li->sp = b->top_va - b->used;
-	return 0;
+	size_t off = 0;
+	vw_put(&w, argc);
+	put_ptrs(&w, a, argc, &off, base_va + strs);
+	put_ptrs(&w, a, envc, &off, base_va + strs);
+	for (size_t i = 0; i < sizeof(aux) / 8; i++)
+		vw_put(&w, aux[i]);
+	vw_flush(&w);
+	return w.err;
 }
 
-int load_stack(struct proc *p, rid_t program, const char *const *argv, int argc,
-	       const char *const *envp, int envc, struct load_info *li)
+int load_stack(struct proc *p, rid_t program, const struct args *a, struct load_info *li)
 {
 	rid_t att;
 	int err = procmem_add(p, STACK_SIZE, TRK_STACK, VR_R | VR_W, 0, &att);
 	if (err)
 		return err;
-	uint64_t cap = 4 * PAGE_SIZE;                 /* argv + envp limit: 16 KiB */
-	rid_t region = vattach_region(att);
-	/* built in a kernel buffer, then written to the region (mapped on first touch); static
-	 * because 16 KiB is the whole kernel stack, and safe because the kernel makes one call at
-	 * a time on its one CPU and nothing between the build and the write sleeps */
-	static uint8_t tmp[4 * PAGE_SIZE];
-	struct stack_builder b = { tmp, cap, vattach_addr(att) + STACK_SIZE, 0 };
-	if ((err = build_stack(&b, p, program_image(program), argv, argc, envp, envc, li)))
-		return err;
-	uint64_t from = cap - ((b.used + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
-	return vregion_write(region, STACK_SIZE - cap + from, tmp + from, cap - from);
+	return build_stack(p, program_image(program), a, vattach_region(att), vattach_addr(att),
+			   li);
 }

@@ -11,5 +11,5 @@ struct load_info {
 };
 
 int load_segments(struct proc *p, rid_t program, struct load_info *li);
-int load_stack(struct proc *p, rid_t program, const char *const *argv, int argc,
-	       const char *const *envp, int envc, struct load_info *li);
+struct args;
+int load_stack(struct proc *p, rid_t program, const struct args *a, struct load_info *li);

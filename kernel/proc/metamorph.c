@@ -10,6 +10,7 @@
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/load.h"
+#include "kernel/proc/migrate.h"
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/place.h"
 #include "kernel/proc/program.h"
@@ -24,7 +25,7 @@ static void free_req(struct meta_req *req)
 {
 	if (req->program)
 		program_put(req->program);        /* a change of program never applied */
-	kfree(req->args);
+	args_put(req->args);
 	kfree(req);
 }
 
@@ -67,7 +68,7 @@ static int exec_placement(struct proc *p, rid_t program, uint32_t *how)
  * them. An error after the old image is gone leaves p killed: it ends at its exit to user
  * mode, once the request is answered (ending it here would leave the request unanswered:
  * its memory lost, or an asker waiting for ever). */
-static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, void *args)
+static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, struct args *args)
 {
 	struct load_info li;
 	uint32_t how = TPX_IN_PLACE;
@@ -77,11 +78,11 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, voi
 		err = exec_placement(p, program, &how);
 	if (err) {
 		program_put(program);
-		kfree(args);
+		args_put(args);
 		return err;
 	}
 	if (args) {
-		kfree(p->args);
+		args_put(p->args);
 		p->args = args;
 	}
 	thread_release_user(p, false);       /* robust futexes of the old image: owner died */
@@ -168,11 +169,12 @@ static const struct meta_kind_ops kind_ops[] = {
 	[MK_SAVE] = { .apply = apply_save, .forget = forget_save,
 		      .rax_when_saved = T_CKPT_RESTORED },
 	[MK_RESTORE] = { .apply = apply_restore, .returns_frame_rax = true },
+	[MK_FREEZE] = { .apply = mig_apply_freeze },
 };
 
 static const struct meta_kind_ops *ops_of(const struct meta_req *req)
 {
-	assert(req->kind >= MK_CHPROG && req->kind <= MK_RESTORE);
+	assert(req->kind >= MK_CHPROG && req->kind <= MK_FREEZE);
 	return &kind_ops[req->kind];
 }
 

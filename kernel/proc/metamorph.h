@@ -16,12 +16,14 @@
 #include "arch/cpu.h"
 #include "kernel/proc/proc.h"
 
-enum meta_kind { MK_CHPROG = 1, MK_RESTART, MK_SAVE, MK_RESTORE };
+/* MK_FREEZE: stop for a migration (kernel/proc/migrate.c) */
+enum meta_kind { MK_CHPROG = 1, MK_RESTART, MK_SAVE, MK_RESTORE, MK_FREEZE };
 
+struct args;
 struct meta_req {
 	enum meta_kind kind;
 	rid_t program;             /* MK_CHPROG: opened by the asker (a use reference) */
-	void *args;                /* MK_CHPROG: packed argv/envp (args.h), or NULL */
+	struct args *args;         /* MK_CHPROG: argv/envp (args.h), or NULL */
 	rid_t ckpt;                /* MK_RESTORE */
 	char name[T_NAME_MAX];     /* MK_SAVE */
 	rid_t *uout;               /* MK_SAVE of the caller itself: where its id goes */
@@ -30,6 +32,9 @@ struct meta_req {
 	bool done;
 	bool abandoned;            /* the asker is gone: the target frees the request */
 	bool own_call;             /* applied in the asker's own call to itself (apply_self) */
+	int owner;                 /* MK_FREEZE: the migrator's pid */
+	uint32_t why;              /* MK_FREEZE: why it cannot move (TMIG_*, abi/node.h) */
+	uint32_t flags;            /* MK_FREEZE: TMF_* */
 };
 
 /* Ask for a change of process p (any state but exiting); waits until it is applied. The

@@ -16,8 +16,11 @@
 #include "kernel/proc/procmem.h"
 #include "kernel/proc/procmove.h"
 #include "kernel/proc/args.h"
+#include "kernel/proc/binfmt.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/metamorph.h"
+#include "kernel/proc/migrate.h"
+#include "kernel/node/node.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
 #include "kernel/proc/runmode.h"
@@ -205,6 +208,10 @@ static void describe(rid_t rid, struct t_res_info *info)
 	info->v[2] = p->exec ? (uint64_t)exec_visible_state(p->exec) : p->state;
 	info->v[3] = p->exit_status;
 	info->v[4] = p->cred.uid;
+	if (p->state == TPS_REMOTE)
+		info->v[5] = T_PLOC(p->mig.where_node, p->mig.where_pid, 0);
+	else if (p->mig.home_node)
+		info->v[5] = T_PLOC(p->mig.home_node, p->mig.home_pid, T_PLOC_HOME);
 	res_add_ref(info, "program", p->program);
 	res_add_ref(info, "space", p->vspace);
 	THREAD_FOR_EACH(p, e)
@@ -236,6 +243,8 @@ static int destroy(rid_t rid)
 	struct proc *p = proc_get(rid);
 	if (p->state == TPS_ZOMBIE)
 		return -EBUSY;               /* reaped by its parent's wait */
+	if (p->state == TPS_REMOTE)
+		return mig_stub_signal(p, L_SIGKILL, 0);
 	return proc_kill(p, L_SIGKILL);
 }
 
@@ -280,7 +289,7 @@ static void release_constituents(struct proc *p)
 		vspace_proc_ref(p->vspace, -1);     /* deletes a transient space left empty */
 	p->vspace = 0;
 	fdtable_close_all(&p->fds);
-	kfree(p->args);
+	args_put(p->args);
 	p->args = NULL;
 	ckpt_set_fault_return(p, 0);
 }
@@ -310,13 +319,11 @@ static int setup_exec(struct proc *p, int prio, const struct load_info *li, bool
 
 int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
 {
-	struct args_view av;
-	args_unpack(p->args, &av);
 	int err = load_segments(p, program, li);
 	if (!err)
 		err = procmem_setup_heap(p);
 	if (!err)
-		err = load_stack(p, program, av.argv, av.argc, av.envp, av.envc, li);
+		err = load_stack(p, program, p->args, li);
 	return err;
 }
 
@@ -326,21 +333,17 @@ static void inherit(struct proc *p, struct proc *parent, bool as_exec);
 int proc_new_child(struct proc *parent, struct proc **out)
 {
 	rid_t rid;
-	struct args_view av;
 	int err = alloc_entry(parent, parent->hdr.name, parent->hdr.mode, &rid);
 	if (err)
 		return err;
 	struct proc *c = proc_get(rid);
 	init_identity(c, parent);
 	inherit(c, parent, false);
-	args_unpack(parent->args, &av);
-	if (!(c->args = args_pack(av.argv, av.argc, av.envp, av.envc))) {
-		fdtable_close_all(&c->fds);
-		free_entry(c);
-		return -ENOMEM;
-	}
+	c->args = parent->args;            /* never changed in place: shared, not copied */
+	args_get(c->args);
 	c->program = parent->program;
-	program_get(c->program);
+	if (c->program)                      /* none for a process from another node */
+		program_get(c->program);
 	*out = c;
 	return 0;
 }
@@ -431,6 +434,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->hdr.group = p->cred.gid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
 	p->umask = parent ? parent->umask : 022;
+	p->nice = parent ? parent->nice : 0;
 	ulimit_inherit(p, parent);
 	place_inherit(p, parent);
 	if (!parent)
@@ -451,28 +455,27 @@ static void inherit(struct proc *p, struct proc *parent, bool as_exec)
 	}
 }
 
-int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
-		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
-		struct proc *parent, int *pid_out)
+int proc_create(const char *path, struct args *args, const char *name, rid_t vspace,
+		uint32_t mode, int prio, struct proc *parent, int *pid_out)
 {
 	rid_t rid, program;
 	struct load_info li;
 	const struct cred *cred = parent ? &parent->cred : NULL;
-	int err = program_open(path, cred, &program);
-	if (err)
-		return err;
-	if ((err = alloc_entry(parent, name, mode ? mode : TMODE_DEFAULT, &rid))) {
+	size_t limit = args_limit(parent ? parent->rlim[L_RLIMIT_STACK].cur : STACK_SIZE);
+	int err = binfmt_open(parent ? parent->cwd : "/", path, cred, limit, &args, &program);
+	if (!err && (err = alloc_entry(parent, name, mode ? mode : TMODE_DEFAULT, &rid)))
 		program_put(program);
+	if (err) {
+		args_put(args);
 		return err;
 	}
 	struct proc *p = proc_get(rid);
 	p->program = program;
+	p->args = args;
 	init_identity(p, parent);
 	if (parent)
 		inherit(p, parent, true);
-	if (!(p->args = args_pack(argv, argc, envp, envc)))
-		err = -E2BIG;
-	if (err || (err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
+	if ((err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
 	    (err = setup_exec(p, prio, &li, parent && parent == proc_cur())))
 		goto fail;
 	p->state = TPS_READY;
@@ -532,6 +535,23 @@ static bool parent_autoreaps(const struct proc *parent)
 	return a->handler == 1 || (a->flags & L_SA_NOCLDWAIT);
 }
 
+/* What every end of a process here shares: devices, requests, timers, memory, space. */
+static void teardown(struct proc *p)
+{
+	/* its devices first: no DMA may reach memory that is handed back below */
+	dev_proc_exit(p->pid);
+	meta_cancel(p);
+	runmode_forget(p);
+	proc_vfork_release(p);
+	if (p->alarm_at)
+		ptimer_set(p, 0, 0);
+	srv_proc_exit(p->pid);
+	mig_owner_exit(p->pid);
+	/* run on the kernel's table while this process's space goes away */
+	exec_set_root(p->exec, paging_kernel_root());
+	release_constituents(p);
+}
+
 _Noreturn void proc_exit(int status_word)
 {
 	struct proc *p = proc_cur();
@@ -548,22 +568,15 @@ _Noreturn void proc_exit(int status_word)
 	thread_release_user(p, false);     /* robust futexes of shared memory: owner died */
 	if (p->pid == 1)
 		kprintf("init exited with status %d\n", status_word);
-	/* its devices first: no DMA may reach memory that is handed back below */
-	dev_proc_exit(p->pid);
-	meta_cancel(p);
-	runmode_forget(p);
-	proc_vfork_release(p);
-	if (p->alarm_at)
-		ptimer_set(p, 0, 0);
-	srv_proc_exit(p->pid);
-	/* run on the kernel's table while this process's space goes away */
-	exec_set_root(p->exec, paging_kernel_root());
-	release_constituents(p);
+	teardown(p);
 	p->exit_status = status_word;
 	mark_zombie(p);
 	thread_end_last(p);
 	proc_cache_exec = 0;
 	reparent_children(p);
+	/* a process from another node: its home learns the end (its parent waits there) */
+	if (p->mig.home_node)
+		node_send_exit(p->mig.home_node, p->mig.home_pid, status_word, p->pid);
 	struct proc *parent = proc_by_pid(p->ppid);
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
@@ -574,6 +587,69 @@ _Noreturn void proc_exit(int status_word)
 			free_entry(p);              /* p is gone: not used below */
 	}
 	exec_exit_cur();
+}
+
+_Noreturn void proc_migrated(void)
+{
+	struct proc *p = proc_cur();
+	assert(p && p->mig.state == PM_COMMITTED && !p->child_first && p->nthreads == 1);
+	teardown(p);
+	thread_end_last(p);
+	proc_cache_exec = 0;
+	p->mig.state = PM_NONE;
+	p->mig.whole_space = false;
+	if (p->mig.home_node) {
+		/* a visitor moved on: it leaves no trace, init reaps its entry */
+		p->exit_status = 0;
+		mark_zombie(p);
+		wakeup(proc_by_pid(p->ppid));
+	} else {
+		p->state = TPS_REMOTE;        /* its pid, parent and owner stay: a stub */
+	}
+	exec_exit_cur();
+}
+
+void proc_remote_exit(struct proc *p, int status_word)
+{
+	p->exit_status = status_word;
+	mark_zombie(p);
+	struct proc *parent = proc_by_pid(p->ppid);
+	wakeup(parent);
+	if (parent) {
+		signal_send(parent, L_SIGCHLD);
+		if (parent_autoreaps(parent))
+			free_entry(p);
+	}
+}
+
+int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
+		     struct proc **out)
+{
+	rid_t rid;
+	struct proc *init = proc_by_pid(1);
+	int err = alloc_entry(NULL, name, mode, &rid);
+	if (err)
+		return err;
+	struct proc *p = proc_get(rid);
+	init_identity(p, init);           /* init's child: init reaps it when it ends */
+	if ((err = ulimit_uid_move(0, cred->uid))) {
+		free_entry(p);
+		return err;
+	}
+	p->cred = *cred;
+	p->hdr.owner = cred->uid;
+	p->hdr.group = cred->gid;
+	*out = p;
+	return 0;
+}
+
+void proc_discard_arrival(struct proc *p)
+{
+	if (p->exec)
+		panic("proc_discard_arrival: pid %d has started", p->pid);
+	release_constituents(p);
+	if (p->state != TPS_REMOTE)
+		free_entry(p);
 }
 
 int proc_set_uid(struct proc *p, uint32_t uid)
@@ -651,6 +727,8 @@ int proc_kill(struct proc *p, int sig)
 {
 	if (p->state == TPS_ZOMBIE)
 		return -ESRCH;
+	if (p->state == TPS_REMOTE)
+		return mig_stub_signal(p, sig, 0);
 	if (p == proc_cur())
 		proc_exit(sig);
 	p->killed = true;
@@ -697,6 +775,7 @@ void proc_exit_work(struct trapframe *tf)
 			thread_exit(0);        /* another thread made itself the only one */
 		meta_apply_pending(tf);
 		signal_forget_call(p);     /* the frame is the new program's now */
+		mig_hold(p);               /* frozen for a migration: until it is over */
 		sched_preempt_point();     /* the asker may have priority over the changed process */
 	}
 	if (signal_deliverable(p))

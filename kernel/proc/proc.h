@@ -18,6 +18,25 @@
 #define NPROC 4096
 
 struct meta_req;
+struct mig_build;
+
+/* A process and migration (kernel/proc/migrate.h, docs/migration.md). */
+enum proc_mig_state {
+	PM_NONE = 0,
+	PM_FROZEN,       /* stopped in its kernel exit for a migration: whole, resumable */
+	PM_COMMITTED,    /* it has moved: it leaves at its kernel exit (a stub, or gone) */
+	PM_BUILDING,     /* made by t_mig_create, not started yet (no execution) */
+};
+struct proc_mig {
+	enum proc_mig_state state;
+	int owner;                   /* FROZEN, BUILDING: pid of the migrator (its exit undoes) */
+	uint32_t home_node;          /* 0: this node is its home; else where it was created */
+	int home_pid;                /* its pid there */
+	uint32_t where_node;         /* TPS_REMOTE: the node it runs on now, and its pid there */
+	int where_pid;
+	bool whole_space;            /* FROZEN: its space moves whole (TMF_SPACE) */
+	struct mig_build *build;     /* BUILDING: registers and state until t_mig_start */
+};
 
 /* A signal disposition as rt_sigaction passes it (handler 0 = default, 1 = ignore). */
 struct sigact {
@@ -47,7 +66,7 @@ struct proc {
 	int exit_status;             /* wait status word (Linux encoding) */
 	bool killed;
 	int kill_sig;
-	void *args;                  /* packed argv/envp (args.h), for restarts */
+	struct args *args;           /* argv/envp (args.h), for restarts */
 	struct meta_req *meta;       /* a metamorphosis waiting to be applied (metamorph.h) */
 	rid_t fault_ckpt;            /* checkpoint to return to on a fault, 0 = die */
 	uint32_t fault_recoveries;
@@ -63,6 +82,7 @@ struct proc {
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
+	int nice;                    /* setpriority(2)'s nice value, -20..19 (nice.h) */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */
 	rid_t pid_next;              /* next process in its pid hash bucket (proc.c) */
 	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */
@@ -74,6 +94,7 @@ struct proc {
 	uint32_t ngroups;            /* supplementary groups (setgroups): reported by getgroups and
 				      * /proc, not used by the access checks, which know one group */
 	uint32_t groups[PROC_NGROUPS];
+	struct proc_mig mig;         /* migration: frozen, moved away, or a visitor here */
 };
 
 void proc_init(void);
@@ -90,11 +111,12 @@ void proc_for_each(void (*fn)(struct proc *p, void *ctx), void *ctx);
 /* One DBG line per process for kdebug_dump: pid, parent, state, execution, name. */
 void proc_debug_dump(void);
 
-/* Create a process running the program at path (the caller passes kernel copies of every
- * argument). */
-int proc_create(const char *path, const char *const *argv, int argc, const char *const *envp,
-		int envc, const char *name, rid_t vspace, uint32_t mode, int prio,
-		struct proc *parent, int *pid_out);
+/* Create a process running the program at path (relative to the parent's directory; a "#!"
+ * script runs its interpreter, binfmt.h) with the vectors args (consumed whatever the
+ * result; the caller passes kernel copies of every other argument). */
+struct args;
+int proc_create(const char *path, struct args *args, const char *name, rid_t vspace,
+		uint32_t mode, int prio, struct proc *parent, int *pid_out);
 /* The current process ends with this wait status (exit_group, a fault, a deadly signal):
  * its other threads are told to end, and the last one to leave ends the process. */
 _Noreturn void proc_exit(int status_word);
@@ -102,6 +124,18 @@ _Noreturn void proc_exit(int status_word);
  * as at an exec (close-on-exec ones closed): a server's replacement gets what the old server
  * had, not what the process it hangs under has open. */
 void proc_inherit_fds(struct proc *p, const struct proc *from);
+/* The current process has moved to another node (its migration committed): its constituents
+ * go (to the reusable-resource table), and it stays a stub (TPS_REMOTE) if this is its home,
+ * else it is gone (init reaps the entry). */
+_Noreturn void proc_migrated(void);
+/* Stub p ended on the node it ran on: a zombie for its parent's wait, with that status. */
+void proc_remote_exit(struct proc *p, int status_word);
+/* An entry for a process arriving from another node (kernel/proc/migrate_in.c): init's
+ * child, with cred; no space, memory or execution. proc_discard_arrival undoes it, or gives
+ * a stub back the nothing it had. */
+int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
+		     struct proc **out);
+void proc_discard_arrival(struct proc *p);
 /* The next free pid, also used for thread ids (never a live pid or thread id). */
 int proc_alloc_pid(void);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */

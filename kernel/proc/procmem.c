@@ -159,6 +159,28 @@ int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uin
 	return err;
 }
 
+int procmem_add_arrived(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot,
+			uint64_t addr, rid_t *att_out)
+{
+	rid_t region;
+	uint64_t va = addr, vsize = size;
+	bool held = procmem_va_range_of(p, kind, &va, &vsize);
+	int err = held ? uva_take(va, vsize) : 0;
+	if (err)
+		return err;
+	if ((err = procmem_region_get(size, kind, prot, kind_names[kind], &p->cred, &region)))
+		goto fail;
+	if ((err = attach_region(p, region, addr, att_out))) {
+		procmem_region_drop(region);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (held)
+		uva_free(va, vsize);
+	return err;
+}
+
 void procmem_unmap_att(struct proc *p, int i)
 {
 	remove_att(p, i);

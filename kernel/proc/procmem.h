@@ -19,6 +19,12 @@ void procmem_init(void);
  * addr in the system-wide range is taken there too: -ENOMEM if another process holds it. */
 int procmem_add(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot, uint64_t addr,
 		rid_t *att_out);
+/* The same for a process arriving from another node (kernel/proc/migrate_in.c), at exactly
+ * addr: its system-wide addresses are taken with one more holder, as a fork child takes its
+ * parent's, since they were its own where it came from (each node hands out addresses from
+ * a slice of its own, so they are free here unless a relative of it came too). */
+int procmem_add_arrived(struct proc *p, uint64_t size, uint32_t kind, uint32_t prot,
+			uint64_t addr, rid_t *att_out);
 /* The system-wide address range that attachment att of p holds (its own, freed with it):
  * false when it has none (a fixed address, or a part of its program image). */
 bool procmem_va_range(struct proc *p, rid_t att, uint64_t *addr, uint64_t *size);

@@ -6,11 +6,10 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/migrate.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/sys/syscall.h"
 
-#define SIG_BIT(s) (1ull << ((s) - 1))
-#define UNBLOCKABLE (SIG_BIT(L_SIGKILL) | SIG_BIT(L_SIGSTOP))
 #define H_DEFAULT 0
 #define H_IGNORE 1
 #define SA_SIGINFO 0x4ul
@@ -76,6 +75,8 @@ int signal_send(struct proc *p, int sig)
 		return -EINVAL;
 	if (sig == 0 || p->state == TPS_ZOMBIE)
 		return p->state == TPS_ZOMBIE ? -ESRCH : 0;
+	if (p->state == TPS_REMOTE)
+		return mig_stub_signal(p, sig, proc_cur() ? proc_cur()->cred.uid : 0);
 	int d = disposition(p, sig);
 	if (d != 2)
 		return d ? proc_kill(p, sig) : 0;
@@ -121,7 +122,10 @@ static bool descends(struct proc *p, int root)
 static void send_if_descendant(struct proc *p, void *c)
 {
 	struct tree_ctx *t = c;
-	if (p->pid != 1 && p->state != TPS_ZOMBIE && descends(p, t->root) && p != proc_cur())
+	/* a process running on another node is left alone: this runs from the console's
+	 * interrupt, where nothing may be sent */
+	if (p->pid != 1 && p->state != TPS_ZOMBIE && p->state != TPS_REMOTE &&
+	    descends(p, t->root) && p != proc_cur())
 		signal_send(p, t->sig);
 }
 
@@ -229,6 +233,19 @@ void signal_call_done(struct proc *p, struct trapframe *tf)
 	t->call_restart = 0;
 	if (t->sig_restore_mask) {
 		t->sig_mask = t->sig_saved_mask;
+		t->sig_restore_mask = false;
+	}
+}
+
+void signal_call_stop(struct proc *p, struct trapframe *tf)
+{
+	struct thread *t = thread_cur();
+	(void)p;
+	if (t->call_restart)
+		rewind_call(t, tf);
+	t->call_restart = 0;
+	if (t->sig_restore_mask) {
+		t->sig_mask = t->sig_saved_mask;   /* the call installs its own mask again */
 		t->sig_restore_mask = false;
 	}
 }

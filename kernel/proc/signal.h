@@ -18,6 +18,8 @@
 #include "kernel/proc/proc.h"
 
 #define SIG_MAX 64
+#define SIG_BIT(s) (1ull << ((s) - 1))
+#define UNBLOCKABLE (SIG_BIT(L_SIGKILL) | SIG_BIT(L_SIGSTOP))
 
 /* Kernel-internal results of a blocking call that a signal interrupted (never seen by a
  * program): ERESTARTSYS restarts the call after a handler installed with SA_RESTART, or when
@@ -52,6 +54,10 @@ long signal_return(struct proc *p, struct trapframe *tf);
 void signal_call_end(struct proc *p, struct trapframe *tf, uint64_t nr);
 /* After the exit work: restart the call if no handler ran, put back a saved mask. */
 void signal_call_done(struct proc *p, struct trapframe *tf);
+/* The process stops in its kernel exit to be resumed elsewhere (a migration): an
+ * interrupted call that may be restarted is rewound in tf, to run again when it resumes, and
+ * a mask installed for the call is taken back (the call installs it again). */
+void signal_call_stop(struct proc *p, struct trapframe *tf);
 /* The frame was replaced (metamorphosis): nothing of the old call is left to restart. */
 void signal_forget_call(struct proc *p);
 /* rt_sigsuspend: wait with mask installed until a signal is delivered (-ERESTARTNOHAND). */

@@ -132,6 +132,8 @@ long sys_kill(const struct sysargs *a)
 	else if (pid < 0)
 		return -ESRCH;
 	int err = sysarg_proc((uint64_t)pid, 0, &p);
+	if (err == -EREMOTE)
+		return send_signal(proc_by_pid(pid), (int)a->a[1]);   /* signal_send forwards it */
 	rid_t e = err == -ESRCH ? thread_by_tid(pid) : 0;
 	if (e && (p = proc_get(exec_proc(e))))    /* a thread's id names its process (Linux) */
 		err = 0;

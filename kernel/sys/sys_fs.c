@@ -65,6 +65,17 @@ static int check_iov(uint64_t uiov, uint64_t cnt)
 	return 0;
 }
 
+#define GATHER_IOV 16        /* a writev this short goes whole to a variant that gathers */
+
+/* writev as one write, for a variant that has it (file_ops.writev). */
+static long gathered(struct file *f, uint64_t uiov, uint64_t cnt)
+{
+	struct linux_iovec v[GATHER_IOV];
+	if (copy_from_user(v, (const void *)uiov, cnt * sizeof(v[0])))
+		return -EFAULT;
+	return file_writev(f, v, (int)cnt);
+}
+
 /* readv/writev: one transfer per buffer, stopping at the first short one. */
 static long do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, int write)
 {
@@ -76,6 +87,8 @@ static long do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, int write)
 		err = check_iov(uiov, cnt);
 	if (err)
 		return err;
+	if (write && f->ops->writev && cnt <= GATHER_IOV)
+		return gathered(f, uiov, cnt);
 	for (uint64_t i = 0; i < cnt; i++) {
 		if (copy_from_user(&v, (const struct linux_iovec *)uiov + i, sizeof(v)))
 			return total ? total : -EFAULT;

@@ -6,7 +6,9 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "abi/linux.h"
 #include "kernel/proc/args.h"
+#include "kernel/proc/binfmt.h"
 #include "kernel/proc/ckpt.h"
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/program.h"
@@ -29,103 +31,83 @@ static struct meta_req *new_req(enum meta_kind kind)
 	return req;
 }
 
-/* A program path and its argv and envp (user pointers), the vectors packed. */
-static int fetch_exec(uint64_t upath, uint64_t uargv, uint64_t uenvp, char *path, void **packed)
+/* A program path (not empty: ENOENT, as Linux). */
+static int fetch_path(uint64_t upath, char path[PATH_BUF])
 {
-	/* static: together larger than the kernel stack; safe: one call at a time on one CPU,
-	 * and nothing here sleeps before args_pack has copied them */
-	static const char *argv[ARGS_MAX_STRINGS + 1], *envp[ARGS_MAX_STRINGS + 1];
-	static char buf[ARGS_MAX_BYTES];
-	size_t used = 0;
-	struct sysarg_strvec av = { argv, 0, ARGS_MAX_STRINGS, buf, &used, ARGS_MAX_BYTES };
-	struct sysarg_strvec ev = { envp, 0, ARGS_MAX_STRINGS, buf, &used, ARGS_MAX_BYTES };
-	int argc, envc, err;
-	long n = strncpy_from_user(path, (const char *)upath, 256);
-	if (n <= 0)
-		return n ? (int)n : -ENOENT;
-	if ((err = sysarg_strvec(&av, uargv)) || (err = sysarg_strvec(&ev, uenvp)))
-		return err;
-	argc = av.n;
-	envc = ev.n;
-	if (!uargv) {
-		argv[0] = path;
-		argc = 1;
-	}
-	*packed = args_pack(argv, argc, envp, envc);
-	return *packed ? 0 : -E2BIG;
+	int err = sysarg_path(upath, path);
+	return err ? err : path[0] ? 0 : -ENOENT;
 }
 
-/* Path, argv and envp of a t_spawn request, packed. */
-static int fetch_program_args(uint64_t ureq, char *path, void **packed)
+/* The program to run and its vectors: path and the vectors fetched (an empty argv becomes
+ * arg0), then the program opened by target's rights (a script: its interpreter). */
+static int fetch_program(uint64_t upath, uint64_t uargv, uint64_t uenvp, bool linux,
+			 const struct proc *target, rid_t *program, struct args **args)
 {
-	struct t_spawn req;
-	if (copy_from_user(&req, (const void *)ureq, sizeof(req)))
-		return -EFAULT;
-	return fetch_exec((uint64_t)req.path, (uint64_t)req.argv, (uint64_t)req.envp, path, packed);
-}
-
-/* Change the caller's program to path with these vectors (a use reference on the program and
- * the packed args are consumed). */
-static long chprog_self(const char *path, void *args)
-{
+	char path[PATH_BUF];
 	struct proc *self = proc_cur();
-	rid_t program, none;
-	int err = program_open(path, &self->cred, &program);
-	if (err) {
-		kfree(args);
-		return err;
-	}
-	struct meta_req *req = kzalloc(sizeof(*req));
-	if (!req) {
-		program_put(program);
-		kfree(args);
-		return -ENOMEM;
-	}
-	req->kind = MK_CHPROG;
-	req->program = program;
-	req->args = args;
-	return meta_request(self, req, &none);
-}
-
-/* Linux execve: the caller's change of program (a vfork child also gets a space of its
- * own, and its parent goes on). */
-long sys_execve(const struct sysargs *a)
-{
-	char path[256], full[256];
-	void *args = NULL;
-	int err = fetch_exec(a->a[0], a->a[1], a->a[2], path, &args);
+	size_t limit = args_limit(self->rlim[L_RLIMIT_STACK].cur);
+	int err = fetch_path(upath, path);
+	*args = NULL;
 	if (!err)
-		err = fs_resolve(proc_cur()->cwd, path, full);
+		err = sysarg_args(uargv, uenvp, linux ? "" : uargv ? NULL : path, args);
+	if (!err)
+		err = binfmt_open(self->cwd, path, &target->cred, limit, args, program);
 	if (err) {
-		kfree(args);
-		return err;
+		args_put(*args);
+		*args = NULL;
 	}
-	return chprog_self(full, args);
+	return err;
 }
 
-long sys_t_chprog(const struct sysargs *a)
+/* Change p's program (a use reference on the program and the vectors are consumed). */
+static long chprog(struct proc *p, rid_t program, struct args *args)
 {
-	char path[256];
-	struct proc *p;
-	void *args = NULL;
-	rid_t program, none;
-	int err = target(a->a[0], &p);
-	if (err || (err = fetch_program_args(a->a[1], path, &args)))
-		goto fail;
-	if ((err = program_open(path, &p->cred, &program)))
-		goto fail;
+	rid_t none;
 	struct meta_req *req = new_req(MK_CHPROG);
 	if (!req) {
 		program_put(program);
-		err = -ENOMEM;
-		goto fail;
+		args_put(args);
+		return -ENOMEM;
 	}
 	req->program = program;
 	req->args = args;
 	return meta_request(p, req, &none);
-fail:
-	kfree(args);
-	return err;
+}
+
+/* Linux execve: the caller's change of program (a vfork child also gets a space of its
+ * own, and its parent goes on). Linux's rules: any regular file with an execute bit the
+ * caller may use, an ELF image or a "#!" script (binfmt.h); vectors up to args_limit. */
+long sys_execve(const struct sysargs *a)
+{
+	struct proc *self = proc_cur();
+	rid_t program;
+	struct args *args;
+	int err = fetch_program(a->a[0], a->a[1], a->a[2], true, self, &program, &args);
+	return err ? err : chprog(self, program, args);
+}
+
+long sys_t_chprog(const struct sysargs *a)
+{
+	struct proc *p;
+	struct t_spawn req;
+	rid_t program;
+	struct args *args;
+	int err = target(a->a[0], &p);
+	if (err)
+		return err;
+	if (copy_from_user(&req, (const void *)a->a[1], sizeof(req)))
+		return -EFAULT;
+	rid_t rid = p->hdr.rid;
+	err = fetch_program((uint64_t)req.path, (uint64_t)req.argv, (uint64_t)req.envp, false, p,
+			    &program, &args);
+	if (err)
+		return err;
+	if (!(p = proc_get(rid))) {          /* gone while a disk was read */
+		program_put(program);
+		args_put(args);
+		return -ESRCH;
+	}
+	return chprog(p, program, args);
 }
 
 long sys_t_restart(const struct sysargs *a)
@@ -135,6 +117,8 @@ long sys_t_restart(const struct sysargs *a)
 	int err = target(a->a[0], &p);
 	if (err)
 		return err;
+	if (!p->program)
+		return -ENOEXEC;          /* it came from another node: its program stayed there */
 	struct meta_req *req = new_req(MK_RESTART);
 	return req ? meta_request(p, req, &none) : -ENOMEM;
 }
@@ -148,6 +132,8 @@ long sys_t_ckpt_save(const struct sysargs *a)
 	if (err || (err = sysarg_name(a->a[1], name, true)) ||
 	    (err = sysarg_out(a->a[2], sizeof(rid_t))))
 		return err;
+	if (!p->program)
+		return -ENOEXEC;          /* a checkpoint belongs to a program: it has none here */
 	struct meta_req *req = new_req(MK_SAVE);
 	if (!req)
 		return -ENOMEM;

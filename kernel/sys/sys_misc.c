@@ -10,6 +10,7 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/nice.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
@@ -99,6 +100,26 @@ long sys_time(const struct sysargs *a)
 	if (a->a[0] && copy_to_user((void *)a->a[0], &t, sizeof(t)))
 		return -EFAULT;
 	return t;
+}
+
+/* One CPU and one memory node: both 0 (the cache argument is unused, as on Linux). */
+long sys_getcpu(const struct sysargs *a)
+{
+	uint32_t zero = 0;
+	if ((a->a[0] && copy_to_user((void *)a->a[0], &zero, sizeof(zero))) ||
+	    (a->a[1] && copy_to_user((void *)a->a[1], &zero, sizeof(zero))))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getpriority(const struct sysargs *a)
+{
+	return nice_get((int)a->a[0], (uint32_t)a->a[1], proc_cur());
+}
+
+long sys_setpriority(const struct sysargs *a)
+{
+	return nice_set((int)a->a[0], (uint32_t)a->a[1], (int)a->a[2], proc_cur());
 }
 
 static long sleep_until(uint64_t deadline)

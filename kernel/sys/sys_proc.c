@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/args.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
@@ -14,9 +15,6 @@
 #include "kernel/proc/place.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/thread.h"
-
-#define MAX_ARGS 64
-#define MAX_ARG_BYTES 4000    /* one kmalloc object */
 
 long sys_getpid(const struct sysargs *a)
 {
@@ -83,30 +81,10 @@ long sys_t_proc_wait(const struct sysargs *a)
 
 struct spawn_args {
 	struct t_spawn req;
-	char path[256];
+	char path[PATH_BUF];
 	char name[T_NAME_MAX];
-	const char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
-	int argc, envc;
-	char *buf;                      /* the strings of both vectors */
-	size_t used;
+	struct args *args;
 };
-
-/* argv, then envp, into the one buffer. */
-static int fetch_vectors(struct spawn_args *s)
-{
-	struct sysarg_strvec argv = { s->argv, 0, MAX_ARGS, s->buf, &s->used, MAX_ARG_BYTES };
-	struct sysarg_strvec envp = { s->envp, 0, MAX_ARGS, s->buf, &s->used, MAX_ARG_BYTES };
-	int err = sysarg_strvec(&argv, (uint64_t)s->req.argv);
-	if (err || (err = sysarg_strvec(&envp, (uint64_t)s->req.envp)))
-		return err;
-	s->argc = argv.n;
-	s->envc = envp.n;
-	if (!s->req.argv) {
-		s->argv[0] = s->path;
-		s->argc = 1;
-	}
-	return 0;
-}
 
 static int fetch_spawn(struct spawn_args *s, uint64_t ureq)
 {
@@ -125,32 +103,32 @@ static int fetch_spawn(struct spawn_args *s, uint64_t ureq)
 	if (s->req.prio < -1 || s->req.prio >= EXEC_NPRIO ||
 	    (s->req.mode & ~(uint32_t)TMODE(TOP_ALL, TOP_ALL, TOP_ALL)))
 		return -EINVAL;
-	return fetch_vectors(s);
+	/* no argv at all: the path is argv[0] */
+	return sysarg_args((uint64_t)s->req.argv, (uint64_t)s->req.envp,
+			   s->req.argv ? NULL : s->path, &s->args);
 }
 
 long sys_t_proc_create(const struct sysargs *a)
 {
 	struct spawn_args *s = kzalloc(sizeof(*s));
-	char *buf = kmalloc(MAX_ARG_BYTES);
 	int pid = 0, err = -ENOMEM;
-	if (!s || !buf)
-		goto out;
-	s->buf = buf;
+	if (!s)
+		return err;
 	/* probe the result pointer first: a bad one must not leave an unknown child behind */
 	if (copy_to_user((void *)a->a[1], &pid, sizeof(pid)))
 		err = -EFAULT;
 	else
 		err = fetch_spawn(s, a->a[0]);
-	if (err)
-		goto out;
+	if (err) {
+		args_put(s->args);
+		kfree(s);
+		return err;
+	}
 	struct proc *self = proc_cur();
 	int prio = s->req.prio >= 0 ? s->req.prio : exec_get_prio(self->exec);
-	err = proc_create(s->path, s->argv, s->argc, s->envp, s->envc, s->name,
-			  s->req.vspace, s->req.mode, prio, self, &pid);
+	err = proc_create(s->path, s->args, s->name, s->req.vspace, s->req.mode, prio, self, &pid);
 	if (!err)
 		copy_to_user((void *)a->a[1], &pid, sizeof(pid));   /* probed above */
-out:
-	kfree(buf);
 	kfree(s);
 	return err;
 }

@@ -22,20 +22,16 @@ int sysarg_path(uint64_t upath, char path[PATH_BUF]);
  * NULL pointer gives "". */
 int sysarg_name(uint64_t uname, char name[T_NAME_MAX], bool optional);
 
-/* A NULL-terminated user array of strings (argv, envp), packed into buf: v[] gets one
- * pointer per string and a NULL after the last. Several vectors may share one buf (used
- * carries on). -E2BIG past max strings or the buffer's size, -EFAULT for a bad pointer. A
- * NULL array is empty. */
-struct sysarg_strvec {
-	const char **v;          /* room for max + 1 pointers */
-	int n, max;
-	char *buf;
-	size_t *used, size;
-};
-int sysarg_strvec(struct sysarg_strvec *sv, uint64_t uvec);
+/* argv and envp (NULL-terminated user arrays of strings; a NULL array is empty) copied into
+ * a new argument block, by Linux's execve rules: each string at most ARGS_MAX_STRLEN bytes
+ * with its NUL, all of them with a pointer each within args_limit of the caller's stack
+ * limit; -E2BIG beyond, -EFAULT for a bad pointer, -ENOMEM. An empty argv becomes the one
+ * string arg0 when arg0 is not NULL (Linux gives "" since 5.18). */
+struct args;
+int sysarg_args(uint64_t uargv, uint64_t uenvp, const char *arg0, struct args **out);
 
 /* The process a call names by pid: 0 is the caller, anything else must be a live process
- * (not a zombie), else -ESRCH. op (TOP_*, 0 for none) is the right the caller needs on it. */
+ * (not a zombie), else -ESRCH; -EREMOTE for a process of this node running on another. op (TOP_*, 0 for none) is the right the caller needs on it. */
 int sysarg_proc(uint64_t pid, uint32_t op, struct proc **out);
 
 /* An out-parameter the call will write later: -EFAULT now if it cannot be user memory, so

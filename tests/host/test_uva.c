@@ -45,6 +45,25 @@ TEST(uva_bad_arguments)
 	CHECK_EQ(uva_reserve(0x1234, 0x1000), -EINVAL);
 }
 
+/* A node of a cluster allocates from its slice only; addresses outside it are still taken
+ * by a process that brings them from another node (uva_take: one more holder). */
+TEST(uva_restricted_slice)
+{
+	uint64_t a, lo = UVA_BASE + 0x6000000000ul, hi = lo + 0x6000000000ul;
+	uva_init();
+	uva_restrict(lo, hi);
+	CHECK_EQ(uva_alloc(0x3000, 0x1000, &a), 0);
+	CHECK_EQ(a, lo);
+	CHECK_EQ(uva_alloc(0x2000, 0x200000, &a), 0);
+	CHECK(a >= lo && a + 0x2000 <= hi);
+	CHECK_EQ(uva_alloc(hi - lo, 0x1000, &a), -ENOMEM);       /* more than the slice has */
+	CHECK_EQ(uva_reserve(UVA_BASE, 0x1000), -ENOMEM);         /* another node's */
+	CHECK_EQ(uva_take(UVA_BASE + 0x5000, 0x2000), 0);         /* brought from there */
+	CHECK_EQ(uva_holders(UVA_BASE + 0x5000, 0x2000), 2);
+	uva_free(UVA_BASE + 0x5000, 0x2000);
+	CHECK_EQ(uva_holders(UVA_BASE + 0x5000, 0x2000), 1);      /* the slice's fence */
+}
+
 TEST(uva_free_merges_back)
 {
 	uint64_t a, b, c, big;

@@ -4,7 +4,8 @@
  *                           exit code (how the test harness runs /bin/utest);
  *   otherwise               run the shell /bin/sh, restarting it whenever it ends.
  * Either way init first starts the OS servers and drivers of /etc/svc.conf (`svc start-all`,
- * docs/servers.md), mounts the first disk at /disk if it holds ext2, and reaps every orphan
+ * docs/servers.md), mounts the first disk at /disk if it holds ext2, starts the node server in
+ * a cluster (node=N on the command line, docs/migration.md), and reaps every orphan
  * that ends up as its child. Power-off (t_poweroff) unmounts the disks in the kernel.
  */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "libtessera.h"
+#include "tnode.h"
 
 #define MAX_ARGS 32
 
@@ -114,6 +116,18 @@ static void mount_disk(void)
 		printf("init: /dev/vda mounted at /disk\n");
 }
 
+/* In a cluster (the kernel has a node id: boot with node=N), the node server
+ * (docs/migration.md). */
+static void start_node(void)
+{
+	static const char *const argv[] = { "svc", "start", "node", NULL };
+	if (!tnode_self())
+		return;
+	int pid = start("/bin/svc", argv);
+	if (pid > 0 && wait_for(pid) != 0)
+		printf("init: the node server did not start\n");
+}
+
 static _Noreturn void run_shell(void)
 {
 	static const char *const sh_argv[] = { "sh", NULL };
@@ -147,6 +161,7 @@ int main(int argc, char **argv)
 	}
 	start_services();
 	mount_disk();
+	start_node();
 	if (!run || !*run)
 		run_shell();
 	prog_argv[0] = run;

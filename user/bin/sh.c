@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "libtessera.h"
+#include "abi/node.h"
 
 #define LINE_MAX_LEN 1024
 #define MAX_WORDS 64
@@ -218,27 +219,40 @@ static int find_ref(const struct t_res_info *in, uint32_t type, rid_t *out)
 	return -ENOENT;
 }
 
+/* Where a process of another node's story is (abi/node.h T_PLOC): "at N:PID" for one of
+ * this node running on node N, "from N:PID" for one that came from node N; "-" else. */
+static void where_str(const struct t_res_info *in, char *buf, size_t n)
+{
+	uint64_t v = in->v[5];
+	if (!v)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%s %u:%d", v & T_PLOC_HOME ? "from" : "at", T_PLOC_NODE(v),
+			 T_PLOC_PID(v));
+}
+
 static int bi_ps(int argc, char **argv)
 {
 	rid_t rid = 0;
 	struct t_res_info in;
 	(void)argc, (void)argv;
-	printf("%5s %5s %-8s %5s %-10s %-5s %s\n", "PID", "PPID", "STATE", "UID", "SPACE", "MODE",
-	       "NAME");
+	printf("%5s %5s %-8s %5s %-10s %-5s %-10s %s\n", "PID", "PPID", "STATE", "UID", "SPACE",
+	       "MODE", "NODE", "NAME");
 	while (t_res_next(RT_PROCESS, rid, &rid) == 0) {
 		if (t_res_info(rid, &in) < 0)
 			continue;
 		rid_t space = 0;
-		char sbuf[T_RID_STR_LEN] = "-";
+		char sbuf[T_RID_STR_LEN] = "-", where[24];
 		if (find_ref(&in, RT_VSPACE, &space) == 0)
 			snprintf(sbuf, sizeof(sbuf), "%u", (unsigned)RID_INDEX(space));
 		/* running mode (docs/runmode.md): "umode"/"smode", "-" for an ended process */
 		struct t_runmode_info rm;
 		const char *mode = t_runmode_info((int)in.v[0], &rm) == 0
 					   ? t_runmode_name(rm.mode) : "-";
-		printf("%5llu %5llu %-8s %5llu %-10s %-5s %s\n", (unsigned long long)in.v[0],
+		where_str(&in, where, sizeof(where));
+		printf("%5llu %5llu %-8s %5llu %-10s %-5s %-10s %s\n", (unsigned long long)in.v[0],
 		       (unsigned long long)in.v[1], t_state_name((uint32_t)in.v[2]),
-		       (unsigned long long)in.v[4], sbuf, mode, in.name);
+		       (unsigned long long)in.v[4], sbuf, mode, where, in.name);
 	}
 	return 0;
 }
@@ -324,7 +338,7 @@ static const struct builtin builtins[] = {
 	{ "cd", bi_cd, "cd [DIR]         change directory (default /)" },
 	{ "pwd", bi_pwd, "pwd              print the current directory" },
 	{ "echo", bi_echo, "echo WORDS...    print the words" },
-	{ "ps", bi_ps, "ps               list processes (pid, ppid, state, uid, space, mode, name)" },
+	{ "ps", bi_ps, "ps               list processes (pid, ppid, state, uid, space, mode, node, name)" },
 	{ "res", bi_res, "res [TYPE]       list resources (type, id, name, owner, mode, refs)" },
 	{ "kstat", bi_kstat, "kstat            free pages and resource counts" },
 	{ "time", bi_time, "time CMD...      run CMD and print the elapsed time" },

@@ -79,7 +79,7 @@ const char *t_state_name(uint32_t state)
 {
 	static const char *const names[] = {
 		[TPS_NEW] = "new",	   [TPS_READY] = "ready",   [TPS_RUNNING] = "running",
-		[TPS_BLOCKED] = "blocked", [TPS_ZOMBIE] = "zombie",
+		[TPS_BLOCKED] = "blocked", [TPS_ZOMBIE] = "zombie", [TPS_REMOTE] = "remote",
 	};
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
 }

@@ -230,6 +230,7 @@ static const struct {
 	{ "killparent", ut_helper_killparent },
 	{ "runmode", ut_helper_runmode }, { "rmlight", ut_helper_rmlight },
 	{ "policy", ut_helper_policy }, { "dev", ut_helper_dev }, { "chprogto", ut_helper_chprogto },
+	{ "vdso", ut_helper_vdso },
 	{ "threadexec", ut_helper_threadexec },
 };
 

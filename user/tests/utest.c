@@ -39,11 +39,15 @@ static const struct utest *const groups[] = {
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_exec_tests,
+	ut_vdso_tests,
+	ut_nice_tests,
 	ut_thread_tests,
 	ut_futex_tests,
 	ut_procfs_tests,
 	ut_links_tests,
 	ut_copy_tests,
+	ut_node_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -38,12 +38,17 @@ extern const struct utest ut_blk_tests[];
 extern const struct utest ut_net_tests[];
 extern const struct utest ut_sockfake_tests[];
 extern const struct utest ut_sock_tests[];
+extern const struct utest ut_exec_tests[];
+extern const struct utest ut_vdso_tests[];
+extern const struct utest ut_nice_tests[];
+int ut_helper_vdso(int argc, char **argv);
 extern const struct utest ut_thread_tests[];
 extern const struct utest ut_futex_tests[];
 int ut_helper_threadexec(int argc, char **argv);
 extern const struct utest ut_procfs_tests[];
 extern const struct utest ut_links_tests[];
 extern const struct utest ut_copy_tests[];
+extern const struct utest ut_node_tests[];
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
 void ut_sock_warm(void);

@@ -21,6 +21,8 @@
 #define PTE_U 0x4ul
 #define PTE_PWT 0x8ul
 #define PTE_PCD 0x10ul                        /* uncached: device memory */
+#define PTE_A 0x20ul                          /* accessed: set by the CPU */
+#define PTE_D 0x40ul                          /* dirty: set by the CPU on a write */
 #define PTE_PS 0x80ul
 #define PTE_G 0x100ul                         /* global: kept across address-space switches */
 #define PTE_COW 0x200ul                       /* software bit: read-only for now, writable
@@ -82,6 +84,9 @@ void pt_release_tables(uint64_t root, uint64_t va, uint64_t len);
  * after an unmap: a long-lived process that maps ever new addresses (a server passed ICAs,
  * mmap/munmap) would otherwise keep a table for each. The caller holds no PTE pointer. */
 void pt_prune_user(uint64_t root, uint64_t va, uint64_t len);
+/* Whether the page at va was written since the last call (its dirty bit, which is cleared,
+ * the TLB following): how a migration's pre-copy finds pages to send again. */
+bool pt_test_clear_dirty(uint64_t root, uint64_t va);
 /* Change the flags of a mapped page; false if not mapped. */
 bool pt_protect(uint64_t root, uint64_t va, uint64_t flags);
 /* Count of table pages below root, for statistics. */

@@ -6,6 +6,7 @@
 
 int uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t max);
+long uaccess_strnlen(const char *src, size_t max);
 
 /* Their code, for the page-fault handler, and where a fault in it resumes. */
 extern const char uaccess_text_begin[], uaccess_text_end[], uaccess_fault[];
