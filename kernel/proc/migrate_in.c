@@ -27,6 +27,8 @@
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ulimit.h"
+#include "kernel/proc/vdso.h"
+#include "abi/vdso.h"
 
 /* What waits in a process being built until t_mig_start gives it an execution. */
 struct mig_build {
@@ -40,6 +42,10 @@ struct mig_build {
 
 /* ---- checking the image --------------------------------------------------------------------- */
 
+/* The coexistence control area and the vDSO, at fixed addresses in every space: no region
+ * may come there. */
+#define FIXED_END (VDSO_TEXT_ADDR + VDSO_MAX_PAGES * PAGE_SIZE)
+
 static bool user_addr(uint64_t a)
 {
 	return a < USER_TOP;
@@ -52,7 +58,7 @@ static bool seg_ok(const struct t_mig_seg *s)
 	       s->size <= VREGION_MAX_SIZE && end > s->addr && end <= USER_TOP && s->addr &&
 	       s->kind <= TRK_MMAP && !(s->prot & ~(TR_READ | TR_WRITE | TR_EXEC)) &&
 	       !(s->flags & ~TMS_HEAP) && (!(s->flags & TMS_HEAP) || s->kind == TRK_HEAP) &&
-	       (end <= T_CCA_ADDR || s->addr >= T_CCA_ADDR + PAGE_SIZE);
+	       (end <= T_CCA_ADDR || s->addr >= FIXED_END);
 }
 
 static bool segs_ok(const struct t_mig_image *img, const struct t_mig_seg *segs)
@@ -160,8 +166,9 @@ static int take_memory(struct proc *p, const struct t_mig_image *img,
 	p->brk_start = img->brk_start;
 	p->brk_cur = img->brk_cur;
 	p->brk_max = img->brk_max;
-	/* the coexistence control area (DMSM) every space has */
-	return runmode_map_cca(vspace_root(p->vspace));
+	/* the coexistence control area (DMSM) and the vDSO every space has */
+	int cca = runmode_map_cca(vspace_root(p->vspace));
+	return cca ? cca : vdso_map(vspace_root(p->vspace));
 }
 
 static int take_space(struct proc *p, rid_t space)
