@@ -140,10 +140,16 @@ def edit(path, old, new, count=1):
 
 
 def prepare():
-    """Fresh TREE from the verified downloads; True when ready."""
+    """TREE from the verified downloads (made afresh unless it was prepared by this very
+    tool: a stamp records the downloads' sums and the driver); True when ready."""
     paths = [download(n) for n in FILES]
     if None in paths:
         return False
+    stamp = hashlib.sha256((" ".join(sorted(FILES.values())) + RUN_SH + str(APPLET_TIMEOUT) +
+                            open(__file__).read()).encode()).hexdigest()
+    stamp_path = os.path.join(TREE, ".prepared")
+    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+        return True
     shutil.rmtree(TREE, ignore_errors=True)
     os.makedirs(TREE)
     for p in paths:
@@ -164,6 +170,8 @@ def prepare():
     with open(os.path.join(src, "run.sh"), "w") as f:
         f.write(RUN_SH.replace("@TIMEOUT@", str(APPLET_TIMEOUT)))
     os.chmod(os.path.join(src, "run.sh"), 0o755)
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
     return True
 
 
@@ -193,12 +201,13 @@ def parse(text):
 
 def host_run(applets):
     """Console-like output of run.sh on this host, in a fresh copy of the tree."""
-    copy = os.path.join(WORK, "host")
+    copy = os.path.join(WORK, "host-%d" % os.getpid())
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(os.path.join(TREE, TOP), copy, symlinks=True)
     r = subprocess.run(["/bin/busybox", "sh", os.path.abspath(os.path.join(copy, "run.sh"))]
                        + applets, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, env={})
+    shutil.rmtree(copy, ignore_errors=True)
     return r.stdout.decode(errors="replace")
 
 
@@ -219,8 +228,8 @@ def disk_args(qemu, image):
 
 
 def make_disk():
-    image = os.path.join(WORK, "disk.img")
-    seed = os.path.join(WORK, "disk-seed")
+    image = os.path.join(WORK, "disk-%d.img" % os.getpid())
+    seed = os.path.join(WORK, "disk-seed-%d" % os.getpid())
     shutil.rmtree(seed, ignore_errors=True)
     os.makedirs(seed)
     shutil.copytree(os.path.join(TREE, TOP), os.path.join(seed, "bb"), symlinks=True)
@@ -236,7 +245,8 @@ def guest_run(cfg, applets, suite):
     """Output of run.sh on Tessera (None if the boot failed: a check says why)."""
     image = make_disk()
     timeout = cfg.guest_timeout
-    vm = Qemu(disk_args(cfg.qemu, image), "guest-busybox-upstream", timeout + BOOT_TIMEOUT)
+    vm = Qemu(disk_args(cfg.qemu, image), "guest-busybox-upstream-%d" % os.getpid(),
+              timeout + BOOT_TIMEOUT)
     sh = Shell(vm)
     why = sh.boot()
     suite.check("boot to prompt", not why, why)
@@ -254,6 +264,7 @@ def guest_run(cfg, applets, suite):
             sh.poweroff()
     suite.check("no kernel panic", not vm.panicked(), "KERNEL PANIC on the console")
     vm.close(suite.failed == 0)
+    os.unlink(image)
     return out
 
 
