@@ -690,6 +690,9 @@ int proc_set_gid(struct proc *p, uint32_t gid)
 static int reap(struct proc *c, int *status_word)
 {
 	int pid = c->pid;
+	struct proc *parent = proc_by_pid(c->ppid);
+	if (parent)
+		cputime_reaped(parent, c);      /* Linux adds a child's times at wait only */
 	if (status_word)
 		*status_word = c->exit_status;
 	free_entry(c);

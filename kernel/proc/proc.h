@@ -9,6 +9,7 @@
 #include "abi/linux.h"
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
@@ -95,6 +96,8 @@ struct proc {
 				      * /proc, not used by the access checks, which know one group */
 	uint32_t groups[PROC_NGROUPS];
 	struct proc_mig mig;         /* migration: frozen, moved away, or a visitor here */
+	struct cputime cpu_ended;    /* its ended threads' time, and its largest resident set */
+	struct cputime cpu_children; /* its reaped children's and their reaped descendants' */
 };
 
 void proc_init(void);

@@ -78,7 +78,9 @@ long syscall_light(uint64_t nr, const struct sysargs *args)
 	/* no light call leaves a switch of its caller pending: a switch of oneself is made at
 	 * once (runmode_switch_self), one of another process is not light */
 	in_light = true;
+	cputime_enter();
 	long r = syscall_light_table[nr](args);
+	cputime_leave();
 	in_light = false;
 	return r;
 }
