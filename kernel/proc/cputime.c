@@ -133,6 +133,12 @@ void cputime_thread_end(struct proc *p, rid_t exec)
 	add(&p->cpu_ended, &c);
 }
 
+void cputime_total(const struct proc *zombie, struct cputime *out)
+{
+	*out = zombie->cpu_ended;
+	add(out, &zombie->cpu_children);
+}
+
 void cputime_reaped(struct proc *parent, const struct proc *child)
 {
 	add(&parent->cpu_children, &child->cpu_ended);
@@ -209,4 +215,21 @@ int cputime_clock(int32_t clk, uint64_t *ns)
 	if (ns)
 		*ns = which == CPUCLOCK_VIRT ? c.utime_ns : c.utime_ns + c.stime_ns;
 	return 0;
+}
+
+static struct linux_timeval timeval_of(uint64_t ns)
+{
+	return (struct linux_timeval){ (int64_t)(ns / 1000000000ull),
+				       (int64_t)(ns % 1000000000ull / 1000) };
+}
+
+void cputime_to_rusage(const struct cputime *c, struct linux_rusage *ru)
+{
+	memset(ru, 0, sizeof(*ru));
+	ru->ru_utime = timeval_of(c->utime_ns);
+	ru->ru_stime = timeval_of(c->stime_ns);
+	ru->ru_maxrss = (int64_t)c->maxrss_kib;
+	ru->ru_minflt = (int64_t)c->minflt;
+	ru->ru_nvcsw = (int64_t)c->nvcsw;
+	ru->ru_nivcsw = (int64_t)c->nivcsw;
 }

@@ -20,6 +20,7 @@
 #include "abi/tessera.h"
 
 struct proc;
+struct linux_rusage;
 
 /* What getrusage(2) and times(2) report for an execution, a process or its children. */
 struct cputime {
@@ -46,6 +47,8 @@ void cputime_exec(rid_t exec, struct cputime *out);
 void cputime_proc(struct proc *p, struct cputime *out);
 /* Execution exec of p ends: its counters are kept in p. */
 void cputime_thread_end(struct proc *p, rid_t exec);
+/* A zombie's time and its reaped children's (what wait4 reports for it). */
+void cputime_total(const struct proc *zombie, struct cputime *out);
 /* parent reaps child (a zombie): child's time and its children's go to parent's children. */
 void cputime_reaped(struct proc *parent, const struct proc *child);
 /* p's resident set may shrink now (munmap, exit, execve): keep its size if it is the largest. */
@@ -63,3 +66,6 @@ int cputime_clock(int32_t clk, uint64_t *ns);
 void cputime_system(uint64_t *user_ns, uint64_t *system_ns, uint64_t *idle_ns);
 /* Context switches since boot (/proc/stat's ctxt). */
 uint64_t cputime_switches(void);
+/* Linux's struct rusage for c (what is not counted is 0: major faults, as nothing is paged in
+ * from a disk; block I/O, swaps, IPC messages, signals). */
+void cputime_to_rusage(const struct cputime *c, struct linux_rusage *ru);

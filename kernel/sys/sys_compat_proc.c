@@ -109,12 +109,6 @@ long sys_times(const struct sysargs *a)
 	return clock_ticks(time_ns());
 }
 
-static struct linux_timeval timeval_of(uint64_t ns)
-{
-	return (struct linux_timeval){ (int64_t)(ns / 1000000000ull),
-				       (int64_t)(ns % 1000000000ull / 1000) };
-}
-
 /* getrusage(2): who is RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD. Not counted (zero, as
  * for most of them on Linux too): major faults (nothing is paged in from a disk), block I/O,
  * swaps, IPC messages and signals. */
@@ -134,13 +128,7 @@ long sys_getrusage(const struct sysargs *a)
 		c.maxrss_kib = p->cpu_ended.maxrss_kib;
 	} else
 		return -EINVAL;
-	memset(&ru, 0, sizeof(ru));
-	ru.ru_utime = timeval_of(c.utime_ns);
-	ru.ru_stime = timeval_of(c.stime_ns);
-	ru.ru_maxrss = (int64_t)c.maxrss_kib;
-	ru.ru_minflt = (int64_t)c.minflt;
-	ru.ru_nvcsw = (int64_t)c.nvcsw;
-	ru.ru_nivcsw = (int64_t)c.nivcsw;
+	cputime_to_rusage(&c, &ru);
 	return copy_to_user((void *)a->a[1], &ru, sizeof(ru));
 }
 
