@@ -5,6 +5,7 @@
  * the default priority is nice 0. */
 #include "kernel/fs/procfs.h"
 #include "abi/linux.h"
+#include "abi/vdso.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
 #include "kernel/fs/plate.h"
@@ -18,6 +19,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "kernel/proc/program.h"
+#include "kernel/proc/vdso.h"
 
 #define USER_HZ 100u
 #define KB(pages) ((pages) * (PAGE_SIZE / 1024))
@@ -292,13 +294,42 @@ static void maps_name(struct ptext *t, const struct proc *p, uint32_t kind, size
 	ptext_str(t, name);
 }
 
+/* The kernel's own mappings in every space, as Linux names them: the vDSO's data page
+ * ([vvar]) and image ([vdso]), kernel/proc/vdso.c. */
+static void special_line(struct ptext *t, uint64_t addr, uint64_t size, const char *perm,
+			 const char *name)
+{
+	size_t before = t->len;
+	ptext_fmt(t, "%08llx-%08llx %s 00000000 00:00 0 ", (unsigned long long)addr,
+		  (unsigned long long)(addr + size), perm);
+	for (size_t col = t->len - before; col < 73; col++)
+		ptext_char(t, ' ');
+	ptext_str(t, name);
+	ptext_char(t, '\n');
+}
+
+/* The special mappings below address limit not printed yet (*done counts them). */
+static void specials_below(struct ptext *t, uint64_t limit, int *done)
+{
+	if (*done == 0 && VDSO_DATA_ADDR < limit) {
+		special_line(t, VDSO_DATA_ADDR, PAGE_SIZE, "r--p", "[vvar]");
+		(*done)++;
+	}
+	if (*done == 1 && VDSO_TEXT_ADDR < limit) {
+		special_line(t, VDSO_TEXT_ADDR, (uint64_t)vdso_pages() * PAGE_SIZE, "r-xp", "[vdso]");
+		(*done)++;
+	}
+}
+
 static void gen_maps(struct ptext *t, const struct proc *p)
 {
 	uint64_t addr = 0, size;
+	int specials = 0;
 	for (rid_t a = next_att(p, 0, true); a; a = next_att(p, addr, false)) {
 		rid_t region = vattach_region(a);
 		if (!vattach_range(a, &addr, &size) || !region)
 			break;
+		specials_below(t, addr, &specials);
 		uint32_t prot = vregion_prot(region), kind = vregion_kind(region);
 		rid_t plate = p->program ? program_plate(p->program) : 0;
 		bool file = (kind == TRK_TEXT || kind == TRK_DATA) && plate;
@@ -310,6 +341,9 @@ static void gen_maps(struct ptext *t, const struct proc *p)
 		maps_name(t, p, kind, t->len - before);
 		ptext_char(t, '\n');
 	}
+	specials_below(t, UINT64_MAX, &specials);
+	/* the legacy page: calls into it are emulated, reads fault (Linux's vsyscall=xonly) */
+	special_line(t, VSYSCALL_ADDR, PAGE_SIZE, "--xp", "[vsyscall]");
 }
 
 void procfs_gen_pid(const struct procfs_node *n, struct proc *p, struct ptext *t)
