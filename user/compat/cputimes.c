@@ -1,5 +1,6 @@
 /* Compatibility program: processor-time accounting as Linux gives it, printed as facts that
- * hold on any machine (never the times themselves): a busy loop is user time, a loop of
+ * hold on any machine, also a loaded one (never the times themselves; how small the system
+ * time of a busy loop is, and major faults, vary with the host's memory pressure): a busy loop is user time, a loop of
  * reads system time, in getrusage, times, the CPU clocks and /proc/self/stat; a child's time
  * is its parent's only after the wait; clock ids, good and bad; getrusage's other fields;
  * /proc/self/task with and without threads. */
@@ -82,7 +83,6 @@ static void busy_and_calls(void)
 	getrusage(RUSAGE_SELF, &b);
 	long long du = tv(b.ru_utime) - tv(a.ru_utime), ds = tv(b.ru_stime) - tv(a.ru_stime);
 	yes("busy loop: user time grew", du >= 100 * MS);
-	yes("busy loop: system time small", ds * 4 < du);
 	yes("busy loop: process clock counts it", c1 - c0 >= du - 20 * MS);
 	clock_t up = times(&t);
 	yes("times: returns ticks since boot", up > 0);
@@ -148,9 +148,8 @@ static void other_fields(void)
 		m[i] = 1;
 	usleep(1000);
 	getrusage(RUSAGE_SELF, &b);
-	yes("maxrss in KiB grew by the 8 MiB touched", b.ru_maxrss - a.ru_maxrss >= 6 * 1024);
+	yes("maxrss in KiB is at least the 8 MiB touched", b.ru_maxrss >= 8 * 1024);
 	yes("minflt grew", b.ru_minflt > a.ru_minflt);
-	yes("majflt none", b.ru_majflt == 0);
 	yes("nvcsw grew after a sleep", b.ru_nvcsw > a.ru_nvcsw);
 	munmap(m, len);
 	getrusage(RUSAGE_SELF, &a);
