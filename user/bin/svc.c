@@ -9,10 +9,11 @@
  * (as whoever runs svc: init runs it as root) under the process name NAME at priority N (0
  * highest; default: svc's own), with ARGS and, in the environment, SVC_NAME, SVC_DEVICES
  * (the devices it may claim) and SVC_FNS (its ids, as numbers), then registers its function
- * ids for its pid. A service runs while one of its function ids is registered; stopping it
- * kills that process (its ids are dropped as it exits). Replacing it starts PROGRAM (or
- * another program) as its live replacement (docs/replacement.md): the callers keep calling
- * the same ids, the new server takes over the old one's state, requests and devices.
+ * ids for its pid. A service runs while one of its function ids is registered to a process of
+ * its name (net and net-lossy share their ids); stopping it kills that process (its ids are
+ * dropped as it exits). Replacing it starts PROGRAM (or another program) as its live
+ * replacement (docs/replacement.md): the callers keep calling the same ids, the new server
+ * takes over the old one's state, requests and devices.
  *
  *   svc                 list every service and every registered function id, with each
  *                       server's state version, replacements and the last one's duration
@@ -182,7 +183,7 @@ static const struct t_fn_stat *stat_of(const struct t_fn_stat *st, int n, uint32
 }
 
 /* The pid serving one of s's ids, 0 when none is registered. */
-static int running_pid(const struct svc *s)
+static int holder_pid(const struct svc *s)
 {
 	static struct t_fn_stat st[T_FN_MAX];
 	int n = fn_stats(st, T_FN_MAX);
@@ -192,6 +193,35 @@ static int running_pid(const struct svc *s)
 			return f->pid;
 	}
 	return 0;
+}
+
+/* The process name of pid (/proc/PID/comm: 15 bytes at most), "" when it has none. */
+static void comm_of(int pid, char *out, size_t n)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(out, (int)n, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* The pid running s, 0 when none. Two services may share ids (net and net-lossy are one
+ * server started two ways), so the holder of the ids is s only under s's own name, which
+ * svc and a replacement give it. */
+static int running_pid(const struct svc *s)
+{
+	char comm[32];
+	int pid = holder_pid(s);
+	if (!pid)
+		return 0;
+	comm_of(pid, comm, sizeof(comm));
+	size_t len = strlen(s->name) < 15 ? strlen(s->name) : 15;
+	return strlen(comm) == len && strncmp(comm, s->name, len) == 0 ? pid : 0;
 }
 
 static void print_fn(const struct t_fn_stat *f, uint32_t fn)
@@ -329,6 +359,13 @@ static int start(const struct svc *s, int quiet)
 		if (!quiet)
 			printf("svc: %s runs already (pid %d)\n", s->name, pid);
 		return 0;
+	}
+	if ((pid = holder_pid(s))) {
+		char comm[32];
+		comm_of(pid, comm, sizeof(comm));
+		fprintf(stderr, "svc: %s's function ids are served by pid %d (%s): stop it first\n",
+			s->name, pid, comm);
+		return 1;
 	}
 	make_env(s, &env);
 	struct t_spawn req = { .path = s->program, .argv = s->args, .envp = env.envp,
