@@ -1,7 +1,6 @@
 /* Processor-time accounting (see cputime.h). One CPU, interrupts off in the kernel: the
  * counters need no locks. The running execution's time since the last split point (`mark`)
- * is not in its counters yet; readers add it (as system time: whoever reads is in the kernel
- * for a call of the running execution, or reads another one). */
+ * is not in its counters yet; readers add it where it belongs (in_kernel). */
 #include "kernel/proc/cputime.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
@@ -23,11 +22,15 @@ static uint32_t nvcsw[NEXEC], nivcsw[NEXEC], minflt[NEXEC];
 static uint64_t all_user, all_sys, all_idle, switches;
 static uint64_t mark;
 static int cur = -1, idle = -1;
+/* Whether the running execution has been in the kernel since mark (a timed entry, or a
+ * switch: it resumes in the kernel). Untimed calls leave it false: their time is user time. */
+static bool in_kernel = true;
 
 void cputime_enter(void)
 {
 	uint64_t now = rdtsc(), d = now - mark;
 	mark = now;
+	in_kernel = true;
 	if (cur >= 0 && cur != idle) {
 		ucyc[cur] += d;
 		all_user += d;
@@ -38,6 +41,7 @@ void cputime_leave(void)
 {
 	uint64_t now = rdtsc(), d = now - mark;
 	mark = now;
+	in_kernel = false;
 	if (cur >= 0 && cur != idle) {
 		scyc[cur] += d;
 		all_sys += d;
@@ -60,6 +64,7 @@ void cputime_switch(int prev, int next, bool voluntary)
 	}
 	switches++;
 	cur = next;
+	in_kernel = true;
 }
 
 uint64_t cputime_switches(void)
@@ -93,8 +98,12 @@ void cputime_exec(rid_t exec, struct cputime *out)
 	int i = (int)RID_INDEX(exec);
 	if (!exec_thread(exec) || i >= NEXEC)
 		return;
-	uint64_t s = scyc[i] + (i == cur ? rdtsc() - mark : 0);
-	out->utime_ns = tsc_to_ns(ucyc[i]);
+	uint64_t u = ucyc[i], s = scyc[i], d = i == cur ? rdtsc() - mark : 0;
+	if (in_kernel)
+		s += d;
+	else
+		u += d;
+	out->utime_ns = tsc_to_ns(u);
 	out->stime_ns = tsc_to_ns(s);
 	out->nvcsw = nvcsw[i];
 	out->nivcsw = nivcsw[i];
@@ -160,10 +169,16 @@ void cputime_rss_sample(struct proc *p)
 
 void cputime_system(uint64_t *user_ns, uint64_t *system_ns, uint64_t *idle_ns)
 {
-	uint64_t d = rdtsc() - mark;
-	*user_ns = tsc_to_ns(all_user);
-	*system_ns = tsc_to_ns(all_sys + (cur != idle ? d : 0));
-	*idle_ns = tsc_to_ns(all_idle + (cur == idle ? d : 0));
+	uint64_t d = rdtsc() - mark, u = all_user, s = all_sys, i = all_idle;
+	if (cur == idle)
+		i += d;
+	else if (in_kernel)
+		s += d;
+	else
+		u += d;
+	*user_ns = tsc_to_ns(u);
+	*system_ns = tsc_to_ns(s);
+	*idle_ns = tsc_to_ns(i);
 }
 
 /* The process whose CPU clock id names pid (0: the caller's). As Linux: a pid must name a

@@ -26,6 +26,9 @@
 #include "utest.h"
 
 #define MS 1000000ll
+/* Linux's CPU clock ids (clock_getcpuclockid): ~pid << 3 | kind, bit 2 for a thread. */
+#define PROC_CLOCK(pid, kind) ((clockid_t)((~(unsigned)(pid) << 3) | (kind)))
+#define THREAD_CLOCK(tid, kind) (PROC_CLOCK(tid, kind) | 4)
 
 static int64_t tv_ns(struct timeval tv)
 {
@@ -64,7 +67,9 @@ static void busy_loop_is_user(void)
 	CHECK(times(&t0) > 0);
 	usage(RUSAGE_SELF, &u0, &s0);
 	int64_t c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	int64_t v0 = clock_ns(PROC_CLOCK(0, 1));       /* the user-time clock (VIRT) */
 	spin(400 * MS);
+	int64_t v1 = clock_ns(PROC_CLOCK(0, 1));
 	int64_t c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	usage(RUSAGE_SELF, &u1, &s1);
 	CHECK(times(&t1) > 0);
@@ -73,6 +78,7 @@ static void busy_loop_is_user(void)
 		     (long long)(s1 - s0));
 	/* the clock counts both, and times() the same in ticks (1/100 s) */
 	CHECK(c1 - c0 >= u1 - u0 - 20 * MS);
+	CHECK(v1 - v0 >= u1 - u0 - 20 * MS && v1 - v0 <= c1 - c0);
 	CHECK(t1.tms_utime - t0.tms_utime >= 10);
 	CHECK(t1.tms_utime * 10 * MS <= u1 + 10 * MS && t1.tms_utime * 10 * MS >= u1 - 20 * MS);
 	/* RUSAGE_THREAD: the only thread has it all */
@@ -235,9 +241,6 @@ static void thread_clocks(void)
 	CHECK(u + s <= me + 50 * MS);
 }
 
-/* Linux's CPU clock ids (clock_getcpuclockid): ~pid << 3 | kind, bit 2 for a thread. */
-#define PROC_CLOCK(pid, kind) ((clockid_t)((~(unsigned)(pid) << 3) | (kind)))
-#define THREAD_CLOCK(tid, kind) (PROC_CLOCK(tid, kind) | 4)
 
 static long raw_gettime(clockid_t c)
 {
