@@ -92,17 +92,6 @@ static void describe(rid_t rid, struct t_res_info *info)
 
 static const struct res_ops exec_ops = { .describe = describe };
 
-uint64_t exec_ticks(rid_t rid)
-{
-	struct exec *e = get(rid);
-	return e ? e->ticks : 0;
-}
-
-uint64_t exec_idle_ticks(void)
-{
-	return idle >= 0 ? ex(idle)->ticks : 0;
-}
-
 void exec_init(void)
 {
 	exec_table = (struct res_table){ .stride = sizeof(struct exec),
