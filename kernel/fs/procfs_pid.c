@@ -132,6 +132,8 @@ static void view_of(const struct procfs_node *n, struct proc *p, struct view *v)
 	bool thread = procfs_per_thread(n->kind);
 	v->p = p;
 	v->exec = thread ? thread_by_tid(n->tid) : p->exec;
+	if (thread && v->exec && exec_proc(v->exec) != p->hdr.rid)
+		v->exec = 0;                 /* ended since the lookup (its id taken again) */
 	v->id = thread ? n->tid : p->pid;
 	if (thread)
 		cputime_exec(v->exec, &v->cpu);
