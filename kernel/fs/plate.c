@@ -5,18 +5,31 @@
 #include "kernel/fs/plate_int.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/lib/idhash.h"
 #include "kernel/lib/kprintf.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/lib/string.h"
 
-struct plate plate_slots[PLATE_MAX];
 static const struct res_ops plate_ops;
+/* A growing table (res.h): chunks of 64 plates are mapped as plates are made, so the table
+ * holds as many as memory allows up to PLATE_CAPACITY. */
 static struct res_table plate_table = {
-	.base = plate_slots, .stride = sizeof(struct plate), .capacity = PLATE_MAX,
+	.stride = sizeof(struct plate), .capacity = PLATE_CAPACITY, .chunk_min = 64,
 	.ops = &plate_ops,
 };
 struct plate *plate_obj(rid_t rid)
 {
 	return res_obj(rid, RT_PLATE);
+}
+
+struct plate *pl_slot(uint32_t i)
+{
+	return res_slot(RT_PLATE, i);
+}
+
+uint32_t pl_ref(const struct plate *p)
+{
+	return RID_INDEX(p->hdr.rid) + 1;
 }
 
 int pl_is_dir(const struct plate *p)
@@ -33,38 +46,36 @@ int pl_check_regular(const struct plate *p)
 	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
-/* Paths are found through a chained hash table: the chains run through the plates
- * themselves (hbucket, hnext: slot numbers plus one, so a zeroed plate is in no chain), and
- * pl_set_path keeps them exact. A scan of the table would touch a page per plate. */
-#define PATH_BUCKETS 1024
-static uint16_t bucket_head[PATH_BUCKETS];
+/* Paths are found through a hash index (kernel/lib/idhash.h) whose chains run through the
+ * plates themselves, and pl_set_path keeps it exact: a lookup costs the same with 10 plates or
+ * 100 000. */
+static struct idhash path_index;
 uint32_t pl_names_gen;
 
-static uint32_t path_hash(const char *s)
+static uint32_t *path_link(void *ctx, uint32_t id)
 {
-	uint32_t h = 2166136261u;
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h % PATH_BUCKETS;
+	(void)ctx;
+	return &pl_slot(id)->hnext;
 }
 
-static bool slot_is(uint32_t i, const char *abs_path)
+static uint32_t path_hash_of(void *ctx, uint32_t id)
 {
-	return plate_slots[i].hdr.rid && !(plate_slots[i].flags & PF_UNLINKED) &&
-	       strcmp(plate_slots[i].path, abs_path) == 0;
+	(void)ctx;
+	return pl_slot(id)->phash;
+}
+
+static bool slot_is(const struct plate *p, const char *abs_path)
+{
+	return p->hdr.rid && !(p->flags & PF_UNLINKED) && strcmp(p->path, abs_path) == 0;
 }
 
 static void unhash(struct plate *p)
 {
-	if (!p->hbucket)
+	if (!p->hashed)
 		return;
-	uint16_t self = (uint16_t)(p - plate_slots + 1), *link = &bucket_head[p->hbucket - 1];
-	while (*link && *link != self)
-		link = &plate_slots[*link - 1].hnext;
-	if (!*link)
+	if (!idhash_del(&path_index, pl_ref(p) - 1, p->phash))
 		panic("unhash: plate %s missing from its bucket", p->path);
-	*link = p->hnext;
-	p->hbucket = p->hnext = 0;
+	p->hashed = false;
 }
 
 void pl_set_path(struct plate *p, const char *path)
@@ -76,21 +87,110 @@ void pl_set_path(struct plate *p, const char *path)
 	pl_names_gen++;
 	if (!path[0])
 		return;
-	uint32_t b = path_hash(path);
-	p->hnext = bucket_head[b];
-	p->hbucket = (uint16_t)(b + 1);
-	bucket_head[b] = (uint16_t)(p - plate_slots + 1);
+	p->phash = idhash_str(path);
+	p->hashed = true;
+	idhash_add(&path_index, pl_ref(p) - 1, p->phash);
 }
 
 int pl_hash_find(const char *abs_path, rid_t *out)
 {
-	for (uint16_t i = bucket_head[path_hash(abs_path)]; i; i = plate_slots[i - 1].hnext) {
-		if (slot_is(i - 1u, abs_path)) {
-			*out = plate_slots[i - 1].hdr.rid;
+	uint32_t h = idhash_str(abs_path);
+	for (uint32_t i = idhash_first(&path_index, h); i; i = idhash_next(&path_index, i - 1)) {
+		struct plate *p = pl_slot(i - 1);
+		if (p->phash == h && slot_is(p, abs_path)) {
+			*out = p->hdr.rid;
 			return 0;
 		}
 	}
 	return pl_name_find(abs_path, out);         /* a further name (hard link) */
+}
+
+/* ---- the tree: every directory lists its children (slot references in the plates) ------- */
+
+static struct plate *ref_plate(uint32_t ref)
+{
+	return ref ? pl_slot(ref - 1) : NULL;
+}
+
+static void unlink_child(struct plate *p)
+{
+	struct plate *dir = plate_obj(p->parent);
+	if (p->sib_prev)
+		pl_slot(p->sib_prev - 1)->sib_next = p->sib_next;
+	else if (dir && dir->child == pl_ref(p))
+		dir->child = p->sib_next;
+	if (p->sib_next)
+		pl_slot(p->sib_next - 1)->sib_prev = p->sib_prev;
+	if (dir && dir->nchild)
+		dir->nchild--;
+	p->sib_prev = p->sib_next = 0;
+}
+
+void pl_set_parent(struct plate *p, rid_t parent)
+{
+	struct plate *dir;
+	if (p->parent && p->parent != p->hdr.rid)
+		unlink_child(p);
+	p->parent = parent;
+	if (!parent || parent == p->hdr.rid || !(dir = plate_obj(parent)))
+		return;
+	p->sib_next = dir->child;
+	if (dir->child)
+		pl_slot(dir->child - 1)->sib_prev = pl_ref(p);
+	dir->child = pl_ref(p);
+	dir->nchild++;
+}
+
+struct plate *pl_first_child(const struct plate *d)
+{
+	return ref_plate(d->child);
+}
+
+struct plate *pl_next_child(const struct plate *c)
+{
+	return ref_plate(c->sib_next);
+}
+
+bool pl_has_children(const struct plate *p)
+{
+	return p->nchild > 0;
+}
+
+static struct plate *deepest_first(struct plate *c)
+{
+	while (c->child)
+		c = pl_slot(c->child - 1);
+	return c;
+}
+
+struct plate *pl_below_first(struct plate *top)
+{
+	return deepest_first(top);
+}
+
+struct plate *pl_below_next(struct plate *top, struct plate *c)
+{
+	if (c == top)
+		return NULL;
+	if (c->sib_next)
+		return deepest_first(pl_slot(c->sib_next - 1));
+	return plate_obj(c->parent);
+}
+
+void pl_free(struct plate *p)
+{
+	/* children left behind (a mount's plates freed in any order) forget their directory */
+	for (struct plate *c = pl_first_child(p), *n; c; c = n) {
+		n = pl_next_child(c);
+		c->sib_prev = c->sib_next = 0;
+		c->parent = 0;
+	}
+	p->child = p->nchild = 0;
+	pl_set_path(p, "");
+	pl_set_parent(p, 0);
+	if (p->flags & PF_DISK)
+		pl_disk_unindex(p);
+	res_free(p->hdr.rid);
 }
 
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
@@ -101,7 +201,7 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 		return err == -ENOENT && strncmp(abs_path, "/proc/", 6) ? pl_disk_lookup(abs_path, out)
 								       : err;
 	}
-	struct plate *p = &plate_slots[RID_INDEX(*out)];
+	struct plate *p = pl_slot(RID_INDEX(*out));
 	if (p->flags & PF_DISK)
 		pl_disk_touch(p);
 	if (p->flags & PF_PROC)
@@ -117,15 +217,17 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	if (n > PATH_MAX_LEN || path[0] != '/')
 		return -ENAMETOOLONG;
 	int err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
-	/* /proc's plates of processes are made again when needed: they make room for others */
-	if (err == -ENFILE && pl_proc_evict(parent))
+	/* /proc's plates of processes and unused plates of disks are made again when needed:
+	 * they make room for others when the table or memory runs out */
+	while ((err == -ENFILE || err == -ENOMEM) &&
+	       (pl_proc_evict(parent) || pl_disk_evict(parent)))
 		err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
 	if (err)
-		return err;
+		return err == -ENOMEM ? -ENOSPC : err;      /* as tmpfs: no room for an inode */
 	struct plate *p = plate_obj(rid);
 	pl_set_path(p, path);
 	p->mode = mode;
-	p->parent = parent;
+	pl_set_parent(p, parent);
 	pl_new_version(p);
 	*out = p;
 	return 0;
@@ -198,6 +300,9 @@ void plate_init(void)
 	static const struct cred root = { 0, 0 };
 	struct plate *p;
 	res_register(RT_PLATE, &plate_table);
+	if (idhash_init(&path_index, 1024, PLATE_CAPACITY / 2, path_link, path_hash_of, NULL))
+		panic("%s: no memory for the path index", __func__);
+	pl_disk_init();
 	if (pl_ensure_dir("/", &root, &p))
 		panic("%s: cannot create /", __func__);
 	p->flags |= PF_PINNED;
@@ -380,10 +485,7 @@ static void plate_describe(rid_t rid, struct t_res_info *info)
 
 static int has_children(rid_t dir)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++)
-		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir)
-			return 1;
-	return pl_name_in_dir(dir);
+	return pl_has_children(plate_obj(dir)) || pl_name_in_dir(dir);
 }
 
 static int plate_destroy(rid_t rid)
@@ -401,8 +503,7 @@ static int plate_destroy(rid_t rid)
 		return err;
 	pagelist_free_from(&p->pages, 0);
 	pl_name_forget(rid);                        /* the file goes with all its names */
-	pl_set_path(p, "");
-	res_free(rid);
+	pl_free(p);
 	return 0;
 }
 
@@ -410,3 +511,14 @@ static const struct res_ops plate_ops = {
 	.describe = plate_describe,
 	.destroy = plate_destroy,
 };
+
+/* One plate more needs its share of a chunk (the chunk's pages / its plates). */
+void plate_files(uint64_t *files, uint64_t *ffree)
+{
+	uint64_t live = res_count(RT_PLATE);
+	uint64_t room = pmm_free_pages() * 4096 / sizeof(struct plate);
+	if (room > PLATE_CAPACITY - live)
+		room = PLATE_CAPACITY - live;
+	*files = live + room;
+	*ffree = room;
+}

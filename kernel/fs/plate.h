@@ -13,8 +13,10 @@
 struct linux_stat;
 struct procfs_node;
 
-#define PLATE_MAX 1024                          /* plates in the table */
-#define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
+/* Plates in the table at most: a bound on addresses only (the table grows in chunks while
+ * memory lasts, kernel/res/res.h), 256 Ki plates of about 600 bytes. */
+#define PLATE_CAPACITY (1u << 18)
+#define PLATE_MAX_SIZE (512ull << 30)           /* content of a run-time plate (pagelist.h) */
 /* st_dev of the file systems in memory (fsinfo.h); a disk mount's is MNT_DEV_BASE + index */
 #define PLATE_DEV_ROOT 1
 #define PLATE_DEV_TMPFS 2
@@ -120,8 +122,11 @@ int plate_proc_node(rid_t plate, struct procfs_node *out);
 int plate_proc_may_access(rid_t plate, const struct cred *cred);
 /* The /proc plates of process pid go (those open live on unnamed until closed). */
 void plate_proc_forget(int pid);
-/* Pages of content the run-time (RAM) plates span. */
+/* Pages of content the run-time (RAM) plates hold. */
 uint64_t plate_ram_pages(void);
+/* statfs(2)'s count of plates: how many there could be now (those live, and as many more as
+ * the table's bound and the free memory allow), and how many of those are free. */
+void plate_files(uint64_t *files, uint64_t *ffree);
 
 /* ---- disk plates (plate_disk*.c): files of mounted file systems ---------------------- */
 /* Reads or writes a disk plate's content at off through its server; buf is user memory when
@@ -154,3 +159,6 @@ void plate_forget_mount(uint32_t mnt);
  * the children in path order. Starts at *pos and advances it past every record written;
  * returns the bytes written (0 at the end), -EINVAL if not even one record fits, -ENOTDIR. */
 long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap);
+/* Gives back the pages of the last listing beyond its first (a listing read to its end does
+ * so itself; the leak checks and memory pressure call this). */
+void plate_dir_trim(void);
