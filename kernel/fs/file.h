@@ -135,6 +135,14 @@ int pipe_create(int flags, struct file **rd, struct file **wr);
 unsigned file_poll(struct file *f);
 /* Whether f is a pipe end (pread/pwrite/lseek answer -ESPIPE). */
 int file_is_pipe(const struct file *f);
+/* fcntl(F_GETPIPE_SZ): the pipe's capacity in bytes; -EBADF for anything but a pipe. */
+long pipe_get_size(struct file *f);
+/* fcntl(F_SETPIPE_SZ): the capacity becomes size rounded up to a power of two pages (at least
+ * one page): the new capacity, -EBUSY if the content would not fit, -EPERM beyond
+ * PIPE_MAX_SIZE, -ENOMEM, -EBADF for anything but a pipe. */
+long pipe_set_size(struct file *f, uint64_t size);
+#define PIPE_DEF_SIZE (64u << 10)      /* as Linux: 16 pages */
+#define PIPE_MAX_SIZE (1u << 20)       /* Linux's /proc/sys/fs/pipe-max-size */
 /* Every open file that changes readiness calls this; poll(2) sleeps on it. */
 void file_poll_wakeup(void);
 extern const char file_poll_chan;

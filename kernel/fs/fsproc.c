@@ -163,6 +163,10 @@ long fsp_fcntl(struct proc *p, int fd, int cmd, uint64_t arg)
 	case L_F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
 		return 0;
+	case L_F_GETPIPE_SZ:
+		return pipe_get_size(f);
+	case L_F_SETPIPE_SZ:
+		return pipe_set_size(f, (uint32_t)arg);   /* Linux takes an unsigned int */
 	default:
 		return -EINVAL;
 	}

@@ -1,8 +1,12 @@
-/* Pipes: a one-page ring buffer between a read end and a write end, each an open file that
- * descriptors and spawned children share by reference. Readers block while the pipe is empty
- * and a writer remains (end of file once every writer has closed); writers block while it is
- * full, and get -EPIPE once every reader has closed. Writes of at most PIPE_BUF bytes are
- * never interleaved with other writes. */
+/* Pipes: a ring buffer of up to PIPE_DEF_SIZE bytes (64 KiB, as Linux; fcntl F_SETPIPE_SZ
+ * changes it from one page up to PIPE_MAX_SIZE) between a read end and a write end, each an
+ * open file that descriptors and spawned children share by reference. The ring's pages are
+ * taken when a write first reaches them, and an emptied pipe starts over at its first page,
+ * so a pipe that carries little holds one page. Readers block while the pipe is empty and a
+ * writer remains (end of file once every writer has closed); writers block while it is full,
+ * and get -EPIPE once every reader has closed. Writes of at most PIPE_BUF bytes are never
+ * interleaved with other writes, and the write end polls writable when PIPE_BUF bytes fit
+ * (Linux's rule). */
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "arch/paging.h"
@@ -15,19 +19,33 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 
-#define PIPE_SIZE PAGE_SIZE
 #define PIPE_BUF 4096            /* atomic write size, as Linux */
+#define PIPE_PAGES_MAX (PIPE_MAX_SIZE / PAGE_SIZE)
 
 struct pipe {
-	uint8_t *buf;
-	uint64_t pa;
 	uint64_t rpos, wpos;         /* free-running; wpos - rpos bytes are buffered */
+	uint64_t base;               /* the position at ring offset 0 */
+	uint32_t npages;             /* capacity in pages: a power of two */
 	int readers, writers;
+	uint64_t pa[PIPE_PAGES_MAX]; /* the ring's pages, 0 = not taken yet */
 };
 
 static uint64_t used(const struct pipe *p)
 {
 	return p->wpos - p->rpos;
+}
+
+static uint64_t capacity(const struct pipe *p)
+{
+	return (uint64_t)p->npages * PAGE_SIZE;
+}
+
+/* Where position pos lies in the ring: the page's index and the offset in it. */
+static uint8_t *at(const struct pipe *p, uint64_t pos, size_t *room)
+{
+	uint64_t off = (pos - p->base) % capacity(p);
+	*room = PAGE_SIZE - off % PAGE_SIZE;
+	return (uint8_t *)phys_to_virt(p->pa[off / PAGE_SIZE]) + off % PAGE_SIZE;
 }
 
 /* Something about the pipe changed: wake its sleepers and any poll(2). */
@@ -46,6 +64,24 @@ static int wait_change(struct pipe *p)
 	return cur && proc_aborting(cur) ? -ERESTARTSYS : 0;
 }
 
+static long take(struct pipe *p, char *ubuf, size_t n)
+{
+	size_t done = 0, room;
+	while (done < n && used(p)) {
+		const uint8_t *src = at(p, p->rpos, &room);
+		size_t chunk = room < used(p) ? room : used(p);
+		if (chunk > n - done)
+			chunk = n - done;
+		if (copy_to_user(ubuf + done, src, chunk))
+			return done ? (long)done : -EFAULT;
+		p->rpos += chunk;
+		done += chunk;
+	}
+	if (!used(p))
+		p->base = p->rpos;       /* start over at the first page */
+	return (long)done;
+}
+
 static long pipe_read(struct file *f, void *ubuf, size_t n)
 {
 	struct pipe *p = f->priv;
@@ -60,43 +96,51 @@ static long pipe_read(struct file *f, void *ubuf, size_t n)
 		if (err)
 			return err;
 	}
-	size_t done = 0;
-	while (done < n && used(p)) {
-		uint64_t at = p->rpos % PIPE_SIZE;
-		size_t chunk = PIPE_SIZE - at;
-		if (chunk > used(p))
-			chunk = used(p);
-		if (chunk > n - done)
-			chunk = n - done;
-		if (copy_to_user((char *)ubuf + done, p->buf + at, chunk)) {
-			if (!done)
-				return -EFAULT;
-			break;
-		}
-		p->rpos += chunk;
-		done += chunk;
-	}
+	long r = take(p, ubuf, n);
 	changed(p);
-	return (long)done;
+	return r;
 }
 
-/* Copies up to n bytes in where there is room; returns how many, or -EFAULT. */
+/* Takes the pages that n bytes written at wpos reach: all of them, or -ENOMEM. */
+static int pages_for(struct pipe *p, size_t n)
+{
+	uint64_t first = (p->wpos - p->base) % capacity(p) / PAGE_SIZE;
+	uint64_t count = (n + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+	for (uint64_t i = 0; i < count && i < p->npages; i++) {
+		uint64_t k = (first + i) % p->npages;
+		if (!p->pa[k] && !(p->pa[k] = pmm_alloc_dirty()))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Copies up to n bytes in where there is room; returns how many, or an error. */
 static long put(struct pipe *p, const char *ubuf, size_t n)
 {
-	size_t done = 0;
-	while (done < n && used(p) < PIPE_SIZE) {
-		uint64_t at = p->wpos % PIPE_SIZE;
-		size_t chunk = PIPE_SIZE - at;
-		if (chunk > PIPE_SIZE - used(p))
-			chunk = PIPE_SIZE - used(p);
-		if (chunk > n - done)
-			chunk = n - done;
-		if (copy_from_user(p->buf + at, ubuf + done, chunk))
-			return -EFAULT;
+	size_t done = 0, room;
+	if (n > capacity(p) - used(p))
+		n = capacity(p) - used(p);
+	int err = pages_for(p, n);
+	if (err)
+		return err;
+	while (done < n) {
+		uint8_t *dst = at(p, p->wpos, &room);
+		size_t chunk = room < n - done ? room : n - done;
+		if (copy_from_user(dst, ubuf + done, chunk))
+			return done ? (long)done : -EFAULT;
 		p->wpos += chunk;
 		done += chunk;
 	}
 	return (long)done;
+}
+
+/* The writer finds no reader: Linux raises SIGPIPE, whose default action ends the writer. */
+static long broken(size_t done)
+{
+	struct proc *self = proc_cur();
+	if (!done && self)
+		signal_send_thread(self, exec_cur(), L_SIGPIPE);
+	return done ? (long)done : -EPIPE;
 }
 
 static long pipe_write(struct file *f, const void *ubuf, size_t n)
@@ -104,15 +148,10 @@ static long pipe_write(struct file *f, const void *ubuf, size_t n)
 	struct pipe *p = f->priv;
 	size_t done = 0;
 	while (done < n) {
-		if (p->readers == 0) {
-			/* Linux raises SIGPIPE, whose default action ends the writer */
-			struct proc *self = proc_cur();
-			if (!done && self)
-				signal_send_thread(self, exec_cur(), L_SIGPIPE);   /* the writer */
-			return done ? (long)done : -EPIPE;
-		}
+		if (p->readers == 0)
+			return broken(done);
 		/* a small write goes in whole or waits, so that it is never split */
-		size_t room = PIPE_SIZE - used(p);
+		size_t room = capacity(p) - used(p);
 		int atomic = n - done <= PIPE_BUF;
 		if (room == 0 || (atomic && room < n - done)) {
 			if (f->flags & L_O_NONBLOCK)
@@ -140,7 +179,7 @@ static int pipe_stat(struct file *f, struct linux_stat *st)
 	st->st_mode = L_S_IFIFO | 0600;
 	st->st_uid = proc_cur() ? proc_cur()->cred.uid : 0;
 	st->st_gid = proc_cur() ? proc_cur()->cred.gid : 0;
-	st->st_blksize = PIPE_SIZE;
+	st->st_blksize = PAGE_SIZE;
 	return 0;
 }
 
@@ -160,7 +199,14 @@ static unsigned pipe_poll(struct file *f)
 		return (used(p) ? L_POLLIN : 0) | (p->writers ? 0 : L_POLLHUP);
 	if (!p->readers)
 		return L_POLLERR;
-	return PIPE_SIZE - used(p) >= PIPE_BUF ? L_POLLOUT : 0;
+	return capacity(p) - used(p) >= PIPE_BUF ? L_POLLOUT : 0;
+}
+
+static void free_pages(uint64_t *pa, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pa[i])
+			pmm_free(pa[i]);
 }
 
 static void pipe_release(struct file *f)
@@ -172,7 +218,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	changed(p);
 	if (p->readers == 0 && p->writers == 0) {
-		pmm_free(p->pa);
+		free_pages(p->pa, p->npages);
 		kfree(p);
 	}
 }
@@ -188,16 +234,68 @@ int file_is_pipe(const struct file *f)
 	return f->ops == &pipe_ops;
 }
 
+long pipe_get_size(struct file *f)
+{
+	return file_is_pipe(f) ? (long)capacity(f->priv) : -EBADF;
+}
+
+/* The content moves into fresh pages at the start of a ring of npages: all of it, or nothing
+ * changes (-ENOMEM). */
+static int repack(struct pipe *p, uint32_t npages)
+{
+	uint64_t fresh[PIPE_PAGES_MAX] = { 0 }, n = used(p);
+	uint32_t need = (uint32_t)((n + PAGE_SIZE - 1) / PAGE_SIZE);
+	for (uint32_t i = 0; i < need; i++) {
+		if (!(fresh[i] = pmm_alloc_dirty())) {
+			free_pages(fresh, i);
+			return -ENOMEM;
+		}
+	}
+	for (uint64_t done = 0, room; done < n;) {
+		const uint8_t *src = at(p, p->rpos + done, &room);
+		size_t chunk = room < n - done ? room : n - done;
+		size_t in_page = PAGE_SIZE - done % PAGE_SIZE;
+		if (chunk > in_page)
+			chunk = in_page;
+		memcpy((uint8_t *)phys_to_virt(fresh[done / PAGE_SIZE]) + done % PAGE_SIZE, src, chunk);
+		done += chunk;
+	}
+	free_pages(p->pa, p->npages);
+	memcpy(p->pa, fresh, sizeof(fresh));
+	p->npages = npages;
+	p->base = p->rpos;
+	return 0;
+}
+
+long pipe_set_size(struct file *f, uint64_t size)
+{
+	if (!file_is_pipe(f))
+		return -EBADF;
+	struct pipe *p = f->priv;
+	if (size > PIPE_MAX_SIZE)
+		return -EPERM;               /* Linux: beyond pipe-max-size without privilege */
+	uint32_t npages = 1;
+	while ((uint64_t)npages * PAGE_SIZE < size)
+		npages *= 2;
+	if ((uint64_t)npages * PAGE_SIZE < used(p))
+		return -EBUSY;
+	if (npages != p->npages) {
+		int err = repack(p, npages);
+		if (err)
+			return err;
+		changed(p);                  /* room may have come for a writer */
+	}
+	return (long)capacity(p);
+}
+
 int pipe_create(int flags, struct file **rd, struct file **wr)
 {
+	_Static_assert(sizeof(struct pipe) <= 4096, "a pipe is one kmalloc object");
 	struct pipe *p = kzalloc(sizeof(*p));
-	int err = -ENOMEM;
+	int err;
 	if (!p)
-		return err;
-	p->pa = pmm_alloc();
-	if (!p->pa)
-		goto fail;
-	p->buf = phys_to_virt(p->pa);
+		return -ENOMEM;
+	p->npages = PIPE_DEF_SIZE / PAGE_SIZE;
 	if ((err = file_alloc(&pipe_ops, L_O_RDONLY | (flags & L_O_NONBLOCK), 0, rd)))
 		goto fail;
 	if ((err = file_alloc(&pipe_ops, L_O_WRONLY | (flags & L_O_NONBLOCK), 0, wr))) {
@@ -208,8 +306,6 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 	p->readers = p->writers = 1;
 	return 0;
 fail:
-	if (p->pa)
-		pmm_free(p->pa);
 	kfree(p);
 	return err;
 }

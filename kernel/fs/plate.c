@@ -12,11 +12,19 @@
 
 static const struct res_ops plate_ops;
 /* A growing table (res.h): chunks of 64 plates are mapped as plates are made, so the table
- * holds as many as memory allows up to PLATE_CAPACITY. */
+ * holds as many as memory allows up to plate_capacity. */
 static struct res_table plate_table = {
-	.stride = sizeof(struct plate), .capacity = PLATE_CAPACITY, .chunk_min = 64,
-	.ops = &plate_ops,
+	.stride = sizeof(struct plate), .chunk_min = 16, .ops = &plate_ops,
 };
+uint32_t plate_capacity;
+
+uint32_t pl_pow2_floor(uint32_t n)
+{
+	uint32_t p = 1;
+	while (p <= n / 2)
+		p *= 2;
+	return p;
+}
 struct plate *plate_obj(rid_t rid)
 {
 	return res_obj(rid, RT_PLATE);
@@ -222,8 +230,8 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	while ((err == -ENFILE || err == -ENOMEM) &&
 	       (pl_proc_evict(parent) || pl_disk_evict(parent)))
 		err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
-	if (err)
-		return err == -ENOMEM ? -ENOSPC : err;      /* as tmpfs: no room for an inode */
+	if (err)        /* as tmpfs: no room for another inode */
+		return err == -ENOMEM || err == -ENFILE ? -ENOSPC : err;
 	struct plate *p = plate_obj(rid);
 	pl_set_path(p, path);
 	p->mode = mode;
@@ -299,8 +307,14 @@ void plate_init(void)
 {
 	static const struct cred root = { 0, 0 };
 	struct plate *p;
+	uint64_t pages = pmm_total_pages();
+	plate_capacity = pages < PLATE_CAPACITY_MIN   ? PLATE_CAPACITY_MIN
+			 : pages > PLATE_CAPACITY_MAX ? PLATE_CAPACITY_MAX
+						      : (uint32_t)pages;
+	plate_table.capacity = plate_capacity;
 	res_register(RT_PLATE, &plate_table);
-	if (idhash_init(&path_index, 1024, PLATE_CAPACITY / 2, path_link, path_hash_of, NULL))
+	if (idhash_init(&path_index, 1024, pl_pow2_floor(plate_capacity / 2), path_link, path_hash_of,
+			NULL))
 		panic("%s: no memory for the path index", __func__);
 	pl_disk_init();
 	if (pl_ensure_dir("/", &root, &p))
@@ -517,8 +531,15 @@ void plate_files(uint64_t *files, uint64_t *ffree)
 {
 	uint64_t live = res_count(RT_PLATE);
 	uint64_t room = pmm_free_pages() * 4096 / sizeof(struct plate);
-	if (room > PLATE_CAPACITY - live)
-		room = PLATE_CAPACITY - live;
+	if (room > plate_capacity - live)
+		room = plate_capacity - live;
 	*files = live + room;
 	*ffree = room;
+}
+
+void plate_trim(void)
+{
+	plate_dir_trim();
+	idhash_trim(&path_index);
+	pl_disk_trim();
 }

@@ -13,9 +13,13 @@
 struct linux_stat;
 struct procfs_node;
 
-/* Plates in the table at most: a bound on addresses only (the table grows in chunks while
- * memory lasts, kernel/res/res.h), 256 Ki plates of about 600 bytes. */
-#define PLATE_CAPACITY (1u << 18)
+/* Plates in the table at most, set at boot from the size of memory: one per page of RAM
+ * (Linux's tmpfs allows one per two), between PLATE_CAPACITY_MIN and PLATE_CAPACITY_MAX. The
+ * table grows in chunks while memory lasts (kernel/res/res.h), so this is a bound on its
+ * addresses, not memory set aside. */
+#define PLATE_CAPACITY_MIN (1u << 13)
+#define PLATE_CAPACITY_MAX (1u << 22)
+extern uint32_t plate_capacity;
 #define PLATE_MAX_SIZE (512ull << 30)           /* content of a run-time plate (pagelist.h) */
 /* st_dev of the file systems in memory (fsinfo.h); a disk mount's is MNT_DEV_BASE + index */
 #define PLATE_DEV_ROOT 1
@@ -159,6 +163,8 @@ void plate_forget_mount(uint32_t mnt);
  * the children in path order. Starts at *pos and advances it past every record written;
  * returns the bytes written (0 at the end), -EINVAL if not even one record fits, -ENOTDIR. */
 long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap);
-/* Gives back the pages of the last listing beyond its first (a listing read to its end does
- * so itself; the leak checks and memory pressure call this). */
+/* Gives back the pages of the last listing, and shrinks the path and inode indexes as far as
+ * their counts allow (before the leak checks compare free pages; a listing read to its end
+ * gives back all but its first page itself). */
+void plate_trim(void);
 void plate_dir_trim(void);

@@ -8,8 +8,8 @@
 #include "kernel/lib/string.h"
 
 /* Entries of a listing: 1 + a plate's table slot, or NAME_BASE + a further name's index. */
-#define NAME_BASE (PLATE_CAPACITY + 1u)
-#define NLIST (PLATE_CAPACITY + PL_NAMES_MAX)
+#define NAME_BASE (PLATE_CAPACITY_MAX + 1u)
+#define NLIST (plate_capacity + PL_NAMES_MAX)
 #define LIST_PAGE 4096u
 
 static const char *entry_path(uint32_t e)
@@ -76,13 +76,19 @@ static int listing_room(uint32_t n)
 	return 0;
 }
 
-void plate_dir_trim(void)
+/* Keeps the first keep bytes of the listing's array (a multiple of LIST_PAGE). */
+static void listing_shrink(size_t keep)
 {
-	if (listing.mapped > LIST_PAGE) {
-		res_mem_unmap((char *)listing.idx + LIST_PAGE, listing.mapped - LIST_PAGE);
-		listing.mapped = LIST_PAGE;
+	if (listing.mapped > keep) {
+		res_mem_unmap((char *)listing.idx + keep, listing.mapped - keep);
+		listing.mapped = keep;
 		listing.dir = 0;            /* made again if read on */
 	}
+}
+
+void plate_dir_trim(void)
+{
+	listing_shrink(0);
 }
 
 /* The entries of dir sorted by path. */
@@ -192,6 +198,6 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 		(*pos)++;
 	}
 	if (!done)
-		plate_dir_trim();           /* read to its end */
+		listing_shrink(LIST_PAGE);  /* read to its end */
 	return (long)done;
 }

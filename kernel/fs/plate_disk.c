@@ -51,8 +51,13 @@ static uint32_t ino_hash_of(void *ctx, uint32_t id)
 
 void pl_disk_init(void)
 {
-	if (idhash_init(&ino_index, 1024, PLATE_CAPACITY / 2, ino_link, ino_hash_of, NULL))
+	if (idhash_init(&ino_index, 1024, pl_pow2_floor(plate_capacity / 2), ino_link, ino_hash_of, NULL))
 		panic("%s: no memory for the inode index", __func__);
+}
+
+void pl_disk_trim(void)
+{
+	idhash_trim(&ino_index);
 }
 
 /* p names inode ino of mount mnt from now on. */

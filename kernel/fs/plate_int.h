@@ -52,6 +52,8 @@ struct plate {
 	struct procfs_node pnode;  /* PF_PROC: the node it shows */
 };
 
+/* The largest power of two at most n (n > 0): index sizes. */
+uint32_t pl_pow2_floor(uint32_t n);
 /* The plate in table slot i, which the caller knows to be live (a link of an index). */
 struct plate *pl_slot(uint32_t i);
 /* The table slot of p plus one: what the indexes store. */
@@ -180,5 +182,6 @@ void pl_disk_touch(struct plate *p);
 bool pl_disk_evict(rid_t keep);
 /* Takes a disk plate out of the inode hash and the eviction order (before it is freed). */
 void pl_disk_unindex(struct plate *p);
-/* Sets up the inode hash (at plate_init). */
+/* Sets up the inode hash (at plate_init); shrinks it as far as its count allows. */
 void pl_disk_init(void);
+void pl_disk_trim(void);

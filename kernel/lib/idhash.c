@@ -111,3 +111,9 @@ uint32_t idhash_next(const struct idhash *h, uint32_t id)
 {
 	return *h->link(h->ctx, id);
 }
+
+void idhash_trim(struct idhash *h)
+{
+	while (h->nbuckets > h->min_buckets && h->count <= h->nbuckets)
+		shrink(h);
+}

@@ -39,6 +39,10 @@ bool idhash_del(struct idhash *h, uint32_t id, uint32_t hash);
 uint32_t idhash_first(const struct idhash *h, uint32_t hash);
 uint32_t idhash_next(const struct idhash *h, uint32_t id);
 
+/* Shrinks the bucket array as far as two ids a bucket allow: then its size depends only on
+ * how many ids there are (the leak checks compare memory at such moments). */
+void idhash_trim(struct idhash *h);
+
 /* FNV-1a of a string and of bytes, the hashes the kernel's indexes use. */
 uint32_t idhash_str(const char *s);
 uint32_t idhash_mix(uint32_t h, uint64_t v);

@@ -128,7 +128,7 @@ long sys_t_kctl(const struct sysargs *a)
 			return -EPERM;
 		reuse_flush();
 		res_trim();        /* spare table chunks are no leak either */
-		plate_dir_trim();  /* nor the pages of the last directory listing */
+		plate_trim();      /* nor the plates' indexes grown for files gone since */
 		return 0;
 	default:
 		return -EINVAL;

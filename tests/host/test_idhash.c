@@ -126,6 +126,32 @@ TEST(grows_and_shrinks_back)
 	CHECK_EQ(res_mem_host_pages - pages0, 1);
 }
 
+/* After a trim the size depends only on the count, whatever happened before. */
+TEST(trim_is_canonical)
+{
+	struct idhash h;
+	bool ok;
+	long pages0 = res_mem_host_pages;
+	setup(&h, 1u << 16);
+	for (uint32_t i = 0; i < 3000; i++) {
+		idhash_add(&h, i, key_hash(ent[i].key));
+		ent[i].in = true;
+	}
+	idhash_trim(&h);
+	uint32_t size = h.nbuckets;
+	CHECK_EQ(size, 2048);                  /* 3000 ids: 1024 buckets would hold 2048 */
+	for (uint32_t i = 3000; i < 30000; i++)
+		idhash_add(&h, i, key_hash(ent[i].key));
+	for (uint32_t i = 3000; i < 30000; i++)
+		CHECK(idhash_del(&h, i, key_hash(ent[i].key)));
+	CHECK(h.nbuckets > size);              /* deletes shrink lazily */
+	idhash_trim(&h);
+	CHECK_EQ(h.nbuckets, size);
+	CHECK_EQ(res_mem_host_pages - pages0, 2);
+	check_all(&h, N, &ok);
+	CHECK(ok);
+}
+
 TEST(no_memory_to_grow)
 {
 	struct idhash h;
