@@ -154,9 +154,9 @@ long fsp_fcntl(struct proc *p, int fd, int cmd, uint64_t arg)
 			return -EINVAL;
 		return fsp_dup(p, fd, (int)arg, cmd == L_F_DUPFD_CLOEXEC);
 	case L_F_GETFD:
-		return p->fds.cloexec[fd] ? L_FD_CLOEXEC : 0;
+		return fd_cloexec(&p->fds, fd) ? L_FD_CLOEXEC : 0;
 	case L_F_SETFD:
-		p->fds.cloexec[fd] = (arg & L_FD_CLOEXEC) ? 1 : 0;
+		fd_set_cloexec(&p->fds, fd, (arg & L_FD_CLOEXEC) != 0);
 		return 0;
 	case L_F_GETFL:
 		return f->flags;

@@ -4,8 +4,9 @@
  * at the 683rd), a run-time file grows beyond the old 16 MiB cap (64 MiB written and read
  * back), statfs counts files truthfully, and pipes hold 64 KiB with Linux's rules: nonblocking
  * writes fill exactly 65536 bytes, POLLOUT only while a page slot is free, writes of at most
- * PIPE_BUF bytes whole or not at all, F_GETPIPE_SZ / F_SETPIPE_SZ. Each test removes what it
- * made (the runner's leak check sees every page and plate come back).
+ * PIPE_BUF bytes whole or not at all, F_GETPIPE_SZ / F_SETPIPE_SZ; a process holds as many
+ * descriptors as RLIMIT_NOFILE allows (1024, raised to 4096), children inherit them all. Each
+ * test removes what it made (the runner's leak check sees every page and plate come back).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "abi/errno.h"
 #include "tsys.h"
@@ -190,10 +193,50 @@ static void pipe_size(void)
 	close(p[1]);
 }
 
+/* Descriptors up to RLIMIT_NOFILE: 1024 at first (EMFILE beyond), 4096 once raised. */
+static void many_fds(void)
+{
+	struct rlimit rl;
+	struct stat st;
+	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK_EQ(rl.rlim_cur, 1024);
+	CHECK_EQ(rl.rlim_max, 4096);
+	int last = -1, fd;
+	while ((fd = dup(0)) >= 0)
+		last = fd;
+	CHECK_EQ(last, 1023);
+	CHECK_EQ(dup2(0, 1024), -1);                        /* beyond the soft limit: EBADF */
+	rl.rlim_cur = 4096;
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while ((fd = dup(0)) >= 0)
+		last = fd;
+	CHECK_EQ(last, 4095);
+	rl.rlim_max = 4097;
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), -1);        /* the table holds at most 4096 */
+	CHECK_EQ(fcntl(3000, F_SETFD, FD_CLOEXEC), 0);
+	CHECK_EQ(fcntl(3000, F_GETFD), FD_CLOEXEC);
+	CHECK_EQ(fcntl(3001, F_GETFD), 0);
+	CHECK_EQ(stat("/proc/self/fd/4000", &st), 0);
+	CHECK_EQ(close(4000), 0);
+	CHECK_EQ(fcntl(0, F_DUPFD, 3990), 4000);            /* the lowest free from 3990 */
+	int pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)          /* the child has every one of them */
+		_exit(fcntl(4095, F_GETFD) == 0 && fcntl(3000, F_GETFD) == FD_CLOEXEC &&
+			      fcntl(40, F_GETFD) == 0 ? 0 : 7);
+	int status;
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK_EQ(status, 0);
+	for (fd = 3; fd <= 4095; fd++)
+		CHECK_EQ(close(fd), 0);
+	CHECK_EQ(fcntl(4095, F_GETFD), -1);
+}
+
 const struct utest ut_limits_tests[] = {
 	{ "limits_many_files", many_files },
 	{ "limits_big_file", big_file },
 	{ "limits_pipe_capacity", pipe_capacity },
 	{ "limits_pipe_size", pipe_size },
+	{ "limits_many_fds", many_fds },
 	{ NULL, NULL },
 };
