@@ -17,7 +17,7 @@
 
 #define SEL_MAX 1024                 /* FD_SETSIZE */
 #define SEL_WORDS (SEL_MAX / 64)
-#define SEL_POLLFDS 512              /* descriptors in the sets at most (one kmalloc object) */
+#define SEL_POLLFDS 480              /* descriptors in the sets at most (one kmalloc object) */
 
 struct fdsets {
 	uint64_t map[3][SEL_WORDS];      /* read, write, except */
@@ -99,12 +99,13 @@ static long do_select(int64_t nfds, const uint64_t *umaps, int64_t timeout_ns)
 		return -EINVAL;
 	if (nfds > SEL_MAX)
 		nfds = SEL_MAX;
+	long r = get_sets(&s, (int)nfds, umaps);
+	if (r)
+		return r;
 	struct linux_pollfd *fds = kmalloc(SEL_POLLFDS * sizeof(*fds));
 	if (!fds)
 		return -ENOMEM;
-	long r = get_sets(&s, (int)nfds, umaps);
-	if (!r)
-		r = to_pollfds(p, &s, (int)nfds, fds, &n);
+	r = to_pollfds(p, &s, (int)nfds, fds, &n);
 	if (!r)
 		r = fsp_poll(p, fds, n, timeout_ns);
 	if (r >= 0)
