@@ -401,7 +401,7 @@ def main():
     run = sub.add_parser("run", help="run suites: " + " ".join(ALL_SUITES))
     run.add_argument("--qemu", required=True, help="QEMU command line booting Tessera")
     run.add_argument("--results", help="also write the suite summary lines to this file")
-    run.add_argument("--utest-timeout", type=float, default=240)
+    run.add_argument("--utest-timeout", type=float, default=150)
     run.add_argument("--shell-timeout", type=float, default=60)
     run.add_argument("--compat-timeout", type=float, default=120)
     run.add_argument("--extra-bins", default="", help="EXTRA_BINS: must be listed in /bin")
