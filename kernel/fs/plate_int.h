@@ -72,6 +72,8 @@ struct plate *pl_below_first(struct plate *top);
 struct plate *pl_below_next(struct plate *top, struct plate *c);
 /* Takes p out of every index and frees its slot (its content is the caller's). */
 void pl_free(struct plate *p);
+/* Sets up the path index (at plate_init, plate_index.c). */
+void pl_index_init(void);
 
 /* The plate at a canonical path in the table (no disk lookup), or -ENOENT. */
 int pl_hash_find(const char *abs_path, rid_t *out);
