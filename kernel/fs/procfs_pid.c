@@ -13,6 +13,7 @@
 #include "kernel/mm/vregion.h"
 #include "kernel/proc/args.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/ctty.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "kernel/proc/program.h"
@@ -64,6 +65,8 @@ static char state_letter(const struct proc *p)
 {
 	if (p->state == TPS_ZOMBIE)
 		return 'Z';
+	if (p->stopped)
+		return 'T';
 	switch (exec_visible_state(p->exec)) {
 	case TPS_BLOCKED:
 		return 'S';
@@ -76,7 +79,8 @@ static char state_letter(const struct proc *p)
 
 static const char *state_name(char c)
 {
-	return c == 'R' ? "R (running)" : c == 'S' ? "S (sleeping)" : "Z (zombie)";
+	return c == 'R' ? "R (running)" : c == 'S' ? "S (sleeping)" : c == 'T' ? "T (stopped)"
+								      : "Z (zombie)";
 }
 
 static int nice_of(const struct proc *p)
@@ -124,8 +128,8 @@ static void gen_stat(struct ptext *t, const struct proc *p)
 	uint64_t ticks = p->exec ? exec_ticks(p->exec) * USER_HZ / TIMER_HZ : 0;
 	ptext_fmt(t, "%d (", p->pid);
 	put_comm(t, p);
-	ptext_fmt(t, ") %c %d %d %d 0 -1 4194304 0 0 0 0 ", state_letter(p), p->ppid, p->pid,
-		  p->pid);
+	ptext_fmt(t, ") %c %d %d %d %d %d 4194304 0 0 0 0 ", state_letter(p), p->ppid, p->pgid,
+		  p->sid, ctty_nr(p), ctty_tpgid(p));
 	ptext_fmt(t, "%llu 0 0 0 %d %d 1 0 %llu ", (unsigned long long)ticks, 20 + nice, nice,
 		  (unsigned long long)clock_ticks(p->start_ns));
 	ptext_fmt(t, "%llu %llu 18446744073709551615 %llu %llu %llu 0 0 ",
@@ -181,8 +185,8 @@ static void gen_status(struct ptext *t, const struct proc *p)
 	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
 		ptext_fmt(t, "%u ", p->groups[i]);
 	ptext_char(t, '\n');
-	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pid,
-		  p->pid);
+	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pgid,
+		  p->sid);
 	if (c != 'Z')
 		gen_status_mem(t, p);
 	sig_sets(p, &ign, &caught);

@@ -18,6 +18,7 @@
 #include "kernel/net/sock.h"
 #include "kernel/node/node.h"
 #include "kernel/proc/args.h"
+#include "kernel/proc/ctty.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/ptimer.h"
@@ -27,6 +28,29 @@
 uint32_t mig_active;
 
 /* ---- what may move -------------------------------------------------------------------------- */
+
+/* Job control does not cross nodes: a stopped process, one sharing its group (a signal to
+ * the group could not reach it), or a session leader with the console stays (docs/migration.md).
+ * A lone group leader moves, and leads a group of its own on arrival (jobctl_init_arrival). */
+struct group_count {
+	int pgid, n;
+};
+
+static void count_member(struct proc *p, void *ctx)
+{
+	struct group_count *c = ctx;
+	if (p->pgid == c->pgid)
+		c->n++;
+}
+
+static bool why_jobctl(struct proc *p)
+{
+	struct group_count c = { p->pgid, 0 };
+	if (p->stopped || (ctty_is_mine(p) && p->sid == p->pid))
+		return true;
+	proc_for_each(count_member, &c);
+	return c.n > 1;
+}
 
 static uint32_t why_fds(struct proc *p)
 {
@@ -115,6 +139,8 @@ uint32_t mig_why(struct proc *p, uint32_t flags)
 		return why;
 	if (console_waiting(p->pid))
 		return TMIG_CONSOLE;
+	if (why_jobctl(p))
+		return TMIG_JOBCTL;
 	return TMIG_NONE;
 }
 
