@@ -29,27 +29,13 @@ uint32_t mig_active;
 
 /* ---- what may move -------------------------------------------------------------------------- */
 
-/* Job control does not cross nodes: a stopped process, one sharing its group (a signal to
- * the group could not reach it), or a session leader with the console stays (docs/migration.md).
- * A lone group leader moves, and leads a group of its own on arrival (jobctl_init_arrival). */
-struct group_count {
-	int pgid, n;
-};
-
-static void count_member(struct proc *p, void *ctx)
+/* Job control does not cross nodes: a stopped process (the stop would not move with it) and a
+ * session leader with the console (its terminal stays here) stay. Any other process moves;
+ * its stub here keeps its group, so a signal to the group still reaches it (forwarded), and
+ * on arrival it leads a group of its own in init's session there (jobctl_init_arrival). */
+static bool why_jobctl(const struct proc *p)
 {
-	struct group_count *c = ctx;
-	if (p->pgid == c->pgid)
-		c->n++;
-}
-
-static bool why_jobctl(struct proc *p)
-{
-	struct group_count c = { p->pgid, 0 };
-	if (p->stopped || (ctty_is_mine(p) && p->sid == p->pid))
-		return true;
-	proc_for_each(count_member, &c);
-	return c.n > 1;
+	return p->stopped || (ctty_is_mine(p) && p->sid == p->pid);
 }
 
 static uint32_t why_fds(struct proc *p)
