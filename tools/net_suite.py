@@ -240,6 +240,10 @@ class Run:
                                 "fault switch: 5% dropped" in self.vm.text and
                                 "started net-lossy" in out, "", out):
             return
+        # net and net-lossy share their ids: only the one of the running server's name runs
+        out = self.sh.run("svc stop net", CMD_TIMEOUT) or ""
+        self.suite.check("svc tells net from net-lossy (same ids): net is not running",
+                         "svc: net is not running" in out, "", out)
         lsock = socket.create_server(("127.0.0.1", 0))
         port = lsock.getsockname()[1]
         peer = Peer(lambda: serve_one(lsock, recv_all))

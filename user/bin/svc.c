@@ -9,10 +9,11 @@
  * (as whoever runs svc: init runs it as root) under the process name NAME at priority N (0
  * highest; default: svc's own), with ARGS and, in the environment, SVC_NAME, SVC_DEVICES
  * (the devices it may claim) and SVC_FNS (its ids, as numbers), then registers its function
- * ids for its pid. A service runs while one of its function ids is registered; stopping it
- * kills that process (its ids are dropped as it exits). Replacing it starts PROGRAM (or
- * another program) as its live replacement (docs/replacement.md): the callers keep calling
- * the same ids, the new server takes over the old one's state, requests and devices.
+ * ids for its pid. A service runs while one of its function ids is registered to a process of
+ * its name (net and net-lossy share their ids); stopping it kills that process (its ids are
+ * dropped as it exits). Replacing it starts PROGRAM (or another program) as its live
+ * replacement (docs/replacement.md): the callers keep calling the same ids, the new server
+ * takes over the old one's state, requests and devices.
  *
  *   svc                 list every service and every registered function id, with each
  *                       server's state version, replacements and the last one's duration
@@ -181,17 +182,26 @@ static const struct t_fn_stat *stat_of(const struct t_fn_stat *st, int n, uint32
 	return NULL;
 }
 
-/* The pid serving one of s's ids, 0 when none is registered. */
-static int running_pid(const struct svc *s)
+/* The id record of the process serving one of s's ids, NULL when none is registered. */
+static const struct t_fn_stat *holder(const struct svc *s)
 {
 	static struct t_fn_stat st[T_FN_MAX];
 	int n = fn_stats(st, T_FN_MAX);
 	for (int k = 0; k < s->nfn; k++) {
 		const struct t_fn_stat *f = stat_of(st, n, s->fn[k]);
 		if (f)
-			return f->pid;
+			return f;
 	}
-	return 0;
+	return NULL;
+}
+
+/* The pid running s, 0 when none. Two services may share ids (net and net-lossy are one
+ * server started two ways), so the holder of the ids is s only under s's own name, which
+ * svc and a replacement give it. */
+static int running_pid(const struct svc *s)
+{
+	const struct t_fn_stat *f = holder(s);
+	return f && strncmp(f->name, s->name, sizeof(f->name) - 1) == 0 ? f->pid : 0;
 }
 
 static void print_fn(const struct t_fn_stat *f, uint32_t fn)
@@ -329,6 +339,12 @@ static int start(const struct svc *s, int quiet)
 		if (!quiet)
 			printf("svc: %s runs already (pid %d)\n", s->name, pid);
 		return 0;
+	}
+	const struct t_fn_stat *f = holder(s);
+	if (f) {
+		fprintf(stderr, "svc: %s's function ids are served by pid %d (%s): stop it first\n",
+			s->name, f->pid, f->name);
+		return 1;
 	}
 	make_env(s, &env);
 	struct t_spawn req = { .path = s->program, .argv = s->args, .envp = env.envp,
