@@ -14,10 +14,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "libtessera.h"
 #include "utest.h"
 
 /* -errno of a failed call, else its result */
@@ -558,6 +560,45 @@ static void init_unstoppable(void)
 	CHECK(reaped);
 }
 
+/* The pid of the live process named name (an OS server), or 0. */
+static int pid_named(const char *name)
+{
+	rid_t r = 0;
+	struct t_res_info in;
+	while (t_res_next(RT_PROCESS, r, &r) == 0 && r) {
+		if (t_res_info(r, &in) == 0 && strcmp(in.name, name) == 0)
+			return (int)in.v[0];
+	}
+	return 0;
+}
+
+/* A stop signal to an OS server is discarded: the ext2 server goes on serving /disk. */
+static void server_unstoppable(void)
+{
+	int srv = pid_named("ext2");
+	CHECK(srv > 1);
+	CHECK_OK(kill(srv, SIGSTOP));
+	CHECK_OK(kill(srv, SIGTSTP));
+	int c = fork();
+	CHECK(c >= 0);
+	if (c == 0) {
+		char dir[64];
+		snprintf(dir, sizeof(dir), "/disk/ut-jobctl-%d", getpid());
+		_exit(mkdir(dir, 0755) == 0 && rmdir(dir) == 0 ? 0 : 1);
+	}
+	int st = 0, got = 0;
+	for (int i = 0; i < 500 && got == 0; i++) {
+		got = waitpid(c, &st, WNOHANG);
+		if (!got)
+			pause_ms(10);
+	}
+	kill(srv, SIGCONT);                   /* should it have stopped after all */
+	if (!got)
+		st = wait_status(c, 0);
+	CHECK(got == c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* ---- orphaned groups ------------------------------------------------------------------------ */
 
 /* The terminal's stop signals do not stop an orphaned group: a new session's leader is one. */
@@ -687,6 +728,14 @@ static int bg_child(int what)
 		long n = read(0, &b, 1);
 		return what == 1 && n < 0 && errno == EIO ? 0 : 1;
 	}
+	if (what == 3) {                      /* SIGTTOU blocked: it may take the foreground */
+		sigset_t ttou;
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, NULL);
+	}
+	if (what >= 3)
+		return tcsetpgrp(0, getpgrp()) == 0 && tcgetpgrp(0) == getpgrp() ? 0 : 1;
 	return write(1, "", 0) == 0 ? 0 : 1;
 }
 
@@ -721,6 +770,17 @@ static int ctty_bg_child(void)
 	EXPECT(7, got == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTOU);
 	kill(c, SIGKILL);
 	waitpid(c, &st, 0);
+	c = fork();                           /* tcsetpgrp from the background: SIGTTOU */
+	if (c == 0)
+		_exit(bg_child(4));
+	EXPECT(8, waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTOU);
+	kill(c, SIGKILL);
+	waitpid(c, &st, 0);
+	c = fork();                           /* the same with SIGTTOU blocked: it works */
+	if (c == 0)
+		_exit(bg_child(3));
+	EXPECT(9, waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT(10, tcgetpgrp(0) == c);        /* the group is gone; the number stays */
 	return 0;
 }
 
@@ -783,6 +843,7 @@ const struct utest ut_jobctl_tests[] = {
 	{ "jobctl_stop_threads", stop_threads },
 	{ "jobctl_stop_restarts", stop_restarts },
 	{ "jobctl_init_unstoppable", init_unstoppable },
+	{ "jobctl_server_unstoppable", server_unstoppable },
 	{ "jobctl_orphan_no_tstp", orphan_no_tstp },
 	{ "jobctl_orphan_hup", orphan_hup },
 	{ "jobctl_ctty_rules", ctty_rules },
