@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "libtessera.h"
+#include "tnode.h"
 #include "utest.h"
 
 /* -errno of a failed call, else its result */
@@ -135,6 +136,50 @@ static void ids_across_exec(void)
 	}
 	CHECK_EQ(getpgid(c), c);
 	CHECK_ERR(R(setpgid(c, getpgrp())), EACCES);
+	kill_and_reap(c);
+}
+
+/* A restart (a metamorphosis) keeps the group and session: the process is the same. */
+static int restart_child(void)
+{
+	if (setsid() < 0)
+		return 1;
+	execl("/bin/sleep", "sleep", "30", (char *)NULL);
+	return 2;
+}
+
+static void kept_by_restart(void)
+{
+	int c = fork_run(restart_child);
+	for (int i = 0; i < 300 && getsid(c) != c; i++)
+		pause_ms(10);
+	CHECK_EQ(getsid(c), c);
+	pause_ms(50);                         /* past its execve */
+	CHECK_OK(t_restart(c));
+	pause_ms(50);
+	CHECK_EQ(getsid(c), c);
+	CHECK_EQ(getpgid(c), c);
+	kill_and_reap(c);
+}
+
+/* A stopped process is not migrated (TMIG_JOBCTL); continued, it may be. */
+static void mig_refused(void)
+{
+	static struct t_mig_image img;
+	static struct t_mig_seg segs[T_MIG_MAXSEG];
+	static char args[T_MIG_ARGS_MAX];
+	uint32_t why = 99;
+	int c = fork_sleeper(0);
+	kill(c, SIGSTOP);
+	wait_status(c, WUNTRACED);
+	CHECK_ERR(t_mig_freeze(c, &img, segs, args, 0, &why), EBUSY);
+	CHECK_EQ(why, TMIG_JOBCTL);
+	CHECK_OK(kill(c, 0));                 /* still here, still stopped */
+	CHECK_EQ(waitpid(c, NULL, WNOHANG | WCONTINUED), 0);
+	kill(c, SIGCONT);
+	wait_status(c, WCONTINUED);
+	CHECK_OK(t_mig_freeze(c, &img, segs, args, 0, &why));
+	CHECK_OK(t_mig_thaw(c));
 	kill_and_reap(c);
 }
 
@@ -829,6 +874,8 @@ static void ctty_hangup(void)
 const struct utest ut_jobctl_tests[] = {
 	{ "jobctl_ids_inherited", ids_inherited },
 	{ "jobctl_ids_across_exec", ids_across_exec },
+	{ "jobctl_kept_by_restart", kept_by_restart },
+	{ "jobctl_mig_refused", mig_refused },
 	{ "jobctl_setpgid_errors", setpgid_errors },
 	{ "jobctl_setsid_rules", setsid_rules },
 	{ "jobctl_proc_stat", proc_stat },
