@@ -66,6 +66,19 @@ bool jobctl_group_exists(int pgid, int sid)
 	return scan_group(pgid, sid).members > 0;
 }
 
+static void id_scan(struct proc *p, void *ctx)
+{
+	int *id = ctx;
+	if (*id && (p->pgid == *id || p->sid == *id))
+		*id = 0;
+}
+
+bool jobctl_id_used(int id)
+{
+	proc_for_each(id_scan, &id);
+	return id == 0;
+}
+
 bool jobctl_orphaned(int pgid)
 {
 	return !scan_group(pgid, 0).linked;

@@ -33,6 +33,8 @@ int jobctl_setpgid(struct proc *self, int pid, int pgid);
 int jobctl_setsid(struct proc *self, int *sid_out);
 /* Whether some live process is in group pgid (of session sid if sid > 0). */
 bool jobctl_group_exists(int pgid, int sid);
+/* Whether some process has id as its group or session (a pid not to hand out). */
+bool jobctl_id_used(int id);
 /* Whether group pgid is orphaned: no member has a parent in another group of the same
  * session (POSIX), so nobody is left to continue it. */
 bool jobctl_orphaned(int pgid);

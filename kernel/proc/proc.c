@@ -100,14 +100,21 @@ static void pid_hash_remove(struct proc *p)
 static uint64_t created;
 static int last_pid;
 
+static bool pids_wrapped;
+
 int proc_alloc_pid(void)
 {
 	created++;
 	for (;;) {
-		if (next_pid >= PID_MAX)
+		if (next_pid >= PID_MAX) {
 			next_pid = 2;
+			pids_wrapped = true;
+		}
 		int pid = next_pid++;
-		if (!proc_by_pid(pid) && !thread_tid_used(pid))
+		/* nor the id of a group or session that lives on after its leader (Linux keeps
+		 * such a pid too); only reuse after a wrap can meet one, so only then the walk */
+		if (!proc_by_pid(pid) && !thread_tid_used(pid) &&
+		    !(pids_wrapped && jobctl_id_used(pid)))
 			return last_pid = pid;
 	}
 }
