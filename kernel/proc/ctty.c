@@ -116,10 +116,13 @@ int ctty_get_sid(struct proc *p, int *sid)
 	return 0;
 }
 
-/* Linux's is_ignored: the calling thread blocks sig, or the process ignores it. */
+/* Linux's is_ignored: the calling thread blocks sig, or the process ignores it. A process
+ * that is never stopped (a server, a driver: jobctl.h) counts as ignoring it too, or its
+ * call would be restarted for ever. */
 static bool ignored(const struct proc *p, int sig)
 {
-	return (thread_cur()->sig_mask & SIG_BIT(sig)) || p->sig[sig].handler == 1;
+	return (thread_cur()->sig_mask & SIG_BIT(sig)) || p->sig[sig].handler == 1 ||
+	       jobctl_unstoppable(p);
 }
 
 int ctty_check(struct proc *p, int sig)
