@@ -49,6 +49,8 @@ static const struct utest *const groups[] = {
 	ut_copy_tests,
 	ut_node_tests,
 	ut_jobctl_tests,
+	ut_jobstop_tests,
+	ut_ctty_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

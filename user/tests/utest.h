@@ -34,6 +34,8 @@ extern const struct utest ut_fuzzfix_tests[];
 extern const struct utest ut_runexec_tests[];
 extern const struct utest ut_signal_tests[];
 extern const struct utest ut_jobctl_tests[];
+extern const struct utest ut_jobstop_tests[];
+extern const struct utest ut_ctty_tests[];
 extern const struct utest ut_place_tests[];
 extern const struct utest ut_blk_tests[];
 extern const struct utest ut_net_tests[];
