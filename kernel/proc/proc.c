@@ -701,6 +701,9 @@ int proc_set_gid(struct proc *p, uint32_t gid)
 
 void proc_reap(struct proc *c)
 {
+	struct proc *parent = proc_by_pid(c->ppid);
+	if (parent)
+		cputime_reaped(parent, c);      /* Linux adds a child's times at wait only */
 	free_entry(c);
 }
 

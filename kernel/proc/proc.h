@@ -9,6 +9,7 @@
 #include "abi/linux.h"
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
@@ -101,6 +102,8 @@ struct proc {
 	bool stopped;                /* a stop signal holds every thread in its kernel exit */
 	uint8_t stop_sig;            /* the signal that stopped it */
 	uint8_t wait_report;         /* JC_REPORT_*: a stop or continue its parent's wait sees */
+	struct cputime cpu_ended;    /* its ended threads' time, and its largest resident set */
+	struct cputime cpu_children; /* its reaped children's and their reaped descendants' */
 };
 
 void proc_init(void);
@@ -144,9 +147,6 @@ int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
 void proc_discard_arrival(struct proc *p);
 /* The next free pid, also used for thread ids (never a live pid or thread id). */
 int proc_alloc_pid(void);
-/* Wait for a child (pid -1: any) to end. Returns the child's pid, 0 with TW_NOHANG and none
- * done. */
-int proc_wait(int pid, int *status_word, int flags);
 /* What wait4 and waitid look for: one child (pid > 0), the children of a group (pgid > 0),
  * or any child; flags TW_NOHANG and the PW_* below. */
 #define PW_EXITED 0x100
@@ -158,15 +158,20 @@ struct wait_sel {
 	int flags;
 };
 /* What it found: the child, its wait status word (Linux encoding: a stop is sig << 8 | 0x7f,
- * a continue 0xffff), waitid's CLD_* code and status, and its user. */
+ * a continue 0xffff), waitid's CLD_* code and status, its user, and (for an end) its time
+ * and its reaped children's (zero for a stop or continue). */
 struct wait_res {
 	int pid, status, code, si_status;
 	uint32_t uid;
+	struct cputime usage;
 };
 /* The pid found, 0 with TW_NOHANG and nothing to report, or -ECHILD / -ERESTARTSYS. */
 int proc_wait_sel(const struct wait_sel *w, struct wait_res *r);
 /* Give back the entry of zombie c (its parent has waited for it). */
 void proc_reap(struct proc *c);
+/* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done;
+ * usage (if not NULL) gets the reaped child's time and its own children's (wait4). */
+int proc_wait(int pid, int *status_word, int flags, struct cputime *usage);
 /* setuid: p's real uid becomes uid, and p (the resource) becomes that user's; only root may
  * become another user (-EPERM). */
 int proc_set_uid(struct proc *p, uint32_t uid);

@@ -2,6 +2,8 @@
  * end (a zombie), its stop and its continue (jobctl.h) are reported with Linux's encodings.
  * A process's children are a list with its zombies in front, so an exit is found first. */
 #include "abi/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
@@ -35,10 +37,12 @@ static void exit_result(const struct proc *c, struct wait_res *r)
 /* What c has to report to a wait with w's flags: fills r, true if something. */
 static bool report(const struct wait_sel *w, struct proc *c, struct wait_res *r)
 {
+	memset(&r->usage, 0, sizeof(r->usage));
 	if (c->state == TPS_ZOMBIE) {
 		if (!(w->flags & PW_EXITED))
 			return false;
 		exit_result(c, r);
+		cputime_total(c, &r->usage);
 	} else if ((w->flags & PW_STOPPED) && c->stopped &&
 		   c->wait_report == JC_REPORT_STOPPED) {
 		r->status = (c->stop_sig << 8) | 0x7f;
@@ -95,12 +99,14 @@ int proc_wait_sel(const struct wait_sel *w, struct wait_res *r)
 	}
 }
 
-int proc_wait(int pid, int *status_word, int flags)
+int proc_wait(int pid, int *status_word, int flags, struct cputime *usage)
 {
 	struct wait_sel w = { .pid = pid > 0 ? pid : 0, .flags = flags | PW_EXITED };
 	struct wait_res r;
 	int got = proc_wait_sel(&w, &r);
 	if (got > 0 && status_word)
 		*status_word = r.status;
+	if (got > 0 && usage)
+		*usage = r.usage;
 	return got;
 }

@@ -40,12 +40,20 @@ long sys_exit_group(const struct sysargs *a)
 	proc_exit((int)(a->a[0] & 0xff) << 8);
 }
 
-static long wait_common(int pid, uint64_t ustatus, int flags)
+/* The reaped child's status, and its resource usage (wait4's rusage) if uusage is not 0. */
+static long wait_common(int pid, uint64_t ustatus, int flags, uint64_t uusage)
 {
 	int status = 0;
-	long r = proc_wait(pid, &status, flags);
+	struct cputime c;
+	long r = proc_wait(pid, &status, flags, &c);
 	if (r > 0 && ustatus && copy_to_user((void *)ustatus, &status, sizeof(status)))
 		return -EFAULT;
+	if (r > 0 && uusage) {
+		struct linux_rusage ru;
+		cputime_to_rusage(&c, &ru);
+		if (copy_to_user((void *)uusage, &ru, sizeof(ru)))
+			return -EFAULT;
+	}
 	return r;
 }
 
@@ -67,8 +75,15 @@ static int wait_flags(uint64_t opt)
 	       (opt & L_WNOWAIT ? PW_NOWAIT : 0);
 }
 
+static int put_rusage(uint64_t uru, const struct cputime *c)
+{
+	struct linux_rusage ru;
+	cputime_to_rusage(c, &ru);
+	return copy_to_user((void *)uru, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
 /* wait4(pid, status, options, rusage): pid > 0 that child, -1 any, 0 the caller's group,
- * < -1 group -pid. Resource usage is reported as zero (getrusage's answer too). */
+ * < -1 group -pid; rusage: an ended child's (zeros for a stop or a continue). */
 long sys_wait4(const struct sysargs *a)
 {
 	int pid = (int)a->a[0];
@@ -87,12 +102,8 @@ long sys_wait4(const struct sysargs *a)
 	long got = proc_wait_sel(&w, &r);
 	if (got > 0 && a->a[1] && copy_to_user((void *)a->a[1], &r.status, sizeof(int)))
 		return -EFAULT;
-	if (got > 0 && a->a[3]) {
-		struct linux_rusage ru;
-		memset(&ru, 0, sizeof(ru));
-		if (copy_to_user((void *)a->a[3], &ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (got > 0 && a->a[3] && put_rusage(a->a[3], &r.usage))
+		return -EFAULT;
 	return got;
 }
 
@@ -144,9 +155,9 @@ long sys_waitid(const struct sysargs *a)
 	if (a->a[2] && copy_to_user((void *)a->a[2], &info, sizeof(info)))
 		return -EFAULT;
 	if (a->a[4]) {
-		struct linux_rusage ru;
-		memset(&ru, 0, sizeof(ru));
-		if (copy_to_user((void *)a->a[4], &ru, sizeof(ru)))
+		struct cputime none;
+		memset(&none, 0, sizeof(none));
+		if (put_rusage(a->a[4], got > 0 ? &r.usage : &none))
 			return -EFAULT;
 	}
 	return 0;
@@ -157,7 +168,7 @@ long sys_t_proc_wait(const struct sysargs *a)
 	int pid = (int)a->a[0];
 	if (a->a[2] & ~(uint64_t)TW_NOHANG || (pid <= 0 && pid != -1))
 		return -EINVAL;
-	return wait_common(pid, a->a[1], (int)a->a[2]);
+	return wait_common(pid, a->a[1], (int)a->a[2], 0);
 }
 
 struct spawn_args {
