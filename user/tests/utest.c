@@ -50,6 +50,9 @@ static const struct utest *const groups[] = {
 	ut_limits_tests,
 	ut_copy_tests,
 	ut_node_tests,
+	ut_jobctl_tests,
+	ut_jobstop_tests,
+	ut_ctty_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
