@@ -353,6 +353,7 @@ static int commit(struct repl *r, struct proc *n)
 	rp_of(o)->outcome = RO_COMMITTED;
 	wakeup(&rp_of(o)->outcome);
 	wakeup(r);
+	netc_replaced(o->pid, n->pid);       /* the socket layer's session goes on with n */
 	netc_fn_changed();
 	return 0;
 }
