@@ -6,14 +6,21 @@
  * queue (t_srv_recv), and the stack's timers wake the loop through SIGALRM (setitimer),
  * which makes a waiting t_srv_recv return -EINTR.
  *
- *   net [-d] [-r] [-f DROP,DUP,REORDER] [DEVICE]
+ *   net [-d] [-r] [-f DROP,DUP,REORDER] [-X crash|reject] [DEVICE]
  *     -d        configure the interface by DHCP (default: QEMU's user network, static
  *               10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3)
  *     -f        the fault switch (fault.c): per cent of the frames each way dropped,
  *               duplicated, held back behind the next (tests of a lossy link)
  *     -r        register the TFN_NET_* ids itself (root; normally svc does, /etc/svc.conf)
+ *     -X        as a replacement, fail on purpose (the rollback tests): crash holding the
+ *               old state, or reject it (-EPROTO); the old server goes on
  *     DEVICE    the device resource to claim; default the first virtio-net function. With
  *               none, the server runs with the loopback interface only.
+ *
+ * The server is replaceable (docs/replacement.md): its root object (struct nsrv), the stack
+ * (in the state heap, sheap.h) and the device's queues are state memory; a replacement takes
+ * them over with every connection, and its arguments other than -X do not matter (the
+ * configuration is in the state).
  */
 #include <errno.h>
 #include <signal.h>
@@ -147,10 +154,10 @@ static int setup(struct nsrv *s, int argc, char **argv)
 	int c;
 	rid_t dev = 0;
 	int err;
-	while ((c = getopt(argc, argv, "drf:")) != -1) {
+	while ((c = getopt(argc, argv, "drf:X:")) != -1) {
 		if (c == 'f' && (err = parse_fault(s, optarg)))
 			return err;
-		if (c != 'd' && c != 'r' && c != 'f')
+		if (c != 'd' && c != 'r' && c != 'f' && c != 'X')
 			return -EINVAL;
 		dhcp |= c == 'd';
 		reg |= c == 'r';
@@ -322,7 +329,30 @@ static void print_config(const struct nsrv *s)
 struct start {
 	int argc;
 	char **argv;
+	const char *fail;               /* -X: how a replacement fails on purpose */
 };
+
+/* A replacement, before the commit: the same layout is taken as it is (read only until the
+ * commit); no other layout exists yet. */
+static int adopt(void *old_root, uint32_t old_version, void **root, void *ctx)
+{
+	struct start *a = ctx;
+	if (a->fail && strcmp(a->fail, "crash") == 0)
+		abort();                /* a crash holding the old state */
+	if (old_version != NSRV_STATE_VERSION || (a->fail && strcmp(a->fail, "reject") == 0))
+		return -EPROTO;
+	*root = old_root;
+	return 0;
+}
+
+/* -X MODE, looked for before the state is taken (getopt runs on a fresh start only). */
+static const char *fail_mode(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "-X") == 0)
+			return argv[i + 1];
+	return NULL;
+}
 
 /* A fresh start: the stack, the device, the configuration, all in the zeroed root. */
 static int init(void *root, void *ctx)
@@ -369,11 +399,12 @@ int main(int argc, char **argv)
 	static struct start a;
 	static const struct srv_desc d = { .kind = "net", .version = NSRV_STATE_VERSION,
 		.fns = fns, .nfn = sizeof(fns) / sizeof(fns[0]), .root_size = sizeof(struct nsrv),
-		.init = init, .resume = resume, .quiesce = quiesce };
+		.init = init, .adopt = adopt, .resume = resume, .quiesce = quiesce };
 	struct nsrv *srv;
 	int replaced;
 	a.argc = argc;
 	a.argv = argv;
+	a.fail = fail_mode(argc, argv);
 	desc = &d;
 	int err = srv_state_start(&d, &a, (void **)&srv, &replaced);
 	if (err)
