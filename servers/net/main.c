@@ -413,10 +413,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "net: %s\n", strerror(-err));
 		return 1;
 	}
-	if (!replaced)
+	if (!replaced) {
 		print_config(srv);
+		net_touch(srv->st);     /* a successor maps the pages again as it uses them */
+	}
 	fflush(stdout);
-	net_touch(srv->st);
 	prefault_stack();
 	/* Above the applications (EXEC_DEFAULT_PRIO 4): every socket call of every process
 	 * waits for this loop, which never spins (it answers what is there and sleeps). At the
