@@ -32,9 +32,11 @@ static void cfg_defaults(struct net_config *c)
 #undef DEF
 }
 
-static void *cfg_alloc(const struct net_config *c, size_t bytes)
+static void *cfg_alloc(const struct net_config *c, size_t bytes, bool zero)
 {
-	return c->alloc ? c->alloc(c->mem_ctx, bytes) : calloc(1, bytes);
+	if (c->alloc)
+		return c->alloc(c->mem_ctx, bytes, zero);
+	return zero ? calloc(1, bytes) : malloc(bytes);
 }
 
 static void cfg_free(const struct net_config *c, void *p, size_t bytes)
@@ -47,9 +49,9 @@ static void cfg_free(const struct net_config *c, void *p, size_t bytes)
 		free(p);
 }
 
-void *net_alloc(struct net *st, size_t bytes)
+void *net_alloc(struct net *st, size_t bytes, bool zero)
 {
-	return cfg_alloc(&st->cfg, bytes);
+	return cfg_alloc(&st->cfg, bytes, zero);
 }
 
 void net_free(struct net *st, void *p, size_t bytes)
@@ -61,10 +63,10 @@ static int alloc_pools(struct net *st)
 {
 	const struct net_config *c = &st->cfg;
 
-	st->arp = net_alloc(st, c->arp_entries * sizeof(*st->arp));
-	st->pend = net_alloc(st, c->arp_pending * sizeof(*st->pend));
-	st->loop = net_alloc(st, c->loop_slots * sizeof(*st->loop));
-	st->socks = net_alloc(st, c->max_sockets * sizeof(*st->socks));
+	st->arp = net_alloc(st, c->arp_entries * sizeof(*st->arp), true);
+	st->pend = net_alloc(st, c->arp_pending * sizeof(*st->pend), true);
+	st->loop = net_alloc(st, c->loop_slots * sizeof(*st->loop), true);
+	st->socks = net_alloc(st, c->max_sockets * sizeof(*st->socks), true);
 	if (!st->arp || !st->pend || !st->loop || !st->socks)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < c->arp_pending; i++)
@@ -99,7 +101,7 @@ int net_create(const struct net_config *cfg, uint64_t now_ms, struct net **out)
 
 	if (!cfg->random || cfg->max_sockets > 32767 || !cfg->alloc != !cfg->free)
 		return -EINVAL;
-	st = cfg_alloc(cfg, sizeof(*st));
+	st = cfg_alloc(cfg, sizeof(*st), true);
 	if (!st)
 		return -ENOMEM;
 	st->cfg = *cfg;

@@ -102,9 +102,9 @@ static int parse_fault(struct nsrv *s, const char *arg)
 }
 
 /* The stack's memory: the state heap (sheap.h), which moves to a replacement. */
-static void *heap_alloc(void *ctx, size_t bytes)
+static void *heap_alloc(void *ctx, size_t bytes, bool zero)
 {
-	return sheap_alloc(ctx, bytes);
+	return sheap_alloc(ctx, bytes, zero);
 }
 
 static void heap_free(void *ctx, void *p, size_t bytes)

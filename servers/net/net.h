@@ -61,10 +61,12 @@ struct net_config {
 	   call net_* functions, only note the wake-up. May be NULL. */
 	void (*event)(void *ctx, int sock, uint32_t events);
 	void *event_ctx;
-	/* where every byte the stack keeps comes from (NULL: the C heap): alloc gives zeroed
-	   memory, free takes it back with the size asked for. A replaceable server points them
-	   at its state memory, so the whole stack moves to its successor (docs/replacement.md). */
-	void *(*alloc)(void *ctx, size_t bytes);
+	/* where every byte the stack keeps comes from (NULL: the C heap): alloc gives memory,
+	   zeroed when zero says so (socket buffers need not be: not touching them keeps a
+	   reused page out of memory until data comes), free takes it back with the size asked
+	   for. A replaceable server points them at its state memory, so the whole stack moves
+	   to its successor (docs/replacement.md). */
+	void *(*alloc)(void *ctx, size_t bytes, bool zero);
 	void (*free)(void *ctx, void *p, size_t bytes);
 	void *mem_ctx;
 };

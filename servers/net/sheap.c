@@ -1,7 +1,6 @@
 /* The network server's state heap (sheap.h): first fit over a page bitmap kept at the start
  * of the region. */
 #include "servers/net/sheap.h"
-#include <stdbool.h>
 #include <string.h>
 
 static bool bit(const struct sheap *h, uint32_t i)
@@ -57,7 +56,7 @@ static uint32_t find_run(const struct sheap *h, uint32_t from, uint32_t n)
 	return h->npages;
 }
 
-void *sheap_alloc(struct sheap *h, size_t bytes)
+void *sheap_alloc(struct sheap *h, size_t bytes, bool zero)
 {
 	uint32_t n = pages_of(bytes ? bytes : 1);
 	if (!h || h->magic != SHEAP_MAGIC || bytes > (size_t)h->npages * SHEAP_PAGE)
@@ -73,7 +72,7 @@ void *sheap_alloc(struct sheap *h, size_t bytes)
 		h->peak = h->used;
 	h->hint = i + n < h->npages ? i + n : h->first;
 	uint8_t *p = (uint8_t *)h + (size_t)i * SHEAP_PAGE;
-	if (i < h->fresh)                     /* pages used before: zero them again */
+	if (zero && i < h->fresh)             /* pages used before: zero them again */
 		memset(p, 0, (size_t)((i + n < h->fresh ? i + n : h->fresh) - i) * SHEAP_PAGE);
 	if (i + n > h->fresh)
 		h->fresh = i + n;

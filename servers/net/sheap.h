@@ -12,6 +12,7 @@
  * call: the host tests run it.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,8 +34,10 @@ struct sheap {
 /* Lays a heap over [mem, mem + bytes): page-aligned, zeroed (a fresh mapping), at least
  * four pages. NULL if it is not. */
 struct sheap *sheap_init(void *mem, size_t bytes);
-/* bytes of zeroed memory, page-aligned; NULL when no run of free pages is long enough. */
-void *sheap_alloc(struct sheap *h, size_t bytes);
+/* bytes of memory, page-aligned, zeroed if zero says so (pages never handed out are zero
+ * anyway; not zeroing a reused page leaves it as untouched as it was); NULL when no run of
+ * free pages is long enough. */
+void *sheap_alloc(struct sheap *h, size_t bytes, bool zero);
 /* Gives back what sheap_alloc gave for bytes; anything else (not from this heap, not in
  * use) is ignored and returns -1, else 0. */
 int sheap_free(struct sheap *h, void *p, size_t bytes);

@@ -109,7 +109,7 @@ static int ring_get(struct net *st, struct ring *r, uint32_t size)
 		return 0;
 	if (!net_mem_get(st, size))
 		return -ENOBUFS;
-	r->buf = net_alloc(st, size);
+	r->buf = net_alloc(st, size, false);
 	if (!r->buf) {
 		net_mem_put(st, size);
 		st->st.nobufs++;

@@ -34,7 +34,7 @@ TEST(sheap_first_fit_zero_and_bad_frees)
 	CHECK(!sheap_init((char *)mem + 1, 64 * SHEAP_PAGE));
 	CHECK(!sheap_init(mem, 2 * SHEAP_PAGE));
 	uint32_t base = h->used;
-	uint8_t *a = sheap_alloc(h, 3 * SHEAP_PAGE), *b = sheap_alloc(h, 1), *c;
+	uint8_t *a = sheap_alloc(h, 3 * SHEAP_PAGE, true), *b = sheap_alloc(h, 1, true), *c;
 	REQUIRE(a && b);
 	CHECK_EQ((uintptr_t)a % SHEAP_PAGE, 0);
 	CHECK_EQ(b - a, 3 * SHEAP_PAGE);
@@ -45,20 +45,20 @@ TEST(sheap_first_fit_zero_and_bad_frees)
 	CHECK_EQ(sheap_free(h, b + 1, 1), -1);               /* not a start */
 	CHECK_EQ(sheap_free(h, (uint8_t *)mem + 100 * SHEAP_PAGE, 1), -1);
 	CHECK_EQ(sheap_free(h, mem, 1), -1);                 /* the bookkeeping */
-	c = sheap_alloc(h, 2 * SHEAP_PAGE);                  /* the first fit: a's place */
+	c = sheap_alloc(h, 2 * SHEAP_PAGE, true);                  /* the first fit: a's place */
 	CHECK(c == a);
 	for (size_t i = 0; i < 2 * SHEAP_PAGE; i++)
 		if (c[i]) {
 			CHECK(!"a reused page was not zeroed");
 			break;
 		}
-	CHECK(!sheap_alloc(h, 64 * SHEAP_PAGE));             /* no run that long */
-	uint8_t *gap = sheap_alloc(h, 1);                    /* the page a left after c */
+	CHECK(!sheap_alloc(h, 64 * SHEAP_PAGE, true));             /* no run that long */
+	uint8_t *gap = sheap_alloc(h, 1, true);                    /* the page a left after c */
 	CHECK(gap == a + 2 * SHEAP_PAGE);
 	size_t left = (size_t)(h->npages - h->first - h->used) * SHEAP_PAGE;
-	void *rest = sheap_alloc(h, left);
+	void *rest = sheap_alloc(h, left, false);
 	CHECK(rest);
-	CHECK(!sheap_alloc(h, 1));
+	CHECK(!sheap_alloc(h, 1, false));
 	CHECK_EQ(sheap_free(h, rest, left), 0);
 	CHECK_EQ(sheap_free(h, gap, 1), 0);
 	CHECK_EQ(sheap_free(h, c, 2 * SHEAP_PAGE), 0);
@@ -73,10 +73,10 @@ static bool old_hook_called;
 static uint64_t new_sends;
 static int (*link_send_of[2])(void *ctx, const void *f, size_t len);
 
-static void *alloc_old(void *ctx, size_t n)
+static void *alloc_old(void *ctx, size_t n, bool zero)
 {
 	old_hook_called |= era != 0;
-	return sheap_alloc(ctx, n);
+	return sheap_alloc(ctx, n, zero);
 }
 
 static void free_old(void *ctx, void *p, size_t n)
@@ -85,9 +85,9 @@ static void free_old(void *ctx, void *p, size_t n)
 	sheap_free(ctx, p, n);
 }
 
-static void *alloc_new(void *ctx, size_t n)
+static void *alloc_new(void *ctx, size_t n, bool zero)
 {
-	return sheap_alloc(ctx, n);
+	return sheap_alloc(ctx, n, zero);
 }
 
 static void free_new(void *ctx, void *p, size_t n)
