@@ -7,6 +7,8 @@
  *   nettest udp ADDR PORT COUNT SIZE            datagrams to an echo peer and back
  *   nettest tcpconn ADDR PORT send|recv BYTES SEED   connect, then send or receive
  *   nettest tcpserve PORT send|recv BYTES SEED  accept one connection, then send or receive
+ *   nettest sockconn ADDR PORT send|recv BYTES SEED  as tcpconn, through the kernel's Linux
+ *                                               sockets (socket, connect, write, read)
  *   nettest loop BYTES                          TCP and UDP over 127.0.0.1 inside the guest
  *   nettest count                               the server's open TCP and UDP handles
  *   nettest -R N COMMAND ...                    COMMAND while a child replaces the network
@@ -21,6 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -277,6 +282,54 @@ static int tcpserve(uint16_t port, int sending, uint64_t bytes, uint64_t seed)
 	return transfer(h, sending, bytes, seed);
 }
 
+/* tcpconn through Linux sockets: the kernel's socket layer between this program and the
+ * server (its session survives a replacement of the server). */
+static int sockconn(uint32_t addr, uint16_t port, int sending, uint64_t bytes, uint64_t seed)
+{
+	static uint8_t b[65536];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(addr) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
+		return fail("socket connect", -errno);
+	struct pat p;
+	uint32_t crc = 0;
+	uint64_t done = 0, t0 = ms();
+	pat_init(&p, seed);
+	int err = 0;
+	while (!err && (!sending || done < bytes)) {
+		size_t want = sending && bytes - done < sizeof(b) ? (size_t)(bytes - done) : sizeof(b);
+		if (sending)
+			pat_fill(&p, b, want);
+		for (size_t off = 0; sending && off < want;) {
+			ssize_t w = write(s, b + off, want - off);
+			if (w <= 0) {
+				err = -errno;
+				break;
+			}
+			off += (size_t)w;
+		}
+		ssize_t r = sending ? (ssize_t)want : read(s, b, sizeof(b));
+		if (r < 0)
+			err = -errno;
+		if (r <= 0)
+			break;
+		crc = crc32(crc, b, (size_t)r);
+		done += (uint64_t)r;
+	}
+	if (!err && sending && !shutdown(s, SHUT_WR))
+		while (read(s, b, sizeof(b)) > 0)
+			;                      /* the peer closes after reading everything */
+	close(s);
+	if (err)
+		return fail("socket transfer", err);
+	uint64_t dt = ms() - t0 ? ms() - t0 : 1;
+	printf("TCP %s %llu bytes crc %08x in %llu ms (%llu KiB/s)\n", sending ? "sent" : "received",
+	       (unsigned long long)done, crc, (unsigned long long)dt,
+	       (unsigned long long)(done * 1000 / 1024 / dt));
+	return 0;
+}
+
 /* A connected pair over 127.0.0.1 (listener l, client c, accepted a). */
 static int loop_pair(int *l, int *c, int *a)
 {
@@ -391,6 +444,9 @@ static int dispatch(int argc, char **argv)
 	if (!strcmp(c, "tcpconn") && argc == 7)
 		return tcpconn(addr, (uint16_t)atoi(argv[3]), !strcmp(argv[4], "send"),
 			       strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
+	if (!strcmp(c, "sockconn") && argc == 7)
+		return sockconn(addr, (uint16_t)atoi(argv[3]), !strcmp(argv[4], "send"),
+				strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
 	if (!strcmp(c, "tcpserve") && argc == 6)
 		return tcpserve((uint16_t)atoi(argv[2]), !strcmp(argv[3], "send"),
 				strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
