@@ -3,12 +3,12 @@
  * a session per server, made when the first socket is created while that server has the
  * NET_* ids, and ended when the server exits. Sockets name their session by its id, not
  * the server's pid: a live replacement (kernel/ipc/srvrepl.c) hands the session to the new
- * server process with the ids, and the sockets go on (netc_replaced). A session holds the kernel's ICAs
- * (one page for NET_EVENTS records, a few data buffers) and keeps one NET_EVENTS request
- * outstanding; each event record goes to sock_event (the readiness cache). Calls are
- * asynchronous kernel requests (srv_send_kernel) that the calling process waits for; the
- * server never waits, so only a kill stops that wait (the request is then abandoned and its
- * completion cleans up: a socket the server made for it is closed again).
+ * server process with the ids, and the sockets go on (netc_replaced). A session holds the
+ * kernel's ICAs (one page for NET_EVENTS records, a few data buffers) and keeps one
+ * NET_EVENTS request outstanding; each event record goes to sock_event (the readiness
+ * cache). Calls are asynchronous kernel requests (srv_send_kernel) that the calling process
+ * waits for; the server never waits, so only a kill stops that wait (the request is then
+ * abandoned and its completion cleans up: a socket the server made for it is closed again).
  */
 #pragma once
 #include <stdbool.h>
