@@ -308,13 +308,14 @@ int srvrepl_take(struct proc *p, struct t_repl_state *out)
 }
 
 /* Every id the old server serves must be among the new one's, and an id the new one adds
- * must be free (another server holding it: -EADDRINUSE, the replacement is refused). */
-static int check_fns(int old, const uint32_t *fns, uint32_t n)
+ * must be free or its own (another server holding it: -EADDRINUSE, the replacement is
+ * refused). */
+static int check_fns(int old, int new, const uint32_t *fns, uint32_t n)
 {
 	uint32_t fn;
 	for (uint32_t i = 0; i < n; i++) {
 		int holder = fnid_server(fns[i]);
-		if (holder && holder != old)
+		if (holder && holder != old && holder != new)
 			return -EADDRINUSE;
 	}
 	for (uint32_t k = 0; (fn = fnid_nth(k)); k++) {
@@ -377,7 +378,7 @@ int srvrepl_ready(struct proc *p, const uint32_t *fns, uint32_t n)
 	if (r->stage != RP_TAKEN)
 		return -EINVAL;              /* t_repl_take first */
 	stamp(r, TREPL_READY);
-	int err = check_fns(r->old_pid, fns, n);
+	int err = check_fns(r->old_pid, r->new_pid, fns, n);
 	if (!err)
 		err = commit(r, p, fns, n);
 	if (err)
