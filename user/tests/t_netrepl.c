@@ -62,6 +62,18 @@ static int replace_net(const char *const *argv, struct t_repl_result *res)
 
 static const char *const net_prog[] = { "/servers/net", NULL };
 
+/* The old server of a committed replacement ends (step 12) and is reaped by its parent:
+ * whether pid is gone within 5 s. */
+static bool gone(int pid)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return true;
+		msleep(1);
+	}
+	return false;
+}
+
 static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
 {
 	return (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
@@ -160,7 +172,8 @@ static int start_replacer(int n)
 	for (int i = 0; i < n; i++) {
 		struct t_repl_result res;
 		msleep(20);
-		if (replace_net(net_prog, &res) || res.new_pid == res.old_pid || res.moved_claims > 1)
+		if (replace_net(net_prog, &res) || res.new_pid == res.old_pid || res.moved_claims > 1 ||
+		    !gone(res.old_pid))
 			bad++;
 	}
 	_exit(bad);
@@ -252,6 +265,7 @@ static void test_udp(void)
 	msleep(20);
 	struct t_repl_result res;
 	CHECK_OK(replace_net(net_prog, &res));
+	CHECK(gone(res.old_pid));
 	CHECK_EQ(res.old_version, 1);
 	CHECK_EQ(res.new_version, 1);
 	CHECK_EQ(res.moved_fns, 16);
@@ -295,6 +309,7 @@ static void test_rollback(void)
 	rollback(reject, -EPROTO, c, v, 3);
 	struct t_repl_result res;
 	CHECK_OK(replace_net(net_prog, &res));  /* and a good one after them */
+	CHECK(gone(res.old_pid));
 	pump(c, v, 32768);
 	CHECK_OK(close(c));
 	CHECK_OK(close(v));
