@@ -6,7 +6,7 @@ says what is partial; the others answer ENOSYS. Run from the top of the tree:
 """
 import re
 NOTES = {
- "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP on the console; ENOTTY elsewhere",
+ "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID on the console; ENOTTY elsewhere",
  "mmap": "anonymous and private file mappings (copied); no shared file mappings",
  "mremap": "partly: shrinking in place; growing answers ENOMEM (libcs then copy)",
  "madvise": "partly: advice accepted, DONTNEED frees",
@@ -26,8 +26,10 @@ NOTES = {
  "getgroups": "yes; supplementary groups are kept and inherited but the access checks use the primary group only",
  "setgroups": "yes, root only, at most 32 groups (more: EINVAL)",
  "setuid": "yes (real = effective = saved)", "setgid": "yes (real = effective = saved)",
- "setpgid": "partly: every process is the leader of its own group and session",
- "getpgrp": "partly: the pid", "setsid": "partly", "getpgid": "partly: the pid", "getsid": "partly: the pid",
+ "setpgid": "yes (Linux's rules: EPERM, EACCES, ESRCH)",
+ "kill": "yes: a process, its group (0, -pgid) and all (-1)",
+ "wait4": "yes (WUNTRACED, WCONTINUED), with the child's rusage",
+ "waitid": "yes (P_ALL, P_PID, P_PGID; WEXITED, WSTOPPED, WCONTINUED, WNOWAIT), with the child's rusage",
  "prctl": "partly: PR_SET_NAME, PR_GET_NAME",
  "arch_prctl": "partly: ARCH_SET_FS, ARCH_GET_FS",
  "mount": "partly: ext2 on a virtio block device (/dev/vdX), MS_RDONLY",

@@ -39,6 +39,7 @@ static const struct utest *const groups[] = {
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_netrepl_tests,
 	ut_exec_tests,
 	ut_vdso_tests,
 	ut_nice_tests,
@@ -50,6 +51,9 @@ static const struct utest *const groups[] = {
 	ut_limits_tests,
 	ut_copy_tests,
 	ut_node_tests,
+	ut_jobctl_tests,
+	ut_jobstop_tests,
+	ut_ctty_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
