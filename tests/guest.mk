@@ -1,7 +1,8 @@
 # Test suites that boot Tessera in QEMU (tools/guest_suites.py over tools/qemu_run.py), and the
 # top-level `make test`, which runs every suite and ends with ONE line "N passed, N failed".
 #   make test                       host unit tests + guest + shell + compat suites (+ busybox,
-#                                   fuzz-short and benchpage, tests/benchpage.mk)
+#                                   fuzz-short and benchpage, tests/benchpage.mk, and a part
+#                                   of busybox's upstream testsuite, tests/busybox.mk)
 #   make guest-test                 only the QEMU suites; pick some with SUITES="shell compat"
 # Console logs of failed boots are kept under build/test-logs/ (their paths are printed).
 # EXTRA_BINS given on the command line go into the image through `all`, as for `make run`.
@@ -32,7 +33,8 @@ test:
 	@rm -f $(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
 		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out $(TEST_LOGS)/blk.out $(TEST_LOGS)/disk.out \
 		$(TEST_LOGS)/net.out $(TEST_LOGS)/sock.out $(TEST_LOGS)/web.out $(TEST_LOGS)/netfuzz.out \
-		$(TEST_LOGS)/glibc.out $(TEST_LOGS)/repl.out $(TEST_LOGS)/mig.out
+		$(TEST_LOGS)/glibc.out $(TEST_LOGS)/repl.out $(TEST_LOGS)/mig.out \
+		$(TEST_LOGS)/bbup.out
 	@if $(MAKE) --no-print-directory all test-disks; then \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 		$(GUEST_SUITES) run $(GUEST_ARGS) --results $(TEST_LOGS)/suites.out \
@@ -49,15 +51,16 @@ test:
 		$(GLIBC_SUITE) --results $(TEST_LOGS)/glibc.out; \
 		$(REPL_SUITE) --results $(TEST_LOGS)/repl.out; \
 		$(MIG_SUITE) --results $(TEST_LOGS)/mig.out; \
+		$(BB_UPSTREAM) --subset --results $(TEST_LOGS)/bbup.out; \
 	else \
 		echo "FAIL build: make all failed, the QEMU suites cannot run"; \
 		$(MAKE) --no-print-directory host-test 2>&1 | tee $(TEST_LOGS)/host-test.out; \
 	fi; true
 	@$(BENCHPAGE_TEST) 2>&1 | tee $(TEST_LOGS)/benchpage.out; true
-	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz,benchpage,blk,disk,net,sock,web,netfuzz,glibc,repl,mig \
+	@$(GUEST_SUITES) total --require host,guest,shell,compat,busybox,fuzz,benchpage,blk,disk,net,sock,web,netfuzz,glibc,repl,mig,busybox-upstream \
 		$(TEST_LOGS)/host-test.out $(TEST_LOGS)/suites.out $(TEST_LOGS)/busybox.out \
 		$(TEST_LOGS)/fuzz.out $(TEST_LOGS)/benchpage.out $(TEST_LOGS)/blk.out $(TEST_LOGS)/disk.out \
 		$(TEST_LOGS)/net.out $(TEST_LOGS)/sock.out $(TEST_LOGS)/web.out $(TEST_LOGS)/netfuzz.out \
-		$(TEST_LOGS)/glibc.out $(TEST_LOGS)/repl.out $(TEST_LOGS)/mig.out
+		$(TEST_LOGS)/glibc.out $(TEST_LOGS)/repl.out $(TEST_LOGS)/mig.out $(TEST_LOGS)/bbup.out
 
 .PHONY: guest-test test

@@ -51,6 +51,8 @@ NOTES = {
  "gettimeofday": "yes; also in the vDSO and the vsyscall page",
  "time": "yes; also in the vDSO and the vsyscall page",
  "clock_gettime": "yes (REALTIME, MONOTONIC and their variants, also in the vDSO; the CPU-time clocks give monotonic time)",
+ "sched_getaffinity": "yes: one CPU, the mask {0}",
+ "sched_setaffinity": "yes: a mask holding CPU 0 is accepted (and changes nothing), others EINVAL",
  "uname": "yes (the host name as sethostname set it)", "sethostname": "yes, root only",
  "getrlimit": "yes", "setrlimit": "yes", "prlimit64": "yes",
 }

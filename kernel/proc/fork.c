@@ -57,35 +57,61 @@ static int clone_att(struct proc *parent, struct proc *c, rid_t att, rid_t *out)
 	return 0;
 }
 
-/* Give the child's (empty) space the parent's memory; the address ranges become shared. */
-static int clone_memory(struct proc *parent, struct proc *c)
+/* The next process whose regions q's memory includes: a vfork child runs on its parent's
+ * regions (beside any it mapped itself), which may be a vfork child's in turn. */
+static struct proc *memory_next(const struct proc *q)
+{
+	return q->vfork_parent ? proc_get(q->vfork_parent) : NULL;
+}
+
+/* Give the child counterparts of src's attachments, in c's slots from *slot on; the address
+ * ranges become shared. */
+static int clone_atts(struct proc *src, struct proc *c, int *slot)
 {
 	int err;
-	if (parent->img_span) {
-		if ((err = uva_share(parent->img_va, parent->img_span)))
-			return err;
-		c->img_va = parent->img_va;
-		c->img_span = parent->img_span;
-	}
-	for (int i = 0; i < parent->att_end; i++) {
-		rid_t att = parent->att[i];
+	for (int i = 0; i < src->att_end; i++) {
+		rid_t att = src->att[i];
 		uint64_t addr, size;
 		if (!att)
 			continue;
-		proc_att_used(c, i);
-		if ((err = clone_att(parent, c, att, &c->att[i])))
+		if (*slot >= PROC_MAX_ATT)
+			return -ENOMEM;
+		int s = (*slot)++;
+		proc_att_used(c, s);
+		if ((err = clone_att(src, c, att, &c->att[s])))
 			return err;
-		if (procmem_va_range(parent, att, &addr, &size) && (err = uva_share(addr, size))) {
-			vattach_delete(c->att[i]);     /* not yet holding the range: undo by hand */
-			c->att[i] = 0;
+		if (procmem_va_range(src, att, &addr, &size) && (err = uva_share(addr, size))) {
+			vattach_delete(c->att[s]);     /* not yet holding the range: undo by hand */
+			c->att[s] = 0;
 			return err;
 		}
-		if (att == parent->heap_att)
-			c->heap_att = c->att[i];
+		if (att == src->heap_att)
+			c->heap_att = c->att[s];
 	}
-	c->brk_start = parent->brk_start;
-	c->brk_cur = parent->brk_cur;
-	c->brk_max = parent->brk_max;
+	return 0;
+}
+
+/* Give the child's (empty) space the parent's memory: its own regions and, for a vfork child
+ * (Linux's fork copies the mm a vfork child shares), those of the processes it runs on. The
+ * heap and image range are those of the one that has them (a vfork child has none). */
+static int clone_memory(struct proc *parent, struct proc *c)
+{
+	int err, slot = 0, depth = 0;
+	for (struct proc *q = parent; q && depth < NPROC; q = memory_next(q), depth++) {
+		if (q->img_span && !c->img_span) {
+			if ((err = uva_share(q->img_va, q->img_span)))
+				return err;
+			c->img_va = q->img_va;
+			c->img_span = q->img_span;
+		}
+		if ((err = clone_atts(q, c, &slot)))
+			return err;
+		if (q->heap_att && c->brk_start == 0) {
+			c->brk_start = q->brk_start;
+			c->brk_cur = q->brk_cur;
+			c->brk_max = q->brk_max;
+		}
+	}
 	return 0;
 }
 

@@ -68,7 +68,8 @@ static int exec_placement(struct proc *p, rid_t program, uint32_t *how)
  * them. An error after the old image is gone leaves p killed: it ends at its exit to user
  * mode, once the request is answered (ending it here would leave the request unanswered:
  * its memory lost, or an asker waiting for ever). */
-static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, struct args *args)
+static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, struct args *args,
+			const char *name)
 {
 	struct load_info li;
 	uint32_t how = TPX_IN_PLACE;
@@ -107,7 +108,9 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 	fdtable_close_cloexec(&p->fds);
 	p->did_exec = true;                  /* its parent's setpgid now fails (EACCES) */
 	struct t_res_info in;
-	if (res_info(program, &in) == 0)
+	if (name && name[0])
+		res_set_name(p->hdr.rid, name);
+	else if (res_info(program, &in) == 0)
 		res_set_name(p->hdr.rid, in.name);
 	runmode_fix_frame(p, tf);
 	return 0;
@@ -117,7 +120,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 
 static int apply_change_program(struct proc *p, struct trapframe *tf, struct meta_req *req)
 {
-	int err = apply_chprog(p, tf, req->program, req->args);
+	int err = apply_chprog(p, tf, req->program, req->args, req->name);
 	req->program = 0;                 /* the process's reference now, or let go of */
 	req->args = NULL;
 	return err;
@@ -127,7 +130,7 @@ static int apply_restart(struct proc *p, struct trapframe *tf, struct meta_req *
 {
 	(void)req;
 	program_get(p->program);
-	return apply_chprog(p, tf, p->program, NULL);
+	return apply_chprog(p, tf, p->program, NULL, NULL);
 }
 
 /* Only a process that saved itself is in a call whose result tells it how it came back

@@ -25,7 +25,7 @@ struct meta_req {
 	rid_t program;             /* MK_CHPROG: opened by the asker (a use reference) */
 	struct args *args;         /* MK_CHPROG: argv/envp (args.h), or NULL */
 	rid_t ckpt;                /* MK_RESTORE */
-	char name[T_NAME_MAX];     /* MK_SAVE */
+	char name[T_NAME_MAX];     /* MK_SAVE; MK_CHPROG: the name to take ("": the program's) */
 	rid_t *uout;               /* MK_SAVE of the caller itself: where its id goes */
 	rid_t result_rid;          /* MK_SAVE: the checkpoint made */
 	int result;

@@ -38,10 +38,21 @@ static int fetch_path(uint64_t upath, char path[PATH_BUF])
 	return err ? err : path[0] ? 0 : -ENOENT;
 }
 
+/* The last component of an exec's path: Linux's comm, the name the process takes, which is
+ * the script's for a "#!" script and the link's for a symbolic link (pidof, killall and ps
+ * match it). */
+static void exec_name(const char *path, char name[T_NAME_MAX])
+{
+	const char *slash = strrchr(path, '/');
+	strlcpy(name, slash ? slash + 1 : path, T_NAME_MAX);
+}
+
 /* The program to run and its vectors: path and the vectors fetched (an empty argv becomes
- * arg0), then the program opened by target's rights (a script: its interpreter). */
+ * arg0), then the program opened by target's rights (a script: its interpreter); for a
+ * Linux exec, name gets the name the process takes. */
 static int fetch_program(uint64_t upath, uint64_t uargv, uint64_t uenvp, bool linux,
-			 const struct proc *target, rid_t *program, struct args **args)
+			 const struct proc *target, rid_t *program, struct args **args,
+			 char name[T_NAME_MAX])
 {
 	char path[PATH_BUF];
 	struct proc *self = proc_cur();
@@ -52,6 +63,8 @@ static int fetch_program(uint64_t upath, uint64_t uargv, uint64_t uenvp, bool li
 		err = sysarg_args(uargv, uenvp, linux ? "" : uargv ? NULL : path, args);
 	if (!err)
 		err = binfmt_open(self->cwd, path, &target->cred, limit, args, program);
+	if (!err && linux)
+		exec_name(path, name);
 	if (err) {
 		args_put(*args);
 		*args = NULL;
@@ -59,8 +72,9 @@ static int fetch_program(uint64_t upath, uint64_t uargv, uint64_t uenvp, bool li
 	return err;
 }
 
-/* Change p's program (a use reference on the program and the vectors are consumed). */
-static long chprog(struct proc *p, rid_t program, struct args *args)
+/* Change p's program (a use reference on the program and the vectors are consumed); name,
+ * when not NULL, is the name it takes instead of its program's. */
+static long chprog(struct proc *p, rid_t program, struct args *args, const char *name)
 {
 	rid_t none;
 	struct meta_req *req = new_req(MK_CHPROG);
@@ -71,6 +85,8 @@ static long chprog(struct proc *p, rid_t program, struct args *args)
 	}
 	req->program = program;
 	req->args = args;
+	if (name)
+		strlcpy(req->name, name, sizeof(req->name));
 	return meta_request(p, req, &none);
 }
 
@@ -82,8 +98,9 @@ long sys_execve(const struct sysargs *a)
 	struct proc *self = proc_cur();
 	rid_t program;
 	struct args *args;
-	int err = fetch_program(a->a[0], a->a[1], a->a[2], true, self, &program, &args);
-	return err ? err : chprog(self, program, args);
+	char name[T_NAME_MAX];
+	int err = fetch_program(a->a[0], a->a[1], a->a[2], true, self, &program, &args, name);
+	return err ? err : chprog(self, program, args, name);
 }
 
 long sys_t_chprog(const struct sysargs *a)
@@ -99,7 +116,7 @@ long sys_t_chprog(const struct sysargs *a)
 		return -EFAULT;
 	rid_t rid = p->hdr.rid;
 	err = fetch_program((uint64_t)req.path, (uint64_t)req.argv, (uint64_t)req.envp, false, p,
-			    &program, &args);
+			    &program, &args, NULL);
 	if (err)
 		return err;
 	if (!(p = proc_get(rid))) {          /* gone while a disk was read */
@@ -107,7 +124,7 @@ long sys_t_chprog(const struct sysargs *a)
 		args_put(args);
 		return -ESRCH;
 	}
-	return chprog(p, program, args);
+	return chprog(p, program, args, NULL);
 }
 
 long sys_t_restart(const struct sysargs *a)

@@ -9,6 +9,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/affinity.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/nice.h"
 #include "kernel/proc/cputime.h"
@@ -110,6 +111,16 @@ long sys_getcpu(const struct sysargs *a)
 	    (a->a[1] && copy_to_user((void *)a->a[1], &zero, sizeof(zero))))
 		return -EFAULT;
 	return 0;
+}
+
+long sys_sched_getaffinity(const struct sysargs *a)
+{
+	return affinity_get((int)a->a[0], a->a[1], a->a[2]);
+}
+
+long sys_sched_setaffinity(const struct sysargs *a)
+{
+	return affinity_set((int)a->a[0], a->a[1], a->a[2], proc_cur());
 }
 
 long sys_getpriority(const struct sysargs *a)

@@ -189,6 +189,64 @@ static void meta_vfork(void)
 		CHECK_EQ(ut_run("/bin/hello", hello), 0);
 }
 
+/* vfork, then fork in the child (busybox's timeout does it): the grandchild gets a copy of the
+ * memory the vfork child runs on (its parent's), adds 5 to *shared in its copy and exits
+ * with that; the vfork child waits for it (status in *status) and exits with its code. All
+ * in registers: the vfork child runs on our stack. */
+static long vfork_fork_exit(volatile int *shared, volatile int *status)
+{
+	long ret;
+	register volatile int *r8 __asm__("r8") = shared;
+	register volatile int *r9 __asm__("r9") = status;
+	__asm__ volatile("mov $58, %%eax\n\t"
+			 "syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "mov $57, %%eax\n\t"
+			 "syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jz 2f\n\t"
+			 "js 3f\n\t"
+			 "mov %%rax, %%rdi\n\t"
+			 "mov %%r9, %%rsi\n\t"
+			 "xor %%edx, %%edx\n\t"
+			 "xor %%r10d, %%r10d\n\t"
+			 "mov $61, %%eax\n\t"
+			 "syscall\n\t"
+			 "mov (%%r9), %%edi\n\t"
+			 "shr $8, %%edi\n\t"
+			 "and $0xff, %%edi\n\t"
+			 "mov $60, %%eax\n\t"
+			 "syscall\n"
+			 "2:\n\t"
+			 "mov (%%r8), %%edi\n\t"
+			 "add $5, %%edi\n\t"
+			 "mov %%edi, (%%r8)\n\t"
+			 "mov $60, %%eax\n\t"
+			 "syscall\n"
+			 "3:\n\t"
+			 "mov $99, %%edi\n\t"
+			 "mov $60, %%eax\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "=&a"(ret)
+			 : "r"(r8), "r"(r9)
+			 : "rcx", "r11", "rdi", "rsi", "rdx", "r10", "memory");
+	return ret;
+}
+
+static void meta_vfork_fork(void)
+{
+	static volatile int shared = 1, status = -1;
+	for (int i = 0; i < 10; i++) {
+		long pid = vfork_fork_exit(&shared, &status);
+		CHECK(pid > 0);
+		CHECK_EQ(ut_wait((int)pid), 6 << 8);     /* the grandchild's 1 + 5 */
+		CHECK_EQ(status, 6 << 8);                 /* stored by the vfork child's wait4 */
+		CHECK_EQ(shared, 1);                      /* its store went to its own copy */
+	}
+}
+
 /* fork: copies of the memory diverge; the child's exit status comes back; 30 forks leak
  * nothing (the runner checks pages and resources after the test). */
 static void meta_fork(void)
@@ -420,6 +478,7 @@ const struct utest ut_meta_tests[] = {
 	{ "meta_restart_states", meta_restart_states },
 	{ "meta_execve", meta_execve },
 	{ "meta_vfork", meta_vfork },
+	{ "meta_vfork_fork", meta_vfork_fork },
 	{ "meta_fork", meta_fork },
 	{ "sig_pipe", sig_pipe },
 	{ "sig_interrupt", sig_interrupt },

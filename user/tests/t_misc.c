@@ -94,6 +94,28 @@ static void uname_fields(void)
 	CHECK(memchr(u.version, '\0', sizeof(u.version)) != NULL);
 }
 
+/* /etc/hosts names the boot-time host name (on a loopback address) and localhost, as a
+ * Linux system's does: `hostname -f` and `hostname -d` (gethostbyname) need it. */
+static void etc_hosts(void)
+{
+	struct utsname u;
+	char buf[1024], name[80], addr[80];
+	CHECK_OK(tsys_uname((long)&u));
+	FILE *f = fopen("/etc/hosts", "r");
+	CHECK(f != NULL);
+	int host = 0, localhost = 0;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%79s %79s", addr, name) != 2 || addr[0] == '#')
+			continue;
+		host |= strcmp(name, u.nodename) == 0 && strncmp(addr, "127.", 4) == 0;
+		localhost |= strcmp(name, "localhost") == 0 && strcmp(addr, "127.0.0.1") == 0;
+	}
+	fclose(f);
+	if (!host || !localhost)
+		FAIL("/etc/hosts: %s on 127.x %s, localhost %s", u.nodename, host ? "yes" : "no",
+		     localhost ? "yes" : "no");
+}
+
 static void ids(void)
 {
 	CHECK(getpid() > 1);
@@ -121,6 +143,7 @@ const struct utest ut_misc_tests[] = {
 	{ "nanosleep_time", nanosleep_time },
 	{ "yield", yield },
 	{ "uname_fields", uname_fields },
+	{ "etc_hosts", etc_hosts },
 	{ "ids", ids },
 	{ NULL, NULL },
 };
