@@ -119,6 +119,8 @@ struct linux_winsize {
 #define L_S_IFCHR 0020000
 #define L_S_IFBLK 0060000
 #define L_S_IFREG 0100000
+#define L_S_ISUID 04000
+#define L_S_ISGID 02000
 #define L_DT_CHR 2
 #define L_DT_BLK 6
 #define L_DT_DIR 4

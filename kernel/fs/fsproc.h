@@ -16,8 +16,9 @@ int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t 
 /* newfstatat(2): flags AT_EMPTY_PATH (path "" means dirfd itself) and AT_SYMLINK_NOFOLLOW
  * (no symbolic links exist, so it changes nothing). */
 int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct linux_stat *st);
-/* faccessat(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0). */
-int fsp_access(struct proc *p, int dirfd, const char *path, int mode);
+/* faccessat(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0), checked as the real ids (Linux),
+ * or as the fs ids with eaccess (AT_EACCESS). */
+int fsp_access(struct proc *p, int dirfd, const char *path, int mode, bool eaccess);
 /* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
 int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base);
 /* The plate named by path relative to dirfd (a symbolic link at the end followed, or not). */

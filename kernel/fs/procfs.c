@@ -163,7 +163,7 @@ uint32_t procfs_mode(const struct procfs_node *n)
 void procfs_owner(const struct procfs_node *n, struct cred *out)
 {
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
-	*out = p ? p->cred : (struct cred){ 0, 0 };
+	*out = p ? (struct cred){ p->ids.euid, p->ids.egid } : (struct cred){ 0, 0 };
 }
 
 int procfs_may_access(const struct procfs_node *n, const struct cred *cred)
@@ -178,7 +178,7 @@ int procfs_may_access(const struct procfs_node *n, const struct cred *cred)
 	case PN_P_EXE:
 		if (!p)
 			return -ESRCH;
-		return cred->uid == 0 || cred->uid == p->cred.uid ? 0 : -EACCES;
+		return cred->uid == 0 || cred->uid == p->ids.euid ? 0 : -EACCES;
 	default:
 		return procfs_gone(n) ? -ESRCH : 0;
 	}

@@ -170,13 +170,15 @@ static void gen_status(struct ptext *t, const struct proc *p)
 	uint64_t ign, caught;
 	char c = state_letter(p);
 	const struct cred *cr = &p->cred;
+	const struct proc_ids *i = &p->ids;
 	ptext_str(t, "Name:\t");
 	put_comm(t, p);
 	ptext_fmt(t, "\nUmask:\t0%u%u%u\n", (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7);
 	ptext_fmt(t, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
 		  state_name(c), p->pid, p->pid, p->ppid);
-	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->uid, cr->uid, cr->uid);
-	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", cr->gid, cr->gid, cr->gid, cr->gid);
+	/* real, effective, saved, file system (ident.h) */
+	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", i->ruid, i->euid, i->suid, cr->uid);
+	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", i->rgid, i->egid, i->sgid, cr->gid);
 	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", NFD);
 	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
 		ptext_fmt(t, "%u ", p->groups[i]);

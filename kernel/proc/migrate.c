@@ -217,6 +217,8 @@ static void export_image(struct proc *p, struct t_mig_image *img, struct t_mig_s
 	img->home_node = p->mig.home_node ? p->mig.home_node : node_self();
 	img->home_pid = p->mig.home_node ? p->mig.home_pid : p->pid;
 	img->uid = p->cred.uid, img->gid = p->cred.gid, img->mode = p->hdr.mode;
+	img->ruid = p->ids.ruid, img->euid = p->ids.euid, img->suid = p->ids.suid;
+	img->rgid = p->ids.rgid, img->egid = p->ids.egid, img->sgid = p->ids.sgid;
 	img->prio = exec_get_prio(p->exec);
 	img->umask = p->umask;
 	strlcpy(img->name, p->hdr.name, sizeof(img->name));

@@ -114,7 +114,7 @@ static int send_signal(struct proc *p, int sig)
 	struct proc *self = proc_cur();
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
-	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+	if (!ident_may_signal(self, p))
 		return -EPERM;
 	return signal_send(p, sig);
 }
@@ -150,7 +150,7 @@ static long thread_kill(int tgid, int tid, int sig)
 	struct proc *p = e ? proc_get(exec_proc(e)) : NULL;
 	if (!p || (tgid > 0 && p->pid != tgid))
 		return -ESRCH;
-	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+	if (!ident_may_signal(self, p))
 		return -EPERM;
 	return signal_send_thread(p, e, sig);
 }

@@ -197,7 +197,7 @@ long sys_access(const struct sysargs *a)
 {
 	char path[PATH_BUF];
 	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1]);
+	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1], false);
 }
 
 long sys_dup(const struct sysargs *a)
