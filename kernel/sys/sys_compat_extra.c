@@ -1,0 +1,108 @@
+/* Older and smaller Linux calls that are thin forms of others: creat(2) (an open), the old
+ * getdents(2) (getdents64's records reshaped in place: both have the same length for the same
+ * name), and sched_getaffinity/sched_setaffinity for a machine of one processor. */
+#include "abi/errno.h"
+#include "abi/linux.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fsproc.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/sys/syscall.h"
+#include "kernel/sys/sysarg.h"
+
+long sys_creat(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	int err = sysarg_path(a->a[0], path);
+	return err ? err : fsp_openat(proc_cur(), L_AT_FDCWD, path,
+				      L_O_CREAT | L_O_WRONLY | L_O_TRUNC, (uint32_t)a->a[1]);
+}
+
+/* Linux's struct linux_dirent: d_ino, d_off, d_reclen, the name, a NUL, and d_type in the
+ * record's last byte. From a dirent64 record of the same length: the name moves one byte
+ * down (over d_type) and the type goes to the end. */
+#define OLD_NAME_AT 18
+#define NEW_NAME_AT 19
+
+static int reshape(uint8_t *rec, size_t reclen)
+{
+	if (reclen < NEW_NAME_AT + 2 || reclen > 512)
+		return -EIO;                      /* never made by getdents64 */
+	uint8_t type = rec[NEW_NAME_AT - 1];
+	size_t namelen = strnlen((const char *)rec + NEW_NAME_AT, reclen - NEW_NAME_AT);
+	memmove(rec + OLD_NAME_AT, rec + NEW_NAME_AT, namelen);
+	memset(rec + OLD_NAME_AT + namelen, 0, reclen - OLD_NAME_AT - namelen);
+	rec[reclen - 1] = type;
+	return 0;
+}
+
+long sys_getdents(const struct sysargs *a)
+{
+	struct file *f;
+	uint8_t rec[512];
+	if (a->a[0] > (uint64_t)INT32_MAX)
+		return -EBADF;
+	int err = fd_get(&proc_cur()->fds, (int)a->a[0], &f);
+	if (err)
+		return err;
+	long n = file_getdents64(f, (void *)a->a[1], a->a[2]);
+	for (long at = 0; n > 0 && at < n;) {
+		uint8_t *u = (uint8_t *)a->a[1] + at;
+		uint16_t reclen;
+		if (copy_from_user(&reclen, u + 16, 2) || reclen > sizeof(rec) ||
+		    copy_from_user(rec, u, reclen))
+			return -EFAULT;
+		if ((err = reshape(rec, reclen)) || copy_to_user(u, rec, reclen))
+			return err ? err : -EFAULT;
+		at += reclen;
+	}
+	return n;
+}
+
+/* The process or thread an affinity call names (0: the caller). */
+static int affinity_target(uint64_t pid, struct proc **out)
+{
+	if ((int32_t)pid < 0)
+		return -ESRCH;
+	int err = sysarg_proc((uint32_t)pid, 0, out);
+	rid_t e = err == -ESRCH ? thread_by_tid((int32_t)pid) : 0;
+	if (e && (*out = proc_get(exec_proc(e))))
+		err = 0;
+	return err == -EREMOTE ? -ESRCH : err;
+}
+
+/* One processor: the mask is bit 0, in one long (Linux's cpumask_size() with nr_cpu_ids
+ * up to 64). A size not a multiple of a long, or too small for the processors, is EINVAL. */
+long sys_sched_getaffinity(const struct sysargs *a)
+{
+	struct proc *p;
+	uint64_t mask = 1;
+	size_t len = a->a[1];
+	if (len < sizeof(mask) || (len & (sizeof(mask) - 1)))
+		return -EINVAL;
+	int err = affinity_target(a->a[0], &p);
+	if (err)
+		return err;
+	if (copy_to_user((void *)a->a[2], &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+/* Any mask that holds processor 0 is the one mask there is; others name no processor that
+ * is online (EINVAL). Only the owner (either of its uids) or root may set it (EPERM). */
+long sys_sched_setaffinity(const struct sysargs *a)
+{
+	struct proc *p, *self = proc_cur();
+	uint64_t mask = 0;
+	size_t len = a->a[1] < sizeof(mask) ? a->a[1] : sizeof(mask);
+	/* Linux fetches the mask first (the bits past its size are ignored) */
+	if (len && copy_from_user(&mask, (const void *)a->a[2], len))
+		return -EFAULT;
+	int err = affinity_target(a->a[0], &p);
+	if (err)
+		return err;
+	if (self->ids.euid != 0 && self->ids.euid != p->ids.euid && self->ids.euid != p->ids.ruid)
+		return -EPERM;
+	return mask & 1 ? 0 : -EINVAL;
+}
