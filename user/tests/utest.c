@@ -48,6 +48,7 @@ static const struct utest *const groups[] = {
 	ut_links_tests,
 	ut_copy_tests,
 	ut_node_tests,
+	ut_ident_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
