@@ -4,6 +4,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "arch/timer.h"
+#include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsinfo.h"
 #include "kernel/fs/fsproc.h"
@@ -297,7 +298,8 @@ static int poll_once(struct proc *p, struct linux_pollfd *fds, unsigned n, int *
 		} else {
 			unsigned want = (uint16_t)fds[i].events | L_POLLERR | L_POLLHUP;
 			fds[i].revents = (int16_t)(file_poll(f) & want);
-			if (f->ops->poll && !file_is_pipe(f) && !sock_is_evented(f))
+			if (f->ops->poll && !file_is_pipe(f) && !file_is_eventfd(f) &&
+			    !sock_is_evented(f))
 				*console = 1;
 		}
 		ready += fds[i].revents != 0;

@@ -4,6 +4,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/dirent.h"
+#include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/plate.h"
 #include "kernel/fs/ptext.h"
@@ -328,6 +329,8 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 	uint32_t ino = (uint32_t)((uintptr_t)f->priv >> 4);
 	if (file_is_pipe(f))
 		ksnprintf(tmp, sizeof(tmp), "pipe:[%u]", ino);
+	else if (file_is_eventfd(f))
+		strlcpy(tmp, "anon_inode:[eventfd]", sizeof(tmp));
 	else if (f->priv)
 		ksnprintf(tmp, sizeof(tmp), "socket:[%u]", ino);
 	else

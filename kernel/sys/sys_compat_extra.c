@@ -1,8 +1,10 @@
 /* Older and smaller Linux calls that are thin forms of others: creat(2) (an open), the old
  * getdents(2) (getdents64's records reshaped in place: both have the same length for the same
- * name), and sched_getaffinity/sched_setaffinity for a machine of one processor. */
+ * name), sched_getaffinity/sched_setaffinity for a machine of one processor, and the eventfd
+ * calls (the object is kernel/fs/eventfd.c's). */
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
 #include "kernel/lib/string.h"
@@ -105,4 +107,30 @@ long sys_sched_setaffinity(const struct sysargs *a)
 	if (self->ids.euid != 0 && self->ids.euid != p->ids.euid && self->ids.euid != p->ids.ruid)
 		return -EPERM;
 	return mask & 1 ? 0 : -EINVAL;
+}
+
+/* eventfd2(initval, flags) and the old eventfd(initval) (no flags); kernel/fs/eventfd.c. */
+static long do_eventfd(uint64_t initval, uint64_t flags)
+{
+	struct file *f;
+	struct proc *p = proc_cur();
+	if (flags & ~(uint64_t)(EVENTFD_SEMAPHORE | L_O_NONBLOCK | L_O_CLOEXEC))
+		return -EINVAL;
+	int err = eventfd_create((uint32_t)initval, (int)flags, &f);
+	if (err)
+		return err;
+	int fd = fd_install(&p->fds, 0, f, flags & L_O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_eventfd(const struct sysargs *a)
+{
+	return do_eventfd(a->a[0], 0);
+}
+
+long sys_eventfd2(const struct sysargs *a)
+{
+	return do_eventfd(a->a[0], (uint32_t)a->a[1]);
 }

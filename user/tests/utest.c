@@ -49,6 +49,7 @@ static const struct utest *const groups[] = {
 	ut_copy_tests,
 	ut_node_tests,
 	ut_ident_tests,
+	ut_extra_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
