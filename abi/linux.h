@@ -167,6 +167,7 @@ struct linux_winsize {
 #define L_POLLHUP 0x010
 #define L_POLLNVAL 0x020
 #define L_S_IFIFO 0010000
+#define L_S_IFSOCK 0140000
 #define L_DT_FIFO 1
 #define L_AT_REMOVEDIR 0x200
 #define L_AT_EACCESS 0x200

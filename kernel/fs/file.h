@@ -131,6 +131,11 @@ int file_open_blk(rid_t node, int flags, struct file **out);
 
 /* A pipe: *rd is its read end, *wr its write end (flags: O_NONBLOCK is kept). -ENOMEM. */
 int pipe_create(int flags, struct file **rd, struct file **wr);
+/* FIFOs (fifo.c) open more ends onto one pipe: the pipe of an end, and a new end of it (a
+ * read end for O_RDONLY, else a write end; O_NONBLOCK kept). -ENOMEM. */
+struct pipe;
+struct pipe *pipe_of(const struct file *end);
+int pipe_open_end(struct pipe *p, int flags, struct file **out);
 /* Readiness of f as L_POLL* bits (see file_ops.poll). */
 unsigned file_poll(struct file *f);
 /* Whether f is a pipe end (pread/pwrite/lseek answer -ESPIPE). */

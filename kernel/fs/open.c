@@ -2,6 +2,7 @@
  * the right variant, with Linux's rules for O_CREAT, O_EXCL, O_TRUNC and O_DIRECTORY. */
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/fifo.h"
 #include "kernel/fs/file.h"
 #include "kernel/lib/string.h"
 #include "kernel/fs/path.h"
@@ -165,6 +166,8 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return -ELOOP;                /* O_NOFOLLOW on a link (others were followed) */
 	if (kind == L_S_IFCHR || kind == L_S_IFBLK)
 		return file_open_device(plate, keep, out);
+	if (kind == L_S_IFIFO)
+		return fifo_open(plate, keep, out);
 	if ((flags & L_O_TRUNC) && kind == L_S_IFREG && (err = plate_truncate(plate, 0)))
 		return err;
 	return file_open_plate(plate, keep, out);

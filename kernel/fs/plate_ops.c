@@ -32,19 +32,30 @@ int pl_new_entry_parent(const char *canon, struct plate **dir)
 	return (*dir)->flags & PF_IMAGE ? -EROFS : 0;
 }
 
-int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+/* A new directory or node of mode (type and permission bits) at canon. */
+static int make_node(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
 {
 	struct plate *dir, *p;
 	int err = pl_new_entry_parent(canon, &dir);
 	if (!err && (dir->flags & PF_DISK))
-		return pl_disk_create(dir, canon, L_S_IFDIR | (mode & 07777), NULL, owner, out);
+		return pl_disk_create(dir, canon, mode, NULL, owner, out);
 	if (!err)
-		err = pl_make(canon, L_S_IFDIR | (mode & 07777), TMODE_DEFAULT, owner, dir->hdr.rid, &p);
+		err = pl_make(canon, mode, TMODE_DEFAULT, owner, dir->hdr.rid, &p);
 	if (err)
 		return err;
 	p->mtime = dir->mtime = pl_now();
 	*out = p->hdr.rid;
 	return 0;
+}
+
+int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	return make_node(canon, L_S_IFDIR | (mode & 07777), owner, out);
+}
+
+int plate_mkfifo(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	return make_node(canon, L_S_IFIFO | (mode & 07777), owner, out);
 }
 
 static int has_children(rid_t dir)

@@ -134,3 +134,30 @@ long sys_eventfd2(const struct sysargs *a)
 {
 	return do_eventfd(a->a[0], (uint32_t)a->a[1]);
 }
+
+/* mknod(path, mode, dev) and mknodat: FIFOs and regular files (fsp_mknodat); a directory is
+ * EPERM and an unknown type EINVAL before the name is looked at, as Linux's may_mknod. */
+static long mknodat(int dirfd, uint64_t upath, uint64_t mode)
+{
+	char path[PATH_BUF];
+	int err = sysarg_path(upath, path);
+	if (err)
+		return err;
+	uint32_t kind = (uint32_t)mode & L_S_IFMT;
+	if (kind == L_S_IFDIR)
+		return -EPERM;
+	if (kind != 0 && kind != L_S_IFREG && kind != L_S_IFIFO && kind != L_S_IFCHR &&
+	    kind != L_S_IFBLK && kind != L_S_IFSOCK)
+		return -EINVAL;
+	return fsp_mknodat(proc_cur(), dirfd, path, (uint32_t)mode);
+}
+
+long sys_mknod(const struct sysargs *a)
+{
+	return mknodat(L_AT_FDCWD, a->a[0], a->a[1]);
+}
+
+long sys_mknodat(const struct sysargs *a)
+{
+	return mknodat((int)a->a[0], a->a[1], a->a[2]);
+}

@@ -50,6 +50,7 @@ static const struct utest *const groups[] = {
 	ut_node_tests,
 	ut_ident_tests,
 	ut_extra_tests,
+	ut_fifo_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
