@@ -49,7 +49,8 @@ struct t_node_info {
 	X(REGION, "it has a system-wide region attached") \
 	X(KERNEL, "it is init or a kernel-held process") \
 	X(BUSY, "another migration or change of it is under way") \
-	X(TOOBIG, "it has more regions than a migration image holds")
+	X(TOOBIG, "it has more regions than a migration image holds") \
+	X(CHROOT, "it has a root directory of its own (chroot)")
 enum t_mig_why {
 #define TMIG_ENUM(name, str) TMIG_##name,
 	TMIG_WHY_LIST(TMIG_ENUM)

@@ -114,6 +114,9 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
  * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
 int fs_resolve(const char *base, const char *path, char out[256]);
 int fs_resolve_nofollow(const char *base, const char *path, char out[256]);
+/* Both resolve in the current process's root directory (chroot.h); this one resolves a path
+ * the kernel already holds (canonical and global) in the whole namespace. */
+int fs_resolve_global(const char *path, char out[256]);
 
 /* Shared answers for operations a variant does not have (every table is complete). */
 long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */

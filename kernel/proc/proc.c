@@ -435,6 +435,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->hdr.owner = p->ids.euid;
 	p->hdr.group = p->ids.egid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
+	strlcpy(p->root, parent ? parent->root : "", sizeof(p->root));
 	p->umask = parent ? parent->umask : 022;
 	p->nice = parent ? parent->nice : 0;
 	ulimit_inherit(p, parent);

@@ -84,6 +84,7 @@ struct proc {
 	uint64_t alarm_interval;
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
+	char root[PROC_CWD_MAX];     /* chroot(2): its root directory, "" for the real one */
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
 	int nice;                    /* setpriority(2)'s nice value, -20..19 (nice.h) */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */

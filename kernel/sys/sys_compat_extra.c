@@ -4,6 +4,7 @@
  * calls (the object is kernel/fs/eventfd.c's). */
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/chroot.h"
 #include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
@@ -160,4 +161,11 @@ long sys_mknod(const struct sysargs *a)
 long sys_mknodat(const struct sysargs *a)
 {
 	return mknodat((int)a->a[0], a->a[1], a->a[2]);
+}
+
+long sys_chroot(const struct sysargs *a)
+{
+	char path[PATH_BUF];
+	int err = sysarg_path(a->a[0], path);
+	return err ? err : fsp_chroot(proc_cur(), path);
 }
