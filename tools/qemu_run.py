@@ -138,6 +138,21 @@ class Qemu:
                     return None
                 self.cond.wait(min(left, 0.5))
 
+    def expect_progressing(self, pattern, timeout, stall_s, factor):
+        """expect(), but past `timeout` it waits on, up to factor * timeout, while output
+        arrived in the last stall_s seconds: a starved TCG guest on a loaded host runs slowly
+        but prints on; a hung one falls silent. The QEMU's own limit must allow for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self.expect(pattern, max(0.0, deadline - time.monotonic()))
+            if m or self.eof or (PANIC in self.text[self.pos:]):
+                return m
+            with self.cond:
+                last = self.times[-1] if self.times else 0.0
+            if self.elapsed() - last > stall_s or self.elapsed() >= factor * timeout:
+                return None
+            deadline = time.monotonic() + min(stall_s, factor * timeout - self.elapsed())
+
     def panicked(self):
         with self.cond:
             return PANIC in self.text

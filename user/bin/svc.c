@@ -182,32 +182,17 @@ static const struct t_fn_stat *stat_of(const struct t_fn_stat *st, int n, uint32
 	return NULL;
 }
 
-/* The pid serving one of s's ids, 0 when none is registered. */
-static int holder_pid(const struct svc *s)
+/* The id record of the process serving one of s's ids, NULL when none is registered. */
+static const struct t_fn_stat *holder(const struct svc *s)
 {
 	static struct t_fn_stat st[T_FN_MAX];
 	int n = fn_stats(st, T_FN_MAX);
 	for (int k = 0; k < s->nfn; k++) {
 		const struct t_fn_stat *f = stat_of(st, n, s->fn[k]);
 		if (f)
-			return f->pid;
+			return f;
 	}
-	return 0;
-}
-
-/* The process name of pid (/proc/PID/comm: 15 bytes at most), "" when it has none. */
-static void comm_of(int pid, char *out, size_t n)
-{
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	out[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(out, (int)n, f))
-		out[0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	fclose(f);
+	return NULL;
 }
 
 /* The pid running s, 0 when none. Two services may share ids (net and net-lossy are one
@@ -215,13 +200,8 @@ static void comm_of(int pid, char *out, size_t n)
  * svc and a replacement give it. */
 static int running_pid(const struct svc *s)
 {
-	char comm[32];
-	int pid = holder_pid(s);
-	if (!pid)
-		return 0;
-	comm_of(pid, comm, sizeof(comm));
-	size_t len = strlen(s->name) < 15 ? strlen(s->name) : 15;
-	return strlen(comm) == len && strncmp(comm, s->name, len) == 0 ? pid : 0;
+	const struct t_fn_stat *f = holder(s);
+	return f && strncmp(f->name, s->name, sizeof(f->name) - 1) == 0 ? f->pid : 0;
 }
 
 static void print_fn(const struct t_fn_stat *f, uint32_t fn)
@@ -360,11 +340,10 @@ static int start(const struct svc *s, int quiet)
 			printf("svc: %s runs already (pid %d)\n", s->name, pid);
 		return 0;
 	}
-	if ((pid = holder_pid(s))) {
-		char comm[32];
-		comm_of(pid, comm, sizeof(comm));
+	const struct t_fn_stat *f = holder(s);
+	if (f) {
 		fprintf(stderr, "svc: %s's function ids are served by pid %d (%s): stop it first\n",
-			s->name, pid, comm);
+			s->name, f->pid, f->name);
 		return 1;
 	}
 	make_env(s, &env);

@@ -171,6 +171,20 @@ void fz_kstat_settled(struct t_kstat *out)
 	t_kstat(out);
 }
 
+/* What a leftover refers to (an attachment: its space and region), with their names: which
+ * of the boot's resources it hangs on says which path left it. */
+static void print_refs(const struct t_res_info *in)
+{
+	char buf[T_RID_STR_LEN];
+	struct t_res_info r;
+	for (uint32_t i = 0; i < in->nrefs && i < T_MAX_REFS; i++) {
+		int known = t_res_info(in->refs[i].rid, &r) == 0;
+		printf(" %.16s=%s(%s)", in->refs[i].role, t_rid_str(in->refs[i].rid, buf),
+		       known ? r.name : "gone");
+	}
+	printf("\n");
+}
+
 static void list_leftovers(const struct fz_protect *p)
 {
 	rid_t rid = 0;
@@ -180,7 +194,10 @@ static void list_leftovers(const struct fz_protect *p)
 	while (t_res_next(RT_NONE, rid, &rid) == 0 && shown < 20) {
 		if (fz_existed_before(p, rid) || t_res_info(rid, &in) < 0)
 			continue;
-		printf("FUZZ LEFT %s %s owner %u\n", t_rid_str(rid, buf), in.name, in.owner);
+		printf("FUZZ LEFT %s %s owner %u v %#llx %#llx %#llx", t_rid_str(rid, buf), in.name,
+		       in.owner, (unsigned long long)in.v[0], (unsigned long long)in.v[1],
+		       (unsigned long long)in.v[2]);
+		print_refs(&in);
 		shown++;
 	}
 }
