@@ -7,6 +7,7 @@
 #include "kernel/fs/chroot.h"
 #include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/flock.h"
 #include "kernel/fs/fsproc.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
@@ -168,4 +169,14 @@ long sys_chroot(const struct sysargs *a)
 	char path[PATH_BUF];
 	int err = sysarg_path(a->a[0], path);
 	return err ? err : fsp_chroot(proc_cur(), path);
+}
+
+/* flock(fd, op): kernel/fs/flock.c. */
+long sys_flock(const struct sysargs *a)
+{
+	struct file *f;
+	if (a->a[0] > (uint64_t)INT32_MAX)
+		return -EBADF;
+	int err = fd_get(&proc_cur()->fds, (int)a->a[0], &f);
+	return err ? err : flock_apply(f, (int)a->a[1]);
 }

@@ -1,7 +1,8 @@
 /* Compatibility program: identity and a few small calls, run as root on both systems. In
  * forked children: setresuid/getresuid, setreuid, setuid with a saved root, the gid forms,
  * setfsuid, the errors of unprivileged changes and of kill between users; then creat, the
- * old getdents (d_type in the last byte), sched_getaffinity/sched_setaffinity and eventfd.
+ * old getdents (d_type in the last byte), flock, sched_getaffinity/sched_setaffinity and
+ * eventfd.
  * Each result is printed so the output can be compared with Linux. argv[1] is not needed. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -159,6 +161,26 @@ static void eventfds(void)
 	show("eventfd bad flags", eventfd(0, 2));
 }
 
+static void locks(const char *dir)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/l", dir);
+	int a = open(path, O_CREAT | O_RDWR, 0644), b = open(path, O_RDONLY);
+	show("flock a ex", flock(a, LOCK_EX));
+	show("flock b sh nb", flock(b, LOCK_SH | LOCK_NB));
+	int c = dup(a);
+	close(a);
+	show("flock c ex nb", flock(c, LOCK_EX | LOCK_NB));
+	show("flock b ex nb", flock(b, LOCK_EX | LOCK_NB));
+	close(c);
+	show("flock b ex nb after close", flock(b, LOCK_EX | LOCK_NB));
+	show("flock b un", flock(b, LOCK_UN));
+	show("flock bad op", flock(b, LOCK_SH | LOCK_EX));
+	show("flock bad fd", flock(99, LOCK_SH));
+	close(b);
+	unlink(path);
+}
+
 int main(void)
 {
 	char dir[64];
@@ -168,6 +190,7 @@ int main(void)
 	in_child(saved_root);
 	mkdir(dir, 0755);
 	calls(dir);
+	locks(dir);
 	rmdir(dir);
 	affinity();
 	eventfds();

@@ -70,6 +70,7 @@ const struct fz_call fz_calls[] = {
 	C(kill, 3, K_PID, K_SIG),
 	C(uname, 1, K_BUF),
 	C(fcntl, 2, K_FD, K_INT, K_ANY),
+	C(flock, 1, K_FD, K_FLAGS),
 	C(fsync, 1, K_FD),
 	C(fdatasync, 1, K_FD),
 	C(truncate, 1, K_WPATH, K_LEN),

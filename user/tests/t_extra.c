@@ -246,7 +246,58 @@ static void eventfd_block(void)
 	CHECK_OK(tsys_close(fd));
 }
 
+#define LOCK_SH_ 1
+#define LOCK_EX_ 2
+#define LOCK_NB_ 4
+#define LOCK_UN_ 8
+
+/* flock: a lock belongs to the open file (dup'd descriptors share it; another open of the
+ * same file conflicts), shared locks coexist, exclusive ones do not, and the lock goes with
+ * the last descriptor of its open file; a blocked flock waits for the holder to let go. */
+static void flock_rules(void)
+{
+	int a = open("/tmp/ut-flk", O_CREAT | O_RDWR, 0644), b = open("/tmp/ut-flk", O_RDONLY);
+	CHECK(a >= 0 && b >= 0);
+	CHECK_OK(tsys_flock(a, LOCK_EX_));
+	CHECK_OK(tsys_flock(a, LOCK_EX_ | LOCK_NB_));            /* again: nothing changes */
+	CHECK_ERR(tsys_flock(b, LOCK_SH_ | LOCK_NB_), EAGAIN);
+	CHECK_ERR(tsys_flock(b, LOCK_EX_ | LOCK_NB_), EAGAIN);
+	int c = dup(a);
+	CHECK_OK(tsys_flock(c, LOCK_EX_ | LOCK_NB_));            /* the same open file */
+	CHECK_OK(close(a));
+	CHECK_ERR(tsys_flock(b, LOCK_SH_ | LOCK_NB_), EAGAIN);  /* c still holds it */
+	CHECK_OK(close(c));
+	CHECK_OK(tsys_flock(b, LOCK_SH_ | LOCK_NB_));
+	a = open("/tmp/ut-flk", O_RDONLY);
+	CHECK_OK(tsys_flock(a, LOCK_SH_ | LOCK_NB_));            /* shared with shared */
+	CHECK_ERR(tsys_flock(a, LOCK_EX_ | LOCK_NB_), EAGAIN);  /* b shares it */
+	CHECK_OK(tsys_flock(b, LOCK_UN_));
+	CHECK_OK(tsys_flock(b, LOCK_UN_));                       /* nothing to let go of */
+	CHECK_OK(tsys_flock(a, LOCK_EX_ | LOCK_NB_));            /* a conversion */
+	CHECK_ERR(tsys_flock(a, 0), EINVAL);
+	CHECK_ERR(tsys_flock(a, LOCK_SH_ | LOCK_EX_), EINVAL);
+	CHECK_ERR(tsys_flock(a, LOCK_NB_), EINVAL);
+	CHECK_ERR(tsys_flock(99, LOCK_SH_), EBADF);
+	CHECK_ERR(tsys_flock(-1, LOCK_SH_), EBADF);
+	int pid = fork();                    /* the child shares a's lock; b waits for both */
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct timespec ts = { 0, 50000000 };
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	CHECK_OK(close(a));                  /* the child's copy still holds it */
+	CHECK_ERR(tsys_flock(b, LOCK_EX_ | LOCK_NB_), EAGAIN);
+	CHECK_OK(tsys_flock(b, LOCK_EX_));   /* waits for the child's exit */
+	int st;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK_EQ(st, 0);
+	CHECK_OK(close(b));
+	CHECK_OK(unlink("/tmp/ut-flk"));
+}
+
 const struct utest ut_extra_tests[] = {
+	{ "flock_rules", flock_rules },
 	{ "extra_creat", extra_creat },
 	{ "extra_getdents", extra_getdents },
 	{ "extra_affinity", extra_affinity },
