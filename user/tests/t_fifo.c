@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -167,7 +168,34 @@ static void fifo_rdwr_epipe(void)
 	CHECK_OK(unlink(F));
 }
 
+/* On an ext2 disk (the test boots mount one at /disk): its FIFO inode type holds the node,
+ * and opening it gives the same pipe as a FIFO in memory. */
+static void fifo_disk(void)
+{
+	char d[64], f[80], buf[8];
+	struct stat st;
+	snprintf(d, sizeof(d), "/disk/ut-fifo-%d", getpid());
+	snprintf(f, sizeof(f), "%s/f", d);
+	CHECK_OK(mkdir(d, 0755));
+	CHECK_OK(tsys_mknod((long)f, S_IFIFO | 0640, 0));
+	CHECK_OK(stat(f, &st));
+	CHECK_EQ(st.st_mode, S_IFIFO | 0640);
+	CHECK_ERR(tsys_open((long)f, O_WRONLY | O_NONBLOCK, 0), ENXIO);
+	int r = open(f, O_RDONLY | O_NONBLOCK), w = open(f, O_WRONLY);
+	CHECK(r >= 0 && w >= 0);
+	CHECK_EQ(write(w, "disk", 4), 4);
+	CHECK_EQ(read(r, buf, sizeof(buf)), 4);
+	CHECK(memcmp(buf, "disk", 4) == 0);
+	CHECK_OK(close(w));
+	CHECK_EQ(read(r, buf, sizeof(buf)), 0);
+	CHECK_OK(close(r));
+	CHECK_ERR(tsys_mknod((long)f, S_IFIFO | 0640, 0), EEXIST);
+	CHECK_OK(unlink(f));
+	CHECK_OK(rmdir(d));
+}
+
 const struct utest ut_fifo_tests[] = {
+	{ "fifo_disk", fifo_disk },
 	{ "fifo_mknod", fifo_mknod },
 	{ "fifo_nonblock", fifo_nonblock },
 	{ "fifo_block", fifo_block },
