@@ -225,8 +225,14 @@ struct linux_rlimit {
 struct linux_rusage {
 	struct linux_timeval ru_utime;
 	struct linux_timeval ru_stime;
-	int64_t rest[14];          /* maxrss ... nivcsw */
+	int64_t ru_maxrss;         /* KiB */
+	int64_t ru_ixrss, ru_idrss, ru_isrss;
+	int64_t ru_minflt, ru_majflt, ru_nswap, ru_inblock, ru_oublock;
+	int64_t ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
 };
+#define L_RUSAGE_SELF 0
+#define L_RUSAGE_CHILDREN (-1)
+#define L_RUSAGE_THREAD 1
 
 struct linux_sysinfo {
 	int64_t uptime;

@@ -24,6 +24,6 @@ struct vdso_data {
 	volatile uint32_t seq;
 	uint32_t pad;
 	uint64_t tsc_base;
-	uint64_t tsc_mult;            /* 0: not set up (ask the kernel) */
+	uint64_t tsc_mult;            /* set by vdso_init before any process runs */
 	uint64_t realtime_base_ns;
 };

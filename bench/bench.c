@@ -638,6 +638,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "exit") == 0)
 		return 0;
+	if (argc == 2 && strcmp(argv[1], "clock") == 0) {
+		bench_clock();               /* table S alone (tools/bench_clock.sh) */
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "yield-side") == 0)
 		return yield_side(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 6 && strcmp(argv[1], "copy-side") == 0)

@@ -279,10 +279,41 @@ def check_nproc(sh):
     return out == "1\n", "want one processor (sched_getaffinity)", out or ""
 
 
+SPIN_SH = "busybox sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'"
+
+
+def check_time(sh):
+    """time's user and system time come from wait4's rusage (kernel/proc/cputime.h)."""
+    out = bb(sh, "time -f '%U %S' " + SPIN_SH)
+    if out is None:
+        return False, "no prompt", ""
+    m = re.match(r"^(\d+\.\d\d) (\d+\.\d\d)\n$", out)
+    ok = bool(m) and float(m.group(1)) >= 0.02 and float(m.group(2)) <= float(m.group(1))
+    return ok, "want a busy shell loop's user time (>= 0.02 s) above its system time", out
+
+
+def check_top_cpu(sh):
+    """A spinning process takes most of the processor in top's %CPU and in its CPU: line
+    (from /proc/PID/stat's utime + stime and /proc/stat's user/system/idle split)."""
+    out = bb(sh, "sh -c 'busybox sh -c \"while :; do :; done\" & sleep 1; busybox top -bn1; "
+                 "kill $!'")
+    if out is None:
+        return False, "no prompt", ""
+    r = rows(out)
+    spin = [x for x in r if x[-4:] == ["-c", "while", ":;", "do"] or
+            x[-6:] == ["-c", "while", ":;", "do", ":;", "done"]]
+    cpu = re.search(r"^CPU: +(\d+)% usr +(\d+)% sys .* (\d+)% idle", out, re.M)
+    ok = (len(spin) == 1 and spin[0][3] == "R" and int(spin[0][6].rstrip("%")) >= 50 and
+          bool(cpu) and int(cpu.group(1)) >= 50 and int(cpu.group(3)) <= 50)
+    return ok, "want the spinner at >= 50% CPU and usr >= 50%, idle <= 50% on the CPU: line", out
+
+
 PROC_CHECKS = [("ps", check_ps), ("ps -o pid,ppid,user,comm,args", check_ps_o),
                ("top -bn1", check_top), ("free", check_free), ("df /disk /", check_df),
                ("mount", check_mount), ("pidof init", check_pidof),
                ("killall usleep", check_killall), ("uptime", check_uptime), ("id", check_id),
+               ("time (user and system time)", check_time),
+               ("top -bn1 with a spinner (%CPU)", check_top_cpu),
                ("su -c id user", check_su), ("nproc", check_nproc)]
 
 

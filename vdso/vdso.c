@@ -37,13 +37,32 @@ static uint64_t rdtsc(void)
 	return lo | (uint64_t)hi << 32;
 }
 
-/* Monotonic nanoseconds and the real-time base, read consistently; 0 before the kernel has
- * set the page up (then the caller asks the kernel). */
-static int read_time(uint64_t *mono, uint64_t *real_base)
+/* The clocks the kernel's clock_gettime answers from the same time base, as bit masks over the
+ * clock id (ids 0..7), and those of them that count from the epoch. */
+#define KEPT_CLOCKS (1u << L_CLOCK_REALTIME | 1u << L_CLOCK_MONOTONIC |                      \
+		     1u << L_CLOCK_MONOTONIC_RAW | 1u << L_CLOCK_REALTIME_COARSE |               \
+		     1u << L_CLOCK_MONOTONIC_COARSE | 1u << L_CLOCK_BOOTTIME)
+#define REAL_CLOCKS (1u << L_CLOCK_REALTIME | 1u << L_CLOCK_REALTIME_COARSE)
+
+static int kept_clock(long clk)
+{
+	return (unsigned long)clk < 8 && (KEPT_CLOCKS >> clk & 1);
+}
+
+/*
+ * Internal (calls between exported functions would go through a PLT otherwise). Written for
+ * few instructions on the common path, which under QEMU's emulation is what a read costs
+ * beside the TSC itself: one test for the clock id, a sequence-lock retry on one branch, no
+ * test of the data page being set up (vdso_init fills it before the first process exists),
+ * and the division by 10^9 by a constant (a multiplication).
+ */
+static long gettime(long clk, struct linux_timespec *ts)
 {
 	const struct vdso_data *d = (const struct vdso_data *)VDSO_DATA_ADDR;
 	uint64_t base, mult, rb, now;
 	uint32_t seq;
+	if (!kept_clock(clk))
+		return syscall2(NR_CLOCK_GETTIME, clk, (long)ts);
 	do {
 		seq = d->seq;
 		__asm__ volatile("" ::: "memory");
@@ -52,30 +71,10 @@ static int read_time(uint64_t *mono, uint64_t *real_base)
 		rb = d->realtime_base_ns;
 		now = rdtsc();
 		__asm__ volatile("" ::: "memory");
-	} while ((seq & 1) || seq != d->seq);
-	if (!mult)
-		return 0;
-	*mono = (uint64_t)(((unsigned __int128)(now - base) * mult) >> 32);
-	*real_base = rb;
-	return 1;
-}
-
-/* The clocks the kernel's clock_gettime answers from the same time base. */
-static int kept_clock(long clk, int *real)
-{
-	*real = clk == L_CLOCK_REALTIME || clk == L_CLOCK_REALTIME_COARSE;
-	return *real || clk == L_CLOCK_MONOTONIC || clk == L_CLOCK_MONOTONIC_RAW ||
-	       clk == L_CLOCK_MONOTONIC_COARSE || clk == L_CLOCK_BOOTTIME;
-}
-
-/* Internal (calls between exported functions would go through a PLT otherwise). */
-static long gettime(long clk, struct linux_timespec *ts)
-{
-	uint64_t mono, rb;
-	int real;
-	if (!kept_clock(clk, &real) || !read_time(&mono, &rb))
-		return syscall2(NR_CLOCK_GETTIME, clk, (long)ts);
-	uint64_t ns = real ? mono + rb : mono;
+	} while ((seq & 1) | (seq ^ d->seq));
+	uint64_t ns = (uint64_t)(((unsigned __int128)(now - base) * mult) >> 32);
+	if (REAL_CLOCKS >> clk & 1)
+		ns += rb;
 	ts->tv_sec = (int64_t)(ns / 1000000000ull);
 	ts->tv_nsec = (int64_t)(ns % 1000000000ull);
 	return 0;
@@ -88,8 +87,7 @@ long __vdso_clock_gettime(long clk, struct linux_timespec *ts)
 
 long __vdso_clock_getres(long clk, struct linux_timespec *res)
 {
-	int real;
-	if (!kept_clock(clk, &real))
+	if (!kept_clock(clk))
 		return syscall2(NR_CLOCK_GETRES, clk, (long)res);
 	if (res) {
 		res->tv_sec = 0;

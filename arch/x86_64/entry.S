@@ -279,6 +279,7 @@ switch_context:
 	.globl exec_first_entry
 exec_first_entry:
 	call sched_after_switch
+	call cputime_leave          /* its first way out to application code (cputime.h) */
 	jmp trap_return
 
 	.section .rodata

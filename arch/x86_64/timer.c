@@ -75,6 +75,11 @@ uint64_t time_ns(void)
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_at_boot) * tsc_mult) >> 32);
 }
 
+uint64_t tsc_to_ns(uint64_t cycles)
+{
+	return (uint64_t)(((unsigned __int128)cycles * tsc_mult) >> 32);
+}
+
 uint64_t time_realtime_ns(void)
 {
 	return epoch_at_boot_ns + time_ns();

@@ -8,6 +8,7 @@
 #include "arch/uaccess.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/vspace.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/kdebug.h"
 #include "kernel/proc/proc.h"
@@ -70,13 +71,13 @@ static void page_fault(struct trapframe *tf)
 	/* not-present faults inside an attachment are demand-zero, and writes to present pages
 	 * may be to copy-on-write ones: also for the kernel's user-memory copies on behalf of a
 	 * process */
-	if (p && p->vspace && (!(tf->error & 1) || (tf->error & 2)) && addr < USER_TOP &&
-	    vspace_fault(p->vspace, addr, tf->error & 2, true) == 0)
+	if ((p && p->vspace && (!(tf->error & 1) || (tf->error & 2)) && addr < USER_TOP &&
+	     vspace_fault(p->vspace, addr, tf->error & 2, true) == 0) ||
+	    (p && p->vspace && runmode_cca_fault(vspace_root(p->vspace), addr)) ||
+	    (p && p->vspace && vdso_fault(vspace_root(p->vspace), addr))) {
+		cputime_fault();            /* a minor fault (getrusage's ru_minflt) */
 		return;
-	if (p && p->vspace && runmode_cca_fault(vspace_root(p->vspace), addr))
-		return;
-	if (p && p->vspace && vdso_fault(vspace_root(p->vspace), addr))
-		return;
+	}
 	if (user && vsyscall_fault(tf, addr))
 		return;
 	if (!user && addr < USER_TOP && uaccess_recover(tf))
@@ -130,6 +131,9 @@ void trap_handler(struct trapframe *tf)
 	}
 	if (hold_back(tf))
 		return;
+	bool app = from_app(tf);
+	if (app)
+		cputime_enter();            /* user time ends here, system time begins */
 	replay(tf);
 	if (tf->vector < 32)
 		exception(tf);
@@ -137,16 +141,18 @@ void trap_handler(struct trapframe *tf)
 		irq_dispatch((unsigned)(tf->vector - IRQ_BASE));
 	else if (tf->vector >= IRQ_VEC_BASE && tf->vector < IRQ_VEC_BASE + IRQ_VEC_COUNT)
 		irq_vec_dispatch((unsigned)tf->vector);
-	if (from_app(tf)) {
+	if (app) {
 		sched_preempt_point();
 		struct proc *p = proc_cur();
 		if (proc_exit_pending(p))
 			proc_exit_work(tf);
+		cputime_leave();
 	}
 }
 
 void syscall_handler(struct trapframe *tf)
 {
+	cputime_enter();
 	struct sysargs a = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 } };
 	uint64_t nr = tf->rax;
 	tf->rax = (uint64_t)syscall_dispatch(nr, &a);
@@ -158,4 +164,5 @@ void syscall_handler(struct trapframe *tf)
 		proc_exit_work(tf);
 	if (p)
 		signal_call_done(p, tf);
+	cputime_leave();
 }

@@ -141,21 +141,35 @@ int pl_proc_touch(struct plate *p)
 	return 0;
 }
 
-/* The per-process plates (of pid, or of every process when pid is 0) that match: pass 0 takes
- * links and files, pass 1 the fd directories, pass 2 the process directories, so a plate goes
- * only after its children. Returns how many went. */
+/* In which pass of sweep a per-process plate of kind k goes: its children before it. */
+static int sweep_pass(uint16_t k)
+{
+	switch (k) {
+	case PN_TID:
+		return 1;
+	case PN_P_FD:
+	case PN_P_TASK:
+		return 2;
+	case PN_PID:
+		return 3;
+	default:
+		return 0;                   /* links and files */
+	}
+}
+
+/* The per-process plates (of pid, or of every process when pid is 0) that match, children
+ * before their directory (sweep_pass). Returns how many went. */
 static uint32_t sweep(int pid, bool unused_only, rid_t keep)
 {
 	uint32_t gone = 0;
-	for (int pass = 0; pass < 3 && named; pass++) {
+	for (int pass = 0; pass < 4 && named; pass++) {
 		for (uint32_t i = 0; i < PLATE_MAX; i++) {
 			struct plate *p = &plate_slots[i];
 			uint16_t k = p->pnode.kind;
 			if (!p->hdr.rid || !(p->flags & PF_PROC) || (p->flags & PF_UNLINKED) ||
 			    !procfs_per_process(k) || (pid && p->pnode.pid != pid))
 				continue;
-			if ((pass == 0) != (k != PN_P_FD && k != PN_PID) ||
-			    (pass == 1 && k != PN_P_FD) || (pass == 2 && k != PN_PID))
+			if (sweep_pass(k) != pass)
 				continue;
 			if (unused_only && (p->opens || p->hdr.rid == keep || is_parent(p->hdr.rid)))
 				continue;

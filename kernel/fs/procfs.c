@@ -58,6 +58,11 @@ static const struct entry {
 	{ PN_PID, "stat", PN_P_STAT, L_S_IFREG | R },
 	{ PN_PID, "statm", PN_P_STATM, L_S_IFREG | R },
 	{ PN_PID, "status", PN_P_STATUS, L_S_IFREG | R },
+	{ PN_PID, "task", PN_P_TASK, DIR_MODE },
+	/* every thread's directory, /proc/PID/task/TID */
+	{ PN_TID, "comm", PN_TID_COMM, L_S_IFREG | 0644 },
+	{ PN_TID, "stat", PN_TID_STAT, L_S_IFREG | R },
+	{ PN_TID, "status", PN_TID_STATUS, L_S_IFREG | R },
 };
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
 
@@ -72,13 +77,21 @@ static struct proc *node_proc(const struct procfs_node *n)
 	return p && p->pid == n->pid ? p : NULL;
 }
 
+/* Whether thread tid is a live thread of p. */
+static bool has_thread(const struct proc *p, int tid)
+{
+	rid_t e = tid > 0 ? thread_by_tid(tid) : 0;
+	return e && exec_proc(e) == p->hdr.rid;
+}
+
 bool procfs_gone(const struct procfs_node *n)
 {
 	struct file *f;
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
 	if (!procfs_per_process(n->kind))
 		return false;
-	return !p || (n->kind == PN_P_FDLINK && fd_get(&p->fds, n->arg, &f));
+	return !p || (n->kind == PN_P_FDLINK && fd_get(&p->fds, n->arg, &f)) ||
+	       (procfs_per_thread(n->kind) && !has_thread(p, n->tid));
 }
 
 /* A decimal number without sign or leading zeros, below limit; -1 otherwise. */
@@ -116,6 +129,15 @@ static int dynamic_child(const struct procfs_node *dir, const char *name, size_t
 		out->arg = (uint16_t)v;
 		return 0;
 	}
+	if (dir->kind == PN_P_TASK && (v = parse_num(name, len, INT32_MAX)) > 0) {
+		struct proc *p = node_proc(dir);
+		if (!p || !has_thread(p, (int)v))
+			return -ENOENT;
+		*out = *dir;
+		out->kind = PN_TID;
+		out->tid = (int32_t)v;
+		return 0;
+	}
 	if (dir->kind == PN_T_RES) {
 		for (uint32_t t = 0; t < RT_NTYPES; t++) {
 			const char *tn = t ? res_type_name(t) : "all";
@@ -150,6 +172,7 @@ uint32_t procfs_mode(const struct procfs_node *n)
 	switch (n->kind) {
 	case PN_ROOT:
 	case PN_PID:
+	case PN_TID:
 	case PN_T_RES:
 		return DIR_MODE;
 	case PN_P_FDLINK:
@@ -244,6 +267,18 @@ static int next_pid(uint64_t from)
 	return best;
 }
 
+/* The smallest thread id of p >= from (0: none). */
+static int next_tid(const struct proc *p, uint64_t from)
+{
+	int best = 0;
+	THREAD_FOR_EACH(p, e) {
+		int tid = thread_of(e)->tid;
+		if ((uint64_t)tid >= from && (!best || tid < best))
+			best = tid;
+	}
+	return best;
+}
+
 static bool dynamic_at(const struct procfs_node *dir, uint64_t *pos, struct dent *d)
 {
 	struct proc *p = node_proc(dir);
@@ -258,6 +293,14 @@ static bool dynamic_at(const struct procfs_node *dir, uint64_t *pos, struct dent
 		ksnprintf(d->name, sizeof(d->name), "%d", pid);
 		d->mode = DIR_MODE;
 		d->ino = 0x100000u + (uint64_t)pid * 64;
+		return true;
+	case PN_P_TASK:
+		if (!p || !(pid = next_tid(p, i)))
+			return false;
+		*pos = DYN + (uint64_t)pid;
+		ksnprintf(d->name, sizeof(d->name), "%d", pid);
+		d->mode = DIR_MODE;
+		d->ino = 0x100000u + (uint64_t)pid * 64 + 1;
 		return true;
 	case PN_P_FD:
 		while (p && i < NFD && fd_get(&p->fds, (int)i, &f))

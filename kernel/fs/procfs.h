@@ -25,7 +25,9 @@ enum procfs_kind {
 	PN_TESSERA, PN_T_RES, PN_T_RESTYPE, PN_T_REUSE, PN_T_SPACES, PN_T_RUNMODES, PN_T_COUNTS,
 	/* per process (made on lookup, gone with the process) */
 	PN_PID, PN_P_STAT, PN_P_STATUS, PN_P_CMDLINE, PN_P_COMM, PN_P_STATM, PN_P_MAPS,
-	PN_P_ENVIRON, PN_P_CWD, PN_P_EXE, PN_P_FD, PN_P_FDLINK, PN_P_ROOT,
+	PN_P_ENVIRON, PN_P_CWD, PN_P_EXE, PN_P_FD, PN_P_FDLINK, PN_P_TASK, PN_P_ROOT,
+	/* per thread (/proc/PID/task/TID: gone with the thread) */
+	PN_TID, PN_TID_STAT, PN_TID_STATUS, PN_TID_COMM,
 	PN_NKINDS
 };
 
@@ -34,6 +36,7 @@ struct procfs_node {
 	uint16_t arg;          /* PN_T_RESTYPE: the resource type; PN_P_FDLINK: the descriptor */
 	int32_t pid;           /* per-process nodes */
 	rid_t proc;            /* per-process nodes: the process's rid when the node was made */
+	int32_t tid;           /* per-thread nodes: the thread id */
 };
 
 /* The child called name (len bytes) of directory node dir: 0 and *out, or -ENOENT (also for a
@@ -44,6 +47,10 @@ int procfs_child(const struct procfs_node *dir, const char *name, size_t len,
  * names a descriptor that is no longer open. */
 bool procfs_gone(const struct procfs_node *n);
 bool procfs_per_process(uint16_t kind);
+static inline bool procfs_per_thread(uint16_t kind)
+{
+	return kind >= PN_TID && kind <= PN_TID_COMM;
+}
 /* Its type and permission bits as Linux shows them, and its owner (the process's user for
  * per-process nodes, root otherwise). */
 uint32_t procfs_mode(const struct procfs_node *n);

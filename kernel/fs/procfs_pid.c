@@ -1,9 +1,11 @@
 /* The per-process files of /proc (procfs.h), field by field in Linux's formats (proc(5)): what
- * ps, top, pidof and killall read. Processor time is the ticks the process's execution ran
- * (all counted as user time: the tick does not tell the modes apart); priorities 0..7 show
- * as nice values (priority - 4) * 5, so the default priority is nice 0. */
+ * ps, top, pidof and killall read, and the same per thread under /proc/PID/task/TID.
+ * Processor time is the accounting of cputime.h (user and system time apart, children's
+ * added when they are reaped); priorities 0..7 show as nice values (priority - 4) * 5, so
+ * the default priority is nice 0. */
 #include "kernel/fs/procfs.h"
 #include "abi/linux.h"
+#include "abi/vdso.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
 #include "kernel/fs/plate.h"
@@ -12,10 +14,12 @@
 #include "kernel/mm/vattach.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/proc/args.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "kernel/proc/program.h"
+#include "kernel/proc/vdso.h"
 
 #define USER_HZ 100u
 #define KB(pages) ((pages) * (PAGE_SIZE / 1024))
@@ -60,11 +64,12 @@ static void mem_of(const struct proc *p, struct memsum *m)
 			add_att(m, p->att[i]);
 }
 
-static char state_letter(const struct proc *p)
+/* The state of execution e of p (for the process: its first one). */
+static char state_letter(const struct proc *p, rid_t e)
 {
 	if (p->state == TPS_ZOMBIE)
 		return 'Z';
-	switch (exec_visible_state(p->exec)) {
+	switch (exec_visible_state(e)) {
 	case TPS_BLOCKED:
 		return 'S';
 	case TPS_ZOMBIE:
@@ -95,14 +100,14 @@ static uint64_t clock_ticks(uint64_t ns)
 	return ns / (1000000000ull / USER_HZ);
 }
 
-/* Signals by disposition: ignored (handler 1) and caught (a function). */
-/* The blocked signals of its first execution (masks are per thread: kernel/proc/thread.h). */
-static uint64_t blocked_mask(const struct proc *p)
+/* The blocked signals of execution e (masks are per thread: kernel/proc/thread.h). */
+static uint64_t blocked_mask(rid_t e)
 {
-	const struct thread *th = p->exec ? thread_of(p->exec) : NULL;
+	const struct thread *th = e ? thread_of(e) : NULL;
 	return th ? th->sig_mask : 0;
 }
 
+/* Signals by disposition: ignored (handler 1) and caught (a function). */
 static void sig_sets(const struct proc *p, uint64_t *ign, uint64_t *caught)
 {
 	*ign = *caught = 0;
@@ -114,19 +119,46 @@ static void sig_sets(const struct proc *p, uint64_t *ign, uint64_t *caught)
 	}
 }
 
-static void gen_stat(struct ptext *t, const struct proc *p)
+/* The view one file gives: the whole process, or one of its threads (task/TID). */
+struct view {
+	struct proc *p;
+	rid_t exec;                /* the thread, or the process's first execution (0: none) */
+	int id;                    /* the thread id, or the pid */
+	struct cputime cpu;        /* the thread's, or the process's */
+};
+
+static void view_of(const struct procfs_node *n, struct proc *p, struct view *v)
+{
+	bool thread = procfs_per_thread(n->kind);
+	v->p = p;
+	v->exec = thread ? thread_by_tid(n->tid) : p->exec;
+	if (thread && v->exec && exec_proc(v->exec) != p->hdr.rid)
+		v->exec = 0;                 /* ended since the lookup (its id taken again) */
+	v->id = thread ? n->tid : p->pid;
+	if (thread)
+		cputime_exec(v->exec, &v->cpu);
+	else
+		cputime_proc(p, &v->cpu);
+}
+
+static void gen_stat(struct ptext *t, const struct view *v)
 {
 	struct memsum m;
 	uint64_t ign, caught;
+	const struct proc *p = v->p;
 	mem_of(p, &m);
 	sig_sets(p, &ign, &caught);
 	int nice = nice_of(p);
-	uint64_t ticks = p->exec ? exec_ticks(p->exec) * USER_HZ / TIMER_HZ : 0;
-	ptext_fmt(t, "%d (", p->pid);
+	ptext_fmt(t, "%d (", v->id);
 	put_comm(t, p);
-	ptext_fmt(t, ") %c %d %d %d 0 -1 4194304 0 0 0 0 ", state_letter(p), p->ppid, p->pid,
-		  p->pid);
-	ptext_fmt(t, "%llu 0 0 0 %d %d 1 0 %llu ", (unsigned long long)ticks, 20 + nice, nice,
+	ptext_fmt(t, ") %c %d %d %d 0 -1 4194304 %llu %llu 0 0 ", state_letter(p, v->exec), p->ppid,
+		  p->pid, p->pid, (unsigned long long)v->cpu.minflt,
+		  (unsigned long long)p->cpu_children.minflt);
+	ptext_fmt(t, "%llu %llu %llu %llu ", (unsigned long long)clock_ticks(v->cpu.utime_ns),
+		  (unsigned long long)clock_ticks(v->cpu.stime_ns),
+		  (unsigned long long)clock_ticks(p->cpu_children.utime_ns),
+		  (unsigned long long)clock_ticks(p->cpu_children.stime_ns));
+	ptext_fmt(t, "%d %d %u 0 %llu ", 20 + nice, nice, p->nthreads ? p->nthreads : 1,
 		  (unsigned long long)clock_ticks(p->start_ns));
 	ptext_fmt(t, "%llu %llu 18446744073709551615 %llu %llu %llu 0 0 ",
 		  (unsigned long long)(m.size * PAGE_SIZE), (unsigned long long)m.resident,
@@ -134,7 +166,8 @@ static void gen_stat(struct ptext *t, const struct proc *p)
 		  (unsigned long long)m.start_stack);
 	ptext_fmt(t, "%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
 		  (unsigned long long)(p->sig_pending & 0x7fffffffffffffffull),
-		  (unsigned long long)blocked_mask(p), (unsigned long long)ign, (unsigned long long)caught);
+		  (unsigned long long)blocked_mask(v->exec), (unsigned long long)ign,
+		  (unsigned long long)caught);
 	ptext_fmt(t, "%llu %llu %llu 0 0 0 0 %d\n", 0ull, 0ull,
 		  (unsigned long long)p->brk_start, p->state == TPS_ZOMBIE ? p->exit_status : 0);
 }
@@ -165,17 +198,18 @@ static void gen_status_mem(struct ptext *t, const struct proc *p)
 	vm_line(t, "VmSwap", 0);
 }
 
-static void gen_status(struct ptext *t, const struct proc *p)
+static void gen_status(struct ptext *t, const struct view *v)
 {
 	uint64_t ign, caught;
-	char c = state_letter(p);
+	const struct proc *p = v->p;
+	char c = state_letter(p, v->exec);
 	const struct cred *cr = &p->cred;
 	const struct proc_ids *i = &p->ids;
 	ptext_str(t, "Name:\t");
 	put_comm(t, p);
 	ptext_fmt(t, "\nUmask:\t0%u%u%u\n", (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7);
 	ptext_fmt(t, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		  state_name(c), p->pid, p->pid, p->ppid);
+		  state_name(c), p->pid, v->id, p->ppid);
 	/* real, effective, saved, file system (ident.h) */
 	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", i->ruid, i->euid, i->suid, cr->uid);
 	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", i->rgid, i->egid, i->sgid, cr->gid);
@@ -183,7 +217,7 @@ static void gen_status(struct ptext *t, const struct proc *p)
 	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
 		ptext_fmt(t, "%u ", p->groups[i]);
 	ptext_char(t, '\n');
-	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pid,
+	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, v->id, p->pid,
 		  p->pid);
 	if (c != 'Z')
 		gen_status_mem(t, p);
@@ -192,7 +226,7 @@ static void gen_status(struct ptext *t, const struct proc *p)
 		  p->nthreads ? p->nthreads : 1, (unsigned long long)p->rlim[11 /* RLIMIT_SIGPENDING */].cur,
 		  (unsigned long long)p->sig_pending);
 	ptext_fmt(t, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-		  (unsigned long long)blocked_mask(p), (unsigned long long)ign,
+		  (unsigned long long)blocked_mask(v->exec), (unsigned long long)ign,
 		  (unsigned long long)caught);
 	const char *caps = cr->uid == 0 ? "000001ffffffffff" : "0000000000000000";
 	ptext_str(t, "CapInh:\t0000000000000000\nCapPrm:\t");
@@ -200,7 +234,9 @@ static void gen_status(struct ptext *t, const struct proc *p)
 	ptext_str(t, "\nCapEff:\t");
 	ptext_str(t, caps);
 	ptext_str(t, "\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n"
-		     "Seccomp:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+		     "Seccomp:\t0\n");
+	ptext_fmt(t, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
+		  (unsigned long long)v->cpu.nvcsw, (unsigned long long)v->cpu.nivcsw);
 }
 
 static void gen_statm(struct ptext *t, const struct proc *p)
@@ -262,13 +298,42 @@ static void maps_name(struct ptext *t, const struct proc *p, uint32_t kind, size
 	ptext_str(t, name);
 }
 
+/* The kernel's own mappings in every space, as Linux names them: the vDSO's data page
+ * ([vvar]) and image ([vdso]), kernel/proc/vdso.c. */
+static void special_line(struct ptext *t, uint64_t addr, uint64_t size, const char *perm,
+			 const char *name)
+{
+	size_t before = t->len;
+	ptext_fmt(t, "%08llx-%08llx %s 00000000 00:00 0 ", (unsigned long long)addr,
+		  (unsigned long long)(addr + size), perm);
+	for (size_t col = t->len - before; col < 73; col++)
+		ptext_char(t, ' ');
+	ptext_str(t, name);
+	ptext_char(t, '\n');
+}
+
+/* The special mappings below address limit not printed yet (*done counts them). */
+static void specials_below(struct ptext *t, uint64_t limit, int *done)
+{
+	if (*done == 0 && VDSO_DATA_ADDR < limit) {
+		special_line(t, VDSO_DATA_ADDR, PAGE_SIZE, "r--p", "[vvar]");
+		(*done)++;
+	}
+	if (*done == 1 && VDSO_TEXT_ADDR < limit) {
+		special_line(t, VDSO_TEXT_ADDR, (uint64_t)vdso_pages() * PAGE_SIZE, "r-xp", "[vdso]");
+		(*done)++;
+	}
+}
+
 static void gen_maps(struct ptext *t, const struct proc *p)
 {
 	uint64_t addr = 0, size;
+	int specials = 0;
 	for (rid_t a = next_att(p, 0, true); a; a = next_att(p, addr, false)) {
 		rid_t region = vattach_region(a);
 		if (!vattach_range(a, &addr, &size) || !region)
 			break;
+		specials_below(t, addr, &specials);
 		uint32_t prot = vregion_prot(region), kind = vregion_kind(region);
 		rid_t plate = p->program ? program_plate(p->program) : 0;
 		bool file = (kind == TRK_TEXT || kind == TRK_DATA) && plate;
@@ -280,16 +345,23 @@ static void gen_maps(struct ptext *t, const struct proc *p)
 		maps_name(t, p, kind, t->len - before);
 		ptext_char(t, '\n');
 	}
+	specials_below(t, UINT64_MAX, &specials);
+	/* the legacy page: calls into it are emulated, reads fault (Linux's vsyscall=xonly) */
+	special_line(t, VSYSCALL_ADDR, PAGE_SIZE, "--xp", "[vsyscall]");
 }
 
 void procfs_gen_pid(const struct procfs_node *n, struct proc *p, struct ptext *t)
 {
+	struct view v;
+	view_of(n, p, &v);
 	switch (n->kind) {
 	case PN_P_STAT:
-		gen_stat(t, p);
+	case PN_TID_STAT:
+		gen_stat(t, &v);
 		break;
 	case PN_P_STATUS:
-		gen_status(t, p);
+	case PN_TID_STATUS:
+		gen_status(t, &v);
 		break;
 	case PN_P_STATM:
 		gen_statm(t, p);
@@ -301,6 +373,7 @@ void procfs_gen_pid(const struct procfs_node *n, struct proc *p, struct ptext *t
 		gen_vector(t, p, true);
 		break;
 	case PN_P_COMM:
+	case PN_TID_COMM:
 		put_comm(t, p);
 		ptext_char(t, '\n');
 		break;

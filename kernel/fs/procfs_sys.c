@@ -9,6 +9,7 @@
 #include "kernel/fs/ptext.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/loadavg.h"
 #include "kernel/proc/proc.h"
@@ -50,31 +51,30 @@ static void gen_meminfo(struct ptext *t)
 	mem_line(t, "CommitLimit", m.total_kb);
 }
 
-/* Processor time in clock ticks: every execution but idle counts as user time. */
-static void cpu_times(uint64_t *busy, uint64_t *idle)
+/* Processor time in clock ticks (cputime.h): user, system and idle. */
+static void cpu_times(uint64_t *user, uint64_t *sys, uint64_t *idle)
 {
-	struct res_hdr *h;
-	uint64_t all = 0;
-	for (uint32_t i = 0; (h = res_iter(RT_EXEC, &i));)
-		all += exec_ticks(h->rid);
-	uint64_t id = exec_idle_ticks();
-	*busy = (all - id) * USER_HZ / TIMER_HZ;
-	*idle = id * USER_HZ / TIMER_HZ;
+	uint64_t u, s, i;
+	cputime_system(&u, &s, &i);
+	*user = u / NS_PER_TICK;
+	*sys = s / NS_PER_TICK;
+	*idle = i / NS_PER_TICK;
 }
 
 static void gen_stat(struct ptext *t)
 {
-	uint64_t busy, idle, avg[3];
+	uint64_t user, sys, idle, avg[3];
 	uint32_t running;
-	cpu_times(&busy, &idle);
+	cpu_times(&user, &sys, &idle);
 	loadavg_get(avg, &running);
 	for (int cpu = -1; cpu < 1; cpu++) {
 		ptext_str(t, cpu < 0 ? "cpu  " : "cpu0 ");
-		ptext_fmt(t, "%llu 0 0 %llu 0 0 0 0 0 0\n", (unsigned long long)busy,
-			  (unsigned long long)idle);
+		ptext_fmt(t, "%llu 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long)user,
+			  (unsigned long long)sys, (unsigned long long)idle);
 	}
 	uint64_t boot = (time_realtime_ns() - time_ns()) / 1000000000ull;
-	ptext_fmt(t, "intr 0\nctxt 0\nbtime %llu\nprocesses %llu\n", (unsigned long long)boot,
+	ptext_fmt(t, "intr 0\nctxt %llu\nbtime %llu\nprocesses %llu\n",
+		  (unsigned long long)cputime_switches(), (unsigned long long)boot,
 		  (unsigned long long)proc_created());
 	ptext_fmt(t, "procs_running %u\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		  running);
@@ -82,8 +82,8 @@ static void gen_stat(struct ptext *t)
 
 static void gen_uptime(struct ptext *t)
 {
-	uint64_t busy, idle, up = time_ns() / NS_PER_TICK;
-	cpu_times(&busy, &idle);
+	uint64_t user, sys, idle, up = time_ns() / NS_PER_TICK;
+	cpu_times(&user, &sys, &idle);
 	ptext_fmt(t, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(up / 100),
 		  (unsigned long long)(up % 100), (unsigned long long)(idle / 100),
 		  (unsigned long long)(idle % 100));

@@ -8,6 +8,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
@@ -37,11 +38,6 @@ struct exec {
 	uint64_t ticks;
 	struct thread thr;          /* its Linux thread state, kept by thread.c */
 };
-
-/* Processor time per execution slot (CLOCK_PROCESS_CPUTIME_ID): used up to its last switch
- * away, and when it was last switched to. Beside the table, not in it, so that the entries
- * (and the pages the growing table takes) stay as they were. */
-static uint64_t cpu_ns[NEXEC], run_since[NEXEC];
 
 static struct res_table exec_table;
 static int rq_head[EXEC_NPRIO + 1], rq_tail[EXEC_NPRIO + 1];
@@ -95,17 +91,6 @@ static void describe(rid_t rid, struct t_res_info *info)
 }
 
 static const struct res_ops exec_ops = { .describe = describe };
-
-uint64_t exec_ticks(rid_t rid)
-{
-	struct exec *e = get(rid);
-	return e ? e->ticks : 0;
-}
-
-uint64_t exec_idle_ticks(void)
-{
-	return idle >= 0 ? ex(idle)->ticks : 0;
-}
 
 void exec_init(void)
 {
@@ -206,7 +191,7 @@ int exec_create(int prio, rid_t proc, const struct cred *owner, rid_t *out)
 	}
 	e->state = ES_BLOCKED;     /* not runnable until exec_make_ready */
 	e->prio = prio;
-	cpu_ns[RID_INDEX(rid)] = 0;
+	cputime_reset((int)RID_INDEX(rid));
 	e->proc = proc;
 	e->next = -1;
 	e->thr.altstack.flags = L_SS_DISABLE;
@@ -264,15 +249,6 @@ void exec_interrupt(rid_t rid)
 		e->interrupted = true;    /* its next sleep_on returns at once */
 }
 
-uint64_t exec_cpu_ns(rid_t rid)
-{
-	struct exec *e = get(rid);
-	uint32_t i = RID_INDEX(rid);
-	if (!e || i >= NEXEC)
-		return 0;
-	return cpu_ns[i] + (e->hdr.rid == exec_current_rid ? time_ns() - run_since[i] : 0);
-}
-
 int exec_get_prio(rid_t rid)
 {
 	struct exec *e = get(rid);
@@ -317,9 +293,7 @@ static void schedule(void)
 	}
 	int prev = cur;
 	struct exec *n = ex(next), *p = ex(prev);
-	uint64_t now = time_ns();
-	cpu_ns[prev] += now - run_since[prev];
-	run_since[next] = now;
+	cputime_switch(prev, next, p->state == ES_BLOCKED);
 	fpu_save(p->fpu);
 	p->fs_base = rdmsr(MSR_FS_BASE);
 	cur = next;
@@ -481,6 +455,7 @@ _Noreturn void sched_start(void)
 	idle = cur = (int)RID_INDEX(rid);
 	exec_current_rid = rid;
 	exec_current_thread = &ex(idle)->thr;
+	cputime_set_idle(idle);
 	ex(idle)->state = ES_RUNNING;
 	ex(idle)->prio = EXEC_NPRIO;
 	ex(idle)->root = paging_kernel_root();

@@ -45,12 +45,7 @@ void exec_make_ready(rid_t exec);
  * once if it is not asleep now; used to deliver a kill or a metamorphosis. */
 void exec_interrupt(rid_t exec);
 int exec_set_prio(rid_t exec, int prio);
-/* Processor time the execution has used (ns; CLOCK_PROCESS_CPUTIME_ID). */
-uint64_t exec_cpu_ns(rid_t exec);
 int exec_get_prio(rid_t exec);
-/* Timer ticks an execution has run (0 for a bad rid), and the idle execution's. */
-uint64_t exec_ticks(rid_t exec);
-uint64_t exec_idle_ticks(void);
 
 /* Block the current execution until wakeup(chan) (or, if deadline_ns != 0, that time). */
 void sleep_on(const void *chan, uint64_t deadline_ns);

@@ -667,9 +667,14 @@ int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
 	return 0;
 }
 
-static int reap(struct proc *c, int *status_word)
+static int reap(struct proc *c, int *status_word, struct cputime *usage)
 {
 	int pid = c->pid;
+	struct proc *parent = proc_by_pid(c->ppid);
+	if (parent)
+		cputime_reaped(parent, c);      /* Linux adds a child's times at wait only */
+	if (usage)
+		cputime_total(c, usage);
 	if (status_word)
 		*status_word = c->exit_status;
 	free_entry(c);
@@ -685,14 +690,14 @@ static struct proc *find_zombie(struct proc *self, int pid, bool *any)
 	return *any && c->state == TPS_ZOMBIE ? c : NULL;
 }
 
-int proc_wait(int pid, int *status_word, int flags)
+int proc_wait(int pid, int *status_word, int flags, struct cputime *usage)
 {
 	struct proc *self = proc_cur();
 	for (;;) {
 		bool any;
 		struct proc *c = find_zombie(self, pid, &any);
 		if (c)
-			return reap(c, status_word);
+			return reap(c, status_word, usage);
 		if (!any)
 			return -ECHILD;
 		if (flags & TW_NOHANG)

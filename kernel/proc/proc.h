@@ -9,6 +9,7 @@
 #include "abi/linux.h"
 #include "abi/tessera.h"
 #include "kernel/fs/file.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/ident.h"
 #include "kernel/proc/thread.h"
@@ -99,6 +100,8 @@ struct proc {
 				      * /proc, not used by the access checks, which know one group */
 	uint32_t groups[PROC_NGROUPS];
 	struct proc_mig mig;         /* migration: frozen, moved away, or a visitor here */
+	struct cputime cpu_ended;    /* its ended threads' time, and its largest resident set */
+	struct cputime cpu_children; /* its reaped children's and their reaped descendants' */
 };
 
 void proc_init(void);
@@ -142,8 +145,9 @@ int proc_new_arrival(const char *name, uint32_t mode, const struct proc_ids *ids
 void proc_discard_arrival(struct proc *p);
 /* The next free pid, also used for thread ids (never a live pid or thread id). */
 int proc_alloc_pid(void);
-/* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done. */
-int proc_wait(int pid, int *status_word, int flags);
+/* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done;
+ * usage (if not NULL) gets the reaped child's time and its own children's (wait4). */
+int proc_wait(int pid, int *status_word, int flags, struct cputime *usage);
 /* setgroups: root only (-EPERM), at most PROC_NGROUPS (-EINVAL). */
 int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n);
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */

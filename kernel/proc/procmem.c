@@ -207,6 +207,7 @@ static void remove_att(struct proc *p, int i)
 
 void procmem_release(struct proc *p)
 {
+	cputime_rss_sample(p);              /* its largest resident set, before it goes */
 	for (int i = 0; i < p->att_end; i++)
 		if (p->att[i])
 			remove_att(p, i);
@@ -307,6 +308,7 @@ long procmem_brk(struct proc *p, uint64_t want)
 	if (new_top > old_top && ulimit_mem_check(p, new_top - old_top, true))
 		return (long)p->brk_cur;           /* RLIMIT_AS, RLIMIT_DATA or root's reserve */
 	if (new_top < old_top) {
+		cputime_rss_sample(p);
 		vattach_reprotect(p->heap_att, new_top, old_top - new_top, 0);
 		vregion_discard(vattach_region(p->heap_att), new_top - p->brk_start,
 				old_top - new_top);
@@ -574,6 +576,7 @@ int procmem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr || addr + len > USER_TOP)
 		return -EINVAL;
 	uint64_t end = addr + ((len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	cputime_rss_sample(p);              /* the resident set may shrink now */
 	int err = munmap_atts(p, addr, end);
 	/* mmap takes ever new system-wide addresses: no tables are kept for the old ones */
 	pt_prune_user(vspace_root(p->vspace), addr, end - addr);

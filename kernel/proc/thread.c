@@ -89,6 +89,7 @@ void thread_end_last(struct proc *p)
 	rid_t e = p->exec;
 	if (p->nthreads != 1 || !e || thread_of(e)->next)
 		panic("thread_end_last: pid %d has %u threads", p->pid, p->nthreads);
+	cputime_thread_end(p, e);
 	tid_remove(e);
 	list_remove(p, e);
 	p->nthreads = 0;
@@ -213,6 +214,7 @@ _Noreturn void thread_leave(struct proc *p)
 	if (p->nthreads < 2 || exec_proc(e) != p->hdr.rid)
 		panic("thread_leave: pid %d has %u threads", p->pid, p->nthreads);
 	thread_release_user(p, true);
+	cputime_thread_end(p, e);
 	tid_remove(e);
 	list_remove(p, e);
 	p->nthreads--;

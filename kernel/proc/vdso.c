@@ -52,6 +52,11 @@ void vdso_update_time(void)
 	data->seq++;
 }
 
+int vdso_pages(void)
+{
+	return npages;
+}
+
 int vdso_map(uint64_t root)
 {
 	int err = 0;

@@ -14,6 +14,8 @@ void vdso_init(void);
 void vdso_update_time(void);
 /* Maps the image (read + execute) and the data page (read-only) into the space with this
  * translation table, where not mapped yet; -ENOMEM without memory for a page table. */
+/* Pages of the vDSO image (mapped from VDSO_TEXT_ADDR on). */
+int vdso_pages(void);
 int vdso_map(uint64_t root);
 /* A fault at addr in that space: maps the vDSO if addr is in it and it was not mapped. */
 bool vdso_fault(uint64_t root, uint64_t addr);

@@ -86,24 +86,49 @@ long sys_sysinfo(const struct sysargs *a)
 	return copy_to_user((void *)a->a[0], &si, sizeof(si));
 }
 
-/* Processor time is not accounted per process yet: times and usage report zero, and the
- * return value of times(2) is the clock-tick count since boot, as Linux gives. */
+static int64_t clock_ticks(uint64_t ns)
+{
+	return (int64_t)(ns / (1000000000ull / USER_HZ));
+}
+
+/* times(2): the caller's and its reaped children's processor time in clock ticks (cputime.h);
+ * the return value is the clock-tick count since boot, as Linux gives. */
 long sys_times(const struct sysargs *a)
 {
 	struct linux_tms t;
-	memset(&t, 0, sizeof(t));
+	struct cputime self, kids;
+	struct proc *p = proc_cur();
+	cputime_proc(p, &self);
+	kids = p->cpu_children;
+	t.utime = clock_ticks(self.utime_ns);
+	t.stime = clock_ticks(self.stime_ns);
+	t.cutime = clock_ticks(kids.utime_ns);
+	t.cstime = clock_ticks(kids.stime_ns);
 	if (a->a[0] && copy_to_user((void *)a->a[0], &t, sizeof(t)))
 		return -EFAULT;
-	return (long)(time_ns() / (1000000000ull / USER_HZ));
+	return clock_ticks(time_ns());
 }
 
+/* getrusage(2): who is RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD. Not counted (zero, as
+ * for most of them on Linux too): major faults (nothing is paged in from a disk), block I/O,
+ * swaps, IPC messages and signals. */
 long sys_getrusage(const struct sysargs *a)
 {
 	struct linux_rusage ru;
+	struct cputime c;
+	struct proc *p = proc_cur();
 	int who = (int)a->a[0];
-	if (who != 0 && who != -1 && who != 1)      /* SELF, CHILDREN, THREAD */
+	if (who == L_RUSAGE_SELF)
+		cputime_proc(p, &c);
+	else if (who == L_RUSAGE_CHILDREN)
+		c = p->cpu_children;
+	else if (who == L_RUSAGE_THREAD) {
+		cputime_exec(exec_cur(), &c);
+		cputime_rss_sample(p);           /* Linux gives the process's (the memory's) */
+		c.maxrss_kib = p->cpu_ended.maxrss_kib;
+	} else
 		return -EINVAL;
-	memset(&ru, 0, sizeof(ru));
+	cputime_to_rusage(&c, &ru);
 	return copy_to_user((void *)a->a[1], &ru, sizeof(ru));
 }
 

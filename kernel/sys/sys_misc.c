@@ -11,6 +11,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/nice.h"
+#include "kernel/proc/cputime.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/ptimer.h"
@@ -43,9 +44,10 @@ long sys_sethostname(const struct sysargs *a)
 	return uts_set_hostname(name, a->a[1]);
 }
 
-static int clock_now(uint64_t clk, struct linux_timespec *ts)
+static int clock_now(int32_t clk, struct linux_timespec *ts)
 {
 	uint64_t ns;
+	int err;
 	switch (clk) {
 	case L_CLOCK_REALTIME:
 	case L_CLOCK_REALTIME_COARSE:
@@ -57,31 +59,29 @@ static int clock_now(uint64_t clk, struct linux_timespec *ts)
 	case L_CLOCK_BOOTTIME:
 		ns = time_ns();
 		break;
-	case L_CLOCK_PROCESS_CPUTIME_ID:
-	case L_CLOCK_THREAD_CPUTIME_ID:
-		/* the processor time of the caller's execution (the time of a process that is
-		 * preempted does not count; the AnT model's CPU work relies on that) */
-		ns = exec_cpu_ns(exec_cur());
-		break;
 	default:
-		return -EINVAL;
+		/* the CPU-time clocks, the caller's or by id (cputime.h); anything else EINVAL */
+		if ((err = cputime_clock(clk, &ns)))
+			return err;
 	}
 	ts->tv_sec = (int64_t)(ns / 1000000000ull);
 	ts->tv_nsec = (int64_t)(ns % 1000000000ull);
 	return 0;
 }
 
+/* Linux's clockid_t is an int: the id is the register's low 32 bits. */
 long sys_clock_gettime(const struct sysargs *a)
 {
 	struct linux_timespec ts;
-	int err = clock_now(a->a[0], &ts);
+	int err = clock_now((int32_t)a->a[0], &ts);
 	return err ? err : copy_to_user((void *)a->a[1], &ts, sizeof(ts));
 }
 
+/* Every clock here counts in nanoseconds, the CPU-time ones too (cputime.h). */
 long sys_clock_getres(const struct sysargs *a)
 {
 	struct linux_timespec ts = { 0, 1 };
-	if (clock_now(a->a[0], &ts) < 0)
+	if (clock_now((int32_t)a->a[0], &ts) < 0)
 		return -EINVAL;
 	ts = (struct linux_timespec){ 0, 1 };
 	return a->a[1] ? copy_to_user((void *)a->a[1], &ts, sizeof(ts)) : 0;

@@ -40,12 +40,20 @@ long sys_exit_group(const struct sysargs *a)
 	proc_exit((int)(a->a[0] & 0xff) << 8);
 }
 
-static long wait_common(int pid, uint64_t ustatus, int flags)
+/* The reaped child's status, and its resource usage (wait4's rusage) if uusage is not 0. */
+static long wait_common(int pid, uint64_t ustatus, int flags, uint64_t uusage)
 {
 	int status = 0;
-	long r = proc_wait(pid, &status, flags);
+	struct cputime c;
+	long r = proc_wait(pid, &status, flags, &c);
 	if (r > 0 && ustatus && copy_to_user((void *)ustatus, &status, sizeof(status)))
 		return -EFAULT;
+	if (r > 0 && uusage) {
+		struct linux_rusage ru;
+		cputime_to_rusage(&c, &ru);
+		if (copy_to_user((void *)uusage, &ru, sizeof(ru)))
+			return -EFAULT;
+	}
 	return r;
 }
 
@@ -66,9 +74,10 @@ long sys_wait4(const struct sysargs *a)
 		pid = -1;
 	else if (pid < -1)
 		pid = -pid;
-	if (a->a[1] && !user_range_ok(a->a[1], sizeof(int)))
+	if ((a->a[1] && !user_range_ok(a->a[1], sizeof(int))) ||
+	    (a->a[3] && !user_range_ok(a->a[3], sizeof(struct linux_rusage))))
 		return -EFAULT;
-	return wait_common(pid, a->a[1], a->a[2] & L_WNOHANG ? TW_NOHANG : 0);
+	return wait_common(pid, a->a[1], a->a[2] & L_WNOHANG ? TW_NOHANG : 0, a->a[3]);
 }
 
 long sys_t_proc_wait(const struct sysargs *a)
@@ -76,7 +85,7 @@ long sys_t_proc_wait(const struct sysargs *a)
 	int pid = (int)a->a[0];
 	if (a->a[2] & ~(uint64_t)TW_NOHANG || (pid <= 0 && pid != -1))
 		return -EINVAL;
-	return wait_common(pid, a->a[1], (int)a->a[2]);
+	return wait_common(pid, a->a[1], (int)a->a[2], 0);
 }
 
 struct spawn_args {

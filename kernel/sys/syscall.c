@@ -29,10 +29,25 @@ const syscall_fn syscall_light_table[SYSCALL_LIGHT_MAX] = {
 #define LEAF(name, field) [SYSNR_##name] = sys_##name,
 #define LIGHT(name) [SYSNR_##name] = sys_##name,
 #define LIGHT_FN(name, fn) [SYSNR_##name] = fn,
+#define LIGHT_TIMED(name) LIGHT(name)
 #include "kernel/sys/fastcalls.def"
 #undef LEAF
 #undef LIGHT
 #undef LIGHT_FN
+#undef LIGHT_TIMED
+};
+
+/* The light calls whose time is accounted as system time (LIGHT_TIMED). */
+static const bool light_timed[SYSCALL_LIGHT_MAX] = {
+#define LEAF(name, field)
+#define LIGHT(name)
+#define LIGHT_FN(name, fn)
+#define LIGHT_TIMED(name) [SYSNR_##name] = true,
+#include "kernel/sys/fastcalls.def"
+#undef LEAF
+#undef LIGHT
+#undef LIGHT_FN
+#undef LIGHT_TIMED
 };
 
 /* The leaf calls: each is exactly its sys_* function (sys_proc.c, sys_misc.c) reading one
@@ -41,10 +56,12 @@ const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX] = {
 #define LEAF(name, field) [SYSNR_##name] = offsetof(struct proc, field),
 #define LIGHT(name)
 #define LIGHT_FN(name, fn)
+#define LIGHT_TIMED(name)
 #include "kernel/sys/fastcalls.def"
 #undef LEAF
 #undef LIGHT
 #undef LIGHT_FN
+#undef LIGHT_TIMED
 };
 /* Every leaf answer is a 32-bit field at a byte offset. */
 #define LEAF(name, field)                                                            \
@@ -54,10 +71,12 @@ const uint8_t syscall_leaf_field[SYSCALL_LEAF_MAX] = {
 		       "leaf " #name);
 #define LIGHT(name)
 #define LIGHT_FN(name, fn)
+#define LIGHT_TIMED(name)
 #include "kernel/sys/fastcalls.def"
 #undef LEAF
 #undef LIGHT
 #undef LIGHT_FN
+#undef LIGHT_TIMED
 _Static_assert(offsetof(struct proc, exec) == SYSCALL_LEAF_PROC_EXEC, "LEAF_CALL's exec offset");
 _Static_assert(SYSNR_t_switch_supervisor == SYSCALL_SWITCH_S && SYSNR_t_switch_user == SYSCALL_SWITCH_U,
 	       "the entries' switch numbers");
@@ -78,7 +97,14 @@ long syscall_light(uint64_t nr, const struct sysargs *args)
 	/* no light call leaves a switch of its caller pending: a switch of oneself is made at
 	 * once (runmode_switch_self), one of another process is not light */
 	in_light = true;
-	long r = syscall_light_table[nr](args);
+	long r;
+	if (light_timed[nr]) {
+		cputime_enter();
+		r = syscall_light_table[nr](args);
+		cputime_leave();
+	} else {
+		r = syscall_light_table[nr](args);
+	}
 	in_light = false;
 	return r;
 }

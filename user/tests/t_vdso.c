@@ -280,7 +280,36 @@ static void vdso_dietlibc(void)
 	CHECK_EQ(ut_run("/bin/dietclock", argv), 0);
 }
 
+/* /proc/self/maps names the vDSO's pages as Linux does, [vvar] then [vdso] at the address
+ * AT_SYSINFO_EHDR gives, and last the legacy page as vsyscall=xonly shows it. */
+static void vdso_maps(void)
+{
+	static char buf[8192];
+	char want[160];
+	FILE *f = fopen("/proc/self/maps", "r");
+	CHECK(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	uint64_t ehdr = getauxval(AT_SYSINFO_EHDR);
+	CHECK_EQ(ehdr, VDSO_TEXT_ADDR);
+	char head[80];
+	snprintf(head, sizeof(head), "%llx-%llx r--p 00000000 00:00 0 ",
+		 (unsigned long long)VDSO_DATA_ADDR, (unsigned long long)VDSO_DATA_ADDR + 4096);
+	snprintf(want, sizeof(want), "%-73s[vvar]\n%llx-", head, (unsigned long long)ehdr);
+	char *v = strstr(buf, want);
+	if (!v)
+		FAIL("no [vvar] line followed by the vDSO in:\n%s", buf);
+	char *d = strchr(v, '\n') + 1, *end = strchr(d, '\n');
+	CHECK(end && end - d > 20 && memcmp(end - 7, " [vdso]", 7) == 0);
+	CHECK(strstr(d, " r-xp 00000000 00:00 0 ") == d + 25);
+	const char *last = "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+			   "                  [vsyscall]\n";
+	CHECK(n > strlen(last) && strcmp(buf + n - strlen(last), last) == 0);
+}
+
 const struct utest ut_vdso_tests[] = {
+	{ "vdso_maps", vdso_maps },
 	{ "vdso_dietlibc", vdso_dietlibc },
 	{ "vdso_symbols", vdso_symbols },
 	{ "vdso_readonly", vdso_readonly },

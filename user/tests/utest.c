@@ -45,6 +45,7 @@ static const struct utest *const groups[] = {
 	ut_thread_tests,
 	ut_futex_tests,
 	ut_procfs_tests,
+	ut_cputime_tests,
 	ut_links_tests,
 	ut_copy_tests,
 	ut_node_tests,

@@ -46,6 +46,7 @@ extern const struct utest ut_thread_tests[];
 extern const struct utest ut_futex_tests[];
 int ut_helper_threadexec(int argc, char **argv);
 extern const struct utest ut_procfs_tests[];
+extern const struct utest ut_cputime_tests[];
 extern const struct utest ut_links_tests[];
 extern const struct utest ut_copy_tests[];
 extern const struct utest ut_node_tests[];
