@@ -105,6 +105,15 @@ static void calls(const char *dir)
 	struct stat st;
 	stat(path, &st);
 	printf("creat mode %o size %ld\n", (unsigned)st.st_mode, (long)st.st_size);
+	chmod(path, 06755);
+	show("chown file root", chown(path, 0, 0));
+	stat(path, &st);
+	printf("mode after chown %o\n", (unsigned)st.st_mode);
+	chmod(path, 06745);
+	show("chown file group", chown(path, -1, 0));
+	stat(path, &st);
+	printf("mode after chown %o\n", (unsigned)st.st_mode);
+		show("chown directory", chown(dir, 0, 0));
 	snprintf(path, sizeof(path), "%s/d", dir);
 	mkdir(path, 0755);
 	fd = open(dir, O_RDONLY | O_DIRECTORY);

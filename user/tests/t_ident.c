@@ -305,6 +305,17 @@ static void ident_setid_exec(void)
 	CHECK_EQ(run_as_user("/tmp/ut-sgid", "1000 1000 1000 100 300 300"), 0);
 	CHECK_EQ(run_as_user("/tmp/ut-both", "1000 2000 2000 100 300 300"), 0);
 	CHECK_EQ(run_as_user("/tmp/ut-plain", "1000 1000 1000 100 100 100"), 0);
+	/* a change of owner takes the set-id bits off (set-group-id only with group execute) */
+	CHECK_OK(chown("/tmp/ut-both", 2000, 300));
+	CHECK_OK(stat("/tmp/ut-both", &st));
+	CHECK_EQ(st.st_mode, 0100000 | 0755);
+	CHECK_OK(chmod("/tmp/ut-plain", 06745));
+	CHECK_OK(chown("/tmp/ut-plain", -1, 300));
+	CHECK_OK(stat("/tmp/ut-plain", &st));
+	CHECK_EQ(st.st_mode, 0100000 | 02745);
+	CHECK_OK(chown("/tmp/ut-plain", -1, -1));          /* no change asked: bits stay */
+	CHECK_OK(stat("/tmp/ut-plain", &st));
+	CHECK_EQ(st.st_mode, 0100000 | 02745);
 	const char *names[] = { "/tmp/ut-suid", "/tmp/ut-sgid", "/tmp/ut-both", "/tmp/ut-plain" };
 	for (int i = 0; i < 4; i++)
 		CHECK_OK(unlink(names[i]));
