@@ -169,7 +169,7 @@ static void fifo_rdwr_epipe(void)
 }
 
 /* On an ext2 disk (the test boots mount one at /disk): its FIFO inode type holds the node,
- * and opening it gives the same pipe as a FIFO in memory. */
+ * and opening it gives the same pipe as a FIFO in memory; chown clears S_ISUID there too. */
 static void fifo_disk(void)
 {
 	char d[64], f[80], buf[8];
@@ -190,6 +190,18 @@ static void fifo_disk(void)
 	CHECK_EQ(read(r, buf, sizeof(buf)), 0);
 	CHECK_OK(close(r));
 	CHECK_ERR(tsys_mknod((long)f, S_IFIFO | 0640, 0), EEXIST);
+	CHECK_OK(unlink(f));
+	/* on the disk too a change of owner takes the set-user-id bit off */
+	int fd = open(f, O_CREAT | O_WRONLY, 0755);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_OK(chmod(f, 04755));
+	CHECK_OK(stat(f, &st));
+	CHECK_EQ(st.st_mode, S_IFREG | 04755);
+	CHECK_OK(chown(f, 1000, 1000));
+	CHECK_OK(stat(f, &st));
+	CHECK_EQ(st.st_mode, S_IFREG | 0755);
+	CHECK_EQ(st.st_uid, 1000);
 	CHECK_OK(unlink(f));
 	CHECK_OK(rmdir(d));
 }
