@@ -158,6 +158,8 @@ struct linux_winsize {
 #define L_F_GETFL 3
 #define L_F_SETFL 4
 #define L_F_DUPFD_CLOEXEC 1030
+#define L_F_SETPIPE_SZ 1031
+#define L_F_GETPIPE_SZ 1032
 #define L_FD_CLOEXEC 1
 /* poll(2) events, statfs(2), resource limits and usage, sysinfo(2), times(2), sigaltstack */
 #define L_POLLIN 0x001

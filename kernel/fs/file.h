@@ -8,7 +8,14 @@
 #include <stdint.h>
 #include "abi/tessera.h"
 
+/* Descriptors: the first NFD live in the process entry itself; more (up to NFD_MAX, as
+ * RLIMIT_NOFILE allows: NFD_DEFAULT at first, as Linux's soft limit) in pages of
+ * FD_PAGE_ENTRIES taken when a descriptor there is first installed. */
 #define NFD 32
+#define NFD_DEFAULT 1024
+#define NFD_MAX 4096
+#define FD_PAGE_ENTRIES 448
+#define FD_EXT_PAGES ((NFD_MAX - NFD + FD_PAGE_ENTRIES - 1) / FD_PAGE_ENTRIES)
 
 struct file;
 struct linux_stat;
@@ -48,28 +55,35 @@ struct file {
 	void *priv;         /* the variant's own object (the pipe of a pipe end) */
 };
 
+struct fdpage {
+	struct file *fd[FD_PAGE_ENTRIES];
+	uint8_t cloexec[FD_PAGE_ENTRIES];
+};
+
 struct fdtable {
 	struct file *fd[NFD];
 	uint8_t cloexec[NFD];
 	int limit;          /* descriptors from here on are not handed out (RLIMIT_NOFILE) */
+	int top;            /* no descriptor at or above this one is open */
+	struct fdpage *ext[FD_EXT_PAGES];   /* descriptors NFD and up; NULL: none there */
 };
 
 /* ---- descriptor tables -------------------------------------------------------------------- */
 /* fds 0, 1, 2 on the console; -ENOMEM */
 int fdtable_init_console(struct fdtable *t);
-/* dst gets references to the same open files as src (and the same close-on-exec flags and
- * descriptor limit) */
-void fdtable_clone(struct fdtable *dst, const struct fdtable *src);
+/* dst (empty) gets references to the same open files as src (and the same close-on-exec
+ * flags and descriptor limit); -ENOMEM (dst stays empty) without memory for its pages. */
+int fdtable_clone(struct fdtable *dst, const struct fdtable *src);
 void fdtable_close_all(struct fdtable *t);
 /* Closes the descriptors marked close-on-exec (for a process that changes its program). */
 void fdtable_close_cloexec(struct fdtable *t);
 
 /* The lowest free descriptor >= min gets f (the caller's reference moves into the table):
- * returns it, or -EMFILE (-EINVAL if min is at or beyond the limit); f is untouched on
- * failure. */
+ * returns it, or -EMFILE (-EINVAL if min is at or beyond the limit, -ENOMEM without memory
+ * for a page of descriptors); f is untouched on failure. */
 int fd_install(struct fdtable *t, int min, struct file *f, int cloexec);
-/* How many descriptors t may hold (the process's RLIMIT_NOFILE, at most NFD), and how many
- * of those are free now. */
+/* How many descriptors t may hold (the process's RLIMIT_NOFILE, at most NFD_MAX), and how
+ * many of those are free now. */
 int fd_limit(const struct fdtable *t);
 int fd_free_count(const struct fdtable *t);
 /* Descriptor fd (free, below NFD: else a kernel bug) gets f: the caller's reference moves
@@ -77,9 +91,12 @@ int fd_free_count(const struct fdtable *t);
 void fd_put_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* The open file of fd, without a new reference; -EBADF. */
 int fd_get(const struct fdtable *t, int fd, struct file **out);
+/* The close-on-exec flag of open descriptor fd (checked with fd_get first). */
+bool fd_cloexec(const struct fdtable *t, int fd);
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
 int fd_close(struct fdtable *t, int fd);
 /* Makes newfd refer to oldfd's file (closing what newfd had); close-on-exec is cleared.
- * -EBADF for a newfd at or beyond the limit. */
+ * -EBADF for a newfd at or beyond the limit, -ENOMEM. */
 int fd_dup2(struct fdtable *t, int oldfd, int newfd);
 
 /* ---- open files --------------------------------------------------------------------------- */
@@ -143,6 +160,14 @@ int pipe_open_end(struct pipe *p, int flags, struct file **out);
 unsigned file_poll(struct file *f);
 /* Whether f is a pipe end (pread/pwrite/lseek answer -ESPIPE). */
 int file_is_pipe(const struct file *f);
+/* fcntl(F_GETPIPE_SZ): the pipe's capacity in bytes; -EBADF for anything but a pipe. */
+long pipe_get_size(struct file *f);
+/* fcntl(F_SETPIPE_SZ): the capacity becomes size rounded up to a power of two pages (at least
+ * one page): the new capacity, -EBUSY if the content would not fit, -EPERM beyond
+ * PIPE_MAX_SIZE, -ENOMEM, -EBADF for anything but a pipe. */
+long pipe_set_size(struct file *f, uint64_t size);
+#define PIPE_DEF_SIZE (64u << 10)      /* as Linux: 16 pages */
+#define PIPE_MAX_SIZE (1u << 20)       /* Linux's /proc/sys/fs/pipe-max-size */
 /* Every open file that changes readiness calls this; poll(2) sleeps on it. */
 void file_poll_wakeup(void);
 extern const char file_poll_chan;

@@ -77,7 +77,7 @@ static int disk_statfs(rid_t rid, struct linux_statfs *st)
 	return 0;
 }
 
-/* Plates in memory: as much room as memory has, as many files as the plate table. The boot
+/* Plates in memory: as much room as memory has, as many files as memory allows (plate_files). The boot
  * image and /dev take no new names (read-only file systems, whose device nodes still do I/O);
  * /tmp does. */
 static void ram_statfs(rid_t rid, struct linux_statfs *st)
@@ -88,8 +88,7 @@ static void ram_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_bsize = st->f_frsize = PAGE_SIZE;
 	st->f_blocks = pmm_total_pages();
 	st->f_bfree = st->f_bavail = pmm_free_pages();
-	st->f_files = PLATE_MAX;
-	st->f_ffree = PLATE_MAX - res_count(RT_PLATE);
+	plate_files(&st->f_files, &st->f_ffree);
 	st->f_namelen = PATH_MAX_LEN;
 	st->f_flags = ST_VALID | (!err && ps.st_dev != PLATE_DEV_TMPFS ? ST_RDONLY : 0);
 }

@@ -161,15 +161,19 @@ long fsp_fcntl(struct proc *p, int fd, int cmd, uint64_t arg)
 			return -EINVAL;
 		return fsp_dup(p, fd, (int)arg, cmd == L_F_DUPFD_CLOEXEC);
 	case L_F_GETFD:
-		return p->fds.cloexec[fd] ? L_FD_CLOEXEC : 0;
+		return fd_cloexec(&p->fds, fd) ? L_FD_CLOEXEC : 0;
 	case L_F_SETFD:
-		p->fds.cloexec[fd] = (arg & L_FD_CLOEXEC) ? 1 : 0;
+		fd_set_cloexec(&p->fds, fd, (arg & L_FD_CLOEXEC) != 0);
 		return 0;
 	case L_F_GETFL:
 		return f->flags;
 	case L_F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
 		return 0;
+	case L_F_GETPIPE_SZ:
+		return pipe_get_size(f);
+	case L_F_SETPIPE_SZ:
+		return pipe_set_size(f, (uint32_t)arg);   /* Linux takes an unsigned int */
 	default:
 		return -EINVAL;
 	}

@@ -283,7 +283,7 @@ int fsp_dup3(struct proc *p, int oldfd, int newfd, int flags)
 		return -EINVAL;
 	int r = fd_dup2(&p->fds, oldfd, newfd);
 	if (r >= 0)
-		p->fds.cloexec[r] = (flags & L_O_CLOEXEC) ? 1 : 0;
+		fd_set_cloexec(&p->fds, r, (flags & L_O_CLOEXEC) != 0);
 	return r;
 }
 

@@ -6,17 +6,37 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/lib/kprintf.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/lib/string.h"
 
-struct plate plate_slots[PLATE_MAX];
 static const struct res_ops plate_ops;
+/* A growing table (res.h): chunks of 64 plates are mapped as plates are made, so the table
+ * holds as many as memory allows up to plate_capacity. */
 static struct res_table plate_table = {
-	.base = plate_slots, .stride = sizeof(struct plate), .capacity = PLATE_MAX,
-	.ops = &plate_ops,
+	.stride = sizeof(struct plate), .chunk_min = 16, .ops = &plate_ops,
 };
+uint32_t plate_capacity;
+
+uint32_t pl_pow2_floor(uint32_t n)
+{
+	uint32_t p = 1;
+	while (p <= n / 2)
+		p *= 2;
+	return p;
+}
 struct plate *plate_obj(rid_t rid)
 {
 	return res_obj(rid, RT_PLATE);
+}
+
+struct plate *pl_slot(uint32_t i)
+{
+	return res_slot(RT_PLATE, i);
+}
+
+uint32_t pl_ref(const struct plate *p)
+{
+	return RID_INDEX(p->hdr.rid) + 1;
 }
 
 int pl_is_dir(const struct plate *p)
@@ -33,66 +53,6 @@ int pl_check_regular(const struct plate *p)
 	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
-/* Paths are found through a chained hash table: the chains run through the plates
- * themselves (hbucket, hnext: slot numbers plus one, so a zeroed plate is in no chain), and
- * pl_set_path keeps them exact. A scan of the table would touch a page per plate. */
-#define PATH_BUCKETS 1024
-static uint16_t bucket_head[PATH_BUCKETS];
-uint32_t pl_names_gen;
-
-static uint32_t path_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h % PATH_BUCKETS;
-}
-
-static bool slot_is(uint32_t i, const char *abs_path)
-{
-	return plate_slots[i].hdr.rid && !(plate_slots[i].flags & PF_UNLINKED) &&
-	       strcmp(plate_slots[i].path, abs_path) == 0;
-}
-
-static void unhash(struct plate *p)
-{
-	if (!p->hbucket)
-		return;
-	uint16_t self = (uint16_t)(p - plate_slots + 1), *link = &bucket_head[p->hbucket - 1];
-	while (*link && *link != self)
-		link = &plate_slots[*link - 1].hnext;
-	if (!*link)
-		panic("unhash: plate %s missing from its bucket", p->path);
-	*link = p->hnext;
-	p->hbucket = p->hnext = 0;
-}
-
-void pl_set_path(struct plate *p, const char *path)
-{
-	unhash(p);
-	strlcpy(p->path, path, sizeof(p->path));
-	p->name_off = (uint16_t)(path_basename(p->path) - p->path);
-	p->name_len = (uint16_t)strlen(p->path + p->name_off);
-	pl_names_gen++;
-	if (!path[0])
-		return;
-	uint32_t b = path_hash(path);
-	p->hnext = bucket_head[b];
-	p->hbucket = (uint16_t)(b + 1);
-	bucket_head[b] = (uint16_t)(p - plate_slots + 1);
-}
-
-int pl_hash_find(const char *abs_path, rid_t *out)
-{
-	for (uint16_t i = bucket_head[path_hash(abs_path)]; i; i = plate_slots[i - 1].hnext) {
-		if (slot_is(i - 1u, abs_path)) {
-			*out = plate_slots[i - 1].hdr.rid;
-			return 0;
-		}
-	}
-	return pl_name_find(abs_path, out);         /* a further name (hard link) */
-}
-
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
@@ -101,7 +61,7 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 		return err == -ENOENT && strncmp(abs_path, "/proc/", 6) ? pl_disk_lookup(abs_path, out)
 								       : err;
 	}
-	struct plate *p = &plate_slots[RID_INDEX(*out)];
+	struct plate *p = pl_slot(RID_INDEX(*out));
 	if (p->flags & PF_DISK)
 		pl_disk_touch(p);
 	if (p->flags & PF_PROC)
@@ -117,15 +77,17 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	if (n > PATH_MAX_LEN || path[0] != '/')
 		return -ENAMETOOLONG;
 	int err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
-	/* /proc's plates of processes are made again when needed: they make room for others */
-	if (err == -ENFILE && pl_proc_evict(parent))
+	/* /proc's plates of processes and unused plates of disks are made again when needed:
+	 * they make room for others when the table or memory runs out */
+	while ((err == -ENFILE || err == -ENOMEM) &&
+	       (pl_proc_evict(parent) || pl_disk_evict(parent)))
 		err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
-	if (err)
-		return err;
+	if (err)        /* as tmpfs: no room for another inode */
+		return err == -ENOMEM || err == -ENFILE ? -ENOSPC : err;
 	struct plate *p = plate_obj(rid);
 	pl_set_path(p, path);
 	p->mode = mode;
-	p->parent = parent;
+	pl_set_parent(p, parent);
 	pl_new_version(p);
 	*out = p;
 	return 0;
@@ -197,7 +159,14 @@ void plate_init(void)
 {
 	static const struct cred root = { 0, 0 };
 	struct plate *p;
+	uint64_t pages = pmm_total_pages();
+	plate_capacity = pages < PLATE_CAPACITY_MIN   ? PLATE_CAPACITY_MIN
+			 : pages > PLATE_CAPACITY_MAX ? PLATE_CAPACITY_MAX
+						      : (uint32_t)pages;
+	plate_table.capacity = plate_capacity;
 	res_register(RT_PLATE, &plate_table);
+	pl_index_init();
+	pl_disk_init();
 	if (pl_ensure_dir("/", &root, &p))
 		panic("%s: cannot create /", __func__);
 	p->flags |= PF_PINNED;
@@ -380,10 +349,7 @@ static void plate_describe(rid_t rid, struct t_res_info *info)
 
 static int has_children(rid_t dir)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++)
-		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir)
-			return 1;
-	return pl_name_in_dir(dir);
+	return pl_has_children(plate_obj(dir)) || pl_name_in_dir(dir);
 }
 
 static int plate_destroy(rid_t rid)
@@ -401,8 +367,7 @@ static int plate_destroy(rid_t rid)
 		return err;
 	pagelist_free_from(&p->pages, 0);
 	pl_name_forget(rid);                        /* the file goes with all its names */
-	pl_set_path(p, "");
-	res_free(rid);
+	pl_free(p);
 	return 0;
 }
 
@@ -410,3 +375,15 @@ static const struct res_ops plate_ops = {
 	.describe = plate_describe,
 	.destroy = plate_destroy,
 };
+
+/* One plate more needs its share of a chunk (the chunk's pages / its plates). */
+void plate_files(uint64_t *files, uint64_t *ffree)
+{
+	uint64_t live = res_count(RT_PLATE);
+	uint64_t room = pmm_free_pages() * 4096 / sizeof(struct plate);
+	if (room > plate_capacity - live)
+		room = plate_capacity - live;
+	*files = live + room;
+	*ffree = room;
+}
+

@@ -13,8 +13,14 @@
 struct linux_stat;
 struct procfs_node;
 
-#define PLATE_MAX 1024                          /* plates in the table */
-#define PLATE_MAX_SIZE (16ul << 20)             /* content of a run-time plate */
+/* Plates in the table at most, set at boot from the size of memory: one per page of RAM
+ * (Linux's tmpfs allows one per two), between PLATE_CAPACITY_MIN and PLATE_CAPACITY_MAX. The
+ * table grows in chunks while memory lasts (kernel/res/res.h), so this is a bound on its
+ * addresses, not memory set aside. */
+#define PLATE_CAPACITY_MIN (1u << 13)
+#define PLATE_CAPACITY_MAX (1u << 22)
+extern uint32_t plate_capacity;
+#define PLATE_MAX_SIZE (512ull << 30)           /* content of a run-time plate (pagelist.h) */
 /* st_dev of the file systems in memory (fsinfo.h); a disk mount's is MNT_DEV_BASE + index */
 #define PLATE_DEV_ROOT 1
 #define PLATE_DEV_TMPFS 2
@@ -122,8 +128,11 @@ int plate_proc_node(rid_t plate, struct procfs_node *out);
 int plate_proc_may_access(rid_t plate, const struct cred *cred);
 /* The /proc plates of process pid go (those open live on unnamed until closed). */
 void plate_proc_forget(int pid);
-/* Pages of content the run-time (RAM) plates span. */
+/* Pages of content the run-time (RAM) plates hold. */
 uint64_t plate_ram_pages(void);
+/* statfs(2)'s count of plates: how many there could be now (those live, and as many more as
+ * the table's bound and the free memory allow), and how many of those are free. */
+void plate_files(uint64_t *files, uint64_t *ffree);
 
 /* ---- disk plates (plate_disk*.c): files of mounted file systems ---------------------- */
 /* Reads or writes a disk plate's content at off through its server; buf is user memory when
@@ -156,3 +165,8 @@ void plate_forget_mount(uint32_t mnt);
  * the children in path order. Starts at *pos and advances it past every record written;
  * returns the bytes written (0 at the end), -EINVAL if not even one record fits, -ENOTDIR. */
 long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap);
+/* Gives back the pages of the last listing, and shrinks the path and inode indexes as far as
+ * their counts allow (before the leak checks compare free pages; a listing read to its end
+ * gives back all but its first page itself). */
+void plate_trim(void);
+void plate_dir_trim(void);

@@ -150,13 +150,7 @@ void pl_content_span(const struct plate *p, uint64_t off, const void **out, size
 
 uint64_t plate_ram_pages(void)
 {
-	uint64_t pages = 0;
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		const struct plate *p = &plate_slots[i];
-		if (p->hdr.rid && !(p->flags & (PF_IMAGE | PF_DISK)))
-			pages += (p->size + PL_PAGE - 1) / PL_PAGE;
-	}
-	return pages;
+	return pagelist_pages();
 }
 
 static int check_writable_file(const struct plate *p)

@@ -7,64 +7,127 @@
 #include "kernel/fs/dirent.h"
 #include "kernel/lib/string.h"
 
-/* Entries of a listing: a plate's table index, or PLATE_MAX + a further name's index. */
-#define NLIST (PLATE_MAX + PL_NAMES_MAX)
+/* Entries of a listing: 1 + a plate's table slot, or NAME_BASE + a further name's index. */
+#define NAME_BASE (PLATE_CAPACITY_MAX + 1u)
+#define NLIST (plate_capacity + PL_NAMES_MAX)
+#define LIST_PAGE 4096u
 
-static const char *entry_path(uint16_t e)
+static const char *entry_path(uint32_t e)
 {
-	return e < PLATE_MAX ? plate_slots[e].path : pl_name_at(e - PLATE_MAX)->path;
+	return e < NAME_BASE ? pl_slot(e - 1)->path : pl_name_at(e - NAME_BASE)->path;
 }
 
-static void insert_sorted(uint16_t *idx, uint32_t n, uint16_t e)
+static bool before(uint32_t a, uint32_t b)
 {
-	uint32_t j = n;
-	while (j > 0 && strcmp(entry_path(idx[j - 1]), entry_path(e)) > 0) {
-		idx[j] = idx[j - 1];
-		j--;
-	}
-	idx[j] = e;
+	return strcmp(entry_path(a), entry_path(b)) < 0;
 }
 
-/* The entries of dir sorted by path (insertion sort: directories are small and the boot
- * image arrives sorted already). */
-static uint32_t collect_children(rid_t dir, uint16_t idx[NLIST])
+/* Heap sort by path: a directory may hold tens of thousands of entries. */
+static void sift_down(uint32_t *v, uint32_t i, uint32_t n)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		if (!plate_slots[i].hdr.rid || plate_slots[i].parent != dir || plate_slots[i].hdr.rid == dir)
-			continue;
-		insert_sorted(idx, n++, (uint16_t)i);
+	for (uint32_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && before(v[c], v[c + 1]))
+			c++;
+		if (!before(v[i], v[c]))
+			return;
+		uint32_t t = v[i];
+		v[i] = v[c];
+		v[c] = t;
 	}
-	for (uint32_t i = 0; pl_nnames && i < PL_NAMES_MAX; i++) {
-		const struct pl_name *nm = pl_name_at(i);
-		if (nm && nm->parent == dir)
-			insert_sorted(idx, n++, (uint16_t)(PLATE_MAX + i));
+}
+
+static void sort_entries(uint32_t *v, uint32_t n)
+{
+	for (uint32_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (uint32_t end = n; end > 1; end--) {
+		uint32_t t = v[0];
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		sift_down(v, 0, end - 1);
 	}
-	return n;
 }
 
 /* The last listing made, reused while no path has changed since (pl_names_gen): a program
- * reads a directory in several getdents calls, and each would otherwise scan the table and
- * sort the children again. */
+ * reads a directory in several getdents calls, and each would otherwise collect and sort the
+ * children again. Its array lives in a window of addresses reserved at the first listing and
+ * mapped as far as the largest directory listed needs; a listing read to its end gives back
+ * all but its first page. */
 static struct {
 	rid_t dir;
 	uint32_t gen, n;
-	uint16_t idx[NLIST];
+	uint32_t *idx;
+	size_t mapped;          /* bytes of idx mapped */
 } listing;
 
-static uint32_t children(rid_t dir, const uint16_t **idx)
+/* Room for n entries: -ENOMEM when memory is short. */
+static int listing_room(uint32_t n)
+{
+	size_t need = ((size_t)n * sizeof(uint32_t) + LIST_PAGE - 1) / LIST_PAGE * LIST_PAGE;
+	if (!need)
+		need = LIST_PAGE;
+	if (!listing.idx && !(listing.idx = res_mem_reserve(NLIST * sizeof(uint32_t))))
+		return -ENOMEM;
+	if (need <= listing.mapped)
+		return 0;
+	if (res_mem_map((char *)listing.idx + listing.mapped, need - listing.mapped))
+		return -ENOMEM;
+	listing.mapped = need;
+	return 0;
+}
+
+/* Keeps the first keep bytes of the listing's array (a multiple of LIST_PAGE). */
+static void listing_shrink(size_t keep)
+{
+	if (listing.mapped > keep) {
+		res_mem_unmap((char *)listing.idx + keep, listing.mapped - keep);
+		listing.mapped = keep;
+		listing.dir = 0;            /* made again if read on */
+	}
+}
+
+void plate_dir_trim(void)
+{
+	listing_shrink(0);
+}
+
+/* The entries of dir sorted by path. */
+static int collect_children(rid_t dir, uint32_t *n)
+{
+	const struct plate *d = plate_obj(dir);
+	uint32_t count = d->nchild + pl_nnames;
+	int err = listing_room(count);
+	if (err)
+		return err;
+	*n = 0;
+	for (const struct plate *c = pl_first_child(d); c; c = pl_next_child(c))
+		listing.idx[(*n)++] = pl_ref(c);
+	for (uint32_t i = 0; pl_nnames && i < PL_NAMES_MAX; i++) {
+		const struct pl_name *nm = pl_name_at(i);
+		if (nm && nm->parent == dir)
+			listing.idx[(*n)++] = NAME_BASE + i;
+	}
+	sort_entries(listing.idx, *n);
+	return 0;
+}
+
+static int children(rid_t dir, const uint32_t **idx, uint32_t *n)
 {
 	if (listing.dir != dir || listing.gen != pl_names_gen) {
-		listing.n = collect_children(dir, listing.idx);
+		listing.dir = 0;
+		int err = collect_children(dir, &listing.n);
+		if (err)
+			return err;
 		listing.dir = dir;
 		listing.gen = pl_names_gen;
 	}
 	*idx = listing.idx;
-	return listing.n;
+	*n = listing.n;
+	return 0;
 }
 
 /* The record at position pos of a listing: ".", "..", then the children. 0 past the end. */
-static int dir_entry_at(const struct plate *d, const uint16_t *idx, uint32_t n, uint64_t pos,
+static int dir_entry_at(const struct plate *d, const uint32_t *idx, uint32_t n, uint64_t pos,
 			const struct plate **ent, const char **name, size_t *len)
 {
 	if (pos == 0) {
@@ -75,13 +138,13 @@ static int dir_entry_at(const struct plate *d, const uint16_t *idx, uint32_t n, 
 		*ent = d->parent ? plate_obj(d->parent) : d;
 		*name = "..";
 		*len = 2;
-	} else if (pos - 2 < n && idx[pos - 2] >= PLATE_MAX) {
-		const struct pl_name *nm = pl_name_at(idx[pos - 2] - PLATE_MAX);
+	} else if (pos - 2 < n && idx[pos - 2] >= NAME_BASE) {
+		const struct pl_name *nm = pl_name_at(idx[pos - 2] - NAME_BASE);
 		*ent = plate_obj(nm->plate);
 		*name = path_basename(nm->path);
 		*len = strlen(*name);
 	} else if (pos - 2 < n) {
-		*ent = &plate_slots[idx[pos - 2]];
+		*ent = pl_slot(idx[pos - 2] - 1);
 		*name = path_basename((*ent)->path);
 		*len = (*ent)->name_len;
 	} else {
@@ -110,7 +173,7 @@ static uint8_t dirent_type(const struct plate *p)
 
 long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 {
-	const uint16_t *idx;
+	const uint32_t *idx;
 	const struct plate *d = plate_obj(dir), *e;
 	const char *name;
 	size_t done = 0, namelen;
@@ -122,14 +185,19 @@ long plate_dir_read(rid_t dir, uint64_t *pos, void *buf, size_t cap)
 		return pl_disk_dir_read((struct plate *)d, pos, buf, cap);
 	if (d->flags & PF_PROC)
 		return procfs_dir_read(&d->pnode, pos, buf, cap);
-	uint32_t n = children(dir, &idx);
+	uint32_t n;
+	int err = children(dir, &idx, &n);
+	if (err)
+		return err;
 	while (dir_entry_at(d, idx, n, *pos, &e, &name, &namelen)) {
-		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)(e - plate_slots) + 1,
+		size_t len = dirent_pack((char *)buf + done, cap - done, (uint64_t)pl_ref(e),
 					 (int64_t)(*pos + 1), dirent_type(e), name, namelen);
 		if (!len)
 			return done ? (long)done : -EINVAL;
 		done += len;
 		(*pos)++;
 	}
+	if (!done)
+		listing_shrink(LIST_PAGE);  /* read to its end */
 	return (long)done;
 }

@@ -4,21 +4,129 @@
  * operations see them as they see image and RAM plates (docs/design.md, "Disk plates"). A disk
  * plate holds no content: it names an inode of a file-system server (its mount and inode
  * number), and its content and directory operations are forwarded to the server
- * (plate_disk_ops.c). Plates are made when a path is looked up and freed again when the table
- * runs short (pl_disk_evict): only plates that are not open, have no plates below them and
- * were not used lately go, so the table holds the working set, not the disk.
+ * (plate_disk_ops.c). Plates are made when a path is looked up and freed again, least recently
+ * used first, when there are more than DISK_PLATES_CAP of them or memory runs short
+ * (pl_disk_evict): only plates that are not open and have no plates below them go, so the
+ * table holds the working set, not the disk. The plates of one inode (hard links) are found
+ * through a hash of (mount, inode), so a lookup costs the same however many plates there are.
  */
 #include "kernel/fs/plate_int.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/fsclient.h"
 #include "kernel/fs/mount.h"
+#include "kernel/lib/idhash.h"
+#include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 
 #define EVICT_BATCH 64
-#define EVICT_RECENT 64       /* plates used within this many lookups stay */
+/* Disk plates kept at most (about 10 MiB of table): the working set of a large tree, and
+ * room for everything else; memory pressure evicts earlier (pl_make). */
+#define DISK_PLATES_CAP 16384u
 
 static uint64_t use_tick;
+
+/* ---- indexes: (mount, inode) -> plates, and the order of use ------------------------------ */
+
+static struct idhash ino_index;
+static uint32_t lru_head, lru_tail;   /* least and most recently used (slot + 1) */
+static uint32_t lru_count;
+
+static uint32_t ino_hash(uint32_t mnt, uint32_t ino)
+{
+	return idhash_mix(idhash_mix(2166136261u, mnt), ino);
+}
+
+static uint32_t *ino_link(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	return &pl_slot(id)->ihnext;
+}
+
+static uint32_t ino_hash_of(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	return ino_hash(pl_slot(id)->mnt, pl_slot(id)->ino);
+}
+
+void pl_disk_init(void)
+{
+	if (idhash_init(&ino_index, 1024, pl_pow2_floor(plate_capacity / 2), ino_link, ino_hash_of, NULL))
+		panic("%s: no memory for the inode index", __func__);
+}
+
+void pl_disk_trim(void)
+{
+	idhash_trim(&ino_index);
+}
+
+/* p names inode ino of mount mnt from now on. */
+static void set_ino(struct plate *p, uint32_t mnt, uint32_t ino)
+{
+	if (p->ihashed && (p->mnt != mnt || p->ino != ino)) {
+		idhash_del(&ino_index, pl_ref(p) - 1, ino_hash(p->mnt, p->ino));
+		p->ihashed = false;
+	}
+	p->mnt = mnt;
+	p->ino = ino;
+	if (!p->ihashed && ino && (p->flags & PF_DISK)) {
+		idhash_add(&ino_index, pl_ref(p) - 1, ino_hash(mnt, ino));
+		p->ihashed = true;
+	}
+}
+
+/* The first plate after ref (0: from the start) in the chain of (mnt, ino) that names it. */
+static struct plate *next_of_inode(uint32_t mnt, uint32_t ino, uint32_t ref)
+{
+	uint32_t e = ref ? idhash_next(&ino_index, ref - 1) : idhash_first(&ino_index, ino_hash(mnt, ino));
+	for (; e; e = idhash_next(&ino_index, e - 1)) {
+		struct plate *o = pl_slot(e - 1);
+		if (o->mnt == mnt && o->ino == ino && (o->flags & PF_DISK))
+			return o;
+	}
+	return NULL;
+}
+
+static void lru_del(struct plate *p)
+{
+	if (!p->in_lru)
+		return;
+	if (p->lru_prev)
+		pl_slot(p->lru_prev - 1)->lru_next = p->lru_next;
+	else
+		lru_head = p->lru_next;
+	if (p->lru_next)
+		pl_slot(p->lru_next - 1)->lru_prev = p->lru_prev;
+	else
+		lru_tail = p->lru_prev;
+	p->lru_prev = p->lru_next = 0;
+	p->in_lru = false;
+	lru_count--;
+}
+
+static void lru_add(struct plate *p)
+{
+	if (p->flags & PF_PINNED)
+		return;                       /* a mount's root stays as long as the mount */
+	p->lru_prev = lru_tail;
+	p->lru_next = 0;
+	if (lru_tail)
+		pl_slot(lru_tail - 1)->lru_next = pl_ref(p);
+	else
+		lru_head = pl_ref(p);
+	lru_tail = pl_ref(p);
+	p->in_lru = true;
+	lru_count++;
+}
+
+void pl_disk_unindex(struct plate *p)
+{
+	lru_del(p);
+	if (p->ihashed) {
+		idhash_del(&ino_index, pl_ref(p) - 1, ino_hash(p->mnt, p->ino));
+		p->ihashed = false;
+	}
+}
 
 /* Unix permission bits of one class (rwx) as resource operations. */
 static uint32_t class_ops(uint32_t rwx, bool dir)
@@ -45,7 +153,7 @@ static void apply_one(struct plate *p, const struct t_fs_attr *a)
 		       p->attr.size != a->size;
 	struct cred owner = { a->uid, a->gid };
 	p->attr = *a;
-	p->ino = a->ino;
+	set_ino(p, p->mnt, a->ino);
 	p->mode = a->mode;
 	p->size = a->size;
 	p->mtime = a->mtime;
@@ -58,12 +166,10 @@ void pl_disk_apply(struct plate *p, const struct t_fs_attr *a)
 {
 	if (!a->ino)
 		return;
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		struct plate *o = &plate_slots[i];
-		if (o != p && o->hdr.rid && (o->flags & PF_DISK) && o->mnt == p->mnt &&
-		    o->ino == a->ino)
+	for (struct plate *o = next_of_inode(p->mnt, a->ino, 0); o;
+	     o = next_of_inode(p->mnt, a->ino, pl_ref(o)))
+		if (o != p)
 			apply_one(o, a);
-	}
 	apply_one(p, a);
 }
 
@@ -90,11 +196,10 @@ int pl_disk_fresh(struct plate *p)
 
 void pl_disk_stale(struct plate *p)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		struct plate *o = &plate_slots[i];
-		if (o->hdr.rid && (o->flags & PF_DISK) && o->mnt == p->mnt && o->ino == p->ino)
-			o->flags |= PF_STALE;
-	}
+	p->flags |= PF_STALE;
+	for (struct plate *o = next_of_inode(p->mnt, p->ino, 0); o;
+	     o = next_of_inode(p->mnt, p->ino, pl_ref(o)))
+		o->flags |= PF_STALE;
 }
 
 bool pl_disk_writable(const struct plate *p)
@@ -103,16 +208,15 @@ bool pl_disk_writable(const struct plate *p)
 	return m && !m->rdonly;
 }
 
-/* A new plate, freeing unused disk plates when the table is full. */
+/* A new plate, freeing unused disk plates when there are many (pl_make frees more when the
+ * table or memory runs out). */
 static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
 		      struct plate **out)
 {
 	struct cred owner = { a->uid, a->gid };
-	int err;
-	while ((err = pl_make(path, a->mode, tmode_of(a->mode), &owner, parent, out)) == -ENFILE)
-		if (!pl_disk_evict())
-			break;
-	return err;
+	if (lru_count >= DISK_PLATES_CAP)
+		pl_disk_evict(parent);
+	return pl_make(path, a->mode, tmode_of(a->mode), &owner, parent, out);
 }
 
 int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, rid_t *out)
@@ -132,6 +236,7 @@ int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, 
 	p->flags = PF_DISK;
 	p->mnt = mnt;
 	p->used = ++use_tick;
+	lru_add(p);
 	memset(&p->attr, 0, sizeof(p->attr));
 	pl_disk_apply(p, attr);
 	res_set_name(p->hdr.rid, path);
@@ -209,34 +314,28 @@ int pl_disk_lookup(const char *canon, rid_t *out)
 void pl_disk_touch(struct plate *p)
 {
 	p->used = ++use_tick;
+	if (p->in_lru) {
+		lru_del(p);
+		lru_add(p);
+	}
 }
 
-static bool evictable(const struct plate *p, uint64_t before)
+/* Frees up to EVICT_BATCH disk plates from the least recently used end. One that cannot go
+ * now (open, or a directory with plates below it) moves to the other end: it is in use, and
+ * the next eviction need not step over it again. */
+bool pl_disk_evict(rid_t keep)
 {
-	if (!p->hdr.rid || !(p->flags & PF_DISK) || (p->flags & (PF_PINNED | PF_UNLINKED)))
-		return false;
-	if (p->opens || p->used >= before)
-		return false;
-	for (uint32_t i = 0; i < PLATE_MAX; i++)
-		if (plate_slots[i].hdr.rid && plate_slots[i].parent == p->hdr.rid)
-			return false;
-	return true;
-}
-
-bool pl_disk_evict(void)
-{
-	uint64_t before = use_tick > EVICT_RECENT ? use_tick - EVICT_RECENT : 0;
-	uint32_t freed = 0;
-	/* leaves first; freeing a leaf may make its parent a leaf for the next round */
-	for (int round = 0; round < 4 && freed < EVICT_BATCH; round++) {
-		for (uint32_t i = 0; i < PLATE_MAX && freed < EVICT_BATCH; i++) {
-			struct plate *p = &plate_slots[i];
-			if (!evictable(p, before))
-				continue;
-			pl_set_path(p, "");
-			res_free(p->hdr.rid);
-			freed++;
+	uint32_t freed = 0, steps = lru_count;
+	while (lru_head && steps-- > 0 && freed < EVICT_BATCH) {
+		struct plate *p = pl_slot(lru_head - 1);
+		lru_del(p);
+		if (p->opens || p->nchild || p->hdr.rid == keep ||
+		    (p->flags & (PF_PINNED | PF_UNLINKED))) {
+			lru_add(p);
+			continue;
 		}
+		pl_free(p);
+		freed++;
 	}
 	return freed > 0;
 }
@@ -267,10 +366,7 @@ bool plate_mount_busy(rid_t rid)
 	struct plate *p = plate_obj(rid);
 	if (!p || p->opens || !p->parent)
 		return true;                  /* "/" is never a mount point */
-	for (uint32_t i = 0; i < PLATE_MAX; i++)
-		if (plate_slots[i].hdr.rid && plate_slots[i].parent == rid)
-			return true;
-	return false;
+	return pl_has_children(p);
 }
 
 void plate_mount_root(rid_t rid, uint32_t mnt, const struct t_fs_attr *root, struct mount *m)
@@ -283,7 +379,7 @@ void plate_mount_root(rid_t rid, uint32_t mnt, const struct t_fs_attr *root, str
 	m->saved_tmode = h->mode;
 	m->saved_owner = (struct cred){ h->owner, h->group };
 	p->flags = PF_DISK | PF_PINNED;
-	p->mnt = mnt;
+	set_ino(p, mnt, 0);
 	memset(&p->attr, 0, sizeof(p->attr));
 	pl_disk_apply(p, root);
 	pl_names_gen++;                   /* listings of it are the disk's now */
@@ -294,6 +390,7 @@ void plate_unmount_root(rid_t rid, const struct mount *m)
 	struct plate *p = plate_obj(rid);
 	if (!p)
 		return;
+	pl_disk_unindex(p);
 	p->mode = m->saved_mode;
 	p->flags = m->saved_flags;
 	p->mtime = m->saved_mtime;
@@ -306,21 +403,17 @@ void plate_unmount_root(rid_t rid, const struct mount *m)
 
 bool plate_mount_in_use(uint32_t mnt)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		struct plate *p = &plate_slots[i];
-		if (p->hdr.rid && (p->flags & PF_DISK) && p->mnt == mnt && p->opens)
+	struct plate *p;
+	for (uint32_t i = 0; (p = res_iter(RT_PLATE, &i));)
+		if ((p->flags & PF_DISK) && p->mnt == mnt && p->opens)
 			return true;
-	}
 	return false;
 }
 
 void plate_forget_mount(uint32_t mnt)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		struct plate *p = &plate_slots[i];
-		if (!p->hdr.rid || !(p->flags & PF_DISK) || p->mnt != mnt || (p->flags & PF_PINNED))
-			continue;
-		pl_set_path(p, "");
-		res_free(p->hdr.rid);
-	}
+	struct plate *p;
+	for (uint32_t i = 0; (p = res_iter(RT_PLATE, &i));)
+		if ((p->flags & PF_DISK) && p->mnt == mnt && !(p->flags & PF_PINNED))
+			pl_free(p);
 }

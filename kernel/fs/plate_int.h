@@ -30,8 +30,19 @@ struct plate {
 	rid_t parent;
 	uint16_t name_off;       /* where the last component of path starts */
 	uint16_t name_len;       /* and its length (listings need both per entry) */
-	uint16_t hbucket;        /* 1 + its path-hash bucket while its path is hashed, else 0 */
-	uint16_t hnext;          /* 1 + the next slot in that bucket, 0 = end */
+	/* Indexes (table slots plus one, 0 = none; a zeroed plate is in none of them): the path
+	 * hash (plate.c), its directory's list of children, and for disk plates the hash of
+	 * (mount, inode) and the eviction order (plate_disk.c). */
+	uint32_t phash;          /* idhash_str(path) while hashed */
+	uint32_t hnext;
+	bool hashed;
+	bool ihashed;
+	bool in_lru;
+	uint32_t child;          /* first child */
+	uint32_t nchild;
+	uint32_t sib_prev, sib_next;
+	uint32_t ihnext;
+	uint32_t lru_prev, lru_next;
 	/* disk plates (PF_DISK): the mount (1 + index, mount.h), the inode, and the attributes
 	 * the server last reported; used: when it was last looked up, for eviction */
 	uint32_t mnt;
@@ -41,7 +52,28 @@ struct plate {
 	struct procfs_node pnode;  /* PF_PROC: the node it shows */
 };
 
-extern struct plate plate_slots[PLATE_MAX];
+/* The largest power of two at most n (n > 0): index sizes. */
+uint32_t pl_pow2_floor(uint32_t n);
+/* The plate in table slot i, which the caller knows to be live (a link of an index). */
+struct plate *pl_slot(uint32_t i);
+/* The table slot of p plus one: what the indexes store. */
+uint32_t pl_ref(const struct plate *p);
+/* Makes p a child of directory parent (0: of none), leaving its former parent's list. */
+void pl_set_parent(struct plate *p, rid_t parent);
+/* The children of d: the first one (NULL if none), then each one's next sibling. */
+struct plate *pl_first_child(const struct plate *d);
+struct plate *pl_next_child(const struct plate *c);
+/* Whether a plate other than itself has p as its parent. */
+bool pl_has_children(const struct plate *p);
+/* The plates below top in post-order (children before their directory, top itself last):
+ * pl_below_first gives the first, pl_below_next the one after c; NULL at the end. The caller
+ * may free or move c before asking for the next one only if c has no children then. */
+struct plate *pl_below_first(struct plate *top);
+struct plate *pl_below_next(struct plate *top, struct plate *c);
+/* Takes p out of every index and frees its slot (its content is the caller's). */
+void pl_free(struct plate *p);
+/* Sets up the path index (at plate_init, plate_index.c). */
+void pl_index_init(void);
 
 /* The plate at a canonical path in the table (no disk lookup), or -ENOENT. */
 int pl_hash_find(const char *abs_path, rid_t *out);
@@ -147,6 +179,11 @@ int pl_disk_destroy(struct plate *p);
 void pl_disk_close(struct plate *p);
 /* p was used now (eviction takes the plates unused longest). */
 void pl_disk_touch(struct plate *p);
-/* Frees a batch of disk plates nobody uses (not open, no plates below, not a mount root),
- * oldest first; false if there was none. */
-bool pl_disk_evict(void);
+/* Frees a batch of disk plates nobody uses (not open, no plates below, not a mount root,
+ * not keep), least recently used first; false if there was none. */
+bool pl_disk_evict(rid_t keep);
+/* Takes a disk plate out of the inode hash and the eviction order (before it is freed). */
+void pl_disk_unindex(struct plate *p);
+/* Sets up the inode hash (at plate_init); shrinks it as far as its count allows. */
+void pl_disk_init(void);
+void pl_disk_trim(void);

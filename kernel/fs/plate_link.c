@@ -52,8 +52,7 @@ static int ram_symlink(struct plate *dir, const char *canon, const char *target,
 	if (err)
 		return err;
 	if ((err = pagelist_get_alloc(&p->pages, 0, &page))) {
-		pl_set_path(p, "");
-		res_free(p->hdr.rid);
+		pl_free(p);
 		return err;
 	}
 	memcpy(page, target, n);

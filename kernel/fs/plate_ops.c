@@ -60,11 +60,7 @@ int plate_mkfifo(const char *canon, uint32_t mode, const struct cred *owner, rid
 
 static int has_children(rid_t dir)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++)
-		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir &&
-		    plate_slots[i].hdr.rid != dir)
-			return 1;
-	return pl_name_in_dir(dir);
+	return pl_has_children(plate_obj(dir)) || pl_name_in_dir(dir);
 }
 
 /* Frees a plate that has no name left and no open file. */
@@ -73,7 +69,7 @@ void pl_release_unlinked(struct plate *p)
 	if (!(p->flags & PF_UNLINKED) || p->opens)
 		return;
 	pagelist_free_from(&p->pages, 0);
-	res_free(p->hdr.rid);
+	pl_free(p);
 }
 
 static void set_path(struct plate *p, const char *path)
@@ -93,12 +89,12 @@ static void drop_name(struct plate *p)
 		dir->mtime = pl_now();
 	if (!(p->flags & PF_DISK) && pl_name_take(p->hdr.rid, path, &parent) == 0) {
 		set_path(p, path);
-		p->parent = parent;
+		pl_set_parent(p, parent);
 		return;
 	}
 	p->flags |= PF_UNLINKED;
 	pl_set_path(p, "");         /* canonical paths start with '/': never found again */
-	p->parent = 0;
+	pl_set_parent(p, 0);
 	res_set_name(p->hdr.rid, "");
 	pl_release_unlinked(p);
 }
@@ -180,15 +176,14 @@ static int is_below(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* Whether every path below 'from' still fits when its prefix becomes 'to'. */
-static int subtree_fits(const char *from, const char *to)
+/* Whether every path below p (named from) still fits when its prefix becomes 'to'. */
+static int subtree_fits(struct plate *p, const char *from, const char *to)
 {
 	size_t nf = strlen(from), nt = strlen(to);
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		const char *path = plate_slots[i].path;
-		if (plate_slots[i].hdr.rid && is_below(path, from) &&
-		    strlen(path) - nf + nt > PATH_MAX_LEN)
-			return 0;
+	if (nt > nf && pl_is_dir(p)) {
+		for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c))
+			if (strlen(c->path) - nf + nt > PATH_MAX_LEN)
+				return 0;
 	}
 	return pl_name_fits_below(from, to);
 }
@@ -200,9 +195,8 @@ static void move_subtree(struct plate *p, const char *to, rid_t new_parent)
 	size_t nf;
 	strlcpy(from, p->path, sizeof(from));
 	nf = strlen(from);
-	for (uint32_t i = 0; i < PLATE_MAX; i++) {
-		struct plate *c = &plate_slots[i];
-		if (!c->hdr.rid || !is_below(c->path, from))
+	for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c)) {
+		if (!is_below(c->path, from))
 			continue;
 		strlcpy(buf, to, sizeof(buf));
 		strlcpy(buf + strlen(buf), c->path + nf, sizeof(buf) - strlen(buf));
@@ -210,7 +204,7 @@ static void move_subtree(struct plate *p, const char *to, rid_t new_parent)
 	}
 	pl_name_move_below(from, to);
 	set_path(p, to);
-	p->parent = new_parent;
+	pl_set_parent(p, new_parent);
 }
 
 /* The name 'to' of dst goes (rename over it): a further name, or dst's own. */
@@ -289,7 +283,7 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 		err = res_check(dir_rid, TOP_MODIFY, cred);
 	if (!err && dst)
 		err = check_replace(src, dst, cred);
-	if (!err && !subtree_fits(from, to))
+	if (!err && !subtree_fits(src, from, to))
 		err = -ENAMETOOLONG;
 	if (!err && ((src->flags | todir->flags) & PF_DISK))
 		err = disk_rename(src, todir, to, &dst, dst_rid);

@@ -35,7 +35,7 @@ static int make_node(const char *path, const struct procfs_node *n, rid_t parent
 	procfs_owner(n, &owner);
 	int err;
 	while ((err = pl_make(path, mode, tmode_of(mode), &owner, parent, out)) == -ENFILE)
-		if (!pl_proc_evict(parent) && !pl_disk_evict())
+		if (!pl_proc_evict(parent) && !pl_disk_evict(parent))
 			break;
 	if (err)
 		return err;
@@ -111,17 +111,14 @@ static void forget(struct plate *p)
 	named--;
 	named_by_pid[(uint32_t)p->pnode.pid % PID_BUCKETS]--;
 	pl_set_path(p, "");
-	p->parent = 0;
+	pl_set_parent(p, 0);
 	p->flags |= PF_UNLINKED;
 	pl_release_unlinked(p);
 }
 
 static bool is_parent(rid_t dir)
 {
-	for (uint32_t i = 0; i < PLATE_MAX; i++)
-		if (plate_slots[i].hdr.rid && plate_slots[i].parent == dir)
-			return true;
-	return false;
+	return pl_has_children(plate_obj(dir));
 }
 
 int pl_proc_touch(struct plate *p)
@@ -163,10 +160,10 @@ static uint32_t sweep(int pid, bool unused_only, rid_t keep)
 {
 	uint32_t gone = 0;
 	for (int pass = 0; pass < 4 && named; pass++) {
-		for (uint32_t i = 0; i < PLATE_MAX; i++) {
-			struct plate *p = &plate_slots[i];
+		struct plate *p;
+		for (uint32_t i = 0; (p = res_iter(RT_PLATE, &i));) {
 			uint16_t k = p->pnode.kind;
-			if (!p->hdr.rid || !(p->flags & PF_PROC) || (p->flags & PF_UNLINKED) ||
+			if (!(p->flags & PF_PROC) || (p->flags & PF_UNLINKED) ||
 			    !procfs_per_process(k) || (pid && p->pnode.pid != pid))
 				continue;
 			if (sweep_pass(k) != pass)

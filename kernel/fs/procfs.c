@@ -120,7 +120,7 @@ static int dynamic_child(const struct procfs_node *dir, const char *name, size_t
 		*out = (struct procfs_node){ .kind = PN_PID, .pid = p->pid, .proc = p->hdr.rid };
 		return 0;
 	}
-	if (dir->kind == PN_P_FD && (v = parse_num(name, len, NFD)) >= 0) {
+	if (dir->kind == PN_P_FD && (v = parse_num(name, len, NFD_MAX)) >= 0) {
 		struct proc *p = node_proc(dir);
 		if (!p || fd_get(&p->fds, (int)v, &f))
 			return -ENOENT;
@@ -303,9 +303,9 @@ static bool dynamic_at(const struct procfs_node *dir, uint64_t *pos, struct dent
 		d->ino = 0x100000u + (uint64_t)pid * 64 + 1;
 		return true;
 	case PN_P_FD:
-		while (p && i < NFD && fd_get(&p->fds, (int)i, &f))
+		while (p && i < (uint64_t)p->fds.top && fd_get(&p->fds, (int)i, &f))
 			i++;
-		if (!p || i >= NFD)
+		if (!p || i >= (uint64_t)p->fds.top)
 			return false;
 		ksnprintf(d->name, sizeof(d->name), "%u", (unsigned)i);
 		d->mode = L_S_IFLNK | 0700;

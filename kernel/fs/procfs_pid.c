@@ -213,7 +213,10 @@ static void gen_status(struct ptext *t, const struct view *v)
 	/* real, effective, saved, file system (ident.h) */
 	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", i->ruid, i->euid, i->suid, cr->uid);
 	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", i->rgid, i->egid, i->sgid, cr->gid);
-	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", NFD);
+	int fdsize = 64;                     /* as Linux: 64, doubled as descriptors need */
+	while (fdsize < p->fds.top)
+		fdsize *= 2;
+	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", fdsize);
 	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
 		ptext_fmt(t, "%u ", p->groups[i]);
 	ptext_char(t, '\n');

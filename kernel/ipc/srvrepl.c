@@ -452,8 +452,10 @@ static int create(struct repl *r, struct proc *req, struct proc *o,
 		return r->err;
 	}
 	struct proc *np = proc_by_pid(pid), *op = live(r->old_pid);
-	if (np && op)
-		proc_inherit_fds(np, op);
+	if (np && op && (err = proc_inherit_fds(np, op))) {
+		kill_new(pid);
+		return err;
+	}
 	r->stage = RP_STARTED;
 	srv_wake(r->old_pid);            /* step 3: it finds the notice at its next receive */
 	return 0;

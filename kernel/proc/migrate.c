@@ -30,14 +30,14 @@ uint32_t mig_active;
 
 static uint32_t why_fds(struct proc *p)
 {
-	for (int fd = 0; fd < NFD; fd++) {
-		struct file *f = p->fds.fd[fd];
-		if (!f)
+	for (int fd = 0; fd < p->fds.top; fd++) {
+		struct file *f;
+		if (fd_get(&p->fds, fd, &f))
 			continue;
 		if (sock_is(f))
 			return TMIG_SOCKET;
-		if (!file_is_console(f) && !file_is_rcons(f))
-			return TMIG_FILE;
+		if ((!file_is_console(f) && !file_is_rcons(f)) || fd >= T_MIG_NFD || fd >= NFD)
+			return TMIG_FILE;             /* the image carries the first descriptors */
 	}
 	return TMIG_NONE;
 }

@@ -117,7 +117,7 @@ static void take_identity(struct proc *p, const struct t_mig_image *img)
 	for (int i = 0; i < L_RLIMIT_NLIMITS && i < 16; i++)
 		p->rlim[i] = (struct linux_rlimit){ img->rlim[i][0], img->rlim[i][1] };
 	uint64_t nofile = p->rlim[L_RLIMIT_NOFILE].cur;
-	p->fds.limit = nofile < NFD ? (int)nofile : NFD;
+	p->fds.limit = nofile < NFD_MAX ? (int)nofile : NFD_MAX;
 
 }
 

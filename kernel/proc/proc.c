@@ -328,7 +328,7 @@ int proc_build_image(struct proc *p, rid_t program, struct load_info *li)
 }
 
 static void init_identity(struct proc *p, struct proc *parent);
-static void inherit(struct proc *p, struct proc *parent, bool as_exec);
+static int inherit(struct proc *p, struct proc *parent, bool as_exec);
 
 int proc_new_child(struct proc *parent, struct proc **out)
 {
@@ -338,7 +338,10 @@ int proc_new_child(struct proc *parent, struct proc **out)
 		return err;
 	struct proc *c = proc_get(rid);
 	init_identity(c, parent);
-	inherit(c, parent, false);
+	if ((err = inherit(c, parent, false))) {
+		free_entry(c);
+		return err;
+	}
 	c->args = parent->args;            /* never changed in place: shared, not copied */
 	args_get(c->args);
 	c->program = parent->program;
@@ -448,14 +451,15 @@ static void init_identity(struct proc *p, struct proc *parent)
  * descriptors, as fork keeps them (the calling thread's mask and alternate stack go to the
  * child's execution: thread_inherit); as_exec (a spawn is fork + exec): caught signals back
  * to default, close-on-exec ones closed. */
-static void inherit(struct proc *p, struct proc *parent, bool as_exec)
+static int inherit(struct proc *p, struct proc *parent, bool as_exec)
 {
 	memcpy(p->sig, parent->sig, sizeof(p->sig));
-	fdtable_clone(&p->fds, &parent->fds);
-	if (as_exec) {
+	int err = fdtable_clone(&p->fds, &parent->fds);
+	if (!err && as_exec) {
 		signal_exec(p);
 		fdtable_close_cloexec(&p->fds);
 	}
+	return err;
 }
 
 int proc_create(const char *path, struct args *args, const char *name, rid_t vspace,
@@ -476,9 +480,8 @@ int proc_create(const char *path, struct args *args, const char *name, rid_t vsp
 	p->program = program;
 	p->args = args;
 	init_identity(p, parent);
-	if (parent)
-		inherit(p, parent, true);
-	if ((err = join_space(p, vspace)) || (err = proc_build_image(p, program, &li)) ||
+	if ((parent && (err = inherit(p, parent, true))) || (err = join_space(p, vspace)) ||
+	    (err = proc_build_image(p, program, &li)) ||
 	    (err = setup_exec(p, prio, &li, parent && parent == proc_cur())))
 		goto fail;
 	p->state = TPS_READY;
@@ -491,13 +494,18 @@ fail:
 	return err;
 }
 
-void proc_inherit_fds(struct proc *p, const struct proc *from)
+int proc_inherit_fds(struct proc *p, const struct proc *from)
 {
 	/* the clone first: a file both tables hold is never closed for good in between */
 	struct fdtable old = p->fds;
-	fdtable_clone(&p->fds, &from->fds);
+	int err = fdtable_clone(&p->fds, &from->fds);
+	if (err) {
+		p->fds = old;
+		return err;
+	}
 	fdtable_close_cloexec(&p->fds);
 	fdtable_close_all(&old);
+	return 0;
 }
 
 /* p's children go to init (pid 1), which reaps them; zombies among them wake it. */

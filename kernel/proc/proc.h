@@ -129,8 +129,8 @@ int proc_create(const char *path, struct args *args, const char *name, rid_t vsp
 _Noreturn void proc_exit(int status_word);
 /* p (just created, not run yet) takes copies of from's descriptors in place of its parent's,
  * as at an exec (close-on-exec ones closed): a server's replacement gets what the old server
- * had, not what the process it hangs under has open. */
-void proc_inherit_fds(struct proc *p, const struct proc *from);
+ * had, not what the process it hangs under has open. -ENOMEM leaves its own. */
+int proc_inherit_fds(struct proc *p, const struct proc *from);
 /* The current process has moved to another node (its migration committed): its constituents
  * go (to the reusable-resource table), and it stays a stub (TPS_REMOTE) if this is its home,
  * else it is gone (init reaps the entry). */

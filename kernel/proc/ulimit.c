@@ -57,7 +57,7 @@ void ulimit_inherit(struct proc *p, const struct proc *parent)
 	for (int i = 0; i < L_RLIMIT_NLIMITS; i++)
 		p->rlim[i] = (struct linux_rlimit){ L_RLIM_INFINITY, L_RLIM_INFINITY };
 	p->rlim[L_RLIMIT_STACK].cur = STACK_SIZE;
-	p->rlim[L_RLIMIT_NOFILE] = (struct linux_rlimit){ NFD, NFD };
+	p->rlim[L_RLIMIT_NOFILE] = (struct linux_rlimit){ NFD_DEFAULT, NFD_MAX };
 	p->rlim[L_RLIMIT_NPROC] = (struct linux_rlimit){ ULIMIT_NPROC_DEFAULT, ULIMIT_NPROC_DEFAULT };
 }
 
@@ -104,8 +104,8 @@ int ulimit_prlimit(struct proc *p, const struct cred *by, uint32_t res,
 		return -EPERM;
 	if (nl && nl->max > p->rlim[res].max && by->uid != 0)
 		return -EPERM;                  /* only root raises a hard limit */
-	if (nl && res == L_RLIMIT_NOFILE && nl->max > NFD)
-		return -EPERM;                  /* the descriptor table has NFD slots */
+	if (nl && res == L_RLIMIT_NOFILE && nl->max > NFD_MAX)
+		return -EPERM;                  /* the descriptor table holds at most NFD_MAX */
 	if (old)
 		*old = p->rlim[res];
 	if (!nl)

@@ -8,22 +8,30 @@ static struct res_table *tables[RT_NTYPES];
 
 #define PAGE_BYTES 4096ul
 
-/* Directories of the growing tables, carved at registration (a few thousand chunks in all). */
-#define DIR_POOL 4096
+/* Directories of the growing tables, carved at registration (a few thousand chunks in all:
+ * the plate table alone has about 2900 on a 256 MiB machine). */
+#define DIR_POOL 8192
 #define CHUNK_MIN_ENTRIES 8        /* a chunk holds at least this many entries */
 static struct res_chunk dir_pool[DIR_POOL];
 static uint32_t dir_used;
 
 static void setup_growing(struct res_table *t)
 {
-	size_t bytes = (t->stride * CHUNK_MIN_ENTRIES + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+	size_t min = t->chunk_min ? t->chunk_min : CHUNK_MIN_ENTRIES;
+	size_t bytes = (t->stride * min + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
 	t->chunk_bytes = bytes;
 	t->chunk_entries = (uint32_t)(bytes / t->stride);
 	t->nchunks = (t->capacity + t->chunk_entries - 1) / t->chunk_entries;
-	if (dir_used + t->nchunks > DIR_POOL)
-		panic("res_register: no directory room for table %s", t->name);
-	t->dir = &dir_pool[dir_used];
-	dir_used += t->nchunks;
+	if (dir_used + t->nchunks <= DIR_POOL) {
+		t->dir = &dir_pool[dir_used];
+		dir_used += t->nchunks;
+	} else {
+		/* a table as large as memory (the plates) has a directory of its own */
+		size_t dbytes = t->nchunks * sizeof(t->dir[0]);
+		t->dir = res_mem_reserve(dbytes);
+		if (!t->dir || res_mem_map(t->dir, dbytes))
+			panic("res_register: no directory room for table %s", t->name);
+	}
 	memset(t->dir, 0, t->nchunks * sizeof(t->dir[0]));
 	t->first_open = 0;
 	t->spare = -1;

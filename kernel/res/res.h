@@ -62,6 +62,7 @@ struct res_table {
 	size_t stride;             /* sizeof one entry */
 	uint32_t capacity;
 	const struct res_ops *ops;
+	uint32_t chunk_min;        /* growing tables: entries a chunk holds at least (0: 8) */
 	uint32_t live;             /* maintained by the resource layer */
 	uint32_t next_hint;        /* where the next free-slot search starts */
 	/* growing tables only, set up by res_register */

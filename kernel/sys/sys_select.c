@@ -3,6 +3,7 @@
  * and fsp_poll waits; a descriptor counts as readable with POLLIN, POLLHUP or POLLERR, as
  * writable with POLLOUT or POLLERR (Linux's sets). */
 #include "abi/errno.h"
+#include "kernel/mm/kmalloc.h"
 #include "abi/linux.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
@@ -16,6 +17,7 @@
 
 #define SEL_MAX 1024                 /* FD_SETSIZE */
 #define SEL_WORDS (SEL_MAX / 64)
+#define SEL_POLLFDS 480              /* descriptors in the sets at most (one kmalloc object) */
 
 struct fdsets {
 	uint64_t map[3][SEL_WORDS];      /* read, write, except */
@@ -46,7 +48,8 @@ static int get_sets(struct fdsets *s, int nfds, const uint64_t *umaps)
 	return 0;
 }
 
-/* The pollfds of the sets (at most NFD): -EBADF for a descriptor that is not open. */
+/* The pollfds of the sets (at most SEL_POLLFDS): -EBADF for a descriptor that is not open,
+ * -EINVAL for more descriptors than that. */
 static int to_pollfds(struct proc *p, const struct fdsets *s, int nfds,
 		      struct linux_pollfd *fds, unsigned *n)
 {
@@ -60,6 +63,8 @@ static int to_pollfds(struct proc *p, const struct fdsets *s, int nfds,
 			continue;
 		if (fd_get(&p->fds, fd, &f))
 			return -EBADF;
+		if (*n >= SEL_POLLFDS)
+			return -EINVAL;
 		fds[*n] = (struct linux_pollfd){ .fd = fd, .events = ev };
 		(*n)++;
 	}
@@ -88,20 +93,25 @@ static int from_pollfds(struct fdsets *s, const struct linux_pollfd *fds, unsign
 static long do_select(int64_t nfds, const uint64_t *umaps, int64_t timeout_ns)
 {
 	struct fdsets s;
-	struct linux_pollfd fds[NFD];
 	struct proc *p = proc_cur();
 	unsigned n;
 	if (nfds < 0)
 		return -EINVAL;
 	if (nfds > SEL_MAX)
 		nfds = SEL_MAX;
-	int err = get_sets(&s, (int)nfds, umaps);
-	if (!err)
-		err = to_pollfds(p, &s, (int)nfds, fds, &n);
-	if (err)
-		return err;
-	long r = fsp_poll(p, fds, n, timeout_ns);
-	return r < 0 ? r : from_pollfds(&s, fds, n);
+	long r = get_sets(&s, (int)nfds, umaps);
+	if (r)
+		return r;
+	struct linux_pollfd *fds = kmalloc(SEL_POLLFDS * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	r = to_pollfds(p, &s, (int)nfds, fds, &n);
+	if (!r)
+		r = fsp_poll(p, fds, n, timeout_ns);
+	if (r >= 0)
+		r = from_pollfds(&s, fds, n);
+	kfree(fds);
+	return r;
 }
 
 long sys_select(const struct sysargs *a)

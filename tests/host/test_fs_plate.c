@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/plate_disk.c kernel/fs/plate_disk_ops.c tests/host/plate_disk_host.c kernel/fs/plate_proc.c kernel/fs/plate_name.c kernel/fs/plate_link.c tests/host/plate_proc_host.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/kprintf.c tests/host/res_mem_host.c
+// HOST-TEST-SOURCES: kernel/fs/plate.c kernel/fs/plate_index.c kernel/fs/plate_image.c kernel/fs/plate_content.c kernel/fs/plate_dir.c kernel/fs/plate_ops.c kernel/fs/plate_disk.c kernel/fs/plate_disk_ops.c tests/host/plate_disk_host.c kernel/fs/plate_proc.c kernel/fs/plate_name.c kernel/fs/plate_link.c tests/host/plate_proc_host.c kernel/fs/pagelist.c kernel/fs/path.c kernel/fs/cpio.c kernel/fs/dirent.c kernel/res/res.c kernel/lib/idhash.c kernel/lib/kprintf.c tests/host/res_mem_host.c
 /* Host tests of the plate table: boot-image plates (zero-copy, implied parents, read-only),
  * run-time plates in /tmp (paged content, holes, truncation, the size cap, out of memory),
  * deletion rules, the resource-layer description, and directory listings as dirent64. */
@@ -36,6 +36,17 @@ void pmm_free(uint64_t pa)
 {
 	pages_out--;
 	free(phys_to_virt(pa));
+}
+
+/* statfs's count of files asks how much memory is free: plenty, unless allocation fails. */
+uint64_t pmm_free_pages(void)
+{
+	return fail_alloc ? 0 : 65536;
+}
+
+uint64_t pmm_total_pages(void)
+{
+	return 65536;
 }
 
 /* The wall clock, for modification times: a fixed moment is enough here. */
@@ -235,7 +246,7 @@ TEST(plate_holes_truncation_and_stale_bytes)
 	REQUIRE(plate_create("/tmp/h", 0644, NULL, &r) == 0);
 	CHECK_EQ(plate_write_at(r, 3u << 20, "end", 3), 3);
 	CHECK_EQ(plate_size(r), (3u << 20) + 3);
-	CHECK_EQ(pages_out, 2);                  /* holes take no memory */
+	CHECK_EQ(pages_out, 3);    /* holes take no memory: two index pages and the data page */
 	char buf[8] = "xxxxxxx";
 	CHECK_EQ(plate_read_at(r, 12345, buf, 8), 8);
 	CHECK(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0);
@@ -314,6 +325,95 @@ TEST(plate_size_cap_and_out_of_memory)
 	CHECK_EQ(plate_size(r), 0);
 	CHECK_EQ(res_delete(r, NULL), 0);
 	CHECK_EQ(pages_out, 0);
+}
+
+/* The page tree is as deep as the file needs: a one-page file costs one page, a file grows
+ * across 2 MiB and 1 GiB by putting an index above its tree, and shrinks back. */
+TEST(plate_page_tree_depth)
+{
+	setup();
+	rid_t r;
+	char buf[4];
+	REQUIRE(plate_create("/tmp/deep", 0644, NULL, &r) == 0);
+	CHECK_EQ(plate_write_at(r, 0, "one", 3), 3);
+	CHECK_EQ(pages_out, 1);
+	CHECK_EQ(plate_write_at(r, 4096, "two", 3), 3);
+	CHECK_EQ(pages_out, 3);                   /* an index above the first page */
+	CHECK_EQ(plate_write_at(r, (2ull << 20) + 5, "big", 3), 3);
+	CHECK_EQ(pages_out, 6);                   /* a new root, an index, a data page */
+	CHECK_EQ(plate_write_at(r, (1ull << 30) + 7, "huge", 4), 4);
+	CHECK_EQ(pages_out, 10);
+	CHECK_EQ(plate_read_at(r, 0, buf, 3), 3);
+	CHECK(memcmp(buf, "one", 3) == 0);
+	CHECK_EQ(plate_read_at(r, (2ull << 20) + 5, buf, 3), 3);
+	CHECK(memcmp(buf, "big", 3) == 0);
+	CHECK_EQ(plate_read_at(r, (1ull << 30) + 7, buf, 4), 4);
+	CHECK(memcmp(buf, "huge", 4) == 0);
+	CHECK_EQ(plate_truncate(r, 4096 + 3), 0);
+	CHECK_EQ(pages_out, 3);                   /* back to one index and two pages */
+	CHECK_EQ(plate_read_at(r, 4096, buf, 3), 3);
+	CHECK(memcmp(buf, "two", 3) == 0);
+	CHECK_EQ(plate_truncate(r, 3), 0);
+	CHECK_EQ(pages_out, 1);
+	CHECK_EQ(plate_read_at(r, 0, buf, 3), 3);
+	CHECK(memcmp(buf, "one", 3) == 0);
+	CHECK_EQ(res_delete(r, NULL), 0);
+	CHECK_EQ(pages_out, 0);
+}
+
+/* Thousands of files in one directory: each found by path, listed once in path order, and
+ * the directory empty again (and removable) after they go. */
+TEST(plate_many_files)
+{
+	setup();
+	enum { NF = 5000 };
+	static rid_t made[NF];
+	char path[64];
+	struct cred root = { 0, 0 };
+	rid_t d, r;
+	REQUIRE(plate_mkdir("/tmp/many", 0755, &root, &d) == 0);
+	for (int i = 0; i < NF; i++) {
+		snprintf(path, sizeof(path), "/tmp/many/f%05d", i);
+		REQUIRE(plate_create(path, 0644, NULL, &made[i]) == 0);
+	}
+	int found = 0;
+	for (int i = 0; i < NF; i++) {
+		snprintf(path, sizeof(path), "/tmp/many/f%05d", i);
+		found += plate_lookup_path(path, &r) == 0 && r == made[i];
+	}
+	CHECK_EQ(found, NF);
+	/* the listing: ".", "..", then every file in order */
+	static char buf[1 << 16];
+	uint64_t pos = 0;
+	int seen = 0, ordered = 1;
+	char last[64] = "";
+	long got;
+	while ((got = plate_dir_read(d, &pos, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got;) {
+			const struct linux_dirent64 *e = (const void *)(buf + off);
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				ordered &= strcmp(last, e->d_name) < 0;
+				snprintf(last, sizeof(last), "%s", e->d_name);
+				seen++;
+			}
+			off += e->d_reclen;
+		}
+	}
+	CHECK_EQ(got, 0);
+	CHECK_EQ(seen, NF);
+	CHECK(ordered);
+	CHECK_EQ(plate_remove("/tmp/many", 1, &root), -ENOTEMPTY);
+	/* a rename of the directory moves every path below it */
+	CHECK_EQ(plate_rename("/tmp/many", "/tmp/moved", 0, &root), 0);
+	CHECK_EQ(plate_lookup_path("/tmp/moved/f04999", &r), 0);
+	CHECK_EQ(r, made[NF - 1]);
+	CHECK_EQ(plate_lookup_path("/tmp/many/f04999", &r), -ENOENT);
+	for (int i = 0; i < NF; i++) {
+		snprintf(path, sizeof(path), "/tmp/moved/f%05d", i);
+		CHECK_EQ(plate_remove(path, 0, &root), 0);
+	}
+	CHECK_EQ(plate_remove("/tmp/moved", 1, &root), 0);
+	plate_dir_trim();
 }
 
 TEST(plate_delete_rules)

@@ -47,6 +47,7 @@ static const struct utest *const groups[] = {
 	ut_procfs_tests,
 	ut_cputime_tests,
 	ut_links_tests,
+	ut_limits_tests,
 	ut_copy_tests,
 	ut_node_tests,
 	ut_ident_tests,

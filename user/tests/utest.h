@@ -48,6 +48,7 @@ int ut_helper_threadexec(int argc, char **argv);
 extern const struct utest ut_procfs_tests[];
 extern const struct utest ut_cputime_tests[];
 extern const struct utest ut_links_tests[];
+extern const struct utest ut_limits_tests[];
 extern const struct utest ut_copy_tests[];
 extern const struct utest ut_node_tests[];
 extern const struct utest ut_ident_tests[];
