@@ -132,6 +132,10 @@ struct linux_winsize {
 #define L_TIOCGWINSZ 0x5413
 #define L_TIOCGPGRP 0x540f
 #define L_TIOCSPGRP 0x5410
+#define L_TIOCSCTTY 0x540e
+#define L_TIOCNOTTY 0x5422
+#define L_TIOCGSID 0x5429
+#define L_O_NOCTTY 0400
 #define L_BLKGETSIZE 0x1260           /* _IO(0x12, 96): size in 512-byte sectors, unsigned long */
 #define L_BLKSSZGET 0x1268            /* _IO(0x12, 104): logical sector size, int */
 #define L_BLKGETSIZE64 0x80081272     /* _IOR(0x12, 114, size_t): size in bytes, u64 */

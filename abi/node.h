@@ -50,6 +50,7 @@ struct t_node_info {
 	X(KERNEL, "it is init or a kernel-held process") \
 	X(BUSY, "another migration or change of it is under way") \
 	X(TOOBIG, "it has more regions than a migration image holds") \
+	X(JOBCTL, "it is stopped, or leads a session with a terminal") \
 	X(CHROOT, "it has a root directory of its own (chroot)")
 enum t_mig_why {
 #define TMIG_ENUM(name, str) TMIG_##name,

@@ -195,7 +195,8 @@ struct t_repl_result {
 	uint32_t moved_async;           /* its async requests still at other servers */
 	uint32_t moved_claims;          /* device claims */
 	uint32_t state_items;           /* pieces of state handed over (ICAs and regions) */
-	uint32_t reserved;
+	uint32_t added_fns;             /* ids the new server provides that the old one did
+	                                 * not: registered to it at the commit */
 };
 
 /* One piece of state: an ICA (rid), or (rid 0) the old server's memory mapping of exactly

@@ -13,7 +13,10 @@
  *    of both runs are printed for the report's tables;
  *  - under load: the server and the driver replaced 1000 times (alternately) while four APs
  *    call without pause; every answer is checked, and the server's count of requests served,
- *    carried in its state across all replacements, must equal the calls made.
+ *    carried in its state across all replacements, must equal the calls made;
+ *  - the network server (servers/net), if it runs: replaced NNET times idle, and NNET times
+ *    while a child moves data both ways over NNETCONN loopback TCP connections (Linux
+ *    sockets, every byte checked), with the time of each step.
  *
  *   repl_bench            the reduced run of `make bench` (setting A only, n = 1, 4, 7,
  *                         30 requests per AP, at most 15 replacements per run)
@@ -22,15 +25,19 @@
  *                         100 requests per AP, 50 replacements (`make bench-replace`)
  *   repl_bench -S/-D ...  the model's server and driver (repl_model.c)
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "abi/errno.h"
+#include "abi/netproto.h"
 #include "bench/bench_util.h"
 #include "bench/repl_model.h"
 #include "libtessera.h"
@@ -39,6 +46,8 @@
 #define MAX_REQ 100
 #define MAX_REPL 1000
 #define NBASE 60
+#define NNET 30
+#define NNETCONN 8
 #define PATH "/bin/repl_bench"
 
 struct setting {
@@ -346,6 +355,96 @@ static void load(int nrepl)
 	stats("repl_load_time", times, n);
 }
 
+/* NNETCONN loopback connections, each end sending a byte pattern and checking what comes,
+ * until stop_fd's other end closes; exits 1 at the first wrong byte or error. */
+static _Noreturn void net_pump(int stop_fd)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), fd[2 * NNETCONN];
+	uint64_t sent[2 * NNETCONN] = { 0 }, got[2 * NNETCONN] = { 0 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	socklen_t len = sizeof(a);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, NNETCONN) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		_exit(1);
+	for (int i = 0; i < NNETCONN; i++) {
+		fd[2 * i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fd[2 * i], (struct sockaddr *)&a, sizeof(a));
+		if ((fd[2 * i + 1] = accept4(l, NULL, NULL, SOCK_NONBLOCK)) < 0)
+			_exit(1);
+	}
+	static uint8_t buf[4096];
+	for (;;) {
+		char c;
+		struct pollfd p = { stop_fd, POLLIN, 0 };
+		if (poll(&p, 1, 0) > 0 && read(stop_fd, &c, 1) <= 0)
+			_exit(0);
+		for (int i = 0; i < 2 * NNETCONN; i++) {
+			for (size_t k = 0; k < sizeof(buf); k++)
+				buf[k] = (uint8_t)((sent[i] + k) * 131 + (uint64_t)i);
+			ssize_t n = send(fd[i], buf, sizeof(buf), MSG_DONTWAIT);
+			sent[i] += n > 0 ? (uint64_t)n : 0;
+			int peer = i ^ 1;
+			n = recv(fd[i], buf, sizeof(buf), MSG_DONTWAIT);
+			if (n == 0 || (n < 0 && errno != EAGAIN))
+				_exit(1);
+			for (ssize_t k = 0; k < n; k++)
+				if (buf[k] != (uint8_t)((got[i] + (uint64_t)k) * 131 + (uint64_t)peer))
+					_exit(1);
+			got[i] += n > 0 ? (uint64_t)n : 0;
+		}
+	}
+}
+
+/* The network server replaced NNET times (as repl_net_KEY), 20 ms apart. */
+static void net_runs(const char *key)
+{
+	static int64_t tot[NNET], step[TREPL_NSTEPS][NNET];
+	static const char *const argv[] = { "/servers/net", NULL };
+	struct t_repl_req req = { .fn = TFN_NET_SOCKET, .path = argv[0], .argv = argv,
+				  .deadline_ms = 30000 };
+	char k[48];
+	for (int i = 0; i < NNET; i++) {
+		struct t_repl_result r;
+		wait_ns(20000000);
+		int err = t_repl_request(&req, &r);
+		if (err) {
+			printf("BENCH repl_error replacement of the network server: %d\n", err);
+			return;
+		}
+		tot[i] = (int64_t)r.total_ns;
+		for (int s = 0; s < TREPL_NSTEPS; s++)
+			step[s][i] = (int64_t)(r.at_ns[s] - (s ? r.at_ns[s - 1] : 0));
+	}
+	snprintf(k, sizeof(k), "repl_net_%s", key);
+	stats(k, tot, NNET);
+	for (int s = 0; s < TREPL_NSTEPS; s++) {
+		snprintf(k, sizeof(k), "repl_net_%s_step%d_med_us", key, s);
+		printf("BENCH %s %.1f\n", k, median(step[s], NNET) / 1e3);
+	}
+}
+
+/* The network server, if it runs and is replaceable: idle, then with connections moving data. */
+static void net_server(void)
+{
+	struct t_repl_stat rs;
+	int fds[2];
+	if (t_repl_stat(TFN_NET_SOCKET, &rs) || !rs.version || pipe(fds))
+		return;
+	net_runs("idle");
+	int pid = fork();
+	if (pid == 0) {
+		close(fds[1]);
+		net_pump(fds[0]);
+	}
+	close(fds[0]);
+	wait_ns(200000000);                        /* the connections up and busy */
+	net_runs("busy");
+	close(fds[1]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	printf("BENCH repl_net_busy_pump_ok %d\n", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct setting reduced[] = { { "A", 10, 1 } }, full[] = {
@@ -377,6 +476,7 @@ int main(int argc, char **argv)
 		one_setting(&set[i], is_full ? ns_full : ns_reduced, is_full ? 7 : 3,
 			    is_full ? 100 : 30, is_full ? 50 : 15);
 	load(1000);
+	net_server();
 	struct t_repl_stat rs;
 	if (!t_repl_stat(MODEL_FN_SRV, &rs))
 		kill(rs.pid, SIGKILL);

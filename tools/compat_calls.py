@@ -6,7 +6,7 @@ says what is partial; the others answer ENOSYS. Run from the top of the tree:
 """
 import re
 NOTES = {
- "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCGPGRP, TIOCSPGRP on the console; ENOTTY elsewhere",
+ "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID on the console; ENOTTY elsewhere",
  "mmap": "anonymous and private file mappings (copied); no shared file mappings",
  "mremap": "partly: shrinking in place; growing answers ENOMEM (libcs then copy)",
  "madvise": "partly: advice accepted, DONTNEED frees",
@@ -39,8 +39,10 @@ NOTES = {
  "eventfd": "yes", "eventfd2": "yes (EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC)",
  "flock": "yes (advisory, per open file; LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB)",
  "getdents": "yes (the old linux_dirent, d_type in the last byte)",
- "setpgid": "partly: every process is the leader of its own group and session",
- "getpgrp": "partly: the pid", "setsid": "partly", "getpgid": "partly: the pid", "getsid": "partly: the pid",
+ "setpgid": "yes (Linux's rules: EPERM, EACCES, ESRCH)",
+ "kill": "yes: a process, its group (0, -pgid) and all (-1)",
+ "wait4": "yes (WUNTRACED, WCONTINUED), with the child's rusage",
+ "waitid": "yes (P_ALL, P_PID, P_PGID; WEXITED, WSTOPPED, WCONTINUED, WNOWAIT), with the child's rusage",
  "prctl": "partly: PR_SET_NAME, PR_GET_NAME",
  "arch_prctl": "partly: ARCH_SET_FS, ARCH_GET_FS",
  "mount": "partly: ext2 on a virtio block device (/dev/vdX), MS_RDONLY",
@@ -65,7 +67,6 @@ NOTES = {
  "clock_gettime": "yes (REALTIME, MONOTONIC and their variants, also in the vDSO; CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID and the ids clock_getcpuclockid and pthread_getcpuclockid make; EINVAL for others)",
  "uname": "yes (the host name as sethostname set it)", "sethostname": "yes, root only",
  "getrlimit": "yes", "setrlimit": "yes", "prlimit64": "yes",
- "wait4": "yes, with the child's rusage",
  "clock_getres": "yes (1 ns for every clock, the CPU-time ones too: they are exact)",
 }
 rows = []

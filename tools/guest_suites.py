@@ -247,6 +247,87 @@ def nmi_check(suite, vm, sh):
                 "no 'after-nmi' line after the NMI")
 
 
+# ---- job control on the console: busybox sh and bash-static, typed at as a user would --------
+
+ASH_PROMPT = r"[~/]\S* # "
+BASH_PROMPT = r"bash-static-[\d.]+# "
+JC_WAIT = 20
+JOB_ERRORS = re.compile(r"setpgid|no job control|cannot set terminal process group|"
+                        r"can't access tty|Inappropriate ioctl")
+
+
+class Typist:
+    """Types lines and control characters into an interactive shell in the guest and
+    checks what comes back before the shell's next prompt."""
+
+    def __init__(self, suite, vm, prefix):
+        self.suite, self.vm, self.prefix = suite, vm, prefix
+        self.ok = True
+
+    def step(self, name, keys, want, prompt, settle=0.0):
+        """Type keys (after settle seconds); want (a regex) must appear, then prompt."""
+        if not self.ok:
+            return self.suite.check(self.prefix + name, False, "an earlier step failed")
+        start = self.vm.pos
+        if settle:
+            time.sleep(settle)
+        self.vm.send(keys)
+        m = self.vm.expect(want, JC_WAIT) if want else True
+        p = self.vm.expect(prompt, JC_WAIT) if prompt else True
+        out = normalize(self.vm.text[start:self.vm.pos])
+        self.ok = bool(m and p)
+        return self.suite.check(self.prefix + name, self.ok, "expected /%s/ then the prompt"
+                                % want, "output after typing %r:\n%s" % (keys, out))
+
+
+def ash_job_steps(t):
+    t.step("start", "busybox sh" + EOL, None, ASH_PROMPT)
+    t.step("background job", "sleep 100 &" + EOL, None, ASH_PROMPT)
+    t.step("jobs", "jobs" + EOL, r"\[1\]\+ +Running +sleep 100", ASH_PROMPT)
+    t.step("fg", "fg" + EOL, r"sleep 100\r?\n", None)
+    t.step("^Z stops the job", "\x1a", r"\[1\]\+ +Stopped +sleep 100", ASH_PROMPT, 1.0)
+    t.step("bg", "bg" + EOL, r"\[1\] sleep 100", ASH_PROMPT)
+    t.step("jobs after bg", "jobs" + EOL, r"\[1\]\+ +Running +sleep 100", ASH_PROMPT)
+    # ash tells of the end before its next prompt, once the job has ended
+    t.step("kill %1", "kill %1; sleep 1" + EOL, r"Terminated +sleep 100", ASH_PROMPT)
+    t.step("^C to a pipeline", "sleep 50 | cat" + EOL, None, None)
+    t.step("^C ends it, not the shell", "\x03", None, ASH_PROMPT, 1.0)
+    t.step("status 130", "echo alive $?" + EOL, r"alive 130", ASH_PROMPT)
+    t.step("exit", "exit" + EOL, None, PROMPT)
+
+
+def bash_job_steps(t):
+    t.step("start", "bash-static" + EOL, None, BASH_PROMPT)
+    t.step("background job", "sleep 100 &" + EOL, r"\[1\] \d+", BASH_PROMPT)
+    t.step("jobs", "jobs" + EOL, r"\[1\]\+ +Running +sleep 100 &", BASH_PROMPT)
+    t.step("fg", "fg" + EOL, r"sleep 100\r?\n", None)
+    t.step("^Z stops the job", "\x1a", r"\[1\]\+ +Stopped +sleep 100", BASH_PROMPT, 1.0)
+    t.step("fg again", "fg" + EOL, r"sleep 100\r?\n", None)
+    t.step("^C ends the job", "\x03", None, BASH_PROMPT, 1.0)
+    t.step("status 130", "echo st $?" + EOL, r"st 130", BASH_PROMPT)
+    t.step("jobs: none left", "jobs; echo none" + EOL, r"\nnone\r?\n", BASH_PROMPT)
+    t.step("^C to a pipeline", "sleep 30 | cat" + EOL, None, None)
+    t.step("^C ends it, not the shell", "\x03", None, BASH_PROMPT, 1.0)
+    t.step("pipeline status 130", "echo pipe $?" + EOL, r"pipe 130", BASH_PROMPT)
+    t.step("set -m script", "bash-static -c 'set -m; sleep 9 & kill -STOP %1; sleep 1; "
+           "jobs; kill -CONT %1; kill %1; wait; echo done-m'" + EOL,
+           r"\[1\]\+ +Stopped +sleep 9[^\n]*\n(.|\n)*done-m", BASH_PROMPT)
+    t.step("exit", "exit" + EOL, None, PROMPT)
+
+
+def job_control_checks(suite, vm):
+    start = vm.pos
+    for prefix, steps in (("ash: ", ash_job_steps), ("bash: ", bash_job_steps)):
+        t = Typist(suite, vm, "job control " + prefix)
+        steps(t)
+        if not t.ok:
+            return False
+    errs = JOB_ERRORS.findall(normalize(vm.text[start:vm.pos]))
+    suite.check("job control: no setpgid/tty errors", not errs, "the shells complained: %s"
+                % ", ".join(sorted(set(errs))))
+    return True
+
+
 def suite_shell(cfg):
     suite = Suite("shell")
     vm = Qemu(cfg.qemu, "guest-shell", cfg.shell_timeout, monitor=True)
@@ -265,6 +346,8 @@ def suite_shell(cfg):
             suite.check(name, bool(ok(out)), "expected %s" % expected,
                         "output of '%s':\n%s" % (cmd, out or "(none)"))
     nmi_check(suite, vm, sh)
+    if sh.alive and not job_control_checks(suite, vm):
+        sh.alive = False              # the native shell's prompt may not come back
     status = sh.poweroff()
     suite.check("poweroff", status is not None and debug_exit_code(status) == 0,
                 "QEMU did not exit by itself with guest code 0 (status %s)" % status)

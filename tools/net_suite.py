@@ -11,6 +11,10 @@ One boot with the test boots' devices, whose NIC gets a forwarded port: host 127
   - 10 MiB over TCP guest -> host and host -> guest, the guest connecting to 10.0.2.2, and
     again with the host connecting through the forwarded port to a guest listener; CRC-32 and
     length compared on both sides;
+  - the server replaced live (docs/replacement.md) 10 times during each of three 8 MiB TCP
+    transfers (`nettest -R`): guest -> host through the TFN_NET_* ids, host -> guest and
+    guest -> host through Linux sockets (the kernel's socket layer); CRC-32 and length
+    compared on both sides; ping after, and svc shows the state version and the count;
   - TCP and UDP over 127.0.0.1 inside the guest;
   - the server stopped and started again with svc: new sockets work, no handle left open;
   - `net dhcp`: a lease from QEMU's DHCP server, and ping after it;
@@ -205,6 +209,50 @@ class Run:
                              % (name, self.cfg.fwd, self.cfg.mib), ok,
                              "guest %r, host %r" % (g, peer.result), out)
 
+    def replacements(self):
+        """The server replaced live during a transfer each way: nothing lost or damaged."""
+        n = self.cfg.repl_n
+        nbytes = self.cfg.repl_mib << 20
+        data = pattern(self.cfg.seed + 1, nbytes)
+        crc = zlib.crc32(data)
+        lsock = socket.create_server(("127.0.0.1", 0))
+        port = lsock.getsockname()[1]
+        times = []
+        send = "send %d %d" % (nbytes, self.cfg.seed + 1)
+        for what, action, mode, cmd, args in (
+                ("guest -> host (the ids directly)", recv_all, "sent", "tcpconn", send),
+                ("host -> guest (Linux sockets)", send_data(data), "received", "sockconn",
+                 "recv 0 0"),
+                ("guest -> host (Linux sockets)", recv_all, "sent", "sockconn", send)):
+            peer = Peer(lambda act=action: serve_one(lsock, act))
+            peer.start()
+            out = self.sh.run("nettest -R %d %s 10.0.2.2 %d %s" % (n, cmd, port, args),
+                              CMD_TIMEOUT) or ""
+            peer.join(10)
+            g = guest_line(out, mode)
+            r = re.search(r"^REPLACED (\d+)/(\d+) during (\d+) median (\d+) us max (\d+) us",
+                          out, re.M)
+            ok = g and g[:2] == (nbytes, crc) and r and int(r.group(1)) == n and \
+                int(r.group(3)) > 0
+            if mode == "sent":
+                ok = ok and peer.result == (nbytes, crc)
+            self.suite.check("TCP %s, %d MiB, CRC on both ends, while the server is replaced "
+                             "%d times" % (what, self.cfg.repl_mib, n), ok,
+                             "guest %r, host %r" % (g, peer.result), out)
+            if r:
+                times.append((int(r.group(3)), int(r.group(4)), int(r.group(5))))
+        lsock.close()
+        if times:
+            print("  (replacements during the transfers: %s of %d; median %s us, max %s us)"
+                  % ("+".join(str(t[0]) for t in times), 3 * n,
+                     "/".join(str(t[1]) for t in times), "/".join(str(t[2]) for t in times)))
+        out = self.sh.run("nettest ping 10.0.2.2 3", CMD_TIMEOUT) or ""
+        self.suite.check("ping after the replacements", "PING 3/3 replies" in out, "", out)
+        out = self.sh.run("svc", CMD_TIMEOUT) or ""
+        m = re.search(r"^net\s+\d+\s+(\S+)\s+(\d+)\s", out, re.M)
+        self.suite.check("svc lists net with state version 1 and the replacements",
+                         m and m.group(1) == "1" and int(m.group(2)) >= 3 * n, "", out)
+
     def rate(self, what, g):
         if g:
             print("  (%s: %.1f MiB/s)" % (what, g[0] / 1048576 / max(g[2], 1) * 1000))
@@ -356,6 +404,7 @@ def run(cfg):
         r.ping_udp()
         r.guest_connects()
         r.host_connects()
+        r.replacements()
         r.loop_and_restart()
         r.lossy()
         r.dhcp()
@@ -376,6 +425,10 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--mib", type=int, default=10, help="MiB per TCP transfer")
     ap.add_argument("--lossy-mib", type=int, default=10, help="MiB per transfer, lossy link")
+    ap.add_argument("--repl-mib", type=int, default=8,
+                    help="MiB per transfer during replacements")
+    ap.add_argument("--repl-n", type=int, default=10,
+                    help="replacements of the server during each of the two transfers")
     return host_suite_main(ap, run)
 
 

@@ -3,12 +3,14 @@
  * queues, and moving frames. Receive buffers are posted once and handed back after each
  * frame is delivered; a transmit buffer belongs to the descriptor head that carries it, so
  * a completed chain frees its buffer with no bookkeeping. Transmit completions raise no
- * interrupt: they are reclaimed when the next frame needs a buffer.
+ * interrupt: they are reclaimed when the next frame needs a buffer. struct vnet and its ICA
+ * are the network server's state memory: a replacement takes the device over as it is.
  */
 #include <errno.h>
 #include <string.h>
 #include "drivers/virtio-net/vnet.h"
 #include "libtessera.h"
+#include "srvstate.h"
 #include "tsys.h"
 
 #define PCI_VENDOR_VIRTIO 0x1af4u
@@ -59,15 +61,15 @@ static int make_queues(struct vnet *v, uint16_t rxsize, uint16_t txsize)
 	v->ntx = txsize < VNET_NBUF ? txsize : VNET_NBUF;
 	size_t rr = ring_bytes(rxsize), tr = ring_bytes(txsize);
 	size_t bytes = rr + tr + (size_t)(v->nrx + v->ntx) * VNET_BUF;
-	struct t_ica ica;
 	uint64_t pa;
-	long err = tsys_t_ica_create((long)((bytes + 4095) / 4096), 0, (long)&ica);
-	if (err < 0)
+	long err;
+	/* state memory: a replacement server takes the rings over as the device left them */
+	uint8_t *mem = srv_salloc(bytes);
+	if (!mem)
+		return -ENOMEM;
+	v->ica = srv_state_rid(mem);
+	if ((err = tsys_t_ica_phys((long)v->ica, (long)&pa)) < 0)
 		return (int)err;
-	v->ica = ica.rid;
-	if ((err = tsys_t_ica_phys((long)ica.rid, (long)&pa)) < 0)
-		return (int)err;
-	uint8_t *mem = (uint8_t *)(uintptr_t)ica.addr;
 	if ((err = virtq_init(&v->rx, mem, pa, rxsize)) < 0 ||
 	    (err = virtq_init(&v->tx, mem + rr, pa + rr, txsize)) < 0)
 		return (int)err;

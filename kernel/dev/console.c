@@ -5,11 +5,14 @@
 #include "arch/serial.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/ctty.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 
+#define L_ISIG 0x1u
 #define L_ICANON 0x2u
 #define L_ECHO 0x8u
+#define L_TOSTOP 0x100u
 #define INBUF 4096
 #define LINEMAX 1024
 
@@ -18,7 +21,8 @@ static unsigned in_head, in_tail;
 static char line[LINEMAX];          /* the line being edited (canonical mode) */
 static unsigned line_len;
 static unsigned eof_pending;        /* ^D on an empty line: one read returns 0 */
-static uint32_t lflag = L_ICANON | L_ECHO;
+static uint32_t lflag = L_ISIG | L_ICANON | L_ECHO;
+static uint8_t cc_intr = 0x03, cc_quit = 0x1c, cc_susp = 0x1a;   /* ^C ^\ ^Z; 0: off */
 
 static void putc_raw(char c)
 {
@@ -58,30 +62,36 @@ static void queue(char c)
 		inbuf[in_tail++ % INBUF] = c;
 }
 
-static int fg_pid;
-
-void console_set_fg(int pid)
+void console_set_cc(uint8_t intr, uint8_t quit, uint8_t susp)
 {
-	fg_pid = pid;
+	cc_intr = intr, cc_quit = quit, cc_susp = susp;
 }
 
-int console_get_fg(void)
+/* With ISIG, the interrupt, quit and suspend characters signal the foreground group (ctty.h)
+ * instead of being read; the line being edited is dropped, as Linux's does (no NOFLSH). */
+static bool signal_char(char c)
 {
-	return fg_pid;
+	static const char *const echo[] = { "^C\n", "^\\\n", "^Z\n" };
+	static const int sigs[] = { L_SIGINT, L_SIGQUIT, L_SIGTSTP };
+	uint8_t chars[] = { cc_intr, cc_quit, cc_susp };
+	if (!(lflag & L_ISIG) || !c)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		if ((uint8_t)c != chars[i])
+			continue;
+		line_len = 0;
+		if (lflag & L_ECHO)
+			sink(echo[i], 3);
+		ctty_signal_fg(sigs[i]);
+		return true;
+	}
+	return false;
 }
 
 static void edit(char c)
 {
 	if (c == '\r')
 		c = '\n';
-	if (c == 0x03) {                  /* ^C: drop the line, interrupt the foreground */
-		line_len = 0;
-		if (lflag & L_ECHO)
-			sink("^C\n", 3);
-		if (fg_pid)
-			signal_send_tree(fg_pid, L_SIGINT);
-		return;
-	}
 	if (c == 0x7f || c == 0x08) {
 		if (line_len) {
 			line_len--;
@@ -111,6 +121,10 @@ static void edit(char c)
 
 void console_input(char c)
 {
+	if (signal_char(c)) {
+		wakeup(inbuf);
+		return;
+	}
 	if (lflag & L_ICANON) {
 		edit(c);
 	} else {
@@ -184,5 +198,5 @@ uint32_t console_get_lflag(void)
 
 void console_set_lflag(uint32_t f)
 {
-	lflag = f & (L_ICANON | L_ECHO);
+	lflag = f & (L_ISIG | L_ICANON | L_ECHO | L_TOSTOP);
 }

@@ -16,6 +16,7 @@
 #include "kernel/proc/args.h"
 #include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/ctty.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
 #include "kernel/proc/program.h"
@@ -69,6 +70,8 @@ static char state_letter(const struct proc *p, rid_t e)
 {
 	if (p->state == TPS_ZOMBIE)
 		return 'Z';
+	if (p->stopped)
+		return 'T';
 	switch (exec_visible_state(e)) {
 	case TPS_BLOCKED:
 		return 'S';
@@ -81,7 +84,8 @@ static char state_letter(const struct proc *p, rid_t e)
 
 static const char *state_name(char c)
 {
-	return c == 'R' ? "R (running)" : c == 'S' ? "S (sleeping)" : "Z (zombie)";
+	return c == 'R' ? "R (running)" : c == 'S' ? "S (sleeping)" : c == 'T' ? "T (stopped)"
+								      : "Z (zombie)";
 }
 
 static int nice_of(const struct proc *p)
@@ -151,8 +155,8 @@ static void gen_stat(struct ptext *t, const struct view *v)
 	int nice = nice_of(p);
 	ptext_fmt(t, "%d (", v->id);
 	put_comm(t, p);
-	ptext_fmt(t, ") %c %d %d %d 0 -1 4194304 %llu %llu 0 0 ", state_letter(p, v->exec), p->ppid,
-		  p->pid, p->pid, (unsigned long long)v->cpu.minflt,
+	ptext_fmt(t, ") %c %d %d %d %d %d 4194304 %llu %llu 0 0 ", state_letter(p, v->exec),
+		  p->ppid, p->pgid, p->sid, ctty_nr(p), ctty_tpgid(p), (unsigned long long)v->cpu.minflt,
 		  (unsigned long long)p->cpu_children.minflt);
 	ptext_fmt(t, "%llu %llu %llu %llu ", (unsigned long long)clock_ticks(v->cpu.utime_ns),
 		  (unsigned long long)clock_ticks(v->cpu.stime_ns),
@@ -220,8 +224,8 @@ static void gen_status(struct ptext *t, const struct view *v)
 	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
 		ptext_fmt(t, "%u ", p->groups[i]);
 	ptext_char(t, '\n');
-	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, v->id, p->pid,
-		  p->pid);
+	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, v->id, p->pgid,
+		  p->sid);
 	if (c != 'Z')
 		gen_status_mem(t, p);
 	sig_sets(p, &ign, &caught);

@@ -307,10 +307,17 @@ int srvrepl_take(struct proc *p, struct t_repl_state *out)
 	return 0;
 }
 
-/* Every id the old server serves must be among the new one's. */
-static int check_fns(int old, const uint32_t *fns, uint32_t n)
+/* Every id the old server serves must be among the new one's, and an id the new one adds
+ * must be free or its own (another server holding it: -EADDRINUSE, the replacement is
+ * refused). */
+static int check_fns(int old, int new, const uint32_t *fns, uint32_t n)
 {
 	uint32_t fn;
+	for (uint32_t i = 0; i < n; i++) {
+		int holder = fnid_server(fns[i]);
+		if (holder && holder != old && holder != new)
+			return -EADDRINUSE;
+	}
 	for (uint32_t k = 0; (fn = fnid_nth(k)); k++) {
 		if (!fnid_serves(fn, old))
 			continue;
@@ -323,16 +330,21 @@ static int check_fns(int old, const uint32_t *fns, uint32_t n)
 	return 0;
 }
 
-static void move_fns(struct repl *r, uint64_t now)
+/* The old server's ids move (counters kept); the ids the new server adds are registered
+ * for it (checked free by check_fns, and nothing ran since). */
+static void move_fns(struct repl *r, const uint32_t *fns, uint32_t n, uint64_t now)
 {
 	uint32_t fn;
 	for (uint32_t k = 0; (fn = fnid_nth(k)); k++)
 		if (fnid_move(fn, r->old_pid, r->new_pid, now, now - r->t0) == 0)
 			r->res.moved_fns++;
+	for (uint32_t i = 0; i < n; i++)
+		if (!fnid_server(fns[i]) && fnid_register(fns[i], r->new_pid) == 0)
+			r->res.added_fns++;
 }
 
 /* Steps 8-11: everything moves to the new server, which owns the state from now on. */
-static int commit(struct repl *r, struct proc *n)
+static int commit(struct repl *r, struct proc *n, const uint32_t *fns, uint32_t nfn)
 {
 	struct proc *o = live(r->old_pid);
 	if (!o)
@@ -341,7 +353,7 @@ static int commit(struct repl *r, struct proc *n)
 	if (err)
 		return err;
 	srv_transfer(o->pid, n->pid, &r->res);
-	move_fns(r, time_ns());
+	move_fns(r, fns, nfn, time_ns());
 	for (uint32_t i = 0; i < r->nstate; i++)
 		if (!r->state[i].region)
 			ica_settle(r->state[i].rid);
@@ -353,6 +365,7 @@ static int commit(struct repl *r, struct proc *n)
 	rp_of(o)->outcome = RO_COMMITTED;
 	wakeup(&rp_of(o)->outcome);
 	wakeup(r);
+	netc_replaced(o->pid, n->pid);       /* the socket layer's session goes on with n */
 	netc_fn_changed();
 	return 0;
 }
@@ -365,9 +378,9 @@ int srvrepl_ready(struct proc *p, const uint32_t *fns, uint32_t n)
 	if (r->stage != RP_TAKEN)
 		return -EINVAL;              /* t_repl_take first */
 	stamp(r, TREPL_READY);
-	int err = check_fns(r->old_pid, fns, n);
+	int err = check_fns(r->old_pid, r->new_pid, fns, n);
 	if (!err)
-		err = commit(r, p);
+		err = commit(r, p, fns, n);
 	if (err)
 		fail(r, err);
 	return err;

@@ -29,8 +29,9 @@ struct nbuf {
 };
 
 static struct {
-	int server;         /* 0: no session */
-	uint32_t gen;       /* counts sessions: completions of an old one only clean up */
+	int server;         /* the pid serving the session (changes at a replacement), 0: none */
+	uint32_t gen;       /* the session's id; counts sessions: completions of an old one
+	                     * only clean up */
 	bool ev_out;        /* a NET_EVENTS request is at the server */
 	rid_t ev_ica;
 	void *ev_kva;
@@ -43,6 +44,7 @@ struct ncall {
 	uint8_t state;
 	uint16_t seq;       /* in the completion's context, with the slot index */
 	uint32_t fn;
+	uint32_t sess;        /* the session it was made in */
 	struct netc_buf buf;  /* lent to the request */
 	struct t_msg res;
 };
@@ -67,6 +69,7 @@ static void netc_down(int server)
 {
 	if (!server || ns.server != server)
 		return;
+	uint32_t sess = ns.gen;
 	ns.server = 0;
 	ns.gen++;
 	for (int i = 0; i < NETC_NBUF; i++) {
@@ -79,7 +82,7 @@ static void netc_down(int server)
 		free_ica(&ns.ev_ica);
 	ns.ev_ica = 0;                   /* else ev_done frees it when it comes back */
 	ns.ev_out = false;
-	sock_net_down(server);
+	sock_net_down(sess);
 	wakeup(&buf_chan);
 	wakeup(&call_chan);
 }
@@ -104,7 +107,7 @@ static void ev_done(void *ctx, const struct t_msg *res)
 	const struct t_net_event *ev = ns.ev_kva;
 	uint64_t n = res->arg[0] < EV_MAX ? res->arg[0] : EV_MAX;
 	for (uint64_t i = 0; i < n; i++)
-		sock_event(res->pid, ev[i].handle, ev[i].revents);
+		sock_event(ns.gen, ev[i].handle, ev[i].revents);
 	file_poll_wakeup();
 	ev_send();
 }
@@ -137,9 +140,22 @@ static int start(int server)
 		free_ica(&ns.ev_ica);
 		return -ENETDOWN;
 	}
+	ns.gen++;                            /* a new id: nothing of an older one matches */
 	ns.server = server;
 	ev_send();
 	return 0;
+}
+
+void netc_replaced(int old, int new)
+{
+	if (old && ns.server == old)
+		ns.server = new;
+}
+
+/* The pid serving session sess, 0 when that session is over. */
+static int server_of(uint32_t sess)
+{
+	return ns.server && ns.gen == sess ? ns.server : 0;
 }
 
 void netc_fn_changed(void)
@@ -151,7 +167,7 @@ void netc_fn_changed(void)
 		start(s);                    /* no memory: the first socket tries again */
 }
 
-int netc_up(int *server)
+int netc_up(uint32_t *sess)
 {
 	int s = fnid_server(TFN_NET_SOCKET);
 	if (ns.server && ns.server != s)
@@ -164,7 +180,7 @@ int netc_up(int *server)
 			return err;
 	}
 	ev_send();                           /* again, if an error stopped it */
-	*server = s;
+	*sess = ns.gen;
 	return 0;
 }
 
@@ -201,10 +217,11 @@ void netc_buf_put(struct netc_buf *b)
 	wakeup(&buf_chan);
 }
 
-void netc_post_close(int server, int32_t handle)
+void netc_post_close(uint32_t sess, int32_t handle)
 {
 	struct t_msg m = { .fn = TFN_NET_CLOSE, .arg = { (uint64_t)(uint32_t)handle } };
-	if (server && server == ns.server && fnid_server(TFN_NET_CLOSE) == server)
+	int server = server_of(sess);
+	if (server && fnid_server(TFN_NET_CLOSE) == server)
 		srv_send_kernel(&m, NULL, NULL);   /* queue full: the server keeps a handle */
 }
 
@@ -224,17 +241,17 @@ static void call_done(void *ctx, const struct t_msg *res)
 	}
 	/* its caller was killed: what the server made for it is closed again */
 	if (res->status >= 0 && (c->fn == TFN_NET_SOCKET || c->fn == TFN_NET_ACCEPT))
-		netc_post_close(res->pid, (int32_t)res->arg[0]);
+		netc_post_close(c->sess, (int32_t)res->arg[0]);
 	netc_buf_put(&c->buf);
 	c->state = C_FREE;
 	wakeup(&call_chan);
 }
 
-static int call_slot(int server, uint32_t *out)
+static int call_slot(uint32_t sess, uint32_t *out)
 {
 	struct proc *p = proc_cur();
 	for (;;) {
-		if (ns.server != server || !server)
+		if (!server_of(sess))
 			return -ENETDOWN;
 		for (uint32_t i = 0; i < NETC_NCALL; i++) {
 			if (calls[i].state == C_FREE) {
@@ -248,12 +265,13 @@ static int call_slot(int server, uint32_t *out)
 	}
 }
 
-int netc_call(int server, struct t_msg *io, struct netc_buf *b)
+int netc_call(uint32_t sess, struct t_msg *io, struct netc_buf *b)
 {
 	uint32_t i;
-	int err = call_slot(server, &i);
+	int err = call_slot(sess, &i);
 	if (err)
 		return err;
+	int server = server_of(sess);
 	if (fnid_server(io->fn) != server) {
 		if (fnid_server(TFN_NET_SOCKET) != server)
 			netc_down(server);   /* it went without a word (no NET_EVENTS was out) */
@@ -262,6 +280,7 @@ int netc_call(int server, struct t_msg *io, struct netc_buf *b)
 	struct ncall *c = &calls[i];
 	c->seq++;
 	c->fn = io->fn;
+	c->sess = sess;
 	c->buf = b ? *b : (struct netc_buf){ -1, 0, NULL };
 	io->ctl = 0;
 	io->data = b ? b->rid : 0;
@@ -270,7 +289,7 @@ int netc_call(int server, struct t_msg *io, struct netc_buf *b)
 	/* a full queue at the server empties as it works: wait for room, as a writer does */
 	while ((err = srv_send_kernel(io, call_done, (void *)(uintptr_t)(i | (uint32_t)c->seq << 16))) == -EAGAIN) {
 		sleep_on(&call_chan, time_ns() + QUEUE_FULL_NS);
-		if (proc_ending(p) || ns.server != server)
+		if (proc_ending(p) || !server_of(sess))
 			break;
 	}
 	if (err) {

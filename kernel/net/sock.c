@@ -22,11 +22,11 @@ struct sock *sock_of(struct file *f)
 	return f->priv;
 }
 
-void sock_event(int server, int32_t handle, uint32_t revents)
+void sock_event(uint32_t sess, int32_t handle, uint32_t revents)
 {
 	for (int i = 0; i < NSOCK; i++) {
 		struct sock *s = &socks[i];
-		if (s->used && !s->dead && s->server == server && s->handle == handle) {
+		if (s->used && !s->dead && s->sess == sess && s->handle == handle) {
 			s->revents = revents;
 			s->stale = false;
 			s->evseq++;
@@ -36,11 +36,11 @@ void sock_event(int server, int32_t handle, uint32_t revents)
 	}
 }
 
-void sock_net_down(int server)
+void sock_net_down(uint32_t sess)
 {
 	for (int i = 0; i < NSOCK; i++) {
 		struct sock *s = &socks[i];
-		if (s->used && s->server == server && !s->dead) {
+		if (s->used && s->sess == sess && !s->dead) {
 			s->dead = true;
 			s->revents = DEAD_REVENTS;
 			s->evseq++;
@@ -56,7 +56,7 @@ int sock_call(struct sock *s, struct t_msg *m, struct netc_buf *b, uint32_t *seq
 	if (s->dead)
 		return -ENETDOWN;
 	m->arg[0] = (uint64_t)(uint32_t)s->handle;
-	int r = netc_call(s->server, m, b);
+	int r = netc_call(s->sess, m, b);
 	if (m->fn != TFN_NET_POLL)
 		s->stale = true;
 	return r;
@@ -172,7 +172,7 @@ static void sock_release(struct file *f)
 {
 	struct sock *s = sock_of(f);
 	if (!s->dead)
-		netc_post_close(s->server, s->handle);
+		netc_post_close(s->sess, s->handle);
 	memset(s, 0, sizeof(*s));
 	file_poll_wakeup();
 }
@@ -193,7 +193,7 @@ bool sock_is_evented(const struct file *f)
 	return sock_is(f) && (sock_of((struct file *)f)->dead || netc_watching());
 }
 
-int sock_new_file(int server, int32_t handle, uint8_t type, int flags, struct file **out)
+int sock_new_file(uint32_t sess, int32_t handle, uint8_t type, int flags, struct file **out)
 {
 	struct sock *s = NULL;
 	for (int i = 0; i < NSOCK && !s; i++)
@@ -201,11 +201,11 @@ int sock_new_file(int server, int32_t handle, uint8_t type, int flags, struct fi
 			s = &socks[i];
 	int err = s ? file_alloc(&sock_ops, L_O_RDWR | (flags & L_O_NONBLOCK), 0, out) : -ENFILE;
 	if (err) {
-		netc_post_close(server, handle);
+		netc_post_close(sess, handle);
 		return err;
 	}
 	*s = (struct sock){ .used = true, .stale = true, .type = type, .handle = handle,
-			    .server = server };
+			    .sess = sess };
 	(*out)->priv = s;
 	return 0;
 }
@@ -234,13 +234,14 @@ int sock_create(int domain, int type, int protocol, int flags, struct file **out
 	uint8_t t = raw ? (protocol == L_IPPROTO_ICMP ? TNET_PING : 0) : net_type(type, protocol);
 	if (!t)
 		return -EPROTONOSUPPORT;
-	int server, err = netc_up(&server);
+	uint32_t sess;
+	int err = netc_up(&sess);
 	if (err)
 		return err;
 	struct t_msg m = { .fn = TFN_NET_SOCKET, .arg = { t } };
-	if ((err = netc_call(server, &m, NULL)))
+	if ((err = netc_call(sess, &m, NULL)))
 		return err;
-	if ((err = sock_new_file(server, (int32_t)m.arg[0], t, flags, out)))
+	if ((err = sock_new_file(sess, (int32_t)m.arg[0], t, flags, out)))
 		return err;
 	sock_of(*out)->raw = raw;
 	return 0;

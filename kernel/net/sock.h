@@ -45,9 +45,9 @@ struct sock_addr {
 
 /* ---- kept by netc.c ------------------------------------------------------------------- */
 /* Readiness of the server's socket handle changed to revents (a NET_EVENTS record). */
-void sock_event(int server, int32_t handle, uint32_t revents);
+void sock_event(uint32_t sess, int32_t handle, uint32_t revents);
 /* The server's session ended: each of its sockets is dead (POLLERR|POLLHUP, -ENETDOWN). */
-void sock_net_down(int server);
+void sock_net_down(uint32_t sess);
 
 /* ---- the calls (kernel/net/sys_sock.c checks the arguments) ----------------------------- */
 bool sock_is(const struct file *f);

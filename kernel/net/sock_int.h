@@ -18,7 +18,7 @@ struct sock {
 	bool raw;                /* SOCK_RAW ICMP, as a ping socket: see sock_raw.c */
 	uint16_t raw_id;         /* the echo identifier the program last sent (as sent) */
 	int32_t handle;          /* the server's */
-	int server;              /* pid of the server that made it */
+	uint32_t sess;           /* the session with the server that made it (netc.h) */
 	uint32_t evseq;          /* counts readiness news (events, the end) */
 	uint32_t revents;        /* the readiness cache: L_POLL* bits */
 	uint64_t rcvtimeo_ns, sndtimeo_ns;   /* 0: wait for ever */
@@ -37,7 +37,7 @@ bool sock_nonblock(const struct file *f, int flags);
 uint64_t sock_deadline(uint64_t timeout_ns);
 /* A new socket file for the server's handle (its slot, its open file); on failure the
  * handle is closed. */
-int sock_new_file(int server, int32_t handle, uint8_t type, int flags, struct file **out);
+int sock_new_file(uint32_t sess, int32_t handle, uint8_t type, int flags, struct file **out);
 /* SOCK_RAW ICMP over the server's ping socket (sock_raw.c): note the identifier of what
  * goes out; make a received ICMP message (at kbuf + RAW_IP_HDR, got bytes) into the IPv4
  * packet a raw socket reads, with the program's identifier back in it. */

@@ -166,7 +166,7 @@ int sock_accept(struct file *f, int flags, struct file **out, struct sock_addr *
 			return r;
 		peer->addr = (uint32_t)m.arg[1];
 		peer->port = (uint16_t)m.arg[2];
-		return sock_new_file(s->server, (int32_t)m.arg[0], s->type, flags, out);
+		return sock_new_file(s->sess, (int32_t)m.arg[0], s->type, flags, out);
 	}
 }
 

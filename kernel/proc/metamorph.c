@@ -106,6 +106,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 	exec_reset_user_state(exec_cur());
 	signal_exec(p);                      /* as execve: caught signals go back to default */
 	fdtable_close_cloexec(&p->fds);
+	p->did_exec = true;                  /* its parent's setpgid now fails (EACCES) */
 	struct t_res_info in;
 	if (res_info(program, &in) == 0)
 		res_set_name(p->hdr.rid, in.name);

@@ -18,6 +18,7 @@
 #include "kernel/net/sock.h"
 #include "kernel/node/node.h"
 #include "kernel/proc/args.h"
+#include "kernel/proc/ctty.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/ptimer.h"
@@ -27,6 +28,15 @@
 uint32_t mig_active;
 
 /* ---- what may move -------------------------------------------------------------------------- */
+
+/* Job control does not cross nodes: a stopped process (the stop would not move with it) and a
+ * session leader with the console (its terminal stays here) stay. Any other process moves;
+ * its stub here keeps its group, so a signal to the group still reaches it (forwarded), and
+ * on arrival it leads a group of its own in init's session there (jobctl_init_arrival). */
+static bool why_jobctl(const struct proc *p)
+{
+	return p->stopped || (ctty_is_mine(p) && p->sid == p->pid);
+}
 
 static uint32_t why_fds(struct proc *p)
 {
@@ -117,6 +127,8 @@ uint32_t mig_why(struct proc *p, uint32_t flags)
 		return why;
 	if (console_waiting(p->pid))
 		return TMIG_CONSOLE;
+	if (why_jobctl(p))
+		return TMIG_JOBCTL;
 	return TMIG_NONE;
 }
 

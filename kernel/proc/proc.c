@@ -18,6 +18,7 @@
 #include "kernel/proc/args.h"
 #include "kernel/proc/binfmt.h"
 #include "kernel/proc/ckpt.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/proc/metamorph.h"
 #include "kernel/proc/migrate.h"
 #include "kernel/node/node.h"
@@ -99,14 +100,21 @@ static void pid_hash_remove(struct proc *p)
 static uint64_t created;
 static int last_pid;
 
+static bool pids_wrapped;
+
 int proc_alloc_pid(void)
 {
 	created++;
 	for (;;) {
-		if (next_pid >= PID_MAX)
+		if (next_pid >= PID_MAX) {
 			next_pid = 2;
+			pids_wrapped = true;
+		}
 		int pid = next_pid++;
-		if (!proc_by_pid(pid) && !thread_tid_used(pid))
+		/* nor the id of a group or session that lives on after its leader (Linux keeps
+		 * such a pid too); only reuse after a wrap can meet one, so only then the walk */
+		if (!proc_by_pid(pid) && !thread_tid_used(pid) &&
+		    !(pids_wrapped && jobctl_id_used(pid)))
 			return last_pid = pid;
 	}
 }
@@ -425,6 +433,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->start_ns = time_ns();
 	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
+	jobctl_init_child(p, parent);
 	p->state = TPS_NEW;
 	if (parent)
 		child_link(parent, p);
@@ -520,6 +529,7 @@ static void reparent_children(struct proc *p)
 		c->ppid = init && init != p ? 1 : 0;
 		if (c->ppid)
 			child_link(init, c);
+		jobctl_reparented(p, c);
 	}
 	if (zombies && init && init != p)
 		wakeup(init);
@@ -589,6 +599,7 @@ _Noreturn void proc_exit(int status_word)
 	if (p->mig.home_node)
 		node_send_exit(p->mig.home_node, p->mig.home_pid, status_word, p->pid);
 	struct proc *parent = proc_by_pid(p->ppid);
+	jobctl_exit(p, parent ? parent->pgid : 0, parent ? parent->sid : 0);
 	if (p->pid == 1)
 		arch_poweroff(status_word >> 8);
 	wakeup(parent);                         /* a wait sees the zombie, or ECHILD */
@@ -643,6 +654,7 @@ int proc_new_arrival(const char *name, uint32_t mode, const struct proc_ids *ids
 		return err;
 	struct proc *p = proc_get(rid);
 	init_identity(p, init);           /* init's child: init reaps it when it ends */
+	jobctl_init_arrival(p);
 	if ((err = ulimit_uid_move(0, ids->ruid))) {
 		free_entry(p);
 		return err;
@@ -675,45 +687,12 @@ int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
 	return 0;
 }
 
-static int reap(struct proc *c, int *status_word, struct cputime *usage)
+void proc_reap(struct proc *c)
 {
-	int pid = c->pid;
 	struct proc *parent = proc_by_pid(c->ppid);
 	if (parent)
 		cputime_reaped(parent, c);      /* Linux adds a child's times at wait only */
-	if (usage)
-		cputime_total(c, usage);
-	if (status_word)
-		*status_word = c->exit_status;
 	free_entry(c);
-	return pid;
-}
-
-/* A zombie child of self to reap (pid -1: any), or NULL; *any: whether such a child exists.
- * Zombies are at the front of the list, so no other child needs a look. */
-static struct proc *find_zombie(struct proc *self, int pid, bool *any)
-{
-	struct proc *c = pid > 0 ? proc_by_pid(pid) : proc_get(self->child_first);
-	*any = c && c->ppid == self->pid;
-	return *any && c->state == TPS_ZOMBIE ? c : NULL;
-}
-
-int proc_wait(int pid, int *status_word, int flags, struct cputime *usage)
-{
-	struct proc *self = proc_cur();
-	for (;;) {
-		bool any;
-		struct proc *c = find_zombie(self, pid, &any);
-		if (c)
-			return reap(c, status_word, usage);
-		if (!any)
-			return -ECHILD;
-		if (flags & TW_NOHANG)
-			return 0;
-		sleep_on(self, 0);
-		if (proc_aborting(self))
-			return -ERESTARTSYS;
-	}
 }
 
 int proc_kill(struct proc *p, int sig)
@@ -761,11 +740,15 @@ void proc_exit_work(struct trapframe *tf)
 	if (!p)
 		return;
 	/* a new request may arrive while this process gives the processor to its asker */
-	while (p->killed || p->meta || thread_cur()->killed) {
+	while (p->killed || p->meta || thread_cur()->killed || p->stopped) {
 		if (p->killed)
 			proc_exit(p->kill_sig);
 		if (thread_cur()->killed)
 			thread_exit(0);        /* another thread made itself the only one */
+		if (!p->meta) {
+			jobctl_hold(p);        /* stopped (jobctl.h): until continued or killed */
+			continue;
+		}
 		meta_apply_pending(tf);
 		signal_forget_call(p);     /* the frame is the new program's now */
 		mig_hold(p);               /* frozen for a migration: until it is over */

@@ -100,6 +100,12 @@ struct proc {
 				      * /proc, not used by the access checks, which know one group */
 	uint32_t groups[PROC_NGROUPS];
 	struct proc_mig mig;         /* migration: frozen, moved away, or a visitor here */
+	int pgid, sid;               /* its process group and session (jobctl.h): pids */
+	bool ctty;                   /* its session's terminal is its controlling one (ctty.h) */
+	bool did_exec;               /* it changed program since it was made (setpgid: EACCES) */
+	bool stopped;                /* a stop signal holds every thread in its kernel exit */
+	uint8_t stop_sig;            /* the signal that stopped it */
+	uint8_t wait_report;         /* JC_REPORT_*: a stop or continue its parent's wait sees */
 	struct cputime cpu_ended;    /* its ended threads' time, and its largest resident set */
 	struct cputime cpu_children; /* its reaped children's and their reaped descendants' */
 };
@@ -145,6 +151,28 @@ int proc_new_arrival(const char *name, uint32_t mode, const struct proc_ids *ids
 void proc_discard_arrival(struct proc *p);
 /* The next free pid, also used for thread ids (never a live pid or thread id). */
 int proc_alloc_pid(void);
+/* What wait4 and waitid look for: one child (pid > 0), the children of a group (pgid > 0),
+ * or any child; flags TW_NOHANG and the PW_* below. */
+#define PW_EXITED 0x100
+#define PW_STOPPED 0x200
+#define PW_CONTINUED 0x400
+#define PW_NOWAIT 0x800
+struct wait_sel {
+	int pid, pgid;
+	int flags;
+};
+/* What it found: the child, its wait status word (Linux encoding: a stop is sig << 8 | 0x7f,
+ * a continue 0xffff), waitid's CLD_* code and status, its user, and (for an end) its time
+ * and its reaped children's (zero for a stop or continue). */
+struct wait_res {
+	int pid, status, code, si_status;
+	uint32_t uid;
+	struct cputime usage;
+};
+/* The pid found, 0 with TW_NOHANG and nothing to report, or -ECHILD / -ERESTARTSYS. */
+int proc_wait_sel(const struct wait_sel *w, struct wait_res *r);
+/* Give back the entry of zombie c (its parent has waited for it). */
+void proc_reap(struct proc *c);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done;
  * usage (if not NULL) gets the reaped child's time and its own children's (wait4). */
 int proc_wait(int pid, int *status_word, int flags, struct cputime *usage);
@@ -202,7 +230,7 @@ static inline void proc_att_used(struct proc *p, int slot)
 static inline bool proc_aborting(const struct proc *p)
 {
 	const struct thread *t = thread_cur();
-	return p->killed || p->meta || t->killed ||
+	return p->killed || p->meta || t->killed || p->stopped ||
 	       ((p->sig_pending | t->sig_pending) & ~t->sig_mask);
 }
 

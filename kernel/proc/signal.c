@@ -6,6 +6,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/proc/migrate.h"
 #include "kernel/proc/runmode.h"
 #include "kernel/sys/syscall.h"
@@ -53,20 +54,45 @@ struct rt_frame {
 	struct siginfo64 info;
 };
 
-/* Signals whose default action is to be ignored (or to stop, which this kernel does not do). */
+/* Signals whose default action is to be ignored. */
 static bool default_ignored(int sig)
 {
-	return sig == L_SIGCHLD || sig == L_SIGCONT || sig == L_SIGURG || sig == L_SIGWINCH ||
-	       (sig >= L_SIGSTOP && sig <= L_SIGTTOU);
+	return sig == L_SIGCHLD || sig == L_SIGCONT || sig == L_SIGURG || sig == L_SIGWINCH;
 }
 
-/* What sig does to p: 0 nothing (ignored), 1 end it (default action), 2 run a handler. */
+static bool is_stop(int sig)
+{
+	return sig >= L_SIGSTOP && sig <= L_SIGTTOU;
+}
+
+#define D_IGNORE 0
+#define D_KILL 1
+#define D_HANDLER 2
+#define D_STOP 3
+
+/* What sig does to p: nothing (ignored), end it, run a handler, or stop it. Init takes only
+ * the signals it has handlers for (Linux). */
 static int disposition(struct proc *p, int sig)
 {
 	uint64_t h = p->sig[sig].handler;
+	if (sig == L_SIGSTOP || (h == H_DEFAULT && is_stop(sig)))
+		return p->pid == 1 ? D_IGNORE : D_STOP;
 	if (sig != L_SIGKILL && (h == H_IGNORE || (h == H_DEFAULT && default_ignored(sig))))
-		return 0;
-	return sig == L_SIGKILL || h == H_DEFAULT ? 1 : 2;
+		return D_IGNORE;
+	if (p->pid == 1 && (sig == L_SIGKILL || h == H_DEFAULT))
+		return D_IGNORE;
+	return sig == L_SIGKILL || h == H_DEFAULT ? D_KILL : D_HANDLER;
+}
+
+/* What every sender does first: SIGCONT continues (and drops pending stops), a stop signal
+ * drops a pending SIGCONT; then the disposition (D_*). */
+static int prepare(struct proc *p, int sig)
+{
+	if (sig == L_SIGCONT)
+		jobctl_continue(p);
+	else if (is_stop(sig))
+		jobctl_stop_sent(p);
+	return disposition(p, sig);
 }
 
 /* The one uid a signal to stub p carries to the node p runs on: the sender's real or
@@ -87,9 +113,13 @@ int signal_send(struct proc *p, int sig)
 		return p->state == TPS_ZOMBIE ? -ESRCH : 0;
 	if (p->state == TPS_REMOTE)
 		return mig_stub_signal(p, sig, sender_uid(p));
-	int d = disposition(p, sig);
-	if (d != 2)
-		return d ? proc_kill(p, sig) : 0;
+	int d = prepare(p, sig);
+	if (d == D_IGNORE || d == D_KILL)
+		return d == D_KILL ? proc_kill(p, sig) : 0;
+	if (d == D_STOP && jobctl_unstoppable(p))
+		return 0;                  /* servers and drivers are not stopped (jobctl.h) */
+	/* a stop waits in the pending set like a caught signal: the thread that takes it
+	 * stops the process (jobctl_stop) */
 	p->sig_pending |= SIG_BIT(sig);
 	/* one thread that does not block it gives up its blocked call (EINTR) and runs the
 	 * handler; if every one blocks it, it waits in the process's set */
@@ -106,47 +136,15 @@ int signal_send_thread(struct proc *p, rid_t e, int sig)
 		return -EINVAL;
 	if (sig == 0 || p->state == TPS_ZOMBIE || !t)
 		return p->state == TPS_ZOMBIE || !t ? -ESRCH : 0;
-	int d = disposition(p, sig);
-	if (d != 2)
-		return d ? proc_kill(p, sig) : 0;     /* a default action is the whole process's */
+	int d = prepare(p, sig);
+	if (d == D_IGNORE || d == D_KILL)
+		return d == D_KILL ? proc_kill(p, sig) : 0;  /* the whole process's action */
+	if (d == D_STOP && jobctl_unstoppable(p))
+		return 0;
 	t->sig_pending |= SIG_BIT(sig);
 	if (!(t->sig_mask & SIG_BIT(sig)))
 		exec_interrupt(e);
 	return 0;
-}
-
-struct tree_ctx {
-	int root, sig;
-};
-
-static bool descends(struct proc *p, int root)
-{
-	for (int depth = 0; p && depth < NPROC; depth++) {
-		if (p->pid == root)
-			return true;
-		p = proc_by_pid(p->ppid);
-	}
-	return false;
-}
-
-static void send_if_descendant(struct proc *p, void *c)
-{
-	struct tree_ctx *t = c;
-	/* a process running on another node is left alone: this runs from the console's
-	 * interrupt, where nothing may be sent */
-	if (p->pid != 1 && p->state != TPS_ZOMBIE && p->state != TPS_REMOTE &&
-	    descends(p, t->root) && p != proc_cur())
-		signal_send(p, t->sig);
-}
-
-void signal_send_tree(int pid, int sig)
-{
-	struct tree_ctx t = { pid, sig };
-	struct proc *self = proc_cur();
-	proc_for_each(send_if_descendant, &t);
-	/* the interrupted process last: a default action ends it right here */
-	if (self && self->pid != 1 && descends(self, pid))
-		signal_send(self, sig);
 }
 
 static void save_context(struct ucontext64 *uc, const struct trapframe *tf, uint64_t mask)
@@ -313,6 +311,10 @@ void signal_deliver(struct proc *p, struct trapframe *tf)
 	uint64_t frame;
 	int sig = take_signal(p, t);
 	struct sigact *a = &p->sig[sig];
+	if (disposition(p, sig) == D_STOP) {
+		jobctl_stop(p, sig);                /* returns once the process continues */
+		return;
+	}
 	if (a->handler <= H_IGNORE)
 		return;                             /* the disposition changed meanwhile */
 	restart_after_handler(t, tf, a);
@@ -381,7 +383,7 @@ int signal_action(struct proc *p, int sig, const struct sigact *act, struct siga
 	if (act) {
 		p->sig[sig] = *act;
 		/* Linux: an ignored signal is dropped from every pending set */
-		if (disposition(p, sig) == 0) {
+		if (disposition(p, sig) == D_IGNORE) {
 			p->sig_pending &= ~SIG_BIT(sig);
 			THREAD_FOR_EACH(p, e)
 				thread_of(e)->sig_pending &= ~SIG_BIT(sig);

@@ -3,11 +3,13 @@
  * mask (rt_sigprocmask), pending set and alternate stack (thread.h). A signal with a handler
  * is made pending, for the process (kill: one thread that does not block it takes it) or for
  * one thread (tgkill, tkill), and delivered when a thread that does not block it next leaves
- * the kernel: the handler runs on the thread's stack (or its alternate stack, SA_ONSTACK) in
+ * the kernel (a stop signal at its default action waits the same way and stops the process
+ * there: jobctl.h): the handler runs on the thread's stack (or its alternate stack, SA_ONSTACK) in
  * a Linux x86-64 signal frame (ucontext with the interrupted registers and FPU state), and
  * rt_sigreturn, called by the restorer the C library installs, puts that state back. A signal
  * at its default action ends the whole process (or is ignored, for those whose default is to
- * ignore); an ignored one changes nothing. Faults still end the process (a handler for them
+ * ignore, or stops it); init takes only signals it has handlers for; an ignored one changes
+ * nothing. Faults still end the process (a handler for them
  * is not run).
  */
 #pragma once
@@ -32,8 +34,6 @@
 int signal_send(struct proc *p, int sig);
 /* Send sig to execution e of p alone, as tgkill does. */
 int signal_send_thread(struct proc *p, rid_t e, int sig);
-/* Send sig to process pid and to every process descending from it (^C on the console). */
-void signal_send_tree(int pid, int sig);
 /* Deliver one pending signal the current thread does not block through its frame tf. */
 void signal_deliver(struct proc *p, struct trapframe *tf);
 /* Whether the current thread of p has a pending signal it does not block. */

@@ -1,7 +1,7 @@
 /* Linux process calls of the compatibility personality: resource limits, usage and system
  * information, signals sent with kill/tkill/tgkill (delivered by kernel/proc/signal.c: a
- * handler runs, or the default action applies), process groups and sessions (every process is the
- * leader of its own group and session), prctl names, sigaltstack, and the memory advice
+ * handler runs, or the default action applies; to groups and to all: kernel/proc/jobctl.c),
+ * process groups and sessions (jobctl.h), prctl names, sigaltstack, and the memory advice
  * calls madvise and mremap. */
 #include "abi/errno.h"
 #include "abi/linux.h"
@@ -12,6 +12,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/procmem.h"
@@ -136,33 +137,32 @@ long sys_getrusage(const struct sysargs *a)
 
 static int send_signal(struct proc *p, int sig)
 {
-	struct proc *self = proc_cur();
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	if (!ident_may_signal(self, p))
+	if (!jobctl_may_signal(proc_cur(), p, sig))
 		return -EPERM;
 	return signal_send(p, sig);
 }
 
+/* kill(pid, sig): one process (a thread's id names its process, as Linux), the caller's group
+ * (0), group -pid, or every process the caller may signal but init and itself (-1). */
 long sys_kill(const struct sysargs *a)
 {
-	int pid = (int)a->a[0];
+	int pid = (int)a->a[0], sig = (int)a->a[1];
 	struct proc *p, *self = proc_cur();
-	if ((int)a->a[1] < 0 || (int)a->a[1] > 64)
+	if (sig < 0 || sig > 64)
 		return -EINVAL;
 	if (pid == -1)
-		return -EPERM;            /* broadcast kills are not offered */
-	if (pid == 0 || pid == -self->pid)
-		pid = self->pid;          /* each process is its own group */
-	else if (pid < 0)
+		return jobctl_kill_all(self, sig);
+	if (pid == INT32_MIN)
 		return -ESRCH;
+	if (pid <= 0)
+		return jobctl_kill_group(self, pid ? -pid : self->pgid, sig);
 	int err = sysarg_proc((uint64_t)pid, 0, &p);
 	if (err == -EREMOTE)
-		return send_signal(proc_by_pid(pid), (int)a->a[1]);   /* signal_send forwards it */
+		return send_signal(proc_by_pid(pid), sig);   /* signal_send forwards it */
 	rid_t e = err == -ESRCH ? thread_by_tid(pid) : 0;
 	if (e && (p = proc_get(exec_proc(e))))    /* a thread's id names its process (Linux) */
 		err = 0;
-	return err ? err : send_signal(p, (int)a->a[1]);
+	return err ? err : send_signal(p, sig);
 }
 
 /* tkill(tid, sig) and tgkill(tgid, tid, sig): a signal to one thread (thread.h). */
@@ -175,7 +175,7 @@ static long thread_kill(int tgid, int tid, int sig)
 	struct proc *p = e ? proc_get(exec_proc(e)) : NULL;
 	if (!p || (tgid > 0 && p->pid != tgid))
 		return -ESRCH;
-	if (!ident_may_signal(self, p))
+	if (!jobctl_may_signal(self, p, sig))
 		return -EPERM;
 	return signal_send_thread(p, e, sig);
 }
@@ -207,43 +207,45 @@ long sys_sigaltstack(const struct sysargs *a)
 
 /* ---- groups and sessions ----------------------------------------------------------------- */
 
-static long own_group(uint64_t pid)
+static long group_of(uint64_t pid, bool session)
 {
 	struct proc *p;
 	int err = sysarg_proc(pid, 0, &p);
-	return err ? err : p->pid;
+	if (err == -EREMOTE)
+		p = proc_by_pid((int)pid), err = 0;     /* the stub keeps its group and session */
+	return err ? err : session ? p->sid : p->pgid;
 }
 
 long sys_getpgid(const struct sysargs *a)
 {
-	return own_group(a->a[0]);
+	return group_of(a->a[0], false);
 }
 
 long sys_getsid(const struct sysargs *a)
 {
-	return own_group(a->a[0]);
+	return group_of(a->a[0], true);
 }
 
 long sys_getpgrp(const struct sysargs *a)
 {
 	(void)a;
-	return proc_cur()->pid;
+	return proc_cur()->pgid;
 }
 
 long sys_setsid(const struct sysargs *a)
 {
+	int sid = 0;
 	(void)a;
-	return proc_cur()->pid;
+	int err = jobctl_setsid(proc_cur(), &sid);
+	return err ? err : sid;
 }
 
 long sys_setpgid(const struct sysargs *a)
 {
-	struct proc *self = proc_cur();
-	if ((int64_t)a->a[1] < 0)
-		return -EINVAL;
-	if (a->a[0] && a->a[0] != (uint64_t)self->pid)
-		return proc_by_pid((int)a->a[0]) ? -EPERM : -ESRCH;
-	return !a->a[1] || a->a[1] == (uint64_t)self->pid ? 0 : -EPERM;
+	int pid = (int)a->a[0], pgid = (int)a->a[1];
+	if (pid < 0)
+		return -ESRCH;
+	return jobctl_setpgid(proc_cur(), pid, pgid);
 }
 
 /* ---- prctl, rseq ------------------------------------------------------------------------- */

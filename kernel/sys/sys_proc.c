@@ -59,25 +59,108 @@ static long wait_common(int pid, uint64_t ustatus, int flags, uint64_t uusage)
 
 #define L_WNOHANG 1ul
 #define L_WUNTRACED 2ul
+#define L_WSTOPPED 2ul
+#define L_WEXITED 4ul
 #define L_WCONTINUED 8ul
+#define L_WNOWAIT 0x01000000ul
+#define L_WNOTHREAD 0x20000000ul
 #define L_WALL 0x40000000ul
+#define L_WCLONE 0x80000000ul
 
-/* Processes are never stopped here, so WUNTRACED and WCONTINUED change nothing. Every process
- * is its own process group (getpgid returns its pid), so waiting for group -g is waiting for
- * process g; group 0 (the caller's) is any child. */
+/* Linux's wait options as struct wait_sel flags (what to report). */
+static int wait_flags(uint64_t opt)
+{
+	return (opt & L_WNOHANG ? TW_NOHANG : 0) | (opt & L_WEXITED ? PW_EXITED : 0) |
+	       (opt & L_WSTOPPED ? PW_STOPPED : 0) | (opt & L_WCONTINUED ? PW_CONTINUED : 0) |
+	       (opt & L_WNOWAIT ? PW_NOWAIT : 0);
+}
+
+static int put_rusage(uint64_t uru, const struct cputime *c)
+{
+	struct linux_rusage ru;
+	cputime_to_rusage(c, &ru);
+	return copy_to_user((void *)uru, &ru, sizeof(ru)) ? -EFAULT : 0;
+}
+
+/* wait4(pid, status, options, rusage): pid > 0 that child, -1 any, 0 the caller's group,
+ * < -1 group -pid; rusage: an ended child's (zeros for a stop or a continue). */
 long sys_wait4(const struct sysargs *a)
 {
 	int pid = (int)a->a[0];
-	if (a->a[2] & ~(L_WNOHANG | L_WUNTRACED | L_WCONTINUED | L_WALL))
+	if (a->a[2] & ~(L_WNOHANG | L_WUNTRACED | L_WCONTINUED | L_WNOTHREAD | L_WALL | L_WCLONE))
 		return -EINVAL;
-	if (pid == 0)
-		pid = -1;
-	else if (pid < -1)
-		pid = -pid;
+	if (pid == INT32_MIN)
+		return -ESRCH;
 	if ((a->a[1] && !user_range_ok(a->a[1], sizeof(int))) ||
 	    (a->a[3] && !user_range_ok(a->a[3], sizeof(struct linux_rusage))))
 		return -EFAULT;
-	return wait_common(pid, a->a[1], a->a[2] & L_WNOHANG ? TW_NOHANG : 0, a->a[3]);
+	struct proc *self = proc_cur();
+	struct wait_sel w = { .pid = pid > 0 ? pid : 0,
+			      .pgid = pid == 0 ? self->pgid : pid < -1 ? -pid : 0,
+			      .flags = wait_flags(a->a[2] | L_WEXITED) };
+	struct wait_res r;
+	long got = proc_wait_sel(&w, &r);
+	if (got > 0 && a->a[1] && copy_to_user((void *)a->a[1], &r.status, sizeof(int)))
+		return -EFAULT;
+	if (got > 0 && a->a[3] && put_rusage(a->a[3], &r.usage))
+		return -EFAULT;
+	return got;
+}
+
+/* The part of a siginfo that waitid fills (Linux's layout for SIGCHLD). */
+struct waitid_info {
+	int32_t signo, err, code, pad;
+	int32_t pid;
+	uint32_t uid;
+	int32_t status;
+	uint8_t rest[128 - 28];
+};
+
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+
+/* waitid(idtype, id, infop, options, rusage): WEXITED, WSTOPPED, WCONTINUED, WNOWAIT. */
+long sys_waitid(const struct sysargs *a)
+{
+	int id = (int)a->a[1];
+	uint64_t opt = a->a[3];
+	if ((opt & ~(L_WNOHANG | L_WSTOPPED | L_WEXITED | L_WCONTINUED | L_WNOWAIT |
+		     L_WNOTHREAD | L_WALL | L_WCLONE)) ||
+	    !(opt & (L_WEXITED | L_WSTOPPED | L_WCONTINUED)))
+		return -EINVAL;
+	struct wait_sel w = { .flags = wait_flags(opt) };
+	if (a->a[0] == P_PID || a->a[0] == P_PGID) {
+		if (id <= 0 && !(a->a[0] == P_PGID && id == 0))
+			return -EINVAL;
+		if (a->a[0] == P_PID)
+			w.pid = id;
+		else
+			w.pgid = id ? id : proc_cur()->pgid;
+	} else if (a->a[0] != P_ALL) {
+		return -EINVAL;
+	}
+	if ((a->a[2] && !user_range_ok(a->a[2], sizeof(struct waitid_info))) ||
+	    (a->a[4] && !user_range_ok(a->a[4], sizeof(struct linux_rusage))))
+		return -EFAULT;
+	struct wait_res r;
+	long got = proc_wait_sel(&w, &r);
+	if (got < 0)
+		return got;
+	struct waitid_info info;
+	memset(&info, 0, sizeof(info));
+	if (got > 0)
+		info = (struct waitid_info){ .signo = L_SIGCHLD, .code = r.code, .pid = r.pid,
+					     .uid = r.uid, .status = r.si_status };
+	if (a->a[2] && copy_to_user((void *)a->a[2], &info, sizeof(info)))
+		return -EFAULT;
+	if (a->a[4]) {
+		struct cputime none;
+		memset(&none, 0, sizeof(none));
+		if (put_rusage(a->a[4], got > 0 ? &r.usage : &none))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 long sys_t_proc_wait(const struct sysargs *a)

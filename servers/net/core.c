@@ -32,14 +32,41 @@ static void cfg_defaults(struct net_config *c)
 #undef DEF
 }
 
+static void *cfg_alloc(const struct net_config *c, size_t bytes, bool zero)
+{
+	if (c->alloc)
+		return c->alloc(c->mem_ctx, bytes, zero);
+	return zero ? calloc(1, bytes) : malloc(bytes);
+}
+
+static void cfg_free(const struct net_config *c, void *p, size_t bytes)
+{
+	if (!p)
+		return;
+	if (c->free)
+		c->free(c->mem_ctx, p, bytes);
+	else
+		free(p);
+}
+
+void *net_alloc(struct net *st, size_t bytes, bool zero)
+{
+	return cfg_alloc(&st->cfg, bytes, zero);
+}
+
+void net_free(struct net *st, void *p, size_t bytes)
+{
+	cfg_free(&st->cfg, p, bytes);
+}
+
 static int alloc_pools(struct net *st)
 {
 	const struct net_config *c = &st->cfg;
 
-	st->arp = calloc(c->arp_entries, sizeof(*st->arp));
-	st->pend = calloc(c->arp_pending, sizeof(*st->pend));
-	st->loop = calloc(c->loop_slots, sizeof(*st->loop));
-	st->socks = calloc(c->max_sockets, sizeof(*st->socks));
+	st->arp = net_alloc(st, c->arp_entries * sizeof(*st->arp), true);
+	st->pend = net_alloc(st, c->arp_pending * sizeof(*st->pend), true);
+	st->loop = net_alloc(st, c->loop_slots * sizeof(*st->loop), true);
+	st->socks = net_alloc(st, c->max_sockets * sizeof(*st->socks), true);
 	if (!st->arp || !st->pend || !st->loop || !st->socks)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < c->arp_pending; i++)
@@ -72,9 +99,9 @@ int net_create(const struct net_config *cfg, uint64_t now_ms, struct net **out)
 	struct net *st;
 	int err;
 
-	if (!cfg->random || cfg->max_sockets > 32767)
+	if (!cfg->random || cfg->max_sockets > 32767 || !cfg->alloc != !cfg->free)
 		return -EINVAL;
-	st = calloc(1, sizeof(*st));
+	st = cfg_alloc(cfg, sizeof(*st), true);
 	if (!st)
 		return -ENOMEM;
 	st->cfg = *cfg;
@@ -99,15 +126,37 @@ void net_destroy(struct net *st)
 {
 	if (!st)
 		return;
-	for (uint32_t i = 0; st->socks && i < st->cfg.max_sockets; i++) {
-		free(st->socks[i].snd.buf);
-		free(st->socks[i].rcv.buf);
+	const struct net_config *c = &st->cfg;
+	for (uint32_t i = 0; st->socks && i < c->max_sockets; i++) {
+		net_free(st, st->socks[i].snd.buf, st->socks[i].snd.size);
+		net_free(st, st->socks[i].rcv.buf, st->socks[i].rcv.size);
 	}
-	free(st->arp);
-	free(st->pend);
-	free(st->loop);
-	free(st->socks);
-	free(st);
+	net_free(st, st->arp, c->arp_entries * sizeof(*st->arp));
+	net_free(st, st->pend, c->arp_pending * sizeof(*st->pend));
+	net_free(st, st->loop, c->loop_slots * sizeof(*st->loop));
+	net_free(st, st->socks, c->max_sockets * sizeof(*st->socks));
+	struct net_config keep = *c;
+	cfg_free(&keep, st, sizeof(*st));
+}
+
+void net_rebind(struct net *st, const struct net_config *cfg)
+{
+	st->cfg.random = cfg->random;
+	st->cfg.random_ctx = cfg->random_ctx;
+	st->cfg.event = cfg->event;
+	st->cfg.event_ctx = cfg->event_ctx;
+	st->cfg.alloc = cfg->alloc;
+	st->cfg.free = cfg->free;
+	st->cfg.mem_ctx = cfg->mem_ctx;
+}
+
+int net_if_rebind(struct net *st, int ifid, const struct net_if_ops *ops, void *ctx)
+{
+	if (ifid <= 0 || ifid >= NET_MAX_IFS || !st->ifs[ifid].used || !ops || !ops->send)
+		return -ENODEV;
+	st->ifs[ifid].ops = *ops;
+	st->ifs[ifid].ctx = ctx;
+	return 0;
 }
 
 int net_if_add(struct net *st, const struct net_if_ops *ops, void *ctx, const uint8_t mac[6],

@@ -6,14 +6,21 @@
  * queue (t_srv_recv), and the stack's timers wake the loop through SIGALRM (setitimer),
  * which makes a waiting t_srv_recv return -EINTR.
  *
- *   net [-d] [-r] [-f DROP,DUP,REORDER] [DEVICE]
+ *   net [-d] [-r] [-f DROP,DUP,REORDER] [-X crash|reject] [DEVICE]
  *     -d        configure the interface by DHCP (default: QEMU's user network, static
  *               10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3)
  *     -f        the fault switch (fault.c): per cent of the frames each way dropped,
  *               duplicated, held back behind the next (tests of a lossy link)
  *     -r        register the TFN_NET_* ids itself (root; normally svc does, /etc/svc.conf)
+ *     -X        as a replacement, fail on purpose (the rollback tests): crash holding the
+ *               old state, or reject it (-EPROTO); the old server goes on
  *     DEVICE    the device resource to claim; default the first virtio-net function. With
  *               none, the server runs with the loopback interface only.
+ *
+ * The server is replaceable (docs/replacement.md): its root object (struct nsrv), the stack
+ * (in the state heap, sheap.h) and the device's queues are state memory; a replacement takes
+ * them over with every connection, and its arguments other than -X do not matter (the
+ * configuration is in the state).
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,12 +31,14 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "abi/netproto.h"
 #include "libtessera.h"
 #include "servers/net/server.h"
+#include "srvstate.h"
 #include "tsys.h"
 
-static struct nsrv srv;
 static sigset_t alarm_set;
+static bool replace_pending;            /* the replacement notice came: hand over */
 
 static uint64_t now_ms(void)
 {
@@ -92,6 +101,30 @@ static int parse_fault(struct nsrv *s, const char *arg)
 	return 0;
 }
 
+/* The stack's memory: the state heap (sheap.h), which moves to a replacement. */
+static void *heap_alloc(void *ctx, size_t bytes, bool zero)
+{
+	return sheap_alloc(ctx, bytes, zero);
+}
+
+static void heap_free(void *ctx, void *p, size_t bytes)
+{
+	sheap_free(ctx, p, bytes);
+}
+
+/* The code pointers the stack keeps (a replacement sets them again: its code is elsewhere). */
+static void stack_hooks(struct nsrv *s, struct net_config *cfg)
+{
+	cfg->random = random64;
+	cfg->event = nsrv_event_note;
+	cfg->event_ctx = s;
+	cfg->alloc = heap_alloc;
+	cfg->free = heap_free;
+	cfg->mem_ctx = s->heap;
+}
+
+static const struct net_if_ops nic_ops = { nic_send };
+
 static volatile sig_atomic_t alarm_fired;
 
 static void on_alarm(int sig)
@@ -102,11 +135,10 @@ static void on_alarm(int sig)
 
 static int setup_nic(struct nsrv *s, rid_t dev, bool dhcp)
 {
-	static const struct net_if_ops ops = { nic_send };
 	int err = vnet_setup(&s->nic, dev);
 	if (err)
 		return err;
-	if ((err = net_if_add(s->st, &ops, s, s->nic.mac, 1500, &s->ifid)))
+	if ((err = net_if_add(s->st, &nic_ops, s, s->nic.mac, 1500, &s->ifid)))
 		return err;
 	s->have_nic = true;
 	if (dhcp)
@@ -122,10 +154,10 @@ static int setup(struct nsrv *s, int argc, char **argv)
 	int c;
 	rid_t dev = 0;
 	int err;
-	while ((c = getopt(argc, argv, "drf:")) != -1) {
+	while ((c = getopt(argc, argv, "drf:X:")) != -1) {
 		if (c == 'f' && (err = parse_fault(s, optarg)))
 			return err;
-		if (c != 'd' && c != 'r' && c != 'f')
+		if (c != 'd' && c != 'r' && c != 'f' && c != 'X')
 			return -EINVAL;
 		dhcp |= c == 'd';
 		reg |= c == 'r';
@@ -133,8 +165,11 @@ static int setup(struct nsrv *s, int argc, char **argv)
 	err = optind < argc ? t_rid_parse(argv[optind], RT_DEVICE, &dev) : vnet_find(&dev);
 	if (optind < argc && err)
 		return err;
-	struct net_config cfg = { .max_sockets = NSRV_MAX_SOCKETS, .random = random64,
-				  .event = nsrv_event_note, .event_ctx = s };
+	void *mem = srv_smap(NSRV_HEAP_BYTES);
+	if (!mem || !(s->heap = sheap_init(mem, NSRV_HEAP_BYTES)))
+		return -ENOMEM;
+	struct net_config cfg = { .max_sockets = NSRV_MAX_SOCKETS };
+	stack_hooks(s, &cfg);
 	s->now = now_ms();
 	if ((err = net_create(&cfg, s->now, &s->st)))
 		return err;
@@ -144,6 +179,12 @@ static int setup(struct nsrv *s, int argc, char **argv)
 	for (uint32_t f = TFN_NET_SOCKET; reg && f <= TFN_NET_STATS; f++)
 		if ((err = t_fn_register(f, 0, 0)))
 			return err;
+	return 0;
+}
+
+/* SIGALRM ends a waiting t_srv_recv (the stack's timers); blocked everywhere else. */
+static int setup_alarm(void)
+{
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
@@ -190,6 +231,10 @@ static void prefault_stack(void)
 
 static void handle(struct nsrv *s, struct t_msg *m)
 {
+	if (m->fn == T_FN_REPLACE) {
+		replace_pending = true;   /* handed over at the end of this batch */
+		return;
+	}
 	if (m->fn != T_FN_IRQ) {
 		nsrv_request(s, m);
 		return;
@@ -230,6 +275,8 @@ static long next_message(struct t_msg *m, bool again)
 	return err;
 }
 
+static const struct srv_desc *desc;
+
 static void serve(struct nsrv *s)
 {
 	for (;;) {
@@ -248,7 +295,13 @@ static void serve(struct nsrv *s)
 		net_time(s->st, s->now);
 		do
 			handle(s, &m);
-		while (tsys_t_srv_recv((long)&m, TSRV_NONBLOCK) == 0);
+		while (!replace_pending && tsys_t_srv_recv((long)&m, TSRV_NONBLOCK) == 0);
+		if (replace_pending) {
+			/* a request boundary: every request taken is answered or held in the
+			 * state (NET_EVENTS); returns only if the replacement failed */
+			replace_pending = false;
+			srv_state_handover(desc, s);
+		}
 	}
 }
 
@@ -273,16 +326,98 @@ static void print_config(const struct nsrv *s)
 
 #define NET_SERVER_PRIO 3
 
+struct start {
+	int argc;
+	char **argv;
+	const char *fail;               /* -X: how a replacement fails on purpose */
+};
+
+/* A replacement, before the commit: the same layout is taken as it is (read only until the
+ * commit); no other layout exists yet. */
+static int adopt(void *old_root, uint32_t old_version, void **root, void *ctx)
+{
+	struct start *a = ctx;
+	if (a->fail && strcmp(a->fail, "crash") == 0)
+		abort();                /* a crash holding the old state */
+	if (old_version != NSRV_STATE_VERSION || (a->fail && strcmp(a->fail, "reject") == 0))
+		return -EPROTO;
+	*root = old_root;
+	return 0;
+}
+
+/* -X MODE, looked for before the state is taken (getopt runs on a fresh start only). */
+static const char *fail_mode(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "-X") == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* A fresh start: the stack, the device, the configuration, all in the zeroed root. */
+static int init(void *root, void *ctx)
+{
+	struct start *a = ctx;
+	int err = setup(root, a->argc, a->argv);
+	if (err)
+		fprintf(stderr, "net: %s\n", strerror(-err));
+	return err;
+}
+
+/* After the commit: the stack's and the interface's code pointers are this program's. The
+ * device's interrupts, the requests (the kernel's NET_EVENTS held in ev_req among them) and
+ * the frames the device delivered meanwhile are ours now; the loop takes them first. */
+static int resume(void *root, void *ctx)
+{
+	struct nsrv *s = root;
+	struct net_config cfg;
+	(void)ctx;
+	memset(&cfg, 0, sizeof(cfg));
+	stack_hooks(s, &cfg);
+	net_rebind(s->st, &cfg);
+	if (s->have_nic)
+		return net_if_rebind(s->st, s->ifid, &nic_ops, s);
+	return 0;
+}
+
+/* The old server at the notice: the device learns of every frame queued for it. */
+static int quiesce(void *root, void *ctx)
+{
+	struct nsrv *s = root;
+	(void)ctx;
+	if (s->have_nic)
+		vnet_kick(&s->nic);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int err = setup(&srv, argc, argv);
-	if (err) {
-		fprintf(stderr, "net: %s\n", strerror(-err));
+	static const uint32_t fns[] = { TFN_NET_SOCKET, TFN_NET_CLOSE, TFN_NET_BIND,
+		TFN_NET_LISTEN, TFN_NET_ACCEPT, TFN_NET_CONNECT, TFN_NET_SEND, TFN_NET_RECV,
+		TFN_NET_SHUTDOWN, TFN_NET_GETNAME, TFN_NET_SETOPT, TFN_NET_GETOPT, TFN_NET_POLL,
+		TFN_NET_EVENTS, TFN_NET_IFCONFIG, TFN_NET_STATS };
+	static struct start a;
+	static const struct srv_desc d = { .kind = "net", .version = NSRV_STATE_VERSION,
+		.fns = fns, .nfn = sizeof(fns) / sizeof(fns[0]), .root_size = sizeof(struct nsrv),
+		.init = init, .adopt = adopt, .resume = resume, .quiesce = quiesce };
+	struct nsrv *srv;
+	int replaced;
+	a.argc = argc;
+	a.argv = argv;
+	a.fail = fail_mode(argc, argv);
+	desc = &d;
+	int err = srv_state_start(&d, &a, (void **)&srv, &replaced);
+	if (err)
 		return err == -EINVAL ? 2 : 1;
+	if ((err = setup_alarm())) {
+		fprintf(stderr, "net: %s\n", strerror(-err));
+		return 1;
 	}
-	print_config(&srv);
+	if (!replaced) {
+		print_config(srv);
+		net_touch(srv->st);     /* a successor maps the pages again as it uses them */
+	}
 	fflush(stdout);
-	net_touch(srv.st);
 	prefault_stack();
 	/* Above the applications (EXEC_DEFAULT_PRIO 4): every socket call of every process
 	 * waits for this loop, which never spins (it answers what is there and sleeps). At the
@@ -291,5 +426,5 @@ int main(int argc, char **argv)
 	 * listen queue overflowed: SYNs dropped, seconds of retransmission. */
 	if ((err = t_set_prio(0, NET_SERVER_PRIO)) < 0)
 		fprintf(stderr, "net: priority %d: %s\n", NET_SERVER_PRIO, strerror(-err));
-	serve(&srv);
+	serve(srv);
 }

@@ -61,6 +61,14 @@ struct net_config {
 	   call net_* functions, only note the wake-up. May be NULL. */
 	void (*event)(void *ctx, int sock, uint32_t events);
 	void *event_ctx;
+	/* where every byte the stack keeps comes from (NULL: the C heap): alloc gives memory,
+	   zeroed when zero says so (socket buffers need not be: not touching them keeps a
+	   reused page out of memory until data comes), free takes it back with the size asked
+	   for. A replaceable server points them at its state memory, so the whole stack moves
+	   to its successor (docs/replacement.md). */
+	void *(*alloc)(void *ctx, size_t bytes, bool zero);
+	void (*free)(void *ctx, void *p, size_t bytes);
+	void *mem_ctx;
 };
 
 int net_create(const struct net_config *cfg, uint64_t now_ms, struct net **out);
@@ -69,6 +77,10 @@ int net_create(const struct net_config *cfg, uint64_t now_ms, struct net **out);
 void net_touch(struct net *st);
 /* Frees everything; sockets vanish without sending anything. */
 void net_destroy(struct net *st);
+/* A stack made by another program (a live replacement took it over at the same addresses):
+   its code pointers set again, those of net_config (random, event, alloc, free, with their
+   contexts) from cfg, whose other fields are ignored. */
+void net_rebind(struct net *st, const struct net_config *cfg);
 
 /* ---- interfaces, addresses, time ------------------------------------------------------ */
 
@@ -92,6 +104,8 @@ struct net_ifconfig {
    static configuration stops DHCP on the interface. */
 int net_if_config(struct net *st, int ifid, const struct net_ifconfig *c);
 int net_if_get(struct net *st, int ifid, struct net_ifconfig *c, uint32_t *mtu, uint8_t mac[6]);
+/* An interface's send callback and context set again (after net_rebind). */
+int net_if_rebind(struct net *st, int ifid, const struct net_if_ops *ops, void *ctx);
 /* The QEMU user-network defaults, as net_if_config would set them. */
 void net_ifconfig_qemu(struct net_ifconfig *c);
 int net_set_dns(struct net *st, uint32_t dns);  /* kept for the server; default 10.0.2.3 */

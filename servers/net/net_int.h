@@ -129,6 +129,9 @@ struct net {
 };
 
 /* core.c */
+/* memory from the configured source (net_config.alloc), zeroed if asked, and back */
+void *net_alloc(struct net *st, size_t bytes, bool zero);
+void net_free(struct net *st, void *p, size_t bytes);
 bool net_mem_get(struct net *st, uint32_t bytes);
 void net_mem_put(struct net *st, uint32_t bytes);
 uint64_t net_rand(struct net *st);

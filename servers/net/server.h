@@ -10,8 +10,16 @@
 #include "abi/srv.h"
 #include "drivers/virtio-net/vnet.h"
 #include "servers/net/net.h"
+#include "servers/net/sheap.h"
 
 #define NSRV_MAX_SOCKETS 1024u
+/* The state heap (sheap.h): the stack's pools (about 1.5 MiB with 1024 sockets) and its
+ * socket buffers (the stack's 32 MiB budget), with room for fragmentation. Only what is
+ * used becomes resident. */
+#define NSRV_HEAP_BYTES (48ull << 20)
+/* The layout version of the state (struct nsrv as the root, the stack's structures in the
+ * heap, struct vnet's queues in their ICA): raise it when any of them changes. */
+#define NSRV_STATE_VERSION 1u
 
 #define NSRV_HOLDERS 4                  /* callers that may each hold a NET_EVENTS request */
 
@@ -37,7 +45,10 @@ void nsrv_fault_pass(struct nsrv_fault *f, nsrv_pass out, void *ctx, const void 
 /* Passes a frame still held back. */
 void nsrv_fault_flush(struct nsrv_fault *f, nsrv_pass out, void *ctx);
 
+/* The server's root object: all of it, and everything it points to, is state memory that a
+ * replacement takes over at the same addresses (docs/replacement.md). */
 struct nsrv {
+	struct sheap *heap;             /* where the stack's memory comes from */
 	struct net *st;
 	uint64_t now;                   /* ms since boot, as last given to the stack */
 	bool have_nic;

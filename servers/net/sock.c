@@ -80,7 +80,7 @@ int sock_alloc(struct net *st, uint8_t type, int *idx)
 static void ring_release(struct net *st, struct ring *r)
 {
 	if (r->buf) {
-		free(r->buf);
+		net_free(st, r->buf, r->size);
 		net_mem_put(st, r->size);
 	}
 	*r = (struct ring){ 0 };
@@ -109,7 +109,7 @@ static int ring_get(struct net *st, struct ring *r, uint32_t size)
 		return 0;
 	if (!net_mem_get(st, size))
 		return -ENOBUFS;
-	r->buf = malloc(size);
+	r->buf = net_alloc(st, size, false);
 	if (!r->buf) {
 		net_mem_put(st, size);
 		st->st.nobufs++;

@@ -23,7 +23,7 @@ static void resize_idle(struct net *st, struct sock *s, struct ring *r)
 	bool idle = s->type != NET_SOCK_STREAM || s->tcb.state == NET_TCP_CLOSED;
 
 	if (r->buf && !r->len && idle) {
-		free(r->buf);
+		net_free(st, r->buf, r->size);
 		net_mem_put(st, r->size);
 		*r = (struct ring){ 0 };
 		sock_bufs(st, s);

@@ -7,17 +7,30 @@
  *   nettest udp ADDR PORT COUNT SIZE            datagrams to an echo peer and back
  *   nettest tcpconn ADDR PORT send|recv BYTES SEED   connect, then send or receive
  *   nettest tcpserve PORT send|recv BYTES SEED  accept one connection, then send or receive
+ *   nettest sockconn ADDR PORT send|recv BYTES SEED  as tcpconn, through the kernel's Linux
+ *                                               sockets (socket, connect, write, read)
  *   nettest loop BYTES                          TCP and UDP over 127.0.0.1 inside the guest
  *   nettest count                               the server's open TCP and UDP handles
+ *   nettest -R N COMMAND ...                    COMMAND while a child replaces the network
+ *                                               server N times (docs/replacement.md), 10 ms
+ *                                               apart; it prints how many succeeded, how
+ *                                               many during COMMAND, and their times
  * The data is a seeded xorshift64* stream; its CRC-32 (IEEE) is printed for the host.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "abi/netproto.h"
+#include "libtessera.h"
 #include "tnet.h"
 
 #define BUF (256u * 1024)
@@ -269,6 +282,54 @@ static int tcpserve(uint16_t port, int sending, uint64_t bytes, uint64_t seed)
 	return transfer(h, sending, bytes, seed);
 }
 
+/* tcpconn through Linux sockets: the kernel's socket layer between this program and the
+ * server (its session survives a replacement of the server). */
+static int sockconn(uint32_t addr, uint16_t port, int sending, uint64_t bytes, uint64_t seed)
+{
+	static uint8_t b[65536];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(addr) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
+		return fail("socket connect", -errno);
+	struct pat p;
+	uint32_t crc = 0;
+	uint64_t done = 0, t0 = ms();
+	pat_init(&p, seed);
+	int err = 0;
+	while (!err && (!sending || done < bytes)) {
+		size_t want = sending && bytes - done < sizeof(b) ? (size_t)(bytes - done) : sizeof(b);
+		if (sending)
+			pat_fill(&p, b, want);
+		for (size_t off = 0; sending && off < want;) {
+			ssize_t w = write(s, b + off, want - off);
+			if (w <= 0) {
+				err = -errno;
+				break;
+			}
+			off += (size_t)w;
+		}
+		ssize_t r = sending ? (ssize_t)want : read(s, b, sizeof(b));
+		if (r < 0)
+			err = -errno;
+		if (r <= 0)
+			break;
+		crc = crc32(crc, b, (size_t)r);
+		done += (uint64_t)r;
+	}
+	if (!err && sending && !shutdown(s, SHUT_WR))
+		while (read(s, b, sizeof(b)) > 0)
+			;                      /* the peer closes after reading everything */
+	close(s);
+	if (err)
+		return fail("socket transfer", err);
+	uint64_t dt = ms() - t0 ? ms() - t0 : 1;
+	printf("TCP %s %llu bytes crc %08x in %llu ms (%llu KiB/s)\n", sending ? "sent" : "received",
+	       (unsigned long long)done, crc, (unsigned long long)dt,
+	       (unsigned long long)(done * 1000 / 1024 / dt));
+	return 0;
+}
+
 /* A connected pair over 127.0.0.1 (listener l, client c, accepted a). */
 static int loop_pair(int *l, int *c, int *a)
 {
@@ -383,6 +444,9 @@ static int dispatch(int argc, char **argv)
 	if (!strcmp(c, "tcpconn") && argc == 7)
 		return tcpconn(addr, (uint16_t)atoi(argv[3]), !strcmp(argv[4], "send"),
 			       strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
+	if (!strcmp(c, "sockconn") && argc == 7)
+		return sockconn(addr, (uint16_t)atoi(argv[3]), !strcmp(argv[4], "send"),
+				strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
 	if (!strcmp(c, "tcpserve") && argc == 6)
 		return tcpserve((uint16_t)atoi(argv[2]), !strcmp(argv[3], "send"),
 				strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
@@ -394,9 +458,95 @@ static int dispatch(int argc, char **argv)
 	return 2;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+#define MAX_REPL 1000
+
+/* The replacing child: n replacements of the server of TFN_NET_SOCKET, 10 ms apart; those
+ * made before the command ended (the pipe's other end still open) count as during it. */
+static _Noreturn void replacer(int n, int done_fd)
+{
+	static uint64_t t[MAX_REPL], step[TREPL_NSTEPS][MAX_REPL];
+	int ok = 0, during = 0, first_err = 0;
+	/* the paper's requester priority, as svc replace and the benchmark take: above the
+	 * server (3), so the time measured ends at the commit, not when the new server lets
+	 * the requester run */
+	t_set_prio(0, 1);
+	for (int i = 0; i < n; i++) {
+		static const char *const argv[] = { "/servers/net", NULL };
+		struct t_repl_req req = { .fn = TFN_NET_SOCKET, .path = argv[0], .argv = argv };
+		struct t_repl_result res;
+		usleep(10000);
+		char c;
+		bool still = read(done_fd, &c, 1) < 0 && errno == EAGAIN;
+		int err = t_repl_request(&req, &res);
+		if (err) {
+			first_err = first_err ? first_err : err;
+			continue;
+		}
+		for (int k = 0; k < TREPL_NSTEPS; k++)
+			step[k][ok] = res.at_ns[k] - (k ? res.at_ns[k - 1] : 0);
+		t[ok++] = res.total_ns;
+		during += still;
+	}
+	qsort(t, (size_t)ok, sizeof(t[0]), cmp_u64);
+	printf("REPLACED %d/%d during %d median %llu us max %llu us%s%s\n", ok, n, during,
+	       ok ? (unsigned long long)t[ok / 2] / 1000 : 0,
+	       ok ? (unsigned long long)t[ok - 1] / 1000 : 0, first_err ? " error " : "",
+	       first_err ? strerror(-first_err) : "");
+	printf("REPLACED steps (median us): created notified handed taken ready done:");
+	for (int k = 0; k < TREPL_NSTEPS && ok; k++) {
+		qsort(step[k], (size_t)ok, sizeof(step[k][0]), cmp_u64);
+		printf(" %llu", (unsigned long long)step[k][ok / 2] / 1000);
+	}
+	printf("\n");
+	fflush(stdout);
+	_exit(ok == n ? 0 : 1);
+}
+
+/* -R N: the command runs while a child replaces the server; both must succeed. */
+static int with_replacements(int n, int argc, char **argv)
+{
+	int fds[2];
+	if (n < 1 || n > MAX_REPL || pipe(fds))
+		return fail("-R", -EINVAL);
+	fflush(stdout);
+	int pid = fork();
+	if (pid < 0)
+		return fail("fork", -errno);
+	if (pid == 0) {
+		close(fds[1]);
+		fcntl(fds[0], F_SETFL, O_NONBLOCK);
+		replacer(n, fds[0]);
+	}
+	close(fds[0]);
+	int st = dispatch(argc, argv);
+	close(fds[1]);                         /* the command is over */
+	int ws = 0;
+	if (waitpid(pid, &ws, 0) != pid || !WIFEXITED(ws) || WEXITSTATUS(ws))
+		st = st ? st : 1;
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	crc_init();
+	if (argc > 3 && !strcmp(argv[1], "-R")) {
+		int n = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+		argv[0] = "nettest";
+		int err = tnet_open(&tn, BUF);
+		if (err)
+			return fail("ica", err);
+		int st = with_replacements(n, argc, argv);
+		tnet_close(&tn);
+		return st;
+	}
 	if (argc < 2)
 		return dispatch(1, argv);
 	int err = tnet_open(&tn, BUF);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,20 @@ static void report_status(const char *name, int status)
 		printf("sh: %s: exit status %d\n", name, WEXITSTATUS(status));
 }
 
+/* Make group pgid the console's foreground one. A shell in the background may do so only
+ * with SIGTTOU blocked (else the kernel stops it, or answers EIO: its group is orphaned),
+ * as every job-control shell does. */
+static int foreground(int pgid)
+{
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	int r = tcsetpgrp(0, pgid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
 static int run_program(int argc, char **argv)
 {
 	char path[PATH_MAX];
@@ -127,18 +142,26 @@ static int run_program(int argc, char **argv)
 		printf("sh: %s: error %d (%s)\n", argv[0], err, strerror(-err));
 		return 126;
 	}
-	int status = 0, none = 0;
+	int status = 0;
 	int got;
-	/* the program is in the foreground: ^C on the console interrupts it, not the shell */
-	if (interactive)
-		ioctl(0, TIOCSPGRP, &pid);
-	while ((got = t_proc_wait(pid, &status, 0)) == -EINTR)
+	/* the program leads a process group of its own in the foreground, so ^C, ^\ and ^Z on
+	 * the console signal it and not the shell (kernel/proc/ctty.h); SIGCONT in case it
+	 * stopped itself, finding itself in the background before the group changed */
+	if (interactive && setpgid(pid, pid) == 0 && foreground(pid) == 0)
+		kill(-pid, SIGCONT);
+	while ((got = waitpid(pid, &status, WUNTRACED)) < 0 && errno == EINTR)
 		;
 	if (interactive)
-		ioctl(0, TIOCSPGRP, &none);
+		foreground(getpgrp());
 	if (got < 0) {
-		printf("sh: %s: wait: error %d (%s)\n", argv[0], got, strerror(-got));
+		printf("sh: %s: wait: %s\n", argv[0], strerror(errno));
 		return 126;
+	}
+	if (WIFSTOPPED(status)) {
+		/* no job control here: it stays stopped until `kill -CONT PID` (busybox sh and
+		 * bash have fg and bg) */
+		printf("sh: %s: stopped by signal %d (pid %d)\n", argv[0], WSTOPSIG(status), pid);
+		return 128 + WSTOPSIG(status);
 	}
 	report_status(argv[0], status);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -393,6 +416,24 @@ static int run_line(char *line)
 	return st;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* An interactive shell leads a session with the console as its terminal, unless it runs in
+ * the foreground of another one. The terminal's signals do nothing to the shell itself; they
+ * are caught, not ignored, so programs it starts get them back at their default action. */
+static void take_terminal(void)
+{
+	static const int sigs[] = { SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	if (tcgetpgrp(0) < 0 && setsid() > 0)
+		ioctl(0, TIOCSCTTY, 0);
+}
+
 int main(int argc, char **argv)
 {
 	static struct reader in;
@@ -411,9 +452,14 @@ int main(int argc, char **argv)
 		}
 	}
 	interactive = in.fd == 0;
+	if (interactive)
+		take_terminal();
 	for (;;) {
-		if (interactive)
+		if (interactive) {
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;             /* stopped programs that ended since */
 			prompt();
+		}
 		if (read_line(&in, line) < 0)
 			break;
 		last_status = run_line(line);

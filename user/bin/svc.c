@@ -399,6 +399,7 @@ static const char *why(int err)
 	case EPROTO: return "the new server rejected the state";
 	case ETIMEDOUT: return "not done before the deadline";
 	case ENOPROTOOPT: return "the program does not provide the service's function ids";
+	case EADDRINUSE: return "the program provides an id another server holds";
 	case EOPNOTSUPP: return "the service is not replaceable";
 	default: return strerror(-err);
 	}
@@ -446,6 +447,8 @@ static int replace(const struct svc *s, int argc, char **argv)
 	printf("  moved: %u ids, %u queued, %u taken, %u results, %u async, %u claims, "
 	       "%u pieces of state\n", r.moved_fns, r.moved_queued, r.moved_taken, r.moved_results,
 	       r.moved_async, r.moved_claims, r.state_items);
+	if (r.added_fns)
+		printf("  added: %u ids the old server did not provide\n", r.added_fns);
 	return 0;
 }
 

@@ -228,8 +228,11 @@ static uint64_t pid_arg(struct fz_ctx *c)
 		return (uint64_t)c->kids[fz_below(&c->rng, (uint64_t)c->nkids)];
 	if (r < 55 && c->sh)
 		return (uint64_t)c->sh->w[fz_below(&c->rng, FZ_MAXW)].pid;     /* siblings */
+	/* 0 and -pid: its group (job control), -1: every process (protected: left out) */
+	if (r < 62 && c->nkids)
+		return (uint64_t)-(int64_t)c->kids[fz_below(&c->rng, (uint64_t)c->nkids)];
 	return PICK(&c->rng, 0, 0, (uint64_t)-1, (uint64_t)-(int64_t)c->pid,
-		    (uint64_t)c->pid + 1, (uint64_t)c->pid + 1000, 0x7fffffff, 0x80000000ull,
+		    (uint64_t)-(int64_t)c->pid, (uint64_t)c->pid + 1, (uint64_t)c->pid + 1000, 0x7fffffff, 0x80000000ull,
 		    1ull << 32, 2, 3, 4, 5, 6, 7, 8, 9, 10, 127, 128, 129);
 }
 
@@ -327,7 +330,8 @@ static uint64_t futexop_arg(struct fz_ctx *c)
 static uint64_t sig_arg(struct fz_ctx *c)
 {
 	return fz_chance(&c->rng, 80) ? fz_below(&c->rng, 66)
-				      : PICK(&c->rng, (uint64_t)-1, 9, 19, 14, 17, 0x100000000ull);
+				      : PICK(&c->rng, (uint64_t)-1, 9, 19, 14, 17, 0x100000000ull,
+					     18, 20, 21, 22, 19, 18);
 }
 
 static uint64_t spawn_arg(struct fz_ctx *c)
@@ -403,7 +407,7 @@ uint64_t fz_arg(struct fz_ctx *c, const struct fz_call *call, int i)
 	case K_NAME: return name_arg(c);
 	case K_UID: return PICK(r, 0, 1000, 1, 65534, (uint64_t)-1, 0x100000000ull);
 	case K_IOCTL: return PICK(r, 0x5401, 0x5402, 0x5403, 0x5413, 0x5414, 0x541b, 0x540f,
-				  0x5410, 0x5421, fz_next(r));
+				  0x5410, 0x5421, 0x540e, 0x5422, 0x5429, fz_next(r));
 	case K_CLONE: return clone_arg(c);
 	case K_MMAPF: return mmapf_arg(c);
 	case K_PROT: return prot_arg(c);

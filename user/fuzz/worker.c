@@ -274,6 +274,9 @@ void fz_worker(const struct fz_cfg *cfg, const struct fz_protect *prot, struct f
 	c.stack_buf = stack_buf;
 	c.cfg = cfg, c.prot = prot, c.prog = prog;
 	c.pid = (int)tsys_getpid();
+	/* a group of its own: kill(0, ...) and a stop sent to its group (or by the terminal)
+	 * reach the worker and its children, never the parent that watches them */
+	tsys_setpgid(0, 0);
 	fz_seed(&c.rng, fz_mix(cfg->seed, prog));
 	if (setup_fds(&c) || setup_log(&c, sh, slot, log_region) || setup_arena(&c) ||
 	    setup_identity(&c))

@@ -52,7 +52,8 @@ static void self_files(void)
 	CHECK(memcmp(path, want, strlen(want)) == 0);
 	/* stat: pid, (comm), state R (it is reading), ppid, and 52 fields in all */
 	slurp("/proc/self/stat", buf, sizeof(buf));
-	snprintf(want, sizeof(want), "%d (utest) R %d %d %d ", pid, getppid(), pid, pid);
+	snprintf(want, sizeof(want), "%d (utest) R %d %d %d ", pid, getppid(), getpgrp(),
+		 getsid(0));
 	CHECK(strncmp(buf, want, strlen(want)) == 0);
 	int fields = 0;
 	for (char *t = strtok(strrchr(buf, ')') + 1, " \n"); t; t = strtok(NULL, " \n"))

@@ -664,6 +664,38 @@ static void t_svc(void)
 	CHECK_EQ(fn_server(3003), 0);
 }
 
+/* The ids a new program adds are registered to it at the commit; one that another server
+ * holds refuses the replacement (-EADDRINUSE) and the old server goes on with its own. */
+static void t_adds_ids(void)
+{
+	static const char *const more[] = { "/servers/echo", "-t", "3011", "3012", "3013", NULL };
+	static const char *const clash[] = { "/servers/echo", "-t", "3011", "3012", "3013",
+					     "3014", NULL };
+	static const char *const other[] = { "/servers/echo", "3014", NULL };
+	int old = start_echo(echo_v1);
+	CHECK_EQ(fn_server(3013), 0);
+	struct t_repl_result res;
+	CHECK_OK(replace(more, 0, &res));
+	reap_old(old);
+	CHECK_EQ(res.moved_fns, 2);
+	CHECK_EQ(res.added_fns, 1);
+	CHECK_EQ(fn_server(3013), res.new_pid);
+	CHECK_EQ(call(3013, 0, 0, NULL), 0);
+	struct t_spawn req = { .path = other[0], .argv = other, .prio = -1 };
+	int holder = -1;
+	CHECK_OK(t_proc_create(&req, &holder));
+	for (int i = 0; i < 2000 && fn_server(3014) != holder; i++)
+		usleep(1000);
+	CHECK_EQ(fn_server(3014), holder);
+	int cur = res.new_pid;
+	CHECK_ERR(replace(clash, 0, &res), EADDRINUSE);
+	CHECK_EQ(fn_server(3013), cur);
+	CHECK_EQ(fn_server(FN_R1), cur);
+	CHECK_EQ(call(3013, 0, 0, NULL), 0);
+	stop(holder);
+	stop(cur);
+}
+
 const struct utest ut_repl_tests[] = {
 	{ "repl_basic", t_basic },
 	{ "repl_queued", t_queued },
@@ -679,5 +711,6 @@ const struct utest ut_repl_tests[] = {
 	{ "repl_blk_inflight", t_blk_inflight },
 	{ "repl_ext2", t_ext2 },
 	{ "repl_svc", t_svc },
+	{ "repl_adds_ids", t_adds_ids },
 	{ NULL, NULL },
 };
