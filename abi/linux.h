@@ -119,6 +119,8 @@ struct linux_winsize {
 #define L_S_IFCHR 0020000
 #define L_S_IFBLK 0060000
 #define L_S_IFREG 0100000
+#define L_S_ISUID 04000
+#define L_S_ISGID 02000
 #define L_DT_CHR 2
 #define L_DT_BLK 6
 #define L_DT_DIR 4
@@ -171,6 +173,7 @@ struct linux_winsize {
 #define L_POLLHUP 0x010
 #define L_POLLNVAL 0x020
 #define L_S_IFIFO 0010000
+#define L_S_IFSOCK 0140000
 #define L_DT_FIFO 1
 #define L_AT_REMOVEDIR 0x200
 #define L_AT_EACCESS 0x200

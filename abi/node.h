@@ -50,7 +50,8 @@ struct t_node_info {
 	X(KERNEL, "it is init or a kernel-held process") \
 	X(BUSY, "another migration or change of it is under way") \
 	X(TOOBIG, "it has more regions than a migration image holds") \
-	X(JOBCTL, "it is stopped, or leads a session with a terminal")
+	X(JOBCTL, "it is stopped, or leads a session with a terminal") \
+	X(CHROOT, "it has a root directory of its own (chroot)")
 enum t_mig_why {
 #define TMIG_ENUM(name, str) TMIG_##name,
 	TMIG_WHY_LIST(TMIG_ENUM)
@@ -63,7 +64,7 @@ enum t_mig_why {
 /* the image, the region array and the vectors each fit what kmalloc gives (a page less 16) */
 #define T_MIG_NFD 32                 /* descriptors (NFD) */
 #define T_MIG_ARGS_MAX 4000          /* packed argv + envp (the kernel keeps no more) */
-#define T_MIG_VERSION 1
+#define T_MIG_VERSION 2
 
 /* a region of the process: where, how big, what kind (enum t_region_kind), protection
  * (TR_READ|TR_WRITE|TR_EXEC), and flags */
@@ -100,7 +101,9 @@ struct t_mig_image {
 	int32_t pid;                 /* its pid on the node it leaves */
 	uint32_t home_node;          /* where it was created (its pid there names it everywhere) */
 	int32_t home_pid;
-	uint32_t uid, gid, mode;
+	uint32_t uid, gid, mode;     /* uid, gid: the file-system ids (the access checks') */
+	uint32_t ruid, euid, suid;   /* real, effective and saved ids (setresuid(2)) */
+	uint32_t rgid, egid, sgid;
 	int32_t prio;
 	uint32_t umask;
 	char name[T_NAME_MAX];

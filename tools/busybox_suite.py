@@ -118,6 +118,20 @@ COMMANDS = [
     "sh -c 'busybox sleep 0.2 & busybox echo started; wait; echo waited $?'",
     "sh -c '(exit 7) & wait $!; echo status $?'",
     "sh -c 'trap \"echo got usr1\" USR1; (busybox sleep 0.2; kill -USR1 $$) & wait; wait; echo end'",
+    # FIFOs (mknod/mknodat, a pipe between two processes) and chroot into a small tree
+    "mkfifo ff",
+    "stat -c '%F %a %s' ff",
+    "sh -c 'busybox ls -l ff | busybox cut -c 1-10'",
+    "sh -c '(busybox echo through the fifo > ff &); busybox cat ff'",
+    "mknod p2 p",
+    "stat -c '%F' p2",
+    "rm ff p2",
+    "sh -c 'busybox mkdir -p j/bin j/etc; busybox cp /bin/busybox j/bin/; echo in jail > j/etc/f'",
+    "chroot j /bin/busybox pwd",
+    "chroot j /bin/busybox ls -1 -a /",
+    "chroot j /bin/busybox cat /etc/f ../../etc/f",
+    "chroot j /bin/busybox sh -c 'cd /etc; pwd; cd ../..; pwd; echo *'",
+    "rm -r j",
     # /proc readers whose output does not depend on the machine
     "pidof nosuchprogram",
     "killall nosuchprogram",
@@ -254,6 +268,17 @@ def check_id(sh):
         out or ""
 
 
+def check_su(sh):
+    out = bb(sh, "su -c 'busybox id' user")
+    return out == "uid=1000(user) gid=1000(user) groups=1000(user)\n", \
+        "want root to become user (uid, gid and groups from /etc/passwd and /etc/group)", out or ""
+
+
+def check_nproc(sh):
+    out = bb(sh, "nproc")
+    return out == "1\n", "want one processor (sched_getaffinity)", out or ""
+
+
 SPIN_SH = "busybox sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'"
 
 
@@ -288,7 +313,8 @@ PROC_CHECKS = [("ps", check_ps), ("ps -o pid,ppid,user,comm,args", check_ps_o),
                ("mount", check_mount), ("pidof init", check_pidof),
                ("killall usleep", check_killall), ("uptime", check_uptime), ("id", check_id),
                ("time (user and system time)", check_time),
-               ("top -bn1 with a spinner (%CPU)", check_top_cpu)]
+               ("top -bn1 with a spinner (%CPU)", check_top_cpu),
+               ("su -c id user", check_su), ("nproc", check_nproc)]
 
 
 def guest_line(cmd):

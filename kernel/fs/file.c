@@ -1,6 +1,7 @@
 /* Open files (reference counted) and descriptor tables, plus the checks that every file
  * variant shares before its operation runs (see file.h). */
 #include "kernel/fs/file.h"
+#include "kernel/fs/flock.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/plate.h"
@@ -34,6 +35,7 @@ void file_put(struct file *f)
 	assert(f->refs > 0);
 	if (--f->refs)
 		return;
+	flock_release(f);                    /* its flock(2) lock goes with its last reference */
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->plate)

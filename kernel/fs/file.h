@@ -131,6 +131,9 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
  * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
 int fs_resolve(const char *base, const char *path, char out[256]);
 int fs_resolve_nofollow(const char *base, const char *path, char out[256]);
+/* Both resolve in the current process's root directory (chroot.h); this one resolves a path
+ * the kernel already holds (canonical and global) in the whole namespace. */
+int fs_resolve_global(const char *path, char out[256]);
 
 /* Shared answers for operations a variant does not have (every table is complete). */
 long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */
@@ -148,6 +151,11 @@ int file_open_blk(rid_t node, int flags, struct file **out);
 
 /* A pipe: *rd is its read end, *wr its write end (flags: O_NONBLOCK is kept). -ENOMEM. */
 int pipe_create(int flags, struct file **rd, struct file **wr);
+/* FIFOs (fifo.c) open more ends onto one pipe: the pipe of an end, and a new end of it (a
+ * read end for O_RDONLY, else a write end; O_NONBLOCK kept). -ENOMEM. */
+struct pipe;
+struct pipe *pipe_of(const struct file *end);
+int pipe_open_end(struct pipe *p, int flags, struct file **out);
 /* Readiness of f as L_POLL* bits (see file_ops.poll). */
 unsigned file_poll(struct file *f);
 /* Whether f is a pipe end (pread/pwrite/lseek answer -ESPIPE). */

@@ -92,22 +92,29 @@ static int access_write(rid_t plate, const struct cred *cred)
 	return res_check(plate, TOP_MODIFY, cred);
 }
 
-int fsp_access(struct proc *p, int dirfd, const char *path, int mode)
+static int access_as(struct proc *p, int dirfd, const char *path, int mode,
+		     const struct cred *cred)
 {
 	rid_t plate;
-	if (mode & ~7)
-		return -EINVAL;
 	int err = fsp_lookup_at(p, dirfd, path, &plate);
 	if (!err && (mode & 4))
-		err = res_check(plate, TOP_USE, &p->cred);
+		err = res_check(plate, TOP_USE, cred);
 	if (!err && (mode & 2))
-		err = access_write(plate, &p->cred);
+		err = access_write(plate, cred);
 	if (!err && (mode & 1)) {
-		err = res_check(plate, TOP_USE, &p->cred);
+		err = res_check(plate, TOP_USE, cred);
 		if (!err && !plate_is_dir(plate) && !(plate_mode(plate) & 0111))
 			err = -EACCES;
 	}
 	return err;
+}
+
+int fsp_access(struct proc *p, int dirfd, const char *path, int mode, bool eaccess)
+{
+	if (mode & ~7)
+		return -EINVAL;
+	struct cred real = ident_real_cred(p);
+	return access_as(p, dirfd, path, mode, eaccess ? &p->cred : &real);
 }
 
 int fsp_chdir(struct proc *p, const char *path)

@@ -16,8 +16,9 @@ int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t 
 /* newfstatat(2): flags AT_EMPTY_PATH (path "" means dirfd itself) and AT_SYMLINK_NOFOLLOW
  * (no symbolic links exist, so it changes nothing). */
 int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct linux_stat *st);
-/* faccessat(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0). */
-int fsp_access(struct proc *p, int dirfd, const char *path, int mode);
+/* faccessat(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0), checked as the real ids (Linux),
+ * or as the fs ids with eaccess (AT_EACCESS). */
+int fsp_access(struct proc *p, int dirfd, const char *path, int mode, bool eaccess);
 /* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
 int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base);
 /* The plate named by path relative to dirfd (a symbolic link at the end followed, or not). */
@@ -26,6 +27,9 @@ int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow,
 
 /* ---- changing names and attributes (fsproc_names.c); errors as the Linux calls ---------- */
 int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode);
+/* mknodat(2) of a FIFO (S_IFIFO) or a regular file (S_IFREG or 0); character and block
+ * devices and sockets are -EPERM (after the name's checks); the caller refuses the rest. */
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode);
 /* unlinkat(2): flags 0 or AT_REMOVEDIR (rmdir) */
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags);
 /* renameat2(2): flags 0 or RENAME_NOREPLACE */

@@ -4,6 +4,8 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "arch/timer.h"
+#include "kernel/fs/eventfd.h"
+#include "kernel/fs/fifo.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsinfo.h"
 #include "kernel/fs/fsproc.h"
@@ -69,6 +71,35 @@ int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 	if ((err = res_check(dir, TOP_MODIFY, &p->cred)))
 		return err;
 	return plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
+}
+
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+{
+	char canon[PATH_BUF], parent[PATH_BUF];
+	rid_t rid, dir;
+	uint32_t kind = mode & L_S_IFMT;
+	int err = resolve_at(p, dirfd, path, canon);
+	if (err)
+		return err;
+	if (plate_lookup_path(canon, &rid) == 0)
+		return -EEXIST;
+	path_parent(canon, parent);
+	if (plate_lookup_path(parent, &dir))
+		return -ENOENT;
+	if (!plate_is_dir(dir))
+		return -ENOTDIR;
+	if (!plate_is_writable(dir))
+		return -EROFS;
+	if ((err = res_check(dir, TOP_MODIFY, &p->cred)))
+		return err;
+	/* device nodes are fixed (/dev is made at boot) and sockets live in no file system
+	 * here: neither is made, for root either (Linux would, for a privileged caller) */
+	if (kind != L_S_IFIFO && kind != L_S_IFREG && kind != 0)
+		return -EPERM;
+	mode &= 07777 & ~p->umask;
+	if (kind == L_S_IFIFO)
+		return plate_mkfifo(canon, mode, &p->cred, &rid);
+	return plate_create(canon, mode, &p->cred, &rid);     /* a regular file */
 }
 
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
@@ -297,7 +328,8 @@ static int poll_once(struct proc *p, struct linux_pollfd *fds, unsigned n, int *
 		} else {
 			unsigned want = (uint16_t)fds[i].events | L_POLLERR | L_POLLHUP;
 			fds[i].revents = (int16_t)(file_poll(f) & want);
-			if (f->ops->poll && !file_is_pipe(f) && !sock_is_evented(f))
+			if (f->ops->poll && !file_is_pipe(f) && !file_is_eventfd(f) &&
+			    !file_is_fifo(f) && !sock_is_evented(f))
 				*console = 1;
 		}
 		ready += fds[i].revents != 0;

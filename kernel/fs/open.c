@@ -2,6 +2,8 @@
  * the right variant, with Linux's rules for O_CREAT, O_EXCL, O_TRUNC and O_DIRECTORY. */
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/chroot.h"
+#include "kernel/fs/fifo.h"
 #include "kernel/fs/file.h"
 #include "kernel/lib/string.h"
 #include "kernel/fs/path.h"
@@ -16,6 +18,7 @@ struct link_found {
 	bool found;
 	char link[PATH_BUF];
 	char rest[PATH_BUF];
+	const char *root;               /* the process's root (chroot.h), NULL for "/" */
 };
 
 static bool is_symlink(rid_t rid)
@@ -23,11 +26,14 @@ static bool is_symlink(rid_t rid)
 	return (plate_mode(rid) & L_S_IFMT) == L_S_IFLNK;
 }
 
-static int must_be_dir(const char *dir, const char *rest, void *arg)
+static int must_be_dir(const char *rel, const char *rest, void *arg)
 {
 	struct link_found *lf = arg;
+	char dir[PATH_BUF];
 	rid_t rid;
-	int err = plate_lookup_path(dir, &rid);
+	int err = lf->root ? fs_root_join(lf->root, rel, dir) : (strlcpy(dir, rel, PATH_BUF), 0);
+	if (!err)
+		err = plate_lookup_path(dir, &rid);
 	if (err)
 		return err;
 	if (plate_is_dir(rid))
@@ -57,9 +63,29 @@ static int splice(const struct link_found *lf, char path[PATH_BUF], char base[PA
 	return 0;
 }
 
+/* path against base in the namespace of lf->root (the whole namespace when NULL): there
+ * "/" and ".." stop at the root, and a base outside it counts as the root itself. out is
+ * the global canonical path. */
+static int normalize(const char *base, const char *path, char out[PATH_BUF],
+		     struct link_found *lf)
+{
+	char rel_base[PATH_BUF], rel[PATH_BUF];
+	if (!lf->root)
+		return path_normalize(base, path, out, must_be_dir, lf);
+	if (!fs_root_strip(lf->root, base, rel_base))
+		strlcpy(rel_base, "/", sizeof(rel_base));
+	int err = path_normalize(rel_base, path, rel, must_be_dir, lf);
+	if (!err)
+		err = fs_root_join(lf->root, rel, out);
+	if (err)
+		out[0] = '\0';
+	return err;
+}
+
 /* Symbolic links (only disks have them) are followed where the path goes through them, and
  * at its end when follow is set; more than L_SYMLOOP_MAX of them: -ELOOP. */
-static int resolve(const char *base, const char *path, char out[PATH_BUF], bool follow)
+static int resolve(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		   bool rooted)
 {
 	char cur[PATH_BUF], curbase[PATH_BUF];
 	rid_t rid;
@@ -68,8 +94,8 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 	strlcpy(cur, path, sizeof(cur));
 	strlcpy(curbase, base, sizeof(curbase));
 	for (int depth = 0;; depth++) {
-		struct link_found lf = { .found = false };
-		int err = path_normalize(curbase, cur, out, must_be_dir, &lf);
+		struct link_found lf = { .found = false, .root = rooted ? fs_root_cur() : NULL };
+		int err = normalize(curbase, cur, out, &lf);
 		int last = err || !follow ? -ENOENT : plate_lookup_path(out, &rid);
 		if (last != 0 && last != -ENOENT)
 			return last;              /* the server failed, or a light call declines */
@@ -89,12 +115,17 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, true);
+	return resolve(base, path, out, true, true);
 }
 
 int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, false);
+	return resolve(base, path, out, false, true);
+}
+
+int fs_resolve_global(const char *path, char out[PATH_BUF])
+{
+	return resolve("/", path, out, true, false);
 }
 
 static int is_write_open(int flags)
@@ -165,6 +196,8 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return -ELOOP;                /* O_NOFOLLOW on a link (others were followed) */
 	if (kind == L_S_IFCHR || kind == L_S_IFBLK)
 		return file_open_device(plate, keep, out);
+	if (kind == L_S_IFIFO)
+		return fifo_open(plate, keep, out);
 	if ((flags & L_O_TRUNC) && kind == L_S_IFREG && (err = plate_truncate(plate, 0)))
 		return err;
 	return file_open_plate(plate, keep, out);

@@ -321,3 +321,26 @@ fail:
 	kfree(p);
 	return err;
 }
+
+/* ---- more ends of one pipe, for FIFOs (fifo.c) --------------------------------------------- */
+
+struct pipe *pipe_of(const struct file *end)
+{
+	return end->priv;
+}
+
+int pipe_open_end(struct pipe *p, int flags, struct file **out)
+{
+	bool reader = (flags & L_O_ACCMODE) == L_O_RDONLY;
+	int err = file_alloc(&pipe_ops, (reader ? L_O_RDONLY : L_O_WRONLY) | (flags & L_O_NONBLOCK),
+			     0, out);
+	if (err)
+		return err;
+	(*out)->priv = p;
+	if (reader)
+		p->readers++;
+	else
+		p->writers++;
+	changed(p);
+	return 0;
+}

@@ -43,6 +43,8 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 
 /* A new empty directory at a canonical path (parent as for plate_create); mode: 07777 bits. */
 int plate_mkdir(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
+/* A new FIFO (named pipe) at a canonical path, as plate_mkdir; opening it: fifo.h. */
+int plate_mkfifo(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
 /* Removes the name canon: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2)
  * (-EISDIR). Needs modify rights on the parent (and ownership in a sticky directory: -EPERM);
  * -EROFS on the boot image, -EBUSY for "/" and pinned plates. A plate with another name (a

@@ -32,19 +32,30 @@ int pl_new_entry_parent(const char *canon, struct plate **dir)
 	return (*dir)->flags & PF_IMAGE ? -EROFS : 0;
 }
 
-int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+/* A new directory or node of mode (type and permission bits) at canon. */
+static int make_node(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
 {
 	struct plate *dir, *p;
 	int err = pl_new_entry_parent(canon, &dir);
 	if (!err && (dir->flags & PF_DISK))
-		return pl_disk_create(dir, canon, L_S_IFDIR | (mode & 07777), NULL, owner, out);
+		return pl_disk_create(dir, canon, mode, NULL, owner, out);
 	if (!err)
-		err = pl_make(canon, L_S_IFDIR | (mode & 07777), TMODE_DEFAULT, owner, dir->hdr.rid, &p);
+		err = pl_make(canon, mode, TMODE_DEFAULT, owner, dir->hdr.rid, &p);
 	if (err)
 		return err;
 	p->mtime = dir->mtime = pl_now();
 	*out = p->hdr.rid;
 	return 0;
+}
+
+int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	return make_node(canon, L_S_IFDIR | (mode & 07777), owner, out);
+}
+
+int plate_mkfifo(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	return make_node(canon, L_S_IFIFO | (mode & 07777), owner, out);
 }
 
 static int has_children(rid_t dir)
@@ -340,6 +351,19 @@ void plate_touch(rid_t rid)
 
 /* chown(2): uid or gid (uint32_t)-1 stays. Root may give anything; an owner may only set its
  * own uid and group (the one group a credential has). */
+/* A change of owner or group takes the set-user-id bit off a file that is no directory, and
+ * the set-group-id bit where it means set-group-id (with group execute), for root too, as
+ * Linux's chown does: a set-id program given away must not keep running as its old owner. */
+static uint32_t chown_mode(uint32_t mode, bool changes)
+{
+	if (!changes || (mode & L_S_IFMT) == L_S_IFDIR)
+		return mode;
+	mode &= ~(uint32_t)L_S_ISUID;
+	if ((mode & (L_S_ISGID | 0010)) == (L_S_ISGID | 0010))
+		mode &= ~(uint32_t)L_S_ISGID;
+	return mode;
+}
+
 int plate_chown(rid_t rid, uint32_t uid, uint32_t gid, const struct cred *cred)
 {
 	struct plate *p = plate_obj(rid);
@@ -349,13 +373,16 @@ int plate_chown(rid_t rid, uint32_t uid, uint32_t gid, const struct cred *cred)
 	if (cred->uid != 0 && ((uid != UINT32_MAX && uid != p->hdr.owner) ||
 			       (gid != UINT32_MAX && gid != cred->gid)))
 		return -EPERM;
+	uint32_t mode = chown_mode(p->mode, uid != UINT32_MAX || gid != UINT32_MAX);
 	if (p->flags & PF_DISK) {
-		struct t_fs_setattr set = { .uid = uid, .gid = gid };
-		set.mask = (uid != UINT32_MAX ? TFS_SET_UID : 0) | (gid != UINT32_MAX ? TFS_SET_GID : 0);
+		struct t_fs_setattr set = { .uid = uid, .gid = gid, .mode = mode & 07777 };
+		set.mask = (uid != UINT32_MAX ? TFS_SET_UID : 0) | (gid != UINT32_MAX ? TFS_SET_GID : 0) |
+			   (mode != p->mode ? TFS_SET_MODE : 0);
 		return set.mask ? pl_disk_setattr(p, &set) : 0;
 	}
 	struct cred o = { uid == UINT32_MAX ? p->hdr.owner : uid,
 			  gid == UINT32_MAX ? p->hdr.group : gid };
+	p->mode = mode;
 	return res_reset_owner(rid, &o, p->hdr.mode);
 }
 

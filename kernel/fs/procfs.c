@@ -4,6 +4,8 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/dirent.h"
+#include "kernel/fs/chroot.h"
+#include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/plate.h"
 #include "kernel/fs/ptext.h"
@@ -52,6 +54,7 @@ static const struct entry {
 	{ PN_PID, "exe", PN_P_EXE, LNK_MODE },
 	{ PN_PID, "fd", PN_P_FD, L_S_IFDIR | 0500 },
 	{ PN_PID, "maps", PN_P_MAPS, L_S_IFREG | R },
+	{ PN_PID, "root", PN_P_ROOT, LNK_MODE },
 	{ PN_PID, "stat", PN_P_STAT, L_S_IFREG | R },
 	{ PN_PID, "statm", PN_P_STATM, L_S_IFREG | R },
 	{ PN_PID, "status", PN_P_STATUS, L_S_IFREG | R },
@@ -186,7 +189,7 @@ uint32_t procfs_mode(const struct procfs_node *n)
 void procfs_owner(const struct procfs_node *n, struct cred *out)
 {
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
-	*out = p ? p->cred : (struct cred){ 0, 0 };
+	*out = p ? (struct cred){ p->ids.euid, p->ids.egid } : (struct cred){ 0, 0 };
 }
 
 int procfs_may_access(const struct procfs_node *n, const struct cred *cred)
@@ -199,9 +202,10 @@ int procfs_may_access(const struct procfs_node *n, const struct cred *cred)
 	case PN_P_FDLINK:
 	case PN_P_CWD:
 	case PN_P_EXE:
+	case PN_P_ROOT:
 		if (!p)
 			return -ESRCH;
-		return cred->uid == 0 || cred->uid == p->cred.uid ? 0 : -EACCES;
+		return cred->uid == 0 || cred->uid == p->ids.euid ? 0 : -EACCES;
 	default:
 		return procfs_gone(n) ? -ESRCH : 0;
 	}
@@ -357,6 +361,15 @@ static long copy_link(const char *s, char *kbuf, size_t size)
 	return (long)n;
 }
 
+/* A path link as the reader sees it: inside its root (chroot.h) when it has one, as Linux
+ * shows paths relative to the reader's root (a path outside it is shown whole). */
+static long copy_path_link(const char *global, char *kbuf, size_t size)
+{
+	char seen[PATH_BUF];
+	const char *root = fs_root_cur();
+	return copy_link(root && fs_root_strip(root, global, seen) ? seen : global, kbuf, size);
+}
+
 /* What descriptor fd of p shows as its target: the path of its plate, or what Linux shows
  * for an object without a name. */
 static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
@@ -366,11 +379,13 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 	if (fd_get(&p->fds, fd, &f))
 		return -ENOENT;
 	if (f->plate && plate_path(f->plate))
-		return copy_link(plate_path(f->plate)[0] ? plate_path(f->plate) : "/ (deleted)",
-				 kbuf, size);
+		return copy_path_link(plate_path(f->plate)[0] ? plate_path(f->plate)
+							       : "/ (deleted)", kbuf, size);
 	uint32_t ino = (uint32_t)((uintptr_t)f->priv >> 4);
 	if (file_is_pipe(f))
 		ksnprintf(tmp, sizeof(tmp), "pipe:[%u]", ino);
+	else if (file_is_eventfd(f))
+		strlcpy(tmp, "anon_inode:[eventfd]", sizeof(tmp));
 	else if (f->priv)
 		ksnprintf(tmp, sizeof(tmp), "socket:[%u]", ino);
 	else
@@ -390,7 +405,8 @@ long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 		ksnprintf(tmp, sizeof(tmp), "%d", self->pid);
 		return copy_link(tmp, kbuf, size);
 	}
-	if (n->kind != PN_P_CWD && n->kind != PN_P_EXE && n->kind != PN_P_FDLINK)
+	if (n->kind != PN_P_CWD && n->kind != PN_P_EXE && n->kind != PN_P_FDLINK &&
+	    n->kind != PN_P_ROOT)
 		return -EINVAL;
 	int err = procfs_may_access(n, cred);
 	if (err)
@@ -398,11 +414,13 @@ long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 	if (p->state == TPS_ZOMBIE)
 		return -ENOENT;
 	if (n->kind == PN_P_CWD)
-		return copy_link(p->cwd, kbuf, size);
+		return copy_path_link(p->cwd, kbuf, size);
+	if (n->kind == PN_P_ROOT)
+		return copy_path_link(p->root[0] ? p->root : "/", kbuf, size);
 	if (n->kind == PN_P_FDLINK)
 		return fd_target(p, n->arg, kbuf, size);
 	const char *path = p->program ? plate_path(program_plate(p->program)) : NULL;
-	return path ? copy_link(path, kbuf, size) : -ENOENT;
+	return path ? copy_path_link(path, kbuf, size) : -ENOENT;
 }
 
 /* ---- content ---------------------------------------------------------------------------- */

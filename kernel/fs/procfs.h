@@ -25,7 +25,7 @@ enum procfs_kind {
 	PN_TESSERA, PN_T_RES, PN_T_RESTYPE, PN_T_REUSE, PN_T_SPACES, PN_T_RUNMODES, PN_T_COUNTS,
 	/* per process (made on lookup, gone with the process) */
 	PN_PID, PN_P_STAT, PN_P_STATUS, PN_P_CMDLINE, PN_P_COMM, PN_P_STATM, PN_P_MAPS,
-	PN_P_ENVIRON, PN_P_CWD, PN_P_EXE, PN_P_FD, PN_P_FDLINK, PN_P_TASK,
+	PN_P_ENVIRON, PN_P_CWD, PN_P_EXE, PN_P_FD, PN_P_FDLINK, PN_P_TASK, PN_P_ROOT,
 	/* per thread (/proc/PID/task/TID: gone with the thread) */
 	PN_TID, PN_TID_STAT, PN_TID_STATUS, PN_TID_COMM,
 	PN_NKINDS

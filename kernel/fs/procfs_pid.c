@@ -208,13 +208,15 @@ static void gen_status(struct ptext *t, const struct view *v)
 	const struct proc *p = v->p;
 	char c = state_letter(p, v->exec);
 	const struct cred *cr = &p->cred;
+	const struct proc_ids *i = &p->ids;
 	ptext_str(t, "Name:\t");
 	put_comm(t, p);
 	ptext_fmt(t, "\nUmask:\t0%u%u%u\n", (p->umask >> 6) & 7, (p->umask >> 3) & 7, p->umask & 7);
 	ptext_fmt(t, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
 		  state_name(c), p->pid, v->id, p->ppid);
-	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->uid, cr->uid, cr->uid);
-	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", cr->gid, cr->gid, cr->gid, cr->gid);
+	/* real, effective, saved, file system (ident.h) */
+	ptext_fmt(t, "Uid:\t%u\t%u\t%u\t%u\n", i->ruid, i->euid, i->suid, cr->uid);
+	ptext_fmt(t, "Gid:\t%u\t%u\t%u\t%u\n", i->rgid, i->egid, i->sgid, cr->gid);
 	int fdsize = 64;                     /* as Linux: 64, doubled as descriptors need */
 	while (fdsize < p->fds.top)
 		fdsize *= 2;

@@ -37,7 +37,8 @@ long affinity_set(int tid, uint64_t len, uint64_t umask, struct proc *self)
 	struct proc *p = target(tid);
 	if (!p)
 		return -ESRCH;
-	if (self->cred.uid != 0 && p->cred.uid != self->cred.uid)
+	/* Linux's rule: root, or an effective uid that is the target's real or effective one */
+	if (self->ids.euid != 0 && self->ids.euid != p->ids.euid && self->ids.euid != p->ids.ruid)
 		return -EPERM;
 	return mask & 1 ? 0 : -EINVAL;
 }

@@ -53,7 +53,7 @@ int ctty_set(struct proc *p, bool steal)
 	if (p->sid != p->pid)
 		return -EPERM;
 	if (con_sid) {
-		if (!steal || p->cred.uid != 0)
+		if (!steal || p->ids.euid != 0)
 			return -EPERM;
 		release();
 	}

@@ -127,8 +127,8 @@ int jobctl_setsid(struct proc *self, int *sid_out)
 
 bool jobctl_may_signal(const struct proc *self, const struct proc *p, int sig)
 {
-	return p == self || self->cred.uid == 0 || self->cred.uid == p->cred.uid ||
-	       (sig == L_SIGCONT && self->sid == p->sid);
+	/* Linux's rule on the ids (ident.h), and SIGCONT within a session */
+	return ident_may_signal(self, p) || (sig == L_SIGCONT && self->sid == p->sid);
 }
 
 struct kill_walk {

@@ -41,7 +41,8 @@ bool jobctl_orphaned(int pgid);
 /* kill(2) for pid 0, -pgid and -1: each process the caller may signal (perm decides). */
 int jobctl_kill_group(struct proc *self, int pgid, int sig);
 int jobctl_kill_all(struct proc *self, int sig);
-/* Whether self may send sig to p (Linux: same user, root, or SIGCONT in the session). */
+/* Whether self may send sig to p (Linux: root, the sender's real or effective uid is p's real
+ * or saved uid (ident.h), or SIGCONT within the session). */
 bool jobctl_may_signal(const struct proc *self, const struct proc *p, int sig);
 /* Signal every member of group pgid from the kernel (the terminal, orphaned groups); the
  * caller (if a member) last, since a default action ends it there and then. */

@@ -195,11 +195,13 @@ static int build_stack(struct proc *p, const struct elf_image *img, const struct
 	uint64_t rnd = STACK_SIZE - 16, strs = rnd - args_bytes(a);
 	uint32_t argc = args_argc(a), envc = args_envc(a);
 	uint64_t phdr = img->phdr_vaddr ? img->phdr_vaddr + li->base : 0;
+	/* a set-id program runs with other ids than its caller's: libcs turn careful (Linux) */
+	uint64_t secure = p->ids.euid != p->ids.ruid || p->ids.egid != p->ids.rgid;
 	/* without loaded program headers, tell the program there are none */
 	uint64_t aux[] = { AT_PHDR, phdr, AT_PHENT, img->phentsize, AT_PHNUM, phdr ? img->phnum : 0,
 			   AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_ENTRY, li->entry,
-			   AT_UID, p->cred.uid, AT_EUID, p->cred.uid, AT_GID, p->cred.gid,
-			   AT_EGID, p->cred.gid, AT_SECURE, 0, AT_RANDOM, base_va + rnd, AT_HWCAP, 0,
+			   AT_UID, p->ids.ruid, AT_EUID, p->ids.euid, AT_GID, p->ids.rgid,
+			   AT_EGID, p->ids.egid, AT_SECURE, secure, AT_RANDOM, base_va + rnd, AT_HWCAP, 0,
 			   AT_CLKTCK, 100, AT_EXECFN, argc ? base_va + strs : 0,
 			   AT_SYSINFO_EHDR, VDSO_TEXT_ADDR, AT_NULL, 0 };
 	uint64_t nvec = 1 + argc + 1 + envc + 1 + sizeof(aux) / 8;

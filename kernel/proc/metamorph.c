@@ -93,6 +93,7 @@ static int apply_chprog(struct proc *p, struct trapframe *tf, rid_t program, str
 	p->program = program;
 	program_put(old);
 	ckpt_set_fault_return(p, 0);         /* a position in the old program means nothing */
+	ident_exec(p, program);              /* set-user-id files; saved ids = effective ones */
 	if ((err = proc_build_image(p, program, &li))) {
 		/* the old image is gone already: a process without memory cannot go on */
 		kprintf("tessera: pid %d (%s): cannot load the new program (%d); killed\n", p->pid,

@@ -121,6 +121,8 @@ uint32_t mig_why(struct proc *p, uint32_t flags)
 		return TMIG_CHILDREN;
 	if (p->fault_ckpt)
 		return TMIG_CKPT;
+	if (p->root[0])
+		return TMIG_CHROOT;         /* the image carries no root directory */
 	if ((why = why_fds(p)) || (why = why_regions(p, flags & TMF_SPACE)))
 		return why;
 	if (console_waiting(p->pid))
@@ -229,6 +231,8 @@ static void export_image(struct proc *p, struct t_mig_image *img, struct t_mig_s
 	img->home_node = p->mig.home_node ? p->mig.home_node : node_self();
 	img->home_pid = p->mig.home_node ? p->mig.home_pid : p->pid;
 	img->uid = p->cred.uid, img->gid = p->cred.gid, img->mode = p->hdr.mode;
+	img->ruid = p->ids.ruid, img->euid = p->ids.euid, img->suid = p->ids.suid;
+	img->rgid = p->ids.rgid, img->egid = p->ids.egid, img->sgid = p->ids.sgid;
 	img->prio = exec_get_prio(p->exec);
 	img->umask = p->umask;
 	strlcpy(img->name, p->hdr.name, sizeof(img->name));

@@ -213,14 +213,19 @@ static void take_regs(struct mig_build *b, const struct t_mig_image *img)
 static int entry_for(const struct t_mig_image *img, bool home, struct proc **out)
 {
 	const struct cred cred = { img->uid, img->gid };
+	const struct proc_ids ids = { img->ruid, img->euid, img->suid,
+				      img->rgid, img->egid, img->sgid };
 	if (!home)
-		return proc_new_arrival(img->name, img->mode, &cred, out);
+		return proc_new_arrival(img->name, img->mode, &ids, &cred, out);
 	struct proc *p = proc_by_pid(img->home_pid);
 	if (!p || p->state != TPS_REMOTE || p->mig.state != PM_NONE)
 		return -ESRCH;
-	if (p->cred.uid != img->uid)
-		ulimit_uid_move(p->cred.uid, img->uid);
+	if (p->ids.ruid != img->ruid)
+		ulimit_uid_move(p->ids.ruid, img->ruid);
+	p->ids = ids;
 	p->cred = cred;
+	p->hdr.owner = ids.euid;
+	p->hdr.group = ids.egid;
 	*out = p;
 	return 0;
 }

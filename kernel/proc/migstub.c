@@ -92,7 +92,7 @@ int mig_signal_local(int pid, int sig, uint32_t uid, uint32_t home_node, int hom
 	if (!p || p->state == TPS_ZOMBIE || p->state == TPS_REMOTE || !home_node ||
 	    p->mig.home_node != home_node || p->mig.home_pid != home_pid)
 		return -ESRCH;
-	if (uid != 0 && uid != p->cred.uid)
+	if (!ident_uid_may_signal(uid, p))
 		return -EPERM;
 	return signal_send(p, sig);
 }

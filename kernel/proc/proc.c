@@ -169,7 +169,7 @@ static int alloc_entry(struct proc *creator, const char *name, uint32_t mode, ri
 	if (err)
 		return err;
 	if ((err = res_alloc(RT_PROCESS, name, creator ? &creator->cred : NULL, mode, out)))
-		ulimit_nproc_uncharge(creator ? creator->cred.uid : 0);
+		ulimit_nproc_uncharge(creator ? creator->ids.ruid : 0);
 	return err == -ENFILE ? -EAGAIN : err;
 }
 
@@ -186,7 +186,7 @@ static void free_entry(struct proc *p)
 		proc_cache = &proc_none;
 		proc_cache_exec = 0;
 	}
-	ulimit_nproc_uncharge(p->cred.uid);
+	ulimit_nproc_uncharge(p->ids.ruid);
 	plate_proc_forget(p->pid);
 	res_free(p->hdr.rid);
 }
@@ -437,14 +437,17 @@ static void init_identity(struct proc *p, struct proc *parent)
 	p->state = TPS_NEW;
 	if (parent)
 		child_link(parent, p);
-	p->cred = parent ? parent->cred : (struct cred){ 0, 0 };
+	ident_set_all(p, 0, 0);
 	if (parent) {
+		p->ids = parent->ids;
+		p->cred = parent->cred;
 		p->ngroups = parent->ngroups;
 		memcpy(p->groups, parent->groups, sizeof(p->groups));
 	}
-	p->hdr.owner = p->cred.uid;
-	p->hdr.group = p->cred.gid;
+	p->hdr.owner = p->ids.euid;
+	p->hdr.group = p->ids.egid;
 	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
+	strlcpy(p->root, parent ? parent->root : "", sizeof(p->root));
 	p->umask = parent ? parent->umask : 022;
 	p->nice = parent ? parent->nice : 0;
 	ulimit_inherit(p, parent);
@@ -641,8 +644,8 @@ void proc_remote_exit(struct proc *p, int status_word)
 	}
 }
 
-int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
-		     struct proc **out)
+int proc_new_arrival(const char *name, uint32_t mode, const struct proc_ids *ids,
+		     const struct cred *cred, struct proc **out)
 {
 	rid_t rid;
 	struct proc *init = proc_by_pid(1);
@@ -652,13 +655,14 @@ int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
 	struct proc *p = proc_get(rid);
 	init_identity(p, init);           /* init's child: init reaps it when it ends */
 	jobctl_init_arrival(p);
-	if ((err = ulimit_uid_move(0, cred->uid))) {
+	if ((err = ulimit_uid_move(0, ids->ruid))) {
 		free_entry(p);
 		return err;
 	}
+	p->ids = *ids;
 	p->cred = *cred;
-	p->hdr.owner = cred->uid;
-	p->hdr.group = cred->gid;
+	p->hdr.owner = ids->euid;
+	p->hdr.group = ids->egid;
 	*out = p;
 	return 0;
 }
@@ -672,38 +676,14 @@ void proc_discard_arrival(struct proc *p)
 		free_entry(p);
 }
 
-int proc_set_uid(struct proc *p, uint32_t uid)
-{
-	if (p->cred.uid != 0 && uid != p->cred.uid)
-		return -EPERM;                 /* only root becomes someone else */
-	/* the process and each further thread count once (ulimit.h); only the first move can
-	 * fail (no room for a new user's count), before anything changed */
-	int err = ulimit_uid_move(p->cred.uid, uid);
-	if (err)
-		return err;
-	for (uint32_t i = 1; i < p->nthreads; i++)
-		ulimit_uid_move(p->cred.uid, uid);
-	p->cred.uid = uid;
-	p->hdr.owner = uid;        /* its rights on itself follow (restart, move, ...) */
-	return 0;
-}
-
 int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
 {
-	if (p->cred.uid != 0)
+	if (p->ids.euid != 0)
 		return -EPERM;
 	if (n > PROC_NGROUPS)
 		return -EINVAL;
 	memcpy(p->groups, groups, n * sizeof(groups[0]));
 	p->ngroups = n;
-	return 0;
-}
-
-int proc_set_gid(struct proc *p, uint32_t gid)
-{
-	if (p->cred.uid != 0 && gid != p->cred.gid)
-		return -EPERM;
-	p->cred.gid = gid;
 	return 0;
 }
 

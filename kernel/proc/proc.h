@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/proc/cputime.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/ident.h"
 #include "kernel/proc/thread.h"
 #include "kernel/res/res.h"
 
@@ -59,6 +60,8 @@ struct proc {
 	rid_t program;
 	rid_t vspace;
 	rid_t exec;
+	struct proc_ids ids;         /* real, effective and saved ids (ident.h); cred holds the
+				      * file-system ids, which the access checks use */
 	rid_t att[PROC_MAX_ATT];     /* vuspace rids of this process's regions */
 	int att_end;                 /* one past the highest att slot ever used: loops stop here */
 	uint64_t brk_start, brk_cur, brk_max;
@@ -82,6 +85,7 @@ struct proc {
 	uint64_t alarm_interval;
 	struct fdtable fds;
 	char cwd[PROC_CWD_MAX];
+	char root[PROC_CWD_MAX];     /* chroot(2): its root directory, "" for the real one */
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
 	int nice;                    /* setpriority(2)'s nice value, -20..19 (nice.h) */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */
@@ -140,10 +144,10 @@ _Noreturn void proc_migrated(void);
 /* Stub p ended on the node it ran on: a zombie for its parent's wait, with that status. */
 void proc_remote_exit(struct proc *p, int status_word);
 /* An entry for a process arriving from another node (kernel/proc/migrate_in.c): init's
- * child, with cred; no space, memory or execution. proc_discard_arrival undoes it, or gives
+ * child, with ids and fs cred; no space, memory or execution. proc_discard_arrival undoes it, or gives
  * a stub back the nothing it had. */
-int proc_new_arrival(const char *name, uint32_t mode, const struct cred *cred,
-		     struct proc **out);
+int proc_new_arrival(const char *name, uint32_t mode, const struct proc_ids *ids,
+		     const struct cred *cred, struct proc **out);
 void proc_discard_arrival(struct proc *p);
 /* The next free pid, also used for thread ids (never a live pid or thread id). */
 int proc_alloc_pid(void);
@@ -172,11 +176,6 @@ void proc_reap(struct proc *c);
 /* Wait for a child (pid -1: any). Returns the child's pid, 0 with TW_NOHANG and none done;
  * usage (if not NULL) gets the reaped child's time and its own children's (wait4). */
 int proc_wait(int pid, int *status_word, int flags, struct cputime *usage);
-/* setuid: p's real uid becomes uid, and p (the resource) becomes that user's; only root may
- * become another user (-EPERM). */
-int proc_set_uid(struct proc *p, uint32_t uid);
-/* setgid: the same rule for the group. */
-int proc_set_gid(struct proc *p, uint32_t gid);
 /* setgroups: root only (-EPERM), at most PROC_NGROUPS (-EINVAL). */
 int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n);
 /* End process p with signal sig (now if it is the caller, else at its next kernel exit). */

@@ -164,7 +164,7 @@ int program_open(const char *path, const struct cred *cred, rid_t *out)
 {
 	char canon[PATH_BUF];
 	rid_t plate, rid;
-	int err = fs_resolve("/", path, canon);          /* a symbolic link runs its target */
+	int err = fs_resolve_global(path, canon);         /* a symbolic link runs its target */
 	if (!err)
 		err = plate_lookup_path(canon, &plate);
 	if (err || (err = check_exec(plate, cred)))

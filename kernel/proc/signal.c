@@ -95,6 +95,16 @@ static int prepare(struct proc *p, int sig)
 	return disposition(p, sig);
 }
 
+/* The one uid a signal to stub p carries to the node p runs on: the sender's real or
+ * effective uid, whichever gives the right (ident.h), checked there again. */
+static uint32_t sender_uid(const struct proc *p)
+{
+	const struct proc *self = proc_cur();
+	if (!self || self->ids.euid == 0)
+		return 0;
+	return ident_uid_may_signal(self->ids.ruid, p) ? self->ids.ruid : self->ids.euid;
+}
+
 int signal_send(struct proc *p, int sig)
 {
 	if (sig < 0 || sig > SIG_MAX)
@@ -102,7 +112,7 @@ int signal_send(struct proc *p, int sig)
 	if (sig == 0 || p->state == TPS_ZOMBIE)
 		return p->state == TPS_ZOMBIE ? -ESRCH : 0;
 	if (p->state == TPS_REMOTE)
-		return mig_stub_signal(p, sig, proc_cur() ? proc_cur()->cred.uid : 0);
+		return mig_stub_signal(p, sig, sender_uid(p));
 	int d = prepare(p, sig);
 	if (d == D_IGNORE || d == D_KILL)
 		return d == D_KILL ? proc_kill(p, sig) : 0;

@@ -127,7 +127,7 @@ int thread_create(struct proc *p, const struct trapframe *tf, const struct threa
 	if (err)
 		return err;
 	if ((err = exec_create(exec_get_prio(me), p->hdr.rid, &p->cred, &e))) {
-		ulimit_nproc_uncharge(p->cred.uid);
+		ulimit_nproc_uncharge(p->ids.ruid);
 		return err == -ENFILE ? -EAGAIN : err;
 	}
 	start_frame(e, tf, s);
@@ -218,7 +218,7 @@ _Noreturn void thread_leave(struct proc *p)
 	tid_remove(e);
 	list_remove(p, e);
 	p->nthreads--;
-	ulimit_nproc_uncharge(p->cred.uid);
+	ulimit_nproc_uncharge(p->ids.ruid);
 	wakeup(&p->nthreads);                /* thread_single waits for this */
 	exec_exit_cur();
 }

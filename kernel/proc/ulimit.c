@@ -63,10 +63,11 @@ void ulimit_inherit(struct proc *p, const struct proc *parent)
 
 int ulimit_nproc_charge(const struct proc *creator)
 {
-	if (!creator || creator->cred.uid == 0)
-		return 0;
-	uint32_t *n = count_of(creator->cred.uid, true);
-	if (!n || *n >= creator->rlim[L_RLIMIT_NPROC].cur)
+	if (!creator || creator->ids.ruid == 0)
+		return 0;                       /* root's processes are not counted */
+	uint32_t *n = count_of(creator->ids.ruid, true);
+	/* counted by real uid; an effective root is exempt from the limit, as Linux */
+	if (!n || (*n >= creator->rlim[L_RLIMIT_NPROC].cur && creator->ids.euid != 0))
 		return -EAGAIN;
 	(*n)++;
 	return 0;
@@ -99,7 +100,7 @@ int ulimit_uid_move(uint32_t from, uint32_t to)
 int ulimit_prlimit(struct proc *p, const struct cred *by, uint32_t res,
 		   const struct linux_rlimit *nl, struct linux_rlimit *old)
 {
-	if (by->uid != 0 && by->uid != p->cred.uid)
+	if (by->uid != 0 && by->uid != p->ids.ruid)
 		return -EPERM;
 	if (nl && nl->max > p->rlim[res].max && by->uid != 0)
 		return -EPERM;                  /* only root raises a hard limit */

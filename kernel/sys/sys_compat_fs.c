@@ -206,7 +206,7 @@ static long faccessat(int dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
 	if (flags & ~(uint64_t)(L_AT_EACCESS | L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH))
 		return -EINVAL;
 	int err = sysarg_path(upath, path);
-	return err ? err : fsp_access(proc_cur(), dirfd, path, (int)mode);
+	return err ? err : fsp_access(proc_cur(), dirfd, path, (int)mode, flags & L_AT_EACCESS);
 }
 
 long sys_faccessat(const struct sysargs *a)

@@ -175,7 +175,7 @@ static long thread_kill(int tgid, int tid, int sig)
 	struct proc *p = e ? proc_get(exec_proc(e)) : NULL;
 	if (!p || (tgid > 0 && p->pid != tgid))
 		return -ESRCH;
-	if (p != self && self->cred.uid != 0 && self->cred.uid != p->cred.uid)
+	if (!jobctl_may_signal(self, p, sig))
 		return -EPERM;
 	return signal_send_thread(p, e, sig);
 }

@@ -2,6 +2,7 @@
  * through uaccess), then calls the open-file, descriptor-table and fsproc functions. */
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/chroot.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
 #include "kernel/fs/path.h"
@@ -197,7 +198,7 @@ long sys_access(const struct sysargs *a)
 {
 	char path[PATH_BUF];
 	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1]);
+	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1], false);
 }
 
 long sys_dup(const struct sysargs *a)
@@ -223,8 +224,15 @@ long sys_fcntl(const struct sysargs *a)
 
 long sys_getcwd(const struct sysargs *a)
 {
-	const char *cwd = cur()->cwd;
-	size_t len = strnlen(cwd, PROC_CWD_MAX - 1) + 1;
+	char shown[PATH_BUF + 16];
+	const char *cwd = cur()->cwd, *root = cur()->root[0] ? cur()->root : NULL;
+	/* inside a root directory (chroot.h) the path is its own; a directory outside it is
+	 * marked as Linux marks it */
+	if (root && !fs_root_strip(root, cwd, shown))
+		ksnprintf(shown, sizeof(shown), "(unreachable)%s", cwd);
+	if (root)
+		cwd = shown;
+	size_t len = strnlen(cwd, sizeof(shown) - 1) + 1;
 	if (a->a[1] < len)
 		return -ERANGE;
 	if (copy_to_user((void *)a->a[0], cwd, len))

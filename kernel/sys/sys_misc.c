@@ -276,35 +276,6 @@ long sys_rt_sigprocmask(const struct sysargs *a)
 	return err;
 }
 
-long sys_getuid(const struct sysargs *a)
-{
-	(void)a;
-	return proc_cur()->cred.uid;
-}
-
-long sys_geteuid(const struct sysargs *a)
-{
-	return sys_getuid(a);
-}
-
-long sys_getgid(const struct sysargs *a)
-{
-	(void)a;
-	return proc_cur()->cred.gid;
-}
-
-long sys_getegid(const struct sysargs *a)
-{
-	return sys_getgid(a);
-}
-
-long sys_setuid(const struct sysargs *a)
-{
-	if (a->a[0] > UINT32_MAX - 1)
-		return -EINVAL;                  /* (uid_t)-1 is "no change" in Linux */
-	return proc_set_uid(proc_cur(), (uint32_t)a->a[0]);
-}
-
 long sys_getgroups(const struct sysargs *a)
 {
 	struct proc *p = proc_cur();
@@ -323,20 +294,13 @@ long sys_setgroups(const struct sysargs *a)
 	struct proc *p = proc_cur();
 	if (a->a[0] > 65536)                     /* Linux's NGROUPS_MAX */
 		return -EINVAL;
-	if (p->cred.uid != 0)
+	if (p->ids.euid != 0)
 		return -EPERM;
 	if (a->a[0] > PROC_NGROUPS)
 		return -EINVAL;
 	if (a->a[0] && copy_from_user(groups, (const void *)a->a[1], a->a[0] * sizeof(groups[0])))
 		return -EFAULT;
 	return proc_set_groups(p, groups, (uint32_t)a->a[0]);
-}
-
-long sys_setgid(const struct sysargs *a)
-{
-	if (a->a[0] > UINT32_MAX - 1)
-		return -EINVAL;
-	return proc_set_gid(proc_cur(), (uint32_t)a->a[0]);
 }
 
 long sys_t_kstat(const struct sysargs *a)

@@ -232,6 +232,7 @@ static const struct {
 	{ "policy", ut_helper_policy }, { "dev", ut_helper_dev }, { "chprogto", ut_helper_chprogto },
 	{ "vdso", ut_helper_vdso },
 	{ "threadexec", ut_helper_threadexec },
+	{ "ids", ut_helper_ids },
 };
 
 int ut_helper_main(int argc, char **argv)

@@ -212,6 +212,8 @@ static int refused_child(int what)
 		hold_forever();
 	else if (what == TMIG_ICA)
 		t_ica_create(1, 0, &ica);
+	else if (what == TMIG_CHROOT && chroot("/tmp") != 0)
+		_exit(1);
 	else if (what == TMIG_THREADS && pthread_create(&(pthread_t){ 0 }, NULL, thread_holds, NULL))
 		_exit(1);
 	hold_forever();
@@ -230,7 +232,8 @@ static int child_of(int pid)
 
 static void mig_refusals(void)
 {
-	static const int whys[] = { TMIG_FILE, TMIG_CHILDREN, TMIG_ICA, TMIG_SOCKET, TMIG_THREADS };
+	static const int whys[] = { TMIG_FILE, TMIG_CHILDREN, TMIG_ICA, TMIG_SOCKET, TMIG_THREADS,
+				    TMIG_CHROOT };
 	struct frozen *f = malloc(sizeof(*f));
 	for (size_t i = 0; i < sizeof(whys) / sizeof(whys[0]); i++) {
 		uint32_t why = 0;
@@ -254,6 +257,38 @@ static void mig_refusals(void)
 	CHECK_ERR(t_mig_freeze(getpid(), &f->img, f->segs, f->args, 0, &why), EINVAL);
 	CHECK_ERR(t_mig_freeze(0, &f->img, f->segs, f->args, 0, &why), EINVAL);
 	CHECK_ERR(t_mig_freeze(0x7ffffff0, &f->img, f->segs, f->args, 0, &why), ESRCH);
+	free(f);
+}
+
+/* The image carries the real, effective and saved ids besides the fs ones (ident.h). */
+static void mig_ids(void)
+{
+	struct frozen *f = malloc(sizeof(*f));
+	uint32_t why = 99;
+	fflush(stdout);
+	int pid = fork();
+	CHECK(f && pid >= 0);
+	if (pid == 0) {
+		if (tsys_setresgid(10, 11, 12) || tsys_setresuid(1000, 1001, 1002))
+			_exit(1);
+		tsys_setfsuid(1002);
+		for (;;)
+			spins++;
+	}
+	usleep(100000);
+	CHECK_OK(t_mig_freeze(pid, &f->img, f->segs, f->args, 0, &why));
+	CHECK_EQ(why, TMIG_NONE);
+	CHECK_EQ(f->img.ruid, 1000);
+	CHECK_EQ(f->img.euid, 1001);
+	CHECK_EQ(f->img.suid, 1002);
+	CHECK_EQ(f->img.uid, 1002);
+	CHECK_EQ(f->img.rgid, 10);
+	CHECK_EQ(f->img.egid, 11);
+	CHECK_EQ(f->img.sgid, 12);
+	CHECK_EQ(f->img.gid, 11);
+	CHECK_OK(t_mig_thaw(pid));
+	CHECK_OK(kill(pid, SIGKILL));
+	CHECK_EQ(waitpid(pid, NULL, 0), pid);
 	free(f);
 }
 
@@ -347,6 +382,7 @@ const struct utest ut_node_tests[] = {
 	{ "mig_owner_exit_thaws", mig_owner_exit_thaws },
 	{ "mig_frozen_killed", mig_frozen_killed },
 	{ "mig_refusals", mig_refusals },
+	{ "mig_ids", mig_ids },
 	{ "mig_rights", mig_rights },
 	{ "mig_bad_args", mig_bad_args },
 	{ NULL, NULL },

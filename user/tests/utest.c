@@ -54,6 +54,10 @@ static const struct utest *const groups[] = {
 	ut_jobctl_tests,
 	ut_jobstop_tests,
 	ut_ctty_tests,
+	ut_ident_tests,
+	ut_extra_tests,
+	ut_fifo_tests,
+	ut_chroot_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

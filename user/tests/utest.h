@@ -55,6 +55,11 @@ extern const struct utest ut_links_tests[];
 extern const struct utest ut_limits_tests[];
 extern const struct utest ut_copy_tests[];
 extern const struct utest ut_node_tests[];
+extern const struct utest ut_ident_tests[];
+extern const struct utest ut_extra_tests[];
+extern const struct utest ut_fifo_tests[];
+extern const struct utest ut_chroot_tests[];
+int ut_helper_ids(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
 void ut_sock_warm(void);
