@@ -51,46 +51,46 @@ static void strip_slashes(const char *path, char out[PATH_BUF])
 	out[n] = '\0';
 }
 
-int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+/* The checks of a call that makes a new name (mkdir, mknod): path (from dirfd) into canon;
+ * the name must be free and its directory (dir) one p may write in. */
+static int new_name_at(struct proc *p, int dirfd, const char *path, char canon[PATH_BUF],
+		       rid_t *dir)
 {
-	char canon[PATH_BUF], parent[PATH_BUF], name[PATH_BUF];
-	rid_t rid, dir;
-	strip_slashes(path, name);
-	int err = resolve_at(p, dirfd, name, canon);
-	if (err)
-		return err;
-	if (plate_lookup_path(canon, &rid) == 0)
-		return -EEXIST;
-	path_parent(canon, parent);
-	if (plate_lookup_path(parent, &dir))
-		return -ENOENT;
-	if (!plate_is_dir(dir))
-		return -ENOTDIR;
-	if (!plate_is_writable(dir))
-		return -EROFS;
-	if ((err = res_check(dir, TOP_MODIFY, &p->cred)))
-		return err;
-	return plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
-}
-
-int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode)
-{
-	char canon[PATH_BUF], parent[PATH_BUF];
-	rid_t rid, dir;
-	uint32_t kind = mode & L_S_IFMT;
+	char parent[PATH_BUF];
+	rid_t rid;
 	int err = resolve_at(p, dirfd, path, canon);
 	if (err)
 		return err;
 	if (plate_lookup_path(canon, &rid) == 0)
 		return -EEXIST;
 	path_parent(canon, parent);
-	if (plate_lookup_path(parent, &dir))
+	if (plate_lookup_path(parent, dir))
 		return -ENOENT;
-	if (!plate_is_dir(dir))
+	if (!plate_is_dir(*dir))
 		return -ENOTDIR;
-	if (!plate_is_writable(dir))
+	if (!plate_is_writable(*dir))
 		return -EROFS;
-	if ((err = res_check(dir, TOP_MODIFY, &p->cred)))
+	return res_check(*dir, TOP_MODIFY, &p->cred);
+}
+
+int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+{
+	char canon[PATH_BUF], name[PATH_BUF];
+	rid_t rid, dir;
+	strip_slashes(path, name);
+	int err = new_name_at(p, dirfd, name, canon, &dir);
+	if (err)
+		return err;
+	return plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
+}
+
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+{
+	char canon[PATH_BUF];
+	rid_t rid, dir;
+	uint32_t kind = mode & L_S_IFMT;
+	int err = new_name_at(p, dirfd, path, canon, &dir);
+	if (err)
 		return err;
 	/* device nodes are fixed (/dev is made at boot) and sockets live in no file system
 	 * here: neither is made, for root either (Linux would, for a privileged caller) */
