@@ -6,6 +6,8 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/pmm.h"
+#include "arch/paging.h"
+#include "kernel/mm/contig.h"
 #include <stdint.h>
 
 #define MIN_SHIFT 5
@@ -123,4 +125,27 @@ void kfree(void *p)
 		s->magic = 0;
 		pmm_free(virt_to_phys(s));
 	}
+}
+
+static uint32_t kbig_pages(size_t size)
+{
+	return (uint32_t)((size + 4095) / 4096);
+}
+
+void *kbig_alloc(size_t size)
+{
+	uint64_t pa;
+	if (size <= 4096)
+		return kmalloc(size ? size : 1);
+	if (size > KBIG_MAX || contig_alloc(kbig_pages(size), &pa))
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+void kbig_free(void *p, size_t size)
+{
+	if (size <= 4096)
+		kfree(p);
+	else if (p)
+		contig_free(virt_to_phys(p), kbig_pages(size));
 }

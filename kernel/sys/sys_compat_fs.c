@@ -13,8 +13,6 @@
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
 
-#define POLL_MAX 256              /* pollfds per call (one kmalloc object holds them) */
-
 /* A descriptor argument: ints only (dirfds may be AT_FDCWD, which is negative). */
 static int fd_arg(uint64_t v)
 {
@@ -67,10 +65,13 @@ long sys_dup3(const struct sysargs *a)
 
 static long do_poll(uint64_t ufds, uint64_t n, int64_t timeout_ns)
 {
-	if (n > POLL_MAX)
+	/* Linux's bound: the descriptors the caller may have (RLIMIT_NOFILE, at most 4096 here,
+	 * which a kbig buffer holds) */
+	if (n > proc_cur()->rlim[L_RLIMIT_NOFILE].cur ||
+	    n * sizeof(struct linux_pollfd) > KBIG_MAX)
 		return -EINVAL;
 	size_t bytes = n * sizeof(struct linux_pollfd);
-	struct linux_pollfd *fds = kmalloc(bytes ? bytes : 1);
+	struct linux_pollfd *fds = kbig_alloc(bytes);
 	if (!fds)
 		return -ENOMEM;
 	long r = copy_from_user(fds, (const void *)ufds, bytes);
@@ -78,7 +79,7 @@ static long do_poll(uint64_t ufds, uint64_t n, int64_t timeout_ns)
 		r = fsp_poll(proc_cur(), fds, (unsigned)n, timeout_ns);
 	if (r >= 0 && copy_to_user((void *)ufds, fds, bytes))
 		r = -EFAULT;
-	kfree(fds);
+	kbig_free(fds, bytes);
 	return r;
 }
 

@@ -17,7 +17,6 @@
 
 #define SEL_MAX 1024                 /* FD_SETSIZE */
 #define SEL_WORDS (SEL_MAX / 64)
-#define SEL_POLLFDS 480              /* descriptors in the sets at most (one kmalloc object) */
 
 struct fdsets {
 	uint64_t map[3][SEL_WORDS];      /* read, write, except */
@@ -48,8 +47,7 @@ static int get_sets(struct fdsets *s, int nfds, const uint64_t *umaps)
 	return 0;
 }
 
-/* The pollfds of the sets (at most SEL_POLLFDS): -EBADF for a descriptor that is not open,
- * -EINVAL for more descriptors than that. */
+/* The pollfds of the sets (room for SEL_MAX): -EBADF for a descriptor that is not open. */
 static int to_pollfds(struct proc *p, const struct fdsets *s, int nfds,
 		      struct linux_pollfd *fds, unsigned *n)
 {
@@ -63,8 +61,6 @@ static int to_pollfds(struct proc *p, const struct fdsets *s, int nfds,
 			continue;
 		if (fd_get(&p->fds, fd, &f))
 			return -EBADF;
-		if (*n >= SEL_POLLFDS)
-			return -EINVAL;
 		fds[*n] = (struct linux_pollfd){ .fd = fd, .events = ev };
 		(*n)++;
 	}
@@ -102,7 +98,7 @@ static long do_select(int64_t nfds, const uint64_t *umaps, int64_t timeout_ns)
 	long r = get_sets(&s, (int)nfds, umaps);
 	if (r)
 		return r;
-	struct linux_pollfd *fds = kmalloc(SEL_POLLFDS * sizeof(*fds));
+	struct linux_pollfd *fds = kbig_alloc(SEL_MAX * sizeof(*fds));
 	if (!fds)
 		return -ENOMEM;
 	r = to_pollfds(p, &s, (int)nfds, fds, &n);
@@ -110,7 +106,7 @@ static long do_select(int64_t nfds, const uint64_t *umaps, int64_t timeout_ns)
 		r = fsp_poll(p, fds, n, timeout_ns);
 	if (r >= 0)
 		r = from_pollfds(&s, fds, n);
-	kfree(fds);
+	kbig_free(fds, SEL_MAX * sizeof(*fds));
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -232,11 +233,47 @@ static void many_fds(void)
 	CHECK_EQ(fcntl(4095, F_GETFD), -1);
 }
 
+/* poll and select as Linux bounds them: poll takes as many descriptors as RLIMIT_NOFILE
+ * allows (EINVAL beyond), select every descriptor below FD_SETSIZE (1024). */
+static void many_polled(void)
+{
+	struct rlimit rl = { 4096, 4096 };
+	int p[2];
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK_EQ(pipe(p), 0);
+	CHECK(p[0] >= 3 && p[1] >= 3);                     /* 0-2 are open: 3-4095 will be */
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	int last = -1, fd;
+	while ((fd = dup(p[0])) >= 0)
+		last = fd;
+	CHECK_EQ(last, 4095);
+	struct pollfd *fds = calloc(4097, sizeof(*fds));
+	CHECK(fds != NULL);
+	for (int i = 0; i < 4096; i++)
+		fds[i] = (struct pollfd){ .fd = i < 3 ? -1 : i, .events = POLLIN };
+	/* 3-4095 are the read end and its copies, ready, and the write end, not readable */
+	CHECK_EQ(poll(fds, 4096, 0), 4093 - 1);
+	CHECK_EQ(fds[4095].revents, POLLIN);
+	CHECK_EQ(tsys_poll((long)fds, 4097, 0), -EINVAL);     /* beyond RLIMIT_NOFILE */
+	fd_set rd;
+	FD_ZERO(&rd);
+	for (fd = 3; fd < FD_SETSIZE; fd++)
+		if (fd != p[1])
+			FD_SET(fd, &rd);
+	struct timeval tv = { 0, 0 };
+	CHECK_EQ(select(FD_SETSIZE, &rd, NULL, NULL, &tv), FD_SETSIZE - 4);
+	CHECK(FD_ISSET(1023, &rd) && !FD_ISSET(p[1], &rd));
+	free(fds);
+	for (fd = 3; fd <= 4095; fd++)
+		CHECK_EQ(close(fd), 0);
+}
+
 const struct utest ut_limits_tests[] = {
 	{ "limits_many_files", many_files },
 	{ "limits_big_file", big_file },
 	{ "limits_pipe_capacity", pipe_capacity },
 	{ "limits_pipe_size", pipe_size },
 	{ "limits_many_fds", many_fds },
+	{ "limits_many_polled", many_polled },
 	{ NULL, NULL },
 };
