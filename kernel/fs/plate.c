@@ -167,6 +167,7 @@ void plate_init(void)
 	res_register(RT_PLATE, &plate_table);
 	pl_index_init();
 	pl_disk_init();
+	pl_name_init();
 	if (pl_ensure_dir("/", &root, &p))
 		panic("%s: cannot create /", __func__);
 	p->flags |= PF_PINNED;

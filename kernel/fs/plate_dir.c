@@ -102,7 +102,7 @@ static int collect_children(rid_t dir, uint32_t *n)
 	*n = 0;
 	for (const struct plate *c = pl_first_child(d); c; c = pl_next_child(c))
 		listing.idx[(*n)++] = pl_ref(c);
-	for (uint32_t i = 0; pl_nnames && i < PL_NAMES_MAX; i++) {
+	for (uint32_t i = 0; pl_nnames && i < pl_name_end(); i++) {
 		const struct pl_name *nm = pl_name_at(i);
 		if (nm && nm->parent == dir)
 			listing.idx[(*n)++] = NAME_BASE + i;

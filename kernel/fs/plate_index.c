@@ -169,4 +169,5 @@ void plate_trim(void)
 	plate_dir_trim();
 	idhash_trim(&path_index);
 	pl_disk_trim();
+	pl_name_trim();
 }

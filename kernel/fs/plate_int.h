@@ -104,17 +104,23 @@ uint32_t pl_now(void);
 void pl_release_unlinked(struct plate *p);
 
 /* ---- further names: hard links of plates in memory (plate_name.c) -------------------------- */
-#define PL_NAMES_MAX 256
+#define PL_NAMES_MAX 65536u       /* further names at most (their pages are mapped as used) */
 struct pl_name {
 	char path[PATH_BUF];
 	rid_t plate;              /* 0: a free entry */
 	rid_t parent;             /* the directory holding the name */
+	uint32_t next;            /* the path hash's chain (kernel/lib/idhash.h) */
 };
 extern uint32_t pl_nnames;        /* entries in use */
+/* At boot: the window of the entries and the path hash; pl_name_trim shrinks the hash (the
+ * leak checks compare memory after it, as after plate_trim). */
+void pl_name_init(void);
+void pl_name_trim(void);
 /* The plate a further name refers to (-ENOENT if path is no further name). */
 int pl_name_find(const char *path, rid_t *plate);
-/* Entry i, NULL when free or past the end (listings walk them). */
+/* Entry i, NULL when free or past the end (listings walk them, below pl_name_end()). */
 const struct pl_name *pl_name_at(uint32_t i);
+uint32_t pl_name_end(void);
 /* A further name of plate in directory parent (-ENOSPC when the table is full). */
 int pl_name_add(const char *path, rid_t plate, rid_t parent);
 int pl_name_remove(const char *path);

@@ -3,50 +3,97 @@
  * which the table finds it and lists it; most files never have another), and each further
  * name is an entry here that refers to its plate by rid and to its directory by rid. When the
  * plate's own name goes while others are left, one of them becomes its own (plate_ops.c), so
- * a plate has a name in itself as long as it has any. Directories have no further names. */
+ * a plate has a name in itself as long as it has any. Directories have no further names.
+ *
+ * The entries lie in a window of addresses reserved once for PL_NAMES_MAX of them; pages are
+ * mapped as the highest entry in use grows and given back as it falls, and a hash of paths
+ * (kernel/lib/idhash.h, chained through the entries) finds a name in constant time, so the
+ * number of names is bounded by memory, not by a small table. */
 #include "kernel/fs/plate_int.h"
 #include "abi/errno.h"
+#include "kernel/lib/idhash.h"
+#include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/res/res.h"
 
-#define NAME_BUCKETS 64
+#define NAMES_PAGE 4096u
 
-static struct pl_name names[PL_NAMES_MAX];
-static uint16_t buckets[NAME_BUCKETS];       /* 1 + first slot of the chain, 0 = none */
-static uint16_t hnext[PL_NAMES_MAX];
+static struct pl_name *names;     /* the window; entries [0, high) may be in use */
+static size_t mapped;             /* bytes of the window mapped */
+static uint32_t high;             /* 1 + the highest entry in use, 0 when none */
+static uint32_t free_hint;        /* no free entry below it */
+static struct idhash index;
 uint32_t pl_nnames;
 
-static uint32_t hash(const char *s)
+static uint32_t *name_link(void *ctx, uint32_t id)
 {
-	uint32_t h = 2166136261u;
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h % NAME_BUCKETS;
+	(void)ctx;
+	return &names[id].next;
+}
+
+static uint32_t name_hash(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	return idhash_str(names[id].path);
+}
+
+void pl_name_init(void)
+{
+	names = res_mem_reserve((size_t)PL_NAMES_MAX * sizeof(struct pl_name));
+	if (!names || idhash_init(&index, 1024, pl_pow2_floor(PL_NAMES_MAX / 2), name_link,
+				  name_hash, NULL))
+		panic("%s: no memory for the names of hard links", __func__);
+}
+
+void pl_name_trim(void)
+{
+	idhash_trim(&index);
 }
 
 static int find(const char *path)
 {
 	if (!pl_nnames)
 		return -1;
-	for (uint16_t i = buckets[hash(path)]; i; i = hnext[i - 1])
-		if (!strcmp(names[i - 1].path, path))
-			return i - 1;
+	for (uint32_t e = idhash_first(&index, idhash_str(path)); e; e = idhash_next(&index, e - 1))
+		if (!strcmp(names[e - 1].path, path))
+			return (int)(e - 1);
 	return -1;
 }
 
-static void unhash(int i)
+static size_t bytes_for(uint32_t entries)
 {
-	uint16_t *link = &buckets[hash(names[i].path)];
-	while (*link && *link != i + 1)
-		link = &hnext[*link - 1];
-	if (*link)
-		*link = hnext[i];
+	size_t b = (size_t)entries * sizeof(struct pl_name);
+	return (b + NAMES_PAGE - 1) / NAMES_PAGE * NAMES_PAGE;
 }
 
-static void hash_in(int i)
+/* A free entry: the lowest one below high, or one more at the top (its pages mapped). */
+static int take_entry(uint32_t *out)
 {
-	uint32_t b = hash(names[i].path);
-	hnext[i] = buckets[b];
-	buckets[b] = (uint16_t)(i + 1);
+	uint32_t i = free_hint;
+	while (i < high && names[i].plate)
+		i++;
+	if (i == PL_NAMES_MAX)
+		return -ENOSPC;
+	if (bytes_for(i + 1) > mapped) {
+		size_t want = bytes_for(i + 1);
+		if (res_mem_map((char *)names + mapped, want - mapped))
+			return -ENOSPC;
+		mapped = want;
+	}
+	*out = i;
+	return 0;
+}
+
+/* high falls to the highest entry in use; pages wholly above it go back. */
+static void lower_high(void)
+{
+	while (high && !names[high - 1].plate)
+		high--;
+	size_t need = bytes_for(high);
+	if (need < mapped) {
+		res_mem_unmap((char *)names + need, mapped - need);
+		mapped = need;
+	}
 }
 
 int pl_name_find(const char *path, rid_t *plate)
@@ -60,33 +107,44 @@ int pl_name_find(const char *path, rid_t *plate)
 
 const struct pl_name *pl_name_at(uint32_t i)
 {
-	return i < PL_NAMES_MAX && names[i].plate ? &names[i] : NULL;
+	return i < high && names[i].plate ? &names[i] : NULL;
+}
+
+uint32_t pl_name_end(void)
+{
+	return high;
 }
 
 int pl_name_add(const char *path, rid_t plate, rid_t parent)
 {
+	uint32_t i;
 	if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
 		return -ENAMETOOLONG;
-	for (int i = 0; i < PL_NAMES_MAX; i++) {
-		if (names[i].plate)
-			continue;
-		strlcpy(names[i].path, path, sizeof(names[i].path));
-		names[i].plate = plate;
-		names[i].parent = parent;
-		hash_in(i);
-		pl_nnames++;
-		pl_names_gen++;
-		return 0;
-	}
-	return -ENOSPC;
+	int err = take_entry(&i);
+	if (err)
+		return err;
+	strlcpy(names[i].path, path, sizeof(names[i].path));
+	names[i].plate = plate;
+	names[i].parent = parent;
+	idhash_add(&index, i, idhash_str(path));
+	if (i >= high)
+		high = i + 1;
+	free_hint = i + 1;
+	pl_nnames++;
+	pl_names_gen++;
+	return 0;
 }
 
 static void drop(int i)
 {
-	unhash(i);
+	if (!idhash_del(&index, (uint32_t)i, idhash_str(names[i].path)))
+		panic("%s: name %s missing from its bucket", __func__, names[i].path);
 	names[i] = (struct pl_name){ 0 };
+	if ((uint32_t)i < free_hint)
+		free_hint = (uint32_t)i;
 	pl_nnames--;
 	pl_names_gen++;
+	lower_high();
 }
 
 int pl_name_remove(const char *path)
@@ -103,10 +161,10 @@ int pl_name_move(const char *from, const char *to, rid_t parent)
 	int i = find(from);
 	if (i < 0)
 		return -ENOENT;
-	unhash(i);
+	idhash_del(&index, (uint32_t)i, idhash_str(names[i].path));
 	strlcpy(names[i].path, to, sizeof(names[i].path));
 	names[i].parent = parent;
-	hash_in(i);
+	idhash_add(&index, (uint32_t)i, idhash_str(to));
 	pl_names_gen++;
 	return 0;
 }
@@ -114,14 +172,14 @@ int pl_name_move(const char *from, const char *to, rid_t parent)
 uint32_t pl_name_count(rid_t plate)
 {
 	uint32_t n = 0;
-	for (int i = 0; pl_nnames && i < PL_NAMES_MAX; i++)
+	for (int i = 0; pl_nnames && i < (int)high; i++)
 		n += names[i].plate == plate;
 	return n;
 }
 
 bool pl_name_in_dir(rid_t dir)
 {
-	for (int i = 0; pl_nnames && i < PL_NAMES_MAX; i++)
+	for (int i = 0; pl_nnames && i < (int)high; i++)
 		if (names[i].plate && names[i].parent == dir)
 			return true;
 	return false;
@@ -129,7 +187,7 @@ bool pl_name_in_dir(rid_t dir)
 
 int pl_name_take(rid_t plate, char path[PATH_BUF], rid_t *parent)
 {
-	for (int i = 0; pl_nnames && i < PL_NAMES_MAX; i++) {
+	for (int i = 0; pl_nnames && i < (int)high; i++) {
 		if (names[i].plate != plate)
 			continue;
 		strlcpy(path, names[i].path, PATH_BUF);
@@ -142,7 +200,7 @@ int pl_name_take(rid_t plate, char path[PATH_BUF], rid_t *parent)
 
 void pl_name_forget(rid_t plate)
 {
-	for (int i = 0; pl_nnames && i < PL_NAMES_MAX; i++)
+	for (int i = 0; pl_nnames && i < (int)high; i++)
 		if (names[i].plate == plate)
 			drop(i);
 }
@@ -152,14 +210,14 @@ void pl_name_move_below(const char *from, const char *to)
 {
 	char buf[PATH_BUF];
 	size_t nf = strlen(from);
-	for (int i = 0; pl_nnames && i < PL_NAMES_MAX; i++) {
+	for (int i = 0; pl_nnames && i < (int)high; i++) {
 		if (!names[i].plate || strncmp(names[i].path, from, nf) || names[i].path[nf] != '/')
 			continue;
 		strlcpy(buf, to, sizeof(buf));
 		strlcpy(buf + strlen(buf), names[i].path + nf, sizeof(buf) - strlen(buf));
-		unhash(i);
+		idhash_del(&index, (uint32_t)i, idhash_str(names[i].path));
 		strlcpy(names[i].path, buf, sizeof(names[i].path));
-		hash_in(i);
+		idhash_add(&index, (uint32_t)i, idhash_str(buf));
 	}
 	pl_names_gen++;
 }
@@ -167,7 +225,7 @@ void pl_name_move_below(const char *from, const char *to)
 bool pl_name_fits_below(const char *from, const char *to)
 {
 	size_t nf = strlen(from), nt = strlen(to);
-	for (int i = 0; pl_nnames && i < PL_NAMES_MAX; i++)
+	for (int i = 0; pl_nnames && i < (int)high; i++)
 		if (names[i].plate && !strncmp(names[i].path, from, nf) && names[i].path[nf] == '/' &&
 		    strlen(names[i].path) - nf + nt > PATH_MAX_LEN)
 			return false;

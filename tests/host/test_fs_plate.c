@@ -3,6 +3,7 @@
  * run-time plates in /tmp (paged content, holes, truncation, the size cap, out of memory),
  * deletion rules, the resource-layer description, and directory listings as dirent64. */
 #include "tests/host/harness.h"
+#include "tests/host/res_mem_host.h"
 #include "kernel/fs/plate.h"
 #include "kernel/fs/cpio.h"
 #include "kernel/fs/dirent.h"
@@ -649,6 +650,41 @@ TEST(plate_lookup_exact_through_removes_and_renames)
 	CHECK_EQ(lookup("/tmp/g"), 0);
 	CHECK(tmp != 0);
 	CHECK_EQ(pages_out, 0);
+}
+
+/* Further names are not a small table: 5000 hard links to one file, each found by its path
+ * and listed; removing them gives back the pages their entries took. */
+TEST(plate_many_hard_links)
+{
+	setup();
+	static const struct cred root = { 0, 0 };
+	struct linux_stat st;
+	char path[64];
+	rid_t f, g, d;
+	REQUIRE(plate_mkdir("/tmp/links", 0755, NULL, &d) == 0);
+	REQUIRE(plate_create("/tmp/links/f", 0644, NULL, &f) == 0);
+	plate_trim();
+	long pages = res_mem_host_pages;
+	for (int i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "/tmp/links/l%d", i);
+		REQUIRE(plate_link(f, path, &root, &g) == 0);
+	}
+	CHECK(res_mem_host_pages > pages);
+	REQUIRE(plate_stat(f, &st) == 0);
+	CHECK_EQ(st.st_nlink, 5001);
+	CHECK_EQ(lookup("/tmp/links/l4321"), f);
+	CHECK_EQ(plate_remove("/tmp/links", 1, &root), -ENOTEMPTY);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "/tmp/links/l%d", i);
+		REQUIRE(plate_remove(path, 0, &root) == 0);
+	}
+	CHECK_EQ(lookup("/tmp/links/l17"), 0);
+	REQUIRE(plate_stat(f, &st) == 0);
+	CHECK_EQ(st.st_nlink, 1);
+	plate_trim();
+	CHECK_EQ(res_mem_host_pages, pages);
+	CHECK_EQ(plate_remove("/tmp/links/f", 0, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/links", 1, &root), 0);
 }
 
 /* Hard links in memory (further names refer to one plate) and symbolic links: the first
