@@ -93,6 +93,7 @@ struct linux_winsize {
 #define L_SIGTTIN 21
 #define L_SIGTTOU 22
 #define L_SIGURG 23
+#define L_SIGXFSZ 25
 #define L_SIGWINCH 28
 
 /* open flags, lseek whence, mmap, file types, ioctls, clocks, arch_prctl */
@@ -183,6 +184,7 @@ struct linux_winsize {
 #define L_RENAME_EXCHANGE 2
 #define L_RENAME_WHITEOUT 4
 #define L_RLIMIT_NLIMITS 16
+#define L_RLIMIT_FSIZE 1
 #define L_RLIMIT_DATA 2
 #define L_RLIMIT_STACK 3
 #define L_RLIMIT_NPROC 6

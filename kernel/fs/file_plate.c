@@ -7,6 +7,8 @@
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/res/res.h"
 
 #define DIRBUF 512            /* on the stack; holds the largest dirent64 record */
@@ -47,12 +49,32 @@ static long reg_read(struct file *f, void *ubuf, size_t n)
 	return (long)done;
 }
 
+/* Linux's RLIMIT_FSIZE for a write of *n bytes at off by the calling process: one that starts
+ * at or past the limit gets SIGXFSZ and -EFBIG, one that crosses it is cut short there. */
+static int fsize_limit(uint64_t off, size_t *n)
+{
+	struct proc *p = proc_cur();
+	uint64_t lim = p ? p->rlim[L_RLIMIT_FSIZE].cur : L_RLIM_INFINITY;
+	if (lim == L_RLIM_INFINITY || !*n || off + *n <= lim)
+		return 0;
+	if (off >= lim) {
+		signal_send(p, L_SIGXFSZ);
+		return -EFBIG;
+	}
+	*n = (size_t)(lim - off);
+	return 0;
+}
+
 static long reg_write(struct file *f, const void *ubuf, size_t n)
 {
 	size_t done = 0;
+	bool append = f->flags & L_O_APPEND;
+	int err = fsize_limit(append ? plate_size(f->plate) : f->off, &n);
+	if (err)
+		return err;
 	if (plate_is_disk(f->plate))
 		return disk_rw(f, (void *)ubuf, n, 1);
-	if (f->flags & L_O_APPEND)
+	if (append)
 		f->off = plate_size(f->plate);
 	while (done < n) {
 		void *dst;
