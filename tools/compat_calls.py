@@ -13,6 +13,8 @@ NOTES = {
  "select": "yes (over poll)",
  "sendfile": "yes, from a regular file (or block device) to any writable file",
  "clone": "partly: the fork and vfork forms, and threads (CLONE_VM\\|CLONE_SIGHAND\\|CLONE_THREAD with CLONE_FILES and CLONE_FS, optionally SETTLS, PARENT_SETTID, CHILD_SETTID/CLEARTID, SYSVSEM); other sharing (a thread without shared files, namespaces) EINVAL",
+ "sendmmsg": "yes (each entry as sendmsg; a later entry's error ends the call with the count so far)",
+ "recvmmsg": "yes, with MSG_WAITFORONE; the timeout is looked at after each datagram as Linux does and not written back",
  "syslog": "yes: the kernel's message log (64 KiB; lines stamped <4>[s.us] as printk's, every message level 4); READ_ALL and SIZE_BUFFER for all (dmesg_restrict=0), the other actions root's; the console level silences kernel messages on the console but not a panic",
  "socket": "AF_INET/AF_INET6 stream and datagram through the network server (docs/network.md)",
  "fcntl": "partly: F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (no locks)",
