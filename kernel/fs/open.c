@@ -198,6 +198,8 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 		return file_open_device(plate, keep, out);
 	if (kind == L_S_IFIFO)
 		return fifo_open(plate, keep, out);
+	if (kind == L_S_IFSOCK)
+		return -ENXIO;                /* as Linux: a socket is reached by connect */
 	if ((flags & L_O_TRUNC) && kind == L_S_IFREG && (err = plate_truncate(plate, 0)))
 		return err;
 	return file_open_plate(plate, keep, out);

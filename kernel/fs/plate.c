@@ -132,10 +132,10 @@ static void make_devices(const struct cred *root)
 {
 	static const struct {
 		const char *path;
-		uint32_t rdev;
+		uint32_t major, minor;
 		uint32_t perm;
 	} devs[] = {
-#define DEVICE(path, rdev, perm, open) { path, rdev, perm },
+#define DEVICE(path, major, minor, perm) { path, major, minor, perm },
 #include "kernel/fs/devices.def"
 #undef DEVICE
 	};
@@ -151,7 +151,7 @@ static void make_devices(const struct cred *root)
 		if (pl_make(devs[i].path, kind | (perm & 07777), mode, root, dir->hdr.rid, &p))
 			panic("%s: cannot create %s", __func__, devs[i].path);
 		p->flags = PF_IMAGE | PF_PINNED;
-		p->rdev = devs[i].rdev;
+		p->rdev = linux_makedev(devs[i].major, devs[i].minor);
 	}
 }
 
@@ -197,7 +197,7 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 		return -ENOTDIR;
 	if (plate_obj(dir)->flags & PF_DISK)
 		return pl_disk_writable(plate_obj(dir))
-			       ? pl_disk_create(plate_obj(dir), abs_path, L_S_IFREG | (mode & 07777),
+			       ? pl_disk_create(plate_obj(dir), abs_path, L_S_IFREG | (mode & 07777), 0,
 						NULL, owner, out)
 			       : -EROFS;
 	if (plate_obj(dir)->flags & PF_IMAGE)

@@ -157,6 +157,7 @@ static void apply_one(struct plate *p, const struct t_fs_attr *a)
 	p->mode = a->mode;
 	p->size = a->size;
 	p->mtime = a->mtime;
+	p->rdev = a->rdev;
 	res_reset_owner(p->hdr.rid, &owner, tmode_of(a->mode));
 	if (changed)
 		pl_new_version(p);     /* changed behind this plate's back (another link) */

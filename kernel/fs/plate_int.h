@@ -166,10 +166,11 @@ int pl_disk_fresh(struct plate *p);
 void pl_disk_stale(struct plate *p);
 /* Whether p's file system takes changes. */
 bool pl_disk_writable(const struct plate *p);
-/* Creates (a regular file, a directory by mode's type bits, or a symbolic link to target
- * when target is not NULL) at canon in directory dir. */
-int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, const char *target,
-		   const struct cred *owner, rid_t *out);
+/* Creates a file of mode's type (a regular file, a directory, a FIFO, a socket, or a device
+ * node with device number rdev), or a symbolic link to target when target is not NULL, at
+ * canon in directory dir. */
+int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, uint32_t rdev,
+		   const char *target, const struct cred *owner, rid_t *out);
 int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir);
 int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, const char *to);
 int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *out);
