@@ -139,7 +139,7 @@ static uint32_t class_ops(uint32_t rwx, bool dir)
 	return ops;
 }
 
-static uint32_t tmode_of(uint32_t mode)
+uint32_t pl_tmode_of(uint32_t mode)
 {
 	bool dir = (mode & L_S_IFMT) == L_S_IFDIR;
 	return TMODE(class_ops((mode >> 6) & 7, dir), class_ops((mode >> 3) & 7, dir),
@@ -158,7 +158,7 @@ static void apply_one(struct plate *p, const struct t_fs_attr *a)
 	p->size = a->size;
 	p->mtime = a->mtime;
 	p->rdev = a->rdev;
-	res_reset_owner(p->hdr.rid, &owner, tmode_of(a->mode));
+	res_reset_owner(p->hdr.rid, &owner, pl_tmode_of(a->mode));
 	if (changed)
 		pl_new_version(p);     /* changed behind this plate's back (another link) */
 }
@@ -217,7 +217,7 @@ static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
 	struct cred owner = { a->uid, a->gid };
 	if (lru_count >= DISK_PLATES_CAP)
 		pl_disk_evict(parent);
-	return pl_make(path, a->mode, tmode_of(a->mode), &owner, parent, out);
+	return pl_make(path, a->mode, pl_tmode_of(a->mode), &owner, parent, out);
 }
 
 int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, rid_t *out)

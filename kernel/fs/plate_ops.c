@@ -14,6 +14,14 @@ uint32_t pl_now(void)
 	return (uint32_t)(time_realtime_ns() / 1000000000ull);
 }
 
+/* Device nodes in memory are the plates whose permission bits are their rights (the other
+ * plates in memory keep the resource defaults: others may read them). */
+bool pl_is_device(const struct plate *p)
+{
+	uint32_t kind = p->mode & L_S_IFMT;
+	return kind == L_S_IFCHR || kind == L_S_IFBLK;
+}
+
 /* The writable directory that will hold a new entry at canon. */
 int pl_new_entry_parent(const char *canon, struct plate **dir)
 {
@@ -47,6 +55,8 @@ static int make_node(const char *canon, uint32_t mode, uint32_t rdev, const stru
 		return err;
 	p->mtime = dir->mtime = pl_now();
 	p->rdev = rdev;
+	if (pl_is_device(p))           /* its bits guard the device: as on a disk */
+		p->hdr.mode = pl_tmode_of(mode);
 	*out = p->hdr.rid;
 	return 0;
 }
@@ -331,6 +341,8 @@ int plate_chmod(rid_t rid, uint32_t mode, const struct cred *cred)
 	}
 	if (!err)
 		p->mode = (p->mode & L_S_IFMT) | (mode & 07777);
+	if (!err && pl_is_device(p))
+		p->hdr.mode = pl_tmode_of(p->mode);
 	return err;
 }
 

@@ -58,6 +58,7 @@ extern const struct utest ut_node_tests[];
 extern const struct utest ut_ident_tests[];
 extern const struct utest ut_extra_tests[];
 extern const struct utest ut_fifo_tests[];
+extern const struct utest ut_devnode_tests[];
 extern const struct utest ut_chroot_tests[];
 int ut_helper_ids(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
