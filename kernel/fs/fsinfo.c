@@ -31,7 +31,7 @@ void fsinfo_mem(struct fsinfo_mem *out)
 
 static const struct fsinfo_mount fixed[] = {
 	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
-	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", true },       /* nodes are fixed; I/O goes on */
+	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", false },  /* root adds nodes; the boot's stay */
 	{ "tmpfs", "/tmp", "tmpfs", ",nosuid,nodev", false },
 	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },
 };

@@ -142,6 +142,10 @@ static void make_devices(const struct cred *root)
 	struct plate *dir, *p;
 	if (pl_ensure_dir("/dev", root, &dir))
 		panic("%s: cannot create /dev", __func__);
+	/* mode 0755 as Linux's devtmpfs: root may make nodes and directories there (mdev);
+	 * the nodes below stay (read-only, pinned) */
+	dir->flags = PF_PINNED;
+	dir->mode = L_S_IFDIR | 0755;
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
 		uint32_t perm = devs[i].perm;
 		uint32_t kind = perm & L_S_IFMT ? perm & L_S_IFMT : L_S_IFCHR;

@@ -198,6 +198,30 @@ static void devnode_bad(void)
 	CHECK_OK(unlink("/tmp/ut-x"));
 }
 
+/* /dev takes root's new nodes and directories (as mdev makes them); a user's are refused and
+ * the boot's nodes stay. */
+static void devnode_in_dev(void)
+{
+	CHECK_OK(mkdir("/dev/ut-dir", 0755));
+	use_mem_nodes("/dev/ut-dir");
+	CHECK_OK(tsys_mknod((long)"/dev/ut-null", S_IFCHR | 0666, makedev(1, 3)));
+	check_rdev("/dev/ut-null", S_IFCHR, 1, 3);
+	int pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(tsys_setuid(1000) == 0 &&
+			      tsys_mknod((long)"/dev/ut-u", S_IFIFO | 0666, 0) == -EACCES &&
+			      tsys_unlink((long)"/dev/ut-null") == -EACCES
+		      ? 0 : 1);
+	int s;
+	CHECK_EQ(waitpid(pid, &s, 0), pid);
+	CHECK_EQ(s, 0);
+	CHECK_OK(unlink("/dev/ut-null"));
+	CHECK_OK(rmdir("/dev/ut-dir"));
+	CHECK_ERR(tsys_unlink((long)"/dev/null"), EROFS);
+	check_rdev("/dev/null", S_IFCHR, 1, 3);
+}
+
 /* On the ext2 disk: the inode keeps the number (old and new encodings) and opens the device. */
 static void devnode_disk(void)
 {
@@ -224,6 +248,7 @@ const struct utest ut_devnode_tests[] = {
 	{ "devnode_socket", devnode_socket },
 	{ "devnode_user", devnode_user },
 	{ "devnode_bad", devnode_bad },
+	{ "devnode_in_dev", devnode_in_dev },
 	{ "devnode_disk", devnode_disk },
 	{ NULL, NULL },
 };
