@@ -296,6 +296,7 @@ struct linux_stack {
 #define L_DT_LNK 10
 #define L_AT_SYMLINK_FOLLOW 0x400
 #define L_MS_RDONLY 1ul
+#define L_MS_NODEV 4ul
 #define L_MNT_FORCE 1
 #define L_MNT_DETACH 2
 #define L_UMOUNT_NOFOLLOW 8

@@ -13,7 +13,8 @@ host's e2fsprogs on the image files themselves.
     nodes the host made with debugfs are listed with their numbers and used, and nodes
     Tessera makes are read back by debugfs (e2fsck clean);
   - busybox works on /disk (cp -r, ls -lR, find, du, tar, mv, rm -r), and a second disk is
-    mounted at /mnt with busybox mount and unmounted with umount (then checked by the host);
+    mounted at /mnt with busybox mount and unmounted with umount (then checked by the host),
+    and mounted again with -o nodev, where a device node does not open;
   - QEMU killed in the middle of a workload: `e2fsck -fy` repairs the image, Tessera mounts it
     again and every file fsynced before the kill has its content;
   - a full disk and a full inode table give ENOSPC, corrupted images never crash the server
@@ -425,6 +426,12 @@ cp /disk/hostfile /mnt/h
 mkdir /mnt/dir
 echo fromtessera > /mnt/dir/note
 umount /mnt
+mount -o nodev -t ext2 /dev/vdb /mnt
+grep -q '^/dev/vdb /mnt ext2 rw,nodev' /proc/mounts && echo NODEV LISTED
+mknod /mnt/n c 1 3
+if cat /mnt/n 2>/dev/null; then echo NODEV OPENED; else echo NODEV REFUSED; fi
+rm /mnt/n
+umount /mnt
 echo BUSYBOX SCRIPT DONE
 """
 
@@ -442,6 +449,8 @@ def busybox_case(cfg, suite, tmp, image, host, hostfile):
     suite.check("busybox: cp -r, ls -lR, find, du, tar, mv, rm -r, mount, umount on disks",
                 "BUSYBOX SCRIPT DONE" in out and "FOUND %d FILES" % nfiles in out and
                 "DU OK" in out, out[-400:])
+    suite.check("busybox: a device node on a nodev mount does not open (EACCES)",
+                "NODEV LISTED" in out and "NODEV REFUSED" in out, out[-400:])
     got = {line.strip() for line in out.splitlines() if line.startswith("SUM ")}
     suite.check("busybox: the tree copied and through tar is the workload's",
                 got == sums_of(host), "differ: %s" % sorted(got ^ sums_of(host))[:4])

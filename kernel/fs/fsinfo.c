@@ -32,7 +32,7 @@ void fsinfo_mem(struct fsinfo_mem *out)
 static const struct fsinfo_mount fixed[] = {
 	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
 	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", false },  /* root adds nodes; the boot's stay */
-	{ "tmpfs", "/tmp", "tmpfs", ",nosuid,nodev", false },
+	{ "tmpfs", "/tmp", "tmpfs", ",nosuid", false },        /* its device nodes open */
 	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },
 };
 #define NFIXED (sizeof(fixed) / sizeof(fixed[0]))
@@ -52,7 +52,7 @@ bool fsinfo_mount_at(uint32_t i, struct fsinfo_mount *out)
 		out->source[7] = (char)('a' + m->unit % 26);
 		strlcpy(out->dir, m->path, sizeof(out->dir));
 		out->type = "ext2";
-		out->options = ",relatime";
+		out->options = m->nodev ? ",nodev,relatime" : ",relatime";
 		out->rdonly = m->rdonly;
 		return true;
 	}

@@ -74,8 +74,8 @@ int mnt_mount(uint32_t unit, const char *canon, uint64_t flags)
 		fsc_simple(TFN_FS_UNMOUNT, handle, 0, 0, NULL);
 		return -EBUSY;
 	}
-	*m = (struct mount){ .used = true, .rdonly = rdonly, .unit = unit, .handle = handle,
-			     .root_ino = root.ino, .root = rid };
+	*m = (struct mount){ .used = true, .rdonly = rdonly, .nodev = flags & L_MS_NODEV,
+			     .unit = unit, .handle = handle, .root_ino = root.ino, .root = rid };
 	strlcpy(m->path, canon, sizeof(m->path));
 	plate_mount_root(rid, idx, &root, m);
 	return 0;

@@ -194,6 +194,8 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
 	if (kind == L_S_IFLNK)
 		return -ELOOP;                /* O_NOFOLLOW on a link (others were followed) */
+	if ((kind == L_S_IFCHR || kind == L_S_IFBLK) && plate_nodev(plate))
+		return -EACCES;               /* a device node of a nodev mount, as Linux */
 	if (kind == L_S_IFCHR || kind == L_S_IFBLK)
 		return file_open_device(plate, keep, out);
 	if (kind == L_S_IFIFO)

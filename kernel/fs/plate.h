@@ -144,6 +144,8 @@ void plate_files(uint64_t *files, uint64_t *ffree);
  * user is set. The bytes moved, or an error if none were. */
 long plate_disk_io(rid_t plate, uint64_t off, void *buf, size_t n, int write, int user);
 bool plate_is_disk(rid_t plate);
+/* Whether plate lies on a mount made with MS_NODEV (its device nodes do not open). */
+bool plate_nodev(rid_t plate);
 /* Fresh attributes of a disk plate from its server (nothing for other plates). */
 int plate_refresh(rid_t plate);
 /* The target of a symbolic link (-EINVAL for anything else), at most size bytes; a link of

@@ -209,6 +209,13 @@ bool pl_disk_writable(const struct plate *p)
 	return m && !m->rdonly;
 }
 
+bool plate_nodev(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	const struct mount *m = p && (p->flags & PF_DISK) ? mnt_get(p->mnt) : NULL;
+	return m && m->nodev;
+}
+
 /* A new plate, freeing unused disk plates when there are many (pl_make frees more when the
  * table or memory runs out). */
 static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
