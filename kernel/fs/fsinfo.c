@@ -73,13 +73,12 @@ static int disk_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_files = fs.files;
 	st->f_ffree = fs.ffree;
 	st->f_namelen = fs.namemax;
-	st->f_flags = ST_VALID | (fs.read_only ? ST_RDONLY : 0);
+	st->f_flags = ST_VALID | (fs.read_only ? ST_RDONLY : 0) | (plate_nodev(rid) ? ST_NODEV : 0);
 	return 0;
 }
 
 /* Plates in memory: as much room as memory has, as many files as memory allows (plate_files). The boot
- * image and /dev take no new names (read-only file systems, whose device nodes still do I/O);
- * /tmp does. */
+ * image takes no new names (a read-only file system); /tmp and /dev (root's new nodes) do. */
 static void ram_statfs(rid_t rid, struct linux_statfs *st)
 {
 	struct linux_stat ps;
@@ -90,7 +89,8 @@ static void ram_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_bfree = st->f_bavail = pmm_free_pages();
 	plate_files(&st->f_files, &st->f_ffree);
 	st->f_namelen = PATH_MAX_LEN;
-	st->f_flags = ST_VALID | (!err && ps.st_dev != PLATE_DEV_TMPFS ? ST_RDONLY : 0);
+	bool rw = !err && (ps.st_dev == PLATE_DEV_TMPFS || ps.st_dev == PLATE_DEV_DEVTMPFS);
+	st->f_flags = ST_VALID | (rw ? 0 : ST_RDONLY);
 }
 
 int fsinfo_fstatfs(struct file *f, struct linux_statfs *st)
