@@ -240,7 +240,7 @@ int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, 
 	lru_add(p);
 	memset(&p->attr, 0, sizeof(p->attr));
 	pl_disk_apply(p, attr);
-	res_set_name(p->hdr.rid, p->name);
+	res_set_name(p->hdr.rid, path);
 	*out = p->hdr.rid;
 	return 0;
 }

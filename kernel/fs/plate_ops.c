@@ -83,10 +83,15 @@ void pl_release_unlinked(struct plate *p)
 	pl_free(p);
 }
 
+/* p becomes entry name of parent; its resource name (t_res_lookup) is its path, as far as
+ * a resource name holds it. */
 static void set_name(struct plate *p, rid_t parent, const char *name)
 {
 	pl_place(p, parent, name);
-	res_set_name(p->hdr.rid, name);
+	char *path = pathbuf_get();
+	if (path && pl_path_of(p, path, PATH_BUF) > 0)
+		res_set_name(p->hdr.rid, path);
+	pathbuf_put(path);
 }
 
 /* Removes p's own name: a further name (plate_name.c) becomes its own if it has one, else the
