@@ -83,14 +83,15 @@ void pl_release_unlinked(struct plate *p)
 	pl_free(p);
 }
 
-/* p becomes entry name of parent; its resource name (t_res_lookup) is its path, as far as
- * a resource name holds it. */
+/* p becomes entry name of parent (its subtree with it). The resource names (t_res_lookup)
+ * of p and the plates below it are their paths, as far as a resource name holds them. */
 static void set_name(struct plate *p, rid_t parent, const char *name)
 {
 	pl_place(p, parent, name);
 	char *path = pathbuf_get();
-	if (path && pl_path_of(p, path, PATH_BUF) > 0)
-		res_set_name(p->hdr.rid, path);
+	for (struct plate *c = pl_below_first(p); path && c; c = pl_below_next(p, c))
+		if (pl_path_of(c, path, PATH_BUF) > 0)
+			res_set_name(c->hdr.rid, path);
 	pathbuf_put(path);
 }
 
