@@ -240,19 +240,23 @@ static void remove_long_path(void)
 static int bench_paths(void)
 {
 	uint64_t st_short[RUNS], st_long[RUNS], oc[RUNS];
+	int has_long = make_long_path(1);
 
-	if (!make_long_path(1) || close(open("/tmp/pathbench/s", O_CREAT | O_WRONLY, 0644))) {
-		printf("BENCH path_error cannot make /tmp/pathbench\n");
-		remove_long_path();
+	mkdir("/tmp/pathbench", 0755);
+	if (close(open("/tmp/pathbench/s", O_CREAT | O_WRONLY, 0644))) {
+		printf("BENCH path_error cannot make /tmp/pathbench/s\n");
 		return 1;
 	}
+	if (!has_long)           /* a system with a small path limit */
+		printf("BENCH stat_4000_ns_error cannot make a path of 4000 characters\n");
 	for (int i = 0; i < RUNS; i++) {       /* interleaved: QEMU's speed drifts */
 		st_short[i] = bench_path_once("/tmp/pathbench/s", 0);
-		st_long[i] = bench_path_once(bench_long_path, 0);
+		st_long[i] = has_long ? bench_path_once(bench_long_path, 0) : 0;
 		oc[i] = bench_path_once("/tmp/pathbench/s", 1);
 	}
 	report("stat_short_ns", st_short, RUNS);
-	report("stat_4000_ns", st_long, RUNS);
+	if (has_long)
+		report("stat_4000_ns", st_long, RUNS);
 	report("open_close_ns", oc, RUNS);
 	unlink("/tmp/pathbench/s");
 	remove_long_path();

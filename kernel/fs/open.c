@@ -26,6 +26,8 @@ struct link_found {
 	char *base;
 	char *dir;
 	const char *root;               /* the process's root (chroot.h), NULL for "/" */
+	rid_t last;                     /* the directory checked last, at the first last_len */
+	size_t last_len;                /* characters of the path looked up (0: none) */
 };
 
 static bool is_symlink(rid_t rid)
@@ -43,20 +45,30 @@ static int found_link(struct link_found *lf, rid_t rid, const char *at, const ch
 	return -ELOOP;                  /* ends this normalisation: the caller starts anew */
 }
 
-static int must_be_dir(const char *rel, const char *rest, void *arg)
+/* Whether rel (len characters) is a directory. A path longer than the one checked last
+ * extends it by one component (path_dir_check): found from that directory by name, so a long
+ * path costs lookups linear in its length, not in the square of it. */
+static int must_be_dir(const char *rel, size_t len, const char *rest, void *arg)
 {
 	struct link_found *lf = arg;
 	const char *dir = rel;
 	rid_t rid;
 	int err = lf->root ? fs_root_join(lf->root, rel, lf->dir) : 0;
-	if (lf->root)
+	if (lf->root) {
 		dir = lf->dir;
-	if (!err)
+		len += strlen(lf->root);
+	}
+	if (!err && lf->last_len && len > lf->last_len && dir[lf->last_len] == '/')
+		err = plate_lookup_in(lf->last, dir, &rid);
+	else if (!err)
 		err = plate_lookup_path(dir, &rid);
 	if (err)
 		return err;
-	if (plate_is_dir(rid))
+	if (plate_is_dir(rid)) {
+		lf->last = rid;
+		lf->last_len = len;
 		return 0;
+	}
 	if (!is_symlink(rid))
 		return -ENOTDIR;
 	return found_link(lf, rid, dir, rest);
@@ -112,6 +124,7 @@ static int resolve_step(char *cur, struct link_found *lf, char out[PATH_BUF], bo
 {
 	rid_t rid;
 	lf->found = false;
+	lf->last_len = 0;
 	int err = normalize(lf->base, cur, out, lf);
 	int last = err || !follow ? -ENOENT : plate_lookup_path(out, &rid);
 	if (last != 0 && last != -ENOENT)

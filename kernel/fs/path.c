@@ -44,7 +44,7 @@ static int apply_rest(struct pbuf *b, const char *c, size_t n, const char *rest,
 	}
 	int err = push_component(b, c, n);
 	if (!err && rest && check)
-		err = check(b->s, rest, arg);
+		err = check(b->s, b->len, rest, arg);
 	return err;
 }
 

@@ -16,11 +16,13 @@
 #define CANON_MAX_LEN 16383
 #define PATH_BUF (CANON_MAX_LEN + 1)
 
-/* Asked, during normalisation, whether the canonical prefix 'dir' names a directory: 0 if it
- * does, else a negative errno (-ENOENT, -ENOTDIR) that ends the normalisation. rest is what
- * follows that component in the path being normalised (from its '/' on), so that a symbolic
- * link found there can be replaced by its target. */
-typedef int (*path_dir_check)(const char *dir, const char *rest, void *arg);
+/* Asked, during normalisation, whether the canonical prefix 'dir' (len characters) names a
+ * directory: 0 if it does, else a negative errno (-ENOENT, -ENOTDIR) that ends the
+ * normalisation. rest is what follows that component in the path being normalised (from its
+ * '/' on), so that a symbolic link found there can be replaced by its target. Every component
+ * pushed and followed by '/' is asked about at once, so a dir longer than the one asked before
+ * extends it by exactly one component unless ".." came between (then it is not longer). */
+typedef int (*path_dir_check)(const char *dir, size_t len, const char *rest, void *arg);
 
 /* Normalises 'path' against the canonical absolute directory 'base' (used when path is
  * relative) into out[PATH_BUF]. Every component that the path follows with '/' (so also

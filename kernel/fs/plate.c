@@ -54,6 +54,18 @@ int pl_check_regular(const struct plate *p)
 	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
+/* A plate found in the table is used now (disk plates: eviction order; /proc plates: their
+ * process's owner, or gone with what they show). */
+static int found(rid_t rid)
+{
+	struct plate *p = pl_slot(RID_INDEX(rid));
+	if (p->flags & PF_DISK)
+		pl_disk_touch(p);
+	if (p->flags & PF_PROC)
+		return pl_proc_touch(p);
+	return 0;
+}
+
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
@@ -62,12 +74,16 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 		return err == -ENOENT && strncmp(abs_path, "/proc/", 6) ? pl_disk_lookup(abs_path, out)
 								       : err;
 	}
-	struct plate *p = pl_slot(RID_INDEX(*out));
-	if (p->flags & PF_DISK)
-		pl_disk_touch(p);
-	if (p->flags & PF_PROC)
-		return pl_proc_touch(p);
-	return 0;
+	return found(*out);
+}
+
+int plate_lookup_in(rid_t dir, const char *canon, rid_t *out)
+{
+	struct plate *d = plate_obj(dir);
+	const char *name = path_basename(canon);
+	if (!d || pl_hash_find_child(d, name, strlen(name), out))
+		return plate_lookup_path(canon, out);
+	return found(*out);
 }
 
 int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *owner,

@@ -156,6 +156,20 @@ void pl_unname(struct plate *p)
 	pl_names_gen++;
 }
 
+int pl_hash_find_child(const struct plate *dir, const char *name, size_t n, rid_t *out)
+{
+	uint32_t h = pl_child_hash(dir, name, n);
+	for (uint32_t i = idhash_first(&path_index, h); i; i = idhash_next(&path_index, i - 1)) {
+		struct plate *p = pl_slot(i - 1);
+		if (p->phash == h && p->hdr.rid && !(p->flags & PF_UNLINKED) &&
+		    p->parent == dir->hdr.rid && p->name_len == n && !memcmp(p->name, name, n)) {
+			*out = p->hdr.rid;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int pl_hash_find(const char *abs_path, rid_t *out)
 {
 	uint32_t h = idhash_str(abs_path);

@@ -80,6 +80,9 @@ void pl_index_init(void);
 
 /* The plate at a canonical path in the table (no disk lookup), or -ENOENT. */
 int pl_hash_find(const char *abs_path, rid_t *out);
+/* The plate that is entry name[0..n) of directory dir in the table (its own name, not a
+ * further one: plate_name.c), or -ENOENT. */
+int pl_hash_find_child(const struct plate *dir, const char *name, size_t n, rid_t *out);
 /* The entry of a live plate, or NULL. */
 struct plate *plate_obj(rid_t rid);
 int pl_is_dir(const struct plate *p);

@@ -111,10 +111,12 @@ struct seen {
 	char log[512];
 };
 
-static int check_dir(const char *dir, const char *rest, void *arg)
+static int check_dir(const char *dir, size_t len, const char *rest, void *arg)
 {
 	struct seen *s = arg;
 	(void)rest;
+	if (strlen(dir) != len)
+		return -EINVAL;
 	strcat(s->log, dir);
 	strcat(s->log, ";");
 	if (!strcmp(dir, "/d") || !strcmp(dir, "/d/e"))
