@@ -132,6 +132,10 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
  * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF]);
 int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF]);
+/* Either of them (follow says which), and (plate not NULL) the plate out names into *plate,
+ * looked up once (-ENOENT if none). */
+int fs_resolve_plate(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		     rid_t *plate);
 /* Both resolve in the current process's root directory (chroot.h); this one resolves a path
  * the kernel already holds (canonical and global) in the whole namespace. */
 int fs_resolve_global(const char *path, char out[PATH_BUF]);

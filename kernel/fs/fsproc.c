@@ -11,7 +11,9 @@
 
 #define SETFL_MASK (L_O_APPEND | L_O_NONBLOCK)
 
-int fsp_resolve_at(struct proc *p, int dirfd, const char *path, bool follow, char out[PATH_BUF])
+/* fsp_resolve_at, and with plate (not NULL) the plate out names too (fs_resolve_plate). */
+static int resolve_at(struct proc *p, int dirfd, const char *path, bool follow,
+		      char out[PATH_BUF], rid_t *plate)
 {
 	struct file *f;
 	const char *base = p->cwd;
@@ -26,7 +28,12 @@ int fsp_resolve_at(struct proc *p, int dirfd, const char *path, bool follow, cha
 			return n ? (int)n : -ENOENT;                /* a directory removed since */
 		base = out;
 	}
-	return follow ? fs_resolve(base, path, out) : fs_resolve_nofollow(base, path, out);
+	return fs_resolve_plate(base, path, out, follow, plate);
+}
+
+int fsp_resolve_at(struct proc *p, int dirfd, const char *path, bool follow, char out[PATH_BUF])
+{
+	return resolve_at(p, dirfd, path, follow, out, NULL);
 }
 
 /* The plate named by path relative to dirfd. */
@@ -38,9 +45,7 @@ int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out)
 {
 	char *canon = pathbuf_get();
-	int err = canon ? fsp_resolve_at(p, dirfd, path, follow, canon) : -ENOMEM;
-	if (!err)
-		err = plate_lookup_path(canon, out);
+	int err = canon ? resolve_at(p, dirfd, path, follow, canon, out) : -ENOMEM;
 	pathbuf_put(canon);
 	return err;
 }

@@ -28,6 +28,7 @@ struct link_found {
 	const char *root;               /* the process's root (chroot.h), NULL for "/" */
 	rid_t last;                     /* the directory checked last, at the first last_len */
 	size_t last_len;                /* characters of the path looked up (0: none) */
+	rid_t plate;                    /* what the path names, when the last step looked it up */
 };
 
 static bool is_symlink(rid_t rid)
@@ -131,8 +132,10 @@ static int resolve_step(char *cur, struct link_found *lf, char out[PATH_BUF], bo
 		return last;              /* the server failed, or a light call declines */
 	if (!last && is_symlink(rid))
 		found_link(lf, rid, out, "");
-	else if (!lf->found)
+	else if (!lf->found) {
+		lf->plate = last ? 0 : rid;
 		return err;
+	}
 	if (depth >= L_SYMLOOP_MAX)
 		return -ELOOP;
 	err = splice(lf, cur);
@@ -140,9 +143,10 @@ static int resolve_step(char *cur, struct link_found *lf, char out[PATH_BUF], bo
 }
 
 /* Symbolic links are followed where the path goes through them, and at its end when follow
- * is set; more than L_SYMLOOP_MAX of them: -ELOOP. out may be base. */
+ * is set; more than L_SYMLOOP_MAX of them: -ELOOP. out may be base. plate (not NULL): the
+ * plate out names, looked up once (-ENOENT when there is none). */
 static int resolve(const char *base, const char *path, char out[PATH_BUF], bool follow,
-		   bool rooted)
+		   bool rooted, rid_t *plate)
 {
 	struct link_found lf = { .root = rooted ? fs_root_cur() : NULL };
 	char *cur = NULL;
@@ -152,13 +156,15 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 		err = -ENOMEM;
 	if (!err) {
 		strlcpy(cur, path, PATH_BUF);
-		strlcpy(lf.base, base, PATH_BUF);
+		strlcpy(lf.base, path[0] == '/' ? "/" : base, PATH_BUF);   /* base unused then */
 	}
 	for (int depth = 0; !err; depth++)
 		if ((err = resolve_step(cur, &lf, out, follow, depth)) == 1)
 			err = 0;
 		else
 			break;
+	if (!err && plate)
+		err = lf.plate ? (*plate = lf.plate, 0) : plate_lookup_path(out, plate);
 	pathbuf_put(cur);
 	pathbuf_put(lf.base);
 	pathbuf_put(lf.dir);
@@ -167,17 +173,23 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, true, true);
+	return resolve(base, path, out, true, true, NULL);
 }
 
 int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, false, true);
+	return resolve(base, path, out, false, true, NULL);
+}
+
+int fs_resolve_plate(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		     rid_t *plate)
+{
+	return resolve(base, path, out, follow, true, plate);
 }
 
 int fs_resolve_global(const char *path, char out[PATH_BUF])
 {
-	return resolve("/", path, out, true, false);
+	return resolve("/", path, out, true, false, NULL);
 }
 
 static int is_write_open(int flags)
