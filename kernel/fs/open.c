@@ -60,7 +60,7 @@ static int must_be_dir(const char *rel, size_t len, const char *rest, void *arg)
 		len += strlen(lf->root);
 	}
 	if (!err && lf->last_len && len > lf->last_len && dir[lf->last_len] == '/')
-		err = plate_lookup_in(lf->last, dir, &rid);
+		err = plate_lookup_in(lf->last, dir, lf->last_len + 1, &rid);
 	else if (!err)
 		err = plate_lookup_path(dir, &rid);
 	if (err)

@@ -77,10 +77,10 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 	return found(*out);
 }
 
-int plate_lookup_in(rid_t dir, const char *canon, rid_t *out)
+int plate_lookup_in(rid_t dir, const char *canon, size_t name_at, rid_t *out)
 {
 	struct plate *d = plate_obj(dir);
-	const char *name = path_basename(canon);
+	const char *name = canon + name_at;
 	if (!d || pl_hash_find_child(d, name, strlen(name), out))
 		return plate_lookup_path(canon, out);
 	return found(*out);

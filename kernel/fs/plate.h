@@ -37,11 +37,11 @@ void plate_init(void);
 int plate_init_image(const void *base, size_t len);
 
 int plate_lookup_path(const char *abs_path, rid_t *out);
-/* plate_lookup_path of canon whose directory (canon without its last component) is known to
- * be plate dir: found in the table from dir by name, without hashing the whole path, so that
- * checking a path component by component stays linear in its length; else as
- * plate_lookup_path. */
-int plate_lookup_in(rid_t dir, const char *canon, rid_t *out);
+/* plate_lookup_path of canon whose directory (canon up to the '/' before name_at, where its
+ * last component starts) is known to be plate dir: found in the table from dir by name,
+ * without hashing or even scanning the whole path, so that checking a path component by
+ * component stays linear in its length; else as plate_lookup_path. */
+int plate_lookup_in(rid_t dir, const char *canon, size_t name_at, rid_t *out);
 /* Creates an empty regular plate at a canonical path whose parent directory exists and is
  * writable (-EROFS otherwise, -EEXIST if it exists). mode: permission bits (07777). The
  * caller has checked the creator's right to modify the parent. */
