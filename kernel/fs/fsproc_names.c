@@ -83,28 +83,30 @@ int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 	return err;
 }
 
-/* mknod of kind (the type bits of mode) once the name's checks have passed. */
-static int mknod_canon(struct proc *p, const char *canon, uint32_t mode)
+/* mknod of kind (the type bits of mode; dev for a device node) once the name's checks have
+ * passed. */
+static int mknod_canon(struct proc *p, const char *canon, uint32_t mode, uint32_t dev)
 {
 	rid_t rid;
 	uint32_t kind = mode & L_S_IFMT;
-	/* device nodes are fixed (/dev is made at boot) and sockets live in no file system
-	 * here: neither is made, for root either (Linux would, for a privileged caller) */
-	if (kind != L_S_IFIFO && kind != L_S_IFREG && kind != 0)
+	bool device = kind == L_S_IFCHR || kind == L_S_IFBLK;
+	/* a device node needs Linux's CAP_MKNOD, which root alone has here; FIFOs and
+	 * sockets anyone may make */
+	if (device && p->ids.euid != 0)
 		return -EPERM;
 	mode &= 07777 & ~p->umask;
-	if (kind == L_S_IFIFO)
-		return plate_mkfifo(canon, mode, &p->cred, &rid);
-	return plate_create(canon, mode, &p->cred, &rid);     /* a regular file */
+	if (kind == 0 || kind == L_S_IFREG)
+		return plate_create(canon, mode, &p->cred, &rid);
+	return plate_mknod(canon, kind | mode, device ? dev : 0, &p->cred, &rid);
 }
 
-int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode, uint32_t dev)
 {
 	rid_t dir;
 	char *canon = pathbuf_get();
 	int err = canon ? new_name_at(p, dirfd, path, canon, &dir) : -ENOMEM;
 	if (!err)
-		err = mknod_canon(p, canon, mode);
+		err = mknod_canon(p, canon, mode, dev);
 	pathbuf_put(canon);
 	return err;
 }

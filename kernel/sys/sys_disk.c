@@ -34,7 +34,7 @@ long sys_mount(const struct sysargs *a)
 	if (!err && strcmp(fstype, "ext2") != 0)
 		err = -ENODEV;
 	if (!err)
-		err = mnt_mount_path(p, source, target, a->a[3] & L_MS_RDONLY);
+		err = mnt_mount_path(p, source, target, a->a[3] & (L_MS_RDONLY | L_MS_NODEV));
 	sysarg_path_put(source);
 	sysarg_path_put(target);
 	return err;
