@@ -3,6 +3,7 @@
  * sits behind an operations table; it is shared by reference between descriptors (dup) and
  * processes (clone), and freed with its last reference. */
 #pragma once
+#include "kernel/fs/path.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -129,11 +130,15 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
  * must be an existing directory or a symbolic link to one, which is followed, as is one at the
  * end): 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP. The nofollow variant leaves a link at
  * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
-int fs_resolve(const char *base, const char *path, char out[256]);
-int fs_resolve_nofollow(const char *base, const char *path, char out[256]);
+int fs_resolve(const char *base, const char *path, char out[PATH_BUF]);
+int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF]);
+/* Either of them (follow says which), and (plate not NULL) the plate out names into *plate,
+ * looked up once (-ENOENT if none). */
+int fs_resolve_plate(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		     rid_t *plate);
 /* Both resolve in the current process's root directory (chroot.h); this one resolves a path
  * the kernel already holds (canonical and global) in the whole namespace. */
-int fs_resolve_global(const char *path, char out[256]);
+int fs_resolve_global(const char *path, char out[PATH_BUF]);
 
 /* Shared answers for operations a variant does not have (every table is complete). */
 long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */
