@@ -6,14 +6,14 @@ says what is partial; the others answer ENOSYS. Run from the top of the tree:
 """
 import re
 NOTES = {
- "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID on the console; ENOTTY elsewhere",
+ "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID on the console; on sockets FIONREAD, FIONBIO and the interface requests SIOCGIFCONF, SIOCGIF{FLAGS,ADDR,DSTADDR,BRDADDR,NETMASK,HWADDR,MTU,METRIC,INDEX,NAME,TXQLEN,MAP} (SIOCSIF*: EPERM, root EOPNOTSUPP); ENOTTY elsewhere",
  "mmap": "anonymous and private file mappings (copied); no shared file mappings",
  "mremap": "partly: shrinking in place; growing answers ENOMEM (libcs then copy)",
  "madvise": "partly: advice accepted, DONTNEED frees",
  "select": "yes (over poll)",
  "sendfile": "yes, from a regular file (or block device) to any writable file",
  "clone": "partly: the fork and vfork forms; threads (CLONE_VM\\|CLONE_THREAD...) are the threads work of issue 18, ENOSYS here",
- "socket": "AF_INET/AF_INET6 stream and datagram through the network server (docs/network.md)",
+ "socket": "AF_INET stream and datagram (and raw ICMP for root) through the network server (docs/network.md); AF_INET6, AF_UNIX, AF_NETLINK: EAFNOSUPPORT",
  "fcntl": "partly: F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (no locks)",
  "link": "yes: disks, and the file system in memory (/tmp); EXDEV across file systems",
  "symlink": "yes: disks, and the file system in memory; the boot image may hold links",
