@@ -47,11 +47,14 @@ struct l_ifconf {
 	uint64_t buf;
 };
 
-/* Requests that set something (SIOCSIF*, and the names Linux also checks for the right) */
+/* Requests that change an interface or a route: SIOCSIF{FLAGS,ADDR,DSTADDR,BRDADDR,NETMASK,
+ * METRIC,MTU,NAME,HWADDR,TXQLEN,MAP,PFLAGS,HWBROADCAST}, SIOC{ADD,DEL}MULTI, SIOCDIFADDR and
+ * SIOC{ADD,DEL}RT (whose struct rtentry is longer than an ifreq: only 40 bytes are read). */
 static bool is_set(unsigned long req)
 {
 	static const uint16_t set[] = { 0x8914, 0x8916, 0x8918, 0x891a, 0x891c, 0x891e, 0x8922,
-		0x8923, 0x8924, 0x8943, 0x8971, 0x8936, 0x8937, 0x8938 };
+		0x8923, 0x8924, 0x8943, 0x8971, 0x8934, 0x8937, 0x8931, 0x8932, 0x8936, 0x890b,
+		0x890c };
 	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
 		if (req == set[i])
 			return true;
