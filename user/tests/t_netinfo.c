@@ -461,6 +461,157 @@ static void test_ifreq(void)
 	fresh_server();
 }
 
+/* ---- netlink: what `ip addr`, `ip link` and `ip route` ask ------------------------------ */
+
+/* Linux's netlink ABI (linux/netlink.h, linux/rtnetlink.h; musl has no kernel headers). */
+#define NETLINK_ROUTE 0
+#define NETLINK_GENERIC 16
+#define NLM_F_REQUEST 0x1
+#define NLM_F_ACK 0x4
+#define NLM_F_DUMP 0x300
+#define NLMSG_ERROR 2
+#define NLMSG_DONE 3
+#define RTM_NEWLINK 16
+#define RTM_GETLINK 18
+#define RTM_NEWADDR 20
+#define RTM_GETADDR 22
+#define RTM_NEWROUTE 24
+#define RTM_GETROUTE 26
+#define IFLA_IFNAME 3
+
+struct sockaddr_nl {
+	unsigned short nl_family, nl_pad;
+	uint32_t nl_pid, nl_groups;
+};
+struct nlmsghdr {
+	uint32_t nlmsg_len;
+	uint16_t nlmsg_type, nlmsg_flags;
+	uint32_t nlmsg_seq, nlmsg_pid;
+};
+struct rtattr {
+	unsigned short rta_len, rta_type;
+};
+#define NL_ALIGN(n) (((n) + 3u) & ~3u)
+
+struct nlreq {
+	struct nlmsghdr h;
+	uint8_t family;         /* struct rtgenmsg */
+	uint8_t pad[3];
+};
+
+static void nl_ask(int s, uint16_t type, uint16_t flags, uint32_t seq)
+{
+	struct nlreq r = { { sizeof(r), type, (uint16_t)(NLM_F_REQUEST | flags), seq, 0 },
+			   AF_UNSPEC, { 0 } };
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	CHECK_EQ(sendto(s, &r, sizeof(r), 0, (struct sockaddr *)&k, sizeof(k)), (long)sizeof(r));
+}
+
+/* The messages of one answer: how many of type want before NLMSG_DONE; each has seq and
+ * the socket's port id; *name gets the interface names seen (RTM_NEWLINK). */
+static int nl_count(int s, uint16_t want, uint32_t seq, uint32_t port, char *names)
+{
+	static char buf[8192];
+	int n = 0;
+	for (;;) {
+		struct sockaddr_nl from;
+		socklen_t fl = sizeof(from);
+		long len = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		CHECK(len > 0 && from.nl_family == AF_NETLINK && from.nl_pid == 0);
+		for (long off = 0; off + 16 <= len;) {
+			struct nlmsghdr *h = (void *)(buf + off);
+			CHECK(h->nlmsg_len >= 16 && off + (long)h->nlmsg_len <= len);
+			CHECK(h->nlmsg_seq == seq && h->nlmsg_pid == port);
+			off += NL_ALIGN(h->nlmsg_len);
+			if (h->nlmsg_type == NLMSG_DONE)
+				return n;
+			CHECK_EQ(h->nlmsg_type, want);
+			n++;
+			/* RTM_NEWLINK: struct ifinfomsg (16 bytes), then the attributes */
+			for (uint32_t a = 32; want == RTM_NEWLINK && a + 4 <= h->nlmsg_len;) {
+				struct rtattr *r = (void *)((char *)h + a);
+				CHECK(r->rta_len >= 4 && a + r->rta_len <= h->nlmsg_len);
+				if (r->rta_type == IFLA_IFNAME)
+					strcat(strcat(names, (char *)(r + 1)), " ");
+				a += NL_ALIGN(r->rta_len);
+			}
+		}
+	}
+}
+
+/* The error an answer carries (NLMSG_ERROR). */
+static int nl_error(int s)
+{
+	char buf[256];
+	long len = recv(s, buf, sizeof(buf), 0);
+	struct nlmsghdr *h = (void *)buf;
+	CHECK(len >= 36 && h->nlmsg_type == NLMSG_ERROR);      /* header, error, request header */
+	return *(int *)(h + 1);
+}
+
+static void test_netlink(void)
+{
+	struct sockaddr_nl me = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(me);
+	char names[64] = "";
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	CHECK_OK(E(s));
+	CHECK_OK(E(bind(s, (struct sockaddr *)&me, sizeof(me))));
+	CHECK_OK(E(getsockname(s, (struct sockaddr *)&me, &len)));
+	CHECK(len == sizeof(me) && me.nl_pid != 0);
+	nl_ask(s, RTM_GETLINK, NLM_F_DUMP, 7);
+	CHECK_EQ(nl_count(s, RTM_NEWLINK, 7, me.nl_pid, names), 2);
+	CHECK(!strcmp(names, "lo eth0 "));
+	nl_ask(s, RTM_GETADDR, NLM_F_DUMP, 8);
+	CHECK_EQ(nl_count(s, RTM_NEWADDR, 8, me.nl_pid, names), 2);
+	nl_ask(s, RTM_GETROUTE, NLM_F_DUMP, 9);
+	CHECK_EQ(nl_count(s, RTM_NEWROUTE, 9, me.nl_pid, names), 2);   /* default, 10.0.2.0/24 */
+	/* a small buffer: the first message cut (MSG_TRUNC), the rest still there */
+	char small[8];
+	nl_ask(s, RTM_GETLINK, NLM_F_DUMP, 10);
+	CHECK_EQ(recv(s, small, sizeof(small), MSG_DONTWAIT), (long)sizeof(small));
+	CHECK(recv(s, small, sizeof(small), MSG_TRUNC) > (long)sizeof(small));
+	CHECK(recv(s, small, 0, MSG_TRUNC) == 20);               /* NLMSG_DONE: header and 0 */
+	CHECK_ERR(E(recv(s, small, sizeof(small), MSG_DONTWAIT)), EAGAIN);
+	/* what is not done: one object, a change (root: EOPNOTSUPP) */
+	nl_ask(s, RTM_GETLINK, 0, 11);
+	CHECK_EQ(nl_error(s), -EOPNOTSUPP);
+	nl_ask(s, RTM_NEWADDR, NLM_F_ACK, 12);
+	CHECK_EQ(nl_error(s), -EOPNOTSUPP);
+	/* hostile requests */
+	uintptr_t bad[UT_NBAD];
+	ut_bad_addrs(bad);
+	struct nlmsghdr h = { 8, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0 };
+	CHECK_ERR(E(send(s, &h, sizeof(h), 0)), EINVAL);                  /* shorter than a header */
+	h.nlmsg_len = 4000;
+	CHECK_ERR(E(send(s, &h, sizeof(h), 0)), EINVAL);                  /* longer than sent */
+	CHECK_ERR(E(send(s, &h, 3, 0)), EINVAL);
+	static char big[65536];
+	CHECK_ERR(E(send(s, big, sizeof(big), 0)), EMSGSIZE);
+	for (int i = 1; i < UT_NBAD; i++)
+		CHECK_ERR(E(send(s, (void *)bad[i], 16, 0)), EFAULT);
+	CHECK_ERR(E(listen(s, 1)), EOPNOTSUPP);
+	struct sockaddr_nl grp = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	CHECK_ERR(E(bind(s, (struct sockaddr *)&grp, sizeof(grp))), EOPNOTSUPP);
+	int t = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	struct sockaddr_nl other = { .nl_family = AF_NETLINK, .nl_pid = me.nl_pid };
+	CHECK_ERR(E(bind(t, (struct sockaddr *)&other, sizeof(other))), EADDRINUSE);
+	close(t);
+	CHECK_ERR(E(socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC)), EPROTONOSUPPORT);
+	int pid = fork();
+	CHECK_OK(pid);
+	if (pid == 0) {
+		if (setuid(1000) != 0)
+			_exit(2);
+		nl_ask(s, RTM_NEWROUTE, NLM_F_ACK, 13);
+		_exit(nl_error(s) == -EPERM ? 0 : 1);
+	}
+	int st = ut_wait(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(s);
+	fresh_server();
+}
+
 /* ---- a live replacement -------------------------------------------------------------- */
 
 static void test_replaced(void)
@@ -489,6 +640,7 @@ const struct utest ut_netinfo_tests[] = {
 	{ "sock_netinfo_offsets", test_offsets },
 	{ "sock_netinfo_ifconf", test_ifconf },
 	{ "sock_netinfo_ifreq", test_ifreq },
+	{ "sock_netinfo_netlink", test_netlink },
 	{ "sock_netinfo_replaced", test_replaced },
 	{ NULL, NULL },
 };
