@@ -394,10 +394,31 @@ def check_arp(sh):
     return ok, "want the gateway's entry after a ping", out or ""
 
 
+def check_ip(sh):
+    addr, link, route = bb(sh, "ip addr"), bb(sh, "ip link"), bb(sh, "ip route")
+    want_link = ("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 16384 qlen 64\n"
+                 "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+                 "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qlen 256\n"
+                 "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n")
+    want_addr = ("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 16384 qlen 64\n"
+                 "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+                 "    inet 127.0.0.1/8 scope host lo\n"
+                 "       valid_lft forever preferred_lft forever\n"
+                 "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qlen 256\n"
+                 "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n"
+                 "    inet 10.0.2.15/24 brd 10.0.2.255 scope global eth0\n"
+                 "       valid_lft forever preferred_lft forever\n")
+    want_route = ("default via 10.0.2.2 dev eth0 \n"
+                  "10.0.2.0/24 dev eth0 scope link  src 10.0.2.15 \n")
+    ok = link == want_link and addr == want_addr and route == want_route
+    return ok, "want lo and eth0 (links, addresses) and the two routes, as ifconfig shows " \
+        "them", "%s%s%s" % (addr, link, route)
+
+
 NET_CHECKS = [("ifconfig", check_ifconfig), ("ifconfig eth0 / unknown", check_ifconfig_eth0),
               ("route -n", check_route), ("netstat -tuln", check_netstat_listen),
               ("netstat -tn", check_netstat_conn), ("netstat -x", check_netstat_unix),
-              ("arp -n", check_arp)]
+              ("arp -n", check_arp), ("ip addr, ip link, ip route (netlink)", check_ip)]
 
 
 PROC_CHECKS = [("ps", check_ps), ("ps -o pid,ppid,user,comm,args", check_ps_o),
