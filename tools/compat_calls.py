@@ -13,7 +13,7 @@ NOTES = {
  "select": "yes (over poll)",
  "sendfile": "yes, from a regular file (or block device) to any writable file",
  "clone": "partly: the fork and vfork forms; threads (CLONE_VM\\|CLONE_THREAD...) are the threads work of issue 18, ENOSYS here",
- "socket": "AF_INET stream and datagram (and raw ICMP for root) through the network server (docs/network.md); AF_INET6, AF_UNIX, AF_NETLINK: EAFNOSUPPORT",
+ "socket": "AF_INET stream and datagram (and raw ICMP for root) through the network server; AF_NETLINK with NETLINK_ROUTE (the link, address and route dumps) in the kernel (docs/network.md); AF_INET6, AF_UNIX: EAFNOSUPPORT",
  "fcntl": "partly: F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (no locks)",
  "link": "yes: disks, and the file system in memory (/tmp); EXDEV across file systems",
  "symlink": "yes: disks, and the file system in memory; the boot image may hold links",
