@@ -403,12 +403,20 @@ static void prompt(void)
 	fflush(stdout);
 }
 
-/* Whether line holds, outside quotes, a character only a full shell gives meaning to. Inside
- * double quotes `$` and the backquote still count (they expand there too). */
+/* Whether line holds, outside quotes, a character only a full shell gives meaning to, or
+ * starts with an assignment. Inside double quotes `$` and the backquote still count (they
+ * expand there too). */
 static int needs_full_shell(const char *line)
 {
 	char q = 0;
+	int first_word = 1;                  /* NAME=value before the command: an assignment */
+	while (*line == ' ' || *line == '\t')
+		line++;
 	for (const char *c = line; *c; c++) {
+		if (!q && (*c == ' ' || *c == '\t'))
+			first_word = 0;
+		if (first_word && !q && *c == '=' && c != line)
+			return 1;
 		if (q && *c == q)
 			q = 0;
 		else if (!q && (*c == '"' || *c == '\''))
