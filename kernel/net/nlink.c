@@ -303,26 +303,39 @@ static void error_msg(struct out *o, const struct nlmsghdr *req, int err, uint32
 
 /* ---- the calls ---------------------------------------------------------------------------- */
 
+/* The answer to one message h (its family byte: the first of its payload) into o. */
+static void answer(struct out *o, const struct nlmsghdr *h, uint8_t family, uint32_t portid)
+{
+	bool get = h->type == RTM_GETLINK || h->type == RTM_GETADDR || h->type == RTM_GETROUTE;
+	if (get && (h->flags & NLM_F_DUMP) == NLM_F_DUMP)
+		dump(o, h, family, portid);
+	else if (get || h->type < RTM_NEWLINK)
+		error_msg(o, h, -EOPNOTSUPP, portid);        /* a single object: not done */
+	else
+		error_msg(o, h, proc_cur()->cred.uid ? -EPERM : -EOPNOTSUPP, portid);
+}
+
+/* Every message of a request (len bytes at req), each checked before any is answered. */
 static int request(struct nlsock *s, const uint8_t *req, uint32_t len)
 {
 	struct nlmsghdr h;
-	if (len < sizeof(h))
-		return -EINVAL;
-	memcpy(&h, req, sizeof(h));
-	if (h.len < sizeof(h) || h.len > len || !(h.flags & NLM_F_REQUEST))
-		return -EINVAL;
+	uint32_t off;
+	for (off = 0; off < len; off += (h.len + 3) & ~3u) {
+		if (len - off < sizeof(h))
+			return -EINVAL;
+		memcpy(&h, req + off, sizeof(h));
+		if (h.len < sizeof(h) || h.len > len - off || !(h.flags & NLM_F_REQUEST))
+			return -EINVAL;
+	}
 	if (!s->q && !(s->q = kmalloc(QUEUE_BYTES)))
 		return -ENOMEM;
 	if (s->qoff == s->qlen)
 		s->qlen = s->qoff = 0;
 	struct out o = { s->q, s->qlen, QUEUE_BYTES, 0, false };
-	bool get = h.type == RTM_GETLINK || h.type == RTM_GETADDR || h.type == RTM_GETROUTE;
-	if (get && (h.flags & NLM_F_DUMP) == NLM_F_DUMP)
-		dump(&o, &h, h.len > sizeof(h) ? req[sizeof(h)] : 0, s->portid);
-	else if (get || h.type < RTM_NEWLINK)
-		error_msg(&o, &h, -EOPNOTSUPP, s->portid);   /* a single object: not done */
-	else
-		error_msg(&o, &h, proc_cur()->cred.uid ? -EPERM : -EOPNOTSUPP, s->portid);
+	for (off = 0; off < len; off += (h.len + 3) & ~3u) {
+		memcpy(&h, req + off, sizeof(h));
+		answer(&o, &h, h.len > sizeof(h) ? req[off + sizeof(h)] : 0, s->portid);
+	}
 	if (o.full)
 		return -ENOBUFS;             /* the reader left too much unread */
 	s->qlen = o.len;

@@ -51,6 +51,16 @@ static void fresh_server(void)
 	CHECK_EQ(ut_run("/bin/svc", start), 0);
 }
 
+/* A text buffer from the heap: the tests' buffers are not static, since every utest process
+ * (the runner, each test, each helper) would else carry them, and the memory-pressure tests
+ * leave only a few MiB of margin. */
+static char *text_buf(void)
+{
+	char *b = malloc(TEXT_MAX);
+	CHECK(b != NULL);
+	return b;
+}
+
 /* The whole file, read in pieces of chunk bytes; NUL-terminated. */
 static size_t slurp(const char *path, char *buf, size_t chunk)
 {
@@ -88,8 +98,7 @@ struct devrow {
 /* The row of interface name in /proc/net/dev (the two header lines checked). */
 static bool dev_row(const char *name, struct devrow *r)
 {
-	static char text[TEXT_MAX];
-	char want[24];
+	char *text = text_buf(), want[24];
 	static const char head[] =
 		"Inter-|   Receive                                                |  Transmit\n"
 		" face |bytes    packets errs drop fifo frame compressed multicast|bytes"
@@ -105,8 +114,10 @@ static bool dev_row(const char *name, struct devrow *r)
 			       "%llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
 			       &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]);
 		CHECK_EQ(n, 16);
+		free(text);
 		return true;
 	}
+	free(text);
 	return false;
 }
 
@@ -156,7 +167,8 @@ struct sockrow {
 static bool sock_row(const char *file, unsigned lport, unsigned rport, unsigned state,
 		     struct sockrow *r)
 {
-	static char text[TEXT_MAX];
+	char *text = text_buf();
+	bool found = false;
 	size_t width = strstr(file, "tcp") ? 149 : 127;
 	slurp(file, text, 1000);
 	char *l = text, *nl;
@@ -168,10 +180,13 @@ static bool sock_row(const char *file, unsigned lport, unsigned rport, unsigned 
 			       &r->uid, &r->ino);
 		CHECK_EQ(n, 9);
 		r->len = (size_t)(nl - l);
-		if (r->lport == lport && (!rport || r->rport == rport) && (!state || r->state == state))
-			return true;
+		if (r->lport == lport && (!rport || r->rport == rport) && (!state || r->state == state)) {
+			found = true;
+			break;
+		}
 	}
-	return false;
+	free(text);
+	return found;
 }
 
 /* A listener on 0.0.0.0:port with backlog 5, as /proc/net/tcp shows it. */
@@ -275,7 +290,7 @@ static void test_udp(void)
 
 static void test_route_arp(void)
 {
-	static char text[TEXT_MAX];
+	char *text = text_buf();
 	slurp("/proc/net/route", text, 7);
 	char *l2 = strchr(text, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
 	CHECK(!strncmp(text, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU"
@@ -303,12 +318,13 @@ static void test_route_arp(void)
 	CHECK(!strcmp(text, "Num       RefCount Protocol Flags    Type St Inode Path\n"));
 	slurp("/proc/net/tcp6", text, 4096);
 	CHECK(!strncmp(text, "  sl  local_address ", 20) && strlen(text) == strcspn(text, "\n") + 1);
+	free(text);
 	fresh_server();
 }
 
 static void test_self_net(void)
 {
-	static char a[TEXT_MAX], b[TEXT_MAX];
+	char *a = text_buf(), *b = text_buf();
 	char link[32], path[64];
 	CHECK_EQ(readlink("/proc/net", link, sizeof(link)), 8);
 	CHECK(!memcmp(link, "self/net", 8));
@@ -326,6 +342,8 @@ static void test_self_net(void)
 	slurp("/proc/self/net/tcp", a, 4096);
 	slurp(path, b, 4096);
 	CHECK(!strcmp(a, b) && strstr(a, ":10E3 00000000:0000 0A "));
+	free(a);
+	free(b);
 	close(l);
 	fresh_server();
 }
@@ -333,7 +351,7 @@ static void test_self_net(void)
 /* Any offset and size read from one snapshot; a bad buffer is EFAULT. */
 static void test_offsets(void)
 {
-	static char whole[TEXT_MAX], bytes[TEXT_MAX];
+	char *whole = text_buf(), *bytes = text_buf();
 	int l = check_listener(4324, 0);
 	size_t n = slurp("/proc/net/tcp", whole, TEXT_MAX);
 	CHECK_EQ(slurp("/proc/net/tcp", bytes, 1), (long)n);
@@ -348,6 +366,8 @@ static void test_offsets(void)
 	CHECK_ERR(E(pread(fd, (void *)16, 100, 0)), EFAULT);
 	CHECK_ERR(E(write(fd, "x", 1)), EBADF);
 	close(fd);
+	free(whole);
+	free(bytes);
 	close(l);
 	fresh_server();
 }
@@ -511,7 +531,7 @@ static void nl_ask(int s, uint16_t type, uint16_t flags, uint32_t seq)
  * the socket's port id; *name gets the interface names seen (RTM_NEWLINK). */
 static int nl_count(int s, uint16_t want, uint32_t seq, uint32_t port, char *names)
 {
-	static char buf[8192];
+	char buf[8192];
 	int n = 0;
 	for (;;) {
 		struct sockaddr_nl from;
@@ -586,8 +606,10 @@ static void test_netlink(void)
 	h.nlmsg_len = 4000;
 	CHECK_ERR(E(send(s, &h, sizeof(h), 0)), EINVAL);                  /* longer than sent */
 	CHECK_ERR(E(send(s, &h, 3, 0)), EINVAL);
-	static char big[65536];
-	CHECK_ERR(E(send(s, big, sizeof(big), 0)), EMSGSIZE);
+	char *big = text_buf();
+	memset(big, 0, TEXT_MAX);
+	CHECK_ERR(E(send(s, big, TEXT_MAX, 0)), EMSGSIZE);
+	free(big);
 	for (int i = 1; i < UT_NBAD; i++)
 		CHECK_ERR(E(send(s, (void *)bad[i], 16, 0)), EFAULT);
 	CHECK_ERR(E(listen(s, 1)), EOPNOTSUPP);
