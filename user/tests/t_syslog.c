@@ -5,6 +5,7 @@
  * whole log but not take from it or clear it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -97,7 +98,41 @@ static void syslog_user(void)
 	CHECK_EQ(ut_wait(pid), 0);
 }
 
+/* A traced process's calls are printed with their arguments and results (the log has them);
+ * its children inherit the tracing; others' processes are not a user's to trace. */
+static void trace_calls(void)
+{
+	int pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (tsys_t_trace(0, 1) != 0)
+			_exit(2);
+		(void)tsys_close(4321);
+		int c = fork();
+		if (c == 0) {
+			(void)tsys_close(4322);
+			_exit(0);
+		}
+		_exit(ut_wait(c) == 0 ? 0 : 3);
+	}
+	CHECK_EQ(ut_wait(pid), 0);
+	CHECK(read_all() > 0);
+	char want[96];
+	snprintf(want, sizeof(want), "trace: pid %d tid %d (utest): close(4321) = -9", pid, pid);
+	CHECK(strstr(buf, want) != NULL);
+	CHECK(strstr(buf, "): close(4322) = -9") != NULL);
+	CHECK_ERR(tsys_t_trace(0, 2), EINVAL);
+	CHECK_ERR(tsys_t_trace(-1, 1), EINVAL);
+	CHECK_ERR(tsys_t_trace(99999, 1), ESRCH);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(tsys_setuid(1000) == 0 && tsys_t_trace(1, 1) == -EPERM ? 0 : 1);
+	CHECK_EQ(ut_wait(pid), 0);
+}
+
 const struct utest ut_syslog_tests[] = {
+	{ "trace_calls", trace_calls },
 	{ "syslog_boot_and_new", syslog_boot_and_new },
 	{ "syslog_bad_args", syslog_bad_args },
 	{ "syslog_read_consumes", syslog_read_consumes },

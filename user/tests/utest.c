@@ -58,6 +58,7 @@ static const struct utest *const groups[] = {
 	ut_ident_tests,
 	ut_extra_tests,
 	ut_fifo_tests,
+	ut_devnode_tests,
 	ut_chroot_tests,
 	ut_syslog_tests,
 };

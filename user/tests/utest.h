@@ -59,6 +59,7 @@ extern const struct utest ut_node_tests[];
 extern const struct utest ut_ident_tests[];
 extern const struct utest ut_extra_tests[];
 extern const struct utest ut_fifo_tests[];
+extern const struct utest ut_devnode_tests[];
 extern const struct utest ut_chroot_tests[];
 extern const struct utest ut_syslog_tests[];
 int ut_helper_ids(int argc, char **argv);
