@@ -33,6 +33,13 @@
  *   NET_EVENTS    [0] most records wanted (data ICA)             [0] records written
  *   NET_IFCONFIG  [0] TNET_IF_GET / TNET_IF_SET / TNET_IF_DHCP   ctl ICA: struct t_net_ifconf in and out
  *   NET_STATS     -                                              ctl ICA: struct t_net_stats
+ *   NET_INFO      [0] TNET_INFO_IF/SOCK/ARP, [1] first index     [0] records written, [1] the
+ *                 (data ICA: the records)                        index to ask next (UINT32_MAX:
+ *                                                                the table's end)
+ *
+ * NET_INFO is what /proc/net and the interface ioctls show (the kernel formats it): the
+ * interfaces (struct t_net_ifinfo), the TCP and UDP sockets (struct t_net_sockinfo, one per
+ * socket Linux would list, from table slot [1] on) and the ARP cache (struct t_net_arpinfo).
  */
 #pragma once
 #include <stdint.h>
@@ -61,4 +68,51 @@ struct t_net_stats {
 	uint64_t frames_in, frames_out, frames_dropped;
 	uint64_t tcp_segs_in, tcp_segs_out, tcp_retransmits, tcp_fast_retransmits;
 	uint64_t tcp_active, udp_active, sockets_open, mem_used, nobufs;
+};
+
+#define TNET_INFO_IF 0u
+#define TNET_INFO_SOCK 1u
+#define TNET_INFO_ARP 2u
+#define TNET_INFO_END 0xffffffffu
+
+/* Linux's interface flags (IFF_*), as SIOCGIFFLAGS answers them */
+#define TNET_IFF_UP 0x1u
+#define TNET_IFF_BROADCAST 0x2u
+#define TNET_IFF_LOOPBACK 0x8u
+#define TNET_IFF_RUNNING 0x40u
+#define TNET_IFF_MULTICAST 0x1000u
+
+struct t_net_ifinfo {
+	char name[16];                 /* "lo", "eth0", ...: NUL-terminated */
+	uint32_t index;                /* Linux's ifindex: lo 1, eth0 2 */
+	uint32_t flags;                /* TNET_IFF_* */
+	uint32_t addr, netmask, gateway, mtu;   /* host byte order; 0: none */
+	uint8_t mac[6];
+	uint8_t pad[2];
+	uint32_t txqlen;               /* frames the device's (or loopback's) queue holds */
+	uint32_t pad2;
+	uint64_t rx_bytes, rx_packets, rx_errs, rx_drop, rx_multicast;
+	uint64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+};
+
+struct t_net_sockinfo {
+	int32_t handle;                /* the server's handle; -1: none (orphan, not accepted) */
+	uint8_t type;                  /* TNET_STREAM, TNET_DGRAM */
+	uint8_t state;                 /* Linux's TCP state number (TCP_ESTABLISHED 1 ...
+	                                  TCP_LISTEN 10); datagrams: 1 connected, 7 not */
+	uint8_t timer;                 /* Linux's "tr": 0, 1 retransmit, 2 keepalive,
+	                                  3 TIME_WAIT, 4 zero-window probe */
+	uint8_t pad;
+	uint32_t laddr, raddr;         /* host byte order */
+	uint16_t lport, rport;
+	uint32_t txq, rxq;
+	uint32_t timer_ms, backoff, rto_ms, cwnd, ssthresh;    /* ssthresh UINT32_MAX: initial */
+};
+
+struct t_net_arpinfo {
+	uint32_t addr;
+	uint8_t mac[6];
+	uint8_t complete;              /* 0 while resolving */
+	uint8_t pad;
+	char dev[16];
 };

@@ -308,13 +308,126 @@ def check_top_cpu(sh):
     return ok, "want the spinner at >= 50% CPU and usr >= 50%, idle <= 50% on the CPU: line", out
 
 
+# ---- the network inspection tools (ifconfig, route, netstat, arp) ---------------------------
+# Their addresses, counters and sockets are the guest's (QEMU's user network: 10.0.2.15/24,
+# gateway 10.0.2.2, whose MAC QEMU makes 52:55:0a:00:02:02), so each check wants the lines
+# Linux's busybox prints for that network, and the counters of /proc/net/dev around the run.
+
+def dev_counts(sh, iface):
+    for r in rows(bb(sh, "cat /proc/net/dev") or "")[2:]:
+        if r and r[0] == iface + ":" and len(r) == 17:
+            return [int(v) for v in r[1:]]
+    return None
+
+
+def check_ifconfig(sh):
+    before = dev_counts(sh, "eth0")
+    out = bb(sh, "ifconfig")
+    after = dev_counts(sh, "eth0")
+    if out is None or not before or not after:
+        return False, "no prompt or no eth0 in /proc/net/dev", out or ""
+    rx = re.search(r"^eth0 .*\n(?: .*\n)*?          RX packets:(\d+) ", out, re.M)
+    want = [r"^eth0      Link encap:Ethernet  HWaddr 52:54:00:12:34:56  $",
+            r"^          inet addr:10\.0\.2\.15  Bcast:10\.0\.2\.255  Mask:255\.255\.255\.0$",
+            r"^          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1$",
+            r"^lo        Link encap:Local Loopback  $",
+            r"^          inet addr:127\.0\.0\.1  Mask:255\.0\.0\.0$",
+            r"^          UP LOOPBACK RUNNING  MTU:16384  Metric:1$",
+            r"^          RX bytes:\d+ \(.*\)  TX bytes:\d+ \(.*\)$"]
+    ok = (all(re.search(w, out, re.M) for w in want) and bool(rx) and
+          before[1] <= int(rx.group(1)) <= after[1] and out.index("eth0") < out.index("lo "))
+    return ok, "want eth0 (10.0.2.15/24, its MAC, RX packets between /proc/net/dev's %s and %s) " \
+        "and lo (127.0.0.1/8)" % (before[1], after[1]), out
+
+
+def check_ifconfig_eth0(sh):
+    out = bb(sh, "ifconfig eth0")
+    bad = bb(sh, "ifconfig nosuch0")
+    ok = (out is not None and out.startswith("eth0      Link encap:Ethernet  HWaddr 52:54:00:12:34:56")
+          and "lo " not in out and bad is not None and
+          "nosuch0: error fetching interface information: Device not found" in bad)
+    return ok, "want eth0 alone, and 'Device not found' for an unknown interface", \
+        (out or "") + (bad or "")
+
+
+def check_route(sh):
+    out = bb(sh, "route -n")
+    want = ("Kernel IP routing table\n"
+            "Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"
+            "0.0.0.0         10.0.2.2        0.0.0.0         UG    0      0        0 eth0\n"
+            "10.0.2.0        0.0.0.0         255.255.255.0   U     0      0        0 eth0\n")
+    return out == want, "want the default route through 10.0.2.2 and 10.0.2.0/24", out or ""
+
+
+def check_netstat_listen(sh):
+    bb(sh, "httpd -p 8081 -h /tmp/w")          # a daemon: a listener on port 8081
+    out = bb(sh, "netstat -tuln")
+    ok = (out is not None and out.startswith(
+        "Active Internet connections (only servers)\n"
+        "Proto Recv-Q Send-Q Local Address           Foreign Address         State       \n")
+        and re.search(r"^tcp +0 +\d+ 0\.0\.0\.0:8081 +0\.0\.0\.0:\* +LISTEN *$", out, re.M)
+        and "No such file" not in out)
+    return bool(ok), "want httpd's listener 0.0.0.0:8081 in state LISTEN, no missing file", out or ""
+
+
+def check_netstat_conn(sh):
+    page = bb(sh, "wget -q -O - http://127.0.0.1:8081/hello.txt") or ""
+    out = bb(sh, "netstat -tn")
+    ok = (out is not None and page.startswith("Hello, Tessera!") and out.startswith(
+        "Active Internet connections (w/o servers)\n") and
+        re.search(r"^tcp +0 +0 127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+ +TIME_WAIT *$", out, re.M)
+        and ":8081 " in out)
+    return bool(ok), "want the finished connection to 127.0.0.1:8081 in TIME_WAIT", page + (out or "")
+
+
+def check_netstat_unix(sh):
+    out = bb(sh, "netstat -x")
+    want = ("Active UNIX domain sockets (w/o servers)\n"
+            "Proto RefCnt Flags       Type       State         I-Node Path\n")
+    return out == want, "want the header alone (Tessera has no AF_UNIX sockets)", out or ""
+
+
+def check_arp(sh):
+    sh.run("busybox ping -c 1 10.0.2.2", CMD_TIMEOUT)
+    out = bb(sh, "arp -n")
+    ok = out is not None and "? (10.0.2.2) at 52:55:0a:00:02:02 [ether]  on eth0\n" in out
+    return ok, "want the gateway's entry after a ping", out or ""
+
+
+def check_ip(sh):
+    addr, link, route = bb(sh, "ip addr"), bb(sh, "ip link"), bb(sh, "ip route")
+    want_link = ("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 16384 qlen 64\n"
+                 "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+                 "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qlen 256\n"
+                 "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n")
+    want_addr = ("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 16384 qlen 64\n"
+                 "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+                 "    inet 127.0.0.1/8 scope host lo\n"
+                 "       valid_lft forever preferred_lft forever\n"
+                 "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qlen 256\n"
+                 "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n"
+                 "    inet 10.0.2.15/24 brd 10.0.2.255 scope global eth0\n"
+                 "       valid_lft forever preferred_lft forever\n")
+    want_route = ("default via 10.0.2.2 dev eth0 \n"
+                  "10.0.2.0/24 dev eth0 scope link  src 10.0.2.15 \n")
+    ok = link == want_link and addr == want_addr and route == want_route
+    return ok, "want lo and eth0 (links, addresses) and the two routes, as ifconfig shows " \
+        "them", "%s%s%s" % (addr, link, route)
+
+
+NET_CHECKS = [("ifconfig", check_ifconfig), ("ifconfig eth0 / unknown", check_ifconfig_eth0),
+              ("route -n", check_route), ("netstat -tuln", check_netstat_listen),
+              ("netstat -tn", check_netstat_conn), ("netstat -x", check_netstat_unix),
+              ("arp -n", check_arp), ("ip addr, ip link, ip route (netlink)", check_ip)]
+
+
 PROC_CHECKS = [("ps", check_ps), ("ps -o pid,ppid,user,comm,args", check_ps_o),
                ("top -bn1", check_top), ("free", check_free), ("df /disk /", check_df),
                ("mount", check_mount), ("pidof init", check_pidof),
                ("killall usleep", check_killall), ("uptime", check_uptime), ("id", check_id),
                ("time (user and system time)", check_time),
                ("top -bn1 with a spinner (%CPU)", check_top_cpu),
-               ("su -c id user", check_su), ("nproc", check_nproc)]
+               ("su -c id user", check_su), ("nproc", check_nproc)] + NET_CHECKS
 
 
 def guest_line(cmd):

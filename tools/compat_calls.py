@@ -6,7 +6,7 @@ says what is partial; the others answer ENOSYS. Run from the top of the tree:
 """
 import re
 NOTES = {
- "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID on the console; ENOTTY elsewhere",
+ "ioctl": "partly: TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID on the console; on sockets FIONREAD, FIONBIO and the interface requests SIOCGIFCONF, SIOCGIF{FLAGS,ADDR,DSTADDR,BRDADDR,NETMASK,HWADDR,MTU,METRIC,INDEX,NAME,TXQLEN,MAP} (SIOCSIF*: EPERM, root EOPNOTSUPP); ENOTTY elsewhere",
  "mmap": "anonymous and private file mappings (copied); no shared file mappings",
  "mremap": "partly: shrinking in place; growing answers ENOMEM (libcs then copy)",
  "madvise": "partly: advice accepted, DONTNEED frees",
@@ -16,7 +16,7 @@ NOTES = {
  "sendmmsg": "yes (each entry as sendmsg; a later entry's error ends the call with the count so far)",
  "recvmmsg": "yes, with MSG_WAITFORONE; the timeout is looked at after each datagram as Linux does and not written back",
  "syslog": "yes: the kernel's message log (64 KiB; lines stamped <4>[s.us] as printk's, every message level 4); READ_ALL and SIZE_BUFFER for all (dmesg_restrict=0), the other actions root's; the console level silences kernel messages on the console but not a panic",
- "socket": "AF_INET/AF_INET6 stream and datagram through the network server (docs/network.md)",
+ "socket": "AF_INET stream and datagram (and raw ICMP for root) through the network server; AF_NETLINK with NETLINK_ROUTE (the link, address and route dumps) in the kernel (docs/network.md); AF_INET6, AF_UNIX: EAFNOSUPPORT",
  "fcntl": "partly: F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ (no locks)",
  "link": "yes: disks, and the file system in memory (/tmp); EXDEV across file systems",
  "symlink": "yes: disks, and the file system in memory; the boot image may hold links",

@@ -250,8 +250,8 @@ class Run:
         self.suite.check("ping after the replacements", "PING 3/3 replies" in out, "", out)
         out = self.sh.run("svc", CMD_TIMEOUT) or ""
         m = re.search(r"^net\s+\d+\s+(\S+)\s+(\d+)\s", out, re.M)
-        self.suite.check("svc lists net with state version 1 and the replacements",
-                         m and m.group(1) == "1" and int(m.group(2)) >= 3 * n, "", out)
+        self.suite.check("svc lists net with state version 2 and the replacements",
+                         m and m.group(1) == "2" and int(m.group(2)) >= 3 * n, "", out)
 
     def rate(self, what, g):
         if g:

@@ -155,6 +155,7 @@ static int sweep_pass(uint16_t k)
 		return 1;
 	case PN_P_FD:
 	case PN_P_TASK:
+	case PN_P_NET:
 		return 2;
 	case PN_PID:
 		return 3;

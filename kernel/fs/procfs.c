@@ -12,6 +12,7 @@
 #include "kernel/fs/ptext.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/net/sock.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/program.h"
 #include "kernel/res/res.h"
@@ -28,6 +29,7 @@ static const struct entry {
 	uint32_t mode;
 } entries[] = {
 	{ PN_ROOT, "self", PN_SELF, LNK_MODE },
+	{ PN_ROOT, "net", PN_NET, LNK_MODE },
 	{ PN_ROOT, "meminfo", PN_MEMINFO, L_S_IFREG | R },
 	{ PN_ROOT, "stat", PN_STAT, L_S_IFREG | R },
 	{ PN_ROOT, "uptime", PN_UPTIME, L_S_IFREG | R },
@@ -55,11 +57,20 @@ static const struct entry {
 	{ PN_PID, "exe", PN_P_EXE, LNK_MODE },
 	{ PN_PID, "fd", PN_P_FD, L_S_IFDIR | 0500 },
 	{ PN_PID, "maps", PN_P_MAPS, L_S_IFREG | R },
+	{ PN_PID, "net", PN_P_NET, DIR_MODE },
 	{ PN_PID, "root", PN_P_ROOT, LNK_MODE },
 	{ PN_PID, "stat", PN_P_STAT, L_S_IFREG | R },
 	{ PN_PID, "statm", PN_P_STATM, L_S_IFREG | R },
 	{ PN_PID, "status", PN_P_STATUS, L_S_IFREG | R },
 	{ PN_PID, "task", PN_P_TASK, DIR_MODE },
+	{ PN_P_NET, "arp", PN_NET_ARP, L_S_IFREG | R },
+	{ PN_P_NET, "dev", PN_NET_DEV, L_S_IFREG | R },
+	{ PN_P_NET, "route", PN_NET_ROUTE, L_S_IFREG | R },
+	{ PN_P_NET, "tcp", PN_NET_TCP, L_S_IFREG | R },
+	{ PN_P_NET, "tcp6", PN_NET_TCP6, L_S_IFREG | R },
+	{ PN_P_NET, "udp", PN_NET_UDP, L_S_IFREG | R },
+	{ PN_P_NET, "udp6", PN_NET_UDP6, L_S_IFREG | R },
+	{ PN_P_NET, "unix", PN_NET_UNIX, L_S_IFREG | R },
 	/* every thread's directory, /proc/PID/task/TID */
 	{ PN_TID, "comm", PN_TID_COMM, L_S_IFREG | 0644 },
 	{ PN_TID, "stat", PN_TID_STAT, L_S_IFREG | R },
@@ -400,6 +411,8 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 		ksnprintf(tmp, sizeof(tmp), "pipe:[%u]", ino);
 	else if (file_is_eventfd(f))
 		strlcpy(tmp, "anon_inode:[eventfd]", sizeof(tmp));
+	else if (sock_is(f))
+		ksnprintf(tmp, sizeof(tmp), "socket:[%lu]", (unsigned long)sock_ino(f));
 	else if (f->priv)
 		ksnprintf(tmp, sizeof(tmp), "socket:[%u]", ino);
 	else
@@ -419,6 +432,8 @@ long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 		ksnprintf(tmp, sizeof(tmp), "%d", self->pid);
 		return copy_link(tmp, kbuf, size);
 	}
+	if (n->kind == PN_NET)
+		return copy_link("self/net", kbuf, size);
 	if (n->kind != PN_P_CWD && n->kind != PN_P_EXE && n->kind != PN_P_FDLINK &&
 	    n->kind != PN_P_ROOT)
 		return -EINVAL;

@@ -22,10 +22,15 @@ enum procfs_kind {
 	/* the fixed tree (made at boot, pinned) */
 	PN_ROOT, PN_SELF, PN_MEMINFO, PN_STAT, PN_UPTIME, PN_LOADAVG, PN_MOUNTS, PN_FILESYSTEMS,
 	PN_CPUINFO, PN_VERSION, PN_SYS, PN_SYS_KERNEL, PN_HOSTNAME, PN_OSTYPE, PN_OSRELEASE,
+	PN_NET,                /* the link "self/net", as Linux's */
 	PN_TESSERA, PN_T_RES, PN_T_RESTYPE, PN_T_REUSE, PN_T_SPACES, PN_T_RUNMODES, PN_T_COUNTS,
 	/* per process (made on lookup, gone with the process) */
 	PN_PID, PN_P_STAT, PN_P_STATUS, PN_P_CMDLINE, PN_P_COMM, PN_P_STATM, PN_P_MAPS,
 	PN_P_ENVIRON, PN_P_CWD, PN_P_EXE, PN_P_FD, PN_P_FDLINK, PN_P_TASK, PN_P_ROOT,
+	/* /proc/PID/net: the network as that process sees it (one network: all the same),
+	 * in the order of enum netinfo_file (kernel/net/netinfo.h) */
+	PN_P_NET, PN_NET_DEV, PN_NET_ROUTE, PN_NET_TCP, PN_NET_UDP, PN_NET_UNIX, PN_NET_ARP,
+	PN_NET_TCP6, PN_NET_UDP6,
 	/* per thread (/proc/PID/task/TID: gone with the thread) */
 	PN_TID, PN_TID_STAT, PN_TID_STATUS, PN_TID_COMM,
 	PN_NKINDS

@@ -13,6 +13,7 @@
 #include "kernel/fs/ptext.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/vattach.h"
+#include "kernel/net/netinfo.h"
 #include "kernel/mm/vregion.h"
 #include "kernel/proc/args.h"
 #include "kernel/proc/cputime.h"
@@ -406,6 +407,18 @@ void procfs_gen_pid(const struct procfs_node *n, struct proc *p, struct ptext *t
 	case PN_P_MAPS:
 		if (p->state != TPS_ZOMBIE)
 			gen_maps(t, p);
+		break;
+	case PN_NET_DEV:
+	case PN_NET_ROUTE:
+	case PN_NET_TCP:
+	case PN_NET_UDP:
+	case PN_NET_UNIX:
+	case PN_NET_ARP:
+	case PN_NET_TCP6:
+	case PN_NET_UDP6:
+		/* asks the network server: may sleep, so the text is made again from empty */
+		ptext_reset(t);
+		netinfo_text((enum netinfo_file)(n->kind - PN_NET_DEV), t);
 		break;
 	}
 }

@@ -7,6 +7,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/net/netinfo.h"
 #include "kernel/net/sock_int.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/proc.h"
@@ -111,7 +112,7 @@ static int sock_stat(struct file *f, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_dev = 3;                          /* not a plate: sockets' own "file system" */
-	st->st_ino = (uint64_t)(sock_of(f) - socks) + 1;
+	st->st_ino = sock_ino(f);
 	st->st_nlink = 1;
 	st->st_mode = L_S_IFSOCK | 0777;
 	st->st_uid = proc_cur() ? proc_cur()->cred.uid : 0;
@@ -156,7 +157,7 @@ static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		f->flags = v ? f->flags | L_O_NONBLOCK : f->flags & ~L_O_NONBLOCK;
 		return 0;
 	default:
-		return -ENOTTY;
+		return netinfo_ioctl(req, arg);      /* SIOCGIF*: the interfaces */
 	}
 }
 
@@ -183,6 +184,24 @@ static const struct file_ops sock_ops = {
 	.poll = sock_poll,
 };
 
+uint64_t sock_ino(const struct file *f)
+{
+	return (uint64_t)((const struct sock *)f->priv - socks) + 1;
+}
+
+bool sock_owner(uint32_t sess, int32_t handle, uint32_t *uid, uint64_t *ino)
+{
+	for (int i = 0; i < NSOCK && handle >= 0; i++) {
+		const struct sock *s = &socks[i];
+		if (s->used && !s->dead && s->sess == sess && s->handle == handle) {
+			*uid = s->uid;
+			*ino = (uint64_t)i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool sock_is(const struct file *f)
 {
 	return f->ops == &sock_ops;
@@ -205,7 +224,7 @@ int sock_new_file(uint32_t sess, int32_t handle, uint8_t type, int flags, struct
 		return err;
 	}
 	*s = (struct sock){ .used = true, .stale = true, .type = type, .handle = handle,
-			    .sess = sess };
+			    .sess = sess, .uid = proc_cur() ? proc_cur()->cred.uid : 0 };
 	(*out)->priv = s;
 	return 0;
 }

@@ -51,6 +51,12 @@ void sock_net_down(uint32_t sess);
 
 /* ---- the calls (kernel/net/sys_sock.c checks the arguments) ----------------------------- */
 bool sock_is(const struct file *f);
+/* The socket's inode number, as fstat, /proc/PID/fd and /proc/net show it. */
+uint64_t sock_ino(const struct file *f);
+/* The uid and inode of the socket descriptor standing for the server's handle in session
+ * sess; false when no descriptor does (a connection not yet accepted, one closed but
+ * finishing, a root tool's socket). */
+bool sock_owner(uint32_t sess, int32_t handle, uint32_t *uid, uint64_t *ino);
 /* A socket whose readiness changes arrive as events (poll may sleep until one); false for
  * other files, and for sockets while no NET_EVENTS request is at the server (poll looks
  * again every few milliseconds then). */

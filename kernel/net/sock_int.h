@@ -22,6 +22,7 @@ struct sock {
 	uint32_t evseq;          /* counts readiness news (events, the end) */
 	uint32_t revents;        /* the readiness cache: L_POLL* bits */
 	uint64_t rcvtimeo_ns, sndtimeo_ns;   /* 0: wait for ever */
+	uint32_t uid;            /* who made it (accepted: who accepted it), for /proc/net */
 };
 
 /* The socket of f (a socket file). */

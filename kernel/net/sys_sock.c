@@ -8,6 +8,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/net/nlink.h"
 #include "kernel/net/sock.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
@@ -21,6 +22,17 @@ struct l_sockaddr_in {
 	uint32_t addr;          /* network byte order */
 	uint8_t zero[8];
 };
+
+struct l_sockaddr_nl {
+	uint16_t family;
+	uint16_t pad;
+	uint32_t pid;
+	uint32_t groups;
+};
+
+#define L_SOL_NETLINK 270
+#define L_SO_SNDBUF 7
+#define L_SO_RCVBUF 8
 
 struct l_msghdr {
 	uint64_t name;
@@ -44,7 +56,30 @@ static int get_sock(uint64_t fd, struct file **out)
 	if (fd > (uint64_t)INT32_MAX)
 		return -EBADF;
 	int err = fd_get(&proc_cur()->fds, (int)fd, out);
-	return err ? err : sock_is(*out) ? 0 : -ENOTSOCK;
+	return err ? err : sock_is(*out) ? 0 : nl_is(*out) ? -EOPNOTSUPP : -ENOTSOCK;
+}
+
+/* Whether fd is a netlink socket (*out), for the calls that have a netlink variant. */
+static bool get_nl(uint64_t fd, struct file **out)
+{
+	return fd <= (uint64_t)INT32_MAX && !fd_get(&proc_cur()->fds, (int)fd, out) &&
+	       nl_is(*out);
+}
+
+/* A netlink address argument: its port id (groups, the multicast events, are not done). */
+static int get_nladdr(uint64_t uaddr, uint64_t len, uint32_t *pid)
+{
+	struct l_sockaddr_nl sa;
+	if (len < sizeof(sa) || len > 128)
+		return -EINVAL;
+	if (copy_from_user(&sa, (const void *)uaddr, sizeof(sa)))
+		return -EFAULT;
+	if (sa.family != L_AF_NETLINK)
+		return -EINVAL;
+	if (sa.groups)
+		return -EOPNOTSUPP;
+	*pid = sa.pid;
+	return 0;
 }
 
 static int get_addr(uint64_t uaddr, uint64_t len, struct sock_addr *a)
@@ -76,17 +111,30 @@ static int check_name(uint64_t uaddr, uint64_t ulen)
 	return 0;
 }
 
-static int put_name(uint64_t uaddr, uint64_t ulen, const struct sock_addr *a)
+/* A value-result address (checked by check_name): as much of sa as fits, the full size. */
+static int put_raw(uint64_t uaddr, uint64_t ulen, const void *sa, size_t size)
 {
-	struct l_sockaddr_in sa = { L_AF_INET, swap16(a->port), swap32(a->addr), { 0 } };
-	int32_t len, full = (int32_t)sizeof(sa);
+	int32_t len, full = (int32_t)size;
 	if (!uaddr)
 		return 0;
 	if (copy_from_user(&len, (const void *)ulen, sizeof(len)))
 		return -EFAULT;
-	if (copy_to_user((void *)uaddr, &sa, (size_t)len < sizeof(sa) ? (size_t)len : sizeof(sa)))
+	if (copy_to_user((void *)uaddr, sa, (size_t)len < size ? (size_t)len : size))
 		return -EFAULT;
 	return copy_to_user((void *)ulen, &full, sizeof(full));
+}
+
+static int put_name(uint64_t uaddr, uint64_t ulen, const struct sock_addr *a)
+{
+	struct l_sockaddr_in sa = { L_AF_INET, swap16(a->port), swap32(a->addr), { 0 } };
+	return put_raw(uaddr, ulen, &sa, sizeof(sa));
+}
+
+/* A netlink address: the kernel's (pid 0) or the socket's own. */
+static int put_nlname(uint64_t uaddr, uint64_t ulen, uint32_t pid)
+{
+	struct l_sockaddr_nl sa = { L_AF_NETLINK, 0, pid, 0 };
+	return put_raw(uaddr, ulen, &sa, sizeof(sa));
 }
 
 /* A kernel copy of a user iovec array (*out, kfree it): -EFAULT, -EINVAL, -EMSGSIZE. */
@@ -129,7 +177,9 @@ long sys_socket(const struct sysargs *a)
 		return -EINVAL;
 	if (!fd_free_count(&proc_cur()->fds))
 		return -EMFILE;
-	int err = sock_create((int)a->a[0], type & 0xf, (int)a->a[2], flags & L_SOCK_NONBLOCK, &f);
+	int err = a->a[0] == L_AF_NETLINK
+			  ? nl_create(type & 0xf, (int)a->a[2], flags & L_SOCK_NONBLOCK, &f)
+			  : sock_create((int)a->a[0], type & 0xf, (int)a->a[2], flags & L_SOCK_NONBLOCK, &f);
 	return err ? err : install(f, flags);
 }
 
@@ -137,6 +187,11 @@ long sys_bind(const struct sysargs *a)
 {
 	struct file *f;
 	struct sock_addr sa;
+	uint32_t pid;
+	if (get_nl(a->a[0], &f)) {
+		int err = get_nladdr(a->a[1], a->a[2], &pid);
+		return err ? err : nl_bind(f, pid);
+	}
 	int err = get_sock(a->a[0], &f);
 	if (!err)
 		err = get_addr(a->a[1], a->a[2], &sa);
@@ -147,6 +202,11 @@ long sys_connect(const struct sysargs *a)
 {
 	struct file *f;
 	struct sock_addr sa;
+	uint32_t pid;
+	if (get_nl(a->a[0], &f)) {             /* only the kernel answers */
+		int err = get_nladdr(a->a[1], a->a[2], &pid);
+		return err ? err : pid ? -ECONNREFUSED : 0;
+	}
 	int err = get_sock(a->a[0], &f);
 	if (!err)
 		err = get_addr(a->a[1], a->a[2], &sa);
@@ -205,6 +265,10 @@ static long getname(const struct sysargs *a, int peer)
 {
 	struct file *f;
 	struct sock_addr sa;
+	if (get_nl(a->a[0], &f)) {
+		int err = a->a[1] ? check_name(a->a[1], a->a[2]) : -EFAULT;
+		return err ? err : put_nlname(a->a[1], a->a[2], peer ? 0 : nl_portid(f));
+	}
 	int err = get_sock(a->a[0], &f);
 	if (!err && !a->a[1])
 		err = -EFAULT;
@@ -233,6 +297,11 @@ static long do_send(uint64_t fd, const struct linux_iovec *iov, int cnt, uint64_
 {
 	struct file *f;
 	struct sock_addr to;
+	uint32_t pid = 0;
+	if (get_nl(fd, &f)) {
+		int err = uaddr ? get_nladdr(uaddr, alen, &pid) : 0;
+		return err ? err : pid ? -ECONNREFUSED : nl_send(f, iov, cnt);
+	}
 	int err = get_sock(fd, &f);
 	if (!err && uaddr)
 		err = get_addr(uaddr, alen, &to);
@@ -254,11 +323,16 @@ static long do_recv(uint64_t fd, const struct linux_iovec *iov, int cnt, uint64_
 {
 	struct file *f;
 	struct sock_addr from;
-	int err = get_sock(fd, &f);
+	bool nl = get_nl(fd, &f);
+	int err = nl ? 0 : get_sock(fd, &f);
 	if (!err)
 		err = check_name(uaddr, ulen);
 	if (err)
 		return err;
+	if (nl) {
+		long r = nl_recv(f, iov, cnt, (int)(flags & MSG_FLAGS), oflags);
+		return r >= 0 && put_nlname(uaddr, ulen, 0) ? -EFAULT : r;
+	}
 	long r = sock_recv(f, iov, cnt, (int)(flags & MSG_FLAGS), &from, oflags);
 	if (r >= 0 && put_name(uaddr, ulen, &from))
 		return -EFAULT;
@@ -313,11 +387,21 @@ long sys_recvmsg(const struct sysargs *a)
 	return r;
 }
 
+/* Netlink options: the buffer sizes are taken (the queue's size is fixed), the rest of
+ * SOL_SOCKET and SOL_NETLINK is not there. */
+static int nl_setopt(uint64_t level, uint64_t opt)
+{
+	return level == L_SOL_SOCKET && (opt == L_SO_SNDBUF || opt == L_SO_RCVBUF) ? 0
+											: -ENOPROTOOPT;
+}
+
 long sys_setsockopt(const struct sysargs *a)
 {
 	struct file *f;
 	struct linux_timeval v;
 	uint32_t len = (uint32_t)a->a[4];
+	if (get_nl(a->a[0], &f))
+		return nl_setopt(a->a[1], a->a[2]);
 	int err = get_sock(a->a[0], &f);
 	if (err)
 		return err;

@@ -54,6 +54,7 @@ void net_loop_put(struct net *st, const uint8_t *pkt, size_t len)
 	if (st->loop_len == st->cfg.loop_slots || len > NET_LOOP_MTU) {
 		st->st.nobufs++;
 		st->st.tx_fail++;
+		net_count_tx(st, NET_IF_LOOPBACK, len + NET_ETH_HDR, false);
 		return;
 	}
 	s = &st->loop[(st->loop_head + st->loop_len) % st->cfg.loop_slots];
@@ -61,6 +62,7 @@ void net_loop_put(struct net *st, const uint8_t *pkt, size_t len)
 	s->len = (uint16_t)len;
 	st->loop_len++;
 	st->st.tx_frames++;
+	net_count_tx(st, NET_IF_LOOPBACK, len + NET_ETH_HDR, true);
 }
 
 /* Deliver what the loopback queue holds; packets these produce wait for the next round, so
@@ -78,6 +80,7 @@ static void loop_run(struct net *st)
 		st->loop_head = (st->loop_head + 1) % st->cfg.loop_slots;
 		st->loop_len--;
 		st->st.rx_frames++;
+		net_count_rx(st, NET_IF_LOOPBACK, NULL, len + NET_ETH_HDR);
 		ip_input(st, NET_IF_LOOPBACK, pkt, len, false);
 	}
 }

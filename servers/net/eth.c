@@ -15,16 +15,21 @@ static void eth_put(struct net *st, int ifid, uint8_t *f, size_t len)
 	struct net_iface *i = &st->ifs[ifid];
 	uint8_t pad[60];
 
+	size_t sent = len;
+
 	if (len < 60) {         /* the minimum frame: padding would else be the device's job */
 		memcpy(pad, f, len);
 		memset(pad + len, 0, 60 - len);
 		f = pad;
 		len = 60;
 	}
-	if (i->ops.send(i->ctx, f, len) < 0)
+	if (i->ops.send(i->ctx, f, len) < 0) {
 		st->st.tx_fail++;
-	else
+		net_count_tx(st, ifid, sent, false);
+	} else {
 		st->st.tx_frames++;
+		net_count_tx(st, ifid, sent, true);
+	}
 }
 
 static void eth_header(struct net *st, int ifid, uint8_t *f, const uint8_t *dst, uint16_t type)
@@ -232,8 +237,10 @@ void eth_input(struct net *st, int ifid, const uint8_t *f, size_t len)
 	const uint8_t *mac = st->ifs[ifid].mac;
 	bool bcast;
 
+	net_count_rx(st, ifid, f, len);
 	if (len < NET_ETH_HDR) {
 		st->st.rx_bad++;
+		st->ifs[ifid].cnt.rx_errs++;
 		return;
 	}
 	bcast = memcmp(f, bcast_mac, 6) == 0;

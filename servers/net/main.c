@@ -176,7 +176,7 @@ static int setup(struct nsrv *s, int argc, char **argv)
 	s->ifid = NET_IF_LOOPBACK;
 	if (dev && (err = setup_nic(s, dev, dhcp)))
 		return err;
-	for (uint32_t f = TFN_NET_SOCKET; reg && f <= TFN_NET_STATS; f++)
+	for (uint32_t f = TFN_NET_SOCKET; reg && f <= TFN_NET_INFO; f++)
 		if ((err = t_fn_register(f, 0, 0)))
 			return err;
 	return 0;
@@ -395,7 +395,7 @@ int main(int argc, char **argv)
 	static const uint32_t fns[] = { TFN_NET_SOCKET, TFN_NET_CLOSE, TFN_NET_BIND,
 		TFN_NET_LISTEN, TFN_NET_ACCEPT, TFN_NET_CONNECT, TFN_NET_SEND, TFN_NET_RECV,
 		TFN_NET_SHUTDOWN, TFN_NET_GETNAME, TFN_NET_SETOPT, TFN_NET_GETOPT, TFN_NET_POLL,
-		TFN_NET_EVENTS, TFN_NET_IFCONFIG, TFN_NET_STATS };
+		TFN_NET_EVENTS, TFN_NET_IFCONFIG, TFN_NET_STATS, TFN_NET_INFO };
 	static struct start a;
 	static const struct srv_desc d = { .kind = "net", .version = NSRV_STATE_VERSION,
 		.fns = fns, .nfn = sizeof(fns) / sizeof(fns[0]), .root_size = sizeof(struct nsrv),

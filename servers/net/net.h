@@ -217,6 +217,51 @@ struct net_stats {
 };
 void net_get_stats(const struct net *st, struct net_stats *s);
 
+/* ---- inspection (the server's NET_INFO: /proc/net and the interface ioctls) ------------ */
+
+/* What passed through an interface, counted as Linux's struct rtnl_link_stats64. Bytes are
+   whole frames without FCS; the loopback interface counts its packets with the 14-byte
+   Ethernet header Linux's lo carries. rx_errs: frames too short or malformed at the link
+   layer; rx_multicast: frames to a group (broadcast included) address. */
+struct net_if_counters {
+	uint64_t rx_bytes, rx_packets, rx_errs, rx_drop, rx_multicast;
+	uint64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+	uint32_t tx_queue;              /* loopback: its queue's packets; Ethernet: 0, the
+	                                   driver's to say */
+};
+int net_if_counters(const struct net *st, int ifid, struct net_if_counters *c);
+
+/* A socket as /proc/net/tcp and udp show it. */
+struct net_sock_info {
+	uint8_t type;                   /* enum net_sock_type */
+	uint8_t state;                  /* enum net_tcp_state; datagrams: ESTABLISHED if
+	                                   connected, else CLOSED */
+	uint8_t timer;                  /* Linux's "tr": 0 none, 1 retransmit, 2 keepalive or
+	                                   FIN_WAIT_2, 3 TIME_WAIT, 4 zero-window probe */
+	bool has_handle;                /* reachable by its handle (not an orphan or a
+	                                   connection its listener has not handed out) */
+	struct net_addr local, remote;
+	uint32_t txq, rxq;              /* stream: bytes not yet acknowledged, bytes readable;
+	                                   listener: backlog and connections ready to accept;
+	                                   datagram: 0 and bytes queued (with record headers) */
+	uint64_t timer_ms;              /* until the timer fires */
+	uint32_t backoff, rto_ms, cwnd, ssthresh;   /* cwnd, ssthresh in segments;
+	                                               ssthresh UINT32_MAX: initial slow start */
+};
+/* Slot idx of the socket table: 0 and *handle, -ENOENT for a slot not in use (or a socket
+   Linux would not list: a stream never bound or connected, a datagram socket not bound),
+   -ERANGE past the table's end. */
+int net_sock_info(const struct net *st, uint32_t idx, int *handle, struct net_sock_info *out);
+
+struct net_arp_info {
+	uint32_t ip;
+	uint8_t mac[6];                 /* zeros while resolving */
+	bool complete;
+	int ifid;
+};
+/* Entry i of the ARP cache: 0, -ENOENT for a free one, -ERANGE past the cache's end. */
+int net_arp_info(const struct net *st, uint32_t i, struct net_arp_info *out);
+
 /* TCP state of a socket (for tests and diagnostics): enum net_tcp_state, or -EBADF. */
 enum net_tcp_state {
 	NET_TCP_CLOSED, NET_TCP_LISTEN, NET_TCP_SYN_SENT, NET_TCP_SYN_RCVD, NET_TCP_ESTABLISHED,

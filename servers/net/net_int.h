@@ -50,6 +50,7 @@ struct net_iface {
 	uint8_t mac[6];
 	uint32_t mtu;
 	struct net_ifconfig cfg;
+	struct net_if_counters cnt;
 };
 
 enum arp_state { ARP_FREE, ARP_PENDING, ARP_VALID };
@@ -142,6 +143,10 @@ void net_loop_put(struct net *st, const uint8_t *pkt, size_t len);
 void net_after_event(struct net *st);
 /* net_if_config without stopping DHCP (which uses it) */
 int net_if_apply(struct net *st, int ifid, const struct net_ifconfig *c);
+
+/* info.c: the per-interface counters */
+void net_count_rx(struct net *st, int ifid, const uint8_t *frame, size_t len);
+void net_count_tx(struct net *st, int ifid, size_t len, bool ok);
 
 /* eth.c: frames and ARP */
 void eth_input(struct net *st, int ifid, const uint8_t *f, size_t len);

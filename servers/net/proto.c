@@ -200,6 +200,7 @@ static const handler handlers[] = {
 	[TFN_NET_POLL - TFN_NET_SOCKET] = do_poll,
 	[TFN_NET_IFCONFIG - TFN_NET_SOCKET] = nsrv_ifconfig,
 	[TFN_NET_STATS - TFN_NET_SOCKET] = nsrv_stats,
+	[TFN_NET_INFO - TFN_NET_SOCKET] = nsrv_info,
 };
 
 void nsrv_request(struct nsrv *s, struct t_msg *m)

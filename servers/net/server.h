@@ -19,7 +19,7 @@
 #define NSRV_HEAP_BYTES (48ull << 20)
 /* The layout version of the state (struct nsrv as the root, the stack's structures in the
  * heap, struct vnet's queues in their ICA): raise it when any of them changes. */
-#define NSRV_STATE_VERSION 1u
+#define NSRV_STATE_VERSION 2u   /* 2: per-interface counters (struct net_iface) */
 
 #define NSRV_HOLDERS 4                  /* callers that may each hold a NET_EVENTS request */
 
@@ -77,6 +77,9 @@ int nsrv_setopt(struct nsrv *s, struct t_msg *m);
 int nsrv_getopt(struct nsrv *s, struct t_msg *m);
 int nsrv_ifconfig(struct nsrv *s, struct t_msg *m);
 int nsrv_stats(struct nsrv *s, struct t_msg *m);
+
+/* proto_info.c: NET_INFO, the interfaces, sockets and ARP cache as records */
+int nsrv_info(struct nsrv *s, struct t_msg *m);
 
 /* events.c */
 void nsrv_event_note(void *ctx, int sock, uint32_t events);   /* the stack's callback */

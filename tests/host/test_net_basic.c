@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: servers/net/clock.c servers/net/core.c servers/net/dhcp.c servers/net/eth.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
+// HOST-TEST-SOURCES: servers/net/clock.c servers/net/core.c servers/net/dhcp.c servers/net/eth.c servers/net/info.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
 /*
  * Host tests of the network stack's lower layers and socket API (servers/net): ARP
  * resolution, held frames, timeouts and expiry; ICMP echo answered and ping sockets; UDP
@@ -63,6 +63,58 @@ TEST(net_arp_resolves_and_holds_frames)
 	CHECK_EQ(stats(s.n[0]).arp_entries_used, 1);
 	sim_idle(&s, 61000);
 	CHECK_EQ(stats(s.n[0]).arp_entries_used, 0);
+	sim_free(&s);
+}
+
+/* The inspection calls of /proc/net (info.c): per-interface counters follow the frames, the
+ * ARP cache and the sockets are read by index, a socket Linux would not list is not. */
+TEST(net_info_counters_arp_and_sockets)
+{
+	static struct sim s;
+	struct net_if_counters c0, c1;
+	struct net_sock_info si;
+	struct net_arp_info ai;
+	int a, b, cli, srv, lis, h, listed = 0;
+	size_t n;
+
+	sim_init(&s, 23, NULL, 0, 0);
+	a = udp_sock(s.n[0], 0);
+	b = udp_sock(s.n[1], 53);
+	CHECK_EQ(net_send(s.n[0], a, "abcd", 4, 0, &(struct net_addr){ GW, 53 }, &n), 0);
+	sim_idle(&s, 100);
+	CHECK_EQ(net_if_counters(s.n[0], s.ifid[0], &c0), 0);
+	CHECK_EQ(net_if_counters(s.n[1], s.ifid[1], &c1), 0);
+	/* side 0: ARP request (broadcast) and the datagram out, the ARP reply in */
+	CHECK_EQ(c0.tx_packets, 2);
+	CHECK_EQ(c0.rx_packets, 1);
+	CHECK_EQ(c1.rx_packets, 2);
+	CHECK_EQ(c1.rx_multicast, 1);
+	CHECK_EQ(c0.tx_bytes, 42 + 14 + 20 + 8 + 4);   /* the frames as built, before padding */
+	CHECK_EQ(c1.rx_bytes, 60 + 60);                /* both arrive padded to Ethernet's 60 */
+	CHECK_EQ(net_if_counters(s.n[0], NET_MAX_IFS, &c0), -ENODEV);
+	CHECK_EQ(net_arp_info(s.n[0], 0, &ai), 0);
+	CHECK(ai.complete && ai.ip == GW && ai.ifid == s.ifid[0]);
+	CHECK_EQ(net_arp_info(s.n[0], 1, &ai), -ENOENT);
+	CHECK_EQ(net_arp_info(s.n[0], 1000, &ai), -ERANGE);
+	/* a bound UDP socket is listed (CLOSED), an unbound stream socket is not */
+	CHECK_EQ(net_socket(s.n[0], NET_SOCK_STREAM, &h), 0);
+	CHECK(sim_connect(&s, 80, &cli, &srv, &lis));
+	for (uint32_t i = 0; net_sock_info(s.n[1], i, &h, &si) != -ERANGE; i++) {
+		if (net_sock_info(s.n[1], i, &h, &si))
+			continue;
+		listed++;
+		if (si.type == NET_SOCK_DGRAM)
+			CHECK(h == b && si.state == NET_TCP_CLOSED && si.local.port == 53);
+		else if (si.state == NET_TCP_LISTEN)
+			CHECK(h == lis && si.local.port == 80 && si.has_handle && si.txq > 0);
+		else
+			CHECK(h == srv && si.state == NET_TCP_ESTABLISHED && si.remote.ip == ME);
+	}
+	CHECK_EQ(listed, 3);
+	listed = 0;
+	for (uint32_t i = 0; net_sock_info(s.n[0], i, &h, &si) != -ERANGE; i++)
+		listed += net_sock_info(s.n[0], i, &h, &si) == 0;
+	CHECK_EQ(listed, 1 + 1);        /* a, and the connected client; not the unbound stream */
 	sim_free(&s);
 }
 

@@ -1,4 +1,4 @@
-// HOST-TEST-SOURCES: servers/net/sheap.c servers/net/clock.c servers/net/core.c servers/net/dhcp.c servers/net/eth.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
+// HOST-TEST-SOURCES: servers/net/sheap.c servers/net/clock.c servers/net/core.c servers/net/dhcp.c servers/net/eth.c servers/net/info.c servers/net/ipv4.c servers/net/ring.c servers/net/sock.c servers/net/sockopt.c servers/net/tcp.c servers/net/tcp_ack.c servers/net/tcp_in.c servers/net/tcp_out.c servers/net/tcp_timer.c servers/net/udp.c tests/host/net_sim.c
 /*
  * Host tests of what makes the network server replaceable (docs/replacement.md): the state
  * heap (servers/net/sheap.c: first fit, zeroing of reused pages, bad frees refused, every

@@ -214,7 +214,7 @@ static void test_tcp(void)
 	CHECK(net_pid() != first);
 	struct t_repl_stat rs;
 	CHECK_OK(t_repl_stat(TFN_NET_SOCKET, &rs));
-	CHECK_EQ(rs.version, 1);
+	CHECK_EQ(rs.version, 2);
 	CHECK(rs.replacements >= PUMP_REPLACEMENTS);
 	CHECK_EQ(write(c2, "after", 5), 5);    /* wakes the reader, blocked since before */
 	st = ut_wait(reader);
@@ -270,9 +270,9 @@ static void test_udp(void)
 	struct t_repl_result res;
 	CHECK_OK(replace_net(net_prog, &res));
 	CHECK(gone(res.old_pid));
-	CHECK_EQ(res.old_version, 1);
-	CHECK_EQ(res.new_version, 1);
-	CHECK_EQ(res.moved_fns, 16);
+	CHECK_EQ(res.old_version, 2);
+	CHECK_EQ(res.new_version, 2);
+	CHECK_EQ(res.moved_fns, 17);
 	udp_expect(b, pa, "queued before");
 	udp_expect(a, pb, "the other way");
 	udp_send(a, pb, "after");

@@ -39,6 +39,7 @@ static const struct utest *const groups[] = {
 	ut_net_tests,
 	ut_sockfake_tests,
 	ut_sock_tests,
+	ut_netinfo_tests,
 	ut_netrepl_tests,
 	ut_exec_tests,
 	ut_vdso_tests,

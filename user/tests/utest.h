@@ -41,6 +41,7 @@ extern const struct utest ut_blk_tests[];
 extern const struct utest ut_net_tests[];
 extern const struct utest ut_sockfake_tests[];
 extern const struct utest ut_sock_tests[];
+extern const struct utest ut_netinfo_tests[];
 extern const struct utest ut_netrepl_tests[];
 extern const struct utest ut_exec_tests[];
 extern const struct utest ut_vdso_tests[];
