@@ -131,6 +131,11 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
  * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
 int fs_resolve(const char *base, const char *path, char out[256]);
 int fs_resolve_nofollow(const char *base, const char *path, char out[256]);
+/* Every directory the walk goes through (and a relative path's base) needs search rights:
+ * -EACCES. fs_resolve and fs_resolve_nofollow walk as the current process (fs_cred_cur);
+ * this one as cred (access(2) walks as the real ids), following a link at the end or not. */
+int fs_resolve_as(const char *base, const char *path, char out[256], bool follow,
+		  const struct cred *cred);
 /* Both resolve in the current process's root directory (chroot.h); this one resolves a path
  * the kernel already holds (canonical and global) in the whole namespace. */
 int fs_resolve_global(const char *path, char out[256]);

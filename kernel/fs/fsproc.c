@@ -25,6 +25,20 @@ int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base)
 	return 0;
 }
 
+/* The plate named by path relative to dirfd, walked with cred's search rights. */
+static int lookup_as(struct proc *p, int dirfd, const char *path, bool follow,
+		     const struct cred *cred, rid_t *out)
+{
+	char canon[PATH_BUF];
+	const char *base;
+	int err = fsp_base_dir(p, dirfd, path, &base);
+	if (!err)
+		err = fs_resolve_as(base, path, canon, follow, cred);
+	if (!err)
+		err = plate_lookup_path(canon, out);
+	return err;
+}
+
 /* The plate named by path relative to dirfd. */
 int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 {
@@ -33,14 +47,7 @@ int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 
 int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out)
 {
-	char canon[PATH_BUF];
-	const char *base;
-	int err = fsp_base_dir(p, dirfd, path, &base);
-	if (!err)
-		err = follow ? fs_resolve(base, path, canon) : fs_resolve_nofollow(base, path, canon);
-	if (!err)
-		err = plate_lookup_path(canon, out);
-	return err;
+	return lookup_as(p, dirfd, path, follow, &p->cred, out);
 }
 
 int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode)
@@ -83,29 +90,22 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 	return err ? err : plate_stat(plate, st);
 }
 
-/* W_OK: like a read-only mount for boot-image plates. */
-static int access_write(rid_t plate, const struct cred *cred)
+/* W_OK: like a read-only mount for boot-image plates (before the permission bits). */
+static int access_write(rid_t plate)
 {
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
-	if (kind != L_S_IFCHR && kind != L_S_IFBLK && !plate_is_writable(plate))
-		return -EROFS;
-	return res_check(plate, TOP_MODIFY, cred);
+	return kind != L_S_IFCHR && kind != L_S_IFBLK && !plate_is_writable(plate) ? -EROFS : 0;
 }
 
 static int access_as(struct proc *p, int dirfd, const char *path, int mode,
 		     const struct cred *cred)
 {
 	rid_t plate;
-	int err = fsp_lookup_at(p, dirfd, path, &plate);
-	if (!err && (mode & 4))
-		err = res_check(plate, TOP_USE, cred);
+	int err = lookup_as(p, dirfd, path, true, cred, &plate);
 	if (!err && (mode & 2))
-		err = access_write(plate, cred);
-	if (!err && (mode & 1)) {
-		err = res_check(plate, TOP_USE, cred);
-		if (!err && !plate_is_dir(plate) && !(plate_mode(plate) & 0111))
-			err = -EACCES;
-	}
+		err = access_write(plate);
+	if (!err)
+		err = plate_permission(plate, (uint32_t)mode, cred);
 	return err;
 }
 
@@ -127,7 +127,7 @@ int fsp_chdir(struct proc *p, const char *path)
 	if (!err && !plate_is_dir(plate))
 		err = -ENOTDIR;
 	if (!err)
-		err = res_check(plate, TOP_USE, &p->cred);
+		err = plate_permission(plate, PLATE_MAY_EXEC, &p->cred);
 	if (!err)
 		strlcpy(p->cwd, canon, sizeof(p->cwd));
 	return err;

@@ -19,6 +19,7 @@ struct link_found {
 	char link[PATH_BUF];
 	char rest[PATH_BUF];
 	const char *root;               /* the process's root (chroot.h), NULL for "/" */
+	const struct cred *cred;        /* who walks: needs search rights (NULL: the kernel) */
 };
 
 static bool is_symlink(rid_t rid)
@@ -37,7 +38,7 @@ static int must_be_dir(const char *rel, const char *rest, void *arg)
 	if (err)
 		return err;
 	if (plate_is_dir(rid))
-		return 0;
+		return plate_permission(rid, PLATE_MAY_EXEC, lf->cred);
 	if (!is_symlink(rid))
 		return -ENOTDIR;
 	lf->found = true;
@@ -82,19 +83,33 @@ static int normalize(const char *base, const char *path, char out[PATH_BUF],
 	return err;
 }
 
+/* A relative path is looked up in its base directory, which needs search rights as every
+ * directory the path goes through does (must_be_dir). */
+static int may_search_base(const char *base, const char *path, const struct cred *cred)
+{
+	rid_t rid;
+	if (!cred || path[0] == '/' || plate_lookup_path(base, &rid))
+		return 0;                /* a base that is gone: the walk answers */
+	return plate_is_dir(rid) ? plate_permission(rid, PLATE_MAY_EXEC, cred) : 0;
+}
+
 /* Symbolic links (only disks have them) are followed where the path goes through them, and
  * at its end when follow is set; more than L_SYMLOOP_MAX of them: -ELOOP. */
 static int resolve(const char *base, const char *path, char out[PATH_BUF], bool follow,
-		   bool rooted)
+		   bool rooted, const struct cred *cred)
 {
 	char cur[PATH_BUF], curbase[PATH_BUF];
 	rid_t rid;
 	if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
 		return -ENAMETOOLONG;
+	int err = may_search_base(base, path, cred);
+	if (err)
+		return err;
 	strlcpy(cur, path, sizeof(cur));
 	strlcpy(curbase, base, sizeof(curbase));
 	for (int depth = 0;; depth++) {
-		struct link_found lf = { .found = false, .root = rooted ? fs_root_cur() : NULL };
+		struct link_found lf = { .found = false, .root = rooted ? fs_root_cur() : NULL,
+					 .cred = cred };
 		int err = normalize(curbase, cur, out, &lf);
 		int last = err || !follow ? -ENOENT : plate_lookup_path(out, &rid);
 		if (last != 0 && last != -ENOENT)
@@ -115,17 +130,23 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, true, true);
+	return resolve(base, path, out, true, true, fs_cred_cur());
 }
 
 int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, false, true);
+	return resolve(base, path, out, false, true, fs_cred_cur());
+}
+
+int fs_resolve_as(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		  const struct cred *cred)
+{
+	return resolve(base, path, out, follow, true, cred);
 }
 
 int fs_resolve_global(const char *path, char out[PATH_BUF])
 {
-	return resolve("/", path, out, true, false);
+	return resolve("/", path, out, true, false, NULL);
 }
 
 static int is_write_open(int flags)
@@ -153,7 +174,7 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 		return -ENOENT;
 	if (!plate_is_writable(dir))
 		return -EROFS;       /* a read-only "mount" answers before permissions, as on Linux */
-	if ((err = res_check(dir, TOP_MODIFY, cred)))
+	if ((err = plate_permission(dir, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred)))
 		return err;
 	*created = 1;
 	return plate_create(canon, mode & 07777, cred, out);
@@ -170,11 +191,11 @@ static int check_open(rid_t plate, int flags, const struct cred *cred)
 		return -ENOTDIR;
 	if (regular && is_write_open(flags) && !plate_is_writable(plate))
 		return -EROFS;
-	int err = (flags & L_O_ACCMODE) != L_O_WRONLY ? res_check(plate, TOP_USE, cred) : 0;
+	int err = (flags & L_O_ACCMODE) != L_O_WRONLY ? plate_permission(plate, PLATE_MAY_READ, cred) : 0;
 	if (!err && plate_is_proc(plate))
 		err = plate_proc_may_access(plate, cred);
 	if (!err && is_write_open(flags))
-		err = res_check(plate, TOP_MODIFY, cred);
+		err = plate_permission(plate, PLATE_MAY_WRITE, cred);
 	return err;
 }
 

@@ -16,7 +16,7 @@ static int add_image_file(const char *path, const struct cpio_entry *e)
 {
 	char parent_path[PATH_BUF];
 	struct plate *dir, *p;
-	struct cred owner = { e->uid, e->gid };
+	struct cred owner = { .uid = e->uid, .gid = e->gid };
 	rid_t rid;
 	path_parent(path, parent_path);
 	int err = pl_ensure_dir(parent_path, &owner, &dir);
@@ -43,7 +43,7 @@ static int add_image_entry(const struct cpio_entry *e)
 {
 	char path[PATH_BUF];
 	struct plate *p;
-	struct cred owner = { e->uid, e->gid };
+	struct cred owner = { .uid = e->uid, .gid = e->gid };
 	if (image_path(e, path)) {
 		kprintf("plate: image entry with a bad or too long name, skipped\n");
 		return 0;

@@ -189,7 +189,7 @@ uint32_t procfs_mode(const struct procfs_node *n)
 void procfs_owner(const struct procfs_node *n, struct cred *out)
 {
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
-	*out = p ? (struct cred){ p->ids.euid, p->ids.egid } : (struct cred){ 0, 0 };
+	*out = p ? (struct cred){ .uid = p->ids.euid, .gid = p->ids.egid } : (struct cred){ .uid = 0, .gid = 0 };
 }
 
 int procfs_may_access(const struct procfs_node *n, const struct cred *cred)
@@ -395,7 +395,7 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 
 long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 {
-	static const struct cred kernel = { 0, 0 };
+	static const struct cred kernel = { .uid = 0, .gid = 0 };
 	char tmp[16];
 	struct proc *p = node_proc(n), *self = proc_cur();
 	const struct cred *cred = self ? &self->cred : &kernel;

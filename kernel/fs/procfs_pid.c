@@ -221,8 +221,8 @@ static void gen_status(struct ptext *t, const struct view *v)
 	while (fdsize < p->fds.top)
 		fdsize *= 2;
 	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", fdsize);
-	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
-		ptext_fmt(t, "%u ", p->groups[i]);
+	for (uint32_t i = 0; i < p->cred.ngroups && i < PROC_NGROUPS; i++)
+		ptext_fmt(t, "%u ", p->cred.groups[i]);
 	ptext_char(t, '\n');
 	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, v->id, p->pgid,
 		  p->sid);

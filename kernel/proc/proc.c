@@ -440,9 +440,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	ident_set_all(p, 0, 0);
 	if (parent) {
 		p->ids = parent->ids;
-		p->cred = parent->cred;
-		p->ngroups = parent->ngroups;
-		memcpy(p->groups, parent->groups, sizeof(p->groups));
+		p->cred = parent->cred;           /* with its supplementary groups */
 	}
 	p->hdr.owner = p->ids.euid;
 	p->hdr.group = p->ids.egid;
@@ -682,8 +680,8 @@ int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
 		return -EPERM;
 	if (n > PROC_NGROUPS)
 		return -EINVAL;
-	memcpy(p->groups, groups, n * sizeof(groups[0]));
-	p->ngroups = n;
+	memcpy(p->cred.groups, groups, n * sizeof(groups[0]));
+	p->cred.ngroups = n;
 	return 0;
 }
 
