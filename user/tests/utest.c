@@ -58,6 +58,7 @@ static const struct utest *const groups[] = {
 	ut_extra_tests,
 	ut_fifo_tests,
 	ut_chroot_tests,
+	ut_perm_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
