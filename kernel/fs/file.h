@@ -66,6 +66,8 @@ struct fdtable {
 	int limit;          /* descriptors from here on are not handed out (RLIMIT_NOFILE) */
 	int top;            /* no descriptor at or above this one is open */
 	struct fdpage *ext[FD_EXT_PAGES];   /* descriptors NFD and up; NULL: none there */
+	int lock_pid;       /* the process whose POSIX record locks a close releases (reclock.h);
+			     * kept when the table is cloned into */
 };
 
 /* ---- descriptor tables -------------------------------------------------------------------- */

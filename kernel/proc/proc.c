@@ -6,6 +6,7 @@
 #include "arch/timer.h"
 #include "kernel/dev/device.h"
 #include "kernel/fs/plate.h"
+#include "kernel/fs/reclock.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -297,6 +298,7 @@ static void release_constituents(struct proc *p)
 		vspace_proc_ref(p->vspace, -1);     /* deletes a transient space left empty */
 	p->vspace = 0;
 	fdtable_close_all(&p->fds);
+	reclock_exit(p->pid);
 	args_put(p->args);
 	p->args = NULL;
 	ckpt_set_fault_return(p, 0);
@@ -430,6 +432,7 @@ void proc_vfork_release(struct proc *p)
 static void init_identity(struct proc *p, struct proc *parent)
 {
 	p->pid = proc_alloc_pid();
+	p->fds.lock_pid = p->pid;         /* its record locks: a close of its own releases them */
 	p->start_ns = time_ns();
 	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
