@@ -59,6 +59,7 @@ static const struct utest *const groups[] = {
 	ut_fifo_tests,
 	ut_chroot_tests,
 	ut_perm_tests,
+	ut_reclock_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
