@@ -69,15 +69,17 @@ static bool overlaps(const struct reclock *l, int64_t start, int64_t end)
 	return l->start <= end && start <= l->end;
 }
 
-/* The first lock of another owner that keeps o from taking type over start..end. */
+/* The lock of another owner that keeps o from taking type over start..end: the one that
+ * starts first (F_GETLK reports it; Linux keeps an owner's locks in that order). */
 static struct reclock *conflict(uint64_t key, struct owner o, int type, int64_t start,
 				int64_t end)
 {
+	struct reclock *first = NULL;
 	for (struct reclock *l = locks; l; l = l->next)
 		if (l->key == key && !owned_by(l, o) && overlaps(l, start, end) &&
-		    (type == L_F_WRLCK || l->type == L_F_WRLCK))
-			return l;
-	return NULL;
+		    (type == L_F_WRLCK || l->type == L_F_WRLCK) && (!first || l->start < first->start))
+			first = l;
+	return first;
 }
 
 /* Whether process pid waiting for process holder closes a circle of waits. */
