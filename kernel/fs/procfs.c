@@ -90,8 +90,9 @@ bool procfs_gone(const struct procfs_node *n)
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
 	if (!procfs_per_process(n->kind))
 		return false;
+	/* per-thread nodes, and every node under /proc/TID, go with their thread */
 	return !p || (n->kind == PN_P_FDLINK && fd_get(&p->fds, n->arg, &f)) ||
-	       (procfs_per_thread(n->kind) && !has_thread(p, n->tid));
+	       (n->tid && !has_thread(p, n->tid));
 }
 
 /* A decimal number without sign or leading zeros, below limit; -1 otherwise. */
@@ -108,18 +109,28 @@ static long parse_num(const char *s, size_t len, long limit)
 	return v < limit ? v : -1;
 }
 
+/* /proc/ID: a process, or (as Linux, though readdir does not list it) a thread that is
+ * not its process's first, shown as its process with that thread's id and state. */
+static int pid_dir(int id, struct procfs_node *out)
+{
+	struct proc *p = proc_by_pid(id);
+	rid_t e = p ? 0 : thread_by_tid(id);
+	if (!p && e)
+		p = proc_get(exec_proc(e));
+	if (!p)
+		return -ENOENT;
+	*out = (struct procfs_node){ .kind = PN_PID, .pid = p->pid, .proc = p->hdr.rid,
+				     .tid = p->pid == id ? 0 : id };
+	return 0;
+}
+
 static int dynamic_child(const struct procfs_node *dir, const char *name, size_t len,
 			 struct procfs_node *out)
 {
 	struct file *f;
 	long v;
-	if (dir->kind == PN_ROOT && (v = parse_num(name, len, INT32_MAX)) > 0) {
-		struct proc *p = proc_by_pid((int)v);
-		if (!p)
-			return -ENOENT;
-		*out = (struct procfs_node){ .kind = PN_PID, .pid = p->pid, .proc = p->hdr.rid };
-		return 0;
-	}
+	if (dir->kind == PN_ROOT && (v = parse_num(name, len, INT32_MAX)) > 0)
+		return pid_dir((int)v, out);
 	if (dir->kind == PN_P_FD && (v = parse_num(name, len, NFD_MAX)) >= 0) {
 		struct proc *p = node_proc(dir);
 		if (!p || fd_get(&p->fds, (int)v, &f))

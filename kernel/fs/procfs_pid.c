@@ -131,14 +131,17 @@ struct view {
 	struct cputime cpu;        /* the thread's, or the process's */
 };
 
+/* What a file shows: the files of /proc/PID/task/TID one thread, those of /proc/PID the
+ * process, and those of /proc/TID (a thread that is not the first) the process as seen from
+ * that thread: its id and state, the whole process's times (Linux's). */
 static void view_of(const struct procfs_node *n, struct proc *p, struct view *v)
 {
 	bool thread = procfs_per_thread(n->kind);
 	v->p = p;
-	v->exec = thread ? thread_by_tid(n->tid) : p->exec;
-	if (thread && v->exec && exec_proc(v->exec) != p->hdr.rid)
+	v->exec = n->tid ? thread_by_tid(n->tid) : p->exec;
+	if (n->tid && v->exec && exec_proc(v->exec) != p->hdr.rid)
 		v->exec = 0;                 /* ended since the lookup (its id taken again) */
-	v->id = thread ? n->tid : p->pid;
+	v->id = n->tid ? n->tid : p->pid;
 	if (thread)
 		cputime_exec(v->exec, &v->cpu);
 	else
