@@ -103,6 +103,8 @@ struct proc {
 	bool did_exec;               /* it changed program since it was made (setpgid: EACCES) */
 	bool stopped;                /* a stop signal holds every thread in its kernel exit */
 	uint8_t stop_sig;            /* the signal that stopped it */
+	bool stop_told;              /* every thread is held: its parent was told (jobctl.h) */
+	uint32_t stop_held;          /* its threads holding in the stop now (jobctl_hold) */
 	uint8_t wait_report;         /* JC_REPORT_*: a stop or continue its parent's wait sees */
 	struct cputime cpu_ended;    /* its ended threads' time, and its largest resident set */
 	struct cputime cpu_children; /* its reaped children's and their reaped descendants' */
