@@ -128,14 +128,20 @@ static int wait_turn(uint64_t key, struct owner o, int type, int64_t start, int6
 	return 0;
 }
 
-/* Whether o holds a lock reaching over both ends of start..end (unlocking or retyping its
- * middle leaves two pieces: one more lock). */
-static bool needs_split(uint64_t key, struct owner o, int64_t start, int64_t end)
+/* What giving up start..end does to o's locks: whether one reaches over both ends (its
+ * middle goes: two pieces, one more lock), and how many lie inside it (they go). */
+static bool needs_split(uint64_t key, struct owner o, int64_t start, int64_t end,
+			uint32_t *inside)
 {
-	for (struct reclock *l = locks; l; l = l->next)
-		if (l->key == key && owned_by(l, o) && l->start < start && l->end > end)
-			return true;
-	return false;
+	bool split = false;
+	*inside = 0;
+	for (struct reclock *l = locks; l; l = l->next) {
+		if (l->key != key || !owned_by(l, o))
+			continue;
+		split |= l->start < start && l->end > end;
+		*inside += l->start >= start && l->end <= end;
+	}
+	return split;
 }
 
 /* Whether o already holds a lock of type over all of start..end (nothing to change). */
@@ -207,9 +213,10 @@ static int set_lock(uint64_t key, struct owner o, int type, int64_t start, int64
 	int err = type == L_F_UNLCK ? 0 : wait_turn(key, o, type, start, end, wait);
 	if (err || held(key, o, type, start, end))
 		return err;
-	bool split = needs_split(key, o, start, end);
+	uint32_t inside;
+	bool split = needs_split(key, o, start, end, &inside);
 	uint32_t need = (type != L_F_UNLCK) + split;
-	if (nlocks + need > RECLOCK_MAX ||
+	if (nlocks - inside + need > RECLOCK_MAX ||
 	    (type != L_F_UNLCK && !(n = kzalloc(sizeof(*n)))) ||
 	    (split && !(spare = kzalloc(sizeof(*spare))))) {
 		kfree(n);

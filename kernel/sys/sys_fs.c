@@ -217,16 +217,21 @@ long sys_dup2(const struct sysargs *a)
 }
 
 /* The record-lock commands (reclock.h): the descriptor first (EBADF), then the struct flock
- * in and, for the GETLK forms, back out. */
+ * in and, for the GETLK forms, back out. The open file is held meanwhile: if another thread
+ * closes the descriptor during a wait, an OFD lock taken then goes with the file's last
+ * reference (a POSIX one at exit). */
 static long fcntl_lock(int fd, int cmd, uint64_t uptr)
 {
 	struct linux_flock fl;
 	struct file *f;
 	int err = fd_get(&cur()->fds, fd, &f);
-	if (!err && copy_from_user(&fl, (const void *)uptr, sizeof(fl)))
-		err = -EFAULT;
-	if (!err)
-		err = reclock_fcntl(f, cur()->pid, cmd, &fl);
+	if (err)
+		return err;
+	if (copy_from_user(&fl, (const void *)uptr, sizeof(fl)))
+		return -EFAULT;
+	file_get(f);            /* another thread may close fd while F_SETLKW waits */
+	err = reclock_fcntl(f, cur()->pid, cmd, &fl);
+	file_put(f);
 	if (!err && (cmd == L_F_GETLK || cmd == L_F_OFD_GETLK) &&
 	    copy_to_user((void *)uptr, &fl, sizeof(fl)))
 		err = -EFAULT;
