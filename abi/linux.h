@@ -121,6 +121,23 @@ struct linux_winsize {
 #define L_S_IFBLK 0060000
 #define L_S_IFREG 0100000
 #define L_S_ISUID 04000
+/* Device numbers as Linux gives them in st_rdev and takes them in mknod's dev (its
+ * new_encode_dev): a 12-bit major and a 20-bit minor in 32 bits, laid out so that numbers
+ * below 256:256 read the same as the old 8:8 encoding (major << 8 | minor). */
+static inline uint32_t linux_dev_major(uint32_t dev)
+{
+	return (dev >> 8) & 0xfffu;
+}
+
+static inline uint32_t linux_dev_minor(uint32_t dev)
+{
+	return (dev & 0xffu) | ((dev >> 12) & 0xfff00u);
+}
+
+static inline uint32_t linux_makedev(uint32_t major, uint32_t minor)
+{
+	return (minor & 0xffu) | ((major & 0xfffu) << 8) | ((minor & 0xfff00u) << 12);
+}
 #define L_S_ISGID 02000
 #define L_DT_CHR 2
 #define L_DT_BLK 6
@@ -296,6 +313,7 @@ struct linux_stack {
 #define L_DT_LNK 10
 #define L_AT_SYMLINK_FOLLOW 0x400
 #define L_MS_RDONLY 1ul
+#define L_MS_NODEV 4ul
 #define L_MNT_FORCE 1
 #define L_MNT_DETACH 2
 #define L_UMOUNT_NOFOLLOW 8

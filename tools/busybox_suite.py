@@ -328,10 +328,16 @@ def status_note(code):
     return "sh: busybox: exit status %d\n" % code if code else ""
 
 
+# The environment Tessera's shell starts with (user/bin/init.c, login_environment), in its
+# order, so that `env` and what reads it compare alike.
+LOGIN_ENV = {"HOME": "/", "USER": "root", "LOGNAME": "root", "SHELL": "/bin/sh",
+             "PATH": "/sbin:/usr/sbin:/bin:/usr/bin"}
+
+
 def host_run(cmd, work):
     argv = ["/bin/busybox"] + shlex.split(cmd)
     try:
-        r = subprocess.run(argv, cwd=work, env={}, stdin=subprocess.DEVNULL,
+        r = subprocess.run(argv, cwd=work, env=dict(LOGIN_ENV), stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=CMD_TIMEOUT, preexec_fn=lambda: os.umask(0o022))
     except (OSError, subprocess.TimeoutExpired) as e:

@@ -9,9 +9,12 @@ host's e2fsprogs on the image files themselves.
     groups (debugfs ls) and content checksums (debugfs rdump) must equal what the same
     workload gives on a host directory;
   - files persist across a reboot: a second boot prints the checksum of every file, which
-    must match, and reads a file the host wrote into the image with `debugfs -w`;
+    must match, and reads a file the host wrote into the image with `debugfs -w`; device
+    nodes the host made with debugfs are listed with their numbers and used, and nodes
+    Tessera makes are read back by debugfs (e2fsck clean);
   - busybox works on /disk (cp -r, ls -lR, find, du, tar, mv, rm -r), and a second disk is
-    mounted at /mnt with busybox mount and unmounted with umount (then checked by the host);
+    mounted at /mnt with busybox mount and unmounted with umount (then checked by the host),
+    and mounted again with -o nodev, where a device node does not open;
   - QEMU killed in the middle of a workload: `e2fsck -fy` repairs the image, Tessera mounts it
     again and every file fsynced before the kill has its content;
   - a full disk and a full inode table give ENOSPC, corrupted images never crash the server
@@ -339,6 +342,7 @@ def reboot_case(cfg, suite, tmp, image, host):
     with open(hostfile, "wb") as f:
         f.write(pattern(0, 123457, 77))
     debugfs(image, "write %s hostfile" % hostfile, write=True)
+    devnode_host_prep(image)
     vm, sh = boot(cfg, [image], "reboot", suite)
     out = sh.run("diskplay -s /disk/w", CMD_TIMEOUT) or ""
     got = {line.strip() for line in out.splitlines() if line.startswith("SUM ")}
@@ -348,8 +352,59 @@ def reboot_case(cfg, suite, tmp, image, host):
     out = sh.run("busybox md5sum /disk/hostfile", CMD_TIMEOUT) or ""
     md5 = hashlib.md5(pattern(0, 123457, 77)).hexdigest()
     suite.check("reboot: the file the host wrote with debugfs -w is read", md5 in out, out[-200:])
+    devnode_guest(suite, sh)
     end(suite, vm, sh, "reboot")
+    devnode_host_check(suite, image)
     return hostfile
+
+
+# ---- device nodes: Linux's i_block encodings both ways -----------------------------------------
+# The host makes nodes with debugfs: 1:3 in the old encoding (i_block[0] = 0x103), 259:69888 in
+# the new one (i_block[1], i_block[0] = 0), and one with junk in i_block[0] (0xdeadbeef: Linux
+# reads its low 16 bits, 190:239). Tessera lists them, writes through the 1:3 node (to its
+# /dev/null), removes the junk one, and makes its own, which debugfs and e2fsck then read.
+HOST_NODES = [("mknod hnull c 1 3", None), ("mknod hbig b 8 0", "sif hbig block[0] 0"),
+              ("sif hbig block[1] 0x11110300", None), ("mknod hjunk c 8 1", None),
+              ("sif hjunk block[0] 0xdeadbeef", None)]
+DEVNODE_SCRIPT = ("cd /disk && busybox ls -ln hnull hbig hjunk && echo gone > hnull && "
+                  "echo NULLSIZE $(busybox wc -c < hnull) && rm hjunk && "
+                  "busybox mknod tnull c 1 3 && busybox mknod tbig b 259 70000 && "
+                  "busybox mkfifo tfifo && busybox ls -ln tnull tbig && echo DEVNODES DONE")
+
+
+def devnode_host_prep(image):
+    for req, more in HOST_NODES:
+        debugfs(image, req, write=True)
+        if more:
+            debugfs(image, more, write=True)
+
+
+def devnode_guest(suite, sh):
+    out = sh.run("busybox sh -c '%s'" % DEVNODE_SCRIPT, CMD_TIMEOUT) or ""
+    lines = {ln.split()[-1]: " ".join(ln.split()[:6]) for ln in out.splitlines()
+             if ln.startswith(("c", "b")) and len(ln.split()) >= 9}
+    want = {"hnull": "c--------- 1 0 0 1, 3", "hbig": "b--------- 1 0 0 259, 69888",
+            "hjunk": "c--------- 1 0 0 190, 239", "tnull": "crw-r--r-- 1 0 0 1, 3",
+            "tbig": "brw-r--r-- 1 0 0 259, 70000"}
+    suite.check("devnodes: the host's nodes (old, new and junk encodings) listed by ls -ln, "
+                "a write through the 1:3 node, Tessera's own nodes made",
+                lines == want and "NULLSIZE 0" in out and "DEVNODES DONE" in out,
+                "got %r; output %s" % (lines, out[-500:]))
+
+
+def devnode_host_check(suite, image):
+    rc, log = fsck(image)
+    suite.check("devnodes: e2fsck -fn exits 0 after Tessera's nodes", rc == 0, log)
+    tnull, tbig = debugfs(image, "stat /tnull"), debugfs(image, "stat /tbig")
+    junk, fifo = debugfs(image, "stat /hjunk"), debugfs(image, "stat /tfifo")
+    suite.check("devnodes: debugfs reads Tessera's nodes as Linux writes them (1:3 old-style, "
+                "259:70000 new-style), the FIFO, and the junk node gone",
+                "Type: character special" in tnull and
+                "Device major/minor number: 01:03 (hex 01:03)" in tnull and
+                "Type: block special" in tbig and
+                "(New-style) Device major/minor number: 259:70000" in tbig and
+                "Type: FIFO" in fifo and "Inode:" not in junk,
+                "tnull %r tbig %r junk %r" % (tnull[-300:], tbig[-300:], junk[-200:]))
 
 
 BUSYBOX_SCRIPT = """set -e
@@ -371,6 +426,12 @@ cp /disk/hostfile /mnt/h
 mkdir /mnt/dir
 echo fromtessera > /mnt/dir/note
 umount /mnt
+mount -o nodev -t ext2 /dev/vdb /mnt
+grep -q '^/dev/vdb /mnt ext2 rw,nodev' /proc/mounts && echo NODEV LISTED
+mknod /mnt/n c 1 3
+if cat /mnt/n 2>/dev/null; then echo NODEV OPENED; else echo NODEV REFUSED; fi
+rm /mnt/n
+umount /mnt
 echo BUSYBOX SCRIPT DONE
 """
 
@@ -388,6 +449,8 @@ def busybox_case(cfg, suite, tmp, image, host, hostfile):
     suite.check("busybox: cp -r, ls -lR, find, du, tar, mv, rm -r, mount, umount on disks",
                 "BUSYBOX SCRIPT DONE" in out and "FOUND %d FILES" % nfiles in out and
                 "DU OK" in out, out[-400:])
+    suite.check("busybox: a device node on a nodev mount does not open (EACCES)",
+                "NODEV LISTED" in out and "NODEV REFUSED" in out, out[-400:])
     got = {line.strip() for line in out.splitlines() if line.startswith("SUM ")}
     suite.check("busybox: the tree copied and through tar is the workload's",
                 got == sums_of(host), "differ: %s" % sorted(got ^ sums_of(host))[:4])

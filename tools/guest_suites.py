@@ -220,6 +220,10 @@ def shell_steps(cfg):
          "hello printing its pid and both arguments"),
         ("nonexistent command", "no-such-cmd-1234", lambda o: "not found" in o,
          "'not found', then the prompt again"),
+        ("pipe via busybox sh", "echo a-b | busybox tr - +", lambda o: has_line(o, "a+b"),
+         "a line 'a+b' (the line handed to busybox sh -c)"),
+        ("login environment", "echo home=$HOME user=$USER", lambda o: has_line(
+            o, "home=/ user=root"), "a line 'home=/ user=root'"),
         ("lspci", "lspci", lambda o: re.search(r"^00:00\.0 .*8086:29c0", o, re.M) and
          re.search(r"^00:[0-9a-f]{2}\.0 +010000 storage +1af4:1001 +msi-x", o, re.M),
          "the q35 host bridge and the virtio-blk disk with MSI-X"),

@@ -234,7 +234,7 @@ syscall_entry:
 	push %gs:24
 	push %rcx
 	push $0
-	push $0x100                 /* marks a syscall frame */
+	push $TF_VEC_SYSCALL        /* marks a syscall frame */
 	PUSH_REGS
 	mov %rsp, %rdi
 	call syscall_handler
@@ -242,6 +242,8 @@ syscall_entry:
 	 * Also the way out of a function-entry call that switched its caller to Umode. */
 	.globl syscall_exit
 syscall_exit:
+	cmpq $TF_VEC_RESTORED, 15*8(%rsp)   /* a whole state put back: rcx and r11 too */
+	je trap_return
 	cmpq $SEL_UCODE, 18*8(%rsp)
 	jne trap_return
 	movabs $0x00007ffffffff000, %rax

@@ -140,13 +140,15 @@ smode_call_entry:
 	push $SEL_KCODE                 /* cs */
 	push (%r11)                     /* rip: the return address */
 	push $0                         /* error */
-	push $0x101                     /* vector: marks a function-entry frame */
+	push $TF_VEC_FUNCENTRY          /* vector: marks a function-entry frame */
 	PUSH_REGS
 	incq smode_calls(%rip)
 	mov %rsp, %rdi
 	call syscall_handler
 	cmpq $SEL_KCODE, 18*8(%rsp)     /* switched to Umode by this call: sysret to ring 3 */
 	jne syscall_exit
+	cmpq $TF_VEC_RESTORED, 15*8(%rsp)       /* a whole state put back: rcx too */
+	je trap_return
 	POP_REGS
 	add $16, %rsp                   /* vector, error */
 	pop %rcx                        /* rip */

@@ -12,6 +12,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/main.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/sys/syslog.h"
 
 #define PVH_MAGIC 0x336ec578u
 
@@ -60,6 +61,7 @@ static void memory_init(const struct hvm_start_info *si)
 
 void kmain(uint32_t start_info_pa)
 {
+	syslog_init();                  /* the message log keeps everything from here on */
 	serial_init();
 	irq_init();
 	console_init();

@@ -148,10 +148,17 @@ long file_op_enotdir(struct file *f, void *ubuf, size_t n);           /* getdent
 long file_op_enotty(struct file *f, unsigned long req, uint64_t arg);  /* ioctl */
 void file_op_norelease(struct file *f);                                /* release */
 
-/* The variants opened by device-node plates: the console, /dev/null and /dev/zero. -ENXIO for
- * a device number no driver serves. */
+/* Opens a device-node plate (character or block) by its device number (file_dev.c): the
+ * console, the memory devices, the virtio disks. -ENXIO for a number no driver serves. */
 int file_open_device(rid_t node, int flags, struct file **out);
 
+/* The virtio disks' block device numbers (Linux gives virtblk a dynamic major; 253 is what it
+ * usually gets): unit u is minor u * DEV_VIRTBLK_MINORS (its partitions would follow). */
+#define DEV_VIRTBLK_MAJOR 253u
+#define DEV_VIRTBLK_MINORS 16u
+/* The block unit a block device number names: -ENXIO unless a whole virtio disk's number
+ * below TFN_BLK_UNITS. */
+int file_blk_unit(uint32_t rdev, uint32_t *unit);
 /* A block device served by a driver process (/dev/vda: unit 0), see file_blk.c. -ENXIO when
  * no driver serves the unit. */
 int file_open_blk(rid_t node, int flags, struct file **out);

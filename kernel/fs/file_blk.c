@@ -215,6 +215,15 @@ static const struct file_ops blk_ops = {
 	.fsync = blk_fsync, .pio = blk_pio,
 };
 
+int file_blk_unit(uint32_t rdev, uint32_t *unit)
+{
+	uint32_t minor = linux_dev_minor(rdev);
+	if (linux_dev_major(rdev) != DEV_VIRTBLK_MAJOR || minor % DEV_VIRTBLK_MINORS)
+		return -ENXIO;
+	*unit = minor / DEV_VIRTBLK_MINORS;
+	return *unit < TFN_BLK_UNITS ? 0 : -ENXIO;
+}
+
 int file_open_blk(rid_t node, int flags, struct file **out)
 {
 	/* open is a light call (kernel/sys/fastcalls.def), which must not wait: the driver is
@@ -225,8 +234,9 @@ int file_open_blk(rid_t node, int flags, struct file **out)
 	uint64_t info[2];
 	if (!b)
 		return -ENOMEM;
-	b->unit = (plate_rdev(node) & 0xff) / 16;
-	int err = b->unit < TFN_BLK_UNITS ? blk_call(b, TFN_BLK_INFO, 0, 0, 0, info) : -ENXIO;
+	int err = file_blk_unit(plate_rdev(node), &b->unit);
+	if (!err)
+		err = blk_call(b, TFN_BLK_INFO, 0, 0, 0, info);
 	if (!err && info[1] != BLK_SECTOR)
 		err = -ENXIO;
 	if (!err)

@@ -185,7 +185,7 @@ int file_open_console(struct file **out)
 int file_open_console_node(rid_t node, int flags, struct file **out)
 {
 	int err = file_alloc(&console_ops, flags, node, out);
-	if (!err && !(flags & L_O_NOCTTY) && plate_rdev(node) == 0x0501 && proc_cur())
+	if (!err && !(flags & L_O_NOCTTY) && plate_rdev(node) == linux_makedev(5, 1) && proc_cur())
 		ctty_opened(proc_cur());
 	return err;
 }

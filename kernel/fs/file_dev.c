@@ -1,6 +1,9 @@
-/* Device-node plates: opening one picks the file variant by its device number, as a Unix
- * character-device switch does (the list is kernel/fs/devices.def). Here are /dev/null,
- * /dev/zero, /dev/random and /dev/urandom; the console variant is in file_console.c. */
+/* Device-node plates: opening one finds its driver by the node's device number, through
+ * tables indexed by major number (one for character devices, one for block devices) as a
+ * Unix device switch does; the driver then picks by the minor. Any node with the number
+ * reaches the device, whoever made it (the nodes of /dev: kernel/fs/devices.def; mknod).
+ * Here are the memory devices of major 1 (null, zero, full, random, urandom); the console
+ * is in file_console.c, the virtio disks in file_blk.c. */
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/dev/random.h"
@@ -66,40 +69,61 @@ static const struct file_ops random_ops = {
 	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
 };
 
+/* /dev/full: reads as /dev/zero, every write fails with ENOSPC (Linux's write_full). */
+static long full_write(struct file *f, const void *ubuf, size_t n)
+{
+	(void)f, (void)ubuf, (void)n;
+	return -ENOSPC;
+}
+
+static const struct file_ops full_ops = {
+	.read = zero_read, .write = full_write, .lseek = dev_lseek, .stat = dev_stat,
+	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
+};
+
 static const struct file_ops zero_ops = {
 	.read = zero_read, .write = null_write, .lseek = dev_lseek, .stat = dev_stat,
 	.getdents64 = file_op_enotdir, .ioctl = file_op_enotty, .release = file_op_norelease,
 };
 
-static int open_null(rid_t node, int flags, struct file **out)
-{
-	return file_alloc(&null_ops, flags, node, out);
-}
-
-static int open_zero(rid_t node, int flags, struct file **out)
-{
-	return file_alloc(&zero_ops, flags, node, out);
-}
-
-static int open_random(rid_t node, int flags, struct file **out)
-{
-	return file_alloc(&random_ops, flags, node, out);
-}
-
-static const struct {
-	uint32_t rdev;
-	int (*open)(rid_t node, int flags, struct file **out);
-} devices[] = {
-#define DEVICE(path, rdev, perm, open) { rdev, open },
-#include "kernel/fs/devices.def"
-#undef DEVICE
+/* Major 1, Linux's memory devices: the minor picks the variant. */
+static const struct file_ops *const mem_minors[] = {
+	[3] = &null_ops, [5] = &zero_ops, [7] = &full_ops, [8] = &random_ops, [9] = &random_ops,
 };
+
+static int open_mem(rid_t node, uint32_t minor, int flags, struct file **out)
+{
+	if (minor >= sizeof(mem_minors) / sizeof(mem_minors[0]) || !mem_minors[minor])
+		return -ENXIO;
+	return file_alloc(mem_minors[minor], flags, node, out);
+}
+
+/* Major 5: minor 0 is /dev/tty, 1 /dev/console; both the serial console here. */
+static int open_tty(rid_t node, uint32_t minor, int flags, struct file **out)
+{
+	return minor <= 1 ? file_open_console_node(node, flags, out) : -ENXIO;
+}
+
+/* A virtio disk: a unit per DEV_VIRTBLK_MINORS minors (partitions are not served). */
+static int open_virtblk(rid_t node, uint32_t minor, int flags, struct file **out)
+{
+	(void)minor;
+	return file_open_blk(node, flags, out);
+}
+
+/* The device switches, indexed by major number; a NULL entry is a number no driver has. */
+typedef int (*dev_open_fn)(rid_t node, uint32_t minor, int flags, struct file **out);
+static const dev_open_fn chr_majors[] = { [1] = open_mem, [5] = open_tty };
+static const dev_open_fn blk_majors[] = { [DEV_VIRTBLK_MAJOR] = open_virtblk };
 
 int file_open_device(rid_t node, int flags, struct file **out)
 {
-	uint32_t rdev = plate_rdev(node);
-	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
-		if (devices[i].rdev == rdev)
-			return devices[i].open(node, flags, out);
-	return -ENXIO;
+	uint32_t rdev = plate_rdev(node), major = linux_dev_major(rdev);
+	bool blk = (plate_mode(node) & L_S_IFMT) == L_S_IFBLK;
+	const dev_open_fn *sw = blk ? blk_majors : chr_majors;
+	size_t n = blk ? sizeof(blk_majors) / sizeof(blk_majors[0])
+		       : sizeof(chr_majors) / sizeof(chr_majors[0]);
+	if (major >= n || !sw[major])
+		return -ENXIO;
+	return sw[major](node, linux_dev_minor(rdev), flags, out);
 }

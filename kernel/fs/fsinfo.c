@@ -31,8 +31,8 @@ void fsinfo_mem(struct fsinfo_mem *out)
 
 static const struct fsinfo_mount fixed[] = {
 	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
-	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", true },       /* nodes are fixed; I/O goes on */
-	{ "tmpfs", "/tmp", "tmpfs", ",nosuid,nodev", false },
+	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", false },  /* root adds nodes; the boot's stay */
+	{ "tmpfs", "/tmp", "tmpfs", ",nosuid", false },        /* its device nodes open */
 	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },
 };
 #define NFIXED (sizeof(fixed) / sizeof(fixed[0]))
@@ -52,7 +52,7 @@ bool fsinfo_mount_at(uint32_t i, struct fsinfo_mount *out)
 		out->source[7] = (char)('a' + m->unit % 26);
 		strlcpy(out->dir, m->path, sizeof(out->dir));
 		out->type = "ext2";
-		out->options = ",relatime";
+		out->options = m->nodev ? ",nodev,relatime" : ",relatime";
 		out->rdonly = m->rdonly;
 		return true;
 	}
@@ -73,13 +73,12 @@ static int disk_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_files = fs.files;
 	st->f_ffree = fs.ffree;
 	st->f_namelen = fs.namemax;
-	st->f_flags = ST_VALID | (fs.read_only ? ST_RDONLY : 0);
+	st->f_flags = ST_VALID | (fs.read_only ? ST_RDONLY : 0) | (plate_nodev(rid) ? ST_NODEV : 0);
 	return 0;
 }
 
 /* Plates in memory: as much room as memory has, as many files as memory allows (plate_files). The boot
- * image and /dev take no new names (read-only file systems, whose device nodes still do I/O);
- * /tmp does. */
+ * image takes no new names (a read-only file system); /tmp and /dev (root's new nodes) do. */
 static void ram_statfs(rid_t rid, struct linux_statfs *st)
 {
 	struct linux_stat ps;
@@ -90,7 +89,8 @@ static void ram_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_bfree = st->f_bavail = pmm_free_pages();
 	plate_files(&st->f_files, &st->f_ffree);
 	st->f_namelen = PATH_MAX_LEN;
-	st->f_flags = ST_VALID | (!err && ps.st_dev != PLATE_DEV_TMPFS ? ST_RDONLY : 0);
+	bool rw = !err && (ps.st_dev == PLATE_DEV_TMPFS || ps.st_dev == PLATE_DEV_DEVTMPFS);
+	st->f_flags = ST_VALID | (rw ? 0 : ST_RDONLY);
 }
 
 int fsinfo_fstatfs(struct file *f, struct linux_statfs *st)

@@ -27,9 +27,10 @@ int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow,
 
 /* ---- changing names and attributes (fsproc_names.c); errors as the Linux calls ---------- */
 int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode);
-/* mknodat(2) of a FIFO (S_IFIFO) or a regular file (S_IFREG or 0); character and block
- * devices and sockets are -EPERM (after the name's checks); the caller refuses the rest. */
-int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode);
+/* mknodat(2) of a regular file (S_IFREG or 0), a FIFO, a socket node, or a character or
+ * block device node of number dev (Linux's encoding); a device needs an effective uid of 0
+ * (-EPERM after the name's checks, as Linux's CAP_MKNOD). The caller refuses other types. */
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode, uint32_t dev);
 /* unlinkat(2): flags 0 or AT_REMOVEDIR (rmdir) */
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags);
 /* renameat2(2): flags 0 or RENAME_NOREPLACE */

@@ -84,22 +84,23 @@ int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 	return plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
 }
 
-int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode)
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode, uint32_t dev)
 {
 	char canon[PATH_BUF];
 	rid_t rid, dir;
 	uint32_t kind = mode & L_S_IFMT;
+	bool device = kind == L_S_IFCHR || kind == L_S_IFBLK;
 	int err = new_name_at(p, dirfd, path, canon, &dir);
 	if (err)
 		return err;
-	/* device nodes are fixed (/dev is made at boot) and sockets live in no file system
-	 * here: neither is made, for root either (Linux would, for a privileged caller) */
-	if (kind != L_S_IFIFO && kind != L_S_IFREG && kind != 0)
+	/* a device node needs Linux's CAP_MKNOD, which root alone has here; FIFOs and
+	 * sockets anyone may make */
+	if (device && p->ids.euid != 0)
 		return -EPERM;
 	mode &= 07777 & ~p->umask;
-	if (kind == L_S_IFIFO)
-		return plate_mkfifo(canon, mode, &p->cred, &rid);
-	return plate_create(canon, mode, &p->cred, &rid);     /* a regular file */
+	if (kind == 0 || kind == L_S_IFREG)
+		return plate_create(canon, mode, &p->cred, &rid);
+	return plate_mknod(canon, kind | mode, device ? dev : 0, &p->cred, &rid);
 }
 
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)

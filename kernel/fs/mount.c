@@ -9,9 +9,6 @@
 #include "kernel/lib/string.h"
 #include "kernel/proc/proc.h"
 
-#define VIRTIO_BLK_MAJOR 253u
-#define MINORS_PER_UNIT 16u
-
 static struct mount mounts[MNT_MAX];
 static bool dying[MNT_MAX];           /* being unmounted: no new lookups */
 
@@ -77,8 +74,8 @@ int mnt_mount(uint32_t unit, const char *canon, uint64_t flags)
 		fsc_simple(TFN_FS_UNMOUNT, handle, 0, 0, NULL);
 		return -EBUSY;
 	}
-	*m = (struct mount){ .used = true, .rdonly = rdonly, .unit = unit, .handle = handle,
-			     .root_ino = root.ino, .root = rid };
+	*m = (struct mount){ .used = true, .rdonly = rdonly, .nodev = flags & L_MS_NODEV,
+			     .unit = unit, .handle = handle, .root_ino = root.ino, .root = rid };
 	strlcpy(m->path, canon, sizeof(m->path));
 	plate_mount_root(rid, idx, &root, m);
 	return 0;
@@ -123,13 +120,9 @@ int mnt_sync_all(void)
 /* The block unit of a block-device node. */
 static int unit_of(rid_t node, uint32_t *unit)
 {
-	uint32_t rdev = plate_rdev(node);
 	if ((plate_mode(node) & L_S_IFMT) != L_S_IFBLK)
 		return -ENOTBLK;
-	if ((rdev >> 8) != VIRTIO_BLK_MAJOR || (rdev & 0xff) % MINORS_PER_UNIT)
-		return -ENXIO;
-	*unit = (rdev & 0xff) / MINORS_PER_UNIT;
-	return *unit < TFN_BLK_UNITS ? 0 : -ENXIO;
+	return file_blk_unit(plate_rdev(node), unit);
 }
 
 int mnt_mount_path(struct proc *p, const char *source, const char *target, uint64_t flags)

@@ -18,6 +18,7 @@
 struct mount {
 	bool used;
 	bool rdonly;
+	bool nodev;                     /* MS_NODEV: its device nodes do not open */
 	uint32_t unit;                  /* block unit of the device */
 	uint64_t handle;                /* the server's handle for it */
 	uint32_t root_ino;
@@ -30,7 +31,8 @@ struct mount {
 
 /* The mount with index idx (1-based, as disk plates store it), or NULL. */
 const struct mount *mnt_get(uint32_t idx);
-/* mount(2) of block unit 'unit' (fstype ext2) at the directory plate canon; flags: MS_RDONLY.
+/* mount(2) of block unit 'unit' (fstype ext2) at the directory plate canon; flags: MS_RDONLY,
+ * MS_NODEV.
  * Root only (the caller checked); -EBUSY when the unit or the directory is mounted already or
  * the directory has plates below it or is open. */
 int mnt_mount(uint32_t unit, const char *canon, uint64_t flags);

@@ -215,10 +215,14 @@ int file_open_path(const char *canon, int flags, uint32_t mode, const struct cre
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
 	if (kind == L_S_IFLNK)
 		return -ELOOP;                /* O_NOFOLLOW on a link (others were followed) */
+	if ((kind == L_S_IFCHR || kind == L_S_IFBLK) && plate_nodev(plate))
+		return -EACCES;               /* a device node of a nodev mount, as Linux */
 	if (kind == L_S_IFCHR || kind == L_S_IFBLK)
 		return file_open_device(plate, keep, out);
 	if (kind == L_S_IFIFO)
 		return fifo_open(plate, keep, out);
+	if (kind == L_S_IFSOCK)
+		return -ENXIO;                /* as Linux: a socket is reached by connect */
 	if ((flags & L_O_TRUNC) && kind == L_S_IFREG && (err = plate_truncate(plate, 0)))
 		return err;
 	return file_open_plate(plate, keep, out);

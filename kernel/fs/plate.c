@@ -132,16 +132,20 @@ static void make_devices(const struct cred *root)
 {
 	static const struct {
 		const char *path;
-		uint32_t rdev;
+		uint32_t major, minor;
 		uint32_t perm;
 	} devs[] = {
-#define DEVICE(path, rdev, perm, open) { path, rdev, perm },
+#define DEVICE(path, major, minor, perm) { path, major, minor, perm },
 #include "kernel/fs/devices.def"
 #undef DEVICE
 	};
 	struct plate *dir, *p;
 	if (pl_ensure_dir("/dev", root, &dir))
 		panic("%s: cannot create /dev", __func__);
+	/* mode 0755 as Linux's devtmpfs: root may make nodes and directories there (mdev);
+	 * the nodes below stay (read-only, pinned) */
+	dir->flags = PF_PINNED;
+	dir->mode = L_S_IFDIR | 0755;
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
 		uint32_t perm = devs[i].perm;
 		uint32_t kind = perm & L_S_IFMT ? perm & L_S_IFMT : L_S_IFCHR;
@@ -151,7 +155,7 @@ static void make_devices(const struct cred *root)
 		if (pl_make(devs[i].path, kind | (perm & 07777), mode, root, dir->hdr.rid, &p))
 			panic("%s: cannot create %s", __func__, devs[i].path);
 		p->flags = PF_IMAGE | PF_PINNED;
-		p->rdev = devs[i].rdev;
+		p->rdev = linux_makedev(devs[i].major, devs[i].minor);
 	}
 }
 
@@ -197,7 +201,7 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 		return -ENOTDIR;
 	if (plate_obj(dir)->flags & PF_DISK)
 		return pl_disk_writable(plate_obj(dir))
-			       ? pl_disk_create(plate_obj(dir), abs_path, L_S_IFREG | (mode & 07777),
+			       ? pl_disk_create(plate_obj(dir), abs_path, L_S_IFREG | (mode & 07777), 0,
 						NULL, owner, out)
 			       : -EROFS;
 	if (plate_obj(dir)->flags & PF_IMAGE)

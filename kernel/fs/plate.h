@@ -43,8 +43,13 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 
 /* A new empty directory at a canonical path (parent as for plate_create); mode: 07777 bits. */
 int plate_mkdir(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
-/* A new FIFO (named pipe) at a canonical path, as plate_mkdir; opening it: fifo.h. */
-int plate_mkfifo(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out);
+/* A new special file at a canonical path, as plate_mkdir: mode is its type (S_IFIFO, a FIFO
+ * whose opening fifo.h describes; S_IFSOCK, a socket node, which opens with -ENXIO;
+ * S_IFCHR or S_IFBLK, a device node of number rdev in Linux's encoding, which opens its
+ * device, file_dev.c) and permission bits. -EINVAL for another type. The caller has checked
+ * the creator's rights, including the privilege a device node needs. */
+int plate_mknod(const char *abs_path, uint32_t mode, uint32_t rdev, const struct cred *owner,
+		rid_t *out);
 /* Removes the name canon: want_dir 1 as rmdir(2) (-ENOTDIR, -ENOTEMPTY), 0 as unlink(2)
  * (-EISDIR). Needs modify rights on the parent (and ownership in a sticky directory: -EPERM);
  * -EROFS on the boot image, -EBUSY for "/" and pinned plates. A plate with another name (a
@@ -96,7 +101,7 @@ void plate_write_commit(rid_t plate, uint64_t off, size_t written);
 int plate_truncate(rid_t plate, uint64_t size);
 
 bool plate_is_dir(rid_t plate);                 /* false for anything but a live directory */
-uint32_t plate_rdev(rid_t plate);               /* (major << 8) | minor of a device node */
+uint32_t plate_rdev(rid_t plate);               /* a device node's number (linux_makedev) */
 uint64_t plate_size(rid_t plate);               /* 0 for a bad rid */
 int plate_is_writable(rid_t plate);             /* content (file) or entries (dir) may change */
 uint32_t plate_mode(rid_t plate);               /* S_IF* | permission bits; 0 for a bad rid */
@@ -146,6 +151,8 @@ void plate_files(uint64_t *files, uint64_t *ffree);
  * user is set. The bytes moved, or an error if none were. */
 long plate_disk_io(rid_t plate, uint64_t off, void *buf, size_t n, int write, int user);
 bool plate_is_disk(rid_t plate);
+/* Whether plate lies on a mount made with MS_NODEV (its device nodes do not open). */
+bool plate_nodev(rid_t plate);
 /* Fresh attributes of a disk plate from its server (nothing for other plates). */
 int plate_refresh(rid_t plate);
 /* The target of a symbolic link (-EINVAL for anything else), at most size bytes; a link of

@@ -139,7 +139,7 @@ static uint32_t class_ops(uint32_t rwx, bool dir)
 	return ops;
 }
 
-static uint32_t tmode_of(uint32_t mode)
+uint32_t pl_tmode_of(uint32_t mode)
 {
 	bool dir = (mode & L_S_IFMT) == L_S_IFDIR;
 	return TMODE(class_ops((mode >> 6) & 7, dir), class_ops((mode >> 3) & 7, dir),
@@ -157,7 +157,8 @@ static void apply_one(struct plate *p, const struct t_fs_attr *a)
 	p->mode = a->mode;
 	p->size = a->size;
 	p->mtime = a->mtime;
-	res_reset_owner(p->hdr.rid, &owner, tmode_of(a->mode));
+	p->rdev = a->rdev;
+	res_reset_owner(p->hdr.rid, &owner, pl_tmode_of(a->mode));
 	if (changed)
 		pl_new_version(p);     /* changed behind this plate's back (another link) */
 }
@@ -208,6 +209,13 @@ bool pl_disk_writable(const struct plate *p)
 	return m && !m->rdonly;
 }
 
+bool plate_nodev(rid_t rid)
+{
+	struct plate *p = plate_obj(rid);
+	const struct mount *m = p && (p->flags & PF_DISK) ? mnt_get(p->mnt) : NULL;
+	return m && m->nodev;
+}
+
 /* A new plate, freeing unused disk plates when there are many (pl_make frees more when the
  * table or memory runs out). */
 static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
@@ -216,7 +224,7 @@ static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
 	struct cred owner = { .uid = a->uid, .gid = a->gid };
 	if (lru_count >= DISK_PLATES_CAP)
 		pl_disk_evict(parent);
-	return pl_make(path, a->mode, tmode_of(a->mode), &owner, parent, out);
+	return pl_make(path, a->mode, pl_tmode_of(a->mode), &owner, parent, out);
 }
 
 int pl_disk_adopt(rid_t parent, const char *path, const struct t_fs_attr *attr, rid_t *out)

@@ -101,8 +101,8 @@ long plate_disk_io(rid_t rid, uint64_t off, void *buf, size_t n, int write, int 
 	return done ? (long)done : r;
 }
 
-int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, const char *target,
-		   const struct cred *owner, rid_t *out)
+int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, uint32_t rdev,
+		   const char *target, const struct cred *owner, rid_t *out)
 {
 	struct fsc k;
 	struct t_fs_attr a;
@@ -113,6 +113,7 @@ int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, const ch
 	k.m.arg[2] = mode;
 	k.m.arg[3] = owner->uid;
 	k.m.arg[4] = owner->gid;
+	k.m.arg[5] = rdev;
 	if (target) {
 		size_t n = strlen(target);
 		memcpy(k.c->name2, target, n + 1);

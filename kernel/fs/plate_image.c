@@ -30,8 +30,9 @@ static int add_image_file(const char *path, const struct cpio_entry *e)
 		return err;
 	p->flags = PF_IMAGE;
 	p->mtime = e->mtime;
-	if ((e->mode & L_S_IFMT) == L_S_IFCHR) {
-		p->rdev = (e->rdev_major << 8) | (e->rdev_minor & 0xff);
+	uint32_t kind = e->mode & L_S_IFMT;
+	if (kind == L_S_IFCHR || kind == L_S_IFBLK) {
+		p->rdev = linux_makedev(e->rdev_major, e->rdev_minor);
 		return 0;
 	}
 	p->image = e->data;
@@ -59,6 +60,7 @@ static int add_image_entry(const struct cpio_entry *e)
 		return 0;
 	case L_S_IFREG:
 	case L_S_IFCHR:
+	case L_S_IFBLK:
 	case L_S_IFLNK:                  /* its content is its target */
 		return add_image_file(path, e);
 	default:

@@ -80,6 +80,8 @@ int pl_hash_find(const char *abs_path, rid_t *out);
 /* The entry of a live plate, or NULL. */
 struct plate *plate_obj(rid_t rid);
 int pl_is_dir(const struct plate *p);
+/* A character or block device node. */
+bool pl_is_device(const struct plate *p);
 /* 0 for a regular plate, else why its content cannot be used (-EISDIR, -EINVAL, -ESTALE). */
 int pl_check_regular(const struct plate *p);
 /* A new plate at a canonical path whose parent (if any) exists. */
@@ -164,12 +166,15 @@ int pl_disk_refresh(struct plate *p);
 int pl_disk_fresh(struct plate *p);
 /* The attributes of p, and of every plate of the same inode, may have changed. */
 void pl_disk_stale(struct plate *p);
+/* The resource rights that Unix permission bits (and type) mode give owner, group, others. */
+uint32_t pl_tmode_of(uint32_t mode);
 /* Whether p's file system takes changes. */
 bool pl_disk_writable(const struct plate *p);
-/* Creates (a regular file, a directory by mode's type bits, or a symbolic link to target
- * when target is not NULL) at canon in directory dir. */
-int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, const char *target,
-		   const struct cred *owner, rid_t *out);
+/* Creates a file of mode's type (a regular file, a directory, a FIFO, a socket, or a device
+ * node with device number rdev), or a symbolic link to target when target is not NULL, at
+ * canon in directory dir. */
+int pl_disk_create(struct plate *dir, const char *canon, uint32_t mode, uint32_t rdev,
+		   const char *target, const struct cred *owner, rid_t *out);
 int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir);
 int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, const char *to);
 int pl_disk_link(struct plate *p, struct plate *dir, const char *canon, rid_t *out);

@@ -71,7 +71,7 @@ int plate_symlink(const char *canon, const char *target, const struct cred *owne
 	if (err)
 		return err;
 	if (dir->flags & PF_DISK)
-		return pl_disk_create(dir, canon, L_S_IFLNK | 0777, target, owner, out);
+		return pl_disk_create(dir, canon, L_S_IFLNK | 0777, 0, target, owner, out);
 	return ram_symlink(dir, canon, target, owner, out);
 }
 

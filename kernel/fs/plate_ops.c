@@ -14,6 +14,14 @@ uint32_t pl_now(void)
 	return (uint32_t)(time_realtime_ns() / 1000000000ull);
 }
 
+/* Device nodes in memory are the plates whose permission bits are their rights (the other
+ * plates in memory keep the resource defaults: others may read them). */
+bool pl_is_device(const struct plate *p)
+{
+	uint32_t kind = p->mode & L_S_IFMT;
+	return kind == L_S_IFCHR || kind == L_S_IFBLK;
+}
+
 /* The writable directory that will hold a new entry at canon. */
 int pl_new_entry_parent(const char *canon, struct plate **dir)
 {
@@ -32,30 +40,41 @@ int pl_new_entry_parent(const char *canon, struct plate **dir)
 	return (*dir)->flags & PF_IMAGE ? -EROFS : 0;
 }
 
-/* A new directory or node of mode (type and permission bits) at canon. */
-static int make_node(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+/* A new directory or node of mode (type and permission bits; rdev: a device's number) at
+ * canon. */
+static int make_node(const char *canon, uint32_t mode, uint32_t rdev, const struct cred *owner,
+		     rid_t *out)
 {
 	struct plate *dir, *p;
 	int err = pl_new_entry_parent(canon, &dir);
 	if (!err && (dir->flags & PF_DISK))
-		return pl_disk_create(dir, canon, mode, NULL, owner, out);
+		return pl_disk_create(dir, canon, mode, rdev, NULL, owner, out);
 	if (!err)
 		err = pl_make(canon, mode, TMODE_DEFAULT, owner, dir->hdr.rid, &p);
 	if (err)
 		return err;
 	p->mtime = dir->mtime = pl_now();
+	p->rdev = rdev;
+	if (pl_is_device(p))           /* its bits guard the device: as on a disk */
+		p->hdr.mode = pl_tmode_of(mode);
 	*out = p->hdr.rid;
 	return 0;
 }
 
 int plate_mkdir(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
 {
-	return make_node(canon, L_S_IFDIR | (mode & 07777), owner, out);
+	return make_node(canon, L_S_IFDIR | (mode & 07777), 0, owner, out);
 }
 
-int plate_mkfifo(const char *canon, uint32_t mode, const struct cred *owner, rid_t *out)
+int plate_mknod(const char *canon, uint32_t mode, uint32_t rdev, const struct cred *owner,
+		rid_t *out)
 {
-	return make_node(canon, L_S_IFIFO | (mode & 07777), owner, out);
+	uint32_t kind = mode & L_S_IFMT;
+	if (kind != L_S_IFIFO && kind != L_S_IFSOCK && kind != L_S_IFCHR && kind != L_S_IFBLK)
+		return -EINVAL;
+	if (kind != L_S_IFCHR && kind != L_S_IFBLK)
+		rdev = 0;
+	return make_node(canon, kind | (mode & 07777), rdev, owner, out);
 }
 
 static int has_children(rid_t dir)
@@ -325,6 +344,8 @@ int plate_chmod(rid_t rid, uint32_t mode, const struct cred *cred)
 	}
 	if (!err)
 		p->mode = (p->mode & L_S_IFMT) | (mode & 07777);
+	if (!err && pl_is_device(p))
+		p->hdr.mode = pl_tmode_of(p->mode);
 	return err;
 }
 

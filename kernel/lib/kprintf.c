@@ -5,6 +5,9 @@
 #include <stdbool.h>
 
 void (*kprintf_sink)(const char *s, size_t n);
+void (*kprintf_log)(const char *s, size_t n);
+bool kprintf_console_quiet;
+static bool in_panic;
 
 struct outbuf {
 	char *buf;
@@ -189,7 +192,9 @@ static void kvprintf(const char *fmt, va_list ap)
 	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
-	if (kprintf_sink)
+	if (kprintf_log)
+		kprintf_log(buf, (size_t)n);
+	if (kprintf_sink && (!kprintf_console_quiet || in_panic))
 		kprintf_sink(buf, (size_t)n);
 }
 
@@ -207,6 +212,7 @@ _Noreturn void arch_halt_forever(void);
 _Noreturn void panic(const char *fmt, ...)
 {
 	va_list ap;
+	in_panic = true;                /* a panic reaches the console whatever its level */
 	kprintf("\nKERNEL PANIC: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

@@ -1,6 +1,7 @@
 /* Kernel formatted output to the console, and panic/assert. */
 #pragma once
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Formats: %d %i %u %x %X %p %s %c %%, with flags '0' '-', width, and length l, ll, z.
@@ -19,3 +20,8 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 
 /* Where kprintf output goes; set by the console driver at boot (host tests set their own). */
 extern void (*kprintf_sink)(const char *s, size_t n);
+/* Where kprintf output is also kept, if anywhere (the message log, kernel/sys/syslog.h). */
+extern void (*kprintf_log)(const char *s, size_t n);
+/* Messages are kept in the log but not shown on the console (syslog's console level); a
+ * panic is shown anyway. */
+extern bool kprintf_console_quiet;

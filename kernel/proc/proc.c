@@ -451,6 +451,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	strlcpy(p->root, parent ? parent->root : "", sizeof(p->root));
 	p->umask = parent ? parent->umask : 022;
 	p->nice = parent ? parent->nice : 0;
+	p->trace_calls = parent && parent->trace_calls;
 	ulimit_inherit(p, parent);
 	place_inherit(p, parent);
 	if (!parent)

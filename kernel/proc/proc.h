@@ -90,6 +90,7 @@ struct proc {
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
 	int nice;                    /* setpriority(2)'s nice value, -20..19 (nice.h) */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */
+	bool trace_calls;            /* its calls are printed (kernel/sys/trace.h); inherited */
 	rid_t pid_next;              /* next process in its pid hash bucket (proc.c) */
 	rid_t child_first, child_last;   /* its children, zombies first (proc.c) */
 	rid_t sib_prev, sib_next;    /* its place in its parent's list of children */

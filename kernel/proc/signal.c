@@ -371,6 +371,7 @@ long signal_return(struct proc *p, struct trapframe *tf)
 	restore_altstack(t, &uc.stack, tf->rsp);
 	exec_set_user_state(exec_cur(), &st);
 	runmode_fix_frame(p, tf);
+	trapframe_restored(tf);
 	return (long)m->rax;
 }
 

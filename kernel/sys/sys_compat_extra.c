@@ -89,9 +89,10 @@ long sys_eventfd2(const struct sysargs *a)
 	return do_eventfd(a->a[0], (uint32_t)a->a[1]);
 }
 
-/* mknod(path, mode, dev) and mknodat: FIFOs and regular files (fsp_mknodat); a directory is
- * EPERM and an unknown type EINVAL before the name is looked at, as Linux's may_mknod. */
-static long mknodat(int dirfd, uint64_t upath, uint64_t mode)
+/* mknod(path, mode, dev) and mknodat: regular files, FIFOs, sockets and device nodes
+ * (fsp_mknodat); a directory is EPERM and an unknown type EINVAL before the name is looked
+ * at, as Linux's may_mknod. dev is an unsigned int for Linux: its upper bits are dropped. */
+static long mknodat(int dirfd, uint64_t upath, uint64_t mode, uint64_t dev)
 {
 	char path[PATH_BUF];
 	int err = sysarg_path(upath, path);
@@ -103,17 +104,17 @@ static long mknodat(int dirfd, uint64_t upath, uint64_t mode)
 	if (kind != 0 && kind != L_S_IFREG && kind != L_S_IFIFO && kind != L_S_IFCHR &&
 	    kind != L_S_IFBLK && kind != L_S_IFSOCK)
 		return -EINVAL;
-	return fsp_mknodat(proc_cur(), dirfd, path, (uint32_t)mode);
+	return fsp_mknodat(proc_cur(), dirfd, path, (uint32_t)mode, (uint32_t)dev);
 }
 
 long sys_mknod(const struct sysargs *a)
 {
-	return mknodat(L_AT_FDCWD, a->a[0], a->a[1]);
+	return mknodat(L_AT_FDCWD, a->a[0], a->a[1], a->a[2]);
 }
 
 long sys_mknodat(const struct sysargs *a)
 {
-	return mknodat((int)a->a[0], a->a[1], a->a[2]);
+	return mknodat((int)a->a[0], a->a[1], a->a[2], a->a[3]);
 }
 
 long sys_chroot(const struct sysargs *a)

@@ -35,7 +35,7 @@ long sys_mount(const struct sysargs *a)
 		return err;
 	if (strcmp(fstype, "ext2") != 0)
 		return -ENODEV;
-	return mnt_mount_path(p, source, target, a->a[3] & L_MS_RDONLY);
+	return mnt_mount_path(p, source, target, a->a[3] & (L_MS_RDONLY | L_MS_NODEV));
 }
 
 long sys_umount2(const struct sysargs *a)

@@ -5,6 +5,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/runmode.h"
+#include "kernel/sys/trace.h"
 
 #define SYSCALL(nr, name, nargs) [nr] = sys_##name,
 static const syscall_fn table[] = {
@@ -92,8 +93,9 @@ bool syscall_in_light(void)
 long syscall_light(uint64_t nr, const struct sysargs *args)
 {
 	/* a mode switch is applied at the end of a full call (method b): let one happen */
-	if (nr >= SYSCALL_LIGHT_MAX || !syscall_light_table[nr] || runmode_pending_cur())
-		return SYSCALL_LIGHT_DECLINED;
+	if (nr >= SYSCALL_LIGHT_MAX || !syscall_light_table[nr] || runmode_pending_cur() ||
+	    trace_active())
+		return SYSCALL_LIGHT_DECLINED;   /* a traced call is printed by the full path */
 	/* no light call leaves a switch of its caller pending: a switch of oneself is made at
 	 * once (runmode_switch_self), one of another process is not light */
 	in_light = true;
@@ -111,9 +113,13 @@ long syscall_light(uint64_t nr, const struct sysargs *args)
 
 long syscall_dispatch(uint64_t nr, const struct sysargs *args)
 {
+	long r;
 	if (nr >= sizeof(table) / sizeof(table[0]) || !table[nr]) {
 		report_unknown(nr);
-		return -ENOSYS;
+		r = -ENOSYS;
+	} else {
+		r = table[nr](args);
 	}
-	return table[nr](args);
+	trace_call(nr, args, r);
+	return r;
 }

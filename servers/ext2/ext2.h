@@ -135,10 +135,11 @@ int ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf, size_t 
 int ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf, size_t len,
 	       size_t *done);
 
-/* Creates a regular file, directory, FIFO or socket (mode's type bits say which; 0 = regular)
- * named name in dir. A directory gets "." and ".." and raises dir's link count. */
+/* Creates a regular file, directory, FIFO, socket, or character or block device of number
+ * rdev (Linux's 32-bit encoding, ignored for other types) named name in dir (mode's type bits
+ * say which; 0 = regular). A directory gets "." and ".." and raises dir's link count. */
 int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
-		uint32_t uid, uint32_t gid, uint32_t *ino);
+		uint32_t rdev, uint32_t uid, uint32_t gid, uint32_t *ino);
 /* A symbolic link; targets shorter than 60 bytes live in the inode, longer ones in a block. */
 int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		 const char *target, size_t tlen, uint32_t uid, uint32_t gid, uint32_t *ino);

@@ -57,6 +57,9 @@ int ino_init(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
 uint64_t ino_size(const struct ext2_inode *ip);
 void ino_set_size(struct ext2_fs *fs, struct ext2_inode *ip, uint64_t size);
 bool ino_has_blocks(const struct ext2_fs *fs, const struct ext2_inode *ip);
+/* A device inode's number (Linux's 32-bit encoding) set into i_block, and read from it. */
+void ino_set_rdev(struct ext2_inode *ip, uint32_t rdev);
+uint32_t ino_rdev(const struct ext2_inode *ip);
 uint32_t ino_uid(const struct ext2_inode *ip);
 uint32_t ino_gid(const struct ext2_inode *ip);
 void ino_set_owner(struct ext2_inode *ip, uint32_t uid, uint32_t gid);

@@ -265,7 +265,7 @@ int ext2_getattr(struct ext2_fs *fs, uint32_t ino, struct ext2_attr *a)
 	a->atime = ip.i_atime, a->mtime = ip.i_mtime, a->ctime = ip.i_ctime;
 	uint32_t t = ip.i_mode & EXT2_S_IFMT;
 	if (t == EXT2_S_IFCHR || t == EXT2_S_IFBLK)
-		a->rdev = ip.i_block[0] ? ip.i_block[0] : ip.i_block[1];
+		a->rdev = ino_rdev(&ip);
 	a->blksize = fs->bs;
 	return 0;
 }

@@ -87,6 +87,24 @@ bool ino_has_blocks(const struct ext2_fs *fs, const struct ext2_inode *ip)
 	return ip->i_blocks > acl;
 }
 
+/* A device inode's number as Linux's ext2 keeps it: the old encoding (major << 8 | minor)
+ * in i_block[0] when both fit in a byte, else 0 there and the new one in i_block[1]. Both
+ * read back in the new encoding (Linux's st_rdev), whose low 16 bits are the old one. */
+void ino_set_rdev(struct ext2_inode *ip, uint32_t rdev)
+{
+	uint32_t major = (rdev >> 8) & 0xfff, minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+	memset(ip->i_block, 0, sizeof(ip->i_block));
+	if (major < 256 && minor < 256)
+		ip->i_block[0] = major << 8 | minor;
+	else
+		ip->i_block[1] = rdev;
+}
+
+uint32_t ino_rdev(const struct ext2_inode *ip)
+{
+	return ip->i_block[0] ? ip->i_block[0] & 0xffff : ip->i_block[1];
+}
+
 uint32_t ino_uid(const struct ext2_inode *ip)
 {
 	return ip->i_uid | (uint32_t)ip->i_uid_high << 16;

@@ -103,13 +103,14 @@ static int finish_new(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *dip,
 }
 
 int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
-		uint32_t uid, uint32_t gid, uint32_t *ino)
+		uint32_t rdev, uint32_t uid, uint32_t gid, uint32_t *ino)
 {
 	struct ext2_inode di, ip;
 	uint32_t t = mode & EXT2_S_IFMT;
 	if (t == 0)
 		t = EXT2_S_IFREG;
-	if (t != EXT2_S_IFREG && t != EXT2_S_IFDIR && t != EXT2_S_IFIFO && t != EXT2_S_IFSOCK)
+	if (t != EXT2_S_IFREG && t != EXT2_S_IFDIR && t != EXT2_S_IFIFO && t != EXT2_S_IFSOCK &&
+	    t != EXT2_S_IFCHR && t != EXT2_S_IFBLK)
 		return -EINVAL;
 	int r = prepare_new(fs, dir, &di, name, len);
 	if (r)
@@ -118,6 +119,8 @@ int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, 
 		return -EMLINK;
 	if ((r = new_inode(fs, dir, t | (mode & 07777), uid, gid, ino, &ip)))
 		return r;
+	if (t == EXT2_S_IFCHR || t == EXT2_S_IFBLK)
+		ino_set_rdev(&ip, rdev);
 	if (t == EXT2_S_IFDIR && (r = dir_init_block(fs, *ino, &ip, dir))) {
 		discard_new(fs, *ino, &ip);
 		return r;

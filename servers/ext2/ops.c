@@ -120,7 +120,8 @@ static int do_name_op(struct ext2_fs *fs, struct t_msg *m, struct t_fs_ctl *c, u
 		break;
 	case TFN_FS_CREATE:
 		err = ext2_create(fs, a1, c->name, c->name_len, (uint32_t)m->arg[2],
-				  (uint32_t)m->arg[3], (uint32_t)m->arg[4], &ino);
+				  (uint32_t)m->arg[5], (uint32_t)m->arg[3], (uint32_t)m->arg[4],
+				  &ino);
 		break;
 	case TFN_FS_SYMLINK:
 		err = ext2_symlink(fs, a1, c->name, c->name_len, c->name2, c->name2_len,

@@ -39,7 +39,7 @@ static uint32_t put_opts(uint8_t *o, const struct net_dhcp *d, uint8_t type)
 static void dhcp_send(struct net *st, int ifid, uint8_t type)
 {
 	struct net_dhcp *d = &st->dhcp[ifid];
-	struct route r = { ifid, 0, NET_BROADCAST };
+	struct route r = { .ifid = ifid, .src = 0, .nexthop = NET_BROADCAST };
 	uint8_t *u = ip_payload(st), *b = u + 8;
 	uint32_t len;
 

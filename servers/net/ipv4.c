@@ -49,7 +49,7 @@ bool ip_is_local(const struct net *st, uint32_t ip)
 int ip_route(struct net *st, uint32_t dst, struct route *r)
 {
 	if (ip_is_local(st, dst)) {
-		*r = (struct route){ NET_IF_LOOPBACK, dst >> 24 == 127 ? NET_LOOPBACK : dst, dst };
+		*r = (struct route){ NET_IF_LOOPBACK, dst >> 24 == 127 ? NET_LOOPBACK : dst, dst, 0 };
 		return 0;
 	}
 	for (int i = 1; i < NET_MAX_IFS; i++) {
@@ -57,14 +57,14 @@ int ip_route(struct net *st, uint32_t dst, struct route *r)
 		if (!st->ifs[i].used || !c->addr)
 			continue;
 		if (dst == NET_BROADCAST || (dst & c->netmask) == (c->addr & c->netmask)) {
-			*r = (struct route){ i, c->addr, dst };
+			*r = (struct route){ i, c->addr, dst, 0 };
 			return 0;
 		}
 	}
 	for (int i = 1; i < NET_MAX_IFS; i++) {
 		const struct net_ifconfig *c = &st->ifs[i].cfg;
 		if (st->ifs[i].used && c->addr && c->gateway) {
-			*r = (struct route){ i, c->addr, c->gateway };
+			*r = (struct route){ i, c->addr, c->gateway, 0 };
 			return 0;
 		}
 	}
@@ -91,7 +91,7 @@ void ip_send(struct net *st, const struct route *r, uint32_t dst, uint8_t proto,
 	put16(h + 2, (uint16_t)(NET_IP_HDR + len));
 	put16(h + 4, st->ip_id++);
 	put16(h + 6, 0x4000);   /* don't fragment */
-	h[8] = 64;
+	h[8] = r->ttl ? r->ttl : NET_TTL_DEFAULT;
 	h[9] = proto;
 	put16(h + 10, 0);
 	put32(h + 12, r->src);

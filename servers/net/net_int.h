@@ -96,6 +96,8 @@ struct tcb {
 struct sock {
 	bool used, orphan, bound, connected, reuseaddr, keepalive, nodelay, shut_rd, shut_wr;
 	bool in_acceptq;
+	bool recverr;                   /* IP_RECVERR: kept; no ICMP error is queued (docs) */
+	uint8_t ttl;                    /* IP_TTL of what it sends; 0: NET_TTL_DEFAULT */
 	uint8_t type;                   /* enum net_sock_type */
 	uint16_t gen;
 	int16_t parent;                 /* listener index of a not yet accepted child, or -1 */
@@ -155,7 +157,7 @@ void dhcp_timers(struct net *st);
 uint64_t dhcp_deadline(const struct net *st);
 
 /* ipv4.c */
-struct route { int ifid; uint32_t src, nexthop; };
+struct route { int ifid; uint32_t src, nexthop; uint8_t ttl; /* 0: NET_TTL_DEFAULT */ };
 uint16_t net_csum(uint32_t sum, const void *p, size_t len);
 uint32_t net_csum_add(uint32_t sum, const void *p, size_t len);
 uint32_t net_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);

@@ -18,6 +18,9 @@
 #define L_SO_RCVBUF 8
 #define L_SO_KEEPALIVE 9
 #define L_SO_ACCEPTCONN 30
+#define L_IPPROTO_IP 0
+#define L_IP_TTL 2
+#define L_IP_RECVERR 11
 #define L_TCP_NODELAY 1
 #define L_TCP_MAXSEG 2
 
@@ -34,6 +37,8 @@ static int option(uint64_t level, uint64_t opt)
 		{ L_SOL_SOCKET, L_SO_ACCEPTCONN, NET_SO_ACCEPTCONN },
 		{ L_IPPROTO_TCP, L_TCP_NODELAY, NET_TCP_NODELAY },
 		{ L_IPPROTO_TCP, L_TCP_MAXSEG, NET_TCP_MAXSEG },
+		{ L_IPPROTO_IP, L_IP_TTL, NET_IP_TTL },
+		{ L_IPPROTO_IP, L_IP_RECVERR, NET_IP_RECVERR },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (map[i].level == level && map[i].opt == opt)
@@ -46,9 +51,10 @@ int nsrv_setopt(struct nsrv *s, struct t_msg *m)
 	int o = option(m->arg[1], m->arg[2]);
 	if (o < 0)
 		return o;
-	if ((int64_t)m->arg[3] > INT32_MAX || (int64_t)m->arg[3] < INT32_MIN)
+	if (m->arg[3] > UINT32_MAX)       /* the kernel passes the int as its 32 bits */
 		return -EINVAL;
-	return net_setsockopt(s->st, (int)m->arg[0], (enum net_opt)o, (int)(int64_t)m->arg[3]);
+	return net_setsockopt(s->st, (int)m->arg[0], (enum net_opt)o,
+			      (int)(int32_t)(uint32_t)m->arg[3]);
 }
 
 int nsrv_getopt(struct nsrv *s, struct t_msg *m)

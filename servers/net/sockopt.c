@@ -62,6 +62,14 @@ int net_setsockopt(struct net *st, int sock, enum net_opt opt, int val)
 		if (s->nodelay)
 			tcp_output(st, s);
 		return 0;
+	case NET_IP_TTL:                /* Linux: 1..255, or -1 for the default */
+		if (val != -1 && (val < 1 || val > 255))
+			return -EINVAL;
+		s->ttl = val == -1 ? 0 : (uint8_t)val;
+		return 0;
+	case NET_IP_RECVERR:
+		s->recverr = val != 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -92,6 +100,8 @@ int net_getsockopt(struct net *st, int sock, enum net_opt opt, int *val)
 			return -ENOPROTOOPT;
 		*val = opt == NET_TCP_NODELAY ? s->nodelay : (int)s->tcb.snd_mss;
 		return 0;
+	case NET_IP_TTL: *val = s->ttl ? s->ttl : NET_TTL_DEFAULT; return 0;
+	case NET_IP_RECVERR: *val = s->recverr; return 0;
 	default:
 		return -ENOPROTOOPT;
 	}

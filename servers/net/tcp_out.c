@@ -71,6 +71,7 @@ void tcp_send_segment(struct net *st, struct sock *s, uint32_t seq, uint8_t flag
 	if (flags & TH_ACK)
 		t->ack_now = false;
 	st->st.tcp_out++;
+	r.ttl = s->ttl;
 	ip_send(st, &r, s->remote.ip, IPPROTO_TCP_, hlen + len);
 }
 

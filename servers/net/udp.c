@@ -148,6 +148,7 @@ int dgram_send(struct net *st, struct sock *s, const uint8_t *buf, size_t len,
 		return err;
 	if (s->local.ip)
 		r.src = s->local.ip;
+	r.ttl = s->ttl;
 	ip_send(st, &r, dst.ip, s->type == NET_SOCK_DGRAM ? IPPROTO_UDP_ : IPPROTO_ICMP_,
 		len + (s->type == NET_SOCK_DGRAM ? 8 : 0));
 	*sent = len;

@@ -35,9 +35,9 @@ static void basic_for(const char *opts)
 	REQUIRE(e2_file_open(&d, img) == 0);
 	REQUIRE(e2_mount(&d.dev, false, &fs) == 0);
 	uint32_t a, f, g, l;
-	CHECK_EQ(ext2_create(fs, EXT2_ROOT_INO, S("a"), 040750, 1, 2, &a), 0);
-	CHECK_EQ(ext2_create(fs, a, S("f"), 0644, 1000, 70000, &f), 0);
-	CHECK_EQ(ext2_create(fs, a, S("f"), 0644, 0, 0, &g), -EEXIST);
+	CHECK_EQ(ext2_create(fs, EXT2_ROOT_INO, S("a"), 040750, 0, 1, 2, &a), 0);
+	CHECK_EQ(ext2_create(fs, a, S("f"), 0644, 0, 1000, 70000, &f), 0);
+	CHECK_EQ(ext2_create(fs, a, S("f"), 0644, 0, 0, 0, &g), -EEXIST);
 	static uint8_t buf[300000], back[300000];
 	fill_pattern(buf, sizeof(buf), 7);
 	size_t done;
@@ -50,11 +50,21 @@ static void basic_for(const char *opts)
 	memset(target, 'x', sizeof(target));
 	CHECK_EQ(ext2_symlink(fs, a, S("long"), target, sizeof(target), 0, 0, &l), 0);
 	CHECK_EQ(ext2_link(fs, f, EXT2_ROOT_INO, S("hard")), 0);
-	CHECK_EQ(ext2_create(fs, a, S("fifo"), 010640, 0, 0, &g), 0);
-	CHECK_EQ(ext2_create(fs, a, S("sock"), 0140600, 0, 0, &g), 0);
-	CHECK_EQ(ext2_create(fs, a, S("chr"), 020600, 0, 0, &g), -EINVAL);
-	CHECK_EQ(ext2_unlink(fs, a, S("sock")), 0);
+	CHECK_EQ(ext2_create(fs, a, S("fifo"), 010640, 0, 0, 0, &g), 0);
+	CHECK_EQ(ext2_create(fs, a, S("sock"), 0140600, 0, 0, 0, &g), 0);
+	/* device nodes: 1:3 in the old encoding (i_block[0] = 0x103, which unlinking must not
+	 * take for a block), 259:70000 in the new one (i_block[1]), as Linux keeps them */
 	struct ext2_attr at;
+	uint32_t big = (70000u & 0xff) | (259u << 8) | ((70000u & 0xfff00) << 12);
+	CHECK_EQ(ext2_create(fs, a, S("chr"), 020600, 0x103, 0, 0, &g), 0);
+	CHECK_EQ(ext2_getattr(fs, g, &at), 0);
+	CHECK(at.rdev == 0x103 && at.mode == 020600 && at.size == 0 && at.blocks == 0);
+	CHECK_EQ(ext2_create(fs, a, S("blk"), 060640, big, 0, 0, &g), 0);
+	CHECK_EQ(ext2_getattr(fs, g, &at), 0);
+	CHECK(at.rdev == big && at.mode == 060640);
+	CHECK_EQ(ext2_create(fs, a, S("chr2"), 020600, 0x103, 0, 0, &g), 0);
+	CHECK_EQ(ext2_unlink(fs, a, S("chr2")), 0);
+	CHECK_EQ(ext2_unlink(fs, a, S("sock")), 0);
 	CHECK_EQ(ext2_getattr(fs, f, &at), 0);
 	CHECK(at.nlink == 2 && at.uid == 1000 && at.gid == 70000 && at.mode == 0100644);
 	CHECK_EQ(ext2_getattr(fs, EXT2_ROOT_INO, &at), 0);
@@ -70,6 +80,12 @@ static void basic_for(const char *opts)
 	CHECK(strstr(out, "Size: 200") != NULL);
 	CHECK_EQ(e2_debugfs(img, false, "stat /a/fifo", out, sizeof(out)), 0);
 	CHECK(strstr(out, "Type: FIFO") && strstr(out, "Mode:  0640"));
+	CHECK_EQ(e2_debugfs(img, false, "stat /a/chr", out, sizeof(out)), 0);
+	CHECK(strstr(out, "Type: character special") &&
+	      strstr(out, "Device major/minor number: 01:03 (hex 01:03)"));
+	CHECK_EQ(e2_debugfs(img, false, "stat /a/blk", out, sizeof(out)), 0);
+	CHECK(strstr(out, "Type: block special") &&
+	      strstr(out, "(New-style) Device major/minor number: 259:70000"));
 	CHECK_EQ(ext2_ft_to_dt(EXT2_FT_DIR), 4);
 	CHECK_EQ(ext2_ft_to_dt(EXT2_FT_LNK), 10);
 	e2_rm_rf(dir);
@@ -145,7 +161,7 @@ static void big_sparse(const char *opts, const uint64_t *offs, int n)
 	char out[4096], want[64];
 	REQUIRE(img_make(&m, 16, opts));
 	ext2_statfs(m.fs, &before);
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("big"), 0644, 0, 0, &f) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("big"), 0644, 0, 0, 0, &f) == 0);
 	for (int i = 0; i < n; i++) {
 		size_t done;
 		fill_pattern(buf, sizeof(buf), (uint64_t)i + 1);
@@ -196,7 +212,7 @@ TEST(ext2_enospc)
 	if (!e2_tools_present("ext2_enospc") || !CHECK(img_make(&m, 2, "-b 1024 -N 64")))
 		return;
 	ext2_statfs(m.fs, &st0);
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("fill"), 0644, 0, 0, &f) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("fill"), 0644, 0, 0, 0, &f) == 0);
 	uint64_t off = 0;
 	int r = 0;
 	while (r == 0) {
@@ -213,7 +229,7 @@ TEST(ext2_enospc)
 	char name[16];
 	for (r = 0; r == 0 && dirs < 200; dirs++) {
 		snprintf(name, sizeof(name), "d%d", dirs);
-		r = ext2_create(m.fs, EXT2_ROOT_INO, S(name), 040755, 0, 0, &d);
+		r = ext2_create(m.fs, EXT2_ROOT_INO, S(name), 040755, 0, 0, 0, &d);
 	}
 	CHECK_EQ(r, -ENOSPC);
 	REQUIRE(img_cycle(&m));
@@ -221,7 +237,7 @@ TEST(ext2_enospc)
 	int files = 0;
 	for (r = 0; r == 0 && files < 200; files++) {
 		snprintf(name, sizeof(name), "f%d", files);
-		r = ext2_create(m.fs, EXT2_ROOT_INO, S(name), 0644, 0, 0, &d);
+		r = ext2_create(m.fs, EXT2_ROOT_INO, S(name), 0644, 0, 0, 0, &d);
 	}
 	CHECK_EQ(r, -ENOSPC);
 	ext2_statfs(m.fs, &st);
@@ -256,7 +272,27 @@ TEST(ext2_debugfs_written)
 		CHECK_EQ(e2_debugfs(m.path, true, cmd, NULL, 0), 0);
 	}
 	CHECK_EQ(e2_debugfs(m.path, true, "symlink d/l /some/where/else", NULL, 0), 0);
+	/* device nodes as debugfs makes them (in "/": its mknod takes a name, not a path), one
+	 * of them new-style (i_block[1]) and one with junk in i_block[0], of which Linux reads
+	 * the low 16 bits (old_decode_dev) */
+	CHECK_EQ(e2_debugfs(m.path, true, "mknod c c 1 3", NULL, 0), 0);
+	CHECK_EQ(e2_debugfs(m.path, true, "mknod b b 8 0", NULL, 0), 0);
+	CHECK_EQ(e2_debugfs(m.path, true, "sif b block[0] 0", NULL, 0), 0);
+	CHECK_EQ(e2_debugfs(m.path, true, "sif b block[1] 0x11110300", NULL, 0), 0);
+	CHECK_EQ(e2_debugfs(m.path, true, "mknod j c 8 1", NULL, 0), 0);
+	CHECK_EQ(e2_debugfs(m.path, true, "sif j block[0] 0xdeadbeef", NULL, 0), 0);
 	REQUIRE(e2_mount(&m.d.dev, false, &m.fs) == 0);
+	struct ext2_attr at;
+	static const char *const nodes[] = { "c", "b", "j" };
+	static const uint32_t rdevs[] = { 0x103, 0x11110300, 0xbeef };
+	for (int i = 0; i < 3; i++) {
+		uint32_t ino;
+		CHECK_EQ(e2_resolve(m.fs, nodes[i], &ino), 0);
+		CHECK_EQ(ext2_getattr(m.fs, ino, &at), 0);
+		CHECK_EQ(at.rdev, rdevs[i]);
+	}
+	/* unlinking the one with junk frees no block of it */
+	CHECK_EQ(ext2_unlink(m.fs, EXT2_ROOT_INO, S("j")), 0);
 	for (int i = 0; i < 5; i++) {
 		char p[16];
 		uint32_t ino;
@@ -282,9 +318,9 @@ TEST(ext2_posix_errors)
 	uint32_t a, b, f;
 	if (!e2_tools_present("ext2_posix_errors") || !CHECK(img_make(&m, 4, "-b 1024")))
 		return;
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("a"), 040755, 0, 0, &a) == 0);
-	REQUIRE(ext2_create(m.fs, a, S("b"), 040755, 0, 0, &b) == 0);
-	REQUIRE(ext2_create(m.fs, a, S("f"), 0644, 0, 0, &f) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("a"), 040755, 0, 0, 0, &a) == 0);
+	REQUIRE(ext2_create(m.fs, a, S("b"), 040755, 0, 0, 0, &b) == 0);
+	REQUIRE(ext2_create(m.fs, a, S("f"), 0644, 0, 0, 0, &f) == 0);
 	CHECK_EQ(ext2_rmdir(m.fs, EXT2_ROOT_INO, S("a")), -ENOTEMPTY);
 	CHECK_EQ(ext2_rmdir(m.fs, a, S(".")), -EINVAL);
 	CHECK_EQ(ext2_rmdir(m.fs, a, S("f")), -ENOTDIR);
@@ -294,11 +330,11 @@ TEST(ext2_posix_errors)
 	CHECK_EQ(ext2_rename(m.fs, a, S("f"), a, S("b")), -EISDIR);
 	CHECK_EQ(ext2_rename(m.fs, a, S("b"), a, S("f")), -ENOTDIR);
 	CHECK_EQ(ext2_lookup(m.fs, f, S("x"), &b), -ENOTDIR);
-	CHECK_EQ(ext2_create(m.fs, a, "x/y", 3, 0644, 0, 0, &b), -EINVAL);
+	CHECK_EQ(ext2_create(m.fs, a, "x/y", 3, 0644, 0, 0, 0, &b), -EINVAL);
 	char longname[300];
 	memset(longname, 'n', sizeof(longname));
-	CHECK_EQ(ext2_create(m.fs, a, longname, 256, 0644, 0, 0, &b), -ENAMETOOLONG);
-	CHECK_EQ(ext2_create(m.fs, a, longname, 255, 0644, 0, 0, &b), 0);
+	CHECK_EQ(ext2_create(m.fs, a, longname, 256, 0644, 0, 0, 0, &b), -ENAMETOOLONG);
+	CHECK_EQ(ext2_create(m.fs, a, longname, 255, 0644, 0, 0, 0, &b), 0);
 	struct ext2_setattr sa = { .mask = EXT2_SET_SIZE, .size = 10 };
 	CHECK_EQ(ext2_setattr(m.fs, a, &sa), -EISDIR);
 	sa = (struct ext2_setattr){ .mask = EXT2_SET_ATIME | EXT2_SET_MTIME, .atime = 5, .mtime = 7 };
@@ -325,14 +361,14 @@ TEST(ext2_posix_errors)
 	uint32_t gen = at.generation;
 	CHECK_EQ(ext2_unlink(m.fs, a, S("f")), 0);
 	e2_clock += 1;
-	CHECK_EQ(ext2_create(m.fs, a, S("f2"), 0644, 0, 0, &b), 0);
+	CHECK_EQ(ext2_create(m.fs, a, S("f2"), 0644, 0, 0, 0, &b), 0);
 	CHECK_EQ(b, f);                 /* the number is reused, the generation is not */
 	CHECK_EQ(ext2_getattr(m.fs, b, &at), 0);
 	CHECK(at.generation != gen);
 	CHECK_EQ(ext2_getattr(m.fs, a, &at), 0);
 	CHECK_EQ(at.mtime, e2_clock);
 	/* a directory moved over an empty one: link counts of both parents stay right */
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("e"), 040755, 0, 0, &b) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("e"), 040755, 0, 0, 0, &b) == 0);
 	CHECK_EQ(ext2_rename(m.fs, a, S("b"), EXT2_ROOT_INO, S("e")), 0);
 	CHECK_EQ(ext2_getattr(m.fs, a, &at), 0);
 	CHECK_EQ(at.nlink, 2);
@@ -351,8 +387,8 @@ TEST(ext2_open_unlinked)
 	if (!e2_tools_present("ext2_open_unlinked") || !CHECK(img_make(&m, 4, "-b 1024")))
 		return;
 	ext2_statfs(m.fs, &st0);
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("f"), 0644, 0, 0, &f) == 0);
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("g"), 0644, 0, 0, &g) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("f"), 0644, 0, 0, 0, &f) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("g"), 0644, 0, 0, 0, &g) == 0);
 	fill_pattern(buf, sizeof(buf), 3);
 	CHECK_EQ(ext2_write(m.fs, f, 0, buf, sizeof(buf), &done), 0);
 	CHECK_EQ(ext2_write(m.fs, g, 0, buf, sizeof(buf), &done), 0);
@@ -404,7 +440,7 @@ TEST(ext2_features_and_state)
 	REQUIRE(e2_mount(&md.dev, false, &fs) == 0);
 	CHECK(ext2_is_read_only(fs));
 	CHECK_EQ(ext2_lookup(fs, EXT2_ROOT_INO, S("lost+found"), &ino), 0);
-	CHECK_EQ(ext2_create(fs, EXT2_ROOT_INO, S("x"), 0644, 0, 0, &ino), -EROFS);
+	CHECK_EQ(ext2_create(fs, EXT2_ROOT_INO, S("x"), 0644, 0, 0, 0, &ino), -EROFS);
 	CHECK_EQ(ext2_unmount(fs), 0);
 	s->s_magic = 0;
 	CHECK_EQ(e2_mount(&md.dev, false, &fs), -EINVAL);
@@ -423,10 +459,10 @@ TEST(ext2_htree_dirs)
 	char name[64], cmd[400];
 	if (!e2_tools_present("ext2_htree_dirs") || !CHECK(img_make(&m, 8, "-b 1024")))
 		return;
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("big"), 040755, 0, 0, &d) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("big"), 040755, 0, 0, 0, &d) == 0);
 	for (int i = 0; i < 300; i++) {
 		snprintf(name, sizeof(name), "entry-number-%d-with-some-length", i);
-		CHECK_EQ(ext2_create(m.fs, d, S(name), 0644, 0, 0, &f), 0);
+		CHECK_EQ(ext2_create(m.fs, d, S(name), 0644, 0, 0, 0, &f), 0);
 	}
 	ext2_unmount(m.fs);
 	snprintf(cmd, sizeof(cmd), E2_TOOL_DIR "/e2fsck -fyD '%s' >/dev/null 2>&1", m.path);
@@ -443,7 +479,7 @@ TEST(ext2_htree_dirs)
 	}
 	for (int i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "later-%d", i);
-		CHECK_EQ(ext2_create(m.fs, d, S(name), 0644, 0, 0, &f), 0);
+		CHECK_EQ(ext2_create(m.fs, d, S(name), 0644, 0, 0, 0, &f), 0);
 	}
 	ext2_unmount(m.fs);
 	e2_file_close(&m.d);
@@ -463,7 +499,7 @@ TEST(ext2_io_batching)
 	size_t done;
 	if (!e2_tools_present("ext2_io_batching") || !CHECK(img_make(&m, 64, "-b 4096")))
 		return;
-	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("seq"), 0644, 0, 0, &f) == 0);
+	REQUIRE(ext2_create(m.fs, EXT2_ROOT_INO, S("seq"), 0644, 0, 0, 0, &f) == 0);
 	uint64_t w0 = m.d.writes;
 	for (uint64_t off = 0; off < (16u << 20); off += sizeof(buf)) {
 		fill_pattern(buf, sizeof(buf), off);

@@ -31,14 +31,14 @@ static void populate(struct ext2_fs *fs)
 	size_t done;
 	char name[48];
 	memset(buf, 0xab, sizeof(buf));
-	ext2_create(fs, EXT2_ROOT_INO, S("big"), 0644, 0, 0, &f);
+	ext2_create(fs, EXT2_ROOT_INO, S("big"), 0644, 0, 0, 0, &f);
 	ext2_write(fs, f, 0, buf, sizeof(buf), &done);
 	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "dir%d", i);
-		ext2_create(fs, EXT2_ROOT_INO, S(name), 040755, 0, 0, &d);
+		ext2_create(fs, EXT2_ROOT_INO, S(name), 040755, 0, 0, 0, &d);
 		for (int j = 0; j < 30; j++) {
 			snprintf(name, sizeof(name), "file-with-a-long-name-%d", j);
-			ext2_create(fs, d, S(name), 0644, 0, 0, &f);
+			ext2_create(fs, d, S(name), 0644, 0, 0, 0, &f);
 			ext2_write(fs, f, 0, buf, (size_t)j * 700, &done);
 		}
 		ext2_symlink(fs, d, S("s"), S("../big"), 0, 0, &f);
@@ -133,10 +133,10 @@ static void exercise(struct ext2_fs *fs, uint8_t *buf)
 	walk_dir(&w, EXT2_ROOT_INO);
 	ext2_lookup(fs, EXT2_ROOT_INO, S("big"), &big);
 	ext2_lookup(fs, EXT2_ROOT_INO, S("dir0"), &d0);
-	ext2_create(fs, EXT2_ROOT_INO, S("new"), 0644, 0, 0, &a);
+	ext2_create(fs, EXT2_ROOT_INO, S("new"), 0644, 0, 0, 0, &a);
 	if (a)
 		ext2_write(fs, a, 70000, buf, 20000, &done);
-	ext2_create(fs, EXT2_ROOT_INO, S("newdir"), 040755, 0, 0, &b);
+	ext2_create(fs, EXT2_ROOT_INO, S("newdir"), 040755, 0, 0, 0, &b);
 	if (big) {
 		ext2_write(fs, big, 1000, buf, 5000, &done);
 		struct ext2_setattr sa = { .mask = EXT2_SET_SIZE, .size = 100000 };

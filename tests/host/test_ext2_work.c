@@ -100,7 +100,7 @@ static void op_create(struct work *w, bool dir)
 	if (e2_parent(w->fs, p, &d, &name))
 		return;
 	int mine = ext2_create(w->fs, d, name, strlen(name), (dir ? 040000 : 0100000) | mode, 0, 0,
-			       &ino);
+			       0, &ino);
 	int host = dir ? mkdir(h, mode) : open(h, O_CREAT | O_EXCL | O_WRONLY, mode);
 	if (!dir && host >= 0)
 		host = close(host);
@@ -318,12 +318,12 @@ static int crash_after_fsync(struct work *w, uint32_t *inos, char (*paths)[256])
 		if (e2_resolve(w->fs, p, &inos[n]) == 0 && CHECK_EQ(ext2_fsync(w->fs, inos[n]), 0))
 			snprintf(paths[n++], 256, "%s", p);
 	}
-	CHECK_EQ(ext2_create(w->fs, EXT2_ROOT_INO, "post", 4, 040755, 0, 0, &d), 0);
+	CHECK_EQ(ext2_create(w->fs, EXT2_ROOT_INO, "post", 4, 040755, 0, 0, 0, &d), 0);
 	for (int i = 0; i < 30; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "p%d", i);
 		memset(buf, i, sizeof(buf));
-		if (ext2_create(w->fs, d, name, strlen(name), 0644, 0, 0, &f) == 0)
+		if (ext2_create(w->fs, d, name, strlen(name), 0644, 0, 0, 0, &f) == 0)
 			ext2_write(w->fs, f, (uint64_t)i * 3000, buf, sizeof(buf), &done);
 		if (i % 3 == 0)
 			ext2_unlink(w->fs, d, name, strlen(name));

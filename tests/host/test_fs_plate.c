@@ -520,17 +520,18 @@ TEST(plate_device_nodes)
 	CHECK_EQ(plate_write_at(null, 0, b, 4), -EINVAL);
 	CHECK_EQ(res_delete(null, NULL), -EROFS);
 	uint8_t buf[512];
-	struct rec r[10];
+	struct rec r[12];
 	uint64_t pos = 2;
 	long len = plate_dir_read(lookup("/dev"), &pos, buf, sizeof(buf));
 	REQUIRE(len > 0);
-	REQUIRE(parse(buf, (size_t)len, r, 10) == 9);  /* the eight of devices.def and ttyS0 */
+	REQUIRE(parse(buf, (size_t)len, r, 12) == 10);  /* the nine of devices.def and ttyS0 */
 	CHECK_STR(r[0].name, "console");
 	CHECK_EQ(r[0].type, L_DT_CHR);
 	CHECK_EQ(r[0].off, 3);
-	CHECK_STR(r[6].name, "vda");
-	CHECK_EQ(r[6].type, L_DT_BLK);
-	CHECK_STR(r[8].name, "zero");
+	CHECK_STR(r[1].name, "full");
+	CHECK_STR(r[7].name, "vda");
+	CHECK_EQ(r[7].type, L_DT_BLK);
+	CHECK_STR(r[9].name, "zero");
 	rid_t vda = lookup("/dev/vda");
 	REQUIRE(vda);
 	CHECK_EQ(plate_mode(vda), 060600);       /* a block device, root's alone */
@@ -538,6 +539,39 @@ TEST(plate_device_nodes)
 	rid_t urandom = lookup("/dev/urandom");
 	REQUIRE(urandom);
 	CHECK_EQ(plate_rdev(urandom), 0x0109);
+	CHECK_EQ(plate_rdev(lookup("/dev/full")), 0x0107);
+}
+
+/* mknod's plates in memory: the type, the number, rights from the permission bits for a device
+ * node (a user may not open root's 0600 node), no number for the others, the refusals. */
+TEST(plate_mknod_in_memory)
+{
+	setup();
+	struct cred root = { .uid = 0, .gid = 0 }, user = { .uid = 5, .gid = 5 };
+	rid_t n, s;
+	uint32_t big = (70000u & 0xff) | (259u << 8) | ((70000u & 0xfff00) << 12);
+	REQUIRE(plate_mknod("/tmp/n", 020600, 0x0103, &root, &n) == 0);
+	CHECK_EQ(plate_mode(n), 020600);
+	CHECK_EQ(plate_rdev(n), 0x0103);
+	CHECK_EQ(res_check(n, TOP_USE, &user), -EACCES);
+	CHECK_EQ(res_check(n, TOP_USE, &root), 0);
+	CHECK_EQ(plate_chmod(n, 0666, &root), 0);
+	CHECK_EQ(res_check(n, TOP_USE | TOP_MODIFY, &user), 0);   /* chmod gives the rights */
+	CHECK_EQ(plate_mknod("/tmp/b", 060640, big, &root, &s), 0);
+	CHECK_EQ(plate_rdev(s), big);
+	CHECK_EQ(plate_mknod("/tmp/s", 0140644, 0x0103, &user, &s), 0);
+	CHECK_EQ(plate_mode(s), 0140644);
+	CHECK_EQ(plate_rdev(s), 0);                              /* only devices keep one */
+	CHECK_EQ(plate_mknod("/tmp/n", 020600, 0x0103, &root, &s), -EEXIST);
+	CHECK_EQ(plate_mknod("/tmp/r", 0100600, 0, &root, &s), -EINVAL);
+	CHECK_EQ(plate_mknod("/tmp/none/x", 020600, 0x0103, &root, &s), -ENOENT);
+	CHECK_EQ(plate_mknod("/tmp/n/x", 020600, 0x0103, &root, &s), -ENOTDIR);
+	CHECK_EQ(plate_mknod("/bin/x", 020600, 0x0103, &root, &s), -EROFS);
+	char b[1];
+	CHECK_EQ(plate_read_at(n, 0, b, 1), -EINVAL);            /* no content of its own */
+	CHECK_EQ(plate_remove("/tmp/n", 0, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/b", 0, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/s", 0, &root), 0);
 }
 
 /* ---- directory listings ------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -128,9 +129,21 @@ static void start_node(void)
 		printf("init: the node server did not start\n");
 }
 
+/* What a login gives root's shell on Linux (its entry in /etc/passwd: home /, shell
+ * /bin/sh); programs started from the shell inherit it. */
+static void login_environment(void)
+{
+	setenv("HOME", "/", 1);
+	setenv("USER", "root", 1);
+	setenv("LOGNAME", "root", 1);
+	setenv("SHELL", "/bin/sh", 1);
+	setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
+}
+
 static _Noreturn void run_shell(void)
 {
 	static const char *const sh_argv[] = { "sh", NULL };
+	login_environment();
 	printf("\nTessera: every object is a tile (resource) you can inspect, move and reshape.\n"
 	       "Type 'help' for the shell's commands, 'ps' and 'res' to look at resources.\n\n");
 	for (;;) {

@@ -3,7 +3,9 @@
  * editing and echo) or from a script file given as argv[1], splits them into words (with
  * "double" and 'single' quotes), and runs builtins or programs. Programs are started with
  * t_proc_create (Tessera has no fork/exec): a word containing '/' is a path, any other
- * name is looked up as /bin/NAME.
+ * name is looked up as /bin/NAME. A line that needs a full shell's grammar (pipes,
+ * redirection, lists, background jobs, variables, substitution) is handed whole to
+ * `busybox sh -c`, so what a user types at the prompt does what a Linux user expects.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -401,9 +403,54 @@ static void prompt(void)
 	fflush(stdout);
 }
 
+/* Whether line holds, outside quotes, a character only a full shell gives meaning to, or
+ * starts with an assignment. Inside double quotes `$` and the backquote still count (they
+ * expand there too). */
+static int needs_full_shell(const char *line)
+{
+	char q = 0;
+	int first_word = 1;                  /* NAME=value before the command: an assignment */
+	while (*line == ' ' || *line == '\t')
+		line++;
+	for (const char *c = line; *c; c++) {
+		if (!q && (*c == ' ' || *c == '\t'))
+			first_word = 0;
+		if (first_word && !q && *c == '=' && c != line)
+			return 1;
+		if (q && *c == q)
+			q = 0;
+		else if (!q && (*c == '"' || *c == '\''))
+			q = *c;
+		else if (!q && *c == '#' && (c == line || c[-1] == ' ' || c[-1] == '\t'))
+			return 0;                /* the rest is a comment */
+		else if (q != '\'' && strchr(q ? "$`" : "|;&<>$`()*?[\\~", *c))
+			return 1;
+	}
+	return 0;
+}
+
+#define FULL_SHELL "/bin/busybox"
+
+static int run_full_shell(char *line)
+{
+	char path[] = FULL_SHELL, name[] = "sh", opt[] = "-c";
+	char *argv[] = { path, name, opt, line, NULL };
+	if (access(FULL_SHELL, X_OK) != 0) {
+		printf("sh: pipes, redirection and variables need %s (not in this image)\n",
+		       FULL_SHELL);
+		return 127;
+	}
+	return run_program(4, argv);
+}
+
 static int run_line(char *line)
 {
 	char *words[MAX_WORDS];
+	if (needs_full_shell(line)) {
+		int st = run_full_shell(line);
+		fflush(stdout);
+		return st;
+	}
 	int n = split_words(line, words, MAX_WORDS);
 	if (n < 0) {
 		printf("sh: unclosed quote\n");

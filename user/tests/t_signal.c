@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,7 +210,69 @@ static void sigchld_ignored(void)
 	CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
 }
 
+
+static volatile int alarms;
+
+static void on_alrm(int sig)
+{
+	alarms += sig == SIGALRM;
+}
+
+/* Spins with known values in the registers the syscall instruction clobbers (rcx, r11) and
+ * in others; returns nonzero if any changed under it. */
+static uint64_t spin_regs(uint64_t iters)
+{
+	uint64_t bad;
+	__asm__ volatile("mov $0x1111, %%rcx\n\tmov $0x2222, %%r11\n\tmov $0x3333, %%r8\n\t"
+			 "mov $0x4444, %%r9\n\tmov $0x5555, %%r10\n\tmov $0x6666, %%rsi\n\t"
+			 "mov $0x7777, %%rdi\n"
+			 "1:\tcmp $0x1111, %%rcx\n\tjne 2f\n\tcmp $0x2222, %%r11\n\tjne 2f\n\t"
+			 "cmp $0x3333, %%r8\n\tjne 2f\n\tcmp $0x4444, %%r9\n\tjne 2f\n\t"
+			 "cmp $0x5555, %%r10\n\tjne 2f\n\tcmp $0x6666, %%rsi\n\tjne 2f\n\t"
+			 "cmp $0x7777, %%rdi\n\tjne 2f\n\tdec %%rax\n\tjnz 1b\n\t"
+			 "xor %%edx, %%edx\n\tjmp 3f\n"
+			 "2:\tmov $1, %%edx\n"
+			 "3:\n"
+			 : "=d"(bad), "+a"(iters)
+			 :
+			 : "rcx", "r11", "r8", "r9", "r10", "rsi", "rdi", "cc");
+	return bad;
+}
+
+/* A signal that arrives while the program computes (delivered on the way back from an
+ * interrupt, not from a call) must return through sigreturn with every register as it was:
+ * the syscall exit's sysretq would put rip into rcx and rflags into r11. */
+static void async_regs(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alrm;
+	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
+	struct itimerval it = { { 0, 2000 }, { 0, 2000 } };
+	CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+	alarms = 0;
+	uint64_t bad = 0;
+	for (int round = 0; round < 20000 && alarms < 40 && !bad; round++)
+		bad = spin_regs(200000);
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	CHECK_OK(setitimer(ITIMER_REAL, &off, NULL));
+	sa.sa_handler = SIG_DFL;
+	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
+	CHECK_EQ(bad, 0);
+	CHECK(alarms >= 40);
+}
+
+/* The same in Smode: the handler runs and sigreturn is called from ring 0. */
+static void async_regs_smode(void)
+{
+	ut_switch_self(TRM_SMODE);
+	async_regs();
+	ut_switch_self(TRM_UMODE);
+}
+
 const struct utest ut_signal_tests[] = {
+	{ "signal_async_regs", async_regs },
+	{ "signal_async_regs_smode", async_regs_smode },
 	{ "signal_sigchld", sigchld },
 	{ "signal_sigchld_ignored", sigchld_ignored },
 	{ "signal_restart_read", restart_read },

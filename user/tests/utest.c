@@ -57,9 +57,11 @@ static const struct utest *const groups[] = {
 	ut_ident_tests,
 	ut_extra_tests,
 	ut_fifo_tests,
+	ut_devnode_tests,
 	ut_chroot_tests,
 	ut_perm_tests,
 	ut_reclock_tests,
+	ut_syslog_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

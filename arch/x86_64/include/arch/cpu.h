@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/trapvec.h"
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
@@ -27,6 +28,14 @@ struct trapframe {
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;     /* as pushed by the CPU */
 };
+
+/* The call put back a whole interrupted state (sigreturn): the way out must be iretq, since the
+ * fast ways out of a call (sysretq, the Smode jump) load rip into rcx and rflags into r11,
+ * registers the interrupted code may have been using. */
+static inline void trapframe_restored(struct trapframe *tf)
+{
+	tf->vector = TF_VEC_RESTORED;
+}
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -2,6 +2,7 @@
  * the general registers in the order of struct trapframe (arch/cpu.h), and the selectors. */
 #pragma once
 #include "kernel/sys/syscall.h"     /* the light and leaf path constants */
+#include "arch/trapvec.h"
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
