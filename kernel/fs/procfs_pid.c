@@ -30,11 +30,25 @@ struct memsum {
 	uint64_t size, resident, text, text_res, data, stack, start_code, end_code, start_stack;
 };
 
-static void add_att(struct memsum *m, rid_t att)
+/* An attachment's range as Linux would show it: the heap's region is reserved up to the
+ * largest break allowed, but only the part below the current break counts (Linux's brk VMA
+ * ends there), so VSZ and maps do not show 256 MiB of heap for every process. */
+static bool shown_range(const struct proc *p, rid_t att, uint64_t *addr, uint64_t *size)
+{
+	if (!vattach_range(att, addr, size))
+		return false;
+	if (att == p->heap_att && p->brk_cur >= p->brk_start) {
+		uint64_t used = (p->brk_cur - p->brk_start + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		*size = used < *size ? used : *size;
+	}
+	return true;
+}
+
+static void add_att(struct memsum *m, const struct proc *p, rid_t att)
 {
 	uint64_t addr, size;
 	rid_t region = vattach_region(att);
-	if (!vattach_range(att, &addr, &size) || !region)
+	if (!shown_range(p, att, &addr, &size) || !region)
 		return;
 	uint64_t pages = size / PAGE_SIZE, res = vregion_resident(region);
 	m->size += pages;
@@ -62,7 +76,7 @@ static void mem_of(const struct proc *p, struct memsum *m)
 	memset(m, 0, sizeof(*m));
 	for (int i = 0; i < p->att_end; i++)
 		if (p->att[i])
-			add_att(m, p->att[i]);
+			add_att(m, p, p->att[i]);
 }
 
 /* The state of execution e of p (for the process: its first one). */
@@ -341,8 +355,10 @@ static void gen_maps(struct ptext *t, const struct proc *p)
 	int specials = 0;
 	for (rid_t a = next_att(p, 0, true); a; a = next_att(p, addr, false)) {
 		rid_t region = vattach_region(a);
-		if (!vattach_range(a, &addr, &size) || !region)
+		if (!shown_range(p, a, &addr, &size) || !region)
 			break;
+		if (!size)
+			continue;                   /* a heap with nothing below the break yet */
 		specials_below(t, addr, &specials);
 		uint32_t prot = vregion_prot(region), kind = vregion_kind(region);
 		rid_t plate = p->program ? program_plate(p->program) : 0;
