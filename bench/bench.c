@@ -15,7 +15,9 @@
  *     writing none or a few of its pages (what copy-on-write makes cheap);
  *   - copying 4 KiB, 64 KiB and 1 MiB through a pipe to a child that reads one byte of every
  *     page and sends the bytes back through a second pipe (what passing an ICA to a server
- *     avoids: bench/srv_bench.c, table K).
+ *     avoids: bench/srv_bench.c, table K);
+ *   - path lookups under /tmp (issue 18): stat of a short path and of one of about 4000
+ *     characters, and open+close of the short one.
  * Results are printed as machine-readable "BENCH key value" lines that `make bench`
  * (tools/bench_report.py) collects.
  *
@@ -23,6 +25,7 @@
  * runs are disturbed by translation-cache fills and host scheduling, the median is stable.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -32,6 +35,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -185,6 +189,81 @@ static void bench_clock(void)
 	}
 	report("clock_libc_ns", vdso, RUNS);
 	report("clock_syscall_ns", sys, RUNS);
+}
+
+/* ---- path lookups (issue 18) ------------------------------------------------------------ */
+
+#define PATH_ITERS 2000
+static char bench_long_path[4200];
+
+/* Mean nanoseconds of one stat of path (open_close: open + close instead). */
+static uint64_t bench_path_once(const char *path, int open_close)
+{
+	struct stat st;
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < PATH_ITERS; i++) {
+		if (open_close)
+			close(open(path, O_RDONLY));
+		else
+			stat(path, &st);
+	}
+	return (now_ns() - t0) / PATH_ITERS;
+}
+
+/* /tmp/pathbench/ddd.../f: directories of 200-character names, about 4000 characters. */
+static int make_long_path(int make)
+{
+	strcpy(bench_long_path, "/tmp/pathbench");
+	int ok = !make || mkdir(bench_long_path, 0755) == 0;
+	while (strlen(bench_long_path) + 202 < 4000) {
+		size_t at = strlen(bench_long_path);
+		bench_long_path[at] = '/';
+		memset(bench_long_path + at + 1, 'd', 200);
+		bench_long_path[at + 201] = '\0';
+		ok = ok && (!make || mkdir(bench_long_path, 0755) == 0);
+	}
+	strcat(bench_long_path, "/f");
+	return ok && (!make || close(open(bench_long_path, O_CREAT | O_WRONLY, 0644)) == 0);
+}
+
+static void remove_long_path(void)
+{
+	make_long_path(0);
+	unlink(bench_long_path);
+	for (char *s; (s = strrchr(bench_long_path, '/')) && s != bench_long_path + 4;) {
+		*s = '\0';
+		rmdir(bench_long_path);
+	}
+}
+
+static int bench_paths(void)
+{
+	uint64_t st_short[RUNS], st_long[RUNS], oc[RUNS];
+	int has_long = make_long_path(1);
+
+	mkdir("/tmp/pathbench", 0755);
+	if (close(open("/tmp/pathbench/s", O_CREAT | O_WRONLY, 0644))) {
+		printf("BENCH path_error cannot make /tmp/pathbench/s\n");
+		return 1;
+	}
+	if (!has_long)           /* a system with a small path limit */
+		printf("BENCH stat_4000_ns_error cannot make a path of 4000 characters\n");
+	/* each kind in runs of its own: the long lookups would otherwise flush the translated
+	 * code and the TLB that the short ones find warm on a system without them */
+	for (int i = 0; i < RUNS; i++)
+		st_short[i] = bench_path_once("/tmp/pathbench/s", 0);
+	for (int i = 0; i < RUNS; i++)
+		oc[i] = bench_path_once("/tmp/pathbench/s", 1);
+	for (int i = 0; has_long && i < RUNS; i++)
+		st_long[i] = bench_path_once(bench_long_path, 0);
+	report("stat_short_ns", st_short, RUNS);
+	if (has_long)
+		report("stat_4000_ns", st_long, RUNS);
+	report("open_close_ns", oc, RUNS);
+	unlink("/tmp/pathbench/s");
+	remove_long_path();
+	return 0;
 }
 
 /* Mean microseconds of one create+exit+wait of argv; 0 if a spawn failed. */
@@ -627,6 +706,7 @@ static int run_benchmarks(const struct spawner *sp, const char *self)
 	rc |= bench_fork(1);
 	rc |= bench_fork(8);
 	rc |= bench_copy(sp, self);
+	rc |= bench_paths();
 	return rc;
 }
 
@@ -642,6 +722,8 @@ int main(int argc, char **argv)
 		bench_clock();               /* table S alone (tools/bench_clock.sh) */
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "paths") == 0)
+		return bench_paths();        /* the path lookups alone */
 	if (argc == 4 && strcmp(argv[1], "yield-side") == 0)
 		return yield_side(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 6 && strcmp(argv[1], "copy-side") == 0)

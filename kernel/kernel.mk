@@ -2,7 +2,7 @@
 # ELF that QEMU boots through its PVH entry note.
 KCC := gcc
 KCFLAGS := $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
-	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
+	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin -Wframe-larger-than=2048 \
 	-I. -Iarch/x86_64/include -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker -Wl,-z,max-page-size=4096 \
 	-Wl,--build-id=none -T arch/x86_64/linker.ld

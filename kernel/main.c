@@ -43,12 +43,12 @@ static void resources_init(void)
 	vregion_init();
 	vspace_init();
 	vattach_init();
+	ica_init();                     /* its pool gives the path buffers plate_init uses */
 	plate_init();
 	procmem_init();
 	proc_space_init();
 	ckpt_init();
 	ipc_init();
-	ica_init();
 	srv_init();
 	dev_init();
 	plate_proc_init();              /* /proc/tessera/res names every registered type */

@@ -3,6 +3,7 @@
 #include "kernel/fs/chroot.h"
 #include "abi/errno.h"
 #include "kernel/fs/fsproc.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
 #include "kernel/proc/proc.h"
@@ -24,7 +25,7 @@ int fs_root_join(const char *root, const char *rel, char out[PATH_BUF])
 	size_t rl = strlen(root), n = strlen(rel);
 	if (strcmp(rel, "/") == 0)
 		n = 0;                               /* the root itself */
-	if (rl + n > PATH_MAX_LEN)
+	if (rl + n > CANON_MAX_LEN)
 		return -ENAMETOOLONG;
 	memcpy(out, root, rl);
 	memcpy(out + rl, rel, n);
@@ -53,10 +54,10 @@ int fsp_chroot(struct proc *p, const char *path)
 		err = -EPERM;                        /* Linux's CAP_SYS_CHROOT */
 	if (err)
 		return err;
-	const char *canon = plate_path(plate);
-	if (!canon)
-		return -ENOENT;
-	/* "/" is the real root again: nothing to remember */
-	strlcpy(p->root, strcmp(canon, "/") == 0 ? "" : canon, sizeof(p->root));
-	return 0;
+	char *canon = pathbuf_get();
+	long n = canon ? plate_path(plate, canon, PATH_BUF) : -ENOMEM;
+	if (n >= 0)       /* "/" is the real root again: nothing to remember */
+		n = !n ? -ENOENT : fsp_dir_set(&p->root, strcmp(canon, "/") == 0 ? "" : canon);
+	pathbuf_put(canon);
+	return (int)n;
 }

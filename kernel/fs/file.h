@@ -3,6 +3,7 @@
  * sits behind an operations table; it is shared by reference between descriptors (dup) and
  * processes (clone), and freed with its last reference. */
 #pragma once
+#include "kernel/fs/path.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,24 +124,30 @@ int file_open_plate(rid_t plate, int flags, struct file **out);
 int file_open_proc(rid_t plate, int flags, struct file **out);
 
 /* Opens the canonical path (creating it for O_CREAT) with Linux open flags and permission bits
- * mode, checking cred's rights on the plates: read needs TOP_USE, write TOP_MODIFY, creating
- * TOP_MODIFY on the parent. Errors as Linux open(2); -EROFS to write boot-image plates. */
+ * mode, checking cred's rights by the plates' permission bits (plate_permission): read to
+ * read, write to write, write and search on the parent to create. Errors as Linux open(2);
+ * -EROFS to write boot-image plates. */
 int file_open_path(const char *canon, int flags, uint32_t mode, const struct cred *cred,
 		   struct file **out);
 /* Resolves path against the canonical directory base into out (every intermediate component
  * must be an existing directory or a symbolic link to one, which is followed, as is one at the
  * end): 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP. The nofollow variant leaves a link at
  * the end alone (lstat, unlink, rename, readlink, O_NOFOLLOW). */
-int fs_resolve(const char *base, const char *path, char out[256]);
-int fs_resolve_nofollow(const char *base, const char *path, char out[256]);
+int fs_resolve(const char *base, const char *path, char out[PATH_BUF]);
+int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF]);
+/* Either of them (follow says which), and (plate not NULL) the plate out names into *plate,
+ * looked up once (-ENOENT if none). */
+int fs_resolve_plate(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		     rid_t *plate);
 /* Every directory the walk goes through (and a relative path's base) needs search rights:
- * -EACCES. fs_resolve and fs_resolve_nofollow walk as the current process (fs_cred_cur);
- * this one as cred (access(2) walks as the real ids), following a link at the end or not. */
-int fs_resolve_as(const char *base, const char *path, char out[256], bool follow,
-		  const struct cred *cred);
+ * -EACCES. The calls above walk as the current process (fs_cred_cur); this one as cred
+ * (access(2) walks as the real ids), following a link at the end or not, and gives the plate
+ * as fs_resolve_plate does. */
+int fs_resolve_as(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		  const struct cred *cred, rid_t *plate);
 /* Both resolve in the current process's root directory (chroot.h); this one resolves a path
  * the kernel already holds (canonical and global) in the whole namespace. */
-int fs_resolve_global(const char *path, char out[256]);
+int fs_resolve_global(const char *path, char out[PATH_BUF]);
 
 /* Shared answers for operations a variant does not have (every table is complete). */
 long file_op_espipe(struct file *f, int64_t off, int whence);          /* lseek */

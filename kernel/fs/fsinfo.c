@@ -50,7 +50,7 @@ bool fsinfo_mount_at(uint32_t i, struct fsinfo_mount *out)
 			continue;
 		strlcpy(out->source, "/dev/vda", sizeof(out->source));
 		out->source[7] = (char)('a' + m->unit % 26);
-		strlcpy(out->dir, m->path, sizeof(out->dir));
+		out->dir = m->path;
 		out->type = "ext2";
 		out->options = m->nodev ? ",nodev,relatime" : ",relatime";
 		out->rdonly = m->rdonly;
@@ -88,7 +88,7 @@ static void ram_statfs(rid_t rid, struct linux_statfs *st)
 	st->f_blocks = pmm_total_pages();
 	st->f_bfree = st->f_bavail = pmm_free_pages();
 	plate_files(&st->f_files, &st->f_ffree);
-	st->f_namelen = PATH_MAX_LEN;
+	st->f_namelen = NAME_MAX_LEN;
 	bool rw = !err && (ps.st_dev == PLATE_DEV_TMPFS || ps.st_dev == PLATE_DEV_DEVTMPFS);
 	st->f_flags = ST_VALID | (rw ? 0 : ST_RDONLY);
 }
@@ -100,7 +100,7 @@ int fsinfo_fstatfs(struct file *f, struct linux_statfs *st)
 	memset(st, 0, sizeof(*st));
 	st->f_type = file_is_pipe(f) ? PIPEFS_MAGIC : sock_is(f) ? SOCKFS_MAGIC : DEVPTS_MAGIC;
 	st->f_bsize = st->f_frsize = PAGE_SIZE;
-	st->f_namelen = PATH_MAX_LEN;
+	st->f_namelen = NAME_MAX_LEN;
 	st->f_flags = ST_VALID;
 	return 0;
 }
@@ -113,7 +113,7 @@ int fsinfo_statfs(rid_t rid, struct linux_statfs *st)
 	if (rid && plate_is_proc(rid)) {
 		st->f_type = PROC_SUPER_MAGIC;
 		st->f_bsize = st->f_frsize = PAGE_SIZE;
-		st->f_namelen = PATH_MAX_LEN;
+		st->f_namelen = NAME_MAX_LEN;
 		st->f_flags = ST_VALID | ST_NOSUID | ST_NODEV | ST_NOEXEC;
 		return 0;
 	}

@@ -18,7 +18,7 @@ void fsinfo_mem(struct fsinfo_mem *out);
 
 struct fsinfo_mount {
 	char source[16];
-	char dir[PATH_BUF];
+	const char *dir;                 /* valid while the mount lasts */
 	const char *type;
 	const char *options;             /* after "rw"/"ro", e.g. ",nosuid" */
 	bool rdonly;

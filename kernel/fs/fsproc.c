@@ -6,37 +6,35 @@
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
+#include "kernel/fs/pathbuf.h"
+#include "kernel/mm/kmalloc.h"
 
 #define SETFL_MASK (L_O_APPEND | L_O_NONBLOCK)
 
-/* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
-int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base)
+/* fsp_resolve_at, and with plate (not NULL) the plate out names too (fs_resolve_plate),
+ * walked with cred's search rights. */
+static int resolve_at(struct proc *p, int dirfd, const char *path, bool follow,
+		      const struct cred *cred, char out[PATH_BUF], rid_t *plate)
 {
 	struct file *f;
-	*base = p->cwd;
-	if (path[0] == '/' || dirfd == L_AT_FDCWD)
-		return 0;
-	int err = fd_get(&p->fds, dirfd, &f);
-	if (err)
-		return err;
-	if (!f->plate || !plate_is_dir(f->plate))
-		return -ENOTDIR;
-	*base = plate_path(f->plate);
-	return 0;
+	const char *base = p->cwd;
+	if (path[0] != '/' && dirfd != L_AT_FDCWD) {
+		int err = fd_get(&p->fds, dirfd, &f);
+		if (err)
+			return err;
+		if (!f->plate || !plate_is_dir(f->plate))
+			return -ENOTDIR;
+		long n = plate_path(f->plate, out, PATH_BUF);   /* resolve copies its base first */
+		if (n <= 0)
+			return n ? (int)n : -ENOENT;                /* a directory removed since */
+		base = out;
+	}
+	return fs_resolve_as(base, path, out, follow, cred, plate);
 }
 
-/* The plate named by path relative to dirfd, walked with cred's search rights. */
-static int lookup_as(struct proc *p, int dirfd, const char *path, bool follow,
-		     const struct cred *cred, rid_t *out)
+int fsp_resolve_at(struct proc *p, int dirfd, const char *path, bool follow, char out[PATH_BUF])
 {
-	char canon[PATH_BUF];
-	const char *base;
-	int err = fsp_base_dir(p, dirfd, path, &base);
-	if (!err)
-		err = fs_resolve_as(base, path, canon, follow, cred);
-	if (!err)
-		err = plate_lookup_path(canon, out);
-	return err;
+	return resolve_at(p, dirfd, path, follow, &p->cred, out, NULL);
 }
 
 /* The plate named by path relative to dirfd. */
@@ -45,32 +43,47 @@ int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 	return fsp_lookup_at_link(p, dirfd, path, true, out);
 }
 
+/* The plate named by path relative to dirfd, walked with cred's search rights. */
+static int lookup_as(struct proc *p, int dirfd, const char *path, bool follow,
+		     const struct cred *cred, rid_t *out)
+{
+	char *canon = pathbuf_get();
+	int err = canon ? resolve_at(p, dirfd, path, follow, cred, canon, out) : -ENOMEM;
+	pathbuf_put(canon);
+	return err;
+}
+
 int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out)
 {
 	return lookup_as(p, dirfd, path, follow, &p->cred, out);
 }
 
-int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode)
+/* What openat does once path is resolved into canon. */
+static int open_canon(struct proc *p, const char *canon, int flags, uint32_t mode)
 {
-	char canon[PATH_BUF];
-	const char *base;
 	struct file *f;
-	int err = fsp_base_dir(p, dirfd, path, &base);
-	/* O_NOFOLLOW, and O_CREAT|O_EXCL (which must not create through a link), stop at one */
-	bool nofollow = (flags & L_O_NOFOLLOW) || ((flags & L_O_CREAT) && (flags & L_O_EXCL));
-	if (!err)
-		err = nofollow ? fs_resolve_nofollow(base, path, canon) : fs_resolve(base, path, canon);
 	/* refuse before O_CREAT could leave a new plate behind */
-	if (!err && !fd_free_count(&p->fds))
-		err = -EMFILE;
-	if (!err)
-		err = file_open_path(canon, flags, mode & ~p->umask, &p->cred, &f);
+	if (!fd_free_count(&p->fds))
+		return -EMFILE;
+	int err = file_open_path(canon, flags, mode & ~p->umask, &p->cred, &f);
 	if (err)
 		return err;
 	int fd = fd_install(&p->fds, 0, f, flags & L_O_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
 	return fd;
+}
+
+int fsp_openat(struct proc *p, int dirfd, const char *path, int flags, uint32_t mode)
+{
+	/* O_NOFOLLOW, and O_CREAT|O_EXCL (which must not create through a link), stop at one */
+	bool nofollow = (flags & L_O_NOFOLLOW) || ((flags & L_O_CREAT) && (flags & L_O_EXCL));
+	char *canon = pathbuf_get();
+	int err = canon ? fsp_resolve_at(p, dirfd, path, !nofollow, canon) : -ENOMEM;
+	if (!err)
+		err = open_canon(p, canon, flags, mode);
+	pathbuf_put(canon);
+	return err;
 }
 
 int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct linux_stat *st)
@@ -97,6 +110,7 @@ static int access_write(rid_t plate)
 	return kind != L_S_IFCHR && kind != L_S_IFBLK && !plate_is_writable(plate) ? -EROFS : 0;
 }
 
+/* access(2) walks and checks as cred (the real ids, or the fs ids for AT_EACCESS). */
 static int access_as(struct proc *p, int dirfd, const char *path, int mode,
 		     const struct cred *cred)
 {
@@ -119,9 +133,9 @@ int fsp_access(struct proc *p, int dirfd, const char *path, int mode, bool eacce
 
 int fsp_chdir(struct proc *p, const char *path)
 {
-	char canon[PATH_BUF];
 	rid_t plate;
-	int err = fs_resolve(p->cwd, path, canon);
+	char *canon = pathbuf_get();
+	int err = canon ? fs_resolve(p->cwd, path, canon) : -ENOMEM;
 	if (!err)
 		err = plate_lookup_path(canon, &plate);
 	if (!err && !plate_is_dir(plate))
@@ -129,8 +143,51 @@ int fsp_chdir(struct proc *p, const char *path)
 	if (!err)
 		err = plate_permission(plate, PLATE_MAY_EXEC, &p->cred);
 	if (!err)
-		strlcpy(p->cwd, canon, sizeof(p->cwd));
+		err = fsp_dir_set(&p->cwd, canon);
+	pathbuf_put(canon);
 	return err;
+}
+
+/* ---- the current and root directories -------------------------------------------------- */
+
+static char dir_slash[] = "/", dir_none[] = "";      /* never written: no memory needed */
+
+static void dir_free(char *s)
+{
+	if (s && s != dir_slash && s != dir_none)
+		kbig_free(s, strlen(s) + 1);
+}
+
+int fsp_dir_set(char **dir, const char *canon)
+{
+	size_t n = strlen(canon);
+	char *s = !strcmp(canon, "/") ? dir_slash : !n ? dir_none : kbig_alloc(n + 1);
+	if (!s)
+		return -ENOMEM;
+	if (s != dir_slash && s != dir_none)
+		memcpy(s, canon, n + 1);
+	dir_free(*dir);
+	*dir = s;
+	return 0;
+}
+
+void fsp_dirs_init(struct proc *p)
+{
+	p->cwd = dir_slash;
+	p->root = dir_none;
+}
+
+int fsp_dirs_copy(struct proc *p, const struct proc *from)
+{
+	int err = fsp_dir_set(&p->cwd, from->cwd);
+	return err ? err : fsp_dir_set(&p->root, from->root);
+}
+
+void fsp_dirs_free(struct proc *p)
+{
+	dir_free(p->cwd);
+	dir_free(p->root);
+	p->cwd = p->root = NULL;
 }
 
 int fsp_dup(struct proc *p, int fd, int min, int cloexec)

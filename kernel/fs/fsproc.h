@@ -4,6 +4,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/fs/path.h"
 #include "kernel/proc/proc.h"
 
 struct linux_stat;
@@ -19,8 +20,17 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 /* faccessat(2) with R_OK 4, W_OK 2, X_OK 1 (F_OK 0), checked as the real ids (Linux),
  * or as the fs ids with eaccess (AT_EACCESS). */
 int fsp_access(struct proc *p, int dirfd, const char *path, int mode, bool eaccess);
-/* The directory a relative path starts from: the cwd, or the directory open as dirfd. */
-int fsp_base_dir(struct proc *p, int dirfd, const char *path, const char **base);
+/* path resolved (fs_resolve, or fs_resolve_nofollow without follow) against the directory a
+ * relative path starts from: the cwd, or the directory open as dirfd. out: PATH_BUF bytes. */
+int fsp_resolve_at(struct proc *p, int dirfd, const char *path, bool follow, char out[PATH_BUF]);
+/* The process's current and root directories (p->cwd, p->root) are strings of the heap, "/"
+ * and "" without memory; fsp_dir_set replaces one (-ENOMEM leaves it), fsp_dirs_init sets
+ * both to "/" and "" (the entry was zeroed), fsp_dirs_copy takes from's, fsp_dirs_free gives
+ * them back. */
+int fsp_dir_set(char **dir, const char *canon);
+void fsp_dirs_init(struct proc *p);
+int fsp_dirs_copy(struct proc *p, const struct proc *from);
+void fsp_dirs_free(struct proc *p);
 /* The plate named by path relative to dirfd (a symbolic link at the end followed, or not). */
 int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out);
 int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out);

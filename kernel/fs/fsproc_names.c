@@ -12,6 +12,7 @@
 #include "kernel/net/sock.h"
 #include "kernel/proc/signal.h"
 #include "kernel/fs/path.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/plate.h"
 #include "kernel/lib/string.h"
 #include "abi/fsproto.h"
@@ -23,32 +24,19 @@
 /* The names that mkdir, unlink, rename and link change: a link at the end is the name itself. */
 static int resolve_at(struct proc *p, int dirfd, const char *path, char canon[PATH_BUF])
 {
-	const char *base;
-	int err = fsp_base_dir(p, dirfd, path, &base);
-	return err ? err : fs_resolve_nofollow(base, path, canon);
+	return fsp_resolve_at(p, dirfd, path, false, canon);
 }
 
-/* The last component of a path as written ("" if none), to refuse "." and "..". */
-static void last_component(const char *path, char out[PATH_BUF])
+/* Whether the last component of a path as written is "." or ".." (dots: 1 or 2). */
+static bool last_is_dots(const char *path, size_t dots)
 {
-	size_t n = strnlen(path, PATH_MAX_LEN);
+	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	size_t s = n;
 	while (s > 0 && path[s - 1] != '/')
 		s--;
-	memcpy(out, path + s, n - s);
-	out[n - s] = '\0';
-}
-
-/* path without its trailing slashes (which name the directory being made, not a parent). */
-static void strip_slashes(const char *path, char out[PATH_BUF])
-{
-	size_t n = strnlen(path, PATH_MAX_LEN);
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	memcpy(out, path, n);
-	out[n] = '\0';
+	return n - s == dots && !strncmp(path + s, "..", dots);
 }
 
 /* The checks of a call that makes a new name (mkdir, mknod): path (from dirfd) into canon;
@@ -56,43 +44,52 @@ static void strip_slashes(const char *path, char out[PATH_BUF])
 static int new_name_at(struct proc *p, int dirfd, const char *path, char canon[PATH_BUF],
 		       rid_t *dir)
 {
-	char parent[PATH_BUF];
 	rid_t rid;
 	int err = resolve_at(p, dirfd, path, canon);
 	if (err)
 		return err;
 	if (plate_lookup_path(canon, &rid) == 0)
 		return -EEXIST;
+	char *parent = pathbuf_get();
+	if (!parent)
+		return -ENOMEM;
 	path_parent(canon, parent);
-	if (plate_lookup_path(parent, dir))
-		return -ENOENT;
-	if (!plate_is_dir(*dir))
-		return -ENOTDIR;
-	if (!plate_is_writable(*dir))
-		return -EROFS;
-	return plate_permission(*dir, PLATE_MAY_WRITE | PLATE_MAY_EXEC, &p->cred);
+	err = plate_lookup_path(parent, dir) ? -ENOENT : 0;
+	pathbuf_put(parent);
+	if (!err && !plate_is_dir(*dir))
+		err = -ENOTDIR;
+	if (!err && !plate_is_writable(*dir))
+		err = -EROFS;
+	return err ? err : plate_permission(*dir, PLATE_MAY_WRITE | PLATE_MAY_EXEC, &p->cred);
 }
 
 int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
 {
-	char canon[PATH_BUF], name[PATH_BUF];
 	rid_t rid, dir;
-	strip_slashes(path, name);
-	int err = new_name_at(p, dirfd, name, canon, &dir);
-	if (err)
-		return err;
-	return plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
+	char *canon = pathbuf_get(), *name = pathbuf_get();
+	int err = canon && name ? 0 : -ENOMEM;
+	if (!err) {            /* trailing slashes name the directory being made, not a parent */
+		size_t n = strnlen(path, CANON_MAX_LEN);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		err = new_name_at(p, dirfd, name, canon, &dir);
+	}
+	if (!err)
+		err = plate_mkdir(canon, mode & 01777 & ~p->umask, &p->cred, &rid);
+	pathbuf_put(canon);
+	pathbuf_put(name);
+	return err;
 }
 
-int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode, uint32_t dev)
+/* mknod of kind (the type bits of mode; dev for a device node) once the name's checks have
+ * passed. */
+static int mknod_canon(struct proc *p, const char *canon, uint32_t mode, uint32_t dev)
 {
-	char canon[PATH_BUF];
-	rid_t rid, dir;
+	rid_t rid;
 	uint32_t kind = mode & L_S_IFMT;
 	bool device = kind == L_S_IFCHR || kind == L_S_IFBLK;
-	int err = new_name_at(p, dirfd, path, canon, &dir);
-	if (err)
-		return err;
 	/* a device node needs Linux's CAP_MKNOD, which root alone has here; FIFOs and
 	 * sockets anyone may make */
 	if (device && p->ids.euid != 0)
@@ -103,34 +100,50 @@ int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode, uint
 	return plate_mknod(canon, kind | mode, device ? dev : 0, &p->cred, &rid);
 }
 
+int fsp_mknodat(struct proc *p, int dirfd, const char *path, uint32_t mode, uint32_t dev)
+{
+	rid_t dir;
+	char *canon = pathbuf_get();
+	int err = canon ? new_name_at(p, dirfd, path, canon, &dir) : -ENOMEM;
+	if (!err)
+		err = mknod_canon(p, canon, mode, dev);
+	pathbuf_put(canon);
+	return err;
+}
+
 int fsp_unlinkat(struct proc *p, int dirfd, const char *path, int flags)
 {
-	char canon[PATH_BUF], last[PATH_BUF];
 	if (flags & ~L_AT_REMOVEDIR)
 		return -EINVAL;
 	int rmdir = (flags & L_AT_REMOVEDIR) != 0;
-	last_component(path, last);
-	if (rmdir && strcmp(last, ".") == 0)
+	if (rmdir && last_is_dots(path, 1))
 		return -EINVAL;
-	if (rmdir && strcmp(last, "..") == 0)
+	if (rmdir && last_is_dots(path, 2))
 		return -ENOTEMPTY;
-	int err = resolve_at(p, dirfd, path, canon);
-	return err ? err : plate_remove(canon, rmdir, &p->cred);
+	char *canon = pathbuf_get();
+	int err = canon ? resolve_at(p, dirfd, path, canon) : -ENOMEM;
+	if (!err)
+		err = plate_remove(canon, rmdir, &p->cred);
+	pathbuf_put(canon);
+	return err;
 }
 
 int fsp_renameat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
 		 const char *newpath, unsigned flags)
 {
-	char from[PATH_BUF], to[PATH_BUF], last[PATH_BUF];
 	if (flags & ~(unsigned)L_RENAME_NOREPLACE)
 		return -EINVAL;        /* RENAME_EXCHANGE and RENAME_WHITEOUT are not provided */
-	last_component(oldpath, last);
-	if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+	if (last_is_dots(oldpath, 1) || last_is_dots(oldpath, 2))
 		return -EBUSY;
-	int err = resolve_at(p, olddirfd, oldpath, from);
+	char *from = pathbuf_get(), *to = pathbuf_get();
+	int err = from && to ? resolve_at(p, olddirfd, oldpath, from) : -ENOMEM;
 	if (!err)
 		err = resolve_at(p, newdirfd, newpath, to);
-	return err ? err : plate_rename(from, to, flags & L_RENAME_NOREPLACE, &p->cred);
+	if (!err)
+		err = plate_rename(from, to, flags & L_RENAME_NOREPLACE, &p->cred);
+	pathbuf_put(from);
+	pathbuf_put(to);
+	return err;
 }
 
 int fsp_truncate(struct proc *p, int fd, const char *path, int64_t length)
@@ -227,8 +240,12 @@ int fsp_fchdir(struct proc *p, int fd)
 		return -ENOTDIR;
 	if ((err = plate_permission(f->plate, PLATE_MAY_EXEC, &p->cred)))
 		return err;
-	strlcpy(p->cwd, plate_path(f->plate), sizeof(p->cwd));
-	return 0;
+	char *canon = pathbuf_get();
+	long n = canon ? plate_path(f->plate, canon, PATH_BUF) : -ENOMEM;
+	if (n >= 0)
+		n = n ? fsp_dir_set(&p->cwd, canon) : -ENOENT;      /* removed since it was opened */
+	pathbuf_put(canon);
+	return (int)n;
 }
 
 long fsp_readlinkat(struct proc *p, int dirfd, const char *path, char *kbuf, size_t size)
@@ -363,24 +380,32 @@ int fsp_poll(struct proc *p, struct linux_pollfd *fds, unsigned n, int64_t timeo
 int fsp_linkat(struct proc *p, int olddirfd, const char *oldpath, int newdirfd,
 	       const char *newpath, int flags)
 {
-	char to[PATH_BUF];
 	rid_t rid, made;
 	if (flags & ~(L_AT_SYMLINK_FOLLOW | L_AT_EMPTY_PATH))
 		return -EINVAL;
-	int err = fsp_lookup_at_link(p, olddirfd, oldpath, (flags & L_AT_SYMLINK_FOLLOW) != 0, &rid);
+	char *to = pathbuf_get();
+	int err = !to ? -ENOMEM
+		      : fsp_lookup_at_link(p, olddirfd, oldpath, (flags & L_AT_SYMLINK_FOLLOW) != 0,
+					   &rid);
 	if (!err)
 		err = resolve_at(p, newdirfd, newpath, to);
-	return err ? err : plate_link(rid, to, &p->cred, &made);
+	if (!err)
+		err = plate_link(rid, to, &p->cred, &made);
+	pathbuf_put(to);
+	return err;
 }
 
 int fsp_symlinkat(struct proc *p, const char *target, int newdirfd, const char *linkpath)
 {
-	char to[PATH_BUF];
 	rid_t made;
 	if (!target[0])
 		return -ENOENT;
-	int err = resolve_at(p, newdirfd, linkpath, to);
-	return err ? err : plate_symlink(to, target, &p->cred, &made);
+	char *to = pathbuf_get();
+	int err = to ? resolve_at(p, newdirfd, linkpath, to) : -ENOMEM;
+	if (!err)
+		err = plate_symlink(to, target, &p->cred, &made);
+	pathbuf_put(to);
+	return err;
 }
 
 int fsp_chownat(struct proc *p, int dirfd, const char *path, uint32_t uid, uint32_t gid,

@@ -6,6 +6,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsclient.h"
 #include "kernel/fs/plate.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/lib/string.h"
 #include "kernel/proc/proc.h"
 
@@ -56,7 +57,9 @@ int mnt_mount(uint32_t unit, const char *canon, uint64_t flags)
 	struct t_fs_attr root;
 	uint64_t handle;
 	bool rdonly = flags & 1;
-	int err = plate_lookup_path(canon, &rid);
+	int err = strnlen(canon, PATH_ARG_BUF) > PATH_MAX_LEN ? -ENAMETOOLONG : 0;
+	if (!err)
+		err = plate_lookup_path(canon, &rid);
 	if (!err && !plate_is_dir(rid))
 		err = -ENOTDIR;
 	if (!err && (plate_is_disk(rid) || plate_mount_busy(rid)))
@@ -127,24 +130,31 @@ static int unit_of(rid_t node, uint32_t *unit)
 
 int mnt_mount_path(struct proc *p, const char *source, const char *target, uint64_t flags)
 {
-	char src[PATH_BUF], dst[PATH_BUF];
 	rid_t node;
 	uint32_t unit;
-	int err = fs_resolve(p->cwd, source, src);
+	char *dst = pathbuf_get();
+	int err = dst ? fs_resolve(p->cwd, source, dst) : -ENOMEM;
 	if (!err)
-		err = plate_lookup_path(src, &node);
+		err = plate_lookup_path(dst, &node);
 	if (!err)
 		err = unit_of(node, &unit);
 	if (!err)
 		err = fs_resolve(p->cwd, target, dst);
-	return err ? err : mnt_mount(unit, dst, flags);
+	if (!err)
+		err = mnt_mount(unit, dst, flags);
+	pathbuf_put(dst);
+	return err;
 }
 
 int mnt_umount_path(struct proc *p, const char *target, bool follow)
 {
-	char dst[PATH_BUF];
-	int err = follow ? fs_resolve(p->cwd, target, dst) : fs_resolve_nofollow(p->cwd, target, dst);
-	return err ? err : mnt_umount(dst);
+	char *dst = pathbuf_get();
+	int err = !dst ? -ENOMEM : follow ? fs_resolve(p->cwd, target, dst)
+					  : fs_resolve_nofollow(p->cwd, target, dst);
+	if (!err)
+		err = mnt_umount(dst);
+	pathbuf_put(dst);
+	return err;
 }
 
 void mnt_poweroff(void)

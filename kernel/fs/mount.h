@@ -26,7 +26,7 @@ struct mount {
 	/* what the mount point plate was before the mount, given back by umount */
 	uint32_t saved_mode, saved_flags, saved_mtime, saved_tmode;
 	struct cred saved_owner;
-	char path[PATH_BUF];
+	char path[PATH_ARG_BUF];        /* mount points have at most PATH_MAX_LEN characters */
 };
 
 /* The mount with index idx (1-based, as disk plates store it), or NULL. */
@@ -34,7 +34,8 @@ const struct mount *mnt_get(uint32_t idx);
 /* mount(2) of block unit 'unit' (fstype ext2) at the directory plate canon; flags: MS_RDONLY,
  * MS_NODEV.
  * Root only (the caller checked); -EBUSY when the unit or the directory is mounted already or
- * the directory has plates below it or is open. */
+ * the directory has plates below it or is open; -ENAMETOOLONG for a mount point path longer
+ * than PATH_MAX_LEN. */
 int mnt_mount(uint32_t unit, const char *canon, uint64_t flags);
 /* umount2(2) of the mount at canon: -EINVAL when canon is no mount point, -EBUSY while a file
  * of it is open or a process's current directory lies in it (MNT_DETACH is not provided). */

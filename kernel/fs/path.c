@@ -22,7 +22,7 @@ static void pop_component(struct pbuf *b)
 static int push_component(struct pbuf *b, const char *c, size_t n)
 {
 	size_t sep = b->len > 1 ? 1 : 0;
-	if (b->len + sep + n > PATH_MAX_LEN)
+	if (n > NAME_MAX_LEN || b->len + sep + n > CANON_MAX_LEN)
 		return -ENAMETOOLONG;
 	if (sep)
 		b->s[b->len++] = '/';
@@ -44,7 +44,7 @@ static int apply_rest(struct pbuf *b, const char *c, size_t n, const char *rest,
 	}
 	int err = push_component(b, c, n);
 	if (!err && rest && check)
-		err = check(b->s, rest, arg);
+		err = check(b->s, b->len, rest, arg);
 	return err;
 }
 
@@ -62,7 +62,7 @@ static int start_from(struct pbuf *b, const char *base, const char *path)
 	if (path[0] == '/')
 		return 0;
 	size_t n = strnlen(base, PATH_BUF);
-	if (n > PATH_MAX_LEN)
+	if (n > CANON_MAX_LEN)
 		return -ENAMETOOLONG;
 	if (base[0] != '/')
 		return -EINVAL;
@@ -80,7 +80,7 @@ int path_normalize(const char *base, const char *path, char out[PATH_BUF], path_
 	int err = 0;
 	if (path[0] == '\0')
 		err = -ENOENT;
-	else if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
+	else if (strnlen(path, PATH_BUF) > CANON_MAX_LEN)
 		err = -ENAMETOOLONG;
 	else
 		err = start_from(&b, base, path);
@@ -98,9 +98,9 @@ int path_normalize(const char *base, const char *path, char out[PATH_BUF], path_
 	return err;
 }
 
-void path_parent(const char *canon, char out[PATH_BUF])
+void path_parent(const char *canon, char *out)
 {
-	struct pbuf b = { out, strnlen(canon, PATH_MAX_LEN) };
+	struct pbuf b = { out, strnlen(canon, CANON_MAX_LEN) };
 	memcpy(out, canon, b.len);
 	out[b.len] = '\0';
 	pop_component(&b);

@@ -8,6 +8,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/lib/string.h"
+#include "kernel/fs/pathbuf.h"
 
 static const struct res_ops plate_ops;
 /* A growing table (res.h): chunks of 64 plates are mapped as plates are made, so the table
@@ -53,6 +54,18 @@ int pl_check_regular(const struct plate *p)
 	return (p->mode & L_S_IFMT) == L_S_IFREG ? 0 : -EINVAL;
 }
 
+/* A plate found in the table is used now (disk plates: eviction order; /proc plates: their
+ * process's owner, or gone with what they show). */
+static int found(rid_t rid)
+{
+	struct plate *p = pl_slot(RID_INDEX(rid));
+	if (p->flags & PF_DISK)
+		pl_disk_touch(p);
+	if (p->flags & PF_PROC)
+		return pl_proc_touch(p);
+	return 0;
+}
+
 /* A path without a plate may still name a file of a mounted file system (plate_disk.c). */
 int plate_lookup_path(const char *abs_path, rid_t *out)
 {
@@ -61,20 +74,25 @@ int plate_lookup_path(const char *abs_path, rid_t *out)
 		return err == -ENOENT && strncmp(abs_path, "/proc/", 6) ? pl_disk_lookup(abs_path, out)
 								       : err;
 	}
-	struct plate *p = pl_slot(RID_INDEX(*out));
-	if (p->flags & PF_DISK)
-		pl_disk_touch(p);
-	if (p->flags & PF_PROC)
-		return pl_proc_touch(p);
-	return 0;
+	return found(*out);
+}
+
+int plate_lookup_in(rid_t dir, const char *canon, size_t name_at, rid_t *out)
+{
+	struct plate *d = plate_obj(dir);
+	const char *name = canon + name_at;
+	if (!d || pl_hash_find_child(d, name, strlen(name), out))
+		return plate_lookup_path(canon, out);
+	return found(*out);
 }
 
 int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *owner,
 	    rid_t parent, struct plate **out)
 {
 	rid_t rid;
-	size_t n = strnlen(path, PATH_BUF);
-	if (n > PATH_MAX_LEN || path[0] != '/')
+	if (path[0] != '/')
+		return -EINVAL;
+	if (strnlen(path_basename(path), NAME_BUF) > NAME_MAX_LEN)
 		return -ENAMETOOLONG;
 	int err = res_alloc(RT_PLATE, path, owner, tmode, &rid);
 	/* /proc's plates of processes and unused plates of disks are made again when needed:
@@ -85,9 +103,8 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	if (err)        /* as tmpfs: no room for another inode */
 		return err == -ENOMEM || err == -ENFILE ? -ENOSPC : err;
 	struct plate *p = plate_obj(rid);
-	pl_set_path(p, path);
 	p->mode = mode;
-	pl_set_parent(p, parent);
+	pl_place(p, parent, path_basename(path));
 	pl_new_version(p);
 	*out = p;
 	return 0;
@@ -113,10 +130,12 @@ static int ensure_one_dir(const char *prefix, const struct cred *owner, rid_t pa
  * paths may have a hundred components. */
 int pl_ensure_dir(const char *path, const struct cred *owner, struct plate **out)
 {
-	char prefix[PATH_BUF];
 	size_t n = strnlen(path, PATH_BUF);
-	if (n > PATH_MAX_LEN || path[0] != '/')
+	if (n > CANON_MAX_LEN || path[0] != '/')
 		return -EINVAL;
+	char *prefix = pathbuf_get();
+	if (!prefix)
+		return -ENOMEM;
 	int err = ensure_one_dir("/", owner, 0, out);
 	for (size_t i = 1; !err && i <= n; i++) {
 		if (path[i] != '/' && path[i] != '\0')
@@ -125,6 +144,7 @@ int pl_ensure_dir(const char *path, const struct cred *owner, struct plate **out
 		prefix[i] = '\0';
 		err = ensure_one_dir(prefix, owner, (*out)->hdr.rid, out);
 	}
+	pathbuf_put(prefix);
 	return err;
 }
 
@@ -187,16 +207,10 @@ void plate_init(void)
 		panic("%s: cannot create the mount points", __func__);
 }
 
-int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out)
+static int create_in(rid_t dir, const char *abs_path, uint32_t mode, const struct cred *owner,
+		     rid_t *out)
 {
-	char parent_path[PATH_BUF];
-	rid_t dir, rid;
 	struct plate *p;
-	if (strcmp(abs_path, "/") == 0 || plate_lookup_path(abs_path, &rid) == 0)
-		return -EEXIST;
-	path_parent(abs_path, parent_path);
-	if (plate_lookup_path(parent_path, &dir))
-		return -ENOENT;
 	if (!pl_is_dir(plate_obj(dir)))
 		return -ENOTDIR;
 	if (plate_obj(dir)->flags & PF_DISK)
@@ -212,6 +226,20 @@ int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, 
 	p->mtime = plate_obj(dir)->mtime = pl_now();
 	*out = p->hdr.rid;
 	return 0;
+}
+
+int plate_create(const char *abs_path, uint32_t mode, const struct cred *owner, rid_t *out)
+{
+	rid_t dir, rid;
+	if (strcmp(abs_path, "/") == 0 || plate_lookup_path(abs_path, &rid) == 0)
+		return -EEXIST;
+	char *parent_path = pathbuf_get();
+	if (!parent_path)
+		return -ENOMEM;
+	path_parent(abs_path, parent_path);
+	int err = plate_lookup_path(parent_path, &dir) ? -ENOENT : 0;
+	pathbuf_put(parent_path);
+	return err ? err : create_in(dir, abs_path, mode, owner, out);
 }
 
 /* ---- attributes --------------------------------------------------------------------------- */
@@ -285,15 +313,16 @@ uint64_t pl_ram_dev(const struct plate *p)
 {
 	static const struct {
 		const char *dir;
-		size_t len;
 		uint64_t dev;
-	} fs[] = { { "/proc", 5, PLATE_DEV_PROC }, { "/dev", 4, PLATE_DEV_DEVTMPFS },
-		   { "/tmp", 4, PLATE_DEV_TMPFS } };
+	} fs[] = { { "proc", PLATE_DEV_PROC }, { "dev", PLATE_DEV_DEVTMPFS },
+		   { "tmp", PLATE_DEV_TMPFS } };
 	if (p->flags & PF_UNLINKED)
 		return PLATE_DEV_TMPFS;
-	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
-		if (!strncmp(p->path, fs[i].dir, fs[i].len) &&
-		    (p->path[fs[i].len] == '/' || !p->path[fs[i].len]))
+	const struct plate *top = p, *up;
+	while (top->parent && (up = plate_obj(top->parent)) && up->parent)
+		top = up;                            /* the entry of "/" that p is in or is */
+	for (size_t i = 0; top->parent && i < sizeof(fs) / sizeof(fs[0]); i++)
+		if (!strcmp(top->name, fs[i].dir))
 			return fs[i].dev;
 	return PLATE_DEV_ROOT;
 }
@@ -334,10 +363,10 @@ rid_t plate_parent(rid_t rid)
 	return p ? p->parent : 0;
 }
 
-const char *plate_path(rid_t rid)
+long plate_path(rid_t rid, char *buf, size_t cap)
 {
 	struct plate *p = plate_obj(rid);
-	return p ? p->path : NULL;
+	return p ? pl_path_of(p, buf, cap) : -ESTALE;
 }
 
 void plate_open_ref(rid_t rid)

@@ -1,6 +1,7 @@
 /* Plates (Tender): the persistent-storage resource, i.e. files and directories (and the
  * device nodes of /dev, whose rdev selects a device driver when opened). Each plate is
- * named by its canonical absolute path (see path.h). Plates from the boot image point into the
+ * found by its canonical absolute path (see path.h); it holds only its own name and its
+ * directory's rid. Plates from the boot image point into the
  * image's memory (read-only, no copy); plates created at run time (under /tmp) keep their
  * content in physical pages found through a two-level page list, and grow up to
  * PLATE_MAX_SIZE. Other tables refer to a plate only by its rid. */
@@ -36,6 +37,11 @@ void plate_init(void);
 int plate_init_image(const void *base, size_t len);
 
 int plate_lookup_path(const char *abs_path, rid_t *out);
+/* plate_lookup_path of canon whose directory (canon up to the '/' before name_at, where its
+ * last component starts) is known to be plate dir: found in the table from dir by name,
+ * without hashing or even scanning the whole path, so that checking a path component by
+ * component stays linear in its length; else as plate_lookup_path. */
+int plate_lookup_in(rid_t dir, const char *canon, size_t name_at, rid_t *out);
 /* Creates an empty regular plate at a canonical path whose parent directory exists and is
  * writable (-EROFS otherwise, -EEXIST if it exists). mode: permission bits (07777). The
  * caller has checked the creator's right to modify the parent. */
@@ -117,8 +123,9 @@ uint64_t plate_ino(rid_t plate);                /* table index + 1 */
 /* All of the above as stat(2) gives them; -ESTALE for a bad rid. */
 int plate_stat(rid_t plate, struct linux_stat *st);
 rid_t plate_parent(rid_t plate);                /* 0 for "/" */
-/* The canonical path (valid while the plate lives), or NULL for a bad rid. */
-const char *plate_path(rid_t plate);
+/* The canonical path into buf (cap bytes; PATH_BUF holds any): its length, "" (0) for a
+ * plate that has lost its name, -ENAMETOOLONG, or -ESTALE for a bad rid. */
+long plate_path(rid_t plate, char *buf, size_t cap);
 
 /* Open files count their plate, so that deleting it is refused (-EBUSY) while open. */
 void plate_open_ref(rid_t plate);

@@ -12,14 +12,15 @@
 #define NLIST (plate_capacity + PL_NAMES_MAX)
 #define LIST_PAGE 4096u
 
-static const char *entry_path(uint32_t e)
+/* The entries of one directory share its path: their order by path is the order by name. */
+static const char *entry_name(uint32_t e)
 {
-	return e < NAME_BASE ? pl_slot(e - 1)->path : pl_name_at(e - NAME_BASE)->path;
+	return e < NAME_BASE ? pl_slot(e - 1)->name : pl_name_at(e - NAME_BASE)->name;
 }
 
 static bool before(uint32_t a, uint32_t b)
 {
-	return strcmp(entry_path(a), entry_path(b)) < 0;
+	return strcmp(entry_name(a), entry_name(b)) < 0;
 }
 
 /* Heap sort by path: a directory may hold tens of thousands of entries. */
@@ -141,11 +142,11 @@ static int dir_entry_at(const struct plate *d, const uint32_t *idx, uint32_t n, 
 	} else if (pos - 2 < n && idx[pos - 2] >= NAME_BASE) {
 		const struct pl_name *nm = pl_name_at(idx[pos - 2] - NAME_BASE);
 		*ent = plate_obj(nm->plate);
-		*name = path_basename(nm->path);
+		*name = nm->name;
 		*len = strlen(*name);
 	} else if (pos - 2 < n) {
 		*ent = pl_slot(idx[pos - 2] - 1);
-		*name = path_basename((*ent)->path);
+		*name = (*ent)->name;
 		*len = (*ent)->name_len;
 	} else {
 		return 0;

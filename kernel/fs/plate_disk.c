@@ -11,6 +11,7 @@
  * through a hash of (mount, inode), so a lookup costs the same however many plates there are.
  */
 #include "kernel/fs/plate_int.h"
+#include "kernel/fs/pathbuf.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/fsclient.h"
@@ -273,32 +274,25 @@ static int lookup_child(struct plate *d, const char *name, size_t len, const cha
 	return err ? err : pl_disk_adopt(drid, path, &a, out);
 }
 
-/* The longest prefix of canon that has a plate: into anc, its plate into *rid; -ENOENT when
- * not even "/" has one (while the table is being made). */
-static int nearest_plate(const char *canon, char anc[PATH_BUF], rid_t *rid)
+/* The longest prefix of the path in buf that has a plate: buf is cut to it, its plate into
+ * *rid; -ENOENT when not even "/" has one (while the table is being made). */
+static int nearest_plate(char *buf, rid_t *rid)
 {
-	char tmp[PATH_BUF];
-	strlcpy(anc, canon, PATH_BUF);
-	while (pl_hash_find(anc, rid)) {
-		if (!strcmp(anc, "/"))
+	while (pl_hash_find(buf, rid)) {
+		char *slash = strrchr(buf, '/');
+		if (!slash || !strcmp(buf, "/"))
 			return -ENOENT;
-		path_parent(anc, tmp);
-		strlcpy(anc, tmp, PATH_BUF);
+		slash[slash == buf ? 1 : 0] = '\0';
 	}
 	return 0;
 }
 
-int pl_disk_lookup(const char *canon, rid_t *out)
+/* The components of canon after its first alen characters, looked up one by one from
+ * directory rid; path is canon's copy, cut after each component while it is looked up. */
+static int lookup_rest(const char *canon, size_t alen, char *path, rid_t rid, rid_t *out)
 {
-	char anc[PATH_BUF], path[PATH_BUF];
-	rid_t rid;
-	if (nearest_plate(canon, anc, &rid))
-		return -ENOENT;
-	struct plate *d = plate_obj(rid);
-	if (!d || !(d->flags & PF_DISK))
-		return -ENOENT;
-	strlcpy(path, canon, sizeof(path));
-	for (const char *c = canon + strlen(anc); *c;) {
+	struct plate *d;
+	for (const char *c = canon + alen; *c;) {
 		if (*c == '/')
 			c++;
 		const char *e = c;
@@ -317,6 +311,26 @@ int pl_disk_lookup(const char *canon, rid_t *out)
 	}
 	*out = rid;
 	return 0;
+}
+
+int pl_disk_lookup(const char *canon, rid_t *out)
+{
+	rid_t rid;
+	char *path = pathbuf_get();
+	if (!path)
+		return -ENOMEM;
+	strlcpy(path, canon, PATH_BUF);
+	int err = nearest_plate(path, &rid);
+	struct plate *d = err ? NULL : plate_obj(rid);
+	if (!d || !(d->flags & PF_DISK))
+		err = -ENOENT;
+	if (!err) {
+		size_t alen = strlen(path);
+		strlcpy(path, canon, PATH_BUF);
+		err = lookup_rest(canon, alen, path, rid, out);
+	}
+	pathbuf_put(path);
+	return err;
 }
 
 void pl_disk_touch(struct plate *p)

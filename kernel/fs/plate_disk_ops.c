@@ -154,7 +154,7 @@ int pl_disk_remove(struct plate *dir, struct plate *p, int rmdir)
 	if (!err && (plate_obj(rid) != p || plate_obj(drid) != dir))
 		err = -ESTALE;                /* changed while the server answered */
 	if (!err)
-		err = begin(&k, TFN_FS_UNLINK, dir, p->path + p->name_off, 0);
+		err = begin(&k, TFN_FS_UNLINK, dir, p->name, 0);
 	if (err)
 		return err;
 	k.m.arg[2] = (uint64_t)rmdir;
@@ -172,7 +172,7 @@ int pl_disk_rename(struct plate *sdir, struct plate *src, struct plate *ddir, co
 	struct fsc k;
 	if (sdir->mnt != ddir->mnt)
 		return -EXDEV;
-	int err = begin(&k, TFN_FS_RENAME, sdir, src->path + src->name_off, 0);
+	int err = begin(&k, TFN_FS_RENAME, sdir, src->name, 0);
 	if (err)
 		return err;
 	const char *name = path_basename(to);

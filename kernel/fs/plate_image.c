@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/cpio.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/lib/kprintf.h"
 
 /* "./a/b", "/a/b" and "a/b" all name /a/b; "." names "/". */
@@ -11,10 +12,10 @@ static int image_path(const struct cpio_entry *e, char out[PATH_BUF])
 	return path_normalize("/", e->name, out, NULL, NULL);
 }
 
-/* A file, symbolic link or device node from the image (mode says which). */
-static int add_image_file(const char *path, const struct cpio_entry *e)
+/* A file, symbolic link or device node from the image (mode says which); parent_path is a
+ * buffer of PATH_BUF bytes. */
+static int add_image_file(const char *path, char *parent_path, const struct cpio_entry *e)
 {
-	char parent_path[PATH_BUF];
 	struct plate *dir, *p;
 	struct cred owner = { .uid = e->uid, .gid = e->gid };
 	rid_t rid;
@@ -40,9 +41,9 @@ static int add_image_file(const char *path, const struct cpio_entry *e)
 	return 0;
 }
 
-static int add_image_entry(const struct cpio_entry *e)
+/* path and dir: buffers of PATH_BUF bytes. */
+static int add_image_entry(const struct cpio_entry *e, char *path, char *dir)
 {
-	char path[PATH_BUF];
 	struct plate *p;
 	struct cred owner = { .uid = e->uid, .gid = e->gid };
 	if (image_path(e, path)) {
@@ -62,7 +63,7 @@ static int add_image_entry(const struct cpio_entry *e)
 	case L_S_IFCHR:
 	case L_S_IFBLK:
 	case L_S_IFLNK:                  /* its content is its target */
-		return add_image_file(path, e);
+		return add_image_file(path, dir, e);
 	default:
 		kprintf("plate: %s: not a file or directory, skipped\n", path);
 		return 0;
@@ -111,15 +112,22 @@ int plate_init_image(const void *base, size_t len)
 		panic("%s: plate_init has not run", __func__);
 	if (cpio_validate(base, len))
 		return -EINVAL;
+	char *path = pathbuf_get(), *dir = pathbuf_get();
+	if (!path || !dir)
+		panic("%s: no memory for paths", __func__);
 	find_linked_data(base, len);
 	cpio_iter_init(&it, base, len);
 	while ((r = cpio_next(&it, &e)) > 0) {
 		resolve_link(&e);
-		err = add_image_entry(&e);
-		if (err == -EEXIST || err == -ENOTDIR)
+		err = add_image_entry(&e, path, dir);
+		if (err == -EEXIST || err == -ENOTDIR) {
 			kprintf("plate: %s: conflicting image entry, skipped\n", e.name);
-		else if (err)
-			return err;
+		} else if (err) {
+			r = err;
+			break;
+		}
 	}
+	pathbuf_put(path);
+	pathbuf_put(dir);
 	return r;
 }

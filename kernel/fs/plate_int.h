@@ -15,9 +15,12 @@
 #define PF_STALE 0x20u     /* a disk plate's attributes may have changed at the server */
 #define PF_PROC 0x40u      /* a node of /proc (plate_proc.c): content generated, read-only */
 
+/* A plate holds its own name and its directory's rid, not its whole path: a path costs
+ * nothing per plate however deep the tree, and a rename moves a subtree by changing one
+ * plate (the path hash of the plates below is computed again, nothing is copied). */
 struct plate {
 	struct res_hdr hdr;
-	char path[PATH_BUF];
+	char name[NAME_BUF];     /* its last component; "" for "/" and for an unnamed plate */
 	uint32_t mode;           /* L_S_IF* | permission bits */
 	uint32_t mtime;
 	uint32_t flags;
@@ -27,13 +30,12 @@ struct plate {
 	uint64_t version;        /* content version (plate_version): new with every change */
 	const uint8_t *image;    /* content of an image plate */
 	struct pagelist pages;   /* content of a run-time plate */
-	rid_t parent;
-	uint16_t name_off;       /* where the last component of path starts */
-	uint16_t name_len;       /* and its length (listings need both per entry) */
+	rid_t parent;            /* its directory (0 for "/" and unnamed plates) */
+	uint16_t name_len;
 	/* Indexes (table slots plus one, 0 = none; a zeroed plate is in none of them): the path
 	 * hash (plate.c), its directory's list of children, and for disk plates the hash of
 	 * (mount, inode) and the eviction order (plate_disk.c). */
-	uint32_t phash;          /* idhash_str(path) while hashed */
+	uint32_t phash;          /* idhash_str(its canonical path) while hashed */
 	uint32_t hnext;
 	bool hashed;
 	bool ihashed;
@@ -58,7 +60,8 @@ uint32_t pl_pow2_floor(uint32_t n);
 struct plate *pl_slot(uint32_t i);
 /* The table slot of p plus one: what the indexes store. */
 uint32_t pl_ref(const struct plate *p);
-/* Makes p a child of directory parent (0: of none), leaving its former parent's list. */
+/* Makes p a child of directory parent (0: of none), leaving its former parent's list (the
+ * path index is pl_place's: use it, this is for the tree alone). */
 void pl_set_parent(struct plate *p, rid_t parent);
 /* The children of d: the first one (NULL if none), then each one's next sibling. */
 struct plate *pl_first_child(const struct plate *d);
@@ -77,6 +80,9 @@ void pl_index_init(void);
 
 /* The plate at a canonical path in the table (no disk lookup), or -ENOENT. */
 int pl_hash_find(const char *abs_path, rid_t *out);
+/* The plate that is entry name[0..n) of directory dir in the table (its own name, not a
+ * further one: plate_name.c), or -ENOENT. */
+int pl_hash_find_child(const struct plate *dir, const char *name, size_t n, rid_t *out);
 /* The entry of a live plate, or NULL. */
 struct plate *plate_obj(rid_t rid);
 int pl_is_dir(const struct plate *p);
@@ -89,9 +95,24 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	    rid_t parent, struct plate **out);
 /* The directory at a canonical path, created with its missing parents (read-only ones). */
 int pl_ensure_dir(const char *path, const struct cred *owner, struct plate **out);
-/* Every change of a plate's path goes through here (creation, rename, losing its name: ""),
- * so that lookups by path and the listing cache (plate_dir.c) stay exact. */
-void pl_set_path(struct plate *p, const char *path);
+/* Every change of a plate's name goes through here (creation, rename): it becomes entry name
+ * (at most NAME_MAX_LEN characters; "" only for "/") of directory parent (0 for "/"), and the
+ * plates below it are hashed by their new paths, so that lookups by path and the listing
+ * cache (plate_dir.c) stay exact. pl_unname takes its name away (it is found no more). */
+void pl_place(struct plate *p, rid_t parent, const char *name);
+void pl_unname(struct plate *p);
+/* The hash of the path of entry name (n characters) of directory dir: idhash_str of the
+ * canonical path, computed from dir's. */
+uint32_t pl_child_hash(const struct plate *dir, const char *name, size_t n);
+/* Whether p (a named plate) is at canonical path path[0..len) (len 0 with "/" for p "/"
+ * counts as a prefix: see pl_is_prefix). */
+bool pl_path_is(const struct plate *p, const char *path);
+/* Whether path[0..end) is p's path, "/" counting as "" (what precedes "/name" below it). */
+bool pl_is_prefix(const struct plate *p, const char *path, size_t end);
+/* p's canonical path into buf (cap bytes): its length, or -ENAMETOOLONG; "" when unnamed. */
+long pl_path_of(const struct plate *p, char *buf, size_t cap);
+/* The length of p's canonical path (without building it). */
+size_t pl_path_len(const struct plate *p);
 /* Bumped by every pl_set_path: a listing computed at another value may be outdated. */
 extern uint32_t pl_names_gen;
 
@@ -108,10 +129,11 @@ void pl_release_unlinked(struct plate *p);
 /* ---- further names: hard links of plates in memory (plate_name.c) -------------------------- */
 #define PL_NAMES_MAX 65536u       /* further names at most (their pages are mapped as used) */
 struct pl_name {
-	char path[PATH_BUF];
+	char name[NAME_BUF];      /* the entry's name in its directory */
 	rid_t plate;              /* 0: a free entry */
 	rid_t parent;             /* the directory holding the name */
 	uint32_t next;            /* the path hash's chain (kernel/lib/idhash.h) */
+	uint32_t hash;            /* idhash_str of its canonical path */
 };
 extern uint32_t pl_nnames;        /* entries in use */
 /* At boot: the window of the entries and the path hash; pl_name_trim shrinks the hash (the
@@ -129,13 +151,14 @@ int pl_name_remove(const char *path);
 int pl_name_move(const char *from, const char *to, rid_t parent);
 uint32_t pl_name_count(rid_t plate);
 bool pl_name_in_dir(rid_t dir);
-/* Takes one further name of plate away, giving its path and directory (-ENOENT: none). */
-int pl_name_take(rid_t plate, char path[PATH_BUF], rid_t *parent);
+/* Takes one further name of plate away, giving its name and directory (-ENOENT: none). */
+int pl_name_take(rid_t plate, char name[NAME_BUF], rid_t *parent);
 /* Every further name of plate goes (the plate is being freed). */
 void pl_name_forget(rid_t plate);
-/* A directory moves from one path to another: the names below it follow; whether they fit. */
-void pl_name_move_below(const char *from, const char *to);
-bool pl_name_fits_below(const char *from, const char *to);
+/* Directory top moved: the names below it are hashed by their new paths. Whether every name
+ * below top still fits in CANON_MAX_LEN when top's path grows by grow characters. */
+void pl_name_rehash_below(const struct plate *top);
+bool pl_name_fits_below(const struct plate *top, size_t grow);
 /* The writable directory that will hold a new entry at canon (-EEXIST if canon exists). */
 int pl_new_entry_parent(const char *canon, struct plate **dir);
 /* The device number of the file system of a plate in memory (plate.c). */

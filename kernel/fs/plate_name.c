@@ -1,5 +1,5 @@
 /* The further names of plates in memory: hard links (link(2)). In Tender's terms a plate is
- * the file and a name refers to it: every plate holds its first name itself (plate->path, by
+ * the file and a name refers to it: every plate holds its first name itself (plate->name, by
  * which the table finds it and lists it; most files never have another), and each further
  * name is an entry here that refers to its plate by rid and to its directory by rid. When the
  * plate's own name goes while others are left, one of them becomes its own (plate_ops.c), so
@@ -34,7 +34,7 @@ static uint32_t *name_link(void *ctx, uint32_t id)
 static uint32_t name_hash(void *ctx, uint32_t id)
 {
 	(void)ctx;
-	return idhash_str(names[id].path);
+	return names[id].hash;
 }
 
 void pl_name_init(void)
@@ -50,14 +50,33 @@ void pl_name_trim(void)
 	idhash_trim(&index);
 }
 
+/* Whether entry e is at canonical path path: its name ends it, its directory's path precedes. */
+static bool is_at(const struct pl_name *e, const char *path)
+{
+	size_t len = strlen(path), n = strlen(e->name);
+	if (len < n + 1 || path[len - n - 1] != '/' || memcmp(path + len - n, e->name, n))
+		return false;
+	return pl_is_prefix(plate_obj(e->parent), path, len - n - 1);
+}
+
 static int find(const char *path)
 {
 	if (!pl_nnames)
 		return -1;
-	for (uint32_t e = idhash_first(&index, idhash_str(path)); e; e = idhash_next(&index, e - 1))
-		if (!strcmp(names[e - 1].path, path))
+	uint32_t h = idhash_str(path);
+	for (uint32_t e = idhash_first(&index, h); e; e = idhash_next(&index, e - 1))
+		if (names[e - 1].hash == h && is_at(&names[e - 1], path))
 			return (int)(e - 1);
 	return -1;
+}
+
+/* Entry i becomes name of directory parent, hashed by path (whose hash is h). */
+static void set_entry(uint32_t i, const char *name, rid_t parent, uint32_t h)
+{
+	strlcpy(names[i].name, name, sizeof(names[i].name));
+	names[i].parent = parent;
+	names[i].hash = h;
+	idhash_add(&index, i, h);
 }
 
 static size_t bytes_for(uint32_t entries)
@@ -118,15 +137,13 @@ uint32_t pl_name_end(void)
 int pl_name_add(const char *path, rid_t plate, rid_t parent)
 {
 	uint32_t i;
-	if (strnlen(path, PATH_BUF) > PATH_MAX_LEN)
+	if (strnlen(path_basename(path), NAME_BUF) > NAME_MAX_LEN)
 		return -ENAMETOOLONG;
 	int err = take_entry(&i);
 	if (err)
 		return err;
-	strlcpy(names[i].path, path, sizeof(names[i].path));
 	names[i].plate = plate;
-	names[i].parent = parent;
-	idhash_add(&index, i, idhash_str(path));
+	set_entry(i, path_basename(path), parent, idhash_str(path));
 	if (i >= high)
 		high = i + 1;
 	free_hint = i + 1;
@@ -137,8 +154,8 @@ int pl_name_add(const char *path, rid_t plate, rid_t parent)
 
 static void drop(int i)
 {
-	if (!idhash_del(&index, (uint32_t)i, idhash_str(names[i].path)))
-		panic("%s: name %s missing from its bucket", __func__, names[i].path);
+	if (!idhash_del(&index, (uint32_t)i, names[i].hash))
+		panic("%s: name %s missing from its bucket", __func__, names[i].name);
 	names[i] = (struct pl_name){ 0 };
 	if ((uint32_t)i < free_hint)
 		free_hint = (uint32_t)i;
@@ -161,10 +178,8 @@ int pl_name_move(const char *from, const char *to, rid_t parent)
 	int i = find(from);
 	if (i < 0)
 		return -ENOENT;
-	idhash_del(&index, (uint32_t)i, idhash_str(names[i].path));
-	strlcpy(names[i].path, to, sizeof(names[i].path));
-	names[i].parent = parent;
-	idhash_add(&index, (uint32_t)i, idhash_str(to));
+	idhash_del(&index, (uint32_t)i, names[i].hash);
+	set_entry((uint32_t)i, path_basename(to), parent, idhash_str(to));
 	pl_names_gen++;
 	return 0;
 }
@@ -185,12 +200,12 @@ bool pl_name_in_dir(rid_t dir)
 	return false;
 }
 
-int pl_name_take(rid_t plate, char path[PATH_BUF], rid_t *parent)
+int pl_name_take(rid_t plate, char name[NAME_BUF], rid_t *parent)
 {
 	for (int i = 0; pl_nnames && i < (int)high; i++) {
 		if (names[i].plate != plate)
 			continue;
-		strlcpy(path, names[i].path, PATH_BUF);
+		strlcpy(name, names[i].name, NAME_BUF);
 		*parent = names[i].parent;
 		drop(i);
 		return 0;
@@ -205,29 +220,33 @@ void pl_name_forget(rid_t plate)
 			drop(i);
 }
 
-/* Names below directory path from move with it: prefix from becomes to. */
-void pl_name_move_below(const char *from, const char *to)
+/* Whether directory top is dir or above it. */
+static bool is_within(const struct plate *top, rid_t dir)
 {
-	char buf[PATH_BUF];
-	size_t nf = strlen(from);
-	for (int i = 0; pl_nnames && i < (int)high; i++) {
-		if (!names[i].plate || strncmp(names[i].path, from, nf) || names[i].path[nf] != '/')
-			continue;
-		strlcpy(buf, to, sizeof(buf));
-		strlcpy(buf + strlen(buf), names[i].path + nf, sizeof(buf) - strlen(buf));
-		idhash_del(&index, (uint32_t)i, idhash_str(names[i].path));
-		strlcpy(names[i].path, buf, sizeof(names[i].path));
-		idhash_add(&index, (uint32_t)i, idhash_str(buf));
-	}
-	pl_names_gen++;
+	for (const struct plate *d = plate_obj(dir); d; d = plate_obj(d->parent))
+		if (d == top)
+			return true;
+	return false;
 }
 
-bool pl_name_fits_below(const char *from, const char *to)
+void pl_name_rehash_below(const struct plate *top)
 {
-	size_t nf = strlen(from), nt = strlen(to);
-	for (int i = 0; pl_nnames && i < (int)high; i++)
-		if (names[i].plate && !strncmp(names[i].path, from, nf) && names[i].path[nf] == '/' &&
-		    strlen(names[i].path) - nf + nt > PATH_MAX_LEN)
+	for (uint32_t i = 0; pl_nnames && i < high; i++) {
+		if (!names[i].plate || !is_within(top, names[i].parent))
+			continue;
+		idhash_del(&index, i, names[i].hash);
+		names[i].hash = pl_child_hash(plate_obj(names[i].parent), names[i].name,
+					      strlen(names[i].name));
+		idhash_add(&index, i, names[i].hash);
+	}
+}
+
+bool pl_name_fits_below(const struct plate *top, size_t grow)
+{
+	for (uint32_t i = 0; grow && pl_nnames && i < high; i++)
+		if (names[i].plate && is_within(top, names[i].parent) &&
+		    pl_path_len(plate_obj(names[i].parent)) + 1 + strlen(names[i].name) + grow >
+			    CANON_MAX_LEN)
 			return false;
 	return true;
 }

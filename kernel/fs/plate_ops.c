@@ -8,10 +8,24 @@
 #include "arch/timer.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/fs/pathbuf.h"
 
 uint32_t pl_now(void)
 {
 	return (uint32_t)(time_realtime_ns() / 1000000000ull);
+}
+
+/* The directory holding name canon (NULL: none), found by its path. */
+static struct plate *dir_of(const char *canon)
+{
+	rid_t rid;
+	char *parent = pathbuf_get();
+	if (!parent)
+		return NULL;
+	path_parent(canon, parent);
+	int err = plate_lookup_path(parent, &rid);
+	pathbuf_put(parent);
+	return err ? NULL : plate_obj(rid);
 }
 
 /* Device nodes in memory are the plates whose permission bits are their rights (the other
@@ -25,14 +39,11 @@ bool pl_is_device(const struct plate *p)
 /* The writable directory that will hold a new entry at canon. */
 int pl_new_entry_parent(const char *canon, struct plate **dir)
 {
-	char parent[PATH_BUF];
 	rid_t rid;
 	if (strcmp(canon, "/") == 0 || plate_lookup_path(canon, &rid) == 0)
 		return -EEXIST;
-	path_parent(canon, parent);
-	if (plate_lookup_path(parent, &rid))
+	if (!(*dir = dir_of(canon)))
 		return -ENOENT;
-	*dir = plate_obj(rid);
 	if (!pl_is_dir(*dir))
 		return -ENOTDIR;
 	if ((*dir)->flags & PF_DISK)
@@ -91,29 +102,33 @@ void pl_release_unlinked(struct plate *p)
 	pl_free(p);
 }
 
-static void set_path(struct plate *p, const char *path)
+/* p becomes entry name of parent (its subtree with it). The resource names (t_res_lookup)
+ * of p and the plates below it are their paths, as far as a resource name holds them. */
+static void set_name(struct plate *p, rid_t parent, const char *name)
 {
-	pl_set_path(p, path);
-	res_set_name(p->hdr.rid, path);
+	pl_place(p, parent, name);
+	char *path = pathbuf_get();
+	for (struct plate *c = pl_below_first(p); path && c; c = pl_below_next(p, c))
+		if (pl_path_of(c, path, PATH_BUF) > 0)
+			res_set_name(c->hdr.rid, path);
+	pathbuf_put(path);
 }
 
 /* Removes p's own name: a further name (plate_name.c) becomes its own if it has one, else the
  * plate goes when its last open file is closed. */
 static void drop_name(struct plate *p)
 {
-	char path[PATH_BUF];
+	char name[NAME_BUF];
 	rid_t parent;
 	struct plate *dir = plate_obj(p->parent);
 	if (dir)
 		dir->mtime = pl_now();
-	if (!(p->flags & PF_DISK) && pl_name_take(p->hdr.rid, path, &parent) == 0) {
-		set_path(p, path);
-		pl_set_parent(p, parent);
+	if (!(p->flags & PF_DISK) && pl_name_take(p->hdr.rid, name, &parent) == 0) {
+		set_name(p, parent, name);
 		return;
 	}
 	p->flags |= PF_UNLINKED;
-	pl_set_path(p, "");         /* canonical paths start with '/': never found again */
-	pl_set_parent(p, 0);
+	pl_unname(p);
 	res_set_name(p->hdr.rid, "");
 	pl_release_unlinked(p);
 }
@@ -137,15 +152,6 @@ static int may_remove(const struct plate *dir, const struct plate *p, const stru
 	return 0;
 }
 
-/* The directory holding name canon. */
-static struct plate *dir_of(const char *canon)
-{
-	char parent[PATH_BUF];
-	rid_t rid;
-	path_parent(canon, parent);
-	return plate_lookup_path(parent, &rid) ? NULL : plate_obj(rid);
-}
-
 /* unlink of a further name of a file in memory. */
 static int remove_further(struct plate *p, const char *canon, int want_dir,
 			  const struct cred *cred)
@@ -165,7 +171,7 @@ int plate_remove(const char *canon, int want_dir, const struct cred *cred)
 	struct plate *p, *dir;
 	if (plate_lookup_path(canon, &rid) || !(p = plate_obj(rid)))
 		return -ENOENT;
-	if (strcmp(p->path, canon))
+	if (!pl_path_is(p, canon))
 		return remove_further(p, canon, want_dir, cred);
 	if (!p->parent)
 		return -EBUSY;                  /* "/" */
@@ -195,41 +201,22 @@ static int is_below(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* Whether every path below p (named from) still fits when its prefix becomes 'to'. */
-static int subtree_fits(struct plate *p, const char *from, const char *to)
+/* Whether every path below p still fits in CANON_MAX_LEN when p's path becomes 'to'. */
+static int subtree_fits(struct plate *p, const char *to)
 {
-	size_t nf = strlen(from), nt = strlen(to);
-	if (nt > nf && pl_is_dir(p)) {
-		for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c))
-			if (strlen(c->path) - nf + nt > PATH_MAX_LEN)
-				return 0;
-	}
-	return pl_name_fits_below(from, to);
-}
-
-/* Gives p the name 'to' and moves its whole subtree along (paths are stored whole). */
-static void move_subtree(struct plate *p, const char *to, rid_t new_parent)
-{
-	char from[PATH_BUF], buf[PATH_BUF];
-	size_t nf;
-	strlcpy(from, p->path, sizeof(from));
-	nf = strlen(from);
-	for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c)) {
-		if (!is_below(c->path, from))
-			continue;
-		strlcpy(buf, to, sizeof(buf));
-		strlcpy(buf + strlen(buf), c->path + nf, sizeof(buf) - strlen(buf));
-		set_path(c, buf);
-	}
-	pl_name_move_below(from, to);
-	set_path(p, to);
-	pl_set_parent(p, new_parent);
+	size_t nf = pl_path_len(p), nt = strlen(to);
+	if (nt <= nf || !pl_is_dir(p))
+		return 1;
+	for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c))
+		if (pl_path_len(c) - nf + nt > CANON_MAX_LEN)
+			return 0;
+	return pl_name_fits_below(p, nt - nf);
 }
 
 /* The name 'to' of dst goes (rename over it): a further name, or dst's own. */
 static void drop_target(struct plate *dst, const char *to)
 {
-	if (strcmp(dst->path, to))
+	if (!pl_path_is(dst, to))
 		pl_name_remove(to);
 	else
 		drop_name(dst);
@@ -271,39 +258,54 @@ static int disk_rename(struct plate *src, struct plate *todir, const char *to,
 	return 0;
 }
 
-int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred)
+/* The checks of rename(2) about the names, before the target is looked up. */
+static int check_names(struct plate *src, struct plate *fromdir, struct plate *todir,
+		       const char *from, const char *to)
 {
-	char to_parent[PATH_BUF];
-	rid_t src_rid, dst_rid, dir_rid;
-	if (plate_lookup_path(from, &src_rid))
-		return -ENOENT;
-	struct plate *src = plate_obj(src_rid), *dst = NULL, *fromdir = dir_of(from);
-	bool further = strcmp(src->path, from) != 0;       /* a hard link's further name */
-	path_parent(to, to_parent);
-	if (plate_lookup_path(to_parent, &dir_rid))
-		return -ENOENT;
-	struct plate *todir = plate_obj(dir_rid);
 	if (!pl_is_dir(todir))
 		return -ENOTDIR;
 	if (!src->parent || !fromdir || strcmp(to, "/") == 0)
 		return -EBUSY;
-	if (is_below(to, from))
-		return -EINVAL;                 /* a directory into its own subtree */
+	return is_below(to, from) ? -EINVAL : 0;     /* a directory into its own subtree */
+}
+
+/* The checks of rename(2) about rights and room, once the target (dst) is known. */
+static int check_rename(struct plate *src, struct plate *fromdir, struct plate *todir,
+			const char *to, struct plate *dst, const struct cred *cred)
+{
+	int err = may_remove(fromdir, src, cred);
+	if (!err && (todir->flags & PF_IMAGE))
+		err = -EROFS;
+	if (!err)
+		err = plate_permission(todir->hdr.rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred);
+	if (!err && dst)
+		err = check_replace(src, dst, cred);
+	if (!err && !subtree_fits(src, to))
+		err = -ENAMETOOLONG;
+	return err;
+}
+
+int plate_rename(const char *from, const char *to, int noreplace, const struct cred *cred)
+{
+	rid_t src_rid, dst_rid;
+	if (plate_lookup_path(from, &src_rid))
+		return -ENOENT;
+	struct plate *src = plate_obj(src_rid), *dst = NULL, *fromdir = dir_of(from);
+	bool further = !pl_path_is(src, from);      /* a hard link's further name */
+	struct plate *todir = dir_of(to);
+	if (!todir)
+		return -ENOENT;
+	rid_t dir_rid = todir->hdr.rid;
+	int err = check_names(src, fromdir, todir, from, to);
+	if (err)
+		return err;
 	if (plate_lookup_path(to, &dst_rid) == 0)
 		dst = plate_obj(dst_rid);
 	if (dst && noreplace)
 		return -EEXIST;
 	if (dst == src)
 		return 0;
-	int err = may_remove(fromdir, src, cred);
-	if (!err && (todir->flags & PF_IMAGE))
-		err = -EROFS;
-	if (!err)
-		err = plate_permission(dir_rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred);
-	if (!err && dst)
-		err = check_replace(src, dst, cred);
-	if (!err && !subtree_fits(src, from, to))
-		err = -ENAMETOOLONG;
+	err = check_rename(src, fromdir, todir, to, dst, cred);
 	if (!err && ((src->flags | todir->flags) & PF_DISK))
 		err = disk_rename(src, todir, to, &dst, dst_rid);
 	if (err)
@@ -313,7 +315,7 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 	fromdir->mtime = todir->mtime = pl_now();
 	if (further)
 		return pl_name_move(from, to, dir_rid);
-	move_subtree(src, to, dir_rid);
+	set_name(src, dir_rid, path_basename(to));   /* its subtree goes with it */
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * (plate_proc_forget), or earlier when the table runs short and nobody has them open
  * (pl_proc_evict): the table holds what readers use, not every process's files. */
 #include "kernel/fs/plate_int.h"
+#include "kernel/fs/pathbuf.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/lib/kprintf.h"
@@ -52,12 +53,12 @@ static int make_node(const char *path, const struct procfs_node *n, rid_t parent
 void plate_proc_init(void)
 {
 	struct procfs_fixed fx;
-	char path[PATH_BUF];
+	char path[128], dir[128];            /* /proc's fixed paths are short */
 	struct plate *p;
 	rid_t parent = 0;
 	for (uint32_t i = 0; procfs_fixed_at(i, &fx); i++) {
-		ksnprintf(path, sizeof(path), "/proc%s", fx.path);
-		char dir[PATH_BUF];
+		if (ksnprintf(path, sizeof(path), "/proc%s", fx.path) >= (int)sizeof(path))
+			panic("%s: %s is too long", __func__, fx.path);
 		path_parent(path, dir);
 		if (pl_hash_find(dir, &parent) || make_node(path, &fx.node, parent, &p))
 			panic("%s: cannot make %s", __func__, path);
@@ -79,15 +80,10 @@ static int lookup_one(struct plate *dir, const char *path, size_t len, struct pl
 	return err ? err : make_node(path, &n, dir->hdr.rid, out);
 }
 
-int pl_proc_lookup(const char *canon, rid_t *out)
+/* The components of canon from its seventh character on, each one's plate made if missing;
+ * prefix is the buffer the path so far is built in. */
+static int lookup_below(const char *canon, size_t n, char *prefix, struct plate *p, rid_t *out)
 {
-	char prefix[PATH_BUF];
-	struct plate *p;
-	rid_t rid;
-	size_t n = strnlen(canon, PATH_BUF);
-	if (n <= 6 || strncmp(canon, "/proc/", 6) || pl_hash_find("/proc", &rid))
-		return -ENOENT;
-	p = plate_obj(rid);
 	for (size_t i = 6; i <= n; i++) {
 		if (canon[i] != '/' && canon[i] != '\0')
 			continue;
@@ -103,6 +99,20 @@ int pl_proc_lookup(const char *canon, rid_t *out)
 	return 0;
 }
 
+int pl_proc_lookup(const char *canon, rid_t *out)
+{
+	rid_t rid;
+	size_t n = strnlen(canon, PATH_BUF);
+	if (n <= 6 || n > CANON_MAX_LEN || strncmp(canon, "/proc/", 6) || pl_hash_find("/proc", &rid))
+		return -ENOENT;
+	char *prefix = pathbuf_get();
+	if (!prefix)
+		return -ENOMEM;
+	int err = lookup_below(canon, n, prefix, plate_obj(rid), out);
+	pathbuf_put(prefix);
+	return err;
+}
+
 /* ---- going -------------------------------------------------------------------------------- */
 
 /* p loses its name; it is freed now, or at its last close if open. */
@@ -110,8 +120,7 @@ static void forget(struct plate *p)
 {
 	named--;
 	named_by_pid[(uint32_t)p->pnode.pid % PID_BUCKETS]--;
-	pl_set_path(p, "");
-	pl_set_parent(p, 0);
+	pl_unname(p);
 	p->flags |= PF_UNLINKED;
 	pl_release_unlinked(p);
 }

@@ -7,6 +7,7 @@
 #include "kernel/fs/chroot.h"
 #include "kernel/fs/eventfd.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/plate.h"
 #include "kernel/fs/ptext.h"
 #include "kernel/lib/kprintf.h"
@@ -376,9 +377,23 @@ static long copy_link(const char *s, char *kbuf, size_t size)
  * shows paths relative to the reader's root (a path outside it is shown whole). */
 static long copy_path_link(const char *global, char *kbuf, size_t size)
 {
-	char seen[PATH_BUF];
 	const char *root = fs_root_cur();
-	return copy_link(root && fs_root_strip(root, global, seen) ? seen : global, kbuf, size);
+	size_t rl = root ? strlen(root) : 0;
+	if (root && !strncmp(global, root, rl) && (global[rl] == '/' || !global[rl]))
+		global = global[rl] ? global + rl : "/";
+	return copy_link(global, kbuf, size);
+}
+
+/* copy_path_link of the path of plate ("/ (deleted)" once it has lost its name, as Linux
+ * shows a deleted file's). */
+static long copy_plate_link(rid_t plate, char *kbuf, size_t size)
+{
+	char *path = pathbuf_get();
+	long n = path ? plate_path(plate, path, PATH_BUF) : -ENOMEM;
+	if (n >= 0)
+		n = copy_path_link(n ? path : "/ (deleted)", kbuf, size);
+	pathbuf_put(path);
+	return n;
 }
 
 /* What descriptor fd of p shows as its target: the path of its plate, or what Linux shows
@@ -389,9 +404,8 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 	char tmp[48];
 	if (fd_get(&p->fds, fd, &f))
 		return -ENOENT;
-	if (f->plate && plate_path(f->plate))
-		return copy_path_link(plate_path(f->plate)[0] ? plate_path(f->plate)
-							       : "/ (deleted)", kbuf, size);
+	if (f->plate && !res_validate(f->plate, RT_PLATE))
+		return copy_plate_link(f->plate, kbuf, size);
 	uint32_t ino = (uint32_t)((uintptr_t)f->priv >> 4);
 	if (file_is_pipe(f))
 		ksnprintf(tmp, sizeof(tmp), "pipe:[%u]", ino);
@@ -430,8 +444,8 @@ long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 		return copy_path_link(p->root[0] ? p->root : "/", kbuf, size);
 	if (n->kind == PN_P_FDLINK)
 		return fd_target(p, n->arg, kbuf, size);
-	const char *path = p->program ? plate_path(program_plate(p->program)) : NULL;
-	return path ? copy_path_link(path, kbuf, size) : -ENOENT;
+	rid_t plate = p->program ? program_plate(p->program) : 0;
+	return plate && !res_validate(plate, RT_PLATE) ? copy_plate_link(plate, kbuf, size) : -ENOENT;
 }
 
 /* ---- content ---------------------------------------------------------------------------- */

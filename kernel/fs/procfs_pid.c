@@ -8,6 +8,7 @@
 #include "abi/vdso.h"
 #include "arch/paging.h"
 #include "arch/timer.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/plate.h"
 #include "kernel/fs/ptext.h"
 #include "kernel/lib/string.h"
@@ -308,18 +309,20 @@ static rid_t next_att(const struct proc *p, uint64_t after, bool first)
 static void maps_name(struct ptext *t, const struct proc *p, uint32_t kind, size_t col)
 {
 	const char *name = NULL;
+	char *path = NULL;
 	rid_t plate = p->program ? program_plate(p->program) : 0;
-	if ((kind == TRK_TEXT || kind == TRK_DATA) && plate)
-		name = plate_path(plate);
+	if ((kind == TRK_TEXT || kind == TRK_DATA) && plate && (path = pathbuf_get()) &&
+	    plate_path(plate, path, PATH_BUF) > 0)
+		name = path;
 	else if (kind == TRK_HEAP)
 		name = "[heap]";
 	else if (kind == TRK_STACK)
 		name = "[stack]";
-	if (!name)
-		return;
-	for (; col < 73; col++)
+	for (; name && col < 73; col++)
 		ptext_char(t, ' ');
-	ptext_str(t, name);
+	if (name)
+		ptext_str(t, name);
+	pathbuf_put(path);
 }
 
 /* The kernel's own mappings in every space, as Linux names them: the vDSO's data page

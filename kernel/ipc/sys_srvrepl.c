@@ -16,7 +16,7 @@ _Static_assert(sizeof(struct t_repl_state) <= 4096, "t_repl_take: one kmalloc ob
 
 struct repl_args {
 	struct t_repl_req req;
-	char path[PATH_BUF];
+	char *path;                    /* PATH_ARG_BUF bytes (sysarg_path), NULL before */
 	struct args *args;             /* argv (the path alone when none is given) and envp */
 	struct t_repl_result res;
 };
@@ -28,7 +28,7 @@ static int fetch_request(struct repl_args *s, uint64_t ureq)
 	if (s->req.flags || s->req.fn >= T_FN_MAX || s->req.deadline_ms > T_REPL_DEADLINE_MAX_MS ||
 	    (!s->req.fn && s->req.pid <= 0))
 		return -EINVAL;
-	int err = sysarg_path((uint64_t)s->req.path, s->path);
+	int err = sysarg_path((uint64_t)s->req.path, &s->path);
 	if (err)
 		return err;
 	if (!s->path[0])
@@ -57,6 +57,8 @@ long sys_t_repl_request(const struct sysargs *a)
 	}
 	if (s && s->args)
 		args_put(s->args);
+	if (s)
+		sysarg_path_put(s->path);
 	kfree(s);
 	return err;
 }

@@ -92,6 +92,8 @@ int contig_alloc(uint32_t n, uint64_t *pa)
 {
 	if (!n || n > (1u << CONTIG_MAX_ORDER))
 		return -EINVAL;
+	if (!pool_pages)
+		return -ENOMEM;                      /* before contig_init */
 	uint32_t want = order_for(n), k = want;
 	while (k <= CONTIG_MAX_ORDER && head[k] == NIL)
 		k++;

@@ -135,7 +135,7 @@ static uint32_t kbig_pages(size_t size)
 void *kbig_alloc(size_t size)
 {
 	uint64_t pa;
-	if (size <= 4096)
+	if (size <= PAGE_SIZE - PAGE_HDR)          /* what kmalloc's own page holds */
 		return kmalloc(size ? size : 1);
 	if (size > KBIG_MAX || contig_alloc(kbig_pages(size), &pa))
 		return NULL;
@@ -144,7 +144,7 @@ void *kbig_alloc(size_t size)
 
 void kbig_free(void *p, size_t size)
 {
-	if (size <= 4096)
+	if (size <= PAGE_SIZE - PAGE_HDR)
 		kfree(p);
 	else if (p)
 		contig_free(virt_to_phys(p), kbig_pages(size));

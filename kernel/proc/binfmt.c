@@ -4,6 +4,7 @@
 #include "kernel/proc/binfmt.h"
 #include "abi/errno.h"
 #include "kernel/exec/script.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
@@ -61,15 +62,15 @@ static int rewrite(const struct args *old, const char *name, const struct script
 	return 0;
 }
 
-int binfmt_open(const char *cwd, const char *path, const struct cred *cred, size_t limit,
-		struct args **args, rid_t *program)
+/* binfmt_open's loop, with buffers name and full of PATH_BUF bytes. */
+static int open_in(const char *cwd, const char *path, const struct cred *cred, size_t limit,
+		   struct args **args, rid_t *program, char *name, char *full)
 {
-	char name[PATH_BUF], full[PATH_BUF];
 	struct script_line line;
 	struct args *a = *args, *next;
 	int err;
 	args_get(a);
-	strlcpy(name, path, sizeof(name));
+	strlcpy(name, path, PATH_BUF);
 	for (int depth = 0;; depth++) {
 		if ((err = fs_resolve(cwd, name, full)) ||
 		    (err = program_open(full, cred, program)) != -ENOEXEC ||
@@ -83,7 +84,7 @@ int binfmt_open(const char *cwd, const char *path, const struct cred *cred, size
 			break;
 		args_put(a);
 		a = next;
-		strlcpy(name, line.interp, sizeof(name));
+		strlcpy(name, line.interp, PATH_BUF);
 	}
 	if (err) {
 		args_put(a);
@@ -92,4 +93,15 @@ int binfmt_open(const char *cwd, const char *path, const struct cred *cred, size
 	args_put(*args);
 	*args = a;
 	return 0;
+}
+
+int binfmt_open(const char *cwd, const char *path, const struct cred *cred, size_t limit,
+		struct args **args, rid_t *program)
+{
+	char *name = pathbuf_get(), *full = pathbuf_get();
+	int err = name && full ? open_in(cwd, path, cred, limit, args, program, name, full)
+			       : -ENOMEM;
+	pathbuf_put(name);
+	pathbuf_put(full);
+	return err;
 }

@@ -121,8 +121,8 @@ uint32_t mig_why(struct proc *p, uint32_t flags)
 		return TMIG_CHILDREN;
 	if (p->fault_ckpt)
 		return TMIG_CKPT;
-	if (p->root[0])
-		return TMIG_CHROOT;         /* the image carries no root directory */
+	if (p->root[0] || strlen(p->cwd) >= sizeof(((struct t_mig_image *)0)->cwd))
+		return TMIG_CHROOT;         /* the image carries no root directory, and a short cwd */
 	if ((why = why_fds(p)) || (why = why_regions(p, flags & TMF_SPACE)))
 		return why;
 	if (console_waiting(p->pid))

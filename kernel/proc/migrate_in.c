@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
+#include "kernel/fs/fsproc.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/uva.h"
@@ -109,7 +110,6 @@ static void take_identity(struct proc *p, const struct t_mig_image *img)
 	res_set_name(p->hdr.rid, img->name);
 	p->hdr.mode = img->mode;
 	p->umask = img->umask & 0777;
-	strlcpy(p->cwd, img->cwd, sizeof(p->cwd));
 	for (int s = 1; s < 65; s++)
 		p->sig[s] = (struct sigact){ img->sig[s].handler, img->sig[s].flags,
 					     img->sig[s].restorer, img->sig[s].mask };
@@ -235,6 +235,8 @@ static int build(struct proc *p, const struct t_mig_image *img, const struct t_m
 {
 	int err;
 	take_identity(p, img);
+	if ((err = fsp_dir_set(&p->cwd, img->cwd)))
+		return err;
 	if (img->args_len && !(p->args = args_from_wire(args, img->args_len)))
 		return -EINVAL;
 	if ((err = take_fds(p, img, home)) || (err = take_space(p, space)) ||

@@ -6,6 +6,7 @@
 #include "arch/timer.h"
 #include "kernel/dev/device.h"
 #include "kernel/fs/plate.h"
+#include "kernel/fs/fsproc.h"
 #include "kernel/fs/reclock.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
@@ -189,6 +190,7 @@ static void free_entry(struct proc *p)
 	}
 	ulimit_nproc_uncharge(p->ids.ruid);
 	plate_proc_forget(p->pid);
+	fsp_dirs_free(p);
 	res_free(p->hdr.rid);
 }
 
@@ -447,8 +449,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	}
 	p->hdr.owner = p->ids.euid;
 	p->hdr.group = p->ids.egid;
-	strlcpy(p->cwd, parent ? parent->cwd : "/", sizeof(p->cwd));
-	strlcpy(p->root, parent ? parent->root : "", sizeof(p->root));
+	fsp_dirs_init(p);            /* the parent's come with inherit */
 	p->umask = parent ? parent->umask : 022;
 	p->nice = parent ? parent->nice : 0;
 	p->trace_calls = parent && parent->trace_calls;
@@ -465,7 +466,9 @@ static void init_identity(struct proc *p, struct proc *parent)
 static int inherit(struct proc *p, struct proc *parent, bool as_exec)
 {
 	memcpy(p->sig, parent->sig, sizeof(p->sig));
-	int err = fdtable_clone(&p->fds, &parent->fds);
+	int err = fsp_dirs_copy(p, parent);
+	if (!err)
+		err = fdtable_clone(&p->fds, &parent->fds);
 	if (!err && as_exec) {
 		signal_exec(p);
 		fdtable_close_cloexec(&p->fds);
@@ -656,6 +659,10 @@ int proc_new_arrival(const char *name, uint32_t mode, const struct proc_ids *ids
 		return err;
 	struct proc *p = proc_get(rid);
 	init_identity(p, init);           /* init's child: init reaps it when it ends */
+	if (init && (err = fsp_dirs_copy(p, init))) {
+		free_entry(p);
+		return err;
+	}
 	jobctl_init_arrival(p);
 	if ((err = ulimit_uid_move(0, ids->ruid))) {
 		free_entry(p);

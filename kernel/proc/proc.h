@@ -48,7 +48,6 @@ struct sigact {
 	uint64_t mask;
 };
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
-#define PROC_CWD_MAX 256
 #define PROC_NGROUPS CRED_NGROUPS   /* supplementary groups (setgroups: more is -EINVAL) */
 
 struct proc {
@@ -85,8 +84,8 @@ struct proc {
 	uint64_t alarm_at;           /* real-time timer (ptimer.h), monotonic ns, 0 = off */
 	uint64_t alarm_interval;
 	struct fdtable fds;
-	char cwd[PROC_CWD_MAX];
-	char root[PROC_CWD_MAX];     /* chroot(2): its root directory, "" for the real one */
+	char *cwd;                   /* canonical; heap strings (fsp_dir_set, fsproc.h) */
+	char *root;                  /* chroot(2): its root directory, "" for the real one */
 	uint32_t umask;              /* umask(2): permission bits cleared on create */
 	int nice;                    /* setpriority(2)'s nice value, -20..19 (nice.h) */
 	bool told_unknown_call;      /* the console was told it asked for a missing call */

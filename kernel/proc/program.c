@@ -8,6 +8,7 @@
 #include "kernel/proc/program.h"
 #include "abi/errno.h"
 #include "abi/linux.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/plate.h"
@@ -159,13 +160,21 @@ static int parse(const struct plate_view *file, struct elf_image *img, bool *sha
 	return err;
 }
 
+/* The plate a program path names (a symbolic link runs its target). */
+static int plate_of(const char *path, rid_t *plate)
+{
+	char *canon = pathbuf_get();
+	int err = canon ? fs_resolve_global(path, canon) : -ENOMEM;
+	if (!err)
+		err = plate_lookup_path(canon, plate);
+	pathbuf_put(canon);
+	return err;
+}
+
 int program_open(const char *path, const struct cred *cred, rid_t *out)
 {
-	char canon[PATH_BUF];
 	rid_t plate, rid;
-	int err = fs_resolve_global(path, canon);         /* a symbolic link runs its target */
-	if (!err)
-		err = plate_lookup_path(canon, &plate);
+	int err = plate_of(path, &plate);
 	if (err || (err = check_exec(plate, cred)))
 		return err;
 	if ((rid = find_by_version(plate_version(plate)))) {

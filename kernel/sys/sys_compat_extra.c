@@ -16,10 +16,12 @@
 
 long sys_creat(const struct sysargs *a)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_openat(proc_cur(), L_AT_FDCWD, path,
+	char *path;
+	int err = sysarg_path(a->a[0], &path);
+	long r = err ? err : fsp_openat(proc_cur(), L_AT_FDCWD, path,
 				      L_O_CREAT | L_O_WRONLY | L_O_TRUNC, (uint32_t)a->a[1]);
+	sysarg_path_put(path);
+	return r;
 }
 
 /* Linux's struct linux_dirent: d_ino, d_off, d_reclen, the name, a NUL, and d_type in the
@@ -94,17 +96,18 @@ long sys_eventfd2(const struct sysargs *a)
  * at, as Linux's may_mknod. dev is an unsigned int for Linux: its upper bits are dropped. */
 static long mknodat(int dirfd, uint64_t upath, uint64_t mode, uint64_t dev)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(upath, path);
-	if (err)
-		return err;
+	char *path;
 	uint32_t kind = (uint32_t)mode & L_S_IFMT;
-	if (kind == L_S_IFDIR)
-		return -EPERM;
-	if (kind != 0 && kind != L_S_IFREG && kind != L_S_IFIFO && kind != L_S_IFCHR &&
-	    kind != L_S_IFBLK && kind != L_S_IFSOCK)
-		return -EINVAL;
-	return fsp_mknodat(proc_cur(), dirfd, path, (uint32_t)mode, (uint32_t)dev);
+	int err = sysarg_path(upath, &path);
+	if (!err && kind == L_S_IFDIR)
+		err = -EPERM;
+	else if (!err && kind != 0 && kind != L_S_IFREG && kind != L_S_IFIFO &&
+		 kind != L_S_IFCHR && kind != L_S_IFBLK && kind != L_S_IFSOCK)
+		err = -EINVAL;
+	if (!err)
+		err = fsp_mknodat(proc_cur(), dirfd, path, (uint32_t)mode, (uint32_t)dev);
+	sysarg_path_put(path);
+	return err;
 }
 
 long sys_mknod(const struct sysargs *a)
@@ -119,9 +122,11 @@ long sys_mknodat(const struct sysargs *a)
 
 long sys_chroot(const struct sysargs *a)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_chroot(proc_cur(), path);
+	char *path;
+	int err = sysarg_path(a->a[0], &path);
+	long r = err ? err : fsp_chroot(proc_cur(), path);
+	sysarg_path_put(path);
+	return r;
 }
 
 /* flock(fd, op): kernel/fs/flock.c. */

@@ -117,9 +117,11 @@ long sys_ppoll(const struct sysargs *a)
 
 static long mkdirat(int dirfd, uint64_t upath, uint64_t mode)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(upath, path);
-	return err ? err : fsp_mkdirat(proc_cur(), dirfd, path, (uint32_t)mode);
+	char *path;
+	int err = sysarg_path(upath, &path);
+	long r = err ? err : fsp_mkdirat(proc_cur(), dirfd, path, (uint32_t)mode);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_mkdir(const struct sysargs *a)
@@ -134,9 +136,11 @@ long sys_mkdirat(const struct sysargs *a)
 
 static long unlinkat(int dirfd, uint64_t upath, uint64_t flags)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(upath, path);
-	return err ? err : fsp_unlinkat(proc_cur(), dirfd, path, (int)flags);
+	char *path;
+	int err = sysarg_path(upath, &path);
+	long r = err ? err : fsp_unlinkat(proc_cur(), dirfd, path, (int)flags);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_unlink(const struct sysargs *a)
@@ -156,11 +160,15 @@ long sys_unlinkat(const struct sysargs *a)
 
 static long renameat(int olddir, uint64_t uold, int newdir, uint64_t unew, uint64_t flags)
 {
-	char from[PATH_BUF], to[PATH_BUF];
-	int err = sysarg_path(uold, from);
+	char *from = NULL, *to = NULL;
+	int err = sysarg_path(uold, &from);
 	if (!err)
-		err = sysarg_path(unew, to);
-	return err ? err : fsp_renameat(proc_cur(), olddir, from, newdir, to, (unsigned)flags);
+		err = sysarg_path(unew, &to);
+	if (!err)
+		err = fsp_renameat(proc_cur(), olddir, from, newdir, to, (unsigned)flags);
+	sysarg_path_put(from);
+	sysarg_path_put(to);
+	return err;
 }
 
 long sys_rename(const struct sysargs *a)
@@ -180,14 +188,19 @@ long sys_renameat2(const struct sysargs *a)
 
 static long readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, int64_t bufsiz)
 {
-	char path[PATH_BUF], target[PATH_BUF];
+	char *path, *target = NULL;
 	if (bufsiz <= 0)
 		return -EINVAL;
 	size_t n = bufsiz < PATH_MAX_LEN ? (size_t)bufsiz : PATH_MAX_LEN;
-	int err = sysarg_path(upath, path);
-	long r = err ? err : fsp_readlinkat(proc_cur(), dirfd, path, target, n);
+	long r = sysarg_path(upath, &path);
+	if (!r && !(target = kbig_alloc(PATH_ARG_BUF)))
+		r = -ENOMEM;
+	if (!r)
+		r = fsp_readlinkat(proc_cur(), dirfd, path, target, n);
 	if (r > 0 && copy_to_user((void *)ubuf, target, (size_t)r))
 		r = -EFAULT;
+	sysarg_path_put(path);
+	kbig_free(target, PATH_ARG_BUF);
 	return r;
 }
 
@@ -203,11 +216,14 @@ long sys_readlinkat(const struct sysargs *a)
 
 static long faccessat(int dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
 {
-	char path[PATH_BUF];
+	char *path;
 	if (flags & ~(uint64_t)(L_AT_EACCESS | L_AT_SYMLINK_NOFOLLOW | L_AT_EMPTY_PATH))
 		return -EINVAL;
-	int err = sysarg_path(upath, path);
-	return err ? err : fsp_access(proc_cur(), dirfd, path, (int)mode, flags & L_AT_EACCESS);
+	int err = sysarg_path(upath, &path);
+	if (!err)
+		err = fsp_access(proc_cur(), dirfd, path, (int)mode, flags & L_AT_EACCESS);
+	sysarg_path_put(path);
+	return err;
 }
 
 long sys_faccessat(const struct sysargs *a)
@@ -237,9 +253,11 @@ long sys_umask(const struct sysargs *a)
 
 long sys_truncate(const struct sysargs *a)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_truncate(proc_cur(), -1, path, (int64_t)a->a[1]);
+	char *path;
+	int err = sysarg_path(a->a[0], &path);
+	long r = err ? err : fsp_truncate(proc_cur(), -1, path, (int64_t)a->a[1]);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_ftruncate(const struct sysargs *a)
@@ -264,9 +282,11 @@ long sys_fadvise64(const struct sysargs *a)
 
 static long chmodat(int dirfd, uint64_t upath, uint64_t mode)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(upath, path);
-	return err ? err : fsp_chmodat(proc_cur(), dirfd, path, (uint32_t)mode);
+	char *path;
+	int err = sysarg_path(upath, &path);
+	long r = err ? err : fsp_chmodat(proc_cur(), dirfd, path, (uint32_t)mode);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_chmod(const struct sysargs *a)
@@ -286,15 +306,16 @@ long sys_fchmod(const struct sysargs *a)
 
 long sys_utimensat(const struct sysargs *a)
 {
-	char path[PATH_BUF];
+	char *path = NULL;
 	struct linux_timespec ts[2];
-	int err = 0;
-	if (a->a[1] && (err = sysarg_path(a->a[1], path)))
-		return err;
-	if (a->a[2] && copy_from_user(ts, (const void *)a->a[2], sizeof(ts)))
-		return -EFAULT;
-	return fsp_utimensat(proc_cur(), fd_arg(a->a[0]), a->a[1] ? path : NULL,
-			     a->a[2] ? ts : NULL, (int)a->a[3]);
+	int err = a->a[1] ? sysarg_path(a->a[1], &path) : 0;
+	if (!err && a->a[2] && copy_from_user(ts, (const void *)a->a[2], sizeof(ts)))
+		err = -EFAULT;
+	if (!err)
+		err = fsp_utimensat(proc_cur(), fd_arg(a->a[0]), path, a->a[2] ? ts : NULL,
+				    (int)a->a[3]);
+	sysarg_path_put(path);
+	return err;
 }
 
 static long put_statfs(int fd, const char *path, uint64_t ubuf)
@@ -308,9 +329,11 @@ static long put_statfs(int fd, const char *path, uint64_t ubuf)
 
 long sys_statfs(const struct sysargs *a)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(a->a[0], path);
-	return err ? err : put_statfs(-1, path, a->a[1]);
+	char *path;
+	int err = sysarg_path(a->a[0], &path);
+	long r = err ? err : put_statfs(-1, path, a->a[1]);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_fstatfs(const struct sysargs *a)

@@ -20,35 +20,40 @@ static int fd_arg(uint64_t v)
 
 long sys_mount(const struct sysargs *a)
 {
-	char source[PATH_BUF], target[PATH_BUF], fstype[T_NAME_MAX];
+	char *source = NULL, *target = NULL, fstype[T_NAME_MAX];
 	struct proc *p = proc_cur();
 	if (p->cred.uid != 0)
 		return -EPERM;
 	if (a->a[3] & MS_REFUSED)
 		return -EINVAL;
-	int err = sysarg_path(a->a[0], source);
+	int err = sysarg_path(a->a[0], &source);
 	if (!err)
-		err = sysarg_path(a->a[1], target);
+		err = sysarg_path(a->a[1], &target);
 	if (!err)
 		err = sysarg_name(a->a[2], fstype, false);
-	if (err)
-		return err;
-	if (strcmp(fstype, "ext2") != 0)
-		return -ENODEV;
-	return mnt_mount_path(p, source, target, a->a[3] & (L_MS_RDONLY | L_MS_NODEV));
+	if (!err && strcmp(fstype, "ext2") != 0)
+		err = -ENODEV;
+	if (!err)
+		err = mnt_mount_path(p, source, target, a->a[3] & (L_MS_RDONLY | L_MS_NODEV));
+	sysarg_path_put(source);
+	sysarg_path_put(target);
+	return err;
 }
 
 long sys_umount2(const struct sysargs *a)
 {
-	char target[PATH_BUF];
+	char *target;
 	struct proc *p = proc_cur();
 	if (p->cred.uid != 0)
 		return -EPERM;
 	if (a->a[1] & ~(uint64_t)(L_MNT_FORCE | L_MNT_DETACH | 4 /* MNT_EXPIRE */ |
 				  L_UMOUNT_NOFOLLOW))
 		return -EINVAL;
-	int err = sysarg_path(a->a[0], target);
-	return err ? err : mnt_umount_path(p, target, !(a->a[1] & L_UMOUNT_NOFOLLOW));
+	int err = sysarg_path(a->a[0], &target);
+	if (!err)
+		err = mnt_umount_path(p, target, !(a->a[1] & L_UMOUNT_NOFOLLOW));
+	sysarg_path_put(target);
+	return err;
 }
 
 long sys_sync(const struct sysargs *a)
@@ -65,11 +70,15 @@ long sys_syncfs(const struct sysargs *a)
 
 static long linkat(int olddirfd, uint64_t uold, int newdirfd, uint64_t unew, uint64_t flags)
 {
-	char oldpath[PATH_BUF], newpath[PATH_BUF];
-	int err = sysarg_path(uold, oldpath);
+	char *oldpath = NULL, *newpath = NULL;
+	int err = sysarg_path(uold, &oldpath);
 	if (!err)
-		err = sysarg_path(unew, newpath);
-	return err ? err : fsp_linkat(proc_cur(), olddirfd, oldpath, newdirfd, newpath, (int)flags);
+		err = sysarg_path(unew, &newpath);
+	if (!err)
+		err = fsp_linkat(proc_cur(), olddirfd, oldpath, newdirfd, newpath, (int)flags);
+	sysarg_path_put(oldpath);
+	sysarg_path_put(newpath);
+	return err;
 }
 
 long sys_link(const struct sysargs *a)
@@ -86,11 +95,15 @@ long sys_linkat(const struct sysargs *a)
 
 static long symlinkat(uint64_t utarget, int newdirfd, uint64_t ulink)
 {
-	char target[PATH_BUF], linkpath[PATH_BUF];
-	int err = sysarg_path(utarget, target);
+	char *target = NULL, *linkpath = NULL;
+	int err = sysarg_path(utarget, &target);
 	if (!err)
-		err = sysarg_path(ulink, linkpath);
-	return err ? err : fsp_symlinkat(proc_cur(), target, newdirfd, linkpath);
+		err = sysarg_path(ulink, &linkpath);
+	if (!err)
+		err = fsp_symlinkat(proc_cur(), target, newdirfd, linkpath);
+	sysarg_path_put(target);
+	sysarg_path_put(linkpath);
+	return err;
 }
 
 long sys_symlink(const struct sysargs *a)
@@ -107,12 +120,14 @@ long sys_symlinkat(const struct sysargs *a)
 static long chownat(int dirfd, uint64_t upath, bool by_fd, uint64_t uid, uint64_t gid,
 		    uint64_t flags)
 {
-	char path[PATH_BUF];
+	char *path = NULL;
 	if (flags > INT32_MAX)
 		return -EINVAL;
-	int err = by_fd ? 0 : sysarg_path(upath, path);
-	return err ? err : fsp_chownat(proc_cur(), dirfd, by_fd ? NULL : path, (uint32_t)uid,
-				       (uint32_t)gid, (int)flags);
+	int err = by_fd ? 0 : sysarg_path(upath, &path);
+	if (!err)
+		err = fsp_chownat(proc_cur(), dirfd, path, (uint32_t)uid, (uint32_t)gid, (int)flags);
+	sysarg_path_put(path);
+	return err;
 }
 
 long sys_chown(const struct sysargs *a)

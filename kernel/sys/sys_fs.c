@@ -117,9 +117,11 @@ long sys_writev(const struct sysargs *a)
 
 static long openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(upath, path);
-	return err ? err : fsp_openat(cur(), dirfd, path, (int)flags, (uint32_t)mode);
+	char *path;
+	int err = sysarg_path(upath, &path);
+	long r = err ? err : fsp_openat(cur(), dirfd, path, (int)flags, (uint32_t)mode);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_open(const struct sysargs *a)
@@ -158,11 +160,12 @@ long sys_fstat(const struct sysargs *a)
 
 static long stat_at(int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
-	char path[PATH_BUF];
+	char *path;
 	struct linux_stat st;
-	int err = sysarg_path(upath, path);
+	int err = sysarg_path(upath, &path);
 	if (!err)
 		err = fsp_stat_at(cur(), dirfd, path, flags, &st);
+	sysarg_path_put(path);
 	return err ? err : put_stat(ubuf, &st);
 }
 
@@ -197,9 +200,11 @@ long sys_ioctl(const struct sysargs *a)
 
 long sys_access(const struct sysargs *a)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1], false);
+	char *path;
+	int err = sysarg_path(a->a[0], &path);
+	long r = err ? err : fsp_access(cur(), L_AT_FDCWD, path, (int)a->a[1], false);
+	sysarg_path_put(path);
+	return r;
 }
 
 long sys_dup(const struct sysargs *a)
@@ -247,27 +252,37 @@ long sys_fcntl(const struct sysargs *a)
 	return fsp_fcntl(cur(), (int)a->a[0], (int)a->a[1], a->a[2]);
 }
 
+/* Linux builds the answer in a page: a longer one is ENAMETOOLONG whatever the buffer. */
+#define GETCWD_MAX PATH_ARG_BUF
+
 long sys_getcwd(const struct sysargs *a)
 {
-	char shown[PATH_BUF + 16];
 	const char *cwd = cur()->cwd, *root = cur()->root[0] ? cur()->root : NULL;
+	size_t rl = root ? strlen(root) : 0;
+	bool unreachable = false;
 	/* inside a root directory (chroot.h) the path is its own; a directory outside it is
 	 * marked as Linux marks it */
-	if (root && !fs_root_strip(root, cwd, shown))
-		ksnprintf(shown, sizeof(shown), "(unreachable)%s", cwd);
-	if (root)
-		cwd = shown;
-	size_t len = strnlen(cwd, sizeof(shown) - 1) + 1;
+	if (root && !strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
+		cwd = cwd[rl] ? cwd + rl : "/";
+	else if (root)
+		unreachable = true;
+	static const char mark[] = "(unreachable)";
+	size_t pre = unreachable ? sizeof(mark) - 1 : 0, len = pre + strlen(cwd) + 1;
+	if (len > GETCWD_MAX)
+		return -ENAMETOOLONG;
 	if (a->a[1] < len)
 		return -ERANGE;
-	if (copy_to_user((void *)a->a[0], cwd, len))
+	if (copy_to_user((void *)a->a[0], mark, pre) ||
+	    copy_to_user((char *)a->a[0] + pre, cwd, len - pre))
 		return -EFAULT;
 	return (long)len;
 }
 
 long sys_chdir(const struct sysargs *a)
 {
-	char path[PATH_BUF];
-	int err = sysarg_path(a->a[0], path);
-	return err ? err : fsp_chdir(cur(), path);
+	char *path;
+	int err = sysarg_path(a->a[0], &path);
+	long r = err ? err : fsp_chdir(cur(), path);
+	sysarg_path_put(path);
+	return r;
 }

@@ -1,6 +1,7 @@
 /* Heterogeneous Virtual Storage calls: making spaces, moving processes between them, and
  * free-standing data regions that live in a space without any process. */
 #include "abi/errno.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/fs/plate.h"
 #include "abi/tessera.h"
 #include "arch/paging.h"
@@ -129,6 +130,7 @@ long sys_t_kctl(const struct sysargs *a)
 		reuse_flush();
 		res_trim();        /* spare table chunks are no leak either */
 		plate_trim();      /* nor the plates' indexes grown for files gone since */
+		pathbuf_trim();    /* nor path buffers kept for the next call */
 		return 0;
 	default:
 		return -EINVAL;

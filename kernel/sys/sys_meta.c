@@ -32,10 +32,10 @@ static struct meta_req *new_req(enum meta_kind kind)
 }
 
 /* A program path (not empty: ENOENT, as Linux). */
-static int fetch_path(uint64_t upath, char path[PATH_BUF])
+static int fetch_path(uint64_t upath, char **path)
 {
 	int err = sysarg_path(upath, path);
-	return err ? err : path[0] ? 0 : -ENOENT;
+	return err ? err : (*path)[0] ? 0 : -ENOENT;
 }
 
 /* The last component of an exec's path: Linux's comm, the name the process takes, which is
@@ -54,10 +54,10 @@ static int fetch_program(uint64_t upath, uint64_t uargv, uint64_t uenvp, bool li
 			 const struct proc *target, rid_t *program, struct args **args,
 			 char name[T_NAME_MAX])
 {
-	char path[PATH_BUF];
+	char *path = NULL;
 	struct proc *self = proc_cur();
 	size_t limit = args_limit(self->rlim[L_RLIMIT_STACK].cur);
-	int err = fetch_path(upath, path);
+	int err = fetch_path(upath, &path);
 	*args = NULL;
 	if (!err)
 		err = sysarg_args(uargv, uenvp, linux ? "" : uargv ? NULL : path, args);
@@ -69,6 +69,7 @@ static int fetch_program(uint64_t upath, uint64_t uargv, uint64_t uenvp, bool li
 		args_put(*args);
 		*args = NULL;
 	}
+	sysarg_path_put(path);
 	return err;
 }
 

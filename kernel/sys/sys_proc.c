@@ -173,7 +173,7 @@ long sys_t_proc_wait(const struct sysargs *a)
 
 struct spawn_args {
 	struct t_spawn req;
-	char path[PATH_BUF];
+	char *path;                    /* PATH_ARG_BUF bytes (sysarg_path) */
 	char name[T_NAME_MAX];
 	struct args *args;
 };
@@ -183,10 +183,10 @@ static int fetch_spawn(struct spawn_args *s, uint64_t ureq)
 	int err;
 	if (copy_from_user(&s->req, (const void *)ureq, sizeof(s->req)))
 		return -EFAULT;
-	long n = strncpy_from_user(s->path, s->req.path, sizeof(s->path));
-	if (n < 0)
-		return (int)n;
-	if (n == 0)
+	int err0 = sysarg_path((uint64_t)s->req.path, &s->path);
+	if (err0)
+		return err0;
+	if (!s->path[0])
 		return -ENOENT;
 	const char *slash = strrchr(s->path, '/');
 	strlcpy(s->name, slash ? slash + 1 : s->path, sizeof(s->name));
@@ -213,6 +213,7 @@ long sys_t_proc_create(const struct sysargs *a)
 		err = fetch_spawn(s, a->a[0]);
 	if (err) {
 		args_put(s->args);
+		sysarg_path_put(s->path);
 		kfree(s);
 		return err;
 	}
@@ -221,6 +222,7 @@ long sys_t_proc_create(const struct sysargs *a)
 	err = proc_create(s->path, s->args, s->name, s->req.vspace, s->req.mode, prio, self, &pid);
 	if (!err)
 		copy_to_user((void *)a->a[1], &pid, sizeof(pid));   /* probed above */
+	sysarg_path_put(s->path);
 	kfree(s);
 	return err;
 }

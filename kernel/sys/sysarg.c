@@ -3,6 +3,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/lib/string.h"
+#include "kernel/fs/pathbuf.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/args.h"
 
@@ -11,10 +12,15 @@ const struct cred *sysarg_cred(void)
 	return &proc_cur()->cred;
 }
 
-int sysarg_path(uint64_t upath, char path[PATH_BUF])
+int sysarg_path(uint64_t upath, char **path)
 {
-	long n = strncpy_from_user(path, (const char *)upath, PATH_BUF);
-	return n < 0 ? (int)n : 0;
+	return pathbuf_from_user(upath, path);
+}
+
+void sysarg_path_put(char *path)
+{
+	if (path)
+		pathbuf_put_arg(path);
 }
 
 int sysarg_name(uint64_t uname, char name[T_NAME_MAX], bool optional)

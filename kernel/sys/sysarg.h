@@ -14,8 +14,12 @@
 /* The calling process's credentials. */
 const struct cred *sysarg_cred(void);
 
-/* A path into path[PATH_BUF]: -EFAULT, or -ENAMETOOLONG (as Linux says it). */
-int sysarg_path(uint64_t upath, char path[PATH_BUF]);
+/* A path of up to PATH_MAX_LEN characters into *path, a buffer from the heap (NULL on error;
+ * given back with sysarg_path_put, which takes NULL): -EFAULT (also for a string running
+ * into an unmapped page), -ENAMETOOLONG without a NUL within PATH_ARG_BUF bytes (as Linux
+ * says it), -ENOMEM. */
+int sysarg_path(uint64_t upath, char **path);
+void sysarg_path_put(char *path);
 
 /* A resource name into name[T_NAME_MAX]: -EFAULT, or -EINVAL when too long (names are part
  * of Tessera's own calls, which say EINVAL for any malformed argument). With optional, a

@@ -52,32 +52,58 @@ TEST(path_errors)
 
 TEST(path_length_limits)
 {
-	char p[1024];
-	memset(p, 'a', sizeof(p));
-	p[0] = '/';
-	p[PATH_MAX_LEN] = '\0';                 /* exactly 255 characters */
+	static char p[2 * PATH_BUF], base[PATH_BUF];
+	/* components of 100: a canonical path of exactly CANON_MAX_LEN characters is taken */
+	size_t n = 0;
+	while (n + 101 <= CANON_MAX_LEN) {
+		p[n++] = '/';
+		memset(p + n, 'a', 100);
+		n += 100;
+	}
+	p[n++] = '/';
+	memset(p + n, 'b', CANON_MAX_LEN - n);
+	p[CANON_MAX_LEN] = '\0';
 	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), 0);
-	CHECK_EQ(strlen(out), PATH_MAX_LEN);
-	p[PATH_MAX_LEN] = 'a';
-	p[PATH_MAX_LEN + 1] = '\0';             /* 256 */
+	CHECK_EQ(strlen(out), CANON_MAX_LEN);
+	p[CANON_MAX_LEN] = 'b';
+	p[CANON_MAX_LEN + 1] = '\0';             /* one more */
 	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), -ENAMETOOLONG);
+	CHECK_STR(out, "");
 	/* a long input that shrinks is still refused: the limit applies to what is passed */
 	memset(p, 0, sizeof(p));
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < 8000; i++)
 		strcat(p, "/.");
 	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), 0);
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < 300; i++)
 		strcat(p, "/.");
 	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), -ENAMETOOLONG);
 	/* a relative path that makes the result too long */
-	char base[PATH_BUF];
-	memset(base, 'b', PATH_MAX_LEN - 2);
-	base[0] = '/';
-	base[PATH_MAX_LEN - 2] = '\0';          /* 253 */
-	CHECK_EQ(path_normalize(base, "c", out, NULL, NULL), 0);     /* 255 */
+	memset(base, 'b', CANON_MAX_LEN - 2);
+	for (size_t i = 0; i < CANON_MAX_LEN - 2; i += 200)
+		base[i] = '/';
+	base[CANON_MAX_LEN - 2] = '\0';
+	CHECK_EQ(path_normalize(base, "c", out, NULL, NULL), 0);     /* CANON_MAX_LEN */
 	CHECK_EQ(path_normalize(base, "cd", out, NULL, NULL), -ENAMETOOLONG);
 	CHECK_EQ(path_normalize(base, "cd/..", out, NULL, NULL), -ENAMETOOLONG);
 	CHECK_EQ(path_normalize(base, "../cd", out, NULL, NULL), 0);
+}
+
+TEST(path_name_limit)
+{
+	char p[600];
+	p[0] = '/';
+	memset(p + 1, 'n', NAME_MAX_LEN);
+	p[1 + NAME_MAX_LEN] = '\0';               /* a name of 255 */
+	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), 0);
+	CHECK_EQ(strlen(out), 1 + NAME_MAX_LEN);
+	strcpy(p + 1 + NAME_MAX_LEN, "n");         /* 256 */
+	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), -ENAMETOOLONG);
+	strcat(p, "/..");                          /* even where ".." would drop it */
+	CHECK_EQ(path_normalize("/", p, out, NULL, NULL), -ENAMETOOLONG);
+	CHECK_EQ(path_normalize("/tmp", p + 1, out, NULL, NULL), -ENAMETOOLONG);
+	/* "." and ".." are no names; long runs of them are fine */
+	CHECK_EQ(path_normalize("/a", "./../b", out, NULL, NULL), 0);
+	CHECK_STR(out, "/b");
 }
 
 /* A directory tree for the check: /d and /d/e are directories, /f and /d/g are files. */
@@ -85,10 +111,12 @@ struct seen {
 	char log[512];
 };
 
-static int check_dir(const char *dir, const char *rest, void *arg)
+static int check_dir(const char *dir, size_t len, const char *rest, void *arg)
 {
 	struct seen *s = arg;
 	(void)rest;
+	if (strlen(dir) != len)
+		return -EINVAL;
 	strcat(s->log, dir);
 	strcat(s->log, ";");
 	if (!strcmp(dir, "/d") || !strcmp(dir, "/d/e"))
@@ -126,7 +154,7 @@ TEST(path_directory_checks)
 
 TEST(path_parent_and_basename)
 {
-	char p[PATH_BUF];
+	char p[64];
 	path_parent("/", p);
 	CHECK_STR(p, "/");
 	path_parent("/a", p);

@@ -8,6 +8,8 @@
 #include "kernel/fs/cpio.h"
 #include "kernel/fs/dirent.h"
 #include "kernel/fs/path.h"
+#include "kernel/fs/pathbuf.h"
+#include "kernel/fs/plate_int.h"
 #include "kernel/mm/pmm.h"
 #include "arch/timer.h"
 #include "abi/errno.h"
@@ -57,6 +59,24 @@ uint64_t time_realtime_ns(void)
 }
 
 /* ---- a boot image ------------------------------------------------------------------------ */
+
+/* The kernel's path buffers come from its contiguous pool; here from malloc. */
+char *pathbuf_get(void)
+{
+	return malloc(PATH_BUF);
+}
+
+void pathbuf_put(char *buf)
+{
+	free(buf);
+}
+
+/* A plate's path, or NULL for a bad rid (plate_path into a buffer of the test's). */
+static const char *path_of(rid_t r)
+{
+	static char buf[PATH_BUF];
+	return plate_path(r, buf, sizeof(buf)) < 0 ? NULL : buf;
+}
 
 static uint8_t image[16384];
 static size_t image_len;
@@ -162,11 +182,11 @@ TEST(plate_image_files_are_zero_copy)
 TEST(plate_long_paths_and_resource_info)
 {
 	setup();
-	char want[PATH_BUF] = "/";
+	char want[128] = "/";
 	strcat(want, long_name);
 	rid_t doc = lookup(want);
 	REQUIRE(doc);
-	CHECK_STR(plate_path(doc), want);
+	CHECK_STR(path_of(doc), want);
 	REQUIRE(lookup("/usr/share/doc/a-rather-long-directory-name"));
 	struct t_res_info info;
 	REQUIRE(res_info(doc, &info) == 0);
@@ -436,7 +456,7 @@ TEST(plate_delete_rules)
 	CHECK(!plate_is_dir(r));
 	CHECK_EQ(res_validate(r, RT_PLATE), -ESTALE);
 	CHECK_EQ(plate_size(r), 0);
-	CHECK(plate_path(r) == NULL);
+	CHECK(path_of(r) == NULL);
 	CHECK_EQ(lookup("/tmp/d"), 0);
 	char b[1];
 	CHECK_EQ(plate_read_at(r, 0, b, 1), -ESTALE);
@@ -784,7 +804,7 @@ TEST(plate_hard_and_symbolic_links)
 	CHECK_EQ(plate_remove("/tmp/a", 0, &root), 0);
 	CHECK_EQ(lookup("/tmp/a"), 0);
 	CHECK_EQ(lookup("/tmp/b"), f);
-	CHECK_STR(plate_path(f), "/tmp/b");
+	CHECK_STR(path_of(f), "/tmp/b");
 	REQUIRE(plate_stat(f, &st) == 0);
 	CHECK_EQ(st.st_nlink, 1);
 	REQUIRE(plate_symlink("/tmp/s", "b", &root, &l) == 0);
@@ -798,7 +818,7 @@ TEST(plate_hard_and_symbolic_links)
 	CHECK_EQ(plate_rename("/tmp/c", "/tmp/d", 0, &root), 0);
 	CHECK_EQ(lookup("/tmp/d"), f);
 	CHECK_EQ(lookup("/tmp/c"), 0);
-	CHECK_STR(plate_path(f), "/tmp/b");
+	CHECK_STR(path_of(f), "/tmp/b");
 	REQUIRE(plate_mkdir("/tmp/dir", 0755, NULL, &d) == 0);
 	REQUIRE(plate_link(f, "/tmp/dir/e", &root, &g) == 0);
 	CHECK_EQ(plate_remove("/tmp/dir", 1, &root), -ENOTEMPTY);
@@ -812,5 +832,40 @@ TEST(plate_hard_and_symbolic_links)
 	CHECK_EQ(plate_remove("/tmp/s", 0, &root), 0);
 	CHECK_EQ(lookup("/tmp/b"), 0);
 	CHECK_EQ(res_count(RT_PLATE), plates_at_start);
+	CHECK_EQ(pages_out, 0);
+}
+
+/* A chain of 300 directories of 30-character names (paths of over 9000 characters): every
+ * plate holds only its name, a lookup by the whole path finds each, a rename of the top moves
+ * them all (found at the new paths, not at the old), and all go again. */
+TEST(plate_deep_chain_and_rename)
+{
+	setup();
+	static char p[PATH_BUF], q[PATH_BUF];
+	static rid_t made[300];
+	static const struct cred root = { .uid = 0, .gid = 0 };
+	rid_t top;
+	CHECK(sizeof(struct plate) < 1024);                /* no path inside a plate */
+	REQUIRE(plate_mkdir("/tmp/top", 0755, NULL, &top) == 0);
+	strcpy(p, "/tmp/top");
+	for (int i = 0; i < 300; i++) {
+		strcat(p, "/abcdefghijklmnopqrstuvwxyz0123");
+		REQUIRE(plate_mkdir(p, 0755, NULL, &made[i]) == 0);
+	}
+	CHECK(strlen(p) > 9000);
+	CHECK_EQ(lookup(p), made[299]);
+	CHECK_STR(path_of(made[299]), p);
+	CHECK_EQ(plate_rename("/tmp/top", "/tmp/moved", 0, &root), 0);
+	CHECK_EQ(lookup(p), 0);
+	strcpy(q, "/tmp/moved");
+	strcat(q, p + strlen("/tmp/top"));
+	CHECK_EQ(lookup(q), made[299]);
+	CHECK_STR(path_of(made[299]), q);
+	CHECK_STR(path_of(made[0]), "/tmp/moved/abcdefghijklmnopqrstuvwxyz0123");
+	for (int i = 299; i >= 0; i--) {
+		CHECK_EQ(plate_remove(q, 1, &root), 0);
+		*strrchr(q, '/') = '\0';
+	}
+	CHECK_EQ(plate_remove("/tmp/moved", 1, &root), 0);
 	CHECK_EQ(pages_out, 0);
 }

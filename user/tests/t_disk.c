@@ -447,6 +447,84 @@ static void disk_exec(void)
 	CHECK_OK(rmdir(dir));
 }
 
+/* Long paths on ext2 (issue 18): a file at a path of 4095 characters (directories of
+ * 200-character names), a name of 256 refused, a chain of 300 directories of 30-character
+ * names made and removed through relative paths (over 9000 characters deep), and a symbolic
+ * link whose target is as long as the block size allows (Linux's ext2: block size - 1). */
+static void disk_long_paths(void)
+{
+	static char p[8192], t[4200], back[4200];
+	struct stat st;
+	struct statfs sf;
+	testdir();
+	strcpy(p, dir);
+	int n = 0;
+	for (; strlen(p) + 241 < 4095; n++) {
+		size_t at0 = strlen(p);
+		p[at0] = '/';
+		memset(p + at0 + 1, 'd', 200);
+		p[at0 + 201] = '\0';
+		CHECK_OK(tsys_mkdir((long)p, 0755));
+	}
+	size_t dirs = strlen(p);
+	p[dirs] = '/';
+	memset(p + dirs + 1, 'f', 4095 - dirs - 1);
+	p[4095] = '\0';
+	long fd = tsys_open((long)p, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(tsys_write(fd, (long)"disk", 4), 4);
+	CHECK_OK(tsys_close(fd));
+	CHECK_OK(tsys_stat((long)p, (long)&st));
+	CHECK_EQ(st.st_size, 4);
+	p[4095] = 'f';
+	p[4096] = '\0';
+	CHECK_ERR(tsys_open((long)p, O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
+	p[4095] = '\0';
+	CHECK_OK(tsys_unlink((long)p));
+	for (p[dirs] = '\0'; n-- > 0; *strrchr(p, '/') = '\0')
+		CHECK_OK(tsys_rmdir((long)p));
+	size_t at1 = strlen(dir) + 1;
+	snprintf(p, sizeof(p), "%s/", dir);
+	memset(p + at1, 'n', 256);
+	p[at1 + 256] = '\0';
+	CHECK_ERR(tsys_mkdir((long)p, 0755), ENAMETOOLONG);
+	p[at1 + 255] = '\0';
+	CHECK_OK(tsys_mkdir((long)p, 0755));
+	CHECK_OK(tsys_rmdir((long)p));
+	/* the longest target the block size takes, and one more */
+	CHECK_OK(statfs(dir, &sf));
+	size_t tl = sf.f_bsize - 1 < 4095 ? (size_t)sf.f_bsize - 1 : 4095;
+	memset(t, 'a', tl + 1);
+	for (size_t i = 100; i < tl; i += 100)
+		t[i] = '/';
+	t[tl] = '\0';
+	CHECK_OK(tsys_symlink((long)t, (long)at("lnk")));
+	CHECK_EQ(tsys_readlink((long)at("lnk"), (long)back, sizeof(back)), (long)tl);
+	CHECK(memcmp(back, t, tl) == 0);
+	CHECK_OK(tsys_unlink((long)at("lnk")));
+	t[tl] = 'a';
+	t[tl + 1] = '\0';
+	CHECK_ERR(tsys_symlink((long)t, (long)at("lnk")), ENAMETOOLONG);
+	/* 300 deep, relative */
+	CHECK_OK(tsys_chdir((long)dir));
+	for (int i = 0; i < 300; i++) {
+		CHECK_OK(tsys_mkdir((long)"abcdefghijklmnopqrstuvwxyz0123", 0755));
+		CHECK_OK(tsys_chdir((long)"abcdefghijklmnopqrstuvwxyz0123"));
+	}
+	CHECK_ERR(tsys_getcwd((long)back, sizeof(back)), ENAMETOOLONG);
+	fd = tsys_open((long)"leaf", O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0);
+	CHECK_OK(tsys_close(fd));
+	CHECK_OK(tsys_stat((long)"../abcdefghijklmnopqrstuvwxyz0123/leaf", (long)&st));
+	CHECK_OK(tsys_unlink((long)"leaf"));
+	for (int i = 0; i < 300; i++) {
+		CHECK_OK(tsys_chdir((long)".."));
+		CHECK_OK(tsys_rmdir((long)"abcdefghijklmnopqrstuvwxyz0123"));
+	}
+	CHECK_OK(tsys_chdir((long)"/"));
+	CHECK_OK(tsys_rmdir((long)dir));
+}
+
 const struct utest ut_disk_tests[] = {
 	{ "disk_mounted", disk_mounted },
 	{ "disk_rw", disk_rw },
@@ -457,5 +535,6 @@ const struct utest ut_disk_tests[] = {
 	{ "disk_attrs", disk_attrs },
 	{ "disk_perm", disk_perm },
 	{ "disk_exec", disk_exec },
+	{ "disk_long_paths", disk_long_paths },
 	{ NULL, NULL },
 };

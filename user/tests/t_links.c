@@ -164,7 +164,7 @@ static void symlink_across(void)
 
 static void symlink_errors(void)
 {
-	char buf[16], longt[300];
+	char buf[16], longt[4097];
 	uintptr_t bad[UT_NBAD];
 	CHECK_ERR(tsys_symlink((long)"", (long)"/tmp/le"), ENOENT);
 	CHECK_ERR(tsys_symlink((long)"x", (long)"/tmp"), EEXIST);

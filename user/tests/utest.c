@@ -49,6 +49,7 @@ static const struct utest *const groups[] = {
 	ut_cputime_tests,
 	ut_links_tests,
 	ut_limits_tests,
+	ut_paths_tests,
 	ut_copy_tests,
 	ut_node_tests,
 	ut_jobctl_tests,

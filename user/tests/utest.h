@@ -53,6 +53,7 @@ extern const struct utest ut_procfs_tests[];
 extern const struct utest ut_cputime_tests[];
 extern const struct utest ut_links_tests[];
 extern const struct utest ut_limits_tests[];
+extern const struct utest ut_paths_tests[];
 extern const struct utest ut_copy_tests[];
 extern const struct utest ut_node_tests[];
 extern const struct utest ut_ident_tests[];
