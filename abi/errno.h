@@ -40,12 +40,14 @@
 #define ERANGE 34
 #define EDEADLK 35
 #define ENAMETOOLONG 36
+#define ENOLCK 37
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define EIDRM 43
 #define EREMOTE 66         /* the process runs on another node (docs/migration.md) */
 #define EPROTO 71
+#define EOVERFLOW 75
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89
 #define EMSGSIZE 90

@@ -182,6 +182,23 @@ static inline uint32_t linux_makedev(uint32_t major, uint32_t minor)
 #define L_F_DUPFD_CLOEXEC 1030
 #define L_F_SETPIPE_SZ 1031
 #define L_F_GETPIPE_SZ 1032
+/* record locks (fcntl(2)): POSIX ones owned by the process, OFD ones by the open file */
+#define L_F_GETLK 5
+#define L_F_SETLK 6
+#define L_F_SETLKW 7
+#define L_F_OFD_GETLK 36
+#define L_F_OFD_SETLK 37
+#define L_F_OFD_SETLKW 38
+#define L_F_RDLCK 0
+#define L_F_WRLCK 1
+#define L_F_UNLCK 2
+struct linux_flock {
+	int16_t l_type;
+	int16_t l_whence;
+	int64_t l_start;
+	int64_t l_len;
+	int32_t l_pid;
+};
 #define L_FD_CLOEXEC 1
 /* poll(2) events, statfs(2), resource limits and usage, sysinfo(2), times(2), sigaltstack */
 #define L_POLLIN 0x001

@@ -98,7 +98,7 @@ static void scan_bus(uint8_t bus, int depth);
 
 static void add_function(uint8_t bus, uint8_t slot, uint8_t func)
 {
-	static const struct cred root = { 0, 0 };
+	static const struct cred root = { .uid = 0, .gid = 0 };
 	char name[T_NAME_MAX];
 	rid_t rid;
 	ksnprintf(name, sizeof(name), "pci-%02x:%02x.%x", bus, slot, func);

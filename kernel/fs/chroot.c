@@ -14,6 +14,12 @@ const char *fs_root_cur(void)
 	return p && p->root[0] ? p->root : NULL;
 }
 
+const struct cred *fs_cred_cur(void)
+{
+	struct proc *p = proc_cur();
+	return p ? &p->cred : NULL;
+}
+
 int fs_root_join(const char *root, const char *rel, char out[PATH_BUF])
 {
 	size_t rl = strlen(root), n = strlen(rel);
@@ -43,7 +49,7 @@ int fsp_chroot(struct proc *p, const char *path)
 	if (!err && !plate_is_dir(plate))
 		err = -ENOTDIR;
 	if (!err)
-		err = res_check(plate, TOP_USE, &p->cred);
+		err = plate_permission(plate, PLATE_MAY_EXEC, &p->cred);
 	if (!err && p->ids.euid != 0)
 		err = -EPERM;                        /* Linux's CAP_SYS_CHROOT */
 	if (err)

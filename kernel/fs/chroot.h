@@ -9,6 +9,10 @@ struct proc;
 
 /* The current process's root as a canonical global path, or NULL for the real root. */
 const char *fs_root_cur(void);
+/* The current process's credentials, which path walks check search rights with; NULL (the
+ * kernel's: no checks) outside a process. */
+struct cred;
+const struct cred *fs_cred_cur(void);
 /* A canonical path rel of root's namespace as a global one (-ENAMETOOLONG). */
 int fs_root_join(const char *root, const char *rel, char out[PATH_BUF]);
 /* A global canonical path as seen from root: false if it lies outside root. */

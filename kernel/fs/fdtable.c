@@ -5,6 +5,7 @@
  * installed since it was last emptied), not at NFD_MAX. */
 #include "abi/errno.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/reclock.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
@@ -72,7 +73,9 @@ int fdtable_init_console(struct fdtable *t)
 	int err = file_open_console(&f);
 	if (err)
 		return err;
+	int lock_pid = t->lock_pid;
 	memset(t, 0, sizeof(*t));
+	t->lock_pid = lock_pid;
 	for (int i = 0; i < 3; i++) {
 		if (i)
 			file_get(f);
@@ -85,7 +88,9 @@ int fdtable_init_console(struct fdtable *t)
 int fdtable_clone(struct fdtable *dst, const struct fdtable *src)
 {
 	uint8_t *ce, *sce;
+	int lock_pid = dst->lock_pid;
 	memset(dst, 0, sizeof(*dst));
+	dst->lock_pid = lock_pid;
 	dst->limit = src->limit;
 	for (int i = 0; i < src->top; i++) {
 		struct file **from = slot(src, i, &sce);
@@ -184,6 +189,7 @@ int fd_close(struct fdtable *t, int fd)
 	struct file **s = slot(t, fd, &ce);
 	*s = NULL;
 	*ce = 0;
+	reclock_close(f, t->lock_pid);       /* any close lets go of the process's locks */
 	file_put(f);
 	return 0;
 }

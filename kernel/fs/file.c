@@ -5,6 +5,7 @@
 #include "abi/errno.h"
 #include "abi/linux.h"
 #include "kernel/fs/plate.h"
+#include "kernel/fs/reclock.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/proc/exec.h"
@@ -36,6 +37,7 @@ void file_put(struct file *f)
 	if (--f->refs)
 		return;
 	flock_release(f);                    /* its flock(2) lock goes with its last reference */
+	reclock_release(f);                  /* and its OFD record locks */
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->plate)

@@ -67,6 +67,8 @@ struct fdtable {
 	int limit;          /* descriptors from here on are not handed out (RLIMIT_NOFILE) */
 	int top;            /* no descriptor at or above this one is open */
 	struct fdpage *ext[FD_EXT_PAGES];   /* descriptors NFD and up; NULL: none there */
+	int lock_pid;       /* the process whose POSIX record locks a close releases (reclock.h);
+			     * kept when the table is cloned into */
 };
 
 /* ---- descriptor tables -------------------------------------------------------------------- */
@@ -122,8 +124,9 @@ int file_open_plate(rid_t plate, int flags, struct file **out);
 int file_open_proc(rid_t plate, int flags, struct file **out);
 
 /* Opens the canonical path (creating it for O_CREAT) with Linux open flags and permission bits
- * mode, checking cred's rights on the plates: read needs TOP_USE, write TOP_MODIFY, creating
- * TOP_MODIFY on the parent. Errors as Linux open(2); -EROFS to write boot-image plates. */
+ * mode, checking cred's rights by the plates' permission bits (plate_permission): read to
+ * read, write to write, write and search on the parent to create. Errors as Linux open(2);
+ * -EROFS to write boot-image plates. */
 int file_open_path(const char *canon, int flags, uint32_t mode, const struct cred *cred,
 		   struct file **out);
 /* Resolves path against the canonical directory base into out (every intermediate component
@@ -136,6 +139,12 @@ int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF]);
  * looked up once (-ENOENT if none). */
 int fs_resolve_plate(const char *base, const char *path, char out[PATH_BUF], bool follow,
 		     rid_t *plate);
+/* Every directory the walk goes through (and a relative path's base) needs search rights:
+ * -EACCES. The calls above walk as the current process (fs_cred_cur); this one as cred
+ * (access(2) walks as the real ids), following a link at the end or not, and gives the plate
+ * as fs_resolve_plate does. */
+int fs_resolve_as(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		  const struct cred *cred, rid_t *plate);
 /* Both resolve in the current process's root directory (chroot.h); this one resolves a path
  * the kernel already holds (canonical and global) in the whole namespace. */
 int fs_resolve_global(const char *path, char out[PATH_BUF]);

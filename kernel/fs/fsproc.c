@@ -11,9 +11,10 @@
 
 #define SETFL_MASK (L_O_APPEND | L_O_NONBLOCK)
 
-/* fsp_resolve_at, and with plate (not NULL) the plate out names too (fs_resolve_plate). */
+/* fsp_resolve_at, and with plate (not NULL) the plate out names too (fs_resolve_plate),
+ * walked with cred's search rights. */
 static int resolve_at(struct proc *p, int dirfd, const char *path, bool follow,
-		      char out[PATH_BUF], rid_t *plate)
+		      const struct cred *cred, char out[PATH_BUF], rid_t *plate)
 {
 	struct file *f;
 	const char *base = p->cwd;
@@ -28,12 +29,12 @@ static int resolve_at(struct proc *p, int dirfd, const char *path, bool follow,
 			return n ? (int)n : -ENOENT;                /* a directory removed since */
 		base = out;
 	}
-	return fs_resolve_plate(base, path, out, follow, plate);
+	return fs_resolve_as(base, path, out, follow, cred, plate);
 }
 
 int fsp_resolve_at(struct proc *p, int dirfd, const char *path, bool follow, char out[PATH_BUF])
 {
-	return resolve_at(p, dirfd, path, follow, out, NULL);
+	return resolve_at(p, dirfd, path, follow, &p->cred, out, NULL);
 }
 
 /* The plate named by path relative to dirfd. */
@@ -42,12 +43,19 @@ int fsp_lookup_at(struct proc *p, int dirfd, const char *path, rid_t *out)
 	return fsp_lookup_at_link(p, dirfd, path, true, out);
 }
 
-int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out)
+/* The plate named by path relative to dirfd, walked with cred's search rights. */
+static int lookup_as(struct proc *p, int dirfd, const char *path, bool follow,
+		     const struct cred *cred, rid_t *out)
 {
 	char *canon = pathbuf_get();
-	int err = canon ? resolve_at(p, dirfd, path, follow, canon, out) : -ENOMEM;
+	int err = canon ? resolve_at(p, dirfd, path, follow, cred, canon, out) : -ENOMEM;
 	pathbuf_put(canon);
 	return err;
+}
+
+int fsp_lookup_at_link(struct proc *p, int dirfd, const char *path, bool follow, rid_t *out)
+{
+	return lookup_as(p, dirfd, path, follow, &p->cred, out);
 }
 
 /* What openat does once path is resolved into canon. */
@@ -95,29 +103,23 @@ int fsp_stat_at(struct proc *p, int dirfd, const char *path, int flags, struct l
 	return err ? err : plate_stat(plate, st);
 }
 
-/* W_OK: like a read-only mount for boot-image plates. */
-static int access_write(rid_t plate, const struct cred *cred)
+/* W_OK: like a read-only mount for boot-image plates (before the permission bits). */
+static int access_write(rid_t plate)
 {
 	uint32_t kind = plate_mode(plate) & L_S_IFMT;
-	if (kind != L_S_IFCHR && kind != L_S_IFBLK && !plate_is_writable(plate))
-		return -EROFS;
-	return res_check(plate, TOP_MODIFY, cred);
+	return kind != L_S_IFCHR && kind != L_S_IFBLK && !plate_is_writable(plate) ? -EROFS : 0;
 }
 
+/* access(2) walks and checks as cred (the real ids, or the fs ids for AT_EACCESS). */
 static int access_as(struct proc *p, int dirfd, const char *path, int mode,
 		     const struct cred *cred)
 {
 	rid_t plate;
-	int err = fsp_lookup_at(p, dirfd, path, &plate);
-	if (!err && (mode & 4))
-		err = res_check(plate, TOP_USE, cred);
+	int err = lookup_as(p, dirfd, path, true, cred, &plate);
 	if (!err && (mode & 2))
-		err = access_write(plate, cred);
-	if (!err && (mode & 1)) {
-		err = res_check(plate, TOP_USE, cred);
-		if (!err && !plate_is_dir(plate) && !(plate_mode(plate) & 0111))
-			err = -EACCES;
-	}
+		err = access_write(plate);
+	if (!err)
+		err = plate_permission(plate, (uint32_t)mode, cred);
 	return err;
 }
 
@@ -139,7 +141,7 @@ int fsp_chdir(struct proc *p, const char *path)
 	if (!err && !plate_is_dir(plate))
 		err = -ENOTDIR;
 	if (!err)
-		err = res_check(plate, TOP_USE, &p->cred);
+		err = plate_permission(plate, PLATE_MAY_EXEC, &p->cred);
 	if (!err)
 		err = fsp_dir_set(&p->cwd, canon);
 	pathbuf_put(canon);

@@ -60,7 +60,7 @@ static int new_name_at(struct proc *p, int dirfd, const char *path, char canon[P
 		err = -ENOTDIR;
 	if (!err && !plate_is_writable(*dir))
 		err = -EROFS;
-	return err ? err : res_check(*dir, TOP_MODIFY, &p->cred);
+	return err ? err : plate_permission(*dir, PLATE_MAY_WRITE | PLATE_MAY_EXEC, &p->cred);
 }
 
 int fsp_mkdirat(struct proc *p, int dirfd, const char *path, uint32_t mode)
@@ -170,7 +170,7 @@ int fsp_truncate(struct proc *p, int fd, const char *path, int64_t length)
 		return -EINVAL;
 	if (!plate_is_writable(rid))
 		return -EROFS;
-	if ((err = res_check(rid, TOP_MODIFY, &p->cred)))
+	if ((err = plate_permission(rid, PLATE_MAY_WRITE, &p->cred)))
 		return err;
 	return plate_truncate(rid, (uint64_t)length);
 }
@@ -238,7 +238,7 @@ int fsp_fchdir(struct proc *p, int fd)
 		return err;
 	if (!f->plate || !plate_is_dir(f->plate))
 		return -ENOTDIR;
-	if ((err = res_check(f->plate, TOP_USE, &p->cred)))
+	if ((err = plate_permission(f->plate, PLATE_MAY_EXEC, &p->cred)))
 		return err;
 	char *canon = pathbuf_get();
 	long n = canon ? plate_path(f->plate, canon, PATH_BUF) : -ENOMEM;

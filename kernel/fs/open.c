@@ -29,6 +29,7 @@ struct link_found {
 	rid_t last;                     /* the directory checked last, at the first last_len */
 	size_t last_len;                /* characters of the path looked up (0: none) */
 	rid_t plate;                    /* what the path names, when the last step looked it up */
+	const struct cred *cred;        /* who walks: needs search rights (NULL: the kernel) */
 };
 
 static bool is_symlink(rid_t rid)
@@ -68,7 +69,7 @@ static int must_be_dir(const char *rel, size_t len, const char *rest, void *arg)
 	if (plate_is_dir(rid)) {
 		lf->last = rid;
 		lf->last_len = len;
-		return 0;
+		return plate_permission(rid, PLATE_MAY_EXEC, lf->cred);
 	}
 	if (!is_symlink(rid))
 		return -ENOTDIR;
@@ -142,15 +143,28 @@ static int resolve_step(char *cur, struct link_found *lf, char out[PATH_BUF], bo
 	return err ? err : 1;
 }
 
+/* A relative path is looked up in its base directory, which needs search rights as every
+ * directory the path goes through does (must_be_dir). */
+static int may_search_base(const char *base, const char *path, const struct cred *cred)
+{
+	rid_t rid;
+	if (!cred || path[0] == '/' || plate_lookup_path(base, &rid))
+		return 0;                /* a base that is gone: the walk answers */
+	return plate_is_dir(rid) ? plate_permission(rid, PLATE_MAY_EXEC, cred) : 0;
+}
+
 /* Symbolic links are followed where the path goes through them, and at its end when follow
  * is set; more than L_SYMLOOP_MAX of them: -ELOOP. out may be base. plate (not NULL): the
- * plate out names, looked up once (-ENOENT when there is none). */
+ * plate out names, looked up once (-ENOENT when there is none). cred walks (NULL: the
+ * kernel, which needs no search rights). */
 static int resolve(const char *base, const char *path, char out[PATH_BUF], bool follow,
-		   bool rooted, rid_t *plate)
+		   bool rooted, const struct cred *cred, rid_t *plate)
 {
-	struct link_found lf = { .root = rooted ? fs_root_cur() : NULL };
+	struct link_found lf = { .root = rooted ? fs_root_cur() : NULL, .cred = cred };
 	char *cur = NULL;
 	int err = strnlen(path, PATH_BUF) > CANON_MAX_LEN ? -ENAMETOOLONG : 0;
+	if (!err)
+		err = may_search_base(base, path, cred);
 	if (!err && (!(cur = pathbuf_get()) || !(lf.base = pathbuf_get()) ||
 		     (lf.root && !(lf.dir = pathbuf_get()))))
 		err = -ENOMEM;
@@ -173,23 +187,29 @@ static int resolve(const char *base, const char *path, char out[PATH_BUF], bool 
 
 int fs_resolve(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, true, true, NULL);
+	return resolve(base, path, out, true, true, fs_cred_cur(), NULL);
 }
 
 int fs_resolve_nofollow(const char *base, const char *path, char out[PATH_BUF])
 {
-	return resolve(base, path, out, false, true, NULL);
+	return resolve(base, path, out, false, true, fs_cred_cur(), NULL);
 }
 
 int fs_resolve_plate(const char *base, const char *path, char out[PATH_BUF], bool follow,
 		     rid_t *plate)
 {
-	return resolve(base, path, out, follow, true, plate);
+	return resolve(base, path, out, follow, true, fs_cred_cur(), plate);
+}
+
+int fs_resolve_as(const char *base, const char *path, char out[PATH_BUF], bool follow,
+		  const struct cred *cred, rid_t *plate)
+{
+	return resolve(base, path, out, follow, true, cred, plate);
 }
 
 int fs_resolve_global(const char *path, char out[PATH_BUF])
 {
-	return resolve("/", path, out, true, false, NULL);
+	return resolve("/", path, out, true, false, NULL, NULL);
 }
 
 static int is_write_open(int flags)
@@ -221,7 +241,7 @@ static int find_or_create(const char *canon, int flags, uint32_t mode, const str
 		return -ENOENT;
 	if (!plate_is_writable(dir))
 		return -EROFS;       /* a read-only "mount" answers before permissions, as on Linux */
-	if ((err = res_check(dir, TOP_MODIFY, cred)))
+	if ((err = plate_permission(dir, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred)))
 		return err;
 	*created = 1;
 	return plate_create(canon, mode & 07777, cred, out);
@@ -238,11 +258,11 @@ static int check_open(rid_t plate, int flags, const struct cred *cred)
 		return -ENOTDIR;
 	if (regular && is_write_open(flags) && !plate_is_writable(plate))
 		return -EROFS;
-	int err = (flags & L_O_ACCMODE) != L_O_WRONLY ? res_check(plate, TOP_USE, cred) : 0;
+	int err = (flags & L_O_ACCMODE) != L_O_WRONLY ? plate_permission(plate, PLATE_MAY_READ, cred) : 0;
 	if (!err && plate_is_proc(plate))
 		err = plate_proc_may_access(plate, cred);
 	if (!err && is_write_open(flags))
-		err = res_check(plate, TOP_MODIFY, cred);
+		err = plate_permission(plate, PLATE_MAY_WRITE, cred);
 	return err;
 }
 

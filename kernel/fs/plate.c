@@ -181,7 +181,7 @@ static void make_devices(const struct cred *root)
 
 void plate_init(void)
 {
-	static const struct cred root = { 0, 0 };
+	static const struct cred root = { .uid = 0, .gid = 0 };
 	struct plate *p;
 	uint64_t pages = pmm_total_pages();
 	plate_capacity = pages < PLATE_CAPACITY_MIN   ? PLATE_CAPACITY_MIN
@@ -274,6 +274,25 @@ uint32_t plate_mode(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
 	return p ? p->mode : 0;
+}
+
+/* Linux's generic_permission: the owner's, a group member's (its group or a supplementary
+ * one) or everybody else's bits decide; root reads and writes anything and searches any
+ * directory, but runs only a file with some execute bit. */
+int plate_permission(rid_t rid, uint32_t mask, const struct cred *cred)
+{
+	struct plate *p = plate_obj(rid);
+	if (!p)
+		return -ESTALE;
+	mask &= PLATE_MAY_RWX;
+	if (!cred || cred->uid == 0)
+		return (mask & PLATE_MAY_EXEC) && !pl_is_dir(p) && !(p->mode & 0111) ? -EACCES : 0;
+	uint32_t bits = p->mode;
+	if (cred->uid == p->hdr.owner)
+		bits >>= 6;
+	else if (cred_in_group(cred, p->hdr.group))
+		bits >>= 3;
+	return (bits & mask) == mask ? 0 : -EACCES;
 }
 
 uint32_t plate_mtime(rid_t rid)

@@ -112,6 +112,13 @@ uint64_t plate_size(rid_t plate);               /* 0 for a bad rid */
 int plate_is_writable(rid_t plate);             /* content (file) or entries (dir) may change */
 uint32_t plate_mode(rid_t plate);               /* S_IF* | permission bits; 0 for a bad rid */
 uint32_t plate_mtime(rid_t plate);
+/* Whether cred may read (4), write (2) or execute/search (1) the plate by its permission bits,
+ * owner and group as Linux checks them (root: see plate.c); 0, -EACCES, -ESTALE. */
+#define PLATE_MAY_EXEC 1u
+#define PLATE_MAY_WRITE 2u
+#define PLATE_MAY_READ 4u
+#define PLATE_MAY_RWX 7u
+int plate_permission(rid_t plate, uint32_t mask, const struct cred *cred);
 uint64_t plate_ino(rid_t plate);                /* table index + 1 */
 /* All of the above as stat(2) gives them; -ESTALE for a bad rid. */
 int plate_stat(rid_t plate, struct linux_stat *st);

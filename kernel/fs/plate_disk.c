@@ -152,7 +152,7 @@ static void apply_one(struct plate *p, const struct t_fs_attr *a)
 	p->flags &= ~PF_STALE;
 	bool changed = p->attr.mtime != a->mtime || p->attr.ctime != a->ctime ||
 		       p->attr.size != a->size;
-	struct cred owner = { a->uid, a->gid };
+	struct cred owner = { .uid = a->uid, .gid = a->gid };
 	p->attr = *a;
 	set_ino(p, p->mnt, a->ino);
 	p->mode = a->mode;
@@ -222,7 +222,7 @@ bool plate_nodev(rid_t rid)
 static int make_plate(const char *path, const struct t_fs_attr *a, rid_t parent,
 		      struct plate **out)
 {
-	struct cred owner = { a->uid, a->gid };
+	struct cred owner = { .uid = a->uid, .gid = a->gid };
 	if (lru_count >= DISK_PLATES_CAP)
 		pl_disk_evict(parent);
 	return pl_make(path, a->mode, pl_tmode_of(a->mode), &owner, parent, out);
@@ -399,7 +399,7 @@ void plate_mount_root(rid_t rid, uint32_t mnt, const struct t_fs_attr *root, str
 	m->saved_flags = p->flags;
 	m->saved_mtime = p->mtime;
 	m->saved_tmode = h->mode;
-	m->saved_owner = (struct cred){ h->owner, h->group };
+	m->saved_owner = (struct cred){ .uid = h->owner, .gid = h->group };
 	p->flags = PF_DISK | PF_PINNED;
 	set_ino(p, mnt, 0);
 	memset(&p->attr, 0, sizeof(p->attr));

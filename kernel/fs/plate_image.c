@@ -17,7 +17,7 @@ static int image_path(const struct cpio_entry *e, char out[PATH_BUF])
 static int add_image_file(const char *path, char *parent_path, const struct cpio_entry *e)
 {
 	struct plate *dir, *p;
-	struct cred owner = { e->uid, e->gid };
+	struct cred owner = { .uid = e->uid, .gid = e->gid };
 	rid_t rid;
 	path_parent(path, parent_path);
 	int err = pl_ensure_dir(parent_path, &owner, &dir);
@@ -45,7 +45,7 @@ static int add_image_file(const char *path, char *parent_path, const struct cpio
 static int add_image_entry(const struct cpio_entry *e, char *path, char *dir)
 {
 	struct plate *p;
-	struct cred owner = { e->uid, e->gid };
+	struct cred owner = { .uid = e->uid, .gid = e->gid };
 	if (image_path(e, path)) {
 		kprintf("plate: image entry with a bad or too long name, skipped\n");
 		return 0;

@@ -67,7 +67,7 @@ int plate_symlink(const char *canon, const char *target, const struct cred *owne
 	struct plate *dir;
 	int err = pl_new_entry_parent(canon, &dir);
 	if (!err)
-		err = res_check(dir->hdr.rid, TOP_MODIFY, owner);
+		err = plate_permission(dir->hdr.rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, owner);
 	if (err)
 		return err;
 	if (dir->flags & PF_DISK)
@@ -98,7 +98,7 @@ int plate_link(rid_t rid, const char *canon, const struct cred *cred, rid_t *out
 	if (!err)
 		err = same_fs(p, dir);
 	if (!err)
-		err = res_check(dir->hdr.rid, TOP_MODIFY, cred);
+		err = plate_permission(dir->hdr.rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred);
 	if (err)
 		return err;
 	if (p->flags & PF_DISK)

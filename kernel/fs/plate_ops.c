@@ -143,7 +143,7 @@ static int may_remove(const struct plate *dir, const struct plate *p, const stru
 		return -EBUSY;
 	if ((dir->flags & PF_DISK) && !pl_disk_writable(dir))
 		return -EROFS;
-	int err = res_check(dir->hdr.rid, TOP_MODIFY, cred);
+	int err = plate_permission(dir->hdr.rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred);
 	if (err)
 		return err;
 	if ((dir->mode & 01000) && cred->uid != 0 && cred->uid != p->hdr.owner &&
@@ -277,7 +277,7 @@ static int check_rename(struct plate *src, struct plate *fromdir, struct plate *
 	if (!err && (todir->flags & PF_IMAGE))
 		err = -EROFS;
 	if (!err)
-		err = res_check(todir->hdr.rid, TOP_MODIFY, cred);
+		err = plate_permission(todir->hdr.rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred);
 	if (!err && dst)
 		err = check_replace(src, dst, cred);
 	if (!err && !subtree_fits(src, to))
@@ -337,6 +337,9 @@ int plate_chmod(rid_t rid, uint32_t mode, const struct cred *cred)
 {
 	struct plate *p = plate_obj(rid);
 	int err = may_set_attr(p, cred);
+	/* S_ISGID goes unless the caller is in the file's group (root keeps it), as Linux */
+	if (!err && cred && cred->uid != 0 && !cred_in_group(cred, p->hdr.group))
+		mode &= ~(uint32_t)L_S_ISGID;
 	if (!err && (p->flags & PF_DISK)) {
 		struct t_fs_setattr set = { .mask = TFS_SET_MODE, .mode = mode & 07777 };
 		return pl_disk_setattr(p, &set);
@@ -354,7 +357,7 @@ int plate_set_mtime(rid_t rid, uint32_t mtime, int explicit_time, const struct c
 	int err = may_set_attr(p, cred);
 	/* "now" only needs write permission, as on Linux */
 	if (err == -EPERM && !explicit_time)
-		err = res_check(rid, TOP_MODIFY, cred) ? -EACCES : 0;
+		err = plate_permission(rid, PLATE_MAY_WRITE, cred) ? -EACCES : 0;
 	if (!err && (p->flags & PF_DISK)) {
 		struct t_fs_setattr set = { .mask = TFS_SET_MTIME | TFS_SET_ATIME, .mtime = mtime,
 					    .atime = mtime };
@@ -372,8 +375,8 @@ void plate_touch(rid_t rid)
 		p->mtime = pl_now();
 }
 
-/* chown(2): uid or gid (uint32_t)-1 stays. Root may give anything; an owner may only set its
- * own uid and group (the one group a credential has). */
+/* chown(2): uid or gid (uint32_t)-1 stays. Root may give anything; an owner may only keep
+ * its own uid and pick a group it is in (its group or a supplementary one). */
 /* A change of owner or group takes the set-user-id bit off a file that is no directory, and
  * the set-group-id bit where it means set-group-id (with group execute), for root too, as
  * Linux's chown does: a set-id program given away must not keep running as its old owner. */
@@ -394,7 +397,7 @@ int plate_chown(rid_t rid, uint32_t uid, uint32_t gid, const struct cred *cred)
 	if (err)
 		return err;
 	if (cred->uid != 0 && ((uid != UINT32_MAX && uid != p->hdr.owner) ||
-			       (gid != UINT32_MAX && gid != cred->gid)))
+			       (gid != UINT32_MAX && !cred_in_group(cred, gid))))
 		return -EPERM;
 	uint32_t mode = chown_mode(p->mode, uid != UINT32_MAX || gid != UINT32_MAX);
 	if (p->flags & PF_DISK) {
@@ -403,8 +406,8 @@ int plate_chown(rid_t rid, uint32_t uid, uint32_t gid, const struct cred *cred)
 			   (mode != p->mode ? TFS_SET_MODE : 0);
 		return set.mask ? pl_disk_setattr(p, &set) : 0;
 	}
-	struct cred o = { uid == UINT32_MAX ? p->hdr.owner : uid,
-			  gid == UINT32_MAX ? p->hdr.group : gid };
+	struct cred o = { .uid = uid == UINT32_MAX ? p->hdr.owner : uid,
+			  .gid = gid == UINT32_MAX ? p->hdr.group : gid };
 	p->mode = mode;
 	return res_reset_owner(rid, &o, p->hdr.mode);
 }

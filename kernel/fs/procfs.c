@@ -102,8 +102,9 @@ bool procfs_gone(const struct procfs_node *n)
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
 	if (!procfs_per_process(n->kind))
 		return false;
+	/* per-thread nodes, and every node under /proc/TID, go with their thread */
 	return !p || (n->kind == PN_P_FDLINK && fd_get(&p->fds, n->arg, &f)) ||
-	       (procfs_per_thread(n->kind) && !has_thread(p, n->tid));
+	       (n->tid && !has_thread(p, n->tid));
 }
 
 /* A decimal number without sign or leading zeros, below limit; -1 otherwise. */
@@ -120,18 +121,28 @@ static long parse_num(const char *s, size_t len, long limit)
 	return v < limit ? v : -1;
 }
 
+/* /proc/ID: a process, or (as Linux, though readdir does not list it) a thread that is
+ * not its process's first, shown as its process with that thread's id and state. */
+static int pid_dir(int id, struct procfs_node *out)
+{
+	struct proc *p = proc_by_pid(id);
+	rid_t e = p ? 0 : thread_by_tid(id);
+	if (!p && e)
+		p = proc_get(exec_proc(e));
+	if (!p)
+		return -ENOENT;
+	*out = (struct procfs_node){ .kind = PN_PID, .pid = p->pid, .proc = p->hdr.rid,
+				     .tid = p->pid == id ? 0 : id };
+	return 0;
+}
+
 static int dynamic_child(const struct procfs_node *dir, const char *name, size_t len,
 			 struct procfs_node *out)
 {
 	struct file *f;
 	long v;
-	if (dir->kind == PN_ROOT && (v = parse_num(name, len, INT32_MAX)) > 0) {
-		struct proc *p = proc_by_pid((int)v);
-		if (!p)
-			return -ENOENT;
-		*out = (struct procfs_node){ .kind = PN_PID, .pid = p->pid, .proc = p->hdr.rid };
-		return 0;
-	}
+	if (dir->kind == PN_ROOT && (v = parse_num(name, len, INT32_MAX)) > 0)
+		return pid_dir((int)v, out);
 	if (dir->kind == PN_P_FD && (v = parse_num(name, len, NFD_MAX)) >= 0) {
 		struct proc *p = node_proc(dir);
 		if (!p || fd_get(&p->fds, (int)v, &f))
@@ -201,7 +212,7 @@ uint32_t procfs_mode(const struct procfs_node *n)
 void procfs_owner(const struct procfs_node *n, struct cred *out)
 {
 	struct proc *p = procfs_per_process(n->kind) ? node_proc(n) : NULL;
-	*out = p ? (struct cred){ p->ids.euid, p->ids.egid } : (struct cred){ 0, 0 };
+	*out = p ? (struct cred){ .uid = p->ids.euid, .gid = p->ids.egid } : (struct cred){ .uid = 0, .gid = 0 };
 }
 
 int procfs_may_access(const struct procfs_node *n, const struct cred *cred)
@@ -422,7 +433,7 @@ static long fd_target(struct proc *p, int fd, char *kbuf, size_t size)
 
 long procfs_readlink(const struct procfs_node *n, char *kbuf, size_t size)
 {
-	static const struct cred kernel = { 0, 0 };
+	static const struct cred kernel = { .uid = 0, .gid = 0 };
 	char tmp[16];
 	struct proc *p = node_proc(n), *self = proc_cur();
 	const struct cred *cred = self ? &self->cred : &kernel;

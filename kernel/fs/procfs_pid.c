@@ -147,14 +147,17 @@ struct view {
 	struct cputime cpu;        /* the thread's, or the process's */
 };
 
+/* What a file shows: the files of /proc/PID/task/TID one thread, those of /proc/PID the
+ * process, and those of /proc/TID (a thread that is not the first) the process as seen from
+ * that thread: its id and state, the whole process's times (Linux's). */
 static void view_of(const struct procfs_node *n, struct proc *p, struct view *v)
 {
 	bool thread = procfs_per_thread(n->kind);
 	v->p = p;
-	v->exec = thread ? thread_by_tid(n->tid) : p->exec;
-	if (thread && v->exec && exec_proc(v->exec) != p->hdr.rid)
+	v->exec = n->tid ? thread_by_tid(n->tid) : p->exec;
+	if (n->tid && v->exec && exec_proc(v->exec) != p->hdr.rid)
 		v->exec = 0;                 /* ended since the lookup (its id taken again) */
-	v->id = thread ? n->tid : p->pid;
+	v->id = n->tid ? n->tid : p->pid;
 	if (thread)
 		cputime_exec(v->exec, &v->cpu);
 	else
@@ -237,8 +240,8 @@ static void gen_status(struct ptext *t, const struct view *v)
 	while (fdsize < p->fds.top)
 		fdsize *= 2;
 	ptext_fmt(t, "FDSize:\t%d\nGroups:\t", fdsize);
-	for (uint32_t i = 0; i < p->ngroups && i < PROC_NGROUPS; i++)
-		ptext_fmt(t, "%u ", p->groups[i]);
+	for (uint32_t i = 0; i < p->cred.ngroups && i < PROC_NGROUPS; i++)
+		ptext_fmt(t, "%u ", p->cred.groups[i]);
 	ptext_char(t, '\n');
 	ptext_fmt(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, v->id, p->pgid,
 		  p->sid);

@@ -29,7 +29,7 @@ struct ica {
 
 static struct ica icas[NICA];
 static struct res_table ica_table;
-static const struct cred kernel_cred = { 0, 0 };
+static const struct cred kernel_cred = { .uid = 0, .gid = 0 };
 
 static struct ica *get(rid_t rid)
 {

@@ -160,7 +160,7 @@ static int res_info_for(rid_t rid, const struct cred *cred, struct t_res_info *i
 
 int node_res_local(struct t_node_resop *io)
 {
-	const struct cred cred = { io->uid, io->gid };
+	const struct cred cred = { .uid = io->uid, .gid = io->gid };
 	rid_t rid = io->rid;
 	uint32_t n = RID_NODE(rid);
 	int err;

@@ -31,7 +31,7 @@ static uint32_t pick(uint32_t want, uint32_t old)
 void ident_set_all(struct proc *p, uint32_t uid, uint32_t gid)
 {
 	p->ids = (struct proc_ids){ uid, uid, uid, gid, gid, gid };
-	p->cred = (struct cred){ uid, gid };
+	p->cred = (struct cred){ .uid = uid, .gid = gid };
 	p->hdr.owner = uid;
 	p->hdr.group = gid;
 }
@@ -177,5 +177,8 @@ void ident_exec(struct proc *p, rid_t program)
 
 struct cred ident_real_cred(const struct proc *p)
 {
-	return (struct cred){ p->ids.ruid, p->ids.rgid };
+	struct cred c = p->cred;          /* the supplementary groups stay, as on Linux */
+	c.uid = p->ids.ruid;
+	c.gid = p->ids.rgid;
+	return c;
 }

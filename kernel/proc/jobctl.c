@@ -239,8 +239,11 @@ void jobctl_continue(struct proc *p)
 	if (!p->stopped)
 		return;
 	p->stopped = false;
-	p->wait_report = JC_REPORT_CONTINUED;
 	wakeup(&p->stopped);
+	if (!p->stop_told)
+		return;                      /* continued before the stop was whole: nothing told */
+	p->stop_told = false;
+	p->wait_report = JC_REPORT_CONTINUED;
 	notify_parent(p);
 }
 
@@ -260,17 +263,30 @@ void jobctl_stop(struct proc *p, int sig)
 	if (!p->stopped) {
 		p->stopped = true;
 		p->stop_sig = (uint8_t)sig;
-		p->wait_report = JC_REPORT_STOPPED;
+		p->stop_told = false;
 		thread_interrupt_all(p);     /* the others stop in their kernel exits */
-		notify_parent(p);
 	}
 	jobctl_hold(p);
 }
 
+void jobctl_stop_check(struct proc *p)
+{
+	if (!p->stopped || p->stop_told || p->stop_held < p->nthreads)
+		return;
+	p->stop_told = true;
+	p->wait_report = JC_REPORT_STOPPED;
+	notify_parent(p);
+}
+
 void jobctl_hold(struct proc *p)
 {
+	if (!p->stopped || p->killed || thread_cur()->killed)
+		return;
+	p->stop_held++;
+	jobctl_stop_check(p);            /* the last thread to get here completes the stop */
 	while (p->stopped && !p->killed && !thread_cur()->killed)
 		sleep_on(&p->stopped, 0);
+	p->stop_held--;
 }
 
 /* ---- orphaned groups ----------------------------------------------------------------------- */

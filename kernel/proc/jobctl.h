@@ -56,8 +56,12 @@ void jobctl_stop_sent(struct proc *p);
 /* The current thread of p takes stop signal sig (default action): p stops (unless sig is
  * one of the terminal's and p's group is orphaned) and the thread waits until it continues. */
 void jobctl_stop(struct proc *p, int sig);
-/* The current thread of a stopped p waits in its kernel exit until p continues or ends. */
+/* The current thread of a stopped p waits in its kernel exit until p continues or ends. The
+ * stop is whole once every thread of p holds there: only then does p's parent learn of it
+ * (wait's WIFSTOPPED, SIGCHLD with CLD_STOPPED), as Linux's group stop. */
 void jobctl_hold(struct proc *p);
+/* A thread of p ended (thread.c) or holds: whether the stop is whole now, and if so tell. */
+void jobctl_stop_check(struct proc *p);
 /* p (a zombie now, its children handed to init) has ended: a group it leaves orphaned with
  * stopped members gets SIGHUP and SIGCONT (POSIX), as does the group of a child it leaves so
  * (jobctl_reparented, for each child); a session leader lets go of its terminal. parent_*:

@@ -212,7 +212,7 @@ static void take_regs(struct mig_build *b, const struct t_mig_image *img)
 /* The entry to build in: a new one, or the stub of a process coming home. */
 static int entry_for(const struct t_mig_image *img, bool home, struct proc **out)
 {
-	const struct cred cred = { img->uid, img->gid };
+	const struct cred cred = { .uid = img->uid, .gid = img->gid };
 	const struct proc_ids ids = { img->ruid, img->euid, img->suid,
 				      img->rgid, img->egid, img->sgid };
 	if (!home)

@@ -7,6 +7,7 @@
 #include "kernel/dev/device.h"
 #include "kernel/fs/plate.h"
 #include "kernel/fs/fsproc.h"
+#include "kernel/fs/reclock.h"
 #include "kernel/ipc/srv.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
@@ -299,6 +300,7 @@ static void release_constituents(struct proc *p)
 		vspace_proc_ref(p->vspace, -1);     /* deletes a transient space left empty */
 	p->vspace = 0;
 	fdtable_close_all(&p->fds);
+	reclock_exit(p->pid);
 	args_put(p->args);
 	p->args = NULL;
 	ckpt_set_fault_return(p, 0);
@@ -432,6 +434,7 @@ void proc_vfork_release(struct proc *p)
 static void init_identity(struct proc *p, struct proc *parent)
 {
 	p->pid = proc_alloc_pid();
+	p->fds.lock_pid = p->pid;         /* its record locks: a close of its own releases them */
 	p->start_ns = time_ns();
 	pid_hash_add(p);
 	p->ppid = parent ? parent->pid : 0;
@@ -442,9 +445,7 @@ static void init_identity(struct proc *p, struct proc *parent)
 	ident_set_all(p, 0, 0);
 	if (parent) {
 		p->ids = parent->ids;
-		p->cred = parent->cred;
-		p->ngroups = parent->ngroups;
-		memcpy(p->groups, parent->groups, sizeof(p->groups));
+		p->cred = parent->cred;           /* with its supplementary groups */
 	}
 	p->hdr.owner = p->ids.euid;
 	p->hdr.group = p->ids.egid;
@@ -690,8 +691,8 @@ int proc_set_groups(struct proc *p, const uint32_t *groups, uint32_t n)
 		return -EPERM;
 	if (n > PROC_NGROUPS)
 		return -EINVAL;
-	memcpy(p->groups, groups, n * sizeof(groups[0]));
-	p->ngroups = n;
+	memcpy(p->cred.groups, groups, n * sizeof(groups[0]));
+	p->cred.ngroups = n;
 	return 0;
 }
 

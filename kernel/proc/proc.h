@@ -48,19 +48,20 @@ struct sigact {
 	uint64_t mask;
 };
 #define PROC_MAX_ATT 256     /* attached regions per process (text, data, heap, stack, mmaps) */
-#define PROC_NGROUPS 32      /* supplementary groups (setgroups: more is -EINVAL) */
+#define PROC_NGROUPS CRED_NGROUPS   /* supplementary groups (setgroups: more is -EINVAL) */
 
 struct proc {
 	struct res_hdr hdr;
 	int pid;
 	int ppid;
 	enum t_proc_state state;
-	struct cred cred;
 	rid_t program;
 	rid_t vspace;
 	rid_t exec;
 	struct proc_ids ids;         /* real, effective and saved ids (ident.h); cred holds the
 				      * file-system ids, which the access checks use */
+	struct cred cred;            /* fs ids and supplementary groups, which the access checks
+				      * use (after the leaf calls' fields: it is large) */
 	rid_t att[PROC_MAX_ATT];     /* vuspace rids of this process's regions */
 	int att_end;                 /* one past the highest att slot ever used: loops stop here */
 	uint64_t brk_start, brk_cur, brk_max;
@@ -96,15 +97,14 @@ struct proc {
 	uint32_t nthreads;           /* its executions: exec and those linked from it (thread.h) */
 	rid_t single_exec;           /* the execution making itself the only one (thread_single) */
 	uint64_t start_ns;           /* when it was made (monotonic), for /proc's start times */
-	uint32_t ngroups;            /* supplementary groups (setgroups): reported by getgroups and
-				      * /proc, not used by the access checks, which know one group */
-	uint32_t groups[PROC_NGROUPS];
 	struct proc_mig mig;         /* migration: frozen, moved away, or a visitor here */
 	int pgid, sid;               /* its process group and session (jobctl.h): pids */
 	bool ctty;                   /* its session's terminal is its controlling one (ctty.h) */
 	bool did_exec;               /* it changed program since it was made (setpgid: EACCES) */
 	bool stopped;                /* a stop signal holds every thread in its kernel exit */
 	uint8_t stop_sig;            /* the signal that stopped it */
+	bool stop_told;              /* every thread is held: its parent was told (jobctl.h) */
+	uint32_t stop_held;          /* its threads holding in the stop now (jobctl_hold) */
 	uint8_t wait_report;         /* JC_REPORT_*: a stop or continue its parent's wait sees */
 	struct cputime cpu_ended;    /* its ended threads' time, and its largest resident set */
 	struct cputime cpu_children; /* its reaped children's and their reaped descendants' */

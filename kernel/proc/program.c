@@ -120,10 +120,9 @@ static rid_t find_by_version(uint64_t version)
  * access(X_OK) answers, fsproc.c). */
 static int check_exec(rid_t plate, const struct cred *cred)
 {
-	uint32_t mode = plate_mode(plate);
-	if ((mode & L_S_IFMT) != L_S_IFREG || !(mode & 0111))
+	if ((plate_mode(plate) & L_S_IFMT) != L_S_IFREG)
 		return -EACCES;
-	return res_check(plate, TOP_USE, cred);
+	return plate_permission(plate, PLATE_MAY_EXEC, cred);
 }
 
 /* Whether the image could ever be loaded: each segment in one region, a PIE's span in the

@@ -6,6 +6,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/vspace.h"
 #include "kernel/proc/futex.h"
+#include "kernel/proc/jobctl.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/ulimit.h"
 
@@ -220,6 +221,7 @@ _Noreturn void thread_leave(struct proc *p)
 	p->nthreads--;
 	ulimit_nproc_uncharge(p->ids.ruid);
 	wakeup(&p->nthreads);                /* thread_single waits for this */
+	jobctl_stop_check(p);                /* it may have been the last one not stopped */
 	exec_exit_cur();
 }
 

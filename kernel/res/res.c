@@ -249,11 +249,21 @@ int res_validate(rid_t rid, enum t_res_type type)
 	return res_hdr(rid) ? 0 : -ESTALE;
 }
 
+bool cred_in_group(const struct cred *cred, uint32_t gid)
+{
+	if (cred->gid == gid)
+		return true;
+	for (uint32_t i = 0; i < cred->ngroups && i < CRED_NGROUPS; i++)
+		if (cred->groups[i] == gid)
+			return true;
+	return false;
+}
+
 static uint32_t allowed_ops(const struct res_hdr *h, const struct cred *c)
 {
 	if (c->uid == h->owner)
 		return TMODE_OWNER(h->mode);
-	if (c->gid == h->group)
+	if (cred_in_group(c, h->group))
 		return TMODE_GROUP(h->mode);
 	return TMODE_OTHER(h->mode);
 }

@@ -14,11 +14,19 @@
 #include <stdint.h>
 #include "abi/tessera.h"
 
-/* Who is asking: the credentials of the calling process. uid 0 passes every check. */
+/* Who is asking: the credentials of the calling process. uid 0 passes every check. gid and
+ * the supplementary groups (setgroups(2)) are the groups it is in: a resource or file of any
+ * of them is checked with its group's rights, as Linux's in_group_p does. */
+#define CRED_NGROUPS 32
 struct cred {
 	uint32_t uid;
 	uint32_t gid;
+	uint32_t ngroups;
+	uint32_t groups[CRED_NGROUPS];
 };
+
+/* Whether gid is cred's group or one of its supplementary groups. */
+bool cred_in_group(const struct cred *cred, uint32_t gid);
 
 struct res_hdr {
 	rid_t rid;        /* 0 while the slot is free */

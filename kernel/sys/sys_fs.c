@@ -6,6 +6,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
 #include "kernel/fs/path.h"
+#include "kernel/fs/reclock.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/uaccess.h"
@@ -220,10 +221,34 @@ long sys_dup2(const struct sysargs *a)
 	return fd_dup2(&cur()->fds, (int)a->a[0], (int)a->a[1]);
 }
 
+/* The record-lock commands (reclock.h): the descriptor first (EBADF), then the struct flock
+ * in and, for the GETLK forms, back out. The open file is held meanwhile: if another thread
+ * closes the descriptor during a wait, an OFD lock taken then goes with the file's last
+ * reference (a POSIX one at exit). */
+static long fcntl_lock(int fd, int cmd, uint64_t uptr)
+{
+	struct linux_flock fl;
+	struct file *f;
+	int err = fd_get(&cur()->fds, fd, &f);
+	if (err)
+		return err;
+	if (copy_from_user(&fl, (const void *)uptr, sizeof(fl)))
+		return -EFAULT;
+	file_get(f);            /* another thread may close fd while F_SETLKW waits */
+	err = reclock_fcntl(f, cur()->pid, cmd, &fl);
+	file_put(f);
+	if (!err && (cmd == L_F_GETLK || cmd == L_F_OFD_GETLK) &&
+	    copy_to_user((void *)uptr, &fl, sizeof(fl)))
+		err = -EFAULT;
+	return err;
+}
+
 long sys_fcntl(const struct sysargs *a)
 {
 	if (a->a[0] > (uint64_t)INT32_MAX)
 		return -EBADF;
+	if (reclock_is_cmd((int)a->a[1]))
+		return fcntl_lock((int)a->a[0], (int)a->a[1], a->a[2]);
 	return fsp_fcntl(cur(), (int)a->a[0], (int)a->a[1], a->a[2]);
 }
 

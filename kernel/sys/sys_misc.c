@@ -280,12 +280,12 @@ long sys_getgroups(const struct sysargs *a)
 {
 	struct proc *p = proc_cur();
 	int size = (int)a->a[0];
-	if (size < 0 || (size && (uint32_t)size < p->ngroups))
+	if (size < 0 || (size && (uint32_t)size < p->cred.ngroups))
 		return -EINVAL;
-	if (size && p->ngroups &&
-	    copy_to_user((void *)a->a[1], p->groups, p->ngroups * sizeof(p->groups[0])))
+	if (size && p->cred.ngroups &&
+	    copy_to_user((void *)a->a[1], p->cred.groups, p->cred.ngroups * sizeof(p->cred.groups[0])))
 		return -EFAULT;
-	return p->ngroups;
+	return p->cred.ngroups;
 }
 
 long sys_setgroups(const struct sysargs *a)

@@ -21,7 +21,7 @@
  * oneself (runmode_switch_fast_*) before the light path. Checked in syscall.c. */
 #define SYSCALL_SWITCH_S 1080
 #define SYSCALL_SWITCH_U 1081
-#define SYSCALL_LEAF_PROC_EXEC 0x60
+#define SYSCALL_LEAF_PROC_EXEC 0x58
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>

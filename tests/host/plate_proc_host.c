@@ -37,7 +37,7 @@ uint32_t procfs_mode(const struct procfs_node *n)
 void procfs_owner(const struct procfs_node *n, struct cred *out)
 {
 	(void)n;
-	*out = (struct cred){ 0, 0 };
+	*out = (struct cred){ .uid = 0, .gid = 0 };
 }
 
 int procfs_may_access(const struct procfs_node *n, const struct cred *cred)

@@ -216,7 +216,7 @@ TEST(plate_malformed_image_creates_nothing)
 TEST(plate_create_rules)
 {
 	setup();
-	struct cred u = { 5, 5 };
+	struct cred u = { .uid = 5, .gid = 5 };
 	rid_t r;
 	CHECK_EQ(plate_create("/bin/new", 0644, &u, &r), -EROFS);
 	CHECK_EQ(plate_create("/", 0644, &u, &r), -EEXIST);
@@ -320,7 +320,7 @@ TEST(plate_content_version)
 	CHECK_EQ(plate_truncate(a, 3), 0);
 	CHECK(plate_version(a) != v);
 	v = plate_version(a);
-	struct cred root = { 0, 0 };
+	struct cred root = { .uid = 0, .gid = 0 };
 	CHECK_EQ(plate_rename("/tmp/va", "/tmp/vb", 0, &root), 0);
 	CHECK_EQ(plate_version(a), v);
 	CHECK_EQ(res_delete(a, NULL), 0);
@@ -390,7 +390,7 @@ TEST(plate_many_files)
 	enum { NF = 5000 };
 	static rid_t made[NF];
 	char path[64];
-	struct cred root = { 0, 0 };
+	struct cred root = { .uid = 0, .gid = 0 };
 	rid_t d, r;
 	REQUIRE(plate_mkdir("/tmp/many", 0755, &root, &d) == 0);
 	for (int i = 0; i < NF; i++) {
@@ -449,7 +449,7 @@ TEST(plate_delete_rules)
 	plate_open_ref(r);
 	CHECK_EQ(res_delete(r, NULL), -EBUSY);
 	plate_close_ref(r);
-	struct cred other = { 9, 9 };
+	struct cred other = { .uid = 9, .gid = 9 };
 	CHECK_EQ(res_delete(r, &other), -EACCES);
 	CHECK_EQ(res_delete(r, NULL), 0);
 	CHECK_EQ(pages_out, 0);
@@ -460,6 +460,47 @@ TEST(plate_delete_rules)
 	CHECK_EQ(lookup("/tmp/d"), 0);
 	char b[1];
 	CHECK_EQ(plate_read_at(r, 0, b, 1), -ESTALE);
+}
+
+/* Linux's permission bits: the owner's class, then a group member's (its own group or a
+ * supplementary one), then everybody's; root bypasses all but a file's execute bits. */
+TEST(plate_permission_bits_and_groups)
+{
+	setup();
+	struct cred owner = { .uid = 5, .gid = 7 };
+	struct cred member = { .uid = 9, .gid = 1, .ngroups = 2, .groups = { 3, 7 } };
+	struct cred outsider = { .uid = 9, .gid = 1, .ngroups = 1, .groups = { 3 } };
+	struct cred root = { .uid = 0, .gid = 0 };
+	rid_t f, d;
+	REQUIRE(plate_create("/tmp/perm", 0640, &owner, &f) == 0);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ | PLATE_MAY_WRITE, &owner), 0);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_EXEC, &owner), -EACCES);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ, &member), 0);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_WRITE, &member), -EACCES);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ, &outsider), -EACCES);
+	CHECK_EQ(plate_permission(f, 0, &outsider), 0);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ | PLATE_MAY_WRITE, &root), 0);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_EXEC, &root), -EACCES);   /* no x bit at all */
+	CHECK_EQ(plate_chmod(f, 0604, &owner), 0);          /* others may read, the group not */
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ, &member), -EACCES);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ, &outsider), 0);
+	CHECK_EQ(plate_chmod(f, 02755, &outsider), -EPERM);
+	CHECK_EQ(plate_chmod(f, 02751, &owner), 0);         /* owner is in group 7: S_ISGID stays */
+	CHECK_EQ(plate_mode(f) & 07777, 02751);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_EXEC, &root), 0);
+	CHECK_EQ(plate_chown(f, UINT32_MAX, 3, &owner), -EPERM);   /* not one of its groups */
+	CHECK_EQ(plate_chown(f, UINT32_MAX, 7, &owner), 0);
+	struct cred owner3 = { .uid = 5, .gid = 7, .ngroups = 1, .groups = { 3 } };
+	CHECK_EQ(plate_chown(f, UINT32_MAX, 3, &owner3), 0);      /* a supplementary group */
+	CHECK_EQ(res_hdr(f)->group, 3);
+	CHECK_EQ(plate_chmod(f, 02755, &owner), 0);         /* no longer in the file's group */
+	CHECK_EQ(plate_mode(f) & 07777, 0755);
+	REQUIRE(plate_mkdir("/tmp/pdir", 0700, &owner, &d) == 0);
+	CHECK_EQ(plate_permission(d, PLATE_MAY_EXEC, &member), -EACCES);
+	CHECK_EQ(plate_permission(d, PLATE_MAY_EXEC | PLATE_MAY_READ | PLATE_MAY_WRITE, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/pdir", 1, &root), 0);
+	CHECK_EQ(plate_remove("/tmp/perm", 0, &root), 0);
+	CHECK_EQ(plate_permission(f, PLATE_MAY_READ, &root), -ESTALE);
 }
 
 struct rec {
@@ -526,7 +567,7 @@ TEST(plate_device_nodes)
 TEST(plate_mknod_in_memory)
 {
 	setup();
-	struct cred root = { 0, 0 }, user = { 5, 5 };
+	struct cred root = { .uid = 0, .gid = 0 }, user = { .uid = 5, .gid = 5 };
 	rid_t n, s;
 	uint32_t big = (70000u & 0xff) | (259u << 8) | ((70000u & 0xfff00) << 12);
 	REQUIRE(plate_mknod("/tmp/n", 020600, 0x0103, &root, &n) == 0);
@@ -653,7 +694,7 @@ TEST(dirent_pack_layout)
 TEST(plate_lookup_exact_through_removes_and_renames)
 {
 	setup();
-	static const struct cred root = { 0, 0 };
+	static const struct cred root = { .uid = 0, .gid = 0 };
 	enum { N = 600 };
 	static rid_t f[N];
 	char path[64];
@@ -711,7 +752,7 @@ TEST(plate_lookup_exact_through_removes_and_renames)
 TEST(plate_many_hard_links)
 {
 	setup();
-	static const struct cred root = { 0, 0 };
+	static const struct cred root = { .uid = 0, .gid = 0 };
 	struct linux_stat st;
 	char path[64];
 	rid_t f, g, d;
@@ -747,7 +788,7 @@ TEST(plate_many_hard_links)
 TEST(plate_hard_and_symbolic_links)
 {
 	setup();
-	static const struct cred root = { 0, 0 };
+	static const struct cred root = { .uid = 0, .gid = 0 };
 	struct linux_stat st;
 	rid_t f, g, l, d;
 	char buf[8];
@@ -802,7 +843,7 @@ TEST(plate_deep_chain_and_rename)
 	setup();
 	static char p[PATH_BUF], q[PATH_BUF];
 	static rid_t made[300];
-	static const struct cred root = { 0, 0 };
+	static const struct cred root = { .uid = 0, .gid = 0 };
 	rid_t top;
 	CHECK(sizeof(struct plate) < 1024);                /* no path inside a plate */
 	REQUIRE(plate_mkdir("/tmp/top", 0755, NULL, &top) == 0);

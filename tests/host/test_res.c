@@ -65,8 +65,8 @@ static struct res_table region_table = { .base = regions,
 					 .stride = sizeof(regions[0]), .capacity = 2,
 					 .ops = &region_ops };
 
-static const struct cred alice = { 100, 200 }, bob = { 101, 200 }, eve = { 102, 300 };
-static const struct cred root = { 0, 0 };
+static const struct cred alice = { .uid = 100, .gid = 200 }, bob = { .uid = 101, .gid = 200 }, eve = { .uid = 102, .gid = 300 };
+static const struct cred root = { .uid = 0, .gid = 0 };
 
 static void free_all(struct tobj *t, size_t n)
 {
@@ -346,7 +346,7 @@ TEST(access_owner_group_other)
 	fresh();
 	rid_t r = mk(RT_PROCESS, "x", &alice,
 		     TMODE(TOP_REFER | TOP_MODIFY, TOP_USE | TOP_REFER, TOP_MOVE));
-	const struct cred alice_other_group = { 100, 999 }, bob_group = { 101, 200 };
+	const struct cred alice_other_group = { .uid = 100, .gid = 999 }, bob_group = { .uid = 101, .gid = 200 };
 	CHECK_EQ(res_check(r, TOP_REFER, &alice), 0);
 	CHECK_EQ(res_check(r, TOP_REFER | TOP_MODIFY, &alice), 0);
 	CHECK_EQ(res_check(r, TOP_USE, &alice), -EACCES);   /* owner bits only, not group's */

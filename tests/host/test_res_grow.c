@@ -22,7 +22,7 @@ struct big {
 #define CAP 100                    /* 13 chunks, the last one short (4 entries) */
 static struct res_table grow_table = { .stride = sizeof(struct big),
 					.capacity = CAP };
-static const struct cred alice = { 100, 200 };
+static const struct cred alice = { .uid = 100, .gid = 200 };
 static rid_t live[CAP];
 
 /* Register once; each test starts with the table empty (generations survive). */
@@ -41,7 +41,7 @@ static void fresh(void)
 	res_trim();
 }
 
-static const struct cred root = { 0, 0 };
+static const struct cred root = { .uid = 0, .gid = 0 };
 
 static rid_t mk_as(int i, const struct cred *who)
 {

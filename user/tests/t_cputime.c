@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,40 @@ static void check_task(long tid)
 	CHECK(n == 6 && memcmp(comm, "utest\n", 6) == 0);
 }
 
+/* Whether /proc's listing names id. */
+static bool proc_lists(long id)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool found = false;
+	CHECK(d);
+	while ((de = readdir(d)))
+		found |= atol(de->d_name) == id;
+	closedir(d);
+	return found;
+}
+
+/* /proc/TID of a thread that is not the first: looked up though not listed (Linux), its
+ * files show that thread's id with its process's. */
+static void check_tid_dir(long tid)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/%ld/status", tid);
+	CHECK_EQ(status_field(path, "\nPid:\t"), tid);
+	CHECK_EQ(status_field(path, "\nTgid:\t"), getpid());
+	CHECK_EQ(status_field(path, "\nThreads:\t"), NTASK + 1);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", tid);
+	CHECK_EQ(stat_field(path, 4), getppid());
+	CHECK_EQ(stat_field(path, 20), NTASK + 1);
+	snprintf(path, sizeof(path), "/proc/%ld/task/%d/status", tid, getpid());
+	CHECK_EQ(status_field(path, "\nPid:\t"), getpid());
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", tid);
+	int fd = open(path, O_RDONLY);
+	CHECK_OK(fd);
+	close(fd);
+	CHECK(!proc_lists(tid));
+}
+
 static void task_dir(void)
 {
 	pthread_t t[NTASK];
@@ -429,6 +464,9 @@ static void task_dir(void)
 	}
 	CHECK_EQ(status_field("/proc/self/status", "\nThreads:\t"), NTASK + 1);
 	CHECK_EQ(stat_field("/proc/self/stat", 20), NTASK + 1);
+	for (int i = 0; i < NTASK; i++)
+		check_tid_dir(task_tids[i]);
+	CHECK(proc_lists(getpid()));
 	pthread_barrier_wait(&bar);
 	for (int i = 0; i < NTASK; i++)
 		CHECK_EQ(pthread_join(t[i], NULL), 0);
@@ -438,6 +476,8 @@ static void task_dir(void)
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", task_tids[0]);
 	CHECK_ERR(tsys_open((long)path, O_RDONLY, 0), ENOENT);
+	snprintf(path, sizeof(path), "/proc/%ld/status", task_tids[1]);
+	CHECK_ERR(tsys_open((long)path, O_RDONLY, 0), ENOENT);   /* it ended */
 	CHECK_ERR(tsys_open((long)"/proc/self/task/0/stat", O_RDONLY, 0), ENOENT);
 	CHECK_ERR(tsys_open((long)"/proc/self/task/1/stat", O_RDONLY, 0), ENOENT);
 	CHECK_EQ(status_field("/proc/self/status", "\nThreads:\t"), 1);

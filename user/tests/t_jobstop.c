@@ -204,6 +204,78 @@ static void stop_threads(void)
 	close(fds[1]);
 }
 
+/* The stop of a process is whole only when all its threads stopped: of three threads, one
+ * waits in vfork (which no stop interrupts, as on Linux) until the vfork child is told to
+ * exit; the parent's wait and its SIGCHLD see the stop only then. */
+static int go_fds[2], started_fds[2];
+
+static void *vforker(void *arg)
+{
+	(void)arg;
+	pid_t g = vfork();
+	if (g == 0) {
+		char x;
+		(void)!write(started_fds[1], "s", 1);
+		(void)!read(go_fds[0], &x, 1);           /* until the test says so */
+		_exit(0);
+	}
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int three_threads_child(void)
+{
+	pthread_t a, b;
+	setpgid(0, 0);
+	if (pthread_create(&a, NULL, sleeper, NULL) || pthread_create(&b, NULL, vforker, NULL))
+		return 1;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void stop_whole_group(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_chld;
+	CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
+	CHECK_OK(pipe(go_fds));
+	CHECK_OK(pipe(started_fds));
+	chld_count = 0;
+	int c = jc_fork_run(three_threads_child);
+	char x;
+	CHECK_EQ(read(started_fds[0], &x, 1), 1);    /* its vfork child runs: the thread waits */
+	CHECK_OK(kill(c, SIGSTOP));
+	jc_pause_ms(100);
+	int st;
+	CHECK_EQ(waitpid(c, &st, WUNTRACED | WNOHANG), 0);   /* two of three stopped */
+	CHECK_EQ(chld_count, 0);
+	CHECK_EQ(write(go_fds[1], "g", 1), 1);       /* the vfork child ends, the thread stops */
+	st = jc_wait_status(c, WUNTRACED);
+	CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	jc_pause_ms(10);
+	CHECK(chld_count >= 1);                      /* the vfork child's exit is not ours */
+	CHECK_OK(kill(c, SIGCONT));
+	st = jc_wait_status(c, WCONTINUED);
+	CHECK(WIFCONTINUED(st));
+	jc_kill_and_reap(c);
+	signal(SIGCHLD, SIG_DFL);
+	close(go_fds[0]);
+	close(go_fds[1]);
+	close(started_fds[0]);
+	close(started_fds[1]);
+}
+
 /* A blocked call of a stopped process goes on once it continues (no EINTR). */
 static void stop_restarts(void)
 {
@@ -362,6 +434,7 @@ const struct utest ut_jobstop_tests[] = {
 	{ "jobctl_sigchld_stop", sigchld_stop },
 	{ "jobctl_pending_rules", pending_rules },
 	{ "jobctl_stop_threads", stop_threads },
+	{ "jobctl_stop_whole_group", stop_whole_group },
 	{ "jobctl_stop_restarts", stop_restarts },
 	{ "jobctl_init_unstoppable", init_unstoppable },
 	{ "jobctl_server_unstoppable", server_unstoppable },

@@ -61,6 +61,8 @@ static const struct utest *const groups[] = {
 	ut_fifo_tests,
 	ut_devnode_tests,
 	ut_chroot_tests,
+	ut_perm_tests,
+	ut_reclock_tests,
 	ut_syslog_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -62,6 +62,8 @@ extern const struct utest ut_extra_tests[];
 extern const struct utest ut_fifo_tests[];
 extern const struct utest ut_devnode_tests[];
 extern const struct utest ut_chroot_tests[];
+extern const struct utest ut_perm_tests[];
+extern const struct utest ut_reclock_tests[];
 extern const struct utest ut_syslog_tests[];
 int ut_helper_ids(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
