@@ -432,6 +432,13 @@ mknod /mnt/n c 1 3
 if cat /mnt/n 2>/dev/null; then echo NODEV OPENED; else echo NODEV REFUSED; fi
 rm /mnt/n
 umount /mnt
+mount -o ro -t ext2 /dev/vdb /mnt
+grep -q '^/dev/vdb /mnt ext2 ro,' /proc/mounts && echo RO LISTED
+if touch /mnt/ro-new 2>/tmp/ro.err; then echo RO WRITTEN; fi
+grep -q 'Read-only file system' /tmp/ro.err && echo RO REFUSED
+rm /tmp/ro.err
+if echo x >> /mnt/h; then echo RO APPENDED; fi
+umount /mnt
 echo BUSYBOX SCRIPT DONE
 """
 
@@ -451,6 +458,9 @@ def busybox_case(cfg, suite, tmp, image, host, hostfile):
                 "DU OK" in out, out[-400:])
     suite.check("busybox: a device node on a nodev mount does not open (EACCES)",
                 "NODEV LISTED" in out and "NODEV REFUSED" in out, out[-400:])
+    suite.check("busybox: a read-only mount (-o ro) refuses new files and writes (EROFS)",
+                "RO LISTED" in out and "RO REFUSED" in out and "RO WRITTEN" not in out and
+                "RO APPENDED" not in out, out[-400:])
     got = {line.strip() for line in out.splitlines() if line.startswith("SUM ")}
     suite.check("busybox: the tree copied and through tar is the workload's",
                 got == sums_of(host), "differ: %s" % sorted(got ^ sums_of(host))[:4])
