@@ -197,12 +197,12 @@ int plate_write_span(rid_t rid, uint64_t off, void **out, size_t *n)
 {
 	struct plate *p = plate_obj(rid);
 	int err = check_writable_file(p);
+	if (!err && off >= PLATE_MAX_SIZE)
+		err = -EFBIG;
 	if (!err)
 		err = pl_copy_up(p, p->size);
 	if (err)
 		return err;
-	if (off >= PLATE_MAX_SIZE)
-		return -EFBIG;
 	/* the caller writes the span before it commits: the content changes from now on */
 	pl_new_version(p);
 	return content(p)->span_for_write(p, off, out, n);

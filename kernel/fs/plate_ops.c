@@ -213,6 +213,18 @@ static int subtree_fits(struct plate *p, const char *to)
 	return pl_name_fits_below(p, nt - nf);
 }
 
+/* Whether a pinned plate (a mount point in use) lies below directory p: a mount keeps its
+ * path (mount.h), so the directories above it keep theirs. */
+static bool holds_pinned(struct plate *p)
+{
+	if (!pl_is_dir(p))
+		return false;
+	for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c))
+		if (c->flags & PF_PINNED)
+			return true;
+	return false;
+}
+
 /* The name 'to' of dst goes (rename over it): a further name, or dst's own. */
 static void drop_target(struct plate *dst, const char *to)
 {
@@ -277,6 +289,8 @@ static int check_rename(struct plate *src, struct plate *fromdir, struct plate *
 	if (!((src->flags | todir->flags) & PF_DISK) && pl_ram_dev(src) != pl_ram_dev(todir))
 		return -EXDEV;
 	int err = may_remove(fromdir, src, cred);
+	if (!err && holds_pinned(src))
+		err = -EBUSY;
 	if (!err && PL_READ_ONLY(todir))
 		err = -EROFS;
 	if (!err)
