@@ -245,6 +245,20 @@ def check_mount(sh):
     return ok, "want /proc/mounts (with / and /disk) as mount shows it", out
 
 
+def check_rootfs(sh):
+    """The root is writable as Linux's initramfs: an image file appended to and edited in
+    place (sed -i renames a new file over it), a directory made in /, a program copied into
+    /bin and run; everything removed again."""
+    out = bb(sh, "sh -c 'echo 10.0.9.9 ut-host >> /etc/hosts; busybox grep ut-host /etc/hosts; "
+                 "busybox mkdir -p /root/ut-dir && busybox cp /bin/hello /bin/ut-hello && "
+                 "/bin/ut-hello; busybox rm /bin/ut-hello; busybox rmdir /root/ut-dir; "
+                 "busybox sed -i /ut-host/d /etc/hosts; busybox grep ut-host /etc/hosts || "
+                 "echo gone; busybox grep -c localhost /etc/hosts'")
+    ok = bool(out) and re.match(r"^10\.0\.9\.9 ut-host\nHello from Tessera! \(pid \d+\)\n"
+                                r"gone\n[1-9]\d*\n$", out) is not None
+    return ok, "want /etc/hosts appended to and edited back, a program run from /bin", out or ""
+
+
 def check_pidof(sh):
     out = bb(sh, "pidof init")
     return out == "1\n", "want 1", out or ""
@@ -427,7 +441,9 @@ PROC_CHECKS = [("ps", check_ps), ("ps -o pid,ppid,user,comm,args", check_ps_o),
                ("killall usleep", check_killall), ("uptime", check_uptime), ("id", check_id),
                ("time (user and system time)", check_time),
                ("top -bn1 with a spinner (%CPU)", check_top_cpu),
-               ("su -c id user", check_su), ("nproc", check_nproc)] + NET_CHECKS
+               ("su -c id user", check_su), ("nproc", check_nproc),
+               ("writable root (echo >> /etc/hosts, sed -i, cp to /bin)", check_rootfs)] + \
+    NET_CHECKS
 
 
 def guest_line(cmd):

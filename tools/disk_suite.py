@@ -432,6 +432,19 @@ mknod /mnt/n c 1 3
 if cat /mnt/n 2>/dev/null; then echo NODEV OPENED; else echo NODEV REFUSED; fi
 rm /mnt/n
 umount /mnt
+mount -o ro -t ext2 /dev/vdb /mnt
+grep -q '^/dev/vdb /mnt ext2 ro,' /proc/mounts && echo RO LISTED
+if touch /mnt/ro-new 2>/tmp/ro.err; then echo RO WRITTEN; fi
+grep -q 'Read-only file system' /tmp/ro.err && echo RO REFUSED
+rm /tmp/ro.err
+if echo x >> /mnt/h; then echo RO APPENDED; fi
+umount /mnt
+mkdir -p /ut-mp/m
+mount -t ext2 /dev/vdb /ut-mp/m
+if mv /ut-mp /ut-mp2 2>/dev/null; then echo MOUNT MOVED; else echo MOUNT STAYS; fi
+cat /ut-mp/m/dir/note
+umount /ut-mp/m
+rmdir /ut-mp/m /ut-mp
 echo BUSYBOX SCRIPT DONE
 """
 
@@ -451,6 +464,11 @@ def busybox_case(cfg, suite, tmp, image, host, hostfile):
                 "DU OK" in out, out[-400:])
     suite.check("busybox: a device node on a nodev mount does not open (EACCES)",
                 "NODEV LISTED" in out and "NODEV REFUSED" in out, out[-400:])
+    suite.check("busybox: a read-only mount (-o ro) refuses new files and writes (EROFS)",
+                "RO LISTED" in out and "RO REFUSED" in out and "RO WRITTEN" not in out and
+                "RO APPENDED" not in out, out[-400:])
+    suite.check("busybox: a mount point made in / works; the directory above it cannot be "
+                "renamed (EBUSY)", "MOUNT STAYS" in out and "fromtessera" in out, out[-400:])
     got = {line.strip() for line in out.splitlines() if line.startswith("SUM ")}
     suite.check("busybox: the tree copied and through tar is the workload's",
                 got == sums_of(host), "differ: %s" % sorted(got ^ sums_of(host))[:4])

@@ -83,6 +83,12 @@ BADELF_DIR := $(B)/root/data/bad
 BADELF := $(addprefix $(BADELF_DIR)/,trunc-hdr.elf trunc-body.elf elf32.elf arm.elf dynamic.elf \
 	high-nonpie.elf)
 ROOT_FILES += $(BADELF)
+# The rootfs tests' program of the image (t_rootfs.c): a copy of cat that a test rewrites
+# while a process runs it.
+ROOT_FILES += $(B)/root/data/rootfs/prog
+$(B)/root/data/rootfs/prog: $(B)/root/bin/cat
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod 755 $@
 $(BADELF_DIR)/trunc-hdr.elf: $(B)/root/bin/hello
 	@mkdir -p $(dir $@)
 	head -c 100 $< > $@ && chmod 755 $@

@@ -30,7 +30,8 @@ void fsinfo_mem(struct fsinfo_mem *out)
 }
 
 static const struct fsinfo_mount fixed[] = {
-	{ "image", "/", "rootfs", "", true },         /* the boot image (not "rootfs": df skips that) */
+	/* the boot image, writable as Linux's initramfs (source not "rootfs": df skips that) */
+	{ "image", "/", "rootfs", "", false },
 	{ "devtmpfs", "/dev", "devtmpfs", ",nosuid", false },  /* root adds nodes; the boot's stay */
 	{ "tmpfs", "/tmp", "tmpfs", ",nosuid", false },        /* its device nodes open */
 	{ "proc", "/proc", "proc", ",nosuid,nodev,noexec", false },
@@ -77,20 +78,18 @@ static int disk_statfs(rid_t rid, struct linux_statfs *st)
 	return 0;
 }
 
-/* Plates in memory: as much room as memory has, as many files as memory allows (plate_files). The boot
- * image takes no new names (a read-only file system); /tmp and /dev (root's new nodes) do. */
-static void ram_statfs(rid_t rid, struct linux_statfs *st)
+/* Plates in memory: as much room as memory has, as many files as memory allows (plate_files).
+ * The boot image, /tmp and /dev all take new files (in the same memory, so df shows the same
+ * room for each, as tmpfs mounts without a size limit). */
+static void ram_statfs(struct linux_statfs *st)
 {
-	struct linux_stat ps;
-	int err = plate_stat(rid, &ps);
 	st->f_type = L_TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = PAGE_SIZE;
 	st->f_blocks = pmm_total_pages();
 	st->f_bfree = st->f_bavail = pmm_free_pages();
 	plate_files(&st->f_files, &st->f_ffree);
 	st->f_namelen = NAME_MAX_LEN;
-	bool rw = !err && (ps.st_dev == PLATE_DEV_TMPFS || ps.st_dev == PLATE_DEV_DEVTMPFS);
-	st->f_flags = ST_VALID | (rw ? 0 : ST_RDONLY);
+	st->f_flags = ST_VALID;
 }
 
 int fsinfo_fstatfs(struct file *f, struct linux_statfs *st)
@@ -117,6 +116,6 @@ int fsinfo_statfs(rid_t rid, struct linux_statfs *st)
 		st->f_flags = ST_VALID | ST_NOSUID | ST_NODEV | ST_NOEXEC;
 		return 0;
 	}
-	ram_statfs(rid, st);
+	ram_statfs(st);
 	return 0;
 }

@@ -110,8 +110,7 @@ int pl_make(const char *path, uint32_t mode, uint32_t tmode, const struct cred *
 	return 0;
 }
 
-/* The directory at one prefix of a path, created if missing (flagged as from the image, so
- * read-only: only /tmp takes new entries). */
+/* The directory at one prefix of a path, created if missing (flagged as from the image). */
 static int ensure_one_dir(const char *prefix, const struct cred *owner, rid_t parent,
 			  struct plate **out)
 {
@@ -218,7 +217,7 @@ static int create_in(rid_t dir, const char *abs_path, uint32_t mode, const struc
 			       ? pl_disk_create(plate_obj(dir), abs_path, L_S_IFREG | (mode & 07777), 0,
 						NULL, owner, out)
 			       : -EROFS;
-	if (plate_obj(dir)->flags & PF_IMAGE)
+	if (PL_READ_ONLY(plate_obj(dir)))
 		return -EROFS;
 	int err = pl_make(abs_path, L_S_IFREG | (mode & 07777), TMODE_DEFAULT, owner, dir, &p);
 	if (err)
@@ -267,7 +266,7 @@ int plate_is_writable(rid_t rid)
 	struct plate *p = plate_obj(rid);
 	if (p && (p->flags & PF_DISK))
 		return pl_disk_writable(p);
-	return p && !(p->flags & PF_IMAGE);
+	return p && !PL_READ_ONLY(p);
 }
 
 uint32_t plate_mode(rid_t rid)
@@ -408,7 +407,7 @@ static int has_children(rid_t dir)
 static int plate_destroy(rid_t rid)
 {
 	struct plate *p = plate_obj(rid);
-	if (p->flags & PF_IMAGE)
+	if (PL_READ_ONLY(p))
 		return -EROFS;
 	if (p->opens || (p->flags & PF_PINNED))
 		return -EBUSY;

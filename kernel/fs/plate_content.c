@@ -1,5 +1,9 @@
 /* Plate content, behind a small operations table: image plates are spans of the boot image;
- * run-time plates live in pages from the physical allocator (pagelist.h). Bytes beyond a plate's size are unspecified
+ * run-time plates live in pages from the physical allocator (pagelist.h). The first change of
+ * an image file copies its bytes into pages (pl_copy_up) and it is a run-time plate from then
+ * on, as a file of Linux's initramfs (a tmpfs) is; the image's bytes stay where they are, so a
+ * program mapped from them (and a cached one: programs are found by content version, and the
+ * copy is a new version) keeps its old text. Bytes beyond a plate's size are unspecified
  * (abandoned writes, shrinking), so growing the size zeroes what it takes over. */
 #include "kernel/fs/plate_int.h"
 #include "abi/errno.h"
@@ -15,7 +19,7 @@ static uint64_t versions_given;       /* 64 bits: never wraps, so a version is n
 struct content_ops {
 	int (*map)(const struct plate *p, const void **data);
 	void (*span)(const struct plate *p, uint64_t off, const void **out, size_t *n);
-	/* NULL: the content is read-only (-EROFS) */
+	/* NULL: the content cannot be written in place (the image's: pl_copy_up first) */
 	int (*span_for_write)(struct plate *p, uint64_t off, void **out, size_t *n);
 	/* zero [from, to) where storage exists (growing over unspecified bytes) */
 	void (*zero)(struct plate *p, uint64_t from, uint64_t to);
@@ -160,17 +164,45 @@ static int check_writable_file(const struct plate *p)
 		return err;
 	if (p->flags & PF_DISK)
 		return -ENOTSUP;
-	return content(p)->span_for_write ? 0 : -EROFS;
+	return PL_READ_ONLY(p) ? -EROFS : 0;
+}
+
+/* An image file's first [0, keep) bytes (keep at most its size) copied into pages, which
+ * become its content: all or nothing (-ENOSPC when memory runs out, the file unchanged). */
+int pl_copy_up(struct plate *p, uint64_t keep)
+{
+	struct pagelist pages = { 0 };
+	if (!(p->flags & PF_IMAGE) || pl_check_regular(p))
+		return 0;
+	if (keep > p->size)
+		keep = p->size;
+	for (uint64_t off = 0; off < keep; off += PL_PAGE) {
+		void *page;
+		int err = pagelist_get_alloc(&pages, off / PL_PAGE, &page);
+		if (err) {
+			pagelist_free_from(&pages, 0);
+			return err;
+		}
+		memcpy(page, p->image + off, keep - off < PL_PAGE ? keep - off : PL_PAGE);
+	}
+	p->pages = pages;
+	p->image = NULL;
+	p->size = keep;
+	p->flags &= ~PF_IMAGE;
+	pl_new_version(p);
+	return 0;
 }
 
 int plate_write_span(rid_t rid, uint64_t off, void **out, size_t *n)
 {
 	struct plate *p = plate_obj(rid);
 	int err = check_writable_file(p);
+	if (!err && off >= PLATE_MAX_SIZE)
+		err = -EFBIG;
+	if (!err)
+		err = pl_copy_up(p, p->size);
 	if (err)
 		return err;
-	if (off >= PLATE_MAX_SIZE)
-		return -EFBIG;
 	/* the caller writes the span before it commits: the content changes from now on */
 	pl_new_version(p);
 	return content(p)->span_for_write(p, off, out, n);
@@ -200,10 +232,12 @@ int plate_truncate(rid_t rid, uint64_t size)
 		return pl_disk_writable(p) ? pl_disk_setattr(p, &set) : -EROFS;
 	}
 	int err = check_writable_file(p);
+	if (!err && size > PLATE_MAX_SIZE)
+		err = -EFBIG;
+	if (!err)                      /* what truncation would drop is never copied */
+		err = pl_copy_up(p, size);
 	if (err)
 		return err;
-	if (size > PLATE_MAX_SIZE)
-		return -EFBIG;
 	if (size > p->size)
 		content(p)->zero(p, p->size, size);
 	else

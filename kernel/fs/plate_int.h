@@ -7,13 +7,17 @@
 #include "abi/fsproto.h"
 #include "kernel/fs/procfs.h"
 
-#define PF_IMAGE 0x1u      /* content and entry come from the boot image: read-only */
+#define PF_IMAGE 0x1u      /* from the boot image; a file's content is still the image's bytes
+                              * (the first write copies it to memory: pl_copy_up) */
 #define PF_PINNED 0x2u     /* never deleted ("/", "/tmp", /dev nodes) */
 #define PF_UNLINKED 0x4u   /* its name is gone; freed when the last open file closes */
 #define PF_DISK 0x8u       /* a file of a mounted file system (plate_disk.c) */
 #define PF_SRVREF 0x10u    /* the server holds an open reference for it (FS_OPEN) */
 #define PF_STALE 0x20u     /* a disk plate's attributes may have changed at the server */
 #define PF_PROC 0x40u      /* a node of /proc (plate_proc.c): content generated, read-only */
+/* The plates whose entries and attributes never change by a program's call: /proc's. The
+ * boot image is writable as Linux's initramfs (a tmpfs). */
+#define PL_READ_ONLY(p) (((p)->flags & PF_PROC) != 0)
 
 /* A plate holds its own name and its directory's rid, not its whole path: a path costs
  * nothing per plate however deep the tree, and a rename moves a subtree by changing one
@@ -119,6 +123,9 @@ extern uint32_t pl_names_gen;
 /* The content at off of a plate whose content is in memory (a file or a symbolic link of the
  * image or of memory), as plate_read_span without its checks. */
 void pl_content_span(const struct plate *p, uint64_t off, const void **out, size_t *n);
+/* An image file's first keep bytes become its own content in memory (see plate_content.c):
+ * -ENOSPC when memory runs out (nothing changed); nothing to do for other plates. */
+int pl_copy_up(struct plate *p, uint64_t keep);
 /* Gives p's content a new version: at creation and at every write or truncation. */
 void pl_new_version(struct plate *p);
 /* The wall-clock time in seconds, for modification times. */

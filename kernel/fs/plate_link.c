@@ -83,7 +83,7 @@ static int same_fs(const struct plate *p, const struct plate *dir)
 		return -EPERM;
 	if ((p->flags & PF_DISK) || (dir->flags & PF_DISK))
 		return (p->flags & dir->flags & PF_DISK) && p->mnt == dir->mnt ? 0 : -EXDEV;
-	if (pl_ram_dev(p) != pl_ram_dev(dir) || (p->flags & (PF_IMAGE | PF_UNLINKED)))
+	if (pl_ram_dev(p) != pl_ram_dev(dir) || (p->flags & PF_UNLINKED))
 		return p->flags & PF_UNLINKED ? -ENOENT : -EXDEV;
 	return 0;
 }

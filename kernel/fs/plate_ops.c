@@ -48,7 +48,7 @@ int pl_new_entry_parent(const char *canon, struct plate **dir)
 		return -ENOTDIR;
 	if ((*dir)->flags & PF_DISK)
 		return pl_disk_writable(*dir) ? 0 : -EROFS;
-	return (*dir)->flags & PF_IMAGE ? -EROFS : 0;
+	return PL_READ_ONLY(*dir) ? -EROFS : 0;
 }
 
 /* A new directory or node of mode (type and permission bits; rdev: a device's number) at
@@ -137,7 +137,7 @@ static void drop_name(struct plate *p)
  * directory, and in a sticky directory (/tmp) also ownership of the entry or the directory. */
 static int may_remove(const struct plate *dir, const struct plate *p, const struct cred *cred)
 {
-	if ((dir->flags & PF_IMAGE) || (p->flags & PF_IMAGE))
+	if (PL_READ_ONLY(dir) || PL_READ_ONLY(p))
 		return -EROFS;
 	if (p->flags & PF_PINNED)
 		return -EBUSY;
@@ -213,6 +213,18 @@ static int subtree_fits(struct plate *p, const char *to)
 	return pl_name_fits_below(p, nt - nf);
 }
 
+/* Whether a pinned plate (a mount point in use) lies below directory p: a mount keeps its
+ * path (mount.h), so the directories above it keep theirs. */
+static bool holds_pinned(struct plate *p)
+{
+	if (!pl_is_dir(p))
+		return false;
+	for (struct plate *c = pl_below_first(p); c && c != p; c = pl_below_next(p, c))
+		if (c->flags & PF_PINNED)
+			return true;
+	return false;
+}
+
 /* The name 'to' of dst goes (rename over it): a further name, or dst's own. */
 static void drop_target(struct plate *dst, const char *to)
 {
@@ -273,8 +285,13 @@ static int check_names(struct plate *src, struct plate *fromdir, struct plate *t
 static int check_rename(struct plate *src, struct plate *fromdir, struct plate *todir,
 			const char *to, struct plate *dst, const struct cred *cred)
 {
+	/* "/", /tmp and /dev are file systems of their own (pl_ram_dev), as Linux mounts them */
+	if (!((src->flags | todir->flags) & PF_DISK) && pl_ram_dev(src) != pl_ram_dev(todir))
+		return -EXDEV;
 	int err = may_remove(fromdir, src, cred);
-	if (!err && (todir->flags & PF_IMAGE))
+	if (!err && holds_pinned(src))
+		err = -EBUSY;
+	if (!err && PL_READ_ONLY(todir))
 		err = -EROFS;
 	if (!err)
 		err = plate_permission(todir->hdr.rid, PLATE_MAY_WRITE | PLATE_MAY_EXEC, cred);
@@ -321,7 +338,7 @@ int plate_rename(const char *from, const char *to, int noreplace, const struct c
 
 /* ---- attributes -------------------------------------------------------------------------- */
 
-/* Attributes may be changed by the owner or root, and not on the read-only boot image. */
+/* Attributes may be changed by the owner or root, and not in /proc. */
 static int may_set_attr(const struct plate *p, const struct cred *cred)
 {
 	if (!p)
@@ -330,7 +347,7 @@ static int may_set_attr(const struct plate *p, const struct cred *cred)
 		return -EPERM;
 	if ((p->flags & PF_DISK) && !pl_disk_writable(p))
 		return -EROFS;
-	return p->flags & PF_IMAGE ? -EROFS : 0;
+	return PL_READ_ONLY(p) ? -EROFS : 0;
 }
 
 int plate_chmod(rid_t rid, uint32_t mode, const struct cred *cred)

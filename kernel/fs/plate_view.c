@@ -1,5 +1,6 @@
 /* Read-only contiguous views of a plate's content (see plate.h): what a program runs from.
- * An image plate is already contiguous and never changes, so its view is its bytes. A
+ * An image plate is already contiguous and its bytes never change (a write copies the file
+ * to memory first: pl_copy_up), so its view is its bytes. A
  * run-time plate's pages are scattered and may be rewritten at any time, so its view is a
  * copy in fresh pages mapped at consecutive kernel addresses (vmap.h): a program keeps the
  * bytes it was started from, whatever happens to the file afterwards. */

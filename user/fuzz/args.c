@@ -486,6 +486,16 @@ static void guard_open(struct fz_ctx *c, uint64_t *path, uint64_t flags)
 		*path = (uint64_t)w_paths[fz_below(&c->rng, sizeof(w_paths) / sizeof(w_paths[0]))];
 }
 
+/* The root file system is writable (as Linux's initramfs): a root worker's symbolic link in
+ * the scratch directory pointing out of it ("/", /bin, /data) would let the scratch paths
+ * below create or change files of the image, which the leak check must not find. Its links
+ * point into the scratch directory; a user's may point anywhere (its changes are refused). */
+static void guard_symlink(struct fz_ctx *c, uint64_t *target)
+{
+	if (c->root && !is_w_path(*target))
+		*target = (uint64_t)w_paths[fz_below(&c->rng, sizeof(w_paths) / sizeof(w_paths[0]))];
+}
+
 static void guard_spawn(struct fz_ctx *c, uint64_t p)
 {
 	uint64_t arena = (uint64_t)c->arena;
@@ -518,6 +528,8 @@ int fz_guard(struct fz_ctx *c, const struct fz_call *call, int *nr, uint64_t a[6
 		guard_open(c, &a[0], a[1]);
 	if (*nr == TSYS_openat)
 		guard_open(c, &a[1], a[2]);
+	if (*nr == TSYS_symlink || *nr == TSYS_symlinkat)
+		guard_symlink(c, &a[0]);
 	/* a forked child makes no children of its own: that keeps the process count bounded */
 	if (c->child && (*nr == TSYS_fork || *nr == TSYS_vfork || *nr == TSYS_clone))
 		*nr = TSYS_getpid;

@@ -119,12 +119,13 @@ void fz_rm_tree(const char *dir)
 }
 
 /* A file or directory the run made outside the scratch tree (a uid-1000 worker may create
- * in /tmp: its name is any string the call was given) goes by its name, as a user would
- * remove it; a directory only once empty, so the passes below take nested ones in turn. */
+ * in /tmp: its name is any string the call was given; the root file system is writable too)
+ * goes by its name, as a user would remove it; a directory only once empty, so the passes
+ * below take nested ones in turn. /proc's plates go with their processes. */
 static void remove_plate(rid_t rid)
 {
 	struct t_res_info in;
-	if (t_res_info(rid, &in) < 0 || strncmp(in.name, "/tmp/", 5) != 0)
+	if (t_res_info(rid, &in) < 0 || in.name[0] != '/' || strncmp(in.name, "/proc/", 6) == 0)
 		return;
 	if (unlink(in.name) < 0)
 		rmdir(in.name);

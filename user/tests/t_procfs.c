@@ -232,7 +232,7 @@ static void system_files(void)
 	CHECK_EQ(field(buf, "Shmem:"), (long)(si.sharedram / 1024));
 	/* mounts: the fixed file systems, and /etc/mtab is a link to it */
 	long n = slurp("/proc/mounts", buf, sizeof(buf));
-	CHECK(strstr(buf, "image / rootfs ro 0 0\n") == buf);
+	CHECK(strstr(buf, "image / rootfs rw 0 0\n") == buf);
 	CHECK(strstr(buf, "\ntmpfs /tmp tmpfs rw") && strstr(buf, "\nproc /proc proc rw"));
 	CHECK_EQ(readlink("/etc/mtab", link, sizeof(link)), 12);
 	CHECK(memcmp(link, "/proc/mounts", 12) == 0);
