@@ -120,14 +120,15 @@ void ux_link(struct usock *a, struct usock *b)
 }
 
 /* The peer of a connection that s's end leaves: as Linux, it reads to the end, then end of
- * file (ECONNRESET first if s left bytes unread), and writes get EPIPE. */
+ * file (ECONNRESET first if s left bytes unread or was never accepted), and writes get
+ * EPIPE. */
 static void leave_peer(struct usock *s)
 {
 	struct usock *p = ux_get(s->peer);
 	if (!p || !ux_conn_type(s) || p->peer != ux_id(s))
 		return;
 	p->peer_left = p->rd_shut = p->wr_shut = true;
-	if (s->qlen)
+	if (s->qlen || s->state == UX_EMBRYO)
 		p->err = ECONNRESET;
 	ux_changed(p);
 }
@@ -286,6 +287,10 @@ long ux_send(struct file *f, const struct linux_iovec *iov, int n, int flags,
 		return -ENOTCONN;
 	if (records && len > UX_QCAP - sizeof(struct rec) - UX_PATH_MAX)
 		return -EMSGSIZE;
+	struct usock *p;                            /* not connected: said before any copy */
+	int err = ux_conn_type(s) ? conn_target(s, &p) : !to && !s->peer ? -ENOTCONN : 0;
+	if (err == -ENOTCONN)
+		return err;
 	size_t blen = len < UX_QCAP ? len : UX_QCAP;    /* a stream goes a queue at a time */
 	uint8_t *k = kbig_alloc(blen ? blen : 1);
 	if (!k)
@@ -303,7 +308,7 @@ long ux_send(struct file *f, const struct linux_iovec *iov, int n, int flags,
 			done += r;
 	} while (r == (long)blen && (size_t)done < len);
 	if (!done && !len && !records && !r)        /* a stream send of nothing: still checked */
-		r = conn_target(s, &(struct usock *){ NULL });
+		r = err;
 	file_put(f);
 	kbig_free(k, blen ? blen : 1);
 	if (r == -EPIPE && !done && !(flags & L_MSG_NOSIGNAL))
@@ -444,7 +449,20 @@ static int ux_stat(struct file *f, struct linux_stat *st)
 	return 0;
 }
 
-/* FIONREAD: a stream's queued bytes; the next record's length. */
+/* The bytes of every queued record (FIONREAD of a seqpacket socket). */
+static uint32_t record_bytes(const struct usock *s)
+{
+	uint32_t n = 0;
+	struct rec r;
+	for (uint32_t off = 0; off < s->qlen; off += (uint32_t)sizeof(r) + r.namelen + r.len) {
+		memcpy(&r, s->q + off, sizeof(r));
+		n += r.len;
+	}
+	return n;
+}
+
+/* FIONREAD as Linux's SIOCINQ: a stream's queued bytes, a seqpacket socket's bytes of every
+ * record, a datagram socket's next record's. */
 static long ux_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	struct usock *s = ux_of(f);
@@ -456,6 +474,8 @@ static long ux_ioctl(struct file *f, unsigned long req, uint64_t arg)
 			return -EINVAL;
 		if (s->type == L_SOCK_STREAM)
 			v = (int)s->qlen;
+		else if (s->type == L_SOCK_SEQPACKET)
+			v = (int)record_bytes(s);
 		else if (s->qlen && (memcpy(&r, s->q, sizeof(r)), true))
 			v = (int)r.len;
 		return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
