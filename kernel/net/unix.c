@@ -128,6 +128,7 @@ static void leave_peer(struct usock *s)
 	if (!p || !ux_conn_type(s) || p->peer != ux_id(s))
 		return;
 	p->peer_left = p->rd_shut = p->wr_shut = true;
+	p->peer_name = s->name;
 	if (s->qlen || s->state == UX_EMBRYO)
 		p->err = ECONNRESET;
 	ux_changed(p);
@@ -211,7 +212,7 @@ static int dgram_target(struct usock *s, const struct ux_addr *to, struct usock 
 	if (s->wr_shut)
 		return -EPIPE;
 	if (to) {
-		if ((err = ux_lookup(to, out)))
+		if ((err = ux_lookup(to, s->type, out)))
 			return err;
 	} else if (!s->peer) {
 		return -ENOTCONN;
@@ -380,12 +381,14 @@ static long take_stream(struct file *f, struct usock *s, uint8_t *k, size_t len,
 	return done ? (long)done : r;
 }
 
-static void peer_name(struct usock *s, struct ux_addr *out)
+void ux_peer_name(struct usock *s, struct ux_addr *out)
 {
 	struct usock *p = ux_get(s->peer);
 	out->len = 0;
 	if (p)
 		*out = p->name;
+	else if (s->peer_left)
+		*out = s->peer_name;
 }
 
 long ux_recv(struct file *f, const struct linux_iovec *iov, int n, int flags,
@@ -406,7 +409,7 @@ long ux_recv(struct file *f, const struct linux_iovec *iov, int n, int flags,
 	file_get(f);
 	if (s->type == L_SOCK_STREAM) {
 		r = len ? take_stream(f, s, k, blen, flags, deadline) : 0;
-		peer_name(s, from);
+		ux_peer_name(s, from);
 	} else if ((r = wait_data(f, s, flags, deadline)) > 0) {
 		r = take_record(s, k, blen, flags, &full, from);
 		if (full > r)

@@ -79,23 +79,25 @@ static bool abstract(const struct ux_addr *a)
 	return a->len && a->path[0] == '\0';
 }
 
-static struct usock *find_abstract(const struct ux_addr *a)
+/* As Linux, abstract names are kept apart by socket type: a stream socket and a datagram
+ * socket may both hold a name, and a connection finds only its own type's. */
+static struct usock *find_abstract(const struct ux_addr *a, uint8_t type)
 {
 	for (int i = 0; i < NUX; i++) {
 		struct usock *s = &ux_tab[i];
-		if (s->state != UX_FREE && s->bound && s->name.len == a->len &&
+		if (s->state != UX_FREE && s->bound && s->type == type && s->name.len == a->len &&
 		    abstract(&s->name) && !memcmp(s->name.path, a->path, a->len))
 			return s;
 	}
 	return NULL;
 }
 
-int ux_lookup(const struct ux_addr *a, struct usock **out)
+int ux_lookup(const struct ux_addr *a, uint8_t type, struct usock **out)
 {
 	struct linux_stat st;
 	rid_t rid;
 	if (abstract(a)) {
-		*out = find_abstract(a);
+		*out = find_abstract(a, type);
 		return *out ? 0 : -ECONNREFUSED;
 	}
 	int err = fsp_stat_at(proc_cur(), L_AT_FDCWD, a->path, 0, &st);
@@ -122,7 +124,7 @@ static int autobind(struct usock *s)
 	for (uint32_t k = 0; k < 0x100000; k++, next++) {
 		for (int d = 0; d < 5; d++)
 			a.path[1 + d] = hex[(next >> (4 * (4 - d))) & 0xf];
-		if (!find_abstract(&a)) {
+		if (!find_abstract(&a, s->type)) {
 			s->name = a;
 			s->bound = true;
 			next++;
@@ -142,7 +144,7 @@ int ux_bind(struct file *f, const struct ux_addr *a)
 	if (!a->len)
 		return autobind(s);
 	if (abstract(a)) {
-		if (find_abstract(a))
+		if (find_abstract(a, s->type))
 			return -EADDRINUSE;
 		s->name = *a;
 		s->bound = true;
@@ -192,7 +194,7 @@ static int connect_dgram(struct usock *s, const struct ux_addr *a)
 		s->peer = 0;
 		return 0;
 	}
-	int err = ux_lookup(a, &p);
+	int err = ux_lookup(a, s->type, &p);
 	if (err)
 		return err;
 	if (p->type != L_SOCK_DGRAM)
@@ -227,7 +229,7 @@ int ux_connect(struct file *f, const struct ux_addr *a)
 		return -EISCONN;
 	if (s->state == UX_LISTEN || !a->len)
 		return -EINVAL;
-	int err = ux_lookup(a, &l);
+	int err = ux_lookup(a, s->type, &l);
 	if (err)
 		return err;
 	lid = ux_id(l);
@@ -304,10 +306,9 @@ int ux_getname(struct file *f, int peer, struct ux_addr *out)
 		*out = s->name;
 		return 0;
 	}
-	struct usock *p = ux_get(s->peer);
-	if (!p || (ux_conn_type(s) && s->state != UX_CONN))
+	if (!(ux_get(s->peer) || s->peer_left) || (ux_conn_type(s) && s->state != UX_CONN))
 		return -ENOTCONN;
-	*out = p->name;
+	ux_peer_name(s, out);
 	return 0;
 }
 

@@ -30,6 +30,8 @@ struct usock {
 	int backlog;
 	rid_t node;                   /* the socket node bound to (0: none, or abstract) */
 	struct ux_addr name;
+	struct ux_addr peer_name;     /* a connection's peer's name as it left (getpeername
+				       * still answers then, as on Linux) */
 	uint8_t *q;                   /* the receive queue (kbig, on first use) */
 	uint32_t qlen, nrec;          /* bytes queued; records queued (datagram, seqpacket) */
 	uint64_t rcvtimeo_ns, sndtimeo_ns;
@@ -56,8 +58,10 @@ void ux_changed(struct usock *s);
  * a deadline) for a signal. */
 int ux_wait(struct usock *s, uint64_t deadline);
 bool ux_conn_type(const struct usock *s);
+/* The name of s's peer (the one it had if it left); empty if none. */
+void ux_peer_name(struct usock *s, struct ux_addr *out);
 /* Connect a and b to each other (records who each peer is for SO_PEERCRED). */
 void ux_link(struct usock *a, struct usock *b);
-/* The bound socket named a (a path's node, or an abstract name): -ENOENT (no such path),
- * -ECONNREFUSED (no socket bound there). */
-int ux_lookup(const struct ux_addr *a, struct usock **out);
+/* The bound socket named a (a path's node, or an abstract name held by a socket of type):
+ * -ENOENT (no such path), -ECONNREFUSED (no socket bound there). */
+int ux_lookup(const struct ux_addr *a, uint8_t type, struct usock **out);

@@ -238,7 +238,7 @@ static void listen_connect(const struct sockaddr_un *a, socklen_t alen)
 	CHECK_EQ(plen, alen);                                 /* the listener's name */
 	CHECK(!memcmp(peer.sun_path, a->sun_path, alen - 2));
 	CHECK_EQ(E(read(s, buf, sizeof(buf))), 0);
-	int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int d = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK_EQ(E(bind(d, (const struct sockaddr *)a, alen)), -EADDRINUSE);
 	close(d);
 	close(s);
@@ -266,8 +266,16 @@ static void test_abstract(void)
 	struct sockaddr_un a;
 	socklen_t alen = mkaddr(&a, "ut-unix-abs", 1);
 	listen_connect(&a, alen - 1);                          /* no 0 at the end */
-	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
 	CHECK_EQ(E(connect(c, (struct sockaddr *)&a, alen - 1)), -ECONNREFUSED);
+	/* abstract names are per type, as Linux: a datagram socket may hold a stream's name */
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_OK(E(bind(l, (struct sockaddr *)&a, alen - 1)));
+	CHECK_OK(E(bind(d, (struct sockaddr *)&a, alen - 1)));
+	CHECK_EQ(E(sendto(c, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&a, alen - 1)), -EOPNOTSUPP);
+	CHECK_EQ(E(connect(c, (struct sockaddr *)&a, alen - 1)), -ECONNREFUSED);   /* no listen */
+	close(l);
+	close(d);
 	/* autobind: a bare family gives a name of the kernel's */
 	CHECK_OK(E(bind(c, (struct sockaddr *)&a, 2)));
 	socklen_t len = sizeof(a);
