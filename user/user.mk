@@ -53,10 +53,10 @@ COMPAT_BINS := $(foreach n,$(COMPAT_NAMES),$(B)/root/bin/$(n)-pie $(B)/root/bin/
 COMPAT_HOST := $(patsubst %,$(B)/compat/%-static,$(COMPAT_NAMES))
 USER_BINS += $(COMPAT_BINS)
 
-$(B)/root/bin/%-pie: user/compat/%.c | deps
+$(B)/root/bin/%-pie: user/compat/%.c user/compat/compat.h | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(WARN) -O2 -fPIE $(ULDFLAGS) $< -o $@
-$(B)/compat/%-static: user/compat/%.c | deps
+$(B)/compat/%-static: user/compat/%.c user/compat/compat.h | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(WARN) -O2 -static $< -o $@
 $(B)/root/bin/%-static: $(B)/compat/%-static

@@ -310,12 +310,14 @@ int reclock_fcntl(struct file *f, int pid, int cmd, struct linux_flock *fl)
 	return set_lock(key_of(f), o, type, start, end, wait);
 }
 
-/* Removes every lock of o on key. */
+#define ANY_KEY 0                   /* drop_all: on every file (a key is never 0) */
+
+/* Removes every lock of o on key (or on every file: ANY_KEY). */
 static void drop_all(uint64_t key, struct owner o)
 {
 	bool any = false;
 	for (struct reclock **pp = &locks; *pp;) {
-		if ((*pp)->key == key && owned_by(*pp, o)) {
+		if ((key == ANY_KEY || (*pp)->key == key) && owned_by(*pp, o)) {
 			unlink_lock(pp);
 			any = true;
 		} else {
@@ -340,16 +342,6 @@ void reclock_release(struct file *f)
 
 void reclock_exit(int pid)
 {
-	struct owner o = { pid, NULL };
-	bool any = false;
-	for (struct reclock **pp = &locks; *pp;) {
-		if (owned_by(*pp, o)) {
-			unlink_lock(pp);
-			any = true;
-		} else {
-			pp = &(*pp)->next;
-		}
-	}
-	if (any)
-		wakeup(&reclock_chan);
+	if (nlocks && pid)
+		drop_all(ANY_KEY, (struct owner){ pid, NULL });
 }

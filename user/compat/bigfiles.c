@@ -16,14 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static void show(const char *what, long r)
-{
-	if (r < 0)
-		printf("%s: -1 %s\n", what, strerror(errno));
-	else
-		printf("%s: %ld\n", what, r);
-}
+#include "compat.h"
 
 static int writable(int fd)
 {

@@ -13,24 +13,13 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "compat.h"
 
 static char dir[64];
 
 static const char *at(const char *name)
 {
-	static char buf[4][128];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-	return buf[k];
-}
-
-static void show(const char *what, long r)
-{
-	if (r < 0)
-		printf("%s: -1 %s\n", what, strerror(errno));
-	else
-		printf("%s: %ld\n", what, r);
+	return path_in(dir, name);
 }
 
 static const char *kind(mode_t m)

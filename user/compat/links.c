@@ -10,24 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "compat.h"
 
 static char dir[64];
 
 static const char *at(const char *name)
 {
-	static char buf[4][128];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
-	return buf[k];
-}
-
-static void show(const char *what, long r)
-{
-	if (r < 0)
-		printf("%s: -1 %s\n", what, strerror(errno));
-	else
-		printf("%s: %ld\n", what, r);
+	return path_in(dir, name);
 }
 
 static void put(const char *name, const char *s)

@@ -18,23 +18,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "compat.h"
 
 static char dir[64];
 static pid_t parent;
 
 static const char *at(const char *name)
 {
-	static char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return path;
-}
-
-static void show(const char *what, long r)
-{
-	if (r < 0)
-		printf("%s: -1 %s\n", what, strerror(errno));
-	else
-		printf("%s: %ld\n", what, r);
+	return path_in(dir, name);
 }
 
 static void show_open(const char *what, const char *path, int flags)
