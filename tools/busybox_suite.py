@@ -384,7 +384,7 @@ def check_netstat_unix(sh):
     out = bb(sh, "netstat -x")
     want = ("Active UNIX domain sockets (w/o servers)\n"
             "Proto RefCnt Flags       Type       State         I-Node Path\n")
-    return out == want, "want the header alone (no AF_UNIX socket is open, and the kernel does not list them yet)", out or ""
+    return out == want, "want the header alone (no AF_UNIX socket is open during the check)", out or ""
 
 
 def check_logger(sh):

@@ -444,6 +444,7 @@ static int ux_stat(struct file *f, struct linux_stat *st)
 	memset(st, 0, sizeof(*st));
 	st->st_dev = 3;                          /* sockets' own "file system" */
 	st->st_ino = 0x20000u + (uint64_t)(ux_of(f) - ux_tab) + ((uint64_t)ux_of(f)->gen << 8);
+	/* the same number /proc/net/unix shows (unix_conn.c) */
 	st->st_nlink = 1;
 	st->st_mode = L_S_IFSOCK | 0777;
 	st->st_uid = ux_of(f)->own_uid;

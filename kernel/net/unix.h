@@ -11,6 +11,7 @@
 #include "abi/linux.h"
 
 struct file;
+struct ptext;
 
 #define UX_PATH_MAX 108              /* sizeof(sun_path) */
 #define L_SOCK_SEQPACKET 5
@@ -46,6 +47,8 @@ int ux_getname(struct file *f, int peer, struct ux_addr *out);
 /* Options as sock.h's: an int or a struct linux_timeval (len bytes at kval). */
 int ux_setopt(struct file *f, int level, int opt, const void *kval, uint32_t len);
 int ux_getopt(struct file *f, int level, int opt, void *kval, uint32_t *len);
+/* /proc/net/unix: the header and one line per socket, as Linux's. */
+void ux_proc_net(struct ptext *t);
 
 /* ---- the arguments' side (kernel/net/sys_unix.c, for sys_sock.c) ------------------------- */
 /* A struct sockaddr_un of len bytes at uaddr: -EINVAL for a bad length or family; a bare

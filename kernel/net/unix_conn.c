@@ -8,6 +8,7 @@
 #include "abi/linux.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fsproc.h"
+#include "kernel/fs/ptext.h"
 #include "kernel/lib/string.h"
 #include "kernel/net/sock.h"
 #include "kernel/net/sock_int.h"
@@ -378,4 +379,42 @@ int ux_getopt(struct file *f, int level, int opt, void *kval, uint32_t *len)
 	memcpy(kval, &v, sizeof(v));
 	*len = sizeof(v);
 	return 0;
+}
+
+/* ---- /proc/net/unix ------------------------------------------------------------------------ */
+
+#define SS_UNCONNECTED 1
+#define SS_CONNECTING 2
+#define SS_CONNECTED 3
+#define SO_ACCEPTCON 0x10000
+
+static uint64_t ino_of(const struct usock *s)
+{
+	return 0x20000u + (uint64_t)(s - ux_tab) + ((uint64_t)s->gen << 8);
+}
+
+/* One line as Linux's unix_seq_show: the address hidden (kptr_restrict), the references
+ * (the open file, the table, a connected peer's), the flags, type, socket state, inode (0
+ * for a connection not yet accepted: no file yet) and the name (abstract: '@' for 0 bytes). */
+static void proc_line(struct ptext *t, const struct usock *s)
+{
+	bool embryo = s->state == UX_EMBRYO;
+	int st = embryo ? SS_CONNECTING : s->peer && ux_get(s->peer) ? SS_CONNECTED : SS_UNCONNECTED;
+	ptext_fmt(t, "0000000000000000: %08X %08X %08X %04X %02X %5llu",
+		  2u + (ux_get(s->peer) ? 1u : 0u), 0u, s->state == UX_LISTEN ? SO_ACCEPTCON : 0u,
+		  (unsigned)s->type, (unsigned)st, embryo ? 0ull : (unsigned long long)ino_of(s));
+	if (s->name.len) {
+		ptext_char(t, ' ');
+		for (uint8_t i = 0; i < s->name.len; i++)
+			ptext_char(t, s->name.path[i] ? s->name.path[i] : '@');
+	}
+	ptext_char(t, '\n');
+}
+
+void ux_proc_net(struct ptext *t)
+{
+	ptext_str(t, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	for (int i = 0; i < NUX; i++)
+		if (ux_tab[i].state != UX_FREE)
+			proc_line(t, &ux_tab[i]);
 }

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -261,6 +263,53 @@ static void test_path(void)
 	close(c);
 }
 
+/* The line of /proc/net/unix whose inode is ino, into line; false if none. */
+static bool proc_line(unsigned long ino, char *line, size_t size)
+{
+	FILE *f = fopen("/proc/net/unix", "r");
+	bool found = false;
+	CHECK(f != NULL);
+	CHECK(fgets(line, (int)size, f) != NULL);
+	CHECK(!strcmp(line, "Num       RefCount Protocol Flags    Type St Inode Path\n"));
+	while (!found && fgets(line, (int)size, f)) {
+		unsigned long i = 0;
+		found = sscanf(line, "%*s %*s %*s %*s %*s %*s %lu", &i) == 1 && i == ino;
+	}
+	fclose(f);
+	return found;
+}
+
+static void test_proc_net(void)
+{
+	struct sockaddr_un a;
+	struct stat st;
+	char line[256];
+	int sv[2];
+	unlink("/tmp/ut-unix-p");
+	socklen_t alen = mkaddr(&a, "/tmp/ut-unix-p", 0);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_OK(E(bind(l, (struct sockaddr *)&a, alen)));
+	CHECK_OK(E(listen(l, 1)));
+	CHECK_OK(E(fstat(l, &st)));
+	CHECK(proc_line((unsigned long)st.st_ino, line, sizeof(line)));
+	CHECK(strstr(line, " 00010000 0001 01 ") != NULL);            /* listening, stream */
+	CHECK(strstr(line, " /tmp/ut-unix-p\n") != NULL);
+	CHECK_OK(E(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)));
+	CHECK_OK(E(fstat(sv[1], &st)));
+	CHECK(proc_line((unsigned long)st.st_ino, line, sizeof(line)));
+	CHECK(strstr(line, " 00000000 0002 03 ") != NULL);            /* connected datagrams */
+	alen = mkaddr(&a, "ut-unix-p", 1);
+	CHECK_OK(E(bind(sv[0], (struct sockaddr *)&a, alen + 1)));  /* with a 0 at the end */
+	CHECK_OK(E(fstat(sv[0], &st)));
+	CHECK(proc_line((unsigned long)st.st_ino, line, sizeof(line)));
+	CHECK(strstr(line, " @ut-unix-p@\n") != NULL);               /* abstract: 0 bytes as @ */
+	close(sv[0]);
+	CHECK(!proc_line((unsigned long)st.st_ino, line, sizeof(line)));
+	close(sv[1]);
+	close(l);
+	CHECK_OK(E(unlink("/tmp/ut-unix-p")));
+}
+
 static void test_abstract(void)
 {
 	struct sockaddr_un a;
@@ -451,5 +500,6 @@ const struct utest ut_unix_tests[] = {
 	{ "unix_dgram_names", test_dgram_names },
 	{ "unix_hostile", test_hostile },
 	{ "unix_blocked", test_blocked },
+	{ "unix_proc_net", test_proc_net },
 	{ NULL, NULL },
 };
