@@ -142,6 +142,7 @@ static void test_eof_epipe(void)
 	CHECK_EQ(E(poll(&p, 1, 0)), 1);
 	CHECK((p.revents & (POLLIN | POLLHUP)) == (POLLIN | POLLHUP));
 	CHECK_EQ(E(send(sv[1], "x", 1, MSG_NOSIGNAL)), -EPIPE);
+	CHECK_EQ(E(send(sv[1], "", 0, MSG_NOSIGNAL)), -EPIPE);   /* nothing: still EPIPE, as Linux */
 	CHECK_EQ(sigpipes, 0);
 	CHECK_EQ(E(write(sv[1], "x", 1)), -EPIPE);
 	CHECK_EQ(sigpipes, 1);
