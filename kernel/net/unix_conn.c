@@ -335,6 +335,8 @@ int ux_setopt(struct file *f, int level, int opt, const void *kval, uint32_t len
 		*(opt == L_SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) = ns;
 		return 0;
 	}
+	if (level != L_SOL_SOCKET)
+		return -EOPNOTSUPP;                   /* as Linux: no option of another level */
 	if (len < sizeof(int))
 		return -EINVAL;
 	/* the buffer sizes are fixed (UX_QCAP) and SO_REUSEADDR means nothing here, as on
@@ -358,7 +360,7 @@ int ux_getopt(struct file *f, int level, int opt, void *kval, uint32_t *len)
 		return 0;
 	}
 	if (level != L_SOL_SOCKET)
-		return -ENOPROTOOPT;
+		return -EOPNOTSUPP;
 	switch (opt) {
 	case L_SO_PEERCRED: {
 		int32_t cred[3] = { s->peer ? s->cred_pid : 0, s->peer ? (int32_t)s->cred_uid : -1,

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -196,6 +197,9 @@ static void test_nonblock_poll(void)
 	CHECK_EQ(v, 0);
 	CHECK_OK(E(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &v, &len)));
 	CHECK_EQ(v, SOCK_STREAM);
+	CHECK_EQ(E(getsockopt(sv[0], IPPROTO_TCP, 1, &v, &len)), -EOPNOTSUPP);
+	CHECK_EQ(E(setsockopt(sv[0], IPPROTO_TCP, 1, &v, sizeof(v))), -EOPNOTSUPP);
+	CHECK_EQ(E(setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &v, sizeof(v))), -ENOPROTOOPT);
 	struct sockaddr_un a;
 	len = sizeof(a);
 	CHECK_OK(E(getsockname(sv[0], (struct sockaddr *)&a, &len)));
