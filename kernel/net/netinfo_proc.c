@@ -10,6 +10,7 @@
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/string.h"
 #include "kernel/net/sock.h"
+#include "kernel/net/unix.h"
 
 #define TCP_WIDTH 149
 #define UDP_WIDTH 127
@@ -202,8 +203,7 @@ void netinfo_text(enum netinfo_file f, struct ptext *t)
 		gen_socks(t, TNET_DGRAM);
 		break;
 	case NI_UNIX:
-		/* Tessera has no AF_UNIX sockets (docs/network.md): the header alone */
-		ptext_str(t, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+		ux_proc_net(t);              /* the kernel's own sockets (unix_conn.c) */
 		break;
 	case NI_ARP:
 		gen_arp(t);

@@ -45,3 +45,10 @@ int sock_new_file(uint32_t sess, int32_t handle, uint8_t type, int flags, struct
 #define RAW_IP_HDR 20
 void sock_raw_sent(struct sock *s, const void *kbuf, size_t len);
 size_t sock_raw_received(struct sock *s, void *kbuf, size_t got, uint32_t from);
+
+/* Shared by the system calls of sys_sock.c and sys_unix.c: a value-result address argument
+ * checked now (NULL uaddr: not wanted); as much of the size bytes at sa as fit in it, and
+ * the full size; a new descriptor for f (flags: SOCK_CLOEXEC; f is put on failure). */
+int sys_sock_check_name(uint64_t uaddr, uint64_t ulen);
+int sys_sock_put_raw(uint64_t uaddr, uint64_t ulen, const void *sa, size_t size);
+long sys_sock_install(struct file *f, int flags);

@@ -10,6 +10,8 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/net/nlink.h"
 #include "kernel/net/sock.h"
+#include "kernel/net/sock_int.h"
+#include "kernel/net/unix.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/syscall.h"
 #include "kernel/sys/sysarg.h"
@@ -56,7 +58,14 @@ static int get_sock(uint64_t fd, struct file **out)
 	if (fd > (uint64_t)INT32_MAX)
 		return -EBADF;
 	int err = fd_get(&proc_cur()->fds, (int)fd, out);
-	return err ? err : sock_is(*out) ? 0 : nl_is(*out) ? -EOPNOTSUPP : -ENOTSOCK;
+	return err ? err : sock_is(*out) ? 0 : nl_is(*out) || ux_is(*out) ? -EOPNOTSUPP : -ENOTSOCK;
+}
+
+/* Whether fd is a unix domain socket (*out). */
+static bool get_ux(uint64_t fd, struct file **out)
+{
+	return fd <= (uint64_t)INT32_MAX && !fd_get(&proc_cur()->fds, (int)fd, out) &&
+	       ux_is(*out);
 }
 
 /* Whether fd is a netlink socket (*out), for the calls that have a netlink variant. */
@@ -97,7 +106,7 @@ static int get_addr(uint64_t uaddr, uint64_t len, struct sock_addr *a)
 }
 
 /* A value-result address argument: checks it now (NULL uaddr: not wanted). */
-static int check_name(uint64_t uaddr, uint64_t ulen)
+int sys_sock_check_name(uint64_t uaddr, uint64_t ulen)
 {
 	int32_t len;
 	if (!uaddr)
@@ -112,7 +121,7 @@ static int check_name(uint64_t uaddr, uint64_t ulen)
 }
 
 /* A value-result address (checked by check_name): as much of sa as fits, the full size. */
-static int put_raw(uint64_t uaddr, uint64_t ulen, const void *sa, size_t size)
+int sys_sock_put_raw(uint64_t uaddr, uint64_t ulen, const void *sa, size_t size)
 {
 	int32_t len, full = (int32_t)size;
 	if (!uaddr)
@@ -127,14 +136,14 @@ static int put_raw(uint64_t uaddr, uint64_t ulen, const void *sa, size_t size)
 static int put_name(uint64_t uaddr, uint64_t ulen, const struct sock_addr *a)
 {
 	struct l_sockaddr_in sa = { L_AF_INET, swap16(a->port), swap32(a->addr), { 0 } };
-	return put_raw(uaddr, ulen, &sa, sizeof(sa));
+	return sys_sock_put_raw(uaddr, ulen, &sa, sizeof(sa));
 }
 
 /* A netlink address: the kernel's (pid 0) or the socket's own. */
 static int put_nlname(uint64_t uaddr, uint64_t ulen, uint32_t pid)
 {
 	struct l_sockaddr_nl sa = { L_AF_NETLINK, 0, pid, 0 };
-	return put_raw(uaddr, ulen, &sa, sizeof(sa));
+	return sys_sock_put_raw(uaddr, ulen, &sa, sizeof(sa));
 }
 
 /* A kernel copy of a user iovec array (*out, kfree it): -EFAULT, -EINVAL, -EMSGSIZE. */
@@ -161,7 +170,7 @@ static int get_iov(uint64_t uiov, uint64_t cnt, struct linux_iovec **out)
 	return err;
 }
 
-static long install(struct file *f, int flags)
+long sys_sock_install(struct file *f, int flags)
 {
 	int fd = fd_install(&proc_cur()->fds, 0, f, flags & L_SOCK_CLOEXEC);
 	if (fd < 0)
@@ -179,18 +188,25 @@ long sys_socket(const struct sysargs *a)
 		return -EMFILE;
 	int err = a->a[0] == L_AF_NETLINK
 			  ? nl_create(type & 0xf, (int)a->a[2], flags & L_SOCK_NONBLOCK, &f)
+		  : a->a[0] == L_AF_UNIX
+			  ? ux_create(type & 0xf, (int)a->a[2], flags & L_SOCK_NONBLOCK, &f)
 			  : sock_create((int)a->a[0], type & 0xf, (int)a->a[2], flags & L_SOCK_NONBLOCK, &f);
-	return err ? err : install(f, flags);
+	return err ? err : sys_sock_install(f, flags);
 }
 
 long sys_bind(const struct sysargs *a)
 {
 	struct file *f;
 	struct sock_addr sa;
+	struct ux_addr ua;
 	uint32_t pid;
 	if (get_nl(a->a[0], &f)) {
 		int err = get_nladdr(a->a[1], a->a[2], &pid);
 		return err ? err : nl_bind(f, pid);
+	}
+	if (get_ux(a->a[0], &f)) {
+		int err = uxs_get_addr(a->a[1], a->a[2], false, &ua);
+		return err ? err : ux_bind(f, &ua);
 	}
 	int err = get_sock(a->a[0], &f);
 	if (!err)
@@ -202,10 +218,15 @@ long sys_connect(const struct sysargs *a)
 {
 	struct file *f;
 	struct sock_addr sa;
+	struct ux_addr ua;
 	uint32_t pid;
 	if (get_nl(a->a[0], &f)) {             /* only the kernel answers */
 		int err = get_nladdr(a->a[1], a->a[2], &pid);
 		return err ? err : pid ? -ECONNREFUSED : 0;
+	}
+	if (get_ux(a->a[0], &f)) {
+		int err = uxs_get_addr(a->a[1], a->a[2], true, &ua);
+		return err ? err : ux_connect(f, &ua);
 	}
 	int err = get_sock(a->a[0], &f);
 	if (!err)
@@ -216,8 +237,29 @@ long sys_connect(const struct sysargs *a)
 long sys_listen(const struct sysargs *a)
 {
 	struct file *f;
+	if (get_ux(a->a[0], &f))
+		return ux_listen(f, (int)a->a[1]);
 	int err = get_sock(a->a[0], &f);
 	return err ? err : sock_listen(f, (int)a->a[1]);
+}
+
+/* accept on a unix socket f (flags checked). */
+static long ux_accept_call(struct file *f, uint64_t uaddr, uint64_t ulen, uint64_t flags)
+{
+	struct file *nf;
+	struct ux_addr peer;
+	int err = sys_sock_check_name(uaddr, ulen);
+	if (!err && !fd_free_count(&proc_cur()->fds))
+		err = -EMFILE;
+	if (!err)
+		err = ux_accept(f, (int)flags & L_SOCK_NONBLOCK, &nf, &peer);
+	if (err)
+		return err;
+	if (uxs_put_name(uaddr, ulen, &peer, true)) {
+		file_put(nf);
+		return -EFAULT;
+	}
+	return sys_sock_install(nf, (int)flags);
 }
 
 static long do_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags)
@@ -226,9 +268,11 @@ static long do_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags
 	struct sock_addr peer;
 	if (flags & ~(uint64_t)(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -EINVAL;
+	if (get_ux(fd, &f))
+		return ux_accept_call(f, uaddr, ulen, flags);
 	int err = get_sock(fd, &f);
 	if (!err)
-		err = check_name(uaddr, ulen);
+		err = sys_sock_check_name(uaddr, ulen);
 	if (!err && !fd_free_count(&proc_cur()->fds))
 		err = -EMFILE;
 	if (!err)
@@ -239,7 +283,7 @@ static long do_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags
 		file_put(nf);
 		return -EFAULT;
 	}
-	return install(nf, (int)flags);
+	return sys_sock_install(nf, (int)flags);
 }
 
 long sys_accept(const struct sysargs *a)
@@ -255,9 +299,11 @@ long sys_accept4(const struct sysargs *a)
 long sys_shutdown(const struct sysargs *a)
 {
 	struct file *f;
+	if (a->a[1] > 2 && (get_ux(a->a[0], &f) || !get_sock(a->a[0], &f)))
+		return -EINVAL;
+	if (get_ux(a->a[0], &f))
+		return ux_shutdown(f, (int)a->a[1]);
 	int err = get_sock(a->a[0], &f);
-	if (!err && a->a[1] > 2)
-		err = -EINVAL;
 	return err ? err : sock_shutdown(f, (int)a->a[1]);
 }
 
@@ -266,14 +312,21 @@ static long getname(const struct sysargs *a, int peer)
 	struct file *f;
 	struct sock_addr sa;
 	if (get_nl(a->a[0], &f)) {
-		int err = a->a[1] ? check_name(a->a[1], a->a[2]) : -EFAULT;
+		int err = a->a[1] ? sys_sock_check_name(a->a[1], a->a[2]) : -EFAULT;
 		return err ? err : put_nlname(a->a[1], a->a[2], peer ? 0 : nl_portid(f));
+	}
+	if (get_ux(a->a[0], &f)) {
+		struct ux_addr ua;
+		int err = a->a[1] ? sys_sock_check_name(a->a[1], a->a[2]) : -EFAULT;
+		if (!err)
+			err = ux_getname(f, peer, &ua);
+		return err ? err : uxs_put_name(a->a[1], a->a[2], &ua, true);
 	}
 	int err = get_sock(a->a[0], &f);
 	if (!err && !a->a[1])
 		err = -EFAULT;
 	if (!err)
-		err = check_name(a->a[1], a->a[2]);
+		err = sys_sock_check_name(a->a[1], a->a[2]);
 	if (!err)
 		err = sock_getname(f, peer, &sa);
 	return err ? err : put_name(a->a[1], a->a[2], &sa);
@@ -302,6 +355,14 @@ static long do_send(uint64_t fd, const struct linux_iovec *iov, int cnt, uint64_
 		int err = uaddr ? get_nladdr(uaddr, alen, &pid) : 0;
 		return err ? err : pid ? -ECONNREFUSED : nl_send(f, iov, cnt);
 	}
+	if (get_ux(fd, &f)) {
+		struct ux_addr ua;
+		int err = uaddr && alen ? uxs_get_addr(uaddr, alen, false, &ua) : 0;
+		if (!err && uaddr && alen && !ua.len)
+			err = -EINVAL;
+		return err ? err : ux_send(f, iov, cnt, (int)(flags & MSG_FLAGS),
+					   uaddr && alen ? &ua : NULL);
+	}
 	int err = get_sock(fd, &f);
 	if (!err && uaddr)
 		err = get_addr(uaddr, alen, &to);
@@ -323,15 +384,20 @@ static long do_recv(uint64_t fd, const struct linux_iovec *iov, int cnt, uint64_
 {
 	struct file *f;
 	struct sock_addr from;
-	bool nl = get_nl(fd, &f);
-	int err = nl ? 0 : get_sock(fd, &f);
+	bool nl = get_nl(fd, &f), ux = !nl && get_ux(fd, &f);
+	int err = nl || ux ? 0 : get_sock(fd, &f);
 	if (!err)
-		err = check_name(uaddr, ulen);
+		err = sys_sock_check_name(uaddr, ulen);
 	if (err)
 		return err;
 	if (nl) {
 		long r = nl_recv(f, iov, cnt, (int)(flags & MSG_FLAGS), oflags);
 		return r >= 0 && put_nlname(uaddr, ulen, 0) ? -EFAULT : r;
+	}
+	if (ux) {
+		struct ux_addr ua;
+		long r = ux_recv(f, iov, cnt, (int)(flags & MSG_FLAGS), &ua, oflags);
+		return r >= 0 && uxs_put_name(uaddr, ulen, &ua, false) ? -EFAULT : r;
 	}
 	long r = sock_recv(f, iov, cnt, (int)(flags & MSG_FLAGS), &from, oflags);
 	if (r >= 0 && put_name(uaddr, ulen, &from))
@@ -356,6 +422,9 @@ long sys_sendmsg(const struct sysargs *a)
 	struct linux_iovec *iov;
 	if (copy_from_user(&h, (const void *)a->a[1], sizeof(h)))
 		return -EFAULT;
+	struct file *f;
+	if (h.controllen && get_ux(a->a[0], &f))
+		return -EOPNOTSUPP;              /* no ancillary data: SCM_RIGHTS, SCM_CREDENTIALS */
 	int err = get_iov(h.iov, h.iovlen, &iov);
 	if (err)
 		return err;
@@ -400,9 +469,10 @@ long sys_setsockopt(const struct sysargs *a)
 	struct file *f;
 	struct linux_timeval v;
 	uint32_t len = (uint32_t)a->a[4];
-	if (get_nl(a->a[0], &f))
+	bool ux = get_ux(a->a[0], &f);
+	if (!ux && get_nl(a->a[0], &f))
 		return nl_setopt(a->a[1], a->a[2]);
-	int err = get_sock(a->a[0], &f);
+	int err = ux ? 0 : get_sock(a->a[0], &f);
 	if (err)
 		return err;
 	if (a->a[4] > (uint64_t)INT32_MAX)
@@ -410,7 +480,8 @@ long sys_setsockopt(const struct sysargs *a)
 	memset(&v, 0, sizeof(v));
 	if (copy_from_user(&v, (const void *)a->a[3], len < sizeof(v) ? len : sizeof(v)))
 		return -EFAULT;
-	return sock_setopt(f, (int)a->a[1], (int)a->a[2], &v, len);
+	return ux ? ux_setopt(f, (int)a->a[1], (int)a->a[2], &v, len)
+		  : sock_setopt(f, (int)a->a[1], (int)a->a[2], &v, len);
 }
 
 long sys_getsockopt(const struct sysargs *a)
@@ -419,7 +490,8 @@ long sys_getsockopt(const struct sysargs *a)
 	struct linux_timeval v;
 	int32_t ulen;
 	uint32_t len;
-	int err = get_sock(a->a[0], &f);
+	bool ux = get_ux(a->a[0], &f);
+	int err = ux ? 0 : get_sock(a->a[0], &f);
 	if (err)
 		return err;
 	if (copy_from_user(&ulen, (const void *)a->a[4], sizeof(ulen)))
@@ -428,7 +500,8 @@ long sys_getsockopt(const struct sysargs *a)
 		return -EINVAL;
 	if (!user_range_ok(a->a[3], (size_t)ulen) || sysarg_out(a->a[4], sizeof(ulen)))
 		return -EFAULT;
-	if ((err = sock_getopt(f, (int)a->a[1], (int)a->a[2], &v, &len)))
+	if ((err = ux ? ux_getopt(f, (int)a->a[1], (int)a->a[2], &v, &len)
+		      : sock_getopt(f, (int)a->a[1], (int)a->a[2], &v, &len)))
 		return err;
 	if (copy_to_user((void *)a->a[3], &v, (uint32_t)ulen < len ? (uint32_t)ulen : len))
 		return -EFAULT;

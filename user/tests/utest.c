@@ -65,6 +65,7 @@ static const struct utest *const groups[] = {
 	ut_reclock_tests,
 	ut_syslog_tests,
 	ut_rootfs_tests,
+	ut_unix_tests,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

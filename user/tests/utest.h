@@ -66,6 +66,7 @@ extern const struct utest ut_perm_tests[];
 extern const struct utest ut_reclock_tests[];
 extern const struct utest ut_syslog_tests[];
 extern const struct utest ut_rootfs_tests[];
+extern const struct utest ut_unix_tests[];
 int ut_helper_ids(int argc, char **argv);
 int ut_helper_chprogto(int argc, char **argv);
 /* Runs the network server's first calls and restart before any test (t_sock.c). */
