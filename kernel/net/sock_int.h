@@ -36,6 +36,12 @@ int sock_wait(struct sock *s, uint32_t seq, uint64_t deadline);
 bool sock_nonblock(const struct file *f, int flags);
 /* The deadline of a timeout from now (0: none). */
 uint64_t sock_deadline(uint64_t timeout_ns);
+/* SO_RCVTIMEO and SO_SNDTIMEO, which the kernel keeps for every socket family (it does the
+ * waiting): whether (level, opt) is one; a user's timeval as nanoseconds (0: none), or
+ * -EINVAL; nanoseconds as the timeval getsockopt gives back. */
+bool sock_is_timeout(int level, int opt);
+int sock_timeout_from(const void *kval, uint32_t len, uint64_t *ns);
+void sock_timeout_to(uint64_t ns, void *kval, uint32_t *len);
 /* A new socket file for the server's handle (its slot, its open file); on failure the
  * handle is closed. */
 int sock_new_file(uint32_t sess, int32_t handle, uint8_t type, int flags, struct file **out);

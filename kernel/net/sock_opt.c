@@ -48,24 +48,40 @@ int sock_getname(struct file *f, int peer, struct sock_addr *out)
 	return r;
 }
 
-static bool is_timeout(int level, int opt)
+bool sock_is_timeout(int level, int opt)
 {
 	return level == L_SOL_SOCKET && (opt == L_SO_RCVTIMEO || opt == L_SO_SNDTIMEO);
+}
+
+int sock_timeout_from(const void *kval, uint32_t len, uint64_t *ns)
+{
+	struct linux_timeval tv;
+	if (len < sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, kval, sizeof(tv));
+	if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EINVAL;
+	*ns = tv.tv_sec > (int64_t)(UINT64_MAX / 2000000000ull)
+		      ? 0 : (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000;
+	return 0;
+}
+
+void sock_timeout_to(uint64_t ns, void *kval, uint32_t *len)
+{
+	struct linux_timeval tv = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) / 1000 };
+	memcpy(kval, &tv, sizeof(tv));
+	*len = sizeof(tv);
 }
 
 int sock_setopt(struct file *f, int level, int opt, const void *kval, uint32_t len)
 {
 	struct sock *s = sock_of(f);
 	struct t_msg m;
-	if (is_timeout(level, opt)) {
-		struct linux_timeval tv;
-		if (len < sizeof(tv))
-			return -EINVAL;
-		memcpy(&tv, kval, sizeof(tv));
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-			return -EINVAL;
-		uint64_t ns = tv.tv_sec > (int64_t)(UINT64_MAX / 2000000000ull)
-				      ? 0 : (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000;
+	if (sock_is_timeout(level, opt)) {
+		uint64_t ns;
+		int err = sock_timeout_from(kval, len, &ns);
+		if (err)
+			return err;
 		if (s->dead)
 			return -ENETDOWN;
 		*(opt == L_SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) = ns;
@@ -85,11 +101,8 @@ int sock_getopt(struct file *f, int level, int opt, void *kval, uint32_t *len)
 {
 	struct sock *s = sock_of(f);
 	struct t_msg m;
-	if (is_timeout(level, opt)) {
-		uint64_t ns = opt == L_SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
-		struct linux_timeval tv = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) / 1000 };
-		memcpy(kval, &tv, sizeof(tv));
-		*len = sizeof(tv);
+	if (sock_is_timeout(level, opt)) {
+		sock_timeout_to(opt == L_SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns, kval, len);
 		return s->dead ? -ENETDOWN : 0;
 	}
 	int v;

@@ -315,23 +315,15 @@ int ux_getname(struct file *f, int peer, struct ux_addr *out)
 
 /* ---- options ------------------------------------------------------------------------------- */
 
-static bool is_timeout(int level, int opt)
-{
-	return level == L_SOL_SOCKET && (opt == L_SO_RCVTIMEO || opt == L_SO_SNDTIMEO);
-}
 
 int ux_setopt(struct file *f, int level, int opt, const void *kval, uint32_t len)
 {
 	struct usock *s = ux_of(f);
-	if (is_timeout(level, opt)) {
-		struct linux_timeval tv;
-		if (len < sizeof(tv))
-			return -EINVAL;
-		memcpy(&tv, kval, sizeof(tv));
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-			return -EINVAL;
-		uint64_t ns = tv.tv_sec > (int64_t)(UINT64_MAX / 2000000000ull)
-				      ? 0 : (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000;
+	if (sock_is_timeout(level, opt)) {
+		uint64_t ns;
+		int err = sock_timeout_from(kval, len, &ns);
+		if (err)
+			return err;
 		*(opt == L_SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) = ns;
 		return 0;
 	}
@@ -352,11 +344,8 @@ int ux_getopt(struct file *f, int level, int opt, void *kval, uint32_t *len)
 {
 	struct usock *s = ux_of(f);
 	int v;
-	if (is_timeout(level, opt)) {
-		uint64_t ns = opt == L_SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
-		struct linux_timeval tv = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) / 1000 };
-		memcpy(kval, &tv, sizeof(tv));
-		*len = sizeof(tv);
+	if (sock_is_timeout(level, opt)) {
+		sock_timeout_to(opt == L_SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns, kval, len);
 		return 0;
 	}
 	if (level != L_SOL_SOCKET)
